@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "dicom-media",
+    products: [
+        .library(name: "DICOMCore", targets: ["DICOMCore"]),
+        .library(name: "DICOMIO", targets: ["DICOMIO"]),
+        .library(name: "MediaKit", targets: ["MediaKit"]),
+        .executable(name: "dicom-media", targets: ["dicom-media"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "DICOMCore"),
+        .target(name: "DICOMIO", dependencies: ["DICOMCore", "CZlib"]),
+        .target(name: "MediaKit", dependencies: ["DICOMCore", "DICOMIO"]),
+        .executableTarget(name: "dicom-media", dependencies: [
+            "MediaKit", "DICOMCore", "DICOMIO",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "synth-studies", dependencies: ["DICOMCore", "DICOMIO"], path: "Benchmarks/Generator"),
+        .testTarget(name: "DICOMCoreTests", dependencies: ["DICOMCore"]),
+        .testTarget(name: "DICOMIOTests", dependencies: ["DICOMIO", "DICOMCore"]),
+        .testTarget(name: "CLITests", dependencies: ["MediaKit"]),
+    ],
+    swiftLanguageModes: [.v5]
+)
+
+// Fuzz targets exist only when asked for (scripts/fuzz.sh sets DICOM_MEDIA_FUZZ=1 and builds
+// with `--sanitize fuzzer`): libFuzzer supplies `main`, so they cannot link in a normal build.
+import Foundation
+if ProcessInfo.processInfo.environment["DICOM_MEDIA_FUZZ"] != nil {
+    package.targets.append(.executableTarget(
+        name: "fuzz-part10", dependencies: ["DICOMCore", "DICOMIO"], path: "Fuzz/Part10",
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+}

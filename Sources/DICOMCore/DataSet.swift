@@ -1,0 +1,189 @@
+/// An ordered collection of data elements, sorted by tag (PS3.5 §7.1).
+///
+/// Sequence items are data sets too; each carries the Specific Character Set in force
+/// for it (its own (0008,0005) or its parent's) (PS3.5 §7.5.1).
+public struct DataSet: Sendable, Equatable, Sequence {
+    public private(set) var elements: [DataElement] = []
+    /// The character set used to decode and encode text values (PS3.5 §6.1.2.5).
+    public var characterSet: SpecificCharacterSet = .default
+
+    public init() {}
+    public init(_ elements: [DataElement], characterSet: SpecificCharacterSet = .default) {
+        self.elements = elements.sorted { $0.tag < $1.tag }
+        self.characterSet = characterSet
+    }
+
+    public static func == (a: DataSet, b: DataSet) -> Bool { a.elements == b.elements }
+    public func makeIterator() -> IndexingIterator<[DataElement]> { elements.makeIterator() }
+    public var count: Int { elements.count }
+    public var isEmpty: Bool { elements.isEmpty }
+
+    private func index(of tag: Tag) -> (found: Bool, index: Int) {
+        var lo = 0, hi = elements.count
+        // Fast path: appending in order.
+        if let last = elements.last, last.tag < tag { return (false, elements.count) }
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            let t = elements[mid].tag
+            if t == tag { return (true, mid) }
+            if t < tag { lo = mid + 1 } else { hi = mid }
+        }
+        return (false, lo)
+    }
+
+    public subscript(tag: Tag) -> DataElement? {
+        let (found, i) = index(of: tag)
+        return found ? elements[i] : nil
+    }
+    public func contains(_ tag: Tag) -> Bool { index(of: tag).found }
+
+    /// Inserts or replaces the element with the same tag, keeping tag order.
+    public mutating func set(_ element: DataElement) {
+        let (found, i) = index(of: element.tag)
+        if found { elements[i] = element } else { elements.insert(element, at: i) }
+    }
+    /// Appends an element read from a stream; the caller guarantees nothing about order,
+    /// so out-of-order tags are inserted in place (and repeated tags replace, last wins).
+    public mutating func append(_ element: DataElement) { set(element) }
+
+    @discardableResult
+    public mutating func remove(_ tag: Tag) -> DataElement? {
+        let (found, i) = index(of: tag)
+        return found ? elements.remove(at: i) : nil
+    }
+    public mutating func removeAll(where predicate: (DataElement) -> Bool) { elements.removeAll(where: predicate) }
+
+    /// Elements of one group.
+    public func group(_ g: UInt16) -> [DataElement] { elements.filter { $0.tag.group == g } }
+}
+
+// MARK: - Typed accessors (PS3.5 §6.2)
+
+extension DataSet {
+    /// The text of a string element decoded with the character set, padding removed, values
+    /// not split. Nil when absent or not bytes.
+    public func text(_ tag: Tag) -> String? {
+        guard let e = self[tag], let b = e.bytes else { return nil }
+        return decodeText(b, vr: e.vr)
+    }
+
+    func decodeText(_ b: [UInt8], vr: VR) -> String {
+        if vr.usesSpecificCharacterSet { return characterSet.decode(b, vr: vr) }
+        return String(decoding: b, as: UTF8.self)
+    }
+
+    /// All values of a string element, split at backslashes (except LT/ST/UT/UR), padding
+    /// trimmed as PS3.5 §6.2 allows for the VR.
+    public func strings(_ tag: Tag) -> [String]? {
+        guard let e = self[tag], let b = e.bytes else { return nil }
+        return DataSet.splitValues(decodeText(b, vr: e.vr), vr: e.vr)
+    }
+
+    public static func splitValues(_ s: String, vr: VR) -> [String] {
+        if s.isEmpty { return [] }
+        let parts: [Substring] = vr.isSingleValuedText ? [Substring(s)] : s.split(separator: "\\", omittingEmptySubsequences: false)
+        return parts.map { trim(String($0), vr: vr) }
+    }
+
+    static func trim(_ s: String, vr: VR) -> String {
+        var scalars = Substring(s)
+        let isPad: (Character) -> Bool = { $0 == " " || $0 == "\0" }
+        while let l = scalars.last, isPad(l) { scalars = scalars.dropLast() }
+        // Leading spaces are insignificant except in LT/ST/UT/UR (PS3.5 Table 6.2-1).
+        if !vr.isSingleValuedText && vr != .PN {
+            while let f = scalars.first, f == " " { scalars = scalars.dropFirst() }
+        }
+        return String(scalars)
+    }
+
+    /// The first value of a string element.
+    public func string(_ tag: Tag) -> String? { strings(tag)?.first }
+
+    /// Integer values of US, SS, UL, SL, UV, SV, IS and AT elements.
+    public func integers(_ tag: Tag) -> [Int64]? {
+        guard let e = self[tag], let b = e.bytes else { return nil }
+        return DataSet.integers(b, vr: e.vr)
+    }
+    public static func integers(_ b: [UInt8], vr: VR) -> [Int64]? {
+        switch vr {
+        case .US: return stride(b, 2).map { Int64(UInt16(b[$0]) | UInt16(b[$0 + 1]) << 8) }
+        case .SS: return stride(b, 2).map { Int64(Int16(bitPattern: UInt16(b[$0]) | UInt16(b[$0 + 1]) << 8)) }
+        case .UL, .OL: return stride(b, 4).map { Int64(le32(b, $0)) }
+        case .SL: return stride(b, 4).map { Int64(Int32(bitPattern: le32(b, $0))) }
+        case .AT: return stride(b, 4).map { Int64(UInt32(le16(b, $0)) << 16 | UInt32(le16(b, $0 + 2))) }
+        case .UV, .OV: return stride(b, 8).map { Int64(bitPattern: le64(b, $0)) }
+        case .SV: return stride(b, 8).map { Int64(bitPattern: le64(b, $0)) }
+        case .IS:
+            let s = String(decoding: b, as: UTF8.self)
+            return splitValues(s, vr: .IS).compactMap { v in
+                let t = v.trimmingSpaces()
+                if let i = Int64(t) { return i }
+                if let d = Double(t), d == d.rounded() { return Int64(d) }
+                return nil
+            }
+        default: return nil
+        }
+    }
+    public func integer(_ tag: Tag) -> Int? { integers(tag)?.first.map { Int($0) } }
+
+    /// Floating-point values of FL, FD, OF, OD and DS elements.
+    public func doubles(_ tag: Tag) -> [Double]? {
+        guard let e = self[tag], let b = e.bytes else { return nil }
+        return DataSet.doubles(b, vr: e.vr)
+    }
+    public static func doubles(_ b: [UInt8], vr: VR) -> [Double]? {
+        switch vr {
+        case .FL, .OF: return stride(b, 4).map { Double(Float(bitPattern: le32(b, $0))) }
+        case .FD, .OD: return stride(b, 8).map { Double(bitPattern: le64(b, $0)) }
+        case .DS:
+            return splitValues(String(decoding: b, as: UTF8.self), vr: .DS).compactMap { Double($0.trimmingSpaces()) }
+        default: return nil
+        }
+    }
+
+    /// Person Name values with their three component groups (PS3.5 §6.2.1).
+    public func personNames(_ tag: Tag) -> [PersonName]? {
+        guard let e = self[tag], let b = e.bytes else { return nil }
+        return characterSet.decodePersonName(b).map { PersonName(groups: $0) }
+    }
+    public func date(_ tag: Tag) -> DICOMDate? { string(tag).flatMap(DICOMDate.init) }
+    public func time(_ tag: Tag) -> DICOMTime? { string(tag).flatMap(DICOMTime.init) }
+    public func dateTime(_ tag: Tag) -> DICOMDateTime? { string(tag).flatMap(DICOMDateTime.init) }
+
+    // MARK: Setters
+
+    /// Sets a string element, encoding with the character set and padding to even length.
+    public mutating func setString(_ tag: Tag, _ vr: VR, _ values: [String]) {
+        let joined = values.joined(separator: "\\")
+        var b = vr.usesSpecificCharacterSet ? characterSet.encode(joined, vr: vr) : Array(joined.utf8)
+        if b.count & 1 == 1 { b.append(vr.paddingByte) }
+        set(DataElement(tag: tag, vr: vr, bytes: b))
+    }
+    public mutating func setString(_ tag: Tag, _ vr: VR, _ value: String) { setString(tag, vr, [value]) }
+    public mutating func setUInt16(_ tag: Tag, _ values: [UInt16], vr: VR = .US) {
+        set(DataElement(tag: tag, vr: vr, bytes: values.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }))
+    }
+    public mutating func setUInt32(_ tag: Tag, _ values: [UInt32], vr: VR = .UL) {
+        set(DataElement(tag: tag, vr: vr, bytes: values.flatMap { v in (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }))
+    }
+    public mutating func setSequence(_ tag: Tag, _ items: [DataSet]) {
+        set(DataElement(tag: tag, vr: .SQ, value: .sequence(items)))
+    }
+}
+
+@inline(__always) func stride(_ b: [UInt8], _ n: Int) -> StrideTo<Int> { Swift.stride(from: 0, to: b.count - n + 1, by: n) }
+@inline(__always) public func le16(_ b: [UInt8], _ i: Int) -> UInt16 { UInt16(b[i]) | UInt16(b[i + 1]) << 8 }
+@inline(__always) public func le32(_ b: [UInt8], _ i: Int) -> UInt32 {
+    UInt32(b[i]) | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2]) << 16 | UInt32(b[i + 3]) << 24
+}
+@inline(__always) public func le64(_ b: [UInt8], _ i: Int) -> UInt64 { UInt64(le32(b, i)) | UInt64(le32(b, i + 4)) << 32 }
+
+extension String {
+    /// Drops leading and trailing spaces.
+    public func trimmingSpaces() -> String {
+        var s = Substring(self)
+        while s.first == " " { s = s.dropFirst() }
+        while s.last == " " { s = s.dropLast() }
+        return String(s)
+    }
+}

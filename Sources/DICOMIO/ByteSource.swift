@@ -1,0 +1,59 @@
+import DICOMCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Bytes of a file loaded on demand, so a header-only read never touches the Pixel Data.
+final class ByteSource {
+    private(set) var bytes: [UInt8]
+    private var fd: Int32 = -1
+    private(set) var atEOF: Bool
+    let path: String?
+    let chunk: Int
+
+    init(bytes: [UInt8], path: String? = nil) {
+        self.bytes = bytes; atEOF = true; self.path = path; chunk = 0
+    }
+
+    /// Opens the file; reads nothing yet.
+    init(path: String, chunk: Int = 256 * 1024) throws {
+        self.path = path; self.chunk = chunk; bytes = []; atEOF = false
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            throw DICOMParseError(.io, "cannot open: \(String(cString: strerror(errno)))", path: path, offset: 0)
+        }
+        if (st.st_mode & S_IFMT) == S_IFDIR { throw DICOMParseError(.isDirectory, "is a directory, not a file", path: path, offset: 0) }
+        fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw DICOMParseError(.io, "cannot open: \(String(cString: strerror(errno)))", path: path, offset: 0) }
+        bytes.reserveCapacity(Int(min(Int64(chunk), Int64(st.st_size))))
+    }
+    deinit { if fd >= 0 { close(fd) } }
+
+    /// Makes sure bytes[0..<end] is loaded if the file has that many; returns whether it does.
+    @discardableResult
+    func ensure(_ end: Int) -> Bool {
+        if end <= bytes.count { return true }
+        while !atEOF && bytes.count < end {
+            let want = max(chunk, end - bytes.count)
+            let old = bytes.count
+            bytes.reserveCapacity(old + want)
+            var got = 0
+            bytes.append(contentsOf: repeatElement(0, count: want))
+            bytes.withUnsafeMutableBytes { buf in
+                while got < want {
+                    let n = read(fd, buf.baseAddress! + old + got, want - got)
+                    if n < 0 && errno == EINTR { continue }
+                    if n <= 0 { atEOF = true; break }
+                    got += n
+                }
+            }
+            bytes.removeLast(want - got)
+        }
+        return end <= bytes.count
+    }
+    /// Loads everything.
+    func loadAll() { while !atEOF { ensure(bytes.count + max(chunk, 1 << 20)) } }
+    func replace(with newBytes: [UInt8]) { bytes = newBytes; atEOF = true }
+}

@@ -1,0 +1,442 @@
+import DICOMCore
+
+/// A DICOM file as read from disk: preamble, File Meta Information and data set (PS3.10 §7.1).
+public struct DICOMFile: Sendable {
+    /// The 128-byte preamble, or nil when the file had none.
+    public var preamble: [UInt8]?
+    /// Group 0002 elements (PS3.10 §7.1); empty when the file had no meta header.
+    public var fileMeta: DataSet
+    public var dataSet: DataSet
+    /// The syntax the data set was actually decoded with.
+    public var transferSyntax: TransferSyntax
+    /// Problems tolerated while reading.
+    public var diagnostics: [Diagnostic]
+    /// File offset of the first data set byte.
+    public var dataSetOffset: Int
+    /// The read stopped before Pixel Data (header-only read).
+    public var stoppedBeforePixelData: Bool
+
+    public init(fileMeta: DataSet = DataSet(), dataSet: DataSet, transferSyntax: TransferSyntax = .explicitVRLittleEndian,
+                preamble: [UInt8]? = nil) {
+        self.fileMeta = fileMeta; self.dataSet = dataSet; self.transferSyntax = transferSyntax; self.preamble = preamble
+        diagnostics = []; dataSetOffset = 0; stoppedBeforePixelData = false
+    }
+}
+
+/// How to read a Part 10 file.
+public struct ReadOptions: Sendable {
+    /// Stop before (7FE0,0010) Pixel Data at the top level without reading it (header-only read).
+    public var stopBeforePixelData: Bool
+    /// Deepest nesting of sequences accepted (guards against hostile input).
+    public var maxDepth: Int
+    public init(stopBeforePixelData: Bool = false, maxDepth: Int = 64) {
+        self.stopBeforePixelData = stopBeforePixelData; self.maxDepth = maxDepth
+    }
+    public static let headerOnly = ReadOptions(stopBeforePixelData: true)
+}
+
+/// Reads Part 10 files (PS3.10 §7) in every native and encapsulated transfer syntax.
+public enum Part10Reader {
+    /// Reads the file at `path`.
+    public static func read(path: String, options: ReadOptions = ReadOptions()) throws -> DICOMFile {
+        let src = try ByteSource(path: path)
+        return try read(src, options: options)
+    }
+    /// Reads a file held in memory (`path` only names it in messages).
+    public static func read(bytes: [UInt8], path: String? = nil, options: ReadOptions = ReadOptions()) throws -> DICOMFile {
+        try read(ByteSource(bytes: bytes, path: path), options: options)
+    }
+
+    static func read(_ src: ByteSource, options: ReadOptions) throws -> DICOMFile {
+        var diags: [Diagnostic] = []
+        src.ensure(132)
+        if src.bytes.isEmpty { throw DICOMParseError(.empty, "empty file", path: src.path, offset: 0) }
+        var pos = 0
+        var preamble: [UInt8]?
+        let b = src.bytes
+        if b.count >= 132 && b[128] == 0x44 && b[129] == 0x49 && b[130] == 0x43 && b[131] == 0x4D {
+            preamble = Array(b[0..<128]); pos = 132
+        } else if b.count >= 4 && b[0] == 0x44 && b[1] == 0x49 && b[2] == 0x43 && b[3] == 0x4D {
+            diags.append(Diagnostic(.warning, "no-preamble", "file starts with DICM without the 128-byte preamble", offset: 0))
+            pos = 4
+        } else {
+            guard looksLikeDataSet(b) else {
+                throw DICOMParseError(.notDICOM, "not a DICOM file: no DICM prefix at offset 128 and no data element at offset 0", path: src.path, offset: 0)
+            }
+            diags.append(Diagnostic(.warning, "no-preamble", "no preamble and no DICM prefix (PS3.10 §7.1); read as a bare data set", offset: 0))
+        }
+
+        var parser = Parser(src: src, syntax: .explicitVRLittleEndian, options: options)
+        var meta = DataSet()
+        if pos > 0 || (src.ensure(2) && le16(src.bytes, 0) == 0x0002) {
+            meta = try parser.parseMeta(at: &pos)
+            if meta.isEmpty && pos > 0 {
+                diags.append(Diagnostic(.warning, "no-meta", "no File Meta Information after the DICM prefix (PS3.10 §7.1)", offset: pos))
+            }
+        } else {
+            diags.append(Diagnostic(.warning, "no-meta", "no File Meta Information (PS3.10 §7.1): transfer syntax guessed from the data", offset: 0))
+        }
+
+        // Choose the syntax: from the meta, checked against the first bytes of the data set.
+        var syntax: TransferSyntax
+        if let uid = meta.string(.transferSyntaxUID), !uid.isEmpty {
+            syntax = TransferSyntax(uid: uid)
+            if !syntax.isKnown {
+                diags.append(Diagnostic(.warning, "unknown-transfer-syntax", "unknown Transfer Syntax UID \(uid): read as Explicit VR Little Endian", tag: .transferSyntaxUID))
+            }
+        } else {
+            if !meta.isEmpty { diags.append(Diagnostic(.warning, "no-transfer-syntax", "File Meta has no Transfer Syntax UID (0002,0010): guessed from the data", tag: .transferSyntaxUID)) }
+            syntax = guessSyntax(src, at: pos)
+        }
+        let dataSetOffset = pos
+        var body = src
+        var bodyPos = pos
+        var offsetBase = 0
+        if syntax.isDeflated {
+            src.loadAll()
+            let deflated = Array(src.bytes[pos...])
+            do { body = ByteSource(bytes: try Deflate.inflate(deflated), path: src.path) } catch let e as DICOMParseError {
+                throw DICOMParseError(.deflate, "cannot inflate the deflated data set: \(e.message)", path: src.path, offset: pos)
+            }
+            bodyPos = 0
+            offsetBase = -1
+        } else if !syntax.isExplicitVR || syntax.byteOrder == .bigEndian || syntax.isEncapsulated || syntax.uid == TransferSyntax.explicitVRLittleEndian.uid {
+            // Check the claim against the first element: some writers lie about explicit/implicit VR.
+            let actual = guessSyntax(src, at: pos)
+            if src.ensure(pos + 8), actual.isExplicitVR != syntax.isExplicitVR, syntax.byteOrder == actual.byteOrder {
+                diags.append(Diagnostic(.warning, "vr-encoding-mismatch", "Transfer Syntax says \(syntax.isExplicitVR ? "explicit" : "implicit") VR but the data set is \(actual.isExplicitVR ? "explicit" : "implicit") VR; read as found", offset: pos))
+                var s = syntax; s.isExplicitVR = actual.isExplicitVR; syntax = s
+            }
+        }
+        parser = Parser(src: body, syntax: syntax, options: options)
+        parser.offsetBase = offsetBase
+        parser.diagnostics = diags
+        let ds = try parser.parseTopLevel(at: &bodyPos)
+        var file = DICOMFile(fileMeta: meta, dataSet: ds, transferSyntax: syntax, preamble: preamble)
+        file.diagnostics = parser.diagnostics
+        file.dataSetOffset = dataSetOffset
+        file.stoppedBeforePixelData = parser.stoppedBeforePixelData
+        if ds.isEmpty && !parser.stoppedBeforePixelData {
+            if meta.isEmpty { throw DICOMParseError(.notDICOM, "no data elements found", path: src.path, offset: dataSetOffset) }
+            file.diagnostics.append(Diagnostic(.warning, "empty-data-set", "the data set after the File Meta is empty", offset: dataSetOffset))
+        }
+        return file
+    }
+
+    /// A bare data set starts with a plausible even group (0002-0028) tag.
+    static func looksLikeDataSet(_ b: [UInt8]) -> Bool {
+        guard b.count >= 8 else { return false }
+        let gLE = le16(b, 0), gBE = UInt16(b[0]) << 8 | UInt16(b[1])
+        let plausible: (UInt16) -> Bool = { $0 >= 2 && $0 <= 0x0028 && $0 & 1 == 0 }
+        return plausible(gLE) || plausible(gBE)
+    }
+
+    /// Guesses byte order and VR encoding from the first element at `pos`.
+    static func guessSyntax(_ src: ByteSource, at pos: Int) -> TransferSyntax {
+        guard src.ensure(pos + 8) else { return .explicitVRLittleEndian }
+        let b = src.bytes
+        let explicit = VR(bytes: b[pos + 4], b[pos + 5]).isWellFormed
+        let gLE = le16(b, pos), gBE = UInt16(b[pos]) << 8 | UInt16(b[pos + 1])
+        let bigEndian = gLE > 0x00FF && gBE <= 0x00FF && gBE != 0
+        if bigEndian { return .explicitVRBigEndian }
+        return explicit ? .explicitVRLittleEndian : .implicitVRLittleEndian
+    }
+}
+
+/// The element-level decoder (PS3.5 §7): one instance per data set stream.
+struct Parser {
+    let src: ByteSource
+    var syntax: TransferSyntax
+    let options: ReadOptions
+    var diagnostics: [Diagnostic] = []
+    var stoppedBeforePixelData = false
+    /// Added to stream positions to give file offsets; -1 means "no file offsets" (deflated).
+    var offsetBase = 0
+    var bigEndian: Bool { syntax.byteOrder == .bigEndian }
+
+    init(src: ByteSource, syntax: TransferSyntax, options: ReadOptions) {
+        self.src = src; self.syntax = syntax; self.options = options
+    }
+
+    func fileOffset(_ pos: Int) -> Int { offsetBase < 0 ? -1 : pos + offsetBase }
+
+    func error(_ code: DICOMParseError.Code, _ msg: String, _ pos: Int, _ tag: Tag? = nil) -> DICOMParseError {
+        DICOMParseError(code, msg, path: src.path, offset: offsetBase < 0 ? nil : pos + offsetBase, tag: tag)
+    }
+
+    @inline(__always) func u16(_ p: Int) -> UInt16 {
+        let b = src.bytes
+        return bigEndian ? UInt16(b[p]) << 8 | UInt16(b[p + 1]) : UInt16(b[p]) | UInt16(b[p + 1]) << 8
+    }
+    @inline(__always) func u32(_ p: Int) -> UInt32 {
+        let b = src.bytes
+        return bigEndian ? UInt32(b[p]) << 24 | UInt32(b[p + 1]) << 16 | UInt32(b[p + 2]) << 8 | UInt32(b[p + 3]) : le32(b, p)
+    }
+
+    /// Group 0002, always Explicit VR Little Endian (PS3.10 §7.1); stops at the first other group.
+    mutating func parseMeta(at pos: inout Int) throws -> DataSet {
+        let saved = syntax
+        syntax = .explicitVRLittleEndian
+        defer { syntax = saved }
+        var meta = DataSet()
+        var groupEnd: Int?
+        while src.ensure(pos + 8), le16(src.bytes, pos) == 0x0002 {
+            if let end = groupEnd, pos >= end, pos > 0 {
+                // The group length said the meta ended here; more group 0002 follows anyway.
+                diagnostics.append(Diagnostic(.warning, "meta-group-length", "File Meta Information Group Length is too small; more group 0002 elements follow", offset: pos))
+                groupEnd = nil
+            }
+            // Some writers encode the meta in implicit VR.
+            let vrOK = VR(bytes: src.bytes[pos + 4], src.bytes[pos + 5]).isWellFormed
+            if !vrOK { syntax = .implicitVRLittleEndian }
+            guard let e = try parseElement(at: &pos, depth: 0, charset: .default) else { break }
+            syntax = .explicitVRLittleEndian
+            if e.tag == .fileMetaInformationGroupLength, let v = e.bytes, v.count == 4 { groupEnd = pos + Int(le32(v, 0)) }
+            meta.append(e)
+        }
+        return meta
+    }
+
+    mutating func parseTopLevel(at pos: inout Int) throws -> DataSet {
+        var ds = DataSet()
+        try parseElements(into: &ds, at: &pos, end: nil, depth: 0, charset: .default)
+        return ds
+    }
+
+    /// Parses elements until `end` (defined length), an item delimiter (undefined length) or the end of data.
+    /// Returns true when it stopped at an Item Delimitation Item.
+    @discardableResult
+    mutating func parseElements(into ds: inout DataSet, at pos: inout Int, end: Int?, depth: Int, charset: SpecificCharacterSet) throws -> Bool {
+        var cs = charset
+        ds.characterSet = cs
+        while true {
+            if let end, pos >= end {
+                if pos > end { throw error(.malformed, "element runs past the end of its item (item ends at \(fileOffset(end)))", pos) }
+                return false
+            }
+            if !src.ensure(pos + 1) { return false }
+            if !src.ensure(pos + 8) {
+                // Fewer than 8 bytes left: trailing junk or truncation.
+                if end == nil && depth == 0 && src.bytes[pos...].allSatisfy({ $0 == 0 }) {
+                    diagnostics.append(Diagnostic(.warning, "trailing-bytes", "\(src.bytes.count - pos) trailing zero byte(s) after the last element", offset: fileOffset(pos)))
+                    pos = src.bytes.count
+                    return false
+                }
+                throw error(.truncated, "file ends inside an element header", pos)
+            }
+            let tag = Tag(u16(pos), u16(pos + 2))
+            if tag == .itemDelimitationItem {
+                pos += 8
+                return true
+            }
+            if tag == .sequenceDelimitationItem || tag == .item {
+                if depth == 0 && end == nil {
+                    throw error(.malformed, "unexpected \(tag == .item ? "item" : "sequence delimiter") tag in the data set", pos, tag)
+                }
+                throw error(.malformed, "unexpected \(tag == .item ? "item" : "sequence delimiter") tag inside an item", pos, tag)
+            }
+            if depth == 0 && options.stopBeforePixelData && tag == .pixelData {
+                stoppedBeforePixelData = true
+                return false
+            }
+            guard var e = try parseElement(at: &pos, depth: depth, charset: cs) else { return false }
+            let vrFromDictionary = !syntax.isExplicitVR || e.vr == .UN
+            if e.vr == .UN, !e.tag.isPrivate, let known = DataDictionary.entry(for: e.tag)?.vrs.first, known != .UN,
+               let raw = e.bytes {
+                // UN for a tag the dictionary knows: use the known VR (PS3.5 §6.2.2), as pydicom and DCMTK do.
+                if known == .SQ {
+                    let sub = ByteSource(bytes: raw, path: src.path)
+                    var p = Parser(src: sub, syntax: .implicitVRLittleEndian, options: options)
+                    p.offsetBase = -1
+                    var items: [DataSet] = []
+                    var q = 0
+                    if (try? p.parseItems(into: &items, at: &q, end: raw.count, depth: depth + 1, charset: cs, seqTag: e.tag)) != nil {
+                        e.value = .sequence(items); e.vr = .SQ
+                    }
+                } else {
+                    e.vr = known
+                }
+            }
+            if vrFromDictionary, e.tag.group == 0x0028, let entry = DataDictionary.entry(for: e.tag),
+               entry.vrs.contains(.US), entry.vrs.contains(.SS) {
+                // "US or SS" resolved by Pixel Representation (PS3.5 §A.1 note; PS3.3 §C.7.6.3).
+                e.vr = ds.integer(.pixelRepresentation) == 1 ? .SS : .US
+            }
+            if e.tag == .specificCharacterSet, let b = e.bytes {
+                let terms = DataSet.splitValues(String(decoding: b, as: UTF8.self), vr: .CS)
+                cs = SpecificCharacterSet(terms: terms)
+                for d in cs.diagnostics { diagnostics.append(Diagnostic(.warning, "character-set", d, tag: e.tag)) }
+                ds.characterSet = cs
+            }
+            if ds.contains(e.tag) {
+                diagnostics.append(Diagnostic(.warning, "duplicate-tag", "element appears twice; the last one is kept", offset: fileOffset(pos), tag: e.tag))
+            } else if let last = ds.elements.last, last.tag > e.tag {
+                diagnostics.append(Diagnostic(.warning, "tag-order", "elements not in ascending tag order (PS3.5 §7.1)", tag: e.tag))
+            }
+            ds.append(e)
+        }
+    }
+
+    /// The VR to use when the encoding does not say (Implicit VR), from the dictionary and context.
+    func implicitVR(_ tag: Tag, _ ds: DataSet?) -> VR {
+        if tag.isGroupLength { return .UL }
+        if tag.isPrivateCreator { return .LO }
+        if tag == .pixelData { return .OW }
+        guard let entry = DataDictionary.entry(for: tag) else { return .UN }
+        let vrs = entry.vrs
+        if vrs.count <= 1 { return vrs.first ?? .UN }
+        if vrs.contains(.OW) { return .OW }
+        if vrs.contains(.SS) && vrs.contains(.US) { return .US }
+        return vrs[0]
+    }
+
+    /// Reads one element header and value at `pos`.
+    mutating func parseElement(at pos: inout Int, depth: Int, charset: SpecificCharacterSet) throws -> DataElement? {
+        let start = pos
+        let tag = Tag(u16(pos), u16(pos + 2))
+        var vr: VR
+        var length: UInt32
+        if syntax.isExplicitVR {
+            let candidate = VR(bytes: src.bytes[pos + 4], src.bytes[pos + 5])
+            if candidate.isWellFormed {
+                vr = candidate
+                if vr.hasLongLength {
+                    guard src.ensure(pos + 12) else { throw error(.truncated, "file ends inside the header of \(tag)", pos, tag) }
+                    length = u32(pos + 8); pos += 12
+                } else {
+                    length = UInt32(u16(pos + 6)); pos += 8
+                }
+                if !VR.allStandard.contains(vr) {
+                    diagnostics.append(Diagnostic(.warning, "unknown-vr", "unknown VR '\(vr.code)': value kept as bytes", offset: fileOffset(start), tag: tag))
+                }
+            } else {
+                // An implicit-VR element inside an explicit-VR data set (seen in real files).
+                vr = implicitVR(tag, nil)
+                length = u32(pos + 4); pos += 8
+                diagnostics.append(Diagnostic(.warning, "vr-mismatch", "no valid VR in an explicit VR data set; VR \(vr.code) taken from the dictionary", offset: fileOffset(start), tag: tag))
+            }
+        } else {
+            vr = implicitVR(tag, nil)
+            length = u32(pos + 4); pos += 8
+        }
+
+        if length == 0xFFFF_FFFF {
+            if vr == .SQ || vr == .UN || (!syntax.isExplicitVR && tag != .pixelData) {
+                // UN with undefined length is an Implicit VR LE sequence (PS3.5 §6.2.2).
+                var items: [DataSet] = []
+                let savedSyntax = syntax
+                if vr == .UN { syntax = .implicitVRLittleEndian }
+                defer { syntax = savedSyntax }
+                try parseItems(into: &items, at: &pos, end: nil, depth: depth + 1, charset: charset, seqTag: tag)
+                return DataElement(tag: tag, vr: .SQ, value: .sequence(items), valueOffset: fileOffset(start), hadUndefinedLength: true)
+            }
+            if tag == .pixelData || vr == .OB || vr == .OW {
+                let frags = try parseFragments(at: &pos, tag: tag)
+                return DataElement(tag: tag, vr: vr == .OW ? .OW : .OB, value: .fragments(frags), valueOffset: fileOffset(start), hadUndefinedLength: true)
+            }
+            throw error(.malformed, "undefined length on a \(vr.code) element (only SQ, UN, OB, OW and Pixel Data may have it)", start, tag)
+        }
+
+        let len = Int(length)
+        if vr == .SQ {
+            var items: [DataSet] = []
+            guard src.ensure(pos + len) else { throw error(.truncated, "file ends inside the sequence (length \(len))", start, tag) }
+            try parseItems(into: &items, at: &pos, end: pos + len, depth: depth + 1, charset: charset, seqTag: tag)
+            return DataElement(tag: tag, vr: .SQ, value: .sequence(items), valueOffset: fileOffset(start))
+        }
+        guard src.ensure(pos + len) else {
+            throw error(.truncated, "file ends inside the value (length \(len), \(src.bytes.count - pos) byte(s) left)", start, tag)
+        }
+        if len & 1 == 1 {
+            diagnostics.append(Diagnostic(.warning, "odd-length", "odd value length \(len) (PS3.5 §7.1.1 requires even)", offset: fileOffset(start), tag: tag))
+        }
+        var value = Array(src.bytes[pos..<(pos + len)])
+        let valueOffset = fileOffset(pos)
+        pos += len
+        if bigEndian {
+            let unit = vr.swapUnit
+            if unit > 1 { swapBytes(&value, unit: unit) }
+        }
+        return DataElement(tag: tag, vr: vr, value: .bytes(value), valueOffset: valueOffset)
+    }
+
+    /// Reads items of a sequence until `end` or a Sequence Delimitation Item (PS3.5 §7.5).
+    mutating func parseItems(into items: inout [DataSet], at pos: inout Int, end: Int?, depth: Int, charset: SpecificCharacterSet, seqTag: Tag) throws {
+        if depth > options.maxDepth { throw error(.tooDeep, "sequences nested deeper than \(options.maxDepth) levels", pos, seqTag) }
+        while true {
+            if let end, pos >= end {
+                if pos > end { throw error(.malformed, "item runs past the end of its sequence", pos, seqTag) }
+                return
+            }
+            guard src.ensure(pos + 8) else {
+                throw error(.truncated, "file ends inside sequence \(seqTag)", pos, seqTag)
+            }
+            let tag = Tag(u16(pos), u16(pos + 2))
+            let len = u32(pos + 4)
+            if tag == .sequenceDelimitationItem {
+                pos += 8
+                if end != nil { diagnostics.append(Diagnostic(.warning, "stray-delimiter", "sequence delimiter in a defined-length sequence", offset: fileOffset(pos - 8), tag: seqTag)) }
+                return
+            }
+            guard tag == .item else {
+                throw error(.malformed, "expected an item (FFFE,E000) in sequence \(seqTag), found \(tag)", pos, tag)
+            }
+            pos += 8
+            var item = DataSet()
+            if len == 0xFFFF_FFFF {
+                let closed = try parseElements(into: &item, at: &pos, end: end, depth: depth, charset: charset)
+                if !closed && end == nil { throw error(.truncated, "file ends inside an item of \(seqTag)", pos, seqTag) }
+            } else {
+                let itemEnd = pos + Int(len)
+                if let end, itemEnd > end { throw error(.malformed, "item length \(len) runs past the end of sequence \(seqTag)", pos - 8, seqTag) }
+                guard src.ensure(itemEnd) else { throw error(.truncated, "file ends inside an item of \(seqTag) (length \(len))", pos - 8, seqTag) }
+                let closed = try parseElements(into: &item, at: &pos, end: itemEnd, depth: depth, charset: charset)
+                if closed { diagnostics.append(Diagnostic(.warning, "stray-delimiter", "item delimiter in a defined-length item", offset: fileOffset(pos - 8), tag: seqTag)) }
+                pos = max(pos, itemEnd)
+            }
+            items.append(item)
+        }
+    }
+
+    /// Reads encapsulated Pixel Data: Basic Offset Table item, fragments, sequence delimiter (PS3.5 §A.4).
+    mutating func parseFragments(at pos: inout Int, tag: Tag) throws -> PixelFragments {
+        var frags = PixelFragments()
+        var first = true
+        while true {
+            guard src.ensure(pos + 8) else { throw error(.truncated, "file ends inside encapsulated Pixel Data", pos, tag) }
+            let t = Tag(u16(pos), u16(pos + 2))
+            let len = Int(u32(pos + 4))
+            pos += 8
+            if t == .sequenceDelimitationItem { return frags }
+            guard t == .item else { throw error(.malformed, "expected a fragment item in encapsulated Pixel Data, found \(t)", pos - 8, tag) }
+            guard len != 0xFFFF_FFFF else { throw error(.malformed, "fragment with undefined length", pos - 8, tag) }
+            guard src.ensure(pos + len) else { throw error(.truncated, "file ends inside a Pixel Data fragment (length \(len))", pos - 8, tag) }
+            let bytes = Array(src.bytes[pos..<(pos + len)])
+            pos += len
+            if first {
+                first = false
+                if len % 4 != 0 {
+                    diagnostics.append(Diagnostic(.warning, "bad-offset-table", "Basic Offset Table length \(len) is not a multiple of 4", tag: tag))
+                } else {
+                    frags.basicOffsetTable = Swift.stride(from: 0, to: len, by: 4).map { le32(bytes, $0) }
+                }
+            } else {
+                frags.fragments.append(bytes)
+            }
+        }
+    }
+}
+
+/// Reverses the byte order of each `unit`-byte word in place (PS3.5 §7.3).
+public func swapBytes(_ b: inout [UInt8], unit: Int) {
+    guard unit > 1 else { return }
+    var i = 0
+    let n = b.count - b.count % unit
+    b.withUnsafeMutableBufferPointer { p in
+        while i < n {
+            var lo = i, hi = i + unit - 1
+            while lo < hi { p.swapAt(lo, hi); lo += 1; hi -= 1 }
+            i += unit
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import ArgumentParser
+import DICOMCore
+import DICOMIO
+import MediaKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Exit codes shared by every command.
+enum Exit {
+    static let ok: Int32 = 0
+    /// The input was read but had problems.
+    static let problems: Int32 = 1
+    /// The input could not be read.
+    static let unreadable: Int32 = 2
+}
+
+let exitCodeHelp = """
+    Exit codes: 0 ok; 1 the input was read but had problems (warnings are printed on stderr); \
+    2 the input could not be read (one line on stderr names the file and byte offset).
+    """
+
+@main
+struct DICOMMedia: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dicom-media",
+        abstract: "DICOM removable media: read, write and check Part 10 files and File-sets.",
+        discussion: exitCodeHelp,
+        version: Implementation.version,
+        subcommands: [Dump.self, Transcode.self])
+}
+
+func printError(_ s: String) {
+    var line = s
+    if !line.hasSuffix("\n") { line += "\n" }
+    fputs(line, stderr)
+}
+
+struct Dump: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the data sets of DICOM files (like dcmdump), or their DICOM JSON Model (PS3.18 F.2).",
+        discussion: exitCodeHelp)
+
+    @Flag(help: "Print the DICOM JSON Model; binary values over 1 KiB become a BulkDataURI with the byte offset.")
+    var json = false
+    @Flag(name: .customLong("header-only"), help: "Stop before Pixel Data without reading it.")
+    var headerOnly = false
+    @Flag(name: .shortAndLong, help: "Print nothing but problems (exit code tells the result).")
+    var quiet = false
+    @Argument(help: "Files to print.")
+    var files: [String]
+
+    func run() throws {
+        var code = Exit.ok
+        var jsonOut: [JSON] = []
+        for path in files {
+            do {
+                let file = try Part10Reader.read(path: path, options: ReadOptions(stopBeforePixelData: headerOnly))
+                for d in file.diagnostics where d.severity >= .warning {
+                    printError("\(path): \(d)")
+                    code = max(code, Exit.problems)
+                }
+                if quiet { continue }
+                if json {
+                    var model = JSONModel(path: absolute(path))
+                    model.bulkDataThreshold = 1024
+                    var all = file.fileMeta
+                    for e in file.dataSet { all.set(e) }
+                    all.characterSet = file.dataSet.characterSet
+                    jsonOut.append(model.json(all))
+                } else {
+                    if files.count > 1 { print("# File: \(path)") }
+                    print(DumpFormatter().format(file))
+                }
+            } catch let e as DICOMParseError {
+                printError(e.description)
+                code = Exit.unreadable
+            } catch {
+                printError("\(path): \(error)")
+                code = Exit.unreadable
+            }
+        }
+        if json && !quiet {
+            let out = jsonOut.count == 1 && files.count == 1 ? jsonOut[0] : .array(jsonOut)
+            print(out.serialized(pretty: true))
+        }
+        if code != Exit.ok { throw ExitCode(code) }
+    }
+}
+
+func absolute(_ path: String) -> String {
+    if path.hasPrefix("/") { return path }
+    var buf = [CChar](repeating: 0, count: 4096)
+    guard getcwd(&buf, buf.count) != nil else { return path }
+    return String(cString: buf) + "/" + path
+}
+
+struct Transcode: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Rewrite a file in another transfer syntax (native Pixel Data; encapsulated Pixel Data is copied unchanged).",
+        discussion: exitCodeHelp)
+
+    @Option(help: "Target: explicit-little, implicit-little or deflated.")
+    var to: String = "explicit-little"
+    @Option(name: .customLong("source-ae"), help: "Source Application Entity Title for the File Meta (0002,0016).")
+    var sourceAE: String?
+    @Argument(help: "Input file.") var input: String
+    @Argument(help: "Output file.") var output: String
+
+    func validate() throws {
+        guard NativeTranscoder.targets[to] != nil else {
+            throw ValidationError("unknown target '\(to)': use one of \(NativeTranscoder.targets.keys.sorted().joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        do {
+            let r = try NativeTranscoder.transcode(input: input, output: output, to: NativeTranscoder.targets[to]!, sourceAETitle: sourceAE)
+            var code = Exit.ok
+            for d in r.diagnostics where d.severity >= .warning {
+                printError("\(input): \(d)")
+                code = Exit.problems
+            }
+            if code != Exit.ok { throw ExitCode(code) }
+        } catch let e as DICOMParseError {
+            printError(e.description); throw ExitCode(Exit.unreadable)
+        } catch let e as DICOMWriteError {
+            printError(e.description); throw ExitCode(Exit.unreadable)
+        }
+    }
+}

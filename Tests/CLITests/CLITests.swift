@@ -1,0 +1,128 @@
+import Foundation
+import XCTest
+
+/// Runs the built `dicom-media` binary: exit codes and one-line errors (PS3.10 readers must not crash).
+final class CLITests: XCTestCase {
+    static var binary: URL {
+        // The test bundle sits in the same products folder as the executable.
+        var dir = Bundle(for: CLITests.self).bundleURL
+        while dir.pathComponents.count > 1 && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("dicom-media").path) {
+            dir = dir.deletingLastPathComponent()
+        }
+        return dir.appendingPathComponent("dicom-media")
+    }
+    static var corpus: URL {
+        if let env = ProcessInfo.processInfo.environment["DICOM_MEDIA_CORPUS"], !env.isEmpty { return URL(fileURLWithPath: env) }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/media-corpus")
+    }
+
+    struct Run { var status: Int32; var stdout: String; var stderr: String }
+
+    func run(_ args: [String]) throws -> Run {
+        let p = Process()
+        p.executableURL = Self.binary
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out; p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    func tmp() throws -> URL {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("dm-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+        return d
+    }
+
+    var ctSmall: String { Self.corpus.appendingPathComponent("pydicom-3.0.2/test_files/CT_small.dcm").path }
+
+    func testDumpPrintsElements() throws {
+        XCTAssertTrue(FileManager.default.fileExists(atPath: Self.binary.path), "binary not built at \(Self.binary.path)")
+        let r = try run(["dump", ctSmall])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("(0010,0010) PN [CompressedSamples^CT1]"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("PatientName"))
+    }
+
+    func testDumpJSONHasBulkDataURIWithOffset() throws {
+        let r = try run(["dump", "--json", ctSmall])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let obj = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        let px = obj?["7FE00010"] as? [String: Any]
+        let uri = try XCTUnwrap(px?["BulkDataURI"] as? String)
+        XCTAssertTrue(uri.contains("offset="), uri)
+        let name = (obj?["00100010"] as? [String: Any])?["Value"] as? [[String: Any]]
+        XCTAssertEqual(name?.first?["Alphabetic"] as? String, "CompressedSamples^CT1")
+    }
+
+    func testUnreadableInputsExitTwoWithOneLine() throws {
+        let d = try tmp()
+        let empty = d.appendingPathComponent("empty.dcm"); FileManager.default.createFile(atPath: empty.path, contents: Data())
+        let zeros = d.appendingPathComponent("zeros.dcm"); FileManager.default.createFile(atPath: zeros.path, contents: Data(count: 10000))
+        let random = d.appendingPathComponent("random.dcm")
+        FileManager.default.createFile(atPath: random.path, contents: Data((0..<5000).map { _ in UInt8.random(in: 0...255) }))
+        let truncated = d.appendingPathComponent("truncated.dcm")
+        let full = try Data(contentsOf: URL(fileURLWithPath: ctSmall))
+        FileManager.default.createFile(atPath: truncated.path, contents: full.prefix(full.count / 2))
+        for path in [empty.path, zeros.path, random.path, truncated.path, d.path, d.appendingPathComponent("missing").path] {
+            let r = try run(["dump", path])
+            XCTAssertEqual(r.status, 2, "\(path): \(r.stderr)")
+            let lines = r.stderr.split(separator: "\n")
+            XCTAssertEqual(lines.count, 1, r.stderr)
+            XCTAssertTrue(r.stderr.hasPrefix(path), r.stderr)
+            XCTAssertTrue(r.stderr.contains("offset"), r.stderr)
+        }
+        let t = try run(["dump", truncated.path])
+        XCTAssertTrue(t.stderr.contains("file ends"), t.stderr)
+    }
+
+    func testProblemsExitOne() throws {
+        // Odd-length value: read, but a problem.
+        let d = try tmp()
+        var bytes = [UInt8](repeating: 0, count: 128) + Array("DICM".utf8)
+        bytes += [0x02, 0x00, 0x10, 0x00, 0x55, 0x49, 0x14, 0x00] + Array("1.2.840.10008.1.2.1\0".utf8)
+        bytes += [0x10, 0x00, 0x20, 0x00, 0x4C, 0x4F, 0x03, 0x00, 0x41, 0x42, 0x43]
+        let odd = d.appendingPathComponent("odd.dcm")
+        FileManager.default.createFile(atPath: odd.path, contents: Data(bytes))
+        let r = try run(["dump", odd.path])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("odd-length"), r.stderr)
+    }
+
+    func testTranscodeImplicitToExplicitAndBack() throws {
+        let d = try tmp()
+        let src = Self.corpus.appendingPathComponent("pydicom-3.0.2/test_files/MR_small_bigendian.dcm").path
+        let out = d.appendingPathComponent("ele.dcm").path
+        var r = try run(["transcode", src, out, "--to", "explicit-little"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        r = try run(["dump", out])
+        XCTAssertTrue(r.stdout.contains("Explicit VR Little Endian"), r.stdout)
+        let ile = d.appendingPathComponent("ile.dcm").path
+        r = try run(["transcode", out, ile, "--to", "implicit-little"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        r = try run(["dump", "--json", ile])
+        XCTAssertTrue(r.stdout.contains("1.2.840.10008.1.2\""), r.stdout)
+        let dfl = d.appendingPathComponent("dfl.dcm").path
+        r = try run(["transcode", ile, dfl, "--to", "deflated"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertLessThan(try Data(contentsOf: URL(fileURLWithPath: dfl)).count, try Data(contentsOf: URL(fileURLWithPath: ile)).count)
+    }
+
+    func testTranscodeOfEncapsulatedPixelDataSaysSo() throws {
+        let d = try tmp()
+        let src = Self.corpus.appendingPathComponent("pydicom-3.0.2/test_files/MR_small_RLE.dcm").path
+        let r = try run(["transcode", src, d.appendingPathComponent("o.dcm").path, "--to", "explicit-little"])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("encapsulated"), r.stderr)
+    }
+
+    func testHelpDocumentsExitCodes() throws {
+        let r = try run(["--help"])
+        XCTAssertTrue(r.stdout.contains("Exit codes"), r.stdout)
+        XCTAssertTrue(try run(["transcode", "--help"]).stdout.contains("2 the input could not be read"))
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import XCTest
+
+/// The shared media corpus (PS3.10 files made by other tools); tests fail, never skip, without it.
+enum Corpus {
+    static var root: URL {
+        if let env = ProcessInfo.processInfo.environment["DICOM_MEDIA_CORPUS"], !env.isEmpty { return URL(fileURLWithPath: env) }
+        // Tests/DICOMIOTests/Support.swift -> repo -> ../shared/media-corpus
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/media-corpus")
+    }
+
+    /// Paths of the DICOM files listed in manifest.tsv (licences excluded).
+    static func files() throws -> [String] {
+        let manifest = root.appendingPathComponent("manifest.tsv")
+        guard let text = try? String(contentsOf: manifest, encoding: .utf8) else {
+            XCTFail("media corpus not found at \(root.path): set DICOM_MEDIA_CORPUS")
+            return []
+        }
+        return text.split(separator: "\n").dropFirst().compactMap { line in
+            let path = String(line.split(separator: "\t").first ?? "")
+            let name = path.split(separator: "/").last.map(String.init) ?? ""
+            if name.hasPrefix("LICENSE") || name.hasSuffix(".txt") || name.hasSuffix(".md") { return nil }
+            return root.appendingPathComponent(path).path
+        }
+    }
+}
+
+func tempDir() throws -> URL {
+    let d = FileManager.default.temporaryDirectory.appendingPathComponent("dicom-media-tests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+    return d
+}

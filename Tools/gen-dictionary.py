@@ -1,0 +1,460 @@
+#!/usr/bin/env python3
+"""Generate Sources/DICOMCore/Generated/DataDictionary.swift from pydicom 3.0.2.
+
+Usage (from the package root, with a Python that has pydicom 3.0.2):
+
+    .venv/bin/python Tools/gen-dictionary.py            # writes the Swift file
+    .venv/bin/python Tools/gen-dictionary.py --check    # exits 1 if it is stale
+
+Inputs: pydicom/_dicom_dict.py (DicomDictionary, RepeatersDictionary) and
+pydicom/_uid_dict.py (UID_dictionary), both derived by pydicom from DICOM PS3.6;
+and Sources/DICOMCore/Tag.swift, whose hand-written `static let` tag constants
+are not generated again (and must agree with the dictionary).
+
+The output is deterministic: every table is sorted, nothing depends on dict
+order, the time or the machine, so regenerating gives identical bytes.
+
+Design of the output (compile time matters):
+  * the ~5,100 data elements are one tab-separated raw string literal, parsed
+    lazily, once, on first use (a Swift `static let`, thread-safe);
+  * the UIDs are a second tab-separated string literal;
+  * one `public static let` Tag constant per keyword (integer-literal init only).
+"""
+
+import argparse
+import os
+import re
+import sys
+
+REQUIRED_PYDICOM = "3.0.2"
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT_PATH = os.path.join(ROOT, "Sources", "DICOMCore", "Generated", "DataDictionary.swift")
+TAG_SWIFT = os.path.join(ROOT, "Sources", "DICOMCore", "Tag.swift")
+
+# Every VR of PS3.5 Table 6.2-1 (must match VR.allStandard in VR.swift).
+STANDARD_VRS = {
+    "AE", "AS", "AT", "CS", "DA", "DS", "DT", "FD", "FL", "IS", "LO", "LT", "OB", "OD", "OF", "OL",
+    "OV", "OW", "PN", "SH", "SL", "SQ", "SS", "ST", "SV", "TM", "UC", "UI", "UL", "UN", "UR", "US",
+    "UT", "UV",
+}
+
+# Swift keywords that cannot be used as a bare identifier after `static let`.
+# Such names are escaped with backticks (none occur in pydicom 3.0.2).
+SWIFT_KEYWORDS = {
+    "associatedtype", "borrowing", "class", "consuming", "deinit", "enum", "extension", "fileprivate",
+    "func", "import", "init", "inout", "internal", "let", "nonisolated", "open", "operator", "private",
+    "precedencegroup", "protocol", "public", "rethrows", "static", "struct", "subscript", "typealias",
+    "var", "break", "case", "catch", "continue", "default", "defer", "do", "else", "fallthrough", "for",
+    "guard", "if", "in", "repeat", "return", "throw", "switch", "where", "while", "Any", "as", "await",
+    "false", "is", "nil", "self", "Self", "super", "throws", "true", "try", "Type", "Protocol",
+}
+
+
+def fail(message):
+    sys.stderr.write("gen-dictionary: error: " + message + "\n")
+    sys.exit(1)
+
+
+def load_pydicom():
+    try:
+        import pydicom
+    except ImportError as exc:
+        fail(
+            "cannot import pydicom (%s) with %s; run this script with a Python that has "
+            "pydicom %s, e.g. .venv/bin/python Tools/gen-dictionary.py" % (exc, sys.executable, REQUIRED_PYDICOM)
+        )
+    version = getattr(pydicom, "__version__", "?")
+    if version != REQUIRED_PYDICOM:
+        fail(
+            "pydicom %s is required, but %s has pydicom %s (%s)"
+            % (REQUIRED_PYDICOM, sys.executable, version, os.path.dirname(pydicom.__file__))
+        )
+    from pydicom._dicom_dict import DicomDictionary, RepeatersDictionary
+    from pydicom._uid_dict import UID_dictionary
+
+    return pydicom, DicomDictionary, RepeatersDictionary, UID_dictionary
+
+
+def ps36_edition(pydicom):
+    """The PS3.6 edition, if pydicom records one in its dictionary modules (3.0.2 does not)."""
+    base = os.path.dirname(pydicom.__file__)
+    for name in ("_dicom_dict.py", "_uid_dict.py"):
+        with open(os.path.join(base, name), encoding="utf-8") as f:
+            head = f.read(4000)
+        m = re.search(r"\b(20\d\d[a-e])\b", head)
+        if m:
+            return m.group(1)
+    return None
+
+
+def parse_vrs(text, where):
+    """'US or SS' -> ['US', 'SS']; 'NONE' -> []."""
+    if text == "NONE":
+        return []
+    codes = text.split(" or ")
+    for c in codes:
+        if c not in STANDARD_VRS:
+            fail("%s: VR %r is not a PS3.5 VR" % (where, text))
+    return codes
+
+
+def check_field(value, where):
+    if not isinstance(value, str):
+        fail("%s: field %r is not a string" % (where, value))
+    if any(ch in value for ch in "\t\n\r") or '"#' in value:
+        fail("%s: field %r contains a tab, newline or '\"#'" % (where, value))
+    return value
+
+
+def mask_of(key):
+    """'60xx3000' -> (mask, value, template) with x digits masked out / set to 0."""
+    if not re.fullmatch(r"[0-9A-Fa-fx]{8}", key):
+        fail("bad repeater key %r" % key)
+    mask = int("".join("0" if c == "x" else "F" for c in key), 16)
+    value = int(key.replace("x", "0"), 16)
+    return mask, value
+
+
+def lower_camel(keyword):
+    """The Swift way: PatientName -> patientName, SOPClassUID -> sopClassUID,
+    XRayTubeCurrent -> xRayTubeCurrent, HL7InstanceIdentifier -> hl7InstanceIdentifier,
+    KVP -> kvp, dBdt -> dBdt."""
+    m = re.match(r"[A-Z]+", keyword)
+    if not m:
+        return keyword
+    run = m.group(0)
+    rest = keyword[len(run):]
+    if len(run) > 1 and rest[:1].islower():
+        # The last capital starts the next word: SOPClass -> sop + Class.
+        return run[:-1].lower() + run[-1] + rest
+    return run.lower() + rest
+
+
+def swift_identifier(keyword):
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", keyword):
+        fail("keyword %r is not a plain identifier (leading digit or other character); "
+             "decide how to name it before regenerating" % keyword)
+    name = lower_camel(keyword)
+    return ("`%s`" % name) if name in SWIFT_KEYWORDS else name
+
+
+def read_tag_swift():
+    """Hand-written constants of Tag.swift: {name: rawValue}, plus every other member name."""
+    with open(TAG_SWIFT, encoding="utf-8") as f:
+        src = f.read()
+    consts = {}
+    for m in re.finditer(r"\bstatic\s+(?:let|var)\s+`?(\w+)`?\s*(?::\s*Tag\s*)?=\s*([^\n]*)", src):
+        name, init = m.group(1), m.group(2).strip()
+        v = re.fullmatch(r"Tag\(\s*(0x[0-9A-Fa-f]+)\s*,\s*(0x[0-9A-Fa-f]+)\s*\)", init)
+        if v:
+            consts[name] = int(v.group(1), 16) << 16 | int(v.group(2), 16)
+            continue
+        v = re.fullmatch(r"Tag\(\s*rawValue:\s*(0x[0-9A-Fa-f_]+)\s*\)", init)
+        if v:
+            consts[name] = int(v.group(1).replace("_", ""), 16)
+            continue
+        consts[name] = None  # declared, value not understood: only OK if we never generate it
+    members = set(re.findall(r"\b(?:var|let|func|case)\s+`?(\w+)`?", src))
+    members |= set(re.findall(r"\binit\b", src))
+    return consts, members
+
+
+def tag_hex(t):
+    return "%08X" % t
+
+
+def tag_paren(t):
+    return "(%04X,%04X)" % (t >> 16, t & 0xFFFF)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true", help="do not write; exit 1 if the file is out of date")
+    ap.add_argument("--output", default=OUT_PATH, help="output path (default: %(default)s)")
+    args = ap.parse_args()
+
+    pydicom, DD, RD, UD = load_pydicom()
+
+    # ---- data elements -------------------------------------------------------------------
+    # rows: (sortkey, tagfield, vrs, vm, name, keyword, retired, template, mask)
+    rows = []
+    for tag, entry in DD.items():
+        if not isinstance(tag, int) or not 0 <= tag <= 0xFFFFFFFF:
+            fail("bad tag %r in DicomDictionary" % (tag,))
+        where = tag_paren(tag)
+        vr, vm, name, retired, kw = (check_field(x, where) for x in entry)
+        if retired not in ("", "Retired"):
+            fail("%s: unexpected retired field %r" % (where, retired))
+        rows.append(dict(tag=tag, field=tag_hex(tag), vrs=parse_vrs(vr, where), vm=vm, name=name,
+                         keyword=kw, retired=retired == "Retired", mask=0xFFFFFFFF))
+    for key, entry in RD.items():
+        mask, value = mask_of(key)
+        where = key
+        vr, vm, name, retired, kw = (check_field(x, where) for x in entry)
+        if retired not in ("", "Retired"):
+            fail("%s: unexpected retired field %r" % (where, retired))
+        rows.append(dict(tag=value, field=key.upper().replace("X", "x"), vrs=parse_vrs(vr, where), vm=vm,
+                         name=name, keyword=kw, retired=retired == "Retired", mask=mask))
+    for r in rows:
+        if not r["vm"] or not re.fullmatch(r"[0-9n\-]+", r["vm"]):
+            fail("%s: odd VM %r" % (r["field"], r["vm"]))
+    rows.sort(key=lambda r: (r["tag"], r["mask"] != 0xFFFFFFFF, r["field"], r["keyword"]))
+
+    # Keywords must be unique (empty keywords: a few retired entries that PS3.6 leaves unnamed).
+    seen = {}
+    for r in rows:
+        if r["keyword"]:
+            if r["keyword"] in seen:
+                fail("keyword %s used by %s and %s" % (r["keyword"], seen[r["keyword"]], r["field"]))
+            seen[r["keyword"]] = r["field"]
+
+    # Repeaters: the lookup tries each distinct mask; no tag may match two of them, or the
+    # result would depend on the order.
+    reps = [r for r in rows if r["mask"] != 0xFFFFFFFF]
+    for i, a in enumerate(reps):
+        for b in reps[i + 1:]:
+            common = a["mask"] & b["mask"]
+            if (a["tag"] & common) == (b["tag"] & common):
+                fail("repeaters %s and %s overlap" % (a["field"], b["field"]))
+
+    # ---- UIDs ----------------------------------------------------------------------------
+    uid_rows = []
+    uid_keywords = {}
+    for uid, entry in UD.items():
+        if not re.fullmatch(r"[0-9]+(\.[0-9]+)*", uid):
+            fail("bad UID %r" % uid)
+        name, typ, info, retired, kw = (check_field(x, uid) for x in entry)
+        if kw:
+            if kw in uid_keywords:
+                fail("UID keyword %s used twice" % kw)
+            uid_keywords[kw] = uid
+        uid_rows.append((uid, name, kw, typ, "1" if retired == "Retired" else "0"))
+    uid_rows.sort(key=lambda r: [int(c) for c in r[0].split(".")])
+
+    # ---- Tag constants -------------------------------------------------------------------
+    existing, members = read_tag_swift()
+    consts = []
+    skipped = []
+    names = {}
+    for r in rows:
+        if r["mask"] != 0xFFFFFFFF or not r["keyword"]:
+            continue
+        ident = swift_identifier(r["keyword"])
+        bare = ident.strip("`")
+        if bare in names:
+            fail("constants for %s and %s would both be named %s" % (names[bare], r["keyword"], ident))
+        names[bare] = r["keyword"]
+        if bare in existing:
+            if existing[bare] is None:
+                fail("Tag.swift declares `%s` with an initialiser this script cannot read; "
+                     "write it as Tag(0xGGGG, 0xEEEE)" % bare)
+            if existing[bare] != r["tag"]:
+                fail("Tag.swift declares %s = %s, but the dictionary has %s at %s"
+                     % (bare, tag_paren(existing[bare]), r["keyword"], tag_paren(r["tag"])))
+            skipped.append(bare)
+            continue
+        if bare in members:
+            fail("generated constant %s (%s) collides with a member declared in Tag.swift" % (ident, r["keyword"]))
+        consts.append((ident, r))
+
+    # ---- write ---------------------------------------------------------------------------
+    edition = ps36_edition(pydicom)
+    src_note = ("DICOM PS3.6 %s" % edition) if edition else "DICOM PS3.6"
+    out = []
+    w = out.append
+    w("// Generated by Tools/gen-dictionary.py from pydicom %s (_dicom_dict.py, _uid_dict.py), "
+      "which is derived from %s. Do not edit." % (REQUIRED_PYDICOM, src_note))
+    if not edition:
+        w("// (pydicom %s does not record which edition of PS3.6 its tables come from.)" % REQUIRED_PYDICOM)
+    w("// Regenerate: .venv/bin/python Tools/gen-dictionary.py")
+    w("// %d data elements (%d repeating-group entries), %d UIDs, %d Tag constants (%d more are in Tag.swift)."
+      % (len(rows), len(reps), len(uid_rows), len(consts), len(skipped)))
+    w("")
+    w(SWIFT_API)
+    w("")
+    w("// MARK: - Tables")
+    w("")
+    w("extension DataDictionary {")
+    w("    /// One line per element: tag (8 hex digits, `x` for the repeating digits), VR(s), VM, name,")
+    w("    /// keyword, retired (1/0), separated by tabs.")
+    w("    static let elementTable = #\"\"\"")
+    for r in rows:
+        w("\t".join([r["field"], " or ".join(r["vrs"]) if r["vrs"] else "NONE", r["vm"], r["name"], r["keyword"],
+                     "1" if r["retired"] else "0"]))
+    w("\"\"\"#")
+    w("")
+    w("    /// One line per UID: UID, name, keyword, type, retired (1/0), separated by tabs.")
+    w("    static let uidTable = #\"\"\"")
+    for u in uid_rows:
+        w("\t".join(u))
+    w("\"\"\"#")
+    w("}")
+    w("")
+    w("// MARK: - Tag constants")
+    w("")
+    w("extension Tag {")
+    for ident, r in consts:
+        vr = " or ".join(r["vrs"]) if r["vrs"] else "-"
+        doc = "%s %s %s %s" % (tag_paren(r["tag"]), vr, r["vm"], r["name"])
+        if r["retired"]:
+            doc += " (retired)"
+        w("    /// %s" % doc)
+        w("    public static let %s = Tag(rawValue: 0x%s)" % (ident, tag_hex(r["tag"])))
+    w("}")
+    text = "\n".join(out) + "\n"
+
+    if args.check:
+        try:
+            with open(args.output, encoding="utf-8") as f:
+                current = f.read()
+        except FileNotFoundError:
+            current = None
+        if current != text:
+            sys.stderr.write("gen-dictionary: %s is out of date\n" % os.path.relpath(args.output, ROOT))
+            sys.exit(1)
+        print("gen-dictionary: up to date")
+        return
+    os.makedirs(os.path.dirname(args.output), exist_ok=True)
+    with open(args.output, "w", encoding="utf-8", newline="\n") as f:
+        f.write(text)
+    print("gen-dictionary: wrote %s: %d elements (%d repeaters), %d UIDs, %d constants (%d already in Tag.swift)"
+          % (os.path.relpath(args.output, ROOT), len(rows), len(reps), len(uid_rows), len(consts), len(skipped)))
+
+
+SWIFT_API = r'''/// One entry of the data dictionary (PS3.6 §6).
+public struct DictionaryEntry: Sendable, Equatable {
+    /// The tag; for repeating-group entries the tag with the `x` digits as 0 (e.g. (6000,3000)),
+    /// for the generic entries (group length, private creator) the tag that was looked up.
+    public let tag: Tag
+    /// The allowed VRs: "US or SS" is `[.US, .SS]`; empty only for the item and delimitation tags.
+    public let vrs: [VR]
+    /// Value multiplicity: "1", "1-n", "2-2n", ...
+    public let vm: String
+    /// The attribute name, e.g. "Patient's Name".
+    public let name: String
+    /// The keyword, e.g. "PatientName" (empty for the few retired elements PS3.6 leaves unnamed).
+    public let keyword: String
+    public let isRetired: Bool
+    /// The first of `vrs`, or UN.
+    public var vr: VR { vrs.first ?? .UN }
+}
+
+/// The DICOM data dictionary (PS3.6): data elements and UIDs.
+public enum DataDictionary {
+    /// The entry for a tag: an exact match; else the generic group length (gggg,0000) UL;
+    /// else a repeating group (50xx, 60xx, 7Fxx, (1000,xxx0), ...; standard groups only);
+    /// else the generic private creator (odd gggg, element 0010-00FF) LO; other private tags: nil.
+    public static func entry(for tag: Tag) -> DictionaryEntry? {
+        if let e = tables.byTag[tag.rawValue] { return e }
+        if tag.element == 0 {
+            return DictionaryEntry(tag: tag, vrs: [.UL], vm: "1", name: "Group Length", keyword: "GenericGroupLength", isRetired: false)
+        }
+        if tag.isPrivate {
+            if tag.isPrivateCreator {
+                return DictionaryEntry(tag: tag, vrs: [.LO], vm: "1", name: "Private Creator", keyword: "PrivateCreator", isRetired: false)
+            }
+            return nil
+        }
+        for (mask, entries) in tables.repeaters {
+            if let e = entries[tag.rawValue & mask] { return e }
+        }
+        return nil
+    }
+
+    /// The entry with this keyword (exact entries and repeating-group entries).
+    public static func entry(forKeyword keyword: String) -> DictionaryEntry? {
+        tables.byKeyword[keyword]
+    }
+
+    /// "1.2.840.10008.1.2.1" -> "Explicit VR Little Endian".
+    public static func uidName(_ uid: String) -> String? {
+        guard let u = uidTables[uid], !u.name.isEmpty else { return nil }
+        return u.name
+    }
+
+    /// "1.2.840.10008.1.2.1" -> "ExplicitVRLittleEndian".
+    public static func uidKeyword(_ uid: String) -> String? {
+        guard let u = uidTables[uid], !u.keyword.isEmpty else { return nil }
+        return u.keyword
+    }
+
+    /// "Transfer Syntax", "SOP Class", "Well-known SOP Instance", ...
+    public static func uidType(_ uid: String) -> String? {
+        guard let u = uidTables[uid], !u.type.isEmpty else { return nil }
+        return u.type
+    }
+
+    /// Every entry, sorted by tag (repeating-group entries at their template tag).
+    public static var allEntries: [DictionaryEntry] { tables.all }
+
+    // MARK: Lazily parsed tables
+
+    final class Tables: Sendable {
+        let all: [DictionaryEntry]
+        let byTag: [UInt32: DictionaryEntry]
+        let byKeyword: [String: DictionaryEntry]
+        /// (mask, masked tag -> entry), one per distinct mask.
+        let repeaters: [(UInt32, [UInt32: DictionaryEntry])]
+        init(all: [DictionaryEntry], byTag: [UInt32: DictionaryEntry], byKeyword: [String: DictionaryEntry],
+             repeaters: [(UInt32, [UInt32: DictionaryEntry])]) {
+            self.all = all; self.byTag = byTag; self.byKeyword = byKeyword; self.repeaters = repeaters
+        }
+    }
+
+    struct UIDInfo: Sendable {
+        let name: String, keyword: String, type: String, isRetired: Bool
+    }
+
+    /// Parsed once, on first use (a global `static let` is initialised lazily and thread-safely).
+    static let tables: Tables = parseElements(elementTable)
+    static let uidTables: [String: UIDInfo] = parseUIDs(uidTable)
+
+    static func fields(_ line: Substring) -> [Substring] {
+        line.split(separator: "\t", omittingEmptySubsequences: false)
+    }
+
+    static func parseElements(_ text: String) -> Tables {
+        var all: [DictionaryEntry] = [], byTag: [UInt32: DictionaryEntry] = [:], byKeyword: [String: DictionaryEntry] = [:]
+        all.reserveCapacity(5300)
+        byTag.reserveCapacity(5300)
+        byKeyword.reserveCapacity(5300)
+        var reps: [UInt32: [UInt32: DictionaryEntry]] = [:]
+        for line in text.split(separator: "\n") {
+            let f = fields(line)
+            guard f.count == 6 else { continue }
+            var mask: UInt32 = 0, value: UInt32 = 0
+            for c in f[0].utf8 {
+                mask <<= 4; value <<= 4
+                switch c {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): mask |= 0xF; value |= UInt32(c - UInt8(ascii: "0"))
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): mask |= 0xF; value |= UInt32(c - UInt8(ascii: "A") + 10)
+                default: break  // 'x'
+                }
+            }
+            // "US or SS" -> [US, SS]; "NONE" (item and delimitation tags) -> [].
+            let vrs = f[1].split(separator: " ").compactMap { VR(String($0)) }
+            let e = DictionaryEntry(tag: Tag(rawValue: value), vrs: vrs, vm: String(f[2]), name: String(f[3]),
+                                    keyword: String(f[4]), isRetired: f[5] == "1")
+            all.append(e)
+            if mask == 0xFFFF_FFFF { byTag[value] = e } else { reps[mask, default: [:]][value] = e }
+            if !e.keyword.isEmpty { byKeyword[e.keyword] = e }
+        }
+        return Tables(all: all, byTag: byTag, byKeyword: byKeyword, repeaters: reps.keys.sorted().map { ($0, reps[$0]!) })
+    }
+
+    static func parseUIDs(_ text: String) -> [String: UIDInfo] {
+        var d: [String: UIDInfo] = [:]
+        d.reserveCapacity(500)
+        for line in text.split(separator: "\n") {
+            let f = fields(line)
+            guard f.count == 5 else { continue }
+            d[String(f[0])] = UIDInfo(name: String(f[1]), keyword: String(f[2]), type: String(f[3]), isRetired: f[4] == "1")
+        }
+        return d
+    }
+}'''
+
+
+if __name__ == "__main__":
+    main()

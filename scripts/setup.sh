@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what dicom-media needs on Debian 12 (run as root or with sudo available):
+# system libraries and the peer tools used as test oracles, and a Python venv with pydicom.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+PKGS=(pkg-config zlib1g-dev libarchive-dev libsqlite3-dev dcmtk python3 python3-venv python3-pip hyperfine)
+missing=()
+for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if ! .venv/bin/python -c 'import pydicom, numpy, pytest; assert pydicom.__version__ == "3.0.2"' 2>/dev/null; then
+  echo "setup: creating .venv with pydicom 3.0.2"
+  python3 -m venv .venv
+  .venv/bin/pip install -q --disable-pip-version-check pydicom==3.0.2 numpy pytest
+fi
