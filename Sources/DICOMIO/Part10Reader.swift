@@ -240,6 +240,12 @@ struct Parser {
                 return false
             }
             guard var e = try parseElement(at: &pos, depth: depth, charset: cs) else { return false }
+            if bigEndian, e.tag == .pixelData, e.vr == .OW, var raw = e.bytes, let bits = ds.integer(.bitsAllocated), bits > 16, bits % 8 == 0 {
+                // 32/64-bit pixels in big endian are whole big-endian words, not 16-bit ones (PS3.5 §8.1.1).
+                swapBytes(&raw, unit: 2)
+                swapBytes(&raw, unit: bits / 8)
+                e.value = .bytes(raw)
+            }
             let vrFromDictionary = !syntax.isExplicitVR || e.vr == .UN
             if e.vr == .UN, !e.tag.isPrivate, let known = DataDictionary.entry(for: e.tag)?.vrs.first, known != .UN,
                let raw = e.bytes {
@@ -369,6 +375,10 @@ struct Parser {
                 return
             }
             guard src.ensure(pos + 8) else {
+                if end == nil && !src.ensure(pos + 1) {
+                    diagnostics.append(Diagnostic(.warning, "missing-delimiter", "file ends before the Sequence Delimitation Item of \(seqTag)", offset: fileOffset(pos), tag: seqTag))
+                    return
+                }
                 throw error(.truncated, "file ends inside sequence \(seqTag)", pos, seqTag)
             }
             let tag = Tag(u16(pos), u16(pos + 2))
@@ -403,7 +413,14 @@ struct Parser {
         var frags = PixelFragments()
         var first = true
         while true {
-            guard src.ensure(pos + 8) else { throw error(.truncated, "file ends inside encapsulated Pixel Data", pos, tag) }
+            guard src.ensure(pos + 8) else {
+                if !src.ensure(pos + 1) {
+                    // EOF exactly where the next item would start: only the delimiter is missing.
+                    diagnostics.append(Diagnostic(.warning, "missing-delimiter", "file ends before the Sequence Delimitation Item of encapsulated Pixel Data", offset: fileOffset(pos), tag: tag))
+                    return frags
+                }
+                throw error(.truncated, "file ends inside encapsulated Pixel Data", pos, tag)
+            }
             let t = Tag(u16(pos), u16(pos + 2))
             let len = Int(u32(pos + 4))
             pos += 8

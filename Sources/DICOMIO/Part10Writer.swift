@@ -193,7 +193,8 @@ public struct DataSetEncoder {
             out += b
             if padded { out.append(e.vr.paddingByte) }
         case .sequence(let items):
-            if undefinedLengths {
+            // Implicit VR: undefined lengths, so readers that do not know the tag still see a sequence.
+            if undefinedLengths || !explicitVR {
                 header(e.tag, .SQ, 0xFFFF_FFFF)
                 for item in items {
                     tag(.item); out += u32le(0xFFFF_FFFF)

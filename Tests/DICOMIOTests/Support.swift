@@ -18,9 +18,10 @@ enum Corpus {
             return []
         }
         return text.split(separator: "\n").dropFirst().compactMap { line in
-            let path = String(line.split(separator: "\t").first ?? "")
-            let name = path.split(separator: "/").last.map(String.init) ?? ""
-            if name.hasPrefix("LICENSE") || name.hasSuffix(".txt") || name.hasSuffix(".md") { return nil }
+            let cols = line.split(separator: "\t", omittingEmptySubsequences: false)
+            let path = String(cols.first ?? "")
+            // The manifest's content column is empty for files that are not DICOM (licences, readmes).
+            if cols.count < 6 || cols[5].isEmpty { return nil }
             return root.appendingPathComponent(path).path
         }
     }

@@ -22,11 +22,9 @@ def corpus_files():
     out = []
     with open(CORPUS / "manifest.tsv", newline="") as f:
         for row in csv.DictReader(f, delimiter="\t"):
-            p = row["path"]
-            name = p.rsplit("/", 1)[-1]
-            if name.startswith("LICENSE") or name.endswith((".txt", ".md", ".json", ".py")):
-                continue
-            out.append(p)
+            # The content column is empty for files that are not DICOM (licences, readmes).
+            if row["content"].strip():
+                out.append(row["path"])
     return sorted(out)
 
 
