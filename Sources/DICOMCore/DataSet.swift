@@ -64,7 +64,7 @@ extension DataSet {
     /// not split. Nil when absent or not bytes.
     public func text(_ tag: Tag) -> String? {
         guard let e = self[tag], let b = e.bytes else { return nil }
-        return decodeText(b, vr: e.vr)
+        return decodeText(b, vr: e.vr).trimmingTrailingPadding()
     }
 
     func decodeText(_ b: [UInt8], vr: VR) -> String {

@@ -199,7 +199,7 @@ public struct SpecificCharacterSet: Sendable, Equatable {
                 out.append(0x3F)
             }
         }
-        _ = 0
+        if g0 != initialG0 { designate(initialG0) }
         if let i1 = initialG1, g1 != i1 { designate(i1) }
         return out
     }
