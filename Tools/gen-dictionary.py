@@ -18,7 +18,8 @@ Design of the output (compile time matters):
   * the ~5,100 data elements are one tab-separated raw string literal, parsed
     lazily, once, on first use (a Swift `static let`, thread-safe);
   * the UIDs are a second tab-separated string literal;
-  * one `public static let` Tag constant per keyword (integer-literal init only).
+  * one `public static var x: Tag { Tag(rawValue: 0x...) }` constant per keyword: used exactly like a
+    `static let`, but ~5,000 stored globals (lazy initialiser + once-token each) compile ~3x slower.
 """
 
 import argparse
@@ -81,10 +82,11 @@ def ps36_edition(pydicom):
     base = os.path.dirname(pydicom.__file__)
     for name in ("_dicom_dict.py", "_uid_dict.py"):
         with open(os.path.join(base, name), encoding="utf-8") as f:
-            head = f.read(4000)
-        m = re.search(r"\b(20\d\d[a-e])\b", head)
-        if m:
-            return m.group(1)
+            comments = [line for line in f if line.lstrip().startswith(("#", '"""'))]
+        for line in comments:
+            m = re.search(r"\b(20\d\d[a-e])\b", line)
+            if m:
+                return m.group(1)
     return None
 
 
@@ -293,6 +295,9 @@ def main():
     w("")
     w("// MARK: - Tag constants")
     w("")
+    w("// One per keyword (retired ones too; not the repeating groups), except those declared in Tag.swift.")
+    w("// Get-only computed properties rather than `static let`: ~5,000 stored globals, each with its lazy")
+    w("// initialiser and once-token, cost about three times as much compile time, and the value is a constant.")
     w("extension Tag {")
     for ident, r in consts:
         vr = " or ".join(r["vrs"]) if r["vrs"] else "-"
@@ -300,7 +305,7 @@ def main():
         if r["retired"]:
             doc += " (retired)"
         w("    /// %s" % doc)
-        w("    public static let %s = Tag(rawValue: 0x%s)" % (ident, tag_hex(r["tag"])))
+        w("    public static var %s: Tag { Tag(rawValue: 0x%s) }" % (ident, tag_hex(r["tag"])))
     w("}")
     text = "\n".join(out) + "\n"
 
@@ -323,40 +328,58 @@ def main():
 
 
 SWIFT_API = r'''/// One entry of the data dictionary (PS3.6 §6).
-public struct DictionaryEntry: Sendable, Equatable {
+///
+/// A small value (tag, first VR, retired flag and a row of the shared table), so that a lookup
+/// copies no strings or arrays and costs no reference counting; `vrs`, `vm`, `name` and `keyword`
+/// are read from the table when asked for.
+public struct DictionaryEntry: Sendable, Equatable, CustomStringConvertible {
     /// The tag; for repeating-group entries the tag with the `x` digits as 0 (e.g. (6000,3000)),
     /// for the generic entries (group length, private creator) the tag that was looked up.
     public let tag: Tag
-    /// The allowed VRs: "US or SS" is `[.US, .SS]`; empty only for the item and delimitation tags.
-    public let vrs: [VR]
-    /// Value multiplicity: "1", "1-n", "2-2n", ...
-    public let vm: String
-    /// The attribute name, e.g. "Patient's Name".
-    public let name: String
-    /// The keyword, e.g. "PatientName" (empty for the few retired elements PS3.6 leaves unnamed).
-    public let keyword: String
-    public let isRetired: Bool
     /// The first of `vrs`, or UN.
-    public var vr: VR { vrs.first ?? .UN }
+    public let vr: VR
+    public let isRetired: Bool
+    let row: Int32
+
+    init(tag: Tag, vr: VR, isRetired: Bool, row: Int32) {
+        self.tag = tag; self.vr = vr; self.isRetired = isRetired; self.row = row
+    }
+
+    /// The allowed VRs: "US or SS" is `[.US, .SS]`; empty only for the item and delimitation tags.
+    public var vrs: [VR] { DataDictionary.tables.rows[Int(row)].vrs }
+    /// Value multiplicity: "1", "1-n", "2-2n", ...
+    public var vm: String { DataDictionary.tables.rows[Int(row)].vm }
+    /// The attribute name, e.g. "Patient's Name".
+    public var name: String { DataDictionary.tables.rows[Int(row)].name }
+    /// The keyword, e.g. "PatientName" (empty for the few retired elements PS3.6 leaves unnamed).
+    public var keyword: String { DataDictionary.tables.rows[Int(row)].keyword }
+
+    /// `(0010,0010) PN 1 Patient's Name [PatientName]`.
+    public var description: String {
+        let v = vrs.isEmpty ? "-" : vrs.map(\.code).joined(separator: " or ")
+        return "\(tag) \(v) \(vm) \(name) [\(keyword)]" + (isRetired ? " (retired)" : "")
+    }
 }
 
 /// The DICOM data dictionary (PS3.6): data elements and UIDs.
 public enum DataDictionary {
-    /// The entry for a tag: an exact match; else the generic group length (gggg,0000) UL;
-    /// else a repeating group (50xx, 60xx, 7Fxx, (1000,xxx0), ...; standard groups only);
-    /// else the generic private creator (odd gggg, element 0010-00FF) LO; other private tags: nil.
+    /// The entry for a tag: an exact match (one hash lookup); else the generic group length
+    /// (gggg,0000) UL; else the generic private creator (odd gggg, element 0010-00FF) LO, or nil for
+    /// other private tags; else a repeating group (50xx, 60xx, 7Fxx, (1000,xxx0), ...).
+    @inline(__always)
     public static func entry(for tag: Tag) -> DictionaryEntry? {
         if let e = tables.byTag[tag.rawValue] { return e }
-        if tag.element == 0 {
-            return DictionaryEntry(tag: tag, vrs: [.UL], vm: "1", name: "Group Length", keyword: "GenericGroupLength", isRetired: false)
-        }
+        return fallbackEntry(for: tag)
+    }
+
+    @inline(never)
+    static func fallbackEntry(for tag: Tag) -> DictionaryEntry? {
+        let t = tables
+        if tag.element == 0 { return DictionaryEntry(tag: tag, vr: .UL, isRetired: false, row: t.groupLengthRow) }
         if tag.isPrivate {
-            if tag.isPrivateCreator {
-                return DictionaryEntry(tag: tag, vrs: [.LO], vm: "1", name: "Private Creator", keyword: "PrivateCreator", isRetired: false)
-            }
-            return nil
+            return tag.isPrivateCreator ? DictionaryEntry(tag: tag, vr: .LO, isRetired: false, row: t.privateCreatorRow) : nil
         }
-        for (mask, entries) in tables.repeaters {
+        for (mask, entries) in t.repeaters {
             if let e = entries[tag.rawValue & mask] { return e }
         }
         return nil
@@ -364,41 +387,107 @@ public enum DataDictionary {
 
     /// The entry with this keyword (exact entries and repeating-group entries).
     public static func entry(forKeyword keyword: String) -> DictionaryEntry? {
-        tables.byKeyword[keyword]
+        byKeyword[keyword]
     }
 
     /// "1.2.840.10008.1.2.1" -> "Explicit VR Little Endian".
     public static func uidName(_ uid: String) -> String? {
-        guard let u = uidTables[uid], !u.name.isEmpty else { return nil }
+        guard let u = uids[uid], !u.name.isEmpty else { return nil }
         return u.name
     }
 
     /// "1.2.840.10008.1.2.1" -> "ExplicitVRLittleEndian".
     public static func uidKeyword(_ uid: String) -> String? {
-        guard let u = uidTables[uid], !u.keyword.isEmpty else { return nil }
+        guard let u = uids[uid], !u.keyword.isEmpty else { return nil }
         return u.keyword
     }
 
     /// "Transfer Syntax", "SOP Class", "Well-known SOP Instance", ...
     public static func uidType(_ uid: String) -> String? {
-        guard let u = uidTables[uid], !u.type.isEmpty else { return nil }
+        guard let u = uids[uid], !u.type.isEmpty else { return nil }
         return u.type
     }
 
-    /// Every entry, sorted by tag (repeating-group entries at their template tag).
+    /// Every entry of the table, sorted by tag (repeating-group entries at their template tag).
     public static var allEntries: [DictionaryEntry] { tables.all }
 
-    // MARK: Lazily parsed tables
+    // MARK: Tables, parsed once, on first use (a `static let` is initialised lazily and thread-safely)
+
+    static let tables = Tables(elementTable)
+    static let byKeyword: [String: DictionaryEntry] = {
+        var d = [String: DictionaryEntry](minimumCapacity: tables.all.count)
+        for e in tables.all where !e.keyword.isEmpty { d[e.keyword] = e }
+        return d
+    }()
+    static let uids: [String: UIDInfo] = parseUIDs(uidTable)
 
     final class Tables: Sendable {
+        struct Row: Sendable {
+            let vrs: [VR], vm: String, name: String, keyword: String
+        }
+        let rows: [Row]
         let all: [DictionaryEntry]
         let byTag: [UInt32: DictionaryEntry]
-        let byKeyword: [String: DictionaryEntry]
         /// (mask, masked tag -> entry), one per distinct mask.
         let repeaters: [(UInt32, [UInt32: DictionaryEntry])]
-        init(all: [DictionaryEntry], byTag: [UInt32: DictionaryEntry], byKeyword: [String: DictionaryEntry],
-             repeaters: [(UInt32, [UInt32: DictionaryEntry])]) {
-            self.all = all; self.byTag = byTag; self.byKeyword = byKeyword; self.repeaters = repeaters
+        let groupLengthRow: Int32
+        let privateCreatorRow: Int32
+
+        init(_ table: String) {
+            var rows: [Row] = [], all: [DictionaryEntry] = [], byTag: [UInt32: DictionaryEntry] = [:]
+            rows.reserveCapacity(5400)
+            all.reserveCapacity(5400)
+            byTag.reserveCapacity(5400)
+            var reps: [UInt32: [UInt32: DictionaryEntry]] = [:]
+            var interned: [UInt64: [VR]] = [:]
+            var text = table
+            text.withUTF8 { buf in
+                DataDictionary.forEachRecord(buf, fields: 6) { f in
+                    // Tag: 8 hex digits, 'x' for a repeating digit.
+                    var mask: UInt32 = 0, value: UInt32 = 0
+                    for i in f[0] {
+                        let c = buf[i]
+                        mask <<= 4; value <<= 4
+                        switch c {
+                        case 0x30...0x39: mask |= 0xF; value |= UInt32(c - 0x30)
+                        case 0x41...0x46: mask |= 0xF; value |= UInt32(c - 0x41 + 10)
+                        default: break  // 'x'
+                        }
+                    }
+                    // VRs: "US or SS" -> [US, SS]; "NONE" -> [].
+                    var key: UInt64 = 0
+                    var j = f[1].lowerBound
+                    while j < f[1].upperBound {
+                        var k = j
+                        while k < f[1].upperBound && buf[k] != 0x20 { k += 1 }
+                        if k - j == 2 && (0x41...0x5A).contains(buf[j]) {
+                            key = key << 16 | UInt64(VR(bytes: buf[j], buf[j + 1]).rawValue)
+                        }
+                        j = k + 1
+                    }
+                    let vrs: [VR]
+                    if let v = interned[key] { vrs = v } else {
+                        var v: [VR] = [], rest = key
+                        while rest != 0 { v.insert(VR(rawValue: UInt16(truncatingIfNeeded: rest)), at: 0); rest >>= 16 }
+                        interned[key] = v
+                        vrs = v
+                    }
+                    func string(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: buf[r]), as: UTF8.self) }
+                    let e = DictionaryEntry(tag: Tag(rawValue: value), vr: vrs.first ?? .UN,
+                                            isRetired: buf[f[5].lowerBound] == 0x31, row: Int32(rows.count))
+                    rows.append(Row(vrs: vrs, vm: string(f[2]), name: string(f[3]), keyword: string(f[4])))
+                    all.append(e)
+                    if mask == 0xFFFF_FFFF { byTag[value] = e } else { reps[mask, default: [:]][value] = e }
+                }
+            }
+            groupLengthRow = Int32(rows.count)
+            rows.append(Row(vrs: [.UL], vm: "1", name: "Group Length", keyword: "GenericGroupLength"))
+            privateCreatorRow = Int32(rows.count)
+            rows.append(Row(vrs: [.LO], vm: "1", name: "Private Creator", keyword: "PrivateCreator"))
+            self.rows = rows
+            self.all = all
+            self.byTag = byTag
+            repeaters = reps.keys.sorted().map { ($0, reps[$0]!) }
         }
     }
 
@@ -406,52 +495,34 @@ public enum DataDictionary {
         let name: String, keyword: String, type: String, isRetired: Bool
     }
 
-    /// Parsed once, on first use (a global `static let` is initialised lazily and thread-safely).
-    static let tables: Tables = parseElements(elementTable)
-    static let uidTables: [String: UIDInfo] = parseUIDs(uidTable)
-
-    static func fields(_ line: Substring) -> [Substring] {
-        line.split(separator: "\t", omittingEmptySubsequences: false)
-    }
-
-    static func parseElements(_ text: String) -> Tables {
-        var all: [DictionaryEntry] = [], byTag: [UInt32: DictionaryEntry] = [:], byKeyword: [String: DictionaryEntry] = [:]
-        all.reserveCapacity(5300)
-        byTag.reserveCapacity(5300)
-        byKeyword.reserveCapacity(5300)
-        var reps: [UInt32: [UInt32: DictionaryEntry]] = [:]
-        for line in text.split(separator: "\n") {
-            let f = fields(line)
-            guard f.count == 6 else { continue }
-            var mask: UInt32 = 0, value: UInt32 = 0
-            for c in f[0].utf8 {
-                mask <<= 4; value <<= 4
-                switch c {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): mask |= 0xF; value |= UInt32(c - UInt8(ascii: "0"))
-                case UInt8(ascii: "A")...UInt8(ascii: "F"): mask |= 0xF; value |= UInt32(c - UInt8(ascii: "A") + 10)
-                default: break  // 'x'
-                }
+    static func parseUIDs(_ table: String) -> [String: UIDInfo] {
+        var d = [String: UIDInfo](minimumCapacity: 500)
+        var text = table
+        text.withUTF8 { buf in
+            forEachRecord(buf, fields: 5) { f in
+                func string(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: buf[r]), as: UTF8.self) }
+                d[string(f[0])] = UIDInfo(name: string(f[1]), keyword: string(f[2]), type: string(f[3]),
+                                          isRetired: buf[f[4].lowerBound] == 0x31)
             }
-            // "US or SS" -> [US, SS]; "NONE" (item and delimitation tags) -> [].
-            let vrs = f[1].split(separator: " ").compactMap { VR(String($0)) }
-            let e = DictionaryEntry(tag: Tag(rawValue: value), vrs: vrs, vm: String(f[2]), name: String(f[3]),
-                                    keyword: String(f[4]), isRetired: f[5] == "1")
-            all.append(e)
-            if mask == 0xFFFF_FFFF { byTag[value] = e } else { reps[mask, default: [:]][value] = e }
-            if !e.keyword.isEmpty { byKeyword[e.keyword] = e }
-        }
-        return Tables(all: all, byTag: byTag, byKeyword: byKeyword, repeaters: reps.keys.sorted().map { ($0, reps[$0]!) })
-    }
-
-    static func parseUIDs(_ text: String) -> [String: UIDInfo] {
-        var d: [String: UIDInfo] = [:]
-        d.reserveCapacity(500)
-        for line in text.split(separator: "\n") {
-            let f = fields(line)
-            guard f.count == 5 else { continue }
-            d[String(f[0])] = UIDInfo(name: String(f[1]), keyword: String(f[2]), type: String(f[3]), isRetired: f[4] == "1")
         }
         return d
+    }
+
+    /// Calls `body` with the byte ranges of the tab-separated fields of each line that has `n` fields.
+    static func forEachRecord(_ buf: UnsafeBufferPointer<UInt8>, fields n: Int, _ body: ([Range<Int>]) -> Void) {
+        var ranges: [Range<Int>] = []
+        ranges.reserveCapacity(n + 1)
+        var start = 0
+        for i in 0...buf.count {
+            let c: UInt8 = i < buf.count ? buf[i] : 0x0A
+            guard c == 0x09 || c == 0x0A else { continue }
+            ranges.append(start..<i)
+            start = i + 1
+            if c == 0x0A {
+                if ranges.count == n { body(ranges) }
+                ranges.removeAll(keepingCapacity: true)
+            }
+        }
     }
 }'''
 
