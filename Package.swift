@@ -1,11 +1,13 @@
 // swift-tools-version:6.0
 import PackageDescription
+import Foundation
 
 let package = Package(
     name: "dicom-media",
     products: [
         .library(name: "DICOMCore", targets: ["DICOMCore"]),
         .library(name: "DICOMIO", targets: ["DICOMIO"]),
+        .library(name: "DICOMFileSet", targets: ["DICOMFileSet"]),
         .library(name: "MediaKit", targets: ["MediaKit"]),
         .executable(name: "dicom-media", targets: ["dicom-media"]),
     ],
@@ -16,7 +18,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "DICOMCore"),
         .target(name: "DICOMIO", dependencies: ["DICOMCore", "CZlib"]),
-        .target(name: "MediaKit", dependencies: ["DICOMCore", "DICOMIO"]),
+        .target(name: "DICOMFileSet", dependencies: ["DICOMCore", "DICOMIO"]),
+        .target(name: "MediaKit", dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet"]),
         .executableTarget(name: "dicom-media", dependencies: [
             "MediaKit", "DICOMCore", "DICOMIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -24,6 +27,7 @@ let package = Package(
         .executableTarget(name: "synth-studies", dependencies: ["DICOMCore", "DICOMIO"], path: "Benchmarks/Generator"),
         .testTarget(name: "DICOMCoreTests", dependencies: ["DICOMCore"]),
         .testTarget(name: "DICOMIOTests", dependencies: ["DICOMIO", "DICOMCore"]),
+        .testTarget(name: "DICOMFileSetTests", dependencies: ["DICOMFileSet", "DICOMIO", "DICOMCore"]),
         .testTarget(name: "CLITests", dependencies: ["MediaKit"]),
     ],
     swiftLanguageModes: [.v5]
@@ -31,7 +35,6 @@ let package = Package(
 
 // Fuzz targets exist only when asked for (scripts/fuzz.sh sets DICOM_MEDIA_FUZZ=1 and builds
 // with `--sanitize fuzzer`): libFuzzer supplies `main`, so they cannot link in a normal build.
-import Foundation
 if ProcessInfo.processInfo.environment["DICOM_MEDIA_FUZZ"] != nil {
     package.targets.append(.executableTarget(
         name: "fuzz-part10", dependencies: ["DICOMCore", "DICOMIO"], path: "Fuzz/Part10",

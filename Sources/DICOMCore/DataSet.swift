@@ -6,6 +6,9 @@ public struct DataSet: Sendable, Equatable, Sequence {
     public private(set) var elements: [DataElement] = []
     /// The character set used to decode and encode text values (PS3.5 §6.1.2.5).
     public var characterSet: SpecificCharacterSet = .default
+    /// File offset of the item tag when this data set is a sequence item read from a file, else -1
+    /// (DICOMDIR record offsets point at item tags, PS3.3 §F.3.2.1).
+    public var itemOffset: Int = -1
 
     public init() {}
     public init(_ elements: [DataElement], characterSet: SpecificCharacterSet = .default) {

@@ -393,12 +393,17 @@ struct Parser {
             }
             pos += 8
             var item = DataSet()
+            item.itemOffset = fileOffset(pos - 8)
             if len == 0xFFFF_FFFF {
                 let closed = try parseElements(into: &item, at: &pos, end: end, depth: depth, charset: charset)
                 if !closed && end == nil { throw error(.truncated, "file ends inside an item of \(seqTag)", pos, seqTag) }
             } else {
-                let itemEnd = pos + Int(len)
-                if let end, itemEnd > end { throw error(.malformed, "item length \(len) runs past the end of sequence \(seqTag)", pos - 8, seqTag) }
+                var itemEnd = pos + Int(len)
+                if let end, itemEnd > end {
+                    // Seen on real media (and pydicom's DICOMDIR-nooffset): stop the item where its sequence ends.
+                    diagnostics.append(Diagnostic(.warning, "item-length", "item length \(len) runs past the end of sequence \(seqTag); item cut at the sequence end", offset: fileOffset(pos - 8), tag: seqTag))
+                    itemEnd = end
+                }
                 guard src.ensure(itemEnd) else { throw error(.truncated, "file ends inside an item of \(seqTag) (length \(len))", pos - 8, seqTag) }
                 let closed = try parseElements(into: &item, at: &pos, end: itemEnd, depth: depth, charset: charset)
                 if closed { diagnostics.append(Diagnostic(.warning, "stray-delimiter", "item delimiter in a defined-length item", offset: fileOffset(pos - 8), tag: seqTag)) }

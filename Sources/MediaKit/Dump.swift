@@ -46,7 +46,7 @@ public struct DumpFormatter {
     }
 
     static func keyword(_ tag: Tag) -> String {
-        if let entry = DataDictionary.entry(for: tag) { return entry.keyword }
+        if let entry = DataDictionary.entry(for: tag) { return entry.keyword.isEmpty ? entry.name.filter { $0.isLetter || $0.isNumber } : entry.keyword }
         return tag.isPrivate ? "PrivateTag" : "UnknownTag"
     }
 

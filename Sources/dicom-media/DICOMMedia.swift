@@ -2,6 +2,7 @@ import ArgumentParser
 import DICOMCore
 import DICOMIO
 import MediaKit
+import DICOMFileSet
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -27,7 +28,7 @@ struct DICOMMedia: ParsableCommand {
         abstract: "DICOM removable media: read, write and check Part 10 files and File-sets.",
         discussion: exitCodeHelp,
         version: Implementation.version,
-        subcommands: [Dump.self, Transcode.self])
+        subcommands: [Dump.self, Transcode.self, List.self])
 }
 
 func printError(_ s: String) {
@@ -126,6 +127,34 @@ struct Transcode: ParsableCommand {
             printError(e.description); throw ExitCode(Exit.unreadable)
         } catch let e as DICOMWriteError {
             printError(e.description); throw ExitCode(Exit.unreadable)
+        }
+    }
+}
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the patient/study/series/instance tree of a File-set (a folder holding DICOMDIR, or a DICOMDIR path).",
+        discussion: exitCodeHelp)
+
+    @Flag(help: "Print JSON: fileSetID, fileSetUID, patients > studies > series > instances, rootRecords, problems.")
+    var json = false
+    @Argument(help: "A File-set folder or a DICOMDIR file.")
+    var source: String
+
+    func run() throws {
+        let listing: FileSetListing
+        do { listing = try FileSetListing.load(source: source) } catch {
+            printError("\(error)"); throw ExitCode(Exit.unreadable)
+        }
+        if json {
+            let j = listing.json()
+            print(j.serialized(pretty: true))
+            if case .object(let o) = j, case .array(let probs)? = o.first(where: { $0.0 == "problems" })?.1, !probs.isEmpty {
+                throw ExitCode(Exit.problems)
+            }
+        } else {
+            print(listing.text())
+            if !listing.problems.isEmpty { throw ExitCode(Exit.problems) }
         }
     }
 }
