@@ -1,0 +1,180 @@
+import DICOMCore
+import DICOMFileSet
+import DICOMIO
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One DICOM instance found in the inputs, with the header summary the plan needs.
+public struct SourceInstance: Sendable {
+    /// Path of the file.
+    public var path: String
+    /// The data set up to Pixel Data (header-only read).
+    public var header: DataSet
+    public var fileMeta: DataSet
+    public var transferSyntax: TransferSyntax
+    public var sopClassUID: String
+    public var sopInstanceUID: String
+    /// Size in bytes.
+    public var size: Int
+    /// The file is a complete Part 10 file (preamble, DICM, File Meta) that can be copied as is.
+    public var isPart10: Bool
+    /// Reading problems tolerated.
+    public var diagnostics: [Diagnostic]
+}
+
+/// What the scan of the inputs found.
+public struct SourceScan: Sendable {
+    public var instances: [SourceInstance] = []
+    /// Files that are not DICOM (viewers, autorun, web pages, ...): skipped and listed.
+    public var notDICOM: [(path: String, reason: String)] = []
+    /// DICOM files that could not be read.
+    public var unreadable: [(path: String, reason: String)] = []
+    /// Problems of the File-sets read through their DICOMDIR (missing files, ...).
+    public var problems: [FileSetProblem] = []
+}
+
+/// Finds the instances in files, folders (recursive) and existing File-sets (through their DICOMDIR).
+public enum InstanceScanner {
+    /// Scans the inputs; `progress(done, total)` is called as headers are read.
+    public static func scan(_ inputs: [String], excluding excluded: Set<String> = [], progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> SourceScan {
+        var scan = SourceScan()
+        var candidates: [String] = []
+        var seen = Set<String>()
+        func addCandidate(_ p: String) {
+            let real = realPath(p) ?? p
+            if excluded.contains(real) || seen.contains(real) { return }
+            seen.insert(real); candidates.append(p)
+        }
+        for input in inputs {
+            var path = input
+            while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+            if isDirectory(path) {
+                let resolver = FileResolver(root: path)
+                if resolver.path(FileID(["DICOMDIR"])) != nil, let listing = try? FileSetListing.load(source: path) {
+                    // An existing File-set: take the files its DICOMDIR references.
+                    scan.problems += listing.problems
+                    for (rec, _) in listing.fileSet.allRecords() {
+                        guard let id = rec.referencedFileID else { continue }
+                        switch resolver.resolve(id) {
+                        case .exact(let p), .variant(let p): addCandidate(p)
+                        case .missing:
+                            scan.problems.append(FileSetProblem(.error, "file-missing", "referenced file is missing", fileID: id.path, rule: "PS3.3 F.2.1"))
+                        case .outsideRoot:
+                            scan.problems.append(FileSetProblem(.error, "file-id-outside-root", "File ID leaves the File-set root; not read", fileID: id.path, rule: "PS3.10 8.2"))
+                        }
+                    }
+                } else {
+                    for f in walk(path) { addCandidate(f) }
+                }
+            } else if isRegularFile(path) {
+                addCandidate(path)
+            } else {
+                throw MediaError(.notFound, "no such file or folder", path: path)
+            }
+        }
+        // Read headers on both cores.
+        let results = UnsafeResults<Result<SourceInstance, ScanFailure>>(count: candidates.count)
+        let done = Counter()
+        DispatchQueue.concurrentPerform(iterations: candidates.count) { i in
+            results[i] = readInstance(candidates[i])
+            let n = done.increment()
+            if let progress, n % 64 == 0 || n == candidates.count { progress(n, candidates.count) }
+        }
+        for r in results.values {
+            switch r {
+            case .success(let inst): scan.instances.append(inst)
+            case .failure(.notDICOM(let p, let why)): scan.notDICOM.append((p, why))
+            case .failure(.unreadable(let p, let why)): scan.unreadable.append((p, why))
+            case .none: break
+            }
+        }
+        return scan
+    }
+
+    enum ScanFailure: Error { case notDICOM(String, String), unreadable(String, String) }
+
+    static func readInstance(_ path: String) -> Result<SourceInstance, ScanFailure> {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        if name.uppercased() == "DICOMDIR" { return .failure(.notDICOM(path, "a DICOMDIR, not an instance")) }
+        do {
+            let f = try Part10Reader.read(path: path, options: .headerOnly)
+            let meta = f.fileMeta
+            let sopClass = meta.string(.mediaStorageSOPClassUID) ?? f.dataSet.string(.sopClassUID) ?? ""
+            let sopInstance = meta.string(.mediaStorageSOPInstanceUID) ?? f.dataSet.string(.sopInstanceUID) ?? ""
+            if sopClass == UID.mediaStorageDirectoryStorage { return .failure(.notDICOM(path, "a DICOMDIR, not an instance")) }
+            guard !sopClass.isEmpty, !sopInstance.isEmpty else {
+                return .failure(.unreadable(path, "no SOP Class UID or SOP Instance UID (PS3.10 7.1)"))
+            }
+            return .success(SourceInstance(path: path, header: f.dataSet, fileMeta: meta, transferSyntax: f.transferSyntax,
+                                           sopClassUID: sopClass, sopInstanceUID: sopInstance, size: fileSize(path),
+                                           isPart10: f.preamble != nil && !meta.isEmpty && meta.string(.transferSyntaxUID) != nil,
+                                           diagnostics: f.diagnostics))
+        } catch let e as DICOMParseError {
+            if e.code == .notDICOM || e.code == .empty { return .failure(.notDICOM(path, e.message)) }
+            return .failure(.unreadable(path, e.description))
+        } catch {
+            return .failure(.unreadable(path, "\(error)"))
+        }
+    }
+
+    /// Every regular file under `dir`, recursively, in sorted order; hidden entries (".name") skipped.
+    public static func walk(_ dir: String) -> [String] {
+        var out: [String] = []
+        var names: [(String, Bool)] = []
+        if let d = opendir(dir) {
+            while let ent = readdir(d) {
+                let name = withUnsafePointer(to: ent.pointee.d_name) { p in
+                    p.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+                }
+                if name.hasPrefix(".") { continue }
+                let full = dir + "/" + name
+                names.append((full, isDirectory(full)))
+            }
+            closedir(d)
+        }
+        names.sort { $0.0 < $1.0 }
+        for (full, isDir) in names {
+            if isDir { out += walk(full) } else if isRegularFile(full) { out.append(full) }
+        }
+        return out
+    }
+}
+
+/// Size of a file in bytes, or 0.
+public func fileSize(_ path: String) -> Int {
+    var st = stat()
+    return stat(path, &st) == 0 ? Int(st.st_size) : 0
+}
+
+/// A fixed-size array written from concurrent workers, one slot each.
+final class UnsafeResults<T>: @unchecked Sendable {
+    private var storage: [T?]
+    private let lock = NSLockLike()
+    init(count: Int) { storage = Array(repeating: nil, count: count) }
+    subscript(i: Int) -> T? {
+        get { lock.withLock { storage[i] } }
+        set { lock.withLock { storage[i] = newValue } }
+    }
+    var values: [T?] { lock.withLock { storage } }
+}
+
+/// A thread-safe counter.
+final class Counter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLockLike()
+    func increment() -> Int { lock.withLock { value += 1; return value } }
+}
+
+/// A pthread mutex.
+final class NSLockLike: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+    func withLock<R>(_ body: () throws -> R) rethrows -> R {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return try body()
+    }
+}
