@@ -67,6 +67,6 @@ public struct Tag: RawRepresentable, Hashable, Comparable, Sendable, CustomStrin
 }
 
 @inline(__always) func hex4(_ v: UInt16) -> String {
-    let digits: [Character] = Array("0123456789ABCDEF")
-    return String([digits[Int(v >> 12)], digits[Int(v >> 8 & 0xF)], digits[Int(v >> 4 & 0xF)], digits[Int(v & 0xF)]])
+    @inline(__always) func d(_ n: UInt16) -> UInt8 { n < 10 ? 0x30 + UInt8(n) : 0x37 + UInt8(n) }
+    return String(decoding: [d(v >> 12), d(v >> 8 & 0xF), d(v >> 4 & 0xF), d(v & 0xF)], as: UTF8.self)
 }

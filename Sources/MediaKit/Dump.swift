@@ -53,9 +53,10 @@ public struct DumpFormatter {
     func line(_ indent: String, _ tag: String, _ vr: String, _ value: String, _ length: String, _ vm: Int, _ keyword: String) -> String {
         var head = indent + tag + " " + vr + " " + value
         let width = 54
-        if head.count < width { head += String(repeating: " ", count: width - head.count) }
-        let len = String(repeating: " ", count: max(0, 4 - length.count)) + length
-        return head + " # " + len + ", \(vm) " + keyword
+        let n = head.unicodeScalars.count
+        if n < width { head += String(repeating: " ", count: width - n) }
+        let len = length.utf8.count < 4 ? String(repeating: " ", count: 4 - length.utf8.count) + length : length
+        return head + " # " + len + ", " + String(vm) + " " + keyword
     }
 
     func value(_ e: DataElement, _ b: [UInt8], _ ds: DataSet) -> (String, Int) {
@@ -94,7 +95,7 @@ public struct DumpFormatter {
         return (cut(parts.joined(separator: "\\")), parts.count)
     }
 
-    func cut(_ s: String) -> String { s.count > maxValueWidth ? String(s.prefix(maxValueWidth)) + "..." : s }
+    func cut(_ s: String) -> String { s.utf8.count > maxValueWidth && s.count > maxValueWidth ? String(s.prefix(maxValueWidth)) + "..." : s }
 }
 
 func hex2(_ v: UInt8) -> String { let h = String(v, radix: 16); return h.count == 1 ? "0" + h : h }
