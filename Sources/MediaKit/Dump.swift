@@ -7,56 +7,59 @@ public struct DumpFormatter {
     public var maxValueWidth = 64
     public init() {}
 
-    public func format(_ file: DICOMFile) -> String {
-        var lines: [String] = ["# Dicom-File-Format", "", "# Dicom-Meta-Information-Header",
-                               "# Used TransferSyntax: Little Endian Explicit"]
-        format(file.fileMeta, depth: 0, into: &lines)
-        lines += ["", "# Dicom-Data-Set", "# Used TransferSyntax: \(file.transferSyntax.name)"]
-        format(file.dataSet, depth: 0, into: &lines)
-        if file.stoppedBeforePixelData { lines.append("# (stopped before Pixel Data)") }
-        return lines.joined(separator: "\n")
+    public func format(_ file: DICOMFile) -> String { String(decoding: formatBytes(file), as: UTF8.self) }
+
+    /// The listing as UTF-8 bytes (the fast path used by the CLI).
+    public func formatBytes(_ file: DICOMFile) -> [UInt8] {
+        var w = LineWriter()
+        w.raw("# Dicom-File-Format\n\n# Dicom-Meta-Information-Header\n# Used TransferSyntax: Little Endian Explicit\n")
+        format(file.fileMeta, depth: 0, into: &w)
+        w.raw("\n# Dicom-Data-Set\n# Used TransferSyntax: \(file.transferSyntax.name)\n")
+        format(file.dataSet, depth: 0, into: &w)
+        if file.stoppedBeforePixelData { w.raw("# (stopped before Pixel Data)\n") }
+        return w.out
     }
 
-    public func format(_ ds: DataSet, depth: Int, into lines: inout [String]) {
-        let indent = String(repeating: "  ", count: depth)
+    func format(_ ds: DataSet, depth: Int, into w: inout LineWriter) {
         for e in ds {
             let keyword = Self.keyword(e.tag)
             switch e.value {
             case .sequence(let items):
-                lines.append(line(indent, e.tag.description, "SQ", "(Sequence #=\(items.count))", "u/l", items.count, keyword))
+                w.line(depth, e.tag, "SQ", "(Sequence #=\(items.count))", "u/l", items.count, keyword)
                 for (i, item) in items.enumerated() {
-                    lines.append(line(indent + "  ", "(FFFE,E000)", "na", "(Item #=\(item.count))", "u/l", 1, "Item \(i + 1)"))
-                    format(item, depth: depth + 2, into: &lines)
-                    lines.append(line(indent + "  ", "(FFFE,E00D)", "na", "(ItemDelimitationItem)", "0", 0, "ItemDelimitationItem"))
+                    w.line(depth + 1, "(FFFE,E000)", "na", "(Item #=\(item.count))", "u/l", 1, "Item \(i + 1)")
+                    format(item, depth: depth + 2, into: &w)
+                    w.line(depth + 1, "(FFFE,E00D)", "na", "(ItemDelimitationItem)", "0", 0, "ItemDelimitationItem")
                 }
-                lines.append(line(indent, "(FFFE,E0DD)", "na", "(SequenceDelimitationItem)", "0", 0, "SequenceDelimitationItem"))
+                w.line(depth, "(FFFE,E0DD)", "na", "(SequenceDelimitationItem)", "0", 0, "SequenceDelimitationItem")
             case .fragments(let f):
-                lines.append(line(indent, e.tag.description, e.vr.code, "(PixelSequence #=\(f.fragments.count + 1))", "u/l", 1, keyword))
-                lines.append(line(indent + "  ", "(FFFE,E000)", "pi", f.basicOffsetTable.isEmpty ? "(no value available)" : f.basicOffsetTable.map(String.init).joined(separator: "\\"),
-                                  String(f.basicOffsetTable.count * 4), 1, "Item (Basic Offset Table)"))
+                w.line(depth, e.tag, e.vr.code, "(PixelSequence #=\(f.fragments.count + 1))", "u/l", 1, keyword)
+                w.line(depth + 1, "(FFFE,E000)", "pi", f.basicOffsetTable.isEmpty ? "(no value available)" : f.basicOffsetTable.map(String.init).joined(separator: "\\"),
+                       String(f.basicOffsetTable.count * 4), 1, "Item (Basic Offset Table)")
                 for frag in f.fragments {
-                    lines.append(line(indent + "  ", "(FFFE,E000)", "pi", hex(Array(frag.prefix(16))) + (frag.count > 16 ? "..." : ""), String(frag.count), 1, "Item"))
+                    w.line(depth + 1, "(FFFE,E000)", "pi", hex(Array(frag.prefix(16))) + (frag.count > 16 ? "..." : ""), String(frag.count), 1, "Item")
                 }
-                lines.append(line(indent, "(FFFE,E0DD)", "na", "(SequenceDelimitationItem)", "0", 0, "SequenceDelimitationItem"))
+                w.line(depth, "(FFFE,E0DD)", "na", "(SequenceDelimitationItem)", "0", 0, "SequenceDelimitationItem")
             case .bytes(let b):
-                let (text, vm) = value(e, b, ds)
-                lines.append(line(indent, e.tag.description, e.vr.code, text, String(b.count), vm, keyword))
+                if e.vr.isString && e.vr != .UI && Self.isPlainASCII(b) {
+                    // Fast path: ASCII text needs no decoding; values split and trimmed on bytes.
+                    w.asciiLine(depth, e.tag, e.vr, b, keyword, maxValueWidth)
+                } else {
+                    let (text, vm) = value(e, b, ds)
+                    w.line(depth, e.tag, e.vr.code, text, String(b.count), vm, keyword)
+                }
             }
         }
+    }
+
+    static func isPlainASCII(_ b: [UInt8]) -> Bool {
+        for c in b where c >= 0x80 || (c < 0x20 && c != 0) { return false }
+        return true
     }
 
     static func keyword(_ tag: Tag) -> String {
         if let entry = DataDictionary.entry(for: tag) { return entry.keyword.isEmpty ? entry.name.filter { $0.isLetter || $0.isNumber } : entry.keyword }
         return tag.isPrivate ? "PrivateTag" : "UnknownTag"
-    }
-
-    func line(_ indent: String, _ tag: String, _ vr: String, _ value: String, _ length: String, _ vm: Int, _ keyword: String) -> String {
-        var head = indent + tag + " " + vr + " " + value
-        let width = 54
-        let n = head.unicodeScalars.count
-        if n < width { head += String(repeating: " ", count: width - n) }
-        let len = length.utf8.count < 4 ? String(repeating: " ", count: 4 - length.utf8.count) + length : length
-        return head + " # " + len + ", " + String(vm) + " " + keyword
     }
 
     func value(_ e: DataElement, _ b: [UInt8], _ ds: DataSet) -> (String, Int) {
@@ -105,5 +108,93 @@ func hex(_ b: [UInt8]) -> String { b.map(hex2).joined() }
 extension String {
     func replacingControlCharacters() -> String {
         String(String.UnicodeScalarView(unicodeScalars.map { $0.value < 0x20 ? "." : $0 }))
+    }
+}
+
+/// Builds dcmdump-style lines into a byte buffer.
+struct LineWriter {
+    var out: [UInt8] = []
+    static let width = 54
+
+    mutating func raw(_ s: String) { out.append(contentsOf: s.utf8) }
+
+    mutating func tag(_ t: Tag) {
+        @inline(__always) func d(_ n: UInt16) -> UInt8 { n < 10 ? 0x30 + UInt8(n) : 0x37 + UInt8(n) }
+        let g = t.group, e = t.element
+        out.append(contentsOf: [0x28, d(g >> 12), d(g >> 8 & 0xF), d(g >> 4 & 0xF), d(g & 0xF), 0x2C,
+                                d(e >> 12), d(e >> 8 & 0xF), d(e >> 4 & 0xF), d(e & 0xF), 0x29])
+    }
+
+    mutating func tail(_ lineStart: Int, _ columnsFromBytes: Int, _ length: String, _ vm: Int, _ keyword: String) {
+        let n = columnsFromBytes
+        if n < Self.width { out.append(contentsOf: repeatElement(0x20, count: Self.width - n)) }
+        out.append(contentsOf: [0x20, 0x23, 0x20])
+        if length.utf8.count < 4 { out.append(contentsOf: repeatElement(0x20, count: 4 - length.utf8.count)) }
+        out.append(contentsOf: length.utf8)
+        out.append(contentsOf: [0x2C, 0x20])
+        out.append(contentsOf: String(vm).utf8)
+        out.append(0x20)
+        out.append(contentsOf: keyword.utf8)
+        out.append(0x0A)
+    }
+
+    /// Display columns of bytes[start...]: UTF-8 lead bytes only.
+    func columns(from start: Int) -> Int {
+        var n = 0
+        for i in start..<out.count where out[i] & 0xC0 != 0x80 { n += 1 }
+        return n
+    }
+
+    mutating func line(_ depth: Int, _ tag: Tag, _ vr: String, _ value: String, _ length: String, _ vm: Int, _ keyword: String) {
+        let start = out.count
+        out.append(contentsOf: repeatElement(0x20, count: depth * 2))
+        self.tag(tag)
+        out.append(0x20); out.append(contentsOf: vr.utf8); out.append(0x20); out.append(contentsOf: value.utf8)
+        tail(start, columns(from: start), length, vm, keyword)
+    }
+
+    mutating func line(_ depth: Int, _ tag: String, _ vr: String, _ value: String, _ length: String, _ vm: Int, _ keyword: String) {
+        let start = out.count
+        out.append(contentsOf: repeatElement(0x20, count: depth * 2))
+        out.append(contentsOf: tag.utf8)
+        out.append(0x20); out.append(contentsOf: vr.utf8); out.append(0x20); out.append(contentsOf: value.utf8)
+        tail(start, columns(from: start), length, vm, keyword)
+    }
+
+    /// A text element whose bytes are plain ASCII: values split at backslashes and trimmed as PS3.5 6.2 allows.
+    mutating func asciiLine(_ depth: Int, _ tag: Tag, _ vr: VR, _ b: [UInt8], _ keyword: String, _ maxWidth: Int) {
+        let start = out.count
+        out.append(contentsOf: repeatElement(0x20, count: depth * 2))
+        self.tag(tag)
+        out.append(0x20); out.append(vr.byte0); out.append(vr.byte1); out.append(0x20)
+        var vm = 0
+        if b.isEmpty {
+            out.append(contentsOf: "(no value available)".utf8)
+        } else {
+            out.append(0x5B)
+            let valueStart = out.count
+            let single = vr.isSingleValuedText
+            var i = 0
+            vm = 1
+            var first = true
+            while i <= b.count {
+                var j = i
+                if !single { while j < b.count && b[j] != 0x5C { j += 1 } } else { j = b.count }
+                var lo = i, hi = j
+                while hi > lo && (b[hi - 1] == 0x20 || b[hi - 1] == 0) { hi -= 1 }
+                if !single && vr != .PN { while lo < hi && b[lo] == 0x20 { lo += 1 } }
+                if !first { out.append(0x5C); vm += 1 }
+                first = false
+                for k in lo..<hi { out.append(b[k] < 0x20 ? 0x2E : b[k]) }
+                i = j + 1
+                if j >= b.count { break }
+            }
+            if out.count - valueStart > maxWidth {
+                out.removeLast(out.count - valueStart - maxWidth)
+                out.append(contentsOf: [0x2E, 0x2E, 0x2E])
+            }
+            out.append(0x5D)
+        }
+        tail(start, out.count - start, String(b.count), vm, keyword)
     }
 }

@@ -70,8 +70,10 @@ struct Dump: ParsableCommand {
                     all.characterSet = file.dataSet.characterSet
                     jsonOut.append(model.json(all))
                 } else {
-                    if files.count > 1 { print("# File: \(path)") }
-                    print(DumpFormatter().format(file))
+                    if files.count > 1 { fputs("# File: \(path)\n", stdout) }
+                    var bytes = DumpFormatter().formatBytes(file)
+                    bytes.append(0x0A)
+                    _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, stdout) }
                 }
             } catch let e as DICOMParseError {
                 printError(e.description)
