@@ -352,7 +352,7 @@ extension ApplicationProfile {
         func add(_ id: String, _ title: String, annex: String, ts: [String], sop: Set<String>? = nil, tsBySOP: [String: [String]] = [:],
                  keys: [DirectoryRecordType: [KeyRule]] = [:], keysRule: String = "", icons: IconRule? = nil,
                  fsu: Bool, constraints: [ProfileConstraint] = [], tsRule: String? = nil) {
-            t.append(ApplicationProfile(id: id, title: "\(title) (PS3.11 Annex \(annex))", transferSyntaxes: ts, sopClasses: sop,
+            t.append(ApplicationProfile(id: id, title: title.contains("PS3.11") ? title : "\(title) (PS3.11 Annex \(annex))", transferSyntaxes: ts, sopClasses: sop,
                                         transferSyntaxesBySOPClass: tsBySOP, extraKeys: keys, icons: icons, updaterAllowed: fsu,
                                         transferSyntaxRule: tsRule ?? "PS3.11 \(annex).3.1, Table \(annex).3-1",
                                         keysRule: keysRule, constraints: constraints))
@@ -414,7 +414,7 @@ extension ApplicationProfile {
             }
         }
         // Private: STD-GEN-USB-JPEG restricted to uncompressed data (the H/J keys, FSU allowed).
-        add("PRI-GEN-USB", "Private: as STD-GEN-USB-JPEG but Explicit VR Little Endian only; based on", annex: "J", ts: [ele],
+        add("PRI-GEN-USB", "Private USB Interchange: as STD-GEN-USB-JPEG (PS3.11 Annex J) but Explicit VR Little Endian only", annex: "J", ts: [ele],
             keys: compressionKeys, keysRule: "PS3.11 J.3.3.1, Table H.3-2", fsu: true,
             tsRule: "PRI-GEN-USB: Explicit VR Little Endian only (private profile based on PS3.11 J.3.1)")
         return t

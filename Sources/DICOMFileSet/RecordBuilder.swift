@@ -37,8 +37,17 @@ public struct RecordBuilder: Sendable {
     public let exportDate: String
     public let exportTime: String
 
+    /// Annex F keys merged with the profile's, per record type, computed once.
+    let merged: [DirectoryRecordType: [(rule: KeyRule, reference: String)]]
+
     public init(profile: ApplicationProfile, strict: Bool, exportDate: String, exportTime: String) {
         self.profile = profile; self.strict = strict; self.exportDate = exportDate; self.exportTime = exportTime
+        var merged: [DirectoryRecordType: [(rule: KeyRule, reference: String)]] = [:]
+        for type in Set(RecordPolicy.keyTable.keys).union(profile.extraKeys.keys) {
+            merged[type] = Self.merge(RecordPolicy.keys(for: type), reference: RecordPolicy.section(for: type),
+                                      extra: profile.extraKeys(for: type), extraReference: profile.keysRule)
+        }
+        self.merged = merged
     }
 
     /// Why an instance cannot get directory records under this builder's rules.
@@ -108,11 +117,13 @@ public struct RecordBuilder: Sendable {
 
     /// The keys of a record type under this profile, each with the rule that requires it: the
     /// Annex F keys, with the profile's extra keys replacing or added to them.
-    public func rules(for type: DirectoryRecordType) -> [(rule: KeyRule, reference: String)] {
-        var out = RecordPolicy.keys(for: type).map { (rule: $0, reference: RecordPolicy.section(for: type)) }
-        for extra in profile.extraKeys(for: type) {
-            let entry = (rule: extra, reference: profile.keysRule)
-            if let i = out.firstIndex(where: { $0.rule.tag == extra.tag }) { out[i] = entry } else { out.append(entry) }
+    public func rules(for type: DirectoryRecordType) -> [(rule: KeyRule, reference: String)] { merged[type] ?? [] }
+
+    static func merge(_ base: [KeyRule], reference: String, extra: [KeyRule], extraReference: String) -> [(rule: KeyRule, reference: String)] {
+        var out = base.map { (rule: $0, reference: reference) }
+        for e in extra {
+            let entry = (rule: e, reference: extraReference)
+            if let i = out.firstIndex(where: { $0.rule.tag == e.tag }) { out[i] = entry } else { out.append(entry) }
         }
         return out
     }
@@ -169,7 +180,6 @@ public struct RecordBuilder: Sendable {
             problems.append(FileSetProblem(sev, code, message, fileID: fileID.path, rule: rule))
         }
 
-        /// The element has a value: non-padding bytes, at least one item, or fragments.
         func hasValue(_ e: DataElement?) -> Bool { Self.isNonEmpty(e) }
 
         /// A text value (or one inside a sequence) has bytes outside the default repertoire (PS3.5 6.1.2.5).
@@ -405,19 +415,25 @@ public struct FileSetIndex: Sendable {
         return Array(b[lo..<hi])
     }
 
-    /// The paths still point at the records they were made for.
-    func isValid(for fs: FileSet, patient: Int?, study: StudyPath?, series: SeriesPath?) -> Bool {
-        if let p = patient {
-            guard p < fs.records.count, fs.records[p].type == .patient else { return false }
+    /// The paths still point at records of the right type with the keys they were indexed under
+    /// (the tree may have been edited without the index).
+    func isValid(for fs: FileSet, pid: [UInt8], suid: [UInt8], euid: [UInt8]) -> Bool {
+        func at(_ p: Int, _ s: Int? = nil, _ e: Int? = nil) -> DirectoryRecord? {
+            guard p < fs.records.count else { return nil }
+            guard let s else { return fs.records[p] }
+            guard s < fs.records[p].children.count else { return nil }
+            guard let e else { return fs.records[p].children[s] }
+            guard e < fs.records[p].children[s].children.count else { return nil }
+            return fs.records[p].children[s].children[e]
         }
-        if let s = study {
-            guard s.patient < fs.records.count, s.study < fs.records[s.patient].children.count,
-                  fs.records[s.patient].children[s.study].type == .study else { return false }
+        if let p = patients[pid] {
+            guard let r = at(p), r.type == .patient, Self.key(r.keys, .patientID) == pid else { return false }
         }
-        if let e = series {
-            guard e.patient < fs.records.count, e.study < fs.records[e.patient].children.count,
-                  e.series < fs.records[e.patient].children[e.study].children.count,
-                  fs.records[e.patient].children[e.study].children[e.series].type == .series else { return false }
+        if let s = studies[suid] {
+            guard let r = at(s.patient, s.study), r.type == .study, Self.key(r.keys, .studyInstanceUID) == suid else { return false }
+        }
+        if let e = series[euid] {
+            guard let r = at(e.patient, e.study, e.series), r.type == .series, Self.key(r.keys, .seriesInstanceUID) == euid else { return false }
         }
         return true
     }
@@ -456,7 +472,7 @@ extension FileSet {
         let pid = FileSetIndex.key(built.patient, .patientID) ?? []
         let suid = FileSetIndex.key(built.study, .studyInstanceUID) ?? []
         let euid = FileSetIndex.key(built.series, .seriesInstanceUID) ?? []
-        if !index.isValid(for: self, patient: index.patients[pid], study: index.studies[suid], series: index.series[euid]) {
+        if !index.isValid(for: self, pid: pid, suid: suid, euid: euid) {
             index = FileSetIndex(self)
         }
         var problems: [FileSetProblem] = []
@@ -549,10 +565,12 @@ extension FileSet {
 }
 
 extension RecordBuilder.Context {
+    /// The element has a value: for text, bytes other than padding; for binary VRs any bytes (0 is a
+    /// value); for sequences at least one item; encapsulated fragments always.
     static func isNonEmpty(_ e: DataElement?) -> Bool {
         guard let e else { return false }
         switch e.value {
-        case .bytes(let b): return b.contains { $0 != 0x20 && $0 != 0x00 }
+        case .bytes(let b): return e.vr.isString ? b.contains { $0 != 0x20 && $0 != 0x00 } : !b.isEmpty
         case .sequence(let items): return !items.isEmpty
         case .fragments: return true
         }
