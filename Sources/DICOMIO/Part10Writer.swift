@@ -5,7 +5,7 @@ import Glibc
 
 /// Identification of this implementation in the File Meta (PS3.10 §7.1, PS3.7 §D.3.3.2).
 public enum Implementation {
-    public static let version = "0.1.0"
+    public static let version = "0.1"
     /// Implementation Class UID, fixed for this implementation, under the 2.25 UUID root.
     public static let classUID = "2.25.331388157356327743769766774398668970500"
     /// Implementation Version Name (≤ 16 characters).

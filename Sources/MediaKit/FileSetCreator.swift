@@ -1,0 +1,281 @@
+import DICOMCore
+import DICOMFileSet
+import DICOMIO
+import Foundation
+
+/// Options of `create` and `update` (File-set Creator and Updater, PS3.10 §8.3).
+public struct FileSetOptions: Sendable {
+    public var profile: ApplicationProfile = .default
+    public var layout: FileIDLayout
+    public var fileSetID: String?
+    /// A plain-text file copied into the File-set as its descriptor (README), (0004,1141).
+    public var descriptor: String?
+    public var icons = false
+    public var strict = false
+    public var inPlace = false
+    public var dryRun = false
+    /// Export date/time YYYYMMDD and HHMMSS (layouts and invented keys use them).
+    public var exportDate: String
+    public var exportTime: String
+    public var sourceAETitle: String?
+
+    public init(layout: FileIDLayout, exportDate: String, exportTime: String) {
+        self.layout = layout; self.exportDate = exportDate; self.exportTime = exportTime
+    }
+
+    /// Now, in local time, as (YYYYMMDD, HHMMSS).
+    public static func now() -> (String, String) {
+        let f = DateFormatter(); f.locale = Locale(identifier: "en_US_POSIX")
+        f.dateFormat = "yyyyMMdd"; let d = f.string(from: Date())
+        f.dateFormat = "HHmmss"; let t = f.string(from: Date())
+        return (d, t)
+    }
+}
+
+/// What `create`/`update` did (or, with --dry-run, would do).
+public struct FileSetReport: Sendable {
+    public struct Added: Sendable { public var fileID: String; public var source: String; public var recordType: String; public var sopInstanceUID: String }
+    public var operation: String
+    public var root: String
+    public var fileSetID = ""
+    public var fileSetUID = ""
+    public var dryRun = false
+    public var added: [Added] = []
+    /// Instances already on the medium with the same content: skipped.
+    public var alreadyPresent: [(source: String, fileID: String)] = []
+    /// Inputs refused, with the rule.
+    public var refused: [(source: String, reason: String)] = []
+    public var notDICOM: [(path: String, reason: String)] = []
+    public var unreadable: [(path: String, reason: String)] = []
+    public var problems: [FileSetProblem] = []
+    /// A journal of an interrupted earlier run was completed first.
+    public var resumed: String?
+
+    /// Exit status: 0 when everything was taken, 1 when something was refused, unreadable or a warning arose.
+    public var hasProblems: Bool {
+        !refused.isEmpty || !unreadable.isEmpty || problems.contains { $0.severity >= .warning }
+    }
+
+    public var json: JSON {
+        .object([
+            ("operation", .string(operation)), ("root", .string(root)), ("dryRun", .bool(dryRun)),
+            ("fileSetID", .string(fileSetID)), ("fileSetUID", .string(fileSetUID)),
+            ("resumed", resumed.map { .string($0) } ?? .null),
+            ("added", .array(added.map { .object([("fileID", .string($0.fileID)), ("source", .string($0.source)),
+                                                   ("recordType", .string($0.recordType)), ("sopInstanceUID", .string($0.sopInstanceUID))]) })),
+            ("alreadyPresent", .array(alreadyPresent.map { .object([("source", .string($0.source)), ("fileID", .string($0.fileID))]) })),
+            ("refused", .array(refused.map { .object([("source", .string($0.source)), ("reason", .string($0.reason))]) })),
+            ("notDicom", .array(notDICOM.map { .object([("path", .string($0.path)), ("reason", .string($0.reason))]) })),
+            ("unreadable", .array(unreadable.map { .object([("path", .string($0.path)), ("reason", .string($0.reason))]) })),
+            ("problems", .array(problems.map(\.json))),
+        ])
+    }
+
+    public var text: String {
+        var lines: [String] = []
+        if let r = resumed { lines.append("resumed: \(r)") }
+        let verb = dryRun ? "would add" : "added"
+        if dryRun { for a in added { lines.append("  \(a.fileID)  <- \(a.source)  [\(a.recordType)]") } }
+        lines.append("\(operation) \(root): \(verb) \(added.count) instance(s); already present \(alreadyPresent.count); refused \(refused.count); not DICOM \(notDICOM.count); unreadable \(unreadable.count)")
+        lines.append("File-set ID '\(fileSetID)', UID \(fileSetUID)")
+        for r in refused { lines.append("refused: \(r.source): \(r.reason)") }
+        for u in unreadable { lines.append("unreadable: \(u.path): \(u.reason)") }
+        for n in notDICOM { lines.append("not DICOM, skipped: \(n.path)") }
+        for p in alreadyPresent { lines.append("already present: \(p.source) = \(p.fileID)") }
+        for p in problems { lines.append("problem: \(p)") }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// The File-set Creator and Updater: plan (File IDs, records, DICOMDIR), then a journaled write.
+public enum FileSetCreator {
+    /// `create OUT INPUT...`: a new File-set in OUT (which must not hold one), or `--in-place` indexing of OUT.
+    public static func create(out: String, inputs: [String], options: FileSetOptions,
+                              progress: (@Sendable (String, Int, Int) -> Void)? = nil) throws -> FileSetReport {
+        var root = out
+        while root.count > 1 && root.hasSuffix("/") { root.removeLast() }
+        var report = FileSetReport(operation: "create", root: root)
+        report.dryRun = options.dryRun
+        if !options.dryRun, let pending = FileSetTransaction.pending(in: root) {
+            try pending.apply(root: root)
+            report.resumed = "completed an interrupted \(pending.operation) started \(pending.started)"
+            if pending.operation == "create" && !options.inPlace {
+                // The interrupted create is what was asked again: report the File-set as it now is.
+                let listing = try FileSetListing.load(source: root)
+                report.fileSetID = listing.fileSet.fileSetID; report.fileSetUID = listing.fileSet.fileSetUID
+                return report
+            }
+        }
+        if !options.inPlace && FileResolver(root: root).path(FileID(["DICOMDIR"])) != nil {
+            throw MediaError(.refused, "already holds a File-set (DICOMDIR); use `dicom-media update` to add to it", path: root)
+        }
+        if options.inPlace {
+            guard isDirectory(root) else { throw MediaError(.notFound, "no such folder", path: root) }
+        } else if isRegularFile(root) {
+            throw MediaError(.refused, "is a file; the output of create is a folder", path: root)
+        }
+        let realRoot = realPath(root)
+        var excluded = Set<String>()
+        if let r = realRoot, !options.inPlace { excluded.insert(r) }
+        let scan = try InstanceScanner.scan(options.inPlace ? [root] : inputs, progress: progress.map { p in { p("reading", $0, $1) } })
+        var fs = FileSet(fileSetID: options.fileSetID ?? "")
+        return try plan(into: &fs, root: root, scan: scan, existingIDs: [], options: options, report: &report, progress: progress)
+    }
+
+    /// `update FILESET INPUT...`: adds instances; never modifies an existing file; replaces the DICOMDIR atomically.
+    public static func update(fileSet source: String, inputs: [String], options: FileSetOptions,
+                              progress: (@Sendable (String, Int, Int) -> Void)? = nil) throws -> FileSetReport {
+        let loc = try FileSetLocation(source: source)
+        let root = loc.root
+        var report = FileSetReport(operation: "update", root: root)
+        report.dryRun = options.dryRun
+        if !options.dryRun, let pending = FileSetTransaction.pending(in: root) {
+            try pending.apply(root: root)
+            report.resumed = "completed an interrupted \(pending.operation) started \(pending.started)"
+        }
+        var fs: FileSet
+        do { fs = try DICOMDIRReader.read(path: FileSetLocation(source: source).dicomdir) } catch let e as DICOMParseError {
+            throw MediaError(.unreadable, "the DICOMDIR cannot be read, so the File-set cannot be updated safely: \(e.description)", path: loc.dicomdir)
+        }
+        if !fs.orphans.isEmpty {
+            report.problems.append(FileSetProblem(.warning, "orphans-dropped", "\(fs.orphans.reduce(0) { $0 + $1.subtreeCount }) unreachable record(s) are not carried into the new DICOMDIR; their files stay on the medium", rule: "PS3.3 F.2.1"))
+        }
+        report.problems += fs.problems.filter { $0.severity >= .error }
+        // Every name already used in the folder, referenced or not, is off limits for new files.
+        var existing = Set<FileID>()
+        for f in InstanceScanner.walk(root) { existing.insert(FileID(path: String(f.dropFirst(root.count + 1)).uppercased())) }
+        for (r, _) in fs.allRecords() { if let id = r.referencedFileID { existing.insert(id) } }
+        var excluded = Set<String>()
+        if let r = realPath(root) { excluded.insert(r) }
+        // Inputs inside the File-set itself are not new instances.
+        let scan = try InstanceScanner.scan(inputs.filter { !(realPath($0) ?? $0).hasPrefix((realPath(root) ?? root) + "/") || !isDirectory(root) },
+                                            progress: progress.map { p in { p("reading", $0, $1) } })
+        return try plan(into: &fs, root: root, scan: scan, existingIDs: existing, options: options, report: &report, progress: progress)
+    }
+
+    static func plan(into fs: inout FileSet, root: String, scan: SourceScan, existingIDs: Set<FileID>, options: FileSetOptions,
+                     report: inout FileSetReport, progress: (@Sendable (String, Int, Int) -> Void)?) throws -> FileSetReport {
+        report.notDICOM = scan.notDICOM
+        report.unreadable = scan.unreadable
+        report.problems += scan.problems
+        if let id = options.fileSetID { fs.fileSetID = id }
+        if let bad = fileSetIDProblem(fs.fileSetID) { throw MediaError(.badArgument, "File-set ID '\(fs.fileSetID)': \(bad)") }
+        var index = FileSetIndex(fs)
+        var allocator = FileIDAllocator(layout: options.layout, exportDate: options.exportDate, exportTime: options.exportTime, existing: existingIDs)
+        let builder = RecordBuilder(profile: options.profile, strict: options.strict, exportDate: options.exportDate, exportTime: options.exportTime)
+        let resolver = FileResolver(root: root)
+        var copies: [FileSetTransaction.Copy] = []
+        var sourceBySOP: [String: String] = [:]
+
+        // Deterministic order: patient, study, series, instance number, path.
+        let instances = scan.instances.sorted { a, b in
+            let ka = sortKey(a), kb = sortKey(b)
+            return ka != kb ? ka.lexicographicallyPrecedes(kb) : a.path < b.path
+        }
+        for inst in instances {
+            if let v = options.profile.violation(sopClassUID: inst.sopClassUID, transferSyntaxUID: inst.transferSyntax.uid, header: inst.header) {
+                report.refused.append((inst.path, v)); continue
+            }
+            if let earlier = sourceBySOP[inst.sopInstanceUID] {
+                if (try? sameContent(earlier, inst.path)) == true {
+                    report.alreadyPresent.append((inst.path, "(same as \(earlier))"))
+                } else {
+                    report.refused.append((inst.path, "SOP Instance UID \(inst.sopInstanceUID) is also in \(earlier) with different content (PS3.3 F.2.1: one record per instance)"))
+                }
+                continue
+            }
+            let fileID: FileID
+            if options.inPlace {
+                fileID = FileID(path: String(inst.path.dropFirst(root.count + 1)))
+                if let why = fileID.nonConformance {
+                    report.refused.append((inst.path, "file name is not a conformant File ID: \(why); --in-place indexes only conformant names"))
+                    continue
+                }
+                if !inst.isPart10 {
+                    report.refused.append((inst.path, "not a Part 10 file (no preamble/DICM/File Meta); --in-place cannot rewrite files (PS3.10 7.1)"))
+                    continue
+                }
+            } else {
+                let (id, warnings) = allocator.allocate(for: inst.header)
+                fileID = id
+                for w in warnings { report.problems.append(FileSetProblem(.warning, "layout-fallback", w, fileID: id.path, rule: "layout \(options.layout.name)")) }
+            }
+            let built: BuiltRecords
+            do {
+                built = try builder.build(header: inst.header, sopClassUID: inst.sopClassUID, sopInstanceUID: inst.sopInstanceUID,
+                                          transferSyntaxUID: inst.transferSyntax.uid, fileID: fileID, source: inst.path)
+            } catch let r as RecordBuilder.Refusal {
+                report.refused.append((inst.path, "\(r.message) (\(r.rule))")); continue
+            }
+            switch fs.insert(built, index: &index) {
+            case .duplicate(let existing):
+                if let existing, let p = resolver.path(existing), (try? sameContent(p, inst.path)) == true {
+                    report.alreadyPresent.append((inst.path, existing.path))
+                } else {
+                    report.refused.append((inst.path, "SOP Instance UID \(inst.sopInstanceUID) is already on the medium\(existing.map { " as \($0.path)" } ?? "") with different content; an updater never modifies existing files (PS3.10 8.3)"))
+                }
+                continue
+            case .inserted(let conflicts):
+                report.problems += conflicts
+            }
+            report.problems += built.problems
+            sourceBySOP[inst.sopInstanceUID] = inst.path
+            report.added.append(.init(fileID: fileID.path, source: inst.path, recordType: built.instance.type.rawValue, sopInstanceUID: inst.sopInstanceUID))
+            if !options.inPlace {
+                copies.append(.init(source: inst.isPart10 ? absolute(inst.path) : "", fileID: fileID.path, size: inst.size))
+                if !inst.isPart10 {
+                    report.problems.append(FileSetProblem(.warning, "rewritten-as-part10", "input has no File Meta; written as a Part 10 file", fileID: fileID.path, rule: "PS3.10 7.1"))
+                }
+            }
+        }
+        if let d = options.descriptor {
+            guard isRegularFile(d) else { throw MediaError(.notFound, "descriptor file not found", path: d) }
+            fs.descriptorFileID = FileID(["README"])
+            if !options.inPlace && !existingIDs.contains(FileID(["README"])) {
+                copies.append(.init(source: absolute(d), fileID: "README", size: fileSize(d)))
+            }
+        }
+        report.fileSetID = fs.fileSetID
+        report.fileSetUID = fs.fileSetUID
+        if options.dryRun { return report }
+        if report.added.isEmpty && report.operation == "update" { return report }
+
+        // Inputs without File Meta are re-encoded as Part 10 into the journal folder first.
+        let staging = FileSetTransaction.folder(root) + "/staged"
+        for i in copies.indices where copies[i].source.isEmpty {
+            guard let src = report.added.first(where: { $0.fileID == copies[i].fileID })?.source else { continue }
+            let f = try Part10Reader.read(path: src)
+            var ts = f.transferSyntax
+            if !Part10Writer.canWrite(ts) || ts.isDeflated { ts = .explicitVRLittleEndian }
+            let bytes = try Part10Writer.encode(dataSet: f.dataSet, fileMeta: f.fileMeta, options: WriteOptions(transferSyntax: ts, sourceAETitle: options.sourceAETitle))
+            try makeDirectories(staging)
+            let staged = staging + "/\(i)"
+            try Part10Writer.write(bytes, to: staged)
+            copies[i].source = staged
+            copies[i].size = bytes.count
+        }
+        let dicomdir = try DICOMDIRWriter.encode(fs, sourceAETitle: options.sourceAETitle)
+        try makeDirectories(root)
+        let tx = FileSetTransaction(operation: report.operation, copies: copies)
+        try tx.run(root: root, dicomdir: dicomdir, progress: progress.map { p in { p("copying", $0, $1) } })
+        return report
+    }
+
+    static func sortKey(_ i: SourceInstance) -> [String] {
+        let h = i.header
+        let num = h.integer(Tag(0x0020, 0x0013)).map { String(format: "%012d", $0) } ?? ""
+        return [h.string(.patientID) ?? "", h.string(.studyInstanceUID) ?? "", h.string(.seriesInstanceUID) ?? "", num]
+    }
+
+    /// Why a File-set ID does not conform (0-16 characters of the File ID set, PS3.10 §8.5), or nil.
+    public static func fileSetIDProblem(_ id: String) -> String? {
+        if id.utf8.count > 16 { return "longer than 16 characters (PS3.10 8.5)" }
+        if let bad = id.unicodeScalars.first(where: { !FileID.isAllowed($0) }) { return "contains '\(bad)'; only A-Z, 0-9 and _ are allowed (PS3.10 8.5)" }
+        return nil
+    }
+}
+
+func absolute(_ path: String) -> String {
+    if path.hasPrefix("/") { return path }
+    return FileManager.default.currentDirectoryPath + "/" + path
+}

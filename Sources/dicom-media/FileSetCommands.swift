@@ -1,0 +1,141 @@
+import ArgumentParser
+import DICOMCore
+import DICOMFileSet
+import DICOMIO
+import Foundation
+import MediaKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Progress on stderr when it is a terminal (never in pipes or scripts).
+func progressPrinter() -> (@Sendable (String, Int, Int) -> Void)? {
+    guard isatty(2) == 1 else { return nil }
+    return { phase, done, total in
+        fputs("\r\(phase) \(done)/\(total)\(done == total ? "\n" : "")", stderr)
+    }
+}
+
+/// Options shared by create and update.
+struct FileSetWriteOptions: ParsableArguments {
+    @Option(help: "Media application profile (PS3.11), e.g. STD-GEN-CD, STD-GEN-DVD-JPEG, STD-GEN-USB-JPEG, PRI-GEN-USB.")
+    var profile: String = ApplicationProfile.default.id
+    @Option(help: "File ID layout: standard, arineta, or a template file (see templates/layouts/README.md).")
+    var layout: String = "standard"
+    @Option(name: .customLong("fileset-id"), help: "File-set ID (0004,1130): up to 16 of A-Z, 0-9, _.")
+    var fileSetID: String?
+    @Option(help: "A plain-text file to include as the File-set descriptor (README).")
+    var descriptor: String?
+    @Flag(help: "Add 64x64 (128x128 for XA profiles) Icon Image Sequences to IMAGE records.")
+    var icons = false
+    @Flag(help: "Refuse instances that lack a Type 1 key instead of inventing it.")
+    var strict = false
+    @Flag(name: .customLong("dry-run"), help: "Print the plan only; write nothing.")
+    var dryRun = false
+    @Option(name: .customLong("export-time"), help: "Export date and time YYYYMMDDHHMMSS (layouts, invented keys); default now.")
+    var exportTime: String?
+    @Option(name: .customLong("source-ae"), help: "Source Application Entity Title for the DICOMDIR's File Meta.")
+    var sourceAE: String?
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func resolve() throws -> FileSetOptions {
+        guard let profile = ApplicationProfile.named(self.profile) else {
+            throw ValidationError("unknown profile '\(self.profile)'; known: \(ApplicationProfile.all.map(\.id).joined(separator: ", "))")
+        }
+        var date: String, time: String
+        if let t = exportTime {
+            let digits = t.filter(\.isNumber)
+            guard digits.count == 14, DICOMDate(String(digits.prefix(8))) != nil, DICOMTime(String(digits.suffix(6))) != nil else {
+                throw ValidationError("--export-time must be YYYYMMDDHHMMSS, got '\(t)'")
+            }
+            date = String(digits.prefix(8)); time = String(digits.suffix(6))
+        } else { (date, time) = FileSetOptions.now() }
+        let layout: FileIDLayout
+        do {
+            guard let dir = FileIDLayout.defaultTemplatesDirectory() ?? (isRegularFile(self.layout) ? "." : nil) else {
+                throw ValidationError("templates folder not found: set DICOM_MEDIA_TEMPLATES")
+            }
+            layout = try FileIDLayout.load(self.layout, templatesDirectory: dir)
+        } catch let e as ValidationError { throw e } catch {
+            throw ValidationError("layout '\(self.layout)': \(error)")
+        }
+        var o = FileSetOptions(layout: layout, exportDate: date, exportTime: time)
+        o.profile = profile; o.fileSetID = fileSetID?.uppercased(); o.descriptor = descriptor; o.icons = icons
+        o.strict = strict; o.dryRun = dryRun; o.sourceAETitle = sourceAE
+        return o
+    }
+}
+
+func finish(_ report: FileSetReport, json: Bool) throws {
+    print(json ? report.json.serialized(pretty: true) : report.text)
+    if report.hasProblems { throw ExitCode(Exit.problems) }
+}
+
+func runMedia(_ body: () throws -> Void) throws {
+    do { try body() } catch let e as ExitCode { throw e } catch let e as ValidationError { throw e } catch let e as MediaError {
+        printError(e.description); throw ExitCode(Exit.unreadable)
+    } catch {
+        printError("\(error)"); throw ExitCode(Exit.unreadable)
+    }
+}
+
+struct Create: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create a File-set (DICOMDIR + files) from files, folders and other File-sets (File-set Creator, PS3.10 8.3).",
+        discussion: exitCodeHelp)
+    @Argument(help: "Output folder (must not hold a File-set), or the folder to index with --in-place.") var out: String
+    @Argument(help: "Input files, folders (recursive) or File-sets.") var inputs: [String] = []
+    @Flag(name: .customLong("in-place"), help: "Index the files already laid out in OUT without copying (names must be conformant File IDs).")
+    var inPlace = false
+    @OptionGroup var options: FileSetWriteOptions
+
+    func validate() throws {
+        if !inPlace && inputs.isEmpty { throw ValidationError("give at least one INPUT, or --in-place") }
+    }
+    func run() throws {
+        var o = try options.resolve()
+        o.inPlace = inPlace
+        try runMedia { try finish(FileSetCreator.create(out: out, inputs: inputs, options: o, progress: progressPrinter()), json: options.json) }
+    }
+}
+
+struct Update: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Add instances to an existing File-set without touching its files (File-set Updater, PS3.10 8.3).",
+        discussion: exitCodeHelp)
+    @Argument(help: "The File-set folder or its DICOMDIR.") var fileSet: String
+    @Argument(help: "Input files, folders or File-sets.") var inputs: [String]
+    @OptionGroup var options: FileSetWriteOptions
+    func run() throws {
+        let o = try options.resolve()
+        try runMedia { try finish(FileSetCreator.update(fileSet: fileSet, inputs: inputs, options: o, progress: progressPrinter()), json: options.json) }
+    }
+}
+
+struct Remove: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Delete instances, series, studies or patients from a File-set, and records left without children.",
+        discussion: exitCodeHelp)
+    @Argument(help: "The File-set folder or its DICOMDIR.") var fileSet: String
+    @Option(help: "SOP Instance UID to remove.") var instance: [String] = []
+    @Option(help: "Series Instance UID to remove.") var series: [String] = []
+    @Option(help: "Study Instance UID to remove.") var study: [String] = []
+    @Option(help: "Patient ID to remove.") var patient: [String] = []
+    @Flag(name: .customLong("dry-run"), help: "Print what would be removed.") var dryRun = false
+    @Flag(help: "Print the result as JSON.") var json = false
+
+    func validate() throws {
+        if instance.isEmpty && series.isEmpty && study.isEmpty && patient.isEmpty {
+            throw ValidationError("give at least one of --instance, --series, --study, --patient")
+        }
+    }
+    func run() throws {
+        let sel = instance.map(RemovalSelector.instance) + series.map(RemovalSelector.series) + study.map(RemovalSelector.study) + patient.map(RemovalSelector.patient)
+        try runMedia {
+            let r = try FileSetRemover.remove(fileSet: fileSet, selectors: sel, dryRun: dryRun)
+            print(json ? r.json.serialized(pretty: true) : r.text)
+            if !r.notFound.isEmpty { throw ExitCode(Exit.problems) }
+        }
+    }
+}
