@@ -200,12 +200,23 @@ public enum FileSetCreator {
                 fileID = id
                 for w in warnings { report.problems.append(FileSetProblem(.warning, "layout-fallback", w, fileID: id.path, rule: "layout \(options.layout.name)")) }
             }
-            let built: BuiltRecords
+            var built: BuiltRecords
             do {
                 built = try builder.build(header: inst.header, sopClassUID: inst.sopClassUID, sopInstanceUID: inst.sopInstanceUID,
                                           transferSyntaxUID: inst.transferSyntax.uid, fileID: fileID, source: inst.path)
             } catch let r as RecordBuilder.Refusal {
                 report.refused.append((inst.path, "\(r.message) (\(r.rule))")); continue
+            }
+            if options.icons, built.instance.type == .image || options.profile.icons?.recordTypes.contains(built.instance.type) == true {
+                let size = options.profile.icons?.size ?? 64
+                do {
+                    let full = try Part10Reader.read(path: inst.path)
+                    let icon = try IconImage.make(from: full.dataSet, size: size)
+                    built.instance.keys.setSequence(Tag(0x0088, 0x0200), [icon])
+                } catch {
+                    built.problems.append(FileSetProblem(options.profile.icons?.required == true ? .error : .warning, "icon-not-made",
+                                                         "no icon: \(error)", fileID: fileID.path, rule: "PS3.3 F.7"))
+                }
             }
             switch fs.insert(built, index: &index) {
             case .duplicate(let existing):
