@@ -11,7 +11,7 @@ import DICOMCore
 // MARK: - Errors
 
 /// A layout that cannot be loaded or parsed; parse errors carry the 1-based template line.
-public struct FileIDLayoutError: Error, Sendable, CustomStringConvertible {
+public struct FileIDLayoutError: Error, Sendable, CustomStringConvertible, LocalizedError {
     /// The layout's name or the path asked for.
     public let layout: String
     /// 1-based line of the template, nil when the problem is not on one line.
@@ -29,6 +29,7 @@ public struct FileIDLayoutError: Error, Sendable, CustomStringConvertible {
         let text = lineText.map { " '\($0)'" } ?? ""
         return "layout '\(layout)' line \(line)\(text): \(message)"
     }
+    public var errorDescription: String? { description }
 }
 
 // MARK: - Layout model
@@ -61,7 +62,8 @@ public struct FileIDLayout: Sendable, CustomStringConvertible {
         if isPath {
             candidates = [nameOrPath]
         } else {
-            for n in Set([nameOrPath, nameOrPath.lowercased()]).sorted(by: >) {
+            let lower = nameOrPath.lowercased()
+            for n in lower == nameOrPath ? [nameOrPath] : [nameOrPath, lower] {
                 candidates.append(join(templatesDirectory, "layouts/\(n).layout"))
                 candidates.append(join(templatesDirectory, "\(n).layout"))
             }
@@ -96,9 +98,9 @@ public struct FileIDLayout: Sendable, CustomStringConvertible {
     /// The templates folder: `$DICOM_MEDIA_TEMPLATES`, else `<executable dir>/../../templates`
     /// (a build tree's `.build/debug/dicom-media` finds the repository's `templates/`), else
     /// `<executable dir>/../share/dicom-media/templates` (an installed tree), else `./templates`.
-    /// The executable directory is tried as invoked and with symbolic links resolved; for the
-    /// resolved SwiftPM build directory (`.build/<triple>/debug`) `../../../templates` is tried too.
-    /// Only existing directories are returned; nil when none exists.
+    /// The executable directory is tried as invoked (`..` taken by name) and with symbolic links
+    /// resolved; for the resolved SwiftPM build directory (`.build/<triple>/debug`)
+    /// `../../../templates` is tried last. Returns an existing directory as an absolute path, or nil.
     public static func defaultTemplatesDirectory() -> String? {
         if let env = ProcessInfo.processInfo.environment["DICOM_MEDIA_TEMPLATES"], !env.isEmpty, isDir(env) { return env }
         var exeDirs: [String] = []
@@ -110,15 +112,26 @@ public struct FileIDLayout: Sendable, CustomStringConvertible {
         } else if let exe = Bundle.main.executablePath {
             exeDirs.append((exe as NSString).deletingLastPathComponent)
         }
+        // ".." is taken lexically (`.build/debug/../../templates` is the repository's templates
+        // even though `.build/debug` is a symbolic link into `.build/<triple>/debug`).
         var candidates: [String] = []
-        for d in exeDirs { candidates.append(join(d, "../../templates")) }
-        for d in exeDirs { candidates.append(join(d, "../share/dicom-media/templates")) }
-        for d in exeDirs { candidates.append(join(d, "../../../templates")) }
-        candidates.append("templates")
-        for c in candidates where isDir(c) {
-            return (c as NSString).standardizingPath
+        for d in exeDirs { candidates.append(lexical(join(d, "../../templates"))) }
+        for d in exeDirs { candidates.append(lexical(join(d, "../share/dicom-media/templates"))) }
+        for d in exeDirs { candidates.append(lexical(join(d, "../../../templates"))) }
+        candidates.append(lexical("templates"))
+        return candidates.first(where: isDir)
+    }
+
+    /// An absolute path with "." and ".." resolved by name, not by following links.
+    static func lexical(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : join(FileManager.default.currentDirectoryPath, path)
+        var out: [Substring] = []
+        for c in absolute.split(separator: "/") {
+            if c == "." { continue }
+            if c == ".." { if !out.isEmpty { out.removeLast() }; continue }
+            out.append(c)
         }
-        return nil
+        return "/" + out.joined(separator: "/")
     }
 
     private static func join(_ dir: String, _ rel: String) -> String {
@@ -149,10 +162,10 @@ enum LayoutLevel: String, Sendable, CaseIterable {
     }
 }
 
-enum ValueKind: Sendable { case text, date, time, dateTime }
+enum LayoutValueKind: Sendable { case text, date, time, dateTime }
 
 /// Where a placeholder's value comes from.
-enum ValueSource: Sendable {
+enum LayoutValueSource: Sendable {
     case element(Tag, label: String, vr: VR)
     case exportDate, exportTime
 
@@ -163,7 +176,7 @@ enum ValueSource: Sendable {
         case .exportTime: return "export time"
         }
     }
-    var kind: ValueKind {
+    var kind: LayoutValueKind {
         switch self {
         case .exportDate: return .date
         case .exportTime: return .time
@@ -176,24 +189,24 @@ enum ValueSource: Sendable {
     }
 }
 
-enum NumberBase: Sendable {
+enum LayoutNumberBase: Sendable {
     case decimal, base36
     var radix: UInt64 { self == .decimal ? 10 : 36 }
 }
 
-enum DateField: Sendable { case year4, year2, month, day, hour, minute, second }
+enum LayoutDateField: Sendable { case year4, year2, month, day, hour, minute, second }
 
 enum LayoutPart: Sendable {
     case literal(String)
     /// The value sanitised; at most `max` characters when given.
-    case text(ValueSource, max: Int?)
+    case text(LayoutValueSource, max: Int?)
     /// The value as a non-negative integer, zero-padded to `width` digits.
-    case number(ValueSource, width: Int)
-    case date(ValueSource, [DateField])
+    case number(LayoutValueSource, width: Int)
+    case date(LayoutValueSource, [LayoutDateField])
     /// FNV-1a 64 of the value, modulo radix^width; width nil = the rest of the component.
-    case hash(ValueSource, width: Int?, base: NumberBase)
+    case hash(LayoutValueSource, width: Int?, base: LayoutNumberBase)
     /// The folder's sequence number for this level; width nil = the rest of the component.
-    case counter(LayoutLevel, width: Int?, base: NumberBase)
+    case counter(LayoutLevel, width: Int?, base: LayoutNumberBase)
 
     var describe: String? {
         switch self {
@@ -208,9 +221,25 @@ enum LayoutPart: Sendable {
 struct LayoutPattern: Sendable {
     let text: String
     let parts: [LayoutPart]
-    var counterLevel: LayoutLevel? {
-        for p in parts { if case .counter(let l, _, _) = p { return l } }
-        return nil
+    let counterLevel: LayoutLevel?
+    /// The name, when the pattern is only literal text.
+    let constant: String?
+
+    init(text: String, parts: [LayoutPart]) {
+        self.text = text
+        self.parts = parts
+        var level: LayoutLevel?
+        var literal = ""
+        var allLiteral = true
+        for p in parts {
+            switch p {
+            case .counter(let l, _, _): if level == nil { level = l }; allLiteral = false
+            case .literal(let s): literal += s
+            default: allLiteral = false
+            }
+        }
+        counterLevel = level
+        constant = allLiteral ? literal : nil
     }
     var usesCounter: Bool { counterLevel != nil }
     var describe: String {
@@ -261,15 +290,15 @@ enum LayoutParser {
             throw FileIDLayoutError(layout: layoutName, message: "the template has no component lines; a File ID needs at least one component")
         }
         // The last component names the file: one per instance.
-        if let l = last.level, l != .instance {
-            throw FileIDLayoutError(layout: layoutName, line: last.line, lineText: lastLine,
-                                    message: "the last component names the file, one per instance; 'per \(l.rawValue)' is only for folders")
-        }
         for p in last.alternatives {
             if let l = p.counterLevel, l != .instance {
                 throw FileIDLayoutError(layout: layoutName, line: last.line, lineText: lastLine,
                                         message: "the last component names the file; use {counter:instance}, not {counter:\(l.rawValue)}")
             }
+        }
+        if let l = last.level, l != .instance {
+            throw FileIDLayoutError(layout: layoutName, line: last.line, lineText: lastLine,
+                                    message: "the last component names the file, one per instance; 'per \(l.rawValue)' is only for folders")
         }
         return components.enumerated().map { i, c in
             i == components.count - 1 ? LayoutComponent(line: c.line, alternatives: c.alternatives, level: .instance) : c
@@ -351,9 +380,9 @@ enum LayoutParser {
         return LayoutPattern(text: text, parts: parts)
     }
 
-    static func parseWidthAndBase(_ args: ArraySlice<Substring>, what: String, defaultBase: NumberBase) throws -> (Int?, NumberBase) {
+    static func parseWidthAndBase(_ args: ArraySlice<Substring>, what: String, defaultBase: LayoutNumberBase) throws -> (Int?, LayoutNumberBase) {
         var width: Int?
-        var base: NumberBase?
+        var base: LayoutNumberBase?
         for a in args {
             if let n = Int(a) {
                 guard (1...8).contains(n), width == nil else { throw Problem(message: "width '\(a)' in \(what): one width of 1 to 8") }
@@ -371,7 +400,7 @@ enum LayoutParser {
         return (width, base ?? defaultBase)
     }
 
-    static func source(_ keyword: Substring, in placeholder: String) throws -> ValueSource {
+    static func source(_ keyword: Substring, in placeholder: String) throws -> LayoutValueSource {
         switch keyword {
         case "ExportDate": return .exportDate
         case "ExportTime": return .exportTime
@@ -406,7 +435,7 @@ enum LayoutParser {
         }
     }
 
-    static func parseFormat(_ f: Substring, source s: ValueSource, placeholder: String) throws -> LayoutPart {
+    static func parseFormat(_ f: Substring, source s: LayoutValueSource, placeholder: String) throws -> LayoutPart {
         func width(_ digits: Substring) throws -> Int {
             guard let n = Int(digits), (1...8).contains(n) else {
                 throw Problem(message: "{\(placeholder)}: width '\(digits)' must be 1 to 8")
@@ -426,13 +455,13 @@ enum LayoutParser {
         guard kind != .text else {
             throw Problem(message: "{\(placeholder)}: date/time format '\(f)' needs a DA, TM or DT element, ExportDate or ExportTime")
         }
-        var fields: [DateField] = []
+        var fields: [LayoutDateField] = []
         var seenHour = false
         var chars = Array(f)[...]
         while let c = chars.first {
             var n = 0
             while let d = chars.first, d == c { n += 1; chars = chars.dropFirst() }
-            let field: DateField
+            let field: LayoutDateField
             switch (c, n) {
             case ("Y", 4): field = .year4
             case ("Y", 2): field = .year2
@@ -476,7 +505,7 @@ func layoutFNV1a(_ s: String) -> UInt64 {
 private let layoutDigits: [UInt8] = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
 
 /// `v` in `base`, zero-padded to `width` digits; nil when it needs more.
-func layoutEncode(_ v: UInt64, base: NumberBase, width: Int) -> String? {
+func layoutEncode(_ v: UInt64, base: LayoutNumberBase, width: Int) -> String? {
     let r = base.radix
     var out = [UInt8](repeating: UInt8(ascii: "0"), count: width)
     var v = v
@@ -490,24 +519,24 @@ func layoutEncode(_ v: UInt64, base: NumberBase, width: Int) -> String? {
     return String(decoding: out, as: UTF8.self)
 }
 
-func layoutPower(_ base: NumberBase, _ width: Int) -> UInt64 {
+func layoutPower(_ base: LayoutNumberBase, _ width: Int) -> UInt64 {
     var p: UInt64 = 1
     for _ in 0..<width { p *= base.radix }
     return p
 }
 
-enum RenderResult {
+enum LayoutRenderResult {
     case name(String)
     /// Why the pattern does not fit; `long` is the rendered name when the only problem is its length.
     case failure(String, long: String?)
 }
 
-struct RenderContext {
+struct LayoutRenderContext {
     let header: DataSet
     let exportDate: String
     let exportTime: String
 
-    func raw(_ s: ValueSource) -> String? {
+    func raw(_ s: LayoutValueSource) -> String? {
         switch s {
         case .exportDate: return exportDate.isEmpty ? nil : exportDate
         case .exportTime: return exportTime.isEmpty ? nil : exportTime
@@ -530,26 +559,38 @@ struct RenderContext {
             let stripped = s.drop(while: { $0 == "0" })
             return .success(stripped.isEmpty ? "0" : String(stripped))
         }
-        if let d = Double(s), d.isFinite, d == d.rounded(), d >= 0, d < 1e15 { return .success(String(Int64(d))) }
-        if let d = Double(s), d < 0 { return .failure(Problem("negative \(label) '\(v)'")) }
+        // "12.0" (a whole number written as a decimal) is 12.
+        if let dot = s.firstIndex(of: "."), !s[..<dot].isEmpty, s[..<dot].utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+           s[s.index(after: dot)...].allSatisfy({ $0 == "0" }) {
+            return canonicalNumber(String(s[..<dot]), label: label)
+        }
+        if s.first == "-", s.count > 1, s.dropFirst().utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 46 }) {
+            return .failure(Problem("negative \(label) '\(v)'"))
+        }
         return .failure(Problem("non-numeric \(label) '\(v)'"))
     }
     struct Problem: Error { let text: String; init(_ t: String) { text = t } }
 
     /// YYYYMMDD and HHMMSS parts of a DA/TM/DT value (legacy '.' and ':' separators accepted).
-    static func dateTimeParts(_ v: String, kind: ValueKind) -> (date: [UInt8]?, time: [UInt8]?) {
+    static func dateTimeParts(_ v: String, kind: LayoutValueKind) -> (date: [UInt8]?, time: [UInt8]?) {
         func digitsPrefix(_ s: Substring) -> [UInt8] { Array(s.utf8.prefix(while: { $0 >= 48 && $0 <= 57 })) }
+        func two(_ d: [UInt8], _ i: Int) -> Int { Int(d[i] - 48) * 10 + Int(d[i + 1] - 48) }
         func time(_ d: [UInt8]) -> [UInt8]? {
-            guard d.count >= 2, d.count != 3, d.count != 5 || true else { return nil }
+            guard d.count >= 2 else { return nil }
             var t = Array(d.prefix(6))
             if t.count % 2 == 1 { t.removeLast() }
             while t.count < 6 { t.append(48) }
-            return t
+            return two(t, 0) <= 23 && two(t, 2) <= 59 && two(t, 4) <= 60 ? t : nil
+        }
+        func date(_ d: [UInt8]) -> [UInt8]? {
+            guard d.count >= 8 else { return nil }
+            let t = Array(d.prefix(8))
+            return (1...12).contains(two(t, 4)) && (1...31).contains(two(t, 6)) ? t : nil
         }
         switch kind {
         case .date:
             let d = digitsPrefix(Substring(v.replacingOccurrences(of: ".", with: "")))
-            return (d.count == 8 ? d : nil, nil)
+            return (d.count == 8 ? date(d) : nil, nil)
         case .time:
             let d = digitsPrefix(Substring(v.replacingOccurrences(of: ":", with: "")))
             return (nil, time(d))
@@ -557,17 +598,19 @@ struct RenderContext {
             let d = digitsPrefix(Substring(v))
             guard d.count >= 8 else { return (nil, nil) }
             let rest = Array(d.dropFirst(8))
-            return (Array(d.prefix(8)), rest.isEmpty ? Array("000000".utf8) : time(rest))
+            return (date(d), rest.isEmpty ? Array("000000".utf8) : time(rest))
         case .text:
             return (nil, nil)
         }
     }
 
-    func render(_ p: LayoutPattern, counter n: Int) -> RenderResult {
+    func render(_ p: LayoutPattern, counter n: Int) -> LayoutRenderResult {
+        if let c = p.constant { return .name(c) }
         var pieces: [String] = []
+        pieces.reserveCapacity(p.parts.count)
         var fill: Int?
-        for (i, part) in p.parts.enumerated() {
-            switch part {
+        for i in p.parts.indices {
+            switch p.parts[i] {
             case .literal(let s):
                 pieces.append(s)
             case .text(let s, let max):
@@ -576,7 +619,7 @@ struct RenderContext {
                 pieces.append(max.map { String(t.prefix($0)) } ?? t)
             case .number(let s, let width):
                 guard let v = raw(s) else { return .failure("no \(s.label)", long: nil) }
-                switch RenderContext.canonicalNumber(v, label: s.label) {
+                switch LayoutRenderContext.canonicalNumber(v, label: s.label) {
                 case .failure(let why): return .failure(why.text, long: nil)
                 case .success(let digits):
                     if digits.count > width { return .failure("\(s.label) \(digits) has more than \(width) digits", long: nil) }
@@ -584,7 +627,7 @@ struct RenderContext {
                 }
             case .date(let s, let fields):
                 guard let v = raw(s) else { return .failure("no \(s.label)", long: nil) }
-                let (date, time) = RenderContext.dateTimeParts(v, kind: s.kind)
+                let (date, time) = LayoutRenderContext.dateTimeParts(v, kind: s.kind)
                 var out: [UInt8] = []
                 for f in fields {
                     switch f {
@@ -667,15 +710,18 @@ public struct FileIDAllocator: Sendable {
         /// Child name -> folder node index, or `newFile` / `existingFile`.
         var entries: [String: Int32] = [:]
         /// Key (Study Instance UID, ...) -> child folder node, for the keyed component below this folder.
-        var byKey: [String: Int32] = [:]
-        /// Shared folder names that had to be renamed (they clashed with a file).
-        var renamed: [String: String] = [:]
+        var byKey: [[UInt8]: Int32] = [:]
         var nextCounter = 1
         /// Where to continue looking for a free name after a collision, per name shape.
         var hints: [String: Int] = [:]
     }
     static let newFile: Int32 = -1
     static let existingFile: Int32 = -2
+    /// DICOMDIR at the root: always the directory's own name (PS3.10 §8.2).
+    static let reservedFile: Int32 = -3
+    /// Valid File IDs that Windows/DOS FAT cannot create as files or folders (device names).
+    static let deviceNames: Set<String> = Set(["CON", "PRN", "AUX", "NUL"]
+        + (1...9).map { "COM\($0)" } + (1...9).map { "LPT\($0)" })
 
     var nodes: [Node] = [Node(name: "", owner: .existing)]
     var warned: Set<String> = []
@@ -684,6 +730,7 @@ public struct FileIDAllocator: Sendable {
         self.layout = layout
         self.exportDate = exportDate
         self.exportTime = exportTime
+        nodes[0].entries["DICOMDIR"] = Self.reservedFile
         // Sorted so that the tree (and so every later decision) does not depend on Set order.
         // Upper-cased: a case-insensitive medium would see "a" and "A" as one name.
         for id in existing.sorted() {
@@ -712,12 +759,15 @@ public struct FileIDAllocator: Sendable {
     enum Mode { case keyedFolder, sharedFolder, file }
 
     func isFree(_ name: String, in node: Int, _ mode: Mode) -> Bool {
-        guard let e = nodes[node].entries[name] else { return true }
+        guard let e = nodes[node].entries[name] else { return name.utf8.count > 6 || !Self.deviceNames.contains(name) }
         return mode == .sharedFolder && e >= 0
     }
 
     func why(_ name: String, in node: Int, level: LayoutLevel?) -> String {
-        guard let e = nodes[node].entries[name] else { return "is free" }
+        guard let e = nodes[node].entries[name] else {
+            return Self.deviceNames.contains(name) ? "is a device name that FAT/Windows cannot use" : "is free"
+        }
+        if e == Self.reservedFile { return "is the DICOMDIR's name" }
         if e == Self.existingFile { return "is a file of the existing File-set" }
         if e == Self.newFile { return "is already a file" }
         switch nodes[Int(e)].owner {
@@ -733,13 +783,14 @@ public struct FileIDAllocator: Sendable {
     /// ("non-numeric Study ID 'ABC': used ST482913 (hash of the Study Instance UID)").
     public mutating func allocate(for header: DataSet) -> (FileID, [String]) {
         allocatedCount += 1
-        let ctx = RenderContext(header: header, exportDate: exportDate, exportTime: exportTime)
+        let ctx = LayoutRenderContext(header: header, exportDate: exportDate, exportTime: exportTime)
         var warnings: [String] = []
         var names: [String] = []
         names.reserveCapacity(layout.components.count)
         var node = 0
         let last = layout.components.count - 1
-        for (i, comp) in layout.components.enumerated() {
+        for i in 0...last {
+            let comp = layout.components[i]
             if i == last {
                 let name = choose(comp, index: i, in: node, mode: .file, ctx: ctx, names: names, warnings: &warnings)
                 nodes[node].entries[name] = Self.newFile
@@ -759,19 +810,14 @@ public struct FileIDAllocator: Sendable {
                 names.append(nodes[node].name)
             } else {
                 var w: [String] = []
-                var name = choose(comp, index: i, in: node, mode: .sharedFolder, ctx: ctx, names: names, warnings: &w)
-                if let r = nodes[node].renamed[name] { name = r }
+                // Shared: any folder of that name is reused (a name held by a file is bumped, the
+                // same way every time); its warnings are given once per folder.
+                let name = choose(comp, index: i, in: node, mode: .sharedFolder, ctx: ctx, names: names, warnings: &w)
                 for m in w where warned.insert(path(names) + "\u{0}" + m).inserted { warnings.append(m) }
                 if let child = nodes[node].entries[name], child >= 0 {
                     node = Int(child)
-                } else if nodes[node].entries[name] == nil {
-                    node = addFolder(name, owner: .shared, under: node)
                 } else {
-                    // A file has this name: rename the folder, the same way every time.
-                    let r = bump(name, in: node, .keyedFolder)
-                    warnings.append("folder '\(name)' in \(path(names)) \(why(name, in: node, level: nil)): used \(r)")
-                    nodes[node].renamed[name] = r
-                    node = addFolder(r, owner: .shared, under: node)
+                    node = addFolder(name, owner: .shared, under: node)
                 }
                 names.append(nodes[node].name)
             }
@@ -779,22 +825,31 @@ public struct FileIDAllocator: Sendable {
         return (FileID(names), warnings)
     }
 
-    func keyValue(_ level: LayoutLevel, _ header: DataSet) -> String {
+    /// The key of a level: the value's bytes without padding (cheaper than decoding, and exactly
+    /// the identity; PS3.5 §6.2 padding is a trailing space or NUL, leading spaces are insignificant).
+    func keyValue(_ level: LayoutLevel, _ header: DataSet) -> [UInt8] {
+        let tag: Tag
         switch level {
-        case .patient: return header.string(.patientID)?.trimmingSpaces() ?? ""
-        case .study: return header.string(.studyInstanceUID)?.trimmingSpaces() ?? ""
-        case .series: return header.string(.seriesInstanceUID)?.trimmingSpaces() ?? ""
-        case .instance: return "\u{0}\(allocatedCount)"
+        case .patient: tag = .patientID
+        case .study: tag = .studyInstanceUID
+        case .series: tag = .seriesInstanceUID
+        case .instance: return [0] + Array("\(allocatedCount)".utf8)
         }
+        guard let b = header[tag]?.bytes else { return [] }
+        var lo = 0, hi = b.count
+        while hi > lo && (b[hi - 1] == 0x20 || b[hi - 1] == 0) { hi -= 1 }
+        while lo < hi && b[lo] == 0x20 { lo += 1 }
+        return Array(b[lo..<hi])
     }
 
     /// Renders the component's first pattern that fits and makes the name free in `node`.
-    mutating func choose(_ comp: LayoutComponent, index: Int, in node: Int, mode: Mode, ctx: RenderContext,
+    mutating func choose(_ comp: LayoutComponent, index: Int, in node: Int, mode: Mode, ctx: LayoutRenderContext,
                          names: [String], warnings: inout [String]) -> String {
         var n = nodes[node].nextCounter
         var firstFailure: String?
         var long: String?
-        for (ai, alt) in comp.alternatives.enumerated() {
+        for ai in comp.alternatives.indices {
+            let alt = comp.alternatives[ai]
             switch ctx.render(alt, counter: n) {
             case .failure(let why, let l):
                 if firstFailure == nil { firstFailure = why }

@@ -1,0 +1,489 @@
+import Foundation
+import XCTest
+import DICOMCore
+import DICOMIO
+@testable import DICOMFileSet
+
+/// File ID layouts (templates/layouts/*.layout) and the allocator: conformance (PS3.10 §8.5),
+/// the exact arineta shape, fallbacks, collisions, updates, scale and determinism.
+final class FileIDLayoutTests: XCTestCase {
+    // MARK: Fixtures
+
+    /// Tests/DICOMFileSetTests/FileIDLayoutTests.swift -> the repository.
+    private static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    private static var templates: String { repo.appendingPathComponent("templates").path }
+
+    private static var corpusRoot: URL {
+        if let env = ProcessInfo.processInfo.environment["DICOM_MEDIA_CORPUS"], !env.isEmpty { return URL(fileURLWithPath: env) }
+        return repo.deletingLastPathComponent().appendingPathComponent("shared/media-corpus")
+    }
+
+    /// Headers of the corpus's DICOM files (manifest.tsv rows with a content column), read header-only.
+    private static func corpusHeaders() throws -> [(String, DataSet)] {
+        let manifest = corpusRoot.appendingPathComponent("manifest.tsv")
+        guard let text = try? String(contentsOf: manifest, encoding: .utf8) else {
+            XCTFail("media corpus not found at \(corpusRoot.path): set DICOM_MEDIA_CORPUS")
+            return []
+        }
+        var out: [(String, DataSet)] = []
+        for line in text.split(separator: "\n").dropFirst() {
+            let cols = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard cols.count >= 6, !cols[5].isEmpty else { continue }
+            let rel = String(cols[0])
+            if rel.hasSuffix("DICOMDIR") { continue }
+            let path = corpusRoot.appendingPathComponent(rel).path
+            if let f = try? Part10Reader.read(path: path, options: .headerOnly) { out.append((rel, f.dataSet)) }
+        }
+        return out
+    }
+
+    private static func header(patientID: String? = "PAT1", study: String? = "1.2.3.1", studyID: String? = "123",
+                               series: String? = "1.2.3.1.1", seriesNumber: String? = "4", instanceNumber: String? = "12",
+                               sop: String = "1.2.3.1.1.12") -> DataSet {
+        var d = DataSet()
+        d.setString(.sopInstanceUID, .UI, sop)
+        if let patientID { d.setString(.patientID, .LO, patientID) }
+        if let study { d.setString(.studyInstanceUID, .UI, study) }
+        if let series { d.setString(.seriesInstanceUID, .UI, series) }
+        if let studyID { d.setString(.studyID, .SH, studyID) }
+        if let seriesNumber { d.setString(.seriesNumber, .IS, seriesNumber) }
+        if let instanceNumber { d.setString(.instanceNumber, .IS, instanceNumber) }
+        return d
+    }
+
+    private func load(_ name: String) throws -> FileIDLayout { try FileIDLayout.load(name, templatesDirectory: Self.templates) }
+
+    private func arineta(existing: Set<FileID> = []) throws -> FileIDAllocator {
+        FileIDAllocator(layout: try load("arineta"), exportDate: "20261123", exportTime: "140509", existing: existing)
+    }
+
+    /// FNV-1a 64, written out again here so the test does not trust the implementation's.
+    private func fnv(_ s: String) -> UInt64 {
+        var h: UInt64 = 14695981039346656037
+        for b in s.utf8 { h ^= UInt64(b); h = h &* 1099511628211 }
+        return h
+    }
+
+    private func assertConformant(_ id: FileID, _ context: String = "", file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertNil(id.nonConformance, "\(id) \(context)", file: file, line: line)
+    }
+
+    // MARK: Arineta
+
+    func testArinetaExactShape() throws {
+        var a = try arineta()
+        let (id, warnings) = a.allocate(for: Self.header())
+        XCTAssertEqual(id.path, "261123/140509/ST000123/000004/I00012")
+        XCTAssertEqual(warnings, [])
+        // Leading zeros and IS padding are tolerated.
+        let (id2, w2) = a.allocate(for: Self.header(studyID: "000123", seriesNumber: " 4", instanceNumber: "+13"))
+        XCTAssertEqual(id2.path, "261123/140509/ST000123/000004/I00013")
+        XCTAssertEqual(w2, [])
+    }
+
+    func testArinetaNonNumericStudyIDFallsBackToHash() throws {
+        let uid = "1.2.826.0.1.3680043.8.498.77"
+        let expected = "ST" + String(format: "%06llu", fnv(uid) % 1_000_000)
+        var ids: [String] = []
+        for _ in 0..<2 {
+            var a = try arineta()
+            let (id, warnings) = a.allocate(for: Self.header(study: uid, studyID: "ABC"))
+            XCTAssertEqual(id.components[2], expected)
+            XCTAssertEqual(warnings.count, 1)
+            XCTAssertTrue(warnings[0].contains("non-numeric Study ID 'ABC'"), warnings[0])
+            XCTAssertTrue(warnings[0].contains("used \(expected) (hash of the Study Instance UID)"), warnings[0])
+            assertConformant(id)
+            ids.append(id.path)
+            // The other instances of the study go to the same folder, with no more warnings.
+            let (id2, w2) = a.allocate(for: Self.header(study: uid, studyID: "ABC", instanceNumber: "13"))
+            XCTAssertEqual(id2.components[2], expected)
+            XCTAssertEqual(w2, [])
+        }
+        XCTAssertEqual(ids[0], ids[1], "deterministic")
+
+        // Too large, missing: the same fallback.
+        var a = try arineta()
+        let (big, wBig) = a.allocate(for: Self.header(study: "1.9.1", studyID: "1234567"))
+        XCTAssertEqual(big.components[2], "ST" + String(format: "%06llu", fnv("1.9.1") % 1_000_000))
+        XCTAssertTrue(wBig.first?.contains("Study ID 1234567 has more than 6 digits") == true, "\(wBig)")
+        let (none, wNone) = a.allocate(for: Self.header(study: "1.9.2", studyID: nil))
+        XCTAssertEqual(none.components[2], "ST" + String(format: "%06llu", fnv("1.9.2") % 1_000_000))
+        XCTAssertTrue(wNone.first?.contains("no Study ID") == true, "\(wNone)")
+        // No Study ID and no Study Instance UID: the study counter.
+        let (neither, wNeither) = a.allocate(for: Self.header(study: nil, studyID: nil))
+        XCTAssertEqual(neither.components[2], "ST000001")
+        XCTAssertTrue(wNeither.first?.contains("study counter") == true, "\(wNeither)")
+    }
+
+    func testArinetaMissingSeriesAndInstanceNumbers() throws {
+        var a = try arineta()
+        let (id, w) = a.allocate(for: Self.header(seriesNumber: nil, instanceNumber: nil))
+        XCTAssertEqual(id.path, "261123/140509/ST000123/000001/I00001")
+        XCTAssertEqual(w.count, 2, "\(w)")
+        XCTAssertTrue(w[0].contains("no Series Number") && w[0].contains("series counter"), w[0])
+        XCTAssertTrue(w[1].contains("no Instance Number") && w[1].contains("instance counter"), w[1])
+        let (id2, _) = a.allocate(for: Self.header(seriesNumber: nil, instanceNumber: nil, sop: "9"))
+        XCTAssertEqual(id2.path, "261123/140509/ST000123/000001/I00002")
+        // Instance Number too large for 5 digits.
+        let (id3, w3) = a.allocate(for: Self.header(series: "1.2.3.1.5", instanceNumber: "123456"))
+        XCTAssertEqual(id3.path, "261123/140509/ST000123/000004/I00001")
+        XCTAssertTrue(w3.first?.contains("Instance Number 123456 has more than 5 digits") == true, "\(w3)")
+        // A real series 1 of another series UID comes after the counter took 000001: next free.
+        let (id4, w4) = a.allocate(for: Self.header(series: "1.2.3.1.9", seriesNumber: "1"))
+        XCTAssertEqual(id4.path, "261123/140509/ST000123/000002/I00012")
+        XCTAssertTrue(w4.first?.contains("'000001'") == true && w4.first?.contains("used 000002") == true, "\(w4)")
+    }
+
+    func testArinetaCollisionsFallBackToNextFreeNumber() throws {
+        var a = try arineta()
+        // Two studies with the same Study ID.
+        let (s1, w1) = a.allocate(for: Self.header(study: "1.1", studyID: "123"))
+        let (s2, w2) = a.allocate(for: Self.header(study: "1.2", studyID: "123", series: "1.2.1"))
+        XCTAssertEqual(s1.path, "261123/140509/ST000123/000004/I00012")
+        XCTAssertEqual(w1, [])
+        XCTAssertEqual(s2.path, "261123/140509/ST000124/000004/I00012")
+        XCTAssertEqual(w2.count, 1)
+        XCTAssertTrue(w2[0].contains("'ST000123'") && w2[0].contains("another study") && w2[0].contains("used ST000124"), w2[0])
+        // The first study's later instances stay in ST000123, the second's in ST000124.
+        XCTAssertEqual(a.allocate(for: Self.header(study: "1.1", studyID: "123", instanceNumber: "13")).0.path, "261123/140509/ST000123/000004/I00013")
+        XCTAssertEqual(a.allocate(for: Self.header(study: "1.2", studyID: "123", series: "1.2.1", instanceNumber: "13")).0.path,
+                       "261123/140509/ST000124/000004/I00013")
+        // A third study whose own Study ID is 124 gets the next free number too.
+        let (s3, w3) = a.allocate(for: Self.header(study: "1.3", studyID: "124", series: "1.3.1"))
+        XCTAssertEqual(s3.components[2], "ST000125")
+        XCTAssertEqual(w3.count, 1)
+        // Two series with the same Series Number in one study.
+        let (r1, _) = a.allocate(for: Self.header(study: "1.1", series: "1.1.7", seriesNumber: "4"))
+        XCTAssertEqual(r1.path, "261123/140509/ST000123/000005/I00012")
+        // Duplicated Instance Numbers in one series.
+        let (d1, wd1) = a.allocate(for: Self.header(study: "1.1", series: "1.1.8", seriesNumber: "8", instanceNumber: "12"))
+        let (d2, wd2) = a.allocate(for: Self.header(study: "1.1", series: "1.1.8", seriesNumber: "8", instanceNumber: "12"))
+        XCTAssertEqual(d1.path, "261123/140509/ST000123/000008/I00012")
+        XCTAssertEqual(wd1, [])
+        XCTAssertEqual(d2.path, "261123/140509/ST000123/000008/I00013")
+        XCTAssertTrue(wd2.first?.contains("'I00012'") == true && wd2.first?.contains("used I00013") == true, "\(wd2)")
+
+        // Deterministic: the same sequence again gives the same IDs and warnings.
+        func run() throws -> [String] {
+            var a = try arineta()
+            var out: [String] = []
+            for (study, sid, inst) in [("1.1", "123", "12"), ("1.2", "123", "12"), ("1.3", "X", "1"), ("1.1", "123", "12"), ("1.4", "", "")] {
+                let (id, w) = a.allocate(for: Self.header(study: study, studyID: sid, series: study + ".1", instanceNumber: inst))
+                assertConformant(id)
+                out.append(id.path + " " + w.joined(separator: "; "))
+            }
+            return out
+        }
+        XCTAssertEqual(try run(), try run())
+    }
+
+    func testArinetaUpdateAvoidsExistingNames() throws {
+        let existing: Set<FileID> = [FileID(path: "261123/140509/ST000123/000004/I00012"), FileID(path: "DICOMDIR")]
+        var a = try arineta(existing: existing)
+        let (id, w) = a.allocate(for: Self.header())
+        XCTAssertEqual(id.path, "261123/140509/ST000124/000004/I00012")
+        XCTAssertTrue(w.first?.contains("existing File-set") == true, "\(w)")
+        XCTAssertFalse(existing.contains(id))
+    }
+
+    // MARK: Standard
+
+    func testStandardShapeConsistencyAndUpdate() throws {
+        let layout = try load("standard")
+        XCTAssertEqual(layout.name, "standard")
+        XCTAssertEqual(layout.componentCount, 5)
+        var a = FileIDAllocator(layout: layout, exportDate: "20261123", exportTime: "140509")
+        let h = { (p: String, st: String, se: String, sop: String) in Self.header(patientID: p, study: st, series: se, sop: sop) }
+        // Interleaved input: each series keeps its folder.
+        let ids = [h("A", "1", "1.1", "a"), h("A", "1", "1.2", "b"), h("B", "2", "2.1", "c"), h("A", "1", "1.1", "d"),
+                   h("A", "3", "3.1", "e"), h("B", "2", "2.1", "f")].map { a.allocate(for: $0) }
+        XCTAssertEqual(ids.map(\.0.path), [
+            "DICOM/P0000001/S0000001/SE000001/I0000001",
+            "DICOM/P0000001/S0000001/SE000002/I0000001",
+            "DICOM/P0000002/S0000001/SE000001/I0000001",
+            "DICOM/P0000001/S0000001/SE000001/I0000002",
+            "DICOM/P0000001/S0000002/SE000001/I0000001",
+            "DICOM/P0000002/S0000001/SE000001/I0000002",
+        ])
+        XCTAssertTrue(ids.allSatisfy { $0.1.isEmpty })
+
+        // Update: the DICOM folder is shared, patient numbering continues after the existing ones,
+        // existing names are compared case-insensitively.
+        let existing: Set<FileID> = [FileID(path: "DICOM/P0000001/S0000001/SE000001/I0000001"), FileID(path: "dicom/p0000002/S0000001/SE000001/I0000001"),
+                                     FileID(path: "DICOMDIR")]
+        var u = FileIDAllocator(layout: layout, exportDate: "20261123", exportTime: "140509", existing: existing)
+        let (n1, w1) = u.allocate(for: h("NEW", "9", "9.1", "x"))
+        XCTAssertEqual(n1.path, "DICOM/P0000003/S0000001/SE000001/I0000001")
+        XCTAssertEqual(w1, [])
+        XCTAssertEqual(u.allocate(for: h("NEW", "9", "9.1", "y")).0.path, "DICOM/P0000003/S0000001/SE000001/I0000002")
+    }
+
+    func testStandardUniqueForAMillionInstancesInOneSeries() throws {
+        var a = FileIDAllocator(layout: try load("standard"), exportDate: "20261123", exportTime: "140509")
+        let h = Self.header()
+        let n = 1_000_000
+        var leaves = Set<String>(minimumCapacity: n)
+        let folder = a.allocate(for: h).0
+        leaves.insert(folder.components[4])
+        let start = Date()
+        for i in 2...n {
+            let (id, w) = a.allocate(for: h)
+            if id.components.count != 5 || id.components[3] != folder.components[3] || !w.isEmpty {
+                XCTFail("\(i): \(id) \(w)"); return
+            }
+            leaves.insert(id.components[4])
+            if i % 100_000 == 0 || i == n { assertConformant(id) }
+            if i == n { XCTAssertEqual(id.path, "DICOM/P0000001/S0000001/SE000001/I1000000") }
+        }
+        XCTAssertEqual(leaves.count, n)
+        print("standard: \(n) allocations in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+    }
+
+    func testStandardCounterOverflowUsesBase36Fallback() throws {
+        // A scaled-down standard: 1-digit instance counter, then base 36.
+        let layout = try FileIDLayout(name: "tiny", template: "DICOM\nI{counter:instance:1} fallback {counter:instance:b36}\n")
+        var a = FileIDAllocator(layout: layout, exportDate: "20261123", exportTime: "140509")
+        var seen = Set<FileID>()
+        for i in 1...12 {
+            let (id, w) = a.allocate(for: Self.header())
+            assertConformant(id)
+            XCTAssertTrue(seen.insert(id).inserted)
+            if i == 10 {
+                XCTAssertEqual(id.path, "DICOM/0000000A")
+                XCTAssertTrue(w.first?.contains("instance counter (10) needs more than 1 digits") == true, "\(w)")
+            }
+        }
+    }
+
+    // MARK: Conformance on real and synthetic headers
+
+    func testBothLayoutsConformantOnTheCorpus() throws {
+        let headers = try Self.corpusHeaders()
+        XCTAssertGreaterThan(headers.count, 100, "corpus headers read")
+        for name in ["standard", "arineta"] {
+            let layout = try load(name)
+            func run() -> [(String, [String])] {
+                var a = FileIDAllocator(layout: layout, exportDate: "20261123", exportTime: "140509")
+                return headers.map { a.allocate(for: $0.1) }.map { ($0.0.path, $0.1) }
+            }
+            let first = run()
+            var unique = Set<String>()
+            var folderOfSeries: [String: String] = [:]
+            var warnings = 0
+            for ((file, h), (path, w)) in zip(headers, first) {
+                let id = FileID(path: path)
+                assertConformant(id, "\(name): \(file)")
+                XCTAssertTrue(unique.insert(path).inserted, "\(name): \(path) twice")
+                let seriesKey = (h.string(.studyInstanceUID) ?? "") + "|" + (h.string(.seriesInstanceUID) ?? "") + "|" + (h.string(.patientID) ?? "")
+                let folder = id.components.dropLast().joined(separator: "/")
+                if let f = folderOfSeries[seriesKey] { XCTAssertEqual(f, folder, "\(name): series of \(file) split") }
+                folderOfSeries[seriesKey] = folder
+                warnings += w.count
+            }
+            let second = run()
+            XCTAssertEqual(first.map(\.0), second.map(\.0), "\(name): same input order, same IDs")
+            XCTAssertEqual(first.map(\.1), second.map(\.1), "\(name): same warnings")
+            print("\(name): \(headers.count) corpus headers, \(warnings) warnings, e.g. \(first.first.map { $0.0 } ?? "-")")
+        }
+    }
+
+    func testSyntheticHeadersAlwaysConformant() throws {
+        let mySite = try FileIDLayout(name: "my-site", template: Self.mySiteTemplate)
+        let layouts = [try load("standard"), try load("arineta"), mySite,
+                       try FileIDLayout(name: "raw", template: "{PatientID}\n{StudyDate:YYYYMMDD} per study\n{PatientName}\n")]
+        let weird: [String?] = [nil, "", " ", "abc", "ÄÖü-é", "1.2.3", "12345678901234567890", "-5", "0", "99999999", "a b\\c", "日本語", "+7", "3.0", "x/..//y"]
+        var rng = SplitMix(seed: 20261123)
+        for layout in layouts {
+            var a = FileIDAllocator(layout: layout, exportDate: "2026112", exportTime: "99", existing: [FileID(path: "DICOM")])
+            var seen = Set<FileID>()
+            for i in 0..<600 {
+                func pick() -> String? { weird.randomElement(using: &rng)! }
+                var h = Self.header(patientID: pick(), study: pick(), studyID: pick(), series: pick(), seriesNumber: pick(),
+                                    instanceNumber: pick(), sop: "\(i)")
+                if let d = pick() { h.setString(.studyDate, .DA, d) }
+                if let n = pick() { h.setString(.patientName, .PN, n) }
+                h.setString(.modality, .CS, ["CT", "mr", "", "S C"][i % 4])
+                let (id, _) = a.allocate(for: h)
+                assertConformant(id, layout.name)
+                XCTAssertEqual(id.components.count, layout.componentCount)
+                XCTAssertTrue(seen.insert(id).inserted, "\(layout.name): \(id) twice")
+                XCTAssertNotEqual(id.path, "DICOM")
+            }
+        }
+    }
+
+    func testSanitisingCuttingAndLastResort() throws {
+        let layout = try FileIDLayout(name: "t", template: """
+            {PatientID}
+            {StudyID:num3} per study
+            {SeriesDate:YYYY}{SeriesTime:HHMM}
+            F{InstanceNumber:num4}
+            """)
+        var a = FileIDAllocator(layout: layout, exportDate: "20261123", exportTime: "140509")
+        var h = Self.header(patientID: "ab-c.d é", studyID: "x", instanceNumber: "7")
+        h.setString(.seriesDate, .DA, "2019.03.04")
+        h.setString(.seriesTime, .TM, "09:30")
+        let (id, w) = a.allocate(for: h)
+        XCTAssertEqual(id.path, "AB_C_D__/X0000001/20190930/F0007")
+        XCTAssertEqual(w.count, 1)
+        XCTAssertTrue(w[0].contains("non-numeric Study ID 'x'") && w[0].contains("used X0000001"), w[0])
+        // Too long, no fallback: cut to 8 characters, with a warning; shared folder warnings come once.
+        h.setString(.patientID, .LO, "Patient-0123456789")
+        let (id2, w2) = a.allocate(for: h)
+        XCTAssertEqual(id2.components[0], "PATIENT_")
+        XCTAssertTrue(w2.contains { $0.contains("longer than 8 characters") && $0.contains("cut to PATIENT_") }, "\(w2)")
+        let (_, w3) = a.allocate(for: h)
+        XCTAssertFalse(w3.contains { $0.contains("cut to") }, "\(w3)")
+
+        // Dates, times and numbers that are not.
+        let dates = try FileIDLayout(name: "d", template: "{StudyDate:YYMMDD} fallback NODATE\n{StudyTime:HHMMSS} fallback NOTIME\nI{InstanceNumber:num7}")
+        for (date, time, number, expected) in [("20261123", "140509.123", "12.0", "261123/140509/I0000012"),
+                                               ("20261323", "250000", "1e3", "NODATE/NOTIME/X0000001"),
+                                               ("2026112", "14", "-4", "NODATE/140000/X0000001")] {
+            var c = FileIDAllocator(layout: dates, exportDate: "20261123", exportTime: "140509")
+            var h = Self.header(instanceNumber: number)
+            h.setString(.studyDate, .DA, date)
+            h.setString(.studyTime, .TM, time)
+            XCTAssertEqual(c.allocate(for: h).0.path, expected, "\(date) \(time) \(number)")
+        }
+
+        // DICOMDIR at the root and FAT device names are never given out.
+        var b = FileIDAllocator(layout: try FileIDLayout(name: "flat", template: "{PatientID}"), exportDate: "20261123", exportTime: "140509")
+        let (d, wd) = b.allocate(for: Self.header(patientID: "dicomdir"))
+        XCTAssertEqual(d.path, "DICOMDI1")
+        XCTAssertTrue(wd.first?.contains("DICOMDIR's name") == true, "\(wd)")
+        let (c, wc) = b.allocate(for: Self.header(patientID: "con"))
+        XCTAssertEqual(c.path, "CON1")
+        XCTAssertTrue(wc.first?.contains("device name") == true, "\(wc)")
+        XCTAssertEqual(b.allocate(for: Self.header(patientID: "COM1")).0.path, "COM11")
+    }
+
+    // MARK: Templates: parsing, loading
+
+    static let mySiteTemplate = """
+        # my-site.layout
+        {PatientID}              per patient  fallback P{hash:PatientID:7}  fallback P{counter:patient}
+        {StudyDate:YYYYMMDD}     per study    fallback {hash:StudyInstanceUID:8}
+        {Modality:text2}{SeriesNumber:num6}  per series  fallback S{counter:series}
+        {InstanceNumber:num8}                fallback {counter:instance:8}
+        """
+
+    func testReadmeExampleLayout() throws {
+        let l = try FileIDLayout(name: "my-site", template: Self.mySiteTemplate)
+        var a = FileIDAllocator(layout: l, exportDate: "20261123", exportTime: "140509")
+        var h = Self.header(patientID: "pat 42", seriesNumber: "3", instanceNumber: "17")
+        h.setString(.studyDate, .DA, "20250102")
+        h.setString(.modality, .CS, "CT")
+        XCTAssertEqual(a.allocate(for: h).0.path, "PAT_42/20250102/CT000003/00000017")
+        // The README quotes the two templates: they must be the files' component lines.
+        let squeeze = { (s: String) in s.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ") }
+        let readme = try String(contentsOfFile: Self.templates + "/layouts/README.md", encoding: .utf8)
+            .split(separator: "\n").map { squeeze(String($0)) }.joined(separator: "\n")
+        for name in ["standard", "arineta"] {
+            let file = try String(contentsOfFile: Self.templates + "/layouts/\(name).layout", encoding: .utf8)
+            for line in file.split(separator: "\n") where !line.hasPrefix("#") {
+                let code = squeeze(line.components(separatedBy: "#")[0])
+                if !code.isEmpty { XCTAssertTrue(readme.contains(code), "README lacks '\(code)' of \(name).layout") }
+            }
+        }
+    }
+
+    func testParseErrorsNameTheLine() {
+        let cases: [(String, Int?, String)] = [
+            ("DICOM\n\n# c\nST{StudyIDD:num6}\n", 4, "unknown keyword 'StudyIDD'"),
+            ("A\n{StudyID:numx}\n", 2, "width 'x'"),
+            ("A\n{StudyID:num9}\n", 2, "width '9'"),
+            ("a\n", 1, "'a'"),
+            ("A-B\n", 1, "'-'"),
+            ("{StudyID\n", 1, "unclosed '{'"),
+            ("AB}\n", 1, "'}' without '{'"),
+            ("ABCDEFGHI\n", 1, "at least 9 characters"),
+            ("ST{StudyID:num7}\n", 1, "at least 9 characters"),
+            ("A fallback\n", 1, "'fallback' needs a pattern"),
+            ("A per\n", 1, "'per' needs a level"),
+            ("A per visit\nB\n", 1, "unknown level 'visit'"),
+            ("A extra\n", 1, "unexpected 'extra'"),
+            ("{counter:visit}\n", 1, "{counter:LEVEL"),
+            ("{counter:series:3:hex}\n", 1, "'hex'"),
+            ("{hash:StudyInstanceUID}{counter:instance}\n", 1, "more than one hash/counter without a width"),
+            ("{StudyID:YYMMDD}\n", 1, "needs a DA, TM or DT element"),
+            ("{StudyDate:HHMM}\n", 1, "is a date"),
+            ("{ExportTime:YYMMDD}\n", 1, "is a time"),
+            ("{StudyDate:YYY}\n", 1, "'YYY'"),
+            ("{StudyDate:weird}\n", 1, "unknown format 'weird'"),
+            ("A {counter:series}\n", 1, "unexpected"),
+            ("{counter:series} per study\nI\n", 1, "{counter:series} in a component that is 'per study'"),
+            ("S{counter:series:3} fallback {counter:study:3}\nI\n", 1, "counters of different levels"),
+            ("A\nB per study\n", 2, "only for folders"),
+            ("A\n{counter:series}\n", 2, "use {counter:instance}"),
+            ("{ReferencedImageSequence}\n", 1, "is a sequence"),
+            ("A\nB\nC\nD\nE\nF\nG\nH\nI\n", 9, "at most 8 components"),
+            ("# only comments\n\n", nil, "no component lines"),
+        ]
+        for (template, line, expected) in cases {
+            do {
+                _ = try FileIDLayout(name: "bad", template: template)
+                XCTFail("no error for \(template.debugDescription)")
+            } catch let e as FileIDLayoutError {
+                XCTAssertEqual(e.line, line, "\(template.debugDescription): \(e)")
+                XCTAssertTrue(e.message.contains(expected), "\(template.debugDescription): \(e)")
+                if let line { XCTAssertTrue(e.description.contains("line \(line)"), e.description) }
+            } catch {
+                XCTFail("unexpected error \(error)")
+            }
+        }
+        // The example the README gives.
+        XCTAssertThrowsError(try FileIDLayout(name: "my-site", template: "DICOM\n# c\nST{StudyID:numx}\nI{counter:instance}\n")) { e in
+            XCTAssertEqual("\(e)", "layout 'my-site' line 3 'ST{StudyID:numx}': {StudyID:numx}: width 'x' must be 1 to 8")
+        }
+        // CRLF templates and trailing comments are fine.
+        XCTAssertNoThrow(try FileIDLayout(name: "crlf", template: "DICOM\r\nI{counter:instance}   # file\r\n"))
+    }
+
+    func testLoadingAndTemplatesDirectory() throws {
+        let names = FileIDLayout.available(templatesDirectory: Self.templates)
+        XCTAssertTrue(names.contains("standard") && names.contains("arineta"), "\(names)")
+        // By path.
+        let byPath = try FileIDLayout.load(Self.templates + "/layouts/arineta.layout", templatesDirectory: "/nonexistent")
+        XCTAssertEqual(byPath.name, "arineta")
+        XCTAssertEqual(byPath.description, "{ExportDate:YYMMDD}/{ExportTime:HHMMSS}/ST{StudyID:num6}/{SeriesNumber:num6}/I{InstanceNumber:num5}")
+        // Unknown name: the error lists what exists.
+        XCTAssertThrowsError(try FileIDLayout.load("nope", templatesDirectory: Self.templates)) { e in
+            XCTAssertTrue("\(e)".contains("no layout template found") && "\(e)".contains("standard"), "\(e)")
+        }
+        // A parse error in a file names the file's layout and line.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("layout-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("layouts"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "DICOM\nI{counter:instance}\n{Bogus}\n".write(to: dir.appendingPathComponent("layouts/broken.layout"), atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try FileIDLayout.load("broken", templatesDirectory: dir.path)) { e in
+            XCTAssertEqual((e as? FileIDLayoutError)?.line, 3, "\(e)")
+            XCTAssertTrue("\(e)".contains("layout 'broken' line 3"), "\(e)")
+        }
+
+        // $DICOM_MEDIA_TEMPLATES first; without it, the repository's templates are found from the
+        // test executable (.build/<triple>/debug) or the working directory.
+        let old = ProcessInfo.processInfo.environment["DICOM_MEDIA_TEMPLATES"]
+        setenv("DICOM_MEDIA_TEMPLATES", dir.path, 1)
+        XCTAssertEqual(FileIDLayout.defaultTemplatesDirectory(), dir.path)
+        unsetenv("DICOM_MEDIA_TEMPLATES")
+        defer { if let old { setenv("DICOM_MEDIA_TEMPLATES", old, 1) } }
+        let found = try XCTUnwrap(FileIDLayout.defaultTemplatesDirectory())
+        XCTAssertNoThrow(try FileIDLayout.load("standard", templatesDirectory: found), found)
+        XCTAssertEqual(FileIDLayout.lexical("/a/b/debug/../../templates"), "/a/templates")
+        XCTAssertEqual(FileIDLayout.lexical("/a/./b/../../../x"), "/x")
+    }
+}
+
+/// A seeded generator, so the synthetic-header test is the same in every run.
+private struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E3779B97F4A7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+        return z ^ (z >> 31)
+    }
+}
