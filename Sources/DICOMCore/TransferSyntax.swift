@@ -119,7 +119,7 @@ extension String {
     /// Drops trailing NUL and SPACE padding (PS3.5 §6.2).
     public func trimmingTrailingPadding() -> String {
         var s = Substring(self)
-        while let last = s.last, last == "\0" || last == " " { s = s.dropLast() }
+        s = s[..<(s.lastIndex(where: { $0 != "\0" && $0 != " " }).map(s.index(after:)) ?? s.startIndex)]  // not a dropLast() loop: quadratic
         return String(s)
     }
 }

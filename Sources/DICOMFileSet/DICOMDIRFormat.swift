@@ -49,10 +49,10 @@ public enum DICOMDIRReader {
         let rootOffset = ds.integer(.offsetOfFirstRootRecord) ?? 0
         let offsetsUsable = !items.isEmpty && rootOffset != 0 && indexByOffset[rootOffset] != nil
         var reached = Set<Int>()
-        var inactive = 0
+        var inactive: [DirectoryRecord] = []
 
         /// Builds the entity starting at `offset`, following next-record links.
-        func entity(from offset: Int, depth: Int, path: inout Set<Int>) -> [DirectoryRecord] {
+        func entity(from offset: Int, depth: Int) -> [DirectoryRecord] {
             var out: [DirectoryRecord] = []
             var next = offset
             while next != 0 {
@@ -72,10 +72,10 @@ public enum DICOMDIRReader {
                 let item = items[idx]
                 var rec = makeRecord(item)
                 let lower = link(item, .offsetOfLowerLevelEntity)
-                if lower != 0 { rec.children = entity(from: lower, depth: depth + 1, path: &path) }
+                if lower != 0 { rec.children = entity(from: lower, depth: depth + 1) }
                 if rec.inUse { out.append(rec) } else {
-                    inactive += 1
-                    problem(.warning, "inactive-record", "record of type \(rec.type) is marked inactive (In-use Flag 0000H, retired) and is ignored", rule: "PS3.3 F.3.2.2", offset: item.itemOffset)
+                    inactive.append(rec)
+                    problem(.warning, "inactive-record", "record of type \(rec.type) is marked inactive (In-use Flag 0000H, retired) and is ignored with its \(rec.subtreeCount - 1) lower-level record(s)", rule: "PS3.3 F.3.2.2", offset: item.itemOffset)
                 }
                 next = link(item, .offsetOfNextRecord)
             }
@@ -83,8 +83,7 @@ public enum DICOMDIRReader {
         }
 
         if offsetsUsable {
-            var path = Set<Int>()
-            fs.records = entity(from: rootOffset, depth: 0, path: &path)
+            fs.records = entity(from: rootOffset, depth: 0)
             let lastRoot = ds.integer(.offsetOfLastRootRecord) ?? 0
             if let last = fs.records.last, lastRoot != last.offset && lastRoot != 0 {
                 problem(.warning, "last-root-offset", "Offset of the Last Directory Record of the Root Directory Entity (\(lastRoot)) is not the last root record (\(last.offset))", rule: "PS3.3 F.3.2.1", offset: lastRoot)
@@ -100,11 +99,16 @@ public enum DICOMDIRReader {
                     }
                 }
                 for i in unreached where !pointedAt.contains(i) {
-                    var path = Set<Int>()
-                    let sub = entity(from: items[i].itemOffset, depth: 0, path: &path)
+                    let sub = entity(from: items[i].itemOffset, depth: 0)
                     fs.orphans += sub
+                    let count = sub.reduce(0) { $0 + $1.subtreeCount }
+                    let rec = makeRecord(items[i])
+                    problems.append(FileSetProblem(.error, "orphan-record", "record of type \(rec.type) and \(max(0, count - 1)) record(s) linked from it are not reachable from the root directory entity",
+                                                   fileID: rec.referencedFileID?.path, rule: "PS3.3 F.2.1", offset: items[i].itemOffset))
                 }
-                for i in unreached {
+                // Unreached records in cycles among themselves (no root of their own).
+                let inOrphans = Set(fs.orphans.flatMap { o -> [Int] in var offs: [Int] = []; o.forEach { r, _ in offs.append(r.offset) }; return offs })
+                for i in unreached where !reached.contains(i) && !inOrphans.contains(items[i].itemOffset) {
                     let rec = makeRecord(items[i])
                     problems.append(FileSetProblem(.error, "orphan-record", "record of type \(rec.type) is not reachable from the root directory entity",
                                                    fileID: rec.referencedFileID?.path, rule: "PS3.3 F.2.1", offset: items[i].itemOffset))
@@ -117,7 +121,7 @@ public enum DICOMDIRReader {
                     rule: "PS3.3 F.3.2.1", offset: rootOffset == 0 ? nil : rootOffset)
             fs.records = rebuildFromOrder(items.map(makeRecord), problems: &problems)
         }
-        _ = inactive
+        fs.inactive = inactive
         fs.problems = problems
         return fs
     }
@@ -150,7 +154,7 @@ public enum DICOMDIRReader {
             var parentPath: [Int] = []
             if level > 0 {
                 if let p = open[level - 1] { parentPath = p } else {
-                    problems.append(FileSetProblem(.error, "record-misplaced", "record of type \(rec.type) has no parent of the level above it in record order", fileID: rec.referencedFileID?.path, rule: "PS3.3 F.4", offset: rec.offset))
+                    problems.append(FileSetProblem(.error, "record-order-no-parent", "record of type \(rec.type) has no parent of the level above it in record order", fileID: rec.referencedFileID?.path, rule: "PS3.3 F.4", offset: rec.offset))
                 }
             }
             let path = insert(rec, at: parentPath)

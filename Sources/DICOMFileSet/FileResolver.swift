@@ -5,7 +5,7 @@ import DICOMCore
 
 /// Finds the file a File ID names under a File-set root (PS3.10 §8.2, PS3.12 §A/F): exact name
 /// first, then names that differ only in case, carry an ISO 9660 version (";1") or trailing dot,
-/// or a ".dcm" suffix. Never resolves outside the root.
+/// or a ".dcm" suffix. Never resolves outside the root. Not thread-safe: use one per thread.
 public final class FileResolver {
     public let root: String
     private var listings: [String: [String]] = [:]

@@ -110,6 +110,8 @@ public struct FileSet: Sendable {
     public var records: [DirectoryRecord]
     /// Records that no offset chain reaches (kept so nothing is lost; reported as problems).
     public var orphans: [DirectoryRecord]
+    /// Records marked inactive (In-use Flag 0000H, retired), with their lower-level records.
+    public var inactive: [DirectoryRecord] = []
     /// The DICOMDIR's File Meta as read (kept for Source AE and private meta elements).
     public var fileMeta: DataSet
     /// Problems found while reading the DICOMDIR.

@@ -189,7 +189,7 @@ extension FileSetVerifier {
             v = verifier
             resolver = FileResolver(root: verifier.root)
             problems = verifier.fileSet.problems
-            readerMisplaced = Set(verifier.fileSet.problems.filter { $0.code == "record-misplaced" }.compactMap(\.offset))
+            readerMisplaced = Set(verifier.fileSet.problems.filter { $0.code == "record-order-no-parent" }.compactMap(\.offset))
         }
 
         mutating func add(_ sev: Diagnostic.Severity, _ code: String, _ message: String, fileID: String? = nil, rule: String, offset: Int? = nil) {
@@ -201,7 +201,9 @@ extension FileSetVerifier {
             for rec in v.fileSet.records { walk(rec, parent: nil, context: Context()) }
             // Orphans are reported by the reader; their files still count as referenced, so that the
             // same damage is not reported twice as unreferenced files.
-            for orphan in v.fileSet.orphans {
+            // Files of inactive records (retired In-use Flag 0000H) were reported with the record by the
+            // reader; they are not unreferenced either.
+            for orphan in v.fileSet.orphans + v.fileSet.inactive {
                 orphan.forEach { r, _ in
                     if let id = r.referencedFileID, let p = resolver.path(id) { excluded.insert(realPath(p) ?? p) }
                 }

@@ -32,24 +32,26 @@ final class ByteSource {
     deinit { if fd >= 0 { close(fd) } }
 
     /// Makes sure bytes[0..<end] is loaded if the file has that many; returns whether it does.
+    /// Reads go into uninitialised memory (no zero fill) in chunks that grow with the file.
     @discardableResult
     func ensure(_ end: Int) -> Bool {
         if end <= bytes.count { return true }
         while !atEOF && bytes.count < end {
-            let want = max(chunk, end - bytes.count)
-            let old = bytes.count
-            bytes.reserveCapacity(old + want)
-            var got = 0
-            bytes.append(contentsOf: repeatElement(0, count: want))
-            bytes.withUnsafeMutableBytes { buf in
+            let want = max(bytes.isEmpty ? min(chunk, 64 * 1024) : max(chunk, bytes.count), end - bytes.count)
+            let fd = self.fd
+            var eof = false
+            let piece = [UInt8](unsafeUninitializedCapacity: want) { buf, initialized in
+                var got = 0
                 while got < want {
-                    let n = read(fd, buf.baseAddress! + old + got, want - got)
+                    let n = read(fd, buf.baseAddress! + got, want - got)
                     if n < 0 && errno == EINTR { continue }
-                    if n <= 0 { atEOF = true; break }
+                    if n <= 0 { eof = true; break }
                     got += n
                 }
+                initialized = got
             }
-            bytes.removeLast(want - got)
+            if eof { atEOF = true }
+            bytes.append(contentsOf: piece)
         }
         return end <= bytes.count
     }

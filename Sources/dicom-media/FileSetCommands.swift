@@ -58,7 +58,7 @@ struct FileSetWriteOptions: ParsableArguments {
             }
             layout = try FileIDLayout.load(self.layout, templatesDirectory: dir)
         } catch let e as ValidationError { throw e } catch {
-            throw ValidationError("layout '\(self.layout)': \(error)")
+            throw ValidationError("\(error)")
         }
         var o = FileSetOptions(layout: layout, exportDate: date, exportTime: time)
         o.profile = profile; o.fileSetID = fileSetID?.uppercased(); o.descriptor = descriptor; o.icons = icons
@@ -136,6 +136,31 @@ struct Remove: ParsableCommand {
             let r = try FileSetRemover.remove(fileSet: fileSet, selectors: sel, dryRun: dryRun)
             print(json ? r.json.serialized(pretty: true) : r.text)
             if !r.notFound.isEmpty { throw ExitCode(Exit.problems) }
+        }
+    }
+}
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a File-set in one pass: DICOMDIR structure, records against files, File IDs, uniqueness, and the profile's rules.",
+        discussion: exitCodeHelp + " Each problem has a severity, a stable code, the File ID and the rule.")
+    @Argument(help: "A File-set folder or a DICOMDIR file.") var source: String
+    @Option(help: "Also check the rules of this media application profile (e.g. STD-GEN-CD).") var profile: String?
+    @Flag(help: "Print the result as JSON.") var json = false
+
+    func run() throws {
+        var p: ApplicationProfile?
+        if let id = profile {
+            guard let found = ApplicationProfile.named(id) else {
+                throw ValidationError("unknown profile '\(id)'; known: \(ApplicationProfile.all.map(\.id).joined(separator: ", "))")
+            }
+            p = found
+        }
+        try runMedia {
+            let progress = progressPrinter()
+            let r = try FileSetVerification.verify(source: source, profile: p, progress: progress.map { pr in { pr("checking", $0, $1) } })
+            print(json ? r.json.serialized(pretty: true) : r.text)
+            if r.hasProblems { throw ExitCode(Exit.problems) }
         }
     }
 }
