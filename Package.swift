@@ -39,4 +39,7 @@ if ProcessInfo.processInfo.environment["DICOM_MEDIA_FUZZ"] != nil {
     package.targets.append(.executableTarget(
         name: "fuzz-part10", dependencies: ["DICOMCore", "DICOMIO"], path: "Fuzz/Part10",
         swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    package.targets.append(.executableTarget(
+        name: "fuzz-dicomdir", dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet"], path: "Fuzz/DICOMDIR",
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
 }
