@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Fuzzes the Part 10 reader with libFuzzer + AddressSanitizer for SECONDS (default 60).
+#
+#   scripts/fuzz.sh [SECONDS] [extra libFuzzer flags...]
+#
+# Builds Fuzz/Part10 (target fuzz-part10, declared in Package.swift only when DICOM_MEDIA_FUZZ is
+# set) into .build-fuzz, seeds a corpus from the media corpus (${DICOM_MEDIA_CORPUS:-../shared/
+# media-corpus}, each file cut to its first 64 KiB) and Tests/Fixtures/fuzz/, and runs. Exits
+# non-zero when the run leaves a crash, timeout, OOM or leak artifact (its path and first bytes
+# are printed); LeakSanitizer is on (ASAN_OPTIONS=detect_leaks=0 turns it off). libFuzzer ships
+# with the Swift toolchain (libclang_rt.fuzzer): no extra package is needed.
+# Environment: FUZZ_OUT=DIR keeps the work dir (corpus, artifacts, log) there instead of a temp
+# dir; FUZZ_SEED_BYTES (default 65536) is how much of each corpus file seeds; FUZZ_CONFIG=release
+# (default) or debug picks the build configuration (release runs about five times as many inputs
+# a second and keeps Swift's bounds, overflow and precondition checks).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+
+DURATION="${1:-60}"
+shift || true
+case "$DURATION" in ''|*[!0-9]*) echo "fuzz: SECONDS must be a whole number, got '$DURATION'" >&2; exit 2 ;; esac
+CONFIG="${FUZZ_CONFIG:-release}"
+CORPUS_SRC="${DICOM_MEDIA_CORPUS:-$ROOT/../shared/media-corpus}"
+SEED_BYTES="${FUZZ_SEED_BYTES:-65536}"
+
+# 1. Build. `--sanitize fuzzer` links libFuzzer's main; `-parse-as-library` (in Package.swift) keeps
+# Swift from emitting its own. SwiftPM passes its sanitizers as separate `-sanitize=X` flags in no
+# fixed order, and swiftc keeps only the last one, so a build had either coverage or ASan, never
+# both; the trailing combined flag restores both (checked below).
+echo "fuzz: building fuzz-part10 ($CONFIG, -sanitize=fuzzer,address) into .build-fuzz"
+BUILD=(swift build --scratch-path .build-fuzz --product fuzz-part10 -c "$CONFIG"
+       --sanitize fuzzer --sanitize address -Xswiftc -sanitize=fuzzer,address)
+if ! DICOM_MEDIA_FUZZ=1 "${BUILD[@]}" >/tmp/fuzz-build.$$.log 2>&1; then
+  grep -v "Cannot export local symbol" /tmp/fuzz-build.$$.log | tail -40 >&2
+  rm -f /tmp/fuzz-build.$$.log
+  echo "fuzz: build failed" >&2
+  exit 1
+fi
+rm -f /tmp/fuzz-build.$$.log
+BIN="$(DICOM_MEDIA_FUZZ=1 "${BUILD[@]}" --show-bin-path)/fuzz-part10"
+[ -x "$BIN" ] || { echo "fuzz: no binary at $BIN" >&2; exit 1; }
+if ! readelf -S "$BIN" | grep -q __sancov_cntrs; then
+  echo "fuzz: $BIN has no coverage instrumentation (-sanitize=fuzzer was dropped)" >&2; exit 1
+fi
+if ! nm -u "$(dirname "$BIN")"/DICOMIO.build/Part10Reader.swift.o 2>/dev/null | grep -q __asan_; then
+  echo "fuzz: DICOMIO is not instrumented by AddressSanitizer (-sanitize=address was dropped)" >&2; exit 1
+fi
+
+# 2. Seeds.
+if [ -n "${FUZZ_OUT:-}" ]; then WORK="$FUZZ_OUT"; mkdir -p "$WORK"; else WORK="$(mktemp -d "${TMPDIR:-/tmp}/dicom-media-fuzz.XXXXXX")"; fi
+SEEDS="$WORK/seeds" CORPUS="$WORK/corpus" ART="$WORK/artifacts" LOG="$WORK/fuzz.log"
+mkdir -p "$SEEDS" "$CORPUS" "$ART"
+n=0
+add_seed() {  # add_seed FILE: its first SEED_BYTES bytes, named by content so duplicates collapse
+  local tmp="$SEEDS/.tmp"
+  head -c "$SEED_BYTES" "$1" >"$tmp"
+  mv "$tmp" "$SEEDS/$(sha1sum "$tmp" | cut -c1-16)"
+  n=$((n + 1))
+}
+if [ -f "$CORPUS_SRC/manifest.tsv" ]; then
+  # Column 6 (content) is empty for the files that are not DICOM (licences, readmes).
+  while IFS= read -r rel; do
+    [ -f "$CORPUS_SRC/$rel" ] && add_seed "$CORPUS_SRC/$rel"
+  done < <(awk -F'\t' 'NR > 1 && $6 != "" { print $1 }' "$CORPUS_SRC/manifest.tsv")
+elif [ -d "$CORPUS_SRC" ]; then
+  while IFS= read -r -d '' f; do add_seed "$f"; done < <(find "$CORPUS_SRC" -type f -size +0 -print0)
+else
+  echo "fuzz: warning: media corpus not found at $CORPUS_SRC (set DICOM_MEDIA_CORPUS); seeding from fixtures only" >&2
+fi
+if [ -d Tests/Fixtures/fuzz ]; then
+  while IFS= read -r -d '' f; do add_seed "$f"; done < <(find Tests/Fixtures/fuzz -type f -name '*.bin' -print0)
+fi
+echo "fuzz: $n seed(s) in $SEEDS, running for ${DURATION}s"
+
+# 3. Run. New inputs go to $CORPUS; $SEEDS is only read. Swift's own backtracer is turned off: it
+# would wait on the crashed process instead of letting libFuzzer report and exit.
+set +e
+SWIFT_BACKTRACE=enable=no \
+  "$BIN" -max_total_time="$DURATION" -timeout=10 -rss_limit_mb=2048 -max_len=262144 \
+  -dict=Fuzz/dicom.dict -artifact_prefix="$ART/" -print_final_stats=1 "$@" "$CORPUS" "$SEEDS" >"$LOG" 2>&1
+rc=$?
+set -e
+
+execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$LOG" | tail -1)"
+rate="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$LOG" | tail -1)"
+mapfile -t found < <(find "$ART" -type f \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'leak-*' \) | sort)
+echo "fuzz: ${execs:-?} executions, ${rate:-?} exec/s, ${#found[@]} crash/timeout/OOM/leak artifact(s) in ${DURATION}s (corpus $(find "$CORPUS" -type f | wc -l) new input(s))"
+
+if [ "${#found[@]}" -gt 0 ]; then
+  for f in "${found[@]}"; do
+    echo "fuzz: artifact $f ($(wc -c <"$f") bytes)"
+    head -c 128 "$f" | od -A x -t x1z -v
+  done
+  grep -E "ERROR: (AddressSanitizer|libFuzzer)|Fatal error|failed:|Precondition failed|SUMMARY" "$LOG" | head -20 >&2 || true
+  echo "fuzz: log in $LOG; reproduce with: SWIFT_BACKTRACE=enable=no $BIN ${found[0]}" >&2
+  exit 1
+fi
+if [ "$rc" -ne 0 ]; then
+  tail -30 "$LOG" >&2
+  echo "fuzz: the fuzzer exited with status $rc but left no artifact; log in $LOG" >&2
+  exit 1
+fi
+if [ -z "${FUZZ_OUT:-}" ]; then rm -rf "$WORK"; fi
