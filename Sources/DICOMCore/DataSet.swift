@@ -49,6 +49,23 @@ public struct DataSet: Sendable, Equatable, Sequence {
     /// so out-of-order tags are inserted in place (and repeated tags replace, last wins).
     public mutating func append(_ element: DataElement) { set(element) }
 
+    /// Appends without keeping tag order (for readers); call ``restoreOrder()`` afterwards.
+    public mutating func appendUnordered(_ element: DataElement) { elements.append(element) }
+
+    /// Sorts by tag (stable) and drops earlier duplicates, last one wins; returns the duplicated tags.
+    @discardableResult
+    public mutating func restoreOrder() -> [Tag] {
+        let sorted = elements.enumerated().sorted { $0.element.tag != $1.element.tag ? $0.element.tag < $1.element.tag : $0.offset < $1.offset }
+        var out: [DataElement] = []
+        out.reserveCapacity(sorted.count)
+        var dups: [Tag] = []
+        for (_, e) in sorted {
+            if let last = out.last, last.tag == e.tag { out[out.count - 1] = e; dups.append(e.tag) } else { out.append(e) }
+        }
+        elements = out
+        return dups
+    }
+
     @discardableResult
     public mutating func remove(_ tag: Tag) -> DataElement? {
         let (found, i) = index(of: tag)

@@ -110,10 +110,14 @@ public enum Part10Reader {
         }
         parser = Parser(src: body, syntax: syntax, options: options)
         parser.offsetBase = offsetBase
+        parser.streamStart = dataSetOffset
         parser.diagnostics = diags
         let ds = try parser.parseTopLevel(at: &bodyPos)
         var file = DICOMFile(fileMeta: meta, dataSet: ds, transferSyntax: syntax, preamble: preamble)
         file.diagnostics = parser.diagnostics
+        if parser.suppressed > 0 {
+            file.diagnostics.append(Diagnostic(.warning, "more-problems", "\(parser.suppressed) more problem(s) not listed"))
+        }
         file.dataSetOffset = dataSetOffset
         file.stoppedBeforePixelData = parser.stoppedBeforePixelData
         if ds.isEmpty && !parser.stoppedBeforePixelData {
@@ -152,16 +156,30 @@ struct Parser {
     var stoppedBeforePixelData = false
     /// Added to stream positions to give file offsets; -1 means "no file offsets" (deflated).
     var offsetBase = 0
+    /// File offset where the (deflated) stream starts, for errors that have no file offset.
+    var streamStart = 0
+    /// At most this many diagnostics are kept; the rest are counted.
+    static let maxDiagnostics = 1000
+    var suppressed = 0
     var bigEndian: Bool { syntax.byteOrder == .bigEndian }
 
     init(src: ByteSource, syntax: TransferSyntax, options: ReadOptions) {
         self.src = src; self.syntax = syntax; self.options = options
     }
 
+    /// Keeps a diagnostic, up to `maxDiagnostics`; a hostile file cannot fill memory with them.
+    mutating func note(_ d: Diagnostic) {
+        if diagnostics.count < Self.maxDiagnostics { diagnostics.append(d) } else { suppressed += 1 }
+    }
+
     func fileOffset(_ pos: Int) -> Int { offsetBase < 0 ? -1 : pos + offsetBase }
 
     func error(_ code: DICOMParseError.Code, _ msg: String, _ pos: Int, _ tag: Tag? = nil) -> DICOMParseError {
-        DICOMParseError(code, msg, path: src.path, offset: offsetBase < 0 ? nil : pos + offsetBase, tag: tag)
+        if offsetBase < 0 {
+            // Inside a deflated data set there are no file offsets: name the stream's start and the inflated position.
+            return DICOMParseError(code, "\(msg) (at byte \(pos) of the inflated data set)", path: src.path, offset: streamStart, tag: tag)
+        }
+        return DICOMParseError(code, msg, path: src.path, offset: pos + offsetBase, tag: tag)
     }
 
     @inline(__always) func u16(_ p: Int) -> UInt16 {
@@ -183,7 +201,7 @@ struct Parser {
         while src.ensure(pos + 8), le16(src.bytes, pos) == 0x0002 {
             if let end = groupEnd, pos >= end, pos > 0 {
                 // The group length said the meta ended here; more group 0002 follows anyway.
-                diagnostics.append(Diagnostic(.warning, "meta-group-length", "File Meta Information Group Length is too small; more group 0002 elements follow", offset: pos))
+                note(Diagnostic(.warning, "meta-group-length", "File Meta Information Group Length is too small; more group 0002 elements follow", offset: pos))
                 groupEnd = nil
             }
             // Some writers encode the meta in implicit VR.
@@ -207,6 +225,16 @@ struct Parser {
     /// Returns true when it stopped at an Item Delimitation Item.
     @discardableResult
     mutating func parseElements(into ds: inout DataSet, at pos: inout Int, end: Int?, depth: Int, charset: SpecificCharacterSet) throws -> Bool {
+        var outOfOrder = false
+        defer {
+            if outOfOrder {
+                // Sorted once at the end: inserting each element in place would be quadratic.
+                for t in ds.restoreOrder() {
+                    note(Diagnostic(.warning, "duplicate-tag", "element appears twice; the last one is kept", tag: t))
+                }
+                note(Diagnostic(.warning, "tag-order", "elements not in ascending tag order (PS3.5 §7.1); sorted", tag: nil))
+            }
+        }
         var cs = charset
         ds.characterSet = cs
         while true {
@@ -218,7 +246,7 @@ struct Parser {
             if !src.ensure(pos + 8) {
                 // Fewer than 8 bytes left: trailing junk or truncation.
                 if end == nil && depth == 0 && src.bytes[pos...].allSatisfy({ $0 == 0 }) {
-                    diagnostics.append(Diagnostic(.warning, "trailing-bytes", "\(src.bytes.count - pos) trailing zero byte(s) after the last element", offset: fileOffset(pos)))
+                    note(Diagnostic(.warning, "trailing-bytes", "\(src.bytes.count - pos) trailing zero byte(s) after the last element", offset: fileOffset(pos)))
                     pos = src.bytes.count
                     return false
                 }
@@ -271,15 +299,11 @@ struct Parser {
             if e.tag == .specificCharacterSet, let b = e.bytes {
                 let terms = DataSet.splitValues(String(decoding: b, as: UTF8.self), vr: .CS)
                 cs = SpecificCharacterSet(terms: terms)
-                for d in cs.diagnostics { diagnostics.append(Diagnostic(.warning, "character-set", d, tag: e.tag)) }
+                for d in cs.diagnostics { note(Diagnostic(.warning, "character-set", d, tag: e.tag)) }
                 ds.characterSet = cs
             }
-            if ds.contains(e.tag) {
-                diagnostics.append(Diagnostic(.warning, "duplicate-tag", "element appears twice; the last one is kept", offset: fileOffset(pos), tag: e.tag))
-            } else if let last = ds.elements.last, last.tag > e.tag {
-                diagnostics.append(Diagnostic(.warning, "tag-order", "elements not in ascending tag order (PS3.5 §7.1)", tag: e.tag))
-            }
-            ds.append(e)
+            if let last = ds.elements.last, last.tag >= e.tag { outOfOrder = true }
+            ds.appendUnordered(e)
         }
     }
 
@@ -313,13 +337,13 @@ struct Parser {
                     length = UInt32(u16(pos + 6)); pos += 8
                 }
                 if !VR.allStandard.contains(vr) {
-                    diagnostics.append(Diagnostic(.warning, "unknown-vr", "unknown VR '\(vr.code)': value kept as bytes", offset: fileOffset(start), tag: tag))
+                    note(Diagnostic(.warning, "unknown-vr", "unknown VR '\(vr.code)': value kept as bytes", offset: fileOffset(start), tag: tag))
                 }
             } else {
                 // An implicit-VR element inside an explicit-VR data set (seen in real files).
                 vr = implicitVR(tag, nil)
                 length = u32(pos + 4); pos += 8
-                diagnostics.append(Diagnostic(.warning, "vr-mismatch", "no valid VR in an explicit VR data set; VR \(vr.code) taken from the dictionary", offset: fileOffset(start), tag: tag))
+                note(Diagnostic(.warning, "vr-mismatch", "no valid VR in an explicit VR data set; VR \(vr.code) taken from the dictionary", offset: fileOffset(start), tag: tag))
             }
         } else {
             vr = implicitVR(tag, nil)
@@ -354,7 +378,7 @@ struct Parser {
             throw error(.truncated, "file ends inside the value (length \(len), \(src.bytes.count - pos) byte(s) left)", start, tag)
         }
         if len & 1 == 1 {
-            diagnostics.append(Diagnostic(.warning, "odd-length", "odd value length \(len) (PS3.5 §7.1.1 requires even)", offset: fileOffset(start), tag: tag))
+            note(Diagnostic(.warning, "odd-length", "odd value length \(len) (PS3.5 §7.1.1 requires even)", offset: fileOffset(start), tag: tag))
         }
         var value = Array(src.bytes[pos..<(pos + len)])
         let valueOffset = fileOffset(pos)
@@ -376,7 +400,7 @@ struct Parser {
             }
             guard src.ensure(pos + 8) else {
                 if end == nil && !src.ensure(pos + 1) {
-                    diagnostics.append(Diagnostic(.warning, "missing-delimiter", "file ends before the Sequence Delimitation Item of \(seqTag)", offset: fileOffset(pos), tag: seqTag))
+                    note(Diagnostic(.warning, "missing-delimiter", "file ends before the Sequence Delimitation Item of \(seqTag)", offset: fileOffset(pos), tag: seqTag))
                     return
                 }
                 throw error(.truncated, "file ends inside sequence \(seqTag)", pos, seqTag)
@@ -385,7 +409,7 @@ struct Parser {
             let len = u32(pos + 4)
             if tag == .sequenceDelimitationItem {
                 pos += 8
-                if end != nil { diagnostics.append(Diagnostic(.warning, "stray-delimiter", "sequence delimiter in a defined-length sequence", offset: fileOffset(pos - 8), tag: seqTag)) }
+                if end != nil { note(Diagnostic(.warning, "stray-delimiter", "sequence delimiter in a defined-length sequence", offset: fileOffset(pos - 8), tag: seqTag)) }
                 return
             }
             guard tag == .item else {
@@ -401,12 +425,12 @@ struct Parser {
                 var itemEnd = pos + Int(len)
                 if let end, itemEnd > end {
                     // Seen on real media (and pydicom's DICOMDIR-nooffset): stop the item where its sequence ends.
-                    diagnostics.append(Diagnostic(.warning, "item-length", "item length \(len) runs past the end of sequence \(seqTag); item cut at the sequence end", offset: fileOffset(pos - 8), tag: seqTag))
+                    note(Diagnostic(.warning, "item-length", "item length \(len) runs past the end of sequence \(seqTag); item cut at the sequence end", offset: fileOffset(pos - 8), tag: seqTag))
                     itemEnd = end
                 }
                 guard src.ensure(itemEnd) else { throw error(.truncated, "file ends inside an item of \(seqTag) (length \(len))", pos - 8, seqTag) }
                 let closed = try parseElements(into: &item, at: &pos, end: itemEnd, depth: depth, charset: charset)
-                if closed { diagnostics.append(Diagnostic(.warning, "stray-delimiter", "item delimiter in a defined-length item", offset: fileOffset(pos - 8), tag: seqTag)) }
+                if closed { note(Diagnostic(.warning, "stray-delimiter", "item delimiter in a defined-length item", offset: fileOffset(pos - 8), tag: seqTag)) }
                 pos = max(pos, itemEnd)
             }
             items.append(item)
@@ -421,7 +445,7 @@ struct Parser {
             guard src.ensure(pos + 8) else {
                 if !src.ensure(pos + 1) {
                     // EOF exactly where the next item would start: only the delimiter is missing.
-                    diagnostics.append(Diagnostic(.warning, "missing-delimiter", "file ends before the Sequence Delimitation Item of encapsulated Pixel Data", offset: fileOffset(pos), tag: tag))
+                    note(Diagnostic(.warning, "missing-delimiter", "file ends before the Sequence Delimitation Item of encapsulated Pixel Data", offset: fileOffset(pos), tag: tag))
                     return frags
                 }
                 throw error(.truncated, "file ends inside encapsulated Pixel Data", pos, tag)
@@ -438,7 +462,7 @@ struct Parser {
             if first {
                 first = false
                 if len % 4 != 0 {
-                    diagnostics.append(Diagnostic(.warning, "bad-offset-table", "Basic Offset Table length \(len) is not a multiple of 4", tag: tag))
+                    note(Diagnostic(.warning, "bad-offset-table", "Basic Offset Table length \(len) is not a multiple of 4", tag: tag))
                 } else {
                     frags.basicOffsetTable = Swift.stride(from: 0, to: len, by: 4).map { le32(bytes, $0) }
                 }
