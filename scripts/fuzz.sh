@@ -2,6 +2,7 @@
 # Fuzzes the Part 10 reader with libFuzzer + AddressSanitizer for SECONDS (default 60).
 #
 #   scripts/fuzz.sh [SECONDS] [extra libFuzzer flags...]
+#   FUZZ_TARGET=dicomdir scripts/fuzz.sh [SECONDS]   # the DICOMDIR reader (Fuzz/DICOMDIR) instead
 #
 # Builds Fuzz/Part10 (target fuzz-part10, declared in Package.swift only when DICOM_MEDIA_FUZZ is
 # set) into .build-fuzz, seeds a corpus from the media corpus (${DICOM_MEDIA_CORPUS:-../shared/
@@ -21,6 +22,9 @@ DURATION="${1:-60}"
 shift || true
 case "$DURATION" in ''|*[!0-9]*) echo "fuzz: SECONDS must be a whole number, got '$DURATION'" >&2; exit 2 ;; esac
 CONFIG="${FUZZ_CONFIG:-release}"
+TARGET="${FUZZ_TARGET:-part10}"
+case "$TARGET" in part10|dicomdir) ;; *) echo "fuzz: FUZZ_TARGET must be part10 or dicomdir" >&2; exit 2 ;; esac
+PRODUCT="fuzz-$TARGET"
 CORPUS_SRC="${DICOM_MEDIA_CORPUS:-$ROOT/../shared/media-corpus}"
 SEED_BYTES="${FUZZ_SEED_BYTES:-65536}"
 
@@ -28,8 +32,8 @@ SEED_BYTES="${FUZZ_SEED_BYTES:-65536}"
 # Swift from emitting its own. SwiftPM passes its sanitizers as separate `-sanitize=X` flags in no
 # fixed order, and swiftc keeps only the last one, so a build had either coverage or ASan, never
 # both; the trailing combined flag restores both (checked below).
-echo "fuzz: building fuzz-part10 ($CONFIG, -sanitize=fuzzer,address) into .build-fuzz"
-BUILD=(swift build --scratch-path .build-fuzz --product fuzz-part10 -c "$CONFIG"
+echo "fuzz: building $PRODUCT ($CONFIG, -sanitize=fuzzer,address) into .build-fuzz"
+BUILD=(swift build --scratch-path .build-fuzz --product "$PRODUCT" -c "$CONFIG"
        --sanitize fuzzer --sanitize address -Xswiftc -sanitize=fuzzer,address)
 if ! DICOM_MEDIA_FUZZ=1 "${BUILD[@]}" >/tmp/fuzz-build.$$.log 2>&1; then
   grep -v "Cannot export local symbol" /tmp/fuzz-build.$$.log | tail -40 >&2
@@ -38,7 +42,7 @@ if ! DICOM_MEDIA_FUZZ=1 "${BUILD[@]}" >/tmp/fuzz-build.$$.log 2>&1; then
   exit 1
 fi
 rm -f /tmp/fuzz-build.$$.log
-BIN="$(DICOM_MEDIA_FUZZ=1 "${BUILD[@]}" --show-bin-path)/fuzz-part10"
+BIN="$(DICOM_MEDIA_FUZZ=1 "${BUILD[@]}" --show-bin-path)/$PRODUCT"
 [ -x "$BIN" ] || { echo "fuzz: no binary at $BIN" >&2; exit 1; }
 if ! readelf -S "$BIN" | grep -q __sancov_cntrs; then
   echo "fuzz: $BIN has no coverage instrumentation (-sanitize=fuzzer was dropped)" >&2; exit 1
@@ -62,7 +66,7 @@ if [ -f "$CORPUS_SRC/manifest.tsv" ]; then
   # Column 6 (content) is empty for the files that are not DICOM (licences, readmes).
   while IFS= read -r rel; do
     [ -f "$CORPUS_SRC/$rel" ] && add_seed "$CORPUS_SRC/$rel"
-  done < <(awk -F'\t' 'NR > 1 && $6 != "" { print $1 }' "$CORPUS_SRC/manifest.tsv")
+  done < <(awk -F'\t' -v t="$TARGET" 'NR > 1 && $6 != "" && (t == "part10" || $6 ~ /Directory Storage/) { print $1 }' "$CORPUS_SRC/manifest.tsv")
 elif [ -d "$CORPUS_SRC" ]; then
   while IFS= read -r -d '' f; do add_seed "$f"; done < <(find "$CORPUS_SRC" -type f -size +0 -print0)
 else

@@ -16,3 +16,4 @@ if grep -q "Test run with .* failed\|✘" .build/swift-test.log; then echo "swif
 export DICOM_MEDIA_BIN="$PWD/.build/debug/dicom-media"
 .venv/bin/python -m pytest -q Tests/interop
 scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
+FUZZ_TARGET=dicomdir scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
