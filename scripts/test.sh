@@ -10,9 +10,11 @@ if [ ! -f "$DICOM_MEDIA_CORPUS/manifest.tsv" ]; then
   exit 1
 fi
 swift build
-swift test 2>&1 | tee .build/swift-test.log | grep -E "error|failed|passed|Executed|Test Suite 'All tests'" || true
-grep -q "with 0 failures" .build/swift-test.log || { echo "swift test failed" >&2; exit 1; }
-if grep -q "Test run with .* failed\|✘" .build/swift-test.log; then echo "swift test failed" >&2; exit 1; fi
+set +e
+swift test 2>&1 | tee .build/swift-test.log | grep -E "error:|Test Suite 'All tests'|Executed [0-9]+ tests?, with [0-9]+ failures? .*\) in [0-9.]+ \([0-9.]+\) seconds$" | tail -20
+status=${PIPESTATUS[0]}
+set -e
+if [ "$status" -ne 0 ]; then echo "test: swift test failed (exit $status); full log in .build/swift-test.log" >&2; exit 1; fi
 export DICOM_MEDIA_BIN="$PWD/.build/debug/dicom-media"
 .venv/bin/python -m pytest -q Tests/interop
 scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
