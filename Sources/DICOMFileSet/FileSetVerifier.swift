@@ -802,26 +802,7 @@ extension FileSetVerifier {
     }
 
     /// The instance value a key is copied from (PS3.11 Table H.3-2 for the functional groups).
-    static func value(of rule: KeyRule, in header: DataSet) -> DataElement? {
-        switch rule.source {
-        case .element:
-            return header[rule.tag]
-        case .elementOrSharedFunctionalGroups:
-            if let e = header[rule.tag], Pass.hasValue(e) { return e }
-            if let shared = header[.sharedFunctionalGroupsSequence]?.items?.first {
-                if let e = shared[rule.tag], Pass.hasValue(e) { return e }
-                for macro in shared { if let e = macro.items?.first?[rule.tag], Pass.hasValue(e) { return e } }
-            }
-            return header[rule.tag]
-        case .conceptModifierContentItems:
-            guard let items = header[.contentSequence]?.items else { return nil }
-            let modifiers = items.filter { $0.string(.relationshipType) == "HAS CONCEPT MOD" }
-            return modifiers.isEmpty ? nil : DataElement(tag: rule.tag, vr: .SQ, value: .sequence(modifiers))
-        case .latestVerificationDateTime:
-            guard header.string(.verificationFlag) == "VERIFIED", let observers = header[.verifyingObserverSequence]?.items else { return nil }
-            return observers.compactMap { $0[.verificationDateTime] }.first { Pass.hasValue($0) }
-        }
-    }
+    static func value(of rule: KeyRule, in header: DataSet) -> DataElement? { rule.sourceValue(in: header) }
 
     /// Whether an unreferenced file is DICOM: the DICM prefix at offset 128, or a data set that
     /// reads as one and names a SOP class (PS3.10 7.1).
