@@ -18,6 +18,17 @@
 # Adding a row: call `row NAME "LABEL :: OURS_CMD" "LABEL :: PEER_CMD"...` at the end of this file;
 # the first command is ours, ratios are relative to it. Commands run in bash from the repository
 # root; their output is discarded; a command that fails its trial run is reported and left out.
+# Per row, set ROW_PREPARE (a command run, untimed, before every run of every command: hyperfine
+# --prepare), ROW_RUNS and ROW_WARMUP as prefix assignments: `ROW_PREPARE="rm -f X" row ...`.
+#
+# Rows: 1 header scan (dump vs dcmdump, pydicom); 2 in-place DICOMDIR of a laid-out folder
+# (create --in-place vs dcmmkdir, gdcmgendir) on 2,000 and 20,000 files, with max RSS; 3 File-set
+# creation, copy + DICOMDIR (create vs cp -r + dcmmkdir); 4 reading a File-set (list vs pydicom
+# FileSet, dcmdump). Rows 2-4 also print one run under /usr/bin/time -v: wall time, max RSS.
+# SKIP_FILESET=1 leaves rows 2-4 out, SKIP_20K=1 the 20,000-file parts; RUNS_20K (default 3, no
+# warm-up) and RUNS_CREATE (default 3) set the runs of the big rows; GDCM=1 times gdcmgendir
+# in row 2 (otherwise one run). Data: ct20000s (20,000 64x64 CT files, ~300 MB) and, per corpus,
+# NAME-fs (laid out by our create, ~ the corpus size) plus hard-linked NAME-bare, NAME-inplace.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +38,8 @@ RUNS=${RUNS:-5}
 WARMUP=${WARMUP:-1}
 BIN=${BIN:-.build/release}
 DM=$BIN/dicom-media
+# create/update find their File ID layouts here.
+export DICOM_MEDIA_TEMPLATES=${DICOM_MEDIA_TEMPLATES:-$PWD/templates}
 GEN=$BIN/synth-studies
 TABLE=$RESULTS/table.txt
 
@@ -84,6 +97,9 @@ mkdir -p "$RESULTS"
 
 slug() { printf '%s' "$1" | tr -cs 'A-Za-z0-9' '-' | sed 's/^-//; s/-$//' | tr 'A-Z' 'a-z'; }
 
+# prepare: runs the row's ROW_PREPARE command, if any (untimed).
+prepare() { if [[ -n ${ROW_PREPARE:-} ]]; then bash -c "$ROW_PREPARE" >/dev/null 2>&1 || true; fi; }
+
 # time_loop JSON LABELS_FILE COMMANDS_FILE: the fallback when hyperfine is missing; writes the
 # same JSON fields (command, mean, stddev, times).
 time_loop() {
@@ -94,9 +110,12 @@ time_loop() {
     {
         printf '{"results": ['
         for i in "${!C[@]}"; do
-            for ((r = 0; r < WARMUP; r++)); do bash -c "${C[$i]}" >/dev/null 2>&1 || true; done
+            for ((r = 0; r < ${ROW_WARMUP:-$WARMUP}; r++)); do
+                prepare; bash -c "${C[$i]}" >/dev/null 2>&1 || true
+            done
             times=""
-            for ((r = 0; r < RUNS; r++)); do
+            for ((r = 0; r < ${ROW_RUNS:-$RUNS}; r++)); do
+                prepare
                 t0=$(date +%s%N); bash -c "${C[$i]}" >/dev/null 2>&1 || true; t1=$(date +%s%N)
                 times+="${times:+,}$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", (b - a) / 1e9 }')"
             done
@@ -121,6 +140,7 @@ row() {
     for spec in "$@"; do
         label=${spec%% :: *}; cmd=${spec#* :: }
         # Trial run: a command that fails is reported and not timed.
+        prepare
         set +e
         bash -c "$cmd" >/dev/null 2>"$RESULTS/.stderr"
         rc=$?
@@ -139,13 +159,19 @@ row() {
         mapfile -t L < "$labels"; mapfile -t C < "$cmds"
         local i
         for i in "${!C[@]}"; do args+=(-n "${L[$i]}" "${C[$i]}"); done
-        hyperfine --shell bash --warmup "$WARMUP" --runs "$RUNS" --style basic --export-json "$json" "${args[@]}" >&2
+        local -a prep=()
+        if [[ -n ${ROW_PREPARE:-} ]]; then prep=(--prepare "$ROW_PREPARE"); fi
+        hyperfine --shell bash --warmup "${ROW_WARMUP:-$WARMUP}" --runs "${ROW_RUNS:-$RUNS}" ${prep[@]+"${prep[@]}"} \
+            --style basic --export-json "$json" "${args[@]}" >&2
     else
         time_loop "$json" "$labels" "$cmds"
     fi
     {
         echo
         echo "## $name"
+        if [[ -n ${ROW_RUNS:-}${ROW_WARMUP:-}${ROW_PREPARE:-} ]]; then
+            echo "(${ROW_RUNS:-$RUNS} runs after ${ROW_WARMUP:-$WARMUP} warm-up${ROW_PREPARE:+; before each run: $ROW_PREPARE})"
+        fi
         if [[ -s $cmds ]]; then
             python3 - "$json" <<'EOF'
 import json, sys
@@ -155,7 +181,8 @@ w = max(len(r["command"]) for r in res)
 print(f"{'command':<{w}}  {'mean s':>9}  {'± sd':>8}  {'peer/ours':>9}")
 for r in res:
     ratio = "(ours)" if r is res[0] else f"{r['mean'] / ours:.2f}x"
-    print(f"{r['command']:<{w}}  {r['mean']:9.3f}  {r['stddev']:8.3f}  {ratio:>9}")
+    sd = r.get("stddev") or 0.0  # hyperfine gives null for a single run
+    print(f"{r['command']:<{w}}  {r['mean']:9.3f}  {sd:8.3f}  {ratio:>9}")
 EOF
         fi
         local f
@@ -197,6 +224,138 @@ if [[ $have_dcmdump == 1 ]]; then
     row "1b. header dump as text, 2,000 files" \
         "dicom-media dump --header-only :: $XARGS $DM dump --header-only < $CT2000" \
         "dcmdump -q +sb 7fe0,0010 :: $XARGS dcmdump -q +sb 7fe0,0010 < $CT2000"
+fi
+
+
+# ---------------------------------------------------------------------------------------------
+# File-set rows (2-4)
+
+have_dcmmkdir=0
+command -v dcmmkdir >/dev/null && have_dcmmkdir=1
+have_gdcmgendir=0
+command -v gdcmgendir >/dev/null && have_gdcmgendir=1
+
+# fileset NAME: $DATA/NAME-fs, the corpus $DATA/NAME laid out by our own `create` (conformant
+# File IDs DICOM/Pnnnnnnn/..., DICOMDIR); $DATA/NAME-bare and $DATA/NAME-inplace, hard-linked
+# copies of its files without the DICOMDIR (no extra disk space). Made again when the corpus
+# changes. No hidden file may live in these folders: dcmmkdir refuses non-conformant names.
+fileset() {
+    local name=$1
+    local src=$DATA/$name fs=$DATA/$name-fs stamp=$DATA/$name-fs.stamp
+    local want
+    want="$(cat "$src/.synth-studies-args") $(stat -c %Y "$src/.synth-studies-args")"
+    if [[ ! -f $fs/DICOMDIR || "$(cat "$stamp" 2>/dev/null)" != "$want" ]]; then
+        log "laying out $src as a File-set: $DM create $fs $src"
+        rm -rf "$fs" "$DATA/$name-bare" "$DATA/$name-inplace"
+        local t0 t1
+        t0=$(date +%s.%N)
+        local rc=0
+        "$DM" create "$fs" "$src" >/dev/null || rc=$?
+        # 1: warnings only (the File-set is written); 2: it could not be made.
+        [[ $rc -le 1 ]] || { echo "run.sh: $DM create $fs $src failed (exit $rc)" >&2; exit 1; }
+        t1=$(date +%s.%N)
+        log "laid out in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s"
+        printf '%s\n' "$want" > "$stamp"
+    fi
+    local d
+    for d in bare inplace; do
+        if [[ ! -d $DATA/$name-$d ]]; then
+            cp -al "$fs" "$DATA/$name-$d"
+            rm -f "$DATA/$name-$d/DICOMDIR"
+        fi
+    done
+}
+
+# maxrss LABEL CMD: one run of CMD (after the row's ROW_PREPARE) under /usr/bin/time -v; prints
+# its wall time and maximum resident set size (of the largest process of the command).
+maxrss() {
+    local label=$1 cmd=$2
+    [[ -x /usr/bin/time ]] || { echo "$label: /usr/bin/time missing"; return 0; }
+    prepare
+    if /usr/bin/time -v -o "$RESULTS/.time" bash -c "$cmd" >/dev/null 2>&1; then
+        awk -v l="$label" -F': ' '
+            /Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i] }
+            /Maximum resident set size/ { kb = $2 }
+            END { printf "%-40s  one run %8.3f s  max RSS %7.1f MiB\n", l, s, kb / 1024 }' "$RESULTS/.time"
+    else
+        echo "$label: failed"
+    fi
+    rm -f "$RESULTS/.time"
+}
+
+# Row 2: index a folder whose files already have conformant names (PS3.10 8.5), in place.
+# gdcmgendir takes about a minute for 2,000 files: it runs once, outside the timed row (GDCM=1
+# to time it with the others).
+inplace_row() {
+    local name=$1 label=$2 gdcm=$3
+    local ip=$DATA/$name-inplace
+    local ours="$DM create $ip --in-place"
+    local dcm="dcmmkdir +r +id $ip +D $ip/DICOMDIR"
+    local gd="gdcmgendir -i $ip -o $ip/DICOMDIR -r"
+    local -a peers=()
+    if [[ $have_dcmmkdir == 1 ]]; then peers+=("dcmmkdir +r :: $dcm"); fi
+    if [[ $have_gdcmgendir == 1 && $gdcm == 1 && -n ${GDCM:-} ]]; then peers+=("gdcmgendir -r :: $gd"); fi
+    ROW_PREPARE="rm -f $ip/DICOMDIR" row "2. in-place DICOMDIR, $label" \
+        "dicom-media create --in-place :: $ours" ${peers[@]+"${peers[@]}"}
+    {
+        ROW_PREPARE="rm -f $ip/DICOMDIR" maxrss "dicom-media create --in-place" "$ours"
+        if [[ $have_dcmmkdir == 1 ]]; then ROW_PREPARE="rm -f $ip/DICOMDIR" maxrss "dcmmkdir +r" "$dcm"; fi
+        if [[ $have_gdcmgendir == 1 && $gdcm == 1 ]]; then ROW_PREPARE="rm -f $ip/DICOMDIR" maxrss "gdcmgendir -r" "$gd"; fi
+    } | tee -a "$TABLE"
+    rm -f "$ip/DICOMDIR"
+}
+
+# Row 4: read a File-set's tree (every instance record, file presence).
+read_row() {
+    local name=$1 label=$2
+    local fs=$DATA/$name-fs
+    local -a peers=()
+    if [[ $have_pydicom == 1 ]]; then peers+=("pydicom FileSet + iterate :: $PY Benchmarks/pydicom_fileset.py $fs/DICOMDIR"); fi
+    if [[ $have_dcmdump == 1 ]]; then peers+=("dcmdump -q DICOMDIR :: dcmdump -q $fs/DICOMDIR"); fi
+    row "4. read a File-set, $label" "dicom-media list --json :: $DM list --json $fs" ${peers[@]+"${peers[@]}"}
+    {
+        maxrss "dicom-media list --json" "$DM list --json $fs"
+        if [[ $have_pydicom == 1 ]]; then maxrss "pydicom FileSet + iterate" "$PY Benchmarks/pydicom_fileset.py $fs/DICOMDIR"; fi
+    } | tee -a "$TABLE"
+}
+
+if [[ -z ${SKIP_FILESET:-} ]]; then
+    fileset ct2000
+    if [[ -z ${SKIP_20K:-} ]]; then
+        # 64x64 images keep 20,000 files at about 300 MB.
+        corpus ct20000s --count 20000 --modality CT --seed 2 --small
+        fileset ct20000s
+    fi
+
+    inplace_row ct2000 "2,000 files" 1
+    if [[ -z ${SKIP_20K:-} ]]; then
+        # The trial run warms the page cache; fewer runs keep the 20,000 row to a few minutes.
+        ROW_RUNS=${RUNS_20K:-3} ROW_WARMUP=0 inplace_row ct20000s "20,000 files (64x64)" 0
+    fi
+
+    # Row 3: a new File-set from a folder (conformant names, so that dcmmkdir takes it as it is).
+    # create copies (copy_file_range) and fsyncs every file before the DICOMDIR; cp does not,
+    # hence the variant with sync.
+    bare=$DATA/ct2000-bare
+    peers=()
+    if [[ $have_dcmmkdir == 1 ]]; then
+        peers+=("cp -r + dcmmkdir +r :: cp -r $bare $DATA/out-cp && dcmmkdir +r +id $DATA/out-cp +D $DATA/out-cp/DICOMDIR")
+        peers+=("cp -r + dcmmkdir +r + sync :: cp -r $bare $DATA/out-cp && dcmmkdir +r +id $DATA/out-cp +D $DATA/out-cp/DICOMDIR && sync")
+    fi
+    ROW_PREPARE="rm -rf $DATA/out-ours $DATA/out-cp; sync" ROW_RUNS=${RUNS_CREATE:-3} row \
+        "3. create a File-set: copy + DICOMDIR, 2,000 files (1 GB)" \
+        "dicom-media create :: $DM create $DATA/out-ours $bare" ${peers[@]+"${peers[@]}"}
+    {
+        ROW_PREPARE="rm -rf $DATA/out-ours $DATA/out-cp; sync" maxrss "dicom-media create" "$DM create $DATA/out-ours $bare"
+        if [[ $have_dcmmkdir == 1 ]]; then
+            ROW_PREPARE="rm -rf $DATA/out-ours $DATA/out-cp; sync" maxrss "cp -r + dcmmkdir +r" \
+                "cp -r $bare $DATA/out-cp && dcmmkdir +r +id $DATA/out-cp +D $DATA/out-cp/DICOMDIR"
+        fi
+    } | tee -a "$TABLE"
+    rm -rf "$DATA/out-ours" "$DATA/out-cp"
+
+    read_row ct2000 "2,000 instances"
+    if [[ -z ${SKIP_20K:-} ]]; then read_row ct20000s "20,000 instances"; fi
 fi
 
 echo
