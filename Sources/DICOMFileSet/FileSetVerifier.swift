@@ -90,6 +90,10 @@ public struct FileSetVerifier: Sendable {
     public let dicomdirPath: String?
 
     /// `root` is the folder holding the DICOMDIR; `profile` nil = structure and consistency only.
+    /// Folder in the File-set root where dicom-media keeps the journal of a write in progress; its
+    /// name is not a File ID, so it is outside the DICOM name space and not walked.
+    public static let journalFolderName = ".dicom-media"
+
     public init(root: String, fileSet: FileSet, profile: ApplicationProfile?, dicomdirPath: String? = nil) {
         var r = root
         while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
@@ -548,7 +552,8 @@ extension FileSetVerifier {
             func visit(_ dir: String, depth: Int) {
                 guard depth <= 32 else { return }
                 if let real = realPath(dir) { guard visited.insert(real).inserted else { return } }
-                let names = resolver.listing(dir).filter { $0 != "." && $0 != ".." }
+                // The journal folder of an interrupted write is not part of the File-set (MediaKit reports it).
+                let names = resolver.listing(dir).filter { $0 != "." && $0 != ".." && !(depth == 0 && $0 == FileSetVerifier.journalFolderName) }
                 if depth > 0, names.contains(where: { isDICOMDIRName($0) && isRegularFile(dir + "/" + $0) }) {
                     problems.append(FileSetProblem(.warning, "nested-fileset", "folder \(relative(dir)) holds its own DICOMDIR: its files belong to another File-set and are not checked here",
                                                    fileID: relative(dir), rule: "PS3.12 6 (File-sets do not intersect), PS3.10 8.6"))

@@ -107,7 +107,18 @@ public enum FileSetCreator {
             }
         }
         if !options.inPlace && FileResolver(root: root).path(FileID(["DICOMDIR"])) != nil {
-            throw MediaError(.refused, "already holds a File-set (DICOMDIR); use `dicom-media update` to add to it", path: root)
+            // Running the same create again (e.g. after a kill just as it finished) is not an error
+            // when the File-set already holds every input: nothing is written and all are reported present.
+            var check = options
+            check.dryRun = true
+            let again = try update(fileSet: root, inputs: inputs, options: check)
+            if again.added.isEmpty && again.refused.isEmpty {
+                var done = again
+                done.operation = "create"
+                done.dryRun = options.dryRun
+                return done
+            }
+            throw MediaError(.refused, "already holds a File-set (DICOMDIR) without \(again.added.count) of these inputs; use `dicom-media update` to add to it", path: root)
         }
         if options.inPlace {
             guard isDirectory(root) else { throw MediaError(.notFound, "no such folder", path: root) }

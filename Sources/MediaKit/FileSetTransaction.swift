@@ -37,7 +37,7 @@ public struct FileSetTransaction: Codable, Sendable {
     }
 
     /// Folder for the journal, the staged DICOMDIR and staged rewritten files.
-    public static let folderName = ".dicom-media"
+    public static let folderName = FileSetVerifier.journalFolderName
     public static func folder(_ root: String) -> String { root + "/" + folderName }
     public static func journalPath(_ root: String) -> String { folder(root) + "/journal.json" }
     public static func stagedDICOMDIRPath(_ root: String) -> String { folder(root) + "/DICOMDIR.new" }
