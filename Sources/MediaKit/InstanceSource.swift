@@ -107,7 +107,15 @@ public enum InstanceScanner {
             guard !sopClass.isEmpty, !sopInstance.isEmpty else {
                 return .failure(.unreadable(path, "no SOP Class UID or SOP Instance UID (PS3.10 7.1)"))
             }
-            return .success(SourceInstance(path: path, header: f.dataSet, fileMeta: meta, transferSyntax: f.transferSyntax,
+            // Keep only what the plan can use: no record key, layout value or profile rule is private,
+            // an overlay, or a long binary value. Real scanner headers carry hundreds of private elements.
+            var header = f.dataSet
+            header.removeAll { e in
+                if e.tag.isPrivate || (e.tag.group & 0xFF00) == 0x6000 { return true }
+                if e.vr.isBulk, let b = e.bytes, b.count > 256 { return true }
+                return false
+            }
+            return .success(SourceInstance(path: path, header: header, fileMeta: meta, transferSyntax: f.transferSyntax,
                                            sopClassUID: sopClass, sopInstanceUID: sopInstance, size: fileSize(path),
                                            isPart10: f.preamble != nil && !meta.isEmpty && meta.string(.transferSyntaxUID) != nil,
                                            diagnostics: f.diagnostics))
