@@ -27,10 +27,12 @@ public struct DICOMFile: Sendable {
 public struct ReadOptions: Sendable {
     /// Stop before (7FE0,0010) Pixel Data at the top level without reading it (header-only read).
     public var stopBeforePixelData: Bool
+    /// Stop before the first top-level element whose tag is at least this one (a partial header).
+    public var stopBefore: Tag?
     /// Deepest nesting of sequences accepted (guards against hostile input).
     public var maxDepth: Int
-    public init(stopBeforePixelData: Bool = false, maxDepth: Int = 64) {
-        self.stopBeforePixelData = stopBeforePixelData; self.maxDepth = maxDepth
+    public init(stopBeforePixelData: Bool = false, stopBefore: Tag? = nil, maxDepth: Int = 64) {
+        self.stopBeforePixelData = stopBeforePixelData; self.stopBefore = stopBefore; self.maxDepth = maxDepth
     }
     public static let headerOnly = ReadOptions(stopBeforePixelData: true)
 }
@@ -263,6 +265,7 @@ struct Parser {
                 }
                 throw error(.malformed, "unexpected \(tag == .item ? "item" : "sequence delimiter") tag inside an item", pos, tag)
             }
+            if depth == 0, let stop = options.stopBefore, tag >= stop { return false }
             if depth == 0 && options.stopBeforePixelData && tag == .pixelData {
                 stoppedBeforePixelData = true
                 return false

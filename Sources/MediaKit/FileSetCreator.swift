@@ -128,7 +128,7 @@ public enum FileSetCreator {
         let realRoot = realPath(root)
         var excluded = Set<String>()
         if let r = realRoot, !options.inPlace { excluded.insert(r) }
-        let scan = try InstanceScanner.scan(options.inPlace ? [root] : inputs, progress: progress.map { p in { p("reading", $0, $1) } })
+        let scan = try InstanceScanner.scan(options.inPlace ? [root] : inputs, keepHeaders: false, progress: progress.map { p in { p("reading", $0, $1) } })
         var fs = FileSet(fileSetID: options.fileSetID ?? "")
         return try plan(into: &fs, root: root, scan: scan, existingIDs: [], options: options, report: &report, progress: progress)
     }
@@ -160,7 +160,7 @@ public enum FileSetCreator {
         if let r = realPath(root) { excluded.insert(r) }
         // Inputs inside the File-set itself are not new instances.
         let scan = try InstanceScanner.scan(inputs.filter { !(realPath($0) ?? $0).hasPrefix((realPath(root) ?? root) + "/") || !isDirectory(root) },
-                                            progress: progress.map { p in { p("reading", $0, $1) } })
+                                            keepHeaders: false, progress: progress.map { p in { p("reading", $0, $1) } })
         return try plan(into: &fs, root: root, scan: scan, existingIDs: existing, options: options, report: &report, progress: progress)
     }
 
@@ -180,10 +180,28 @@ public enum FileSetCreator {
 
         // Deterministic order: patient, study, series, instance number, path.
         let instances = scan.instances.sorted { a, b in
-            let ka = sortKey(a), kb = sortKey(b)
-            return ka != kb ? ka.lexicographicallyPrecedes(kb) : a.path < b.path
+            a.sortKey != b.sortKey ? a.sortKey.lexicographicallyPrecedes(b.sortKey) : a.path < b.path
         }
-        for inst in instances {
+        // Headers are (re)loaded a chunk at a time on both cores, so memory stays flat however many files.
+        let chunk = 256
+        var loaded: [Int: Result<DataSet, Error>] = [:]
+        for (n, var inst) in instances.enumerated() {
+            if inst.header.isEmpty {
+                if loaded[n] == nil {
+                    loaded.removeAll(keepingCapacity: true)
+                    let range = n..<min(instances.count, n + chunk)
+                    let results = UnsafeResults<Result<DataSet, Error>>(count: range.count)
+                    DispatchQueue.concurrentPerform(iterations: range.count) { k in
+                        results[k] = Result { try InstanceScanner.loadHeader(instances[range.lowerBound + k].path) }
+                    }
+                    for (k, r) in results.values.enumerated() { if let r { loaded[range.lowerBound + k] = r } }
+                }
+                switch loaded[n] {
+                case .success(let h)?: inst.header = h
+                case .failure(let e)?: report.unreadable.append((inst.path, "\(e)")); continue
+                case nil: report.unreadable.append((inst.path, "header could not be read again")); continue
+                }
+            }
             if let v = options.profile.violation(sopClassUID: inst.sopClassUID, transferSyntaxUID: inst.transferSyntax.uid, header: inst.header) {
                 report.refused.append((inst.path, v)); continue
             }
@@ -285,12 +303,6 @@ public enum FileSetCreator {
         let tx = FileSetTransaction(operation: report.operation, copies: copies)
         try tx.run(root: root, dicomdir: dicomdir, progress: progress.map { p in { p("copying", $0, $1) } })
         return report
-    }
-
-    static func sortKey(_ i: SourceInstance) -> [String] {
-        let h = i.header
-        let num = h.integer(Tag(0x0020, 0x0013)).map { String(format: "%012d", $0) } ?? ""
-        return [h.string(.patientID) ?? "", h.string(.studyInstanceUID) ?? "", h.string(.seriesInstanceUID) ?? "", num]
     }
 
     /// Why a File-set ID does not conform (0-16 characters of the File ID set, PS3.10 §8.5), or nil.

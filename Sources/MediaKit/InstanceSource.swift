@@ -10,8 +10,11 @@ import Glibc
 public struct SourceInstance: Sendable {
     /// Path of the file.
     public var path: String
-    /// The data set up to Pixel Data (header-only read).
+    /// The data set up to Pixel Data (header-only read), less private, overlay and long binary
+    /// elements; empty when the scan was asked not to keep headers (see ``InstanceScanner/loadHeader(_:)``).
     public var header: DataSet
+    /// Patient ID, Study and Series Instance UID and Instance Number (zero-padded): the plan's order.
+    public var sortKey: [String]
     public var fileMeta: DataSet
     public var transferSyntax: TransferSyntax
     public var sopClassUID: String
@@ -38,7 +41,10 @@ public struct SourceScan: Sendable {
 /// Finds the instances in files, folders (recursive) and existing File-sets (through their DICOMDIR).
 public enum InstanceScanner {
     /// Scans the inputs; `progress(done, total)` is called as headers are read.
-    public static func scan(_ inputs: [String], excluding excluded: Set<String> = [], progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> SourceScan {
+    /// With `keepHeaders` false only the start of each header is read (up to (0020,0013)) and only the
+    /// sort key is kept, so memory stays flat for any number of files; the plan reloads headers in order.
+    public static func scan(_ inputs: [String], excluding excluded: Set<String> = [], keepHeaders: Bool = true,
+                            progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> SourceScan {
         var scan = SourceScan()
         var candidates: [String] = []
         var seen = Set<String>()
@@ -78,7 +84,7 @@ public enum InstanceScanner {
         let results = UnsafeResults<Result<SourceInstance, ScanFailure>>(count: candidates.count)
         let done = Counter()
         DispatchQueue.concurrentPerform(iterations: candidates.count) { i in
-            results[i] = readInstance(candidates[i])
+            results[i] = readInstance(candidates[i], keepHeader: keepHeaders)
             let n = done.increment()
             if let progress, n % 64 == 0 || n == candidates.count { progress(n, candidates.count) }
         }
@@ -95,11 +101,11 @@ public enum InstanceScanner {
 
     enum ScanFailure: Error { case notDICOM(String, String), unreadable(String, String) }
 
-    static func readInstance(_ path: String) -> Result<SourceInstance, ScanFailure> {
+    static func readInstance(_ path: String, keepHeader: Bool = true) -> Result<SourceInstance, ScanFailure> {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         if name.uppercased() == "DICOMDIR" { return .failure(.notDICOM(path, "a DICOMDIR, not an instance")) }
         do {
-            let f = try Part10Reader.read(path: path, options: .headerOnly)
+            let f = try Part10Reader.read(path: path, options: keepHeader ? .headerOnly : ReadOptions(stopBeforePixelData: true, stopBefore: Tag(0x0020, 0x0014)))
             let meta = f.fileMeta
             let sopClass = meta.string(.mediaStorageSOPClassUID) ?? f.dataSet.string(.sopClassUID) ?? ""
             let sopInstance = meta.string(.mediaStorageSOPInstanceUID) ?? f.dataSet.string(.sopInstanceUID) ?? ""
@@ -107,24 +113,40 @@ public enum InstanceScanner {
             guard !sopClass.isEmpty, !sopInstance.isEmpty else {
                 return .failure(.unreadable(path, "no SOP Class UID or SOP Instance UID (PS3.10 7.1)"))
             }
-            // Keep only what the plan can use: no record key, layout value or profile rule is private,
-            // an overlay, or a long binary value. Real scanner headers carry hundreds of private elements.
-            var header = f.dataSet
-            header.removeAll { e in
-                if e.tag.isPrivate || (e.tag.group & 0xFF00) == 0x6000 { return true }
-                if e.vr.isBulk, let b = e.bytes, b.count > 256 { return true }
-                return false
-            }
-            return .success(SourceInstance(path: path, header: header, fileMeta: meta, transferSyntax: f.transferSyntax,
+            let key = sortKey(f.dataSet)
+            return .success(SourceInstance(path: path, header: keepHeader ? strip(f.dataSet) : DataSet(), sortKey: key,
+                                           fileMeta: keepHeader ? meta : DataSet(), transferSyntax: f.transferSyntax,
                                            sopClassUID: sopClass, sopInstanceUID: sopInstance, size: fileSize(path),
                                            isPart10: f.preamble != nil && !meta.isEmpty && meta.string(.transferSyntaxUID) != nil,
-                                           diagnostics: f.diagnostics))
+                                           diagnostics: keepHeader ? f.diagnostics : []))
         } catch let e as DICOMParseError {
             if e.code == .notDICOM || e.code == .empty { return .failure(.notDICOM(path, e.message)) }
             return .failure(.unreadable(path, e.description))
         } catch {
             return .failure(.unreadable(path, "\(error)"))
         }
+    }
+
+    /// Keeps only what a plan can use: no record key, layout value or profile rule is private, an
+    /// overlay, or a long binary value. Real scanner headers carry hundreds of private elements.
+    static func strip(_ ds: DataSet) -> DataSet {
+        var header = ds
+        header.removeAll { e in
+            if e.tag.isPrivate || (e.tag.group & 0xFF00) == 0x6000 { return true }
+            if e.vr.isBulk, let b = e.bytes, b.count > 256 { return true }
+            return false
+        }
+        return header
+    }
+
+    /// The (stripped) header of an instance found by a scan that did not keep headers.
+    public static func loadHeader(_ path: String) throws -> DataSet {
+        strip(try Part10Reader.read(path: path, options: .headerOnly).dataSet)
+    }
+
+    static func sortKey(_ h: DataSet) -> [String] {
+        let num = h.integer(Tag(0x0020, 0x0013)).map { String(format: "%012d", $0) } ?? ""
+        return [h.string(.patientID) ?? "", h.string(.studyInstanceUID) ?? "", h.string(.seriesInstanceUID) ?? "", num]
     }
 
     /// Every regular file under `dir`, recursively, in sorted order; hidden entries (".name") skipped.
