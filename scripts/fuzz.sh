@@ -44,10 +44,13 @@ fi
 rm -f /tmp/fuzz-build.$$.log
 BIN="$(DICOM_MEDIA_FUZZ=1 "${BUILD[@]}" --show-bin-path)/$PRODUCT"
 [ -x "$BIN" ] || { echo "fuzz: no binary at $BIN" >&2; exit 1; }
-if ! readelf -S "$BIN" | grep -q __sancov_cntrs; then
+# (Output captured first: with pipefail, `readelf | grep -q` fails when grep exits early and readelf gets SIGPIPE.)
+sections="$(readelf -S "$BIN")"
+if ! grep -q __sancov_cntrs <<<"$sections"; then
   echo "fuzz: $BIN has no coverage instrumentation (-sanitize=fuzzer was dropped)" >&2; exit 1
 fi
-if ! nm -u "$(dirname "$BIN")"/DICOMIO.build/Part10Reader.swift.o 2>/dev/null | grep -q __asan_; then
+undefined="$(nm -u "$(dirname "$BIN")"/DICOMIO.build/Part10Reader.swift.o 2>/dev/null || true)"
+if ! grep -q __asan_ <<<"$undefined"; then
   echo "fuzz: DICOMIO is not instrumented by AddressSanitizer (-sanitize=address was dropped)" >&2; exit 1
 fi
 
