@@ -206,14 +206,14 @@ struct ProfileConstraint: Sendable, Hashable {
 // MARK: - The profile table
 
 extension ApplicationProfile {
-    // Transfer syntaxes (PS3.5 Table A-1).
-    static let ele = "1.2.840.10008.1.2.1"
-    static let jll = "1.2.840.10008.1.2.4.70"
-    static let jb = "1.2.840.10008.1.2.4.50"
-    static let je = "1.2.840.10008.1.2.4.51"
-    static let j2kl = "1.2.840.10008.1.2.4.90"
-    static let j2k = "1.2.840.10008.1.2.4.91"
-    static let rle = "1.2.840.10008.1.2.5"
+    // Transfer syntaxes (PS3.5 Table A-1), short names for the table below.
+    static let ele = TransferSyntax.explicitVRLittleEndian.uid
+    static let jll = TransferSyntax.jpegLosslessSV1.uid
+    static let jb = TransferSyntax.jpegBaseline.uid
+    static let je = TransferSyntax.jpegExtended.uid
+    static let j2kl = TransferSyntax.jpeg2000Lossless.uid
+    static let j2k = TransferSyntax.jpeg2000.uid
+    static let rle = TransferSyntax.rleLossless.uid
 
     // SOP classes named by the profiles (PS3.4 Annex B).
     static let ct = "1.2.840.10008.5.1.4.1.1.2", mr = "1.2.840.10008.5.1.4.1.1.4", sc = "1.2.840.10008.5.1.4.1.1.7"
