@@ -1,0 +1,137 @@
+import DICOMCore
+import Foundation
+
+/// The Image Pixel Module attributes that describe the frames of Pixel Data (PS3.3 C.7.6.3).
+public struct PixelDescription: Sendable, Equatable, CustomStringConvertible {
+    public var rows: Int
+    public var columns: Int
+    public var samplesPerPixel: Int
+    public var bitsAllocated: Int
+    public var bitsStored: Int
+    public var highBit: Int
+    /// 0 unsigned, 1 two's complement (0028,0103).
+    public var pixelRepresentation: Int
+    /// 0 colour-by-pixel, 1 colour-by-plane (0028,0006).
+    public var planarConfiguration: Int
+    public var photometricInterpretation: String
+    public var numberOfFrames: Int
+
+    public init(rows: Int, columns: Int, samplesPerPixel: Int = 1, bitsAllocated: Int, bitsStored: Int, highBit: Int? = nil,
+                pixelRepresentation: Int = 0, planarConfiguration: Int = 0, photometricInterpretation: String = "MONOCHROME2",
+                numberOfFrames: Int = 1) {
+        self.rows = rows; self.columns = columns; self.samplesPerPixel = samplesPerPixel
+        self.bitsAllocated = bitsAllocated; self.bitsStored = bitsStored; self.highBit = highBit ?? bitsStored - 1
+        self.pixelRepresentation = pixelRepresentation; self.planarConfiguration = planarConfiguration
+        self.photometricInterpretation = photometricInterpretation; self.numberOfFrames = numberOfFrames
+    }
+
+    /// Pixels in one frame.
+    public var pixelCount: Int { rows * columns }
+    /// Bytes of one native frame (PS3.5 §8.1.1); bit-packed 1-bit frames round up.
+    public var frameLength: Int { (rows * columns * samplesPerPixel * bitsAllocated + 7) / 8 }
+    public var isSigned: Bool { pixelRepresentation == 1 }
+    public var bytesPerSample: Int { (bitsAllocated + 7) / 8 }
+
+    public var description: String {
+        "\(columns)x\(rows)x\(samplesPerPixel) \(bitsStored)/\(bitsAllocated) bit \(isSigned ? "signed" : "unsigned") \(photometricInterpretation)" +
+        (numberOfFrames > 1 ? " \(numberOfFrames) frames" : "")
+    }
+}
+
+/// One frame of native pixels: samples little-endian in `bitsAllocated` bits, colour-by-pixel
+/// (planar configuration 0), signed samples sign-extended (PS3.5 §8.1.1, §8.2).
+public struct DecodedFrame: Sendable, Equatable {
+    public var bytes: [UInt8]
+    /// What the samples are after decoding, e.g. "RGB" for a YBR_FULL_422 JPEG decoded to RGB (PS3.3 C.7.6.3.1.2).
+    public var photometricInterpretation: String
+    /// Layout of `bytes`: 0 colour-by-pixel, 1 colour-by-plane. Codecs may return planes (RLE); the transcoder interleaves.
+    public var planarConfiguration: Int
+    public init(bytes: [UInt8], photometricInterpretation: String, planarConfiguration: Int = 0) {
+        self.bytes = bytes; self.photometricInterpretation = photometricInterpretation; self.planarConfiguration = planarConfiguration
+    }
+}
+
+/// One compressed frame, the bytes of its fragment(s) (PS3.5 §8.2, §A.4).
+public struct EncodedFrame: Sendable, Equatable {
+    public var bytes: [UInt8]
+    /// Photometric Interpretation the encoded frame has, as the target syntax requires
+    /// (e.g. YBR_FULL_422 for JPEG Baseline from RGB, YBR_RCT for reversible JPEG 2000 colour) (PS3.5 §8.2).
+    public var photometricInterpretation: String
+    /// Planar Configuration to record (0 for all compressed syntaxes but RLE, where it is ignored) (PS3.3 C.7.6.3.1.3).
+    public var planarConfiguration: Int
+    public init(bytes: [UInt8], photometricInterpretation: String, planarConfiguration: Int = 0) {
+        self.bytes = bytes; self.photometricInterpretation = photometricInterpretation; self.planarConfiguration = planarConfiguration
+    }
+}
+
+/// Parameters of an encoder.
+public struct EncodeParameters: Sendable, Equatable {
+    /// Lossy quality 1-100 (JPEG) or target quality (JPEG 2000 irreversible: PSNR-like layers); nil = codec default.
+    public var quality: Int?
+    /// JPEG-LS NEAR parameter (0 = lossless) (ISO 14495-1).
+    public var near: Int
+    public init(quality: Int? = nil, near: Int = 0) { self.quality = quality; self.near = near }
+}
+
+/// A codec error: which library or algorithm, what failed, and its message; never a trap.
+public struct CodecError: Error, Sendable, CustomStringConvertible, Equatable {
+    public var codec: String
+    public var message: String
+    /// Byte offset in the frame where the problem was found, when known.
+    public var offset: Int?
+    public init(_ codec: String, _ message: String, offset: Int? = nil) { self.codec = codec; self.message = message; self.offset = offset }
+    public var description: String { "\(codec): \(message)" + (offset.map { " at byte \($0) of the frame" } ?? "") }
+}
+
+/// A decoder or encoder of one family of encapsulated transfer syntaxes (PS3.5 §8.2, §A.4).
+///
+/// Decoders take the bytes of one frame and return native samples as `DecodedFrame` documents;
+/// encoders take native samples (colour-by-pixel, little-endian, signed values sign-extended,
+/// only the low `bitsStored` bits meaningful) and return one frame's compressed bytes.
+public protocol PixelCodec: Sendable {
+    /// Short name used in errors, e.g. "libjpeg-turbo", "JPEG Lossless".
+    var name: String { get }
+    /// Transfer syntax UIDs this codec can decode.
+    var decodableSyntaxes: Set<String> { get }
+    /// Transfer syntax UIDs this codec can encode.
+    var encodableSyntaxes: Set<String> { get }
+    /// Whether this codec can decode frames with these attributes in `syntax` (e.g. bit depth limits).
+    func canDecode(_ description: PixelDescription, syntax: TransferSyntax) -> Bool
+    /// Whether this codec can encode frames with these attributes in `syntax`.
+    func canEncode(_ description: PixelDescription, syntax: TransferSyntax) -> Bool
+    func decode(_ frame: [UInt8], description: PixelDescription, syntax: TransferSyntax) throws -> DecodedFrame
+    func encode(_ frame: [UInt8], description: PixelDescription, syntax: TransferSyntax, parameters: EncodeParameters) throws -> EncodedFrame
+}
+
+public extension PixelCodec {
+    func canDecode(_ description: PixelDescription, syntax: TransferSyntax) -> Bool { decodableSyntaxes.contains(syntax.uid) }
+    func canEncode(_ description: PixelDescription, syntax: TransferSyntax) -> Bool { encodableSyntaxes.contains(syntax.uid) }
+}
+
+/// The codecs known to the process; later registrations take precedence (PS3.5 §10 transfer syntaxes → codecs).
+public final class CodecRegistry: @unchecked Sendable {
+    public static let shared = CodecRegistry()
+    private var codecs: [PixelCodec] = []
+    private let lock = NSLock()
+
+    public init() {}
+
+    public func register(_ codec: PixelCodec) {
+        lock.withLock { codecs.insert(codec, at: 0) }
+    }
+
+    public var all: [PixelCodec] { lock.withLock { codecs } }
+
+    /// The first codec that can decode `description` in `syntax`.
+    public func decoder(for syntax: TransferSyntax, _ description: PixelDescription) -> PixelCodec? {
+        all.first { $0.decodableSyntaxes.contains(syntax.uid) && $0.canDecode(description, syntax: syntax) }
+    }
+
+    /// The first codec that can encode `description` in `syntax`.
+    public func encoder(for syntax: TransferSyntax, _ description: PixelDescription) -> PixelCodec? {
+        all.first { $0.encodableSyntaxes.contains(syntax.uid) && $0.canEncode(description, syntax: syntax) }
+    }
+
+    public func canDecode(_ syntax: TransferSyntax) -> Bool { all.contains { $0.decodableSyntaxes.contains(syntax.uid) } }
+    public func canEncode(_ syntax: TransferSyntax) -> Bool { all.contains { $0.encodableSyntaxes.contains(syntax.uid) } }
+}
