@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "DICOMCodecs", dependencies: ["DICOMPixel", "DICOMCore", "CTurboJPEG", "COpenJPEG", "CCharLS"]),
         .target(name: "MediaKit", dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet", "DICOMPixel", "DICOMCodecs"]),
         .executableTarget(name: "dicom-media", dependencies: [
-            "MediaKit", "DICOMCore", "DICOMIO",
+            "MediaKit", "DICOMCore", "DICOMIO", "DICOMPixel", "DICOMFileSet",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "synth-studies", dependencies: ["DICOMCore", "DICOMIO"], path: "Benchmarks/Generator"),

@@ -1,6 +1,7 @@
 import DICOMCore
 import DICOMFileSet
 import DICOMIO
+import DICOMPixel
 import Foundation
 
 /// Options of `create` and `update` (File-set Creator and Updater, PS3.10 §8.3).
@@ -18,6 +19,12 @@ public struct FileSetOptions: Sendable {
     public var exportDate: String
     public var exportTime: String
     public var sourceAETitle: String?
+    /// Which syntaxes inputs the profile does not allow are transcoded to (PS3.11 §7).
+    public var compression: CompressionMode = .lossless
+    /// Transcode inputs already in an allowed syntax too.
+    public var recompress = false
+    /// Encoder parameters (lossy quality).
+    public var encodeParameters = EncodeParameters()
 
     public init(layout: FileIDLayout, exportDate: String, exportTime: String) {
         self.layout = layout; self.exportDate = exportDate; self.exportTime = exportTime
@@ -41,6 +48,8 @@ public struct FileSetReport: Sendable {
     public var fileSetUID = ""
     public var dryRun = false
     public var added: [Added] = []
+    /// Instances written in another transfer syntax than their source's.
+    public var transcoded: [(source: String, fileID: String, from: String, to: String, lossy: Bool)] = []
     /// Instances already on the medium with the same content: skipped.
     public var alreadyPresent: [(source: String, fileID: String)] = []
     /// Inputs refused, with the rule.
@@ -63,6 +72,8 @@ public struct FileSetReport: Sendable {
             ("resumed", resumed.map { .string($0) } ?? .null),
             ("added", .array(added.map { .object([("fileID", .string($0.fileID)), ("source", .string($0.source)),
                                                    ("recordType", .string($0.recordType)), ("sopInstanceUID", .string($0.sopInstanceUID))]) })),
+            ("transcoded", .array(transcoded.map { .object([("source", .string($0.source)), ("fileID", .string($0.fileID)),
+                                                             ("from", .string($0.from)), ("to", .string($0.to)), ("lossy", .bool($0.lossy))]) })),
             ("alreadyPresent", .array(alreadyPresent.map { .object([("source", .string($0.source)), ("fileID", .string($0.fileID))]) })),
             ("refused", .array(refused.map { .object([("source", .string($0.source)), ("reason", .string($0.reason))]) })),
             ("notDicom", .array(notDICOM.map { .object([("path", .string($0.path)), ("reason", .string($0.reason))]) })),
@@ -76,7 +87,8 @@ public struct FileSetReport: Sendable {
         if let r = resumed { lines.append("resumed: \(r)") }
         let verb = dryRun ? "would add" : "added"
         if dryRun { for a in added { lines.append("  \(a.fileID)  <- \(a.source)  [\(a.recordType)]") } }
-        lines.append("\(operation) \(root): \(verb) \(added.count) instance(s); already present \(alreadyPresent.count); refused \(refused.count); not DICOM \(notDICOM.count); unreadable \(unreadable.count)")
+        if dryRun { for t in transcoded { lines.append("transcoded: \(t.source) -> \(t.fileID): \(TransferSyntax(uid: t.from).name) -> \(TransferSyntax(uid: t.to).name)\(t.lossy ? " (lossy)" : "")") } }
+        lines.append("\(operation) \(root): \(verb) \(added.count) instance(s)\(transcoded.isEmpty ? "" : " (\(transcoded.count) transcoded)"); already present \(alreadyPresent.count); refused \(refused.count); not DICOM \(notDICOM.count); unreadable \(unreadable.count)")
         lines.append("File-set ID '\(fileSetID)', UID \(fileSetUID)")
         for r in refused { lines.append("refused: \(r.source): \(r.reason)") }
         for u in unreadable { lines.append("unreadable: \(u.path): \(u.reason)") }
@@ -182,25 +194,39 @@ public enum FileSetCreator {
         let instances = scan.instances.sorted { a, b in
             a.sortKey != b.sortKey ? a.sortKey.lexicographicallyPrecedes(b.sortKey) : a.path < b.path
         }
-        // Headers are (re)loaded a chunk at a time on both cores, so memory stays flat however many files.
+        // Headers are (re)loaded a chunk at a time on both cores, so memory stays flat however many files;
+        // inputs the profile does not allow are transcoded in the same pass into the staging folder.
         let chunk = 256
-        var loaded: [Int: Result<DataSet, Error>] = [:]
+        let staging = FileSetTransaction.folder(root) + "/staged"
+        var loaded: [Int: Result<PreparedInstance, Error>] = [:]
         for (n, var inst) in instances.enumerated() {
-            if inst.header.isEmpty {
-                if loaded[n] == nil {
-                    loaded.removeAll(keepingCapacity: true)
-                    let range = n..<min(instances.count, n + chunk)
-                    let results = UnsafeResults<Result<DataSet, Error>>(count: range.count)
-                    DispatchQueue.concurrentPerform(iterations: range.count) { k in
-                        results[k] = Result { try InstanceScanner.loadHeader(instances[range.lowerBound + k].path) }
+            if loaded[n] == nil {
+                loaded.removeAll(keepingCapacity: true)
+                let range = n..<min(instances.count, n + chunk)
+                let results = UnsafeResults<Result<PreparedInstance, Error>>(count: range.count)
+                DispatchQueue.concurrentPerform(iterations: range.count) { k in
+                    let i = range.lowerBound + k
+                    results[k] = Result { try prepare(instances[i], index: i, options: options, staging: staging) }
+                }
+                for (k, r) in results.values.enumerated() { if let r { loaded[range.lowerBound + k] = r } }
+            }
+            var staged: (path: String, size: Int)?
+            switch loaded[n] {
+            case .success(let p)?:
+                inst.header = p.header
+                if let t = p.target {
+                    report.transcoded.append((inst.path, "", inst.transferSyntax.uid, t.uid, p.lossy))
+                    report.problems += p.diagnostics.filter { $0.severity >= .warning }.map {
+                        FileSetProblem(.warning, $0.code, "\(inst.path): \($0.message)", rule: "PS3.5 8.2")
                     }
-                    for (k, r) in results.values.enumerated() { if let r { loaded[range.lowerBound + k] = r } }
+                    inst.transferSyntax = t
+                    if let uid = p.header.string(.sopInstanceUID) { inst.sopInstanceUID = uid }
+                    staged = p.staged
                 }
-                switch loaded[n] {
-                case .success(let h)?: inst.header = h
-                case .failure(let e)?: report.unreadable.append((inst.path, "\(e)")); continue
-                case nil: report.unreadable.append((inst.path, "header could not be read again")); continue
-                }
+            case .failure(let e as SyntaxRefusal)?: report.refused.append((inst.path, e.description)); continue
+            case .failure(let e as MediaError)? where e.code == .refused: report.refused.append((inst.path, e.message)); continue
+            case .failure(let e)?: report.unreadable.append((inst.path, "\(e)")); continue
+            case nil: report.unreadable.append((inst.path, "header could not be read again")); continue
             }
             if let v = options.profile.violation(sopClassUID: inst.sopClassUID, transferSyntaxUID: inst.transferSyntax.uid, header: inst.header) {
                 report.refused.append((inst.path, v)); continue
@@ -262,8 +288,13 @@ public enum FileSetCreator {
             sourceBySOP[inst.sopInstanceUID] = inst.path
             report.added.append(.init(fileID: fileID.path, source: inst.path, recordType: built.instance.type.rawValue, sopInstanceUID: inst.sopInstanceUID))
             if !options.inPlace {
-                copies.append(.init(source: inst.isPart10 ? absolute(inst.path) : "", fileID: fileID.path, size: inst.size))
-                if !inst.isPart10 {
+                if let st = staged {
+                    copies.append(.init(source: st.path, fileID: fileID.path, size: st.size))
+                } else {
+                    copies.append(.init(source: inst.isPart10 ? absolute(inst.path) : "", fileID: fileID.path, size: inst.size))
+                }
+                if report.transcoded.last?.source == inst.path { report.transcoded[report.transcoded.count - 1].fileID = fileID.path }
+                if !inst.isPart10 && staged == nil {
                     report.problems.append(FileSetProblem(.warning, "rewritten-as-part10", "input has no File Meta; written as a Part 10 file", fileID: fileID.path, rule: "PS3.10 7.1"))
                 }
             }
@@ -285,7 +316,6 @@ public enum FileSetCreator {
         if report.added.isEmpty && report.operation == "update" { return report }
 
         // Inputs without File Meta are re-encoded as Part 10 into the journal folder first.
-        let staging = FileSetTransaction.folder(root) + "/staged"
         for i in copies.indices where copies[i].source.isEmpty {
             guard let src = report.added.first(where: { $0.fileID == copies[i].fileID })?.source else { continue }
             let f = try Part10Reader.read(path: src)
@@ -303,6 +333,40 @@ public enum FileSetCreator {
         let tx = FileSetTransaction(operation: report.operation, copies: copies)
         try tx.run(root: root, dicomdir: dicomdir, progress: progress.map { p in { p("copying", $0, $1) } })
         return report
+    }
+
+    /// What the planning pass learns of one input: its header (after transcoding) and the staged transcoded file.
+    struct PreparedInstance {
+        var header: DataSet
+        var target: TransferSyntax?
+        var staged: (path: String, size: Int)?
+        var lossy = false
+        var diagnostics: [Diagnostic] = []
+    }
+
+    /// Loads an input's header, picks the syntax the profile allows and, unless dry-running, transcodes into `staging`.
+    static func prepare(_ inst: SourceInstance, index: Int, options: FileSetOptions, staging: String) throws -> PreparedInstance {
+        let header = inst.header.isEmpty ? try InstanceScanner.loadHeader(inst.path) : inst.header
+        let target: TransferSyntax?
+        if options.inPlace {
+            target = nil  // files are indexed where they are, never rewritten; the profile check refuses what does not fit
+        } else {
+            target = try SyntaxChoice.target(current: inst.transferSyntax, header: header, profile: options.profile, sopClassUID: inst.sopClassUID,
+                                             mode: options.compression, recompress: options.recompress)
+        }
+        guard let target else { return PreparedInstance(header: header) }
+        if options.dryRun {
+            var h = header
+            if target.isLossy { h.setString(.sopInstanceUID, .UI, UID.make()) }
+            return PreparedInstance(header: h, target: target, lossy: target.isLossy)
+        }
+        let (bytes, result, dataSet) = try FileTranscoder.encode(input: inst.path, to: target, parameters: options.encodeParameters,
+                                                                 sourceAETitle: options.sourceAETitle)
+        try makeDirectories(staging)
+        let path = staging + "/t\(index)"
+        try Part10Writer.write(bytes, to: path)
+        return PreparedInstance(header: InstanceScanner.strip(dataSet), target: result.outputSyntax, staged: (path, bytes.count),
+                                lossy: result.lossy, diagnostics: result.diagnostics)
     }
 
     /// Why a File-set ID does not conform (0-16 characters of the File ID set, PS3.10 §8.5), or nil.

@@ -93,6 +93,14 @@ public struct FileSetTransaction: Codable, Sendable {
 
     /// Copies `source` to `dest` through a temporary file; an identical `dest` is kept, a different one is an error.
     static func copyIfNeeded(from source: String, to dest: String) throws {
+        // A file staged in the journal folder (transcoded, rewritten) is moved, not copied; once moved, a rerun finds it in place.
+        if source.contains("/\(folderName)/staged/") {
+            if !isRegularFile(source) && isRegularFile(dest) { return }
+            if !isRegularFile(dest) {
+                if let slash = dest.lastIndex(of: "/") { try makeDirectories(String(dest[..<slash])) }
+                if rename(source, dest) == 0 { return }
+            }
+        }
         if isRegularFile(dest) {
             if try sameContent(source, dest) { return }
             throw MediaError(.refused, "a different file already has this name; it is never overwritten", path: dest)

@@ -98,41 +98,6 @@ func absolute(_ path: String) -> String {
     return String(cString: buf) + "/" + path
 }
 
-struct Transcode: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Rewrite a file in another transfer syntax (native Pixel Data; encapsulated Pixel Data is copied unchanged).",
-        discussion: exitCodeHelp)
-
-    @Option(help: "Target: explicit-little, implicit-little or deflated.")
-    var to: String = "explicit-little"
-    @Option(name: .customLong("source-ae"), help: "Source Application Entity Title for the File Meta (0002,0016).")
-    var sourceAE: String?
-    @Argument(help: "Input file.") var input: String
-    @Argument(help: "Output file.") var output: String
-
-    func validate() throws {
-        guard NativeTranscoder.targets[to] != nil else {
-            throw ValidationError("unknown target '\(to)': use one of \(NativeTranscoder.targets.keys.sorted().joined(separator: ", "))")
-        }
-    }
-
-    func run() throws {
-        do {
-            let r = try NativeTranscoder.transcode(input: input, output: output, to: NativeTranscoder.targets[to]!, sourceAETitle: sourceAE)
-            var code = Exit.ok
-            for d in r.diagnostics where d.severity >= .warning {
-                printError("\(input): \(d)")
-                code = Exit.problems
-            }
-            if code != Exit.ok { throw ExitCode(code) }
-        } catch let e as DICOMParseError {
-            printError(e.description); throw ExitCode(Exit.unreadable)
-        } catch let e as DICOMWriteError {
-            printError(e.description); throw ExitCode(Exit.unreadable)
-        }
-    }
-}
-
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the patient/study/series/instance tree of a File-set (a folder holding DICOMDIR, or a DICOMDIR path).",

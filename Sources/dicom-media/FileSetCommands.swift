@@ -2,6 +2,7 @@ import ArgumentParser
 import DICOMCore
 import DICOMFileSet
 import DICOMIO
+import DICOMPixel
 import Foundation
 import MediaKit
 #if canImport(Glibc)
@@ -36,10 +37,20 @@ struct FileSetWriteOptions: ParsableArguments {
     var exportTime: String?
     @Option(name: .customLong("source-ae"), help: "Source Application Entity Title for the DICOMDIR's File Meta.")
     var sourceAE: String?
+    @Option(help: "none, lossless or lossy: the syntaxes inputs the profile does not allow are transcoded to (default lossless: a lossless compressed syntax where the profile allows one, else Explicit VR LE). lossy must be asked for by name.")
+    var compression: String = "lossless"
+    @Flag(help: "Transcode inputs already in a syntax the profile allows too (to the syntax --compression picks).")
+    var recompress = false
+    @Option(help: "Lossy quality 1-100 for --compression lossy (JPEG default 90).")
+    var quality: Int?
     @Flag(help: "Print the result as JSON.")
     var json = false
 
     func resolve() throws -> FileSetOptions {
+        guard let mode = CompressionMode(rawValue: compression.lowercased()) else {
+            throw ValidationError("--compression must be none, lossless or lossy, got '\(compression)'")
+        }
+        if let q = quality, !(1...100).contains(q) { throw ValidationError("--quality must be 1-100") }
         guard let profile = ApplicationProfile.named(self.profile) else {
             throw ValidationError("unknown profile '\(self.profile)'; known: \(ApplicationProfile.all.map(\.id).joined(separator: ", "))")
         }
@@ -63,6 +74,7 @@ struct FileSetWriteOptions: ParsableArguments {
         var o = FileSetOptions(layout: layout, exportDate: date, exportTime: time)
         o.profile = profile; o.fileSetID = fileSetID?.uppercased(); o.descriptor = descriptor; o.icons = icons
         o.strict = strict; o.dryRun = dryRun; o.sourceAETitle = sourceAE
+        o.compression = mode; o.recompress = recompress; o.encodeParameters = EncodeParameters(quality: quality)
         return o
     }
 }

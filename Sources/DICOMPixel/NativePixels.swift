@@ -1,0 +1,174 @@
+import DICOMCore
+
+/// Operations on native pixel samples (PS3.5 §8.1; PS3.3 C.7.6.3).
+public enum NativePixels {
+    /// Reads the Image Pixel Module of `ds` (PS3.3 C.7.6.3); nil when there is no Pixel Data description.
+    public static func description(of ds: DataSet) -> PixelDescription? {
+        guard let rows = ds.integer(.rows), let cols = ds.integer(.columns), let ba = ds.integer(.bitsAllocated) else { return nil }
+        let bs = ds.integer(.bitsStored) ?? ba
+        return PixelDescription(rows: rows, columns: cols, samplesPerPixel: ds.integer(.samplesPerPixel) ?? 1,
+                                bitsAllocated: ba, bitsStored: bs, highBit: ds.integer(.highBit) ?? bs - 1,
+                                pixelRepresentation: ds.integer(.pixelRepresentation) ?? 0,
+                                planarConfiguration: ds.integer(.planarConfiguration) ?? 0,
+                                photometricInterpretation: ds.string(.photometricInterpretation) ?? "MONOCHROME2",
+                                numberOfFrames: max(1, Int(ds.string(.numberOfFrames) ?? "1") ?? 1))
+    }
+
+    /// Keeps the low `bitsStored` bits of each sample and sign-extends them when signed, in place (PS3.5 §8.1.1).
+    public static func normalise(_ bytes: inout [UInt8], _ d: PixelDescription) {
+        let bits = d.bitsStored
+        guard bits > 0, bits < d.bitsAllocated || d.isSigned else { return }
+        switch d.bytesPerSample {
+        case 1:
+            guard bits < 8 else { return }
+            let mask = UInt8((1 << bits) - 1), sign = UInt8(1 << (bits - 1))
+            bytes.withUnsafeMutableBufferPointer { p in
+                for i in p.indices {
+                    var v = p[i] & mask
+                    if d.isSigned && v & sign != 0 { v |= ~mask }
+                    p[i] = v
+                }
+            }
+        case 2:
+            guard bits <= 16 else { return }
+            let mask: UInt16 = bits == 16 ? 0xFFFF : UInt16((1 << bits) - 1), sign = UInt16(1 << (bits - 1))
+            if bits == 16 { return }
+            bytes.withUnsafeMutableBytes { raw in
+                let p = raw.bindMemory(to: UInt16.self)
+                for i in p.indices {
+                    var v = UInt16(littleEndian: p[i]) & mask
+                    if d.isSigned && v & sign != 0 { v |= ~mask }
+                    p[i] = v.littleEndian
+                }
+            }
+        case 4:
+            guard bits < 32 else { return }
+            let mask = UInt32((1 << bits) - 1), sign = UInt32(1 << (bits - 1))
+            bytes.withUnsafeMutableBytes { raw in
+                let p = raw.bindMemory(to: UInt32.self)
+                for i in p.indices {
+                    var v = UInt32(littleEndian: p[i]) & mask
+                    if d.isSigned && v & sign != 0 { v |= ~mask }
+                    p[i] = v.littleEndian
+                }
+            }
+        default: return
+        }
+    }
+
+    /// Colour-by-plane → colour-by-pixel (PS3.3 C.7.6.3.1.3).
+    public static func interleave(_ planar: [UInt8], samples: Int, bytesPerSample: Int) -> [UInt8] {
+        guard samples > 1 else { return planar }
+        let plane = planar.count / samples
+        let pixels = plane / bytesPerSample
+        var out = [UInt8](repeating: 0, count: planar.count)
+        planar.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                for s in 0..<samples {
+                    for p in 0..<pixels {
+                        for b in 0..<bytesPerSample {
+                            dst[(p * samples + s) * bytesPerSample + b] = src[s * plane + p * bytesPerSample + b]
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Colour-by-pixel → colour-by-plane (PS3.3 C.7.6.3.1.3).
+    public static func deinterleave(_ pixel: [UInt8], samples: Int, bytesPerSample: Int) -> [UInt8] {
+        guard samples > 1 else { return pixel }
+        let plane = pixel.count / samples
+        let pixels = plane / bytesPerSample
+        var out = [UInt8](repeating: 0, count: pixel.count)
+        pixel.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                for s in 0..<samples {
+                    for p in 0..<pixels {
+                        for b in 0..<bytesPerSample {
+                            dst[s * plane + p * bytesPerSample + b] = src[(p * samples + s) * bytesPerSample + b]
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Native YBR_FULL_422 (two luminance samples share one Cb, Cr pair: Y Y Cb Cr) → YBR_FULL, 8-bit (PS3.3 C.7.6.3.1.2).
+    public static func expandYBR422(_ bytes: [UInt8], rows: Int, columns: Int) throws -> [UInt8] {
+        let pairs = (columns + 1) / 2
+        guard bytes.count >= rows * pairs * 4 else {
+            throw CodecError("native", "YBR_FULL_422 frame has \(bytes.count) bytes; \(rows * pairs * 4) expected (PS3.3 C.7.6.3.1.2)")
+        }
+        var out = [UInt8](repeating: 0, count: rows * columns * 3)
+        var i = 0
+        for r in 0..<rows {
+            for p in 0..<pairs {
+                let y0 = bytes[i], y1 = bytes[i + 1], cb = bytes[i + 2], cr = bytes[i + 3]
+                i += 4
+                let c0 = p * 2
+                let o = (r * columns + c0) * 3
+                out[o] = y0; out[o + 1] = cb; out[o + 2] = cr
+                if c0 + 1 < columns { out[o + 3] = y1; out[o + 4] = cb; out[o + 5] = cr }
+            }
+        }
+        return out
+    }
+
+    /// YBR_FULL → RGB, 8-bit, colour-by-pixel (PS3.3 C.7.6.3.1.2, ITU-R BT.601 full range).
+    public static func ybrFullToRGB(_ bytes: [UInt8]) -> [UInt8] {
+        var out = bytes
+        out.withUnsafeMutableBufferPointer { p in
+            var i = 0
+            while i + 2 < p.count {
+                let y = Double(p[i]), cb = Double(p[i + 1]) - 128, cr = Double(p[i + 2]) - 128
+                p[i] = clamp8(y + 1.402 * cr)
+                p[i + 1] = clamp8(y - 0.344136 * cb - 0.714136 * cr)
+                p[i + 2] = clamp8(y + 1.772 * cb)
+                i += 3
+            }
+        }
+        return out
+    }
+
+    @inline(__always) static func clamp8(_ v: Double) -> UInt8 { UInt8(max(0, min(255, v.rounded()))) }
+
+    /// PALETTE COLOR indices → 8-bit RGB through the Red/Green/Blue Palette Color LUTs (PS3.3 C.7.6.3.1.5-6).
+    public static func expandPalette(_ bytes: [UInt8], _ d: PixelDescription, dataSet ds: DataSet) throws -> [UInt8] {
+        func lut(_ desc: Tag, _ data: Tag, _ name: String) throws -> (first: Int, entries: [Int], bits: Int) {
+            guard let dv = ds[desc]?.bytes, dv.count >= 6 else {
+                throw CodecError("native", "PALETTE COLOR without \(name) Palette Color Lookup Table Descriptor \(desc) (PS3.3 C.7.6.3.1.5)")
+            }
+            var n = Int(le16(dv, 0)); if n == 0 { n = 65536 }
+            let first = ds[desc]?.vr == .SS ? Int(Int16(bitPattern: le16(dv, 2))) : Int(le16(dv, 2))
+            let bits = Int(le16(dv, 4))
+            guard let raw = ds[data]?.bytes else {
+                throw CodecError("native", "PALETTE COLOR without \(name) Palette Color Lookup Table Data \(data) (segmented palettes are not supported) (PS3.3 C.7.9)")
+            }
+            var entries: [Int] = []
+            if bits == 8 && raw.count == n { entries = raw.map(Int.init) }
+            else {
+                guard raw.count >= n * 2 else { throw CodecError("native", "\(name) palette has \(raw.count) bytes for \(n) entries (PS3.3 C.7.6.3.1.6)") }
+                entries = (0..<n).map { Int(le16(raw, $0 * 2)) }
+            }
+            return (first, entries, bits)
+        }
+        let r = try lut(Tag(0x0028, 0x1101), Tag(0x0028, 0x1201), "Red")
+        let g = try lut(Tag(0x0028, 0x1102), Tag(0x0028, 0x1202), "Green")
+        let b = try lut(Tag(0x0028, 0x1103), Tag(0x0028, 0x1203), "Blue")
+        let count = d.pixelCount
+        var out = [UInt8](repeating: 0, count: count * 3)
+        func value(_ l: (first: Int, entries: [Int], bits: Int), _ idx: Int) -> UInt8 {
+            let k = max(0, min(l.entries.count - 1, idx - l.first))
+            let v = l.entries[k]
+            return l.bits > 8 ? UInt8(truncatingIfNeeded: v >> 8) : UInt8(truncatingIfNeeded: v)
+        }
+        for p in 0..<count {
+            let idx = d.bytesPerSample == 1 ? Int(bytes[p]) : Int(le16(bytes, p * 2))
+            out[p * 3] = value(r, idx); out[p * 3 + 1] = value(g, idx); out[p * 3 + 2] = value(b, idx)
+        }
+        return out
+    }
+}
