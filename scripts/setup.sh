@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-PKGS=(pkg-config zlib1g-dev libarchive-dev libsqlite3-dev dcmtk dicom3tools libgdcm-tools python3 python3-venv python3-pip hyperfine)
+PKGS=(pkg-config zlib1g-dev libarchive-dev libsqlite3-dev libturbojpeg0-dev libopenjp2-7-dev libcharls-dev
+      dcmtk dicom3tools libgdcm-tools libopenjp2-tools libjpeg-turbo-progs python3 python3-venv python3-pip hyperfine)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -13,8 +14,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-if ! .venv/bin/python -c 'import pydicom, numpy, pytest; assert pydicom.__version__ == "3.0.2"' 2>/dev/null; then
-  echo "setup: creating .venv with pydicom 3.0.2"
+if ! .venv/bin/python -c 'import pydicom, numpy, pytest, pylibjpeg, openjpeg, libjpeg, rle, jpeg_ls; assert pydicom.__version__ == "3.0.2"' 2>/dev/null; then
+  echo "setup: creating .venv with pydicom 3.0.2 and pylibjpeg"
   python3 -m venv .venv
-  .venv/bin/pip install -q --disable-pip-version-check pydicom==3.0.2 numpy pytest
+  .venv/bin/pip install -q --disable-pip-version-check pydicom==3.0.2 numpy pytest \
+    pylibjpeg==2.1.0 pylibjpeg-libjpeg==2.5.0 pylibjpeg-openjpeg==2.6.0 pylibjpeg-rle==2.2.0 pyjpegls==1.5.1
 fi
