@@ -24,7 +24,8 @@
 # Rows: 1 header scan (dump vs dcmdump, pydicom); 2 in-place DICOMDIR of a laid-out folder
 # (create --in-place vs dcmmkdir, gdcmgendir) on 2,000 and 20,000 files, with max RSS; 3 File-set
 # creation, copy + DICOMDIR (create vs cp -r + dcmmkdir); 4 reading a File-set (list vs pydicom
-# FileSet, dcmdump). Rows 2-4 also print one run under /usr/bin/time -v: wall time, max RSS.
+# FileSet, dcmdump); 5 codecs (Benchmarks/codecs.sh: JPEG Lossless, JPEG 2000, RLE encode and
+# decode vs dcmcjpeg/dcmdjpeg, gdcmconv, opj_compress, dcmcrle/dcmdrle). Rows 2-4 also print one run under /usr/bin/time -v: wall time, max RSS.
 # SKIP_FILESET=1 leaves rows 2-4 out, SKIP_20K=1 the 20,000-file parts; RUNS_20K (default 3, no
 # warm-up) and RUNS_CREATE (default 3) set the runs of the big rows; GDCM=1 times gdcmgendir
 # in row 2 (otherwise one run). Data: ct20000s (20,000 64x64 CT files, ~300 MB) and, per corpus,
@@ -357,6 +358,9 @@ if [[ -z ${SKIP_FILESET:-} ]]; then
     read_row ct2000 "2,000 instances"
     if [[ -z ${SKIP_20K:-} ]]; then read_row ct20000s "20,000 instances"; fi
 fi
+
+# Rows 5: codecs (Benchmarks/codecs.sh); SKIP_CODECS=1 leaves them out.
+if [[ -z ${SKIP_CODECS:-} ]]; then source Benchmarks/codecs.sh; fi
 
 echo
 log "table: $TABLE"
