@@ -112,12 +112,26 @@ final class CLITests: XCTestCase {
         XCTAssertLessThan(try Data(contentsOf: URL(fileURLWithPath: dfl)).count, try Data(contentsOf: URL(fileURLWithPath: ile)).count)
     }
 
-    func testTranscodeOfEncapsulatedPixelDataSaysSo() throws {
+    func testRetiredProgressiveJPEGIsRefusedByName() throws {
         let d = try tmp()
-        let src = Self.corpus.appendingPathComponent("pydicom-3.0.2/test_files/MR_small_RLE.dcm").path
-        let r = try run(["transcode", src, d.appendingPathComponent("o.dcm").path, "--to", "explicit-little"])
-        XCTAssertEqual(r.status, 1, r.stderr)
-        XCTAssertTrue(r.stderr.contains("encapsulated"), r.stderr)
+        let src = Self.corpus.appendingPathComponent("cornerstone3D/testImages/CTImage.dcm_JPEGProcess10_12TransferSyntax_1.2.840.10008.1.2.4.55.dcm").path
+        let out = d.appendingPathComponent("o.dcm").path
+        let r = try run(["transcode", src, out, "--to", "explicit-little"])
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("unsupported transfer syntax"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("1.2.840.10008.1.2.4.55"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+
+    func testTranscodeUnknownTargetAndBadArguments() throws {
+        let src = Self.corpus.appendingPathComponent("pydicom-3.0.2/test_files/MR_small.dcm").path
+        var r = try run(["transcode", src, "/tmp/x.dcm", "--to", "jpeg-xl"])
+        XCTAssertEqual(r.status, 64, r.stderr)
+        XCTAssertTrue(r.stderr.contains("jpeg-lossless"), r.stderr)
+        r = try run(["transcode", src, "--to", "rle"])
+        XCTAssertEqual(r.status, 64, r.stderr)
+        r = try run(["transcode", src, "/tmp/x.dcm", "--to", "jpeg-baseline", "--quality", "0"])
+        XCTAssertEqual(r.status, 64, r.stderr)
     }
 
     func testHelpDocumentsExitCodes() throws {
