@@ -3,6 +3,7 @@
 #
 #   scripts/fuzz.sh [SECONDS] [extra libFuzzer flags...]
 #   FUZZ_TARGET=dicomdir scripts/fuzz.sh [SECONDS]   # the DICOMDIR reader (Fuzz/DICOMDIR) instead
+#   FUZZ_TARGET=transcode scripts/fuzz.sh [SECONDS]  # reader + every pixel decoder (Fuzz/Transcode)
 #
 # Builds Fuzz/Part10 (target fuzz-part10, declared in Package.swift only when DICOM_MEDIA_FUZZ is
 # set) into .build-fuzz, seeds a corpus from the media corpus (${DICOM_MEDIA_CORPUS:-../shared/
@@ -23,10 +24,10 @@ shift || true
 case "$DURATION" in ''|*[!0-9]*) echo "fuzz: SECONDS must be a whole number, got '$DURATION'" >&2; exit 2 ;; esac
 CONFIG="${FUZZ_CONFIG:-release}"
 TARGET="${FUZZ_TARGET:-part10}"
-case "$TARGET" in part10|dicomdir) ;; *) echo "fuzz: FUZZ_TARGET must be part10 or dicomdir" >&2; exit 2 ;; esac
+case "$TARGET" in part10|dicomdir|transcode) ;; *) echo "fuzz: FUZZ_TARGET must be part10, dicomdir or transcode" >&2; exit 2 ;; esac
 PRODUCT="fuzz-$TARGET"
 CORPUS_SRC="${DICOM_MEDIA_CORPUS:-$ROOT/../shared/media-corpus}"
-SEED_BYTES="${FUZZ_SEED_BYTES:-65536}"
+SEED_BYTES="${FUZZ_SEED_BYTES:-$([ "$TARGET" = transcode ] && echo 262144 || echo 65536)}"
 
 # 1. Build. `--sanitize fuzzer` links libFuzzer's main; `-parse-as-library` (in Package.swift) keeps
 # Swift from emitting its own. SwiftPM passes its sanitizers as separate `-sanitize=X` flags in no
@@ -69,7 +70,7 @@ if [ -f "$CORPUS_SRC/manifest.tsv" ]; then
   # Column 6 (content) is empty for the files that are not DICOM (licences, readmes).
   while IFS= read -r rel; do
     [ -f "$CORPUS_SRC/$rel" ] && add_seed "$CORPUS_SRC/$rel"
-  done < <(awk -F'\t' -v t="$TARGET" 'NR > 1 && $6 != "" && (t == "part10" || $6 ~ /Directory Storage/) { print $1 }' "$CORPUS_SRC/manifest.tsv")
+  done < <(awk -F'\t' -v t="$TARGET" 'NR > 1 && $6 != "" && (t == "part10" || (t == "dicomdir" && $6 ~ /Directory Storage/) || (t == "transcode" && $6 ~ /^(RLE|JPEG)/)) { print $1 }' "$CORPUS_SRC/manifest.tsv")
 elif [ -d "$CORPUS_SRC" ]; then
   while IFS= read -r -d '' f; do add_seed "$f"; done < <(find "$CORPUS_SRC" -type f -size +0 -print0)
 else
