@@ -1,3 +1,4 @@
+import DICOMCodecs
 import DICOMCore
 import DICOMFileSet
 import DICOMIO
@@ -265,8 +266,7 @@ public enum FileSetCreator {
             if options.icons, built.instance.type == .image || options.profile.icons?.recordTypes.contains(built.instance.type) == true {
                 let size = options.profile.icons?.size ?? 64
                 do {
-                    let full = try Part10Reader.read(path: inst.path)
-                    let icon = try IconImage.make(from: full.dataSet, size: size)
+                    let icon = try IconImage.make(from: nativeDataSet(staged?.path ?? inst.path), size: size)
                     built.instance.keys.setSequence(Tag(0x0088, 0x0200), [icon])
                 } catch {
                     built.problems.append(FileSetProblem(options.profile.icons?.required == true ? .error : .warning, "icon-not-made",
@@ -333,6 +333,14 @@ public enum FileSetCreator {
         let tx = FileSetTransaction(operation: report.operation, copies: copies)
         try tx.run(root: root, dicomdir: dicomdir, progress: progress.map { p in { p("copying", $0, $1) } })
         return report
+    }
+
+    /// The data set of a file with its Pixel Data decoded to native samples (icons, renderings; PS3.5 8.2).
+    public static func nativeDataSet(_ path: String) throws -> DataSet {
+        let f = try Part10Reader.read(path: path)
+        guard f.transferSyntax.isEncapsulated, f.dataSet[.pixelData]?.fragments != nil else { return f.dataSet }
+        Codecs.registerAll()
+        return try PixelTranscoder().transcode(dataSet: f.dataSet, fileMeta: f.fileMeta, from: f.transferSyntax, to: .explicitVRLittleEndian).dataSet
     }
 
     /// What the planning pass learns of one input: its header (after transcoding) and the staged transcoded file.
