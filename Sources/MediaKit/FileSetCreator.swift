@@ -18,6 +18,9 @@ public struct FileSetOptions: Sendable {
     public var exportDate: String
     public var exportTime: String
     public var sourceAETitle: String?
+    /// Applied to every instance before its records are built and its file is written (de-identify,
+    /// reconcile): each instance is then re-encoded, and the DICOMDIR holds only transformed values.
+    public var transform: (any InstanceTransform)?
 
     public init(layout: FileIDLayout, exportDate: String, exportTime: String) {
         self.layout = layout; self.exportDate = exportDate; self.exportTime = exportTime
@@ -170,6 +173,9 @@ public enum FileSetCreator {
         report.unreadable = scan.unreadable
         report.problems += scan.problems
         if let id = options.fileSetID { fs.fileSetID = id }
+        if options.transform != nil && options.inPlace {
+            throw MediaError(.badArgument, "--deidentify and --reconcile rewrite every instance, so they cannot index files in place (--in-place)")
+        }
         if let bad = fileSetIDProblem(fs.fileSetID) { throw MediaError(.badArgument, "File-set ID '\(fs.fileSetID)': \(bad)") }
         var index = FileSetIndex(fs)
         var allocator = FileIDAllocator(layout: options.layout, exportDate: options.exportDate, exportTime: options.exportTime, existing: existingIDs)
@@ -202,7 +208,19 @@ public enum FileSetCreator {
                 case nil: report.unreadable.append((inst.path, "header could not be read again")); continue
                 }
             }
-            if let v = options.profile.violation(sopClassUID: inst.sopClassUID, transferSyntaxUID: inst.transferSyntax.uid, header: inst.header) {
+            var outputSyntax = inst.transferSyntax
+            if let t = options.transform {
+                // The records are built from the transformed header, so the DICOMDIR never holds original values.
+                var meta = DataSet()
+                meta.setString(.mediaStorageSOPClassUID, .UI, inst.sopClassUID)
+                meta.setString(.mediaStorageSOPInstanceUID, .UI, inst.sopInstanceUID)
+                do { try t.apply(to: &inst.header, fileMeta: &meta) } catch {
+                    report.refused.append((inst.path, "\(error)")); continue
+                }
+                inst.sopInstanceUID = meta.string(.mediaStorageSOPInstanceUID) ?? inst.header.string(.sopInstanceUID) ?? inst.sopInstanceUID
+                outputSyntax = stagedSyntax(inst.transferSyntax)
+            }
+            if let v = options.profile.violation(sopClassUID: inst.sopClassUID, transferSyntaxUID: outputSyntax.uid, header: inst.header) {
                 report.refused.append((inst.path, v)); continue
             }
             if let earlier = sourceBySOP[inst.sopInstanceUID] {
@@ -232,7 +250,7 @@ public enum FileSetCreator {
             var built: BuiltRecords
             do {
                 built = try builder.build(header: inst.header, sopClassUID: inst.sopClassUID, sopInstanceUID: inst.sopInstanceUID,
-                                          transferSyntaxUID: inst.transferSyntax.uid, fileID: fileID, source: inst.path)
+                                          transferSyntaxUID: outputSyntax.uid, fileID: fileID, source: inst.path)
             } catch let r as RecordBuilder.Refusal {
                 report.refused.append((inst.path, "\(r.message) (\(r.rule))")); continue
             }
@@ -262,7 +280,7 @@ public enum FileSetCreator {
             sourceBySOP[inst.sopInstanceUID] = inst.path
             report.added.append(.init(fileID: fileID.path, source: inst.path, recordType: built.instance.type.rawValue, sopInstanceUID: inst.sopInstanceUID))
             if !options.inPlace {
-                copies.append(.init(source: inst.isPart10 ? absolute(inst.path) : "", fileID: fileID.path, size: inst.size))
+                copies.append(.init(source: inst.isPart10 && options.transform == nil ? absolute(inst.path) : "", fileID: fileID.path, size: inst.size))
                 if !inst.isPart10 {
                     report.problems.append(FileSetProblem(.warning, "rewritten-as-part10", "input has no File Meta; written as a Part 10 file", fileID: fileID.path, rule: "PS3.10 7.1"))
                 }
@@ -284,14 +302,15 @@ public enum FileSetCreator {
         if options.dryRun { return report }
         if report.added.isEmpty && report.operation == "update" { return report }
 
-        // Inputs without File Meta are re-encoded as Part 10 into the journal folder first.
+        // Inputs without File Meta, and all inputs when there is a transform, are re-encoded as Part 10 into the journal folder first.
         let staging = FileSetTransaction.folder(root) + "/staged"
         for i in copies.indices where copies[i].source.isEmpty {
             guard let src = report.added.first(where: { $0.fileID == copies[i].fileID })?.source else { continue }
             let f = try Part10Reader.read(path: src)
-            var ts = f.transferSyntax
-            if !Part10Writer.canWrite(ts) || ts.isDeflated { ts = .explicitVRLittleEndian }
-            let bytes = try Part10Writer.encode(dataSet: f.dataSet, fileMeta: f.fileMeta, options: WriteOptions(transferSyntax: ts, sourceAETitle: options.sourceAETitle))
+            let ts = stagedSyntax(f.transferSyntax)
+            var dataSet = f.dataSet, fileMeta = f.fileMeta
+            if let t = options.transform { try t.apply(to: &dataSet, fileMeta: &fileMeta) }
+            let bytes = try Part10Writer.encode(dataSet: dataSet, fileMeta: fileMeta, options: WriteOptions(transferSyntax: ts, sourceAETitle: options.sourceAETitle))
             try makeDirectories(staging)
             let staged = staging + "/\(i)"
             try Part10Writer.write(bytes, to: staged)
@@ -303,6 +322,11 @@ public enum FileSetCreator {
         let tx = FileSetTransaction(operation: report.operation, copies: copies)
         try tx.run(root: root, dicomdir: dicomdir, progress: progress.map { p in { p("copying", $0, $1) } })
         return report
+    }
+
+    /// The syntax an instance is re-encoded in: its own, or Explicit VR Little Endian when this writer cannot produce it.
+    static func stagedSyntax(_ ts: TransferSyntax) -> TransferSyntax {
+        !Part10Writer.canWrite(ts) || ts.isDeflated ? .explicitVRLittleEndian : ts
     }
 
     /// Why a File-set ID does not conform (0-16 characters of the File ID set, PS3.10 §8.5), or nil.
