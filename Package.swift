@@ -29,6 +29,7 @@ let package = Package(
         .testTarget(name: "DICOMIOTests", dependencies: ["DICOMIO", "DICOMCore"]),
         .testTarget(name: "DICOMFileSetTests", dependencies: ["DICOMFileSet", "DICOMIO", "DICOMCore"]),
         .testTarget(name: "CLITests", dependencies: ["MediaKit"]),
+        .testTarget(name: "DeidentifyTests", dependencies: ["MediaKit", "DICOMCore"]),
     ],
     swiftLanguageModes: [.v5]
 )
