@@ -17,7 +17,7 @@ import pytest
 from pydicom.tag import Tag
 
 from conftest import ROOT, need, run
-from fileset_util import CHARSET_FILESET, CORPUS, SAMPLES, TEST_FILES, run_json
+from fileset_util import CHARSET_FILESET, CORPUS, SAMPLES, TEST_FILES, run_json, verify
 
 DATA = CORPUS / "pydicom-data-1.0.0" / "data"
 # ~20 varied inputs STD-GEN-CD takes once re-encoded: SR with nested content and references,
@@ -386,3 +386,18 @@ def test_reconcile_csv_errors_name_line_and_column(tmp_path, text, line, column)
     if column:
         assert column in msg, msg
     assert not (tmp_path / "fs").exists()
+
+
+def test_fileset_verifies_and_records_match_the_files(deidentified):
+    """The DICOMDIR was built from the de-identified headers: `verify` finds every record in
+    agreement with its file, and pydicom's FileSet sees the new SOP Instance UIDs only."""
+    out, pairs, report = deidentified
+    rc, problems, text = verify(out)
+    assert problems is not None, text
+    assert [p for p in problems if p["severity"] not in ("info", "warning")] == [], text
+    from pydicom.fileset import FileSet
+    fs = FileSet(pydicom.dcmread(out / "DICOMDIR"))
+    uids = {i.SOPInstanceUID for i in fs}
+    assert uids == {a["sopInstanceUID"] for a in report["added"]}
+    originals = {str(pydicom.dcmread(s, stop_before_pixels=True, force=True).SOPInstanceUID) for s, _ in pairs}
+    assert not uids & originals
