@@ -109,6 +109,10 @@ public struct Deidentifier: InstanceTransform {
     /// CID 7050 code of the Basic Profile (PS3.16): (113100, DCM, "Basic Application Confidentiality Profile").
     public static let methodCode = (value: "113100", scheme: "DCM", meaning: "Basic Application Confidentiality Profile")
 
+    /// Z attributes given a dummy instead of an empty value, which Z allows (PS3.15 E.1.1): the
+    /// Type 1 keys of DICOMDIR STUDY records (PS3.3 F.5.2), which would otherwise be invented.
+    static let dummyForZ: Set<UInt32> = [0x0008_0020, 0x0008_0030, 0x0020_0010]
+
     public init(_ options: Options = Options()) {
         self.options = options
         if let k = options.key {
@@ -178,7 +182,9 @@ public struct Deidentifier: InstanceTransform {
             }
             let isSequence: Bool
             if case .sequence = e.value { isSequence = true } else { isSequence = e.vr == .SQ }
-            switch isSequence ? action.resolvedForSequence : action.resolved {
+            var resolved = isSequence ? action.resolvedForSequence : action.resolved
+            if resolved == .empty && !isSequence && Self.dummyForZ.contains(tag.rawValue) { resolved = .dummy }
+            switch resolved {
             case .remove: continue
             case .keep:
                 if case .sequence(let items) = e.value { e.value = .sequence(items.map(cleaned)) }
@@ -218,6 +224,10 @@ public struct Deidentifier: InstanceTransform {
             return b
         }
         if e.tag == .patientID { return text(replacementPatientID(for: ds.string(.patientID) ?? "")) }
+        if e.tag == Tag(0x0020, 0x0010) {   // Study ID (SH): one per study
+            let h = KeyedHash.hmac(key: key, Array("STUDY:\(ds.string(.studyInstanceUID) ?? "")".utf8)).prefix(8)
+            return text(h.map { String($0, radix: 16, uppercase: true).leftPadded(2) }.joined())
+        }
         switch e.vr {
         case .DA: return text("19000101")
         case .TM: return text("000000")
