@@ -406,3 +406,16 @@ def test_fileset_verifies_and_records_match_the_files(deidentified):
     assert uids == {a["sopInstanceUID"] for a in report["added"]}
     originals = {str(pydicom.dcmread(s, stop_before_pixels=True, force=True).SOPInstanceUID) for s, _ in pairs}
     assert not uids & originals
+
+
+def test_encapsulated_pixel_data_unchanged(tmp_path):
+    """JPEG files keep their transfer syntax and every fragment byte for byte."""
+    inputs = [CORPUS / "wg04-via-dicom-test-files" / "JPLL" / "CT2_JPLL", TEST_FILES / "SC_rgb_jpeg_dcmtk.dcm",
+              DATA / "JPGLosslessP14SV1_1s_1f_8b.dcm"]
+    rc, report, err = run_json("create", tmp_path / "fs", *inputs, "--deidentify", "--profile", "STD-GEN-USB-JPEG")
+    assert rc in (0, 1) and report["refused"] == [] and len(report["added"]) == 3, (report, err)
+    for a in report["added"]:
+        src, dst = pydicom.dcmread(a["source"]), pydicom.dcmread(tmp_path / "fs" / a["fileID"])
+        assert dst.file_meta.TransferSyntaxUID == src.file_meta.TransferSyntaxUID and dst.file_meta.TransferSyntaxUID.is_compressed
+        assert dst.PixelData == src.PixelData, a["source"]
+        assert dst.PatientIdentityRemoved == "YES" and dst.SOPInstanceUID != src.SOPInstanceUID
