@@ -165,8 +165,15 @@ public struct Deidentifier: InstanceTransform {
         fileMeta = meta
     }
 
-    /// Applies Table E.1-1 to every element of `ds`, recursively in sequences.
-    func clean(_ ds: inout DataSet) {
+    /// Free text that a D sequence's dummy content may not keep: Text Value (0040,A160) of SR
+    /// content items and Unformatted Text Value (0070,0006) of graphic annotations, which Table
+    /// E.1-1 does not list on their own because their sequences (Content Sequence, Graphic
+    /// Annotation Sequence) are D as a whole.
+    static let freeTextInDummySequence: Set<UInt32> = [0x0040_A160, 0x0070_0006]
+
+    /// Applies Table E.1-1 to every element of `ds`, recursively in sequences. `inDummySequence`:
+    /// `ds` is an item (at any depth) of a sequence whose action is D, kept with its items cleaned.
+    func clean(_ ds: inout DataSet, inDummySequence: Bool = false) {
         var out: [DataElement] = []
         out.reserveCapacity(ds.count)
         let overlayGroups = Set(ds.elements.filter { $0.tag.group & 0xFF00 == 0x6000 && $0.tag.element == 0x3000 }.map(\.tag.group))
@@ -177,7 +184,10 @@ public struct Deidentifier: InstanceTransform {
             // The Overlay Plane module cannot stand without its Overlay Data, which is X.
             if overlayGroups.contains(tag.group) { continue }
             guard let action = BasicProfile.action(for: tag) else {
-                if case .sequence(let items) = e.value { e.value = .sequence(items.map(cleaned)) }
+                if case .sequence(let items) = e.value { e.value = .sequence(items.map { cleaned($0, inDummySequence) }) }
+                if inDummySequence && Self.freeTextInDummySequence.contains(tag.rawValue), e.bytes?.isEmpty == false {
+                    e.value = .bytes(dummy(for: e, in: ds))
+                }
                 out.append(e); continue
             }
             let isSequence: Bool
@@ -187,14 +197,15 @@ public struct Deidentifier: InstanceTransform {
             switch resolved {
             case .remove: continue
             case .keep:
-                if case .sequence(let items) = e.value { e.value = .sequence(items.map(cleaned)) }
+                let dummyContent = inDummySequence || action == .D || action == .ZD
+                if case .sequence(let items) = e.value { e.value = .sequence(items.map { cleaned($0, dummyContent) }) }
             case .empty:
                 e.value = isSequence ? .sequence([]) : .bytes([])
             case .dummy:
                 e.value = .bytes(dummy(for: e, in: ds))
             case .replaceUIDs:
                 switch e.value {
-                case .sequence(let items): e.value = .sequence(items.map(cleaned))
+                case .sequence(let items): e.value = .sequence(items.map { cleaned($0, inDummySequence) })
                 case .bytes(let b):
                     let values = DataSet.splitValues(String(decoding: b, as: UTF8.self), vr: .UI)
                     var bytes = Array(values.map { replacementUID(for: $0) }.joined(separator: "\\").utf8)
@@ -210,9 +221,9 @@ public struct Deidentifier: InstanceTransform {
         ds.itemOffset = offset
     }
 
-    private func cleaned(_ item: DataSet) -> DataSet {
+    private func cleaned(_ item: DataSet, _ inDummySequence: Bool) -> DataSet {
         var i = item
-        clean(&i)
+        clean(&i, inDummySequence: inDummySequence)
         return i
     }
 

@@ -162,6 +162,34 @@ final class DeidentifyTests: XCTestCase {
         XCTAssertEqual(meta.string(.transferSyntaxUID), "1.2.840.10008.1.2.1")
     }
 
+    func testFreeTextInsideContentSequenceIsReplaced() throws {
+        // SR content: Content Sequence is D; its items keep their structure and codes, lose free text.
+        var concept = DataSet()
+        concept.setString(Tag(0x0008, 0x0100), .SH, "121071")
+        var inner = DataSet()
+        inner.setString(Tag(0x0040, 0xA040), .CS, "TEXT")
+        inner.setSequence(Tag(0x0040, 0xA043), [concept])
+        inner.setString(Tag(0x0040, 0xA160), .UT, "Patient Jane Doe, seen by Dr Smith")
+        var outer = DataSet()
+        outer.setString(Tag(0x0040, 0xA040), .CS, "CONTAINER")
+        outer.setSequence(Tag(0x0040, 0xA730), [inner])
+        var ds = DataSet()
+        ds.setString(.sopInstanceUID, .UI, "1.2.3")
+        ds.setSequence(Tag(0x0040, 0xA730), [outer])
+        var meta = DataSet()
+        try Deidentifier().apply(to: &ds, fileMeta: &meta)
+        let item = try XCTUnwrap(ds[Tag(0x0040, 0xA730)]?.items?.first?[Tag(0x0040, 0xA730)]?.items?.first)
+        XCTAssertEqual(item.string(Tag(0x0040, 0xA160)), "ANONYMIZED")
+        XCTAssertEqual(item.string(Tag(0x0040, 0xA040)), "TEXT")
+        XCTAssertEqual(item[Tag(0x0040, 0xA043)]?.items?.first?.string(Tag(0x0008, 0x0100)), "121071")
+        // Outside a D sequence, Text Value is not in Table E.1-1 and is kept.
+        var plain = DataSet()
+        plain.setString(Tag(0x0040, 0xA160), .UT, "kept")
+        var m2 = DataSet()
+        try Deidentifier().apply(to: &plain, fileMeta: &m2)
+        XCTAssertEqual(plain.string(Tag(0x0040, 0xA160)), "kept")
+    }
+
     func testUIDsAreConsistentWithinARunAndDifferAcrossRuns() throws {
         let d = Deidentifier()
         var (a, am) = sample(sop: "1.2.3.4.5")

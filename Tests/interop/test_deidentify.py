@@ -108,7 +108,11 @@ def deidentified(tmp_path_factory):
     return out, pairs, report
 
 
-def walk_pair(orig, new, path, problems, uid_map):
+# Free text inside D sequences (SR Content Sequence, Graphic Annotation Sequence): replaced too.
+FREE_TEXT = {Tag(0x0040, 0xA160), Tag(0x0070, 0x0006)}
+
+
+def walk_pair(orig, new, path, problems, uid_map, in_dummy=False):
     """Checks one data set of an input against its de-identified copy, recursively."""
     for elem in orig:
         tag = int(elem.tag)
@@ -133,7 +137,10 @@ def walk_pair(orig, new, path, problems, uid_map):
                 if len(got.value) != len(elem.value):
                     problems.append(f"{where}: sequence item count changed")
                 for i, (a_item, b_item) in enumerate(zip(elem.value, got.value)):
-                    walk_pair(a_item, b_item, f"{where}[{i}].", problems, uid_map)
+                    walk_pair(a_item, b_item, f"{where}[{i}].", problems, uid_map, in_dummy)
+            elif in_dummy and elem.tag in FREE_TEXT:
+                if got.value == elem.value and elem.value:
+                    problems.append(f"{where}: free text in a D sequence kept {elem.value!r}")
             elif got.value != elem.value and elem.tag not in ADDED and elem.tag != Tag(0x7FE0, 0x0010):
                 problems.append(f"{where}: kept attribute changed {elem.value!r} -> {got.value!r}")
             continue
@@ -166,7 +173,7 @@ def walk_pair(orig, new, path, problems, uid_map):
             if elem.VR == "SQ":
                 if a in ("D", "ZD", "XZU"):
                     for i, (a_item, b_item) in enumerate(zip(elem.value, got.value)):
-                        walk_pair(a_item, b_item, f"{where}[{i}].", problems, uid_map)
+                        walk_pair(a_item, b_item, f"{where}[{i}].", problems, uid_map, in_dummy or a in ("D", "ZD"))
                 else:
                     problems.append(f"{where}: {a} sequence kept its items")
             elif got.value == elem.value:
