@@ -198,7 +198,12 @@ public struct Deidentifier: InstanceTransform {
             case .remove: continue
             case .keep:
                 let dummyContent = inDummySequence || action == .D || action == .ZD
-                if case .sequence(let items) = e.value { e.value = .sequence(items.map { cleaned($0, dummyContent) }) }
+                if case .sequence(var items) = e.value {
+                    items = items.map { cleaned($0, dummyContent) }
+                    // Person Identification Code Sequence (D): the code itself identifies the person.
+                    if tag == Tag(0x0040, 0x1101) { items = items.map(dummyCode) }
+                    e.value = .sequence(items)
+                }
             case .empty:
                 e.value = isSequence ? .sequence([]) : .bytes([])
             case .dummy:
@@ -219,6 +224,15 @@ public struct Deidentifier: InstanceTransform {
         let cs = ds.characterSet, offset = ds.itemOffset
         ds = DataSet(out, characterSet: cs)
         ds.itemOffset = offset
+    }
+
+    /// A code item with dummy Code Value, Long Code Value, URN Code Value and Code Meaning.
+    private func dummyCode(_ item: DataSet) -> DataSet {
+        var i = item
+        for t in [Tag(0x0008, 0x0100), Tag(0x0008, 0x0104), Tag(0x0008, 0x0119), Tag(0x0008, 0x0120)] {
+            if let e = i[t], e.bytes?.isEmpty == false { i.set(DataElement(tag: t, vr: e.vr, bytes: dummy(for: e, in: item))) }
+        }
+        return i
     }
 
     private func cleaned(_ item: DataSet, _ inDummySequence: Bool) -> DataSet {
