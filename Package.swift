@@ -37,6 +37,7 @@ let package = Package(
         .testTarget(name: "DICOMFileSetTests", dependencies: ["DICOMFileSet", "DICOMIO", "DICOMCore"]),
         .testTarget(name: "DICOMPixelTests", dependencies: ["DICOMPixel", "DICOMCodecs", "DICOMIO", "DICOMCore"]),
         .testTarget(name: "CLITests", dependencies: ["MediaKit"]),
+        .testTarget(name: "DeidentifyTests", dependencies: ["MediaKit", "DICOMCore"]),
     ],
     swiftLanguageModes: [.v5]
 )

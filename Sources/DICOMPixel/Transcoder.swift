@@ -57,7 +57,8 @@ public struct PixelTranscoder: Sendable {
               d.bitsStored >= 1, d.bitsStored <= d.bitsAllocated else {
             throw TranscodeError("Pixel Data description \(d) is not valid (PS3.3 C.7.6.3)", tag: .pixelData)
         }
-        if source == target && !target.isEncapsulated {
+        if source == target {
+            // Same syntax: the Pixel Data is kept byte for byte (never decoded and re-encoded, which could lose information).
             return TranscodeOutput(dataSet: ds, fileMeta: meta, transferSyntax: target, lossy: false, diagnostics: diags)
         }
         let sourceLossy = Self.isLossy(ds, syntax: source)

@@ -26,6 +26,9 @@ public struct FileSetOptions: Sendable {
     public var recompress = false
     /// Encoder parameters (lossy quality).
     public var encodeParameters = EncodeParameters()
+    /// Applied to every instance before its records are built and its file is written (de-identify,
+    /// reconcile): each instance is then re-encoded, and the DICOMDIR holds only transformed values.
+    public var transform: (any InstanceTransform)?
 
     public init(layout: FileIDLayout, exportDate: String, exportTime: String) {
         self.layout = layout; self.exportDate = exportDate; self.exportTime = exportTime
@@ -183,6 +186,9 @@ public enum FileSetCreator {
         report.unreadable = scan.unreadable
         report.problems += scan.problems
         if let id = options.fileSetID { fs.fileSetID = id }
+        if options.transform != nil && options.inPlace {
+            throw MediaError(.badArgument, "--deidentify and --reconcile rewrite every instance, so they cannot index files in place (--in-place)")
+        }
         if let bad = fileSetIDProblem(fs.fileSetID) { throw MediaError(.badArgument, "File-set ID '\(fs.fileSetID)': \(bad)") }
         var index = FileSetIndex(fs)
         var allocator = FileIDAllocator(layout: options.layout, exportDate: options.exportDate, exportTime: options.exportTime, existing: existingIDs)
@@ -215,8 +221,8 @@ public enum FileSetCreator {
             switch loaded[n] {
             case .success(let p)?:
                 inst.header = p.header
-                if let t = p.target {
-                    report.transcoded.append((inst.path, "", inst.transferSyntax.uid, t.uid, p.lossy))
+                if let t = p.syntax {
+                    if p.transcoded { report.transcoded.append((inst.path, "", inst.transferSyntax.uid, t.uid, p.lossy)) }
                     report.problems += p.diagnostics.filter { $0.severity >= .warning }.map {
                         FileSetProblem(.warning, $0.code, "\(inst.path): \($0.message)", rule: "PS3.5 8.2")
                     }
@@ -225,6 +231,7 @@ public enum FileSetCreator {
                     staged = p.staged
                 }
             case .failure(let e as SyntaxRefusal)?: report.refused.append((inst.path, e.description)); continue
+            case .failure(let e as TransformRefusal)?: report.refused.append((inst.path, e.description)); continue
             case .failure(let e as MediaError)? where e.code == .refused: report.refused.append((inst.path, e.message)); continue
             case .failure(let e)?: report.unreadable.append((inst.path, "\(e)")); continue
             case nil: report.unreadable.append((inst.path, "header could not be read again")); continue
@@ -319,8 +326,7 @@ public enum FileSetCreator {
         for i in copies.indices where copies[i].source.isEmpty {
             guard let src = report.added.first(where: { $0.fileID == copies[i].fileID })?.source else { continue }
             let f = try Part10Reader.read(path: src)
-            var ts = f.transferSyntax
-            if !Part10Writer.canWrite(ts) || ts.isDeflated { ts = .explicitVRLittleEndian }
+            let ts = stagedSyntax(f.transferSyntax)
             let bytes = try Part10Writer.encode(dataSet: f.dataSet, fileMeta: f.fileMeta, options: WriteOptions(transferSyntax: ts, sourceAETitle: options.sourceAETitle))
             try makeDirectories(staging)
             let staged = staging + "/\(i)"
@@ -343,38 +349,54 @@ public enum FileSetCreator {
         return try PixelTranscoder().transcode(dataSet: f.dataSet, fileMeta: f.fileMeta, from: f.transferSyntax, to: .explicitVRLittleEndian).dataSet
     }
 
-    /// What the planning pass learns of one input: its header (after transcoding) and the staged transcoded file.
+    /// What the planning pass learns of one input: its header (after transform and transcoding) and the staged rewritten file.
     struct PreparedInstance {
         var header: DataSet
-        var target: TransferSyntax?
+        /// The syntax the rewritten file is in; nil when the input is copied as it is.
+        var syntax: TransferSyntax?
         var staged: (path: String, size: Int)?
+        /// The syntax changed (not only a transform).
+        var transcoded = false
         var lossy = false
         var diagnostics: [Diagnostic] = []
     }
 
-    /// Loads an input's header, picks the syntax the profile allows and, unless dry-running, transcodes into `staging`.
+    /// Loads an input's header, applies the transform (de-identify, reconcile), picks the syntax the profile
+    /// allows and, unless dry-running, writes the rewritten file into `staging`. Runs on every core.
     static func prepare(_ inst: SourceInstance, index: Int, options: FileSetOptions, staging: String) throws -> PreparedInstance {
         let header = inst.header.isEmpty ? try InstanceScanner.loadHeader(inst.path) : inst.header
-        let target: TransferSyntax?
-        if options.inPlace {
-            target = nil  // files are indexed where they are, never rewritten; the profile check refuses what does not fit
-        } else {
+        var target: TransferSyntax?
+        if !options.inPlace {  // --in-place indexes files where they are, never rewritten; the profile check refuses what does not fit
             target = try SyntaxChoice.target(current: inst.transferSyntax, header: header, profile: options.profile, sopClassUID: inst.sopClassUID,
                                              mode: options.compression, recompress: options.recompress)
         }
-        guard let target else { return PreparedInstance(header: header) }
+        let transform = options.inPlace ? nil : options.transform
+        if target == nil && transform == nil { return PreparedInstance(header: header) }
+        let output = target ?? stagedSyntax(inst.transferSyntax)
         if options.dryRun {
             var h = header
-            if target.isLossy { h.setString(.sopInstanceUID, .UI, UID.make()) }
-            return PreparedInstance(header: h, target: target, lossy: target.isLossy)
+            if let transform {
+                var meta = DataSet()
+                meta.setString(.mediaStorageSOPClassUID, .UI, inst.sopClassUID)
+                meta.setString(.mediaStorageSOPInstanceUID, .UI, inst.sopInstanceUID)
+                try transform.apply(to: &h, fileMeta: &meta)
+            }
+            if target != nil && output.isLossy { h.setString(.sopInstanceUID, .UI, UID.make()) }
+            return PreparedInstance(header: h, syntax: output, transcoded: target != nil, lossy: target != nil && output.isLossy)
         }
-        let (bytes, result, dataSet) = try FileTranscoder.encode(input: inst.path, to: target, parameters: options.encodeParameters,
-                                                                 sourceAETitle: options.sourceAETitle)
+        let (bytes, result, dataSet) = try FileTranscoder.encode(
+            input: inst.path, to: output, parameters: options.encodeParameters, sourceAETitle: options.sourceAETitle,
+            transform: transform.map { t in { ds, meta in try t.apply(to: &ds, fileMeta: &meta) } })
         try makeDirectories(staging)
         let path = staging + "/t\(index)"
         try Part10Writer.write(bytes, to: path)
-        return PreparedInstance(header: InstanceScanner.strip(dataSet), target: result.outputSyntax, staged: (path, bytes.count),
-                                lossy: result.lossy, diagnostics: result.diagnostics)
+        return PreparedInstance(header: InstanceScanner.strip(dataSet), syntax: result.outputSyntax, staged: (path, bytes.count),
+                                transcoded: target != nil, lossy: result.lossy, diagnostics: result.diagnostics)
+    }
+
+    /// The syntax an instance is re-encoded in: its own, or Explicit VR Little Endian when this writer cannot produce it.
+    static func stagedSyntax(_ ts: TransferSyntax) -> TransferSyntax {
+        !Part10Writer.canWrite(ts) || ts.isDeflated ? .explicitVRLittleEndian : ts
     }
 
     /// Why a File-set ID does not conform (0-16 characters of the File ID set, PS3.10 §8.5), or nil.

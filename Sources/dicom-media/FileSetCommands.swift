@@ -43,8 +43,28 @@ struct FileSetWriteOptions: ParsableArguments {
     var recompress = false
     @Option(help: "Lossy quality 1-100 for --compression lossy (JPEG default 90).")
     var quality: Int?
+    @Flag(help: "De-identify every instance (PS3.15 Basic Application Level Confidentiality Profile): the DICOMDIR and the files hold only the de-identified copies.")
+    var deidentify = false
+    @Flag(name: .customLong("allow-burned-in"), help: "With --deidentify, keep instances whose Burned In Annotation is YES (their pixels are not cleaned).")
+    var allowBurnedIn = false
+    @Option(help: ArgumentHelp("Replace Patient ID, Name, Birth Date, Sex and Accession Number by local values per source Patient ID (IHE Import Reconciliation); originals go to Original Attributes Sequence.",
+                               discussion: "CSV header: source_patient_id,patient_id,patient_name,birth_date,sex,accession_number (blank = keep).", valueName: "MAP.csv"))
+    var reconcile: String?
     @Flag(help: "Print the result as JSON.")
     var json = false
+
+    /// The de-identification and reconciliation asked for, reconcile first (nil when neither).
+    func transform() throws -> (any InstanceTransform)? {
+        if allowBurnedIn && !deidentify { throw ValidationError("--allow-burned-in goes with --deidentify") }
+        var chain: [any InstanceTransform] = []
+        if let path = reconcile {
+            do { chain.append(try Reconciler(csvPath: path)) } catch {
+                printError("\(error)"); throw ExitCode(Exit.unreadable)
+            }
+        }
+        if deidentify { chain.append(Deidentifier(.init(allowBurnedIn: allowBurnedIn))) }
+        return chain.isEmpty ? nil : chain.count == 1 ? chain[0] : TransformChain(chain)
+    }
 
     func resolve() throws -> FileSetOptions {
         guard let mode = CompressionMode(rawValue: compression.lowercased()) else {
@@ -75,6 +95,7 @@ struct FileSetWriteOptions: ParsableArguments {
         o.profile = profile; o.fileSetID = fileSetID?.uppercased(); o.descriptor = descriptor; o.icons = icons
         o.strict = strict; o.dryRun = dryRun; o.sourceAETitle = sourceAE
         o.compression = mode; o.recompress = recompress; o.encodeParameters = EncodeParameters(quality: quality)
+        o.transform = try transform()
         return o
     }
 }
