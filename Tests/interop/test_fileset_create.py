@@ -123,10 +123,15 @@ def test_verify_clean(created):
     assert rc == 0, text
 
 
-def test_implicit_vr_refused_by_std_gen_cd(tmp_path):
-    """The Implicit VR originals are refused by STD-GEN-CD (PS3.11 D.3.1), the rest is taken."""
+def test_implicit_vr_is_transcoded_for_std_gen_cd(tmp_path):
+    """STD-GEN-CD takes only Explicit VR LE (PS3.11 D.3.1): an Implicit VR original is written in it, not refused."""
+    import pydicom
     rc, report, err = run_json("create", tmp_path / "fs", TEST_FILES / "rtplan.dcm", TEST_FILES / "CT_small.dcm")
-    assert rc == 1, err
-    assert [r["source"].rsplit("/", 1)[-1] for r in report["refused"]] == ["rtplan.dcm"]
-    assert "Explicit VR Little Endian" in report["refused"][0]["reason"]
-    assert [a["sopInstanceUID"] for a in report["added"]] == [sop_of(TEST_FILES / "CT_small.dcm")]
+    assert rc == 0, (err, report)
+    assert report["refused"] == []
+    [t] = report["transcoded"]
+    assert t["source"].endswith("rtplan.dcm") and t["from"] == "1.2.840.10008.1.2" and t["to"] == EXPLICIT_LE
+    ds = pydicom.dcmread(tmp_path / "fs" / t["fileID"])
+    assert ds.file_meta.TransferSyntaxUID == EXPLICIT_LE and ds.SOPInstanceUID == sop_of(TEST_FILES / "rtplan.dcm")
+    assert sorted(a["sopInstanceUID"] for a in report["added"]) == sorted([sop_of(TEST_FILES / "CT_small.dcm"), sop_of(TEST_FILES / "rtplan.dcm")])
+
