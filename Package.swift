@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "DICOMIO", targets: ["DICOMIO"]),
         .library(name: "DICOMFileSet", targets: ["DICOMFileSet"]),
         .library(name: "MediaKit", targets: ["MediaKit"]),
+        .library(name: "MediaImage", targets: ["MediaImage"]),
         .executable(name: "dicom-media", targets: ["dicom-media"]),
     ],
     dependencies: [
@@ -19,7 +20,11 @@ let package = Package(
         .target(name: "DICOMCore"),
         .target(name: "DICOMIO", dependencies: ["DICOMCore", "CZlib"]),
         .target(name: "DICOMFileSet", dependencies: ["DICOMCore", "DICOMIO"]),
-        .target(name: "MediaKit", dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet"]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CISOFS", pkgConfig: "libisofs-1", providers: [.apt(["libisofs-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .target(name: "MediaImage", dependencies: ["CArchive", "CISOFS"]),
+        .target(name: "MediaKit", dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet", "MediaImage", "CTurboJPEG"]),
         .executableTarget(name: "dicom-media", dependencies: [
             "MediaKit", "DICOMCore", "DICOMIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -29,6 +34,7 @@ let package = Package(
         .testTarget(name: "DICOMIOTests", dependencies: ["DICOMIO", "DICOMCore"]),
         .testTarget(name: "DICOMFileSetTests", dependencies: ["DICOMFileSet", "DICOMIO", "DICOMCore"]),
         .testTarget(name: "CLITests", dependencies: ["MediaKit"]),
+        .testTarget(name: "MediaImageTests", dependencies: ["MediaImage", "MediaKit"]),
     ],
     swiftLanguageModes: [.v5]
 )
