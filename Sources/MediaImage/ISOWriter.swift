@@ -137,7 +137,7 @@ public enum ISOWriter {
                 var file: OpaquePointer?
                 r = iso_image_add_new_file(image, parent, name, stream, &file)
                 guard r >= 0, let file else { iso_stream_unref(stream); throw ImageError(path: output, "adding \(f.path): \(isoMessage(r))") }
-                iso_node_set_permissions(file, 0o444)
+                iso_node_set_permissions(file, 0o644)
                 iso_node_set_mtime(file, now); iso_node_set_atime(file, now); iso_node_set_ctime(file, now)
             }
         }
@@ -148,10 +148,10 @@ public enum ISOWriter {
         iso_write_opts_set_iso_level(opts, 1)
         iso_write_opts_set_rockridge(opts, options.rockRidge ? 1 : 0)
         iso_write_opts_set_joliet(opts, options.joliet ? 1 : 0)
-        // Readers see read-only files owned by root, whatever the source files' modes were.
+        // Files 644, folders 755, owned by root, whatever the sources were (PS3.12 P: everyone may read).
         iso_write_opts_set_replace_mode(opts, 1, 1, 1, 1)
-        iso_write_opts_set_default_file_mode(opts, 0o444)
-        iso_write_opts_set_default_dir_mode(opts, 0o555)
+        iso_write_opts_set_default_file_mode(opts, 0o644)
+        iso_write_opts_set_default_dir_mode(opts, 0o755)
         iso_write_opts_set_fifo_size(opts, 2048)  // 2048 blocks of 2 KiB: a 4 MiB ring buffer
         var srcOpt: UnsafeMutablePointer<burn_source>?
         r = iso_image_create_burn_source(image, opts, &srcOpt)
@@ -215,7 +215,7 @@ public enum ISOWriter {
             archive_entry_clear(entry)
             archive_entry_set_pathname(entry, path)
             archive_entry_set_filetype(entry, UInt32(dir ? 0o040000 : 0o100000))  // AE_IFDIR / AE_IFREG
-            archive_entry_set_perm(entry, dir ? 0o555 : 0o444)
+            archive_entry_set_perm(entry, dir ? 0o755 : 0o644)
             archive_entry_set_size(entry, size)
             archive_entry_set_mtime(entry, now, 0)
             try check(archive_write_header(a, entry), "header of \(path)")

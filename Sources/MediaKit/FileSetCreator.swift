@@ -18,6 +18,9 @@ public struct FileSetOptions: Sendable {
     public var exportDate: String
     public var exportTime: String
     public var sourceAETitle: String?
+    /// Write an ISO 9660 image instead of a folder (`create --iso`), and IHE PDI content (`--pdi`).
+    public var image: ImageOutput?
+    public var pdi: PDIOptions?
 
     public init(layout: FileIDLayout, exportDate: String, exportTime: String) {
         self.layout = layout; self.exportDate = exportDate; self.exportTime = exportTime
@@ -285,7 +288,7 @@ public enum FileSetCreator {
         if report.added.isEmpty && report.operation == "update" { return report }
 
         // Inputs without File Meta are re-encoded as Part 10 into the journal folder first.
-        let staging = FileSetTransaction.folder(root) + "/staged"
+        let staging = FileSetSink.stagingFolder(root: root, options: options)
         for i in copies.indices where copies[i].source.isEmpty {
             guard let src = report.added.first(where: { $0.fileID == copies[i].fileID })?.source else { continue }
             let f = try Part10Reader.read(path: src)
@@ -299,9 +302,9 @@ public enum FileSetCreator {
             copies[i].size = bytes.count
         }
         let dicomdir = try DICOMDIRWriter.encode(fs, sourceAETitle: options.sourceAETitle)
-        try makeDirectories(root)
-        let tx = FileSetTransaction(operation: report.operation, copies: copies)
-        try tx.run(root: root, dicomdir: dicomdir, progress: progress.map { p in { p("copying", $0, $1) } })
+        // The end of the plan goes to a sink: a journaled folder write or an ISO image (FileSetSink).
+        try FileSetSink.write(fs, root: root, copies: copies, dicomdir: dicomdir, staging: staging,
+                              operation: report.operation, options: options, progress: progress)
         return report
     }
 
