@@ -67,7 +67,7 @@ extension FileSetCreator {
             }
         }
         var costs = VolumePlanner.Costs()
-        if options.pdi?.web == true { costs.perSeries += 256 << 10 }
+        if options.pdi?.web == true { costs.perSeries += 128 << 10 }
         if options.icons { costs.perInstance += 16 << 10 }
         let plan: VolumePlanner.Plan
         do { plan = try VolumePlanner.plan(series, capacity: capacity ?? Int64.max / 4, costs: costs) } catch let e as VolumePlanner.TooLarge {
@@ -76,7 +76,7 @@ extension FileSetCreator {
         }
         var result = VolumeSetReport(capacity: capacity, dividedSeries: plan.dividedSeries, dryRun: options.dryRun)
         let many = plan.volumes.count > 1
-        let baseID = options.fileSetID ?? ((options.image != nil || many) ? "DICOM_\(options.exportDate)" : nil)
+        let baseID = options.fileSetID ?? ((options.image != nil || many) ? "DICOM\(options.exportDate)" : nil)
         for (n, volume) in plan.volumes.enumerated() {
             var o = options
             var sub = SourceScan()

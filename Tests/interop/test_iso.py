@@ -118,7 +118,7 @@ def test_volume_id_defaults_to_fileset_id_never_patient(inputs, tmp_path):
     rc, report, err = run_json("create", "--iso", iso, *dirs, "--export-time", "20261123140509")
     assert rc in (0, 1), err
     fsid = report["volumes"][0]["fileSetID"]
-    assert fsid == "DICOM_20261123"
+    assert fsid == "DICOM20261123"
     assert pvd_volume_id(iso) == fsid
 
 
