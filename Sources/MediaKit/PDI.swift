@@ -32,10 +32,12 @@ public struct PDIWriter {
         let source = Dictionary(copies.map { ($0.fileID.uppercased(), $0.source) }, uniquingKeysWith: { a, _ in a })
         let m = Manifest(fs)
         var out: [(String, [UInt8])] = []
-        let vars = try baseVars(m)
+        let plain = try baseVars(m)
+        let vars = plain.mapValues(esc)
+        var t = plain
+        t["WEB"] = options.web ? "IHE_PDI/      web pages (XHTML) and JPEG renderings of one image per series,\n              for viewing in a web browser; they are not for diagnosis." : "              This medium holds no web content (DICOM only)."
+        out.append(("README.TXT", Array(try render("README.TXT", t).utf8)))
         var v = vars
-        v["WEB"] = options.web ? "The IHE_PDI folder holds web pages (XHTML) and JPEG renderings of one image per series for viewing in a web browser; they are not for diagnosis." : "This medium holds no web content (DICOM only)."
-        out.append(("README.TXT", Array(try render("README.TXT", v).utf8)))
         v["MANIFEST"] = manifestHTML(m, seriesLink: nil)
         v["WEB_LINK"] = options.web ? "<p><a href=\"IHE_PDI/INDEX.HTM\">View the images in a web browser (IHE_PDI/INDEX.HTM)</a></p>" : "<p>DICOM ONLY: this medium holds no web content.</p>"
         out.append(("INDEX.HTM", Array(try render("INDEX.HTM", v).utf8)))
@@ -92,17 +94,18 @@ public struct PDIWriter {
         return Array(UnsafeBufferPointer(start: jpeg, count: Int(len)))
     }
 
+    /// Template fields, unescaped (README.TXT); HTML pages escape them.
     func baseVars(_ m: Manifest) throws -> [String: String] {
         let date: String = {
             let f = DateFormatter(); f.locale = Locale(identifier: "en_US_POSIX"); f.dateFormat = "yyyy-MM-dd"
             return f.string(from: Date())
         }()
         return [
-            "INSTITUTION": esc(options.institution ?? "(not given)"),
-            "CONTACT": esc(options.contact ?? "(not given)"),
-            "APPLICATION": esc(options.application ?? "dicom-media \(Implementation.version)"),
+            "INSTITUTION": options.institution ?? "(not given)",
+            "CONTACT": options.contact ?? "(not given)",
+            "APPLICATION": options.application ?? "dicom-media \(Implementation.version)",
             "DATE": date,
-            "FILESET_ID": esc(m.fileSetID.isEmpty ? "(none)" : m.fileSetID),
+            "FILESET_ID": m.fileSetID.isEmpty ? "(none)" : m.fileSetID,
             "PATIENTS": String(m.patients), "STUDIES": String(m.studies), "SERIES_COUNT": String(m.series.count),
             "INSTANCES": String(m.instances),
         ]
