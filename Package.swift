@@ -23,8 +23,8 @@ let package = Package(
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CISOFS", pkgConfig: "libisofs-1", providers: [.apt(["libisofs-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
-        .target(name: "MediaImage", dependencies: ["CArchive", "CISOFS"]),
-        .target(name: "MediaKit", dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet", "MediaImage", "CTurboJPEG"]),
+        .target(name: "MediaImage", dependencies: ["CArchive", "CISOFS", "CTurboJPEG"]),
+        .target(name: "MediaKit", dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet", "MediaImage"]),
         .executableTarget(name: "dicom-media", dependencies: [
             "MediaKit", "DICOMCore", "DICOMIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

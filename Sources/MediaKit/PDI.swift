@@ -1,8 +1,8 @@
-import CTurboJPEG
 import DICOMCore
 import DICOMFileSet
 import DICOMIO
 import Foundation
+import MediaImage
 
 /// IHE Portable Data for Imaging content (RAD TF PDI; DICOM-MEDIA.md §4.8): README.TXT,
 /// INDEX.HTM and, with `web`, an IHE_PDI folder of XHTML pages and JPEG renderings.
@@ -81,17 +81,9 @@ public struct PDIWriter {
         let f = try Part10Reader.read(path: path)
         let icon = try IconImage.make(from: f.dataSet, size: size)
         guard let pixels = icon[.pixelData]?.bytes, pixels.count >= size * size else { throw RenderFailure("no rendering") }
-        guard let tj = tjInitCompress() else { throw RenderFailure("TurboJPEG: cannot initialise") }
-        defer { tjDestroy(tj) }
-        var jpeg: UnsafeMutablePointer<UInt8>?
-        var len: UInt = 0
-        let r = pixels.withUnsafeBufferPointer { px in
-            tjCompress2(tj, px.baseAddress, Int32(size), 0, Int32(size), Int32(TJPF_GRAY.rawValue), &jpeg, &len,
-                        Int32(TJSAMP_GRAY.rawValue), 90, 0)
+        do { return try JPEGEncoder.encodeGray(pixels, width: size, height: size, quality: 90) } catch let e as ImageError {
+            throw RenderFailure(e.message)
         }
-        defer { if let jpeg { tjFree(jpeg) } }
-        guard r == 0, let jpeg else { throw RenderFailure("TurboJPEG: \(String(cString: tjGetErrorStr2(tj)))") }
-        return Array(UnsafeBufferPointer(start: jpeg, count: Int(len)))
     }
 
     /// Template fields, unescaped (README.TXT); HTML pages escape them.

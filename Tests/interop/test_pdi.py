@@ -100,7 +100,7 @@ def test_web_pages_one_per_series_with_rendering(disc):
     assert len(list((root / "IHE_PDI").glob("*.JPG"))) >= len(series) // 2
 
 
-def test_pages_render_in_chromium(disc):
+def test_pages_render_in_chromium(disc, capsys):
     tmp, _, root = disc
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
@@ -112,7 +112,8 @@ def test_pages_render_in_chromium(disc):
                             f"--screenshot={shot}", "--window-size=1024,900", page.as_uri()],
                            capture_output=True, timeout=120)
         assert shot.is_file() and shot.stat().st_size > 5000, r.stderr.decode(errors="replace")[-2000:]
-        print(f"screenshot of {page.relative_to(root)}: {shot}")
+        with capsys.disabled():  # shown in the test output even when pytest captures it
+            print(f"\nscreenshot of {page.relative_to(root)}: {shot}")
 
 
 def test_verify_pdi_passes_ours(disc):
