@@ -149,7 +149,7 @@ public enum ISOWriter {
         iso_write_opts_set_rockridge(opts, options.rockRidge ? 1 : 0)
         iso_write_opts_set_joliet(opts, options.joliet ? 1 : 0)
         // Files 644, folders 755, owned by root, whatever the sources were (PS3.12 P: everyone may read).
-        iso_write_opts_set_replace_mode(opts, 1, 1, 1, 1)
+        iso_write_opts_set_replace_mode(opts, 2, 2, 1, 1)
         iso_write_opts_set_default_file_mode(opts, 0o644)
         iso_write_opts_set_default_dir_mode(opts, 0o755)
         iso_write_opts_set_fifo_size(opts, 2048)  // 2048 blocks of 2 KiB: a 4 MiB ring buffer

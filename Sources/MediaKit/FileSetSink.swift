@@ -27,7 +27,10 @@ public enum FileSetSink {
     /// interrupted run can resume), a private temporary folder for an image (removed afterwards; never inside the image).
     public static func stagingFolder(root: String, options: FileSetOptions) -> String {
         if options.image == nil { return FileSetTransaction.folder(root) + "/staged" }
-        return NSTemporaryDirectory() + "dicom-media-staged-\(getpid())-\(UID.make().suffix(12))"
+        // Same name for the same image within one process, so createImage can remove it after a failure too.
+        var h: UInt64 = 0xcbf29ce484222325
+        for b in root.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+        return NSTemporaryDirectory() + "dicom-media-staged-\(getpid())-\(String(h, radix: 16))"
     }
 
     static func write(_ fs: FileSet, root: String, copies: [FileSetTransaction.Copy], dicomdir: [UInt8], staging: String,
@@ -78,6 +81,7 @@ extension FileSetCreator {
         report.dryRun = options.dryRun
         var fs = FileSet(fileSetID: options.fileSetID ?? "")
         if let v = options.image?.volumeID, let why = ISOWriter.volumeIDProblem(v) { throw MediaError(.badArgument, "--volume-id '\(v)' \(why)") }
+        defer { try? FileManager.default.removeItem(atPath: FileSetSink.stagingFolder(root: path, options: options)) }
         return try plan(into: &fs, root: path, scan: scan, existingIDs: [], options: options, report: &report, progress: progress)
     }
 }

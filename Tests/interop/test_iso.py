@@ -79,6 +79,9 @@ def test_xorriso_and_isoinfo_list_it(image):
 def test_extracted_fileset_passes_verify_dciodvfy_pydicom(image, tmp_path):
     iso, expected, _ = image
     out = extract(iso, tmp_path / "x")
+    # Rock Ridge modes: files 644, folders 755 (PS3.12 P: everyone may read), whatever the sources had.
+    assert (out / "DICOMDIR").stat().st_mode & 0o777 == 0o644
+    assert (out / "DICOM").stat().st_mode & 0o777 == 0o755
     rc, problems, text = verify(out)
     assert rc == 0, text
     need("dciodvfy")
