@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "DICOMPixel", targets: ["DICOMPixel"]),
         .library(name: "DICOMCodecs", targets: ["DICOMCodecs"]),
         .library(name: "MediaKit", targets: ["MediaKit"]),
+        .library(name: "MediaImage", targets: ["MediaImage"]),
         .executable(name: "dicom-media", targets: ["dicom-media"]),
     ],
     dependencies: [
@@ -26,7 +27,10 @@ let package = Package(
         .systemLibrary(name: "COpenJPEG", pkgConfig: "libopenjp2", providers: [.apt(["libopenjp2-7-dev"])]),
         .systemLibrary(name: "CCharLS", pkgConfig: "charls", providers: [.apt(["libcharls-dev"])]),
         .target(name: "DICOMCodecs", dependencies: ["DICOMPixel", "DICOMCore", "CTurboJPEG", "COpenJPEG", "CCharLS"]),
-        .target(name: "MediaKit", dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet", "DICOMPixel", "DICOMCodecs"]),
+                .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CISOFS", pkgConfig: "libisofs-1", providers: [.apt(["libisofs-dev"])]),
+        .target(name: "MediaImage", dependencies: ["CArchive", "CISOFS", "CTurboJPEG"]),
+        .target(name: "MediaKit", dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet", "DICOMPixel", "DICOMCodecs", "MediaImage"]),
         .executableTarget(name: "dicom-media", dependencies: [
             "MediaKit", "DICOMCore", "DICOMIO", "DICOMPixel", "DICOMFileSet",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -38,6 +42,7 @@ let package = Package(
         .testTarget(name: "DICOMPixelTests", dependencies: ["DICOMPixel", "DICOMCodecs", "DICOMIO", "DICOMCore"]),
         .testTarget(name: "CLITests", dependencies: ["MediaKit"]),
         .testTarget(name: "DeidentifyTests", dependencies: ["MediaKit", "DICOMCore"]),
+        .testTarget(name: "MediaImageTests", dependencies: ["MediaImage", "MediaKit"]),
     ],
     swiftLanguageModes: [.v5]
 )

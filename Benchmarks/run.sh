@@ -25,7 +25,8 @@
 # (create --in-place vs dcmmkdir, gdcmgendir) on 2,000 and 20,000 files, with max RSS; 3 File-set
 # creation, copy + DICOMDIR (create vs cp -r + dcmmkdir); 4 reading a File-set (list vs pydicom
 # FileSet, dcmdump); 5 codecs (Benchmarks/codecs.sh: JPEG Lossless, JPEG 2000, RLE encode and
-# decode vs dcmcjpeg/dcmdjpeg, gdcmconv, opj_compress, dcmcrle/dcmdrle). Rows 2-4 also print one run under /usr/bin/time -v: wall time, max RSS.
+# decode vs dcmcjpeg/dcmdjpeg, gdcmconv, opj_compress, dcmcrle/dcmdrle); 6 ISO image (create --iso
+# vs cp -r, xorriso -as mkisofs). Rows 2-4 and 6 also print one run under /usr/bin/time -v: wall time, max RSS.
 # SKIP_FILESET=1 leaves rows 2-4 out, SKIP_20K=1 the 20,000-file parts; RUNS_20K (default 3, no
 # warm-up) and RUNS_CREATE (default 3) set the runs of the big rows; GDCM=1 times gdcmgendir
 # in row 2 (otherwise one run). Data: ct20000s (20,000 64x64 CT files, ~300 MB) and, per corpus,
@@ -357,6 +358,28 @@ if [[ -z ${SKIP_FILESET:-} ]]; then
 
     read_row ct2000 "2,000 instances"
     if [[ -z ${SKIP_20K:-} ]]; then read_row ct20000s "20,000 instances"; fi
+fi
+
+# Row 6: an ISO 9660 image of the 2,000-file corpus (1 GB): `create --iso` from the bare files,
+# end to end (headers, DICOMDIR, image streamed by libisofs, fsync), against cp -r of the File-set
+# folder made beforehand (the disk limit) and xorriso -as mkisofs on that File-set; also our
+# libarchive writer (stages every file) and create + xorriso. SKIP_ISO=1 leaves it out.
+if [[ -z ${SKIP_FILESET:-} && -z ${SKIP_ISO:-} ]]; then
+    bare=$DATA/ct2000-bare
+    fs=$DATA/ct2000-fs
+    iso_out="$DATA/out-iso.iso $DATA/out-la.iso $DATA/out-x.iso $DATA/out-cp $DATA/out-fs"
+    peers=("cp -r File-set :: cp -r $fs $DATA/out-cp" "cp -r File-set + sync :: cp -r $fs $DATA/out-cp && sync")
+    if command -v xorriso >/dev/null; then
+        xo="xorriso -as mkisofs -quiet -R -J -o $DATA/out-x.iso"
+        peers+=("xorriso -as mkisofs -R -J, File-set made before :: $xo $fs")
+        peers+=("xorriso -as mkisofs -R -J + sync :: $xo $fs && sync")
+        peers+=("create + xorriso -as mkisofs :: $DM create $DATA/out-fs $bare && $xo $DATA/out-fs")
+    fi
+    peers+=("create --iso, libarchive writer :: $DM create --iso $DATA/out-la.iso $bare --iso-writer libarchive")
+    ROW_PREPARE="rm -rf $iso_out; sync" ROW_RUNS=${RUNS_CREATE:-3} row "6. ISO image, 2,000 files (1 GB)" \
+        "dicom-media create --iso :: $DM create --iso $DATA/out-iso.iso $bare" "${peers[@]}"
+    ROW_PREPARE="rm -rf $iso_out; sync" maxrss "dicom-media create --iso" "$DM create --iso $DATA/out-iso.iso $bare" | tee -a "$TABLE"
+    rm -rf $iso_out
 fi
 
 # Rows 5: codecs (Benchmarks/codecs.sh); SKIP_CODECS=1 leaves them out.

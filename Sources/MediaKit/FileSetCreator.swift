@@ -29,6 +29,9 @@ public struct FileSetOptions: Sendable {
     /// Applied to every instance before its records are built and its file is written (de-identify,
     /// reconcile): each instance is then re-encoded, and the DICOMDIR holds only transformed values.
     public var transform: (any InstanceTransform)?
+    /// Write an ISO 9660 image instead of a folder (`create --iso`), and IHE PDI content (`--pdi`).
+    public var image: ImageOutput?
+    public var pdi: PDIOptions?
 
     public init(layout: FileIDLayout, exportDate: String, exportTime: String) {
         self.layout = layout; self.exportDate = exportDate; self.exportTime = exportTime
@@ -204,7 +207,7 @@ public enum FileSetCreator {
         // Headers are (re)loaded a chunk at a time on both cores, so memory stays flat however many files;
         // inputs the profile does not allow are transcoded in the same pass into the staging folder.
         let chunk = 256
-        let staging = FileSetTransaction.folder(root) + "/staged"
+        let staging = FileSetSink.stagingFolder(root: root, options: options)
         var loaded: [Int: Result<PreparedInstance, Error>] = [:]
         for (n, var inst) in instances.enumerated() {
             if loaded[n] == nil {
@@ -335,9 +338,9 @@ public enum FileSetCreator {
             copies[i].size = bytes.count
         }
         let dicomdir = try DICOMDIRWriter.encode(fs, sourceAETitle: options.sourceAETitle)
-        try makeDirectories(root)
-        let tx = FileSetTransaction(operation: report.operation, copies: copies)
-        try tx.run(root: root, dicomdir: dicomdir, progress: progress.map { p in { p("copying", $0, $1) } })
+        // The end of the plan goes to a sink: a journaled folder write or an ISO image (FileSetSink).
+        try FileSetSink.write(fs, root: root, copies: copies, dicomdir: dicomdir, staging: staging,
+                              operation: report.operation, options: options, progress: progress)
         return report
     }
 

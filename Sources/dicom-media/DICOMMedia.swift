@@ -28,7 +28,7 @@ struct DICOMMedia: ParsableCommand {
         abstract: "DICOM removable media: read, write and check Part 10 files and File-sets.",
         discussion: exitCodeHelp,
         version: Implementation.version,
-        subcommands: [Dump.self, Transcode.self, Create.self, Update.self, Remove.self, List.self, Verify.self])
+        subcommands: [Dump.self, Transcode.self, Create.self, Update.self, Remove.self, List.self, Verify.self, Iso.self])
 }
 
 func printError(_ s: String) {
@@ -105,10 +105,14 @@ struct List: ParsableCommand {
 
     @Flag(help: "Print JSON: fileSetID, fileSetUID, patients > studies > series > instances, rootRecords, problems.")
     var json = false
-    @Argument(help: "A File-set folder or a DICOMDIR file.")
+    @Argument(help: "A File-set folder, a DICOMDIR file, or an ISO 9660 image (.iso) read without mounting.")
     var source: String
 
     func run() throws {
+        if FileSetImage.isImage(source) { try withImage(source) { try list($0) } } else { try list(source) }
+    }
+
+    func list(_ source: String) throws {
         let listing: FileSetListing
         do { listing = try FileSetListing.load(source: source) } catch {
             printError("\(error)"); throw ExitCode(Exit.unreadable)

@@ -117,18 +117,24 @@ struct Create: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create a File-set (DICOMDIR + files) from files, folders and other File-sets (File-set Creator, PS3.10 8.3).",
         discussion: exitCodeHelp)
-    @Argument(help: "Output folder (must not hold a File-set), or the folder to index with --in-place.") var out: String
+    @Argument(help: "Output folder (must not hold a File-set), or the folder to index with --in-place; with --iso, the first INPUT.") var out: String
     @Argument(help: "Input files, folders (recursive) or File-sets.") var inputs: [String] = []
     @Flag(name: .customLong("in-place"), help: "Index the files already laid out in OUT without copying (names must be conformant File IDs).")
     var inPlace = false
     @OptionGroup var options: FileSetWriteOptions
+    @OptionGroup var media: MediaOutputOptions
 
     func validate() throws {
-        if !inPlace && inputs.isEmpty { throw ValidationError("give at least one INPUT, or --in-place") }
+        if !inPlace && inputs.isEmpty && media.iso == nil { throw ValidationError("give at least one INPUT, or --in-place") }
     }
     func run() throws {
         var o = try options.resolve()
         o.inPlace = inPlace
+        if media.requested {
+            // With --iso every positional is an input (no OUT folder).
+            try media.create(out: media.iso == nil ? out : nil, inputs: media.iso == nil ? inputs : [out] + inputs, options: o, json: options.json, inPlace: inPlace)
+            return
+        }
         try runMedia { try finish(FileSetCreator.create(out: out, inputs: inputs, options: o, progress: progressPrinter()), json: options.json) }
     }
 }
@@ -177,8 +183,10 @@ struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check a File-set in one pass: DICOMDIR structure, records against files, File IDs, uniqueness, and the profile's rules.",
         discussion: exitCodeHelp + " Each problem has a severity, a stable code, the File ID and the rule.")
-    @Argument(help: "A File-set folder or a DICOMDIR file.") var source: String
+    @Argument(help: "A File-set folder, a DICOMDIR file, or an ISO 9660 image (.iso) read without mounting.") var source: String
     @Option(help: "Also check the rules of this media application profile (e.g. STD-GEN-CD).") var profile: String?
+    @Flag(help: "Also check the IHE PDI rules: README.TXT and INDEX.HTM present, 8.3 names outside the DICOM tree, DICOM files only in the File-set, IHE_PDI web content only.")
+    var pdi = false
     @Flag(help: "Print the result as JSON.") var json = false
 
     func run() throws {
@@ -191,9 +199,14 @@ struct Verify: ParsableCommand {
         }
         try runMedia {
             let progress = progressPrinter()
-            let r = try FileSetVerification.verify(source: source, profile: p, progress: progress.map { pr in { pr("checking", $0, $1) } })
-            print(json ? r.json.serialized(pretty: true) : r.text)
-            if r.hasProblems { throw ExitCode(Exit.problems) }
+            func check(_ root: String) throws {
+                var r = try FileSetVerification.verify(source: root, profile: p, progress: progress.map { pr in { pr("checking", $0, $1) } })
+                if pdi { r.problems += PDIChecker.check(root: r.location.root, fileSet: r.fileSet) }
+                if root != source { r.location.root = source; r.location.dicomdir = source + ":DICOMDIR" }
+                print(json ? r.json.serialized(pretty: true) : r.text)
+                if r.hasProblems { throw ExitCode(Exit.problems) }
+            }
+            if FileSetImage.isImage(source) { try withImage(source, check) } else { try check(source) }
         }
     }
 }

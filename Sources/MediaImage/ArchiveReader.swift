@@ -1,0 +1,179 @@
+import CArchive
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An error of reading or writing an image or archive, naming the file and what libarchive/libisofs said.
+public struct ImageError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var message: String
+    public init(path: String, _ message: String) { self.path = path; self.message = message }
+    public var description: String { "\(path): \(message)" }
+}
+
+/// One entry of an ISO 9660 image or a ZIP/tar archive.
+public struct ArchiveEntry: Sendable, Hashable {
+    /// Path inside the image, components joined by "/", without a leading "./", without ISO 9660
+    /// version numbers (";1") and without the trailing "." of a name that has no extension
+    /// (ECMA-119 §7.5: "NAME.;1" is the file NAME).
+    public var path: String
+    /// Size in bytes (0 for folders).
+    public var size: Int64
+    public var isDirectory: Bool
+}
+
+/// Read-only access to an ISO 9660 image (plain, Joliet or Rock Ridge) or a ZIP/tar archive
+/// through libarchive, without mounting.
+///
+/// libarchive reads sequentially: every call makes one pass from the start of the file, so a
+/// caller that needs many entries uses `forEachEntry` (one pass) rather than repeated `read`.
+///
+///     let image = try ArchiveReader(path: "disc.iso")
+///     let entries = try image.entries()                       // paths and sizes
+///     let dicomdir = try image.read(image.lookup("dicomdir", in: entries)!.path)
+public struct ArchiveReader: Sendable {
+    public let path: String
+
+    /// Opens the file once to check that libarchive recognises its format.
+    public init(path: String) throws {
+        self.path = path
+        let a = try open()
+        defer { archive_read_free(a) }
+        var entry: OpaquePointer?
+        let r = archive_read_next_header(a, &entry)
+        if r != ARCHIVE_OK && r != ARCHIVE_EOF && r != ARCHIVE_WARN {
+            throw ImageError(path: path, "not a readable ISO 9660 image or archive: \(Self.message(a))")
+        }
+    }
+
+    /// Every entry with its size, in image order (one pass).
+    public func entries() throws -> [ArchiveEntry] {
+        var out: [ArchiveEntry] = []
+        try forEachEntry { e, _ in out.append(e); return true }
+        return out
+    }
+
+    /// The bytes of the entry at `entryPath` (normalised as `ArchiveEntry.path`, exact case).
+    public func read(_ entryPath: String) throws -> [UInt8] {
+        let want = Self.normalise(entryPath)
+        var found: [UInt8]?
+        try forEachEntry { e, data in
+            if e.path == want && !e.isDirectory { found = try data.readAll(); return false }
+            return true
+        }
+        guard let found else { throw ImageError(path: path, "no entry \(entryPath)") }
+        return found
+    }
+
+    /// The entry whose path equals `entryPath` ignoring case (ISO 9660 names are upper case,
+    /// Joliet and Rock Ridge names keep the case they were written with); exact matches win.
+    public func lookup(_ entryPath: String, in entries: [ArchiveEntry]) -> ArchiveEntry? {
+        let want = Self.normalise(entryPath)
+        if let e = entries.first(where: { $0.path == want }) { return e }
+        let lower = want.lowercased()
+        return entries.first { $0.path.lowercased() == lower }
+    }
+
+    /// The data of the current entry during `forEachEntry`; valid only inside the callback.
+    public struct EntryData {
+        let archive: OpaquePointer
+        let path: String
+        /// All bytes of the entry.
+        public func readAll() throws -> [UInt8] {
+            var out: [UInt8] = []
+            var buf = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let n = buf.withUnsafeMutableBytes { archive_read_data(archive, $0.baseAddress, $0.count) }
+                if n == 0 { return out }
+                if n < 0 { throw ImageError(path: path, "reading entry data: \(ArchiveReader.message(archive))") }
+                out.append(contentsOf: buf[0..<n])
+            }
+        }
+        /// Writes the entry's bytes to an open file descriptor.
+        public func write(to fd: Int32) throws {
+            if archive_read_data_into_fd(archive, fd) != ARCHIVE_OK {
+                throw ImageError(path: path, "extracting entry data: \(ArchiveReader.message(archive))")
+            }
+        }
+    }
+
+    /// One sequential pass: calls `body` with each entry and its data until it returns false.
+    public func forEachEntry(_ body: (ArchiveEntry, EntryData) throws -> Bool) throws {
+        let a = try open()
+        defer { archive_read_free(a) }
+        var entry: OpaquePointer?
+        while true {
+            let r = archive_read_next_header(a, &entry)
+            if r == ARCHIVE_EOF { return }
+            if r != ARCHIVE_OK && r != ARCHIVE_WARN {
+                throw ImageError(path: path, "reading the directory: \(Self.message(a))")
+            }
+            guard let entry, let cPath = archive_entry_pathname(entry) else { continue }
+            let isDir = archive_entry_filetype(entry) == 0o040000  // AE_IFDIR
+            let e = ArchiveEntry(path: Self.normalise(String(cString: cPath)), size: isDir ? 0 : archive_entry_size(entry), isDirectory: isDir)
+            if e.path.isEmpty { continue }
+            if try !body(e, EntryData(archive: a, path: path + ":" + e.path)) { return }
+        }
+    }
+
+    /// Extracts every regular file under `folder` (which is created), refusing paths that leave it.
+    /// Returns the number of files written.
+    @discardableResult
+    public func extract(to folder: String) throws -> Int {
+        var count = 0
+        try makeFolder(folder)
+        try forEachEntry { e, data in
+            let parts = e.path.split(separator: "/").map(String.init)
+            if parts.contains("..") || parts.contains(".") { throw ImageError(path: path, "entry \(e.path) leaves the image root; refused") }
+            let dest = folder + "/" + parts.joined(separator: "/")
+            if e.isDirectory { try makeFolder(dest); return true }
+            if parts.count > 1 { try makeFolder(folder + "/" + parts.dropLast().joined(separator: "/")) }
+            let fd = Glibc.open(dest, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            guard fd >= 0 else { throw ImageError(path: dest, "cannot create: \(String(cString: strerror(errno)))") }
+            defer { close(fd) }
+            try data.write(to: fd)
+            count += 1
+            return true
+        }
+        return count
+    }
+
+    /// `NAME.;1` -> `NAME`, `./A/B` -> `A/B`.
+    public static func normalise(_ p: String) -> String {
+        var parts: [String] = []
+        for var c in p.split(separator: "/").map(String.init) {
+            if c == "." { continue }
+            if let semi = c.lastIndex(of: ";"), c[c.index(after: semi)...].allSatisfy(\.isNumber) { c = String(c[..<semi]) }
+            if c.hasSuffix(".") && c.count > 1 && c != ".." { c.removeLast() }
+            parts.append(c)
+        }
+        return parts.joined(separator: "/")
+    }
+
+    private func open() throws -> OpaquePointer {
+        guard let a = archive_read_new() else { throw ImageError(path: path, "libarchive: out of memory") }
+        archive_read_support_format_iso9660(a)
+        archive_read_support_format_zip(a)
+        archive_read_support_format_tar(a)
+        archive_read_support_filter_all(a)
+        if archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK {
+            let m = Self.message(a)
+            archive_read_free(a)
+            throw ImageError(path: path, "cannot open: \(m)")
+        }
+        return a
+    }
+
+    static func message(_ a: OpaquePointer) -> String {
+        archive_error_string(a).map { String(cString: $0) } ?? "libarchive error \(archive_errno(a))"
+    }
+}
+
+func makeFolder(_ path: String) throws {
+    var st = stat()
+    if stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR { return }
+    if let slash = path.lastIndex(of: "/"), slash != path.startIndex { try makeFolder(String(path[..<slash])) }
+    if mkdir(path, 0o755) != 0 && errno != EEXIST {
+        throw ImageError(path: path, "cannot create folder: \(String(cString: strerror(errno)))")
+    }
+}

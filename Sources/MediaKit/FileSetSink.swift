@@ -1,0 +1,156 @@
+import DICOMCore
+import DICOMFileSet
+import DICOMIO
+import Foundation
+import MediaImage
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `create --iso FILE`: the File-set goes into an ISO 9660 image instead of a folder (PS3.12 Annex F/P).
+public struct ImageOutput: Sendable {
+    /// The image file to write.
+    public var path: String
+    /// Primary Volume Descriptor volume identifier; nil: the File-set ID (PS3.12 F.3.1), never a patient's name.
+    public var volumeID: String?
+    public var rockRidge = true
+    public var joliet = true
+    public var engine: ISOWriteOptions.Engine = .libisofs
+    public init(path: String) { self.path = path }
+}
+
+/// Where the end of a plan goes: the list of copies (source file -> File ID), the DICOMDIR bytes and
+/// the optional PDI files are written either as a journaled folder (FileSetTransaction) or streamed
+/// into an ISO image (ISOWriter) without a staging copy of the files.
+public enum FileSetSink {
+    /// Folder for re-encoded (staged) files: inside the journal folder for a folder File-set (so an
+    /// interrupted run can resume), a private temporary folder for an image (removed afterwards; never inside the image).
+    public static func stagingFolder(root: String, options: FileSetOptions) -> String {
+        if options.image == nil { return FileSetTransaction.folder(root) + "/staged" }
+        // Same name for the same image within one process, so createImage can remove it after a failure too.
+        var h: UInt64 = 0xcbf29ce484222325
+        for b in root.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+        return NSTemporaryDirectory() + "dicom-media-staged-\(getpid())-\(String(h, radix: 16))"
+    }
+
+    static func write(_ fs: FileSet, root: String, copies: [FileSetTransaction.Copy], dicomdir: [UInt8], staging: String,
+                      operation: String, options: FileSetOptions, progress: (@Sendable (String, Int, Int) -> Void)?) throws {
+        let extra = try options.pdi.map { try PDIWriter(options: $0).files(for: fs, copies: copies) } ?? []
+        if let image = options.image {
+            defer { try? FileManager.default.removeItem(atPath: staging) }
+            var files = [ImageFile(path: "DICOMDIR", content: .bytes(dicomdir))]
+            files += copies.map { ImageFile(path: $0.fileID, content: .file($0.source)) }
+            files += extra.map { ImageFile(path: $0.path, content: .bytes($0.bytes)) }
+            var o = ISOWriteOptions(volumeID: image.volumeID ?? volumeID(for: fs.fileSetID))
+            o.rockRidge = image.rockRidge; o.joliet = image.joliet; o.engine = image.engine
+            o.application = "DICOM_MEDIA_\(Implementation.version.replacingOccurrences(of: ".", with: "_"))"
+            if let inst = options.pdi?.institution { o.publisher = String(inst.uppercased().prefix(128)) }
+            let total = copies.count
+            let sizes = copies.reduce(Int64(dicomdir.count)) { $0 + Int64($1.size) }
+            do {
+                try ISOWriter.write(files: files, to: image.path, options: o) { done, all in
+                    // Progress in files' worth of bytes, so the phase reads like "copying n/N".
+                    let whole = all > 0 ? all : sizes
+                    progress?("writing image", Int(min(Int64(total), done * Int64(total) / max(1, whole))), total)
+                }
+            } catch let e as ImageError {
+                throw MediaError(.io, e.message, path: e.path)
+            }
+            return
+        }
+        try makeDirectories(root)
+        let tx = FileSetTransaction(operation: operation, copies: copies)
+        try tx.run(root: root, dicomdir: dicomdir, progress: progress.map { p in { p("copying", $0, $1) } })
+        for f in extra {
+            let p = root + "/" + f.path
+            if let slash = p.lastIndex(of: "/") { try makeDirectories(String(p[..<slash])) }
+            try Part10Writer.write(f.bytes, to: p)
+        }
+    }
+
+    /// The volume identifier for a File-set ID: the ID itself (PS3.12 F.3.1), or DICOM when it is empty.
+    public static func volumeID(for fileSetID: String) -> String { fileSetID.isEmpty ? "DICOM" : fileSetID }
+}
+
+extension FileSetCreator {
+    /// A new File-set written straight into an ISO 9660 image (`create --iso`, through `createVolumes`).
+    static func createImage(scan: SourceScan, options: FileSetOptions, progress: (@Sendable (String, Int, Int) -> Void)?, at path: String) throws -> FileSetReport {
+        if isDirectory(path) { throw MediaError(.refused, "is a folder; --iso names the image file to write", path: path) }
+        if isRegularFile(path) && !options.dryRun { throw MediaError(.refused, "already exists; it is never overwritten", path: path) }
+        var report = FileSetReport(operation: "create", root: path)
+        report.dryRun = options.dryRun
+        var fs = FileSet(fileSetID: options.fileSetID ?? "")
+        if let v = options.image?.volumeID, let why = ISOWriter.volumeIDProblem(v) { throw MediaError(.badArgument, "--volume-id '\(v)' \(why)") }
+        defer { try? FileManager.default.removeItem(atPath: FileSetSink.stagingFolder(root: path, options: options)) }
+        return try plan(into: &fs, root: path, scan: scan, existingIDs: [], options: options, report: &report, progress: progress)
+    }
+}
+
+/// `dicom-media iso FILESET FILE`: an existing File-set folder packaged as an ISO 9660 image.
+public enum FileSetPackager {
+    public struct Result: Sendable {
+        public var image: String
+        public var volumeID: String
+        public var files: Int
+        public var bytes: Int64
+    }
+
+    /// Every file under the File-set root (hidden entries and the journal folder excepted), DICOMDIR at the image root.
+    public static func package(fileSet source: String, to output: String, volumeID: String?, rockRidge: Bool,
+                               engine: ISOWriteOptions.Engine = .libisofs) throws -> Result {
+        let loc = try FileSetLocation(source: source)
+        if FileSetTransaction.pending(in: loc.root) != nil {
+            throw MediaError(.refused, "an interrupted write is pending; run `dicom-media verify` or `update` on it first", path: loc.root)
+        }
+        let fs: FileSet
+        do { fs = try DICOMDIRReader.read(path: loc.dicomdir) } catch let e as DICOMParseError {
+            throw MediaError(.unreadable, "DICOMDIR cannot be read: \(e.description)", path: loc.dicomdir)
+        }
+        if isRegularFile(output) { throw MediaError(.refused, "already exists; it is never overwritten", path: output) }
+        var files: [ImageFile] = []
+        var bytes: Int64 = 0
+        for f in InstanceScanner.walk(loc.root) {
+            var rel = String(f.dropFirst(loc.root.count + 1))
+            if f == loc.dicomdir { rel = "DICOMDIR" }
+            files.append(ImageFile(path: rel, content: .file(f)))
+            bytes += Int64(fileSize(f))
+        }
+        let vol = volumeID ?? FileSetSink.volumeID(for: fs.fileSetID)
+        var o = ISOWriteOptions(volumeID: vol)
+        o.rockRidge = rockRidge; o.engine = engine
+        o.application = "DICOM_MEDIA_\(Implementation.version.replacingOccurrences(of: ".", with: "_"))"
+        do { try ISOWriter.write(files: files, to: output, options: o) } catch let e as ImageError {
+            throw MediaError(.io, e.message, path: e.path)
+        }
+        return Result(image: output, volumeID: vol, files: files.count, bytes: bytes)
+    }
+}
+
+/// Reading a File-set inside an image (ISO 9660, ZIP, tar) without mounting it.
+public enum FileSetImage {
+    /// Whether `path` is a file to read as an image rather than as a DICOMDIR: an ISO 9660 volume
+    /// descriptor ("CD001" at byte 32769, ECMA-119 8.1) or an .iso/.zip/.tar name.
+    public static func isImage(_ path: String) -> Bool {
+        guard isRegularFile(path) else { return false }
+        let lower = path.lowercased()
+        if lower.hasSuffix(".iso") || lower.hasSuffix(".zip") || lower.hasSuffix(".tar") { return true }
+        guard let h = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? h.close() }
+        try? h.seek(toOffset: 32769)
+        return h.readData(ofLength: 5) == Data("CD001".utf8)
+    }
+
+    /// Extracts the image into a private temporary folder (one sequential libarchive pass), runs
+    /// `body` on that folder and removes it. The DICOMDIR is found in any case at the image root.
+    public static func withExtracted<T>(_ path: String, _ body: (String) throws -> T) throws -> T {
+        let dir = NSTemporaryDirectory() + "dicom-media-image-\(getpid())-\(UID.make().suffix(12))"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        do {
+            let reader = try ArchiveReader(path: path)
+            try reader.extract(to: dir)
+        } catch let e as ImageError {
+            throw MediaError(.unreadable, e.message, path: e.path)
+        }
+        return try body(dir)
+    }
+}

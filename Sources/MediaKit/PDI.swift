@@ -1,0 +1,292 @@
+import DICOMCore
+import DICOMFileSet
+import DICOMIO
+import Foundation
+import MediaImage
+
+/// IHE Portable Data for Imaging content (RAD TF PDI; DICOM-MEDIA.md §4.8): README.TXT,
+/// INDEX.HTM and, with `web`, an IHE_PDI folder of XHTML pages and JPEG renderings.
+public struct PDIOptions: Sendable {
+    /// Creating institution (README.TXT, INDEX.HTM, the image's publisher identifier).
+    public var institution: String?
+    /// Contact line for the institution (phone, address).
+    public var contact: String?
+    /// Creating application; default "dicom-media VERSION".
+    public var application: String?
+    public var web = false
+    /// Folder holding README.TXT, INDEX.HTM, WEBINDEX.HTM and SERIES.HTM templates.
+    public var templates: String
+    public init(templates: String) { self.templates = templates }
+}
+
+/// Builds the PDI files from the File-set about to be written (so they list exactly what is on the medium).
+public struct PDIWriter {
+    public var options: PDIOptions
+    public init(options: PDIOptions) { self.options = options }
+
+    /// Largest side of a JPEG rendering (IHE PDI web content).
+    public static let renderingSize = 512
+
+    /// (path on the medium, bytes) of every PDI file; `copies` give the source of each File ID for renderings.
+    public func files(for fs: FileSet, copies: [FileSetTransaction.Copy]) throws -> [(path: String, bytes: [UInt8])] {
+        let source = Dictionary(copies.map { ($0.fileID.uppercased(), $0.source) }, uniquingKeysWith: { a, _ in a })
+        let m = Manifest(fs)
+        var out: [(String, [UInt8])] = []
+        let plain = try baseVars(m)
+        let vars = plain.mapValues(esc)
+        var t = plain
+        t["WEB"] = options.web ? "IHE_PDI/      web pages (XHTML) and JPEG renderings of one image per series,\n              for viewing in a web browser; they are not for diagnosis." : "              This medium holds no web content (DICOM only)."
+        out.append(("README.TXT", Array(try render("README.TXT", t).utf8)))
+        var v = vars
+        v["MANIFEST"] = manifestHTML(m, seriesLink: nil)
+        v["WEB_LINK"] = options.web ? "<p><a href=\"IHE_PDI/INDEX.HTM\">View the images in a web browser (IHE_PDI/INDEX.HTM)</a></p>" : "<p>DICOM ONLY: this medium holds no web content.</p>"
+        out.append(("INDEX.HTM", Array(try render("INDEX.HTM", v).utf8)))
+        guard options.web else { return out }
+
+        var w = vars
+        w["MANIFEST"] = manifestHTML(m) { n, _ in String(format: "S%07d.HTM", n + 1) }
+        out.append(("IHE_PDI/INDEX.HTM", Array(try render("WEBINDEX.HTM", w).utf8)))
+        for (n, s) in m.series.enumerated() {
+            let base = String(format: "S%07d", n + 1)
+            var p = vars
+            p["PATIENT"] = esc(s.patient); p["STUDY"] = esc(s.studyLine); p["STUDY_UID"] = esc(s.studyUID)
+            p["SERIES"] = esc(s.line); p["SERIES_UID"] = esc(s.uid); p["COUNT"] = String(s.instances.count)
+            // One rendering per series: its middle image (web content is a viewing aid, not the data).
+            let images = s.instances.filter { $0.type == .image }
+            var imageHTML = "<p>This series has no images to render (\(esc(Set(s.instances.map(\.type.rawValue)).sorted().joined(separator: ", ")))).</p>"
+            if !images.isEmpty {
+                let rec = images[images.count / 2]
+                let id = rec.referencedFileID?.path ?? ""
+                do {
+                    guard let src = source[id.uppercased()] else { throw RenderFailure("source of \(id) unknown") }
+                    let jpeg = try Self.renderJPEG(path: src, size: Self.renderingSize)
+                    out.append(("IHE_PDI/\(base).JPG", jpeg))
+                    imageHTML = "<p><img src=\"\(base).JPG\" alt=\"Image \(esc(rec.keys.string(Tag(0x0020, 0x0013)) ?? "")) of series \(esc(s.line))\" /></p>\n<p>Rendering of the DICOM file \(esc(id)) (windowed, at most \(Self.renderingSize) pixels; not for diagnosis).</p>"
+                } catch {
+                    imageHTML = "<p>No web rendering of \(esc(id)): \(esc("\(error)")). Open the DICOM files with a DICOM viewer.</p>"
+                }
+            }
+            p["IMAGE"] = imageHTML
+            p["INSTANCES"] = s.instances.map { r in
+                "<tr><td>\(esc(r.type.rawValue))</td><td>\(esc(r.keys.string(Tag(0x0020, 0x0013)) ?? ""))</td><td>\(esc(r.referencedFileID?.path ?? ""))</td></tr>"
+            }.joined(separator: "\n")
+            out.append(("IHE_PDI/\(base).HTM", Array(try render("SERIES.HTM", p).utf8)))
+        }
+        return out
+    }
+
+    /// The first frame of a file with native Pixel Data as an 8-bit greyscale JPEG, windowed
+    /// (Window Center/Width, else 1st-99th percentile) and letterboxed into size x size.
+    public static func renderJPEG(path: String, size: Int) throws -> [UInt8] {
+        let f = try Part10Reader.read(path: path)
+        let icon = try IconImage.make(from: f.dataSet, size: size)
+        guard let pixels = icon[.pixelData]?.bytes, pixels.count >= size * size else { throw RenderFailure("no rendering") }
+        do { return try JPEGEncoder.encodeGray(pixels, width: size, height: size, quality: 90) } catch let e as ImageError {
+            throw RenderFailure(e.message)
+        }
+    }
+
+    /// Template fields, unescaped (README.TXT); HTML pages escape them.
+    func baseVars(_ m: Manifest) throws -> [String: String] {
+        let date: String = {
+            let f = DateFormatter(); f.locale = Locale(identifier: "en_US_POSIX"); f.dateFormat = "yyyy-MM-dd"
+            return f.string(from: Date())
+        }()
+        return [
+            "INSTITUTION": options.institution ?? "(not given)",
+            "CONTACT": options.contact ?? "(not given)",
+            "APPLICATION": options.application ?? "dicom-media \(Implementation.version)",
+            "DATE": date,
+            "FILESET_ID": m.fileSetID.isEmpty ? "(none)" : m.fileSetID,
+            "PATIENTS": String(m.patients), "STUDIES": String(m.studies), "SERIES_COUNT": String(m.series.count),
+            "INSTANCES": String(m.instances),
+        ]
+    }
+
+    func manifestHTML(_ m: Manifest, seriesLink: ((Int, Manifest.Series) -> String)?) -> String {
+        var rows: [String] = []
+        var lastPatient = "", lastStudy = ""
+        for (n, s) in m.series.enumerated() {
+            if s.patientKey != lastPatient {
+                rows.append("<tr class=\"patient\"><th colspan=\"4\">Patient: \(esc(s.patient))</th></tr>")
+                lastPatient = s.patientKey; lastStudy = ""
+            }
+            if s.studyUID + s.patientKey != lastStudy {
+                rows.append("<tr class=\"study\"><td colspan=\"3\">Study: \(esc(s.studyLine))</td><td class=\"uid\">\(esc(s.studyUID))</td></tr>")
+                lastStudy = s.studyUID + s.patientKey
+            }
+            let label = seriesLink.map { "<a href=\"\($0(n, s))\">\(esc(s.line))</a>" } ?? esc(s.line)
+            rows.append("<tr class=\"series\"><td>Series: \(label)</td><td>\(s.instances.count) instance(s)</td><td>\(esc(s.folder))</td><td class=\"uid\">\(esc(s.uid))</td></tr>")
+        }
+        return rows.joined(separator: "\n")
+    }
+
+    func render(_ name: String, _ vars: [String: String]) throws -> String {
+        let path = options.templates + "/" + name
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw MediaError(.notFound, "PDI template missing (templates/pdi/\(name))", path: path)
+        }
+        var out = ""
+        var rest = Substring(text)
+        while let open = rest.range(of: "{{") {
+            out += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].range(of: "}}") else { rest = rest[open.lowerBound...]; break }
+            let key = String(rest[open.upperBound..<close.lowerBound])
+            guard let value = vars[key] else { throw MediaError(.badArgument, "PDI template uses unknown field {{\(key)}}", path: path) }
+            out += value
+            rest = rest[close.upperBound...]
+        }
+        out += rest
+        return out
+    }
+}
+
+/// Patients, studies and series of a File-set, in DICOMDIR order.
+struct Manifest {
+    struct Series {
+        var patientKey: String, patient: String, studyUID: String, studyLine: String, uid: String, line: String, folder: String
+        var instances: [DirectoryRecord]
+    }
+    var fileSetID: String
+    var series: [Series] = []
+    var patients = 0, studies = 0, instances = 0
+
+    init(_ fs: FileSet) {
+        fileSetID = fs.fileSetID
+        for (pn, p) in fs.records.enumerated() where p.type == .patient {
+            patients += 1
+            let name = p.keys.personNames(.patientName)?.first?.description ?? ""
+            let pid = p.keys.string(.patientID) ?? ""
+            let pLine = "\(name.isEmpty ? "(no name)" : name) [ID \(pid)]" + (p.keys.string(Tag(0x0010, 0x0030)).map { " born \($0)" } ?? "")
+            for st in p.children where st.type == .study {
+                studies += 1
+                let uid = st.keys.string(.studyInstanceUID) ?? ""
+                let sLine = [st.keys.string(.studyDate) ?? "", st.keys.string(Tag(0x0008, 0x1030)) ?? "",
+                             st.keys.string(Tag(0x0008, 0x0050)).map { "accession \($0)" } ?? ""].filter { !$0.isEmpty }.joined(separator: " ")
+                for se in st.children where se.type == .series {
+                    let insts = se.children.filter { $0.type != .private }
+                    instances += insts.count
+                    let folder = insts.compactMap(\.referencedFileID).first.map { $0.components.dropLast().joined(separator: "/") } ?? ""
+                    let line = [se.keys.string(.modality) ?? "", se.keys.string(Tag(0x0020, 0x0011)).map { "#\($0)" } ?? "",
+                                se.keys.string(Tag(0x0008, 0x103E)) ?? ""].filter { !$0.isEmpty }.joined(separator: " ")
+                    series.append(Series(patientKey: "\(pn)", patient: pLine, studyUID: uid, studyLine: sLine.isEmpty ? "(no date)" : sLine,
+                                         uid: se.keys.string(.seriesInstanceUID) ?? "", line: line.isEmpty ? "(no modality)" : line,
+                                         folder: folder, instances: insts))
+                }
+            }
+        }
+    }
+}
+
+/// XML/HTML text escaping.
+func esc(_ s: String) -> String {
+    var o = ""
+    for c in s {
+        switch c {
+        case "&": o += "&amp;"
+        case "<": o += "&lt;"
+        case ">": o += "&gt;"
+        case "\"": o += "&quot;"
+        default: o.append(c)
+        }
+    }
+    return o
+}
+
+/// `verify --pdi`: the rules of DICOM-MEDIA.md §4.7-4.8 on a medium's root folder.
+public enum PDIChecker {
+    static let webExtensions: Set<String> = ["HTM", "HTML", "XHT", "JPG", "JPEG", "PNG", "GIF", "CSS", "TXT"]
+
+    /// Problems found in `root` (a folder, or an extracted image) with File-set `fs`.
+    public static func check(root: String, fileSet fs: FileSet) -> [FileSetProblem] {
+        var problems: [FileSetProblem] = []
+        let all = InstanceScanner.walk(root).map { String($0.dropFirst(root.count + 1)) }
+        let upper = Set(all.map { $0.uppercased() })
+        var referenced = Set<String>()
+        for (r, _) in fs.allRecords() { if let id = r.referencedFileID { referenced.insert(id.path.uppercased()) } }
+        let dicomFolders = Set(referenced.compactMap { p in p.split(separator: "/").first.map(String.init) })
+        for (name, rule) in [("DICOMDIR", "PS3.12 6.1 / IHE PDI"), ("README.TXT", "IHE PDI README.TXT")] where !upper.contains(name) {
+            problems.append(FileSetProblem(.error, "pdi-missing-file", "\(name) is missing from the root of the medium", fileID: name, rule: rule))
+        }
+        let hasWeb = all.contains { $0.uppercased().hasPrefix("IHE_PDI/") }
+        if !upper.contains("INDEX.HTM") {
+            problems.append(FileSetProblem(hasWeb ? .error : .warning, "pdi-missing-file", "INDEX.HTM is missing from the root of the medium", fileID: "INDEX.HTM", rule: "IHE PDI INDEX.HTM"))
+        }
+        for rel in all {
+            let comps = rel.split(separator: "/").map(String.init)
+            let u = rel.uppercased()
+            if u == "DICOMDIR" || referenced.contains(u) {
+                if comps.first?.uppercased() == "IHE_PDI" {
+                    problems.append(FileSetProblem(.error, "pdi-dicom-in-web", "a DICOM file of the File-set is inside IHE_PDI", fileID: rel, rule: "IHE PDI: IHE_PDI holds web content only"))
+                }
+                continue
+            }
+            // Every other file: 8.3 names throughout (ISO 9660 level 1).
+            if let bad = comps.enumerated().first(where: { !is83($0.element, folder: $0.offset < comps.count - 1) }) {
+                problems.append(FileSetProblem(.error, "pdi-name-not-8.3", "'\(bad.element)' is not an ISO 9660 level 1 (8.3, A-Z 0-9 _) name", fileID: rel, rule: "IHE PDI file names; PS3.12 F"))
+            }
+            if comps.first?.uppercased() == "IHE_PDI" {
+                let ext = comps.last!.split(separator: ".").dropFirst().last.map { String($0).uppercased() } ?? ""
+                if !webExtensions.contains(ext) {
+                    problems.append(FileSetProblem(.error, "pdi-non-web-content", "IHE_PDI holds a file that is not web content (.\(ext))", fileID: rel, rule: "IHE PDI: IHE_PDI holds web content only"))
+                }
+            }
+            if comps.count == 1 && comps[0].uppercased() == "AUTORUN.INF" {
+                problems.append(FileSetProblem(.warning, "pdi-autorun", "AUTORUN.INF present; PDI media should not start software by themselves", fileID: rel, rule: "IHE PDI"))
+            }
+            // A DICOM file not referenced by the DICOMDIR, inside or outside the DICOM tree.
+            if isPart10(root + "/" + rel) {
+                let inTree = comps.count > 1 && dicomFolders.contains(comps[0].uppercased())
+                problems.append(FileSetProblem(.error, inTree ? "pdi-unreferenced-dicom" : "pdi-dicom-outside-tree",
+                                               inTree ? "DICOM file not referenced by the DICOMDIR" : "DICOM file outside the DICOM tree",
+                                               fileID: rel, rule: "IHE PDI: DICOM files only in the File-set"))
+            }
+        }
+        // Links of the HTML pages resolve on the medium.
+        for rel in all where rel.uppercased().hasSuffix(".HTM") || rel.uppercased().hasSuffix(".HTML") {
+            guard let data = FileManager.default.contents(atPath: root + "/" + rel), let text = String(data: data, encoding: .utf8) else { continue }
+            let dir = rel.split(separator: "/").dropLast().joined(separator: "/")
+            for link in links(in: text) where !link.contains(":") && !link.hasPrefix("#") {
+                var parts = dir.isEmpty ? [] : dir.split(separator: "/").map(String.init)
+                for c in link.split(separator: "/") { if c == ".." { _ = parts.popLast() } else if c != "." { parts.append(String(c)) } }
+                let target = parts.joined(separator: "/")
+                if !upper.contains(target.uppercased()) && !isDirectory(root + "/" + target) {
+                    problems.append(FileSetProblem(.error, "pdi-broken-link", "links to \(link), which is not on the medium", fileID: rel, rule: "IHE PDI INDEX.HTM"))
+                }
+            }
+        }
+        return problems
+    }
+
+    static func is83(_ name: String, folder: Bool) -> Bool {
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        let ok: (Substring) -> Bool = { $0.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" } }
+        if parts.count == 1 { return !name.isEmpty && name.count <= 8 && ok(parts[0]) }
+        return !folder && parts.count == 2 && !parts[0].isEmpty && parts[0].count <= 8 && parts[1].count <= 3 && ok(parts[0]) && ok(parts[1])
+    }
+
+    static func links(in html: String) -> [String] {
+        var out: [String] = []
+        for attr in ["href=\"", "src=\""] {
+            var rest = Substring(html)
+            while let r = rest.range(of: attr) {
+                rest = rest[r.upperBound...]
+                if let end = rest.firstIndex(of: "\"") { out.append(String(rest[..<end])); rest = rest[end...] }
+            }
+        }
+        return out
+    }
+
+    static func isPart10(_ path: String) -> Bool {
+        guard let h = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? h.close() }
+        let d = h.readData(ofLength: 132)
+        return d.count == 132 && d.suffix(4) == Data("DICM".utf8)
+    }
+}
+
+/// Why a page has no rendering.
+struct RenderFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}

@@ -1,0 +1,141 @@
+/// Removable media capacities and the split of a selection into volumes that each fit one medium
+/// (PS3.12 §6: one File-set per medium, so each volume is a complete File-set).
+public enum MediaCapacity {
+    /// Bytes a blank medium holds (user data area, 2048-byte sectors): CD-R 80 min 360,000 sectors;
+    /// DVD±R 2,295,104; DVD±R DL 4,171,712; BD-R 12,219,392; BD-R DL 24,438,784.
+    public static let named: [(name: String, bytes: Int64)] = [
+        ("cd", 360_000 * 2048), ("dvd", 2_295_104 * 2048), ("dvd-dl", 4_171_712 * 2048),
+        ("bd", 12_219_392 * 2048), ("bd-dl", 24_438_784 * 2048),
+    ]
+
+    /// `cd|dvd|dvd-dl|bd|bd-dl|usb|SIZE` with SIZE in bytes or with a K/M/G suffix (powers of 1024).
+    /// nil capacity for `usb` (no limit). Throws a message for anything else.
+    public static func parse(_ s: String) throws -> Int64? {
+        let lower = s.lowercased()
+        if lower == "usb" { return nil }
+        if let n = named.first(where: { $0.name == lower }) { return n.bytes }
+        var digits = lower
+        var unit: Int64 = 1
+        if let last = digits.last, let u = ["k": Int64(1) << 10, "m": Int64(1) << 20, "g": Int64(1) << 30][String(last)] {
+            unit = u; digits.removeLast()
+        }
+        guard !digits.isEmpty, digits.allSatisfy(\.isNumber), let v = Int64(digits), v > 0, v <= Int64.max / unit else {
+            throw MediaError(.badArgument, "--media '\(s)': use cd, dvd, dvd-dl, bd, bd-dl, usb, or a size in bytes with an optional K, M or G suffix")
+        }
+        return v * unit
+    }
+}
+
+/// The pure volume planner: which series go onto which medium.
+public enum VolumePlanner {
+    /// One series to place: its study and patient (for keeping studies together) and the sizes of its instances in order.
+    public struct Series: Sendable, Equatable {
+        public var patient: String
+        public var study: String
+        public var series: String
+        public var instanceSizes: [Int64]
+        public init(patient: String, study: String, series: String, instanceSizes: [Int64]) {
+            self.patient = patient; self.study = study; self.series = series; self.instanceSizes = instanceSizes
+        }
+    }
+
+    /// Conservative costs of the medium's structures, in bytes.
+    public struct Costs: Sendable {
+        /// Per volume: ISO 9660 system area, volume descriptors, path tables, root folders, DICOMDIR header, README/INDEX (≥ 1 MiB).
+        public var perVolume: Int64 = 1 << 20
+        /// Per instance on top of its size rounded up to a 2048-byte sector: its DICOMDIR record and its
+        /// directory entries in the ISO 9660, Joliet and Rock Ridge trees (or a FAT cluster's slack).
+        public var perInstance: Int64 = 2048 + 512
+        /// Per series: the SERIES/STUDY/PATIENT records, folders, and web pages with a rendering when --web.
+        public var perSeries: Int64 = 4096
+        /// Sector or cluster size the file sizes are rounded up to.
+        public var block: Int64 = 2048
+        public init() {}
+        public func instance(_ size: Int64) -> Int64 { (size + block - 1) / block * block + perInstance }
+        public func series(_ s: Series) -> Int64 { s.instanceSizes.reduce(perSeries) { $0 + instance($1) } }
+    }
+
+    /// A placed piece: series `index` (into the input), instances `instances` of it (the whole series unless it was too big for any medium).
+    public struct Piece: Sendable, Equatable {
+        public var index: Int
+        public var instances: Range<Int>
+    }
+
+    public struct Volume: Sendable, Equatable {
+        public var pieces: [Piece] = []
+        /// Estimated bytes used, structures included.
+        public var used: Int64
+    }
+
+    public struct Plan: Sendable {
+        public var volumes: [Volume]
+        public var capacity: Int64
+        /// Series that had to be divided because a whole series is larger than one medium.
+        public var dividedSeries: [String]
+    }
+
+    public struct TooLarge: Error, Sendable, CustomStringConvertible {
+        public var series: String
+        public var instance: Int
+        public var size: Int64
+        public var capacity: Int64
+        public var description: String {
+            "instance \(instance + 1) of series \(series) needs \(size) bytes on the medium, more than its capacity of \(capacity) bytes; it cannot be placed on any volume"
+        }
+    }
+
+    /// Splits `series` (in their display order) into volumes of at most `capacity` bytes.
+    /// Studies are placed whole, first fit over the volumes opened so far; a study larger than a
+    /// medium is placed series by series; a series larger than a medium (only then) is divided at
+    /// instance boundaries, each part on a fresh volume. An instance larger than a medium throws.
+    public static func plan(_ series: [Series], capacity: Int64, costs: Costs = Costs()) throws -> Plan {
+        let room = capacity - costs.perVolume
+        for s in series {
+            for (k, size) in s.instanceSizes.enumerated() where costs.instance(size) + costs.perSeries > room {
+                throw TooLarge(series: s.series, instance: k, size: costs.instance(size) + costs.perSeries + costs.perVolume, capacity: capacity)
+            }
+        }
+        var volumes: [Volume] = []
+        var divided: [String] = []
+        func place(_ pieces: [Piece], cost: Int64) {
+            if let v = volumes.firstIndex(where: { $0.used + cost <= capacity }) {
+                volumes[v].pieces += pieces; volumes[v].used += cost
+            } else {
+                volumes.append(Volume(pieces: pieces, used: costs.perVolume + cost))
+            }
+        }
+        // Studies in input order: consecutive series of the same patient and study.
+        var start = 0
+        while start < series.count {
+            var end = start + 1
+            while end < series.count && series[end].patient == series[start].patient && series[end].study == series[start].study { end += 1 }
+            let studyCost = series[start..<end].reduce(Int64(0)) { $0 + costs.series($1) }
+            if studyCost <= room {
+                place((start..<end).map { Piece(index: $0, instances: 0..<series[$0].instanceSizes.count) }, cost: studyCost)
+            } else {
+                for i in start..<end {
+                    let c = costs.series(series[i])
+                    if c <= room {
+                        place([Piece(index: i, instances: 0..<series[i].instanceSizes.count)], cost: c)
+                        continue
+                    }
+                    // Larger than a whole medium: consecutive parts, each filling a fresh volume.
+                    divided.append(series[i].series)
+                    var k = 0
+                    while k < series[i].instanceSizes.count {
+                        var cost = costs.perSeries, j = k
+                        while j < series[i].instanceSizes.count && cost + costs.instance(series[i].instanceSizes[j]) <= room {
+                            cost += costs.instance(series[i].instanceSizes[j]); j += 1
+                        }
+                        volumes.append(Volume(pieces: [Piece(index: i, instances: k..<j)], used: costs.perVolume + cost))
+                        k = j
+                    }
+                }
+            }
+            start = end
+        }
+        // Each volume lists its pieces in input order, so its File-set reads like the selection.
+        for v in volumes.indices { volumes[v].pieces.sort { ($0.index, $0.instances.lowerBound) < ($1.index, $1.instances.lowerBound) } }
+        return Plan(volumes: volumes, capacity: capacity, dividedSeries: divided)
+    }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import DICOMFileSet
+import Foundation
+import MediaImage
+import MediaKit
+
+/// Options of `create` for ISO images, media capacity and IHE PDI content.
+struct MediaOutputOptions: ParsableArguments {
+    @Option(help: "Write the File-set into this ISO 9660 image (level 1 names, Joliet, Rock Ridge) instead of a folder; every positional is then an INPUT.")
+    var iso: String?
+    @Option(name: .customLong("volume-id"), help: "ISO volume identifier (up to 32 of A-Z, 0-9, _); default the File-set ID.")
+    var volumeID: String?
+    @Flag(name: .customLong("no-rock-ridge"), help: "Leave out the Rock Ridge extensions (Joliet and ISO 9660 names stay).")
+    var noRockRidge = false
+    @Option(name: .customLong("iso-writer"), help: ArgumentHelp("Image writer: libisofs (streams from the files) or libarchive (stages every file).", visibility: .hidden))
+    var isoWriter: String = ISOWriteOptions.Engine.libisofs.rawValue
+    @Option(help: "Medium to fit: cd, dvd, dvd-dl, bd, bd-dl, usb (no limit), or a size in bytes with an optional K/M/G suffix. A selection that does not fit is split into volumes OUT_1, OUT_2... (FILE_1.iso...).")
+    var media: String?
+    @Flag(help: "Add IHE PDI files: README.TXT and INDEX.HTM (templates/pdi).")
+    var pdi = false
+    @Flag(help: "With --pdi: add the IHE_PDI folder of XHTML pages and JPEG renderings (one image per series).")
+    var web = false
+    @Option(help: "Creating institution named in README.TXT and INDEX.HTM (--pdi).")
+    var institution: String?
+    @Option(help: "Contact of the creating institution (--pdi).")
+    var contact: String?
+    @Option(help: "Creating application named in README.TXT (--pdi); default dicom-media VERSION.")
+    var application: String?
+
+    var requested: Bool { iso != nil || media != nil || pdi || web }
+
+    func create(out: String?, inputs: [String], options base: FileSetOptions, json: Bool, inPlace: Bool) throws {
+        if inPlace { throw ValidationError("--in-place cannot be combined with --iso, --media or --pdi") }
+        if web && !pdi { throw ValidationError("--web needs --pdi") }
+        if inputs.isEmpty { throw ValidationError("give at least one INPUT") }
+        var o = base
+        if let iso {
+            var image = ImageOutput(path: iso)
+            image.volumeID = volumeID?.uppercased()
+            image.rockRidge = !noRockRidge
+            guard let engine = ISOWriteOptions.Engine(rawValue: isoWriter) else { throw ValidationError("--iso-writer: libisofs or libarchive") }
+            image.engine = engine
+            if let v = image.volumeID, let why = ISOWriter.volumeIDProblem(v) { throw ValidationError("--volume-id '\(v)' \(why)") }
+            o.image = image
+        } else if volumeID != nil || noRockRidge {
+            throw ValidationError("--volume-id and --no-rock-ridge need --iso")
+        }
+        if pdi {
+            guard let dir = FileIDLayout.defaultTemplatesDirectory() else { throw ValidationError("templates folder not found: set DICOM_MEDIA_TEMPLATES") }
+            var p = PDIOptions(templates: dir + "/pdi")
+            p.institution = institution; p.contact = contact; p.application = application; p.web = web
+            o.pdi = p
+        }
+        var capacity: Int64?
+        if let media {
+            do { capacity = try MediaCapacity.parse(media) } catch let e as MediaError { throw ValidationError(e.message) }
+        }
+        try runMedia {
+            let r = try FileSetCreator.createVolumes(out: out, inputs: inputs, capacity: capacity, options: o, progress: progressPrinter())
+            print(json ? r.json.serialized(pretty: true) : r.text)
+            if r.hasProblems { throw ExitCode(Exit.problems) }
+        }
+    }
+}
+
+/// Runs `body` on the File-set inside an image (extracted to a temporary folder, removed afterwards).
+func withImage(_ path: String, _ body: (String) throws -> Void) throws {
+    do { try FileSetImage.withExtracted(path, body) } catch let e as MediaError {
+        printError(e.description); throw ExitCode(Exit.unreadable)
+    }
+}
+
+struct Iso: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Package an existing File-set folder as an ISO 9660 image (level 1 names, DICOMDIR at the root, Joliet, Rock Ridge).",
+        discussion: exitCodeHelp)
+    @Argument(help: "The File-set folder or its DICOMDIR.") var fileSet: String
+    @Argument(help: "The image file to write (never overwritten).") var file: String
+    @Option(name: .customLong("volume-id"), help: "ISO volume identifier (up to 32 of A-Z, 0-9, _); default the File-set ID.")
+    var volumeID: String?
+    @Flag(name: .customLong("no-rock-ridge"), help: "Leave out the Rock Ridge extensions.") var noRockRidge = false
+    @Option(name: .customLong("iso-writer"), help: ArgumentHelp("libisofs or libarchive.", visibility: .hidden))
+    var isoWriter: String = ISOWriteOptions.Engine.libisofs.rawValue
+
+    func run() throws {
+        guard let engine = ISOWriteOptions.Engine(rawValue: isoWriter) else { throw ValidationError("--iso-writer: libisofs or libarchive") }
+        if let v = volumeID?.uppercased(), let why = ISOWriter.volumeIDProblem(v) { throw ValidationError("--volume-id '\(v)' \(why)") }
+        try runMedia {
+            let r = try FileSetPackager.package(fileSet: fileSet, to: file, volumeID: volumeID?.uppercased(), rockRidge: !noRockRidge, engine: engine)
+            print("iso \(r.image): volume '\(r.volumeID)', \(r.files) file(s), \(r.bytes) bytes of files")
+        }
+    }
+}

@@ -1,0 +1,191 @@
+"""ISO 9660 images (issue 5): `create --iso` and `iso` write images that xorriso, isoinfo and bsdtar
+read; the extracted File-set passes `dicom-media verify`, dciodvfy and pydicom's FileSet; `list` and
+`verify` read images made by xorriso and genisoimage (with and without Joliet/Rock Ridge) directly
+and give the same result as on the folder."""
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import need, run
+from fileset_util import SAMPLES, list_json, pydicom_check_files, run_json, sop_of, synth, verify
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("isoin")
+    files = synth(tmp / "gen", 60, seed=11, modality="mix")
+    return [tmp / "gen", SAMPLES], [sop_of(f) for f in files] + [sop_of(f) for f in sorted(SAMPLES.rglob("*.dcm"))]
+
+
+@pytest.fixture(scope="module")
+def image(inputs, tmp_path_factory):
+    """(ISO path, expected SOP Instance UIDs, create report) of `create --iso` with default options."""
+    dirs, expected = inputs
+    tmp = tmp_path_factory.mktemp("iso")
+    iso = tmp / "disc.iso"
+    rc, report, err = run_json("create", "--iso", iso, *dirs, "--fileset-id", "ISO_TEST", "--export-time", "20261123140509")
+    assert rc in (0, 1) and report is not None, err
+    assert iso.is_file()
+    vol = report["volumes"]
+    assert len(vol) == 1 and vol[0]["output"] == str(iso)
+    assert vol[0]["report"]["refused"] == [] and vol[0]["report"]["unreadable"] == []
+    return iso, expected, report
+
+
+def pvd_volume_id(iso):
+    """Primary Volume Descriptor volume identifier (sector 16, bytes 41-72; ECMA-119 8.4.6)."""
+    with open(iso, "rb") as f:
+        f.seek(16 * 2048)
+        pvd = f.read(2048)
+    assert pvd[0] == 1 and pvd[1:6] == b"CD001"
+    return pvd[40:72].decode("ascii").rstrip()
+
+
+def extract(iso, dest):
+    need("bsdtar")
+    dest.mkdir(parents=True)
+    subprocess.run(["bsdtar", "-xf", str(iso), "-C", str(dest)], check=True)
+    return dest
+
+
+def test_xorriso_and_isoinfo_list_it(image):
+    iso, expected, _ = image
+    need("xorriso")
+    r = subprocess.run(["xorriso", "-indev", str(iso), "-find", "/", "-type", "f"], capture_output=True, check=True)
+    files = [l.strip("'") for l in r.stdout.decode().splitlines() if l.strip()]
+    assert "/DICOMDIR" in files
+    dicom = [f for f in files if f.startswith("/DICOM/")]
+    assert len(dicom) == len(expected), files[:10]
+    need("isoinfo")
+    # Plain ISO 9660 names: level 1, upper case, DICOMDIR at the root as DICOMDIR.;1 (PS3.12 F.3.2).
+    r = subprocess.run(["isoinfo", "-l", "-i", str(iso)], capture_output=True, check=True)
+    text = r.stdout.decode()
+    assert re.search(r"\sDICOMDIR\.;1\s*$", text, re.M), text[:2000]
+    names = re.findall(r"\]\s+(\S+)\s*$", text, re.M)
+    for n in names:
+        if n in (".", ".."):
+            continue
+        base = n.split(";")[0].rstrip(".")
+        assert re.fullmatch(r"[A-Z0-9_]{1,8}", base), n
+    # Joliet and Rock Ridge are present by default.
+    d = subprocess.run(["isoinfo", "-d", "-i", str(iso)], capture_output=True, check=True).stdout.decode()
+    assert "Joliet" in d and "Rock Ridge signatures version" in d and "NO Rock Ridge" not in d, d
+    assert pvd_volume_id(iso) == "ISO_TEST"
+
+
+def test_extracted_fileset_passes_verify_dciodvfy_pydicom(image, tmp_path):
+    iso, expected, _ = image
+    out = extract(iso, tmp_path / "x")
+    # Rock Ridge modes: files 644, folders 755 (PS3.12 P: everyone may read), whatever the sources had.
+    assert (out / "DICOMDIR").stat().st_mode & 0o777 == 0o644
+    assert (out / "DICOM").stat().st_mode & 0o777 == 0o755
+    rc, problems, text = verify(out)
+    assert rc == 0, text
+    need("dciodvfy")
+    r = subprocess.run(["dciodvfy", str(out / "DICOMDIR")], capture_output=True)
+    msgs = (r.stdout + r.stderr).decode(errors="replace")
+    assert [l for l in msgs.splitlines() if l.startswith("Error")] == [], msgs
+    files = pydicom_check_files(out / "DICOMDIR")
+    assert sorted(files) == sorted(expected)
+
+
+def test_list_and_verify_read_the_image_directly(image, tmp_path):
+    iso, expected, _ = image
+    folder = extract(iso, tmp_path / "x")
+    rc_i, li, err = list_json(iso)
+    rc_f, lf, _ = list_json(folder)
+    assert rc_i == rc_f == 0, err
+    assert li == lf
+    rc, problems, text = verify(iso)
+    assert rc == 0 and problems == [], text
+
+
+def test_no_rock_ridge_and_volume_id(inputs, tmp_path):
+    dirs, expected = inputs
+    iso = tmp_path / "plain.iso"
+    r = run("create", "--iso", iso, *dirs, "--no-rock-ridge", "--volume-id", "MY_DISC_1")
+    assert r.returncode in (0, 1), r.stderr
+    d = subprocess.run(["isoinfo", "-d", "-i", str(iso)], capture_output=True, check=True).stdout.decode()
+    assert "NO Rock Ridge present" in d and "Joliet" in d, d
+    assert pvd_volume_id(iso) == "MY_DISC_1"
+    rc, problems, text = verify(iso)
+    assert rc == 0, text
+
+
+def test_volume_id_defaults_to_fileset_id_never_patient(inputs, tmp_path):
+    dirs, _ = inputs
+    iso = tmp_path / "noid.iso"
+    rc, report, err = run_json("create", "--iso", iso, *dirs, "--export-time", "20261123140509")
+    assert rc in (0, 1), err
+    fsid = report["volumes"][0]["fileSetID"]
+    assert fsid == "DICOM20261123"
+    assert pvd_volume_id(iso) == fsid
+
+
+def test_refusals(inputs, tmp_path):
+    dirs, _ = inputs
+    bad = run("create", "--iso", tmp_path / "a.iso", *dirs, "--volume-id", "Smith^John")
+    assert bad.returncode != 0 and b"volume-id" in bad.stderr
+    (tmp_path / "exists.iso").write_bytes(b"x")
+    r = run("create", "--iso", tmp_path / "exists.iso", *dirs)
+    assert r.returncode == 2 and b"never overwritten" in r.stderr
+    assert (tmp_path / "exists.iso").read_bytes() == b"x"
+    junk = tmp_path / "junk.iso"
+    junk.write_bytes(b"not an image at all" * 100)
+    r = run("verify", junk)
+    assert r.returncode == 2 and str(junk).encode() in r.stderr
+
+
+@pytest.mark.parametrize("tool,flags", [
+    ("xorriso", ["-as", "mkisofs", "-R", "-J"]),
+    ("xorriso", ["-as", "mkisofs"]),
+    ("genisoimage", ["-J"]),
+    ("genisoimage", []),
+    ("genisoimage", ["-R"]),
+])
+def test_images_made_by_other_tools(image, tmp_path, tool, flags):
+    """A File-set folder packaged by xorriso/genisoimage (plain ISO 9660, Joliet, Rock Ridge) lists and verifies as the folder does."""
+    iso, _, _ = image
+    folder = extract(iso, tmp_path / "x")
+    need(tool)
+    theirs = tmp_path / "theirs.iso"
+    subprocess.run([tool, *flags, "-quiet", "-o", str(theirs), str(folder)], check=True, capture_output=True)
+    rc_i, li, err = list_json(theirs)
+    rc_f, lf, _ = list_json(folder)
+    assert (rc_i, li) == (rc_f, lf), err
+    vi = json.loads(run("verify", theirs, "--json").stdout)
+    vf = json.loads(run("verify", folder, "--json").stdout)
+    for v in (vi, vf):
+        v.pop("source"); v.pop("dicomdir")
+    assert vi == vf
+
+
+def test_iso_command_packages_a_folder(image, tmp_path):
+    iso, expected, _ = image
+    folder = extract(iso, tmp_path / "x")
+    (folder / "README.TXT").write_text("hello\n")
+    out = tmp_path / "again.iso"
+    r = run("iso", folder, out)
+    assert r.returncode == 0, r.stderr
+    assert pvd_volume_id(out) == "ISO_TEST"
+    rc_i, li, _ = list_json(out)
+    rc_f, lf, _ = list_json(folder)
+    assert li == lf
+    back = extract(out, tmp_path / "y")
+    assert (back / "README.TXT").read_text() == "hello\n"
+    assert sorted(pydicom_check_files(back / "DICOMDIR")) == sorted(expected)
+
+
+def test_libarchive_writer_gives_the_same_fileset(inputs, tmp_path):
+    """The alternative writer (hidden --iso-writer libarchive) makes an equivalent image."""
+    dirs, expected = inputs
+    iso = tmp_path / "la.iso"
+    r = run("create", "--iso", iso, *dirs, "--iso-writer", "libarchive", "--fileset-id", "LA")
+    assert r.returncode in (0, 1), r.stderr
+    rc, problems, text = verify(iso)
+    assert rc == 0, text
+    folder = extract(iso, tmp_path / "x")
+    assert sorted(pydicom_check_files(folder / "DICOMDIR")) == sorted(expected)
