@@ -1,0 +1,524 @@
+import DICOMCore
+
+/// Sequential Huffman DCT JPEG decoder, baseline and extended (ISO 10918-1 processes 1, 2 and 4:
+/// SOF0/SOF1, 8- and 12-bit), for JPEG Baseline .50 and JPEG Extended .51 (PS3.5 §8.2.1, §A.4.1).
+///
+/// Debian 12's libjpeg-turbo 2.1.5 has no 12-bit support, so `canDecode` claims .51 frames with Bits Stored
+/// above 8; 8-bit frames decode as well (a fallback and a test oracle). The inverse DCT is the accurate
+/// integer one of the IJG library (jidctint), upsampling is IJG's "fancy" triangle filter for 2:1 and
+/// replication otherwise, and YCbCr→RGB uses IJG's fixed-point tables, so results match DCMTK's dcmdjpeg.
+/// Progressive, lossless, arithmetic-coded and hierarchical processes are refused with a CodecError.
+public struct JPEGExtendedCodec: PixelCodec {
+    public let name = "JPEG DCT"
+    public let decodableSyntaxes: Set<String> = [TransferSyntax.jpegBaseline.uid, TransferSyntax.jpegExtended.uid]
+    public let encodableSyntaxes: Set<String> = []
+
+    public init() {}
+
+    /// True for JPEG Extended frames of more than 8 bits (what libjpeg-turbo 2.1 cannot decode) (PS3.5 §8.2.1).
+    public func canDecode(_ d: PixelDescription, syntax: TransferSyntax) -> Bool {
+        syntax == .jpegExtended && d.bitsStored > 8 && d.bitsStored <= 12 && d.bitsAllocated == 16
+            && (d.samplesPerPixel == 1 || d.samplesPerPixel == 3)
+    }
+
+    public func canEncode(_ description: PixelDescription, syntax: TransferSyntax) -> Bool { false }
+
+    public func decode(_ frame: [UInt8], description d: PixelDescription, syntax: TransferSyntax) throws -> DecodedFrame {
+        guard decodableSyntaxes.contains(syntax.uid) else {
+            throw CodecError(name, "transfer syntax \(syntax.name) (\(syntax.uid)) is not a sequential DCT JPEG syntax")
+        }
+        var dec = JPEGDCTDecoder(data: frame)
+        try frame.withUnsafeBufferPointer { try dec.run($0) }
+        return try dec.output(description: d)
+    }
+
+    public func encode(_ frame: [UInt8], description: PixelDescription, syntax: TransferSyntax, parameters: EncodeParameters) throws -> EncodedFrame {
+        throw CodecError(name, "this codec only decodes; no JPEG DCT encoder here")
+    }
+}
+
+/// A Huffman table prepared for decoding (ISO 10918-1 C.2, F.2.2.3) with a 9-bit lookahead.
+struct JPEGHuffman {
+    static let lookBits = 9
+    /// (length << 8) | value for codes of at most `lookBits` bits; 0 = longer code.
+    var look = [UInt16](repeating: 0, count: 1 << lookBits)
+    /// maxcode[l]: largest code of length l, or -1; valptr[l]: index in `values` of the first code of length l.
+    var maxcode = [Int32](repeating: -1, count: 18)
+    var mincode = [Int32](repeating: 0, count: 17)
+    var valptr = [Int32](repeating: 0, count: 17)
+    var values: [UInt8] = []
+
+    init(counts: [Int], values: [UInt8]) throws {
+        self.values = values
+        var code: Int32 = 0
+        var k = 0
+        for l in 1...16 {
+            let n = counts[l - 1]
+            if n > 0 {
+                valptr[l] = Int32(k)
+                mincode[l] = code
+                code += Int32(n)
+                k += n
+                maxcode[l] = code - 1
+                // Codes of length l must fit in l bits (C.2).
+                if code > (1 << l) { throw CodecError("JPEG DCT", "Huffman table has more codes of length \(l) than fit (ISO 10918-1 C.2)") }
+                if l <= Self.lookBits {
+                    for c in mincode[l]...maxcode[l] {
+                        let first = Int(c) << (Self.lookBits - l)
+                        let entry = UInt16(l << 8) | UInt16(values[Int(valptr[l] + c - mincode[l])])
+                        for j in 0..<(1 << (Self.lookBits - l)) { look[first + j] = entry }
+                    }
+                }
+            }
+            code <<= 1
+        }
+        maxcode[17] = Int32.max  // sentinel: past 16 bits is an error
+    }
+}
+
+struct JPEGComponent {
+    var id: Int
+    var h: Int
+    var v: Int
+    var tq: Int
+    /// Table selectors of the current scan.
+    var td = 0, ta = 0
+    /// Blocks across/down in the padded plane, and the component's own size in samples (A.1.1).
+    var blocksW = 0, blocksH = 0
+    var width = 0, height = 0
+    var plane: [UInt16] = []
+    var pred = 0
+    var decoded = false
+}
+
+/// Parser and entropy decoder state of one frame.
+struct JPEGDCTDecoder {
+    let count: Int
+    var precision = 0
+    var width = 0, height = 0
+    var components: [JPEGComponent] = []
+    var hmax = 1, vmax = 1, mcusX = 0, mcusY = 0
+    var quant = [[Int32]?](repeating: nil, count: 4)
+    var dcTables = [JPEGHuffman?](repeating: nil, count: 4)
+    var acTables = [JPEGHuffman?](repeating: nil, count: 4)
+    var restartInterval = 0
+    var adobeTransform: Int?
+    var sawJFIF = false
+    var sawFrame = false
+    var sawEOI = false
+    static let codec = "JPEG DCT"
+
+    // Bit reader.
+    var pos = 0
+    var bits: UInt64 = 0
+    var nbits = 0
+    /// Zero bits appended past a marker or the end of data; consuming them means the data is truncated.
+    var padBits = 0
+
+    init(data: [UInt8]) { count = data.count }
+
+    func err(_ msg: String, _ at: Int? = nil) -> CodecError { CodecError(Self.codec, msg, offset: at) }
+
+    static let zigzag: [Int] = [
+        0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
+        35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
+    ]
+
+    static func processName(_ m: UInt8) -> String {
+        switch m {
+        case 0xC2: return "progressive DCT, Huffman (SOF2, processes 10-12)"
+        case 0xC3: return "lossless, Huffman (SOF3, process 14)"
+        case 0xC5, 0xC6, 0xC7: return "hierarchical (SOF\(m - 0xC0))"
+        case 0xC9, 0xCA, 0xCB: return "arithmetic coding (SOF\(m - 0xC0))"
+        case 0xCD, 0xCE, 0xCF: return "hierarchical arithmetic coding (SOF\(m - 0xC0))"
+        default: return String(format: "marker %02X", m)
+        }
+    }
+
+    // MARK: Markers
+
+    mutating func run(_ p: UnsafeBufferPointer<UInt8>) throws {
+        guard count >= 4, p[0] == 0xFF, p[1] == 0xD8 else { throw err("frame does not start with a JPEG SOI marker (ISO 10918-1 B.2.1)", 0) }
+        pos = 2
+        while !sawEOI {
+            // Markers may be preceded by fill bytes 0xFF (B.1.1.2).
+            guard pos + 1 < count else {
+                if sawFrame && components.allSatisfy({ $0.decoded }) { return }  // missing EOI: tolerated like IJG
+                throw err("JPEG data ends before EOI (ISO 10918-1 B.2.1)", pos)
+            }
+            guard p[pos] == 0xFF else { throw err(String(format: "expected a marker, found byte %02X (ISO 10918-1 B.1.1.2)", p[pos]), pos) }
+            var m = p[pos + 1]
+            pos += 2
+            while m == 0xFF {
+                guard pos < count else { throw err("JPEG data ends inside fill bytes", pos) }
+                m = p[pos]; pos += 1
+            }
+            let markerAt = pos - 2
+            switch m {
+            case 0xD9: sawEOI = true; continue
+            case 0xD8: throw err("second SOI marker (ISO 10918-1 B.2.1)", markerAt)
+            case 0x01, 0xD0...0xD7: continue  // TEM, stray RST: no segment
+            default: break
+            }
+            guard pos + 2 <= count else { throw err(String(format: "marker %02X has no length", m), markerAt) }
+            let len = Int(p[pos]) << 8 | Int(p[pos + 1])
+            guard len >= 2, pos + len <= count else { throw err(String(format: "marker %02X segment length %d runs past the end (%d bytes)", m, len, count), pos) }
+            let seg = pos + 2, segEnd = pos + len
+            pos = segEnd
+            switch m {
+            case 0xC0, 0xC1: try readFrame(p, seg, segEnd, markerAt)
+            case 0xC2, 0xC3, 0xC5...0xC7, 0xC9...0xCB, 0xCD...0xCF:
+                throw err("unsupported JPEG process: \(Self.processName(m)); this decoder handles sequential Huffman DCT (SOF0/SOF1) only", markerAt)
+            case 0xC4: try readHuffman(p, seg, segEnd)
+            case 0xCC: throw err("unsupported JPEG process: arithmetic coding conditioning (DAC)", markerAt)
+            case 0xDB: try readQuant(p, seg, segEnd)
+            case 0xDD:
+                guard len == 4 else { throw err("DRI length \(len), 4 expected (ISO 10918-1 B.2.4.4)", markerAt) }
+                restartInterval = Int(p[seg]) << 8 | Int(p[seg + 1])
+            case 0xDA: try readScan(p, seg, segEnd, markerAt)
+            case 0xDC: throw err("DNL marker (height defined after the scan) is not supported (ISO 10918-1 B.2.5)", markerAt)
+            case 0xE0:
+                if len >= 7 && p[seg] == 0x4A && p[seg + 1] == 0x46 && p[seg + 2] == 0x49 && p[seg + 3] == 0x46 && p[seg + 4] == 0 { sawJFIF = true }
+            case 0xEE:
+                // Adobe APP14: "Adobe", version(2), flags0(2), flags1(2), transform(1).
+                if len >= 14 && p[seg] == 0x41 && p[seg + 1] == 0x64 && p[seg + 2] == 0x6F && p[seg + 3] == 0x62 && p[seg + 4] == 0x65 {
+                    adobeTransform = Int(p[seg + 11])
+                }
+            default: break  // APPn, COM, and others are skipped
+            }
+        }
+        guard sawFrame else { throw err("no SOF marker before EOI", nil) }
+    }
+
+    mutating func readFrame(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, _ at: Int) throws {
+        guard !sawFrame else { throw err("second SOF marker: hierarchical or malformed JPEG", at) }
+        guard e - s >= 6 else { throw err("SOF segment too short", at) }
+        precision = Int(p[s])
+        guard precision == 8 || precision == 12 else { throw err("sample precision \(precision) bits; sequential DCT allows 8 or 12 (ISO 10918-1 B.2.2)", s) }
+        height = Int(p[s + 1]) << 8 | Int(p[s + 2])
+        width = Int(p[s + 3]) << 8 | Int(p[s + 4])
+        let nf = Int(p[s + 5])
+        guard height > 0 else { throw err("frame height 0 (defined by DNL) is not supported (ISO 10918-1 B.2.5)", s + 1) }
+        guard width > 0 else { throw err("frame width 0 (ISO 10918-1 B.2.2)", s + 3) }
+        guard nf == 1 || nf == 3 else { throw err("\(nf) components; 1 or 3 supported", s + 5) }
+        guard e - s == 6 + 3 * nf else { throw err("SOF length does not match \(nf) components (ISO 10918-1 B.2.2)", at) }
+        for i in 0..<nf {
+            let o = s + 6 + 3 * i
+            let h = Int(p[o + 1] >> 4), v = Int(p[o + 1] & 15), tq = Int(p[o + 2])
+            guard (1...4).contains(h), (1...4).contains(v), tq < 4 else {
+                throw err("component \(i + 1): sampling \(h)x\(v) or table \(tq) out of range (ISO 10918-1 B.2.2)", o)
+            }
+            if components.contains(where: { $0.id == Int(p[o]) }) { throw err("duplicate component id \(p[o])", o) }
+            components.append(JPEGComponent(id: Int(p[o]), h: h, v: v, tq: tq))
+        }
+        hmax = components.map(\.h).max()!
+        vmax = components.map(\.v).max()!
+        if nf > 1 && components.map({ $0.h * $0.v }).reduce(0, +) > 10 {
+            throw err("more than 10 blocks per MCU (ISO 10918-1 B.2.3)", at)
+        }
+        mcusX = (width + 8 * hmax - 1) / (8 * hmax)
+        mcusY = (height + 8 * vmax - 1) / (8 * vmax)
+        for i in components.indices {
+            components[i].blocksW = mcusX * components[i].h
+            components[i].blocksH = mcusY * components[i].v
+            components[i].width = (width * components[i].h + hmax - 1) / hmax
+            components[i].height = (height * components[i].v + vmax - 1) / vmax
+            components[i].plane = [UInt16](repeating: 0, count: components[i].blocksW * 8 * components[i].blocksH * 8)
+        }
+        sawFrame = true
+    }
+
+    mutating func readQuant(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) throws {
+        var o = s
+        while o < e {
+            let pq = Int(p[o] >> 4), tq = Int(p[o] & 15)
+            o += 1
+            guard pq <= 1, tq < 4 else { throw err("DQT precision \(pq) or table \(tq) out of range (ISO 10918-1 B.2.4.1)", o - 1) }
+            let size = pq == 0 ? 64 : 128
+            guard e - o >= size else { throw err("DQT table \(tq) is cut short", o) }
+            var t = [Int32](repeating: 0, count: 64)
+            for k in 0..<64 {
+                let q = pq == 0 ? Int32(p[o + k]) : Int32(p[o + 2 * k]) << 8 | Int32(p[o + 2 * k + 1])
+                t[Self.zigzag[k]] = q
+            }
+            quant[tq] = t
+            o += size
+        }
+    }
+
+    mutating func readHuffman(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) throws {
+        var o = s
+        while o < e {
+            guard e - o >= 17 else { throw err("DHT segment cut short (ISO 10918-1 B.2.4.2)", o) }
+            let tc = Int(p[o] >> 4), th = Int(p[o] & 15)
+            guard tc <= 1, th < 4 else { throw err("DHT class \(tc) or table \(th) out of range (ISO 10918-1 B.2.4.2)", o) }
+            var counts: [Int] = []
+            for l in 0..<16 { counts.append(Int(p[o + 1 + l])) }
+            let total = counts.reduce(0, +)
+            o += 17
+            guard total <= 256, e - o >= total else { throw err("DHT table has \(total) values, more than the segment holds", o) }
+            let values = Array(UnsafeBufferPointer(rebasing: p[o..<(o + total)]))
+            o += total
+            let table = try JPEGHuffman(counts: counts, values: values)
+            if tc == 0 { dcTables[th] = table } else { acTables[th] = table }
+        }
+    }
+
+    // MARK: Scans
+
+    mutating func readScan(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, _ at: Int) throws {
+        guard sawFrame else { throw err("SOS before SOF (ISO 10918-1 B.2.1)", at) }
+        guard e - s >= 1 else { throw err("SOS segment too short", at) }
+        let ns = Int(p[s])
+        guard ns >= 1, ns <= components.count, e - s == 1 + 2 * ns + 3 else {
+            throw err("SOS with \(ns) components does not match its length or the frame (ISO 10918-1 B.2.3)", at)
+        }
+        var scan: [Int] = []
+        for i in 0..<ns {
+            let o = s + 1 + 2 * i
+            guard let ci = components.firstIndex(where: { $0.id == Int(p[o]) }) else { throw err("SOS names component \(p[o]), not in the frame", o) }
+            guard !scan.contains(ci) else { throw err("SOS names component \(p[o]) twice", o) }
+            let td = Int(p[o + 1] >> 4), ta = Int(p[o + 1] & 15)
+            guard td < 4, ta < 4, dcTables[td] != nil, acTables[ta] != nil else {
+                throw err("SOS component \(p[o]) uses Huffman tables DC\(td)/AC\(ta) that are not defined (ISO 10918-1 B.2.4.2)", o)
+            }
+            guard quant[components[ci].tq] != nil else { throw err("component \(p[o]) uses quantization table \(components[ci].tq) that is not defined", o) }
+            components[ci].td = td; components[ci].ta = ta
+            scan.append(ci)
+        }
+        let ss = Int(p[e - 3]), se = Int(p[e - 2]), ah = Int(p[e - 1] >> 4), al = Int(p[e - 1] & 15)
+        guard ss == 0, se == 63, ah == 0, al == 0 else {
+            throw err("scan Ss=\(ss) Se=\(se) Ah=\(ah) Al=\(al) is not sequential DCT (0, 63, 0, 0) (ISO 10918-1 B.2.3)", e - 3)
+        }
+        if ns > 1 && scan.map({ components[$0].h * components[$0].v }).reduce(0, +) > 10 {
+            throw err("more than 10 blocks per MCU in the scan (ISO 10918-1 B.2.3)", at)
+        }
+        try decodeScan(p, scan)
+        for ci in scan { components[ci].decoded = true }
+    }
+
+    /// Fills the bit buffer to at least 57 bits, unstuffing 0xFF00; a marker or the end stops input and zeros follow (F.2.2.5).
+    @inline(__always)
+    mutating func fill(_ p: UnsafeBufferPointer<UInt8>) {
+        while nbits <= 56 {
+            var b: UInt8 = 0
+            if pos < count && padBits == 0 {
+                b = p[pos]
+                if b == 0xFF {
+                    let next: UInt8 = pos + 1 < count ? p[pos + 1] : 0xD9
+                    if next == 0x00 {
+                        pos += 2
+                    } else {
+                        padBits += 8  // a marker: stay on it
+                        b = 0
+                    }
+                } else {
+                    pos += 1
+                }
+            } else {
+                padBits += 8
+            }
+            bits |= UInt64(b) << UInt64(56 - nbits)
+            nbits += 8
+        }
+    }
+
+    @inline(__always)
+    mutating func receive(_ p: UnsafeBufferPointer<UInt8>, _ n: Int) -> Int {
+        if n == 0 { return 0 }
+        if nbits < n { fill(p) }
+        let v = Int(bits >> UInt64(64 - n))
+        bits <<= UInt64(n)
+        nbits -= n
+        return v
+    }
+
+    /// EXTEND (F.2.2.1): a magnitude category value to a signed difference.
+    @inline(__always)
+    static func extend(_ v: Int, _ t: Int) -> Int { t == 0 ? 0 : (v < (1 << (t - 1)) ? v - (1 << t) + 1 : v) }
+
+    @inline(__always)
+    mutating func decodeHuffman(_ p: UnsafeBufferPointer<UInt8>, _ t: UnsafePointer<JPEGHuffman>) throws -> Int {
+        if nbits < 16 { fill(p) }
+        let look = Int(bits >> UInt64(64 - JPEGHuffman.lookBits))
+        let entry = t.pointee.look[look]
+        if entry != 0 {
+            let l = Int(entry >> 8)
+            bits <<= UInt64(l); nbits -= l
+            return Int(entry & 0xFF)
+        }
+        // Slow path (F.2.2.3, DECODE).
+        var l = JPEGHuffman.lookBits + 1
+        var code = Int32(bits >> UInt64(64 - l))
+        while l <= 16 && code > t.pointee.maxcode[l] {
+            l += 1
+            code = Int32(bits >> UInt64(64 - l))
+        }
+        guard l <= 16 else { throw err("invalid Huffman code in the entropy-coded data (ISO 10918-1 F.2.2.3)", pos) }
+        bits <<= UInt64(l); nbits -= l
+        let idx = Int(t.pointee.valptr[l] + code - t.pointee.mincode[l])
+        guard idx >= 0, idx < t.pointee.values.count else { throw err("Huffman code maps past the table's values", pos) }
+        return Int(t.pointee.values[idx])
+    }
+
+    /// Moves to the next marker after entropy-coded data, dropping leftover bits (B.1.1.5).
+    mutating func skipToMarker(_ p: UnsafeBufferPointer<UInt8>) {
+        bits = 0; nbits = 0; padBits = 0
+        while pos + 1 < count && !(p[pos] == 0xFF && p[pos + 1] != 0x00 && p[pos + 1] != 0xFF) { pos += 1 }
+        if pos + 1 >= count { pos = count }
+    }
+
+    mutating func decodeScan(_ p: UnsafeBufferPointer<UInt8>, _ scan: [Int]) throws {
+        bits = 0; nbits = 0; padBits = 0
+        for ci in scan { components[ci].pred = 0 }
+        let maxSample = (1 << precision) - 1
+        let limit = JPEGIDCT.rangeLimit(precision: precision)
+        let pass1 = precision == 8 ? 2 : 1
+        let single = scan.count == 1
+        // Non-interleaved scans cover the component's own blocks only (A.2.2).
+        let unitsX = single ? (components[scan[0]].width + 7) / 8 : mcusX
+        let unitsY = single ? (components[scan[0]].height + 7) / 8 : mcusY
+        let total = unitsX * unitsY
+        var coef = [Int32](repeating: 0, count: 64)
+        var restartsSeen = 0
+        var dcT: [JPEGHuffman] = []
+        var acT: [JPEGHuffman] = []
+        var q: [[Int32]] = []
+        for ci in scan {
+            dcT.append(dcTables[components[ci].td]!)
+            acT.append(acTables[components[ci].ta]!)
+            q.append(quant[components[ci].tq]!)
+        }
+        _ = maxSample
+        for unit in 0..<total {
+            if restartInterval > 0 && unit > 0 && unit % restartInterval == 0 {
+                if nbits < padBits { throw err("entropy-coded data ends early before restart \(restartsSeen) (ISO 10918-1 F.2.2.5)", pos) }
+                skipToMarker(p)
+                guard pos + 1 < count, p[pos + 1] == 0xD0 + UInt8(restartsSeen & 7) else {
+                    throw err(String(format: "expected RST%d marker, found %@ (ISO 10918-1 F.2.2.5)", restartsSeen & 7,
+                                     pos + 1 < count ? String(format: "%02X%02X", p[pos], p[pos + 1]) : "end of data"), pos)
+                }
+                pos += 2
+                restartsSeen += 1
+                for ci in scan { components[ci].pred = 0 }
+            }
+            let mx = unit % unitsX, my = unit / unitsX
+            for (si, ci) in scan.enumerated() {
+                let hb = single ? 1 : components[ci].h
+                let vb = single ? 1 : components[ci].v
+                for by in 0..<vb {
+                    for bx in 0..<hb {
+                        for k in 0..<64 { coef[k] = 0 }
+                        // DC (F.2.2.1).
+                        let t = try dcT.withUnsafeBufferPointer { try decodeHuffman(p, $0.baseAddress! + si) }
+                        guard t <= 16 else { throw err("DC difference category \(t) is out of range (ISO 10918-1 F.1.2.1)", pos) }
+                        let diff = Self.extend(receive(p, t), t)
+                        components[ci].pred = components[ci].pred &+ diff
+                        coef[0] = Int32(truncatingIfNeeded: components[ci].pred)
+                        // AC (F.2.2.2).
+                        var k = 1
+                        while k < 64 {
+                            let rs = try acT.withUnsafeBufferPointer { try decodeHuffman(p, $0.baseAddress! + si) }
+                            let r = rs >> 4, s = rs & 15
+                            if s == 0 {
+                                if r == 15 { k += 16; continue }
+                                break
+                            }
+                            k += r
+                            guard k < 64 else { throw err("AC coefficient run passes the end of the block (ISO 10918-1 F.2.2.2)", pos) }
+                            coef[Self.zigzag[k]] = Int32(truncatingIfNeeded: Self.extend(receive(p, s), s))
+                            k += 1
+                        }
+                        if k > 64 { throw err("AC coefficient run passes the end of the block (ISO 10918-1 F.2.2.2)", pos) }
+                        let bxAbs = single ? mx : mx * components[ci].h + bx
+                        let byAbs = single ? my : my * components[ci].v + by
+                        let stride = components[ci].blocksW * 8
+                        let offset = byAbs * 8 * stride + bxAbs * 8
+                        coef.withUnsafeMutableBufferPointer { c in
+                            q[si].withUnsafeBufferPointer { qt in
+                                limit.withUnsafeBufferPointer { lim in
+                                    components[ci].plane.withUnsafeMutableBufferPointer { out in
+                                        JPEGIDCT.islow(c, qt, out, offset, stride, pass1: pass1, limit: lim)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if nbits < padBits { throw err("entropy-coded data ends early: truncated frame or a marker inside the scan (ISO 10918-1 F.2.2.5)", pos) }
+        skipToMarker(p)
+    }
+
+    // MARK: Output
+
+    /// Upsamples, converts colour as decided, and writes native words (PS3.5 §8.2.1).
+    func output(description d: PixelDescription) throws -> DecodedFrame {
+        guard d.rows == height, d.columns == width else {
+            throw err("JPEG frame is \(width)x\(height) but the data set says \(d.columns)x\(d.rows) (PS3.5 §8.2.1)")
+        }
+        guard d.samplesPerPixel == components.count else {
+            throw err("JPEG frame has \(components.count) components but Samples per Pixel is \(d.samplesPerPixel) (PS3.5 §8.2.1)")
+        }
+        guard d.bitsAllocated >= precision, d.bitsAllocated <= 16 else {
+            throw err("JPEG sample precision \(precision) does not fit Bits Allocated \(d.bitsAllocated) (PS3.5 §8.2.1)")
+        }
+        for c in components where !c.decoded { throw err("component \(c.id) has no scan (ISO 10918-1 B.2.3)") }
+        let w = width, h = height, n = w * h
+        var planes: [[UInt16]] = []
+        for c in components {
+            if c.h == hmax && c.v == vmax {
+                var full = [UInt16](repeating: 0, count: n)
+                let stride = c.blocksW * 8
+                for y in 0..<h { for x in 0..<w { full[y * w + x] = c.plane[y * stride + x] } }
+                planes.append(full)
+            } else {
+                planes.append(JPEGUpsample.upsample(c, toWidth: w, height: h, hmax: hmax, vmax: vmax))
+            }
+        }
+        var pi = d.photometricInterpretation
+        if components.count == 3 && convertsColour(photometric: d.photometricInterpretation) {
+            JPEGColour.ycbcrToRGB(&planes, precision: precision)
+            pi = "RGB"
+        } else if components.count == 3 && pi.hasPrefix("YBR") {
+            pi = "YBR_FULL"  // components returned as coded; any subsampling undone
+        }
+        let bps = d.bitsAllocated <= 8 ? 1 : 2
+        let spp = components.count
+        var out = [UInt8](repeating: 0, count: n * spp * bps)
+        out.withUnsafeMutableBufferPointer { o in
+            for s in 0..<spp {
+                planes[s].withUnsafeBufferPointer { src in
+                    if bps == 1 {
+                        var j = s
+                        for i in 0..<n { o[j] = UInt8(truncatingIfNeeded: src[i]); j += spp }
+                    } else {
+                        let signed = d.isSigned && d.bitsStored < 16
+                        let shift = UInt16(16 - max(1, d.bitsStored))
+                        var j = s * 2
+                        for i in 0..<n {
+                            var v = src[i]
+                            if signed { v = UInt16(bitPattern: Int16(bitPattern: v << shift) >> Int16(shift)) }
+                            o[j] = UInt8(truncatingIfNeeded: v); o[j + 1] = UInt8(truncatingIfNeeded: v >> 8)
+                            j += 2 * spp
+                        }
+                    }
+                }
+            }
+        }
+        return DecodedFrame(bytes: out, photometricInterpretation: pi, planarConfiguration: 0)
+    }
+
+    /// Whether the three components are YCbCr to convert to RGB: an Adobe APP14 transform flag decides
+    /// when present (0 = none, as IJG's jdapimin.c); otherwise the Photometric Interpretation does, as in
+    /// DCMTK's dcmdjpeg (YBR_* converted, RGB not) (PS3.5 §8.2.1: JPEG colour is described by the PI).
+    func convertsColour(photometric: String) -> Bool {
+        if let t = adobeTransform { return t != 0 }
+        if photometric.hasPrefix("YBR") { return true }
+        if photometric == "RGB" { return false }
+        // Neither: IJG's rule from the stream (JFIF or component ids 1,2,3 mean YCbCr; 'R','G','B' does not).
+        if sawJFIF { return true }
+        return !(components.map(\.id) == [0x52, 0x47, 0x42])
+    }
+}
