@@ -50,4 +50,10 @@ if ProcessInfo.processInfo.environment["DICOM_MEDIA_FUZZ"] != nil {
     package.targets.append(.executableTarget(
         name: "fuzz-dicomdir", dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet"], path: "Fuzz/DICOMDIR",
         swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    package.targets.append(.executableTarget(
+        name: "fuzz-rle", dependencies: ["DICOMCore", "DICOMPixel"], path: "Fuzz/RLE",
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    package.targets.append(.executableTarget(
+        name: "fuzz-jpegdct", dependencies: ["DICOMCore", "DICOMPixel"], path: "Fuzz/JPEGDCT",
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
 }

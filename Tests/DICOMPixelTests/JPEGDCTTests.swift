@@ -159,3 +159,91 @@ final class JPEGDCTTests: XCTestCase {
         XCTAssertFalse(codec.canEncode(d8, syntax: .jpegBaseline))
     }
 }
+
+/// Streams made by libjpeg-turbo's cjpeg (restart intervals, multiple non-interleaved scans, 4:2:0, 4:2:2,
+/// odd sizes) decode exactly as its djpeg does with the same accurate integer IDCT.
+final class JPEGDCTLibjpegTests: XCTestCase {
+    let codec = JPEGExtendedCodec()
+
+    /// Parses a binary PGM/PPM from djpeg.
+    static func pnm(_ b: [UInt8]) throws -> (w: Int, h: Int, channels: Int, pixels: [UInt8]) {
+        var fields: [String] = []
+        var i = 0
+        while fields.count < 4 && i < b.count {
+            while i < b.count && (b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09) { i += 1 }
+            var s = ""
+            while i < b.count && !(b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09) { s.append(Character(UnicodeScalar(b[i]))); i += 1 }
+            fields.append(s)
+        }
+        i += 1
+        guard fields.count == 4, let w = Int(fields[1]), let h = Int(fields[2]) else { throw CodecError("test", "bad PNM header \(fields)") }
+        let ch = fields[0] == "P6" ? 3 : 1
+        return (w, h, ch, Array(b[i..<min(b.count, i + w * h * ch)]))
+    }
+
+    func testCjpegVariantsMatchDjpeg() throws {
+        let tmp = try codecTempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let w = 75, h = 53
+        var rng = SplitMix(state: 42)
+        var ppm = Array("P6\n\(w) \(h)\n255\n".utf8)
+        for y in 0..<h { for x in 0..<w {
+            ppm.append(UInt8(truncatingIfNeeded: x * 3 + Int.random(in: 0...20, using: &rng)))
+            ppm.append(UInt8(truncatingIfNeeded: y * 4 + (x / 9) * 20))
+            ppm.append(UInt8(truncatingIfNeeded: (x ^ y) * 5))
+        } }
+        let input = tmp.appendingPathComponent("in.ppm")
+        try Data(ppm).write(to: input)
+        let scans = tmp.appendingPathComponent("scans.txt")
+        try "0;\n1;\n2;\n".write(to: scans, atomically: true, encoding: .utf8)
+        let gscans = tmp.appendingPathComponent("gscans.txt")
+        try "0;\n".write(to: gscans, atomically: true, encoding: .utf8)
+        let variants: [[String]] = [
+            ["-sample", "2x2", "-restart", "1B"],
+            ["-sample", "2x2", "-restart", "1", "-quality", "50"],
+            ["-sample", "2x1", "-restart", "3B"],
+            ["-sample", "1x1", "-scan", scans.path],
+            ["-sample", "2x2", "-scan", scans.path, "-restart", "2B"],
+            ["-sample", "2x1", "-optimize", "-quality", "97"],
+            ["-grayscale", "-restart", "1B"],
+            ["-grayscale", "-quality", "30", "-scan", gscans.path],
+        ]
+        for (i, v) in variants.enumerated() {
+            let jpg = tmp.appendingPathComponent("v\(i).jpg").path
+            try runTool("cjpeg", v + ["-dct", "int", "-outfile", jpg, input.path])
+            let pnmPath = tmp.appendingPathComponent("v\(i).pnm").path
+            try runTool("djpeg", ["-dct", "int", "-pnm", "-outfile", pnmPath, jpg])
+            let want = try Self.pnm(Array(try Data(contentsOf: URL(fileURLWithPath: pnmPath))))
+            let gray = v.contains("-grayscale")
+            let d = PixelDescription(rows: h, columns: w, samplesPerPixel: gray ? 1 : 3, bitsAllocated: 8, bitsStored: 8,
+                                     photometricInterpretation: gray ? "MONOCHROME2" : "YBR_FULL")
+            let got = try codec.decode(Array(try Data(contentsOf: URL(fileURLWithPath: jpg))), description: d, syntax: .jpegBaseline)
+            XCTAssertEqual(got.photometricInterpretation, gray ? "MONOCHROME2" : "RGB")
+            let diff = JPEGDCTTests.diff(got.bytes, want.pixels, bytesPerSample: 1)
+            print("cjpeg \(v.joined(separator: " ")) vs djpeg: max |diff| \(diff.max), mean \(String(format: "%.5f", diff.mean))")
+            XCTAssertLessThanOrEqual(diff.max, 1, "\(v)")
+            XCTAssertEqual(diff.count, w * h * (gray ? 1 : 3))
+        }
+    }
+
+    func testWrongRestartMarkerIsAnError() throws {
+        let tmp = try codecTempDir()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        var pgm = Array("P5\n32 16\n255\n".utf8)
+        for i in 0..<(32 * 16) { pgm.append(UInt8(truncatingIfNeeded: i * 7)) }
+        let input = tmp.appendingPathComponent("in.pgm")
+        try Data(pgm).write(to: input)
+        let jpg = tmp.appendingPathComponent("r.jpg").path
+        try runTool("cjpeg", ["-restart", "1B", "-outfile", jpg, input.path])
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: jpg)))
+        let d = PixelDescription(rows: 16, columns: 32, bitsAllocated: 8, bitsStored: 8)
+        XCTAssertNoThrow(try codec.decode(bytes, description: d, syntax: .jpegBaseline))
+        // Turn the first RST0 into RST5.
+        let sos = (0..<(bytes.count - 1)).first { bytes[$0] == 0xFF && bytes[$0 + 1] == 0xDA }!
+        let rst = ((sos + 2)..<(bytes.count - 1)).first { bytes[$0] == 0xFF && bytes[$0 + 1] == 0xD0 }!
+        bytes[rst + 1] = 0xD5
+        XCTAssertThrowsError(try codec.decode(bytes, description: d, syntax: .jpegBaseline)) { e in
+            XCTAssertTrue("\(e)".contains("expected RST0"), "\(e)")
+        }
+    }
+}
