@@ -2,7 +2,7 @@
 // FUZZ_TARGET=jpegdct, DICOM_MEDIA_FUZZ=1 and `-sanitize=fuzzer,address`).
 //
 // Input: one JPEG frame. The description is taken from the first SOF0/SOF1 marker found (so real
-// streams decode), with the area capped at 2^22 pixels; the Photometric Interpretation alternates
+// streams decode), with the area capped at 2^19 pixels; the Photometric Interpretation alternates
 // between YBR_FULL and RGB by input length so both colour paths run.
 // Property: decode returns native pixels of the frame size or throws CodecError; never traps or hangs.
 import DICOMCore
@@ -23,7 +23,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         }
         i += 1
     }
-    guard rows > 0, cols > 0, rows * cols <= 1 << 22, spp == 1 || spp == 3 else { return 0 }
+    guard rows > 0, cols > 0, rows * cols <= 1 << 19, spp == 1 || spp == 3 else { return 0 }
     let bits = precision > 8 ? 16 : 8
     let d = PixelDescription(rows: rows, columns: cols, samplesPerPixel: spp, bitsAllocated: bits, bitsStored: precision > 8 ? 12 : 8,
                              photometricInterpretation: spp == 1 ? "MONOCHROME2" : (size % 2 == 0 ? "YBR_FULL" : "RGB"))

@@ -86,9 +86,125 @@ struct JPEGComponent {
     /// Blocks across/down in the padded plane, and the component's own size in samples (A.1.1).
     var blocksW = 0, blocksH = 0
     var width = 0, height = 0
-    var plane: [UInt16] = []
+    var plane = JPEGPlane(count: 0)
     var pred = 0
     var decoded = false
+}
+
+/// A component's sample plane, padded to whole blocks; owned memory so the scan loop can write through a pointer.
+final class JPEGPlane {
+    let p: UnsafeMutablePointer<UInt16>
+    let count: Int
+    init(count: Int) {
+        self.count = count
+        p = UnsafeMutablePointer<UInt16>.allocate(capacity: max(count, 1))
+        p.initialize(repeating: 0, count: max(count, 1))
+    }
+    deinit { p.deallocate() }
+}
+
+/// The Huffman tables of one scan in flat memory: slot s has a 2^9 lookahead table, maxcode, value offsets, values.
+struct JPEGFlatTables {
+    let look: UnsafeMutablePointer<UInt16>
+    let maxcode: UnsafeMutablePointer<Int32>
+    let valoff: UnsafeMutablePointer<Int32>
+    let values: UnsafeMutablePointer<UInt8>
+    final class Owner {
+        var ptrs: [UnsafeMutableRawPointer] = []
+        deinit { for p in ptrs { p.deallocate() } }
+    }
+    let owner = Owner()
+
+    init(_ tables: [JPEGHuffman]) {
+        let n = tables.count
+        look = .allocate(capacity: n << JPEGHuffman.lookBits)
+        maxcode = .allocate(capacity: n * 18)
+        valoff = .allocate(capacity: n * 18)
+        values = .allocate(capacity: n * 256)
+        values.initialize(repeating: 0, count: n * 256)
+        owner.ptrs = [UnsafeMutableRawPointer(look), UnsafeMutableRawPointer(maxcode), UnsafeMutableRawPointer(valoff), UnsafeMutableRawPointer(values)]
+        for (i, t) in tables.enumerated() {
+            for j in 0..<(1 << JPEGHuffman.lookBits) { look[(i << JPEGHuffman.lookBits) + j] = t.look[j] }
+            for l in 0..<18 {
+                maxcode[i * 18 + l] = t.maxcode[l]
+                valoff[i * 18 + l] = l <= 16 ? t.valptr[l] - t.mincode[l] : 0
+            }
+            for (k, v) in t.values.enumerated() where k < 256 { values[i * 256 + k] = v }
+        }
+    }
+}
+
+/// Entropy-coded data reader: 0xFF00 unstuffing; at a marker or the end it supplies zero bits and counts them (F.2.2.5).
+struct JPEGBitReader {
+    let data: UnsafePointer<UInt8>
+    let count: Int
+    var pos: Int
+    var bits: UInt64 = 0
+    var nbits = 0
+    /// Zero bits appended past a marker or the end of data; consuming them means the data is truncated.
+    var padBits = 0
+
+    init(data: UnsafePointer<UInt8>, count: Int, pos: Int) { self.data = data; self.count = count; self.pos = pos }
+
+    @inline(__always)
+    mutating func fill() {
+        while nbits <= 56 {
+            var b: UInt8 = 0
+            if pos < count && padBits == 0 {
+                b = data[pos]
+                if b == 0xFF {
+                    let next: UInt8 = pos + 1 < count ? data[pos + 1] : 0xD9
+                    if next == 0x00 { pos += 2 } else { padBits += 8; b = 0 }  // a marker: stay on it
+                } else {
+                    pos += 1
+                }
+            } else {
+                padBits += 8
+            }
+            bits |= UInt64(b) << UInt64(56 - nbits)
+            nbits += 8
+        }
+    }
+
+    @inline(__always)
+    mutating func receive(_ n: Int) -> Int {
+        if n == 0 { return 0 }
+        if nbits < n { fill() }
+        let v = Int(bits >> UInt64(64 - n))
+        bits <<= UInt64(n)
+        nbits -= n
+        return v
+    }
+
+    /// DECODE (F.2.2.3) with a 9-bit lookahead; -1 for a code longer than 16 bits.
+    @inline(__always)
+    mutating func decode(_ t: JPEGFlatTables, _ slot: Int) -> Int {
+        if nbits < 16 { fill() }
+        let entry = t.look[(slot << JPEGHuffman.lookBits) + Int(bits >> UInt64(64 - JPEGHuffman.lookBits))]
+        if entry != 0 {
+            let l = Int(entry >> 8)
+            bits <<= UInt64(l); nbits -= l
+            return Int(entry & 0xFF)
+        }
+        var l = JPEGHuffman.lookBits + 1
+        var code = Int32(truncatingIfNeeded: bits >> UInt64(64 - l))
+        while l <= 16 && code > t.maxcode[slot * 18 + l] {
+            l += 1
+            code = Int32(truncatingIfNeeded: bits >> UInt64(64 - l))
+        }
+        guard l <= 16 else { return -1 }
+        bits <<= UInt64(l); nbits -= l
+        let idx = Int(t.valoff[slot * 18 + l] + code)
+        guard idx >= 0, idx < 256 else { return -1 }
+        return Int(t.values[slot * 256 + idx])
+    }
+
+    /// Moves to the next marker after entropy-coded data, dropping leftover bits (B.1.1.5).
+    mutating func skipToMarker() {
+        bits = 0; nbits = 0; padBits = 0
+        while pos + 1 < count && !(data[pos] == 0xFF && data[pos + 1] != 0x00 && data[pos + 1] != 0xFF) { pos += 1 }
+        if pos + 1 >= count { pos = count }
+    }
 }
 
 /// Parser and entropy decoder state of one frame.
@@ -108,12 +224,8 @@ struct JPEGDCTDecoder {
     var sawEOI = false
     static let codec = "JPEG DCT"
 
-    // Bit reader.
+    /// Read position in the frame.
     var pos = 0
-    var bits: UInt64 = 0
-    var nbits = 0
-    /// Zero bits appended past a marker or the end of data; consuming them means the data is truncated.
-    var padBits = 0
 
     init(data: [UInt8]) { count = data.count }
 
@@ -223,7 +335,7 @@ struct JPEGDCTDecoder {
             components[i].blocksH = mcusY * components[i].v
             components[i].width = (width * components[i].h + hmax - 1) / hmax
             components[i].height = (height * components[i].v + vmax - 1) / vmax
-            components[i].plane = [UInt16](repeating: 0, count: components[i].blocksW * 8 * components[i].blocksH * 8)
+            components[i].plane = JPEGPlane(count: components[i].blocksW * 8 * components[i].blocksH * 8)
         }
         sawFrame = true
     }
@@ -297,81 +409,13 @@ struct JPEGDCTDecoder {
         for ci in scan { components[ci].decoded = true }
     }
 
-    /// Fills the bit buffer to at least 57 bits, unstuffing 0xFF00; a marker or the end stops input and zeros follow (F.2.2.5).
-    @inline(__always)
-    mutating func fill(_ p: UnsafeBufferPointer<UInt8>) {
-        while nbits <= 56 {
-            var b: UInt8 = 0
-            if pos < count && padBits == 0 {
-                b = p[pos]
-                if b == 0xFF {
-                    let next: UInt8 = pos + 1 < count ? p[pos + 1] : 0xD9
-                    if next == 0x00 {
-                        pos += 2
-                    } else {
-                        padBits += 8  // a marker: stay on it
-                        b = 0
-                    }
-                } else {
-                    pos += 1
-                }
-            } else {
-                padBits += 8
-            }
-            bits |= UInt64(b) << UInt64(56 - nbits)
-            nbits += 8
-        }
-    }
-
-    @inline(__always)
-    mutating func receive(_ p: UnsafeBufferPointer<UInt8>, _ n: Int) -> Int {
-        if n == 0 { return 0 }
-        if nbits < n { fill(p) }
-        let v = Int(bits >> UInt64(64 - n))
-        bits <<= UInt64(n)
-        nbits -= n
-        return v
-    }
-
     /// EXTEND (F.2.2.1): a magnitude category value to a signed difference.
     @inline(__always)
     static func extend(_ v: Int, _ t: Int) -> Int { t == 0 ? 0 : (v < (1 << (t - 1)) ? v - (1 << t) + 1 : v) }
 
-    @inline(__always)
-    mutating func decodeHuffman(_ p: UnsafeBufferPointer<UInt8>, _ t: UnsafePointer<JPEGHuffman>) throws -> Int {
-        if nbits < 16 { fill(p) }
-        let look = Int(bits >> UInt64(64 - JPEGHuffman.lookBits))
-        let entry = t.pointee.look[look]
-        if entry != 0 {
-            let l = Int(entry >> 8)
-            bits <<= UInt64(l); nbits -= l
-            return Int(entry & 0xFF)
-        }
-        // Slow path (F.2.2.3, DECODE).
-        var l = JPEGHuffman.lookBits + 1
-        var code = Int32(bits >> UInt64(64 - l))
-        while l <= 16 && code > t.pointee.maxcode[l] {
-            l += 1
-            code = Int32(bits >> UInt64(64 - l))
-        }
-        guard l <= 16 else { throw err("invalid Huffman code in the entropy-coded data (ISO 10918-1 F.2.2.3)", pos) }
-        bits <<= UInt64(l); nbits -= l
-        let idx = Int(t.pointee.valptr[l] + code - t.pointee.mincode[l])
-        guard idx >= 0, idx < t.pointee.values.count else { throw err("Huffman code maps past the table's values", pos) }
-        return Int(t.pointee.values[idx])
-    }
-
-    /// Moves to the next marker after entropy-coded data, dropping leftover bits (B.1.1.5).
-    mutating func skipToMarker(_ p: UnsafeBufferPointer<UInt8>) {
-        bits = 0; nbits = 0; padBits = 0
-        while pos + 1 < count && !(p[pos] == 0xFF && p[pos + 1] != 0x00 && p[pos + 1] != 0xFF) { pos += 1 }
-        if pos + 1 >= count { pos = count }
-    }
-
     mutating func decodeScan(_ p: UnsafeBufferPointer<UInt8>, _ scan: [Int]) throws {
-        bits = 0; nbits = 0; padBits = 0
+        guard let base = p.baseAddress else { throw err("empty frame") }
         for ci in scan { components[ci].pred = 0 }
-        let maxSample = (1 << precision) - 1
         let limit = JPEGIDCT.rangeLimit(precision: precision)
         let pass1 = precision == 8 ? 2 : 1
         let single = scan.count == 1
@@ -379,67 +423,78 @@ struct JPEGDCTDecoder {
         let unitsX = single ? (components[scan[0]].width + 7) / 8 : mcusX
         let unitsY = single ? (components[scan[0]].height + 7) / 8 : mcusY
         let total = unitsX * unitsY
-        var coef = [Int32](repeating: 0, count: 64)
+        // Flat copies of this scan's tables: slot 2·i for component i's DC table, 2·i+1 for its AC table.
+        let tables = JPEGFlatTables(scan.flatMap { [dcTables[components[$0].td]!, acTables[components[$0].ta]!] })
+        var reader = JPEGBitReader(data: base, count: count, pos: pos)
+        let coef = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
+        defer { coef.deallocate() }
+        let quantFlat = UnsafeMutablePointer<Int32>.allocate(capacity: 64 * scan.count)
+        defer { quantFlat.deallocate() }
+        for (si, ci) in scan.enumerated() { for k in 0..<64 { quantFlat[si * 64 + k] = quant[components[ci].tq]![k] } }
+        let zz = Self.zigzag
+        var preds = scan.map { _ in 0 }
+        let hs = scan.map { single ? 1 : components[$0].h }, vs = scan.map { single ? 1 : components[$0].v }
+        let compH = scan.map { components[$0].h }, compV = scan.map { components[$0].v }
+        let strides = scan.map { components[$0].blocksW * 8 }
+        let planes = scan.map { components[$0].plane.p }
         var restartsSeen = 0
-        var dcT: [JPEGHuffman] = []
-        var acT: [JPEGHuffman] = []
-        var q: [[Int32]] = []
-        for ci in scan {
-            dcT.append(dcTables[components[ci].td]!)
-            acT.append(acTables[components[ci].ta]!)
-            q.append(quant[components[ci].tq]!)
-        }
-        _ = maxSample
-        for unit in 0..<total {
-            if restartInterval > 0 && unit > 0 && unit % restartInterval == 0 {
-                if nbits < padBits { throw err("entropy-coded data ends early before restart \(restartsSeen) (ISO 10918-1 F.2.2.5)", pos) }
-                skipToMarker(p)
-                guard pos + 1 < count, p[pos + 1] == 0xD0 + UInt8(restartsSeen & 7) else {
-                    throw err(String(format: "expected RST%d marker, found %@ (ISO 10918-1 F.2.2.5)", restartsSeen & 7,
-                                     pos + 1 < count ? String(format: "%02X%02X", p[pos], p[pos + 1]) : "end of data"), pos)
-                }
-                pos += 2
-                restartsSeen += 1
-                for ci in scan { components[ci].pred = 0 }
-            }
-            let mx = unit % unitsX, my = unit / unitsX
-            for (si, ci) in scan.enumerated() {
-                let hb = single ? 1 : components[ci].h
-                let vb = single ? 1 : components[ci].v
-                for by in 0..<vb {
-                    for bx in 0..<hb {
-                        for k in 0..<64 { coef[k] = 0 }
-                        // DC (F.2.2.1).
-                        let t = try dcT.withUnsafeBufferPointer { try decodeHuffman(p, $0.baseAddress! + si) }
-                        guard t <= 16 else { throw err("DC difference category \(t) is out of range (ISO 10918-1 F.1.2.1)", pos) }
-                        let diff = Self.extend(receive(p, t), t)
-                        components[ci].pred = components[ci].pred &+ diff
-                        coef[0] = Int32(truncatingIfNeeded: components[ci].pred)
-                        // AC (F.2.2.2).
-                        var k = 1
-                        while k < 64 {
-                            let rs = try acT.withUnsafeBufferPointer { try decodeHuffman(p, $0.baseAddress! + si) }
-                            let r = rs >> 4, s = rs & 15
-                            if s == 0 {
-                                if r == 15 { k += 16; continue }
-                                break
-                            }
-                            k += r
-                            guard k < 64 else { throw err("AC coefficient run passes the end of the block (ISO 10918-1 F.2.2.2)", pos) }
-                            coef[Self.zigzag[k]] = Int32(truncatingIfNeeded: Self.extend(receive(p, s), s))
-                            k += 1
+        try zz.withUnsafeBufferPointer { zig in
+            try limit.withUnsafeBufferPointer { lim in
+                let qb = UnsafeBufferPointer(start: quantFlat, count: 64 * scan.count)
+                let cb = UnsafeMutableBufferPointer(start: coef, count: 64)
+                for unit in 0..<total {
+                    if restartInterval > 0 && unit > 0 && unit % restartInterval == 0 {
+                        if reader.nbits < reader.padBits { throw err("entropy-coded data ends early before restart \(restartsSeen) (ISO 10918-1 F.2.2.5)", reader.pos) }
+                        reader.skipToMarker()
+                        let at = reader.pos
+                        guard at + 1 < count, p[at + 1] == 0xD0 + UInt8(restartsSeen & 7) else {
+                            throw err("expected RST\(restartsSeen & 7) marker, found " +
+                                      (at + 1 < count ? String(format: "%02X%02X", p[at], p[at + 1]) : "end of data") + " (ISO 10918-1 F.2.2.5)", at)
                         }
-                        if k > 64 { throw err("AC coefficient run passes the end of the block (ISO 10918-1 F.2.2.2)", pos) }
-                        let bxAbs = single ? mx : mx * components[ci].h + bx
-                        let byAbs = single ? my : my * components[ci].v + by
-                        let stride = components[ci].blocksW * 8
-                        let offset = byAbs * 8 * stride + bxAbs * 8
-                        coef.withUnsafeMutableBufferPointer { c in
-                            q[si].withUnsafeBufferPointer { qt in
-                                limit.withUnsafeBufferPointer { lim in
-                                    components[ci].plane.withUnsafeMutableBufferPointer { out in
-                                        JPEGIDCT.islow(c, qt, out, offset, stride, pass1: pass1, limit: lim)
+                        reader.pos += 2
+                        restartsSeen += 1
+                        for i in preds.indices { preds[i] = 0 }
+                    }
+                    let mx = unit % unitsX, my = unit / unitsX
+                    for si in 0..<scan.count {
+                        let dcSlot = 2 * si, acSlot = 2 * si + 1
+                        for by in 0..<vs[si] {
+                            for bx in 0..<hs[si] {
+                                coef.initialize(repeating: 0, count: 64)
+                                // DC (F.2.2.1).
+                                let t = reader.decode(tables, dcSlot)
+                                guard t >= 0 else { throw err("invalid Huffman code in the entropy-coded data (ISO 10918-1 F.2.2.3)", reader.pos) }
+                                guard t <= 16 else { throw err("DC difference category \(t) is out of range (ISO 10918-1 F.1.2.1)", reader.pos) }
+                                preds[si] = preds[si] &+ Self.extend(reader.receive(t), t)
+                                coef[0] = Int32(truncatingIfNeeded: preds[si])
+                                // AC (F.2.2.2).
+                                var k = 1
+                                var hasAC = false
+                                while k < 64 {
+                                    let rs = reader.decode(tables, acSlot)
+                                    guard rs >= 0 else { throw err("invalid Huffman code in the entropy-coded data (ISO 10918-1 F.2.2.3)", reader.pos) }
+                                    let r = rs >> 4, s = rs & 15
+                                    if s == 0 {
+                                        if r == 15 { k += 16; continue }
+                                        break
                                     }
+                                    k += r
+                                    guard k < 64 else { throw err("AC coefficient run passes the end of the block (ISO 10918-1 F.2.2.2)", reader.pos) }
+                                    coef[zig[k]] = Int32(truncatingIfNeeded: Self.extend(reader.receive(s), s))
+                                    hasAC = true
+                                    k += 1
+                                }
+                                if k > 64 { throw err("AC coefficient run passes the end of the block (ISO 10918-1 F.2.2.2)", reader.pos) }
+                                let bxAbs = single ? mx : mx * compH[si] + bx
+                                let byAbs = single ? my : my * compV[si] + by
+                                let stride = strides[si]
+                                let dst = planes[si] + (byAbs * 8 * stride + bxAbs * 8)
+                                if hasAC {
+                                    JPEGIDCT.islow(cb, UnsafeBufferPointer(rebasing: qb[(si * 64)..<(si * 64 + 64)]), dst, stride, pass1: pass1, limit: lim)
+                                } else {
+                                    // DC only: jidctint's result is one value for the whole block.
+                                    let v = lim[(((Int(coef[0]) &* Int(qb[si * 64])) &<< pass1 &+ (1 << (pass1 + 2))) >> (pass1 + 3)) & (lim.count - 1)]
+                                    for r in 0..<8 { (dst + r * stride).initialize(repeating: v, count: 8) }
                                 }
                             }
                         }
@@ -447,8 +502,9 @@ struct JPEGDCTDecoder {
                 }
             }
         }
-        if nbits < padBits { throw err("entropy-coded data ends early: truncated frame or a marker inside the scan (ISO 10918-1 F.2.2.5)", pos) }
-        skipToMarker(p)
+        if reader.nbits < reader.padBits { throw err("entropy-coded data ends early: truncated frame or a marker inside the scan (ISO 10918-1 F.2.2.5)", reader.pos) }
+        reader.skipToMarker()
+        pos = reader.pos
     }
 
     // MARK: Output
@@ -466,12 +522,38 @@ struct JPEGDCTDecoder {
         }
         for c in components where !c.decoded { throw err("component \(c.id) has no scan (ISO 10918-1 B.2.3)") }
         let w = width, h = height, n = w * h
+        let bps = d.bitsAllocated <= 8 ? 1 : 2
+        let signed = d.isSigned && d.bitsStored < 16
+        let shift = UInt16(16 - max(1, min(16, d.bitsStored)))
+        if components.count == 1 {
+            // Monochrome: straight from the padded plane to native words.
+            let c = components[0], src = c.plane.p, stride = c.blocksW * 8
+            var out = [UInt8](repeating: 0, count: n * bps)
+            out.withUnsafeMutableBufferPointer { o in
+                for y in 0..<h {
+                    let row = src + y * stride
+                    if bps == 1 {
+                        for x in 0..<w { o[y * w + x] = UInt8(truncatingIfNeeded: row[x]) }
+                    } else {
+                        var j = 2 * y * w
+                        for x in 0..<w {
+                            var v = row[x]
+                            if signed { v = UInt16(bitPattern: Int16(bitPattern: v << shift) >> Int16(shift)) }
+                            o[j] = UInt8(truncatingIfNeeded: v); o[j + 1] = UInt8(truncatingIfNeeded: v >> 8)
+                            j += 2
+                        }
+                    }
+                }
+            }
+            return DecodedFrame(bytes: out, photometricInterpretation: d.photometricInterpretation, planarConfiguration: 0)
+        }
         var planes: [[UInt16]] = []
         for c in components {
             if c.h == hmax && c.v == vmax {
                 var full = [UInt16](repeating: 0, count: n)
                 let stride = c.blocksW * 8
-                for y in 0..<h { for x in 0..<w { full[y * w + x] = c.plane[y * stride + x] } }
+                let src = c.plane.p
+                full.withUnsafeMutableBufferPointer { f in for y in 0..<h { for x in 0..<w { f[y * w + x] = src[y * stride + x] } } }
                 planes.append(full)
             } else {
                 planes.append(JPEGUpsample.upsample(c, toWidth: w, height: h, hmax: hmax, vmax: vmax))
@@ -484,7 +566,6 @@ struct JPEGDCTDecoder {
         } else if components.count == 3 && pi.hasPrefix("YBR") {
             pi = "YBR_FULL"  // components returned as coded; any subsampling undone
         }
-        let bps = d.bitsAllocated <= 8 ? 1 : 2
         let spp = components.count
         var out = [UInt8](repeating: 0, count: n * spp * bps)
         out.withUnsafeMutableBufferPointer { o in
@@ -494,8 +575,6 @@ struct JPEGDCTDecoder {
                         var j = s
                         for i in 0..<n { o[j] = UInt8(truncatingIfNeeded: src[i]); j += spp }
                     } else {
-                        let signed = d.isSigned && d.bitsStored < 16
-                        let shift = UInt16(16 - max(1, d.bitsStored))
                         var j = s * 2
                         for i in 0..<n {
                             var v = src[i]

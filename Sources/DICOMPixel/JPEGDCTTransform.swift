@@ -22,8 +22,9 @@ enum JPEGIDCT {
 
     /// Dequantizes and inverse-transforms one block of coefficients (natural order) into `out` at `offset`.
     @inline(__always)
-    static func islow(_ c: UnsafeMutableBufferPointer<Int32>, _ q: UnsafeBufferPointer<Int32>, _ out: UnsafeMutableBufferPointer<UInt16>,
-                      _ offset: Int, _ stride: Int, pass1: Int, limit: UnsafeBufferPointer<UInt16>) {
+    static func islow(_ c: UnsafeMutableBufferPointer<Int32>, _ q: UnsafeBufferPointer<Int32>, _ out: UnsafeMutablePointer<UInt16>,
+                      _ stride: Int, pass1: Int, limit: UnsafeBufferPointer<UInt16>) {
+        let offset = 0
         var ws = (Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0),
                   Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0),
                   Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0),
@@ -80,6 +81,12 @@ enum JPEGIDCT {
             for row in 0..<8 {
                 let b = row * 8
                 let o = offset + row * stride
+                if w[b + 1] == 0 && w[b + 2] == 0 && w[b + 3] == 0 && w[b + 4] == 0 && w[b + 5] == 0 && w[b + 6] == 0 && w[b + 7] == 0 {
+                    // Equal to the full computation: tmp10 = w0 << constBits is exact (jidctint.c's zero-row test).
+                    let v = limit[((w[b] &+ (1 << (pass1 + 2))) >> (pass1 + 3)) & mask]
+                    (out + o).initialize(repeating: v, count: 8)
+                    continue
+                }
                 var z2 = w[b + 2], z3 = w[b + 6]
                 var z1 = (z2 &+ z3) &* fix_0_541196100
                 var tmp2 = z1 &+ z3 &* -fix_1_847759065
@@ -121,7 +128,7 @@ enum JPEGUpsample {
         // Padded output width covering whole input columns, then cropped.
         let ow = cw * fx
         var out = [UInt16](repeating: 0, count: w * h)
-        let p = c.plane
+        let p = UnsafeBufferPointer(start: c.plane.p, count: c.plane.count)
         if hmax % c.h == 0 && vmax % c.v == 0 && fx == 2 && fy == 1 && cw > 2 {
             var row = [UInt16](repeating: 0, count: ow)
             for y in 0..<h {
@@ -161,7 +168,7 @@ enum JPEGUpsample {
 
     /// jdsample.c h2v1_fancy_upsample: out = (3·nearer + further + 1 or 2) / 4.
     @inline(__always)
-    static func fancyH2(_ p: [UInt16], _ s: Int, _ n: Int, _ row: inout [UInt16]) {
+    static func fancyH2(_ p: UnsafeBufferPointer<UInt16>, _ s: Int, _ n: Int, _ row: inout [UInt16]) {
         row[0] = p[s]
         row[1] = UInt16((Int(p[s]) * 3 + Int(p[s + 1]) + 2) >> 2)
         for i in 1..<(n - 1) {
@@ -175,7 +182,7 @@ enum JPEGUpsample {
 
     /// jdsample.c h2v2_fancy_upsample for one output row: column sums 3·this + neighbour row, then 3:1 across.
     @inline(__always)
-    static func fancyH2V2(_ p: [UInt16], _ s0: Int, _ s1: Int, _ n: Int, _ row: inout [UInt16]) {
+    static func fancyH2V2(_ p: UnsafeBufferPointer<UInt16>, _ s0: Int, _ s1: Int, _ n: Int, _ row: inout [UInt16]) {
         @inline(__always) func colsum(_ i: Int) -> Int { Int(p[s0 + i]) * 3 + Int(p[s1 + i]) }
         var this = colsum(0), next = colsum(1)
         row[0] = UInt16((this * 4 + 8) >> 4)

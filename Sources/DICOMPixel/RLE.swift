@@ -212,36 +212,42 @@ public struct RLECodec: PixelCodec {
     /// PackBits one row (PS3.5 G.3.1): runs of 2 or more equal bytes become replicate runs (at most 128),
     /// everything else literal runs (at most 128). Returns the new write position.
     @inline(__always)
-    static func pack(_ row: UnsafeMutableBufferPointer<UInt8>, _ dst: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
-        let n = row.count
+    static func pack(_ rowBuf: UnsafeMutableBufferPointer<UInt8>, _ dstBuf: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
+        let n = rowBuf.count
+        guard n > 0, let row = rowBuf.baseAddress, let dst = dstBuf.baseAddress else { return start }
         var o = start
         var i = 0
-        var litStart = 0  // start of the pending literal run
-        @inline(__always) func flushLiteral(_ end: Int) {
-            var s = litStart
-            while s < end {
-                let len = min(128, end - s)
-                dst[o] = UInt8(len - 1); o += 1
-                for k in 0..<len { dst[o + k] = row[s + k] }
-                o += len
-                s += len
-            }
-        }
+        var lit = 0  // start of the pending literal run
         while i < n {
             let v = row[i]
             var j = i + 1
-            while j < n && row[j] == v && j - i < 128 { j += 1 }
-            let run = j - i
-            if run >= 2 {
-                flushLiteral(i)
-                dst[o] = UInt8(bitPattern: Int8(1 - run)); dst[o + 1] = v; o += 2
+            let lim = min(n, i + 128)
+            while j < lim && row[j] == v { j += 1 }
+            if j - i >= 2 {
+                var s = lit
+                while s < i {
+                    let len = min(128, i - s)
+                    dst[o] = UInt8(truncatingIfNeeded: len - 1)
+                    (dst + o + 1).update(from: row + s, count: len)
+                    o += len + 1
+                    s += len
+                }
+                dst[o] = UInt8(truncatingIfNeeded: 257 - (j - i)); dst[o + 1] = v  // -(run-1) as a byte
+                o += 2
                 i = j
-                litStart = i
+                lit = i
             } else {
                 i += 1
             }
         }
-        flushLiteral(n)
+        var s = lit
+        while s < n {
+            let len = min(128, n - s)
+            dst[o] = UInt8(truncatingIfNeeded: len - 1)
+            (dst + o + 1).update(from: row + s, count: len)
+            o += len + 1
+            s += len
+        }
         return o
     }
 
