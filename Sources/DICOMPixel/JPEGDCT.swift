@@ -563,8 +563,8 @@ struct JPEGDCTDecoder {
         if components.count == 3 && convertsColour(photometric: d.photometricInterpretation) {
             JPEGColour.ycbcrToRGB(&planes, precision: precision)
             pi = "RGB"
-        } else if components.count == 3 && pi.hasPrefix("YBR") {
-            pi = "YBR_FULL"  // components returned as coded; any subsampling undone
+        } else if components.count == 3 && adobeTransform == 0 {
+            pi = "RGB"  // Adobe transform 0: the stream says its components are RGB, whatever the data set says
         }
         let spp = components.count
         var out = [UInt8](repeating: 0, count: n * spp * bps)

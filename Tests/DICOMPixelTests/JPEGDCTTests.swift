@@ -207,6 +207,7 @@ final class JPEGDCTLibjpegTests: XCTestCase {
             ["-sample", "2x1", "-optimize", "-quality", "97"],
             ["-grayscale", "-restart", "1B"],
             ["-grayscale", "-quality", "30", "-scan", gscans.path],
+            ["-rgb", "-quality", "85"],  // Adobe APP14 transform 0: no colour conversion even though the PI says YBR_FULL
         ]
         for (i, v) in variants.enumerated() {
             let jpg = tmp.appendingPathComponent("v\(i).jpg").path
