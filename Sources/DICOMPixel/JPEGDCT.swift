@@ -186,6 +186,12 @@ struct JPEGBitReader {
             bits <<= UInt64(l); nbits -= l
             return Int(entry & 0xFF)
         }
+        return decodeLong(t, slot)
+    }
+
+    /// Codes longer than the lookahead (F.2.2.3 DECODE, bit by bit from maxcode).
+    @inline(never)
+    mutating func decodeLong(_ t: JPEGFlatTables, _ slot: Int) -> Int {
         var l = JPEGHuffman.lookBits + 1
         var code = Int32(truncatingIfNeeded: bits >> UInt64(64 - l))
         while l <= 16 && code > t.maxcode[slot * 18 + l] {
@@ -528,22 +534,30 @@ struct JPEGDCTDecoder {
         if components.count == 1 {
             // Monochrome: straight from the padded plane to native words.
             let c = components[0], src = c.plane.p, stride = c.blocksW * 8
-            var out = [UInt8](repeating: 0, count: n * bps)
-            out.withUnsafeMutableBufferPointer { o in
-                for y in 0..<h {
-                    let row = src + y * stride
-                    if bps == 1 {
-                        for x in 0..<w { o[y * w + x] = UInt8(truncatingIfNeeded: row[x]) }
-                    } else {
-                        var j = 2 * y * w
-                        for x in 0..<w {
-                            var v = row[x]
-                            if signed { v = UInt16(bitPattern: Int16(bitPattern: v << shift) >> Int16(shift)) }
-                            o[j] = UInt8(truncatingIfNeeded: v); o[j + 1] = UInt8(truncatingIfNeeded: v >> 8)
-                            j += 2
+            // Every byte is written below (w·h samples of bps bytes), so the buffer starts uninitialized.
+            let out = [UInt8](unsafeUninitializedCapacity: n * bps) { buf, initialized in
+                guard let base = buf.baseAddress else { initialized = 0; return }
+                if bps == 1 {
+                    for y in 0..<h {
+                        let row = src + y * stride, o = base + y * w
+                        for x in 0..<w { o[x] = UInt8(truncatingIfNeeded: row[x]) }
+                    }
+                } else {
+                    let raw = UnsafeMutableRawPointer(base)
+                    for y in 0..<h {
+                        let row = src + y * stride
+                        if signed {
+                            let sh = Int16(shift)
+                            for x in 0..<w {
+                                let v = UInt16(bitPattern: Int16(bitPattern: row[x] << UInt16(sh)) >> sh)
+                                raw.storeBytes(of: v.littleEndian, toByteOffset: 2 * (y * w + x), as: UInt16.self)
+                            }
+                        } else {
+                            for x in 0..<w { raw.storeBytes(of: row[x].littleEndian, toByteOffset: 2 * (y * w + x), as: UInt16.self) }
                         }
                     }
                 }
+                initialized = n * bps
             }
             return DecodedFrame(bytes: out, photometricInterpretation: d.photometricInterpretation, planarConfiguration: 0)
         }
