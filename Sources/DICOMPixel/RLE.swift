@@ -169,13 +169,16 @@ public struct RLECodec: PixelCodec {
         guard frame.count >= need else {
             throw CodecError(name, "native frame has \(frame.count) bytes, \(need) expected for \(d) (PS3.5 §8.1.1)")
         }
-        var input = Array(frame[0..<need])
+        // Copy only when bits above Bits Stored must be cleared or sign-extended.
+        var input = frame
         if d.bitsStored < d.bitsAllocated {
+            input = Array(frame[0..<need])
             if d.isSigned { Self.signExtend(&input, bytesPerSample: bps, bitsStored: d.bitsStored) } else { Self.mask(&input, bytesPerSample: bps, bitsStored: d.bitsStored) }
         }
         let cols = d.columns, rows = d.rows
-        // Worst case per row: alternating single bytes and pairs ("a bb c dd ...") take 4 bytes per 3; 2 per byte bounds it.
-        let perSegment = rows * (2 * cols + 2) + 1
+        // Worst case per row: "a bb c dd ..." (a 1-byte literal then a pair) takes 4 bytes per 3, plus a literal's
+        // header per 128 bytes and a short tail; 3·cols/2 + 3 bounds it.
+        let perSegment = rows * (3 * cols / 2 + 3) + 1
         var out = [UInt8](repeating: 0, count: 64 + segments * perSegment)
         var offsets: [Int] = []
         let total: Int = input.withUnsafeBufferPointer { src in
@@ -219,26 +222,26 @@ public struct RLECodec: PixelCodec {
         var i = 0
         var lit = 0  // start of the pending literal run
         while i < n {
-            let v = row[i]
-            var j = i + 1
-            let lim = min(n, i + 128)
+            // The next pair of equal bytes starts the next replicate run; everything before it is literal.
+            var k = i
+            while k + 1 < n && row[k] != row[k + 1] { k += 1 }
+            if k + 1 >= n { break }
+            let v = row[k]
+            var j = k + 2
+            let lim = min(n, k + 128)
             while j < lim && row[j] == v { j += 1 }
-            if j - i >= 2 {
-                var s = lit
-                while s < i {
-                    let len = min(128, i - s)
-                    dst[o] = UInt8(truncatingIfNeeded: len - 1)
-                    (dst + o + 1).update(from: row + s, count: len)
-                    o += len + 1
-                    s += len
-                }
-                dst[o] = UInt8(truncatingIfNeeded: 257 - (j - i)); dst[o + 1] = v  // -(run-1) as a byte
-                o += 2
-                i = j
-                lit = i
-            } else {
-                i += 1
+            var s = lit
+            while s < k {
+                let len = min(128, k - s)
+                dst[o] = UInt8(truncatingIfNeeded: len - 1)
+                (dst + o + 1).update(from: row + s, count: len)
+                o += len + 1
+                s += len
             }
+            dst[o] = UInt8(truncatingIfNeeded: 257 - (j - k)); dst[o + 1] = v  // -(run-1) as a byte
+            o += 2
+            i = j
+            lit = j
         }
         var s = lit
         while s < n {

@@ -57,6 +57,8 @@ final class RLETests: XCTestCase {
         case "equal": for i in 0..<n { b[i] = 0xA5 }
         case "alternating": for i in 0..<n { b[i] = (i / d.bytesPerSample) % 2 == 0 ? 0x00 : 0xFF }
         case "ramp": for i in 0..<n { b[i] = UInt8(truncatingIfNeeded: i / 7) }
+        case "worst":  // "a bb c dd ..." in every byte plane: PackBits' largest expansion (4 bytes per 3)
+            for i in 0..<n { let p = i / (d.bytesPerSample * d.samplesPerPixel); b[i] = UInt8(truncatingIfNeeded: (p / 3) * 2 + (p % 3 == 0 ? 0 : 1)) }
         default: for i in 0..<n { b[i] = UInt8.random(in: 0...255, using: &rng) }
         }
         return normalised(b, d)
@@ -67,7 +69,7 @@ final class RLETests: XCTestCase {
         for bits in [8, 16, 32] {
             for spp in [1, 3] {
                 for (rows, cols) in [(1, 1), (7, 13), (33, 300), (2, 129)] {
-                    for pattern in ["equal", "alternating", "ramp", "random"] {
+                    for pattern in ["equal", "alternating", "ramp", "random", "worst"] {
                         let stored = bits == 16 ? 12 : bits
                         let d = PixelDescription(rows: rows, columns: cols, samplesPerPixel: spp, bitsAllocated: bits, bitsStored: stored,
                                                  pixelRepresentation: (rows + cols) % 2, photometricInterpretation: spp == 3 ? "RGB" : "MONOCHROME2")
