@@ -17,8 +17,8 @@ public struct JPEGExtendedCodec: PixelCodec {
 
     /// True for JPEG Extended frames of more than 8 bits (what libjpeg-turbo 2.1 cannot decode) (PS3.5 §8.2.1).
     public func canDecode(_ d: PixelDescription, syntax: TransferSyntax) -> Bool {
-        syntax == .jpegExtended && d.bitsStored > 8 && d.bitsStored <= 12 && d.bitsAllocated == 16
-            && (d.samplesPerPixel == 1 || d.samplesPerPixel == 3)
+        // Bits Stored above 12 is inconsistent with a 12-bit stream but occurs; the stream's precision decides in decode.
+        syntax == .jpegExtended && d.bitsStored > 8 && d.bitsAllocated == 16 && (d.samplesPerPixel == 1 || d.samplesPerPixel == 3)
     }
 
     public func canEncode(_ description: PixelDescription, syntax: TransferSyntax) -> Bool { false }
