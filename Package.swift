@@ -36,6 +36,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "synth-studies", dependencies: ["DICOMCore", "DICOMIO"], path: "Benchmarks/Generator"),
+        .executableTarget(name: "codec-bench", dependencies: ["DICOMCore", "DICOMIO", "DICOMPixel"], path: "Benchmarks/CodecBench"),
         .testTarget(name: "DICOMCoreTests", dependencies: ["DICOMCore"]),
         .testTarget(name: "DICOMIOTests", dependencies: ["DICOMIO", "DICOMCore"]),
         .testTarget(name: "DICOMFileSetTests", dependencies: ["DICOMFileSet", "DICOMIO", "DICOMCore"]),
@@ -58,5 +59,11 @@ if ProcessInfo.processInfo.environment["DICOM_MEDIA_FUZZ"] != nil {
         swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
     package.targets.append(.executableTarget(
         name: "fuzz-transcode", dependencies: ["DICOMCore", "DICOMIO", "DICOMPixel", "DICOMCodecs"], path: "Fuzz/Transcode",
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    package.targets.append(.executableTarget(
+        name: "fuzz-rle", dependencies: ["DICOMCore", "DICOMPixel"], path: "Fuzz/RLE",
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    package.targets.append(.executableTarget(
+        name: "fuzz-jpegdct", dependencies: ["DICOMCore", "DICOMPixel"], path: "Fuzz/JPEGDCT",
         swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
 }

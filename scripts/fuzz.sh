@@ -4,6 +4,8 @@
 #   scripts/fuzz.sh [SECONDS] [extra libFuzzer flags...]
 #   FUZZ_TARGET=dicomdir scripts/fuzz.sh [SECONDS]   # the DICOMDIR reader (Fuzz/DICOMDIR) instead
 #   FUZZ_TARGET=transcode scripts/fuzz.sh [SECONDS]  # reader + every pixel decoder (Fuzz/Transcode)
+#   FUZZ_TARGET=rle|jpegdct scripts/fuzz.sh [SECONDS] # the RLE codec / JPEG DCT decoder (Fuzz/RLE, Fuzz/JPEGDCT),
+#       seeded with corpus frames by scripts/fuzz-codec-seeds.py (.venv) and Tests/Fixtures/fuzz-codecs/TARGET
 #
 # Builds Fuzz/Part10 (target fuzz-part10, declared in Package.swift only when DICOM_MEDIA_FUZZ is
 # set) into .build-fuzz, seeds a corpus from the media corpus (${DICOM_MEDIA_CORPUS:-../shared/
@@ -24,7 +26,8 @@ shift || true
 case "$DURATION" in ''|*[!0-9]*) echo "fuzz: SECONDS must be a whole number, got '$DURATION'" >&2; exit 2 ;; esac
 CONFIG="${FUZZ_CONFIG:-release}"
 TARGET="${FUZZ_TARGET:-part10}"
-case "$TARGET" in part10|dicomdir|transcode) ;; *) echo "fuzz: FUZZ_TARGET must be part10, dicomdir or transcode" >&2; exit 2 ;; esac
+case "$TARGET" in part10|dicomdir|transcode|rle|jpegdct) ;; *) echo "fuzz: FUZZ_TARGET must be part10, dicomdir, transcode, rle or jpegdct" >&2; exit 2 ;; esac
+case "$TARGET" in rle) CHECK_OBJ=DICOMPixel.build/RLE.swift.o ;; jpegdct) CHECK_OBJ=DICOMPixel.build/JPEGDCT.swift.o ;; *) CHECK_OBJ=DICOMIO.build/Part10Reader.swift.o ;; esac
 PRODUCT="fuzz-$TARGET"
 CORPUS_SRC="${DICOM_MEDIA_CORPUS:-$ROOT/../shared/media-corpus}"
 SEED_BYTES="${FUZZ_SEED_BYTES:-$([ "$TARGET" = transcode ] && echo 262144 || echo 65536)}"
@@ -50,9 +53,9 @@ sections="$(readelf -S "$BIN")"
 if ! grep -q __sancov_cntrs <<<"$sections"; then
   echo "fuzz: $BIN has no coverage instrumentation (-sanitize=fuzzer was dropped)" >&2; exit 1
 fi
-undefined="$(nm -u "$(dirname "$BIN")"/DICOMIO.build/Part10Reader.swift.o 2>/dev/null || true)"
+undefined="$(nm -u "$(dirname "$BIN")/$CHECK_OBJ" 2>/dev/null || true)"
 if ! grep -q __asan_ <<<"$undefined"; then
-  echo "fuzz: DICOMIO is not instrumented by AddressSanitizer (-sanitize=address was dropped)" >&2; exit 1
+  echo "fuzz: $CHECK_OBJ is not instrumented by AddressSanitizer (-sanitize=address was dropped)" >&2; exit 1
 fi
 
 # 2. Seeds.
@@ -66,7 +69,18 @@ add_seed() {  # add_seed FILE: its first SEED_BYTES bytes, named by content so d
   mv "$tmp" "$SEEDS/$(sha1sum "$tmp" | cut -c1-16)"
   n=$((n + 1))
 }
-if [ -f "$CORPUS_SRC/manifest.tsv" ]; then
+DICT=(-dict=Fuzz/dicom.dict)
+if [ "$TARGET" = rle ] || [ "$TARGET" = jpegdct ]; then
+  # Codec targets take one compressed frame, not a file: seed with corpus frames and the codec fixtures.
+  DICT=()
+  if [ -f "$CORPUS_SRC/manifest.tsv" ]; then
+    .venv/bin/python scripts/fuzz-codec-seeds.py "$TARGET" "$CORPUS_SRC" "$SEEDS" 262144 2>/dev/null >/dev/null
+  fi
+  if [ -d "Tests/Fixtures/fuzz-codecs/$TARGET" ]; then
+    while IFS= read -r -d '' f; do add_seed "$f"; done < <(find "Tests/Fixtures/fuzz-codecs/$TARGET" -type f -name '*.bin' -print0)
+  fi
+  n=$(find "$SEEDS" -type f | wc -l)
+elif [ -f "$CORPUS_SRC/manifest.tsv" ]; then
   # Column 6 (content) is empty for the files that are not DICOM (licences, readmes).
   while IFS= read -r rel; do
     [ -f "$CORPUS_SRC/$rel" ] && add_seed "$CORPUS_SRC/$rel"
@@ -76,8 +90,10 @@ elif [ -d "$CORPUS_SRC" ]; then
 else
   echo "fuzz: warning: media corpus not found at $CORPUS_SRC (set DICOM_MEDIA_CORPUS); seeding from fixtures only" >&2
 fi
-if [ -d Tests/Fixtures/fuzz ]; then
+if [ "$TARGET" = part10 ] || [ "$TARGET" = dicomdir ] || [ "$TARGET" = transcode ]; then
+ if [ -d Tests/Fixtures/fuzz ]; then
   while IFS= read -r -d '' f; do add_seed "$f"; done < <(find Tests/Fixtures/fuzz -type f -name '*.bin' -print0)
+ fi
 fi
 echo "fuzz: $n seed(s) in $SEEDS, running for ${DURATION}s"
 
@@ -86,7 +102,7 @@ echo "fuzz: $n seed(s) in $SEEDS, running for ${DURATION}s"
 set +e
 SWIFT_BACKTRACE=enable=no \
   "$BIN" -max_total_time="$DURATION" -timeout=10 -rss_limit_mb=2048 -max_len=262144 \
-  -dict=Fuzz/dicom.dict -artifact_prefix="$ART/" -print_final_stats=1 "$@" "$CORPUS" "$SEEDS" >"$LOG" 2>&1
+  "${DICT[@]}" -artifact_prefix="$ART/" -print_final_stats=1 "$@" "$CORPUS" "$SEEDS" >"$LOG" 2>&1
 rc=$?
 set -e
 

@@ -1,0 +1,160 @@
+import DICOMCore
+import DICOMIO
+import DICOMPixel
+import Foundation
+import XCTest
+
+/// The shared media corpus and external tools used as oracles by the RLE and JPEG DCT codec tests.
+enum CodecCorpus {
+    static var root: URL {
+        if let env = ProcessInfo.processInfo.environment["DICOM_MEDIA_CORPUS"], !env.isEmpty { return URL(fileURLWithPath: env) }
+        // Tests/DICOMPixelTests/CodecTestSupport.swift -> repo -> ../shared/media-corpus
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/media-corpus")
+    }
+
+    /// Absolute path of a corpus file; fails the test (never skips) when the corpus is missing.
+    static func path(_ rel: String, file: StaticString = #filePath, line: UInt = #line) -> String {
+        let p = root.appendingPathComponent(rel).path
+        if !FileManager.default.fileExists(atPath: p) { XCTFail("corpus file missing: \(p) (set DICOM_MEDIA_CORPUS)", file: file, line: line) }
+        return p
+    }
+
+    /// Corpus paths (relative) whose manifest content column starts with `prefix`, e.g. "RLE Lossless".
+    static func files(content prefix: String) throws -> [String] {
+        let text = try String(contentsOf: root.appendingPathComponent("manifest.tsv"), encoding: .utf8)
+        return text.split(separator: "\n").dropFirst().compactMap { line in
+            let cols = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard cols.count >= 6, cols[5].hasPrefix(prefix) else { return nil }
+            return String(cols[0])
+        }
+    }
+}
+
+/// Image Pixel Module attributes of a data set (PS3.3 C.7.6.3).
+func pixelDescription(_ ds: DataSet) -> PixelDescription {
+    let bits = ds.integer(.bitsAllocated) ?? 8
+    return PixelDescription(rows: ds.integer(.rows) ?? 0, columns: ds.integer(.columns) ?? 0,
+                            samplesPerPixel: ds.integer(.samplesPerPixel) ?? 1, bitsAllocated: bits,
+                            bitsStored: ds.integer(.bitsStored) ?? bits, highBit: ds.integer(.highBit),
+                            pixelRepresentation: ds.integer(.pixelRepresentation) ?? 0,
+                            planarConfiguration: ds.integer(Tag(0x0028, 0x0006)) ?? 0,
+                            photometricInterpretation: ds.string(.photometricInterpretation) ?? "MONOCHROME2",
+                            numberOfFrames: ds.integer(.numberOfFrames) ?? 1)
+}
+
+/// Native Pixel Data of a file, colour-by-pixel (interleaved when Planar Configuration is 1), trimmed to its frames.
+func nativePixels(_ path: String) throws -> (bytes: [UInt8], description: PixelDescription) {
+    let f = try Part10Reader.read(path: path)
+    let d = pixelDescription(f.dataSet)
+    guard var b = f.dataSet[.pixelData]?.bytes else { throw CodecError("test", "\(path) has no native Pixel Data") }
+    let n = d.frameLength * max(1, d.numberOfFrames)
+    if b.count > n { b = Array(b[0..<n]) }
+    if d.samplesPerPixel > 1 && d.planarConfiguration == 1 { b = interleave(b, d) }
+    return (b, d)
+}
+
+/// Colour-by-plane frames to colour-by-pixel (PS3.3 C.7.6.3.1.3).
+func interleave(_ b: [UInt8], _ d: PixelDescription) -> [UInt8] {
+    let bps = d.bytesPerSample, spp = d.samplesPerPixel, px = d.pixelCount
+    var out = b
+    for f in 0..<max(1, d.numberOfFrames) {
+        let base = f * d.frameLength
+        guard base + d.frameLength <= b.count else { break }
+        for s in 0..<spp { for p in 0..<px { for k in 0..<bps {
+            out[base + (p * spp + s) * bps + k] = b[base + (s * px + p) * bps + k]
+        } } }
+    }
+    return out
+}
+
+/// Frames of an encapsulated file decoded with `codec`, concatenated.
+func decodeAll(_ path: String, with codec: PixelCodec) throws -> (bytes: [UInt8], description: PixelDescription, photometric: String) {
+    let f = try Part10Reader.read(path: path)
+    let d = pixelDescription(f.dataSet)
+    guard let px = f.dataSet[.pixelData]?.fragments else { throw CodecError("test", "\(path) has no encapsulated Pixel Data") }
+    let frames = try Encapsulation.frames(px, numberOfFrames: d.numberOfFrames, syntax: f.transferSyntax)
+    var out: [UInt8] = []
+    var pi = d.photometricInterpretation
+    for fr in frames {
+        let dec = try codec.decode(fr, description: d, syntax: f.transferSyntax)
+        XCTAssertEqual(dec.planarConfiguration, 0)
+        pi = dec.photometricInterpretation
+        out += dec.bytes
+    }
+    return (out, d, pi)
+}
+
+/// Runs a tool, failing with its output when it exits non-zero.
+@discardableResult
+func runTool(_ tool: String, _ args: [String]) throws -> String {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = [tool] + args
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    p.standardError = pipe
+    try p.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    let text = String(decoding: data, as: UTF8.self)
+    if p.terminationStatus != 0 { throw CodecError(tool, "exited \(p.terminationStatus): \(text)") }
+    return text
+}
+
+func codecTempDir() throws -> URL {
+    let d = FileManager.default.temporaryDirectory.appendingPathComponent("dicom-media-codec-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+    return d
+}
+
+/// A deterministic generator for synthetic pixels.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// A minimal Secondary Capture data set around encapsulated or native frames, for the external decoders.
+func secondaryCapture(_ d: PixelDescription, pixelData: DataElement) -> DataSet {
+    var ds = DataSet()
+    ds.setString(.sopClassUID, .UI, "1.2.840.10008.5.1.4.1.1.7")
+    ds.setString(.sopInstanceUID, .UI, UID.make())
+    ds.setString(Tag(0x0008, 0x0060), .CS, "OT")
+    ds.setString(Tag(0x0020, 0x000D), .UI, UID.make())
+    ds.setString(Tag(0x0020, 0x000E), .UI, UID.make())
+    ds.setUInt16(.samplesPerPixel, [UInt16(d.samplesPerPixel)])
+    ds.setString(.photometricInterpretation, .CS, d.photometricInterpretation)
+    if d.samplesPerPixel > 1 { ds.setUInt16(Tag(0x0028, 0x0006), [UInt16(d.planarConfiguration)]) }
+    if d.numberOfFrames > 1 { ds.setString(.numberOfFrames, .IS, String(d.numberOfFrames)) }
+    ds.setUInt16(.rows, [UInt16(d.rows)])
+    ds.setUInt16(.columns, [UInt16(d.columns)])
+    ds.setUInt16(.bitsAllocated, [UInt16(d.bitsAllocated)])
+    ds.setUInt16(.bitsStored, [UInt16(d.bitsStored)])
+    ds.setUInt16(.highBit, [UInt16(d.highBit)])
+    ds.setUInt16(.pixelRepresentation, [UInt16(d.pixelRepresentation)])
+    ds.set(pixelData)
+    return ds
+}
+
+/// Keeps the low `bitsStored` bits of each word and sign-extends signed data (the normal form of PS3.5 §8.1.1).
+func normalised(_ b: [UInt8], _ d: PixelDescription) -> [UInt8] {
+    let bps = d.bytesPerSample
+    guard d.bitsStored < bps * 8 else { return b }
+    var out = b
+    var i = 0
+    while i + bps <= out.count {
+        var v: UInt64 = 0
+        for k in 0..<bps { v |= UInt64(out[i + k]) << (8 * k) }
+        let shift = 64 - d.bitsStored
+        v = d.isSigned ? UInt64(bitPattern: Int64(bitPattern: v << shift) >> shift) : (v << shift) >> shift
+        for k in 0..<bps { out[i + k] = UInt8(truncatingIfNeeded: v >> (8 * k)) }
+        i += bps
+    }
+    return out
+}
