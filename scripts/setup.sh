@@ -13,8 +13,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-if ! .venv/bin/python -c 'import pydicom, numpy, pytest; assert pydicom.__version__ == "3.0.2"' 2>/dev/null; then
+if ! .venv/bin/python -c 'import pydicom, numpy, pytest, pylibjpeg, libjpeg; assert pydicom.__version__ == "3.0.2"' 2>/dev/null; then
   echo "setup: creating .venv with pydicom 3.0.2"
   python3 -m venv .venv
-  .venv/bin/pip install -q --disable-pip-version-check pydicom==3.0.2 numpy pytest
+  .venv/bin/pip install -q --disable-pip-version-check pydicom==3.0.2 numpy pytest pylibjpeg pylibjpeg-libjpeg
 fi
