@@ -3,6 +3,8 @@
 #
 #   scripts/fuzz.sh [SECONDS] [extra libFuzzer flags...]
 #   FUZZ_TARGET=dicomdir scripts/fuzz.sh [SECONDS]   # the DICOMDIR reader (Fuzz/DICOMDIR) instead
+#   FUZZ_TARGET=jpegll scripts/fuzz.sh [SECONDS]     # the JPEG Lossless decoder (Fuzz/JPEGLossless): seeds are
+#                                                    # the codestreams in Tests/Fixtures/fuzz/jpegll/, dictionary Fuzz/jpeg.dict
 #
 # Builds Fuzz/Part10 (target fuzz-part10, declared in Package.swift only when DICOM_MEDIA_FUZZ is
 # set) into .build-fuzz, seeds a corpus from the media corpus (${DICOM_MEDIA_CORPUS:-../shared/
@@ -23,8 +25,10 @@ shift || true
 case "$DURATION" in ''|*[!0-9]*) echo "fuzz: SECONDS must be a whole number, got '$DURATION'" >&2; exit 2 ;; esac
 CONFIG="${FUZZ_CONFIG:-release}"
 TARGET="${FUZZ_TARGET:-part10}"
-case "$TARGET" in part10|dicomdir) ;; *) echo "fuzz: FUZZ_TARGET must be part10 or dicomdir" >&2; exit 2 ;; esac
+case "$TARGET" in part10|dicomdir|jpegll) ;; *) echo "fuzz: FUZZ_TARGET must be part10, dicomdir or jpegll" >&2; exit 2 ;; esac
 PRODUCT="fuzz-$TARGET"
+DICT=Fuzz/dicom.dict
+[ "$TARGET" = jpegll ] && DICT=Fuzz/jpeg.dict
 CORPUS_SRC="${DICOM_MEDIA_CORPUS:-$ROOT/../shared/media-corpus}"
 SEED_BYTES="${FUZZ_SEED_BYTES:-65536}"
 
@@ -49,9 +53,11 @@ sections="$(readelf -S "$BIN")"
 if ! grep -q __sancov_cntrs <<<"$sections"; then
   echo "fuzz: $BIN has no coverage instrumentation (-sanitize=fuzzer was dropped)" >&2; exit 1
 fi
-undefined="$(nm -u "$(dirname "$BIN")"/DICOMIO.build/Part10Reader.swift.o 2>/dev/null || true)"
+OBJ=DICOMIO.build/Part10Reader.swift.o
+[ "$TARGET" = jpegll ] && OBJ=DICOMPixel.build/JPEGLosslessDecoder.swift.o
+undefined="$(nm -u "$(dirname "$BIN")/$OBJ" 2>/dev/null || true)"
 if ! grep -q __asan_ <<<"$undefined"; then
-  echo "fuzz: DICOMIO is not instrumented by AddressSanitizer (-sanitize=address was dropped)" >&2; exit 1
+  echo "fuzz: $OBJ is not instrumented by AddressSanitizer (-sanitize=address was dropped)" >&2; exit 1
 fi
 
 # 2. Seeds.
@@ -65,7 +71,10 @@ add_seed() {  # add_seed FILE: its first SEED_BYTES bytes, named by content so d
   mv "$tmp" "$SEEDS/$(sha1sum "$tmp" | cut -c1-16)"
   n=$((n + 1))
 }
-if [ -f "$CORPUS_SRC/manifest.tsv" ]; then
+if [ "$TARGET" = jpegll ]; then
+  # Codestreams, not Part 10 files: the small seeds kept with the tests.
+  while IFS= read -r -d '' f; do add_seed "$f"; done < <(find Tests/Fixtures/fuzz/jpegll -type f -name '*.jpg' -print0)
+elif [ -f "$CORPUS_SRC/manifest.tsv" ]; then
   # Column 6 (content) is empty for the files that are not DICOM (licences, readmes).
   while IFS= read -r rel; do
     [ -f "$CORPUS_SRC/$rel" ] && add_seed "$CORPUS_SRC/$rel"
@@ -75,7 +84,7 @@ elif [ -d "$CORPUS_SRC" ]; then
 else
   echo "fuzz: warning: media corpus not found at $CORPUS_SRC (set DICOM_MEDIA_CORPUS); seeding from fixtures only" >&2
 fi
-if [ -d Tests/Fixtures/fuzz ]; then
+if [ -d Tests/Fixtures/fuzz ] && [ "$TARGET" != jpegll ]; then
   while IFS= read -r -d '' f; do add_seed "$f"; done < <(find Tests/Fixtures/fuzz -type f -name '*.bin' -print0)
 fi
 echo "fuzz: $n seed(s) in $SEEDS, running for ${DURATION}s"
@@ -85,7 +94,7 @@ echo "fuzz: $n seed(s) in $SEEDS, running for ${DURATION}s"
 set +e
 SWIFT_BACKTRACE=enable=no \
   "$BIN" -max_total_time="$DURATION" -timeout=10 -rss_limit_mb=2048 -max_len=262144 \
-  -dict=Fuzz/dicom.dict -artifact_prefix="$ART/" -print_final_stats=1 "$@" "$CORPUS" "$SEEDS" >"$LOG" 2>&1
+  -dict="$DICT" -artifact_prefix="$ART/" -print_final_stats=1 "$@" "$CORPUS" "$SEEDS" >"$LOG" 2>&1
 rc=$?
 set -e
 

@@ -62,6 +62,21 @@ public struct JPEGLosslessCodec: PixelCodec {
                 [UInt8](raw)
             }
         }
+        if bytesPerSample == 2, let pt = image.pointTransforms.first, image.pointTransforms.allSatisfy({ $0 == pt }) {
+            // One shift for all components: a tight loop the compiler vectorises.
+            let sh = Int32(signShift) - 32
+            return [UInt8](unsafeUninitializedCapacity: n * 2) { out, written in
+                let o = UnsafeMutableRawPointer(out.baseAddress!).bindMemory(to: UInt16.self, capacity: n)
+                image.samples.withUnsafeBufferPointer { s in
+                    if signed {
+                        for i in 0..<n { o[i] = UInt16(truncatingIfNeeded: ((Int32(s[i]) &<< Int32(pt)) &<< sh) &>> sh).littleEndian }
+                    } else {
+                        for i in 0..<n { o[i] = UInt16(truncatingIfNeeded: Int32(s[i]) &<< Int32(pt)).littleEndian }
+                    }
+                }
+                written = n * 2
+            }
+        }
         return [UInt8](unsafeUninitializedCapacity: n * bytesPerSample) { out, written in
             image.samples.withUnsafeBufferPointer { s in
                 for i in 0..<n {

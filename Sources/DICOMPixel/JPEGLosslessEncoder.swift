@@ -34,12 +34,16 @@ enum JPEGLosslessEncoder {
         // Histogram of difference categories per component (H.1.2.2, Table H.2), then optimal tables (K.2).
         var histograms = [[Int]](repeating: [Int](repeating: 0, count: 17), count: components)
         diffs.withUnsafeBufferPointer { dbuf in
+            let d = dbuf.baseAddress!
             for c in 0..<components {
                 var h = [Int](repeating: 0, count: 17)
-                var i = c
-                while i < n {
-                    h[category(dbuf[i])] += 1
-                    i += components
+                h.withUnsafeMutableBufferPointer { hb in
+                    let hp = hb.baseAddress!
+                    var i = c
+                    while i < n {
+                        hp[category(d[i])] += 1
+                        i += components
+                    }
                 }
                 histograms[c] = h
             }
@@ -78,35 +82,49 @@ enum JPEGLosslessEncoder {
         return [UInt8](unsafeUninitializedCapacity: capacity) { out, written in
             let o = out.baseAddress!
             header.withUnsafeBufferPointer { o.initialize(from: $0.baseAddress!, count: $0.count) }
-            var w = BitWriter(out: o, pos: header.count)
+            var pos = header.count
             diffs.withUnsafeBufferPointer { dbuf in
                 codeTable.withUnsafeBufferPointer { cbuf in
                     sizeTable.withUnsafeBufferPointer { sbuf in
-                        let d = dbuf.baseAddress!, codes = cbuf.baseAddress!, sizes = sbuf.baseAddress!
                         for scan in scans {
-                            for b in sos(scan) { o[w.pos] = b; w.pos += 1 }
-                            let mcus = width * height
-                            if scan.count == 1 && ri == 0 && components == 1 {
-                                for i in 0..<n { w.emit(d[i], codes, sizes) }
-                            } else {
-                                var rst = 0
-                                for m in 0..<mcus {
-                                    if ri > 0 && m > 0 && m % ri == 0 {
-                                        w.finish()
-                                        o[w.pos] = 0xFF; o[w.pos + 1] = UInt8(0xD0 + rst); w.pos += 2
-                                        rst = (rst + 1) & 7
-                                    }
-                                    for c in scan { w.emit(d[m * components + c], codes + 17 * c, sizes + 17 * c) }
-                                }
-                            }
-                            w.finish()
+                            for b in sos(scan) { o[pos] = b; pos += 1 }
+                            pos = emitScan(o, pos, dbuf.baseAddress!, cbuf.baseAddress!, sbuf.baseAddress!, scan: scan,
+                                           mcus: width * height, components: components, restartInterval: ri)
                         }
                     }
                 }
             }
-            o[w.pos] = 0xFF; o[w.pos + 1] = 0xD9
-            written = w.pos + 2
+            o[pos] = 0xFF; o[pos + 1] = 0xD9
+            written = pos + 2
         }
+    }
+
+    /// Writes the entropy-coded segment of one scan at `pos`, with RSTn markers every `ri` MCUs; returns the end (F.1.2, B.2.1).
+    static func emitScan(_ o: UnsafeMutablePointer<UInt8>, _ pos: Int, _ d: UnsafePointer<UInt16>, _ codes: UnsafePointer<UInt32>,
+                         _ sizes: UnsafePointer<UInt32>, scan: [Int], mcus: Int, components: Int, restartInterval ri: Int) -> Int {
+        var w = BitWriter(out: o, pos: pos)
+        if scan.count == 1 && components == 1 && ri == 0 {
+            for i in 0..<mcus { w.emit(d[i], codes, sizes) }
+        } else if scan.count == 3 && ri == 0 {
+            let c1 = codes + 17, s1 = sizes + 17, c2 = codes + 34, s2 = sizes + 34
+            var i = 0
+            for _ in 0..<mcus {
+                w.emit(d[i], codes, sizes); w.emit(d[i + 1], c1, s1); w.emit(d[i + 2], c2, s2)
+                i += 3
+            }
+        } else {
+            var rst = 0
+            for m in 0..<mcus {
+                if ri > 0 && m > 0 && m % ri == 0 {
+                    w.finish()
+                    o[w.pos] = 0xFF; o[w.pos + 1] = UInt8(0xD0 + rst); w.pos += 2
+                    rst = (rst + 1) & 7
+                }
+                for c in scan { w.emit(d[m * components + c], codes + 17 * c, sizes + 17 * c) }
+            }
+        }
+        w.finish()
+        return w.pos
     }
 
     /// Predictor-1 differences in raster order, colour-by-pixel (H.1.2.1): the first sample of the image and of each

@@ -41,15 +41,15 @@ enum JPEGLosslessHuffman {
                     valPtr[len] = k
                     minCode[len] = code
                     for _ in 0..<n {
+                        guard code < (1 << len) else {
+                            throw CodecError(JPEGLosslessHuffman.codec, "Huffman table \(index) is not a valid prefix code: too many codes of length \(len) (ISO 10918-1 C.2)")
+                        }
                         let s = Int(spec.values[k])
                         if len <= look { fillFast(code: code, length: len, symbol: s) }
                         code += 1
                         k += 1
                     }
                     maxCode[len] = code - 1
-                    if code > (1 << len) {
-                        throw CodecError(JPEGLosslessHuffman.codec, "Huffman table \(index) is not a valid prefix code: too many codes of length \(len) (ISO 10918-1 C.2)")
-                    }
                 }
                 code <<= 1
             }

@@ -266,11 +266,12 @@ final class JPEGLosslessTests: XCTestCase {
         }
     }
 
-    /// Inputs found by the fuzzer (Fuzz/JPEGLossless) stay handled.
+    /// Seeds and inputs found by the fuzzer (Fuzz/JPEGLossless, Tests/Fixtures/fuzz/jpegll/*.jpg) decode or fail cleanly.
     func testFuzzRegressionInputs() throws {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/fuzz")
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: dir.path))?.filter { $0.hasPrefix("jpegll-") } ?? []
+            .appendingPathComponent("Fixtures/fuzz/jpegll")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".jpg") }.sorted()
+        XCTAssertGreaterThanOrEqual(files.count, 10)
         for f in files {
             let data = [UInt8](try Data(contentsOf: dir.appendingPathComponent(f)))
             let d = JPLL.fuzzDescription(data)
