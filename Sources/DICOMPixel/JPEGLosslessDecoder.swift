@@ -321,27 +321,30 @@ struct JPEGLosslessDecoder {
     static func run1<P: Predictor>(_ r: inout BitReader, _ out: UnsafeMutablePointer<UInt16>, _ t: JPEGLosslessHuffman.DecodeTable,
                                    _ row: Int, _ col: Int, _ n: Int, _ width: Int, _ stride: Int,
                                    _ start: Bool, _ firstLine: Bool, _ initial: Int, _: P.Type) throws {
+        // A local copy of the reader, written back at the end, lets its state live in registers.
+        var rd = r
+        defer { r = rd }
         try t.fast.withUnsafeBufferPointer { fastBuf in
             let fast = fastBuf.baseAddress!
             var k = 0
             var idx = (row * width + col) * stride
             let up = width * stride
             if start {
-                let d = try r.decode(fast, t)
+                let d = try rd.decode(fast, t)
                 out[idx] = UInt16(truncatingIfNeeded: initial + d)
                 k = 1; idx += stride
             }
             if firstLine {
                 var ra = Int(out[idx - stride])
                 while k < n {
-                    ra = (ra + (try r.decode(fast, t))) & 0xFFFF
+                    ra = (ra + (try rd.decode(fast, t))) & 0xFFFF
                     out[idx] = UInt16(truncatingIfNeeded: ra)
                     k += 1; idx += stride
                 }
                 return
             }
             if k < n && col + k == 0 {
-                let d = try r.decode(fast, t)
+                let d = try rd.decode(fast, t)
                 out[idx] = UInt16(truncatingIfNeeded: Int(out[idx - up]) + d)
                 k += 1; idx += stride
             }
@@ -349,7 +352,7 @@ struct JPEGLosslessDecoder {
             var ra = Int(out[idx - stride])
             if P.self == P1.self {
                 while k < n {
-                    ra = (ra + (try r.decode(fast, t))) & 0xFFFF
+                    ra = (ra + (try rd.decode(fast, t))) & 0xFFFF
                     out[idx] = UInt16(truncatingIfNeeded: ra)
                     k += 1; idx += stride
                 }
@@ -357,7 +360,7 @@ struct JPEGLosslessDecoder {
                 var rc = Int(out[idx - up - stride])
                 while k < n {
                     let rb = Int(out[idx - up])
-                    ra = (P.predict(ra, rb, rc) + (try r.decode(fast, t))) & 0xFFFF
+                    ra = (P.predict(ra, rb, rc) + (try rd.decode(fast, t))) & 0xFFFF
                     out[idx] = UInt16(truncatingIfNeeded: ra)
                     rc = rb
                     k += 1; idx += stride
@@ -444,26 +447,32 @@ struct JPEGLosslessDecoder {
                 acc &<<= UInt64(len)
                 nbits -= len
             } else {
-                s = try slow(t)
+                let found = BitReader.slow(acc, t)
+                guard found >= 0 else {
+                    throw CodecError(JPEGLosslessDecoder.codec, "invalid Huffman code in entropy-coded data (ISO 10918-1 F.2.2.3)", offset: pos)
+                }
+                let l = found >> 8
+                acc &<<= UInt64(l)
+                nbits -= l
+                s = found & 0xFF
             }
             if s == 16 { return 32768 }
             if s == 0 { return 0 }
             return JPEGLosslessHuffman.extend(bits(s), s)
         }
 
-        /// Codes longer than the lookahead (F.2.2.3, Figure F.16).
-        mutating func slow(_ t: JPEGLosslessHuffman.DecodeTable) throws -> Int {
+        /// Codes longer than the lookahead (F.2.2.3, Figure F.16): code length << 8 | symbol, or -1 for no code.
+        /// Takes the bits by value so the reader itself can stay in registers in the decoding loops.
+        static func slow(_ acc: UInt64, _ t: JPEGLosslessHuffman.DecodeTable) -> Int {
             for l in 1...16 {
                 let code = Int(truncatingIfNeeded: acc &>> UInt64(64 - l))
                 if t.maxCode[l] >= 0 && code <= t.maxCode[l] && code >= t.minCode[l] {
                     let k = t.valPtr[l] + code - t.minCode[l]
-                    guard k < t.values.count else { break }
-                    acc &<<= UInt64(l)
-                    nbits -= l
-                    return Int(t.values[k])
+                    guard k < t.values.count else { return -1 }
+                    return l << 8 | Int(t.values[k])
                 }
             }
-            throw CodecError(JPEGLosslessDecoder.codec, "invalid Huffman code in entropy-coded data (ISO 10918-1 F.2.2.3)", offset: pos)
+            return -1
         }
     }
 }

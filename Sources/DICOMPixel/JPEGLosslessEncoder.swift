@@ -36,16 +36,25 @@ enum JPEGLosslessEncoder {
         diffs.withUnsafeBufferPointer { dbuf in
             let d = dbuf.baseAddress!
             for c in 0..<components {
-                var h = [Int](repeating: 0, count: 17)
+                // Four interleaved counters per category, so runs of one category do not serialise on one counter.
+                var h = [Int](repeating: 0, count: 4 * 17)
                 h.withUnsafeMutableBufferPointer { hb in
                     let hp = hb.baseAddress!
                     var i = c
+                    let step = components
+                    while i + 3 * step < n {
+                        hp[category(d[i])] &+= 1
+                        hp[17 + category(d[i + step])] &+= 1
+                        hp[34 + category(d[i + 2 * step])] &+= 1
+                        hp[51 + category(d[i + 3 * step])] &+= 1
+                        i += 4 * step
+                    }
                     while i < n {
-                        hp[category(d[i])] += 1
-                        i += components
+                        hp[category(d[i])] &+= 1
+                        i += step
                     }
                 }
-                histograms[c] = h
+                histograms[c] = (0..<17).map { h[$0] + h[17 + $0] + h[34 + $0] + h[51 + $0] }
             }
         }
         let specs = histograms.map { JPEGLosslessHuffman.optimalSpec(frequencies: $0) }
