@@ -137,6 +137,52 @@ final class JPEGLosslessTests: XCTestCase {
         }
     }
 
+    /// Two and four components (Process 14 allows up to four in a scan) decode, interleaved or not (B.2.2, B.2.3).
+    func testTwoAndFourComponents() throws {
+        for spp in [2, 4] {
+            let pixels = JPLL.synthetic(width: 11, height: 6, components: spp, bitsAllocated: 16, bitsStored: 10, signed: false, seed: 21)
+            let d = PixelDescription(rows: 6, columns: 11, samplesPerPixel: spp, bitsAllocated: 16, bitsStored: 10, photometricInterpretation: "CMYK")
+            for interleaved in [true, false] {
+                let enc = pixels.withUnsafeBytes {
+                    JPEGLosslessEncoder.encode($0, bytesPerSample: 2, width: 11, height: 6, components: spp, precision: 10,
+                                               options: .init(restartInterval: 0, interleaved: interleaved))
+                }
+                XCTAssertEqual(try codec.decode(enc, description: d, syntax: .jpegLossless).bytes, pixels, "spp \(spp) interleaved \(interleaved)")
+            }
+        }
+    }
+
+    /// Tables and restart definitions may come before the frame header and between scans (B.2.1, B.2.4).
+    func testTablesBeforeFrameHeader() throws {
+        let pixels = JPLL.synthetic(width: 9, height: 5, components: 1, bitsAllocated: 8, bitsStored: 8, signed: false, seed: 4)
+        let enc = pixels.withUnsafeBytes {
+            JPEGLosslessEncoder.encode($0, bytesPerSample: 1, width: 9, height: 5, components: 1, precision: 8, options: .init(restartInterval: 9))
+        }
+        let sof = markerOffset(enc, 0xC3), dht = markerOffset(enc, 0xC4), sos = markerOffset(enc, 0xDA)
+        // SOI, DHT+DRI (moved first), SOF3, SOS...
+        let moved = Array(enc[0..<2]) + Array(enc[dht..<sos]) + Array(enc[sof..<dht]) + Array(enc[sos...])
+        let d = PixelDescription(rows: 5, columns: 9, bitsAllocated: 8, bitsStored: 8)
+        XCTAssertEqual(try codec.decode(moved, description: d, syntax: .jpegLossless).bytes, pixels)
+    }
+
+    /// Code lengths are limited to 16 bits and no code is all ones (ISO 10918-1 K.2, Figure K.3; C.2).
+    func testOptimalTableLimitsCodeLengths() throws {
+        var fib = [1, 1]
+        while fib.count < 17 { fib.append(fib[fib.count - 1] + fib[fib.count - 2]) }
+        let spec = JPEGLosslessHuffman.optimalSpec(frequencies: fib)
+        XCTAssertEqual(spec.bits.reduce(0, +), 17)
+        XCTAssertEqual(Set(spec.values), Set((0...16).map(UInt8.init)))
+        var kraft = 0.0
+        for l in 1...16 { kraft += Double(spec.bits[l]) / Double(1 << l) }
+        XCTAssertLessThan(kraft, 1.0)
+        // The unlimited Huffman code for these frequencies would need 17 bits; the limited one decodes.
+        XCTAssertNoThrow(try JPEGLosslessHuffman.DecodeTable(spec, index: 0))
+        // Only used categories get codes; a one-category image still has a 1-bit code.
+        let single = JPEGLosslessHuffman.optimalSpec(frequencies: [5] + [Int](repeating: 0, count: 16))
+        XCTAssertEqual(single.values, [0])
+        XCTAssertEqual(single.bits[1], 1)
+    }
+
     func testEightBitRGBKeepsPhotometric() throws {
         let d = PixelDescription(rows: 4, columns: 5, samplesPerPixel: 3, bitsAllocated: 8, bitsStored: 8, photometricInterpretation: "YBR_FULL")
         let pixels = JPLL.synthetic(width: 5, height: 4, components: 3, bitsAllocated: 8, bitsStored: 8, signed: false)
