@@ -211,7 +211,6 @@ struct JPEGLosslessDecoder {
             }
             for c in compIndex { pointTransforms[c] = al; coded[c] = true }
             scans += 1
-            let scanStart = pos
             var reader = BitReader(base: base, end: count, pos: pos)
             // Decode into a local array (swapped out, no copy) so `self` can be read meanwhile.
             var buffer: [UInt16] = []
@@ -220,7 +219,7 @@ struct JPEGLosslessDecoder {
             try buffer.withUnsafeMutableBufferPointer { out in
                 try decodeScan(reader: &reader, out: out.baseAddress!, width: frame.width, height: frame.height,
                                stride: frame.components.count, compIndex: compIndex, tables: tables,
-                               predictor: ss, initial: 1 << (frame.precision - al - 1), scanStart: scanStart)
+                               predictor: ss, initial: 1 << (frame.precision - al - 1))
             }
             pos = reader.pos
             // Skip to the next marker (bits left over in the last byte, or stray bytes).
@@ -232,7 +231,7 @@ struct JPEGLosslessDecoder {
 
         func decodeScan(reader r: inout BitReader, out: UnsafeMutablePointer<UInt16>, width: Int, height: Int, stride: Int,
                                  compIndex: [Int], tables: [JPEGLosslessHuffman.DecodeTable], predictor: Int,
-                                 initial: Int, scanStart: Int) throws {
+                                 initial: Int) throws {
             let ri = restartInterval
             var mcusLeft = ri
             var intervalRow = 0
@@ -324,8 +323,8 @@ struct JPEGLosslessDecoder {
         // A local copy of the reader, written back at the end, lets its state live in registers.
         var rd = r
         defer { r = rd }
-        try t.fast.withUnsafeBufferPointer { fastBuf in
-            let fast = fastBuf.baseAddress!
+        do {
+            let fast = t.fast
             var k = 0
             var idx = (row * width + col) * stride
             let up = width * stride
@@ -373,14 +372,47 @@ struct JPEGLosslessDecoder {
     static func runN(_ r: inout BitReader, _ out: UnsafeMutablePointer<UInt16>, _ tables: [JPEGLosslessHuffman.DecodeTable],
                      _ compIndex: [Int], _ sel: Int, _ row: Int, _ col: Int, _ n: Int, _ width: Int, _ stride: Int,
                      _ start: Bool, _ firstLine: Bool, _ initial: Int) throws {
+        var rd = r
+        defer { r = rd }
         let up = width * stride
+        let ns = compIndex.count
+        // The common case, colour SV1 (three components in order, predictor 1, past the first line): Ra in registers.
+        if ns == 3 && stride == 3 && sel == 1 && !firstLine && !start && compIndex == [0, 1, 2] {
+            var k = 0
+            var idx = (row * width + col) * 3
+            if col == 0 {
+                for j in 0..<3 {
+                    let d = try rd.decode(tables[j].fast, tables[j])
+                    out[idx + j] = UInt16(truncatingIfNeeded: Int(out[idx + j - up]) + d)
+                }
+                k = 1; idx += 3
+            }
+            guard k < n else { return }
+            let t0 = tables[0], t1 = tables[1], t2 = tables[2]
+            let f0 = t0.fast, f1 = t1.fast, f2 = t2.fast
+            var a0 = Int(out[idx - 3]), a1 = Int(out[idx - 2]), a2 = Int(out[idx - 1])
+            while k < n {
+                a0 = (a0 + (try rd.decode(f0, t0))) & 0xFFFF
+                a1 = (a1 + (try rd.decode(f1, t1))) & 0xFFFF
+                a2 = (a2 + (try rd.decode(f2, t2))) & 0xFFFF
+                out[idx] = UInt16(truncatingIfNeeded: a0)
+                out[idx + 1] = UInt16(truncatingIfNeeded: a1)
+                out[idx + 2] = UInt16(truncatingIfNeeded: a2)
+                k += 1; idx += 3
+            }
+            return
+        }
+        // Per scan component: output offset and lookup table, in fixed slots (at most four components).
+        var offs = (0, 0, 0, 0)
+        let t0 = tables[0], t1 = tables[min(1, ns - 1)], t2 = tables[min(2, ns - 1)], t3 = tables[min(3, ns - 1)]
+        offs.0 = compIndex[0]; offs.1 = compIndex[min(1, ns - 1)]; offs.2 = compIndex[min(2, ns - 1)]; offs.3 = compIndex[min(3, ns - 1)]
         for k in 0..<n {
             let c0 = col + k
             let pix = (row * width + c0) * stride
-            for j in 0..<compIndex.count {
-                let idx = pix + compIndex[j]
-                let t = tables[j]
-                let d = try t.fast.withUnsafeBufferPointer { try r.decode($0.baseAddress!, t) }
+            for j in 0..<ns {
+                let t = j == 0 ? t0 : j == 1 ? t1 : j == 2 ? t2 : t3
+                let idx = pix + (j == 0 ? offs.0 : j == 1 ? offs.1 : j == 2 ? offs.2 : offs.3)
+                let d = try rd.decode(t.fast, t)
                 let pred: Int
                 if start && k == 0 { pred = initial }
                 else if firstLine { pred = Int(out[idx - stride]) }
@@ -432,7 +464,7 @@ struct JPEGLosslessDecoder {
         }
 
         /// The next difference (H.1.2.2, F.2.2.3 DECODE, F.2.2.1 EXTEND; SSSS 16 means 32768 with no extra bits).
-        @inline(__always) mutating func decode(_ fast: UnsafePointer<Int32>, _ t: JPEGLosslessHuffman.DecodeTable) throws -> Int {
+        @inline(__always) mutating func decode(_ fast: UnsafeMutablePointer<Int32>, _ t: JPEGLosslessHuffman.DecodeTable) throws -> Int {
             if nbits < 32 { fill() }
             let e = Int(fast[Int(truncatingIfNeeded: acc &>> UInt64(64 - JPEGLosslessHuffman.lookBits))])
             let len = e & 31

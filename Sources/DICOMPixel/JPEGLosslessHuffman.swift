@@ -18,7 +18,8 @@ enum JPEGLosslessHuffman {
     /// else bits 0-4 = bits to consume, bit 5 set = the `SSSS` extra bits (in bits 8...) still
     /// have to be read, clear = bits 8... hold the finished difference (signed).
     final class DecodeTable {
-        var fast: [Int32]
+        /// 2^lookBits entries, owned by the table (a stable pointer for the decoding loops).
+        let fast: UnsafeMutablePointer<Int32>
         /// Largest code of each length (-1 if none), first symbol index and smallest code of each length (F.2.2.3).
         var maxCode = [Int](repeating: -1, count: 18)
         var valPtr = [Int](repeating: 0, count: 17)
@@ -27,7 +28,8 @@ enum JPEGLosslessHuffman {
 
         init(_ spec: Spec, index: Int) throws {
             values = spec.values
-            fast = [Int32](repeating: 0, count: 1 << JPEGLosslessHuffman.lookBits)
+            fast = .allocate(capacity: 1 << JPEGLosslessHuffman.lookBits)
+            fast.initialize(repeating: 0, count: 1 << JPEGLosslessHuffman.lookBits)
             for v in spec.values where v > 16 {
                 throw CodecError(JPEGLosslessHuffman.codec, "Huffman table \(index) has symbol \(v); lossless difference categories are 0-16 (ISO 10918-1 H.1.2.2)")
             }
@@ -55,6 +57,8 @@ enum JPEGLosslessHuffman {
             }
             maxCode[17] = Int.max
         }
+
+        deinit { fast.deallocate() }
 
         private func fillFast(code: Int, length len: Int, symbol s: Int) {
             let look = JPEGLosslessHuffman.lookBits
