@@ -298,6 +298,19 @@ final class JPEGLosslessTests: XCTestCase {
         XCTAssertEqual(try codec.decode(enc.bytes, description: unsigned, syntax: .jpegLosslessSV1).bytes, [0xFF, 0x0F, 0x00, 0x08, 0xFF, 0x07])
     }
 
+    /// Bits Allocated 32 gives four-byte words; 8-bit signed samples sign-extend within the byte (PS3.5 8.1.1).
+    func testOtherWordSizes() throws {
+        let d16 = PixelDescription(rows: 1, columns: 3, bitsAllocated: 16, bitsStored: 12, pixelRepresentation: 1)
+        let enc = try codec.encode([0xFF, 0xFF, 0x00, 0xF8, 0xFF, 0x07], description: d16, syntax: .jpegLosslessSV1, parameters: EncodeParameters())
+        var d32 = d16; d32.bitsAllocated = 32
+        XCTAssertEqual(try codec.decode(enc.bytes, description: d32, syntax: .jpegLosslessSV1).bytes,
+                       [0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0xF8, 0xFF, 0xFF, 0xFF, 0x07, 0x00, 0x00])
+        let d8 = PixelDescription(rows: 1, columns: 4, bitsAllocated: 8, bitsStored: 6, pixelRepresentation: 1)
+        let px: [UInt8] = [0xFF, 0xE0, 0x1F, 0x00]   // -1, -32, 31, 0
+        let enc8 = try codec.encode(px, description: d8, syntax: .jpegLosslessSV1, parameters: EncodeParameters())
+        XCTAssertEqual(try codec.decode(enc8.bytes, description: d8, syntax: .jpegLosslessSV1).bytes, px)
+    }
+
     /// Random corruption never traps: every result is pixels or a CodecError.
     func testCorruptedStreamsNeverTrap() throws {
         let (d, _, stream) = try sample()
