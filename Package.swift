@@ -66,4 +66,13 @@ if ProcessInfo.processInfo.environment["DICOM_MEDIA_FUZZ"] != nil {
     package.targets.append(.executableTarget(
         name: "fuzz-jpegdct", dependencies: ["DICOMCore", "DICOMPixel"], path: "Fuzz/JPEGDCT",
         swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    package.targets.append(.executableTarget(
+        name: "fuzz-jpegll", dependencies: ["DICOMCore", "DICOMPixel"], path: "Fuzz/JPEGLossless",
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+}
+
+// The JPEG Lossless timing harness (Benchmarks/JPEGLossless): only with DICOM_MEDIA_BENCH=1.
+if ProcessInfo.processInfo.environment["DICOM_MEDIA_BENCH"] != nil {
+    package.targets.append(.executableTarget(
+        name: "bench-jpegll", dependencies: ["DICOMCore", "DICOMIO", "DICOMPixel"], path: "Benchmarks/JPEGLossless"))
 }

@@ -6,6 +6,8 @@
 #   FUZZ_TARGET=transcode scripts/fuzz.sh [SECONDS]  # reader + every pixel decoder (Fuzz/Transcode)
 #   FUZZ_TARGET=rle|jpegdct scripts/fuzz.sh [SECONDS] # the RLE codec / JPEG DCT decoder (Fuzz/RLE, Fuzz/JPEGDCT),
 #       seeded with corpus frames by scripts/fuzz-codec-seeds.py (.venv) and Tests/Fixtures/fuzz-codecs/TARGET
+#   FUZZ_TARGET=jpegll scripts/fuzz.sh [SECONDS]     # the JPEG Lossless decoder (Fuzz/JPEGLossless): seeds are
+#                                                    # the codestreams in Tests/Fixtures/fuzz/jpegll/, dictionary Fuzz/jpeg.dict
 #
 # Builds Fuzz/Part10 (target fuzz-part10, declared in Package.swift only when DICOM_MEDIA_FUZZ is
 # set) into .build-fuzz, seeds a corpus from the media corpus (${DICOM_MEDIA_CORPUS:-../shared/
@@ -26,8 +28,8 @@ shift || true
 case "$DURATION" in ''|*[!0-9]*) echo "fuzz: SECONDS must be a whole number, got '$DURATION'" >&2; exit 2 ;; esac
 CONFIG="${FUZZ_CONFIG:-release}"
 TARGET="${FUZZ_TARGET:-part10}"
-case "$TARGET" in part10|dicomdir|transcode|rle|jpegdct) ;; *) echo "fuzz: FUZZ_TARGET must be part10, dicomdir, transcode, rle or jpegdct" >&2; exit 2 ;; esac
-case "$TARGET" in rle) CHECK_OBJ=DICOMPixel.build/RLE.swift.o ;; jpegdct) CHECK_OBJ=DICOMPixel.build/JPEGDCT.swift.o ;; *) CHECK_OBJ=DICOMIO.build/Part10Reader.swift.o ;; esac
+case "$TARGET" in part10|dicomdir|transcode|rle|jpegdct|jpegll) ;; *) echo "fuzz: FUZZ_TARGET must be part10, dicomdir, transcode, rle, jpegdct or jpegll" >&2; exit 2 ;; esac
+case "$TARGET" in rle) CHECK_OBJ=DICOMPixel.build/RLE.swift.o ;; jpegdct) CHECK_OBJ=DICOMPixel.build/JPEGDCT.swift.o ;; jpegll) CHECK_OBJ=DICOMPixel.build/JPEGLosslessDecoder.swift.o ;; *) CHECK_OBJ=DICOMIO.build/Part10Reader.swift.o ;; esac
 PRODUCT="fuzz-$TARGET"
 CORPUS_SRC="${DICOM_MEDIA_CORPUS:-$ROOT/../shared/media-corpus}"
 SEED_BYTES="${FUZZ_SEED_BYTES:-$([ "$TARGET" = transcode ] && echo 262144 || echo 65536)}"
@@ -70,7 +72,11 @@ add_seed() {  # add_seed FILE: its first SEED_BYTES bytes, named by content so d
   n=$((n + 1))
 }
 DICT=(-dict=Fuzz/dicom.dict)
-if [ "$TARGET" = rle ] || [ "$TARGET" = jpegdct ]; then
+if [ "$TARGET" = jpegll ]; then
+  # Codestreams, not Part 10 files: the small seeds kept with the tests.
+  DICT=(-dict=Fuzz/jpeg.dict)
+  while IFS= read -r -d '' f; do add_seed "$f"; done < <(find Tests/Fixtures/fuzz/jpegll -type f -name '*.jpg' -print0)
+elif [ "$TARGET" = rle ] || [ "$TARGET" = jpegdct ]; then
   # Codec targets take one compressed frame, not a file: seed with corpus frames and the codec fixtures.
   DICT=()
   if [ -f "$CORPUS_SRC/manifest.tsv" ]; then
