@@ -12,6 +12,6 @@ public enum Codecs {
 
     /// Every codec, lowest precedence first (later ones win when two handle the same syntax).
     public static var available: [PixelCodec] {
-        []
+        [TurboJPEGCodec(), OpenJPEGCodec(), CharLSCodec()]
     }
 }
