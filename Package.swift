@@ -32,6 +32,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "synth-studies", dependencies: ["DICOMCore", "DICOMIO"], path: "Benchmarks/Generator"),
+        .executableTarget(name: "codec-bench", dependencies: ["DICOMCore", "DICOMIO", "DICOMPixel", "DICOMCodecs"], path: "Benchmarks/CodecBench"),
         .testTarget(name: "DICOMCoreTests", dependencies: ["DICOMCore"]),
         .testTarget(name: "DICOMIOTests", dependencies: ["DICOMIO", "DICOMCore"]),
         .testTarget(name: "DICOMFileSetTests", dependencies: ["DICOMFileSet", "DICOMIO", "DICOMCore"]),
@@ -49,5 +50,8 @@ if ProcessInfo.processInfo.environment["DICOM_MEDIA_FUZZ"] != nil {
         swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
     package.targets.append(.executableTarget(
         name: "fuzz-dicomdir", dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet"], path: "Fuzz/DICOMDIR",
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    package.targets.append(.executableTarget(
+        name: "fuzz-adapters", dependencies: ["DICOMCore", "DICOMPixel", "DICOMCodecs"], path: "Fuzz/Adapters",
         swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
 }

@@ -3,6 +3,8 @@
 #
 #   scripts/fuzz.sh [SECONDS] [extra libFuzzer flags...]
 #   FUZZ_TARGET=dicomdir scripts/fuzz.sh [SECONDS]   # the DICOMDIR reader (Fuzz/DICOMDIR) instead
+#   FUZZ_TARGET=adapters scripts/fuzz.sh [SECONDS]   # the libjpeg-turbo/OpenJPEG/CharLS adapters (Fuzz/Adapters);
+#                                                    # seeds are the corpus's compressed frames (needs .venv pydicom)
 #
 # Builds Fuzz/Part10 (target fuzz-part10, declared in Package.swift only when DICOM_MEDIA_FUZZ is
 # set) into .build-fuzz, seeds a corpus from the media corpus (${DICOM_MEDIA_CORPUS:-../shared/
@@ -23,7 +25,7 @@ shift || true
 case "$DURATION" in ''|*[!0-9]*) echo "fuzz: SECONDS must be a whole number, got '$DURATION'" >&2; exit 2 ;; esac
 CONFIG="${FUZZ_CONFIG:-release}"
 TARGET="${FUZZ_TARGET:-part10}"
-case "$TARGET" in part10|dicomdir) ;; *) echo "fuzz: FUZZ_TARGET must be part10 or dicomdir" >&2; exit 2 ;; esac
+case "$TARGET" in part10|dicomdir|adapters) ;; *) echo "fuzz: FUZZ_TARGET must be part10, dicomdir or adapters" >&2; exit 2 ;; esac
 PRODUCT="fuzz-$TARGET"
 CORPUS_SRC="${DICOM_MEDIA_CORPUS:-$ROOT/../shared/media-corpus}"
 SEED_BYTES="${FUZZ_SEED_BYTES:-65536}"
@@ -65,7 +67,14 @@ add_seed() {  # add_seed FILE: its first SEED_BYTES bytes, named by content so d
   mv "$tmp" "$SEEDS/$(sha1sum "$tmp" | cut -c1-16)"
   n=$((n + 1))
 }
-if [ -f "$CORPUS_SRC/manifest.tsv" ]; then
+if [ "$TARGET" = adapters ]; then
+  # One seed per compressed frame: a selector byte (0 JPEG, 1 JPEG 2000, 2 JPEG-LS) then the frame.
+  if [ -x .venv/bin/python ] && [ -d "$CORPUS_SRC" ]; then
+    n=$(.venv/bin/python scripts/fuzz-adapter-seeds.py "$CORPUS_SRC" "$SEEDS" 262143 2>/dev/null)
+  else
+    echo "fuzz: warning: no .venv or corpus; adapters fuzzing starts from fixtures only" >&2
+  fi
+elif [ -f "$CORPUS_SRC/manifest.tsv" ]; then
   # Column 6 (content) is empty for the files that are not DICOM (licences, readmes).
   while IFS= read -r rel; do
     [ -f "$CORPUS_SRC/$rel" ] && add_seed "$CORPUS_SRC/$rel"
@@ -76,7 +85,9 @@ else
   echo "fuzz: warning: media corpus not found at $CORPUS_SRC (set DICOM_MEDIA_CORPUS); seeding from fixtures only" >&2
 fi
 if [ -d Tests/Fixtures/fuzz ]; then
-  while IFS= read -r -d '' f; do add_seed "$f"; done < <(find Tests/Fixtures/fuzz -type f -name '*.bin' -print0)
+  # adapters-*.bin are raw codec frames (Fuzz/Adapters); the other fixtures are Part 10 files.
+  if [ "$TARGET" = adapters ]; then sel=(-name 'adapters-*.bin'); else sel=(-name '*.bin' ! -name 'adapters-*'); fi
+  while IFS= read -r -d '' f; do add_seed "$f"; done < <(find Tests/Fixtures/fuzz -type f "${sel[@]}" -print0)
 fi
 echo "fuzz: $n seed(s) in $SEEDS, running for ${DURATION}s"
 

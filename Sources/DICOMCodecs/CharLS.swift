@@ -49,6 +49,7 @@ public struct CharLSCodec: PixelCodec {
     // MARK: decode
 
     public func decode(_ input: [UInt8], description d: PixelDescription, syntax: TransferSyntax) throws -> DecodedFrame {
+        try checkSize(d, name)
         guard input.count >= 4, input[0] == 0xFF, input[1] == 0xD8 else { throw CodecError(name, "frame does not start with an SOI marker (ISO 14495-1 C.1)", offset: 0) }
         // CharLS 2.4.1 spends seconds of CPU on a stream cut short before its EOI (8 s for a
         // 96-byte 8x8 stream missing 4 bytes) but fails at once when an EOI follows the cut. So a

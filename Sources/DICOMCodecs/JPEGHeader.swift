@@ -63,3 +63,12 @@ public struct JPEGHeader: Sendable, Equatable {
         return h
     }
 }
+
+/// Rows and Columns are US (≤ 65535, PS3.3 C.7.6.3.1) and a frame has 1 or 3 samples: anything else
+/// is refused before sizes are multiplied or buffers allocated.
+func checkSize(_ d: PixelDescription, _ codec: String) throws {
+    guard d.rows >= 1, d.rows <= 65535, d.columns >= 1, d.columns <= 65535, d.samplesPerPixel == 1 || d.samplesPerPixel == 3,
+          d.bitsAllocated >= 1, d.bitsAllocated <= 16, d.bitsStored >= 1, d.bitsStored <= d.bitsAllocated else {
+        throw CodecError(codec, "unsupported frame description \(d.columns)x\(d.rows), \(d.samplesPerPixel) samples, \(d.bitsStored)/\(d.bitsAllocated) bits (PS3.3 C.7.6.3)")
+    }
+}

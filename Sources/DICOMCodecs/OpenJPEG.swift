@@ -119,6 +119,7 @@ public struct OpenJPEGCodec: PixelCodec {
     // MARK: decode
 
     public func decode(_ frame: [UInt8], description d: PixelDescription, syntax: TransferSyntax) throws -> DecodedFrame {
+        try checkSize(d, name)
         let h = try J2KHeader.parse(frame, codec: name)
         guard h.columns == d.columns, h.rows == d.rows else {
             throw CodecError(name, "J2K image is \(h.columns)x\(h.rows) but the data set says \(d.columns)x\(d.rows) (PS3.5 8.2.4)")
@@ -140,6 +141,8 @@ public struct OpenJPEGCodec: PixelCodec {
         var params = opj_dparameters_t()
         opj_set_default_decoder_parameters(&params)
         guard opj_setup_decoder(codec, &params) != 0 else { throw box.error(name, "opj_setup_decoder") }
+        // Strict mode: a truncated codestream is an error, not a partially decoded (wrong) image.
+        guard opj_decoder_set_strict_mode(codec, 1) != 0 else { throw box.error(name, "opj_decoder_set_strict_mode") }
         _ = opj_codec_set_threads(codec, 1)
         guard let stream = box.makeStream(reading: true) else { throw CodecError(name, "opj_stream_create failed") }
         defer { opj_stream_destroy(stream) }

@@ -42,6 +42,7 @@ public struct TurboJPEGCodec: PixelCodec {
     // MARK: decode
 
     public func decode(_ frame: [UInt8], description d: PixelDescription, syntax: TransferSyntax) throws -> DecodedFrame {
+        try checkSize(d, name)
         let h = try JPEGHeader.parse(frame, codec: name)
         guard h.sofMarker == 0xC0 || h.sofMarker == 0xC1 else {
             throw CodecError(name, "SOF marker 0xFF\(String(h.sofMarker, radix: 16, uppercase: true)) is not a baseline/extended sequential DCT frame (\(syntax.name) allows only SOF0/SOF1, PS3.5 8.2.1)")
@@ -193,9 +194,13 @@ public struct TurboJPEGCodec: PixelCodec {
 
     // MARK: helpers
 
+    /// Any -1 is an error, warnings included: without TJFLAG_STOPONWARNING tj* functions finish the
+    /// image but still return -1 with TJERR_WARNING ("the destination image may still be corrupt",
+    /// turbojpeg.h), e.g. "Premature end of JPEG file" for a truncated frame; such pixels are refused.
     private func check(_ rc: Int32, _ handle: tjhandle, _ function: String) throws {
         if rc != 0 {
-            throw CodecError(name, "\(function): \(String(cString: tjGetErrorStr2(handle)))")
+            let kind = tjGetErrorCode(handle) == Int32(TJERR_WARNING.rawValue) ? " (libjpeg warning: the image would be corrupt)" : ""
+            throw CodecError(name, "\(function): \(String(cString: tjGetErrorStr2(handle)))\(kind)")
         }
     }
 }

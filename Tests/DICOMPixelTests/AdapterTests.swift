@@ -226,6 +226,32 @@ final class AdapterTests: XCTestCase {
         XCTAssertThrowsError(try charls.decode(jls.bytes, description: wrong, syntax: .jpegLSLossless))
     }
 
+    /// A frame cut short is refused (OpenJPEG strict mode), never returned partially decoded.
+    func testTruncatedFramesAreErrors() throws {
+        // emri_small_jpeg_2k_lossless_too_short.dcm lacks only the Sequence Delimitation Item: its 10 frames are whole.
+        let (file, _) = try corpusLoad("pydicom-data-1.0.0/data/emri_small_jpeg_2k_lossless_too_short.dcm")
+        let desc = PixelDescription(rows: 64, columns: 64, bitsAllocated: 16, bitsStored: 12, numberOfFrames: 10)
+        let frames = try Encapsulation.frames(file.dataSet[.pixelData]!.fragments!, numberOfFrames: 10, syntax: .jpeg2000Lossless)
+        let reference = try referenceValues("pydicom-data-1.0.0/data/emri_small.dcm")
+        let n = desc.rows * desc.columns
+        for (i, f) in frames.enumerated() {
+            let dec = try openjpeg.decode(f, description: desc, syntax: .jpeg2000Lossless)
+            XCTAssertTrue(sampleValues(dec.bytes, desc) == Array(reference[i * n..<(i + 1) * n]), "frame \(i)")
+        }
+        // The same frame cut at 90% and 50%: errors carrying OpenJPEG's message.
+        for cut in [frames[0].count * 9 / 10, frames[0].count / 2] {
+            XCTAssertThrowsError(try openjpeg.decode(Array(frames[0].prefix(cut)), description: desc, syntax: .jpeg2000Lossless)) { e in
+                XCTAssertTrue("\(e)".hasPrefix("OpenJPEG: opj_"), "\(e)")
+            }
+        }
+        // A JPEG frame cut short: libjpeg's "premature end" warning is an error.
+        let jpeg = try frame0("pylibjpeg-data/ljdata/ds/JPEGBaseline/JPEGBaseline_1s_1f_u_08_08.dcm")
+        let jd = PixelDescription(rows: 100, columns: 100, bitsAllocated: 8, bitsStored: 8)
+        XCTAssertThrowsError(try turbo.decode(Array(jpeg.prefix(jpeg.count * 2 / 3)), description: jd, syntax: .jpegBaseline)) { e in
+            XCTAssertTrue("\(e)".contains("warning"), "\(e)")
+        }
+    }
+
     func testCodecsAreRegistered() {
         Codecs.registerAll()
         let mono8 = PixelDescription(rows: 2, columns: 2, bitsAllocated: 8, bitsStored: 8)
@@ -422,4 +448,46 @@ func ybrFullToRGB(_ b: [UInt8]) -> [UInt8] {
         out[i] = c(y + 1.402 * cr); out[i + 1] = c(y - 0.344136 * cb - 0.714136 * cr); out[i + 2] = c(y + 1.772 * cb)
     }
     return out
+}
+
+/// Inputs the Fuzz/Adapters fuzzer found (Tests/Fixtures/fuzz/adapters-*.bin), replayed the way the
+/// harness feeds them: first byte picks the decoder, the frame's header gives the description.
+final class AdapterFuzzRegressionTests: XCTestCase {
+    func testFuzzFindingsDecodeOrThrow() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/fuzz")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("adapters-") && $0.hasSuffix(".bin") }
+        XCTAssertFalse(files.isEmpty)
+        for name in files {
+            let bytes = [UInt8](try Data(contentsOf: dir.appendingPathComponent(name)))
+            guard bytes.count >= 2 else { continue }
+            let frame = Array(bytes.dropFirst())
+            var attempts: [(PixelCodec, PixelDescription, TransferSyntax)] = []
+            switch bytes[0] % 3 {
+            case 0:
+                if let h = try? JPEGHeader.parse(frame, codec: "t") {
+                    attempts.append((TurboJPEGCodec(), PixelDescription(rows: h.rows, columns: h.columns, samplesPerPixel: h.componentIDs.count,
+                                                                       bitsAllocated: 8, bitsStored: 8), .jpegBaseline))
+                }
+            case 1:
+                if let h = try? J2KHeader.parse(frame, codec: "t"), let p = h.precisions.max() {
+                    attempts.append((OpenJPEGCodec(), PixelDescription(rows: h.rows, columns: h.columns, samplesPerPixel: h.precisions.count,
+                                                                      bitsAllocated: p <= 8 ? 8 : 16, bitsStored: min(16, p)), .jpeg2000))
+                }
+            default:
+                if let i = try? CharLSCodec.frameInfo(frame) {
+                    attempts.append((CharLSCodec(), PixelDescription(rows: i.rows, columns: i.columns, samplesPerPixel: i.components,
+                                                                    bitsAllocated: i.bits <= 8 ? 8 : 16, bitsStored: i.bits), .jpegLSLossless))
+                }
+            }
+            for (codec, d, ts) in attempts {
+                // Either a CodecError or a frame of exactly the right size; the header-declared size may be absurd.
+                do {
+                    let out = try codec.decode(frame, description: d, syntax: ts)
+                    XCTAssertEqual(out.bytes.count, d.frameLength, name)
+                } catch let e as CodecError {
+                    XCTAssertFalse(e.message.isEmpty, name)
+                }
+            }
+        }
+    }
 }
