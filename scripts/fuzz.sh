@@ -85,8 +85,8 @@ else
   echo "fuzz: warning: media corpus not found at $CORPUS_SRC (set DICOM_MEDIA_CORPUS); seeding from fixtures only" >&2
 fi
 if [ -d Tests/Fixtures/fuzz ]; then
-  # adapters-*.bin are raw codec frames (Fuzz/Adapters); the other fixtures are Part 10 files.
-  if [ "$TARGET" = adapters ]; then sel=(-name 'adapters-*.bin'); else sel=(-name '*.bin' ! -name 'adapters-*'); fi
+  # adapters/*.bin are raw codec frames (Fuzz/Adapters); the other fixtures are Part 10 files.
+  if [ "$TARGET" = adapters ]; then sel=(-path '*/adapters/*' -name '*.bin'); else sel=(-name '*.bin' ! -path '*/adapters/*'); fi
   while IFS= read -r -d '' f; do add_seed "$f"; done < <(find Tests/Fixtures/fuzz -type f "${sel[@]}" -print0)
 fi
 echo "fuzz: $n seed(s) in $SEEDS, running for ${DURATION}s"

@@ -450,12 +450,12 @@ func ybrFullToRGB(_ b: [UInt8]) -> [UInt8] {
     return out
 }
 
-/// Inputs the Fuzz/Adapters fuzzer found (Tests/Fixtures/fuzz/adapters-*.bin), replayed the way the
+/// Inputs the Fuzz/Adapters fuzzer found (Tests/Fixtures/fuzz/adapters/*.bin), replayed the way the
 /// harness feeds them: first byte picks the decoder, the frame's header gives the description.
 final class AdapterFuzzRegressionTests: XCTestCase {
     func testFuzzFindingsDecodeOrThrow() throws {
-        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/fuzz")
-        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("adapters-") && $0.hasSuffix(".bin") }
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/fuzz/adapters")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".bin") }
         XCTAssertFalse(files.isEmpty)
         for name in files {
             let bytes = [UInt8](try Data(contentsOf: dir.appendingPathComponent(name)))
