@@ -17,6 +17,9 @@ public struct J2KHeader: Sendable, Equatable {
     public var mct: Int
     public var tileColumns: Int
     public var tileRows: Int
+    /// Whether Rsiz, or the code-block style of any COD/COC (main or tile-part header), asks for
+    /// HTJ2K (ISO 15444-15) block coding, which .90/.91 do not allow (PS3.5 A.4.4 vs A.4.8).
+    public var usesHighThroughput: Bool
 
     static let jp2Signature: [UInt8] = [0, 0, 0, 12, 0x6A, 0x50, 0x20, 0x20, 0x0D, 0x0A, 0x87, 0x0A]
 
@@ -63,22 +66,53 @@ public struct J2KHeader: Sendable, Equatable {
             throw CodecError(codec, "SIZ image or tile geometry is inconsistent (ISO 15444-1 A.5.1)", offset: s)
         }
         var h = J2KHeader(isJP2: isJP2, columns: xsiz - xo, rows: ysiz - yo, precisions: [], signed: [], subsampled: false, mct: 0,
-                          tileColumns: (xsiz - xto + xt - 1) / xt, tileRows: (ysiz - yto + yt - 1) / yt)
+                          tileColumns: (xsiz - xto + xt - 1) / xt, tileRows: (ysiz - yto + yt - 1) / yt,
+                          usesHighThroughput: be16(s + 2) & 0x4000 != 0)
         for c in 0..<csiz {
             let ssiz = Int(b[s + 38 + 3 * c])
             h.precisions.append((ssiz & 0x7F) + 1)
             h.signed.append(ssiz & 0x80 != 0)
             if b[s + 39 + 3 * c] != 1 || b[s + 40 + 3 * c] != 1 { h.subsampled = true }
         }
-        // Main header markers after SIZ up to the first tile-part (SOT): COD gives the MCT flag.
+        // Marker segments after SIZ: the main header, then each tile-part header (SOT ... SOD),
+        // jumping over tile data by Psot. COD gives the MCT flag; COD and COC the code-block style.
+        let cocComponentBytes = csiz < 257 ? 1 : 2
         var p = s + lsiz
-        while p + 4 <= b.count {
+        var inMain = true
+        var guardSteps = 0
+        while p + 4 <= b.count && guardSteps < 100_000 {
+            guardSteps += 1
             let marker = be16(p)
-            if marker == 0xFF90 || marker == 0xFF93 { break }
-            guard marker >> 8 == 0xFF else { break }
+            guard marker >> 8 == 0xFF, marker != 0xFFD9 else { break }
             let len = be16(p + 2)
             guard len >= 2, p + 2 + len <= b.count else { break }
-            if marker == 0xFF52 && len >= 7 { h.mct = Int(b[p + 2 + 2 + 4]) }
+            let seg = p + 4                                          // first byte after Lxxx
+            switch marker {
+            case 0xFF52 where len >= 12:                             // COD: Scod, SGcod(4), SPcod: levels, xcb, ycb, style
+                if inMain { h.mct = Int(b[seg + 1 + 3]) }
+                if b[seg + 1 + 4 + 3] & 0x40 != 0 { h.usesHighThroughput = true }
+            case 0xFF53 where len >= 2 + cocComponentBytes + 1 + 4:   // COC: Ccoc, Scoc, SPcoc: levels, xcb, ycb, style
+                if b[seg + cocComponentBytes + 1 + 3] & 0x40 != 0 { h.usesHighThroughput = true }
+            case 0xFF90 where len == 10:                             // SOT: Isot(2), Psot(4), TPsot, TNsot
+                inMain = false
+                let psot = be32(seg + 2)
+                var q = p + 2 + len
+                // Scan this tile-part's header up to SOD, then continue at the next tile-part.
+                while q + 4 <= b.count {
+                    let m = be16(q)
+                    if m == 0xFF93 { break }
+                    guard m >> 8 == 0xFF else { break }
+                    let l = be16(q + 2)
+                    guard l >= 2, q + 2 + l <= b.count else { break }
+                    if m == 0xFF52 && l >= 12 && b[q + 4 + 1 + 4 + 3] & 0x40 != 0 { h.usesHighThroughput = true }
+                    if m == 0xFF53 && l >= 2 + cocComponentBytes + 1 + 4 && b[q + 4 + cocComponentBytes + 1 + 3] & 0x40 != 0 { h.usesHighThroughput = true }
+                    q += 2 + l
+                }
+                guard psot >= 14 else { return h }                  // 0: runs to EOC; too small: malformed, OpenJPEG judges
+                p += psot
+                continue
+            default: break
+            }
             p += 2 + len
         }
         return h
@@ -128,6 +162,12 @@ public struct OpenJPEGCodec: PixelCodec {
             throw CodecError(name, "J2K codestream has \(h.precisions.count) components but Samples per Pixel is \(d.samplesPerPixel)")
         }
         guard !h.subsampled else { throw CodecError(name, "subsampled J2K components (XRsiz/YRsiz ≠ 1) are not supported") }
+        // HT block coding is HTJ2K (its own transfer syntaxes); refusing it here also keeps hostile
+        // frames away from OpenJPEG 2.5.0's HT block decoder, which overflows a heap buffer on a
+        // fuzzed 100x100 frame (Tests/Fixtures/fuzz/adapters/j2k-ht-codeblock-overflow.bin).
+        guard !h.usesHighThroughput else {
+            throw CodecError(name, "HTJ2K (ISO 15444-15) block coding in a \(syntax.name) frame; HTJ2K has its own transfer syntaxes (PS3.5 A.4.4)")
+        }
         let wordBits = d.bitsAllocated <= 8 ? 8 : 16
         guard let prec = h.precisions.max(), prec <= wordBits, d.bitsAllocated <= 16 else {
             throw CodecError(name, "J2K precision \(h.precisions.max() ?? 0) bits does not fit Bits Allocated \(d.bitsAllocated)")

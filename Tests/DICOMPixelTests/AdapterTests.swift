@@ -457,6 +457,12 @@ final class AdapterFuzzRegressionTests: XCTestCase {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/fuzz/adapters")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".bin") }
         XCTAssertFalse(files.isEmpty)
+        // The frame that overflowed a heap buffer in OpenJPEG 2.5.0's HT block decoder is refused before decoding.
+        let ht = Array([UInt8](try Data(contentsOf: dir.appendingPathComponent("j2k-ht-codeblock-overflow.bin"))).dropFirst())
+        XCTAssertTrue(try J2KHeader.parse(ht, codec: "t").usesHighThroughput)
+        XCTAssertThrowsError(try OpenJPEGCodec().decode(ht, description: PixelDescription(rows: 100, columns: 100, samplesPerPixel: 3, bitsAllocated: 8,
+                                                                                            bitsStored: 8, photometricInterpretation: "RGB"),
+                                                    syntax: .jpeg2000)) { e in XCTAssertTrue("\(e)".contains("HTJ2K"), "\(e)") }
         for name in files {
             let bytes = [UInt8](try Data(contentsOf: dir.appendingPathComponent(name)))
             guard bytes.count >= 2 else { continue }
