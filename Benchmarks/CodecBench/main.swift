@@ -42,7 +42,7 @@ for case let url as URL in fm.enumerator(at: root, includingPropertiesForKeys: n
                              numberOfFrames: ds.integer(.numberOfFrames) ?? 1)
     let len = d.frameLength
     for i in 0..<max(1, d.numberOfFrames) where px.count >= (i + 1) * len {
-        frames.append((Array(px[i * len..<(i + 1) * len]), d, url.deletingPathExtension().lastPathComponent + "-\(i)"))
+        frames.append((Array(px[i * len..<(i + 1) * len]), d, "\(frames.count)-" + url.deletingPathExtension().lastPathComponent + "-\(i)"))
     }
 }
 guard !frames.isEmpty else { print("no native frames under \(root.path)"); exit(1) }
