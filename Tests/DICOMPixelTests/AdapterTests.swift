@@ -53,6 +53,11 @@ final class AdapterTests: XCTestCase {
             ("cornerstone3D/testImages/CTImage.dcm_JPEG2000TransferSyntax_1.2.840.10008.1.2.4.91.dcm", "cornerstone3D/testImages/CTImage.dcm", 5),
         ]
         for (file, ref, bound) in cases { try assertDecodes(file, like: ref, with: openjpeg, maxError: bound) }
+        // GDCM's lossy RGB J2K of SC_rgb.dcm (no manifest bound: reported) and a 14-bit lossy CT without reference.
+        let (maxErr, psnr) = try lossyError("pydicom-3.0.2/test_files/SC_rgb_gdcm_KY.dcm", "pydicom-data-1.0.0/data/SC_rgb.dcm", openjpeg)
+        XCTAssertGreaterThan(psnr, 30, "SC_rgb_gdcm_KY: max error \(maxErr)")
+        let ct14 = try decodeCorpus("pydicom-3.0.2/test_files/693_J2KI.dcm", with: openjpeg)
+        XCTAssertEqual(ct14.frames[0].bytes.count, 512 * 512 * 2)
     }
 
     func testJPEGLSNearLosslessCorpusWithinManifestBounds() throws {
