@@ -126,9 +126,10 @@ public struct J2KHeader: Sendable, Equatable {
 /// (PS3.5 8.2.4: YBR_RCT/YBR_ICT decode to RGB). Encoding writes J2K codestreams: .90 reversible
 /// 5/3 wavelet, with the RCT for RGB ("YBR_RCT"); .91 irreversible 9/7 with the ICT for RGB
 /// ("YBR_ICT") at a 10:1 compression ratio, or, when `parameters.quality` is set, at that PSNR
-/// target in dB (OpenJPEG fixed-quality layer allocation). One tile, min(6, ⌊log2(min side)⌋ + 1)
-/// resolutions, and one OpenJPEG thread per call (opj_codec_set_threads): the transcoder runs
-/// frames and files in parallel itself.
+/// target in dB (OpenJPEG fixed-quality layer allocation; the peak is 2^Bits Stored - 1, so for
+/// 16-bit CT a target of 50 dB is very lossy). One tile, min(6, ⌊log2(min side)⌋ + 1) resolutions,
+/// and no OpenJPEG worker threads (opj_codec_set_threads(0): the calling thread only): the
+/// transcoder runs frames and files in parallel itself.
 public struct OpenJPEGCodec: PixelCodec {
     public let name = "OpenJPEG"
     public let decodableSyntaxes: Set<String> = [TransferSyntax.jpeg2000Lossless.uid, TransferSyntax.jpeg2000.uid]
@@ -175,6 +176,7 @@ public struct OpenJPEGCodec: PixelCodec {
         guard h.tileColumns * h.tileRows <= 65535 else { throw CodecError(name, "\(h.tileColumns * h.tileRows) tiles exceed the 65535 allowed (ISO 15444-1 A.4.2)") }
 
         let box = StreamBox(input: frame)
+        defer { withExtendedLifetime(box) {} }          // declared first, runs last: after the codec and stream are destroyed
         guard let codec = opj_create_decompress(h.isJP2 ? OPJ_CODEC_JP2 : OPJ_CODEC_J2K) else { throw CodecError(name, "opj_create_decompress failed") }
         defer { opj_destroy_codec(codec) }
         box.install(on: codec)
@@ -183,7 +185,9 @@ public struct OpenJPEGCodec: PixelCodec {
         guard opj_setup_decoder(codec, &params) != 0 else { throw box.error(name, "opj_setup_decoder") }
         // Strict mode: a truncated codestream is an error, not a partially decoded (wrong) image.
         guard opj_decoder_set_strict_mode(codec, 1) != 0 else { throw box.error(name, "opj_decoder_set_strict_mode") }
-        _ = opj_codec_set_threads(codec, 1)
+        // 0 worker threads: decode in the calling thread (the transcoder runs frames and files in
+        // parallel), whatever OPJ_NUM_THREADS says; 1 would still start a worker thread per call.
+        guard opj_codec_set_threads(codec, 0) != 0 else { throw box.error(name, "opj_codec_set_threads") }
         guard let stream = box.makeStream(reading: true) else { throw CodecError(name, "opj_stream_create failed") }
         defer { opj_stream_destroy(stream) }
 
@@ -284,11 +288,12 @@ public struct OpenJPEGCodec: PixelCodec {
             }
         }
         let box = StreamBox(input: [])
+        defer { withExtendedLifetime(box) {} }
         guard let codec = opj_create_compress(OPJ_CODEC_J2K) else { throw CodecError(name, "opj_create_compress failed") }
         defer { opj_destroy_codec(codec) }
         box.install(on: codec)
         guard opj_setup_encoder(codec, &p, imagePtr) != 0 else { throw box.error(name, "opj_setup_encoder") }
-        _ = opj_codec_set_threads(codec, 1)
+        guard opj_codec_set_threads(codec, 0) != 0 else { throw box.error(name, "opj_codec_set_threads") }
         guard let stream = box.makeStream(reading: false) else { throw CodecError(name, "opj_stream_create failed") }
         defer { opj_stream_destroy(stream) }
         try withExtendedLifetime(box) {
@@ -320,6 +325,7 @@ final class StreamBox {
     var opaque: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
     static func from(_ p: UnsafeMutableRawPointer?) -> StreamBox { Unmanaged<StreamBox>.fromOpaque(p!).takeUnretainedValue() }
 
+    /// opj_set_*_handler only fail for a NULL codec, which callers have ruled out.
     func install(on codec: OPJCodec) {
         _ = opj_set_error_handler(codec, { msg, data in
             guard let msg, let data else { return }
