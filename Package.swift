@@ -37,6 +37,7 @@ let package = Package(
         ]),
         .executableTarget(name: "synth-studies", dependencies: ["DICOMCore", "DICOMIO"], path: "Benchmarks/Generator"),
         .executableTarget(name: "codec-bench", dependencies: ["DICOMCore", "DICOMIO", "DICOMPixel"], path: "Benchmarks/CodecBench"),
+        .executableTarget(name: "adapter-bench", dependencies: ["DICOMCore", "DICOMIO", "DICOMPixel", "DICOMCodecs"], path: "Benchmarks/AdapterBench"),
         .testTarget(name: "DICOMCoreTests", dependencies: ["DICOMCore"]),
         .testTarget(name: "DICOMIOTests", dependencies: ["DICOMIO", "DICOMCore"]),
         .testTarget(name: "DICOMFileSetTests", dependencies: ["DICOMFileSet", "DICOMIO", "DICOMCore"]),
@@ -68,6 +69,9 @@ if ProcessInfo.processInfo.environment["DICOM_MEDIA_FUZZ"] != nil {
         swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
     package.targets.append(.executableTarget(
         name: "fuzz-jpegll", dependencies: ["DICOMCore", "DICOMPixel"], path: "Fuzz/JPEGLossless",
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    package.targets.append(.executableTarget(
+        name: "fuzz-adapters", dependencies: ["DICOMCore", "DICOMPixel", "DICOMCodecs"], path: "Fuzz/Adapters",
         swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
 }
 

@@ -8,6 +8,8 @@
 #       seeded with corpus frames by scripts/fuzz-codec-seeds.py (.venv) and Tests/Fixtures/fuzz-codecs/TARGET
 #   FUZZ_TARGET=jpegll scripts/fuzz.sh [SECONDS]     # the JPEG Lossless decoder (Fuzz/JPEGLossless): seeds are
 #                                                    # the codestreams in Tests/Fixtures/fuzz/jpegll/, dictionary Fuzz/jpeg.dict
+#   FUZZ_TARGET=adapters scripts/fuzz.sh [SECONDS]   # the libjpeg-turbo/OpenJPEG/CharLS adapters (Fuzz/Adapters);
+#                                                    # seeds are the corpus's compressed frames (needs .venv pydicom)
 #
 # Builds Fuzz/Part10 (target fuzz-part10, declared in Package.swift only when DICOM_MEDIA_FUZZ is
 # set) into .build-fuzz, seeds a corpus from the media corpus (${DICOM_MEDIA_CORPUS:-../shared/
@@ -28,8 +30,8 @@ shift || true
 case "$DURATION" in ''|*[!0-9]*) echo "fuzz: SECONDS must be a whole number, got '$DURATION'" >&2; exit 2 ;; esac
 CONFIG="${FUZZ_CONFIG:-release}"
 TARGET="${FUZZ_TARGET:-part10}"
-case "$TARGET" in part10|dicomdir|transcode|rle|jpegdct|jpegll) ;; *) echo "fuzz: FUZZ_TARGET must be part10, dicomdir, transcode, rle, jpegdct or jpegll" >&2; exit 2 ;; esac
-case "$TARGET" in rle) CHECK_OBJ=DICOMPixel.build/RLE.swift.o ;; jpegdct) CHECK_OBJ=DICOMPixel.build/JPEGDCT.swift.o ;; jpegll) CHECK_OBJ=DICOMPixel.build/JPEGLosslessDecoder.swift.o ;; *) CHECK_OBJ=DICOMIO.build/Part10Reader.swift.o ;; esac
+case "$TARGET" in part10|dicomdir|transcode|rle|jpegdct|jpegll|adapters) ;; *) echo "fuzz: FUZZ_TARGET must be part10, dicomdir, transcode, rle, jpegdct, jpegll or adapters" >&2; exit 2 ;; esac
+case "$TARGET" in rle) CHECK_OBJ=DICOMPixel.build/RLE.swift.o ;; jpegdct) CHECK_OBJ=DICOMPixel.build/JPEGDCT.swift.o ;; jpegll) CHECK_OBJ=DICOMPixel.build/JPEGLosslessDecoder.swift.o ;; adapters) CHECK_OBJ=DICOMCodecs.build/OpenJPEG.swift.o ;; *) CHECK_OBJ=DICOMIO.build/Part10Reader.swift.o ;; esac
 PRODUCT="fuzz-$TARGET"
 CORPUS_SRC="${DICOM_MEDIA_CORPUS:-$ROOT/../shared/media-corpus}"
 SEED_BYTES="${FUZZ_SEED_BYTES:-$([ "$TARGET" = transcode ] && echo 262144 || echo 65536)}"
@@ -76,6 +78,14 @@ if [ "$TARGET" = jpegll ]; then
   # Codestreams, not Part 10 files: the small seeds kept with the tests.
   DICT=(-dict=Fuzz/jpeg.dict)
   while IFS= read -r -d '' f; do add_seed "$f"; done < <(find Tests/Fixtures/fuzz/jpegll -type f -name '*.jpg' -print0)
+elif [ "$TARGET" = adapters ]; then
+  # One seed per compressed frame: a selector byte (0 JPEG, 1 JPEG 2000, 2 JPEG-LS) then the frame.
+  DICT=()
+  if [ -x .venv/bin/python ] && [ -d "$CORPUS_SRC" ]; then
+    .venv/bin/python scripts/fuzz-adapter-seeds.py "$CORPUS_SRC" "$SEEDS" 262143 >/dev/null 2>&1 || true
+  fi
+  while IFS= read -r -d '' f; do add_seed "$f"; done < <(find Tests/Fixtures/fuzz/adapters -type f -name '*.bin' -print0 2>/dev/null)
+  n=$(find "$SEEDS" -type f | wc -l)
 elif [ "$TARGET" = rle ] || [ "$TARGET" = jpegdct ]; then
   # Codec targets take one compressed frame, not a file: seed with corpus frames and the codec fixtures.
   DICT=()
@@ -98,7 +108,8 @@ else
 fi
 if [ "$TARGET" = part10 ] || [ "$TARGET" = dicomdir ] || [ "$TARGET" = transcode ]; then
  if [ -d Tests/Fixtures/fuzz ]; then
-  while IFS= read -r -d '' f; do add_seed "$f"; done < <(find Tests/Fixtures/fuzz -type f -name '*.bin' -print0)
+  # adapters/*.bin are raw codec frames (Fuzz/Adapters); the other fixtures are Part 10 files.
+  while IFS= read -r -d '' f; do add_seed "$f"; done < <(find Tests/Fixtures/fuzz -type f -name '*.bin' ! -path '*/adapters/*' -print0)
  fi
 fi
 echo "fuzz: $n seed(s) in $SEEDS, running for ${DURATION}s"

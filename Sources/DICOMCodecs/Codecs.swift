@@ -10,8 +10,9 @@ public enum Codecs {
         return true
     }()
 
-    /// Every codec, lowest precedence first (later ones win when two handle the same syntax).
+    /// Every codec, lowest precedence first (later ones win when two handle the same syntax and frame):
+    /// the Swift DCT decoder takes only the 12-bit JPEG that libjpeg-turbo 2.1 cannot decode.
     public static var available: [PixelCodec] {
-        []
+        [JPEGExtendedCodec(), RLECodec(), JPEGLosslessCodec(), TurboJPEGCodec(), OpenJPEGCodec(), CharLSCodec()]
     }
 }
