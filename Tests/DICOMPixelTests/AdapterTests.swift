@@ -96,7 +96,7 @@ final class AdapterTests: XCTestCase {
             let ours = try decodeCorpus(f, with: turbo)
             if ours.description.samplesPerPixel == 3 { XCTAssertEqual(ours.frames[0].photometricInterpretation, "RGB", f) }
             let out = dir.appendingPathComponent("\(i).dcm").path
-            try runTool("dcmdjpeg", ["+px", AdapterCorpus.root.appendingPathComponent(f).path, out])
+            try runAdapterTool("dcmdjpeg", ["+px", AdapterCorpus.root.appendingPathComponent(f).path, out])
             let (file, d) = try loadPath(out)
             let theirs = nativeFrameBytes(file.dataSet, d).flatMap { sampleValues($0, d) }
             let (maxErr, psnr) = sampleError(ours.values, theirs, bits: 8)
@@ -353,7 +353,7 @@ func adapterTempDir() throws -> URL {
 }
 
 /// Runs a peer tool (DCMTK, GDCM, OpenJPEG tools: installed by scripts/setup.sh); its absence is a failure.
-func runTool(_ name: String, _ args: [String]) throws {
+func runAdapterTool(_ name: String, _ args: [String]) throws {
     let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin"]
     guard let exe = dirs.map({ "\($0)/\(name)" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
         XCTFail("\(name) not found on PATH: run scripts/setup.sh")
@@ -373,15 +373,6 @@ func runTool(_ name: String, _ args: [String]) throws {
     }
 }
 
-func pixelDescription(_ ds: DataSet) -> PixelDescription {
-    let bitsStored = ds.integer(.bitsStored) ?? 8
-    return PixelDescription(rows: ds.integer(.rows) ?? 0, columns: ds.integer(.columns) ?? 0, samplesPerPixel: ds.integer(.samplesPerPixel) ?? 1,
-                            bitsAllocated: ds.integer(.bitsAllocated) ?? 8, bitsStored: bitsStored, highBit: ds.integer(.highBit),
-                            pixelRepresentation: ds.integer(.pixelRepresentation) ?? 0,
-                            planarConfiguration: ds.integer(Tag(0x0028, 0x0006)) ?? 0,
-                            photometricInterpretation: ds.string(.photometricInterpretation) ?? "MONOCHROME2",
-                            numberOfFrames: ds.integer(.numberOfFrames) ?? 1)
-}
 
 func nativeFrameBytes(_ ds: DataSet, _ d: PixelDescription) -> [[UInt8]] {
     guard let px = ds[.pixelData]?.bytes else { return [] }
