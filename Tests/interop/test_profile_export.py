@@ -44,7 +44,9 @@ def exported(request, tmp_path_factory):
     profile = request.param
     out = tmp_path_factory.mktemp(profile) / "fs"
     rc, report, err = run_json("create", out, *[CORPUS / p for p in INPUTS], "--profile", profile)
-    assert rc == 0, (err, report and report["problems"], report and report["refused"])
+    # Some WG04 inputs lack Patient ID: the invented-key warnings make it exit 1; nothing else may go wrong.
+    assert rc in (0, 1) and report["refused"] == [] and report["unreadable"] == [], (err, report)
+    assert {p["code"] for p in report["problems"] if p["severity"] != "info"} <= {"invented-key"}, report["problems"]
     return profile, out, report
 
 
