@@ -10,14 +10,16 @@ W=$DATA/codec-work
 EACH=Benchmarks/each.sh
 mkdir -p "$W"
 # Inputs for the decode rows, encoded once by the peers (untimed).
-if [[ ! -d $W/jpll-in || $(find "$W/jpll-in" -type f | wc -l) -ne $CODEC_N ]]; then
+if [[ ! -d $W/j2k-raw || ! -d $W/jpll-in || $(find "$W/jpll-in" -type f | wc -l) -ne $CODEC_N ]]; then
     log "encoding decode-row inputs with dcmcjpeg, dcmcrle, gdcmconv --j2k"
     rm -rf "$W/jpll-in" "$W/rle-in" "$W/j2k-in" "$W/pgm"
     $EACH "$W/jpll-in" .dcm dcmcjpeg +e1 < "$CT"
     $EACH "$W/rle-in" .dcm dcmcrle < "$CT"
     $EACH "$W/j2k-in" .dcm gdcmconv --j2k < "$CT"
     "$PY" Benchmarks/pgm.py "$W/pgm" < "$CT"
+    find "$W/pgm" -type f -print0 | sort -z | $EACH "$W/j2k-raw" .j2k bash -c 'opj_compress -i "$0" -o "$1" >/dev/null'
 fi
+find "$W/j2k-raw" -type f -print0 | sort -z > "$W/j2k-raw.files"
 find "$W/jpll-in" -type f -print0 | sort -z > "$W/jpll.files"
 find "$W/rle-in" -type f -print0 | sort -z > "$W/rle.files"
 find "$W/j2k-in" -type f -print0 | sort -z > "$W/j2k.files"
@@ -37,10 +39,11 @@ ROW_PREPARE=$PREP row "5b. JPEG Lossless SV1 decode, $CODEC_N CT files" \
 ROW_PREPARE=$PREP row "5c. JPEG 2000 lossless encode, $CODEC_N CT files" \
     "dicom-media transcode --to j2k-lossless :: $XARGS $DM transcode --out-dir $W/o1 --to j2k-lossless < $CT" \
     "gdcmconv --j2k (one per core) :: $EACH $W/o2 .dcm gdcmconv --j2k < $CT" \
-    "opj_compress PGM -> J2K (one per core) :: $EACH $W/o3 .j2k opj_compress -i < $W/pgm.files"
+    "opj_compress PGM -> J2K (one per core) :: $EACH $W/o3 .j2k bash -c 'opj_compress -i \"\$0\" -o \"\$1\" >/dev/null' < $W/pgm.files"
 ROW_PREPARE=$PREP row "5d. JPEG 2000 lossless decode, $CODEC_N CT files" \
     "dicom-media transcode --to explicit-little :: $XARGS $DM transcode --out-dir $W/o1 --to explicit-little < $W/j2k.files" \
-    "gdcmconv --raw (one per core) :: $EACH $W/o2 .dcm gdcmconv --raw < $W/j2k.files"
+    "gdcmconv --raw (one per core) :: $EACH $W/o2 .dcm gdcmconv --raw < $W/j2k.files" \
+    "opj_decompress J2K -> PGM (one per core) :: $EACH $W/o3 .pgm bash -c 'opj_decompress -i \"\$0\" -o \"\$1\" >/dev/null' < $W/j2k-raw.files"
 ROW_PREPARE=$PREP row "5e. RLE encode, $CODEC_N CT files" \
     "dicom-media transcode --to rle :: $XARGS $DM transcode --out-dir $W/o1 --to rle < $CT" \
     "dcmcrle (one per core) :: $EACH $W/o2 .dcm dcmcrle < $CT"
