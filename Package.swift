@@ -9,10 +9,12 @@ let package = Package(
         .library(name: "DICOMIO", targets: ["DICOMIO"]),
         .library(name: "DICOMFileSet", targets: ["DICOMFileSet"]),
         .library(name: "MediaKit", targets: ["MediaKit"]),
+        .library(name: "DICOMStore", targets: ["DICOMStore"]),
         .executable(name: "dicom-media", targets: ["dicom-media"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -20,8 +22,13 @@ let package = Package(
         .target(name: "DICOMIO", dependencies: ["DICOMCore", "CZlib"]),
         .target(name: "DICOMFileSet", dependencies: ["DICOMCore", "DICOMIO"]),
         .target(name: "MediaKit", dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet"]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .target(name: "DICOMStore", dependencies: [
+            "DICOMCore", "DICOMIO", "DICOMFileSet", "MediaKit", "CCrypto",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .executableTarget(name: "dicom-media", dependencies: [
-            "MediaKit", "DICOMCore", "DICOMIO",
+            "MediaKit", "DICOMCore", "DICOMIO", "DICOMStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "synth-studies", dependencies: ["DICOMCore", "DICOMIO"], path: "Benchmarks/Generator"),
@@ -29,6 +36,7 @@ let package = Package(
         .testTarget(name: "DICOMIOTests", dependencies: ["DICOMIO", "DICOMCore"]),
         .testTarget(name: "DICOMFileSetTests", dependencies: ["DICOMFileSet", "DICOMIO", "DICOMCore"]),
         .testTarget(name: "CLITests", dependencies: ["MediaKit"]),
+        .testTarget(name: "DICOMStoreTests", dependencies: ["DICOMStore", "MediaKit", "DICOMIO", "DICOMCore"]),
     ],
     swiftLanguageModes: [.v5]
 )

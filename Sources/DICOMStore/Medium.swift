@@ -1,0 +1,136 @@
+import DICOMFileSet
+import MediaKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One file on a medium: its path relative to the medium's root ("/"-separated) and its size.
+public struct MediumFile: Sendable, Hashable {
+    public var path: String
+    public var size: Int
+    public init(path: String, size: Int) { self.path = path; self.size = size }
+}
+
+/// Read access to a removable medium (PS3.12): a mounted disc or folder, an ISO 9660 image, ...
+/// Implementations must be safe to call from several threads at once (the import reads in parallel)
+/// and must never read outside the medium.
+public protocol MediumReader: Sendable {
+    /// What the medium is, for reports: a folder path, or an image path.
+    var location: String { get }
+    /// "folder" or "iso": recorded as the provenance of stored instances.
+    var kind: String { get }
+    /// Every regular file on the medium, in a stable order; hidden names (".x") left out.
+    func files() throws -> [MediumFile]
+    /// The bytes of the file at `path` (relative, as `files()` gives it).
+    func read(_ path: String) throws -> [UInt8]
+}
+
+/// Where a File ID led on a medium (PS3.10 §8.2).
+public enum MediumLookup: Sendable, Equatable {
+    case exact(String)
+    /// Found only under a name differing in case, ISO 9660 version (";1"), trailing dot or a ".dcm" suffix.
+    case variant(String)
+    case missing
+    /// The File ID leaves the medium's root ("..", "/", ...): refused, nothing looked up.
+    case outsideRoot
+}
+
+/// Case-insensitive File ID lookup over a medium's file list (PS3.12 media may carry lower-case or ";1" names).
+public struct MediumIndex: Sendable {
+    public let files: [MediumFile]
+    private let exact: Set<String>
+    private let normalised: [String: String]
+
+    public init(files: [MediumFile]) {
+        self.files = files
+        exact = Set(files.map(\.path))
+        var n: [String: String] = [:]
+        for f in files {
+            let key = MediumIndex.normalise(f.path)
+            if n[key] == nil { n[key] = f.path }
+        }
+        normalised = n
+    }
+
+    public func lookup(_ id: FileID) -> MediumLookup {
+        if id.escapesRoot || id.components.isEmpty { return .outsideRoot }
+        if exact.contains(id.path) { return .exact(id.path) }
+        if let p = normalised[MediumIndex.normalise(id.path)] { return .variant(p) }
+        return .missing
+    }
+
+    /// Upper-cased components without ISO 9660 version or trailing dot; ".dcm"/".dic"/".dicom" dropped from the last.
+    static func normalise(_ path: String) -> String {
+        let comps = path.split(separator: "/")
+        return comps.enumerated().map { i, c -> String in
+            var n = Substring(c.uppercased())
+            if let semi = n.lastIndex(of: ";"), n[n.index(after: semi)...].allSatisfy(\.isNumber) { n = n[..<semi] }
+            if i == comps.count - 1 {
+                for suffix in [".DCM", ".DICOM", ".DIC"] where n.hasSuffix(suffix) { n = n.dropLast(suffix.count); break }
+            }
+            if n.hasSuffix(".") { n = n.dropLast() }
+            return String(n)
+        }.joined(separator: "/")
+    }
+}
+
+/// A folder (mounted disc, USB stick, copy of a medium) read through the file system. Symbolic links
+/// that resolve outside the root are left out: nothing outside the medium is read.
+public struct FolderMedium: MediumReader {
+    public let root: String
+    /// When set, the medium is just these files (relative paths), e.g. a single file given as SOURCE.
+    public let only: [String]?
+    public var location: String { root }
+    public var kind: String { "folder" }
+
+    public init(root: String, only: [String]? = nil) {
+        var r = root
+        while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
+        self.root = r; self.only = only
+    }
+
+    public func files() throws -> [MediumFile] {
+        guard let realRoot = realPath(root), isDirectory(realRoot) else {
+            throw MediaError(.notFound, "no such folder", path: root)
+        }
+        let prefix = realRoot == "/" ? "/" : realRoot + "/"
+        func inside(_ p: String) -> Bool { realPath(p).map { $0.hasPrefix(prefix) } ?? false }
+        if let only {
+            return only.filter { inside(root + "/" + $0) && isRegularFile(root + "/" + $0) }
+                .map { MediumFile(path: $0, size: fileSize(root + "/" + $0)) }
+        }
+        var out: [MediumFile] = []
+        for full in InstanceScanner.walk(root) where inside(full) {
+            out.append(MediumFile(path: String(full.dropFirst(root.count + 1)), size: fileSize(full)))
+        }
+        return out
+    }
+
+    public func read(_ path: String) throws -> [UInt8] {
+        let id = FileID(path: path)
+        if id.escapesRoot { throw MediaError(.refused, "path leaves the medium's root; not read", path: path) }
+        return try readWholeFile(root + "/" + path)
+    }
+}
+
+/// Reads a whole file with read(2).
+func readWholeFile(_ path: String) throws -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    if fd < 0 { throw MediaError(.unreadable, "cannot open: \(String(cString: strerror(errno)))", path: path) }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0 else { throw MediaError(.unreadable, "cannot stat: \(String(cString: strerror(errno)))", path: path) }
+    let size = Int(st.st_size)
+    var buf = [UInt8](repeating: 0, count: size)
+    var done = 0
+    while done < size {
+        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, size - done) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw MediaError(.unreadable, "read failed at byte \(done): \(String(cString: strerror(errno)))", path: path)
+        }
+        if n == 0 { buf.removeLast(size - done); break }
+        done += n
+    }
+    return buf
+}
