@@ -43,6 +43,8 @@ struct Import: ParsableCommand {
         let root = try storeOption.location()
         var options = ImportOptions()
         options.dryRun = dryRun
+        // Files per durability barrier; smaller values only for tests that kill imports between batches.
+        if let b = StoreLocation.processEnvironment()["DICOM_MEDIA_IMPORT_BATCH"].flatMap(Int.init), b > 0 { options.batchSize = b }
         var store: DICOMStore?
         if !dryRun || isDirectory(root) { store = try storeOption.open(create: !dryRun) }
         let progress = progressPrinter()
