@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-PKGS=(pkg-config zlib1g-dev libarchive-dev libsqlite3-dev dcmtk dicom3tools libgdcm-tools python3 python3-venv python3-pip hyperfine)
+PKGS=(pkg-config zlib1g-dev libarchive-dev libsqlite3-dev libssl-dev strace dcmtk dicom3tools libgdcm-tools python3 python3-venv python3-pip hyperfine)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -70,10 +70,10 @@ public final class DICOMStore: @unchecked Sendable {
         self.root = r
         if !isDirectory(r) {
             guard create else { throw MediaError(.notFound, "no store here", path: r) }
-            try makeDirectories(r)
+            try createDirectories(r)
         }
-        try makeDirectories(r + "/objects")
-        try makeDirectories(r + "/tmp")
+        try createDirectories(r + "/objects")
+        try createDirectories(r + "/tmp")
         let initLock = try FileLock(path: r + "/init.lock")
         try initLock.lock(exclusive: true)
         defer { initLock.close() }
@@ -244,7 +244,7 @@ public final class DICOMStore: @unchecked Sendable {
         try withStoreLock(exclusive: true) {
             var result = Removal(uid: uid, level: nil, removed: [])
             let marker = tmpDirectory + "/remove-\(getpid())"
-            try makeDirectories(marker)
+            try createDirectories(marker)
             try db.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
                     for (level, col) in [("study", "studyInstanceUID"), ("series", "seriesInstanceUID"), ("instance", "sopInstanceUID")] {
@@ -425,10 +425,10 @@ final class FileLock {
     func close() { Glibc.close(fd) }
 }
 
-func makeDirectories(_ path: String) throws {
+func createDirectories(_ path: String) throws {
     if isDirectory(path) { return }
     if let slash = path.lastIndex(of: "/"), slash > path.startIndex {
-        try makeDirectories(String(path[..<slash]))
+        try createDirectories(String(path[..<slash]))
     }
     if mkdir(path, 0o755) != 0 && errno != EEXIST {
         throw MediaError(.io, "cannot create folder: \(String(cString: strerror(errno)))", path: path)

@@ -203,7 +203,7 @@ public enum StoreImporter {
         if let store, !options.dryRun {
             try store.withStoreLock(exclusive: false) {
                 let run = store.tmpDirectory + "/run-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-                try makeDirectories(run)
+                try createDirectories(run)
                 try body(run)
                 removeTree(run)
             }
@@ -351,7 +351,7 @@ public enum StoreImporter {
         for (sha, _) in toWrite {
             let rel = DICOMStore.objectPath(sha256: sha)
             let dir = store.root + "/" + String(rel.prefix(upTo: rel.lastIndex(of: "/")!))
-            if !dirs.contains(dir) { try makeDirectories(dir); dirs.insert(dir) }
+            if !dirs.contains(dir) { try createDirectories(dir); dirs.insert(dir) }
             if rename(run + "/" + sha, store.root + "/" + rel) != 0 {
                 throw MediaError(.io, "cannot move into the store: \(String(cString: strerror(errno)))", path: rel)
             }
