@@ -21,11 +21,10 @@ let package = Package(
         .target(name: "DICOMCore"),
         .target(name: "DICOMIO", dependencies: ["DICOMCore", "CZlib"]),
         .target(name: "DICOMFileSet", dependencies: ["DICOMCore", "DICOMIO"]),
-        .target(name: "MediaKit", dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet"]),
+        .target(name: "MediaKit", dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet", "DICOMStore"]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "DICOMStore", dependencies: [
-            "DICOMCore", "DICOMIO", "DICOMFileSet", "MediaKit", "CCrypto",
-            .product(name: "GRDB", package: "GRDB.swift"),
+            "DICOMCore", "DICOMIO", "CCrypto", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .executableTarget(name: "dicom-media", dependencies: [
             "MediaKit", "DICOMCore", "DICOMIO", "DICOMStore",
@@ -36,7 +35,7 @@ let package = Package(
         .testTarget(name: "DICOMIOTests", dependencies: ["DICOMIO", "DICOMCore"]),
         .testTarget(name: "DICOMFileSetTests", dependencies: ["DICOMFileSet", "DICOMIO", "DICOMCore"]),
         .testTarget(name: "CLITests", dependencies: ["MediaKit"]),
-        .testTarget(name: "DICOMStoreTests", dependencies: ["DICOMStore", "MediaKit", "DICOMIO", "DICOMCore"]),
+        .testTarget(name: "DICOMStoreTests", dependencies: ["DICOMStore", "MediaKit", "DICOMFileSet", "DICOMIO", "DICOMCore"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,9 +1,8 @@
+import CCrypto
 import DICOMCore
 import DICOMIO
-import DICOMFileSet
+import Dispatch
 import GRDB
-import MediaKit
-import CCrypto
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -48,6 +47,61 @@ public struct StoredInstance: Codable, Sendable, Equatable, FetchableRecord, Mut
     public var importedAt: String
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    /// Where an instance came from.
+    public struct Provenance: Sendable {
+        public var kind: String
+        public var location: String
+        public var fileSetID: String?
+        public var fileSetUID: String?
+        public var fileID: String?
+        public var path: String
+        public init(kind: String, location: String, fileSetID: String? = nil, fileSetUID: String? = nil, fileID: String? = nil, path: String) {
+            self.kind = kind; self.location = location; self.fileSetID = fileSetID; self.fileSetUID = fileSetUID
+            self.fileID = fileID; self.path = path
+        }
+    }
+
+    /// The row for a file's `bytes`, its (header) data set and identity; hashes the bytes.
+    public init(dataSet ds: DataSet, sopClassUID: String, sopInstanceUID: String, transferSyntaxUID: String,
+                bytes: [UInt8], provenance: Provenance, importedAt: String) {
+        func s(_ t: Tag) -> String? { ds.string(t).flatMap { $0.isEmpty ? nil : $0 } }
+        let sha = SHA256Hasher.hex(of: bytes)
+        self.init(
+            id: nil, sopInstanceUID: sopInstanceUID, sopClassUID: sopClassUID, transferSyntaxUID: transferSyntaxUID,
+            patientID: s(.patientID) ?? "", patientName: ds.personNames(.patientName)?.first?.description,
+            patientBirthDate: s(Tag(0x0010, 0x0030)), patientSex: s(Tag(0x0010, 0x0040)),
+            studyInstanceUID: s(.studyInstanceUID) ?? "", studyDate: s(.studyDate), studyDescription: s(Tag(0x0008, 0x1030)),
+            accessionNumber: s(Tag(0x0008, 0x0050)), seriesInstanceUID: s(.seriesInstanceUID) ?? "", modality: s(.modality),
+            seriesNumber: ds.integer(Tag(0x0020, 0x0011)), instanceNumber: ds.integer(Tag(0x0020, 0x0013)),
+            size: bytes.count, sha256: sha, path: DICOMStore.objectPath(sha256: sha), conflict: false,
+            sourceKind: provenance.kind, sourceLocation: provenance.location, sourceFileSetID: provenance.fileSetID,
+            sourceFileSetUID: provenance.fileSetUID, sourceFileID: provenance.fileID, sourcePath: provenance.path,
+            importedAt: importedAt)
+    }
+
+    init(id: Int64?, sopInstanceUID: String, sopClassUID: String, transferSyntaxUID: String, patientID: String,
+         patientName: String?, patientBirthDate: String?, patientSex: String?, studyInstanceUID: String, studyDate: String?,
+         studyDescription: String?, accessionNumber: String?, seriesInstanceUID: String, modality: String?, seriesNumber: Int?,
+         instanceNumber: Int?, size: Int, sha256: String, path: String, conflict: Bool, sourceKind: String, sourceLocation: String,
+         sourceFileSetID: String?, sourceFileSetUID: String?, sourceFileID: String?, sourcePath: String, importedAt: String) {
+        self.id = id; self.sopInstanceUID = sopInstanceUID; self.sopClassUID = sopClassUID; self.transferSyntaxUID = transferSyntaxUID
+        self.patientID = patientID; self.patientName = patientName; self.patientBirthDate = patientBirthDate; self.patientSex = patientSex
+        self.studyInstanceUID = studyInstanceUID; self.studyDate = studyDate; self.studyDescription = studyDescription
+        self.accessionNumber = accessionNumber; self.seriesInstanceUID = seriesInstanceUID; self.modality = modality
+        self.seriesNumber = seriesNumber; self.instanceNumber = instanceNumber; self.size = size; self.sha256 = sha256
+        self.path = path; self.conflict = conflict; self.sourceKind = sourceKind; self.sourceLocation = sourceLocation
+        self.sourceFileSetID = sourceFileSetID; self.sourceFileSetUID = sourceFileSetUID; self.sourceFileID = sourceFileID
+        self.sourcePath = sourcePath; self.importedAt = importedAt
+    }
+}
+
+/// An error of the store: what failed, on which path.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var path: String?
+    public init(_ message: String, path: String? = nil) { self.message = message; self.path = path }
+    public var description: String { (path.map { $0 + ": " } ?? "") + message }
 }
 
 /// Files on disk plus a SQLite index (WAL, busy timeout) through GRDB: the local store.
@@ -69,7 +123,7 @@ public final class DICOMStore: @unchecked Sendable {
         while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
         self.root = r
         if !isDirectory(r) {
-            guard create else { throw MediaError(.notFound, "no store here", path: r) }
+            guard create else { throw StoreError("no store here", path: r) }
             try createDirectories(r)
         }
         try createDirectories(r + "/objects")
@@ -87,7 +141,7 @@ public final class DICOMStore: @unchecked Sendable {
             db = try DatabasePool(path: r + "/index.sqlite", configuration: config)
             try DICOMStore.migrator.migrate(db)
         } catch let e as DatabaseError {
-            throw MediaError(.io, "store index cannot be opened: \(e.message ?? "\(e)")", path: r + "/index.sqlite")
+            throw StoreError("store index cannot be opened: \(e.message ?? "\(e)")", path: r + "/index.sqlite")
         }
     }
 
@@ -187,7 +241,7 @@ public final class DICOMStore: @unchecked Sendable {
     }
 
     /// Which of the hashes are already stored.
-    func storedHashes(_ hashes: [String]) throws -> Set<String> {
+    public func storedHashes(_ hashes: [String]) throws -> Set<String> {
         guard !hashes.isEmpty else { return [] }
         return try db.read { db in
             var out = Set<String>()
@@ -200,18 +254,19 @@ public final class DICOMStore: @unchecked Sendable {
         }
     }
 
-    func hasSOPInstance(_ uid: String) throws -> Bool {
+    /// Whether some row has this SOP Instance UID.
+    public func hasSOPInstance(_ uid: String) throws -> Bool {
         try db.read { try Int.fetchOne($0, sql: "SELECT 1 FROM instance WHERE sopInstanceUID = ? LIMIT 1", arguments: [uid]) != nil }
     }
 
-    /// What inserting a row found.
-    enum InsertOutcome { case inserted, conflict, alreadyPresent }
+    /// What storing an instance found.
+    public enum Outcome: Sendable { case inserted, conflict, alreadyPresent }
 
     /// Inserts rows in one IMMEDIATE transaction; each is classified inside it, so concurrent
     /// importers agree: same hash → already present; same SOP Instance UID, other hash → conflict.
-    func insert(_ rows: [StoredInstance]) throws -> [InsertOutcome] {
+    func insert(_ rows: [StoredInstance]) throws -> [Outcome] {
         try db.writeWithoutTransaction { db in
-            var outcomes: [InsertOutcome] = []
+            var outcomes: [Outcome] = []
             try db.inTransaction(.immediate) {
                 outcomes = []
                 for var row in rows {
@@ -226,6 +281,78 @@ public final class DICOMStore: @unchecked Sendable {
             }
             return outcomes
         }
+    }
+
+    // MARK: Storing
+
+    /// A writing session of an import: holds the store lock shared (other imports may run; reconcile,
+    /// remove and verify wait) and owns a folder `tmp/run-PID-N/` whose presence marks it as running.
+    public final class ImportSession {
+        public let store: DICOMStore
+        let run: String
+        init(store: DICOMStore, run: String) { self.store = store; self.run = run }
+
+        /// Stores files with their rows, crash-safely: (1) new content written to the session's
+        /// temporary folder (in parallel), (2) syncfs, (3) renamed to `objects/ab/<sha256>.dcm`,
+        /// (4) syncfs, (5) the rows inserted in one IMMEDIATE transaction that classifies each one.
+        /// A kill anywhere leaves rows only for complete files; leftovers are reconciled later.
+        public func store(_ items: [(row: StoredInstance, bytes: [UInt8])]) throws -> [Outcome] {
+            let root = store.root
+            let present = try store.storedHashes(items.map(\.row.sha256))
+            var toWrite: [Int] = []
+            var planned = Set<String>()
+            for (i, it) in items.enumerated() where !present.contains(it.row.sha256) && !planned.contains(it.row.sha256) {
+                planned.insert(it.row.sha256)
+                let final = root + "/" + it.row.path
+                // Left by an interrupted run: complete, since it was renamed only after syncfs.
+                if isRegularFile(final) && fileSize(final) == it.row.size { continue }
+                toWrite.append(i)
+            }
+            let errors = UnsafeSlots<String>(count: toWrite.count)
+            let run = self.run
+            DispatchQueueApply.run(toWrite.count) { k in
+                let it = items[toWrite[k]]
+                if let e = writeFile(run + "/" + it.row.sha256, it.bytes) { errors[k] = e }
+            }
+            if let e = errors.values.compactMap({ $0 }).first { throw StoreError(e) }
+            if !toWrite.isEmpty { syncFileSystem(root) }
+            var dirs = Set<String>()
+            for i in toWrite {
+                let rel = items[i].row.path
+                let dir = root + "/" + String(rel[..<rel.lastIndex(of: "/")!])
+                if !dirs.contains(dir) { try createDirectories(dir); dirs.insert(dir) }
+                if rename(run + "/" + items[i].row.sha256, root + "/" + rel) != 0 {
+                    throw StoreError("cannot move into the store: \(String(cString: strerror(errno)))", path: rel)
+                }
+            }
+            if !toWrite.isEmpty { syncFileSystem(root) }
+            let fresh = items.indices.filter { !present.contains(items[$0].row.sha256) }
+            let inserted = try store.insert(fresh.map { items[$0].row })
+            var outcomes = [Outcome](repeating: .alreadyPresent, count: items.count)
+            for (k, i) in fresh.enumerated() { outcomes[i] = inserted[k] }
+            return outcomes
+        }
+    }
+
+    /// Runs `body` in an import session (see ``ImportSession``); its temporary folder is removed at the end.
+    public func importSession<R>(_ body: (ImportSession) throws -> R) throws -> R {
+        try withStoreLock(exclusive: false) {
+            let run = tmpDirectory + "/run-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            try createDirectories(run)
+            let r = try body(ImportSession(store: self, run: run))
+            removeTree(run)
+            return r
+        }
+    }
+
+    /// Now, UTC, ISO 8601 (YYYY-MM-DDThh:mm:ssZ): the import time recorded in rows.
+    public static func timestamp() -> String {
+        var t = time(nil)
+        var tm = tm()
+        gmtime_r(&t, &tm)
+        var buf = [CChar](repeating: 0, count: 32)
+        strftime(&buf, buf.count, "%Y-%m-%dT%H:%M:%SZ", &tm)
+        return String(cString: buf)
     }
 
     // MARK: Remove
@@ -410,17 +537,17 @@ final class FileLock {
     let fd: Int32
     init(path: String) throws {
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        if fd < 0 { throw MediaError(.io, "cannot open lock: \(String(cString: strerror(errno)))", path: path) }
+        if fd < 0 { throw StoreError("cannot open lock: \(String(cString: strerror(errno)))", path: path) }
     }
     func lock(exclusive: Bool) throws {
         while flock(fd, exclusive ? LOCK_EX : LOCK_SH) != 0 {
-            if errno != EINTR { throw MediaError(.io, "cannot lock: \(String(cString: strerror(errno)))") }
+            if errno != EINTR { throw StoreError("cannot lock: \(String(cString: strerror(errno)))") }
         }
     }
     func tryLockExclusive() throws -> Bool {
         if flock(fd, LOCK_EX | LOCK_NB) == 0 { return true }
         if errno == EWOULDBLOCK { return false }
-        throw MediaError(.io, "cannot lock: \(String(cString: strerror(errno)))")
+        throw StoreError("cannot lock: \(String(cString: strerror(errno)))")
     }
     func close() { Glibc.close(fd) }
 }
@@ -431,7 +558,7 @@ func createDirectories(_ path: String) throws {
         try createDirectories(String(path[..<slash]))
     }
     if mkdir(path, 0o755) != 0 && errno != EEXIST {
-        throw MediaError(.io, "cannot create folder: \(String(cString: strerror(errno)))", path: path)
+        throw StoreError("cannot create folder: \(String(cString: strerror(errno)))", path: path)
     }
 }
 
@@ -459,10 +586,19 @@ func removeTree(_ path: String) -> Int {
     return n
 }
 
-/// fsync(2) of a folder, so renames into it are durable.
-func syncDirectory(_ path: String) {
-    let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    if fd >= 0 { fsync(fd); close(fd) }
+func isDirectory(_ path: String) -> Bool {
+    var st = stat()
+    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+}
+
+func isRegularFile(_ path: String) -> Bool {
+    var st = stat()
+    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+}
+
+func fileSize(_ path: String) -> Int {
+    var st = stat()
+    return stat(path, &st) == 0 ? Int(st.st_size) : 0
 }
 
 /// syncfs(2) on the file system holding `path`: one durability barrier for a whole batch of files.
@@ -492,11 +628,48 @@ final class AtomicCounter: @unchecked Sendable {
     func increment() -> Int { pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }; value += 1; return value }
 }
 
-import Dispatch
-
 enum DispatchQueueApply {
     static func run(_ n: Int, _ body: (Int) -> Void) {
         if n == 0 { return }
         DispatchQueue.concurrentPerform(iterations: n, execute: body)
     }
+}
+
+/// Writes a new file (O_EXCL); an error message or nil.
+func writeFile(_ path: String, _ bytes: [UInt8]) -> String? {
+    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    if fd < 0 { return "cannot create \(path): \(String(cString: strerror(errno)))" }
+    defer { close(fd) }
+    var written = 0
+    return bytes.withUnsafeBytes { p -> String? in
+        while written < p.count {
+            let n = write(fd, p.baseAddress! + written, p.count - written)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return "cannot write \(path): \(String(cString: strerror(errno)))" }
+            written += n
+        }
+        return nil
+    }
+}
+
+/// Reads a whole file with read(2).
+public func readWholeFile(_ path: String) throws -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    if fd < 0 { throw StoreError("cannot open: \(String(cString: strerror(errno)))", path: path) }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0 else { throw StoreError("cannot stat: \(String(cString: strerror(errno)))", path: path) }
+    let size = Int(st.st_size)
+    var buf = [UInt8](repeating: 0, count: size)
+    var done = 0
+    while done < size {
+        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, size - done) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw StoreError("read failed at byte \(done): \(String(cString: strerror(errno)))", path: path)
+        }
+        if n == 0 { buf.removeLast(size - done); break }
+        done += n
+    }
+    return buf
 }

@@ -1,5 +1,5 @@
 import DICOMFileSet
-import MediaKit
+import DICOMStore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -113,24 +113,3 @@ public struct FolderMedium: MediumReader {
     }
 }
 
-/// Reads a whole file with read(2).
-func readWholeFile(_ path: String) throws -> [UInt8] {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    if fd < 0 { throw MediaError(.unreadable, "cannot open: \(String(cString: strerror(errno)))", path: path) }
-    defer { close(fd) }
-    var st = stat()
-    guard fstat(fd, &st) == 0 else { throw MediaError(.unreadable, "cannot stat: \(String(cString: strerror(errno)))", path: path) }
-    let size = Int(st.st_size)
-    var buf = [UInt8](repeating: 0, count: size)
-    var done = 0
-    while done < size {
-        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, size - done) }
-        if n < 0 {
-            if errno == EINTR { continue }
-            throw MediaError(.unreadable, "read failed at byte \(done): \(String(cString: strerror(errno)))", path: path)
-        }
-        if n == 0 { buf.removeLast(size - done); break }
-        done += n
-    }
-    return buf
-}

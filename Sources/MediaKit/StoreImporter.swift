@@ -1,7 +1,8 @@
 import DICOMCore
 import DICOMFileSet
 import DICOMIO
-import MediaKit
+import DICOMStore
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -185,7 +186,7 @@ public enum StoreImporter {
         }
         let total = plans.reduce(0) { $0 + $1.2.count }
         var done = 0
-        let body = { (run: String?) throws in
+        let body = { (session: DICOMStore.ImportSession?) throws in
             for (medium, info, cands) in plans {
                 var start = 0
                 while start < cands.count {
@@ -193,7 +194,8 @@ public enum StoreImporter {
                     while end < cands.count && end - start < max(1, options.batchSize) && bytes < options.batchBytes {
                         bytes += info.sizes[cands[end].path] ?? 0; end += 1
                     }
-                    try importBatch(Array(cands[start..<end]), medium: medium, info: info, store: store, run: run, options: options, report: &report)
+                    try importBatch(Array(cands[start..<end]), medium: medium, info: info, store: store, session: session,
+                                    options: options, report: &report)
                     done += end - start
                     progress?(done, total)
                     start = end
@@ -201,12 +203,7 @@ public enum StoreImporter {
             }
         }
         if let store, !options.dryRun {
-            try store.withStoreLock(exclusive: false) {
-                let run = store.tmpDirectory + "/run-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-                try createDirectories(run)
-                try body(run)
-                removeTree(run)
-            }
+            try store.importSession { try body($0) }
         } else {
             try body(nil)
         }
@@ -281,11 +278,13 @@ public enum StoreImporter {
     }
 
     static func importBatch(_ cands: [Candidate], medium: MediumReader, info: MediumFileSetInfo, store: DICOMStore?,
-                            run: String?, options: ImportOptions, report: inout ImportReport) throws {
-        let now = isoNow()
-        let slots = UnsafeSlots<Prepared>(count: cands.count)
-        DispatchQueueApply.run(cands.count) { i in
-            slots[i] = prepare(cands[i], medium: medium, info: info, options: options, importedAt: now)
+                            session: DICOMStore.ImportSession?, options: ImportOptions, report: inout ImportReport) throws {
+        let now = DICOMStore.timestamp()
+        let slots = UnsafeResults<Prepared>(count: cands.count)
+        if !cands.isEmpty {
+            DispatchQueue.concurrentPerform(iterations: cands.count) { i in
+                slots[i] = prepare(cands[i], medium: medium, info: info, options: options, importedAt: now)
+            }
         }
         var ready: [(Int, StoredInstance, [UInt8])] = []
         for (i, p) in slots.values.enumerated() {
@@ -318,8 +317,8 @@ public enum StoreImporter {
             report.media[mi].dicomdir = "stale"
             report.media[mi].note = "DICOMDIR is stale: followed it and scanned the files it does not list"
         }
-        let present = try store?.storedHashes(ready.map(\.1.sha256)) ?? []
-        if options.dryRun || store == nil {
+        if options.dryRun || session == nil {
+            let present = try store?.storedHashes(ready.map(\.1.sha256)) ?? []
             var seenSHA = Set<String>(), seenUID = Set<String>()
             for (i, row, _) in ready {
                 let item = ImportReport.Item(sopInstanceUID: row.sopInstanceUID, source: medium.location, sourcePath: cands[i].path, storedPath: nil)
@@ -330,45 +329,15 @@ public enum StoreImporter {
             }
             return
         }
-        guard let store, let run else { return }
-        // 1. Write new content to temporary files (in parallel), 2. one syncfs, 3. rename into place,
-        // 4. syncfs (the renames), 5. insert the rows in one transaction.
-        var toWrite: [(String, [UInt8])] = []
-        var planned = Set<String>()
-        for (_, row, bytes) in ready where !present.contains(row.sha256) && !planned.contains(row.sha256) {
-            planned.insert(row.sha256)
-            let final = store.root + "/" + row.path
-            if isRegularFile(final) && fileSize(final) == row.size { continue }  // left by an interrupted run: complete (renamed after sync)
-            toWrite.append((row.sha256, bytes))
-        }
-        let writeErrors = UnsafeSlots<String>(count: toWrite.count)
-        DispatchQueueApply.run(toWrite.count) { i in
-            if let e = writeFile(run + "/" + toWrite[i].0, toWrite[i].1) { writeErrors[i] = e }
-        }
-        if let e = writeErrors.values.compactMap({ $0 }).first { throw MediaError(.io, e, path: run) }
-        if !toWrite.isEmpty { syncFileSystem(store.root) }
-        var dirs = Set<String>()
-        for (sha, _) in toWrite {
-            let rel = DICOMStore.objectPath(sha256: sha)
-            let dir = store.root + "/" + String(rel.prefix(upTo: rel.lastIndex(of: "/")!))
-            if !dirs.contains(dir) { try createDirectories(dir); dirs.insert(dir) }
-            if rename(run + "/" + sha, store.root + "/" + rel) != 0 {
-                throw MediaError(.io, "cannot move into the store: \(String(cString: strerror(errno)))", path: rel)
-            }
-        }
-        if !toWrite.isEmpty { syncFileSystem(store.root) }
-        let rows = ready.filter { !present.contains($0.1.sha256) }
-        let outcomes = try store.insert(rows.map(\.1))
-        for (k, (i, row, _)) in rows.enumerated() {
+        guard let session else { return }
+        let outcomes = try session.store(ready.map { (row: $0.1, bytes: $0.2) })
+        for (k, (i, row, _)) in ready.enumerated() {
             let item = ImportReport.Item(sopInstanceUID: row.sopInstanceUID, source: medium.location, sourcePath: cands[i].path, storedPath: row.path)
             switch outcomes[k] {
             case .inserted: report.imported.append(item)
             case .conflict: report.conflicts.append(item)
             case .alreadyPresent: report.alreadyPresent.append(item)
             }
-        }
-        for (i, row, _) in ready where present.contains(row.sha256) {
-            report.alreadyPresent.append(ImportReport.Item(sopInstanceUID: row.sopInstanceUID, source: medium.location, sourcePath: cands[i].path, storedPath: row.path))
         }
     }
 
@@ -404,18 +373,11 @@ public enum StoreImporter {
         let ds = file.dataSet
         let sopInstance = ds.string(.sopInstanceUID) ?? file.fileMeta.string(.mediaStorageSOPInstanceUID) ?? ""
         guard !sopClass.isEmpty, !sopInstance.isEmpty else { return .failed("no SOP Class UID or SOP Instance UID (PS3.10 7.1)") }
-        let sha = SHA256Hasher.hex(of: bytes)
-        func s(_ t: Tag) -> String? { ds.string(t).flatMap { $0.isEmpty ? nil : $0 } }
         let row = StoredInstance(
-            id: nil, sopInstanceUID: sopInstance, sopClassUID: sopClass, transferSyntaxUID: file.transferSyntax.uid,
-            patientID: s(.patientID) ?? "", patientName: ds.personNames(.patientName)?.first?.description,
-            patientBirthDate: s(Tag(0x0010, 0x0030)), patientSex: s(Tag(0x0010, 0x0040)),
-            studyInstanceUID: s(.studyInstanceUID) ?? "", studyDate: s(.studyDate), studyDescription: s(Tag(0x0008, 0x1030)),
-            accessionNumber: s(Tag(0x0008, 0x0050)), seriesInstanceUID: s(.seriesInstanceUID) ?? "", modality: s(.modality),
-            seriesNumber: ds.integer(Tag(0x0020, 0x0011)), instanceNumber: ds.integer(Tag(0x0020, 0x0013)),
-            size: bytes.count, sha256: sha, path: DICOMStore.objectPath(sha256: sha), conflict: false,
-            sourceKind: medium.kind, sourceLocation: medium.location, sourceFileSetID: info.fileSetID, sourceFileSetUID: info.fileSetUID,
-            sourceFileID: c.record?.referencedFileID?.path, sourcePath: c.path, importedAt: importedAt)
+            dataSet: ds, sopClassUID: sopClass, sopInstanceUID: sopInstance, transferSyntaxUID: file.transferSyntax.uid, bytes: bytes,
+            provenance: .init(kind: medium.kind, location: medium.location, fileSetID: info.fileSetID, fileSetUID: info.fileSetUID,
+                              fileID: c.record?.referencedFileID?.path, path: c.path),
+            importedAt: importedAt)
         return .ready(row, bytes)
     }
 
@@ -442,29 +404,3 @@ extension MediumIndex {
     }
 }
 
-/// Writes a new file (O_EXCL); an error message or nil.
-func writeFile(_ path: String, _ bytes: [UInt8]) -> String? {
-    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-    if fd < 0 { return "cannot create \(path): \(String(cString: strerror(errno)))" }
-    defer { close(fd) }
-    var written = 0
-    return bytes.withUnsafeBytes { p -> String? in
-        while written < p.count {
-            let n = write(fd, p.baseAddress! + written, p.count - written)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return "cannot write \(path): \(String(cString: strerror(errno)))" }
-            written += n
-        }
-        return nil
-    }
-}
-
-/// Now, UTC, ISO 8601 (YYYY-MM-DDThh:mm:ssZ).
-func isoNow() -> String {
-    var t = time(nil)
-    var tm = tm()
-    gmtime_r(&t, &tm)
-    var buf = [CChar](repeating: 0, count: 32)
-    strftime(&buf, buf.count, "%Y-%m-%dT%H:%M:%SZ", &tm)
-    return String(cString: buf)
-}
