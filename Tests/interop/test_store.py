@@ -117,6 +117,9 @@ def test_dry_run_writes_nothing(tmp_path):
     assert j["imported"] == 0 and j["alreadyPresent"] == 11
 
 
+ESCAPE = "..\\OUTSIDE1\\OUTSIDE2\\OUTSIDE3\\OUTSI"
+
+
 def make_damaged_medium(tmp_path):
     """A copy of TINY_ALPHA with: two referenced files deleted, one renamed to lower case, two DICOM
     files added after the DICOMDIR was written, non-DICOM files (autorun, a web page), and one record's
@@ -133,9 +136,15 @@ def make_damaged_medium(tmp_path):
     p.rename(p.with_name(p.name.lower()))
     escaping = images[3]
     escaped_file = medium.joinpath(*escaping.ReferencedFileID)  # stays on the medium, now unlisted
-    escaping.ReferencedFileID = ["..", "OUTSIDE"]
+    # Values of the same length as the originals keep every record offset valid.
+    assert len("\\".join(escaping.ReferencedFileID)) == len(ESCAPE)
+    escaping.ReferencedFileID = ESCAPE.split("\\")
+    uid = str(images[4].ReferencedSOPInstanceUIDInFile)
+    wrong = uid[:-1] + ("7" if uid[-1] != "7" else "8")
+    images[4].ReferencedSOPInstanceUIDInFile = wrong  # the record disagrees with its file
     dd.save_as(str(medium / "DICOMDIR"), enforce_file_format=True)
-    outside = tmp_path / "OUTSIDE"
+    outside = tmp_path.joinpath(*ESCAPE.split("\\")[1:])
+    outside.parent.mkdir(parents=True)
     ds = pydicom.dcmread(str(CORPUS / "clunie-charset-fileset" / "SCSGERM"))
     ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = "2.25.999999000111"
     ds.save_as(str(outside), enforce_file_format=True)
@@ -146,11 +155,11 @@ def make_damaged_medium(tmp_path):
     (medium / "autorun.inf").write_text("[autorun]\nopen=viewer.exe\n")
     (medium / "VIEWER").mkdir()
     (medium / "VIEWER" / "index.html").write_text("<html><body>viewer</body></html>\n")
-    return medium, outside, [list(r.ReferencedFileID) for r in missing], list(lower.ReferencedFileID), escaped_file
+    return medium, outside, [list(r.ReferencedFileID) for r in missing], list(lower.ReferencedFileID), escaped_file, wrong
 
 
 def test_damaged_medium(tmp_path):
-    medium, outside, missing, lower, escaped_file = make_damaged_medium(tmp_path)
+    medium, outside, missing, lower, escaped_file, wrong = make_damaged_medium(tmp_path)
     store = tmp_path / "store"
     expected = instances_on(medium)
     cmd = [str(BIN), "import", str(medium), "--store", str(store), "--json"]
@@ -167,11 +176,14 @@ def test_damaged_medium(tmp_path):
     assert "2.25.999999000111" not in {u for u, _, _, _ in got}
     # Every problem reported.
     assert sorted(m["fileID"] for m in j["lists"]["missing"]) == sorted("/".join(m) for m in missing)
-    assert [f["path"] for f in j["lists"]["failed"]] == ["../OUTSIDE"]
+    assert [f["path"] for f in j["lists"]["failed"]] == [ESCAPE.replace("\\", "/")]
     assert "leaves" in j["lists"]["failed"][0]["reason"]
     assert sorted(n["path"] for n in j["lists"]["notDicom"]) == ["VIEWER/index.html", "autorun.inf"]
     codes = {p["code"] for p in j["problems"]}
-    assert {"file-id-variant", "file-id-outside-root", "dicomdir-stale"} <= codes, codes
+    assert {"file-id-variant", "file-id-outside-root", "dicomdir-stale", "record-mismatch"} <= codes, codes
+    mismatch = [p for p in j["problems"] if p["code"] == "record-mismatch"]
+    assert len(mismatch) == 1 and wrong in mismatch[0]["message"]
+    assert codes <= {"file-id-variant", "file-id-outside-root", "dicomdir-stale", "record-mismatch"}, codes
     variant = [p for p in j["problems"] if p["code"] == "file-id-variant"]
     assert variant[0]["fileID"] == "/".join(lower)
     assert j["media"][0]["dicomdir"] == "stale"
@@ -182,7 +194,7 @@ def test_damaged_medium(tmp_path):
     # Nothing outside the medium was opened or even looked at.
     if strace:
         text = trace.read_text(errors="replace")
-        assert str(outside) not in text and "OUTSIDE" not in text.replace("../OUTSIDE", ""), "read outside the medium"
+        assert "OUTSIDE" not in text, "looked outside the medium"
     verify_clean(store)
 
 
