@@ -287,48 +287,68 @@ public final class DICOMStore: @unchecked Sendable {
 
     /// A writing session of an import: holds the store lock shared (other imports may run; reconcile,
     /// remove and verify wait) and owns a folder `tmp/run-PID-N/` whose presence marks it as running.
-    public final class ImportSession {
+    public final class ImportSession: @unchecked Sendable {
         public let store: DICOMStore
         let run: String
         init(store: DICOMStore, run: String) { self.store = store; self.run = run }
 
-        /// Stores files with their rows, crash-safely: (1) new content written to the session's
-        /// temporary folder (in parallel), (2) syncfs, (3) renamed to `objects/ab/<sha256>.dcm`,
-        /// (4) syncfs, (5) the rows inserted in one IMMEDIATE transaction that classifies each one.
-        /// A kill anywhere leaves rows only for complete files; leftovers are reconciled later.
+        /// Files written to the session's temporary folder, not yet durable, renamed or indexed.
+        public struct Staged: @unchecked Sendable {
+            var rows: [StoredInstance]
+            var present: Set<String>
+            /// (temporary name, row index) of the files written.
+            var written: [(String, Int)]
+        }
+        private var counter = 0
+
+        /// Stores files with their rows, crash-safely: ``stage(_:)`` then ``commit(_:)``.
         public func store(_ items: [(row: StoredInstance, bytes: [UInt8])]) throws -> [Outcome] {
+            try commit(stage(items))
+        }
+
+        /// Step 1: writes the content not yet indexed to the session's temporary folder (in parallel).
+        /// A later batch may be staged while an earlier one commits (on another thread).
+        public func stage(_ items: [(row: StoredInstance, bytes: [UInt8])]) throws -> Staged {
             let root = store.root
             let present = try store.storedHashes(items.map(\.row.sha256))
-            var toWrite: [Int] = []
+            var toWrite: [(String, Int)] = []
             var planned = Set<String>()
             for (i, it) in items.enumerated() where !present.contains(it.row.sha256) && !planned.contains(it.row.sha256) {
                 planned.insert(it.row.sha256)
                 let final = root + "/" + it.row.path
                 // Left by an interrupted run: complete, since it was renamed only after syncfs.
                 if isRegularFile(final) && fileSize(final) == it.row.size { continue }
-                toWrite.append(i)
+                counter += 1
+                toWrite.append(("\(counter)-\(it.row.sha256)", i))
             }
             let errors = UnsafeSlots<String>(count: toWrite.count)
             let run = self.run
             DispatchQueueApply.run(toWrite.count) { k in
-                let it = items[toWrite[k]]
-                if let e = writeFile(run + "/" + it.row.sha256, it.bytes) { errors[k] = e }
+                if let e = writeFile(run + "/" + toWrite[k].0, items[toWrite[k].1].bytes) { errors[k] = e }
             }
             if let e = errors.values.compactMap({ $0 }).first { throw StoreError(e) }
-            if !toWrite.isEmpty { syncFileSystem(root) }
+            return Staged(rows: items.map(\.row), present: present, written: toWrite)
+        }
+
+        /// Steps 2-5: syncfs (the data is durable), rename each file to `objects/ab/<sha256>.dcm`,
+        /// syncfs (the renames are durable), insert the rows in one IMMEDIATE transaction that
+        /// classifies each. A kill anywhere leaves rows only for complete files.
+        public func commit(_ staged: Staged) throws -> [Outcome] {
+            let root = store.root
+            if !staged.written.isEmpty { syncFileSystem(root) }
             var dirs = Set<String>()
-            for i in toWrite {
-                let rel = items[i].row.path
+            for (name, i) in staged.written {
+                let rel = staged.rows[i].path
                 let dir = root + "/" + String(rel[..<rel.lastIndex(of: "/")!])
                 if !dirs.contains(dir) { try createDirectories(dir); dirs.insert(dir) }
-                if rename(run + "/" + items[i].row.sha256, root + "/" + rel) != 0 {
+                if rename(run + "/" + name, root + "/" + rel) != 0 {
                     throw StoreError("cannot move into the store: \(String(cString: strerror(errno)))", path: rel)
                 }
             }
-            if !toWrite.isEmpty { syncFileSystem(root) }
-            let fresh = items.indices.filter { !present.contains(items[$0].row.sha256) }
-            let inserted = try store.insert(fresh.map { items[$0].row })
-            var outcomes = [Outcome](repeating: .alreadyPresent, count: items.count)
+            if !staged.written.isEmpty { syncFileSystem(root) }
+            let fresh = staged.rows.indices.filter { !staged.present.contains(staged.rows[$0].sha256) }
+            let inserted = try store.insert(fresh.map { staged.rows[$0] })
+            var outcomes = [Outcome](repeating: .alreadyPresent, count: staged.rows.count)
             for (k, i) in fresh.enumerated() { outcomes[i] = inserted[k] }
             return outcomes
         }
@@ -648,6 +668,7 @@ func writeFile(_ path: String, _ bytes: [UInt8]) -> String? {
             if n <= 0 { return "cannot write \(path): \(String(cString: strerror(errno)))" }
             written += n
         }
+
         return nil
     }
 }
@@ -660,16 +681,20 @@ public func readWholeFile(_ path: String) throws -> [UInt8] {
     var st = stat()
     guard fstat(fd, &st) == 0 else { throw StoreError("cannot stat: \(String(cString: strerror(errno)))", path: path) }
     let size = Int(st.st_size)
-    var buf = [UInt8](repeating: 0, count: size)
-    var done = 0
-    while done < size {
-        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, size - done) }
-        if n < 0 {
-            if errno == EINTR { continue }
-            throw StoreError("read failed at byte \(done): \(String(cString: strerror(errno)))", path: path)
+    var failure: String?
+    let buf = [UInt8](unsafeUninitializedCapacity: size) { p, count in
+        var done = 0
+        while done < size {
+            let n = read(fd, p.baseAddress! + done, size - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = "read failed at byte \(done): \(String(cString: strerror(errno)))"; break
+            }
+            if n == 0 { break }  // the file shrank while being read
+            done += n
         }
-        if n == 0 { buf.removeLast(size - done); break }
-        done += n
+        count = done
     }
+    if let failure { throw StoreError(failure, path: path) }
     return buf
 }

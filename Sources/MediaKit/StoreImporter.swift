@@ -187,6 +187,10 @@ public enum StoreImporter {
         let total = plans.reduce(0) { $0 + $1.2.count }
         var done = 0
         let body = { (session: DICOMStore.ImportSession?) throws in
+            // Batch N commits (syncfs, renames, rows) on another thread while batch N+1 is read and staged.
+            let committer = Committer()
+            // On an error, no commit may go on after the session ends.
+            defer { committer.wait() }
             for (medium, info, cands) in plans {
                 var start = 0
                 while start < cands.count {
@@ -195,12 +199,13 @@ public enum StoreImporter {
                         bytes += info.sizes[cands[end].path] ?? 0; end += 1
                     }
                     try importBatch(Array(cands[start..<end]), medium: medium, info: info, store: store, session: session,
-                                    options: options, report: &report)
+                                    committer: committer, options: options, report: &report)
                     done += end - start
                     progress?(done, total)
                     start = end
                 }
             }
+            try committer.finish(&report)
         }
         if let store, !options.dryRun {
             try store.importSession { try body($0) }
@@ -278,7 +283,8 @@ public enum StoreImporter {
     }
 
     static func importBatch(_ cands: [Candidate], medium: MediumReader, info: MediumFileSetInfo, store: DICOMStore?,
-                            session: DICOMStore.ImportSession?, options: ImportOptions, report: inout ImportReport) throws {
+                            session: DICOMStore.ImportSession?, committer: Committer, options: ImportOptions,
+                            report: inout ImportReport) throws {
         let now = DICOMStore.timestamp()
         let slots = UnsafeResults<Prepared>(count: cands.count)
         if !cands.isEmpty {
@@ -330,14 +336,46 @@ public enum StoreImporter {
             return
         }
         guard let session else { return }
-        let outcomes = try session.store(ready.map { (row: $0.1, bytes: $0.2) })
-        for (k, (i, row, _)) in ready.enumerated() {
-            let item = ImportReport.Item(sopInstanceUID: row.sopInstanceUID, source: medium.location, sourcePath: cands[i].path, storedPath: row.path)
-            switch outcomes[k] {
-            case .inserted: report.imported.append(item)
-            case .conflict: report.conflicts.append(item)
-            case .alreadyPresent: report.alreadyPresent.append(item)
+        let staged = try session.stage(ready.map { (row: $0.1, bytes: $0.2) })
+        let items = ready.map { i, row, _ in
+            ImportReport.Item(sopInstanceUID: row.sopInstanceUID, source: medium.location, sourcePath: cands[i].path, storedPath: row.path)
+        }
+        try committer.finish(&report)
+        committer.start(items) { try session.commit(staged) }
+    }
+
+    /// Runs one batch's commit at a time on a background thread; its outcomes go into the report
+    /// (on the caller's thread) when the next batch is staged or at the end.
+    final class Committer: @unchecked Sendable {
+        private let group = DispatchGroup()
+        private var items: [ImportReport.Item] = []
+        private var result: Result<[DICOMStore.Outcome], Error>?
+
+        func start(_ items: [ImportReport.Item], _ work: @escaping @Sendable () throws -> [DICOMStore.Outcome]) {
+            self.items = items
+            group.enter()
+            DispatchQueue.global().async {
+                let r = Result { try work() }
+                self.result = r
+                self.group.leave()
             }
+        }
+
+        func wait() { group.wait() }
+
+        func finish(_ report: inout ImportReport) throws {
+            group.wait()
+            guard let r = result else { return }
+            result = nil
+            let outcomes = try r.get()
+            for (k, item) in items.enumerated() {
+                switch outcomes[k] {
+                case .inserted: report.imported.append(item)
+                case .conflict: report.conflicts.append(item)
+                case .alreadyPresent: report.alreadyPresent.append(item)
+                }
+            }
+            items = []
         }
     }
 
