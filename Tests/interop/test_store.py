@@ -295,3 +295,20 @@ def test_two_imports_at_once(tmp_path):
         assert sorted(x for _, _, x, _ in got) == sorted(expected)
         verify_clean(s)
     assert store is not None
+
+
+def test_iso_source_is_refused_clearly(tmp_path):
+    # No ISO 9660 medium reader in this build: the error names the file and says what to do.
+    iso = tmp_path / "disc.iso"
+    iso.write_bytes(b"\0" * 4096)
+    r = dm("import", iso, "--store", tmp_path / "store")
+    assert r.returncode == 2
+    assert str(iso) in r.stderr.decode() and "ISO 9660" in r.stderr.decode()
+    assert not (tmp_path / "store" / "index.sqlite").exists()
+
+
+def test_missing_source_and_store(tmp_path):
+    r = dm("import", tmp_path / "nope", "--store", tmp_path / "store")
+    assert r.returncode == 2 and b"no such file or folder" in r.stderr
+    r = dm("store", "list", "--store", tmp_path / "nostore")
+    assert r.returncode == 2 and b"no store here" in r.stderr
