@@ -312,3 +312,18 @@ def test_missing_source_and_store(tmp_path):
     assert r.returncode == 2 and b"no such file or folder" in r.stderr
     r = dm("store", "list", "--store", tmp_path / "nostore")
     assert r.returncode == 2 and b"no store here" in r.stderr
+
+
+def test_selection_feeds_fileset_creator(tmp_path):
+    # What `export` will do: the stored files of a selection are inputs `create` takes as they are.
+    store = tmp_path / "store"
+    dm("import", CORPUS / "pydicom-3.0.2" / "dicomdirtests" / "TINY_ALPHA", "--store", store)
+    code, j = dm_json("store", "list", "--store", store)
+    study = j["patients"][0]["studies"][0]
+    code, sel = dm_json("store", "list", "--study", study["studyInstanceUID"], "--store", store)
+    insts = [i for p in sel["patients"] for st in p["studies"] for se in st["series"] for i in se["instances"]]
+    r = dm("create", tmp_path / "OUT", *[i["path"] for i in insts])
+    assert r.returncode in (0, 1), r.stderr
+    code, out = dm_json("list", tmp_path / "OUT")
+    got = sorted(i["sopInstanceUID"] for p in out["patients"] for st in p["studies"] for se in st["series"] for i in se["instances"])
+    assert got == sorted(i["sopInstanceUID"] for i in insts) and got
