@@ -23,6 +23,13 @@ public protocol MediumReader: Sendable {
     func files() throws -> [MediumFile]
     /// The bytes of the file at `path` (relative, as `files()` gives it).
     func read(_ path: String) throws -> [UInt8]
+    /// The first `count` bytes of the file (fewer when it is shorter): enough to tell a DICOM file
+    /// from a viewer's executable without loading the whole of it.
+    func readPrefix(_ path: String, count: Int) throws -> [UInt8]
+}
+
+extension MediumReader {
+    public func readPrefix(_ path: String, count: Int) throws -> [UInt8] { Array(try read(path).prefix(count)) }
 }
 
 /// Where a File ID led on a medium (PS3.10 §8.2).
@@ -110,6 +117,22 @@ public struct FolderMedium: MediumReader {
         let id = FileID(path: path)
         if id.escapesRoot { throw MediaError(.refused, "path leaves the medium's root; not read", path: path) }
         return try readWholeFile(root + "/" + path)
+    }
+
+    public func readPrefix(_ path: String, count: Int) throws -> [UInt8] {
+        if FileID(path: path).escapesRoot { throw MediaError(.refused, "path leaves the medium's root; not read", path: path) }
+        let fd = open(root + "/" + path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw MediaError(.unreadable, "cannot open: \(String(cString: strerror(errno)))", path: path) }
+        defer { close(fd) }
+        var buf = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, count - done) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            done += n
+        }
+        return Array(buf.prefix(done))
     }
 }
 

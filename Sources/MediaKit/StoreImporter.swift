@@ -165,6 +165,9 @@ public enum StoreImporter {
         var record: DirectoryRecord?
     }
 
+    /// Bytes read first from large unlisted files to tell whether they are DICOM at all.
+    static let sniffSize = 4096
+
     enum Prepared {
         case ready(StoredInstance, [UInt8])
         case notDICOM(String)
@@ -381,10 +384,18 @@ public enum StoreImporter {
 
     /// Reads, parses (header only), transforms when asked, hashes; builds the row.
     static func prepare(_ c: Candidate, medium: MediumReader, info: MediumFileSetInfo, options: ImportOptions, importedAt: String) -> Prepared {
-        var bytes: [UInt8]
-        do { bytes = try medium.read(c.path) } catch { return .failed("cannot read: \(error)") }
         let name = c.path.split(separator: "/").last.map(String.init) ?? c.path
         if name.uppercased() == "DICOMDIR" { return .notDICOM("a DICOMDIR, not an instance") }
+        // A large file no DICOMDIR record names (a viewer, a video) is told apart by its first bytes.
+        if c.record == nil, (info.sizes[c.path] ?? 0) > StoreImporter.sniffSize {
+            do {
+                _ = try Part10Reader.read(bytes: try medium.readPrefix(c.path, count: StoreImporter.sniffSize), path: c.path, options: .headerOnly)
+            } catch let e as DICOMParseError where (e.code == .notDICOM && e.offset == 0) || e.code == .empty {
+                return .notDICOM(e.message)
+            } catch {}  // a truncated prefix of a DICOM file: read it whole below
+        }
+        var bytes: [UInt8]
+        do { bytes = try medium.read(c.path) } catch { return .failed("cannot read: \(error)") }
         var file: DICOMFile
         do {
             file = try Part10Reader.read(bytes: bytes, path: c.path, options: .headerOnly)

@@ -20,6 +20,24 @@ struct MemoryMedium: MediumReader {
     }
 }
 
+/// Records which files were read whole.
+final class ReadLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var paths: [String] = []
+    func add(_ p: String) { lock.lock(); paths.append(p); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return paths }
+}
+
+struct LoggingMedium: MediumReader {
+    var inner: MemoryMedium
+    let log = ReadLog()
+    var location: String { inner.location }
+    var kind: String { inner.kind }
+    func files() throws -> [MediumFile] { try inner.files() }
+    func read(_ path: String) throws -> [UInt8] { log.add(path); return try inner.read(path) }
+    func readPrefix(_ path: String, count: Int) throws -> [UInt8] { try inner.readPrefix(path, count: count) }
+}
+
 final class StoreTests: XCTestCase {
     var dir: String!
 
@@ -155,6 +173,17 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(rec.tmpRemoved, 1)
         XCTAssertEqual(rec.orphanFilesRemoved, 1)
         XCTAssertEqual(try store.verify().problems.count, 0)
+    }
+
+    func testLargeNonDICOMFilesAreNotReadWhole() throws {
+        let a = try instance(patient: "P1", study: "1.2.3", series: "1.2.3.1", sop: "1.2.3.1.7", number: 1)
+        let viewer = [UInt8](repeating: 0x4D, count: 3 << 20)  // 3 MiB of "MMMM": no DICM, no element
+        let medium = LoggingMedium(inner: MemoryMedium(contents: ["IM1": a, "VIEWER.EXE": viewer]))
+        let store = try DICOMStore(root: dir + "/s")
+        let r = try StoreImporter.run(media: [medium], store: store, storeRoot: store.root)
+        XCTAssertEqual(r.imported.count, 1)
+        XCTAssertEqual(r.notDICOM.map(\.path), ["VIEWER.EXE"])
+        XCTAssertEqual(medium.log.all, ["IM1"])
     }
 
     func testFolderMediumRefusesSymlinkOutsideRoot() throws {
