@@ -327,3 +327,24 @@ def test_selection_feeds_fileset_creator(tmp_path):
     code, out = dm_json("list", tmp_path / "OUT")
     got = sorted(i["sopInstanceUID"] for p in out["patients"] for st in p["studies"] for se in st["series"] for i in se["instances"])
     assert got == sorted(i["sopInstanceUID"] for i in insts) and got
+
+
+@pytest.mark.parametrize("name", ["clunie-charset-fileset", "pydicom-3.0.2/dicomdirtests/TINY_ALPHA"])
+def test_store_list_has_the_shape_of_list(name, tmp_path):
+    # `store list --json` after importing a File-set gives the same patient > study > series >
+    # instance tree (same keys, same UIDs) as `list --json` of the File-set.
+    store = tmp_path / "store"
+    dm("import", CORPUS / name, "--store", store)
+    _, ours = dm_json("store", "list", "--store", store)
+    r = dm("list", "--json", CORPUS / name)
+    theirs = json.loads(r.stdout)
+
+    def tree(j):
+        return sorted((p["patientID"], st["studyInstanceUID"], se["seriesInstanceUID"], se["modality"], i["sopInstanceUID"])
+                      for p in j["patients"] for st in p["studies"] for se in st["series"] for i in se["instances"])
+
+    assert tree(ours) == tree(theirs) and tree(ours)
+    for key in ("patientID", "patientName", "studies"):
+        assert key in ours["patients"][0]
+    assert {"studyInstanceUID", "studyDate", "studyDescription", "series"} <= set(ours["patients"][0]["studies"][0])
+    assert {"sopClassUID", "sopInstanceUID", "transferSyntaxUID"} <= set(ours["patients"][0]["studies"][0]["series"][0]["instances"][0])
