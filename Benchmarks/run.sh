@@ -26,7 +26,7 @@
 # creation, copy + DICOMDIR (create vs cp -r + dcmmkdir); 4 reading a File-set (list vs pydicom
 # FileSet, dcmdump); 5 codecs (Benchmarks/codecs.sh: JPEG Lossless, JPEG 2000, RLE encode and
 # decode vs dcmcjpeg/dcmdjpeg, gdcmconv, opj_compress, dcmcrle/dcmdrle); 6 ISO image (create --iso
-# vs cp -r, xorriso -as mkisofs). Rows 2-4 and 6 also print one run under /usr/bin/time -v: wall time, max RSS.
+# vs cp -r, xorriso -as mkisofs); 7 import into the store (import vs cp -r, Orthanc). Rows 2-4, 6 and 7 also print one run under /usr/bin/time -v: wall time, max RSS.
 # SKIP_FILESET=1 leaves rows 2-4 out, SKIP_20K=1 the 20,000-file parts; RUNS_20K (default 3, no
 # warm-up) and RUNS_CREATE (default 3) set the runs of the big rows; GDCM=1 times gdcmgendir
 # in row 2 (otherwise one run). Data: ct20000s (20,000 64x64 CT files, ~300 MB) and, per corpus,
@@ -384,6 +384,31 @@ fi
 
 # Rows 5: codecs (Benchmarks/codecs.sh); SKIP_CODECS=1 leaves them out.
 if [[ -z ${SKIP_CODECS:-} ]]; then source Benchmarks/codecs.sh; fi
+
+# Row 7: import a File-set folder into the local store (import: read, SHA-256, header, write to
+# tmp/, syncfs, rename, syncfs, index rows) vs copying it (cp -r, with and without sync) and vs
+# Orthanc's REST import (POST /instances, two keep-alive connections; Debian's orthanc package,
+# restarted on loopback with an empty storage folder before every run). SKIP_STORE=1 leaves it out.
+if [[ -z ${SKIP_STORE:-} ]]; then
+    fileset ct2000
+    fs=$DATA/ct2000-fs
+    peers=("cp -r :: cp -r $fs $DATA/out-cp" "cp -r + sync :: cp -r $fs $DATA/out-cp && sync")
+    prep="rm -rf $DATA/store-bench $DATA/out-cp"
+    if command -v Orthanc >/dev/null && command -v curl >/dev/null; then
+        peers+=("Orthanc POST /instances :: python3 Benchmarks/orthanc_import.py $fs")
+        prep+="; Benchmarks/orthanc.sh restart $PWD/$DATA/orthanc"
+    else
+        log "row 7: Orthanc not installed (apt-get install orthanc); timing without it"
+    fi
+    ROW_PREPARE="$prep; sync" ROW_RUNS=${RUNS_CREATE:-3} row "7. import a File-set, 2,000 files (1 GB)" \
+        "dicom-media import :: $DM import $fs --store $DATA/store-bench" "${peers[@]}"
+    {
+        ROW_PREPARE="$prep; sync" maxrss "dicom-media import" "$DM import $fs --store $DATA/store-bench"
+        ROW_PREPARE="" maxrss "dicom-media import, again (all present)" "$DM import $fs --store $DATA/store-bench"
+    } | tee -a "$TABLE"
+    [[ -x Benchmarks/orthanc.sh ]] && Benchmarks/orthanc.sh stop "$PWD/$DATA/orthanc"
+    rm -rf "$DATA/store-bench" "$DATA/out-cp" "$DATA/orthanc"
+fi
 
 echo
 log "table: $TABLE"

@@ -134,10 +134,23 @@ public enum FileSetImage {
         guard isRegularFile(path) else { return false }
         let lower = path.lowercased()
         if lower.hasSuffix(".iso") || lower.hasSuffix(".zip") || lower.hasSuffix(".tar") { return true }
+        return hasVolumeDescriptor(path)
+    }
+
+    /// Whether the file starts an ISO 9660 volume: "CD001" at byte 32769 (ECMA-119 8.1).
+    public static func hasVolumeDescriptor(_ path: String) -> Bool {
         guard let h = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? h.close() }
         try? h.seek(toOffset: 32769)
         return h.readData(ofLength: 5) == Data("CD001".utf8)
+    }
+
+    /// Refuses an .iso file without an ISO 9660 volume descriptor (libarchive would read it as an empty archive).
+    static func checkImage(_ path: String) throws {
+        let lower = path.lowercased()
+        if !(lower.hasSuffix(".zip") || lower.hasSuffix(".tar")) && !hasVolumeDescriptor(path) {
+            throw MediaError(.unreadable, "not an ISO 9660 image: no volume descriptor (\"CD001\") at byte 32769 (ECMA-119 8.1)", path: path)
+        }
     }
 
     /// Extracts the image into a private temporary folder (one sequential libarchive pass), runs
@@ -145,6 +158,7 @@ public enum FileSetImage {
     public static func withExtracted<T>(_ path: String, _ body: (String) throws -> T) throws -> T {
         let dir = NSTemporaryDirectory() + "dicom-media-image-\(getpid())-\(UID.make().suffix(12))"
         defer { try? FileManager.default.removeItem(atPath: dir) }
+        try checkImage(path)
         do {
             let reader = try ArchiveReader(path: path)
             try reader.extract(to: dir)

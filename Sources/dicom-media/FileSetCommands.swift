@@ -55,15 +55,7 @@ struct FileSetWriteOptions: ParsableArguments {
 
     /// The de-identification and reconciliation asked for, reconcile first (nil when neither).
     func transform() throws -> (any InstanceTransform)? {
-        if allowBurnedIn && !deidentify { throw ValidationError("--allow-burned-in goes with --deidentify") }
-        var chain: [any InstanceTransform] = []
-        if let path = reconcile {
-            do { chain.append(try Reconciler(csvPath: path)) } catch {
-                printError("\(error)"); throw ExitCode(Exit.unreadable)
-            }
-        }
-        if deidentify { chain.append(Deidentifier(.init(allowBurnedIn: allowBurnedIn))) }
-        return chain.isEmpty ? nil : chain.count == 1 ? chain[0] : TransformChain(chain)
+        try makeTransform(deidentify: deidentify, allowBurnedIn: allowBurnedIn, reconcile: reconcile)
     }
 
     func resolve() throws -> FileSetOptions {
@@ -209,4 +201,17 @@ struct Verify: ParsableCommand {
             if FileSetImage.isImage(source) { try withImage(source, check) } else { try check(source) }
         }
     }
+}
+
+/// The de-identification and reconciliation asked for, reconcile first (nil when neither).
+func makeTransform(deidentify: Bool, allowBurnedIn: Bool, reconcile: String?, key: [UInt8]? = nil) throws -> (any InstanceTransform)? {
+    if allowBurnedIn && !deidentify { throw ValidationError("--allow-burned-in goes with --deidentify") }
+    var chain: [any InstanceTransform] = []
+    if let path = reconcile {
+        do { chain.append(try Reconciler(csvPath: path)) } catch {
+            printError("\(error)"); throw ExitCode(Exit.unreadable)
+        }
+    }
+    if deidentify { chain.append(Deidentifier(.init(allowBurnedIn: allowBurnedIn, key: key))) }
+    return chain.isEmpty ? nil : chain.count == 1 ? chain[0] : TransformChain(chain)
 }

@@ -1,0 +1,700 @@
+import CCrypto
+import DICOMCore
+import DICOMIO
+import Dispatch
+import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One stored instance: a row of the index (table `instance`). Patient, study and series keys are
+/// denormalised into it, so a row is the unit of an atomic insert (see docs/ARCHITECTURE.md).
+public struct StoredInstance: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "instance"
+    public var id: Int64?
+    public var sopInstanceUID: String
+    public var sopClassUID: String
+    public var transferSyntaxUID: String
+    public var patientID: String
+    public var patientName: String?
+    public var patientBirthDate: String?
+    public var patientSex: String?
+    public var studyInstanceUID: String
+    public var studyDate: String?
+    public var studyDescription: String?
+    public var accessionNumber: String?
+    public var seriesInstanceUID: String
+    public var modality: String?
+    public var seriesNumber: Int?
+    public var instanceNumber: Int?
+    /// File size in bytes.
+    public var size: Int
+    /// SHA-256 of the stored file (lower-case hex); the file is `objects/<first two>/<sha256>.dcm`.
+    public var sha256: String
+    /// Path of the stored file relative to the store root.
+    public var path: String
+    /// A newer copy of a SOP Instance UID already stored with different content.
+    public var conflict: Bool
+    /// Provenance: "folder" or "iso", the medium's path, its File-set ID and UID, the File ID that named
+    /// the file in the DICOMDIR (nil when found by scanning), and the path on the medium.
+    public var sourceKind: String
+    public var sourceLocation: String
+    public var sourceFileSetID: String?
+    public var sourceFileSetUID: String?
+    public var sourceFileID: String?
+    public var sourcePath: String
+    /// Import time, UTC, ISO 8601.
+    public var importedAt: String
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    /// Where an instance came from.
+    public struct Provenance: Sendable {
+        public var kind: String
+        public var location: String
+        public var fileSetID: String?
+        public var fileSetUID: String?
+        public var fileID: String?
+        public var path: String
+        public init(kind: String, location: String, fileSetID: String? = nil, fileSetUID: String? = nil, fileID: String? = nil, path: String) {
+            self.kind = kind; self.location = location; self.fileSetID = fileSetID; self.fileSetUID = fileSetUID
+            self.fileID = fileID; self.path = path
+        }
+    }
+
+    /// The row for a file's `bytes`, its (header) data set and identity; hashes the bytes.
+    public init(dataSet ds: DataSet, sopClassUID: String, sopInstanceUID: String, transferSyntaxUID: String,
+                bytes: [UInt8], provenance: Provenance, importedAt: String) {
+        func s(_ t: Tag) -> String? { ds.string(t).flatMap { $0.isEmpty ? nil : $0 } }
+        let sha = SHA256Hasher.hex(of: bytes)
+        self.init(
+            id: nil, sopInstanceUID: sopInstanceUID, sopClassUID: sopClassUID, transferSyntaxUID: transferSyntaxUID,
+            patientID: s(.patientID) ?? "", patientName: ds.personNames(.patientName)?.first?.description,
+            patientBirthDate: s(Tag(0x0010, 0x0030)), patientSex: s(Tag(0x0010, 0x0040)),
+            studyInstanceUID: s(.studyInstanceUID) ?? "", studyDate: s(.studyDate), studyDescription: s(Tag(0x0008, 0x1030)),
+            accessionNumber: s(Tag(0x0008, 0x0050)), seriesInstanceUID: s(.seriesInstanceUID) ?? "", modality: s(.modality),
+            seriesNumber: ds.integer(Tag(0x0020, 0x0011)), instanceNumber: ds.integer(Tag(0x0020, 0x0013)),
+            size: bytes.count, sha256: sha, path: DICOMStore.objectPath(sha256: sha), conflict: false,
+            sourceKind: provenance.kind, sourceLocation: provenance.location, sourceFileSetID: provenance.fileSetID,
+            sourceFileSetUID: provenance.fileSetUID, sourceFileID: provenance.fileID, sourcePath: provenance.path,
+            importedAt: importedAt)
+    }
+
+    init(id: Int64?, sopInstanceUID: String, sopClassUID: String, transferSyntaxUID: String, patientID: String,
+         patientName: String?, patientBirthDate: String?, patientSex: String?, studyInstanceUID: String, studyDate: String?,
+         studyDescription: String?, accessionNumber: String?, seriesInstanceUID: String, modality: String?, seriesNumber: Int?,
+         instanceNumber: Int?, size: Int, sha256: String, path: String, conflict: Bool, sourceKind: String, sourceLocation: String,
+         sourceFileSetID: String?, sourceFileSetUID: String?, sourceFileID: String?, sourcePath: String, importedAt: String) {
+        self.id = id; self.sopInstanceUID = sopInstanceUID; self.sopClassUID = sopClassUID; self.transferSyntaxUID = transferSyntaxUID
+        self.patientID = patientID; self.patientName = patientName; self.patientBirthDate = patientBirthDate; self.patientSex = patientSex
+        self.studyInstanceUID = studyInstanceUID; self.studyDate = studyDate; self.studyDescription = studyDescription
+        self.accessionNumber = accessionNumber; self.seriesInstanceUID = seriesInstanceUID; self.modality = modality
+        self.seriesNumber = seriesNumber; self.instanceNumber = instanceNumber; self.size = size; self.sha256 = sha256
+        self.path = path; self.conflict = conflict; self.sourceKind = sourceKind; self.sourceLocation = sourceLocation
+        self.sourceFileSetID = sourceFileSetID; self.sourceFileSetUID = sourceFileSetUID; self.sourceFileID = sourceFileID
+        self.sourcePath = sourcePath; self.importedAt = importedAt
+    }
+}
+
+/// An error of the store: what failed, on which path.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var path: String?
+    public init(_ message: String, path: String? = nil) { self.message = message; self.path = path }
+    public var description: String { (path.map { $0 + ": " } ?? "") + message }
+}
+
+/// Files on disk plus a SQLite index (WAL, busy timeout) through GRDB: the local store.
+///
+/// Layout: `index.sqlite`, `objects/ab/<sha256>.dcm` (content-addressed, written through `tmp/` with
+/// fsync + rename before the row is inserted), `store.lock` (flock: imports shared, maintenance exclusive),
+/// `init.lock` (serialises creation and migrations).
+public final class DICOMStore: @unchecked Sendable {
+    public let root: String
+    let db: DatabasePool
+    private var lockFD: Int32 = -1
+
+    public var objectsDirectory: String { root + "/objects" }
+    public var tmpDirectory: String { root + "/tmp" }
+
+    /// Opens (and with `create`, creates) the store at `root`, running pending migrations.
+    public init(root: String, create: Bool = true) throws {
+        var r = root
+        while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
+        self.root = r
+        if !isDirectory(r) {
+            guard create else { throw StoreError("no store here", path: r) }
+            try createDirectories(r)
+        }
+        try createDirectories(r + "/objects")
+        try createDirectories(r + "/tmp")
+        let initLock = try FileLock(path: r + "/init.lock")
+        try initLock.lock(exclusive: true)
+        defer { initLock.close() }
+        var config = Configuration()
+        config.busyMode = .timeout(120)
+        config.label = "dicom-media-store"
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            db = try DatabasePool(path: r + "/index.sqlite", configuration: config)
+            try DICOMStore.migrator.migrate(db)
+        } catch let e as DatabaseError {
+            throw StoreError("store index cannot be opened: \(e.message ?? "\(e)")", path: r + "/index.sqlite")
+        }
+    }
+
+    /// Named migrations of the index schema (GRDB DatabaseMigrator).
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-instances") { db in
+            try db.create(table: "instance") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("sopInstanceUID", .text).notNull().indexed()
+                t.column("sopClassUID", .text).notNull()
+                t.column("transferSyntaxUID", .text).notNull()
+                t.column("patientID", .text).notNull().indexed()
+                t.column("patientName", .text)
+                t.column("patientBirthDate", .text)
+                t.column("patientSex", .text)
+                t.column("studyInstanceUID", .text).notNull().indexed()
+                t.column("studyDate", .text)
+                t.column("studyDescription", .text)
+                t.column("accessionNumber", .text)
+                t.column("seriesInstanceUID", .text).notNull().indexed()
+                t.column("modality", .text)
+                t.column("seriesNumber", .integer)
+                t.column("instanceNumber", .integer)
+                t.column("size", .integer).notNull()
+                t.column("sha256", .text).notNull().unique()
+                t.column("path", .text).notNull().unique()
+                t.column("conflict", .boolean).notNull().defaults(to: false)
+                t.column("sourceKind", .text).notNull()
+                t.column("sourceLocation", .text).notNull()
+                t.column("sourceFileSetID", .text)
+                t.column("sourceFileSetUID", .text)
+                t.column("sourceFileID", .text)
+                t.column("sourcePath", .text).notNull()
+                t.column("importedAt", .text).notNull()
+            }
+        }
+        return m
+    }
+
+    /// The relative path of the object holding content with this hash.
+    public static func objectPath(sha256: String) -> String {
+        "objects/\(sha256.prefix(2))/\(sha256).dcm"
+    }
+
+    public func absolutePath(_ instance: StoredInstance) -> String { root + "/" + instance.path }
+
+    // MARK: Locks
+
+    /// Holds the store lock shared (imports) or exclusive (reconcile, remove, verify) while `body` runs.
+    func withStoreLock<R>(exclusive: Bool, _ body: () throws -> R) throws -> R {
+        let l = try FileLock(path: root + "/store.lock")
+        defer { l.close() }
+        try l.lock(exclusive: exclusive)
+        return try body()
+    }
+
+    /// Tries the exclusive store lock without waiting; nil when another process holds the lock.
+    func tryExclusive<R>(_ body: () throws -> R) throws -> R? {
+        let l = try FileLock(path: root + "/store.lock")
+        defer { l.close() }
+        guard try l.tryLockExclusive() else { return nil }
+        return try body()
+    }
+
+    // MARK: Queries
+
+    public func count() throws -> Int {
+        try db.read { try StoredInstance.fetchCount($0) }
+    }
+
+    /// Every instance, in patient / study / series / instance-number order.
+    public func allInstances() throws -> [StoredInstance] {
+        try select()
+    }
+
+    /// Instances of the given patients, studies or series (any match; all when every list is empty),
+    /// in patient / study / series / instance-number order. Their files (`absolutePath`) are inputs
+    /// `FileSetCreator.create` takes as they are.
+    public func select(patients: [String] = [], studies: [String] = [], series: [String] = [],
+                       instances: [String] = []) throws -> [StoredInstance] {
+        try db.read { db in
+            var conds: [String] = []
+            var args: [DatabaseValueConvertible] = []
+            func add(_ col: String, _ values: [String]) {
+                guard !values.isEmpty else { return }
+                conds.append("\(col) IN (\(values.map { _ in "?" }.joined(separator: ",")))")
+                args += values as [DatabaseValueConvertible]
+            }
+            add("patientID", patients); add("studyInstanceUID", studies); add("seriesInstanceUID", series)
+            add("sopInstanceUID", instances)
+            var sql = "SELECT * FROM instance"
+            if !conds.isEmpty { sql += " WHERE " + conds.joined(separator: " OR ") }
+            sql += " ORDER BY patientID, studyInstanceUID, seriesInstanceUID, instanceNumber, sopInstanceUID, id"
+            return try StoredInstance.fetchAll(db, sql: sql, arguments: StatementArguments(args))
+        }
+    }
+
+    /// Which of the hashes are already stored.
+    public func storedHashes(_ hashes: [String]) throws -> Set<String> {
+        guard !hashes.isEmpty else { return [] }
+        return try db.read { db in
+            var out = Set<String>()
+            for chunk in stride(from: 0, to: hashes.count, by: 500) {
+                let part = Array(hashes[chunk..<min(chunk + 500, hashes.count)])
+                let sql = "SELECT sha256 FROM instance WHERE sha256 IN (\(part.map { _ in "?" }.joined(separator: ",")))"
+                for h in try String.fetchAll(db, sql: sql, arguments: StatementArguments(part)) { out.insert(h) }
+            }
+            return out
+        }
+    }
+
+    /// Whether some row has this SOP Instance UID.
+    public func hasSOPInstance(_ uid: String) throws -> Bool {
+        try db.read { try Int.fetchOne($0, sql: "SELECT 1 FROM instance WHERE sopInstanceUID = ? LIMIT 1", arguments: [uid]) != nil }
+    }
+
+    /// What storing an instance found.
+    public enum Outcome: Sendable { case inserted, conflict, alreadyPresent }
+
+    /// Inserts rows in one IMMEDIATE transaction; each is classified inside it, so concurrent
+    /// importers agree: same hash → already present; same SOP Instance UID, other hash → conflict.
+    func insert(_ rows: [StoredInstance]) throws -> [Outcome] {
+        try db.writeWithoutTransaction { db in
+            var outcomes: [Outcome] = []
+            try db.inTransaction(.immediate) {
+                outcomes = []
+                for var row in rows {
+                    if try Int.fetchOne(db, sql: "SELECT 1 FROM instance WHERE sha256 = ?", arguments: [row.sha256]) != nil {
+                        outcomes.append(.alreadyPresent); continue
+                    }
+                    row.conflict = try Int.fetchOne(db, sql: "SELECT 1 FROM instance WHERE sopInstanceUID = ? LIMIT 1", arguments: [row.sopInstanceUID]) != nil
+                    try row.insert(db)
+                    outcomes.append(row.conflict ? .conflict : .inserted)
+                }
+                return .commit
+            }
+            return outcomes
+        }
+    }
+
+    // MARK: Storing
+
+    /// A writing session of an import: holds the store lock shared (other imports may run; reconcile,
+    /// remove and verify wait) and owns a folder `tmp/run-PID-N/` whose presence marks it as running.
+    public final class ImportSession: @unchecked Sendable {
+        public let store: DICOMStore
+        let run: String
+        init(store: DICOMStore, run: String) { self.store = store; self.run = run }
+
+        /// Files written to the session's temporary folder, not yet durable, renamed or indexed.
+        public struct Staged: @unchecked Sendable {
+            var rows: [StoredInstance]
+            var present: Set<String>
+            /// (temporary name, row index) of the files written.
+            var written: [(String, Int)]
+        }
+        private var counter = 0
+
+        /// Stores files with their rows, crash-safely: ``stage(_:)`` then ``commit(_:)``.
+        public func store(_ items: [(row: StoredInstance, bytes: [UInt8])]) throws -> [Outcome] {
+            try commit(stage(items))
+        }
+
+        /// Step 1: writes the content not yet indexed to the session's temporary folder (in parallel).
+        /// A later batch may be staged while an earlier one commits (on another thread).
+        public func stage(_ items: [(row: StoredInstance, bytes: [UInt8])]) throws -> Staged {
+            let root = store.root
+            let present = try store.storedHashes(items.map(\.row.sha256))
+            var toWrite: [(String, Int)] = []
+            var planned = Set<String>()
+            for (i, it) in items.enumerated() where !present.contains(it.row.sha256) && !planned.contains(it.row.sha256) {
+                planned.insert(it.row.sha256)
+                let final = root + "/" + it.row.path
+                // Left by an interrupted run: complete, since it was renamed only after syncfs.
+                if isRegularFile(final) && fileSize(final) == it.row.size { continue }
+                counter += 1
+                toWrite.append(("\(counter)-\(it.row.sha256)", i))
+            }
+            let errors = UnsafeSlots<String>(count: toWrite.count)
+            let run = self.run
+            DispatchQueueApply.run(toWrite.count) { k in
+                if let e = writeFile(run + "/" + toWrite[k].0, items[toWrite[k].1].bytes) { errors[k] = e }
+            }
+            if let e = errors.values.compactMap({ $0 }).first { throw StoreError(e) }
+            return Staged(rows: items.map(\.row), present: present, written: toWrite)
+        }
+
+        /// Steps 2-5: syncfs (the data is durable), rename each file to `objects/ab/<sha256>.dcm`,
+        /// syncfs (the renames are durable), insert the rows in one IMMEDIATE transaction that
+        /// classifies each. A kill anywhere leaves rows only for complete files.
+        public func commit(_ staged: Staged) throws -> [Outcome] {
+            let root = store.root
+            if !staged.written.isEmpty { syncFileSystem(root) }
+            var dirs = Set<String>()
+            for (name, i) in staged.written {
+                let rel = staged.rows[i].path
+                let dir = root + "/" + String(rel[..<rel.lastIndex(of: "/")!])
+                if !dirs.contains(dir) { try createDirectories(dir); dirs.insert(dir) }
+                if rename(run + "/" + name, root + "/" + rel) != 0 {
+                    throw StoreError("cannot move into the store: \(String(cString: strerror(errno)))", path: rel)
+                }
+            }
+            if !staged.written.isEmpty { syncFileSystem(root) }
+            let fresh = staged.rows.indices.filter { !staged.present.contains(staged.rows[$0].sha256) }
+            let inserted = try store.insert(fresh.map { staged.rows[$0] })
+            var outcomes = [Outcome](repeating: .alreadyPresent, count: staged.rows.count)
+            for (k, i) in fresh.enumerated() { outcomes[i] = inserted[k] }
+            return outcomes
+        }
+    }
+
+    /// Runs `body` in an import session (see ``ImportSession``); its temporary folder is removed at the end.
+    public func importSession<R>(_ body: (ImportSession) throws -> R) throws -> R {
+        try withStoreLock(exclusive: false) {
+            let run = tmpDirectory + "/run-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            try createDirectories(run)
+            let r = try body(ImportSession(store: self, run: run))
+            removeTree(run)
+            return r
+        }
+    }
+
+    /// Now, UTC, ISO 8601 (YYYY-MM-DDThh:mm:ssZ): the import time recorded in rows.
+    public static func timestamp() -> String {
+        var t = time(nil)
+        var tm = tm()
+        gmtime_r(&t, &tm)
+        var buf = [CChar](repeating: 0, count: 32)
+        strftime(&buf, buf.count, "%Y-%m-%dT%H:%M:%SZ", &tm)
+        return String(cString: buf)
+    }
+
+    // MARK: Remove
+
+    /// What `remove` deleted.
+    public struct Removal: Sendable {
+        public var uid: String
+        /// "study", "series" or "instance", by what the UID matched.
+        public var level: String?
+        public var removed: [StoredInstance]
+    }
+
+    /// Deletes the instances of a study, series or instance UID: rows first (one transaction), then files.
+    /// A marker in tmp/ makes an interrupted removal's files orphans that the next import reconciles.
+    public func remove(uid: String) throws -> Removal {
+        try withStoreLock(exclusive: true) {
+            var result = Removal(uid: uid, level: nil, removed: [])
+            let marker = tmpDirectory + "/remove-\(getpid())"
+            try createDirectories(marker)
+            try db.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    for (level, col) in [("study", "studyInstanceUID"), ("series", "seriesInstanceUID"), ("instance", "sopInstanceUID")] {
+                        let rows = try StoredInstance.fetchAll(db, sql: "SELECT * FROM instance WHERE \(col) = ?", arguments: [uid])
+                        if rows.isEmpty { continue }
+                        try db.execute(sql: "DELETE FROM instance WHERE \(col) = ?", arguments: [uid])
+                        result = Removal(uid: uid, level: level, removed: rows)
+                        break
+                    }
+                    return .commit
+                }
+            }
+            for r in result.removed { unlink(absolutePath(r)) }
+            removeTree(marker)
+            return result
+        }
+    }
+
+    // MARK: Reconcile
+
+    /// What reconciling after an interrupted import or removal did.
+    public struct Reconciliation: Sendable {
+        public var interrupted = false
+        public var tmpRemoved = 0
+        public var orphanFilesRemoved = 0
+        public var rowsWithoutFileRemoved = 0
+    }
+
+    /// Brings files and rows back into agreement after a crash: when tmp/ holds leftovers of an
+    /// interrupted run, deletes them, deletes object files no row names, and deletes rows whose file is
+    /// gone (so the rerun stores them again). Runs only when no other process uses the store.
+    public func reconcileIfIdle() throws -> Reconciliation? {
+        try tryExclusive { try reconcileLocked(force: false) }
+    }
+
+    func reconcileLocked(force: Bool) throws -> Reconciliation {
+        var r = Reconciliation()
+        let leftovers = listDirectory(tmpDirectory)
+        r.interrupted = !leftovers.isEmpty
+        guard r.interrupted || force else { return r }
+        for name in leftovers { r.tmpRemoved += removeTree(tmpDirectory + "/" + name) }
+        let known = Set(try db.read { try String.fetchAll($0, sql: "SELECT path FROM instance") })
+        for f in objectFiles() where !known.contains(f) {
+            unlink(root + "/" + f); r.orphanFilesRemoved += 1
+        }
+        let rows = try db.read { try StoredInstance.fetchAll($0) }
+        let gone = rows.filter { !isRegularFile(absolutePath($0)) }.compactMap(\.id)
+        if !gone.isEmpty {
+            try db.write { db in
+                for id in gone { _ = try StoredInstance.deleteOne(db, key: id) }
+            }
+            r.rowsWithoutFileRemoved = gone.count
+        }
+        return r
+    }
+
+    /// Every file under objects/, relative to the store root.
+    func objectFiles() -> [String] {
+        var out: [String] = []
+        for sub in listDirectory(objectsDirectory).sorted() {
+            let dir = objectsDirectory + "/" + sub
+            guard isDirectory(dir) else { out.append("objects/" + sub); continue }
+            for f in listDirectory(dir).sorted() { out.append("objects/\(sub)/\(f)") }
+        }
+        return out
+    }
+
+    // MARK: Verify
+
+    /// One problem `verify` found.
+    public struct Problem: Sendable, CustomStringConvertible {
+        public var code: String
+        public var message: String
+        public var path: String?
+        public var description: String { "[\(code)] " + (path.map { $0 + ": " } ?? "") + message }
+        public var json: JSON {
+            .object([("code", .string(code)), ("message", .string(message)), ("path", path.map { .string($0) } ?? .null)])
+        }
+    }
+
+    public struct Verification: Sendable {
+        public var instances = 0
+        public var bytes = 0
+        public var problems: [Problem] = []
+    }
+
+    /// Checks every file is present with its size and SHA-256, its SOP Instance UID and transfer syntax
+    /// match its row, no file lacks a row, no temporary file is left, and SQLite's integrity check passes.
+    public func verify(progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Verification {
+        try withStoreLock(exclusive: true) {
+            var v = Verification()
+            let integrity = try db.read { try String.fetchAll($0, sql: "PRAGMA integrity_check") }
+            if integrity != ["ok"] {
+                v.problems.append(Problem(code: "index-corrupt", message: integrity.joined(separator: "; "), path: "index.sqlite"))
+            }
+            let rows = try db.read { try StoredInstance.fetchAll($0, sql: "SELECT * FROM instance ORDER BY id") }
+            v.instances = rows.count
+            let results = UnsafeSlots<[Problem]>(count: rows.count)
+            let done = AtomicCounter()
+            DispatchQueueApply.run(rows.count) { i in
+                results[i] = self.check(rows[i])
+                let n = done.increment()
+                if let progress, n % 64 == 0 || n == rows.count { progress(n, rows.count) }
+            }
+            for p in results.values { v.problems += p ?? [] }
+            v.bytes = rows.reduce(0) { $0 + $1.size }
+            // Each SOP Instance UID has exactly one row that is not a conflict copy.
+            var firsts: [String: Int] = [:]
+            for r in rows where !r.conflict { firsts[r.sopInstanceUID, default: 0] += 1 }
+            for r in rows where firsts[r.sopInstanceUID] == nil {
+                v.problems.append(Problem(code: "conflict-without-original", message: "SOP Instance \(r.sopInstanceUID) has only conflict copies", path: r.path))
+                firsts[r.sopInstanceUID] = 1
+            }
+            for (uid, n) in firsts where n > 1 {
+                v.problems.append(Problem(code: "duplicate-instance", message: "SOP Instance \(uid) has \(n) rows not flagged as conflicts", path: nil))
+            }
+            let known = Set(rows.map(\.path))
+            for f in objectFiles() where !known.contains(f) {
+                v.problems.append(Problem(code: "orphan-file", message: "file has no index row", path: f))
+            }
+            for name in listDirectory(tmpDirectory) {
+                v.problems.append(Problem(code: "interrupted", message: "left over by an interrupted import or removal; the next import reconciles it", path: "tmp/" + name))
+            }
+            return v
+        }
+    }
+
+    func check(_ r: StoredInstance) -> [Problem] {
+        var out: [Problem] = []
+        if r.path != DICOMStore.objectPath(sha256: r.sha256) {
+            out.append(Problem(code: "bad-path", message: "row's path does not follow its SHA-256", path: r.path))
+        }
+        let bytes: [UInt8]
+        do { bytes = try readWholeFile(absolutePath(r)) } catch {
+            return out + [Problem(code: "file-missing", message: "file of SOP Instance \(r.sopInstanceUID) is missing or unreadable", path: r.path)]
+        }
+        if bytes.count != r.size {
+            out.append(Problem(code: "size-changed", message: "size \(bytes.count), index says \(r.size)", path: r.path))
+        }
+        if SHA256Hasher.hex(of: bytes) != r.sha256 {
+            out.append(Problem(code: "hash-changed", message: "SHA-256 differs from the index", path: r.path)); return out
+        }
+        do {
+            let f = try Part10Reader.read(bytes: bytes, path: r.path, options: .headerOnly)
+            let uid = f.dataSet.string(.sopInstanceUID) ?? f.fileMeta.string(.mediaStorageSOPInstanceUID) ?? ""
+            if uid != r.sopInstanceUID {
+                out.append(Problem(code: "index-mismatch", message: "file's SOP Instance UID \(uid), index says \(r.sopInstanceUID)", path: r.path))
+            }
+            if f.transferSyntax.uid != r.transferSyntaxUID {
+                out.append(Problem(code: "index-mismatch", message: "file's transfer syntax \(f.transferSyntax.uid), index says \(r.transferSyntaxUID)", path: r.path))
+            }
+        } catch {
+            out.append(Problem(code: "file-unreadable", message: "\(error)", path: r.path))
+        }
+        return out
+    }
+}
+
+// MARK: - Small POSIX helpers
+
+/// A flock(2) lock on a file.
+final class FileLock {
+    let fd: Int32
+    init(path: String) throws {
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        if fd < 0 { throw StoreError("cannot open lock: \(String(cString: strerror(errno)))", path: path) }
+    }
+    func lock(exclusive: Bool) throws {
+        while flock(fd, exclusive ? LOCK_EX : LOCK_SH) != 0 {
+            if errno != EINTR { throw StoreError("cannot lock: \(String(cString: strerror(errno)))") }
+        }
+    }
+    func tryLockExclusive() throws -> Bool {
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 { return true }
+        if errno == EWOULDBLOCK { return false }
+        throw StoreError("cannot lock: \(String(cString: strerror(errno)))")
+    }
+    func close() { Glibc.close(fd) }
+}
+
+func createDirectories(_ path: String) throws {
+    if isDirectory(path) { return }
+    if let slash = path.lastIndex(of: "/"), slash > path.startIndex {
+        try createDirectories(String(path[..<slash]))
+    }
+    if mkdir(path, 0o755) != 0 && errno != EEXIST {
+        throw StoreError("cannot create folder: \(String(cString: strerror(errno)))", path: path)
+    }
+}
+
+func listDirectory(_ dir: String) -> [String] {
+    var names: [String] = []
+    guard let d = opendir(dir) else { return names }
+    while let ent = readdir(d) {
+        let name = withUnsafePointer(to: ent.pointee.d_name) { p in
+            p.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+        }
+        if name != "." && name != ".." { names.append(name) }
+    }
+    closedir(d)
+    return names
+}
+
+/// Deletes a file or folder tree; returns the number of files deleted.
+@discardableResult
+func removeTree(_ path: String) -> Int {
+    var n = 0
+    if isDirectory(path) {
+        for name in listDirectory(path) { n += removeTree(path + "/" + name) }
+        rmdir(path)
+    } else if unlink(path) == 0 { n += 1 }
+    return n
+}
+
+func isDirectory(_ path: String) -> Bool {
+    var st = stat()
+    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+}
+
+func isRegularFile(_ path: String) -> Bool {
+    var st = stat()
+    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+}
+
+func fileSize(_ path: String) -> Int {
+    var st = stat()
+    return stat(path, &st) == 0 ? Int(st.st_size) : 0
+}
+
+/// syncfs(2) on the file system holding `path`: one durability barrier for a whole batch of files.
+func syncFileSystem(_ path: String) {
+    let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    if fd >= 0 { _ = dm_syncfs(fd); close(fd) }
+}
+
+/// Slots written by concurrent workers, one each.
+final class UnsafeSlots<T>: @unchecked Sendable {
+    private var storage: [T?]
+    private var mutex = pthread_mutex_t()
+    init(count: Int) { storage = Array(repeating: nil, count: count); pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+    subscript(i: Int) -> T? {
+        get { pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }; return storage[i] }
+        set { pthread_mutex_lock(&mutex); storage[i] = newValue; pthread_mutex_unlock(&mutex) }
+    }
+    var values: [T?] { pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }; return storage }
+}
+
+final class AtomicCounter: @unchecked Sendable {
+    private var value = 0
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+    func increment() -> Int { pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }; value += 1; return value }
+}
+
+enum DispatchQueueApply {
+    static func run(_ n: Int, _ body: (Int) -> Void) {
+        if n == 0 { return }
+        DispatchQueue.concurrentPerform(iterations: n, execute: body)
+    }
+}
+
+/// Writes a new file (O_EXCL); an error message or nil.
+func writeFile(_ path: String, _ bytes: [UInt8]) -> String? {
+    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    if fd < 0 { return "cannot create \(path): \(String(cString: strerror(errno)))" }
+    defer { close(fd) }
+    var written = 0
+    return bytes.withUnsafeBytes { p -> String? in
+        while written < p.count {
+            let n = write(fd, p.baseAddress! + written, p.count - written)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return "cannot write \(path): \(String(cString: strerror(errno)))" }
+            written += n
+        }
+
+        return nil
+    }
+}
+
+/// Reads a whole file with read(2).
+public func readWholeFile(_ path: String) throws -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    if fd < 0 { throw StoreError("cannot open: \(String(cString: strerror(errno)))", path: path) }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0 else { throw StoreError("cannot stat: \(String(cString: strerror(errno)))", path: path) }
+    let size = Int(st.st_size)
+    var failure: String?
+    let buf = [UInt8](unsafeUninitializedCapacity: size) { p, count in
+        var done = 0
+        while done < size {
+            let n = read(fd, p.baseAddress! + done, size - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = "read failed at byte \(done): \(String(cString: strerror(errno)))"; break
+            }
+            if n == 0 { break }  // the file shrank while being read
+            done += n
+        }
+        count = done
+    }
+    if let failure { throw StoreError(failure, path: path) }
+    return buf
+}
