@@ -75,11 +75,10 @@ public struct PDIWriter {
         return out
     }
 
-    /// The first frame of a file with native Pixel Data as an 8-bit greyscale JPEG, windowed
-    /// (Window Center/Width, else 1st-99th percentile) and letterboxed into size x size.
+    /// The first frame of a file as an 8-bit greyscale JPEG, windowed (Window Center/Width, else
+    /// 1st-99th percentile) and letterboxed into size x size; compressed Pixel Data is decoded first.
     public static func renderJPEG(path: String, size: Int) throws -> [UInt8] {
-        let f = try Part10Reader.read(path: path)
-        let icon = try IconImage.make(from: f.dataSet, size: size)
+        let icon = try IconImage.make(from: FileSetCreator.nativeDataSet(path), size: size)
         guard let pixels = icon[.pixelData]?.bytes, pixels.count >= size * size else { throw RenderFailure("no rendering") }
         do { return try JPEGEncoder.encodeGray(pixels, width: size, height: size, quality: 90) } catch let e as ImageError {
             throw RenderFailure(e.message)

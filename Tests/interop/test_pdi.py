@@ -153,3 +153,21 @@ def test_pdi_folder_output(tmp_path):
     assert (out / "README.TXT").is_file() and (out / "INDEX.HTM").is_file() and not (out / "IHE_PDI").exists()
     rc, problems, text = verify(out, "--pdi")
     assert rc == 0, text
+
+
+def test_compressed_images_are_rendered_too(tmp_path):
+    # Compressed inputs are decoded for their web renderings (here all end up JPEG Lossless, the profile's syntax).
+    from conftest import CORPUS
+    wg = CORPUS / "wg04-via-dicom-test-files"
+    inputs = [wg / "JPLL" / "CT2_JPLL", wg / "J2KR" / "MR4_J2KR", wg / "RLE" / "NM1_RLE"]
+    out = tmp_path / "fs"
+    rc, report, err = run_json("create", out, *inputs, "--profile", "STD-GEN-DVD-JPEG", "--pdi", "--web")
+    assert rc in (0, 1) and report is not None, err
+    pages = sorted((out / "IHE_PDI").glob("S*.HTM"))
+    assert len(pages) == 3
+    for p in pages:
+        assert "<img src=" in p.read_text(), p.read_text()
+    assert len(list((out / "IHE_PDI").glob("*.JPG"))) == 3
+    import pydicom
+    assert {pydicom.dcmread(f, stop_before_pixels=True).file_meta.TransferSyntaxUID
+            for f in (out / "DICOM").rglob("*") if f.is_file()} == {"1.2.840.10008.1.2.4.70"}
