@@ -47,6 +47,9 @@ LOSSY_BOUNDS = [
     (f"{WG}/J2KI/US1_J2KI", f"{WG}/REF/US1_UNC", 124),
 ]
 
+# Encapsulated files pydicom 3.0.2 reads no element of, with the reference their pixels must equal.
+PYDICOM_UNREADABLE = {f"{PDD}/emri_small_jpeg_2k_lossless_too_short.dcm": f"{PDD}/emri_small.dcm"}
+
 ENCAPSULATED_DECODABLE = {
     "1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.51", "1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.70",
     "1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.81", "1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91",
@@ -111,10 +114,15 @@ def test_lossy_variant_stays_within_bound(lossy, reference, bound, tmp_path):
 def test_decode_agrees_with_pylibjpeg(rel, ts, tmp_path):
     try:
         _, theirs = pixels(CORPUS / rel)
-    except Exception as e:  # pylibjpeg cannot decode it: our decode must still succeed or fail cleanly
-        r = run("transcode", CORPUS / rel, tmp_path / "o.dcm", "--to", "explicit-little")
-        assert r.returncode in (0, 1, 2) and b"Fatal error" not in r.stderr, r.stderr
-        pytest.skip(f"pylibjpeg cannot decode {rel}: {e}")
+    except Exception as e:
+        # pydicom reads no element of these damaged files; we read them (with a warning), and
+        # their pixels must equal the reference the manifest names.
+        assert rel in PYDICOM_UNREADABLE, f"pydicom cannot decode {rel} ({e}) and no reference is named for it"
+        out = to_native(CORPUS / rel, tmp_path)
+        _, theirs = pixels(CORPUS / PYDICOM_UNREADABLE[rel])
+        _, ours = pixels(out)
+        assert np.array_equal(ours, theirs)
+        return
     out = to_native(CORPUS / rel, tmp_path)
     ds, ours = pixels(out)
     assert ours.shape == theirs.shape
