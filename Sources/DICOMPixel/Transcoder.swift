@@ -79,7 +79,7 @@ public struct PixelTranscoder: Sendable {
                 guard let decoder = registry.decoder(for: source, d) else {
                     throw TranscodeError.unsupported(source, registry.canDecode(source) ? "no decoder for \(d)" : "no decoder")
                 }
-                let decoded = UnsafeSlots<Result<DecodedFrame, Error>>(count: compressed.count)
+                let decoded = ConcurrentSlots<Result<DecodedFrame, Error>>(count: compressed.count)
                 DispatchQueue.concurrentPerform(iterations: compressed.count) { i in
                     decoded[i] = Result { try decoder.decode(compressed[i], description: d, syntax: source) }
                 }
@@ -160,7 +160,7 @@ public struct PixelTranscoder: Sendable {
             throw TranscodeError.unsupported(target, registry.canEncode(target) ? "no encoder for \(e)" : "no encoder")
         }
         let input = frames
-        let encoded = UnsafeSlots<Result<EncodedFrame, Error>>(count: input.count)
+        let encoded = ConcurrentSlots<Result<EncodedFrame, Error>>(count: input.count)
         DispatchQueue.concurrentPerform(iterations: input.count) { i in
             encoded[i] = Result { try encoder.encode(input[i], description: e, syntax: target, parameters: parameters) }
         }
@@ -254,14 +254,3 @@ public struct PixelTranscoder: Sendable {
     }
 }
 
-/// Slots written by concurrent iterations, one index each, behind a lock.
-final class UnsafeSlots<T>: @unchecked Sendable {
-    private var storage: [T?]
-    private let lock = NSLock()
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-    subscript(i: Int) -> T? {
-        get { lock.withLock { storage[i] } }
-        set { lock.withLock { storage[i] = newValue } }
-    }
-    var values: [T?] { lock.withLock { storage } }
-}

@@ -321,7 +321,7 @@ public final class DICOMStore: @unchecked Sendable {
                 counter += 1
                 toWrite.append(("\(counter)-\(it.row.sha256)", i))
             }
-            let errors = UnsafeSlots<String>(count: toWrite.count)
+            let errors = ConcurrentSlots<String>(count: toWrite.count)
             let run = self.run
             DispatchQueueApply.run(toWrite.count) { k in
                 if let e = writeFile(run + "/" + toWrite[k].0, items[toWrite[k].1].bytes) { errors[k] = e }
@@ -489,8 +489,8 @@ public final class DICOMStore: @unchecked Sendable {
             }
             let rows = try db.read { try StoredInstance.fetchAll($0, sql: "SELECT * FROM instance ORDER BY id") }
             v.instances = rows.count
-            let results = UnsafeSlots<[Problem]>(count: rows.count)
-            let done = AtomicCounter()
+            let results = ConcurrentSlots<[Problem]>(count: rows.count)
+            let done = ConcurrentCounter()
             DispatchQueueApply.run(rows.count) { i in
                 results[i] = self.check(rows[i])
                 let n = done.increment()
@@ -625,27 +625,6 @@ func fileSize(_ path: String) -> Int {
 func syncFileSystem(_ path: String) {
     let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     if fd >= 0 { _ = dm_syncfs(fd); close(fd) }
-}
-
-/// Slots written by concurrent workers, one each.
-final class UnsafeSlots<T>: @unchecked Sendable {
-    private var storage: [T?]
-    private var mutex = pthread_mutex_t()
-    init(count: Int) { storage = Array(repeating: nil, count: count); pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    subscript(i: Int) -> T? {
-        get { pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }; return storage[i] }
-        set { pthread_mutex_lock(&mutex); storage[i] = newValue; pthread_mutex_unlock(&mutex) }
-    }
-    var values: [T?] { pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }; return storage }
-}
-
-final class AtomicCounter: @unchecked Sendable {
-    private var value = 0
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func increment() -> Int { pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }; value += 1; return value }
 }
 
 enum DispatchQueueApply {

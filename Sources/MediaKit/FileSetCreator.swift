@@ -213,7 +213,7 @@ public enum FileSetCreator {
             if loaded[n] == nil {
                 loaded.removeAll(keepingCapacity: true)
                 let range = n..<min(instances.count, n + chunk)
-                let results = UnsafeResults<Result<PreparedInstance, Error>>(count: range.count)
+                let results = ConcurrentSlots<Result<PreparedInstance, Error>>(count: range.count)
                 DispatchQueue.concurrentPerform(iterations: range.count) { k in
                     let i = range.lowerBound + k
                     results[k] = Result { try prepare(instances[i], index: i, options: options, staging: staging) }

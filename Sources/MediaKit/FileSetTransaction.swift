@@ -60,8 +60,8 @@ public struct FileSetTransaction: Codable, Sendable {
 
     /// Carries out a recorded transaction; safe to repeat.
     public func apply(root: String, progress: (@Sendable (Int, Int) -> Void)? = nil) throws {
-        let failures = UnsafeResults<String>(count: copies.count)
-        let done = Counter()
+        let failures = ConcurrentSlots<String>(count: copies.count)
+        let done = ConcurrentCounter()
         let copies = self.copies
         DispatchQueue.concurrentPerform(iterations: copies.count) { i in
             let c = copies[i]

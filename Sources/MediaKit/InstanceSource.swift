@@ -81,8 +81,8 @@ public enum InstanceScanner {
             }
         }
         // Read headers on both cores.
-        let results = UnsafeResults<Result<SourceInstance, ScanFailure>>(count: candidates.count)
-        let done = Counter()
+        let results = ConcurrentSlots<Result<SourceInstance, ScanFailure>>(count: candidates.count)
+        let done = ConcurrentCounter()
         DispatchQueue.concurrentPerform(iterations: candidates.count) { i in
             results[i] = readInstance(candidates[i], keepHeader: keepHeaders)
             let n = done.increment()
@@ -178,33 +178,3 @@ public func fileSize(_ path: String) -> Int {
     return stat(path, &st) == 0 ? Int(st.st_size) : 0
 }
 
-/// A fixed-size array written from concurrent workers, one slot each.
-final class UnsafeResults<T>: @unchecked Sendable {
-    private var storage: [T?]
-    private let lock = NSLockLike()
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-    subscript(i: Int) -> T? {
-        get { lock.withLock { storage[i] } }
-        set { lock.withLock { storage[i] = newValue } }
-    }
-    var values: [T?] { lock.withLock { storage } }
-}
-
-/// A thread-safe counter.
-final class Counter: @unchecked Sendable {
-    private var value = 0
-    private let lock = NSLockLike()
-    func increment() -> Int { lock.withLock { value += 1; return value } }
-}
-
-/// A pthread mutex.
-final class NSLockLike: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func withLock<R>(_ body: () throws -> R) rethrows -> R {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return try body()
-    }
-}

@@ -302,7 +302,7 @@ public enum StoreImporter {
                             session: DICOMStore.ImportSession?, committer: Committer, options: ImportOptions,
                             report: inout ImportReport) throws {
         let now = DICOMStore.timestamp()
-        let slots = UnsafeResults<Prepared>(count: cands.count)
+        let slots = ConcurrentSlots<Prepared>(count: cands.count)
         if !cands.isEmpty {
             DispatchQueue.concurrentPerform(iterations: cands.count) { i in
                 slots[i] = prepare(cands[i], medium: medium, info: info, options: options, importedAt: now)
