@@ -253,4 +253,3 @@ public struct PixelTranscoder: Sendable {
         }
     }
 }
-

@@ -156,15 +156,7 @@ public enum FileSetImage {
     /// Extracts the image into a private temporary folder (one sequential libarchive pass), runs
     /// `body` on that folder and removes it. The DICOMDIR is found in any case at the image root.
     public static func withExtracted<T>(_ path: String, _ body: (String) throws -> T) throws -> T {
-        let dir = NSTemporaryDirectory() + "dicom-media-image-\(getpid())-\(UID.make().suffix(12))"
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        try checkImage(path)
-        do {
-            let reader = try ArchiveReader(path: path)
-            try reader.extract(to: dir)
-        } catch let e as ImageError {
-            throw MediaError(.unreadable, e.message, path: e.path)
-        }
-        return try body(dir)
+        let medium = try ImageMedium(image: path)
+        return try withExtendedLifetime(medium) { try body(medium.extractedRoot) }
     }
 }

@@ -26,6 +26,9 @@ public final class ImageMedium: MediumReader, @unchecked Sendable {
 
     deinit { try? FileManager.default.removeItem(atPath: dir) }
 
+    /// The folder the image was extracted into (removed with the medium).
+    public var extractedRoot: String { dir }
+
     public func files() throws -> [MediumFile] { try folder.files() }
     public func read(_ path: String) throws -> [UInt8] { try folder.read(path) }
     public func readPrefix(_ path: String, count: Int) throws -> [UInt8] { try folder.readPrefix(path, count: count) }

@@ -43,20 +43,9 @@ struct FileSetWriteOptions: ParsableArguments {
     var recompress = false
     @Option(help: "Lossy quality 1-100 for --compression lossy (JPEG default 90).")
     var quality: Int?
-    @Flag(help: "De-identify every instance (PS3.15 Basic Application Level Confidentiality Profile): the DICOMDIR and the files hold only the de-identified copies.")
-    var deidentify = false
-    @Flag(name: .customLong("allow-burned-in"), help: "With --deidentify, keep instances whose Burned In Annotation is YES (their pixels are not cleaned).")
-    var allowBurnedIn = false
-    @Option(help: ArgumentHelp("Replace Patient ID, Name, Birth Date, Sex and Accession Number by local values per source Patient ID (IHE Import Reconciliation); originals go to Original Attributes Sequence.",
-                               discussion: "CSV header: source_patient_id,patient_id,patient_name,birth_date,sex,accession_number (blank = keep).", valueName: "MAP.csv"))
-    var reconcile: String?
+    @OptionGroup var transformOptions: TransformOptions
     @Flag(help: "Print the result as JSON.")
     var json = false
-
-    /// The de-identification and reconciliation asked for, reconcile first (nil when neither).
-    func transform() throws -> (any InstanceTransform)? {
-        try makeTransform(deidentify: deidentify, allowBurnedIn: allowBurnedIn, reconcile: reconcile)
-    }
 
     func resolve() throws -> FileSetOptions {
         guard let mode = CompressionMode(rawValue: compression.lowercased()) else {
@@ -87,7 +76,7 @@ struct FileSetWriteOptions: ParsableArguments {
         o.profile = profile; o.fileSetID = fileSetID?.uppercased(); o.descriptor = descriptor; o.icons = icons
         o.strict = strict; o.dryRun = dryRun; o.sourceAETitle = sourceAE
         o.compression = mode; o.recompress = recompress; o.encodeParameters = EncodeParameters(quality: quality)
-        o.transform = try transform()
+        o.transform = try transformOptions.transform()
         return o
     }
 }
@@ -203,15 +192,26 @@ struct Verify: ParsableCommand {
     }
 }
 
-/// The de-identification and reconciliation asked for, reconcile first (nil when neither).
-func makeTransform(deidentify: Bool, allowBurnedIn: Bool, reconcile: String?, key: [UInt8]? = nil) throws -> (any InstanceTransform)? {
-    if allowBurnedIn && !deidentify { throw ValidationError("--allow-burned-in goes with --deidentify") }
-    var chain: [any InstanceTransform] = []
-    if let path = reconcile {
-        do { chain.append(try Reconciler(csvPath: path)) } catch {
-            printError("\(error)"); throw ExitCode(Exit.unreadable)
+/// --deidentify, --allow-burned-in and --reconcile, shared by create, update, export and import.
+struct TransformOptions: ParsableArguments {
+    @Flag(help: "De-identify every instance (PS3.15 Basic Application Level Confidentiality Profile): only the de-identified copies are written (files and DICOMDIR, or the store).")
+    var deidentify = false
+    @Flag(name: .customLong("allow-burned-in"), help: "With --deidentify, keep instances whose Burned In Annotation is YES (their pixels are not cleaned).")
+    var allowBurnedIn = false
+    @Option(help: ArgumentHelp("Replace Patient ID, Name, Birth Date, Sex and Accession Number by local values per source Patient ID (IHE Import Reconciliation); originals go to Original Attributes Sequence.",
+                               discussion: "CSV header: source_patient_id,patient_id,patient_name,birth_date,sex,accession_number (blank = keep).", valueName: "MAP.csv"))
+    var reconcile: String?
+
+    /// The transforms asked for, reconcile first (nil when neither); `key` fixes the de-identification UID map.
+    func transform(key: [UInt8]? = nil) throws -> (any InstanceTransform)? {
+        if allowBurnedIn && !deidentify { throw ValidationError("--allow-burned-in goes with --deidentify") }
+        var chain: [any InstanceTransform] = []
+        if let path = reconcile {
+            do { chain.append(try Reconciler(csvPath: path)) } catch {
+                printError("\(error)"); throw ExitCode(Exit.unreadable)
+            }
         }
+        if deidentify { chain.append(Deidentifier(.init(allowBurnedIn: allowBurnedIn, key: key))) }
+        return chain.isEmpty ? nil : chain.count == 1 ? chain[0] : TransformChain(chain)
     }
-    if deidentify { chain.append(Deidentifier(.init(allowBurnedIn: allowBurnedIn, key: key))) }
-    return chain.isEmpty ? nil : chain.count == 1 ? chain[0] : TransformChain(chain)
 }

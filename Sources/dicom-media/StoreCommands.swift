@@ -33,13 +33,7 @@ struct Import: ParsableCommand {
     @Argument(help: "Sources: a File-set folder or mounted disc, a DICOMDIR path, or a folder of files.") var sources: [String]
     @Flag(name: .customLong("dry-run"), help: "Report what would be imported; write nothing.") var dryRun = false
     @Flag(help: "Print the summary as JSON: imported, alreadyPresent, conflicts, missing, failed, notDicom, and the lists.") var json = false
-    @Flag(help: "Store de-identified copies only (PS3.15 Basic Application Level Confidentiality Profile); new UIDs come from a key kept in the store, so importing the same medium again finds its instances present.")
-    var deidentify = false
-    @Flag(name: .customLong("allow-burned-in"), help: "With --deidentify, keep instances whose Burned In Annotation is YES.")
-    var allowBurnedIn = false
-    @Option(help: ArgumentHelp("Replace Patient ID, Name, Birth Date, Sex and Accession Number by local values per source Patient ID (IHE Import Reconciliation); originals go to Original Attributes Sequence.",
-                               discussion: "CSV header: source_patient_id,patient_id,patient_name,birth_date,sex,accession_number (blank = keep).", valueName: "MAP.csv"))
-    var reconcile: String?
+    @OptionGroup var transformOptions: TransformOptions
     @OptionGroup var storeOption: StoreOption
 
     func run() throws {
@@ -50,8 +44,9 @@ struct Import: ParsableCommand {
         let root = try storeOption.location()
         var options = ImportOptions()
         options.dryRun = dryRun
-        let key = deidentify ? try StoreImporter.deidentificationKey(storeRoot: root, create: !dryRun) : nil
-        options.transform = try makeTransform(deidentify: deidentify, allowBurnedIn: allowBurnedIn, reconcile: reconcile, key: key)
+        // The store keeps its de-identification key: the same original gets the same new UIDs in every import.
+        let key = transformOptions.deidentify ? try StoreImporter.deidentificationKey(storeRoot: root, create: !dryRun) : nil
+        options.transform = try transformOptions.transform(key: key)
         // Files per durability barrier; smaller values only for tests that kill imports between batches.
         if let b = StoreLocation.processEnvironment()["DICOM_MEDIA_IMPORT_BATCH"].flatMap(Int.init), b > 0 { options.batchSize = b }
         var store: DICOMStore?

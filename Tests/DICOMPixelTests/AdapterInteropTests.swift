@@ -32,7 +32,7 @@ final class AdapterInteropTests: XCTestCase {
             let enc = try openjpeg.encode(frame, description: d, syntax: .jpeg2000Lossless, parameters: EncodeParameters())
             let j2k = dir.appendingPathComponent("\(i).j2k"), raw = dir.appendingPathComponent("\(i).rawl")
             try Data(enc.bytes).write(to: j2k)
-            try runAdapterTool("opj_decompress", ["-i", j2k.path, "-o", raw.path])
+            try runTool("opj_decompress", ["-i", j2k.path, "-o", raw.path])
             let planar = [UInt8](try Data(contentsOf: raw))
             // .rawl holds each component as a plane of 8- or 16-bit little-endian samples.
             let n = d.rows * d.columns, bps = d.bytesPerSample
@@ -58,7 +58,7 @@ final class AdapterInteropTests: XCTestCase {
             let path = try writePart10(enc, d, syntax: .jpegBaseline, dir: dir, name: "us1-\(enc.photometricInterpretation)")
             for (tool, args) in [("dcmdjpeg", ["+px"]), ("gdcmconv", ["--raw"])] {
                 let out = dir.appendingPathComponent("\(tool)-\(enc.photometricInterpretation).dcm").path
-                try runAdapterTool(tool, args + [path, out])
+                try runTool(tool, args + [path, out])
                 let (f2, d2) = try loadPath(out)
                 // dcmdjpeg converts to RGB; gdcmconv --raw keeps the YCbCr samples and labels them YBR_FULL.
                 var theirs = nativeFrameBytes(f2.dataSet, d2)[0]
@@ -85,7 +85,7 @@ final class AdapterInteropTests: XCTestCase {
             let path = try writePart10(enc, d, syntax: syntax, dir: dir, name: "in\(i)")
             for (tool, args) in tools {
                 let out = dir.appendingPathComponent("\(tool)-\(i).dcm").path
-                try runAdapterTool(tool, args + [path, out])
+                try runTool(tool, args + [path, out])
                 let (f2, d2) = try loadPath(out)
                 XCTAssertEqual(f2.transferSyntax.isEncapsulated, false, tool)
                 XCTAssertEqual(d2.planarConfiguration, 0, "\(tool) \(d)")

@@ -96,7 +96,7 @@ final class AdapterTests: XCTestCase {
             let ours = try decodeCorpus(f, with: turbo)
             if ours.description.samplesPerPixel == 3 { XCTAssertEqual(ours.frames[0].photometricInterpretation, "RGB", f) }
             let out = dir.appendingPathComponent("\(i).dcm").path
-            try runAdapterTool("dcmdjpeg", ["+px", AdapterCorpus.root.appendingPathComponent(f).path, out])
+            try runTool("dcmdjpeg", ["+px", AdapterCorpus.root.appendingPathComponent(f).path, out])
             let (file, d) = try loadPath(out)
             let theirs = nativeFrameBytes(file.dataSet, d).flatMap { sampleValues($0, d) }
             let (maxErr, psnr) = sampleError(ours.values, theirs, bits: 8)
@@ -351,28 +351,6 @@ func adapterTempDir() throws -> URL {
     try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
     return d
 }
-
-/// Runs a peer tool (DCMTK, GDCM, OpenJPEG tools: installed by scripts/setup.sh); its absence is a failure.
-func runAdapterTool(_ name: String, _ args: [String]) throws {
-    let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin"]
-    guard let exe = dirs.map({ "\($0)/\(name)" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-        XCTFail("\(name) not found on PATH: run scripts/setup.sh")
-        throw CodecError("test", "\(name) missing")
-    }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: exe)
-    p.arguments = args
-    let err = Pipe()
-    p.standardError = err
-    p.standardOutput = FileHandle.nullDevice
-    try p.run()
-    let msg = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    if p.terminationStatus != 0 {
-        throw CodecError(name, "exit \(p.terminationStatus): \(String(decoding: msg, as: UTF8.self).prefix(500))")
-    }
-}
-
 
 func nativeFrameBytes(_ ds: DataSet, _ d: PixelDescription) -> [[UInt8]] {
     guard let px = ds[.pixelData]?.bytes else { return [] }

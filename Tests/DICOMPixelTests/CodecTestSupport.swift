@@ -87,19 +87,30 @@ func decodeAll(_ path: String, with codec: PixelCodec) throws -> (bytes: [UInt8]
 
 /// Runs a tool, failing with its output when it exits non-zero.
 @discardableResult
-func runTool(_ tool: String, _ args: [String]) throws -> String {
+/// Runs a peer tool found on PATH: its exit status and its stdout and stderr together; throws when it is not installed.
+func runProcess(_ tool: String, _ args: [String]) throws -> (status: Int32, output: String) {
+    let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin"]
+    guard let exe = dirs.map({ "\($0)/\(tool)" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        throw CodecError(tool, "not found on PATH: scripts/setup.sh installs it")
+    }
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = [tool] + args
+    p.executableURL = URL(fileURLWithPath: exe)
+    p.arguments = args
     let pipe = Pipe()
     p.standardOutput = pipe
     p.standardError = pipe
     try p.run()
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
-    let text = String(decoding: data, as: UTF8.self)
-    if p.terminationStatus != 0 { throw CodecError(tool, "exited \(p.terminationStatus): \(text)") }
-    return text
+    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// Runs a peer tool and returns its output; a non-zero exit is an error carrying the output.
+@discardableResult
+func runTool(_ tool: String, _ args: [String]) throws -> String {
+    let r = try runProcess(tool, args)
+    if r.status != 0 { throw CodecError(tool, "exited \(r.status): \(r.output.prefix(500))") }
+    return r.output
 }
 
 func codecTempDir() throws -> URL {

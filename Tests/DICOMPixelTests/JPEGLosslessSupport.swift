@@ -86,19 +86,10 @@ enum JPLL {
     /// Runs a tool; returns its exit status and combined output.
     @discardableResult
     static func run(_ name: String, _ args: [String]) throws -> (status: Int32, output: String) {
-        guard let exe = tool(name) else {
+        guard tool(name) != nil else {
             throw Failure("\(name) not found on PATH: scripts/setup.sh installs it (dcmtk, libgdcm-tools)")
         }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        return try runProcess(name, args)
     }
 
     static func tempDir(_ name: String) throws -> URL {
