@@ -8,7 +8,9 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
+import time
 import warnings
 from pathlib import Path
 
@@ -288,3 +290,22 @@ def pydicom_fileset(files, out):
             pass
     fs.write(str(out))
     return Path(out) / "DICOMDIR", added
+
+
+def run_and_kill(args, delay, started=None, env=None):
+    """Starts the command and SIGKILLs it `delay` seconds after the start, or after `started()`
+    first holds (a journal or a run folder appeared); returns None if it was killed, else the
+    exit code of a run that ended first (the kill-and-rerun tests)."""
+    p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    t0 = time.monotonic()
+    if started is not None:
+        while p.poll() is None and not started():
+            time.sleep(0.0002)
+        t0 = time.monotonic()
+    while p.poll() is None and time.monotonic() - t0 < delay:
+        time.sleep(0.0005)
+    if p.poll() is not None:
+        return p.returncode
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    return None

@@ -12,7 +12,6 @@ that a run lasts about TARGET seconds. DICOM_MEDIA_KILL_BIN selects another bina
 import os
 import random
 import shutil
-import signal
 import subprocess
 import time
 import warnings
@@ -22,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BIN
-from fileset_util import hash_tree, have_verify, list_json, load_fileset, our_instances, sha256, synth, verify
+from fileset_util import run_and_kill, hash_tree, have_verify, list_json, load_fileset, our_instances, sha256, synth, verify
 
 KILL_BIN = Path(os.environ.get("DICOM_MEDIA_KILL_BIN", BIN))
 POINTS = int(os.environ.get("DICOM_MEDIA_KILL_POINTS", "16"))  # per command
@@ -52,21 +51,8 @@ def timed_run(args, journal):
 
 
 def killed_run(args, journal, delay, after_journal):
-    """Starts the command and SIGKILLs it `delay` seconds after the start (or after the journal
-    appears); returns None if it was killed, else the exit code of the run that ended first."""
-    p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    t0 = time.monotonic()
-    if after_journal:
-        while p.poll() is None and not journal.exists():
-            time.sleep(0.0002)
-        t0 = time.monotonic()
-    while p.poll() is None and time.monotonic() - t0 < delay:
-        time.sleep(0.0005)
-    if p.poll() is not None:
-        return p.returncode
-    p.send_signal(signal.SIGKILL)
-    p.wait()
-    return None
+    """SIGKILLs the command `delay` seconds after the start (or after the journal appears)."""
+    return run_and_kill(args, delay, started=journal.exists if after_journal else None)
 
 
 def kill_points(total, copy_phase, rng):

@@ -7,14 +7,13 @@ appears (the writing part). DICOM_MEDIA_KILL_POINTS sets the number of kills (de
 import json
 import os
 import random
-import signal
 import subprocess
 import time
 
 import pytest
 
 from conftest import BIN
-from fileset_util import synth
+from fileset_util import run_and_kill, synth
 from test_store import instances_on, stored
 
 POINTS = int(os.environ.get("DICOM_MEDIA_KILL_POINTS", "16"))
@@ -31,19 +30,8 @@ def run_dir_exists(store):
 
 
 def killed_import(src, store, delay, after_run_dir):
-    p = subprocess.Popen(import_cmd(src, store), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
-    t0 = time.monotonic()
-    if after_run_dir:
-        while p.poll() is None and not run_dir_exists(store):
-            time.sleep(0.0002)
-        t0 = time.monotonic()
-    while p.poll() is None and time.monotonic() - t0 < delay:
-        time.sleep(0.0005)
-    if p.poll() is not None:
-        return p.returncode
-    p.send_signal(signal.SIGKILL)
-    p.wait()
-    return None
+    """SIGKILLs an import `delay` seconds after the start (or after its run folder appears)."""
+    return run_and_kill(import_cmd(src, store), delay, started=(lambda: run_dir_exists(store)) if after_run_dir else None, env=ENV)
 
 
 def verify(store):
