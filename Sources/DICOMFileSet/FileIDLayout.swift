@@ -768,10 +768,10 @@ public struct FileIDAllocator: Sendable {
             return Self.deviceNames.contains(name) ? "is a device name that FAT/Windows cannot use" : "is free"
         }
         if e == Self.reservedFile { return "is the DICOMDIR's name" }
-        if e == Self.existingFile { return "is a file of the existing File-set" }
+        if e == Self.existingFile { return "is a file already on the medium" }
         if e == Self.newFile { return "is already a file" }
         switch nodes[Int(e)].owner {
-        case .existing: return "is a folder of the existing File-set"
+        case .existing: return "is a folder already on the medium"
         case .shared: return "is already a folder"
         case .keyed: return "is already used by another \(level?.rawValue ?? "entry")"
         }

@@ -286,7 +286,7 @@ public enum FileSetCreator {
             } else {
                 let (id, warnings) = allocator.allocate(for: inst.header)
                 fileID = id
-                for w in warnings { report.problems.append(FileSetProblem(.warning, "layout-fallback", w, fileID: id.path, rule: "layout \(options.layout.name)")) }
+                for w in warnings { report.problems.append(layoutProblem(w, fileID: id, layout: options.layout)) }
             }
             var built: BuiltRecords
             do {

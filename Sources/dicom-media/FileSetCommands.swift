@@ -88,7 +88,9 @@ func finish(_ report: FileSetReport, json: Bool) throws {
 }
 
 func runMedia(_ body: () throws -> Void) throws {
-    do { try body() } catch let e as ExitCode { throw e } catch let e as ValidationError { throw e } catch let e as MediaError {
+    do { try body() } catch let e as ExitCode { throw e } catch let e as ValidationError { throw e } catch let e as ProfileChoiceError {
+        printError(e.description); throw ExitCode.validationFailure  // update needs --profile: a usage error (64)
+    } catch let e as MediaError {
         printError(e.description); throw ExitCode(Exit.unreadable)
     } catch {
         printError("\(error)"); throw ExitCode(Exit.unreadable)
@@ -130,11 +132,7 @@ struct Update: ParsableCommand {
     @OptionGroup var options: FileSetWriteOptions
     func run() throws {
         let o = try options.resolve()
-        try runMedia {
-            do { try finish(FileSetCreator.update(fileSet: fileSet, inputs: inputs, options: o, progress: progressPrinter()), json: options.json) } catch let e as ProfileChoiceError {
-                printError(e.description); throw ExitCode.validationFailure  // a usage error: --profile is needed (64)
-            }
-        }
+        try runMedia { try finish(FileSetCreator.update(fileSet: fileSet, inputs: inputs, options: o, progress: progressPrinter()), json: options.json) }
     }
 }
 

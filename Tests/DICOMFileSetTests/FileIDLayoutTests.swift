@@ -182,7 +182,7 @@ final class FileIDLayoutTests: XCTestCase {
         var a = try arineta(existing: existing)
         let (id, w) = a.allocate(for: Self.header())
         XCTAssertEqual(id.path, "261123/140509/ST000124/000004/I00012")
-        XCTAssertTrue(w.first?.contains("existing File-set") == true, "\(w)")
+        XCTAssertTrue(w.first?.contains("already on the medium") == true, "\(w)")
         XCTAssertFalse(existing.contains(id))
     }
 

@@ -212,6 +212,16 @@ def test_stray_names_are_planned_around(tmp_path):
     rc, listing, err = list_json(out)
     assert rc == 0 and len(our_instances(listing)) == 4, err
 
+    # A file where the layout's fixed top folder goes: the next free name, a note, exit 0.
+    out2 = tmp_path / "out2"
+    out2.mkdir()
+    (out2 / "DICOM").write_bytes(b"stray")
+    rc, rep, err = run_json("create", out2, files[0])
+    assert rc == 0, (rep, err)
+    [added] = rep["added"]
+    assert added["fileID"].split("/")[0] != "DICOM" and (out2 / "DICOM").read_bytes() == b"stray"
+    assert [p["severity"] for p in rep["problems"] if p["code"] == "name-taken"] == ["info"], rep["problems"]
+
 
 # ---------------------------------------------------------------------------------------------
 # 4. --dry-run shows exactly what the run does
