@@ -768,10 +768,10 @@ public struct FileIDAllocator: Sendable {
             return Self.deviceNames.contains(name) ? "is a device name that FAT/Windows cannot use" : "is free"
         }
         if e == Self.reservedFile { return "is the DICOMDIR's name" }
-        if e == Self.existingFile { return "is a file of the existing File-set" }
+        if e == Self.existingFile { return "is a file already on the medium" }
         if e == Self.newFile { return "is already a file" }
         switch nodes[Int(e)].owner {
-        case .existing: return "is a folder of the existing File-set"
+        case .existing: return "is a folder already on the medium"
         case .shared: return "is already a folder"
         case .keyed: return "is already used by another \(level?.rawValue ?? "entry")"
         }
@@ -930,6 +930,44 @@ public struct FileIDAllocator: Sendable {
             let c = String(name.prefix(8 - s.count)) + s
             m += 1
             if isFree(c, in: node, mode) { nodes[node].hints[hintKey] = m; return c }
+        }
+    }
+}
+
+// MARK: - What is already on the medium
+
+extension FileIDAllocator {
+    /// Marks a folder already on the medium (referenced or stray): a shared folder of that name is
+    /// reused, while no file and no new patient/study/series folder takes its name (PS3.10 §8.3:
+    /// an updater never overwrites what is there).
+    public mutating func reserveFolder(_ id: FileID) {
+        var node = 0
+        for c in id.components {
+            let name = c.uppercased()
+            if let child = nodes[node].entries[name] {
+                if child < 0 { return }  // a file of that name: nothing can be below it
+                node = Int(child)
+            } else {
+                node = addFolder(name, owner: .existing, under: node)
+            }
+        }
+    }
+
+    /// Registers an instance already in the File-set, by its File ID and a header holding its
+    /// Patient ID, Study and Series Instance UID, so that a new instance of the same patient
+    /// (study, series) is placed in that patient's (study's, series') existing folder rather than
+    /// a new one. File IDs of another shape than the layout's are left alone. Call after `init`
+    /// (which must have been given `id` in `existing`).
+    public mutating func adopt(_ id: FileID, header: DataSet) {
+        guard id.components.count == layout.componentCount else { return }
+        var node = 0
+        for i in 0..<(layout.componentCount - 1) {
+            guard let child = nodes[node].entries[id.components[i].uppercased()], child >= 0 else { return }
+            if let level = layout.components[i].level {
+                let key = keyValue(level, header)
+                if !key.isEmpty && nodes[node].byKey[key] == nil { nodes[node].byKey[key] = child }
+            }
+            node = Int(child)
         }
     }
 }

@@ -8,6 +8,8 @@ import Foundation
 /// Options of `create` and `update` (File-set Creator and Updater, PS3.10 §8.3).
 public struct FileSetOptions: Sendable {
     public var profile: ApplicationProfile = .default
+    /// The profile was named by the user (`--profile`); else `update` keeps the File-set's (``ProfileChoice``).
+    public var profileExplicit = false
     public var layout: FileIDLayout
     public var fileSetID: String?
     /// A plain-text file copied into the File-set as its descriptor (README), (0004,1141).
@@ -66,17 +68,23 @@ public struct FileSetReport: Sendable {
     public var problems: [FileSetProblem] = []
     /// A journal of an interrupted earlier run was completed first.
     public var resumed: String?
+    /// No instance to write (empty input, everything refused or not DICOM): no DICOMDIR was written.
+    public var nothingWritten = false
+    /// The application profile followed, and where it came from ("option", "recorded", "content").
+    public var profile = ""
+    public var profileSource = "option"
 
     /// Exit status: 0 when everything was taken, 1 when something was refused, unreadable or a warning arose.
     public var hasProblems: Bool {
-        !refused.isEmpty || !unreadable.isEmpty || problems.contains { $0.severity >= .warning }
+        nothingWritten || !refused.isEmpty || !unreadable.isEmpty || problems.contains { $0.severity >= .warning }
     }
 
     public var json: JSON {
         .object([
             ("operation", .string(operation)), ("root", .string(root)), ("dryRun", .bool(dryRun)),
             ("fileSetID", .string(fileSetID)), ("fileSetUID", .string(fileSetUID)),
-            ("resumed", resumed.map { .string($0) } ?? .null),
+            ("resumed", resumed.map { .string($0) } ?? .null), ("nothingWritten", .bool(nothingWritten)),
+            ("profile", .string(profile)), ("profileSource", .string(profileSource)),
             ("added", .array(added.map { .object([("fileID", .string($0.fileID)), ("source", .string($0.source)),
                                                    ("recordType", .string($0.recordType)), ("sopInstanceUID", .string($0.sopInstanceUID))]) })),
             ("transcoded", .array(transcoded.map { .object([("source", .string($0.source)), ("fileID", .string($0.fileID)),
@@ -92,6 +100,8 @@ public struct FileSetReport: Sendable {
     public var text: String {
         var lines: [String] = []
         if let r = resumed { lines.append("resumed: \(r)") }
+        if nothingWritten { lines.append("\(operation) \(root): no instances: nothing written") }
+        if profileSource != "option" { lines.append("profile \(profile) (\(profileSource == "recorded" ? "recorded in the DICOMDIR" : "implied by the File-set's content"))") }
         let verb = dryRun ? "would add" : "added"
         if dryRun { for a in added { lines.append("  \(a.fileID)  <- \(a.source)  [\(a.recordType)]") } }
         if dryRun { for t in transcoded { lines.append("transcoded: \(t.source) -> \(t.fileID): \(TransferSyntax(uid: t.from).name) -> \(TransferSyntax(uid: t.to).name)\(t.lossy ? " (lossy)" : "")") } }
@@ -115,6 +125,7 @@ public enum FileSetCreator {
         while root.count > 1 && root.hasSuffix("/") { root.removeLast() }
         var report = FileSetReport(operation: "create", root: root)
         report.dryRun = options.dryRun
+        let rootExisted = FileManager.default.fileExists(atPath: root)
         if !options.dryRun, let pending = FileSetTransaction.pending(in: root) {
             try pending.apply(root: root)
             report.resumed = "completed an interrupted \(pending.operation) started \(pending.started)"
@@ -149,7 +160,12 @@ public enum FileSetCreator {
         if let r = realRoot, !options.inPlace { excluded.insert(r) }
         let scan = try InstanceScanner.scan(options.inPlace ? [root] : inputs, keepHeaders: false, progress: progress.map { p in { p("reading", $0, $1) } })
         var fs = FileSet(fileSetID: options.fileSetID ?? "")
-        return try plan(into: &fs, root: root, scan: scan, existingIDs: [], options: options, report: &report, progress: progress)
+        // Stray files and folders already in OUT are planned around, never overwritten.
+        let occupancy = options.inPlace ? MediumOccupancy() : MediumOccupancy.scan(root: root, fileSet: nil)
+        let result = try plan(into: &fs, root: root, scan: scan, existingIDs: occupancy.files, options: options, report: &report,
+                              progress: progress, occupancy: occupancy)
+        if result.nothingWritten && !rootExisted { rmdir(root) }
+        return result
     }
 
     /// `update FILESET INPUT...`: adds instances; never modifies an existing file; replaces the DICOMDIR atomically.
@@ -171,20 +187,24 @@ public enum FileSetCreator {
             report.problems.append(FileSetProblem(.warning, "orphans-dropped", "\(fs.orphans.reduce(0) { $0 + $1.subtreeCount }) unreachable record(s) are not carried into the new DICOMDIR; their files stay on the medium", rule: "PS3.3 F.2.1"))
         }
         report.problems += fs.problems.filter { $0.severity >= .error }
-        // Every name already used in the folder, referenced or not, is off limits for new files.
-        var existing = Set<FileID>()
-        for f in InstanceScanner.walk(root) { existing.insert(FileID(path: String(f.dropFirst(root.count + 1)).uppercased())) }
-        for (r, _) in fs.allRecords() { if let id = r.referencedFileID { existing.insert(id) } }
+        // The File-set's profile is kept: the recorded one, else the one its content implies (or --profile).
+        var options = options
+        (options.profile, report.profileSource) = try ProfileChoice.forUpdate(fs, given: options.profileExplicit ? options.profile : nil, path: root)
+        // Every name already used in the folder, referenced or not, is off limits for new files;
+        // new instances of a patient, study or series already there go into its folders.
+        let occupancy = MediumOccupancy.scan(root: root, fileSet: fs)
         var excluded = Set<String>()
         if let r = realPath(root) { excluded.insert(r) }
         // Inputs inside the File-set itself are not new instances.
         let scan = try InstanceScanner.scan(inputs.filter { !(realPath($0) ?? $0).hasPrefix((realPath(root) ?? root) + "/") || !isDirectory(root) },
                                             keepHeaders: false, progress: progress.map { p in { p("reading", $0, $1) } })
-        return try plan(into: &fs, root: root, scan: scan, existingIDs: existing, options: options, report: &report, progress: progress)
+        return try plan(into: &fs, root: root, scan: scan, existingIDs: occupancy.files, options: options, report: &report,
+                        progress: progress, occupancy: occupancy)
     }
 
     static func plan(into fs: inout FileSet, root: String, scan: SourceScan, existingIDs: Set<FileID>, options: FileSetOptions,
-                     report: inout FileSetReport, progress: (@Sendable (String, Int, Int) -> Void)?) throws -> FileSetReport {
+                     report: inout FileSetReport, progress: (@Sendable (String, Int, Int) -> Void)?,
+                     occupancy: MediumOccupancy = MediumOccupancy()) throws -> FileSetReport {
         report.notDICOM = scan.notDICOM
         report.unreadable = scan.unreadable
         report.problems += scan.problems
@@ -195,6 +215,8 @@ public enum FileSetCreator {
         if let bad = fileSetIDProblem(fs.fileSetID) { throw MediaError(.badArgument, "File-set ID '\(fs.fileSetID)': \(bad)") }
         var index = FileSetIndex(fs)
         var allocator = FileIDAllocator(layout: options.layout, exportDate: options.exportDate, exportTime: options.exportTime, existing: existingIDs)
+        occupancy.apply(to: &allocator)
+        report.profile = options.profile.id
         let builder = RecordBuilder(profile: options.profile, strict: options.strict, exportDate: options.exportDate, exportTime: options.exportTime)
         let resolver = FileResolver(root: root)
         var copies: [FileSetTransaction.Copy] = []
@@ -264,7 +286,7 @@ public enum FileSetCreator {
             } else {
                 let (id, warnings) = allocator.allocate(for: inst.header)
                 fileID = id
-                for w in warnings { report.problems.append(FileSetProblem(.warning, "layout-fallback", w, fileID: id.path, rule: "layout \(options.layout.name)")) }
+                for w in warnings { report.problems.append(layoutProblem(w, fileID: id, layout: options.layout)) }
             }
             var built: BuiltRecords
             do {
@@ -322,6 +344,13 @@ public enum FileSetCreator {
         }
         report.fileSetID = fs.fileSetID
         report.fileSetUID = fs.fileSetUID
+        if report.added.isEmpty && report.alreadyPresent.isEmpty {
+            // Nothing to write (PS3.10 8.3 makes no empty File-set from nothing): no DICOMDIR, no image.
+            report.nothingWritten = true
+            discardStaging(root: root, options: options)
+            return report
+        }
+        RecordedProfile.record(options.profile, in: &fs)
         if options.dryRun { return report }
         if report.added.isEmpty && report.operation == "update" { return report }
 
@@ -376,20 +405,14 @@ public enum FileSetCreator {
         let transform = options.inPlace ? nil : options.transform
         if target == nil && transform == nil { return PreparedInstance(header: header) }
         let output = target ?? stagedSyntax(inst.transferSyntax)
-        if options.dryRun {
-            var h = header
-            if let transform {
-                var meta = DataSet()
-                meta.setString(.mediaStorageSOPClassUID, .UI, inst.sopClassUID)
-                meta.setString(.mediaStorageSOPInstanceUID, .UI, inst.sopInstanceUID)
-                try transform.apply(to: &h, fileMeta: &meta)
-            }
-            if target != nil && output.isLossy { h.setString(.sopInstanceUID, .UI, UID.make()) }
-            return PreparedInstance(header: h, syntax: output, transcoded: target != nil, lossy: target != nil && output.isLossy)
-        }
+        // A dry run encodes exactly as the run does (same syntaxes, same refusals) and only skips the write.
         let (bytes, result, dataSet) = try FileTranscoder.encode(
             input: inst.path, to: output, parameters: options.encodeParameters, sourceAETitle: options.sourceAETitle,
             transform: transform.map { t in { ds, meta in try t.apply(to: &ds, fileMeta: &meta) } })
+        if options.dryRun {
+            return PreparedInstance(header: InstanceScanner.strip(dataSet), syntax: result.outputSyntax,
+                                    transcoded: target != nil, lossy: result.lossy, diagnostics: result.diagnostics)
+        }
         try makeDirectories(staging)
         let path = staging + "/t\(index)"
         try Part10Writer.write(bytes, to: path)

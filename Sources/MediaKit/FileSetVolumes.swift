@@ -77,7 +77,8 @@ extension FileSetCreator {
         var result = VolumeSetReport(capacity: capacity, dividedSeries: plan.dividedSeries, dryRun: options.dryRun)
         let many = plan.volumes.count > 1
         let baseID = options.fileSetID ?? ((options.image != nil || many) ? "DICOM\(options.exportDate)" : nil)
-        for (n, volume) in plan.volumes.enumerated() {
+        // No instance at all: one empty volume, so the run reports "nothing written" like create does.
+        for (n, volume) in (plan.volumes.isEmpty ? [VolumePlanner.Volume(used: 0)] : plan.volumes).enumerated() {
             var o = options
             var sub = SourceScan()
             if n == 0 { sub.notDICOM = scan.notDICOM; sub.unreadable = scan.unreadable; sub.problems = scan.problems }
@@ -105,7 +106,11 @@ extension FileSetCreator {
                 var r = FileSetReport(operation: "create", root: root)
                 r.dryRun = o.dryRun
                 var fs = FileSet(fileSetID: o.fileSetID ?? "")
-                report = try FileSetCreator.plan(into: &fs, root: root, scan: sub, existingIDs: [], options: o, report: &r, progress: progress)
+                let existed = FileManager.default.fileExists(atPath: root)
+                let occupancy = MediumOccupancy.scan(root: root, fileSet: nil)  // stray names are planned around
+                report = try FileSetCreator.plan(into: &fs, root: root, scan: sub, existingIDs: occupancy.files, options: o, report: &r,
+                                                 progress: progress, occupancy: occupancy)
+                if report.nothingWritten && !existed { rmdir(root) }
             }
             result.volumes.append(.init(output: output, fileSetID: report.fileSetID, series: Set(volume.pieces.map(\.index)).count,
                                         instances: sub.instances.count, estimatedBytes: volume.used, report: report))

@@ -33,7 +33,7 @@ struct Export: ParsableCommand {
         }
         let paths = rows.filter { !$0.conflict }.map(store.absolutePath)
         guard !paths.isEmpty else {
-            printError("\(store.root): nothing in the store matches the selection")
+            printError("\(store.root): no instances: nothing written (nothing in the store matches the selection)")
             throw ExitCode(Exit.problems)
         }
         if media.requested {

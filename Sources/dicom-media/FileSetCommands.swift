@@ -19,8 +19,8 @@ func progressPrinter() -> (@Sendable (String, Int, Int) -> Void)? {
 
 /// Options shared by create and update.
 struct FileSetWriteOptions: ParsableArguments {
-    @Option(help: "Media application profile (PS3.11), e.g. STD-GEN-CD, STD-GEN-DVD-JPEG, STD-GEN-USB-JPEG, PRI-GEN-USB.")
-    var profile: String = ApplicationProfile.default.id
+    @Option(help: "Media application profile (PS3.11), e.g. STD-GEN-CD, STD-GEN-DVD-JPEG, STD-GEN-USB-JPEG, PRI-GEN-USB (default STD-GEN-CD; update keeps the File-set's).")
+    var profile: String?
     @Option(help: "File ID layout: standard, arineta, or a template file (see templates/layouts/README.md).")
     var layout: String = "standard"
     @Option(name: .customLong("fileset-id"), help: "File-set ID (0004,1130): up to 16 of A-Z, 0-9, _.")
@@ -52,8 +52,8 @@ struct FileSetWriteOptions: ParsableArguments {
             throw ValidationError("--compression must be none, lossless or lossy, got '\(compression)'")
         }
         if let q = quality, !(1...100).contains(q) { throw ValidationError("--quality must be 1-100") }
-        guard let profile = ApplicationProfile.named(self.profile) else {
-            throw ValidationError("unknown profile '\(self.profile)'; known: \(ApplicationProfile.all.map(\.id).joined(separator: ", "))")
+        guard let profile = ApplicationProfile.named(self.profile ?? ApplicationProfile.default.id) else {
+            throw ValidationError("unknown profile '\(self.profile ?? "")'; known: \(ApplicationProfile.all.map(\.id).joined(separator: ", "))")
         }
         var date: String, time: String
         if let t = exportTime {
@@ -73,7 +73,7 @@ struct FileSetWriteOptions: ParsableArguments {
             throw ValidationError("\(error)")
         }
         var o = FileSetOptions(layout: layout, exportDate: date, exportTime: time)
-        o.profile = profile; o.fileSetID = fileSetID?.uppercased(); o.descriptor = descriptor; o.icons = icons
+        o.profile = profile; o.profileExplicit = self.profile != nil; o.fileSetID = fileSetID?.uppercased(); o.descriptor = descriptor; o.icons = icons
         o.strict = strict; o.dryRun = dryRun; o.sourceAETitle = sourceAE
         o.compression = mode; o.recompress = recompress; o.encodeParameters = EncodeParameters(quality: quality)
         o.transform = try transformOptions.transform()
@@ -83,11 +83,14 @@ struct FileSetWriteOptions: ParsableArguments {
 
 func finish(_ report: FileSetReport, json: Bool) throws {
     print(json ? report.json.serialized(pretty: true) : report.text)
+    if report.nothingWritten { printError("\(report.root): no instances: nothing written") }
     if report.hasProblems { throw ExitCode(Exit.problems) }
 }
 
 func runMedia(_ body: () throws -> Void) throws {
-    do { try body() } catch let e as ExitCode { throw e } catch let e as ValidationError { throw e } catch let e as MediaError {
+    do { try body() } catch let e as ExitCode { throw e } catch let e as ValidationError { throw e } catch let e as ProfileChoiceError {
+        printError(e.description); throw ExitCode.validationFailure  // update needs --profile: a usage error (64)
+    } catch let e as MediaError {
         printError(e.description); throw ExitCode(Exit.unreadable)
     } catch {
         printError("\(error)"); throw ExitCode(Exit.unreadable)

@@ -58,6 +58,7 @@ struct MediaOutputOptions: ParsableArguments {
         try runMedia {
             let r = try FileSetCreator.createVolumes(out: out, inputs: inputs, capacity: capacity, options: o, progress: progressPrinter())
             print(json ? r.json.serialized(pretty: true) : r.text)
+            for v in r.volumes where v.report.nothingWritten { printError("\(v.output): no instances: nothing written") }
             if r.hasProblems { throw ExitCode(Exit.problems) }
         }
     }

@@ -182,7 +182,7 @@ final class FileIDLayoutTests: XCTestCase {
         var a = try arineta(existing: existing)
         let (id, w) = a.allocate(for: Self.header())
         XCTAssertEqual(id.path, "261123/140509/ST000124/000004/I00012")
-        XCTAssertTrue(w.first?.contains("existing File-set") == true, "\(w)")
+        XCTAssertTrue(w.first?.contains("already on the medium") == true, "\(w)")
         XCTAssertFalse(existing.contains(id))
     }
 
@@ -216,6 +216,59 @@ final class FileIDLayoutTests: XCTestCase {
         XCTAssertEqual(n1.path, "DICOM/P0000003/S0000001/SE000001/I0000001")
         XCTAssertEqual(w1, [])
         XCTAssertEqual(u.allocate(for: h("NEW", "9", "9.1", "y")).0.path, "DICOM/P0000003/S0000001/SE000001/I0000002")
+    }
+
+    /// Update: a new study of an existing patient goes under that patient's folder, a new series of an
+    /// existing study under the study's folder, a new instance of an existing series into its folder.
+    func testStandardUpdateReusesExistingPatientStudySeriesFolders() throws {
+        let layout = try load("standard")
+        let h = { (p: String, st: String, se: String, sop: String) in Self.header(patientID: p, study: st, series: se, sop: sop) }
+        let onMedium: [(String, DataSet)] = [
+            ("DICOM/P0000001/S0000001/SE000001/I0000001", h("A", "1", "1.1", "a")),
+            ("DICOM/P0000002/S0000001/SE000001/I0000001", h("B", "2", "2.1", "b")),
+            ("DICOM/P0000002/S0000001/SE000002/I0000001", h("B", "2", "2.2", "c")),
+        ]
+        var u = FileIDAllocator(layout: layout, exportDate: "20261123", exportTime: "140509",
+                                existing: Set(onMedium.map { FileID(path: $0.0) } + [FileID(path: "DICOMDIR")]))
+        for (id, header) in onMedium { u.adopt(FileID(path: id), header: header) }
+        let ids = [h("B", "2", "2.1", "d"), h("B", "2", "2.9", "e"), h("B", "7", "7.1", "f"), h("A", "1", "1.1", "g"), h("C", "3", "3.1", "h")]
+            .map { u.allocate(for: $0) }
+        XCTAssertEqual(ids.map(\.0.path), [
+            "DICOM/P0000002/S0000001/SE000001/I0000002",  // same series: its folder, next free file name
+            "DICOM/P0000002/S0000001/SE000003/I0000001",  // new series of an existing study
+            "DICOM/P0000002/S0000002/SE000001/I0000001",  // new study of an existing patient
+            "DICOM/P0000001/S0000001/SE000001/I0000002",
+            "DICOM/P0000003/S0000001/SE000001/I0000001",  // new patient: next free patient folder
+        ])
+        XCTAssertTrue(ids.allSatisfy { $0.1.isEmpty })
+
+        // Without adopt (the behaviour before), the same patient would get a new folder: the test can fail.
+        var plain = FileIDAllocator(layout: layout, exportDate: "20261123", exportTime: "140509", existing: Set(onMedium.map { FileID(path: $0.0) }))
+        XCTAssertEqual(plain.allocate(for: h("B", "2", "2.1", "d")).0.path, "DICOM/P0000003/S0000001/SE000001/I0000001")
+
+        // File IDs of another shape (another layout) are not adopted.
+        var other = FileIDAllocator(layout: layout, exportDate: "20261123", exportTime: "140509", existing: [FileID(path: "IMAGES/IM1")])
+        other.adopt(FileID(path: "IMAGES/IM1"), header: h("B", "2", "2.1", "x"))
+        XCTAssertEqual(other.allocate(for: h("B", "2", "2.1", "d")).0.path, "DICOM/P0000001/S0000001/SE000001/I0000001")
+    }
+
+    /// Stray folders: no file and no new keyed folder takes their name; a shared folder of that name is reused.
+    func testReservedFoldersArePlannedAround() throws {
+        var a = FileIDAllocator(layout: try load("standard"), exportDate: "20261123", exportTime: "140509",
+                                existing: [FileID(path: "DICOM/P0000002/STRAY")])
+        a.reserveFolder(FileID(path: "DICOM"))
+        a.reserveFolder(FileID(path: "DICOM/P0000001"))
+        a.reserveFolder(FileID(path: "DICOM/P0000003/S0000001/SE000001/I0000001"))
+        a.reserveFolder(FileID(path: "DICOM/P0000002/STRAY/BELOW"))  // below a file: ignored
+        let (id, w) = a.allocate(for: Self.header())
+        XCTAssertEqual(id.path, "DICOM/P0000004/S0000001/SE000001/I0000001")
+        XCTAssertEqual(w, [])
+        // A folder where a file would go.
+        var b = FileIDAllocator(layout: try load("standard"), exportDate: "20261123", exportTime: "140509",
+                                existing: [FileID(path: "DICOM/P0000001/S0000001/SE000001/I0000001")])
+        b.adopt(FileID(path: "DICOM/P0000001/S0000001/SE000001/I0000001"), header: Self.header())
+        b.reserveFolder(FileID(path: "DICOM/P0000001/S0000001/SE000001/I0000002"))
+        XCTAssertEqual(b.allocate(for: Self.header(sop: "9.9")).0.path, "DICOM/P0000001/S0000001/SE000001/I0000003")
     }
 
     func testStandardUniqueForAMillionInstancesInOneSeries() throws {
