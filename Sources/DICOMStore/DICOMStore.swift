@@ -137,6 +137,8 @@ public final class DICOMStore: @unchecked Sendable {
         config.label = "dicom-media-store"
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Removed rows (store remove, reconcile) are overwritten with zeros, not left in free pages.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         do {
             db = try DatabasePool(path: r + "/index.sqlite", configuration: config)

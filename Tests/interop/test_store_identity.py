@@ -77,6 +77,8 @@ def check_written(fileset, uids, src):
     assert written.file_meta.MediaStorageSOPInstanceUID == bad_ds == written.SOPInstanceUID
     assert data_set_bytes(refs[bad_ds]) == data_set_bytes(src / "bad.dcm")
     assert sha256(refs[good_ds]) == sha256(src / "good.dcm")
+    r = dm("verify", fileset)
+    assert r.returncode == 0, r.stdout
 
 
 def codes(report):

@@ -252,3 +252,16 @@ def test_failed_import_removes_its_temporary_folder(tmp_path):
     assert b"cannot move into the store" in r.stderr
     assert tmp_entries(store) == []
     assert_nothing_original(store, originals([medium]))
+
+
+def test_removed_study_leaves_no_trace_in_the_index(tmp_path):
+    """`store remove` deletes rows with SQLite's secure_delete: nothing of them stays in free pages."""
+    src = CORPUS / "clunie-charset-fileset"
+    victim = pydicom.dcmread(str(src / "SCSGERM"))
+    store = tmp_path / "store"
+    assert dm("import", src, "--store", store).returncode == 0
+    needles = {str(victim.StudyInstanceUID).encode(), str(victim.SOPInstanceUID).encode(), victim.PatientName.original_string}
+    assert any(n in (store / "index.sqlite").read_bytes() + b"".join(
+        p.read_bytes() for p in store.glob("index.sqlite-*")) for n in needles)
+    assert dm("store", "remove", victim.StudyInstanceUID, "--store", store).returncode == 0
+    assert_nothing_original(store, needles)
