@@ -358,7 +358,19 @@ public final class DICOMStore: @unchecked Sendable {
     }
 
     /// Runs `body` in an import session (see ``ImportSession``); its temporary folder is removed at the end.
+    /// On failure, object files renamed before it have no row: they are reconciled at once when the store
+    /// is idle, else an empty marker `tmp/failed-PID-N` leaves that to the next command.
     public func importSession<R>(_ body: (ImportSession) throws -> R) throws -> R {
+        do { return try importSessionLocked(body) } catch {
+            let reconciled = try? tryExclusive { try reconcileLocked(force: true) }
+            if reconciled == nil {
+                try? createDirectories(tmpDirectory + "/failed-\(getpid())-\(UInt32.random(in: 0...UInt32.max))", mode: 0o700)
+            }
+            throw error
+        }
+    }
+
+    private func importSessionLocked<R>(_ body: (ImportSession) throws -> R) throws -> R {
         try withStoreLock(exclusive: false) {
             let run = tmpDirectory + "/run-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
             try createDirectories(run, mode: 0o700)

@@ -44,7 +44,9 @@ public enum ProvenanceMode: String, Sendable, CaseIterable {
         case .full:
             return .init(kind: kind, location: location, fileSetID: fileSetID, fileSetUID: fileSetUID, fileID: fileID, path: path)
         case .label, .hash:
-            let h = KeyedHash.hmac(key: key, Array("MEDIUM:\(fileSetUID.flatMap { $0.isEmpty ? nil : $0 } ?? location)".utf8)).prefix(8)
+            // The File-set UID names the medium wherever it is mounted; else its real path does.
+            let name = nonEmpty(fileSetUID) ?? realPath(location) ?? location
+            let h = KeyedHash.hmac(key: key, Array("MEDIUM:\(name)".utf8)).prefix(8)
             let token = "medium-" + h.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
             if self == .label, let id = fileSetID, !id.isEmpty {
                 return .init(kind: kind, location: id, fileSetID: id, path: "")

@@ -251,6 +251,9 @@ def test_failed_import_removes_its_temporary_folder(tmp_path):
     assert r.returncode == 2, (r.returncode, r.stderr)
     assert b"cannot move into the store" in r.stderr
     assert tmp_entries(store) == []
+    # Files moved into objects/ before the failure were reconciled at once (the store was idle).
+    code, v = dm_json("store", "verify", "--store", store)
+    assert code == 0 and v["problems"] == [], v
     assert_nothing_original(store, originals([medium]))
 
 
