@@ -197,6 +197,23 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(try store.count(), 2)
     }
 
+    func testDataSetSOPInstanceUIDIdentifiesAFileWhoseFileMetaDisagrees() throws {
+        var f = try Part10Reader.read(bytes: try instance(patient: "P1", study: "1.2.3", series: "1.2.3.1", sop: "1.2.3.1.4", number: 1))
+        f.fileMeta.setString(.mediaStorageSOPInstanceUID, .UI, "1.2.3.1.999")
+        let bytes = [UInt8](repeating: 0, count: 128) + Array("DICM".utf8) + Part10Writer.encodeFileMeta(f.fileMeta)
+            + Array(try Part10Writer.encode(dataSet: f.dataSet).dropFirst(f.dataSetOffset))
+        XCTAssertEqual(FileMetaCheck.mismatches(fileMeta: f.fileMeta, dataSet: f.dataSet).count, 1)
+        let store = try DICOMStore(root: dir + "/s")
+        let r = try StoreImporter.run(media: [MemoryMedium(contents: ["F": bytes])], store: store, storeRoot: store.root)
+        XCTAssertEqual(r.imported.map(\.sopInstanceUID), ["1.2.3.1.4"])
+        XCTAssertEqual(r.problems.map(\.problem.code), [FileMetaCheck.code])
+        XCTAssertEqual(r.problems.first?.problem.severity, .warning)
+        let row = try XCTUnwrap(store.allInstances().first)
+        XCTAssertEqual(row.sopInstanceUID, "1.2.3.1.4")
+        XCTAssertEqual(try readWholeFile(store.absolutePath(row)), bytes)
+        XCTAssertEqual(try store.verify().problems.count, 0)
+    }
+
     func testProvenanceModesKeepOnlyWhatWasChosen() throws {
         let a = try instance(patient: "P1", study: "1.2.3", series: "1.2.3.1", sop: "1.2.3.1.3", number: 1)
         let medium = MemoryMedium(contents: ["DOE_JANE/IM1": a])
