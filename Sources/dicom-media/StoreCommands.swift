@@ -218,6 +218,9 @@ struct StoreRemove: ParsableCommand {
                 let verb = dryRun ? "would remove" : "removed"
                 print("\(verb) \(level) \(uid): \(r.removed.count) instance file(s)")
                 for x in r.removed { print("  \(x.sopInstanceUID)  SHA-256 \(x.sha256)  \(x.path)") }
+                if level == "instance" && r.removed.count > 1 {
+                    print("  (every copy of the instance; to keep one, remove the others with --copy SHA256)")
+                }
                 for x in r.unflagged { print("  \(dryRun ? "would keep" : "kept") \(x.sha256) as the single copy of \(x.sopInstanceUID) (no longer flagged)") }
             }
             if r.level == nil {
