@@ -127,7 +127,8 @@ public final class DICOMStore: @unchecked Sendable {
             try createDirectories(r)
         }
         try createDirectories(r + "/objects")
-        try createDirectories(r + "/tmp")
+        try createDirectories(r + "/tmp", mode: 0o700)
+        chmod(r + "/tmp", 0o700)
         let initLock = try FileLock(path: r + "/init.lock")
         try initLock.lock(exclusive: true)
         defer { initLock.close() }
@@ -136,6 +137,8 @@ public final class DICOMStore: @unchecked Sendable {
         config.label = "dicom-media-store"
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Removed rows (store remove, reconcile) are overwritten with zeros, not left in free pages.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         do {
             db = try DatabasePool(path: r + "/index.sqlite", configuration: config)
@@ -355,13 +358,25 @@ public final class DICOMStore: @unchecked Sendable {
     }
 
     /// Runs `body` in an import session (see ``ImportSession``); its temporary folder is removed at the end.
+    /// On failure, object files renamed before it have no row: they are reconciled at once when the store
+    /// is idle, else an empty marker `tmp/failed-PID-N` leaves that to the next command.
     public func importSession<R>(_ body: (ImportSession) throws -> R) throws -> R {
+        do { return try importSessionLocked(body) } catch {
+            let reconciled = try? tryExclusive { try reconcileLocked(force: true) }
+            if reconciled == nil {
+                try? createDirectories(tmpDirectory + "/failed-\(getpid())-\(UInt32.random(in: 0...UInt32.max))", mode: 0o700)
+            }
+            throw error
+        }
+    }
+
+    private func importSessionLocked<R>(_ body: (ImportSession) throws -> R) throws -> R {
         try withStoreLock(exclusive: false) {
             let run = tmpDirectory + "/run-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-            try createDirectories(run)
-            let r = try body(ImportSession(store: self, run: run))
-            removeTree(run)
-            return r
+            try createDirectories(run, mode: 0o700)
+            // Removed on success and on failure; after a kill, by the next command (reconcileIfIdle).
+            defer { removeTree(run) }
+            return try body(ImportSession(store: self, run: run))
         }
     }
 
@@ -377,36 +392,82 @@ public final class DICOMStore: @unchecked Sendable {
 
     // MARK: Remove
 
-    /// What `remove` deleted.
+    /// What `remove` deleted (or, dry-running, would delete).
     public struct Removal: Sendable {
         public var uid: String
-        /// "study", "series" or "instance", by what the UID matched.
+        /// "study", "series", "instance" or "copy", by what the UID (and SHA-256) matched.
         public var level: String?
         public var removed: [StoredInstance]
+        /// Copies left of a SOP Instance whose only unflagged copy was removed: the earliest became the unflagged one.
+        public var unflagged: [StoredInstance] = []
+        public var dryRun = false
+        public init(uid: String, level: String?, removed: [StoredInstance], unflagged: [StoredInstance] = [], dryRun: Bool = false) {
+            self.uid = uid; self.level = level; self.removed = removed; self.unflagged = unflagged; self.dryRun = dryRun
+        }
     }
 
     /// Deletes the instances of a study, series or instance UID: rows first (one transaction), then files.
-    /// A marker in tmp/ makes an interrupted removal's files orphans that the next import reconciles.
-    public func remove(uid: String) throws -> Removal {
+    /// With `copy` (a SHA-256, or a unique prefix of at least 8 hex digits), only that copy of the SOP
+    /// Instance `uid` goes; when no unflagged copy remains, the earliest remaining one becomes the
+    /// unflagged copy. With `dryRun`, nothing changes and the result says what would go.
+    /// A marker in tmp/ makes an interrupted removal's files orphans that the next command reconciles.
+    public func remove(uid: String, copy: String? = nil, dryRun: Bool = false) throws -> Removal {
         try withStoreLock(exclusive: true) {
-            var result = Removal(uid: uid, level: nil, removed: [])
+            var result = Removal(uid: uid, level: nil, removed: [], dryRun: dryRun)
             let marker = tmpDirectory + "/remove-\(getpid())"
-            try createDirectories(marker)
+            if !dryRun { try createDirectories(marker, mode: 0o700) }
+            defer { if !dryRun { removeTree(marker) } }
             try db.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
+                    if let copy {
+                        let want = copy.lowercased()
+                        let rows = try StoredInstance.fetchAll(db, sql: "SELECT * FROM instance WHERE sopInstanceUID = ? ORDER BY id", arguments: [uid])
+                        let hits = rows.filter { $0.sha256 == want || (want.count >= 8 && $0.sha256.hasPrefix(want)) }
+                        if hits.count > 1 { throw StoreError("SHA-256 prefix \(copy) matches \(hits.count) copies of \(uid); give more digits") }
+                        guard let hit = hits.first else { return .rollback }
+                        result.level = "copy"
+                        result.removed = [hit]
+                        var rest = rows.filter { $0.id != hit.id }
+                        if !rest.isEmpty && !rest.contains(where: { !$0.conflict }) {
+                            rest[0].conflict = false
+                            result.unflagged = [rest[0]]
+                            if !dryRun { try db.execute(sql: "UPDATE instance SET conflict = 0 WHERE id = ?", arguments: [rest[0].id]) }
+                        }
+                        if !dryRun { try db.execute(sql: "DELETE FROM instance WHERE id = ?", arguments: [hit.id]) }
+                        return dryRun ? .rollback : .commit
+                    }
                     for (level, col) in [("study", "studyInstanceUID"), ("series", "seriesInstanceUID"), ("instance", "sopInstanceUID")] {
-                        let rows = try StoredInstance.fetchAll(db, sql: "SELECT * FROM instance WHERE \(col) = ?", arguments: [uid])
+                        let rows = try StoredInstance.fetchAll(db, sql: "SELECT * FROM instance WHERE \(col) = ? ORDER BY id", arguments: [uid])
                         if rows.isEmpty { continue }
-                        try db.execute(sql: "DELETE FROM instance WHERE \(col) = ?", arguments: [uid])
-                        result = Removal(uid: uid, level: level, removed: rows)
+                        if !dryRun { try db.execute(sql: "DELETE FROM instance WHERE \(col) = ?", arguments: [uid]) }
+                        result.level = level
+                        result.removed = rows
                         break
                     }
-                    return .commit
+                    return dryRun ? .rollback : .commit
                 }
             }
-            for r in result.removed { unlink(absolutePath(r)) }
-            removeTree(marker)
+            if !dryRun { for r in result.removed { unlink(absolutePath(r)) } }
             return result
+        }
+    }
+
+    // MARK: Copies
+
+    /// The SOP Instances stored in more than one copy (same SOP Instance UID, other content): each
+    /// group's copies in import order (the first is normally the unflagged one).
+    public func conflicts() throws -> [[StoredInstance]] {
+        try db.read { db in
+            let rows = try StoredInstance.fetchAll(db, sql: """
+                SELECT * FROM instance WHERE sopInstanceUID IN
+                  (SELECT sopInstanceUID FROM instance GROUP BY sopInstanceUID HAVING COUNT(*) > 1)
+                ORDER BY sopInstanceUID, id
+                """)
+            var groups: [[StoredInstance]] = []
+            for r in rows {
+                if groups.last?.first?.sopInstanceUID == r.sopInstanceUID { groups[groups.count - 1].append(r) } else { groups.append([r]) }
+            }
+            return groups
         }
     }
 
@@ -572,12 +633,13 @@ final class FileLock {
     func close() { Glibc.close(fd) }
 }
 
-func createDirectories(_ path: String) throws {
+/// Creates a folder and its missing parents; the last one gets `mode` (temporary folders: 0700).
+func createDirectories(_ path: String, mode: mode_t = 0o755) throws {
     if isDirectory(path) { return }
     if let slash = path.lastIndex(of: "/"), slash > path.startIndex {
         try createDirectories(String(path[..<slash]))
     }
-    if mkdir(path, 0o755) != 0 && errno != EEXIST {
+    if mkdir(path, mode) != 0 && errno != EEXIST {
         throw StoreError("cannot create folder: \(String(cString: strerror(errno)))", path: path)
     }
 }
@@ -634,9 +696,9 @@ enum DispatchQueueApply {
     }
 }
 
-/// Writes a new file (O_EXCL); an error message or nil.
+/// Writes a new file (O_EXCL, mode 0600: stored copies hold patients' data); an error message or nil.
 func writeFile(_ path: String, _ bytes: [UInt8]) -> String? {
-    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
     if fd < 0 { return "cannot create \(path): \(String(cString: strerror(errno)))" }
     defer { close(fd) }
     var written = 0

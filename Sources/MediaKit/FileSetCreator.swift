@@ -243,6 +243,10 @@ public enum FileSetCreator {
                 for (k, r) in results.values.enumerated() { if let r { loaded[range.lowerBound + k] = r } }
             }
             var staged: (path: String, size: Int)?
+            for m in inst.fileMetaMismatches {
+                report.problems.append(FileSetProblem(.warning, FileMetaCheck.code, "\(inst.path): \(m); the data set's UID identifies the instance"
+                                                      + (options.inPlace ? "" : " and the copy gets a File Meta rebuilt from it"), rule: "PS3.10 7.1"))
+            }
             switch loaded[n] {
             case .success(let p)?:
                 inst.header = p.header
@@ -403,7 +407,16 @@ public enum FileSetCreator {
                                              mode: options.compression, recompress: options.recompress)
         }
         let transform = options.inPlace ? nil : options.transform
-        if target == nil && transform == nil { return PreparedInstance(header: header) }
+        if target == nil && transform == nil {
+            guard inst.fileMetaNeedsRebuild && !options.inPlace else { return PreparedInstance(header: header) }
+            // One identity (PS3.10 7.1): a File Meta disagreeing with the data set is rebuilt; the data set is copied byte for byte.
+            if options.dryRun { return PreparedInstance(header: header, syntax: inst.transferSyntax) }
+            let bytes = try rebuildingFileMeta(inst.path, sourceAETitle: options.sourceAETitle)
+            try makeDirectories(staging)
+            let path = staging + "/m\(index)"
+            try Part10Writer.write(bytes, to: path)
+            return PreparedInstance(header: header, syntax: inst.transferSyntax, staged: (path, bytes.count))
+        }
         let output = target ?? stagedSyntax(inst.transferSyntax)
         // A dry run encodes exactly as the run does (same syntaxes, same refusals) and only skips the write.
         let (bytes, result, dataSet) = try FileTranscoder.encode(
@@ -418,6 +431,26 @@ public enum FileSetCreator {
         try Part10Writer.write(bytes, to: path)
         return PreparedInstance(header: InstanceScanner.strip(dataSet), syntax: result.outputSyntax, staged: (path, bytes.count),
                                 transcoded: target != nil, lossy: result.lossy, diagnostics: result.diagnostics)
+    }
+
+    /// The file at `path` with its File Meta rebuilt from its data set (SOP Class and Instance UID) and
+    /// every data set byte kept as it is (PS3.10 7.1): the preamble, DICM, new group 0002, the old data set bytes.
+    static func rebuildingFileMeta(_ path: String, sourceAETitle: String?) throws -> [UInt8] {
+        let f = try Part10Reader.read(path: path, options: .headerOnly)
+        guard let data = FileManager.default.contents(atPath: path) else { throw MediaError(.unreadable, "cannot read", path: path) }
+        let all = [UInt8](data)
+        guard f.dataSetOffset > 0, f.dataSetOffset <= all.count else {
+            throw MediaError(.unreadable, "the data set's start cannot be found to rebuild the File Meta", path: path)
+        }
+        let syntax = TransferSyntax(uid: f.fileMeta.string(.transferSyntaxUID) ?? f.transferSyntax.uid)
+        let meta = Part10Writer.makeFileMeta(for: f.dataSet, existing: f.fileMeta,
+                                             options: WriteOptions(transferSyntax: syntax, sourceAETitle: sourceAETitle))
+        var out = f.preamble ?? [UInt8](repeating: 0, count: 128)
+        if out.count != 128 { out = [UInt8](repeating: 0, count: 128) }
+        out += [0x44, 0x49, 0x43, 0x4D]
+        out += Part10Writer.encodeFileMeta(meta)
+        out += all[f.dataSetOffset...]
+        return out
     }
 
     /// The syntax an instance is re-encoded in: its own, or Explicit VR Little Endian when this writer cannot produce it.

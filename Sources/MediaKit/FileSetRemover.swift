@@ -13,6 +13,8 @@ public enum FileSetRemover {
         public var root: String
         public var removedFiles: [String] = []
         public var removedRecords = 0
+        /// Each record removed: its type and key (UID, Patient ID) or File ID.
+        public var records: [String] = []
         public var notFound: [RemovalSelector] = []
         public var dryRun = false
         public var json: JSON {
@@ -20,12 +22,14 @@ public enum FileSetRemover {
                 ("root", .string(root)), ("dryRun", .bool(dryRun)),
                 ("removedFiles", .array(removedFiles.map { .string($0) })),
                 ("removedRecords", .int(Int64(removedRecords))),
+                ("records", .array(records.map { .string($0) })),
                 ("notFound", .array(notFound.map { .string(describe($0)) })),
             ])
         }
         public var text: String {
             var l = ["remove \(root): \(dryRun ? "would remove" : "removed") \(removedFiles.count) file(s), \(removedRecords) record(s)"]
             for f in removedFiles { l.append("  " + f) }
+            if dryRun { for r in records { l.append("  record " + r) } }
             for n in notFound { l.append("not found: \(describe(n))") }
             return l.joined(separator: "\n")
         }
@@ -60,9 +64,15 @@ public enum FileSetRemover {
             }
             return nil
         }
+        func label(_ r: DirectoryRecord) -> String {
+            let key = r.referencedSOPInstanceUID ?? r.keys.string(.seriesInstanceUID).flatMap { r.type == .series ? $0 : nil }
+                ?? r.keys.string(.studyInstanceUID).flatMap { r.type == .study ? $0 : nil } ?? r.keys.string(.patientID) ?? ""
+            return "\(r.type.rawValue) \(key)" + (r.referencedFileID.map { " (\($0.path))" } ?? "")
+        }
         func collectFiles(_ r: DirectoryRecord) {
             r.forEach { rec, _ in
                 report.removedRecords += 1
+                report.records.append(label(rec))
                 if let id = rec.referencedFileID { report.removedFiles.append(id.path) }
             }
         }
@@ -76,6 +86,7 @@ public enum FileSetRemover {
                 let emptied = before > 0 && r.children.isEmpty
                 if emptied && [DirectoryRecordType.patient, .study, .series].contains(r.type) && r.referencedFileID == nil {
                     report.removedRecords += 1
+                    report.records.append(label(r) + " (left without children)")
                     continue
                 }
                 out.append(r)

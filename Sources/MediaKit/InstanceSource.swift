@@ -25,6 +25,10 @@ public struct SourceInstance: Sendable {
     public var isPart10: Bool
     /// Reading problems tolerated.
     public var diagnostics: [Diagnostic]
+    /// How the File Meta disagrees with the data set (``FileMetaCheck``); the data set's UIDs identify the instance.
+    public var fileMetaMismatches: [String] = []
+    /// The File Meta disagrees or lacks a UID the data set has: a copy written to a medium gets a rebuilt one.
+    public var fileMetaNeedsRebuild = false
 }
 
 /// What the scan of the inputs found.
@@ -107,9 +111,12 @@ public enum InstanceScanner {
         do {
             let f = try Part10Reader.read(path: path, options: keepHeader ? .headerOnly : ReadOptions(stopBeforePixelData: true, stopBefore: Tag(0x0020, 0x0014)))
             let meta = f.fileMeta
-            let sopClass = meta.string(.mediaStorageSOPClassUID) ?? f.dataSet.string(.sopClassUID) ?? ""
-            let sopInstance = meta.string(.mediaStorageSOPInstanceUID) ?? f.dataSet.string(.sopInstanceUID) ?? ""
-            if sopClass == UID.mediaStorageDirectoryStorage { return .failure(.notDICOM(path, "a DICOMDIR, not an instance")) }
+            // (0008,0016) and (0008,0018) identify the instance; the File Meta only when the data set lacks them.
+            let sopClass = nonEmpty(f.dataSet.string(.sopClassUID)) ?? meta.string(.mediaStorageSOPClassUID) ?? ""
+            let sopInstance = nonEmpty(f.dataSet.string(.sopInstanceUID)) ?? meta.string(.mediaStorageSOPInstanceUID) ?? ""
+            if sopClass == UID.mediaStorageDirectoryStorage || meta.string(.mediaStorageSOPClassUID) == UID.mediaStorageDirectoryStorage {
+                return .failure(.notDICOM(path, "a DICOMDIR, not an instance"))
+            }
             guard !sopClass.isEmpty, !sopInstance.isEmpty else {
                 return .failure(.unreadable(path, "no SOP Class UID or SOP Instance UID (PS3.10 7.1)"))
             }
@@ -118,7 +125,9 @@ public enum InstanceScanner {
                                            fileMeta: keepHeader ? meta : DataSet(), transferSyntax: f.transferSyntax,
                                            sopClassUID: sopClass, sopInstanceUID: sopInstance, size: fileSize(path),
                                            isPart10: f.preamble != nil && !meta.isEmpty && meta.string(.transferSyntaxUID) != nil,
-                                           diagnostics: keepHeader ? f.diagnostics : []))
+                                           diagnostics: keepHeader ? f.diagnostics : [],
+                                           fileMetaMismatches: FileMetaCheck.mismatches(fileMeta: meta, dataSet: f.dataSet),
+                                           fileMetaNeedsRebuild: !meta.isEmpty && FileMetaCheck.needsRebuild(fileMeta: meta, dataSet: f.dataSet)))
         } catch let e as DICOMParseError {
             if e.code == .notDICOM || e.code == .empty { return .failure(.notDICOM(path, e.message)) }
             return .failure(.unreadable(path, e.description))

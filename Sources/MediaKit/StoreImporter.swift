@@ -19,7 +19,41 @@ public struct ImportOptions: Sendable {
     public var batchSize = 256
     /// Bytes held in memory per batch, at most (a batch ends early past it).
     public var batchBytes = 256 << 20
+    /// What the provenance columns keep of where each instance came from (see ``ProvenanceMode``).
+    public var provenance: ProvenanceMode = .full
+    /// The key of `.hash` (and `.label` without a File-set ID) medium tokens: the store's `deid.key`.
+    /// A random one per run when nil (tokens then differ between runs).
+    public var provenanceKey: [UInt8]?
     public init() {}
+}
+
+/// What a store keeps of an instance's origin (sourceLocation, sourceFileSetID/UID, sourceFileID, sourcePath).
+public enum ProvenanceMode: String, Sendable, CaseIterable {
+    /// Everything: the medium's path, its File-set ID and UID, the File ID and the path on the medium.
+    case full
+    /// The medium's File-set ID (0004,1130) as its label (its token when it has none); no paths, File IDs or UIDs.
+    case label
+    /// Only a token of the medium: "medium-" and 16 hex digits of HMAC-SHA-256 under the store's key of
+    /// its File-set UID (else its path), the same for every instance of one medium; nothing else.
+    case hash
+
+    /// The row's provenance for a file at `path` (named `fileID` by the DICOMDIR) of `medium`.
+    func provenance(kind: String, location: String, fileSetID: String?, fileSetUID: String?, fileID: String?, path: String,
+                    key: [UInt8]) -> StoredInstance.Provenance {
+        switch self {
+        case .full:
+            return .init(kind: kind, location: location, fileSetID: fileSetID, fileSetUID: fileSetUID, fileID: fileID, path: path)
+        case .label, .hash:
+            // The File-set UID names the medium wherever it is mounted; else its real path does.
+            let name = nonEmpty(fileSetUID) ?? realPath(location) ?? location
+            let h = KeyedHash.hmac(key: key, Array("MEDIUM:\(name)".utf8)).prefix(8)
+            let token = "medium-" + h.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+            if self == .label, let id = fileSetID, !id.isEmpty {
+                return .init(kind: kind, location: id, fileSetID: id, path: "")
+            }
+            return .init(kind: kind, location: token, path: "")
+        }
+    }
 }
 
 /// What an import found and did, per file, plus what it said about each medium.
@@ -31,6 +65,8 @@ public struct ImportReport: Sendable {
         public var sourcePath: String
         /// Path of the stored file, relative to the store (the existing copy for already-present ones).
         public var storedPath: String?
+        /// SHA-256 of the content read (after any transform): names a copy in `store remove UID --copy SHA256`.
+        public var sha256: String?
     }
     public struct FileProblem: Sendable {
         public var source: String
@@ -72,7 +108,8 @@ public struct ImportReport: Sendable {
     public var json: JSON {
         func item(_ i: Item) -> JSON {
             .object([("sopInstanceUID", .string(i.sopInstanceUID)), ("source", .string(i.source)),
-                     ("sourcePath", .string(i.sourcePath)), ("storedPath", i.storedPath.map { .string($0) } ?? .null)])
+                     ("sourcePath", .string(i.sourcePath)), ("storedPath", i.storedPath.map { .string($0) } ?? .null),
+                     ("sha256", i.sha256.map { .string($0) } ?? .null)])
         }
         func fp(_ p: FileProblem, _ key: String = "path") -> JSON {
             .object([("source", .string(p.source)), (key, .string(p.path)), ("reason", .string(p.reason))])
@@ -121,7 +158,12 @@ public struct ImportReport: Sendable {
         if let r = reconciliation, r.interrupted {
             lines.append("recovered an interrupted run: \(r.tmpRemoved) temporary, \(r.orphanFilesRemoved) orphan files and \(r.rowsWithoutFileRemoved) rows without file removed")
         }
-        for c in conflicts { lines.append("conflict: \(c.sopInstanceUID) from \(c.sourcePath) differs from the stored copy; kept both, this one flagged") }
+        for c in conflicts {
+            lines.append("conflict: \(c.sopInstanceUID) from \(c.sourcePath) differs from the stored copy; kept both, this one (SHA-256 \(c.sha256 ?? "?")) flagged")
+        }
+        if !conflicts.isEmpty && !dryRun {
+            lines.append("conflicts: compare the copies with `dicom-media store conflicts`, keep one with `dicom-media store remove UID --copy SHA256`")
+        }
         for m in missing { lines.append("missing: \(m.path) (\(m.reason))") }
         for f in failed { lines.append("failed: \(f.path): \(f.reason)") }
         for n in notDICOM { lines.append("not DICOM: \(n.path): \(n.reason)") }
@@ -182,7 +224,8 @@ public enum StoreImporter {
     static let sniffSize = 4096
 
     enum Prepared {
-        case ready(StoredInstance, [UInt8])
+        /// The row, the bytes to store, and problems of the file (File Meta or its record disagreeing with its data set).
+        case ready(StoredInstance, [UInt8], [FileSetProblem])
         case notDICOM(String)
         case failed(String)
     }
@@ -196,8 +239,10 @@ public enum StoreImporter {
         }
         // Plan every medium first, so progress knows the total.
         var plans: [(MediumReader, MediumFileSetInfo, [Candidate])] = []
+        let key = options.provenanceKey ?? (0..<32).map { _ in UInt8.random(in: 0...255) }
         for m in media {
-            let (info, cands) = try plan(m, report: &report)
+            var (info, cands) = try plan(m, report: &report)
+            info.provenanceKey = key
             plans.append((m, info, cands))
         }
         let total = plans.reduce(0) { $0 + $1.2.count }
@@ -235,6 +280,7 @@ public enum StoreImporter {
         var fileSetID: String?
         var fileSetUID: String?
         var sizes: [String: Int]
+        var provenanceKey: [UInt8] = []
     }
 
     /// Decides which files to read: the DICOMDIR's referenced files when it is usable, plus every
@@ -312,12 +358,8 @@ public enum StoreImporter {
         for (i, p) in slots.values.enumerated() {
             let c = cands[i]
             switch p {
-            case .ready(let row, let bytes):
-                if let rec = c.record {
-                    for m in mismatches(row, rec) {
-                        report.problems.append((medium.location, FileSetProblem(.error, "record-mismatch", m, fileID: rec.referencedFileID?.path, rule: "PS3.3 F.5")))
-                    }
-                }
+            case .ready(let row, let bytes, let warnings):
+                for w in warnings { report.problems.append((medium.location, w)) }
                 ready.append((i, row, bytes))
             case .notDICOM(let why):
                 if c.record != nil {
@@ -343,7 +385,7 @@ public enum StoreImporter {
             let present = try store?.storedHashes(ready.map(\.1.sha256)) ?? []
             var seenSHA = Set<String>(), seenUID = Set<String>()
             for (i, row, _) in ready {
-                let item = ImportReport.Item(sopInstanceUID: row.sopInstanceUID, source: medium.location, sourcePath: cands[i].path, storedPath: nil)
+                let item = ImportReport.Item(sopInstanceUID: row.sopInstanceUID, source: medium.location, sourcePath: cands[i].path, storedPath: nil, sha256: row.sha256)
                 if present.contains(row.sha256) || seenSHA.contains(row.sha256) { report.alreadyPresent.append(item); continue }
                 let known = try store?.hasSOPInstance(row.sopInstanceUID) ?? false
                 if known || seenUID.contains(row.sopInstanceUID) { report.conflicts.append(item) } else { report.imported.append(item) }
@@ -354,7 +396,7 @@ public enum StoreImporter {
         guard let session else { return }
         let staged = try session.stage(ready.map { (row: $0.1, bytes: $0.2) })
         let items = ready.map { i, row, _ in
-            ImportReport.Item(sopInstanceUID: row.sopInstanceUID, source: medium.location, sourcePath: cands[i].path, storedPath: row.path)
+            ImportReport.Item(sopInstanceUID: row.sopInstanceUID, source: medium.location, sourcePath: cands[i].path, storedPath: row.path, sha256: row.sha256)
         }
         try committer.finish(&report)
         committer.start(items) { try session.commit(staged) }
@@ -416,8 +458,21 @@ public enum StoreImporter {
             if e.code == .notDICOM || e.code == .empty { return .notDICOM(e.message) }
             return .failed(e.description)
         } catch { return .failed("\(error)") }
-        var sopClass = file.fileMeta.string(.mediaStorageSOPClassUID) ?? file.dataSet.string(.sopClassUID) ?? ""
-        if sopClass == UID.mediaStorageDirectoryStorage { return .notDICOM("a DICOMDIR, not an instance") }
+        var sopClass = nonEmpty(file.dataSet.string(.sopClassUID)) ?? file.fileMeta.string(.mediaStorageSOPClassUID) ?? ""
+        if file.fileMeta.string(.mediaStorageSOPClassUID) == UID.mediaStorageDirectoryStorage || sopClass == UID.mediaStorageDirectoryStorage {
+            return .notDICOM("a DICOMDIR, not an instance")
+        }
+        // (0008,0016) and (0008,0018) identify the instance; a File Meta saying otherwise is reported (PS3.10 7.1).
+        var warnings = FileMetaCheck.mismatches(fileMeta: file.fileMeta, dataSet: file.dataSet).map {
+            FileSetProblem(.warning, FileMetaCheck.code, "\(c.path): \($0); the data set's UID is used", fileID: c.record?.referencedFileID?.path, rule: "PS3.10 7.1")
+        }
+        // The record is checked against the file as read, before any transform replaces its UIDs.
+        if let rec = c.record {
+            let instance = nonEmpty(file.dataSet.string(.sopInstanceUID)) ?? file.fileMeta.string(.mediaStorageSOPInstanceUID) ?? ""
+            for m in mismatches(sopInstanceUID: instance, sopClassUID: sopClass, transferSyntaxUID: file.transferSyntax.uid, rec) {
+                warnings.append(FileSetProblem(.error, "record-mismatch", m, fileID: rec.referencedFileID?.path, rule: "PS3.3 F.5"))
+            }
+        }
         if let transform = options.transform {
             do {
                 let full = try Part10Reader.read(bytes: bytes, path: c.path)
@@ -426,36 +481,66 @@ public enum StoreImporter {
                 let ts = Part10Writer.canWrite(full.transferSyntax) ? full.transferSyntax : .explicitVRLittleEndian
                 bytes = try Part10Writer.encode(dataSet: ds, fileMeta: meta, options: WriteOptions(transferSyntax: ts))
                 file = try Part10Reader.read(bytes: bytes, path: c.path, options: .headerOnly)
-                sopClass = file.fileMeta.string(.mediaStorageSOPClassUID) ?? file.dataSet.string(.sopClassUID) ?? ""
+                sopClass = nonEmpty(file.dataSet.string(.sopClassUID)) ?? file.fileMeta.string(.mediaStorageSOPClassUID) ?? ""
             } catch {
                 return .failed("cannot transform before storing: \(error)")
             }
         }
         let ds = file.dataSet
-        let sopInstance = ds.string(.sopInstanceUID) ?? file.fileMeta.string(.mediaStorageSOPInstanceUID) ?? ""
+        let sopInstance = nonEmpty(ds.string(.sopInstanceUID)) ?? file.fileMeta.string(.mediaStorageSOPInstanceUID) ?? ""
         guard !sopClass.isEmpty, !sopInstance.isEmpty else { return .failed("no SOP Class UID or SOP Instance UID (PS3.10 7.1)") }
+        // The transform ran above, so the row is built from transformed values only: no original is ever written.
         let row = StoredInstance(
             dataSet: ds, sopClassUID: sopClass, sopInstanceUID: sopInstance, transferSyntaxUID: file.transferSyntax.uid, bytes: bytes,
-            provenance: .init(kind: medium.kind, location: medium.location, fileSetID: info.fileSetID, fileSetUID: info.fileSetUID,
-                              fileID: c.record?.referencedFileID?.path, path: c.path),
+            provenance: options.provenance.provenance(kind: medium.kind, location: medium.location, fileSetID: info.fileSetID,
+                                                      fileSetUID: info.fileSetUID, fileID: c.record?.referencedFileID?.path, path: c.path,
+                                                      key: info.provenanceKey),
             importedAt: importedAt)
-        return .ready(row, bytes)
+        return .ready(row, bytes, warnings)
     }
 
     /// How a file disagrees with the directory record that names it (PS3.3 F.5: Referenced SOP Class,
     /// SOP Instance and Transfer Syntax UID in File).
-    static func mismatches(_ row: StoredInstance, _ rec: DirectoryRecord) -> [String] {
+    static func mismatches(sopInstanceUID: String, sopClassUID: String, transferSyntaxUID: String, _ rec: DirectoryRecord) -> [String] {
         var out: [String] = []
-        if let u = rec.referencedSOPInstanceUID, u != row.sopInstanceUID {
-            out.append("record names SOP Instance \(u), the file holds \(row.sopInstanceUID)")
+        if let u = rec.referencedSOPInstanceUID, u != sopInstanceUID {
+            out.append("record names SOP Instance \(u), the file holds \(sopInstanceUID)")
         }
-        if let u = rec.referencedSOPClassUID, u != row.sopClassUID {
-            out.append("record names SOP Class \(u), the file holds \(row.sopClassUID)")
+        if let u = rec.referencedSOPClassUID, u != sopClassUID {
+            out.append("record names SOP Class \(u), the file holds \(sopClassUID)")
         }
-        if let u = rec.referencedTransferSyntaxUID, u != row.transferSyntaxUID {
-            out.append("record names transfer syntax \(u), the file is in \(row.transferSyntaxUID)")
+        if let u = rec.referencedTransferSyntaxUID, u != transferSyntaxUID {
+            out.append("record names transfer syntax \(u), the file is in \(transferSyntaxUID)")
         }
         return out
+    }
+}
+
+func nonEmpty(_ s: String?) -> String? { s.flatMap { $0.isEmpty ? nil : $0 } }
+
+/// Whether a file's File Meta (group 0002) agrees with its data set on the SOP Class and Instance (PS3.10 7.1).
+public enum FileMetaCheck {
+    /// The stable code of the warning.
+    public static let code = "file-meta-mismatch"
+
+    /// What disagrees, one sentence each; empty when the File Meta agrees or leaves a UID out.
+    public static func mismatches(fileMeta meta: DataSet, dataSet ds: DataSet) -> [String] {
+        var out: [String] = []
+        if let m = nonEmpty(meta.string(.mediaStorageSOPClassUID)), let d = nonEmpty(ds.string(.sopClassUID)), m != d {
+            out.append("Media Storage SOP Class UID (0002,0002) \(m) differs from SOP Class UID (0008,0016) \(d)")
+        }
+        if let m = nonEmpty(meta.string(.mediaStorageSOPInstanceUID)), let d = nonEmpty(ds.string(.sopInstanceUID)), m != d {
+            out.append("Media Storage SOP Instance UID (0002,0003) \(m) differs from SOP Instance UID (0008,0018) \(d)")
+        }
+        return out
+    }
+
+    /// The File Meta must be rebuilt for a copy written to a medium: it disagrees, or lacks a UID the data set has.
+    public static func needsRebuild(fileMeta meta: DataSet, dataSet ds: DataSet) -> Bool {
+        if !mismatches(fileMeta: meta, dataSet: ds).isEmpty { return true }
+        if nonEmpty(meta.string(.mediaStorageSOPClassUID)) == nil && nonEmpty(ds.string(.sopClassUID)) != nil { return true }
+        if nonEmpty(meta.string(.mediaStorageSOPInstanceUID)) == nil && nonEmpty(ds.string(.sopInstanceUID)) != nil { return true }
+        return false
     }
 }
 

@@ -29,7 +29,7 @@ struct Export: ParsableCommand {
         }
         let conflicts = rows.filter(\.conflict)
         for c in conflicts {
-            printError("\(store.absolutePath(c)): conflicting copy of SOP Instance \(c.sopInstanceUID) left out (resolve it with `dicom-media store remove`)")
+            printError("\(store.absolutePath(c)): conflicting copy of SOP Instance \(c.sopInstanceUID) left out (compare with `dicom-media store conflicts`, keep one with `dicom-media store remove UID --copy SHA256`)")
         }
         let paths = rows.filter { !$0.conflict }.map(store.absolutePath)
         guard !paths.isEmpty else {

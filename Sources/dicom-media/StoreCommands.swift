@@ -18,10 +18,26 @@ struct StoreOption: ParsableArguments {
         }
     }
 
-    func open(create: Bool) throws -> DICOMStore {
+    /// Opens the store; with `reconcile`, first cleans up after a run that was killed (its private
+    /// temporary folder, orphan files), when no other process uses the store.
+    func open(create: Bool, reconcile: Bool = true) throws -> DICOMStore {
         let root = try location()
-        do { return try DICOMStore(root: root, create: create) } catch {
+        let store: DICOMStore
+        do { store = try DICOMStore(root: root, create: create) } catch {
             printError("\(error)"); throw ExitCode(Exit.unreadable)
+        }
+        if reconcile { StoreOption.reconcile(store) }
+        return store
+    }
+
+    /// Reconciles after an interrupted run (see ``DICOMStore/reconcileIfIdle()``), saying so on stderr.
+    static func reconcile(_ store: DICOMStore) {
+        do {
+            if let r = try store.reconcileIfIdle(), r.interrupted {
+                printError("\(store.root): recovered an interrupted run: \(r.tmpRemoved) temporary, \(r.orphanFilesRemoved) orphan files and \(r.rowsWithoutFileRemoved) rows without file removed")
+            }
+        } catch {
+            printError("\(store.root): cannot recover an interrupted run: \(error)")
         }
     }
 }
@@ -34,7 +50,14 @@ struct Import: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Report what would be imported; write nothing.") var dryRun = false
     @Flag(help: "Print the summary as JSON: imported, alreadyPresent, conflicts, missing, failed, notDicom, and the lists.") var json = false
     @OptionGroup var transformOptions: TransformOptions
+    @Option(help: ArgumentHelp("What the store keeps of each instance's origin: full (medium path, File-set ID and UID, File ID, path), label (the medium's File-set ID only), hash (a keyed token of the medium only).",
+                               discussion: "Default: hash with --deidentify or --reconcile, else full.", valueName: "full|label|hash"))
+    var provenance: String?
     @OptionGroup var storeOption: StoreOption
+
+    func validate() throws {
+        if let p = provenance, ProvenanceMode(rawValue: p) == nil { throw ValidationError("--provenance is full, label or hash, not '\(p)'") }
+    }
 
     func run() throws {
         let media: [MediumReader]
@@ -47,10 +70,15 @@ struct Import: ParsableCommand {
         // The store keeps its de-identification key: the same original gets the same new UIDs in every import.
         let key = transformOptions.deidentify ? try StoreImporter.deidentificationKey(storeRoot: root, create: !dryRun) : nil
         options.transform = try transformOptions.transform(key: key)
+        // De-identified or reconciled imports keep no original path, File ID or UID unless asked to.
+        let rewrites = transformOptions.deidentify || transformOptions.reconcile != nil
+        options.provenance = provenance.flatMap(ProvenanceMode.init(rawValue:)) ?? (rewrites ? .hash : .full)
+        if options.provenance != .full { options.provenanceKey = try StoreImporter.deidentificationKey(storeRoot: root, create: !dryRun) }
         // Files per durability barrier; smaller values only for tests that kill imports between batches.
         if let b = StoreLocation.processEnvironment()["DICOM_MEDIA_IMPORT_BATCH"].flatMap(Int.init), b > 0 { options.batchSize = b }
         var store: DICOMStore?
-        if !dryRun || isDirectory(root) { store = try storeOption.open(create: !dryRun) }
+        // The import reconciles an interrupted run itself (and reports it).
+        if !dryRun || isDirectory(root) { store = try storeOption.open(create: !dryRun, reconcile: false) }
         let progress = progressPrinter()
         try runMedia {
             let report = try StoreImporter.run(media: media, store: store, storeRoot: root, options: options,
@@ -64,8 +92,8 @@ struct Import: ParsableCommand {
 struct StoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "store",
-        abstract: "Look after the local store: list, show, remove, verify.",
-        subcommands: [StoreList.self, StoreShow.self, StoreRemove.self, StoreVerify.self])
+        abstract: "Look after the local store: list, show, conflicts, remove, verify.",
+        subcommands: [StoreList.self, StoreShow.self, StoreConflicts.self, StoreRemove.self, StoreVerify.self])
 }
 
 struct StoreList: ParsableCommand {
@@ -105,10 +133,62 @@ struct StoreShow: ParsableCommand {
             if json { print(StoreListing.json(rows, store: store).serialized(pretty: true)); return }
             print(StoreListing.text(rows))
             for r in rows {
-                print("\(r.sopInstanceUID): \(r.size) bytes, SHA-256 \(r.sha256), \(r.transferSyntaxUID), imported \(r.importedAt) from \(r.sourceKind) \(r.sourceLocation)"
-                      + (r.sourceFileSetID.map { " File-set \($0.isEmpty ? "(no ID)" : $0)" } ?? "") + (r.sourceFileID.map { " File ID \($0)" } ?? " path \(r.sourcePath)")
-                      + (r.conflict ? " (CONFLICT: differs from an earlier copy)" : ""))
+                print("\(r.sopInstanceUID): \(r.size) bytes, SHA-256 \(r.sha256), \(r.transferSyntaxUID), imported \(r.importedAt) from \(origin(r))"
+                      + (r.conflict ? " (CONFLICT: differs from an earlier copy; see `dicom-media store conflicts`)" : ""))
             }
+        }
+    }
+}
+
+/// Where a stored copy came from, as its provenance columns say (only what the import kept).
+func origin(_ r: StoredInstance) -> String {
+    var s = "\(r.sourceKind) \(r.sourceLocation)"
+    if let id = r.sourceFileSetID { s += " File-set \(id.isEmpty ? "(no ID)" : id)" }
+    if let f = r.sourceFileID { s += " File ID \(f)" } else if !r.sourcePath.isEmpty { s += " path \(r.sourcePath)" }
+    return s
+}
+
+/// A stored copy in JSON: hash, size, stored path, flag, import time and provenance.
+func copyJSON(_ r: StoredInstance) -> JSON {
+    func opt(_ s: String?) -> JSON { s.map { .string($0) } ?? .null }
+    return .object([
+        ("sha256", .string(r.sha256)), ("size", .int(Int64(r.size))), ("path", .string(r.path)), ("conflict", .bool(r.conflict)),
+        ("importedAt", .string(r.importedAt)), ("transferSyntaxUID", .string(r.transferSyntaxUID)),
+        ("source", .object([("kind", .string(r.sourceKind)), ("location", .string(r.sourceLocation)), ("fileSetID", opt(r.sourceFileSetID)),
+                            ("fileSetUID", opt(r.sourceFileSetUID)), ("fileID", opt(r.sourceFileID)),
+                            ("path", r.sourcePath.isEmpty ? .null : .string(r.sourcePath))])),
+    ])
+}
+
+struct StoreConflicts: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conflicts",
+        abstract: "List each SOP Instance stored in several copies (same UID, other content): SHA-256, source and import time of each copy.",
+        discussion: exitCodeHelp + " Exit 1 when there are conflicts. Keep one copy with `dicom-media store remove UID --copy SHA256`.")
+    @Flag(help: "Print JSON: {conflicts: [{sopInstanceUID, patientID, studyInstanceUID, seriesInstanceUID, copies: [{sha256, size, path, conflict, importedAt, transferSyntaxUID, source}]}]}.")
+    var json = false
+    @OptionGroup var storeOption: StoreOption
+
+    func run() throws {
+        let store = try storeOption.open(create: false)
+        try runMedia {
+            let groups = try store.conflicts()
+            if json {
+                print(JSON.object([("conflicts", .array(groups.map { g in
+                    .object([("sopInstanceUID", .string(g[0].sopInstanceUID)), ("patientID", .string(g[0].patientID)),
+                             ("studyInstanceUID", .string(g[0].studyInstanceUID)), ("seriesInstanceUID", .string(g[0].seriesInstanceUID)),
+                             ("copies", .array(g.map(copyJSON)))])
+                }))]).serialized(pretty: true))
+            } else {
+                for g in groups {
+                    print("\(g[0].sopInstanceUID) (patient \(g[0].patientID)): \(g.count) copies")
+                    for r in g {
+                        print("  \(r.sha256)  \(r.size) bytes, imported \(r.importedAt) from \(origin(r))\(r.conflict ? " (flagged)" : "")")
+                    }
+                }
+                print("\(groups.count) SOP Instance(s) with several copies" + (groups.isEmpty ? "" : "; keep one with `dicom-media store remove UID --copy SHA256`"))
+            }
+            if !groups.isEmpty { throw ExitCode(Exit.problems) }
         }
     }
 }
@@ -116,23 +196,37 @@ struct StoreShow: ParsableCommand {
 struct StoreRemove: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "remove",
-        abstract: "Delete a study, series or instance from the store (index rows, then files).",
-        discussion: exitCodeHelp)
+        abstract: "Delete a study, series or instance from the store (index rows, then files), or one copy of an instance (--copy).",
+        discussion: exitCodeHelp + " A plain UID removes every copy; to keep one of conflicting copies give --copy (see `dicom-media store conflicts`).")
     @Argument(help: "Study, series or SOP Instance UID.") var uid: String
+    @Option(help: ArgumentHelp("Remove only this copy of the SOP Instance UID: its SHA-256 (or a unique prefix of at least 8 digits).", valueName: "SHA256"))
+    var copy: String?
+    @Flag(name: .customLong("dry-run"), help: "Print exactly what would be removed; change nothing.") var dryRun = false
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var storeOption: StoreOption
 
     func run() throws {
-        let store = try storeOption.open(create: false)
+        let store = try storeOption.open(create: false, reconcile: !dryRun)
         try runMedia {
-            let r = try store.remove(uid: uid)
+            let r = try store.remove(uid: uid, copy: copy, dryRun: dryRun)
             if json {
-                print(JSON.object([("uid", .string(uid)), ("level", r.level.map { .string($0) } ?? .null),
-                                   ("removed", .array(r.removed.map { .string($0.sopInstanceUID) }))]).serialized(pretty: true))
+                print(JSON.object([("uid", .string(uid)), ("level", r.level.map { .string($0) } ?? .null), ("dryRun", .bool(dryRun)),
+                                   ("removed", .array(r.removed.map { .string($0.sopInstanceUID) })),
+                                   ("copies", .array(r.removed.map(copyJSON))),
+                                   ("unflagged", .array(r.unflagged.map(copyJSON)))]).serialized(pretty: true))
             } else if let level = r.level {
-                print("removed \(level) \(uid): \(r.removed.count) instances")
+                let verb = dryRun ? "would remove" : "removed"
+                print("\(verb) \(level) \(uid): \(r.removed.count) instance file(s)")
+                for x in r.removed { print("  \(x.sopInstanceUID)  SHA-256 \(x.sha256)  \(x.path)") }
+                if level == "instance" && r.removed.count > 1 {
+                    print("  (every copy of the instance; to keep one, remove the others with --copy SHA256)")
+                }
+                for x in r.unflagged { print("  \(dryRun ? "would keep" : "kept") \(x.sha256) as the single copy of \(x.sopInstanceUID) (no longer flagged)") }
             }
-            if r.level == nil { printError("\(uid): no study, series or instance with this UID in the store"); throw ExitCode(Exit.problems) }
+            if r.level == nil {
+                printError("\(uid): " + (copy.map { "no copy \($0) of this SOP Instance in the store" } ?? "no study, series or instance with this UID in the store"))
+                throw ExitCode(Exit.problems)
+            }
         }
     }
 }
@@ -146,10 +240,12 @@ struct StoreVerify: ParsableCommand {
     @OptionGroup var storeOption: StoreOption
 
     func run() throws {
-        let store = try storeOption.open(create: false)
+        let store = try storeOption.open(create: false, reconcile: false)
         try runMedia {
             let progress = progressPrinter()
             let v = try store.verify(progress: progress.map { p in { p("checking", $0, $1) } })
+            // Leftovers of a killed run were reported above; clean them up now (private data).
+            if v.problems.contains(where: { $0.code == "interrupted" }) { StoreOption.reconcile(store) }
             if json {
                 print(JSON.object([("instances", .int(Int64(v.instances))), ("bytes", .int(Int64(v.bytes))),
                                    ("problems", .array(v.problems.map(\.json)))]).serialized(pretty: true))

@@ -164,6 +164,84 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(try store.verify().problems.count, 0)
     }
 
+    func testConflictsAndRemovingOneCopy() throws {
+        let a = try instance(patient: "P1", study: "1.2.3", series: "1.2.3.1", sop: "1.2.3.1.1", number: 1)
+        let b = try instance(patient: "P1", study: "1.2.3", series: "1.2.3.1", sop: "1.2.3.1.1", number: 1, description: "changed")
+        let other = try instance(patient: "P1", study: "1.2.3", series: "1.2.3.1", sop: "1.2.3.1.2", number: 2)
+        let store = try DICOMStore(root: dir + "/s")
+        _ = try StoreImporter.run(media: [MemoryMedium(contents: ["A": a, "O": other])], store: store, storeRoot: store.root)
+        let r = try StoreImporter.run(media: [MemoryMedium(contents: ["B": b])], store: store, storeRoot: store.root)
+        XCTAssertEqual(r.conflicts.first?.sha256, SHA256Hasher.hex(of: b))
+        XCTAssertTrue(r.text.contains("store remove UID --copy SHA256"))
+        let groups = try store.conflicts()
+        XCTAssertEqual(groups.count, 1)
+        XCTAssertEqual(groups[0].map(\.sha256), [SHA256Hasher.hex(of: a), SHA256Hasher.hex(of: b)])
+        XCTAssertEqual(groups[0].map(\.conflict), [false, true])
+        // A dry run says what would go and changes nothing.
+        let first = SHA256Hasher.hex(of: a)
+        let dry = try store.remove(uid: "1.2.3.1.1", copy: first, dryRun: true)
+        XCTAssertEqual(dry.removed.map(\.sha256), [first])
+        XCTAssertEqual(dry.unflagged.map(\.sha256), [SHA256Hasher.hex(of: b)])
+        XCTAssertEqual(try store.count(), 3)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: store.absolutePath(groups[0][0])))
+        XCTAssertNil(try store.remove(uid: "1.2.3.1.1", copy: "ffffffffffff").level)
+        // Removing the unflagged copy leaves the other as the single unflagged copy.
+        let done = try store.remove(uid: "1.2.3.1.1", copy: String(first.prefix(10)))
+        XCTAssertEqual(done.level, "copy")
+        let left = try store.select(instances: ["1.2.3.1.1"])
+        XCTAssertEqual(left.map(\.sha256), [SHA256Hasher.hex(of: b)])
+        XCTAssertEqual(left.map(\.conflict), [false])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: store.absolutePath(groups[0][0])))
+        XCTAssertEqual(try store.conflicts().count, 0)
+        XCTAssertEqual(try store.verify().problems.count, 0)
+        XCTAssertEqual(try store.count(), 2)
+    }
+
+    func testDataSetSOPInstanceUIDIdentifiesAFileWhoseFileMetaDisagrees() throws {
+        var f = try Part10Reader.read(bytes: try instance(patient: "P1", study: "1.2.3", series: "1.2.3.1", sop: "1.2.3.1.4", number: 1))
+        f.fileMeta.setString(.mediaStorageSOPInstanceUID, .UI, "1.2.3.1.999")
+        let bytes = [UInt8](repeating: 0, count: 128) + Array("DICM".utf8) + Part10Writer.encodeFileMeta(f.fileMeta)
+            + Array(try Part10Writer.encode(dataSet: f.dataSet).dropFirst(f.dataSetOffset))
+        XCTAssertEqual(FileMetaCheck.mismatches(fileMeta: f.fileMeta, dataSet: f.dataSet).count, 1)
+        let store = try DICOMStore(root: dir + "/s")
+        let r = try StoreImporter.run(media: [MemoryMedium(contents: ["F": bytes])], store: store, storeRoot: store.root)
+        XCTAssertEqual(r.imported.map(\.sopInstanceUID), ["1.2.3.1.4"])
+        XCTAssertEqual(r.problems.map(\.problem.code), [FileMetaCheck.code])
+        XCTAssertEqual(r.problems.first?.problem.severity, .warning)
+        let row = try XCTUnwrap(store.allInstances().first)
+        XCTAssertEqual(row.sopInstanceUID, "1.2.3.1.4")
+        XCTAssertEqual(try readWholeFile(store.absolutePath(row)), bytes)
+        XCTAssertEqual(try store.verify().problems.count, 0)
+    }
+
+    func testProvenanceModesKeepOnlyWhatWasChosen() throws {
+        let a = try instance(patient: "P1", study: "1.2.3", series: "1.2.3.1", sop: "1.2.3.1.3", number: 1)
+        let medium = MemoryMedium(contents: ["DOE_JANE/IM1": a])
+        let key = [UInt8](repeating: 7, count: 32)
+        var tokens: [String] = []
+        for (n, mode) in [ProvenanceMode.hash, .hash, .label, .full].enumerated() {
+            var options = ImportOptions()
+            options.provenance = mode
+            options.provenanceKey = key
+            let store = try DICOMStore(root: dir + "/s\(n)")
+            _ = try StoreImporter.run(media: [medium], store: store, storeRoot: store.root, options: options)
+            let row = try XCTUnwrap(store.allInstances().first)
+            if mode == .full {
+                XCTAssertEqual(row.sourcePath, "DOE_JANE/IM1")
+                XCTAssertEqual(row.sourceLocation, "memory:test")
+            } else {
+                XCTAssertEqual(row.sourcePath, "")
+                XCTAssertNil(row.sourceFileID)
+                XCTAssertNil(row.sourceFileSetUID)
+                XCTAssertTrue(row.sourceLocation.hasPrefix("medium-"))
+                XCTAssertEqual(row.sourceLocation.count, 7 + 16)
+                tokens.append(row.sourceLocation)
+            }
+        }
+        // The same medium under the same key: the same token (no File-set ID, so label falls back to it).
+        XCTAssertEqual(Set(tokens).count, 1)
+    }
+
     func testDryRunWritesNothingAndReconcileCleansLeftovers() throws {
         let a = try instance(patient: "P1", study: "1.2.3", series: "1.2.3.1", sop: "1.2.3.1.5", number: 1)
         var options = ImportOptions()
