@@ -44,6 +44,8 @@ public final class ISO9660Reader: @unchecked Sendable {
     public let blockSize: Int64
     /// The volume identifier of the primary volume descriptor (ECMA-119 8.4.6), trailing spaces dropped.
     public let volumeID: String
+    /// The size the primary volume descriptor gives the volume (ECMA-119 8.4.8), in bytes.
+    public let volumeSize: Int64
     /// Which names were used: "rock-ridge", "joliet" or "iso9660".
     public private(set) var naming = "iso9660"
     /// Every regular file whose data lies inside the image, in directory order.
@@ -104,8 +106,8 @@ public final class ISO9660Reader: @unchecked Sendable {
         guard [512, 1024, 2048].contains(bs) else { throw ImageError(path: path, "logical block size \(bs) is not 512, 1024 or 2048 (ECMA-119 6.2.2)") }
         blockSize = bs
         volumeID = String(decoding: pvd[40..<72], as: UTF8.self).trimmingTrailing(" ")
-        let volumeBytes = Int64(Self.le32(pvd, 80)) * bs
-        if volumeBytes > size { truncatedAt = size }
+        volumeSize = Int64(Self.le32(pvd, 80)) * bs
+        if volumeSize > size { truncatedAt = size }
 
         // Rock Ridge: the root's "." record starts its System Use with SP (SUSP 5.3).
         let pvdRoot = (try? Self.record(Array(pvd[156..<190]), at: 0)) ?? nil

@@ -61,8 +61,13 @@ public final class ImageMedium: MediumReader, @unchecked Sendable {
         var out: [FileSetProblem] = []
         let beyond = r.skipped.filter(\.beyondEnd)
         if let end = r.truncatedAt {
-            out.append(FileSetProblem(.error, "image-truncated", "image ends at byte \(end); \(beyond.count) entr\(beyond.count == 1 ? "y" : "ies") beyond it not read",
-                                      rule: "ECMA-119 8.4.8"))
+            if beyond.isEmpty {
+                out.append(FileSetProblem(.warning, "image-truncated", "image ends at byte \(end), before the end of its volume (byte \(r.volumeSize)); only padding is lost, every entry reads",
+                                          rule: "ECMA-119 8.4.8"))
+            } else {
+                out.append(FileSetProblem(.error, "image-truncated", "image ends at byte \(end); \(beyond.count) entr\(beyond.count == 1 ? "y" : "ies") beyond it not read",
+                                          rule: "ECMA-119 8.4.8"))
+            }
         }
         for s in r.skipped {
             out.append(FileSetProblem(.error, s.beyondEnd ? "image-entry-beyond-end" : "image-entry-refused", s.reason, fileID: s.path, rule: "ECMA-119 9.1"))
@@ -104,7 +109,12 @@ public struct MediumFileSet: FileSetFiles {
         let paths = try medium.files().map(\.path)
         switch FileListResolver(paths: paths).resolve(FileID(["DICOMDIR"])) {
         case .exact(let name), .variant(let name): return try read(medium, name: name, paths: paths)
-        default: throw MediaError(.noDICOMDIR, "no DICOMDIR at the root of the image", path: medium.location)
+        default:
+            if let image = medium as? ImageMedium, let cut = image.problems.first(where: { $0.code == "image-truncated" }),
+               image.problems.contains(where: { $0.code == "image-entry-beyond-end" && ($0.fileID.map { ["DICOMDIR", "/"].contains($0.uppercased()) } ?? false) }) {
+                throw MediaError(.unreadable, "\(cut.message); the DICOMDIR is among them (`import` salvages the \(paths.count) file(s) that read)", path: medium.location)
+            }
+            throw MediaError(.noDICOMDIR, "no DICOMDIR at the root of the image", path: medium.location)
         }
     }
 
