@@ -105,7 +105,7 @@ public final class ISO9660Reader: @unchecked Sendable {
         let bs = Int64(Self.le16(pvd, 128))
         guard [512, 1024, 2048].contains(bs) else { throw ImageError(path: path, "logical block size \(bs) is not 512, 1024 or 2048 (ECMA-119 6.2.2)") }
         blockSize = bs
-        volumeID = String(decoding: pvd[40..<72], as: UTF8.self).trimmingTrailing(" ")
+        volumeID = String(decoding: pvd[40..<72], as: UTF8.self).trimmingTrailing(" ").trimmingTrailing("\0").trimmingTrailing(" ")
         volumeSize = Int64(Self.le32(pvd, 80)) * bs
         if volumeSize > size { truncatedAt = size }
 
