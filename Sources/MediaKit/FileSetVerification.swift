@@ -60,7 +60,7 @@ public enum FileSetVerification {
     public static func verify(medium: MediumReader, profile: ApplicationProfile?, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Result {
         let (loc, fs, _) = try MediumFileSet.read(medium)
         var problems = (medium as? ImageMedium)?.problems ?? []
-        problems += FileSetVerifier(root: loc.root, fileSet: fs, profile: profile, dicomdirPath: loc.dicomdir, files: MediumFileSet(medium: medium)).verify(progress: progress)
+        problems += FileSetVerifier(root: loc.root, fileSet: fs, profile: profile, dicomdirPath: loc.root + "/" + loc.dicomdir.dropFirst(loc.root.count + 1), files: MediumFileSet(medium: medium)).verify(progress: progress)
         return Result(location: loc, fileSet: fs, profile: profile, problems: problems)
     }
 }

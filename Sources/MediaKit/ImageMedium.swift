@@ -103,7 +103,7 @@ public struct MediumFileSet: FileSetFiles {
     public func readFile(_ path: String) throws -> [UInt8] { try medium.read(path) }
     public func readFilePrefix(_ path: String, count: Int) throws -> [UInt8] { try medium.readPrefix(path, count: count) }
 
-    /// The DICOMDIR at the medium's root (any case, PS3.12): its location ("IMAGE", "IMAGE/NAME"),
+    /// The DICOMDIR at the medium's root (any case, PS3.12): its location ("IMAGE", "IMAGE:NAME"),
     /// the File-set and the medium's file paths.
     static func read(_ medium: MediumReader) throws -> (FileSetLocation, FileSet, [String]) {
         let paths = try medium.files().map(\.path)
@@ -119,7 +119,7 @@ public struct MediumFileSet: FileSetFiles {
     }
 
     private static func read(_ medium: MediumReader, name: String, paths: [String]) throws -> (FileSetLocation, FileSet, [String]) {
-        let loc = FileSetLocation(root: medium.location, dicomdir: medium.location + "/" + name)
+        let loc = FileSetLocation(root: medium.location, dicomdir: medium.location + ":" + name)
         do {
             let file = try Part10Reader.read(bytes: try medium.read(name), path: loc.dicomdir)
             return (loc, DICOMDIRReader.read(file), paths)
