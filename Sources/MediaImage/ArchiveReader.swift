@@ -20,6 +20,8 @@ public struct ArchiveEntry: Sendable, Hashable {
     /// Size in bytes (0 for folders).
     public var size: Int64
     public var isDirectory: Bool
+    /// Anything that is neither a folder nor a regular file (a symbolic or hard link, a device...).
+    public var isSpecial: Bool = false
 }
 
 /// Read-only access to an ISO 9660 image (plain, Joliet or Rock Ridge) or a ZIP/tar archive
@@ -109,8 +111,10 @@ public struct ArchiveReader: Sendable {
                 throw ImageError(path: path, "reading the directory: \(Self.message(a))")
             }
             guard let entry, let cPath = archive_entry_pathname(entry) else { continue }
-            let isDir = archive_entry_filetype(entry) == 0o040000  // AE_IFDIR
-            let e = ArchiveEntry(path: Self.normalise(String(cString: cPath)), size: isDir ? 0 : archive_entry_size(entry), isDirectory: isDir)
+            let type = archive_entry_filetype(entry)
+            let isDir = type == 0o040000  // AE_IFDIR
+            let special = !isDir && (type != 0o100000 || archive_entry_hardlink(entry) != nil)  // not AE_IFREG, or a hard link
+            let e = ArchiveEntry(path: Self.normalise(String(cString: cPath)), size: isDir ? 0 : archive_entry_size(entry), isDirectory: isDir, isSpecial: special)
             if e.path.isEmpty { continue }
             if try !body(e, EntryData(archive: a, path: path + ":" + e.path)) { return }
         }

@@ -34,6 +34,10 @@ public final class ImageMedium: MediumReader, @unchecked Sendable {
                         continue
                     }
                     if parts.contains(where: { $0.hasPrefix(".") }) { continue }
+                    if e.isSpecial {
+                        problems.append(FileSetProblem(.error, "image-entry-refused", "a link or special file, not a regular file; not followed", fileID: e.path, rule: "dicom-media medium"))
+                        continue
+                    }
                     files.append(MediumFile(path: e.path, size: Int(e.size)))
                 }
                 archive = a; iso = nil; isoFiles = [:]
@@ -70,7 +74,9 @@ public final class ImageMedium: MediumReader, @unchecked Sendable {
             }
         }
         for s in r.skipped {
-            out.append(FileSetProblem(.error, s.beyondEnd ? "image-entry-beyond-end" : "image-entry-refused", s.reason, fileID: s.path, rule: "ECMA-119 9.1"))
+            let link = s.reason.hasPrefix("symbolic link")
+            out.append(FileSetProblem(.error, s.beyondEnd ? "image-entry-beyond-end" : "image-entry-refused", s.reason, fileID: s.path,
+                                      rule: link ? "IEEE P1282 (RRIP) SL; links are not followed out of the medium" : "ECMA-119 9.1"))
         }
         return out
     }

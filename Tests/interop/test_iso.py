@@ -340,3 +340,55 @@ def test_iso_command_with_relative_paths(image, tmp_path):
     rc_a, la, _ = list_json(tmp_path / "a.iso")
     rc_f, lf, _ = list_json(tmp_path / "fs")
     assert la == lf
+
+
+def test_zip_and_tar_read_in_place(image, tmp_path):
+    """A File-set in a ZIP or tar archive lists, verifies and imports like the folder, with nothing
+    written outside the store; a symbolic link in the archive is refused and listed (exit 1)."""
+    iso, expected, _ = image
+    folder = extract(iso, tmp_path / "x")
+    rc_f, lf, _ = list_json(folder)
+    need("strace")
+    for name, flags in [("fs.zip", ["-a"]), ("fs.tar", [])]:
+        arc = tmp_path / name
+        subprocess.run(["bsdtar", *flags, "-cf", str(arc), "-C", str(folder), "."], check=True)
+        rc_a, la, err = list_json(arc)
+        assert (rc_a, la) == (rc_f, lf), err
+        rc, problems, text = verify(arc)
+        assert rc == 0 and problems == [], text
+        store = tmp_path / f"store-{name}"
+        log = tmp_path / f"{name}.strace"
+        r = subprocess.run(["strace", "-f", "-qq", "-e", "trace=%file", "-o", str(log), str(BIN), "import", str(arc), "--store", str(store), "--json"],
+                           capture_output=True, env=dict(os.environ, TMPDIR=str(tmp_path / "none")))
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["imported"] == len(expected)
+        assert [p for p in created_paths(log) if not p.startswith(str(store))] == []
+    (folder / "DICOM" / "EVIL").symlink_to("/etc/passwd")
+    arc = tmp_path / "link.tar"
+    subprocess.run(["bsdtar", "-cf", str(arc), "-C", str(folder), "."], check=True)
+    r = run("verify", arc, "--json")
+    assert r.returncode == 1
+    refused = [p for p in json.loads(r.stdout)["problems"] if p["code"] == "image-entry-refused"]
+    assert [p["fileID"] for p in refused] == ["DICOM/EVIL"]
+    assert b"root:" not in r.stdout
+
+
+@pytest.mark.parametrize("tool,flags", [("genisoimage", ["-R"]), ("xorriso", ["-as", "mkisofs", "-R", "-J"])])
+def test_rock_ridge_symlinks_are_not_followed(image, tmp_path, tool, flags):
+    """Rock Ridge symbolic links in an image (to a host file, to a folder inside) are listed as
+    refused, never followed (exit 1); the rest of the File-set reads as the folder does."""
+    iso, expected, _ = image
+    folder = extract(iso, tmp_path / "x")
+    (folder / "DICOM" / "PASSWD").symlink_to("/etc/passwd")
+    (folder / "LOOP").symlink_to(".")
+    need(tool)
+    theirs = tmp_path / "links.iso"
+    subprocess.run([tool, *flags, "-quiet", "-o", str(theirs), str(folder)], check=True, capture_output=True)
+    for cmd in (["list", "--json"], ["verify", "--json"], ["import", "--store", tmp_path / "st", "--json"]):
+        r = run(*cmd[:1], theirs, *cmd[1:])
+        assert r.returncode == 1, (cmd, r.stderr)
+        j = json.loads(r.stdout)
+        refused = sorted(p["fileID"] for p in j["problems"] if p["code"] == "image-entry-refused")
+        assert refused == ["DICOM/PASSWD", "LOOP"], (cmd, j["problems"][:4])
+        assert b"root:x:" not in r.stdout
+    assert json.loads(run("import", theirs, "--store", tmp_path / "st2", "--json").stdout)["imported"] == len(expected)
