@@ -215,3 +215,29 @@ final class ISO9660ReaderTests: XCTestCase {
         }
     }
 }
+
+import MediaKit
+
+/// `ImageMedium` over the reader: the medium's files, reads by path, and one summary of a truncated image.
+final class ImageMediumTests: XCTestCase {
+    func testTruncatedImageMedium() throws {
+        var b = ISOBuilder()
+        b.directory(at: 18, parent: 18, [ISOBuilder.record("A.;1", extent: 20, length: 4), ISOBuilder.record("B.;1", extent: 35, length: 4),
+                                         ISOBuilder.record("C.;1", extent: 36, length: 4)])
+        b.blocks[20] = [1, 2, 3, 4]
+        let path = NSTemporaryDirectory() + "medium-\(getpid()).iso"
+        let cut = 21 * 2048
+        FileManager.default.createFile(atPath: path, contents: Data(b.bytes(cutAt: cut)))
+        defer { unlink(path) }
+        let m = try ImageMedium(image: path)
+        XCTAssertEqual(m.kind, "iso")
+        XCTAssertEqual(try m.files().map(\.path), ["A"])
+        XCTAssertEqual(try m.read("A"), [1, 2, 3, 4])
+        XCTAssertEqual(try m.readPrefix("A", count: 2), [1, 2])
+        XCTAssertThrowsError(try m.read("B"))
+        XCTAssertThrowsError(try m.read("../A"))
+        XCTAssertEqual(m.problems.first?.message, "image ends at byte \(cut); 2 entries beyond it not read")
+        XCTAssertEqual(m.problems.dropFirst().map(\.code), ["image-entry-beyond-end", "image-entry-beyond-end"])
+        XCTAssertEqual(m.problems.dropFirst().compactMap(\.fileID), ["B", "C"])
+    }
+}
