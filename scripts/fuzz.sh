@@ -10,6 +10,8 @@
 #                                                    # the codestreams in Tests/Fixtures/fuzz/jpegll/, dictionary Fuzz/jpeg.dict
 #   FUZZ_TARGET=adapters scripts/fuzz.sh [SECONDS]   # the libjpeg-turbo/OpenJPEG/CharLS adapters (Fuzz/Adapters);
 #                                                    # seeds are the corpus's compressed frames (needs .venv pydicom)
+#   FUZZ_TARGET=iso scripts/fuzz.sh [SECONDS]        # the ISO 9660 reader (Fuzz/ISO): seeds are small images made
+#                                                    # here by xorriso/genisoimage (plain, Joliet, Rock Ridge, deep, links)
 #
 # Builds Fuzz/Part10 (target fuzz-part10, declared in Package.swift only when DICOM_MEDIA_FUZZ is
 # set) into .build-fuzz, seeds a corpus from the media corpus (${DICOM_MEDIA_CORPUS:-../shared/
@@ -30,11 +32,11 @@ shift || true
 case "$DURATION" in ''|*[!0-9]*) echo "fuzz: SECONDS must be a whole number, got '$DURATION'" >&2; exit 2 ;; esac
 CONFIG="${FUZZ_CONFIG:-release}"
 TARGET="${FUZZ_TARGET:-part10}"
-case "$TARGET" in part10|dicomdir|transcode|rle|jpegdct|jpegll|adapters) ;; *) echo "fuzz: FUZZ_TARGET must be part10, dicomdir, transcode, rle, jpegdct, jpegll or adapters" >&2; exit 2 ;; esac
-case "$TARGET" in rle) CHECK_OBJ=DICOMPixel.build/RLE.swift.o ;; jpegdct) CHECK_OBJ=DICOMPixel.build/JPEGDCT.swift.o ;; jpegll) CHECK_OBJ=DICOMPixel.build/JPEGLosslessDecoder.swift.o ;; adapters) CHECK_OBJ=DICOMCodecs.build/OpenJPEG.swift.o ;; *) CHECK_OBJ=DICOMIO.build/Part10Reader.swift.o ;; esac
+case "$TARGET" in part10|dicomdir|transcode|rle|jpegdct|jpegll|adapters|iso) ;; *) echo "fuzz: FUZZ_TARGET must be part10, dicomdir, transcode, rle, jpegdct, jpegll, adapters or iso" >&2; exit 2 ;; esac
+case "$TARGET" in rle) CHECK_OBJ=DICOMPixel.build/RLE.swift.o ;; jpegdct) CHECK_OBJ=DICOMPixel.build/JPEGDCT.swift.o ;; jpegll) CHECK_OBJ=DICOMPixel.build/JPEGLosslessDecoder.swift.o ;; adapters) CHECK_OBJ=DICOMCodecs.build/OpenJPEG.swift.o ;; iso) CHECK_OBJ=MediaImage.build/ISO9660Reader.swift.o ;; *) CHECK_OBJ=DICOMIO.build/Part10Reader.swift.o ;; esac
 PRODUCT="fuzz-$TARGET"
 CORPUS_SRC="${DICOM_MEDIA_CORPUS:-$ROOT/../shared/media-corpus}"
-SEED_BYTES="${FUZZ_SEED_BYTES:-$([ "$TARGET" = transcode ] && echo 262144 || echo 65536)}"
+SEED_BYTES="${FUZZ_SEED_BYTES:-$([ "$TARGET" = transcode ] || [ "$TARGET" = iso ] && echo 262144 || echo 65536)}"
 
 # 1. Build. `--sanitize fuzzer` links libFuzzer's main; `-parse-as-library` (in Package.swift) keeps
 # Swift from emitting its own. SwiftPM passes its sanitizers as separate `-sanitize=X` flags in no
@@ -85,6 +87,26 @@ elif [ "$TARGET" = adapters ]; then
     .venv/bin/python scripts/fuzz-adapter-seeds.py "$CORPUS_SRC" "$SEEDS" 262143 >/dev/null 2>&1 || true
   fi
   while IFS= read -r -d '' f; do add_seed "$f"; done < <(find Tests/Fixtures/fuzz/adapters -type f -name '*.bin' -print0 2>/dev/null)
+  n=$(find "$SEEDS" -type f | wc -l)
+elif [ "$TARGET" = iso ]; then
+  # Small images of a tiny tree (a deep folder, a multi-block directory, a symbolic link), each writer and naming.
+  DICT=()
+  tree="$WORK/isotree"
+  mkdir -p "$tree/DICOM/A/B/C/D/E/F/G/H/I" "$tree/MANY"
+  printf 'DICM' >"$tree/DICOMDIR"; printf 'deep' >"$tree/DICOM/A/B/C/D/E/F/G/H/I/FILE"
+  for i in $(seq 1 60); do printf '%s' "$i" >"$tree/MANY/LONG_NAME_NUMBER_$i.dat"; done
+  ln -sf ../DICOMDIR "$tree/DICOM/LINK"
+  i=0
+  for flags in "" "-J" "-R" "-R -J" "-r -J -joliet-long"; do
+    for tool in genisoimage xorriso; do
+      command -v "$tool" >/dev/null || continue
+      i=$((i + 1))
+      if [ "$tool" = xorriso ]; then MK=(xorriso -as mkisofs); else MK=(genisoimage); fi
+      # shellcheck disable=SC2086
+      "${MK[@]}" $flags -quiet -o "$WORK/seed$i.iso" "$tree" >/dev/null 2>&1 && add_seed "$WORK/seed$i.iso"
+      rm -f "$WORK/seed$i.iso"
+    done
+  done
   n=$(find "$SEEDS" -type f | wc -l)
 elif [ "$TARGET" = rle ] || [ "$TARGET" = jpegdct ]; then
   # Codec targets take one compressed frame, not a file: seed with corpus frames and the codec fixtures.

@@ -88,19 +88,39 @@ public struct FileSetVerifier: Sendable {
     /// The DICOMDIR file the File-set was read from, when it is not `root/DICOMDIR` (e.g. a copy
     /// named DICOMDIR-implicit); it is not reported as an extra DICOMDIR.
     public let dicomdirPath: String?
+    /// The files of a File-set that is not a folder (an image read in place); `root` then only
+    /// names it in paths ("root/DICOM/..."), nothing is looked up in the file system.
+    public let files: FileSetFiles?
 
     /// `root` is the folder holding the DICOMDIR; `profile` nil = structure and consistency only.
     /// Folder in the File-set root where dicom-media keeps the journal of a write in progress; its
     /// name is not a File ID, so it is outside the DICOM name space and not walked.
     public static let journalFolderName = ".dicom-media"
 
-    public init(root: String, fileSet: FileSet, profile: ApplicationProfile?, dicomdirPath: String? = nil) {
+    public init(root: String, fileSet: FileSet, profile: ApplicationProfile?, dicomdirPath: String? = nil, files: FileSetFiles? = nil) {
         var r = root
         while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
         self.root = r.isEmpty ? "." : r
         self.fileSet = fileSet
         self.profile = profile
         self.dicomdirPath = dicomdirPath
+        self.files = files
+    }
+
+    /// The bytes of a file named `root/relative`, through `files` when set.
+    func readFile(_ path: String, prefix: Int? = nil, from files: FileSetFiles) throws -> [UInt8] {
+        let rel = path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+        if let prefix { return try files.readFilePrefix(rel, count: prefix) }
+        return try files.readFile(rel)
+    }
+
+    /// A header-only read: through `files`, the first 256 KiB are tried before the whole file.
+    func readHeader(_ path: String) throws -> DICOMFile {
+        guard let files else { return try Part10Reader.read(path: path, options: .headerOnly) }
+        let head = try readFile(path, prefix: 1 << 18, from: files)
+        if head.count < 1 << 18 { return try Part10Reader.read(bytes: head, path: path, options: .headerOnly) }
+        if let f = try? Part10Reader.read(bytes: head, path: path, options: .headerOnly) { return f }
+        return try Part10Reader.read(bytes: try readFile(path, from: files), path: path, options: .headerOnly)
     }
 
     /// Runs every check; `progress(done, total)` is called from time to time (may be called from worker threads: make it @Sendable).
@@ -192,8 +212,28 @@ extension FileSetVerifier {
         init(verifier: FileSetVerifier) {
             v = verifier
             resolver = FileResolver(root: verifier.root)
+            if let files = verifier.files {
+                let paths = (try? files.filePaths()) ?? []
+                listed = (paths, FileListResolver(paths: paths))
+            }
             problems = verifier.fileSet.problems
             readerMisplaced = Set(verifier.fileSet.problems.filter { $0.code == "record-order-no-parent" }.compactMap(\.offset))
+        }
+
+        /// The medium's files when it is not a folder.
+        var listed: (paths: [String], resolver: FileListResolver)?
+
+        /// `resolver.resolve`, or the file list's lookup (paths prefixed with the root).
+        func resolve(_ id: FileID) -> FileResolver.Match {
+            guard let listed else { return resolver.resolve(id) }
+            switch listed.resolver.resolve(id) {
+            case .exact(let p): return .exact(v.root + "/" + p)
+            case .variant(let p): return .variant(v.root + "/" + p)
+            case let m: return m
+            }
+        }
+        func path(_ id: FileID) -> String? {
+            switch resolve(id) { case .exact(let p), .variant(let p): return p; default: return nil }
         }
 
         mutating func add(_ sev: Diagnostic.Severity, _ code: String, _ message: String, fileID: String? = nil, rule: String, offset: Int? = nil) {
@@ -209,10 +249,10 @@ extension FileSetVerifier {
             // reader; they are not unreferenced either.
             for orphan in v.fileSet.orphans + v.fileSet.inactive {
                 orphan.forEach { r, _ in
-                    if let id = r.referencedFileID, let p = resolver.path(id) { excluded.insert(realPath(p) ?? p) }
+                    if let id = r.referencedFileID, let p = path(id) { excluded.insert(realPath(p) ?? p) }
                 }
             }
-            if let dir = v.dicomdirPath ?? resolver.path(FileID(["DICOMDIR"])) { excluded.insert(realPath(dir) ?? dir) }
+            if let dir = v.dicomdirPath ?? path(FileID(["DICOMDIR"])) { excluded.insert(realPath(dir) ?? dir) }
             checkDuplicateRecords()
 
             // Files to look at: referenced files (read header-only) and unreferenced candidates (sniffed).
@@ -268,7 +308,7 @@ extension FileSetVerifier {
                 add(.error, "descriptor-file-id", "File-set Descriptor File ID (0004,1141) '\(desc.components.joined(separator: "\\"))': \(why)",
                     fileID: desc.path, rule: "PS3.10 8.5")
             }
-            switch resolver.resolve(desc) {
+            switch resolve(desc) {
             case .exact(let p): excluded.insert(realPath(p) ?? p)
             case .variant(let p):
                 excluded.insert(realPath(p) ?? p)
@@ -408,7 +448,7 @@ extension FileSetVerifier {
         mutating func addReference(_ rec: DirectoryRecord, id: FileID, context: Context, offset: Int?) {
             let fid = id.path
             let resolved: String
-            switch resolver.resolve(id) {
+            switch resolve(id) {
             case .outsideRoot:
                 add(.error, "file-id-outside-root", "Referenced File ID leaves the File-set root; not followed", fileID: id.components.joined(separator: "\\"), rule: "PS3.10 8.2, PS3.3 F.2.1", offset: offset)
                 return
@@ -549,6 +589,24 @@ extension FileSetVerifier {
             var out: [String] = []
             var visited = Set<String>()
             func isDICOMDIRName(_ n: String) -> Bool { resolver.normalise(n, file: false) == "DICOMDIR" }
+            if let listed {
+                // A medium read in place: the same rules over its file list.
+                var nested = Set<String>()
+                for p in listed.paths {
+                    let comps = p.split(separator: "/").map(String.init)
+                    if comps.count > 1, isDICOMDIRName(comps.last!) { nested.insert(comps.dropLast().joined(separator: "/")) }
+                }
+                for n in nested.sorted() where !nested.contains(where: { n.hasPrefix($0 + "/") }) {
+                    problems.append(FileSetProblem(.warning, "nested-fileset", "folder \(n) holds its own DICOMDIR: its files belong to another File-set and are not checked here",
+                                                   fileID: n, rule: "PS3.12 6 (File-sets do not intersect), PS3.10 8.6"))
+                }
+                for p in listed.paths {
+                    if p.hasPrefix(FileSetVerifier.journalFolderName + "/") || nested.contains(where: { p.hasPrefix($0 + "/") }) { continue }
+                    let full = v.root + "/" + p
+                    if !excluded.contains(full) { out.append(full) }
+                }
+                return out.sorted()
+            }
             func visit(_ dir: String, depth: Int) {
                 guard depth <= 32 else { return }
                 if let real = realPath(dir) { guard visited.insert(real).inserted else { return } }
@@ -624,7 +682,7 @@ extension FileSetVerifier {
                     if i < jobs.count {
                         out[i] = .file(examine(jobs[i], verifier: verifier, aggregateRules: aggregateRules))
                     } else {
-                        out[i] = .candidate(sniff(candidates[i - jobs.count]))
+                        out[i] = .candidate(FileSetVerifier.sniff(candidates[i - jobs.count], verifier: verifier))
                     }
                     counter.step()
                 }
@@ -690,7 +748,7 @@ extension FileSetVerifier {
         }
         let file: DICOMFile
         do {
-            file = try Part10Reader.read(path: job.path, options: .headerOnly)
+            file = try v.readHeader(job.path)
         } catch let e as DICOMParseError {
             add(.error, "file-unreadable", "the referenced file cannot be read as DICOM: \(e.offset.map { "offset \($0): " } ?? "")\(e.message)", first, rule: "PS3.10 7.1")
             return out
@@ -811,7 +869,11 @@ extension FileSetVerifier {
 
     /// Whether an unreferenced file is DICOM: the DICM prefix at offset 128, or a data set that
     /// reads as one and names a SOP class (PS3.10 7.1).
-    static func sniff(_ path: String) -> Sniff {
+    static func sniff(_ path: String, verifier v: FileSetVerifier) -> Sniff {
+        if let files = v.files {
+            guard let head = try? v.readFile(path, prefix: 132, from: files) else { return .notDICOM }
+            return sniffed(path, head: head, verifier: v)
+        }
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { return .notDICOM }
         var head = [UInt8](repeating: 0, count: 132)
@@ -825,13 +887,18 @@ extension FileSetVerifier {
             }
         }
         close(fd)
+        return sniffed(path, head: Array(head.prefix(got)), verifier: v)
+    }
+
+    static func sniffed(_ path: String, head: [UInt8], verifier v: FileSetVerifier) -> Sniff {
+        let got = head.count
         let hasPrefix = got == 132 && head[128] == 0x44 && head[129] == 0x49 && head[130] == 0x43 && head[131] == 0x4D
         if !hasPrefix {
             // A bare data set starts with a group 0002 or 0008 element in little endian.
             guard got >= 8, head[1] == 0, head[0] == 0x02 || head[0] == 0x08 else { return .notDICOM }
         }
         do {
-            let f = try Part10Reader.read(path: path, options: .headerOnly)
+            let f = try v.readHeader(path)
             let sop = f.fileMeta.string(.mediaStorageSOPClassUID) ?? f.dataSet.string(.sopClassUID)
             let inst = f.dataSet.string(.sopInstanceUID) ?? f.fileMeta.string(.mediaStorageSOPInstanceUID)
             if !hasPrefix && (sop ?? "").isEmpty { return .notDICOM }

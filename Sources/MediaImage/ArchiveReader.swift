@@ -20,10 +20,12 @@ public struct ArchiveEntry: Sendable, Hashable {
     /// Size in bytes (0 for folders).
     public var size: Int64
     public var isDirectory: Bool
+    /// Anything that is neither a folder nor a regular file (a symbolic or hard link, a device...).
+    public var isSpecial: Bool = false
 }
 
-/// Read-only access to an ISO 9660 image (plain, Joliet or Rock Ridge) or a ZIP/tar archive
-/// through libarchive, without mounting.
+/// Read-only access to a ZIP or tar archive (or an ISO 9660 image) through libarchive, without
+/// mounting or extracting; `ISO9660Reader` reads ISO images in place for the media commands.
 ///
 /// libarchive reads sequentially: every call makes one pass from the start of the file, so a
 /// caller that needs many entries uses `forEachEntry` (one pass) rather than repeated `read`.
@@ -109,33 +111,13 @@ public struct ArchiveReader: Sendable {
                 throw ImageError(path: path, "reading the directory: \(Self.message(a))")
             }
             guard let entry, let cPath = archive_entry_pathname(entry) else { continue }
-            let isDir = archive_entry_filetype(entry) == 0o040000  // AE_IFDIR
-            let e = ArchiveEntry(path: Self.normalise(String(cString: cPath)), size: isDir ? 0 : archive_entry_size(entry), isDirectory: isDir)
+            let type = archive_entry_filetype(entry)
+            let isDir = type == 0o040000  // AE_IFDIR
+            let special = !isDir && (type != 0o100000 || archive_entry_hardlink(entry) != nil)  // not AE_IFREG, or a hard link
+            let e = ArchiveEntry(path: Self.normalise(String(cString: cPath)), size: isDir ? 0 : archive_entry_size(entry), isDirectory: isDir, isSpecial: special)
             if e.path.isEmpty { continue }
             if try !body(e, EntryData(archive: a, path: path + ":" + e.path)) { return }
         }
-    }
-
-    /// Extracts every regular file under `folder` (which is created), refusing paths that leave it.
-    /// Returns the number of files written.
-    @discardableResult
-    public func extract(to folder: String) throws -> Int {
-        var count = 0
-        try makeFolder(folder)
-        try forEachEntry { e, data in
-            let parts = e.path.split(separator: "/").map(String.init)
-            if parts.contains("..") || parts.contains(".") { throw ImageError(path: path, "entry \(e.path) leaves the image root; refused") }
-            let dest = folder + "/" + parts.joined(separator: "/")
-            if e.isDirectory { try makeFolder(dest); return true }
-            if parts.count > 1 { try makeFolder(folder + "/" + parts.dropLast().joined(separator: "/")) }
-            let fd = Glibc.open(dest, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            guard fd >= 0 else { throw ImageError(path: dest, "cannot create: \(String(cString: strerror(errno)))") }
-            defer { close(fd) }
-            try data.write(to: fd)
-            count += 1
-            return true
-        }
-        return count
     }
 
     /// `NAME.;1` -> `NAME`, `./A/B` -> `A/B`.
@@ -166,14 +148,5 @@ public struct ArchiveReader: Sendable {
 
     static func message(_ a: OpaquePointer) -> String {
         archive_error_string(a).map { String(cString: $0) } ?? "libarchive error \(archive_errno(a))"
-    }
-}
-
-func makeFolder(_ path: String) throws {
-    var st = stat()
-    if stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR { return }
-    if let slash = path.lastIndex(of: "/"), slash != path.startIndex { try makeFolder(String(path[..<slash])) }
-    if mkdir(path, 0o755) != 0 && errno != EEXIST {
-        throw ImageError(path: path, "cannot create folder: \(String(cString: strerror(errno)))")
     }
 }

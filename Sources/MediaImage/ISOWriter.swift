@@ -126,7 +126,8 @@ public enum ISOWriter {
             switch f.content {
             case .file(let src):
                 var node: OpaquePointer?
-                let r = iso_tree_add_new_node(image, parent, name, src, &node)
+                // libisofs's local filesystem resolves only absolute paths.
+                let r = iso_tree_add_new_node(image, parent, name, absolutePath(src), &node)
                 guard r >= 0 else { throw ImageError(path: src, "adding to the image as \(f.path): \(isoMessage(r))") }
             case .bytes(let bytes):
                 guard let buf = malloc(max(1, bytes.count))?.assumingMemoryBound(to: UInt8.self) else { throw ImageError(path: output, "out of memory") }
@@ -258,4 +259,12 @@ final class NSLockLike: @unchecked Sendable {
     init() { pthread_mutex_init(&m, nil) }
     func lock() { pthread_mutex_lock(&m) }
     func unlock() { pthread_mutex_unlock(&m) }
+}
+
+/// `path` made absolute against the current directory (libisofs takes absolute paths only).
+func absolutePath(_ path: String) -> String {
+    if path.hasPrefix("/") { return path }
+    var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    guard getcwd(&buf, buf.count) != nil else { return path }
+    return String(cString: buf) + "/" + path
 }

@@ -7,6 +7,8 @@ public struct FileSetLocation: Sendable {
     public var root: String
     public var dicomdir: String
 
+    public init(root: String, dicomdir: String) { self.root = root; self.dicomdir = dicomdir }
+
     /// SOURCE is a folder holding a DICOMDIR (any case), or the DICOMDIR file itself.
     public init(source: String) throws {
         var src = source
@@ -50,6 +52,8 @@ public struct FileSetListing: Sendable {
     public var location: FileSetLocation
     public var fileSet: FileSet
     public var problems: [FileSetProblem]
+    /// The files of a medium read in place (an image); nil for a folder, looked up by `FileResolver`.
+    public var files: FileListResolver?
 
     /// Reads the DICOMDIR and checks which referenced files are present.
     public static func load(source: String) throws -> FileSetListing {
@@ -61,6 +65,25 @@ public struct FileSetListing: Sendable {
         return FileSetListing(location: loc, fileSet: fs, problems: fs.problems)
     }
 
+    /// Reads the DICOMDIR at the root of a medium read in place (an image) and checks which
+    /// referenced files it holds; the medium's own problems (a truncated image) come first.
+    public static func load(medium: MediumReader) throws -> FileSetListing {
+        let (loc, fs, paths) = try MediumFileSet.read(medium)
+        var problems = (medium as? ImageMedium)?.problems ?? []
+        problems += fs.problems
+        return FileSetListing(location: loc, fileSet: fs, problems: problems, files: FileListResolver(paths: paths))
+    }
+
+    /// Where a File ID leads: the path under the root (folder) or in the medium's file list.
+    func resolve(_ id: FileID, _ resolver: FileResolver) -> FileResolver.Match {
+        guard let files else { return resolver.resolve(id) }
+        switch files.resolve(id) {
+        case .exact(let p): return .exact(location.root + "/" + p)
+        case .variant(let p): return .variant(location.root + "/" + p)
+        case let m: return m
+        }
+    }
+
     public func json(resolver: FileResolver? = nil) -> JSON {
         let resolver = resolver ?? FileResolver(root: location.root)
         var problems = self.problems
@@ -68,7 +91,7 @@ public struct FileSetListing: Sendable {
         func instance(_ r: DirectoryRecord) -> JSON {
             var present = false
             if let id = r.referencedFileID {
-                switch resolver.resolve(id) {
+                switch resolve(id, resolver) {
                 case .exact: present = true
                 case .variant(let p):
                     present = true
@@ -145,7 +168,7 @@ public struct FileSetListing: Sendable {
             }
             if let id = r.referencedFileID {
                 s += "  " + id.path
-                if resolver.path(id) == nil { s += "  (MISSING)" }
+                switch resolve(id, resolver) { case .exact, .variant: break; default: s += "  (MISSING)" }
             }
             lines.append(s)
         }

@@ -126,7 +126,7 @@ public enum FileSetPackager {
     }
 }
 
-/// Reading a File-set inside an image (ISO 9660, ZIP, tar) without mounting it.
+/// Telling an image (ISO 9660, ZIP, tar) from a DICOMDIR; `ImageMedium` reads it in place.
 public enum FileSetImage {
     /// Whether `path` is a file to read as an image rather than as a DICOMDIR: an ISO 9660 volume
     /// descriptor ("CD001" at byte 32769, ECMA-119 8.1) or an .iso/.zip/.tar name.
@@ -153,10 +153,4 @@ public enum FileSetImage {
         }
     }
 
-    /// Extracts the image into a private temporary folder (one sequential libarchive pass), runs
-    /// `body` on that folder and removes it. The DICOMDIR is found in any case at the image root.
-    public static func withExtracted<T>(_ path: String, _ body: (String) throws -> T) throws -> T {
-        let medium = try ImageMedium(image: path)
-        return try withExtendedLifetime(medium) { try body(medium.extractedRoot) }
-    }
 }

@@ -54,4 +54,13 @@ public enum FileSetVerification {
         }
         return Result(location: loc, fileSet: fs, profile: profile, problems: problems)
     }
+
+    /// `verify` of a medium read in place (an image): the same checks through its file list and
+    /// reads; the medium's own problems (a truncated image) come first.
+    public static func verify(medium: MediumReader, profile: ApplicationProfile?, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Result {
+        let (loc, fs, _) = try MediumFileSet.read(medium)
+        var problems = (medium as? ImageMedium)?.problems ?? []
+        problems += FileSetVerifier(root: loc.root, fileSet: fs, profile: profile, dicomdirPath: loc.root + "/" + loc.dicomdir.dropFirst(loc.root.count + 1), files: MediumFileSet(medium: medium)).verify(progress: progress)
+        return Result(location: loc, fileSet: fs, profile: profile, problems: problems)
+    }
 }

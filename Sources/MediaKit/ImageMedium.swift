@@ -1,35 +1,136 @@
 import DICOMCore
-import Foundation
+import DICOMFileSet
+import DICOMIO
 import MediaImage
 
-/// An ISO 9660 image (or ZIP/tar archive) read as a medium without mounting it (PS3.12 Annex F):
-/// extracted once, sequentially, by libarchive into a private temporary folder that is removed
-/// when the medium is released; entries that would leave the root are refused by the extraction.
+/// An ISO 9660 image (or ZIP/tar archive) read as a medium in place, without mounting or unpacking
+/// it (PS3.12 Annex F): an ISO image through `ISO9660Reader` (directory tree once, file data with
+/// pread by extent), a ZIP or tar archive through libarchive, one pass per file read (data of the
+/// other entries skipped). Nothing is written anywhere. A truncated image is salvaged: every file
+/// inside the image is listed and read, the rest reported in `problems`.
 public final class ImageMedium: MediumReader, @unchecked Sendable {
     public let location: String
-    public var kind: String { location.lowercased().hasSuffix(".zip") ? "zip" : location.lowercased().hasSuffix(".tar") ? "tar" : "iso" }
-    private let folder: FolderMedium
-    private let dir: String
+    public var kind: String { iso != nil ? "iso" : location.lowercased().hasSuffix(".zip") ? "zip" : "tar" }
+    private let iso: ISO9660Reader?
+    private let archive: ArchiveReader?
+    private let listing: [MediumFile]
+    private let isoFiles: [String: ISOFile]
+    /// What could not be read from the image (entries beyond the end of a truncated image, symbolic
+    /// links, unsafe names), each an error: the medium is read only in part.
+    public let problems: [FileSetProblem]
 
     public init(image: String) throws {
         location = image
-        dir = NSTemporaryDirectory() + "dicom-media-medium-\(getpid())-\(UID.make().suffix(12))"
         try FileSetImage.checkImage(image)
+        let lower = image.lowercased()
         do {
-            _ = try ArchiveReader(path: image).extract(to: dir)
+            if lower.hasSuffix(".zip") || lower.hasSuffix(".tar") {
+                let a = try ArchiveReader(path: image)
+                var files: [MediumFile] = [], problems: [FileSetProblem] = []
+                for e in try a.entries() where !e.isDirectory {
+                    let parts = e.path.split(separator: "/", omittingEmptySubsequences: false)
+                    if e.path.hasPrefix("/") || parts.contains(where: { $0.isEmpty || $0 == ".." || $0 == "." || $0.contains("\0") }) {
+                        problems.append(FileSetProblem(.error, "image-entry-refused", "entry leaves the archive's root; not read", fileID: e.path, rule: "dicom-media medium"))
+                        continue
+                    }
+                    if parts.contains(where: { $0.hasPrefix(".") }) { continue }
+                    if e.isSpecial {
+                        problems.append(FileSetProblem(.error, "image-entry-refused", "a link or special file, not a regular file; not followed", fileID: e.path, rule: "dicom-media medium"))
+                        continue
+                    }
+                    files.append(MediumFile(path: e.path, size: Int(e.size)))
+                }
+                archive = a; iso = nil; isoFiles = [:]
+                listing = files; self.problems = problems
+            } else {
+                let r = try ISO9660Reader(path: image)
+                iso = r; archive = nil
+                var byPath: [String: ISOFile] = [:]
+                var files: [MediumFile] = []
+                for f in r.files where !f.path.split(separator: "/").contains(where: { $0.hasPrefix(".") }) && byPath[f.path] == nil {
+                    byPath[f.path] = f
+                    files.append(MediumFile(path: f.path, size: Int(f.size)))
+                }
+                isoFiles = byPath; listing = files
+                problems = Self.problems(of: r)
+            }
         } catch let e as ImageError {
-            try? FileManager.default.removeItem(atPath: dir)
             throw MediaError(.unreadable, e.message, path: e.path)
         }
-        folder = FolderMedium(root: dir)
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: dir) }
+    /// One error naming where a truncated image ends and how many entries lie beyond it, then one
+    /// per entry not read.
+    static func problems(of r: ISO9660Reader) -> [FileSetProblem] {
+        var out: [FileSetProblem] = []
+        let beyond = r.skipped.filter(\.beyondEnd)
+        if let end = r.truncatedAt {
+            if beyond.isEmpty {
+                out.append(FileSetProblem(.warning, "image-truncated", "image ends at byte \(end), before the end of its volume (byte \(r.volumeSize)); only padding is lost, every entry reads",
+                                          rule: "ECMA-119 8.4.8"))
+            } else {
+                out.append(FileSetProblem(.error, "image-truncated", "image ends at byte \(end); \(beyond.count) entr\(beyond.count == 1 ? "y" : "ies") beyond it not read",
+                                          rule: "ECMA-119 8.4.8"))
+            }
+        }
+        for s in r.skipped {
+            let link = s.reason.hasPrefix("symbolic link")
+            out.append(FileSetProblem(.error, s.beyondEnd ? "image-entry-beyond-end" : "image-entry-refused", s.reason, fileID: s.path,
+                                      rule: link ? "IEEE P1282 (RRIP) SL; links are not followed out of the medium" : "ECMA-119 9.1"))
+        }
+        return out
+    }
 
-    /// The folder the image was extracted into (removed with the medium).
-    public var extractedRoot: String { dir }
+    public func files() throws -> [MediumFile] { listing }
 
-    public func files() throws -> [MediumFile] { try folder.files() }
-    public func read(_ path: String) throws -> [UInt8] { try folder.read(path) }
-    public func readPrefix(_ path: String, count: Int) throws -> [UInt8] { try folder.readPrefix(path, count: count) }
+    public func read(_ path: String) throws -> [UInt8] {
+        if let iso {
+            guard let f = isoFiles[path] else { throw MediaError(.notFound, "no such file in the image", path: location + ":" + path) }
+            do { return try iso.read(f) } catch let e as ImageError { throw MediaError(.unreadable, e.message, path: e.path) }
+        }
+        guard listing.contains(where: { $0.path == path }), let archive else { throw MediaError(.notFound, "no such file in the archive", path: location + ":" + path) }
+        do { return try archive.read(path) } catch let e as ImageError { throw MediaError(.unreadable, e.message, path: e.path) }
+    }
+
+    public func readPrefix(_ path: String, count: Int) throws -> [UInt8] {
+        if let iso {
+            guard let f = isoFiles[path] else { throw MediaError(.notFound, "no such file in the image", path: location + ":" + path) }
+            do { return try iso.readPrefix(f, count: count) } catch let e as ImageError { throw MediaError(.unreadable, e.message, path: e.path) }
+        }
+        return Array(try read(path).prefix(count))
+    }
+}
+
+/// A medium seen by the File-set readers (`FileSetVerifier`, `FileSetListing`) as `FileSetFiles`.
+public struct MediumFileSet: FileSetFiles {
+    public let medium: MediumReader
+    public init(medium: MediumReader) { self.medium = medium }
+    public func filePaths() throws -> [String] { try medium.files().map(\.path) }
+    public func readFile(_ path: String) throws -> [UInt8] { try medium.read(path) }
+    public func readFilePrefix(_ path: String, count: Int) throws -> [UInt8] { try medium.readPrefix(path, count: count) }
+
+    /// The DICOMDIR at the medium's root (any case, PS3.12): its location ("IMAGE", "IMAGE:NAME"),
+    /// the File-set and the medium's file paths.
+    static func read(_ medium: MediumReader) throws -> (FileSetLocation, FileSet, [String]) {
+        let paths = try medium.files().map(\.path)
+        switch FileListResolver(paths: paths).resolve(FileID(["DICOMDIR"])) {
+        case .exact(let name), .variant(let name): return try read(medium, name: name, paths: paths)
+        default:
+            if let image = medium as? ImageMedium, let cut = image.problems.first(where: { $0.code == "image-truncated" }),
+               image.problems.contains(where: { $0.code == "image-entry-beyond-end" && ($0.fileID.map { ["DICOMDIR", "/"].contains($0.uppercased()) } ?? false) }) {
+                throw MediaError(.unreadable, "\(cut.message); the DICOMDIR is among them (`import` salvages the \(paths.count) file(s) that read)", path: medium.location)
+            }
+            throw MediaError(.noDICOMDIR, "no DICOMDIR at the root of the image", path: medium.location)
+        }
+    }
+
+    private static func read(_ medium: MediumReader, name: String, paths: [String]) throws -> (FileSetLocation, FileSet, [String]) {
+        let loc = FileSetLocation(root: medium.location, dicomdir: medium.location + ":" + name)
+        do {
+            let file = try Part10Reader.read(bytes: try medium.read(name), path: loc.dicomdir)
+            return (loc, DICOMDIRReader.read(file), paths)
+        } catch let e as DICOMParseError {
+            throw MediaError(.unreadable, "DICOMDIR cannot be read: \(e.description)", path: loc.dicomdir)
+        }
+    }
 }

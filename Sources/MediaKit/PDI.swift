@@ -196,10 +196,19 @@ func esc(_ s: String) -> String {
 public enum PDIChecker {
     static let webExtensions: Set<String> = ["HTM", "HTML", "XHT", "JPG", "JPEG", "PNG", "GIF", "CSS", "TXT"]
 
-    /// Problems found in `root` (a folder, or an extracted image) with File-set `fs`.
+    /// Problems found in the folder `root` with File-set `fs`.
     public static func check(root: String, fileSet fs: FileSet) -> [FileSetProblem] {
+        check(medium: FolderMedium(root: root), fileSet: fs)
+    }
+
+    /// Problems found on `medium` (a folder, or an image read in place) with File-set `fs`.
+    public static func check(medium: MediumReader, fileSet fs: FileSet) -> [FileSetProblem] {
         var problems: [FileSetProblem] = []
-        let all = InstanceScanner.walk(root).map { String($0.dropFirst(root.count + 1)) }
+        let all = ((try? medium.files()) ?? []).map(\.path)
+        let folders = Set(all.flatMap { p in
+            let c = p.split(separator: "/").dropLast()
+            return c.indices.map { c[c.startIndex...$0].joined(separator: "/").uppercased() }
+        })
         let upper = Set(all.map { $0.uppercased() })
         var referenced = Set<String>()
         for (r, _) in fs.allRecords() { if let id = r.referencedFileID { referenced.insert(id.path.uppercased()) } }
@@ -234,7 +243,7 @@ public enum PDIChecker {
                 problems.append(FileSetProblem(.warning, "pdi-autorun", "AUTORUN.INF present; PDI media should not start software by themselves", fileID: rel, rule: "IHE PDI"))
             }
             // A DICOM file not referenced by the DICOMDIR, inside or outside the DICOM tree.
-            if isPart10(root + "/" + rel) {
+            if isPart10((try? medium.readPrefix(rel, count: 132)) ?? []) {
                 let inTree = comps.count > 1 && dicomFolders.contains(comps[0].uppercased())
                 problems.append(FileSetProblem(.error, inTree ? "pdi-unreferenced-dicom" : "pdi-dicom-outside-tree",
                                                inTree ? "DICOM file not referenced by the DICOMDIR" : "DICOM file outside the DICOM tree",
@@ -243,13 +252,13 @@ public enum PDIChecker {
         }
         // Links of the HTML pages resolve on the medium.
         for rel in all where rel.uppercased().hasSuffix(".HTM") || rel.uppercased().hasSuffix(".HTML") {
-            guard let data = FileManager.default.contents(atPath: root + "/" + rel), let text = String(data: data, encoding: .utf8) else { continue }
+            guard let data = try? medium.read(rel), let text = String(bytes: data, encoding: .utf8) else { continue }
             let dir = rel.split(separator: "/").dropLast().joined(separator: "/")
             for link in links(in: text) where !link.contains(":") && !link.hasPrefix("#") {
                 var parts = dir.isEmpty ? [] : dir.split(separator: "/").map(String.init)
                 for c in link.split(separator: "/") { if c == ".." { _ = parts.popLast() } else if c != "." { parts.append(String(c)) } }
                 let target = parts.joined(separator: "/")
-                if !upper.contains(target.uppercased()) && !isDirectory(root + "/" + target) {
+                if !upper.contains(target.uppercased()) && !folders.contains(target.uppercased()) {
                     problems.append(FileSetProblem(.error, "pdi-broken-link", "links to \(link), which is not on the medium", fileID: rel, rule: "IHE PDI INDEX.HTM"))
                 }
             }
@@ -276,11 +285,8 @@ public enum PDIChecker {
         return out
     }
 
-    static func isPart10(_ path: String) -> Bool {
-        guard let h = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? h.close() }
-        let d = h.readData(ofLength: 132)
-        return d.count == 132 && d.suffix(4) == Data("DICM".utf8)
+    static func isPart10(_ head: [UInt8]) -> Bool {
+        head.count >= 132 && head[128..<132].elementsEqual("DICM".utf8)
     }
 }
 

@@ -290,6 +290,8 @@ public enum StoreImporter {
         let index = MediumIndex(files: files)
         var info = MediumFileSetInfo(sizes: Dictionary(files.map { ($0.path, $0.size) }, uniquingKeysWith: { a, _ in a }))
         var summary = ImportReport.Medium(location: medium.location, kind: medium.kind, dicomdir: "missing", files: files.count, note: "")
+        // What an image read in place could not give (entries beyond the end of a truncated image, links).
+        for p in (medium as? ImageMedium)?.problems ?? [] { report.problems.append((medium.location, p)) }
         var candidates: [Candidate] = []
         var referenced = Set<String>()
         var fileSet: FileSet?

@@ -110,12 +110,10 @@ struct List: ParsableCommand {
     var source: String
 
     func run() throws {
-        if FileSetImage.isImage(source) { try withImage(source) { try list($0) } } else { try list(source) }
-    }
-
-    func list(_ source: String) throws {
         let listing: FileSetListing
-        do { listing = try FileSetListing.load(source: source) } catch {
+        do {
+            listing = FileSetImage.isImage(source) ? try FileSetListing.load(medium: try openImage(source)) : try FileSetListing.load(source: source)
+        } catch let e as ExitCode { throw e } catch {
             printError("\(error)"); throw ExitCode(Exit.unreadable)
         }
         if json {

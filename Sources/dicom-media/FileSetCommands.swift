@@ -183,14 +183,18 @@ struct Verify: ParsableCommand {
         }
         try runMedia {
             let progress = progressPrinter()
-            func check(_ root: String) throws {
-                var r = try FileSetVerification.verify(source: root, profile: p, progress: progress.map { pr in { pr("checking", $0, $1) } })
+            let pr = progress.map { pr in { @Sendable in pr("checking", $0, $1) } }
+            var r: FileSetVerification.Result
+            if FileSetImage.isImage(source) {
+                let medium = try openImage(source)
+                r = try FileSetVerification.verify(medium: medium, profile: p, progress: pr)
+                if pdi { r.problems += PDIChecker.check(medium: medium, fileSet: r.fileSet) }
+            } else {
+                r = try FileSetVerification.verify(source: source, profile: p, progress: pr)
                 if pdi { r.problems += PDIChecker.check(root: r.location.root, fileSet: r.fileSet) }
-                if root != source { r.location.root = source; r.location.dicomdir = source + ":DICOMDIR" }
-                print(json ? r.json.serialized(pretty: true) : r.text)
-                if r.hasProblems { throw ExitCode(Exit.problems) }
             }
-            if FileSetImage.isImage(source) { try withImage(source, check) } else { try check(source) }
+            print(json ? r.json.serialized(pretty: true) : r.text)
+            if r.hasProblems { throw ExitCode(Exit.problems) }
         }
     }
 }

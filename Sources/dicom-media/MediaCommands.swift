@@ -64,9 +64,9 @@ struct MediaOutputOptions: ParsableArguments {
     }
 }
 
-/// Runs `body` on the File-set inside an image (extracted to a temporary folder, removed afterwards).
-func withImage(_ path: String, _ body: (String) throws -> Void) throws {
-    do { try FileSetImage.withExtracted(path, body) } catch let e as MediaError {
+/// Opens an image (ISO 9660, ZIP, tar) as a medium read in place; exit 2 when it cannot be read.
+func openImage(_ path: String) throws -> ImageMedium {
+    do { return try ImageMedium(image: path) } catch let e as MediaError {
         printError(e.description); throw ExitCode(Exit.unreadable)
     }
 }

@@ -3,13 +3,14 @@ read; the extracted File-set passes `dicom-media verify`, dciodvfy and pydicom's
 `verify` read images made by xorriso and genisoimage (with and without Joliet/Rock Ridge) directly
 and give the same result as on the folder."""
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import need, run
+from conftest import BIN, need, run
 from fileset_util import SAMPLES, list_json, pydicom_check_files, run_json, sop_of, synth, verify
 
 
@@ -189,3 +190,205 @@ def test_libarchive_writer_gives_the_same_fileset(inputs, tmp_path):
     assert rc == 0, text
     folder = extract(iso, tmp_path / "x")
     assert sorted(pydicom_check_files(folder / "DICOMDIR")) == sorted(expected)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading in place (issue 10 item 5): nothing extracted, nothing written to /tmp; truncated images
+# salvaged (item 9); `iso` with relative paths.
+
+def iso_extents(iso):
+    """{path: (first byte, end byte)} of every file and {path: (first, end)} of every directory,
+    from `isoinfo -l` (ISO 9660 names, ";1" and trailing "." stripped)."""
+    need("isoinfo")
+    text = subprocess.run(["isoinfo", "-l", "-i", str(iso)], capture_output=True, check=True).stdout.decode()
+    files, dirs, cur = {}, {}, "/"
+    for line in text.splitlines():
+        m = re.match(r"Directory listing of (.*)$", line)
+        if m:
+            cur = m.group(1)
+            continue
+        m = re.match(r"([d-])\S+\s+\d+\s+\d+\s+\d+\s+(\d+)\s+\w+\s+\d+\s+\d+\s+\[\s*(\d+)\s+\d+\]\s+(.*?)\s*$", line)
+        if not m:
+            continue
+        kind, size, extent, name = m.group(1), int(m.group(2)), int(m.group(3)), m.group(4)
+        span = (extent * 2048, extent * 2048 + size)
+        if kind == "d":
+            if name == ".":
+                dirs[cur] = span
+            continue
+        files[(cur + name.split(";")[0].rstrip(".")).lstrip("/")] = span
+    return files, dirs
+
+
+def other_tool_image(image, tmp_path, tool, flags):
+    iso, _, _ = image
+    if tool == "create":
+        return iso
+    folder = extract(iso, tmp_path / "x")
+    need(tool)
+    theirs = tmp_path / f"{tool}.iso"
+    subprocess.run([tool, *flags, "-quiet", "-o", str(theirs), str(folder)], check=True, capture_output=True)
+    return theirs
+
+
+@pytest.mark.parametrize("tool,flags", [("create", []), ("genisoimage", ["-R", "-J"]), ("xorriso", ["-as", "mkisofs", "-R", "-J"]), ("genisoimage", [])])
+def test_truncated_image_is_salvaged(image, tmp_path, tool, flags):
+    """An image cut inside its file data: every file inside is imported, the rest reported with
+    the byte where the image ends, exit 1; `list` shows the records of the files beyond as MISSING
+    (or, when the DICOMDIR itself is beyond the end, says so, exit 2)."""
+    full = other_tool_image(image, tmp_path, tool, flags)
+    files, dirs = iso_extents(full)
+    data = full.read_bytes()
+    last_dir = max(end for _, end in dirs.values())
+    dicom = {p: span for p, span in files.items() if p.startswith("DICOM/")}
+    first_data = min(s for s, _ in dicom.values())
+    data_end = max(e for _, e in dicom.values())
+    cuts = sorted({max(last_dir, first_data) + (data_end - max(last_dir, first_data)) * k // 4 + 777 for k in (1, 2, 3)})
+    for cut in cuts:
+        assert last_dir <= cut < len(data)
+        cut_iso = tmp_path / f"cut{cut}.iso"
+        cut_iso.write_bytes(data[:cut])
+        inside = [p for p, (s, e) in dicom.items() if e <= cut]
+        beyond = [p for p, (s, e) in files.items() if e > cut]
+        assert inside and beyond
+        r = run("import", cut_iso, "--store", tmp_path / f"store{cut}", "--json")
+        assert r.returncode == 1, r.stderr
+        j = json.loads(r.stdout)
+        assert j["imported"] == len(inside), (cut, j["imported"], len(inside))
+        msgs = [p["message"] for p in j["problems"] if p["code"] == "image-truncated"]
+        assert msgs == [f"image ends at byte {cut}; {len(beyond)} entr{'y' if len(beyond) == 1 else 'ies'} beyond it not read"], j["problems"][:3]
+        not_read = {p["fileID"] for p in j["problems"] if p["code"] == "image-entry-beyond-end"}
+        assert len(not_read) == len(beyond)
+        r = run("list", cut_iso)
+        if files["DICOMDIR"][1] <= cut:
+            assert r.returncode == 1, r.stderr
+            out = r.stdout.decode()
+            assert f"image ends at byte {cut}" in out
+            assert out.count("(MISSING)") == len([p for p in beyond if p.startswith("DICOM/")])
+        else:
+            assert r.returncode == 2
+            assert f"image ends at byte {cut}" in r.stderr.decode() and b"DICOMDIR is among them" in r.stderr
+
+
+def test_truncated_inside_the_directories(image, tmp_path):
+    """Cut inside the volume descriptors or the directory area: a clear error naming the byte, never a crash."""
+    iso, _, _ = image
+    files, dirs = iso_extents(iso)
+    data = iso.read_bytes()
+    for cut in [0, 2048, 16 * 2048 + 100, 17 * 2048 + 5] + sorted({s + 100 for s, _ in dirs.values()}):
+        cut_iso = tmp_path / "cut.iso"
+        cut_iso.write_bytes(data[:cut])
+        for cmd in (["list"], ["verify"], ["import", "--dry-run", "--store", tmp_path / "st"]):
+            r = run(*cmd, cut_iso)
+            assert r.returncode in (1, 2), (cut, cmd, r.returncode, r.stderr)
+            text = (r.stdout + r.stderr).decode()
+            assert str(cut_iso) in text
+            if cut >= 17 * 2048:
+                assert f"image ends at byte {cut}" in text, (cut, cmd, text[:500])
+
+
+def created_paths(log):
+    """Paths a traced process created or opened for writing (strace -e trace=%file)."""
+    out = []
+    for line in Path(log).read_text().splitlines():
+        m = re.search(r'(?<![a-z_])(?:open|openat|creat|mkdir|mkdirat|rename|renameat2?|link|linkat|symlink)\((?:AT_FDCWD, )?"([^"]*)"(.*)', line)
+        if not m:
+            continue
+        call = line.split("(")[0].split()[-1]
+        if call in ("open", "openat") and not re.search(r"O_CREAT|O_WRONLY|O_RDWR", m.group(2)):
+            continue
+        if "= -1" in line and call in ("open", "openat"):
+            continue
+        out.append(m.group(1))
+    return out
+
+
+def test_reading_an_image_writes_nothing_to_tmp(image, tmp_path):
+    """list, verify and import of an image read it in place: with TMPDIR an empty folder it stays
+    empty, /tmp gets no dicom-media folder, and strace sees no file created outside the store."""
+    iso, expected, _ = image
+    need("strace")
+    tmpdir = tmp_path / "tmpdir"
+    tmpdir.mkdir()
+    before = {p.name for p in Path("/tmp").iterdir() if "dicom-media" in p.name}
+    store = tmp_path / "store"
+    env = dict(os.environ, TMPDIR=str(tmpdir))
+    for i, cmd in enumerate([["list", iso], ["verify", iso], ["import", iso, "--store", store]]):
+        log = tmp_path / f"strace{i}.log"
+        r = subprocess.run(["strace", "-f", "-qq", "-e", "trace=%file", "-o", str(log), str(BIN), *map(str, cmd)], capture_output=True, env=env)
+        assert r.returncode == 0, (cmd, r.stderr.decode())
+        written = [p for p in created_paths(log) if not p.startswith(str(store))]
+        assert written == [], (cmd, written[:10])
+    assert list(tmpdir.iterdir()) == []
+    assert {p.name for p in Path("/tmp").iterdir() if "dicom-media" in p.name} <= before
+    r = run("store", "list", "--store", store, "--json")
+    assert all(uid.encode() in r.stdout for uid in expected)
+
+
+def test_iso_command_with_relative_paths(image, tmp_path):
+    """`iso FILESET FILE` and `create --iso FILE` with relative paths, from the folder and from a sub-folder."""
+    iso, _, _ = image
+    extract(iso, tmp_path / "fs")
+    (tmp_path / "sub").mkdir()
+    for cwd, args in [(tmp_path, ["iso", "fs", "a.iso"]), (tmp_path / "sub", ["iso", "../fs", "../b.iso"]),
+                      (tmp_path / "sub", ["iso", "../fs/DICOMDIR", "c.iso"]), (tmp_path, ["create", "--iso", "d.iso", "fs/DICOM"])]:
+        r = subprocess.run([str(BIN), *args], capture_output=True, cwd=cwd)
+        assert r.returncode == 0, (args, r.stderr.decode())
+    for out in [tmp_path / "a.iso", tmp_path / "b.iso", tmp_path / "sub" / "c.iso", tmp_path / "d.iso"]:
+        rc, problems, text = verify(out)
+        assert rc == 0 and problems == [], (out, text[:500])
+    rc_a, la, _ = list_json(tmp_path / "a.iso")
+    rc_f, lf, _ = list_json(tmp_path / "fs")
+    assert la == lf
+
+
+def test_zip_and_tar_read_in_place(image, tmp_path):
+    """A File-set in a ZIP or tar archive lists, verifies and imports like the folder, with nothing
+    written outside the store; a symbolic link in the archive is refused and listed (exit 1)."""
+    iso, expected, _ = image
+    folder = extract(iso, tmp_path / "x")
+    rc_f, lf, _ = list_json(folder)
+    need("strace")
+    for name, flags in [("fs.zip", ["-a"]), ("fs.tar", [])]:
+        arc = tmp_path / name
+        subprocess.run(["bsdtar", *flags, "-cf", str(arc), "-C", str(folder), "."], check=True)
+        rc_a, la, err = list_json(arc)
+        assert (rc_a, la) == (rc_f, lf), err
+        rc, problems, text = verify(arc)
+        assert rc == 0 and problems == [], text
+        store = tmp_path / f"store-{name}"
+        log = tmp_path / f"{name}.strace"
+        r = subprocess.run(["strace", "-f", "-qq", "-e", "trace=%file", "-o", str(log), str(BIN), "import", str(arc), "--store", str(store), "--json"],
+                           capture_output=True, env=dict(os.environ, TMPDIR=str(tmp_path / "none")))
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["imported"] == len(expected)
+        assert [p for p in created_paths(log) if not p.startswith(str(store))] == []
+    (folder / "DICOM" / "EVIL").symlink_to("/etc/passwd")
+    arc = tmp_path / "link.tar"
+    subprocess.run(["bsdtar", "-cf", str(arc), "-C", str(folder), "."], check=True)
+    r = run("verify", arc, "--json")
+    assert r.returncode == 1
+    refused = [p for p in json.loads(r.stdout)["problems"] if p["code"] == "image-entry-refused"]
+    assert [p["fileID"] for p in refused] == ["DICOM/EVIL"]
+    assert b"root:" not in r.stdout
+
+
+@pytest.mark.parametrize("tool,flags", [("genisoimage", ["-R"]), ("xorriso", ["-as", "mkisofs", "-R", "-J"])])
+def test_rock_ridge_symlinks_are_not_followed(image, tmp_path, tool, flags):
+    """Rock Ridge symbolic links in an image (to a host file, to a folder inside) are listed as
+    refused, never followed (exit 1); the rest of the File-set reads as the folder does."""
+    iso, expected, _ = image
+    folder = extract(iso, tmp_path / "x")
+    (folder / "DICOM" / "PASSWD").symlink_to("/etc/passwd")
+    (folder / "LOOP").symlink_to(".")
+    need(tool)
+    theirs = tmp_path / "links.iso"
+    subprocess.run([tool, *flags, "-quiet", "-o", str(theirs), str(folder)], check=True, capture_output=True)
+    for cmd in (["list", "--json"], ["verify", "--json"], ["import", "--store", tmp_path / "st", "--json"]):
+        r = run(*cmd[:1], theirs, *cmd[1:])
+        assert r.returncode == 1, (cmd, r.stderr)
+        j = json.loads(r.stdout)
+        refused = sorted(p["fileID"] for p in j["problems"] if p["code"] == "image-entry-refused")
+        assert refused == ["DICOM/PASSWD", "LOOP"], (cmd, j["problems"][:4])
+        assert b"root:x:" not in r.stdout
+    assert json.loads(run("import", theirs, "--store", tmp_path / "st2", "--json").stdout)["imported"] == len(expected)
