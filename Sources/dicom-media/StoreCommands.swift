@@ -32,9 +32,10 @@ struct Import: ParsableCommand {
         discussion: exitCodeHelp + " Exit 1 when files are missing, unreadable or conflicting, or a DICOMDIR is stale or broken; not-DICOM files alone (viewers, autorun) are listed but are no problem.")
     @Argument(help: "Sources: a File-set folder or mounted disc, a DICOMDIR path, or a folder of files.") var sources: [String]
     @Flag(name: .customLong("dry-run"), help: "Report what would be imported; write nothing.") var dryRun = false
-    @Flag(help: "Print the summary as JSON: imported, alreadyPresent, conflicts, missing, failed, notDicom, and the lists.") var json = false
     @OptionGroup var transformOptions: TransformOptions
     @OptionGroup var storeOption: StoreOption
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var failOn: FailOnOption
 
     func run() throws {
         let media: [MediumReader]
@@ -51,12 +52,13 @@ struct Import: ParsableCommand {
         if let b = StoreLocation.processEnvironment()["DICOM_MEDIA_IMPORT_BATCH"].flatMap(Int.init), b > 0 { options.batchSize = b }
         var store: DICOMStore?
         if !dryRun || isDirectory(root) { store = try storeOption.open(create: !dryRun) }
-        let progress = progressPrinter()
+        let progress = output.progress()
         try runMedia {
             let report = try StoreImporter.run(media: media, store: store, storeRoot: root, options: options,
                                                progress: progress.map { p in { p(dryRun ? "checking" : "importing", $0, $1) } })
-            print(json ? report.json.serialized(pretty: true) : report.text)
-            if report.hasProblems { throw ExitCode(Exit.problems) }
+            output.result(report.text, json: report.json)
+            output.report(report.diagnostics)
+            try exitWith(failOn.code(partial: report.hasProblems, warnings: report.hasWarnings))
         }
     }
 }
@@ -76,14 +78,14 @@ struct StoreList: ParsableCommand {
     @Option(help: "Only this Patient ID (repeatable).") var patient: [String] = []
     @Option(help: "Only this Study Instance UID (repeatable).") var study: [String] = []
     @Option(help: "Only this Series Instance UID (repeatable).") var series: [String] = []
-    @Flag(help: "Print JSON.") var json = false
     @OptionGroup var storeOption: StoreOption
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let store = try storeOption.open(create: false)
         try runMedia {
             let rows = try store.select(patients: patient, studies: study, series: series)
-            print(json ? StoreListing.json(rows, store: store).serialized(pretty: true) : StoreListing.text(rows))
+            output.result(StoreListing.text(rows), json: StoreListing.json(rows, store: store))
         }
     }
 }
@@ -94,15 +96,16 @@ struct StoreShow: ParsableCommand {
         abstract: "Print the stored instances of a study, series or SOP Instance UID (or Patient ID), with provenance.",
         discussion: exitCodeHelp)
     @Argument(help: "Study, series or SOP Instance UID, or Patient ID.") var uid: String
-    @Flag(help: "Print JSON.") var json = false
     @OptionGroup var storeOption: StoreOption
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let store = try storeOption.open(create: false)
         try runMedia {
             let rows = try store.select(patients: [uid], studies: [uid], series: [uid], instances: [uid])
             if rows.isEmpty { printError("\(uid): not in the store"); throw ExitCode(Exit.problems) }
-            if json { print(StoreListing.json(rows, store: store).serialized(pretty: true)); return }
+            if output.json { printDocument(StoreListing.json(rows, store: store)); return }
+            if output.quiet { return }
             print(StoreListing.text(rows))
             for r in rows {
                 print("\(r.sopInstanceUID): \(r.size) bytes, SHA-256 \(r.sha256), \(r.transferSyntaxUID), imported \(r.importedAt) from \(r.sourceKind) \(r.sourceLocation)"
@@ -119,19 +122,16 @@ struct StoreRemove: ParsableCommand {
         abstract: "Delete a study, series or instance from the store (index rows, then files).",
         discussion: exitCodeHelp)
     @Argument(help: "Study, series or SOP Instance UID.") var uid: String
-    @Flag(help: "Print JSON.") var json = false
     @OptionGroup var storeOption: StoreOption
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let store = try storeOption.open(create: false)
         try runMedia {
             let r = try store.remove(uid: uid)
-            if json {
-                print(JSON.object([("uid", .string(uid)), ("level", r.level.map { .string($0) } ?? .null),
-                                   ("removed", .array(r.removed.map { .string($0.sopInstanceUID) }))]).serialized(pretty: true))
-            } else if let level = r.level {
-                print("removed \(level) \(uid): \(r.removed.count) instances")
-            }
+            output.result(r.level.map { "removed \($0) \(uid): \(r.removed.count) instances" } ?? "",
+                          json: .object([("uid", .string(uid)), ("level", r.level.map { .string($0) } ?? .null),
+                                         ("removed", .array(r.removed.map { .string($0.sopInstanceUID) }))]))
             if r.level == nil { printError("\(uid): no study, series or instance with this UID in the store"); throw ExitCode(Exit.problems) }
         }
     }
@@ -142,21 +142,19 @@ struct StoreVerify: ParsableCommand {
         commandName: "verify",
         abstract: "Check the store: every file present with its size and SHA-256, index consistent with the files, no orphans.",
         discussion: exitCodeHelp)
-    @Flag(help: "Print JSON.") var json = false
     @OptionGroup var storeOption: StoreOption
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let store = try storeOption.open(create: false)
         try runMedia {
-            let progress = progressPrinter()
+            let progress = output.progress()
             let v = try store.verify(progress: progress.map { p in { p("checking", $0, $1) } })
-            if json {
-                print(JSON.object([("instances", .int(Int64(v.instances))), ("bytes", .int(Int64(v.bytes))),
-                                   ("problems", .array(v.problems.map(\.json)))]).serialized(pretty: true))
-            } else {
-                for p in v.problems { print("problem: \(p)") }
-                print("\(v.instances) instances, \(v.bytes) bytes, \(v.problems.count) problems")
-            }
+            output.result("\(v.instances) instances, \(v.bytes) bytes, \(v.problems.count) problems",
+                          json: .object([("instances", .int(Int64(v.instances))), ("bytes", .int(Int64(v.bytes))),
+                                         ("problems", .array(v.problems.map(\.json)))]))
+            // Problems on stderr (every one is an error: a file missing, damaged or unindexed).
+            for p in v.problems { printError("\(store.root): \(p)") }
             if !v.problems.isEmpty { throw ExitCode(Exit.problems) }
         }
     }
