@@ -42,13 +42,12 @@ struct DICOMMedia: ParsableCommand {
 
     /// Runs the command; with --json a failure that printed no document prints {"error", "exitCode"}.
     static func main() {
-        var command: ParsableCommand?
         do {
-            command = try parseAsRoot()
-            try command!.run()
+            var command = try parseAsRoot()
+            try command.run()
         } catch {
-            // Usage errors thrown by run() name the subcommand's usage, as ArgumentParser's own do.
-            let parsed: ParsableCommand.Type = command.map { type(of: $0) } ?? Self.self
+            // ArgumentParser maps ValidationError (also thrown by run()) to 64 and ExitCode(n) to n.
+            let parsed: ParsableCommand.Type = Self.self
             let code = parsed.exitCode(for: error).rawValue
             let args = CommandLine.arguments.dropFirst().prefix { $0 != "--" }
             if code != 0 && args.contains("--json") && !OutputState.shared.printedDocument {
@@ -85,6 +84,7 @@ struct Dump: ParsableCommand {
     func run() throws {
         var code = Exit.ok
         var jsonOut: [JSON] = []
+        var failed = 0
         for path in files {
             do {
                 let file = try Part10Reader.read(path: path, options: ReadOptions(stopBeforePixelData: headerOnly))
@@ -108,11 +108,11 @@ struct Dump: ParsableCommand {
                 }
             } catch let e as DICOMParseError {
                 printError(e.description)
-                code = Exit.unreadable
+                failed += 1
                 if output.json { jsonOut.append(.object([("file", .string(path)), ("error", .string(e.description))])) }
             } catch {
                 printError("\(path): \(error)")
-                code = Exit.unreadable
+                failed += 1
                 if output.json { jsonOut.append(.object([("file", .string(path)), ("error", .string("\(path): \(error)"))])) }
             }
         }
@@ -120,7 +120,8 @@ struct Dump: ParsableCommand {
             // One file: its model (or {"file", "error"}); several: an array of them.
             printDocument(jsonOut.count == 1 && files.count == 1 ? jsonOut[0] : .array(jsonOut))
         }
-        try exitWith(code)
+        // No file read: 2; some: done in part, 1.
+        try exitWith(failed == files.count ? Exit.unreadable : failed > 0 ? max(code, Exit.problems) : code)
     }
 }
 

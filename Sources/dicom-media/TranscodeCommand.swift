@@ -52,6 +52,7 @@ struct Transcode: ParsableCommand {
             results = [Result { try FileTranscoder.transcode(input: paths[0], output: paths[1], to: target, parameters: params, sourceAETitle: sourceAE) }]
         }
         var code = Exit.ok
+        var failed = 0
         var out: [JSON] = []
         for (i, r) in results.enumerated() {
             switch r {
@@ -73,11 +74,12 @@ struct Transcode: ParsableCommand {
                 default: msg = "\(paths[i]): \(e)"
                 }
                 printError(msg)
-                code = Exit.unreadable
+                failed += 1
                 if output.json { out.append(.object([("input", .string(paths[i])), ("error", .string(msg))])) }
             }
         }
         if output.json { printDocument(out.count == 1 && outDir == nil ? out[0] : .array(out)) }
-        try exitWith(code)
+        // No file transcoded: 2; some: done in part, 1.
+        try exitWith(failed == results.count ? Exit.unreadable : failed > 0 ? max(code, Exit.problems) : code)
     }
 }
