@@ -76,8 +76,10 @@ public struct FileSetReport: Sendable {
 
     /// Everything for stderr: refusals, unreadable inputs, problems (errors and warnings), files skipped as not DICOM.
     public var diagnostics: [FileSetProblem] {
-        refused.map { FileSetProblem(.error, "refused", $0.reason, fileID: $0.source, rule: "PS3.10 8.3") }
-            + unreadable.map { FileSetProblem(.error, "unreadable", $0.reason, fileID: $0.path, rule: "PS3.10 7") }
+        // The reason often starts with the path already: name it once.
+        func reason(_ r: String, _ path: String) -> String { r.hasPrefix(path + ": ") ? String(r.dropFirst(path.count + 2)) : r }
+        return refused.map { FileSetProblem(.error, "refused", reason($0.reason, $0.source), fileID: $0.source, rule: "PS3.10 8.3") }
+            + unreadable.map { FileSetProblem(.error, "unreadable", reason($0.reason, $0.path), fileID: $0.path, rule: "PS3.10 7") }
             + problems
             + notDICOM.map { FileSetProblem(.info, "not-dicom", "not DICOM, skipped: \($0.reason)", fileID: $0.path, rule: "PS3.10 7.1") }
     }

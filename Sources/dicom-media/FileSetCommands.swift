@@ -86,9 +86,12 @@ func finish(_ report: FileSetReport, output: OutputOptions, failOn: FailOnOption
     try exitWith(failOn.code(partial: report.hasProblems, warnings: report.hasWarnings))
 }
 
+/// Runs a use case: a MediaError or any other error is one line on stderr and exit 2 (a bad
+/// argument found by the use case, e.g. an invalid File-set ID, is a usage error: 64).
 func runMedia(_ body: () throws -> Void) throws {
     do { try body() } catch let e as ExitCode { throw e } catch let e as ValidationError { throw e } catch let e as MediaError {
-        printError(e.description); throw ExitCode(Exit.unreadable)
+        printError(e.description)
+        throw ExitCode(e.code == .badArgument && e.path == nil ? Exit.usage : Exit.unreadable)
     } catch {
         printError("\(error)"); throw ExitCode(Exit.unreadable)
     }
