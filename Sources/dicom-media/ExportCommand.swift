@@ -30,27 +30,29 @@ struct Export: ParsableCommand {
             printError("\(store.root): \(error)"); throw ExitCode(Exit.unreadable)
         }
         // Messages name the patient, study, instance and original source, never the store's object paths.
+        // Conflicting copies are refused (listed with the report's refusals, on stderr and in --json).
         let conflicts = rows.filter(\.conflict)
-        for c in conflicts {
-            printError("conflicting copy of \(Self.describe(c)) left out (see `dicom-media store show \(c.sopInstanceUID)`)")
+        let leftOut = conflicts.map { c in
+            (source: Self.describe(c), reason: "conflicting copy left out: it differs from another copy of SOP Instance \(c.sopInstanceUID) (see `dicom-media store show \(c.sopInstanceUID)`)")
         }
         let kept = rows.filter { !$0.conflict }
         let paths = kept.map(store.absolutePath)
         let names = Dictionary(kept.map { (store.absolutePath($0), Self.describe($0)) }, uniquingKeysWith: { a, _ in a })
         guard !paths.isEmpty else {
+            for l in leftOut { printError("\(l.source): \(l.reason)") }
             printError("\(store.root): nothing in the store matches the selection")
             throw ExitCode(Exit.problems)
         }
         if media.requested {
-            try media.create(out: out, inputs: paths, options: o, output: output, failOn: failOn, inPlace: false, sourceNames: names)
+            try media.create(out: out, inputs: paths, options: o, output: output, failOn: failOn, inPlace: false, sourceNames: names, refused: leftOut)
         } else {
             try runMedia {
                 var r = try FileSetCreator.create(out: out!, inputs: paths, options: o, progress: output.progress())
                 r.nameSources(names)
+                r.refused += leftOut
                 try finish(r, output: output, failOn: failOn)
             }
         }
-        if !conflicts.isEmpty { throw ExitCode(Exit.problems) }
     }
 
     /// "patient P (Name), study S, instance I (from SOURCE/PATH)".

@@ -30,7 +30,7 @@ struct MediaOutputOptions: ParsableArguments {
     var requested: Bool { iso != nil || media != nil || pdi || web }
 
     func create(out: String?, inputs: [String], options base: FileSetOptions, output: OutputOptions, failOn: FailOnOption, inPlace: Bool,
-                sourceNames: [String: String] = [:]) throws {
+                sourceNames: [String: String] = [:], refused: [(source: String, reason: String)] = []) throws {
         if inPlace { throw ValidationError("--in-place cannot be combined with --iso, --media or --pdi") }
         if web && !pdi { throw ValidationError("--web needs --pdi") }
         if inputs.isEmpty { throw ValidationError("give at least one INPUT") }
@@ -59,6 +59,8 @@ struct MediaOutputOptions: ParsableArguments {
         try runMedia {
             var r = try FileSetCreator.createVolumes(out: out, inputs: inputs, capacity: capacity, options: o, progress: output.progress())
             r.nameSources(sourceNames)
+            // Inputs refused before the plan (export: conflicting copies) count with the first volume's.
+            if !r.volumes.isEmpty { r.volumes[0].report.refused += refused }
             output.result(r.text, json: r.json)
             output.report(r.diagnostics)
             try exitWith(failOn.code(partial: r.hasProblems, warnings: r.hasWarnings))

@@ -129,7 +129,7 @@ CASES = {
 
     ("export", "clean"): lambda d: c(["export", "--store", store(d), d / "out"], 0, "added 1 instance", None, "added"),
     ("export", "warning"): lambda d: c(["export", "--store", store(d, fileset(d / "r", RTPLAN)), d / "out"], 0, "added 1 instance", "invented-key", "added"),
-    ("export", "partial"): lambda d: c(["export", "--store", conflict_store(d), d / "out"], 1, "added 1 instance", "conflicting copy", None),
+    ("export", "partial"): lambda d: c(["export", "--store", conflict_store(d), d / "out"], 1, "added 1 instance", "conflicting copy left out", "refused"),
     ("export", "unreadable"): lambda d: c(["export", "--store", d / "no-such-store", d / "out"], 2, None, "no-such-store", "error"),
 
     ("store list", "clean"): lambda d: c(["store", "list", "--store", store(d)], 0, sop(CT), None, "patients"),
@@ -272,7 +272,9 @@ def test_export_messages_name_patient_not_store_object(tmp_path):
     s = conflict_store(tmp_path)
     r = run("export", "--store", s, tmp_path / "out")
     err = r.stderr.decode()
-    assert r.returncode == 1 and "conflicting copy of patient" in err and sop(CT) in err, err
+    assert r.returncode == 1 and "conflicting copy left out" in err and "patient " in err and sop(CT) in err, err
     assert "objects/" not in err and "objects/" not in r.stdout.decode(), (err, r.stdout)
     r = run("export", "--store", s, tmp_path / "out2", "--json")
     assert "objects/" not in r.stdout.decode()
+    [refused] = json.loads(r.stdout)["refused"]
+    assert refused["source"].startswith("patient ") and "conflicting copy" in refused["reason"], refused
