@@ -135,11 +135,11 @@ func absolute(_ path: String) -> String {
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the patient/study/series/instance tree of a File-set (a folder holding DICOMDIR, or a DICOMDIR path).",
-        discussion: exitCodeHelp)
+        discussion: exitCodeHelp + " --json: fileSetID, fileSetUID, patients > studies > series > instances, rootRecords, problems.")
 
     @OptionGroup var output: OutputOptions
     @OptionGroup var failOn: FailOnOption
-    @Argument(help: "A File-set folder, a DICOMDIR file, or an ISO 9660 image (.iso) read without mounting. --json: fileSetID, fileSetUID, patients > studies > series > instances, rootRecords, problems.")
+    @Argument(help: "A File-set folder, a DICOMDIR file, or an ISO 9660 image (.iso) read without mounting.")
     var source: String
 
     func run() throws {

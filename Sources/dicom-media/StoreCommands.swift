@@ -29,7 +29,7 @@ struct StoreOption: ParsableArguments {
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Import media into the local store: File-set folders or mounted discs, DICOMDIR files, plain folders of files.",
-        discussion: exitCodeHelp + " Exit 1 when files are missing, unreadable or conflicting, or a DICOMDIR is stale or broken; not-DICOM files alone (viewers, autorun) are listed but are no problem.")
+        discussion: exitCodeHelp + " Exit 1 when files are missing, unreadable or conflicting, or a DICOMDIR is stale or broken; not-DICOM files alone (viewers, autorun) are listed but are no problem. --json: imported, alreadyPresent, conflicts, missing, failed, notDicom, media, the lists and problems.")
     @Argument(help: "Sources: a File-set folder or mounted disc, a DICOMDIR path, or a folder of files.") var sources: [String]
     @Flag(name: .customLong("dry-run"), help: "Report what would be imported; write nothing.") var dryRun = false
     @OptionGroup var transformOptions: TransformOptions
