@@ -120,7 +120,9 @@ public struct ImportReport: Sendable {
     /// followed): conflicts, missing and failed files, problems, files skipped as not DICOM.
     public var diagnostics: [FileSetProblem] {
         func input(_ location: String) -> String {
-            media.first { $0.location == location && $0.dicomdir != "missing" }.map { m in m.location.hasSuffix("DICOMDIR") ? m.location : m.location + "/DICOMDIR" } ?? location
+            media.first { $0.location == location && $0.dicomdir != "missing" }.map { m in
+                m.location.hasSuffix("DICOMDIR") ? m.location : m.location + (m.kind == "iso" ? ":DICOMDIR" : "/DICOMDIR")
+            } ?? location
         }
         var out: [FileSetProblem] = []
         out += conflicts.map { FileSetProblem(.error, "conflict", "SOP Instance \($0.sopInstanceUID) differs from the stored copy; kept both, this one flagged (see `dicom-media store show \($0.sopInstanceUID)`)", fileID: $0.sourcePath, rule: "store: one content per SOP Instance UID", source: input($0.source)) }

@@ -63,6 +63,7 @@ struct DICOMMedia: ParsableCommand {
 
 /// One diagnostic line on stderr.
 func printError(_ s: String) {
+    let s = OutputState.shared.named(s)
     var line = s
     if !line.hasSuffix("\n") { line += "\n" }
     OutputState.shared.lastError = s

@@ -70,7 +70,12 @@ struct MediaOutputOptions: ParsableArguments {
 
 /// Runs `body` on the File-set inside an image (extracted to a temporary folder, removed afterwards).
 func withImage(_ path: String, _ body: (String) throws -> Void) throws {
-    do { try FileSetImage.withExtracted(path, body) } catch let e as MediaError {
+    do {
+        try FileSetImage.withExtracted(path) { root in
+            OutputState.shared.aliases.append((root, path))
+            try body(root)
+        }
+    } catch let e as MediaError {
         printError(e.description); throw ExitCode(Exit.unreadable)
     }
 }

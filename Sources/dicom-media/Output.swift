@@ -1,6 +1,7 @@
 import ArgumentParser
 import DICOMCore
 import DICOMFileSet
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,6 +16,17 @@ final class OutputState: @unchecked Sendable {
     var printedDocument = false
     /// The last error line printed on stderr: the message of the `{"error": ...}` document.
     var lastError: String?
+    /// Temporary folders and what they stand for (an ISO image read through one): messages never
+    /// name the temporary folder.
+    var aliases: [(path: String, name: String)] = []
+
+    func named(_ s: String) -> String {
+        var out = s
+        for a in aliases where out.contains(a.path) {
+            out = out.replacingOccurrences(of: a.path + "/", with: a.name + ":").replacingOccurrences(of: a.path, with: a.name)
+        }
+        return out
+    }
 }
 
 /// `--json`, `-q/--quiet`, `-v/--verbose`: the output options every command takes.
@@ -76,7 +88,7 @@ func exitWith(_ code: Int32) throws {
 func printDocument(_ j: JSON) {
     guard !OutputState.shared.printedDocument else { return }
     OutputState.shared.printedDocument = true
-    print(j.serialized(pretty: true))
+    print(OutputState.shared.named(j.serialized(pretty: true)))
 }
 
 /// Repeated problems as one line: "383 x file-missing under DICOM/04600/P0000001".

@@ -278,3 +278,20 @@ def test_export_messages_name_patient_not_store_object(tmp_path):
     assert "objects/" not in r.stdout.decode()
     [refused] = json.loads(r.stdout)["refused"]
     assert refused["source"].startswith("patient ") and "conflicting copy" in refused["reason"], refused
+
+
+def test_image_messages_name_the_image_not_a_temporary_folder(tmp_path):
+    """An ISO image read through a temporary folder: messages name IMAGE:PATH, never the folder."""
+    import subprocess
+    from conftest import need
+    src = tmp_path / "bad"
+    src.mkdir()
+    (src / "DICOMDIR").write_bytes(b"not a DICOMDIR" * 20)
+    iso = tmp_path / "bad.iso"
+    subprocess.run([need("xorriso"), "-as", "mkisofs", "-quiet", "-o", iso, src], check=True, capture_output=True)
+    for args in (["list", iso], ["verify", iso], ["list", iso, "--json"], ["import", "--store", tmp_path / "s", iso]):
+        r = run(*args)
+        out = r.stdout.decode() + r.stderr.decode()
+        assert r.returncode in (1, 2), (args, r.returncode, out)
+        assert f"{iso}:DICOMDIR" in out, (args, out)
+        assert "dicom-media-medium" not in out, (args, out)
