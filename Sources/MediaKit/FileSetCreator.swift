@@ -74,9 +74,21 @@ public struct FileSetReport: Sendable {
     public var profile = ""
     public var profileSource = "option"
 
-    /// Exit status: 0 when everything was taken, 1 when something was refused, unreadable or a warning arose.
+    /// Done in part (exit 1): something was refused or unreadable, or an error-level problem arose.
+    /// Warnings alone are not a problem (exit 0, 1 with `--fail-on warning`).
     public var hasProblems: Bool {
-        nothingWritten || !refused.isEmpty || !unreadable.isEmpty || problems.contains { $0.severity >= .warning }
+        nothingWritten || !refused.isEmpty || !unreadable.isEmpty || problems.contains { $0.severity >= .error }
+    }
+    public var hasWarnings: Bool { problems.contains { $0.severity == .warning } }
+
+    /// Everything for stderr: refusals, unreadable inputs, problems (errors and warnings), files skipped as not DICOM.
+    public var diagnostics: [FileSetProblem] {
+        // The reason often starts with the path already: name it once.
+        func reason(_ r: String, _ path: String) -> String { r.hasPrefix(path + ": ") ? String(r.dropFirst(path.count + 2)) : r }
+        return refused.map { FileSetProblem(.error, "refused", reason($0.reason, $0.source), fileID: $0.source, rule: "PS3.10 8.3") }
+            + unreadable.map { FileSetProblem(.error, "unreadable", reason($0.reason, $0.path), fileID: $0.path, rule: "PS3.10 7") }
+            + problems
+            + notDICOM.map { FileSetProblem(.info, "not-dicom", "not DICOM, skipped: \($0.reason)", fileID: $0.path, rule: "PS3.10 7.1") }
     }
 
     public var json: JSON {
@@ -97,6 +109,31 @@ public struct FileSetReport: Sendable {
         ])
     }
 
+    /// Replaces input paths by what they stand for (export: store objects by patient, study,
+    /// instance and original source), in every list and problem, so no message names a store path.
+    public mutating func nameSources(_ names: [String: String]) {
+        guard !names.isEmpty else { return }
+        func n(_ s: String) -> String { names[s] ?? s }
+        for i in added.indices { added[i].source = n(added[i].source) }
+        transcoded = transcoded.map { ($0.source.isEmpty ? $0.source : n($0.source), $0.fileID, $0.from, $0.to, $0.lossy) }
+        alreadyPresent = alreadyPresent.map { (n($0.source), $0.fileID) }
+        refused = refused.map { (n($0.source), $0.reason) }
+        unreadable = unreadable.map { (n($0.path), $0.reason) }
+        notDICOM = notDICOM.map { (n($0.path), $0.reason) }
+        for i in problems.indices {
+            if let f = problems[i].fileID { problems[i].fileID = n(f) }
+            for (path, name) in names where problems[i].message.contains(path) {
+                problems[i].message = problems[i].message.replacingOccurrences(of: path, with: name)
+            }
+        }
+        for i in refused.indices {
+            for (path, name) in names where refused[i].reason.contains(path) {
+                refused[i].reason = refused[i].reason.replacingOccurrences(of: path, with: name)
+            }
+        }
+    }
+
+    /// The results (stdout): summary, File-set identity, the plan with --dry-run.
     public var text: String {
         var lines: [String] = []
         if let r = resumed { lines.append("resumed: \(r)") }
@@ -107,11 +144,8 @@ public struct FileSetReport: Sendable {
         if dryRun { for t in transcoded { lines.append("transcoded: \(t.source) -> \(t.fileID): \(TransferSyntax(uid: t.from).name) -> \(TransferSyntax(uid: t.to).name)\(t.lossy ? " (lossy)" : "")") } }
         lines.append("\(operation) \(root): \(verb) \(added.count) instance(s)\(transcoded.isEmpty ? "" : " (\(transcoded.count) transcoded)"); already present \(alreadyPresent.count); refused \(refused.count); not DICOM \(notDICOM.count); unreadable \(unreadable.count)")
         lines.append("File-set ID '\(fileSetID)', UID \(fileSetUID)")
-        for r in refused { lines.append("refused: \(r.source): \(r.reason)") }
-        for u in unreadable { lines.append("unreadable: \(u.path): \(u.reason)") }
-        for n in notDICOM { lines.append("not DICOM, skipped: \(n.path)") }
         for p in alreadyPresent { lines.append("already present: \(p.source) = \(p.fileID)") }
-        for p in problems { lines.append("problem: \(p)") }
+        // Refusals, unreadable inputs and problems are diagnostics: see `diagnostics` (stderr).
         return lines.joined(separator: "\n")
     }
 }

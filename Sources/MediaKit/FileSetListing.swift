@@ -172,7 +172,7 @@ public struct FileSetListing: Sendable {
             }
             lines.append(s)
         }
-        for p in problems { lines.append("problem: \(p)") }
+        // The problems are diagnostics (stderr), listed by the caller.
         return lines.joined(separator: "\n")
     }
 }

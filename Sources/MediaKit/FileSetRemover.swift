@@ -30,8 +30,11 @@ public enum FileSetRemover {
             var l = ["remove \(root): \(dryRun ? "would remove" : "removed") \(removedFiles.count) file(s), \(removedRecords) record(s)"]
             for f in removedFiles { l.append("  " + f) }
             if dryRun { for r in records { l.append("  record " + r) } }
-            for n in notFound { l.append("not found: \(describe(n))") }
             return l.joined(separator: "\n")
+        }
+        /// Selectors that matched nothing (stderr): the job was done in part.
+        public var diagnostics: [FileSetProblem] {
+            notFound.map { FileSetProblem(.error, "not-found", "\(describe($0)) is not in the File-set", rule: "PS3.10 8.3") }
         }
     }
 

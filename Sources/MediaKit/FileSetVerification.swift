@@ -9,8 +9,9 @@ public enum FileSetVerification {
         public var fileSet: FileSet
         public var profile: ApplicationProfile?
         public var problems: [FileSetProblem]
-        /// Problems of severity warning or error.
-        public var hasProblems: Bool { problems.contains { $0.severity >= .warning } }
+        /// Errors found (exit 1); warnings alone exit 0 (1 with `--fail-on warning`).
+        public var hasProblems: Bool { problems.contains { $0.severity >= .error } }
+        public var hasWarnings: Bool { problems.contains { $0.severity == .warning } }
 
         public var json: JSON {
             func count(_ s: Diagnostic.Severity) -> JSON { .int(Int64(problems.filter { $0.severity == s }.count)) }
@@ -23,10 +24,11 @@ public enum FileSetVerification {
                 ("problems", .array(problems.map(\.json))),
             ])
         }
+        /// The summary (stdout); the problems themselves are diagnostics (stderr).
         public var text: String {
-            var lines = problems.map(\.description)
+            var lines: [String] = []
             let e = problems.filter { $0.severity == .error }.count, w = problems.filter { $0.severity == .warning }.count
-            lines.append("verify \(location.root): \(fileSet.recordCount) records\(profile.map { ", profile \($0.id)" } ?? ""): \(e) error(s), \(w) warning(s)\(hasProblems ? "" : ": clean")")
+            lines.append("verify \(location.root): \(fileSet.recordCount) records\(profile.map { ", profile \($0.id)" } ?? ""): \(e) error(s), \(w) warning(s)\(hasProblems || hasWarnings ? "" : ": clean")")
             return lines.joined(separator: "\n")
         }
     }

@@ -20,7 +20,20 @@ public struct VolumeSetReport: Sendable {
     public var dividedSeries: [String] = []
     public var dryRun = false
 
-    public var hasProblems: Bool { volumes.contains { $0.report.hasProblems } || !dividedSeries.isEmpty }
+    /// Done in part (exit 1): a volume's inputs were refused or unreadable. A divided series is a warning.
+    public var hasProblems: Bool { volumes.contains { $0.report.hasProblems } }
+    public var hasWarnings: Bool { volumes.contains { $0.report.hasWarnings } || !dividedSeries.isEmpty }
+
+    /// See ``FileSetReport/nameSources(_:)``.
+    public mutating func nameSources(_ names: [String: String]) {
+        for i in volumes.indices { volumes[i].report.nameSources(names) }
+    }
+
+    /// Every volume's diagnostics (prefixed with the volume when there are several) and divided series.
+    public var diagnostics: [FileSetProblem] {
+        volumes.flatMap { v in volumes.count > 1 ? v.report.diagnostics.map { p in var q = p; q.message = "volume \(v.output): " + q.message; return q } : v.report.diagnostics }
+            + dividedSeries.map { FileSetProblem(.warning, "series-divided", "series \($0) is larger than one medium and was divided across volumes", rule: "PS3.12 volumes") }
+    }
 
     public var text: String {
         var lines: [String] = []
@@ -29,7 +42,6 @@ public struct VolumeSetReport: Sendable {
             let fill = capacity.map { String(format: " of %lld (%.1f%% full)", $0, 100 * Double(v.estimatedBytes) / Double($0)) } ?? ""
             lines.append("volume \(n + 1)/\(volumes.count) \(v.output): File-set ID '\(v.fileSetID)', \(v.series) series, \(v.instances) instance(s), ~\(v.estimatedBytes) bytes\(fill)")
         }
-        for s in dividedSeries { lines.append("warning: series \(s) is larger than one medium and was divided across volumes") }
         return lines.joined(separator: "\n")
     }
 

@@ -64,15 +64,17 @@ public enum InstanceScanner {
                 let resolver = FileResolver(root: path)
                 if resolver.path(FileID(["DICOMDIR"])) != nil, let listing = try? FileSetListing.load(source: path) {
                     // An existing File-set: take the files its DICOMDIR references.
-                    scan.problems += listing.problems
+                    // Problems of an input File-set name its DICOMDIR: never mixed up with the output's.
+                    let input = listing.location.dicomdir
+                    scan.problems += listing.problems.map { $0.from(input) }
                     for (rec, _) in listing.fileSet.allRecords() {
                         guard let id = rec.referencedFileID else { continue }
                         switch resolver.resolve(id) {
                         case .exact(let p), .variant(let p): addCandidate(p)
                         case .missing:
-                            scan.problems.append(FileSetProblem(.error, "file-missing", "referenced file is missing", fileID: id.path, rule: "PS3.3 F.2.1"))
+                            scan.problems.append(FileSetProblem(.error, "file-missing", "referenced file is missing", fileID: id.path, rule: "PS3.3 F.2.1", source: input))
                         case .outsideRoot:
-                            scan.problems.append(FileSetProblem(.error, "file-id-outside-root", "File ID leaves the File-set root; not read", fileID: id.path, rule: "PS3.10 8.2"))
+                            scan.problems.append(FileSetProblem(.error, "file-id-outside-root", "File ID leaves the File-set root; not read", fileID: id.path, rule: "PS3.10 8.2", source: input))
                         }
                     }
                 } else {

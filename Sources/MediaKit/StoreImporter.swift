@@ -150,6 +150,27 @@ public struct ImportReport: Sendable {
         ])
     }
 
+    /// Warnings of the media read (names found only as variants, DICOMDIR problems of warning level).
+    public var hasWarnings: Bool { problems.contains { $0.problem.severity == .warning } }
+
+    /// Everything for stderr, each prefixed with the medium it was found on (its DICOMDIR when one was
+    /// followed): conflicts, missing and failed files, problems, files skipped as not DICOM.
+    public var diagnostics: [FileSetProblem] {
+        func input(_ location: String) -> String {
+            media.first { $0.location == location && $0.dicomdir != "missing" }.map { m in
+                m.location.hasSuffix("DICOMDIR") ? m.location : m.location + (m.kind == "iso" ? ":DICOMDIR" : "/DICOMDIR")
+            } ?? location
+        }
+        var out: [FileSetProblem] = []
+        out += conflicts.map { FileSetProblem(.error, "conflict", "SOP Instance \($0.sopInstanceUID) differs from the stored copy; kept both, this one (SHA-256 \($0.sha256 ?? "?")) flagged; compare the copies with `dicom-media store conflicts`, keep one with `dicom-media store remove \($0.sopInstanceUID) --copy SHA256`", fileID: $0.sourcePath, rule: "store: one content per SOP Instance UID", source: input($0.source)) }
+        out += missing.map { FileSetProblem(.error, "file-missing", $0.reason, fileID: $0.path, rule: "PS3.3 F.2.1", source: input($0.source)) }
+        out += failed.map { FileSetProblem(.error, "failed", $0.reason, fileID: $0.path, rule: "PS3.10 7", source: input($0.source)) }
+        out += problems.map { $0.problem.from(input($0.source)) }
+        out += notDICOM.map { FileSetProblem(.info, "not-dicom", "not DICOM, skipped: \($0.reason)", fileID: $0.path, rule: "PS3.10 7.1", source: input($0.source)) }
+        return out
+    }
+
+    /// The results (stdout): each medium read and the summary; `diagnostics` go to stderr.
     public var text: String {
         var lines: [String] = []
         for m in media {
@@ -158,16 +179,6 @@ public struct ImportReport: Sendable {
         if let r = reconciliation, r.interrupted {
             lines.append("recovered an interrupted run: \(r.tmpRemoved) temporary, \(r.orphanFilesRemoved) orphan files and \(r.rowsWithoutFileRemoved) rows without file removed")
         }
-        for c in conflicts {
-            lines.append("conflict: \(c.sopInstanceUID) from \(c.sourcePath) differs from the stored copy; kept both, this one (SHA-256 \(c.sha256 ?? "?")) flagged")
-        }
-        if !conflicts.isEmpty && !dryRun {
-            lines.append("conflicts: compare the copies with `dicom-media store conflicts`, keep one with `dicom-media store remove UID --copy SHA256`")
-        }
-        for m in missing { lines.append("missing: \(m.path) (\(m.reason))") }
-        for f in failed { lines.append("failed: \(f.path): \(f.reason)") }
-        for n in notDICOM { lines.append("not DICOM: \(n.path): \(n.reason)") }
-        for (_, p) in problems { lines.append("problem: \(p)") }
         lines.append("\(dryRun ? "would import" : "imported") \(imported.count), already present \(alreadyPresent.count), conflicts \(conflicts.count), missing \(missing.count), failed \(failed.count), not DICOM \(notDICOM.count)")
         return lines.joined(separator: "\n")
     }

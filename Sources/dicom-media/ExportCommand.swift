@@ -14,6 +14,8 @@ struct Export: ParsableCommand {
     @OptionGroup var options: FileSetWriteOptions
     @OptionGroup var media: MediaOutputOptions
     @OptionGroup var storeOption: StoreOption
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var failOn: FailOnOption
 
     func validate() throws {
         if out == nil && media.iso == nil { throw ValidationError("give an output folder OUT, or --iso FILE") }
@@ -27,20 +29,36 @@ struct Export: ParsableCommand {
         do { rows = try store.select(patients: patient, studies: study, series: series) } catch {
             printError("\(store.root): \(error)"); throw ExitCode(Exit.unreadable)
         }
+        // Messages name the patient, study, instance and original source, never the store's object paths.
+        // Conflicting copies are refused (listed with the report's refusals, on stderr and in --json).
         let conflicts = rows.filter(\.conflict)
-        for c in conflicts {
-            printError("\(store.absolutePath(c)): conflicting copy of SOP Instance \(c.sopInstanceUID) left out (compare with `dicom-media store conflicts`, keep one with `dicom-media store remove UID --copy SHA256`)")
+        let leftOut = conflicts.map { c in
+            (source: Self.describe(c), reason: "conflicting copy left out: it differs from another copy of SOP Instance \(c.sopInstanceUID) (compare with `dicom-media store conflicts`, keep one with `dicom-media store remove \(c.sopInstanceUID) --copy SHA256`)")
         }
-        let paths = rows.filter { !$0.conflict }.map(store.absolutePath)
+        let kept = rows.filter { !$0.conflict }
+        let paths = kept.map(store.absolutePath)
+        let names = Dictionary(kept.map { (store.absolutePath($0), Self.describe($0)) }, uniquingKeysWith: { a, _ in a })
         guard !paths.isEmpty else {
+            for l in leftOut { printError("\(l.source): \(l.reason)") }
             printError("\(store.root): no instances: nothing written (nothing in the store matches the selection)")
             throw ExitCode(Exit.problems)
         }
         if media.requested {
-            try media.create(out: out, inputs: paths, options: o, json: options.json, inPlace: false)
+            try media.create(out: out, inputs: paths, options: o, output: output, failOn: failOn, inPlace: false, sourceNames: names, refused: leftOut)
         } else {
-            try runMedia { try finish(FileSetCreator.create(out: out!, inputs: paths, options: o, progress: progressPrinter()), json: options.json) }
+            try runMedia {
+                var r = try FileSetCreator.create(out: out!, inputs: paths, options: o, progress: output.progress())
+                r.nameSources(names)
+                r.refused += leftOut
+                try finish(r, output: output, failOn: failOn)
+            }
         }
-        if !conflicts.isEmpty { throw ExitCode(Exit.problems) }
+    }
+
+    /// "patient P (Name), study S, instance I (from SOURCE/PATH)".
+    static func describe(_ r: StoredInstance) -> String {
+        let name = r.patientName.map { " (\($0))" } ?? ""
+        let origin = r.sourceLocation.isEmpty ? r.sourcePath : r.sourceLocation + "/" + r.sourcePath
+        return "patient \(r.patientID)\(name), study \(r.studyInstanceUID), instance \(r.sopInstanceUID) (from \(origin))"
     }
 }

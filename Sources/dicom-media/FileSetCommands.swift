@@ -44,8 +44,6 @@ struct FileSetWriteOptions: ParsableArguments {
     @Option(help: "Lossy quality 1-100 for --compression lossy (JPEG default 90).")
     var quality: Int?
     @OptionGroup var transformOptions: TransformOptions
-    @Flag(help: "Print the result as JSON.")
-    var json = false
 
     func resolve() throws -> FileSetOptions {
         guard let mode = CompressionMode(rawValue: compression.lowercased()) else {
@@ -81,17 +79,22 @@ struct FileSetWriteOptions: ParsableArguments {
     }
 }
 
-func finish(_ report: FileSetReport, json: Bool) throws {
-    print(json ? report.json.serialized(pretty: true) : report.text)
+/// Prints a create/update/export report (results on stdout, diagnostics on stderr) and exits by the contract.
+func finish(_ report: FileSetReport, output: OutputOptions, failOn: FailOnOption) throws {
+    output.result(report.text, json: report.json)
+    output.report(report.diagnostics)
     if report.nothingWritten { printError("\(report.root): no instances: nothing written") }
-    if report.hasProblems { throw ExitCode(Exit.problems) }
+    try exitWith(failOn.code(partial: report.hasProblems, warnings: report.hasWarnings))
 }
 
+/// Runs a use case: a MediaError or any other error is one line on stderr and exit 2 (a bad
+/// argument found by the use case, e.g. an invalid File-set ID, is a usage error: 64).
 func runMedia(_ body: () throws -> Void) throws {
     do { try body() } catch let e as ExitCode { throw e } catch let e as ValidationError { throw e } catch let e as ProfileChoiceError {
-        printError(e.description); throw ExitCode.validationFailure  // update needs --profile: a usage error (64)
+        printError(e.description); throw ExitCode(Exit.usage)  // update needs --profile: a usage error (64)
     } catch let e as MediaError {
-        printError(e.description); throw ExitCode(Exit.unreadable)
+        printError(e.description)
+        throw ExitCode(e.code == .badArgument && e.path == nil ? Exit.usage : Exit.unreadable)
     } catch {
         printError("\(error)"); throw ExitCode(Exit.unreadable)
     }
@@ -107,6 +110,8 @@ struct Create: ParsableCommand {
     var inPlace = false
     @OptionGroup var options: FileSetWriteOptions
     @OptionGroup var media: MediaOutputOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var failOn: FailOnOption
 
     func validate() throws {
         if !inPlace && inputs.isEmpty && media.iso == nil { throw ValidationError("give at least one INPUT, or --in-place") }
@@ -116,10 +121,10 @@ struct Create: ParsableCommand {
         o.inPlace = inPlace
         if media.requested {
             // With --iso every positional is an input (no OUT folder).
-            try media.create(out: media.iso == nil ? out : nil, inputs: media.iso == nil ? inputs : [out] + inputs, options: o, json: options.json, inPlace: inPlace)
+            try media.create(out: media.iso == nil ? out : nil, inputs: media.iso == nil ? inputs : [out] + inputs, options: o, output: output, failOn: failOn, inPlace: inPlace)
             return
         }
-        try runMedia { try finish(FileSetCreator.create(out: out, inputs: inputs, options: o, progress: progressPrinter()), json: options.json) }
+        try runMedia { try finish(FileSetCreator.create(out: out, inputs: inputs, options: o, progress: output.progress()), output: output, failOn: failOn) }
     }
 }
 
@@ -130,9 +135,11 @@ struct Update: ParsableCommand {
     @Argument(help: "The File-set folder or its DICOMDIR.") var fileSet: String
     @Argument(help: "Input files, folders or File-sets.") var inputs: [String]
     @OptionGroup var options: FileSetWriteOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var failOn: FailOnOption
     func run() throws {
         let o = try options.resolve()
-        try runMedia { try finish(FileSetCreator.update(fileSet: fileSet, inputs: inputs, options: o, progress: progressPrinter()), json: options.json) }
+        try runMedia { try finish(FileSetCreator.update(fileSet: fileSet, inputs: inputs, options: o, progress: output.progress()), output: output, failOn: failOn) }
     }
 }
 
@@ -146,7 +153,7 @@ struct Remove: ParsableCommand {
     @Option(help: "Study Instance UID to remove.") var study: [String] = []
     @Option(help: "Patient ID to remove.") var patient: [String] = []
     @Flag(name: .customLong("dry-run"), help: "Print what would be removed.") var dryRun = false
-    @Flag(help: "Print the result as JSON.") var json = false
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         if instance.isEmpty && series.isEmpty && study.isEmpty && patient.isEmpty {
@@ -157,7 +164,8 @@ struct Remove: ParsableCommand {
         let sel = instance.map(RemovalSelector.instance) + series.map(RemovalSelector.series) + study.map(RemovalSelector.study) + patient.map(RemovalSelector.patient)
         try runMedia {
             let r = try FileSetRemover.remove(fileSet: fileSet, selectors: sel, dryRun: dryRun)
-            print(json ? r.json.serialized(pretty: true) : r.text)
+            output.result(r.text, json: r.json)
+            output.report(r.diagnostics)
             if !r.notFound.isEmpty { throw ExitCode(Exit.problems) }
         }
     }
@@ -171,9 +179,11 @@ struct Verify: ParsableCommand {
     @Option(help: "Also check the rules of this media application profile (e.g. STD-GEN-CD).") var profile: String?
     @Flag(help: "Also check the IHE PDI rules: README.TXT and INDEX.HTM present, 8.3 names outside the DICOM tree, DICOM files only in the File-set, IHE_PDI web content only.")
     var pdi = false
-    @Flag(help: "Print the result as JSON.") var json = false
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var failOn: FailOnOption
 
     func run() throws {
+        // An unknown profile name is a usage error (exit 64), as ArgumentParser's own.
         var p: ApplicationProfile?
         if let id = profile {
             guard let found = ApplicationProfile.named(id) else {
@@ -182,7 +192,7 @@ struct Verify: ParsableCommand {
             p = found
         }
         try runMedia {
-            let progress = progressPrinter()
+            let progress = output.progress()
             let pr = progress.map { pr in { @Sendable in pr("checking", $0, $1) } }
             var r: FileSetVerification.Result
             if FileSetImage.isImage(source) {
@@ -193,8 +203,9 @@ struct Verify: ParsableCommand {
                 r = try FileSetVerification.verify(source: source, profile: p, progress: pr)
                 if pdi { r.problems += PDIChecker.check(root: r.location.root, fileSet: r.fileSet) }
             }
-            print(json ? r.json.serialized(pretty: true) : r.text)
-            if r.hasProblems { throw ExitCode(Exit.problems) }
+            output.result(r.text, json: r.json)
+            output.report(r.problems)
+            try exitWith(failOn.code(partial: r.hasProblems, warnings: r.hasWarnings))
         }
     }
 }

@@ -29,7 +29,8 @@ struct MediaOutputOptions: ParsableArguments {
 
     var requested: Bool { iso != nil || media != nil || pdi || web }
 
-    func create(out: String?, inputs: [String], options base: FileSetOptions, json: Bool, inPlace: Bool) throws {
+    func create(out: String?, inputs: [String], options base: FileSetOptions, output: OutputOptions, failOn: FailOnOption, inPlace: Bool,
+                sourceNames: [String: String] = [:], refused: [(source: String, reason: String)] = []) throws {
         if inPlace { throw ValidationError("--in-place cannot be combined with --iso, --media or --pdi") }
         if web && !pdi { throw ValidationError("--web needs --pdi") }
         if inputs.isEmpty { throw ValidationError("give at least one INPUT") }
@@ -56,10 +57,14 @@ struct MediaOutputOptions: ParsableArguments {
             do { capacity = try MediaCapacity.parse(media) } catch let e as MediaError { throw ValidationError(e.message) }
         }
         try runMedia {
-            let r = try FileSetCreator.createVolumes(out: out, inputs: inputs, capacity: capacity, options: o, progress: progressPrinter())
-            print(json ? r.json.serialized(pretty: true) : r.text)
+            var r = try FileSetCreator.createVolumes(out: out, inputs: inputs, capacity: capacity, options: o, progress: output.progress())
+            r.nameSources(sourceNames)
+            // Inputs refused before the plan (export: conflicting copies) count with the first volume's.
+            if !r.volumes.isEmpty { r.volumes[0].report.refused += refused }
+            output.result(r.text, json: r.json)
+            output.report(r.diagnostics)
             for v in r.volumes where v.report.nothingWritten { printError("\(v.output): no instances: nothing written") }
-            if r.hasProblems { throw ExitCode(Exit.problems) }
+            try exitWith(failOn.code(partial: r.hasProblems, warnings: r.hasWarnings))
         }
     }
 }
@@ -82,13 +87,16 @@ struct Iso: ParsableCommand {
     @Flag(name: .customLong("no-rock-ridge"), help: "Leave out the Rock Ridge extensions.") var noRockRidge = false
     @Option(name: .customLong("iso-writer"), help: ArgumentHelp("libisofs or libarchive.", visibility: .hidden))
     var isoWriter: String = ISOWriteOptions.Engine.libisofs.rawValue
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         guard let engine = ISOWriteOptions.Engine(rawValue: isoWriter) else { throw ValidationError("--iso-writer: libisofs or libarchive") }
         if let v = volumeID?.uppercased(), let why = ISOWriter.volumeIDProblem(v) { throw ValidationError("--volume-id '\(v)' \(why)") }
         try runMedia {
             let r = try FileSetPackager.package(fileSet: fileSet, to: file, volumeID: volumeID?.uppercased(), rockRidge: !noRockRidge, engine: engine)
-            print("iso \(r.image): volume '\(r.volumeID)', \(r.files) file(s), \(r.bytes) bytes of files")
+            output.result("iso \(r.image): volume '\(r.volumeID)', \(r.files) file(s), \(r.bytes) bytes of files",
+                          json: .object([("image", .string(r.image)), ("volumeID", .string(r.volumeID)),
+                                         ("files", .int(Int64(r.files))), ("bytes", .int(Int64(r.bytes)))]))
         }
     }
 }

@@ -45,15 +45,16 @@ struct StoreOption: ParsableArguments {
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Import media into the local store: File-set folders or mounted discs, DICOMDIR files, plain folders of files.",
-        discussion: exitCodeHelp + " Exit 1 when files are missing, unreadable or conflicting, or a DICOMDIR is stale or broken; not-DICOM files alone (viewers, autorun) are listed but are no problem.")
+        discussion: exitCodeHelp + " Exit 1 when files are missing, unreadable or conflicting, or a DICOMDIR is stale or broken; not-DICOM files alone (viewers, autorun) are listed but are no problem. --json: imported, alreadyPresent, conflicts, missing, failed, notDicom, media, the lists and problems.")
     @Argument(help: "Sources: a File-set folder or mounted disc, a DICOMDIR path, or a folder of files.") var sources: [String]
     @Flag(name: .customLong("dry-run"), help: "Report what would be imported; write nothing.") var dryRun = false
-    @Flag(help: "Print the summary as JSON: imported, alreadyPresent, conflicts, missing, failed, notDicom, and the lists.") var json = false
     @OptionGroup var transformOptions: TransformOptions
     @Option(help: ArgumentHelp("What the store keeps of each instance's origin: full (medium path, File-set ID and UID, File ID, path), label (the medium's File-set ID only), hash (a keyed token of the medium only).",
                                discussion: "Default: hash with --deidentify or --reconcile, else full.", valueName: "full|label|hash"))
     var provenance: String?
     @OptionGroup var storeOption: StoreOption
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var failOn: FailOnOption
 
     func validate() throws {
         if let p = provenance, ProvenanceMode(rawValue: p) == nil { throw ValidationError("--provenance is full, label or hash, not '\(p)'") }
@@ -79,12 +80,13 @@ struct Import: ParsableCommand {
         var store: DICOMStore?
         // The import reconciles an interrupted run itself (and reports it).
         if !dryRun || isDirectory(root) { store = try storeOption.open(create: !dryRun, reconcile: false) }
-        let progress = progressPrinter()
+        let progress = output.progress()
         try runMedia {
             let report = try StoreImporter.run(media: media, store: store, storeRoot: root, options: options,
                                                progress: progress.map { p in { p(dryRun ? "checking" : "importing", $0, $1) } })
-            print(json ? report.json.serialized(pretty: true) : report.text)
-            if report.hasProblems { throw ExitCode(Exit.problems) }
+            output.result(report.text, json: report.json)
+            output.report(report.diagnostics)
+            try exitWith(failOn.code(partial: report.hasProblems, warnings: report.hasWarnings))
         }
     }
 }
@@ -104,14 +106,14 @@ struct StoreList: ParsableCommand {
     @Option(help: "Only this Patient ID (repeatable).") var patient: [String] = []
     @Option(help: "Only this Study Instance UID (repeatable).") var study: [String] = []
     @Option(help: "Only this Series Instance UID (repeatable).") var series: [String] = []
-    @Flag(help: "Print JSON.") var json = false
     @OptionGroup var storeOption: StoreOption
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let store = try storeOption.open(create: false)
         try runMedia {
             let rows = try store.select(patients: patient, studies: study, series: series)
-            print(json ? StoreListing.json(rows, store: store).serialized(pretty: true) : StoreListing.text(rows))
+            output.result(StoreListing.text(rows), json: StoreListing.json(rows, store: store))
         }
     }
 }
@@ -122,15 +124,16 @@ struct StoreShow: ParsableCommand {
         abstract: "Print the stored instances of a study, series or SOP Instance UID (or Patient ID), with provenance.",
         discussion: exitCodeHelp)
     @Argument(help: "Study, series or SOP Instance UID, or Patient ID.") var uid: String
-    @Flag(help: "Print JSON.") var json = false
     @OptionGroup var storeOption: StoreOption
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let store = try storeOption.open(create: false)
         try runMedia {
             let rows = try store.select(patients: [uid], studies: [uid], series: [uid], instances: [uid])
             if rows.isEmpty { printError("\(uid): not in the store"); throw ExitCode(Exit.problems) }
-            if json { print(StoreListing.json(rows, store: store).serialized(pretty: true)); return }
+            if output.json { printDocument(StoreListing.json(rows, store: store)); return }
+            if output.quiet { return }
             print(StoreListing.text(rows))
             for r in rows {
                 print("\(r.sopInstanceUID): \(r.size) bytes, SHA-256 \(r.sha256), \(r.transferSyntaxUID), imported \(r.importedAt) from \(origin(r))"
@@ -164,31 +167,31 @@ struct StoreConflicts: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conflicts",
         abstract: "List each SOP Instance stored in several copies (same UID, other content): SHA-256, source and import time of each copy.",
-        discussion: exitCodeHelp + " Exit 1 when there are conflicts. Keep one copy with `dicom-media store remove UID --copy SHA256`.")
-    @Flag(help: "Print JSON: {conflicts: [{sopInstanceUID, patientID, studyInstanceUID, seriesInstanceUID, copies: [{sha256, size, path, conflict, importedAt, transferSyntaxUID, source}]}]}.")
-    var json = false
+        discussion: exitCodeHelp + " Exit 1 when there are conflicts. Keep one copy with `dicom-media store remove UID --copy SHA256`. --json: {conflicts: [{sopInstanceUID, patientID, studyInstanceUID, seriesInstanceUID, copies: [{sha256, size, path, conflict, importedAt, transferSyntaxUID, source}]}]}.")
     @OptionGroup var storeOption: StoreOption
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let store = try storeOption.open(create: false)
         try runMedia {
             let groups = try store.conflicts()
-            if json {
-                print(JSON.object([("conflicts", .array(groups.map { g in
-                    .object([("sopInstanceUID", .string(g[0].sopInstanceUID)), ("patientID", .string(g[0].patientID)),
-                             ("studyInstanceUID", .string(g[0].studyInstanceUID)), ("seriesInstanceUID", .string(g[0].seriesInstanceUID)),
-                             ("copies", .array(g.map(copyJSON)))])
-                }))]).serialized(pretty: true))
-            } else {
-                for g in groups {
-                    print("\(g[0].sopInstanceUID) (patient \(g[0].patientID)): \(g.count) copies")
-                    for r in g {
-                        print("  \(r.sha256)  \(r.size) bytes, imported \(r.importedAt) from \(origin(r))\(r.conflict ? " (flagged)" : "")")
-                    }
+            var lines: [String] = []
+            for g in groups {
+                lines.append("\(g[0].sopInstanceUID) (patient \(g[0].patientID)): \(g.count) copies")
+                for r in g {
+                    lines.append("  \(r.sha256)  \(r.size) bytes, imported \(r.importedAt) from \(origin(r))\(r.conflict ? " (flagged)" : "")")
                 }
-                print("\(groups.count) SOP Instance(s) with several copies" + (groups.isEmpty ? "" : "; keep one with `dicom-media store remove UID --copy SHA256`"))
             }
-            if !groups.isEmpty { throw ExitCode(Exit.problems) }
+            lines.append("\(groups.count) SOP Instance(s) with several copies" + (groups.isEmpty ? "" : "; keep one with `dicom-media store remove UID --copy SHA256`"))
+            output.result(lines.joined(separator: "\n"), json: .object([("conflicts", .array(groups.map { g in
+                .object([("sopInstanceUID", .string(g[0].sopInstanceUID)), ("patientID", .string(g[0].patientID)),
+                         ("studyInstanceUID", .string(g[0].studyInstanceUID)), ("seriesInstanceUID", .string(g[0].seriesInstanceUID)),
+                         ("copies", .array(g.map(copyJSON)))])
+            }))]))
+            if !groups.isEmpty {
+                printError("\(store.root): \(groups.count) SOP Instance(s) stored in conflicting copies")
+                throw ExitCode(Exit.problems)
+            }
         }
     }
 }
@@ -202,27 +205,28 @@ struct StoreRemove: ParsableCommand {
     @Option(help: ArgumentHelp("Remove only this copy of the SOP Instance UID: its SHA-256 (or a unique prefix of at least 8 digits).", valueName: "SHA256"))
     var copy: String?
     @Flag(name: .customLong("dry-run"), help: "Print exactly what would be removed; change nothing.") var dryRun = false
-    @Flag(help: "Print JSON.") var json = false
     @OptionGroup var storeOption: StoreOption
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let store = try storeOption.open(create: false, reconcile: !dryRun)
         try runMedia {
             let r = try store.remove(uid: uid, copy: copy, dryRun: dryRun)
-            if json {
-                print(JSON.object([("uid", .string(uid)), ("level", r.level.map { .string($0) } ?? .null), ("dryRun", .bool(dryRun)),
-                                   ("removed", .array(r.removed.map { .string($0.sopInstanceUID) })),
-                                   ("copies", .array(r.removed.map(copyJSON))),
-                                   ("unflagged", .array(r.unflagged.map(copyJSON)))]).serialized(pretty: true))
-            } else if let level = r.level {
+            var lines: [String] = []
+            if let level = r.level {
                 let verb = dryRun ? "would remove" : "removed"
-                print("\(verb) \(level) \(uid): \(r.removed.count) instance file(s)")
-                for x in r.removed { print("  \(x.sopInstanceUID)  SHA-256 \(x.sha256)  \(x.path)") }
+                lines.append("\(verb) \(level) \(uid): \(r.removed.count) instance file(s)")
+                for x in r.removed { lines.append("  \(x.sopInstanceUID)  SHA-256 \(x.sha256)") }
                 if level == "instance" && r.removed.count > 1 {
-                    print("  (every copy of the instance; to keep one, remove the others with --copy SHA256)")
+                    lines.append("  (every copy of the instance; to keep one, remove the others with --copy SHA256)")
                 }
-                for x in r.unflagged { print("  \(dryRun ? "would keep" : "kept") \(x.sha256) as the single copy of \(x.sopInstanceUID) (no longer flagged)") }
+                for x in r.unflagged { lines.append("  \(dryRun ? "would keep" : "kept") \(x.sha256) as the single copy of \(x.sopInstanceUID) (no longer flagged)") }
             }
+            output.result(lines.joined(separator: "\n"),
+                          json: .object([("uid", .string(uid)), ("level", r.level.map { .string($0) } ?? .null), ("dryRun", .bool(dryRun)),
+                                         ("removed", .array(r.removed.map { .string($0.sopInstanceUID) })),
+                                         ("copies", .array(r.removed.map(copyJSON))),
+                                         ("unflagged", .array(r.unflagged.map(copyJSON)))]))
             if r.level == nil {
                 printError("\(uid): " + (copy.map { "no copy \($0) of this SOP Instance in the store" } ?? "no study, series or instance with this UID in the store"))
                 throw ExitCode(Exit.problems)
@@ -236,23 +240,21 @@ struct StoreVerify: ParsableCommand {
         commandName: "verify",
         abstract: "Check the store: every file present with its size and SHA-256, index consistent with the files, no orphans.",
         discussion: exitCodeHelp)
-    @Flag(help: "Print JSON.") var json = false
     @OptionGroup var storeOption: StoreOption
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let store = try storeOption.open(create: false, reconcile: false)
         try runMedia {
-            let progress = progressPrinter()
+            let progress = output.progress()
             let v = try store.verify(progress: progress.map { p in { p("checking", $0, $1) } })
+            output.result("\(v.instances) instances, \(v.bytes) bytes, \(v.problems.count) problems",
+                          json: .object([("instances", .int(Int64(v.instances))), ("bytes", .int(Int64(v.bytes))),
+                                         ("problems", .array(v.problems.map(\.json)))]))
+            // Problems on stderr (every one is an error: a file missing, damaged or unindexed).
+            for p in v.problems { printError("\(store.root): \(p)") }
             // Leftovers of a killed run were reported above; clean them up now (private data).
             if v.problems.contains(where: { $0.code == "interrupted" }) { StoreOption.reconcile(store) }
-            if json {
-                print(JSON.object([("instances", .int(Int64(v.instances))), ("bytes", .int(Int64(v.bytes))),
-                                   ("problems", .array(v.problems.map(\.json)))]).serialized(pretty: true))
-            } else {
-                for p in v.problems { print("problem: \(p)") }
-                print("\(v.instances) instances, \(v.bytes) bytes, \(v.problems.count) problems")
-            }
             if !v.problems.isEmpty { throw ExitCode(Exit.problems) }
         }
     }

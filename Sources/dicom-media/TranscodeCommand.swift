@@ -11,7 +11,9 @@ struct Transcode: ParsableCommand {
         discussion: exitCodeHelp + """
              Targets: \(FileTranscoder.targets.map(\.name).joined(separator: ", ")), or a transfer syntax UID. \
             jpeg-baseline, jpeg-extended, jpeg-ls-near and j2k are lossy: the output gets Lossy Image Compression 01, \
-            the ratio and method, a new SOP Instance UID and a Source Image Sequence reference to the original.
+            the ratio and method, a new SOP Instance UID and a Source Image Sequence reference to the original. \
+            --json prints one object per file (input, output, transferSyntax, lossy, bytesIn, bytesOut, diagnostics; \
+            {input, error} for a file that failed), an array with --out-dir.
             """)
 
     @Option(help: "Target transfer syntax: a name (see below) or a UID.")
@@ -24,8 +26,8 @@ struct Transcode: ParsableCommand {
     var outDir: String?
     @Option(name: .customLong("source-ae"), help: "Source Application Entity Title for the File Meta (0002,0016).")
     var sourceAE: String?
-    @Flag(help: "Print one JSON object per file: input, output, transferSyntax, lossy, bytesIn, bytesOut, diagnostics.")
-    var json = false
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var failOn: FailOnOption
     @Argument(help: "IN OUT, or IN... with --out-dir.") var paths: [String]
 
     func validate() throws {
@@ -43,22 +45,23 @@ struct Transcode: ParsableCommand {
         let params = EncodeParameters(quality: quality, near: near ?? (target == .jpegLSNearLossless ? 2 : 0))
         let results: [Result<FileTranscoder.Result, Error>]
         if let outDir {
-            let progress = progressPrinter()
+            let progress = output.progress()
             results = try FileTranscoder.transcode(inputs: paths, outDir: outDir, to: target, parameters: params, sourceAETitle: sourceAE,
                                                    progress: progress.map { p in { p("transcoding", $0, $1) } })
         } else {
             results = [Result { try FileTranscoder.transcode(input: paths[0], output: paths[1], to: target, parameters: params, sourceAETitle: sourceAE) }]
         }
         var code = Exit.ok
+        var failed = 0
         var out: [JSON] = []
         for (i, r) in results.enumerated() {
             switch r {
             case .success(let t):
                 for d in t.diagnostics where d.severity >= .warning {
-                    printError("\(t.input): \(d)")
-                    code = max(code, Exit.problems)
+                    if d.severity >= .error { printError("\(t.input): \(d)") } else { output.note("\(t.input): \(d)") }
+                    code = max(code, failOn.code(partial: d.severity >= .error, warnings: true))
                 }
-                if json {
+                if output.json {
                     out.append(.object([("input", .string(t.input)), ("output", .string(t.output)), ("transferSyntax", .string(t.outputSyntax.uid)),
                                         ("lossy", .bool(t.lossy)), ("bytesIn", .int(Int64(t.bytesIn))), ("bytesOut", .int(Int64(t.bytesOut))),
                                         ("diagnostics", .array(t.diagnostics.map { .string($0.description) }))]))
@@ -71,11 +74,12 @@ struct Transcode: ParsableCommand {
                 default: msg = "\(paths[i]): \(e)"
                 }
                 printError(msg)
-                code = Exit.unreadable
-                if json { out.append(.object([("input", .string(paths[i])), ("error", .string(msg))])) }
+                failed += 1
+                if output.json { out.append(.object([("input", .string(paths[i])), ("error", .string(msg))])) }
             }
         }
-        if json { print((out.count == 1 && outDir == nil ? out[0] : .array(out)).serialized(pretty: true)) }
-        if code != Exit.ok { throw ExitCode(code) }
+        if output.json { printDocument(out.count == 1 && outDir == nil ? out[0] : .array(out)) }
+        // No file transcoded: 2; some: done in part, 1.
+        try exitWith(failed == results.count ? Exit.unreadable : failed > 0 ? max(code, Exit.problems) : code)
     }
 }
