@@ -24,6 +24,37 @@ public struct FileSetLocation: Sendable {
             throw MediaError(.notFound, "no such file or folder", path: src)
         }
     }
+
+    /// The File-set root a directory file's File IDs are relative to. A DICOMDIR in its own folder
+    /// normally; a lower-level directory file (Philips DIRFILE, a DICOMDIR in a subfolder) names files
+    /// relative to the enclosing File-set root, the nearest folder above holding a DICOMDIR (PS3.10
+    /// §8.2). The folder under which more of the first referenced File IDs resolve wins; ties keep `folder`.
+    public static func enclosingRoot(of fs: FileSet, dicomdir: String, folder: String, sample: Int = 16) -> String {
+        var ids: [FileID] = []
+        for (r, _) in fs.allRecords() + fs.orphans.flatMap({ o -> [(DirectoryRecord, Int)] in var a: [(DirectoryRecord, Int)] = []; o.forEach { a.append(($0, $1)) }; return a }) {
+            if let id = r.referencedFileID { ids.append(id) }
+            if ids.count >= sample { break }
+        }
+        if ids.isEmpty { return folder }
+        func hits(_ root: String) -> Int {
+            let resolver = FileResolver(root: root)
+            return ids.reduce(0) { $0 + (resolver.path($1) != nil ? 1 : 0) }
+        }
+        var best = folder, bestHits = hits(folder)
+        if bestHits == ids.count { return folder }
+        // Walk up to folders holding a DICOMDIR (at most 16 levels).
+        var dir = realPath(folder) ?? folder
+        for _ in 0..<16 {
+            guard let slash = dir.lastIndex(of: "/"), dir != "/" else { break }
+            dir = slash == dir.startIndex ? "/" : String(dir[..<slash])
+            let resolver = FileResolver(root: dir)
+            guard let top = resolver.path(FileID(["DICOMDIR"])), realPath(top) != realPath(dicomdir) else { continue }
+            let h = hits(dir)
+            if h > bestHits { best = dir; bestHits = h }
+            if h == ids.count { break }
+        }
+        return best
+    }
 }
 
 /// An error of a media operation: what was being done, on which path (ARCHITECTURE: errors name the file).
@@ -37,6 +68,8 @@ public struct MediaError: Error, Sendable, CustomStringConvertible {
         public static let refused = Code(rawValue: "refused")
         public static let io = Code(rawValue: "io")
         public static let badArgument = Code(rawValue: "bad-argument")
+        /// A file given as a DICOMDIR that is another DICOM object, or not DICOM.
+        public static let notDICOMDIR = Code(rawValue: "not-dicomdir")
     }
     public var code: Code
     public var message: String
@@ -51,13 +84,27 @@ public struct FileSetListing: Sendable {
     public var fileSet: FileSet
     public var problems: [FileSetProblem]
 
-    /// Reads the DICOMDIR and checks which referenced files are present.
+    /// Reads the DICOMDIR and checks which referenced files are present. A file that is DICOM but
+    /// not a DICOMDIR, or not DICOM at all, is refused with an error naming what it is. A lower-level
+    /// directory file (a DICOMDIR-like file in a subfolder, e.g. Philips DIRFILE) has its File IDs
+    /// resolved from the enclosing File-set root (PS3.10 §8.2: File IDs are relative to the root).
     public static func load(source: String) throws -> FileSetListing {
-        let loc = try FileSetLocation(source: source)
-        let fs: FileSet
-        do { fs = try DICOMDIRReader.read(path: loc.dicomdir) } catch let e as DICOMParseError {
+        var loc = try FileSetLocation(source: source)
+        let file: DICOMFile
+        do { file = try Part10Reader.read(path: loc.dicomdir) } catch let e as DICOMParseError {
+            if e.code == .notDICOM || e.code == .empty {
+                let why = e.message.hasPrefix("not a DICOM file") ? e.message : "not a DICOM file: \(e.message)"
+                throw MediaError(.notDICOMDIR, "\(why); not a DICOMDIR", path: loc.dicomdir)
+            }
             throw MediaError(.unreadable, "DICOMDIR cannot be read: \(e.description)", path: loc.dicomdir)
         }
+        let sopClass = file.fileMeta.string(.mediaStorageSOPClassUID) ?? file.dataSet.string(.sopClassUID) ?? ""
+        if sopClass != UID.mediaStorageDirectoryStorage && file.dataSet[.directoryRecordSequenceTag] == nil {
+            let what = sopClass.isEmpty ? "DICOM file without a SOP Class" : "\(DataDictionary.uidName(sopClass) ?? sopClass) file"
+            throw MediaError(.notDICOMDIR, "\(loc.dicomdir) is a\(what.first.map { "AEIOU".contains($0) } == true ? "n" : "") \(what), not a DICOMDIR")
+        }
+        let fs = DICOMDIRReader.read(file)
+        loc.root = FileSetLocation.enclosingRoot(of: fs, dicomdir: loc.dicomdir, folder: loc.root)
         return FileSetListing(location: loc, fileSet: fs, problems: fs.problems)
     }
 

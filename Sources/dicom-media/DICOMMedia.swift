@@ -29,7 +29,7 @@ struct DICOMMedia: ParsableCommand {
         discussion: exitCodeHelp,
         version: Implementation.version,
         subcommands: [Dump.self, Transcode.self, Create.self, Update.self, Remove.self, List.self, Verify.self, Iso.self,
-                      Import.self, Export.self, StoreCommand.self])
+                      Import.self, Export.self, StoreCommand.self, Profiles.self])
 }
 
 func printError(_ s: String) {
