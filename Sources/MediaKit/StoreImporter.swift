@@ -289,6 +289,8 @@ public enum StoreImporter {
                 }
             }
         }
+        // Lower-level directory files (Philips DIRFILE): their records' File IDs are root-relative.
+        LowerLevelDirectory.follow(medium: medium, files: files, index: index, referenced: &referenced, candidates: &candidates, report: &report)
         // Everything the DICOMDIR does not list (or every file without a usable DICOMDIR).
         for f in files where !referenced.contains(f.path) && f.path != dicomdirPath {
             candidates.append(Candidate(path: f.path, record: nil))
