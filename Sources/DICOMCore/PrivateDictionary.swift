@@ -96,8 +96,8 @@ public enum PrivateDictionary {
                     return v
                 }
                 let key: UInt64
-                if p[4] == UInt8(ascii: "x") { key = 1 << 32 | hex(0..<4) << 8 | hex(6..<8) }
-                else if p[2] == UInt8(ascii: "x") { key = 2 << 32 | hex(0..<2) << 8 | hex(6..<8) }
+                if p[2] == UInt8(ascii: "x") { key = 2 << 32 | hex(0..<2) << 8 | hex(6..<8) }
+                else if p[4] == UInt8(ascii: "x") { key = 1 << 32 | hex(0..<4) << 8 | hex(6..<8) }
                 else { key = hex(0..<8) }
                 let vrText = text(f[1])
                 let vrs: [VR]

@@ -23,14 +23,27 @@ enum LowerLevelDirectory {
         for f in files where isCandidate(f.path) {
             guard let bytes = try? medium.read(f.path), let file = try? Part10Reader.read(bytes: bytes, path: f.path),
                   (file.fileMeta.string(.mediaStorageSOPClassUID) ?? "") == UID.mediaStorageDirectoryStorage else { continue }
+            let fs = DICOMDIRReader.read(file)
+            let records = fs.allRecords() + fs.orphans.flatMap({ o -> [(DirectoryRecord, Int)] in var a: [(DirectoryRecord, Int)] = []; o.forEach { a.append(($0, $1)) }; return a })
+            // File IDs relative to the medium's root (a lower-level DIRFILE), or to the file's own folder
+            // (a nested File-set of its own): the base under which more of the first File IDs resolve.
+            let folder = Array(f.path.split(separator: "/").dropLast().map(String.init))
+            let sample = records.compactMap { $0.0.referencedFileID }.prefix(16)
+            func hits(_ base: [String]) -> Int {
+                sample.reduce(0) { n, id in
+                    switch index.lookup(FileID(base + id.components)) { case .exact, .variant: return n + 1; default: return n }
+                }
+            }
+            let rootHits = hits([]), folderHits = hits(folder)
+            guard rootHits > 0 || folderHits > 0 else { continue }  // names nothing here: scanned as before
+            let base = rootHits >= folderHits ? [] : folder
             // Named by the root DICOMDIR (a record referencing it) or found: not an instance either way.
             if !referenced.insert(f.path).inserted { candidates.removeAll { $0.path == f.path } }
-            let fs = DICOMDIRReader.read(file)
             let where_ = medium.location + " (" + f.path + ")"
             for p in fs.problems { report.problems.append((where_, p)) }
-            for (rec, _) in fs.allRecords() + fs.orphans.flatMap({ o -> [(DirectoryRecord, Int)] in var a: [(DirectoryRecord, Int)] = []; o.forEach { a.append(($0, $1)) }; return a }) {
+            for (rec, _) in records {
                 guard let id = rec.referencedFileID else { continue }
-                switch index.lookup(id) {
+                switch index.lookup(FileID(base + id.components)) {
                 case .exact(let p), .variant(let p):
                     if referenced.insert(p).inserted { candidates.append(StoreImporter.Candidate(path: p, record: rec)) }
                 case .missing:
