@@ -52,7 +52,9 @@ public enum DICOMDIRReader {
         var inactive: [DirectoryRecord] = []
 
         /// Builds the entity starting at `offset`, following next-record links.
-        func entity(from offset: Int, depth: Int) -> [DirectoryRecord] {
+        /// `orphan`: an orphan chain that runs into records already listed stops there quietly (the
+        /// orphan is reported on its own).
+        func entity(from offset: Int, depth: Int, orphan: Bool = false) -> [DirectoryRecord] {
             var out: [DirectoryRecord] = []
             var next = offset
             while next != 0 {
@@ -60,6 +62,7 @@ public enum DICOMDIRReader {
                     problem(.error, "offset-not-item", "an offset (\(next)) does not point at the start of a directory record item", rule: "PS3.3 F.3.2.1", offset: next)
                     break
                 }
+                if reached.contains(idx) && orphan && depth == 0 && next != offset { break }
                 if reached.contains(idx) {
                     problem(.error, "record-loop", "record at offset \(next) is reached twice (a loop or a shared entity)", rule: "PS3.3 F.2.1", offset: next)
                     break
@@ -95,7 +98,7 @@ public enum DICOMDIRReader {
             }
             var out: [DirectoryRecord] = []
             for i in unreached where !pointedAt.contains(i) && !reached.contains(i) {
-                let sub = entity(from: items[i].itemOffset, depth: 0)
+                let sub = entity(from: items[i].itemOffset, depth: 0, orphan: report)
                 out += sub
                 let count = sub.reduce(0) { $0 + $1.subtreeCount }
                 let rec = makeRecord(items[i])

@@ -45,6 +45,7 @@ final class DICOMDIRDamageTests: XCTestCase {
         XCTAssertEqual(fs.orphans.first?.keys.string(.patientID), "A")
         XCTAssertEqual(count(fs.records) + count(fs.orphans), 2 * 3 + 5)
         XCTAssertTrue(fs.problems.contains { $0.code == "orphan-record" })
+        XCTAssertFalse(fs.problems.contains { $0.code == "record-loop" }, "the orphan's chain joining the root chain is no loop")
     }
 
     func testBrokenFirstRootOffsetFollowsTheRecordsOwnLinks() throws {

@@ -157,14 +157,15 @@ final class PrivateVRTests: XCTestCase {
         ds.setString(Tag(0x0019, 0x0010), .LO, "GEMS_ACQU_01")
         ds.set(DataElement(tag: Tag(0x0019, 0x1002), vr: .SL, value: .bytes([7, 0, 0, 0])))
         ds.set(DataElement(tag: Tag(0x0019, 0x1011), vr: .SS, value: .bytes([0xFD, 0xFF])))
-        ds.set(DataElement(tag: Tag(0x0019, 0x1012), vr: .SS, value: .bytes([1, 2, 3])))  // odd length: not SS
+        ds.setString(Tag(0x0019, 0x0011), .LO, "GEMS_ACQU_01")
+        ds.set(DataElement(tag: Tag(0x0019, 0x1102), vr: .UN, value: .bytes([1, 2, 3, 4, 5, 6])))  // 6 bytes: not SL
         ds.setString(Tag(0x0029, 0x0010), .LO, "NO SUCH CREATOR")
         ds.set(DataElement(tag: Tag(0x0029, 0x1002), vr: .SL, value: .bytes([5, 0, 0, 0])))
         let implicit = try Part10Writer.encode(dataSet: ds, fileMeta: DataSet(), options: WriteOptions(transferSyntax: .implicitVRLittleEndian))
         let read = try Part10Reader.read(bytes: implicit, path: "private.dcm").dataSet
         XCTAssertEqual(read[Tag(0x0019, 0x1002)]?.vr, .SL)
         XCTAssertEqual(read[Tag(0x0019, 0x1011)]?.vr, .SS)
-        XCTAssertEqual(read[Tag(0x0019, 0x1012)]?.vr, .UN)
+        XCTAssertEqual(read[Tag(0x0019, 0x1102)]?.vr, .UN)
         XCTAssertEqual(read[Tag(0x0029, 0x1002)]?.vr, .UN)
         let explicit = try Part10Writer.encode(dataSet: read, fileMeta: DataSet(), options: WriteOptions(transferSyntax: .explicitVRLittleEndian))
         let back = try Part10Reader.read(bytes: explicit, path: "private-explicit.dcm").dataSet
