@@ -33,7 +33,7 @@ public struct FileSetLocation: Sendable {
     /// §8.2). The folder under which more of the first referenced File IDs resolve wins; ties keep `folder`.
     public static func enclosingRoot(of fs: FileSet, dicomdir: String, folder: String, sample: Int = 16) -> String {
         var ids: [FileID] = []
-        for (r, _) in fs.allRecords() + fs.orphans.flatMap({ o -> [(DirectoryRecord, Int)] in var a: [(DirectoryRecord, Int)] = []; o.forEach { a.append(($0, $1)) }; return a }) {
+        for (r, _) in fs.allRecords(includingOrphans: true) {
             if let id = r.referencedFileID { ids.append(id) }
             if ids.count >= sample { break }
         }

@@ -61,7 +61,7 @@ public enum InstanceScanner {
                 if resolver.path(FileID(["DICOMDIR"])) != nil, let listing = try? FileSetListing.load(source: path) {
                     // An existing File-set: take the files its DICOMDIR references.
                     scan.problems += listing.problems
-                    for (rec, _) in listing.fileSet.allRecords() {
+                    for (rec, _) in listing.fileSet.allRecords(includingOrphans: true) {
                         guard let id = rec.referencedFileID else { continue }
                         switch resolver.resolve(id) {
                         case .exact(let p), .variant(let p): addCandidate(p)

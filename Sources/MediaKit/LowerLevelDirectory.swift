@@ -24,7 +24,7 @@ enum LowerLevelDirectory {
             guard let bytes = try? medium.read(f.path), let file = try? Part10Reader.read(bytes: bytes, path: f.path),
                   (file.fileMeta.string(.mediaStorageSOPClassUID) ?? "") == UID.mediaStorageDirectoryStorage else { continue }
             let fs = DICOMDIRReader.read(file)
-            let records = fs.allRecords() + fs.orphans.flatMap({ o -> [(DirectoryRecord, Int)] in var a: [(DirectoryRecord, Int)] = []; o.forEach { a.append(($0, $1)) }; return a })
+            let records = fs.allRecords(includingOrphans: true)
             // File IDs relative to the medium's root (a lower-level DIRFILE), or to the file's own folder
             // (a nested File-set of its own): the base under which more of the first File IDs resolve.
             let folder = Array(f.path.split(separator: "/").dropLast().map(String.init))

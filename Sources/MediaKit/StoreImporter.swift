@@ -273,7 +273,7 @@ public enum StoreImporter {
             summary.dicomdir = "used"
             for p in fs.problems { report.problems.append((medium.location, p)) }
             if let d = fs.descriptorFileID, let p = index.lookupPath(d) { referenced.insert(p) }
-            for (rec, _) in fs.allRecords() {
+            for (rec, _) in fs.allRecords(includingOrphans: true) {
                 guard let id = rec.referencedFileID else { continue }
                 switch index.lookup(id) {
                 case .exact(let p):
