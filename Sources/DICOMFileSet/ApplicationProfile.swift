@@ -53,6 +53,8 @@ public struct ApplicationProfile: Sendable, Hashable, CustomStringConvertible {
     public let keysRule: String
     /// Attribute-value constraints on the instances (bit depth, photometric, size), checked by ``violation(sopClassUID:transferSyntaxUID:header:)``.
     let constraints: [ProfileConstraint]
+    /// The medium the profile is defined for (PS3.11 / PS3.12), e.g. "CD-R", "USB and Flash Memory".
+    public let medium: String
 
     public var description: String { id }
 
@@ -351,17 +353,17 @@ extension ApplicationProfile {
         var t: [ApplicationProfile] = []
         func add(_ id: String, _ title: String, annex: String, ts: [String], sop: Set<String>? = nil, tsBySOP: [String: [String]] = [:],
                  keys: [DirectoryRecordType: [KeyRule]] = [:], keysRule: String = "", icons: IconRule? = nil,
-                 fsu: Bool, constraints: [ProfileConstraint] = [], tsRule: String? = nil) {
+                 fsu: Bool, constraints: [ProfileConstraint] = [], tsRule: String? = nil, medium: String) {
             t.append(ApplicationProfile(id: id, title: title.contains("PS3.11") ? title : "\(title) (PS3.11 Annex \(annex))", transferSyntaxes: ts, sopClasses: sop,
                                         transferSyntaxesBySOPClass: tsBySOP, extraKeys: keys, icons: icons, updaterAllowed: fsu,
                                         transferSyntaxRule: tsRule ?? "PS3.11 \(annex).3.1, Table \(annex).3-1",
-                                        keysRule: keysRule, constraints: constraints))
+                                        keysRule: keysRule, constraints: constraints, medium: medium))
         }
 
         // Annex D: General Purpose CD-R, DVD-RAM and BD, uncompressed.
         for (suffix, medium) in [("CD", "CD-R"), ("DVD-RAM", "DVD-RAM"), ("BD", "BD")] {
             add("STD-GEN-\(suffix)", "General Purpose \(medium) Interchange", annex: "D", ts: [ele],
-                keys: genKeys, keysRule: "PS3.11 D.3.3.1, Table D.3-2", fsu: true)
+                keys: genKeys, keysRule: "PS3.11 D.3.3.1, Table D.3-2", fsu: true, medium: medium)
         }
         // Annexes H (DVD, no FSU), J (USB, MMC, CF, SD) and M (BD): with JPEG or JPEG 2000 compression.
         let compressed: [(String, String, String, Bool)] = [
@@ -370,9 +372,9 @@ extension ApplicationProfile {
         ]
         for (medium, name, annex, fsu) in compressed {
             add("STD-GEN-\(medium)-JPEG", "General Purpose \(name) Interchange with JPEG", annex: annex, ts: jpegSyntaxes,
-                keys: compressionKeys, keysRule: "PS3.11 \(annex).3.3.1, Table H.3-2", fsu: fsu)
+                keys: compressionKeys, keysRule: "PS3.11 \(annex).3.3.1, Table H.3-2", fsu: fsu, medium: name)
             add("STD-GEN-\(medium)-J2K", "General Purpose \(name) Interchange with JPEG 2000", annex: annex, ts: j2kSyntaxes,
-                keys: compressionKeys, keysRule: "PS3.11 \(annex).3.3.1, Table H.3-2", fsu: fsu)
+                keys: compressionKeys, keysRule: "PS3.11 \(annex).3.3.1, Table H.3-2", fsu: fsu, medium: name)
         }
         // Annex E: CT and MR studies.
         let ctmrIcons = IconRule(size: 64, required: false, recordTypes: [.series, .image],
@@ -380,24 +382,24 @@ extension ApplicationProfile {
         for (medium, name, fsu) in [("MOD41", "4.1 GB MOD", true), ("CD", "CD-R", true), ("DVD-RAM", "DVD-RAM", true), ("DVD", "DVD", false)] {
             add("STD-CTMR-\(medium)", "CT/MR Studies on \(name) Media", annex: "E", ts: [jll, ele], sop: [ct, mr, sc, gsps, doseSR],
                 tsBySOP: [gsps: [ele], doseSR: [ele]], keys: ctmrKeys, keysRule: "PS3.11 E.3.3.2, Table E.3-2",
-                icons: ctmrIcons, fsu: fsu, constraints: ctmrConstraints)
+                icons: ctmrIcons, fsu: fsu, constraints: ctmrConstraints, medium: name)
         }
         // Annex A: basic cardiac XA, Annex B: 1024 XA.
         add("STD-XABC-CD", "Basic Cardiac X-Ray Angiographic Studies on CD-R Media", annex: "A", ts: [jll], sop: [xa],
             keys: xaKeys(xa1k: false), keysRule: "PS3.11 A.3.3, Table A.3-2",
             icons: IconRule(size: 128, required: true, recordTypes: [.image], reference: "PS3.11 A.3.3"),
-            fsu: true, constraints: xabcConstraints)
+            fsu: true, constraints: xabcConstraints, medium: "CD-R")
         let xa1kIcons = IconRule(size: 128, required: true, recordTypes: [.image], photometricInterpretations: ["MONOCHROME2"],
                                  reference: "PS3.11 B.3.3")
         add("STD-XA1K-CD", "1024 X-Ray Angiographic Studies on CD-R Media", annex: "B", ts: [jll], sop: [xa, sc, gsps],
             tsBySOP: [sc: [ele], gsps: [ele]], keys: xaKeys(xa1k: true), keysRule: "PS3.11 B.3.3, Table B.3-2",
-            icons: xa1kIcons, fsu: true, constraints: xa1kConstraints)
+            icons: xa1kIcons, fsu: true, constraints: xa1kConstraints, medium: "CD-R")
         add("STD-XA1K-DVD", "1024 X-Ray Angiographic Studies on DVD Media", annex: "B", ts: [jll, jb, je], sop: [xa, sc, gsps],
             tsBySOP: [sc: [ele], gsps: [ele]], keys: xaKeys(xa1k: true), keysRule: "PS3.11 B.3.3, Table B.3-2",
-            icons: xa1kIcons, fsu: false, constraints: xa1kConstraints)
+            icons: xa1kIcons, fsu: false, constraints: xa1kConstraints, medium: "DVD")
         // Annex K: dental.
         add("STD-DEN-CD", "Dental Radiograph Interchange on CD-R", annex: "K", ts: [ele],
-            sop: [ioPresentation, dxPresentation, basicStructuredDisplay, gsps], fsu: false, constraints: denConstraints)
+            sop: [ioPresentation, dxPresentation, basicStructuredDisplay, gsps], fsu: false, constraints: denConstraints, medium: "CD-R")
         // Annex C: ultrasound, {ID, SC, CC} x {SF, MF} x medium.
         for (kind, kindName) in [("ID", "for Image Display"), ("SC", "with Spatial Calibration"), ("CC", "with Combined Calibration")] {
             for (frames, framesName) in [("SF", "Single Frame"), ("MF", "Single and Multi-frame")] {
@@ -409,14 +411,14 @@ extension ApplicationProfile {
                     add("STD-US-\(kind)-\(frames)-\(medium)", "Ultrasound \(framesName) \(kindName) on \(mediumName)", annex: "C",
                         ts: [ele, rle, jb], sop: sops, fsu: fsu,
                         constraints: [ProfileConstraint(sopClasses: sops, when: .always, checks: checks,
-                                                        subject: "ultrasound images", rule: "PS3.11 C.3.1.1")])
+                                                        subject: "ultrasound images", rule: "PS3.11 C.3.1.1")], medium: mediumName)
                 }
             }
         }
         // Private: STD-GEN-USB-JPEG restricted to uncompressed data (the H/J keys, FSU allowed).
         add("PRI-GEN-USB", "Private USB Interchange: as STD-GEN-USB-JPEG (PS3.11 Annex J) but Explicit VR Little Endian only", annex: "J", ts: [ele],
             keys: compressionKeys, keysRule: "PS3.11 J.3.3.1, Table H.3-2", fsu: true,
-            tsRule: "PRI-GEN-USB: Explicit VR Little Endian only (private profile based on PS3.11 J.3.1)")
+            tsRule: "PRI-GEN-USB: Explicit VR Little Endian only (private profile based on PS3.11 J.3.1)", medium: "USB and Flash Memory")
         return t
     }()
 }

@@ -52,7 +52,9 @@ public enum DICOMDIRReader {
         var inactive: [DirectoryRecord] = []
 
         /// Builds the entity starting at `offset`, following next-record links.
-        func entity(from offset: Int, depth: Int) -> [DirectoryRecord] {
+        /// `orphan`: an orphan chain that runs into records already listed stops there quietly (the
+        /// orphan is reported on its own).
+        func entity(from offset: Int, depth: Int, orphan: Bool = false) -> [DirectoryRecord] {
             var out: [DirectoryRecord] = []
             var next = offset
             while next != 0 {
@@ -60,6 +62,7 @@ public enum DICOMDIRReader {
                     problem(.error, "offset-not-item", "an offset (\(next)) does not point at the start of a directory record item", rule: "PS3.3 F.3.2.1", offset: next)
                     break
                 }
+                if reached.contains(idx) && orphan && depth == 0 && next != offset { break }
                 if reached.contains(idx) {
                     problem(.error, "record-loop", "record at offset \(next) is reached twice (a loop or a shared entity)", rule: "PS3.3 F.2.1", offset: next)
                     break
@@ -82,44 +85,66 @@ public enum DICOMDIRReader {
             return out
         }
 
+        /// Heads of the chains no reached record links to, built by their own links (orphans),
+        /// then records in cycles among themselves, one by one: every record any link reaches is kept.
+        func unreachedEntities(report: Bool) -> [DirectoryRecord] {
+            let unreached = items.indices.filter { !reached.contains($0) }
+            guard !unreached.isEmpty else { return [] }
+            var pointedAt = Set<Int>()
+            for i in unreached {
+                for t in [Tag.offsetOfLowerLevelEntity, .offsetOfNextRecord] {
+                    if let j = indexByOffset[link(items[i], t)], !reached.contains(j), j != i { pointedAt.insert(j) }
+                }
+            }
+            var out: [DirectoryRecord] = []
+            for i in unreached where !pointedAt.contains(i) && !reached.contains(i) {
+                let sub = entity(from: items[i].itemOffset, depth: 0, orphan: report)
+                out += sub
+                let count = sub.reduce(0) { $0 + $1.subtreeCount }
+                let rec = makeRecord(items[i])
+                if report {
+                    problems.append(FileSetProblem(.error, "orphan-record", "record of type \(rec.type) and \(max(0, count - 1)) record(s) linked from it are not reachable from the root directory entity; listed by their own links",
+                                                   fileID: rec.referencedFileID?.path, rule: "PS3.3 F.2.1", offset: items[i].itemOffset))
+                }
+            }
+            // Unreached records in cycles among themselves (no head of their own): each cycle from its first record.
+            for i in unreached where !reached.contains(i) {
+                let rec = makeRecord(items[i])
+                problems.append(FileSetProblem(.error, "orphan-record", "record of type \(rec.type) is not reachable from the root directory entity (its chain loops); listed by its own links",
+                                               fileID: rec.referencedFileID?.path, rule: "PS3.3 F.2.1", offset: items[i].itemOffset))
+                out += entity(from: items[i].itemOffset, depth: 0)
+            }
+            return out
+        }
+        /// Whether any record links to another record: then the links, not the record order, make the tree.
+        let linksUsable = items.contains { item in
+            [Tag.offsetOfLowerLevelEntity, .offsetOfNextRecord].contains { indexByOffset[link(item, $0)] != nil }
+        }
+
         if offsetsUsable {
             fs.records = entity(from: rootOffset, depth: 0)
             let lastRoot = ds.integer(.offsetOfLastRootRecord) ?? 0
             if let last = fs.records.last, lastRoot != last.offset && lastRoot != 0 {
                 problem(.warning, "last-root-offset", "Offset of the Last Directory Record of the Root Directory Entity (\(lastRoot)) is not the last root record (\(last.offset))", rule: "PS3.3 F.3.2.1", offset: lastRoot)
             }
-            // Records no chain reaches.
-            let unreached = items.indices.filter { !reached.contains($0) }
-            if !unreached.isEmpty {
-                // Roots of orphan subtrees: unreached records that no unreached record points to.
-                var pointedAt = Set<Int>()
-                for i in unreached {
-                    for t in [Tag.offsetOfLowerLevelEntity, .offsetOfNextRecord] {
-                        if let j = indexByOffset[link(items[i], t)], !reached.contains(j) { pointedAt.insert(j) }
-                    }
-                }
-                for i in unreached where !pointedAt.contains(i) {
-                    let sub = entity(from: items[i].itemOffset, depth: 0)
-                    fs.orphans += sub
-                    let count = sub.reduce(0) { $0 + $1.subtreeCount }
-                    let rec = makeRecord(items[i])
-                    problems.append(FileSetProblem(.error, "orphan-record", "record of type \(rec.type) and \(max(0, count - 1)) record(s) linked from it are not reachable from the root directory entity",
-                                                   fileID: rec.referencedFileID?.path, rule: "PS3.3 F.2.1", offset: items[i].itemOffset))
-                }
-                // Unreached records in cycles among themselves (no root of their own).
-                let inOrphans = Set(fs.orphans.flatMap { o -> [Int] in var offs: [Int] = []; o.forEach { r, _ in offs.append(r.offset) }; return offs })
-                for i in unreached where !reached.contains(i) && !inOrphans.contains(items[i].itemOffset) {
-                    let rec = makeRecord(items[i])
-                    problems.append(FileSetProblem(.error, "orphan-record", "record of type \(rec.type) is not reachable from the root directory entity",
-                                                   fileID: rec.referencedFileID?.path, rule: "PS3.3 F.2.1", offset: items[i].itemOffset))
-                }
-            }
+            fs.orphans = unreachedEntities(report: true)
         } else if !items.isEmpty {
+            let how = linksUsable ? "records listed by their own links" : "tree rebuilt from record order"
             problem(.error, rootOffset == 0 ? "no-root-offset" : "offset-not-item",
-                    rootOffset == 0 ? "the root offset (0004,1200) is 0 or missing although there are \(items.count) records; tree rebuilt from record order"
-                                    : "the root offset (0004,1200) does not point at a record; tree rebuilt from record order",
+                    rootOffset == 0 ? "the root offset (0004,1200) is 0 or missing although there are \(items.count) records; \(how)"
+                                    : "the root offset (0004,1200) does not point at a record; \(how)",
                     rule: "PS3.3 F.3.2.1", offset: rootOffset == 0 ? nil : rootOffset)
-            fs.records = rebuildFromOrder(items.map(makeRecord), problems: &problems)
+            if linksUsable {
+                // Chains no record links to are the root entity (and any orphans): follow their own links.
+                fs.records = unreachedEntities(report: false)
+            } else {
+                fs.records = rebuildFromOrder(items.map(makeRecord), problems: &problems)
+            }
+        }
+        // Records the root entity may not hold (PS3.3 Table F.4-1): reported, still listed.
+        for r in fs.records where !DirectoryRecordType.rootLevel.contains(r.type) && !DirectoryRecordType.retired.contains(r.type) {
+            problems.append(FileSetProblem(.warning, "root-record-type", "record of type '\(r.type)' in the root directory entity, where PS3.3 Table F.4-1 allows only \(DirectoryRecordType.rootLevel.map(\.rawValue).sorted().joined(separator: ", ")); listed with its lower-level records",
+                                           fileID: r.referencedFileID?.path, rule: "PS3.3 F.4", offset: r.offset >= 0 ? r.offset : nil))
         }
         fs.inactive = inactive
         fs.problems = problems

@@ -134,6 +134,12 @@ public struct FileSet: Sendable {
         for r in records { r.forEach { out.append(($0, $1)) } }
         return out
     }
+    /// Every record in the tree, then every orphan subtree (records only their own links reach), depth-first.
+    public func allRecords(includingOrphans: Bool) -> [(record: DirectoryRecord, depth: Int)] {
+        var out = allRecords()
+        if includingOrphans { for r in orphans { r.forEach { out.append(($0, $1)) } } }
+        return out
+    }
     /// Number of records in the tree.
     public var recordCount: Int { records.reduce(0) { $0 + $1.subtreeCount } }
 }

@@ -181,7 +181,9 @@ public enum RecordPolicy {
             // 1C "if the record does not reference a file": STUDY records never do.
             KeyRule(.studyInstanceUID, .type1C, .always), KeyRule(.studyID, .type1), KeyRule(.accessionNumber, .type2),
         ],
-        .series: [KeyRule(.modality, .type1), KeyRule(.seriesInstanceUID, .type1), KeyRule(.seriesNumber, .type1), icon],
+        .series: [KeyRule(.modality, .type1), KeyRule(.seriesInstanceUID, .type1), KeyRule(.seriesNumber, .type1),
+                  // Type 3 (any Series IE attribute, PS3.3 F.5.3): what `list` and INDEX.HTM show.
+                  KeyRule(.seriesDescription, .type3, .ifPresent), KeyRule(.bodyPartExamined, .type3, .ifPresent), icon],
         .image: [KeyRule(.instanceNumber, .type1), icon],
         .rtDose: [KeyRule(.instanceNumber, .type1), KeyRule(.doseSummationType, .type1), KeyRule(.doseComment, .type3, .ifPresent), icon],
         .rtStructureSet: [KeyRule(.instanceNumber, .type1), KeyRule(.structureSetLabel, .type1),

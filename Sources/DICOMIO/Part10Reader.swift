@@ -294,6 +294,22 @@ struct Parser {
                     e.vr = known
                 }
             }
+            if !syntax.isExplicitVR, e.vr == .UN, let raw = e.bytes, let known = PrivateDictionary.entry(for: e.tag, in: ds)?.vr, known != .UN {
+                // An implicit-VR private element: its creator's dictionary VR (PS3.5 §7.8.1, §6.2.2), kept
+                // when written explicit; UN stays when the value cannot be of that VR.
+                if known == .SQ {
+                    let sub = ByteSource(bytes: raw, path: src.path)
+                    var p = Parser(src: sub, syntax: .implicitVRLittleEndian, options: options)
+                    p.offsetBase = -1
+                    var items: [DataSet] = []
+                    var q = 0
+                    if (try? p.parseItems(into: &items, at: &q, end: raw.count, depth: depth + 1, charset: cs, seqTag: e.tag)) != nil {
+                        e.value = .sequence(items); e.vr = .SQ
+                    }
+                } else if raw.count % (known == .AT ? 4 : known.swapUnit) == 0 && (known.hasLongLength || raw.count <= 0xFFFF) {
+                    e.vr = known
+                }
+            }
             if vrFromDictionary, e.tag.group == 0x0028, let entry = DataDictionary.entry(for: e.tag),
                entry.vrs.contains(.US), entry.vrs.contains(.SS) {
                 // "US or SS" resolved by Pixel Representation (PS3.5 §A.1 note; PS3.3 §C.7.6.3).

@@ -45,6 +45,9 @@ public struct StoredInstance: Codable, Sendable, Equatable, FetchableRecord, Mut
     public var sourcePath: String
     /// Import time, UTC, ISO 8601.
     public var importedAt: String
+    /// Series Description (0008,103E) and Body Part Examined (0018,0015); migration "v2-series-description-body-part".
+    public var seriesDescription: String? = nil
+    public var bodyPartExamined: String? = nil
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
@@ -78,6 +81,7 @@ public struct StoredInstance: Codable, Sendable, Equatable, FetchableRecord, Mut
             sourceKind: provenance.kind, sourceLocation: provenance.location, sourceFileSetID: provenance.fileSetID,
             sourceFileSetUID: provenance.fileSetUID, sourceFileID: provenance.fileID, sourcePath: provenance.path,
             importedAt: importedAt)
+        seriesDescription = s(.seriesDescription); bodyPartExamined = s(.bodyPartExamined)
     }
 
     init(id: Int64?, sopInstanceUID: String, sopClassUID: String, transferSyntaxUID: String, patientID: String,
@@ -182,6 +186,12 @@ public final class DICOMStore: @unchecked Sendable {
                 t.column("importedAt", .text).notNull()
             }
         }
+        m.registerMigration("v2-series-description-body-part") { db in
+            try db.alter(table: "instance") { t in
+                t.add(column: "seriesDescription", .text)
+                t.add(column: "bodyPartExamined", .text)
+            }
+        }
         return m
     }
 
@@ -238,7 +248,7 @@ public final class DICOMStore: @unchecked Sendable {
             add("sopInstanceUID", instances)
             var sql = "SELECT * FROM instance"
             if !conds.isEmpty { sql += " WHERE " + conds.joined(separator: " OR ") }
-            sql += " ORDER BY patientID, studyInstanceUID, seriesInstanceUID, instanceNumber, sopInstanceUID, id"
+            sql += " ORDER BY patientID, studyInstanceUID, seriesInstanceUID, instanceNumber IS NULL, instanceNumber, sopInstanceUID, id"
             return try StoredInstance.fetchAll(db, sql: sql, arguments: StatementArguments(args))
         }
     }

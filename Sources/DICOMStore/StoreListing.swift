@@ -45,6 +45,8 @@ public enum StoreListing {
                         ("seriesInstanceUID", .string(se.seriesInstanceUID)),
                         ("modality", opt(se.modality)),
                         ("seriesNumber", se.seriesNumber.map { .int(Int64($0)) } ?? .null),
+                        ("seriesDescription", opt(se.seriesDescription)),
+                        ("bodyPartExamined", opt(se.bodyPartExamined)),
                         ("instances", .array(instances)),
                     ]))
                 }
@@ -52,6 +54,7 @@ public enum StoreListing {
                     ("studyInstanceUID", .string(st.studyInstanceUID)),
                     ("studyDate", opt(st.studyDate)),
                     ("studyDescription", opt(st.studyDescription)),
+                    ("accessionNumber", opt(st.accessionNumber)),
                     ("series", .array(series)),
                 ]))
             }
@@ -75,10 +78,12 @@ public enum StoreListing {
         for r in rows {
             if last?.0 != r.patientID { lines.append("PATIENT \(r.patientName ?? "") [\(r.patientID)]") }
             if last?.0 != r.patientID || last?.1 != r.studyInstanceUID {
-                lines.append("  STUDY \(r.studyDate ?? "") \(r.studyDescription ?? "") \(r.studyInstanceUID)")
+                lines.append("  STUDY " + [r.studyDate ?? "", r.studyDescription, r.accessionNumber.map { "acc \($0)" }, r.studyInstanceUID]
+                    .compactMap { $0 }.joined(separator: " "))
             }
             if last?.0 != r.patientID || last?.1 != r.studyInstanceUID || last?.2 != r.seriesInstanceUID {
-                lines.append("    SERIES \(r.modality ?? "") #\(r.seriesNumber.map(String.init) ?? "") \(r.seriesInstanceUID)")
+                lines.append("    SERIES " + [r.modality ?? "", "#\(r.seriesNumber.map(String.init) ?? "")", r.seriesDescription,
+                                              r.bodyPartExamined.map { "body part \($0)" }, r.seriesInstanceUID].compactMap { $0 }.joined(separator: " "))
             }
             lines.append("      INSTANCE #\(r.instanceNumber.map(String.init) ?? "") \(r.sopInstanceUID)  \(r.path)\(r.conflict ? "  (CONFLICT)" : "")")
             last = (r.patientID, r.studyInstanceUID, r.seriesInstanceUID)

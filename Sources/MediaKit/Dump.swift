@@ -22,7 +22,7 @@ public struct DumpFormatter {
 
     func format(_ ds: DataSet, depth: Int, into w: inout LineWriter) {
         for e in ds {
-            let keyword = Self.keyword(e.tag)
+            let keyword = e.tag.isPrivate ? PrivateDictionary.entry(for: e.tag, in: ds)?.keyword ?? Self.keyword(e.tag) : Self.keyword(e.tag)
             switch e.value {
             case .sequence(let items):
                 w.line(depth, e.tag, "SQ", "(Sequence #=\(items.count))", "u/l", items.count, keyword)

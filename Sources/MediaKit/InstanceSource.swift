@@ -67,7 +67,7 @@ public enum InstanceScanner {
                     // Problems of an input File-set name its DICOMDIR: never mixed up with the output's.
                     let input = listing.location.dicomdir
                     scan.problems += listing.problems.map { $0.from(input) }
-                    for (rec, _) in listing.fileSet.allRecords() {
+                    for (rec, _) in listing.fileSet.allRecords(includingOrphans: true) {
                         guard let id = rec.referencedFileID else { continue }
                         switch resolver.resolve(id) {
                         case .exact(let p), .variant(let p): addCandidate(p)

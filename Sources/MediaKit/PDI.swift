@@ -115,7 +115,9 @@ public struct PDIWriter {
                 lastStudy = s.studyUID + s.patientKey
             }
             let label = seriesLink.map { "<a href=\"\($0(n, s))\">\(esc(s.line))</a>" } ?? esc(s.line)
-            rows.append("<tr class=\"series\"><td>Series: \(label)</td><td>\(s.instances.count) instance(s)</td><td>\(esc(s.folder))</td><td class=\"uid\">\(esc(s.uid))</td></tr>")
+            let numbers = s.instances.compactMap { $0.keys.integer(.instanceNumber) }
+            let range = numbers.isEmpty ? "" : numbers.count == 1 ? " (number \(numbers[0]))" : " (numbers \(numbers.min()!)-\(numbers.max()!))"
+            rows.append("<tr class=\"series\"><td>Series: \(label)</td><td>\(s.instances.count) instance(s)\(range)</td><td>\(esc(s.folder))</td><td class=\"uid\">\(esc(s.uid))</td></tr>")
         }
         return rows.joined(separator: "\n")
     }
@@ -163,11 +165,12 @@ struct Manifest {
                 let sLine = [st.keys.string(.studyDate) ?? "", st.keys.string(Tag(0x0008, 0x1030)) ?? "",
                              st.keys.string(Tag(0x0008, 0x0050)).map { "accession \($0)" } ?? ""].filter { !$0.isEmpty }.joined(separator: " ")
                 for se in st.children where se.type == .series {
-                    let insts = se.children.filter { $0.type != .private }
+                    let insts = FileSetListing.sortedInstances(se.children.filter { $0.type != .private })
                     instances += insts.count
                     let folder = insts.compactMap(\.referencedFileID).first.map { $0.components.dropLast().joined(separator: "/") } ?? ""
                     let line = [se.keys.string(.modality) ?? "", se.keys.string(Tag(0x0020, 0x0011)).map { "#\($0)" } ?? "",
-                                se.keys.string(Tag(0x0008, 0x103E)) ?? ""].filter { !$0.isEmpty }.joined(separator: " ")
+                                se.keys.string(Tag(0x0008, 0x103E)) ?? "",
+                                se.keys.string(.bodyPartExamined).map { "(\($0))" } ?? ""].filter { !$0.isEmpty && $0 != "()" }.joined(separator: " ")
                     series.append(Series(patientKey: "\(pn)", patient: pLine, studyUID: uid, studyLine: sLine.isEmpty ? "(no date)" : sLine,
                                          uid: se.keys.string(.seriesInstanceUID) ?? "", line: line.isEmpty ? "(no modality)" : line,
                                          folder: folder, instances: insts))

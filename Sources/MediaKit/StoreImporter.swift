@@ -332,7 +332,7 @@ public enum StoreImporter {
             summary.dicomdir = "used"
             for p in fs.problems { report.problems.append((medium.location, p)) }
             if let d = fs.descriptorFileID, let p = index.lookupPath(d) { referenced.insert(p) }
-            for (rec, _) in fs.allRecords() {
+            for (rec, _) in fs.allRecords(includingOrphans: true) {
                 guard let id = rec.referencedFileID else { continue }
                 switch index.lookup(id) {
                 case .exact(let p):
@@ -348,6 +348,8 @@ public enum StoreImporter {
                 }
             }
         }
+        // Lower-level directory files (Philips DIRFILE): their records' File IDs are root-relative.
+        LowerLevelDirectory.follow(medium: medium, files: files, index: index, referenced: &referenced, candidates: &candidates, report: &report)
         // Everything the DICOMDIR does not list (or every file without a usable DICOMDIR).
         for f in files where !referenced.contains(f.path) && f.path != dicomdirPath {
             candidates.append(Candidate(path: f.path, record: nil))

@@ -38,7 +38,7 @@ struct DICOMMedia: ParsableCommand {
         discussion: exitCodeHelp,
         version: Implementation.version,
         subcommands: [Dump.self, Transcode.self, Create.self, Update.self, Remove.self, List.self, Verify.self, Iso.self,
-                      Import.self, Export.self, StoreCommand.self])
+                      Import.self, Export.self, StoreCommand.self, Profiles.self])
 
     /// Runs the command; with --json a failure that printed no document prints {"error", "exitCode"}.
     static func main() {

@@ -147,3 +147,29 @@ final class ReaderTests: XCTestCase {
         }
     }
 }
+
+/// Implicit VR private elements take their creator's dictionary VR (PS3.5 §7.8.1), so they keep it when written explicit.
+final class PrivateVRTests: XCTestCase {
+    func testImplicitPrivateElementsGetDictionaryVRs() throws {
+        var ds = DataSet()
+        ds.setString(.sopClassUID, .UI, "1.2.840.10008.5.1.4.1.1.7")
+        ds.setString(.sopInstanceUID, .UI, "1.2.3.4")
+        ds.setString(Tag(0x0019, 0x0010), .LO, "GEMS_ACQU_01")
+        ds.set(DataElement(tag: Tag(0x0019, 0x1002), vr: .SL, value: .bytes([7, 0, 0, 0])))
+        ds.set(DataElement(tag: Tag(0x0019, 0x1011), vr: .SS, value: .bytes([0xFD, 0xFF])))
+        ds.setString(Tag(0x0019, 0x0011), .LO, "GEMS_ACQU_01")
+        ds.set(DataElement(tag: Tag(0x0019, 0x1102), vr: .UN, value: .bytes([1, 2, 3, 4, 5, 6])))  // 6 bytes: not SL
+        ds.setString(Tag(0x0029, 0x0010), .LO, "NO SUCH CREATOR")
+        ds.set(DataElement(tag: Tag(0x0029, 0x1002), vr: .SL, value: .bytes([5, 0, 0, 0])))
+        let implicit = try Part10Writer.encode(dataSet: ds, fileMeta: DataSet(), options: WriteOptions(transferSyntax: .implicitVRLittleEndian))
+        let read = try Part10Reader.read(bytes: implicit, path: "private.dcm").dataSet
+        XCTAssertEqual(read[Tag(0x0019, 0x1002)]?.vr, .SL)
+        XCTAssertEqual(read[Tag(0x0019, 0x1011)]?.vr, .SS)
+        XCTAssertEqual(read[Tag(0x0019, 0x1102)]?.vr, .UN)
+        XCTAssertEqual(read[Tag(0x0029, 0x1002)]?.vr, .UN)
+        let explicit = try Part10Writer.encode(dataSet: read, fileMeta: DataSet(), options: WriteOptions(transferSyntax: .explicitVRLittleEndian))
+        let back = try Part10Reader.read(bytes: explicit, path: "private-explicit.dcm").dataSet
+        XCTAssertEqual(back[Tag(0x0019, 0x1002)]?.vr, .SL)
+        XCTAssertEqual(back.integer(Tag(0x0019, 0x1011)), -3)
+    }
+}

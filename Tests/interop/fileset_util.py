@@ -167,9 +167,20 @@ def pydicom_tree(dicomdir):
             for se in st.children:
                 if se.record_type != "SERIES":
                     continue
+                # `list` shows instances by Instance Number, then SOP Instance UID, then File ID.
+                nodes = [i for i in se.children if i.record_type != "PRIVATE"]
+
+                def order(node):
+                    n = node._record.get("InstanceNumber")
+                    try:
+                        n = int(n) if n not in (None, "") else None
+                    except (TypeError, ValueError):
+                        n = None
+                    i = instance(node)
+                    return (n is None, n or 0, i["sopInstanceUID"] or "", i["fileID"] or "")
                 series.append(dict(seriesInstanceUID=_s(se._record.get("SeriesInstanceUID")),
                                    modality=_s(se._record.get("Modality")),
-                                   instances=[instance(i) for i in se.children if i.record_type != "PRIVATE"]))
+                                   instances=[instance(i) for i in sorted(nodes, key=order)]))
             studies.append(dict(studyInstanceUID=_s(st._record.get("StudyInstanceUID")), series=series))
         out.append(dict(patientID=_s(p._record.get("PatientID")),
                         patientName=_person_name(p._record, raw_names.get(p._offset)), studies=studies))

@@ -40,7 +40,7 @@ def uids_on_disc(root):
 def page_uids(html):
     studies = set(re.findall(r'<tr class="study">.*?<td class="uid">([0-9.]+)</td>', html))
     series = {}
-    for m in re.finditer(r'<tr class="series"><td>Series: .*?</td><td>(\d+) instance\(s\)</td><td>.*?</td><td class="uid">([0-9.]+)</td>', html):
+    for m in re.finditer(r'<tr class="series"><td>Series: .*?</td><td>(\d+) instance\(s\)(?: \(numbers? [0-9-]+\))?</td><td>.*?</td><td class="uid">([0-9.]+)</td>', html):
         series[m.group(2)] = int(m.group(1))
     return studies, series
 
@@ -72,6 +72,8 @@ def test_index_lists_exactly_the_disc(disc):
     html = (root / "INDEX.HTM").read_text()
     assert 'href="README.TXT"' in html and 'href="IHE_PDI/INDEX.HTM"' in html
     assert "Test &amp; Hospital &lt;Radiology&gt;" in html
+    # Instance Numbers of each series (the samples have them), Study/Series Description and Accession.
+    assert re.search(r"instance\(s\) \(numbers? [0-9]+", html)
 
 
 def test_web_pages_one_per_series_with_rendering(disc):
