@@ -37,6 +37,8 @@ public struct MediaError: Error, Sendable, CustomStringConvertible {
         public static let refused = Code(rawValue: "refused")
         public static let io = Code(rawValue: "io")
         public static let badArgument = Code(rawValue: "bad-argument")
+        /// Another process holds the File-set's (or store's) lock: nothing was done.
+        public static let busy = Code(rawValue: "busy")
     }
     public var code: Code
     public var message: String

@@ -105,6 +105,11 @@ extension FileSetCreator {
                 var r = FileSetReport(operation: "create", root: root)
                 r.dryRun = o.dryRun
                 var fs = FileSet(fileSetID: o.fileSetID ?? "")
+                let lock = o.dryRun ? nil : try FileSetLock.acquire(root: root, wait: o.lockWait, createRoot: true)
+                defer { lock?.release() }
+                if FileResolver(root: root).path(FileID(["DICOMDIR"])) != nil || FileSetTransaction.pending(in: root) != nil {
+                    throw MediaError(.refused, "already holds a File-set (DICOMDIR); volumes are written only to new folders", path: root)
+                }
                 report = try FileSetCreator.plan(into: &fs, root: root, scan: sub, existingIDs: [], options: o, report: &r, progress: progress)
             }
             result.volumes.append(.init(output: output, fileSetID: report.fileSetID, series: Set(volume.pieces.map(\.index)).count,

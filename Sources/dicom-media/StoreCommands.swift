@@ -35,6 +35,7 @@ struct Import: ParsableCommand {
     @Flag(help: "Print the summary as JSON: imported, alreadyPresent, conflicts, missing, failed, notDicom, and the lists.") var json = false
     @OptionGroup var transformOptions: TransformOptions
     @OptionGroup var storeOption: StoreOption
+    @OptionGroup var lockWait: LockWaitOption
 
     func run() throws {
         let media: [MediumReader]
@@ -50,7 +51,7 @@ struct Import: ParsableCommand {
         // Files per durability barrier; smaller values only for tests that kill imports between batches.
         if let b = StoreLocation.processEnvironment()["DICOM_MEDIA_IMPORT_BATCH"].flatMap(Int.init), b > 0 { options.batchSize = b }
         var store: DICOMStore?
-        if !dryRun || isDirectory(root) { store = try storeOption.open(create: !dryRun) }
+        if !dryRun || isDirectory(root) { store = try storeOption.open(create: !dryRun); store?.lockWait = lockWait.seconds }
         let progress = progressPrinter()
         try runMedia {
             let report = try StoreImporter.run(media: media, store: store, storeRoot: root, options: options,
@@ -121,9 +122,11 @@ struct StoreRemove: ParsableCommand {
     @Argument(help: "Study, series or SOP Instance UID.") var uid: String
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var storeOption: StoreOption
+    @OptionGroup var lockWait: LockWaitOption
 
     func run() throws {
         let store = try storeOption.open(create: false)
+        store.lockWait = lockWait.seconds
         try runMedia {
             let r = try store.remove(uid: uid)
             if json {
@@ -144,9 +147,11 @@ struct StoreVerify: ParsableCommand {
         discussion: exitCodeHelp)
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var storeOption: StoreOption
+    @OptionGroup var lockWait: LockWaitOption
 
     func run() throws {
         let store = try storeOption.open(create: false)
+        store.lockWait = lockWait.seconds
         try runMedia {
             let progress = progressPrinter()
             let v = try store.verify(progress: progress.map { p in { p("checking", $0, $1) } })
