@@ -62,12 +62,18 @@ public final class LockFile: @unchecked Sendable {
                 if e == ENOENT && attempts < 100 { continue }  // removed by a holder just releasing; prepare recreates it
                 throw Failure(message: e == ELOOP || e == ENOTDIR ? "lock folder is a symbolic link or not a folder; refused" : "cannot open lock folder: \(String(cString: strerror(e)))", path: directory)
             }
+            // A device or fifo planted at the path is not even opened (opening one can have effects).
+            var pre = stat()
+            if fstatat(dirFD, name, &pre, AT_SYMLINK_NOFOLLOW) == 0, (pre.st_mode & S_IFMT) != S_IFREG, (pre.st_mode & S_IFMT) != S_IFLNK {
+                close(dirFD)
+                throw Failure(message: "lock file is not a plain file (a device, fifo or folder); refused", path: path)
+            }
             let fd = openat(dirFD, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0o600)
             if fd < 0 {
                 let e = errno
                 close(dirFD)
                 if e == ENOENT && attempts < 100 { continue }
-                throw Failure(message: e == ELOOP ? "lock file is a symbolic link; refused (nothing outside is touched)" : "cannot open lock file: \(String(cString: strerror(e)))", path: path)
+                throw Failure(message: e == ELOOP ? "lock file is a symbolic link; refused (nothing outside was touched; remove the link)" : "cannot open lock file: \(String(cString: strerror(e)))", path: path)
             }
             var st = stat()
             if fstat(fd, &st) != 0 || (st.st_mode & S_IFMT) != S_IFREG || st.st_nlink > 1 {
