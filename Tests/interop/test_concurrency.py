@@ -178,10 +178,10 @@ def test_update_and_remove_at_once(patients, tmp_path):
             on_medium.append(add)
         if d == "done":
             on_medium.remove(gone)
+        assert now == set().union(*(x[1] for x in on_medium)), f"round {r}: the medium holds other instances than expected"
         if not on_medium:  # keep one patient for the next remove
             assert run("update", root, patients[-1][0])[0] == 0
             on_medium.append(patients[-1])
-        assert now == set().union(*(x[1] for x in on_medium)), f"round {r}: the medium holds other instances than expected"
         assert_clean(root, f"round {r}")
 
 
