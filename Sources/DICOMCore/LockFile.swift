@@ -99,7 +99,9 @@ public final class LockFile: @unchecked Sendable {
                 // Stopped at the deadline on the current file: busy. Stopped because the file was
                 // replaced (its holder released it): try the new one.
                 if sameFile(fd: fd, dirFD: dirFD, name: name, directory: directory) || attempts >= 1000 {
-                    let holder = readHolder(fd)
+                    // The holder writes its text just after taking the lock: give it a moment.
+                    var holder = readHolder(fd)
+                    for _ in 0..<25 where holder == nil { usleep(20_000); holder = readHolder(fd) }
                     close(fd); close(dirFD)
                     throw Busy(what: what, path: path, holder: holder)
                 }
@@ -138,8 +140,9 @@ public final class LockFile: @unchecked Sendable {
     /// "pid N since T" (T in UTC, ISO 8601) into the file: what a busy waiter reports.
     private func writeHolder() {
         let text = "pid \(getpid()) since \(LockFile.timestamp())\n"
-        ftruncate(fd, 0)
-        _ = text.withCString { pwrite(fd, $0, strlen($0), 0) }
+        // Written over the old text, then cut to length: a reader never sees an empty file in between.
+        let n = text.withCString { pwrite(fd, $0, strlen($0), 0) }
+        if n > 0 { ftruncate(fd, off_t(n)) }
     }
 
     /// The holder's text if it is one this tool writes (a planted file's content is not echoed).
