@@ -117,6 +117,8 @@ public final class DICOMStore: @unchecked Sendable {
     public let root: String
     let db: DatabasePool
     private var lockFD: Int32 = -1
+    /// Seconds to wait for the store lock held by another process before failing busy (`--wait`).
+    public var lockWait: Double = 5
 
     public var objectsDirectory: String { root + "/objects" }
     public var tmpDirectory: String { root + "/tmp" }
@@ -204,20 +206,30 @@ public final class DICOMStore: @unchecked Sendable {
 
     // MARK: Locks
 
-    /// Holds the store lock shared (imports) or exclusive (reconcile, remove, verify) while `body` runs.
+    /// Holds the store lock shared (imports) or exclusive (reconcile, remove, verify) while `body` runs;
+    /// waits up to `lockWait` seconds for a conflicting holder, then fails "store busy (locked by pid N since T)".
     func withStoreLock<R>(exclusive: Bool, _ body: () throws -> R) throws -> R {
-        let l = try FileLock(path: root + "/store.lock")
-        defer { l.close() }
-        try l.lock(exclusive: exclusive)
+        let l: LockFile
+        do { l = try storeLock(exclusive: exclusive, wait: lockWait) } catch let b as LockFile.Busy { throw StoreError(b.description, path: root) }
+        defer { l.release() }
         return try body()
     }
 
     /// Tries the exclusive store lock without waiting; nil when another process holds the lock.
     func tryExclusive<R>(_ body: () throws -> R) throws -> R? {
-        let l = try FileLock(path: root + "/store.lock")
-        defer { l.close() }
-        guard try l.tryLockExclusive() else { return nil }
+        let l: LockFile
+        do { l = try storeLock(exclusive: true, wait: 0) } catch is LockFile.Busy { return nil }
+        defer { l.release() }
         return try body()
+    }
+
+    /// `store.lock` (DICOMCore LockFile: opened without following links; an exclusive holder writes its pid and start time).
+    private func storeLock(exclusive: Bool, wait: Double) throws -> LockFile {
+        do {
+            return try LockFile.acquire(directory: root, name: "store.lock", mode: exclusive ? .exclusive : .shared, wait: wait, what: "store")
+        } catch let f as LockFile.Failure {
+            throw StoreError(f.message, path: f.path)
+        }
     }
 
     // MARK: Queries

@@ -28,6 +28,8 @@ public struct FileSetOptions: Sendable {
     public var recompress = false
     /// Encoder parameters (lossy quality).
     public var encodeParameters = EncodeParameters()
+    /// Seconds to wait for another writer's lock on the File-set before giving up busy (`--wait`).
+    public var lockWait: Double = FileSetLock.defaultWait
     /// Applied to every instance before its records are built and its file is written (de-identify,
     /// reconcile): each instance is then re-encoded, and the DICOMDIR holds only transformed values.
     public var transform: (any InstanceTransform)?
@@ -160,6 +162,14 @@ public enum FileSetCreator {
         var report = FileSetReport(operation: "create", root: root)
         report.dryRun = options.dryRun
         let rootExisted = FileManager.default.fileExists(atPath: root)
+        if options.inPlace {
+            guard isDirectory(root) else { throw MediaError(.notFound, "no such folder", path: root) }
+        } else if isRegularFile(root) {
+            throw MediaError(.refused, "is a file; the output of create is a folder", path: root)
+        }
+        // One writer at a time (the journal of an interrupted run is finished only under the lock).
+        let lock = options.dryRun ? nil : try FileSetLock.acquire(root: root, wait: options.lockWait, createRoot: !options.inPlace)
+        defer { lock?.release() }
         if !options.dryRun, let pending = FileSetTransaction.pending(in: root) {
             try pending.apply(root: root)
             report.resumed = "completed an interrupted \(pending.operation) started \(pending.started)"
@@ -184,11 +194,6 @@ public enum FileSetCreator {
             }
             throw MediaError(.refused, "already holds a File-set (DICOMDIR) without \(again.added.count) of these inputs; use `dicom-media update` to add to it", path: root)
         }
-        if options.inPlace {
-            guard isDirectory(root) else { throw MediaError(.notFound, "no such folder", path: root) }
-        } else if isRegularFile(root) {
-            throw MediaError(.refused, "is a file; the output of create is a folder", path: root)
-        }
         let realRoot = realPath(root)
         var excluded = Set<String>()
         if let r = realRoot, !options.inPlace { excluded.insert(r) }
@@ -209,6 +214,8 @@ public enum FileSetCreator {
         let root = loc.root
         var report = FileSetReport(operation: "update", root: root)
         report.dryRun = options.dryRun
+        let lock = options.dryRun ? nil : try FileSetLock.acquire(root: root, wait: options.lockWait)
+        defer { lock?.release() }
         if !options.dryRun, let pending = FileSetTransaction.pending(in: root) {
             try pending.apply(root: root)
             report.resumed = "completed an interrupted \(pending.operation) started \(pending.started)"
@@ -398,9 +405,9 @@ public enum FileSetCreator {
             let f = try Part10Reader.read(path: src)
             let ts = stagedSyntax(f.transferSyntax)
             let bytes = try Part10Writer.encode(dataSet: f.dataSet, fileMeta: f.fileMeta, options: WriteOptions(transferSyntax: ts, sourceAETitle: options.sourceAETitle))
-            try makeDirectories(staging)
+            try makePrivateDirectory(staging)
             let staged = staging + "/\(i)"
-            try Part10Writer.write(bytes, to: staged)
+            try writePrivateFile(bytes, to: staged)
             copies[i].source = staged
             copies[i].size = bytes.count
         }
@@ -460,9 +467,9 @@ public enum FileSetCreator {
             return PreparedInstance(header: InstanceScanner.strip(dataSet), syntax: result.outputSyntax,
                                     transcoded: target != nil, lossy: result.lossy, diagnostics: result.diagnostics)
         }
-        try makeDirectories(staging)
+        try makePrivateDirectory(staging)
         let path = staging + "/t\(index)"
-        try Part10Writer.write(bytes, to: path)
+        try writePrivateFile(bytes, to: path)
         return PreparedInstance(header: InstanceScanner.strip(dataSet), syntax: result.outputSyntax, staged: (path, bytes.count),
                                 transcoded: target != nil, lossy: result.lossy, diagnostics: result.diagnostics)
     }

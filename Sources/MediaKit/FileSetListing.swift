@@ -74,6 +74,8 @@ public struct MediaError: Error, Sendable, CustomStringConvertible {
         public static let badArgument = Code(rawValue: "bad-argument")
         /// A file given as a DICOMDIR that is another DICOM object, or not DICOM.
         public static let notDICOMDIR = Code(rawValue: "not-dicomdir")
+        /// Another process holds the File-set's (or store's) lock: nothing was done.
+        public static let busy = Code(rawValue: "busy")
     }
     public var code: Code
     public var message: String

@@ -47,8 +47,11 @@ public enum FileSetRemover {
         }
     }
 
-    public static func remove(fileSet source: String, selectors: [RemovalSelector], dryRun: Bool = false, sourceAETitle: String? = nil) throws -> Report {
+    public static func remove(fileSet source: String, selectors: [RemovalSelector], dryRun: Bool = false, sourceAETitle: String? = nil,
+                              wait: Double = FileSetLock.defaultWait) throws -> Report {
         let loc = try FileSetLocation(source: source)
+        let lock = dryRun ? nil : try FileSetLock.acquire(root: loc.root, wait: wait)
+        defer { lock?.release() }
         if !dryRun, let pending = FileSetTransaction.pending(in: loc.root) { try pending.apply(root: loc.root) }
         var fs = try DICOMDIRReader.read(path: loc.dicomdir)
         var report = Report(root: loc.root)

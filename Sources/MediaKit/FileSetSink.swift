@@ -23,14 +23,11 @@ public struct ImageOutput: Sendable {
 /// the optional PDI files are written either as a journaled folder (FileSetTransaction) or streamed
 /// into an ISO image (ISOWriter) without a staging copy of the files.
 public enum FileSetSink {
-    /// Folder for re-encoded (staged) files: inside the journal folder for a folder File-set (so an
-    /// interrupted run can resume), a private temporary folder for an image (removed afterwards; never inside the image).
+    /// Private folder (0700, files 0600) for re-encoded (staged) files, in the target's tool folder
+    /// held under its FileSetLock: the journal folder of a folder File-set (so an interrupted run can
+    /// resume), `.NAME.dicom-media/` beside an image NAME (never in /tmp, never inside the image).
     public static func stagingFolder(root: String, options: FileSetOptions) -> String {
-        if options.image == nil { return FileSetTransaction.folder(root) + "/staged" }
-        // Same name for the same image within one process, so createImage can remove it after a failure too.
-        var h: UInt64 = 0xcbf29ce484222325
-        for b in root.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
-        return NSTemporaryDirectory() + "dicom-media-staged-\(getpid())-\(String(h, radix: 16))"
+        FileSetLock.stagingFolder(in: options.image == nil ? FileSetLock.toolFolder(root: root) : FileSetLock.toolFolder(image: root))
     }
 
     static func write(_ fs: FileSet, root: String, copies: [FileSetTransaction.Copy], dicomdir: [UInt8], staging: String,
@@ -47,15 +44,20 @@ public enum FileSetSink {
             if let inst = options.pdi?.institution { o.publisher = String(inst.uppercased().prefix(128)) }
             let total = copies.count
             let sizes = copies.reduce(Int64(dicomdir.count)) { $0 + Int64($1.size) }
+            // Written inside the private tool folder, then moved beside it: a kill leaves no partial image in sight.
+            let tool = FileSetLock.toolFolder(image: image.path)
+            let building = tool + "/" + FileSetLock.split(image.path).1
             do {
-                try ISOWriter.write(files: files, to: image.path, options: o) { done, all in
+                try ISOWriter.write(files: files, to: building, options: o) { done, all in
                     // Progress in files' worth of bytes, so the phase reads like "copying n/N".
                     let whole = all > 0 ? all : sizes
                     progress?("writing image", Int(min(Int64(total), done * Int64(total) / max(1, whole))), total)
                 }
             } catch let e as ImageError {
-                throw MediaError(.io, e.message, path: e.path)
+                unlink(building)
+                throw MediaError(.io, e.message, path: e.path.hasPrefix(tool) ? image.path : e.path)
             }
+            try moveWithoutReplacing(building, to: image.path)
             return
         }
         try makeDirectories(root)
@@ -81,7 +83,10 @@ extension FileSetCreator {
         report.dryRun = options.dryRun
         var fs = FileSet(fileSetID: options.fileSetID ?? "")
         if let v = options.image?.volumeID, let why = ISOWriter.volumeIDProblem(v) { throw MediaError(.badArgument, "--volume-id '\(v)' \(why)") }
-        defer { try? FileManager.default.removeItem(atPath: FileSetSink.stagingFolder(root: path, options: options)) }
+        // One writer per image; its staging folder and partial image live in the private tool folder beside it.
+        let lock = options.dryRun ? nil : try FileSetLock.acquire(image: path, wait: options.lockWait)
+        defer { lock?.release() }
+        if isRegularFile(path) && !options.dryRun { throw MediaError(.refused, "already exists; it is never overwritten", path: path) }
         return try plan(into: &fs, root: path, scan: scan, existingIDs: [], options: options, report: &report, progress: progress)
     }
 }

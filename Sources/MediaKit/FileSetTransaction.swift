@@ -53,7 +53,10 @@ public struct FileSetTransaction: Codable, Sendable {
         try makeDirectories(Self.folder(root))
         try Part10Writer.write(dicomdir, to: Self.stagedDICOMDIRPath(root))
         let data = try JSONEncoder().encode(self)
-        try Part10Writer.write([UInt8](data), to: Self.journalPath(root))
+        try writePrivateFile([UInt8](data), to: Self.journalPath(root) + ".tmp")
+        guard rename(Self.journalPath(root) + ".tmp", Self.journalPath(root)) == 0 else {
+            throw MediaError(.io, "cannot write the journal: \(String(cString: strerror(errno)))", path: Self.journalPath(root))
+        }
         fsyncPath(Self.folder(root))
         try apply(root: root, progress: progress)
     }
@@ -88,7 +91,16 @@ public struct FileSetTransaction: Codable, Sendable {
             }
             removeEmptyParents(of: p, upTo: root)
         }
-        try? FileManager.default.removeItem(atPath: Self.folder(root))
+        Self.finish(root: root)
+    }
+
+    /// Ends a completed transaction: the journal goes first, then the staged files; the lock file
+    /// (FileSetLock) stays for its holder, which removes it and the folder when it releases.
+    static func finish(root: String) {
+        unlink(journalPath(root))
+        fsyncPath(folder(root))
+        for name in folderNames(folder(root)) where name != FileSetLock.fileName { removeTreeNoFollow(folder(root) + "/" + name) }
+        rmdir(folder(root))  // when no lock holder keeps it
     }
 
     /// Copies `source` to `dest` through a temporary file; an identical `dest` is kept, a different one is an error.
@@ -98,6 +110,7 @@ public struct FileSetTransaction: Codable, Sendable {
             if !isRegularFile(source) && isRegularFile(dest) { return }
             if !isRegularFile(dest) {
                 if let slash = dest.lastIndex(of: "/") { try makeDirectories(String(dest[..<slash])) }
+                chmod(source, normalFileMode)  // private (0600) while staged; a normal file on the medium
                 if rename(source, dest) == 0 { return }
             }
         }

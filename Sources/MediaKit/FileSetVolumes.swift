@@ -119,6 +119,11 @@ extension FileSetCreator {
                 r.dryRun = o.dryRun
                 var fs = FileSet(fileSetID: o.fileSetID ?? "")
                 let existed = FileManager.default.fileExists(atPath: root)
+                let lock = o.dryRun ? nil : try FileSetLock.acquire(root: root, wait: o.lockWait, createRoot: true)
+                defer { lock?.release() }
+                if FileResolver(root: root).path(FileID(["DICOMDIR"])) != nil || FileSetTransaction.pending(in: root) != nil {
+                    throw MediaError(.refused, "already holds a File-set (DICOMDIR); volumes are written only to new folders", path: root)
+                }
                 let occupancy = MediumOccupancy.scan(root: root, fileSet: nil)  // stray names are planned around
                 report = try FileSetCreator.plan(into: &fs, root: root, scan: sub, existingIDs: occupancy.files, options: o, report: &r,
                                                  progress: progress, occupancy: occupancy)

@@ -17,6 +17,16 @@ func progressPrinter() -> (@Sendable (String, Int, Int) -> Void)? {
     }
 }
 
+/// `--wait SECONDS`: how long a writer waits for another one's lock on the File-set or store.
+struct LockWaitOption: ParsableArguments {
+    @Option(name: .customLong("wait"), help: ArgumentHelp("Seconds to wait while another process holds the File-set's (or store's) lock; then give up with \"busy\", exit 2, nothing changed.", valueName: "seconds"))
+    var seconds: Double = FileSetLock.defaultWait
+
+    func validate() throws {
+        if !(seconds >= 0 && seconds <= 86_400) { throw ValidationError("--wait must be 0-86400 seconds") }
+    }
+}
+
 /// Options shared by create and update.
 struct FileSetWriteOptions: ParsableArguments {
     @Option(help: "Media application profile (PS3.11), e.g. STD-GEN-CD, STD-GEN-DVD-JPEG, STD-GEN-USB-JPEG, PRI-GEN-USB (default STD-GEN-CD; update keeps the File-set's).")
@@ -44,6 +54,7 @@ struct FileSetWriteOptions: ParsableArguments {
     @Option(help: "Lossy quality 1-100 for --compression lossy (JPEG default 90).")
     var quality: Int?
     @OptionGroup var transformOptions: TransformOptions
+    @OptionGroup var lockWait: LockWaitOption
 
     func resolve() throws -> FileSetOptions {
         guard let mode = CompressionMode(rawValue: compression.lowercased()) else {
@@ -75,6 +86,7 @@ struct FileSetWriteOptions: ParsableArguments {
         o.strict = strict; o.dryRun = dryRun; o.sourceAETitle = sourceAE
         o.compression = mode; o.recompress = recompress; o.encodeParameters = EncodeParameters(quality: quality)
         o.transform = try transformOptions.transform()
+        o.lockWait = lockWait.seconds
         return o
     }
 }
@@ -154,6 +166,7 @@ struct Remove: ParsableCommand {
     @Option(help: "Patient ID to remove.") var patient: [String] = []
     @Flag(name: .customLong("dry-run"), help: "Print what would be removed.") var dryRun = false
     @OptionGroup var output: OutputOptions
+    @OptionGroup var lockWait: LockWaitOption
 
     func validate() throws {
         if instance.isEmpty && series.isEmpty && study.isEmpty && patient.isEmpty {
@@ -163,7 +176,7 @@ struct Remove: ParsableCommand {
     func run() throws {
         let sel = instance.map(RemovalSelector.instance) + series.map(RemovalSelector.series) + study.map(RemovalSelector.study) + patient.map(RemovalSelector.patient)
         try runMedia {
-            let r = try FileSetRemover.remove(fileSet: fileSet, selectors: sel, dryRun: dryRun)
+            let r = try FileSetRemover.remove(fileSet: fileSet, selectors: sel, dryRun: dryRun, wait: lockWait.seconds)
             output.result(r.text, json: r.json)
             output.report(r.diagnostics)
             if !r.notFound.isEmpty { throw ExitCode(Exit.problems) }

@@ -55,6 +55,7 @@ struct Import: ParsableCommand {
     @OptionGroup var storeOption: StoreOption
     @OptionGroup var output: OutputOptions
     @OptionGroup var failOn: FailOnOption
+    @OptionGroup var lockWait: LockWaitOption
 
     func validate() throws {
         if let p = provenance, ProvenanceMode(rawValue: p) == nil { throw ValidationError("--provenance is full, label or hash, not '\(p)'") }
@@ -79,7 +80,7 @@ struct Import: ParsableCommand {
         if let b = StoreLocation.processEnvironment()["DICOM_MEDIA_IMPORT_BATCH"].flatMap(Int.init), b > 0 { options.batchSize = b }
         var store: DICOMStore?
         // The import reconciles an interrupted run itself (and reports it).
-        if !dryRun || isDirectory(root) { store = try storeOption.open(create: !dryRun, reconcile: false) }
+        if !dryRun || isDirectory(root) { store = try storeOption.open(create: !dryRun, reconcile: false); store?.lockWait = lockWait.seconds }
         let progress = output.progress()
         try runMedia {
             let report = try StoreImporter.run(media: media, store: store, storeRoot: root, options: options,
@@ -207,9 +208,11 @@ struct StoreRemove: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Print exactly what would be removed; change nothing.") var dryRun = false
     @OptionGroup var storeOption: StoreOption
     @OptionGroup var output: OutputOptions
+    @OptionGroup var lockWait: LockWaitOption
 
     func run() throws {
         let store = try storeOption.open(create: false, reconcile: !dryRun)
+        store.lockWait = lockWait.seconds
         try runMedia {
             let r = try store.remove(uid: uid, copy: copy, dryRun: dryRun)
             var lines: [String] = []
@@ -242,9 +245,11 @@ struct StoreVerify: ParsableCommand {
         discussion: exitCodeHelp)
     @OptionGroup var storeOption: StoreOption
     @OptionGroup var output: OutputOptions
+    @OptionGroup var lockWait: LockWaitOption
 
     func run() throws {
         let store = try storeOption.open(create: false, reconcile: false)
+        store.lockWait = lockWait.seconds
         try runMedia {
             let progress = output.progress()
             let v = try store.verify(progress: progress.map { p in { p("checking", $0, $1) } })
