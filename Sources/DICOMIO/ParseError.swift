@@ -16,6 +16,12 @@ public struct DICOMParseError: Error, Sendable, CustomStringConvertible {
         public static let deflate = Code(rawValue: "deflate")
         public static let tooDeep = Code(rawValue: "too-deep")
         public static let unsupported = Code(rawValue: "unsupported")
+        /// A limit on memory was reached (inflated size, item count): the file is refused, not read.
+        public static let tooLarge = Code(rawValue: "too-large")
+        /// The instance is not complete: a value, Pixel Data or a fragment runs past the end of the file (PS3.10 §7).
+        public static let incomplete = Code(rawValue: "incomplete")
+        /// The image description is impossible (sizes overflow, no frames) (PS3.3 §C.7.6.3).
+        public static let impossible = Code(rawValue: "impossible-image")
     }
     public var code: Code
     public var message: String
