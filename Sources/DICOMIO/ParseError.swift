@@ -32,6 +32,13 @@ public struct DICOMParseError: Error, Sendable, CustomStringConvertible {
     public init(_ code: Code, _ message: String, path: String? = nil, offset: Int? = nil, tag: Tag? = nil) {
         self.code = code; self.message = message; self.path = path; self.offset = offset; self.tag = tag
     }
+    /// `offset N: tag (gggg,eeee): message`, for lines that name the file already.
+    public var located: String {
+        var s = ""
+        if let o = offset { s += "offset \(o): " }
+        if let t = tag { s += "tag \(t): " }
+        return s + message
+    }
     /// One line: `path: offset N: tag (gggg,eeee): message`.
     public var description: String {
         var s = ""

@@ -418,6 +418,10 @@ public enum StoreImporter {
         } catch { return .failed("\(error)") }
         var sopClass = file.fileMeta.string(.mediaStorageSOPClassUID) ?? file.dataSet.string(.sopClassUID) ?? ""
         if sopClass == UID.mediaStorageDirectoryStorage { return .notDICOM("a DICOMDIR, not an instance") }
+        // Complete instances only (PS3.10 §7): one cut short is refused, named with offset and tag.
+        do { try Completeness.check(bytes: bytes, path: c.path) } catch let e as DICOMParseError {
+            return .failed("\(e.code == .incomplete ? "incomplete instance" : "refused") [\(e.code)]: \(e.located)")
+        } catch { return .failed("\(error)") }
         if let transform = options.transform {
             do {
                 let full = try Part10Reader.read(bytes: bytes, path: c.path)
