@@ -51,6 +51,7 @@ struct Dump: ParsableCommand {
     var quiet = false
     @Argument(help: "Files to print.")
     var files: [String]
+    @OptionGroup var inflateLimit: InflateLimitOption
 
     func run() throws {
         var code = Exit.ok

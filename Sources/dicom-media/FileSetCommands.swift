@@ -169,6 +169,9 @@ struct Verify: ParsableCommand {
     @Flag(help: "Also check the IHE PDI rules: README.TXT and INDEX.HTM present, 8.3 names outside the DICOM tree, DICOM files only in the File-set, IHE_PDI web content only.")
     var pdi = false
     @Flag(help: "Print the result as JSON.") var json = false
+    @Flag(help: "Also decode every frame of every referenced image (slow); a frame that does not decode is an error (frame-undecodable).")
+    var deep = false
+    @OptionGroup var inflateLimit: InflateLimitOption
 
     func run() throws {
         var p: ApplicationProfile?
@@ -201,6 +204,7 @@ struct TransformOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Replace Patient ID, Name, Birth Date, Sex and Accession Number by local values per source Patient ID (IHE Import Reconciliation); originals go to Original Attributes Sequence.",
                                discussion: "CSV header: source_patient_id,patient_id,patient_name,birth_date,sex,accession_number (blank = keep).", valueName: "MAP.csv"))
     var reconcile: String?
+    @OptionGroup var inflateLimit: InflateLimitOption
 
     /// The transforms asked for, reconcile first (nil when neither); `key` fixes the de-identification UID map.
     func transform(key: [UInt8]? = nil) throws -> (any InstanceTransform)? {

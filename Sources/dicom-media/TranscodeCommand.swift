@@ -27,6 +27,7 @@ struct Transcode: ParsableCommand {
     @Flag(help: "Print one JSON object per file: input, output, transferSyntax, lossy, bytesIn, bytesOut, diagnostics.")
     var json = false
     @Argument(help: "IN OUT, or IN... with --out-dir.") var paths: [String]
+    @OptionGroup var inflateLimit: InflateLimitOption
 
     func validate() throws {
         guard FileTranscoder.target(named: to) != nil else {
