@@ -184,7 +184,7 @@ struct Verify: ParsableCommand {
         try runMedia {
             let progress = progressPrinter()
             func check(_ root: String) throws {
-                var r = try FileSetVerification.verify(source: root, profile: p, progress: progress.map { pr in { pr("checking", $0, $1) } })
+                var r = try FileSetVerification.verify(source: root, profile: p, deep: deep, progress: progress.map { pr in { pr("checking", $0, $1) } })
                 if pdi { r.problems += PDIChecker.check(root: r.location.root, fileSet: r.fileSet) }
                 if root != source { r.location.root = source; r.location.dicomdir = source + ":DICOMDIR" }
                 print(json ? r.json.serialized(pretty: true) : r.text)
