@@ -200,3 +200,18 @@ def test_max_inflated_option(tmp_path):
                 ["transcode", tmp_path / "o.dcm"], ["verify"], ["export", tmp_path / "e", "--store", tmp_path / "s"]):
         r = dm(cmd[0], "--help")
         assert b"--max-inflated" in r.stdout, cmd
+
+
+def test_dump_json_never_inlines_above_threshold(tmp_path):
+    """Every binary value above the BulkDataURI threshold, deflated ones (no file offset) too, is a BulkDataURI."""
+    import json
+    body = [struct.pack("<HH2sHI", 0x0009, 0x0010, b"LO", 4, 0)[:8] + b"ACME",
+            struct.pack("<HH2sHI", 0x0009, 0x1010, b"OB", 0, 2 << 20) + bytes(range(256)) * (8 << 10),
+            struct.pack("<HH2sHI", 0x0009, 0x1011, b"UN", 0, 4096) + b"\1" * 4096]
+    f = deflated_file(tmp_path / "d.dcm", body)
+    r = dm("dump", "--json", "--max-inflated", "64M", f)
+    assert r.returncode in (0, 1), r.stderr
+    j = json.loads(r.stdout)
+    for key in ("00091010", "00091011"):
+        assert "InlineBinary" not in j[key] and "BulkDataURI" in j[key], j[key]
+    assert max(len(v.get("InlineBinary", "")) for v in j.values()) <= 1024 * 4 // 3 + 4
