@@ -22,6 +22,12 @@ public enum Completeness {
     /// Checks the file at `path`; throws a ``DICOMParseError`` naming file, offset and tag when the
     /// instance is incomplete or cannot be read. Reads headers and item headers only.
     public static func check(path: String, options: ReadOptions = ReadOptions()) throws {
+        do { try checkFile(path: path, options: options) } catch let e as DICOMParseError where e.code == .truncated {
+            throw DICOMParseError(.incomplete, e.message, path: e.path, offset: e.offset, tag: e.tag)
+        }
+    }
+
+    static func checkFile(path: String, options: ReadOptions) throws {
         let src = try ByteSource(path: path, chunk: 64 * 1024)
         let pre = try Part10Reader.prelude(src, options: options)
         if pre.syntax.isDeflated {
@@ -38,6 +44,12 @@ public enum Completeness {
 
     /// Checks a file held in memory (`path` names it in messages).
     public static func check(bytes: [UInt8], path: String?, options: ReadOptions = ReadOptions()) throws {
+        do { try checkBytes(bytes, path: path, options: options) } catch let e as DICOMParseError where e.code == .truncated {
+            throw DICOMParseError(.incomplete, e.message, path: e.path, offset: e.offset, tag: e.tag)
+        }
+    }
+
+    static func checkBytes(_ bytes: [UInt8], path: String?, options: ReadOptions) throws {
         let src = ByteSource(bytes: bytes, path: path)
         let pre = try Part10Reader.prelude(src, options: options)
         if pre.syntax.isDeflated {
