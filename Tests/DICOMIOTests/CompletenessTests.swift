@@ -137,3 +137,26 @@ extension CompletenessTests {
         XCTAssertEqual(code(Array(whole.dropLast(8 + 12))), .incomplete)
     }
 }
+
+extension CompletenessTests {
+    /// A 1 GiB Pixel Data (a sparse file) is checked by seeking past it: memory does not grow by its size.
+    func testOneGigabyteFileIsCheckedWithoutLoadingIt() throws {
+        var ds = image(frames: 1, rows: 16384, columns: 32768)  // 16384 x 32768 x 16 bits = 1 GiB
+        ds.set(DataElement(tag: .pixelData, vr: .OW, bytes: []))
+        var header = try Part10Writer.encode(dataSet: ds)
+        // Patch the Pixel Data length (the last 4 bytes of the header) to 1 GiB.
+        let length = UInt32(1 << 30)
+        for i in 0..<4 { header[header.count - 4 + i] = UInt8(truncatingIfNeeded: length >> (8 * UInt32(i))) }
+        let path = try tempDir().appendingPathComponent("sparse.dcm").path
+        try Part10Writer.write(header, to: path)
+        XCTAssertEqual(truncate(path, off_t(header.count) + off_t(length)), 0)
+        var before = rusage(), after = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &before)
+        try Completeness.check(path: path)
+        getrusage(RUSAGE_SELF.rawValue, &after)
+        XCTAssertLessThan(after.ru_maxrss - before.ru_maxrss, 200 * 1024, "KiB of peak memory added by the check")
+        // One byte short: incomplete, named by offset and tag.
+        XCTAssertEqual(truncate(path, off_t(header.count) + off_t(length) - 1), 0)
+        XCTAssertThrowsError(try Completeness.check(path: path)) { XCTAssertEqual(($0 as? DICOMParseError)?.tag, .pixelData) }
+    }
+}
