@@ -125,7 +125,7 @@ public enum InstanceScanner {
                                            diagnostics: keepHeader ? f.diagnostics : []))
         } catch let e as DICOMParseError {
             if e.code == .notDICOM || e.code == .empty { return .failure(.notDICOM(path, e.message)) }
-            return .failure(.unreadable(path, e.description))
+            return .failure(.unreadable(path, e.located))
         } catch {
             return .failure(.unreadable(path, "\(error)"))
         }
