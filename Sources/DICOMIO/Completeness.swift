@@ -39,6 +39,7 @@ public enum Completeness {
             throw DICOMParseError(.io, "cannot stat: \(String(cString: strerror(errno)))", path: path, offset: 0)
         }
         var w = Walker(input: .file(src.fd), size: Int(st.st_size), path: path, syntax: pre.syntax, options: options)
+        w.window = src.bytes  // the bytes the prelude read already: the first headers need no second read
         try w.run(from: pre.dataSetOffset)
     }
 
