@@ -32,6 +32,9 @@ public struct PixelTranscoder: Sendable {
 
     public init(registry: CodecRegistry = .shared) { self.registry = registry }
 
+    /// Largest decoded frame accepted (2 GiB): a tiny codestream describing a huge image is refused, not allocated.
+    public static let maxFrameBytes = 1 << 31
+
     /// Whether Pixel Data in `ts` can be decoded by some registered codec (native syntaxes always).
     public func canDecode(_ ts: TransferSyntax) -> Bool {
         !ts.isEncapsulated || ts == .encapsulatedUncompressedExplicitVRLittleEndian || registry.canDecode(ts)
@@ -71,6 +74,9 @@ public struct PixelTranscoder: Sendable {
                                                      bitsAllocated: d.bitsAllocated, frames: d.numberOfFrames)
         } catch let e as DICOMParseError {
             throw TranscodeError("\(e.message) (PS3.3 C.7.6.3)", tag: .pixelData)
+        }
+        guard d.frameLength <= Self.maxFrameBytes else {
+            throw TranscodeError("one frame of \(d) is \(d.frameLength) bytes, above the \(Self.maxFrameBytes)-byte limit of one decoded frame", tag: .pixelData)
         }
         if source == target {
             // Same syntax: the Pixel Data is kept byte for byte (never decoded and re-encoded, which could lose information).

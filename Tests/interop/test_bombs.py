@@ -215,3 +215,25 @@ def test_dump_json_never_inlines_above_threshold(tmp_path):
     for key in ("00091010", "00091011"):
         assert "InlineBinary" not in j[key] and "BulkDataURI" in j[key], j[key]
     assert max(len(v.get("InlineBinary", "")) for v in j.values()) <= 1024 * 4 // 3 + 4
+
+
+def test_tiny_rle_frame_describing_a_huge_image(tmp_path):
+    """Encapsulated: one small RLE fragment for a 65535 x 65535 16-bit frame is refused, never allocated."""
+    f = crafted(tmp_path / "rle.dcm", frames="1")
+    ds = pydicom.dcmread(f)
+    header = struct.pack("<16I", 2, 64, 66, *([0] * 13))
+    from pydicom.encaps import encapsulate
+    ds.PixelData = encapsulate([header + b"\x00\x00\x00\x00"])
+    ds["PixelData"].VR = "OB"
+    ds.file_meta.TransferSyntaxUID = "1.2.840.10008.1.2.5"
+    ds.save_as(f, enforce_file_format=True)
+    r = dm("transcode", f, tmp_path / "out.dcm")
+    no_signal(r, "transcode")
+    assert r.returncode == 2, r.stderr
+    assert b"rle.dcm" in r.stderr, r.stderr
+    fs = tmp_path / "fs"
+    r = dm("create", "--profile", "PRI-GEN-USB", fs, f)
+    no_signal(r, "create")
+    if (fs / "DICOMDIR").is_file():
+        for deep in ([], ["--deep"]):
+            no_signal(dm("verify", fs, *deep), "verify")
