@@ -2,7 +2,7 @@
 // DICOM_MEDIA_FUZZ=1 and `-sanitize=fuzzer,address`).
 //
 // Properties checked on every input:
-//  * reading (full and header-only) either returns a DICOMFile or throws; it never traps,
+//  * reading (full and header-only) and the completeness check either return a DICOMFile or throws; it never traps,
 //    hangs or touches memory it should not (ASan);
 //  * a file that parses can be turned into the DICOM JSON Model and serialised, and every
 //    text value of the top-level data set decodes through its Specific Character Set;
@@ -19,6 +19,8 @@ import DICOMIO
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
 
+    // The completeness check (header walk with positional reads) must not trap either.
+    _ = try? Completeness.check(bytes: bytes, path: "fuzz")
     if let head = try? Part10Reader.read(bytes: bytes, path: "fuzz", options: .headerOnly) {
         exercise(head)
     }

@@ -759,6 +759,13 @@ extension FileSetVerifier {
             return out
         }
         out.readable = true
+        // Complete instance (PS3.10 §7): every length inside the file, Pixel Data whole; bulk data is skipped, not read.
+        do { try Completeness.check(path: job.path) } catch let e as DICOMParseError {
+            let code = e.code == .incomplete ? "file-incomplete" : e.code == .impossible ? "file-impossible-image" : "file-unreadable"
+            add(.error, code, "the referenced file is not a complete instance: \(e.located)", first, rule: "PS3.10 7.1")
+        } catch {
+            add(.error, "file-unreadable", "the referenced file cannot be read: \(error)", first, rule: "PS3.10 7.1")
+        }
         let meta = file.fileMeta, ds = file.dataSet
         func nonEmpty(_ s: String?) -> String? { s.flatMap { $0.isEmpty ? nil : $0 } }
         let metaClass = nonEmpty(meta.string(.mediaStorageSOPClassUID)), dsClass = nonEmpty(ds.string(.sopClassUID))

@@ -17,6 +17,7 @@ public enum IconImage {
         guard let rows = ds.integer(.rows), let cols = ds.integer(.columns), rows > 0, cols > 0 else {
             throw Failure(message: "no Rows/Columns")
         }
+        guard rows <= 65535, cols <= 65535 else { throw Failure(message: "Rows \(rows) / Columns \(cols) above 65535 (PS3.3 C.7.6.3)") }
         let spp = ds.integer(.samplesPerPixel) ?? 1
         let bits = ds.integer(.bitsAllocated) ?? 16
         let stored = ds.integer(.bitsStored) ?? bits

@@ -8,7 +8,8 @@ import Darwin
 /// Bytes of a file loaded on demand, so a header-only read never touches the Pixel Data.
 final class ByteSource {
     private(set) var bytes: [UInt8]
-    private var fd: Int32 = -1
+    /// The open file descriptor (-1 for bytes in memory).
+    private(set) var fd: Int32 = -1
     private(set) var atEOF: Bool
     let path: String?
     let chunk: Int

@@ -5,22 +5,30 @@ import DICOMCore
 public enum Deflate {
     /// Inflates raw deflate data; falls back to a zlib-wrapped stream, which some writers produce.
     public static func inflate(_ input: [UInt8]) throws -> [UInt8] {
-        do { return try run(input, windowBits: -15) } catch {
-            if let z = try? run(input, windowBits: 15) { return z }
-            throw error
+        try inflate(input, limit: Int.max).bytes
+    }
+
+    /// Inflates at most `limit` bytes (streamed in chunks; `too-large` beyond it); `complete` is false when
+    /// the stream stopped before its end (a cut file).
+    public static func inflate(_ input: [UInt8], limit: Int) throws -> (bytes: [UInt8], complete: Bool) {
+        do { return try run(input, windowBits: -15, limit: limit) } catch let e as DICOMParseError {
+            if e.code == .tooLarge { throw e }
+            if let z = try? run(input, windowBits: 15, limit: limit) { return z }
+            throw e
         }
     }
 
-    static func run(_ input: [UInt8], windowBits: Int32) throws -> [UInt8] {
+    static func run(_ input: [UInt8], windowBits: Int32, limit: Int) throws -> (bytes: [UInt8], complete: Bool) {
         var stream = z_stream()
         guard inflateInit2_(&stream, windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw DICOMParseError(.deflate, "zlib inflateInit2 failed")
         }
         defer { inflateEnd(&stream) }
         var out = [UInt8]()
-        out.reserveCapacity(input.count * 4)
+        out.reserveCapacity(min(input.count * 4, limit))
         var chunk = [UInt8](repeating: 0, count: 256 * 1024)
         var input = input
+        var over = false
         let status: Int32 = input.withUnsafeMutableBufferPointer { inp in
             stream.next_in = inp.baseAddress
             stream.avail_in = uInt(inp.count)
@@ -32,16 +40,18 @@ public enum Deflate {
                     return CZlib.inflate(&stream, Z_NO_FLUSH)
                 }
                 let produced = chunk.count - Int(stream.avail_out)
+                if produced > limit - out.count { over = true; break }
                 out.append(contentsOf: chunk[0..<produced])
                 if rc == Z_BUF_ERROR && stream.avail_in == 0 { break }
             } while rc == Z_OK
             return rc
         }
+        if over { throw DICOMParseError(.tooLarge, "inflates to more than \(limit) bytes") }
         guard status == Z_STREAM_END || (status == Z_BUF_ERROR && !out.isEmpty) else {
             let msg = stream.msg.map { String(cString: $0) } ?? "code \(status)"
             throw DICOMParseError(.deflate, "zlib: \(msg)")
         }
-        return out
+        return (out, status == Z_STREAM_END)
     }
 
     /// Deflates to a raw RFC 1951 stream (no zlib header), padded to even length (PS3.5 §A.5).

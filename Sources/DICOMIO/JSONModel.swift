@@ -12,8 +12,11 @@ public struct JSONModel {
         .object(ds.elements.map { ($0.tag.jsonKey, json($0, in: ds)) })
     }
 
-    func bulkURI(offset: Int, length: Int) -> JSON {
-        .string("file://\(path ?? "")?offset=\(offset)&length=\(length)")
+    /// `file://PATH?offset=N&length=L`; a value with no file offset (inside a deflated data set, or a UN
+    /// value read as a sequence) is named by its tag and length only: it is never inlined above the threshold.
+    func bulkURI(offset: Int, length: Int, tag: Tag) -> JSON {
+        if offset < 0 { return .string("file://\(path ?? "")?tag=\(tag.jsonKey)&length=\(length)") }
+        return .string("file://\(path ?? "")?offset=\(offset)&length=\(length)")
     }
 
     public func json(_ e: DataElement, in ds: DataSet) -> JSON {
@@ -23,13 +26,13 @@ public struct JSONModel {
             o.append(("Value", .array(items.map { json($0) })))
         case .fragments(let f):
             let length = f.fragments.reduce(0) { $0 + $1.count + 8 } + f.basicOffsetTable.count * 4 + 16
-            o.append(("BulkDataURI", bulkURI(offset: e.valueOffset, length: length)))
+            o.append(("BulkDataURI", bulkURI(offset: e.valueOffset, length: length, tag: e.tag)))
         case .bytes(let b):
             if b.isEmpty { break }
             if let v = values(e, b, in: ds) {
                 if !v.isEmpty { o.append(("Value", .array(v))) }
-            } else if b.count > bulkDataThreshold && e.valueOffset >= 0 {
-                o.append(("BulkDataURI", bulkURI(offset: e.valueOffset, length: b.count)))
+            } else if b.count > bulkDataThreshold {
+                o.append(("BulkDataURI", bulkURI(offset: e.valueOffset, length: b.count, tag: e.tag)))
             } else {
                 o.append(("InlineBinary", .string(base64(b))))
             }

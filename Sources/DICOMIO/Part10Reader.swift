@@ -1,4 +1,5 @@
 import DICOMCore
+import Foundation
 
 /// A DICOM file as read from disk: preamble, File Meta Information and data set (PS3.10 §7.1).
 public struct DICOMFile: Sendable {
@@ -31,10 +32,42 @@ public struct ReadOptions: Sendable {
     public var stopBefore: Tag?
     /// Deepest nesting of sequences accepted (guards against hostile input).
     public var maxDepth: Int
-    public init(stopBeforePixelData: Bool = false, stopBefore: Tag? = nil, maxDepth: Int = 64) {
+    /// Most bytes a Deflated data set may inflate to (PS3.5 §A.5); nil: the smaller of 256x the
+    /// compressed size and 4 GiB. Beyond it the read fails with `too-large` instead of filling memory.
+    public var maxInflated: Int?
+    /// Most sequence items kept from one file (guards against item bombs; a DICOMDIR of 100,000 records is far below).
+    public var maxItems: Int
+    public init(stopBeforePixelData: Bool = false, stopBefore: Tag? = nil, maxDepth: Int = 64,
+                maxInflated: Int? = ReadOptions.defaultMaxInflated, maxItems: Int = 1_000_000) {
         self.stopBeforePixelData = stopBeforePixelData; self.stopBefore = stopBefore; self.maxDepth = maxDepth
+        self.maxInflated = maxInflated; self.maxItems = maxItems
     }
-    public static let headerOnly = ReadOptions(stopBeforePixelData: true)
+    public static var headerOnly: ReadOptions { ReadOptions(stopBeforePixelData: true) }
+    /// The process-wide inflate limit the command line sets once (`--max-inflated SIZE`); nil: the default.
+    nonisolated(unsafe) public static var defaultMaxInflated: Int?
+    /// The inflate limit for a deflated data set of `compressed` bytes.
+    public func inflateLimit(compressed: Int) -> Int {
+        if let m = maxInflated { return max(m, 0) }
+        let (times, overflow) = compressed.multipliedReportingOverflow(by: 256)
+        return min(overflow ? Int.max : times, 4 << 30)
+    }
+    /// Parses a size such as 4096, 64K, 512M, 4G (powers of 1024); nil when it is not one.
+    public static func parseSize(_ text: String) -> Int? {
+        var t = text.trimmingCharacters(in: .whitespaces).uppercased()
+        if t.hasSuffix("IB") { t.removeLast(2) } else if t.hasSuffix("B") && t.count > 1 && !t.dropLast().allSatisfy(\.isNumber) { t.removeLast() }
+        var shift = 0
+        switch t.last {
+        case "K": shift = 10
+        case "M": shift = 20
+        case "G": shift = 30
+        case "T": shift = 40
+        default: break
+        }
+        if shift > 0 { t.removeLast() }
+        guard !t.isEmpty, t.allSatisfy(\.isNumber), let n = Int(t), n >= 0 else { return nil }
+        let (v, o) = n.multipliedReportingOverflow(by: 1 << shift)
+        return o ? nil : v
+    }
 }
 
 /// Reads Part 10 files (PS3.10 §7) in every native and encapsulated transfer syntax.
@@ -49,7 +82,17 @@ public enum Part10Reader {
         try read(ByteSource(bytes: bytes, path: path), options: options)
     }
 
-    static func read(_ src: ByteSource, options: ReadOptions) throws -> DICOMFile {
+    /// What precedes the data set: preamble, File Meta and the syntax the data set is in (PS3.10 §7.1).
+    struct Prelude {
+        var preamble: [UInt8]?
+        var meta: DataSet
+        var syntax: TransferSyntax
+        var dataSetOffset: Int
+        var diagnostics: [Diagnostic]
+    }
+
+    /// Reads the preamble and File Meta and settles the data set's syntax (checked against its first bytes).
+    static func prelude(_ src: ByteSource, options: ReadOptions) throws -> Prelude {
         var diags: [Diagnostic] = []
         src.ensure(132)
         if src.bytes.isEmpty { throw DICOMParseError(.empty, "empty file", path: src.path, offset: 0) }
@@ -90,19 +133,7 @@ public enum Part10Reader {
             if !meta.isEmpty { diags.append(Diagnostic(.warning, "no-transfer-syntax", "File Meta has no Transfer Syntax UID (0002,0010): guessed from the data", tag: .transferSyntaxUID)) }
             syntax = guessSyntax(src, at: pos)
         }
-        let dataSetOffset = pos
-        var body = src
-        var bodyPos = pos
-        var offsetBase = 0
-        if syntax.isDeflated {
-            src.loadAll()
-            let deflated = Array(src.bytes[pos...])
-            do { body = ByteSource(bytes: try Deflate.inflate(deflated), path: src.path) } catch let e as DICOMParseError {
-                throw DICOMParseError(.deflate, "cannot inflate the deflated data set: \(e.message)", path: src.path, offset: pos)
-            }
-            bodyPos = 0
-            offsetBase = -1
-        } else if !syntax.isExplicitVR || syntax.byteOrder == .bigEndian || syntax.isEncapsulated || syntax.uid == TransferSyntax.explicitVRLittleEndian.uid {
+        if !syntax.isDeflated && (!syntax.isExplicitVR || syntax.byteOrder == .bigEndian || syntax.isEncapsulated || syntax.uid == TransferSyntax.explicitVRLittleEndian.uid) {
             // Check the claim against the first element: some writers lie about explicit/implicit VR.
             let actual = guessSyntax(src, at: pos)
             if src.ensure(pos + 8), actual.isExplicitVR != syntax.isExplicitVR, syntax.byteOrder == actual.byteOrder {
@@ -110,7 +141,37 @@ public enum Part10Reader {
                 var s = syntax; s.isExplicitVR = actual.isExplicitVR; syntax = s
             }
         }
-        parser = Parser(src: body, syntax: syntax, options: options)
+        return Prelude(preamble: preamble, meta: meta, syntax: syntax, dataSetOffset: pos, diagnostics: diags)
+    }
+
+    static func read(_ src: ByteSource, options: ReadOptions) throws -> DICOMFile {
+        let pre = try prelude(src, options: options)
+        var diags = pre.diagnostics
+        let meta = pre.meta, syntax = pre.syntax, preamble = pre.preamble, pos = pre.dataSetOffset
+        let dataSetOffset = pos
+        var body = src
+        var bodyPos = pos
+        var offsetBase = 0
+        if syntax.isDeflated {
+            src.loadAll()
+            let deflated = Array(src.bytes[pos...])
+            let limit = options.inflateLimit(compressed: deflated.count)
+            do {
+                let r = try Deflate.inflate(deflated, limit: limit)
+                body = ByteSource(bytes: r.bytes, path: src.path)
+                if !r.complete {
+                    diags.append(Diagnostic(.warning, "deflate-truncated", "the deflated data set ends before the end of its deflate stream", offset: pos))
+                }
+            } catch let e as DICOMParseError {
+                if e.code == .tooLarge {
+                    throw DICOMParseError(.tooLarge, "the deflated data set inflates to more than \(limit) bytes (the limit; raise it with --max-inflated SIZE)", path: src.path, offset: pos)
+                }
+                throw DICOMParseError(.deflate, "cannot inflate the deflated data set: \(e.message)", path: src.path, offset: pos)
+            }
+            bodyPos = 0
+            offsetBase = -1
+        }
+        var parser = Parser(src: body, syntax: syntax, options: options)
         parser.offsetBase = offsetBase
         parser.streamStart = dataSetOffset
         parser.diagnostics = diags
@@ -163,6 +224,8 @@ struct Parser {
     /// At most this many diagnostics are kept; the rest are counted.
     static let maxDiagnostics = 1000
     var suppressed = 0
+    /// Sequence items read so far (capped by `ReadOptions.maxItems`).
+    var itemCount = 0
     var bigEndian: Bool { syntax.byteOrder == .bigEndian }
 
     init(src: ByteSource, syntax: TransferSyntax, options: ReadOptions) {
@@ -451,6 +514,10 @@ struct Parser {
                 let closed = try parseElements(into: &item, at: &pos, end: itemEnd, depth: depth, charset: charset)
                 if closed { note(Diagnostic(.warning, "stray-delimiter", "item delimiter in a defined-length item", offset: fileOffset(pos - 8), tag: seqTag)) }
                 pos = max(pos, itemEnd)
+            }
+            itemCount += 1
+            if itemCount > options.maxItems {
+                throw error(.tooLarge, "more than \(options.maxItems) sequence items: refused (a limit on memory)", pos, seqTag)
             }
             items.append(item)
         }

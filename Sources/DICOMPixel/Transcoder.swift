@@ -1,4 +1,5 @@
 import DICOMCore
+import DICOMIO
 import Foundation
 
 /// A transcoding failure: the syntax or attribute that stopped it and why (PS3.5 §10, §8).
@@ -31,6 +32,9 @@ public struct PixelTranscoder: Sendable {
 
     public init(registry: CodecRegistry = .shared) { self.registry = registry }
 
+    /// Largest decoded frame accepted (2 GiB): a tiny codestream describing a huge image is refused, not allocated.
+    public static let maxFrameBytes = 1 << 31
+
     /// Whether Pixel Data in `ts` can be decoded by some registered codec (native syntaxes always).
     public func canDecode(_ ts: TransferSyntax) -> Bool {
         !ts.isEncapsulated || ts == .encapsulatedUncompressedExplicitVRLittleEndian || registry.canDecode(ts)
@@ -56,6 +60,23 @@ public struct PixelTranscoder: Sendable {
         guard d.rows > 0, d.columns > 0, (1...4).contains(d.samplesPerPixel), [1, 8, 16, 32].contains(d.bitsAllocated),
               d.bitsStored >= 1, d.bitsStored <= d.bitsAllocated else {
             throw TranscodeError("Pixel Data description \(d) is not valid (PS3.3 C.7.6.3)", tag: .pixelData)
+        }
+        // Every size product checked: an impossible description is an error, never an arithmetic trap.
+        let framesText = ds.string(.numberOfFrames)?.trimmingCharacters(in: .whitespaces) ?? ""
+        if !framesText.isEmpty, (Int(framesText).map { $0 < 1 } ?? true) {
+            throw TranscodeError("Number of Frames '\(framesText)' is not 1 or more: impossible image description (PS3.3 C.7.6.6)", tag: .numberOfFrames)
+        }
+        guard d.rows <= 65535, d.columns <= 65535 else {
+            throw TranscodeError("Rows \(d.rows) or Columns \(d.columns) above 65535: impossible image description (PS3.3 C.7.6.3)", tag: .pixelData)
+        }
+        do {
+            _ = try Completeness.nativePixelDataSize(rows: d.rows, columns: d.columns, samplesPerPixel: d.samplesPerPixel,
+                                                     bitsAllocated: d.bitsAllocated, frames: d.numberOfFrames)
+        } catch let e as DICOMParseError {
+            throw TranscodeError("\(e.message) (PS3.3 C.7.6.3)", tag: .pixelData)
+        }
+        guard d.frameLength <= Self.maxFrameBytes else {
+            throw TranscodeError("one frame of \(d) is \(d.frameLength) bytes, above the \(Self.maxFrameBytes)-byte limit of one decoded frame", tag: .pixelData)
         }
         if source == target {
             // Same syntax: the Pixel Data is kept byte for byte (never decoded and re-encoded, which could lose information).

@@ -615,7 +615,8 @@ public final class DICOMStore: @unchecked Sendable {
             out.append(Problem(code: "size-changed", message: "size \(bytes.count), index says \(r.size)", path: r.path))
         }
         if SHA256Hasher.hex(of: bytes) != r.sha256 {
-            out.append(Problem(code: "hash-changed", message: "SHA-256 differs from the index", path: r.path)); return out
+            out.append(Problem(code: "hash-changed", message: "SHA-256 differs from the index", path: r.path))
+            return out + completeness(bytes, r)
         }
         do {
             let f = try Part10Reader.read(bytes: bytes, path: r.path, options: .headerOnly)
@@ -629,7 +630,15 @@ public final class DICOMStore: @unchecked Sendable {
         } catch {
             out.append(Problem(code: "file-unreadable", message: "\(error)", path: r.path))
         }
-        return out
+        return out + completeness(bytes, r)
+    }
+
+    /// Complete instance (PS3.10 §7): a copy stored cut short is found even when its hash matches.
+    func completeness(_ bytes: [UInt8], _ r: StoredInstance) -> [Problem] {
+        do { try Completeness.check(bytes: bytes, path: r.path) } catch let e as DICOMParseError {
+            return [Problem(code: e.code == .incomplete ? "file-incomplete" : "file-unreadable", message: "SOP Instance \(r.sopInstanceUID) is not a complete instance: \(e.located)", path: r.path)]
+        } catch {}
+        return []
     }
 }
 

@@ -1,6 +1,9 @@
+import DICOMCodecs
+import DICOMStore
 import DICOMCore
 import DICOMFileSet
 import DICOMIO
+import DICOMPixel
 
 /// `verify`: the whole File-set checked in one pass (FileSetVerifier), aware of an interrupted write.
 public enum FileSetVerification {
@@ -33,13 +36,15 @@ public enum FileSetVerification {
         }
     }
 
-    public static func verify(source: String, profile: ApplicationProfile?, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Result {
+    /// With `deep`, every frame of every referenced, complete image is also decoded (PS3.5 §8, §A.4).
+    public static func verify(source: String, profile: ApplicationProfile?, deep: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Result {
         let loc = try FileSetLocation(source: source)
         let fs: FileSet
         do { fs = try DICOMDIRReader.read(path: loc.dicomdir) } catch let e as DICOMParseError {
             throw MediaError(.unreadable, "DICOMDIR cannot be read: \(e.description)", path: loc.dicomdir)
         }
         var problems = FileSetVerifier(root: loc.root, fileSet: fs, profile: profile, dicomdirPath: loc.dicomdir).verify(progress: progress)
+        if deep { problems += decodeFrames(root: loc.root, fileSet: fs, skip: Set(problems.filter { $0.severity == .error }.compactMap(\.fileID))) }
         if let pending = FileSetTransaction.pending(in: loc.root) {
             // An interrupted create/update/remove: its new files are not referenced yet, its deletions
             // not done yet. Both are the expected state until the next run completes the journal.
@@ -59,10 +64,52 @@ public enum FileSetVerification {
 
     /// `verify` of a medium read in place (an image): the same checks through its file list and
     /// reads; the medium's own problems (a truncated image) come first.
-    public static func verify(medium: MediumReader, profile: ApplicationProfile?, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Result {
+    public static func verify(medium: MediumReader, profile: ApplicationProfile?, deep: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Result {
         let (loc, fs, _) = try MediumFileSet.read(medium)
         var problems = (medium as? ImageMedium)?.problems ?? []
         problems += FileSetVerifier(root: loc.root, fileSet: fs, profile: profile, dicomdirPath: loc.root + "/" + loc.dicomdir.dropFirst(loc.root.count + 1), files: MediumFileSet(medium: medium)).verify(progress: progress)
+        if deep {
+            let skip = Set(problems.filter { $0.severity == .error }.compactMap(\.fileID))
+            let files = FileListResolver(paths: (try? medium.files().map(\.path)) ?? [])
+            problems += decodeFrames(fileSet: fs, skip: skip) { id in
+                switch files.resolve(id) {
+                case .exact(let p), .variant(let p): return (p, try medium.read(p))
+                default: return nil
+                }
+            }
+        }
         return Result(location: loc, fileSet: fs, profile: profile, problems: problems)
+    }
+
+    /// Decodes every frame of each referenced file (through the codec registry); a failure is `frame-undecodable`.
+    /// Files already in error (missing, incomplete) are skipped. One file in memory at a time; frames on every core.
+    static func decodeFrames(root: String, fileSet: FileSet, skip: Set<String>) -> [FileSetProblem] {
+        let resolver = FileResolver(root: root)
+        return decodeFrames(fileSet: fileSet, skip: skip) { id in
+            switch resolver.resolve(id) {
+            case .exact(let p), .variant(let p): return (p, try readWholeFile(p))
+            default: return nil
+            }
+        }
+    }
+
+    /// `load` gives a referenced file's path (for messages) and bytes, or nil when it is not on the medium.
+    static func decodeFrames(fileSet: FileSet, skip: Set<String>, load: (FileID) throws -> (String, [UInt8])?) -> [FileSetProblem] {
+        Codecs.registerAll()
+        var seen = Set<String>()
+        var out: [FileSetProblem] = []
+        for (rec, _) in fileSet.allRecords() {
+            guard let id = rec.referencedFileID, !skip.contains(id.path), seen.insert(id.path).inserted else { continue }
+            do {
+                guard let (path, bytes) = try load(id) else { continue }
+                // Native Pixel Data needs no decoding: the completeness check already found every frame whole.
+                let f = try Part10Reader.read(bytes: bytes, path: path)
+                guard f.transferSyntax.isEncapsulated, f.dataSet[.pixelData] != nil else { continue }
+                _ = try PixelTranscoder().transcode(dataSet: f.dataSet, fileMeta: f.fileMeta, from: f.transferSyntax, to: .explicitVRLittleEndian)
+            } catch {
+                out.append(FileSetProblem(.error, "frame-undecodable", "a frame of the referenced file does not decode: \(error)", fileID: id.path, rule: "PS3.5 8"))
+            }
+        }
+        return out
     }
 }

@@ -122,6 +122,10 @@ public enum InstanceScanner {
             guard !sopClass.isEmpty, !sopInstance.isEmpty else {
                 return .failure(.unreadable(path, "no SOP Class UID or SOP Instance UID (PS3.10 7.1)"))
             }
+            // Complete instances only (PS3.10 §7): an instance cut short is refused, named with offset and tag.
+            do { try Completeness.check(path: path) } catch let e as DICOMParseError {
+                return .failure(.unreadable(path, "\(e.code == .incomplete ? "incomplete instance" : "refused") [\(e.code)]: \(e.located)"))
+            }
             let key = sortKey(f.dataSet)
             return .success(SourceInstance(path: path, header: keepHeader ? strip(f.dataSet) : DataSet(), sortKey: key,
                                            fileMeta: keepHeader ? meta : DataSet(), transferSyntax: f.transferSyntax,
@@ -132,7 +136,7 @@ public enum InstanceScanner {
                                            fileMetaNeedsRebuild: !meta.isEmpty && FileMetaCheck.needsRebuild(fileMeta: meta, dataSet: f.dataSet)))
         } catch let e as DICOMParseError {
             if e.code == .notDICOM || e.code == .empty { return .failure(.notDICOM(path, e.message)) }
-            return .failure(.unreadable(path, e.description))
+            return .failure(.unreadable(path, e.located))
         } catch {
             return .failure(.unreadable(path, "\(error)"))
         }

@@ -488,6 +488,10 @@ public enum StoreImporter {
                 warnings.append(FileSetProblem(.error, "record-mismatch", m, fileID: rec.referencedFileID?.path, rule: "PS3.3 F.5"))
             }
         }
+        // Complete instances only (PS3.10 §7): one cut short is refused, named with offset and tag.
+        do { try Completeness.check(bytes: bytes, path: c.path) } catch let e as DICOMParseError {
+            return .failed("\(e.code == .incomplete ? "incomplete instance" : "refused") [\(e.code)]: \(e.located)")
+        } catch { return .failed("\(error)") }
         if let transform = options.transform {
             do {
                 let full = try Part10Reader.read(bytes: bytes, path: c.path)

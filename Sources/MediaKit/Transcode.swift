@@ -41,6 +41,7 @@ public enum FileTranscoder {
     public static func encode(input: String, to target: TransferSyntax, parameters: EncodeParameters = EncodeParameters(),
                               sourceAETitle: String? = nil, transform: ((inout DataSet, inout DataSet) throws -> Void)? = nil) throws -> (bytes: [UInt8], result: Result, dataSet: DataSet) {
         Codecs.registerAll()
+        try Completeness.check(path: input)  // an instance cut short or impossible is refused, not rewritten
         let file = try Part10Reader.read(path: input)
         var ds = file.dataSet
         var meta = file.fileMeta

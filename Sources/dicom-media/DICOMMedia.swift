@@ -81,6 +81,7 @@ struct Dump: ParsableCommand {
     @OptionGroup var failOn: FailOnOption
     @Argument(help: "Files to print.")
     var files: [String]
+    @OptionGroup var inflateLimit: InflateLimitOption
 
     func run() throws {
         var code = Exit.ok

@@ -194,6 +194,9 @@ struct Verify: ParsableCommand {
     var pdi = false
     @OptionGroup var output: OutputOptions
     @OptionGroup var failOn: FailOnOption
+    @Flag(help: "Also decode every frame of every referenced image (slow); a frame that does not decode is an error (frame-undecodable).")
+    var deep = false
+    @OptionGroup var inflateLimit: InflateLimitOption
 
     func run() throws {
         // An unknown profile name is a usage error (exit 64), as ArgumentParser's own.
@@ -210,10 +213,10 @@ struct Verify: ParsableCommand {
             var r: FileSetVerification.Result
             if FileSetImage.isImage(source) {
                 let medium = try openImage(source)
-                r = try FileSetVerification.verify(medium: medium, profile: p, progress: pr)
+                r = try FileSetVerification.verify(medium: medium, profile: p, deep: deep, progress: pr)
                 if pdi { r.problems += PDIChecker.check(medium: medium, fileSet: r.fileSet) }
             } else {
-                r = try FileSetVerification.verify(source: source, profile: p, progress: pr)
+                r = try FileSetVerification.verify(source: source, profile: p, deep: deep, progress: pr)
                 if pdi { r.problems += PDIChecker.check(root: r.location.root, fileSet: r.fileSet) }
             }
             output.result(r.text, json: r.json)
@@ -232,6 +235,7 @@ struct TransformOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Replace Patient ID, Name, Birth Date, Sex and Accession Number by local values per source Patient ID (IHE Import Reconciliation); originals go to Original Attributes Sequence.",
                                discussion: "CSV header: source_patient_id,patient_id,patient_name,birth_date,sex,accession_number (blank = keep).", valueName: "MAP.csv"))
     var reconcile: String?
+    @OptionGroup var inflateLimit: InflateLimitOption
 
     /// The transforms asked for, reconcile first (nil when neither); `key` fixes the de-identification UID map.
     func transform(key: [UInt8]? = nil) throws -> (any InstanceTransform)? {

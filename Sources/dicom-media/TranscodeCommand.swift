@@ -29,6 +29,7 @@ struct Transcode: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @OptionGroup var failOn: FailOnOption
     @Argument(help: "IN OUT, or IN... with --out-dir.") var paths: [String]
+    @OptionGroup var inflateLimit: InflateLimitOption
 
     func validate() throws {
         guard FileTranscoder.target(named: to) != nil else {
