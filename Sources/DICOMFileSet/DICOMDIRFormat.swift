@@ -143,7 +143,7 @@ public enum DICOMDIRReader {
         }
         // Records the root entity may not hold (PS3.3 Table F.4-1): reported, still listed.
         for r in fs.records where !DirectoryRecordType.rootLevel.contains(r.type) && !DirectoryRecordType.retired.contains(r.type) {
-            problems.append(FileSetProblem(.warning, "root-record-type", "record of type '\(r.type)' in the root directory entity, where PS3.3 Table F.4-1 allows only \(DirectoryRecordType.rootLevel.map(\.rawValue).sorted().joined(separator: ", ")); listed with its lower-level records",
+            problems.append(FileSetProblem(.error, "root-record-type", "record of type '\(r.type)' in the root directory entity, where PS3.3 Table F.4-1 allows only \(DirectoryRecordType.rootLevel.map(\.rawValue).sorted().joined(separator: ", ")); listed with its lower-level records",
                                            fileID: r.referencedFileID?.path, rule: "PS3.3 F.4", offset: r.offset >= 0 ? r.offset : nil))
         }
         fs.inactive = inactive

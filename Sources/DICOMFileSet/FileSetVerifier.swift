@@ -760,7 +760,9 @@ extension FileSetVerifier {
         }
         out.readable = true
         // Complete instance (PS3.10 §7): every length inside the file, Pixel Data whole; bulk data is skipped, not read.
-        do { try Completeness.check(path: job.path) } catch let e as DICOMParseError {
+        do {
+            if let files = v.files { try Completeness.check(bytes: try v.readFile(job.path, from: files), path: job.path) } else { try Completeness.check(path: job.path) }
+        } catch let e as DICOMParseError {
             let code = e.code == .incomplete ? "file-incomplete" : e.code == .impossible ? "file-impossible-image" : "file-unreadable"
             add(.error, code, "the referenced file is not a complete instance: \(e.located)", first, rule: "PS3.10 7.1")
         } catch {

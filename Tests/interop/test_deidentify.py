@@ -328,7 +328,7 @@ def test_update_deidentifies_too(tmp_path):
 
 def test_in_place_refused(tmp_path):
     r = run("create", tmp_path, "--in-place", "--deidentify")
-    assert r.returncode == 2 and b"--in-place" in r.stderr, r.stderr
+    assert r.returncode == 64 and b"--in-place" in r.stderr, r.stderr  # a usage error
 
 
 # ---------------------------------------------------------------------------------------------

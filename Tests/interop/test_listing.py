@@ -157,8 +157,8 @@ def test_damaged_root_links_still_list_every_record(fileset, tmp_path, how):
     assert len([ln for ln in text.stdout.decode().splitlines() if ln.strip().startswith("IMAGE")]) == len(fileset[1])
     # import follows the same records: every file is named by the DICOMDIR, none found only by scanning.
     rc, report, err = run_json("import", root, "--store", tmp_path / "store")
-    # An unknown type at the top is a warning to import (everything imported); cut-off records an error.
-    assert rc == (0 if how == "unknown-top-type" else 1), err
+    # Damaged root links are an error (PS3.3 F.4) for import too: everything imported, exit 1.
+    assert rc == 1, err
     assert report["imported"] == len(fileset[1]) and report["missing"] == 0 and report["failed"] == 0
     assert report["media"][0]["dicomdir"] == "used", report["media"]
     assert {p["code"] for p in report["problems"]} >= {expected}

@@ -151,7 +151,7 @@ def test_conflicts_listing_and_advice(tmp_path):
     ds.save_as(str(changed2 / "SCSGERM"), enforce_file_format=True)
     r = dm("import", changed2, "--store", store)
     assert r.returncode == 1
-    assert b"store conflicts" in r.stdout and b"--copy SHA256" in r.stdout
+    assert b"store conflicts" in r.stderr and b"--copy SHA256" in r.stderr  # the advice is a diagnostic (stderr)
     r = dm("store", "conflicts", "--store", store)
     assert r.returncode == 1 and b"--copy SHA256" in r.stdout
     # A store without conflicts: empty list, exit 0.
