@@ -173,7 +173,7 @@ extension FileSetVerifier {
 
     struct Pass {
         let v: FileSetVerifier
-        let resolver: FileResolver
+        let resolver: Medium
         var problems: [FileSetProblem]
         var jobs: [FileJob] = []
         var jobByPath: [String: Int] = [:]
@@ -191,7 +191,7 @@ extension FileSetVerifier {
 
         init(verifier: FileSetVerifier) {
             v = verifier
-            resolver = FileResolver(root: verifier.root)
+            resolver = Medium(root: verifier.root)
             problems = verifier.fileSet.problems
             readerMisplaced = Set(verifier.fileSet.problems.filter { $0.code == "record-order-no-parent" }.compactMap(\.offset))
         }
@@ -548,7 +548,7 @@ extension FileSetVerifier {
         func listCandidates(problems: inout [FileSetProblem]) -> [String] {
             var out: [String] = []
             var visited = Set<String>()
-            func isDICOMDIRName(_ n: String) -> Bool { resolver.normalise(n, file: false) == "DICOMDIR" }
+            func isDICOMDIRName(_ n: String) -> Bool { Medium.normalise(n, file: false) == "DICOMDIR" }
             func visit(_ dir: String, depth: Int) {
                 guard depth <= 32 else { return }
                 if let real = realPath(dir) { guard visited.insert(real).inserted else { return } }
@@ -566,7 +566,21 @@ extension FileSetVerifier {
                     let kind = st.st_mode & S_IFMT
                     if kind == S_IFDIR { visit(p, depth: depth + 1); continue }
                     if kind == S_IFLNK {
-                        if isDirectory(p) { continue }  // links to folders are not followed
+                        // One rule for links (the guarded medium): inside the root followed, out of it or looping skipped and listed.
+                        guard let target = realPath(p) else {
+                            problems.append(FileSetProblem(.error, "symlink-skipped", "symbolic link to nothing or a loop; not followed", fileID: relative(p), rule: "PS3.10 8.2"))
+                            continue
+                        }
+                        guard resolver.contains(p) else {
+                            problems.append(FileSetProblem(.error, "symlink-outside-root", "symbolic link out of the File-set root; not followed", fileID: relative(p), rule: "PS3.10 8.2"))
+                            continue
+                        }
+                        if isDirectory(target) {
+                            if visited.contains(target) {
+                                problems.append(FileSetProblem(.error, "symlink-skipped", "symbolic link to a folder already walked (a loop); not followed", fileID: relative(p), rule: "PS3.10 8.2"))
+                            } else { visit(p, depth: depth + 1) }
+                            continue
+                        }
                         guard isRegularFile(p) else { continue }
                     } else if kind != S_IFREG { continue }
                     if excluded.contains(realPath(p) ?? p) { continue }

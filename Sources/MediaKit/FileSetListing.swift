@@ -12,7 +12,7 @@ public struct FileSetLocation: Sendable {
         var src = source
         while src.count > 1 && src.hasSuffix("/") { src.removeLast() }
         if isDirectory(src) {
-            let resolver = FileResolver(root: src)
+            let resolver = Medium(root: src)
             guard let path = resolver.path(FileID(["DICOMDIR"])) else {
                 throw MediaError(.noDICOMDIR, "no DICOMDIR in this folder", path: src)
             }
@@ -61,8 +61,8 @@ public struct FileSetListing: Sendable {
         return FileSetListing(location: loc, fileSet: fs, problems: fs.problems)
     }
 
-    public func json(resolver: FileResolver? = nil) -> JSON {
-        let resolver = resolver ?? FileResolver(root: location.root)
+    public func json(resolver: Medium? = nil) -> JSON {
+        let resolver = resolver ?? Medium(root: location.root)
         var problems = self.problems
         func str(_ ds: DataSet, _ t: Tag) -> JSON { ds.text(t).map { .string(DataSet.splitValues($0, vr: ds[t]?.vr ?? .LO).joined(separator: "\\")) } ?? .null }
         func instance(_ r: DirectoryRecord) -> JSON {
@@ -132,7 +132,7 @@ public struct FileSetListing: Sendable {
     /// Indented text tree.
     public func text() -> String {
         var lines = ["File-set \(fileSet.fileSetID.isEmpty ? "(no ID)" : fileSet.fileSetID)  UID \(fileSet.fileSetUID)  \(fileSet.recordCount) records"]
-        let resolver = FileResolver(root: location.root)
+        let resolver = Medium(root: location.root)
         for (r, depth) in fileSet.allRecords() {
             let indent = String(repeating: "  ", count: depth + 1)
             var s = indent + r.type.rawValue

@@ -42,7 +42,7 @@ public enum FileSetRemover {
 
     public static func remove(fileSet source: String, selectors: [RemovalSelector], dryRun: Bool = false, sourceAETitle: String? = nil) throws -> Report {
         let loc = try FileSetLocation(source: source)
-        if !dryRun, let pending = FileSetTransaction.pending(in: loc.root) { try pending.apply(root: loc.root) }
+        if !dryRun { try FileSetTransaction.recover(root: loc.root) }
         var fs = try DICOMDIRReader.read(path: loc.dicomdir)
         var report = Report(root: loc.root)
         report.dryRun = dryRun

@@ -61,10 +61,9 @@ public enum FileSetSink {
         try makeDirectories(root)
         let tx = FileSetTransaction(operation: operation, copies: copies)
         try tx.run(root: root, dicomdir: dicomdir, progress: progress.map { p in { p("copying", $0, $1) } })
+        let medium = Medium(root: root)
         for f in extra {
-            let p = root + "/" + f.path
-            if let slash = p.lastIndex(of: "/") { try makeDirectories(String(p[..<slash])) }
-            try Part10Writer.write(f.bytes, to: p)
+            do { try medium.createFile(try Medium.components(ofRelativePath: f.path), bytes: f.bytes, replace: true) } catch let e as MediumError { throw MediaError(e) }
         }
     }
 
@@ -99,7 +98,7 @@ public enum FileSetPackager {
     public static func package(fileSet source: String, to output: String, volumeID: String?, rockRidge: Bool,
                                engine: ISOWriteOptions.Engine = .libisofs) throws -> Result {
         let loc = try FileSetLocation(source: source)
-        if FileSetTransaction.pending(in: loc.root) != nil {
+        if try FileSetTransaction.pending(in: loc.root) != nil {
             throw MediaError(.refused, "an interrupted write is pending; run `dicom-media verify` or `update` on it first", path: loc.root)
         }
         let fs: FileSet

@@ -38,7 +38,12 @@ public enum FileSetVerification {
             throw MediaError(.unreadable, "DICOMDIR cannot be read: \(e.description)", path: loc.dicomdir)
         }
         var problems = FileSetVerifier(root: loc.root, fileSet: fs, profile: profile, dicomdirPath: loc.dicomdir).verify(progress: progress)
-        if let pending = FileSetTransaction.pending(in: loc.root) {
+        let pendingJournal: MediumJournal?
+        do { pendingJournal = try FileSetTransaction.pending(in: loc.root) } catch let e as MediaError {
+            pendingJournal = nil
+            problems.append(FileSetProblem(.error, "journal-refused", e.description, fileID: FileSetTransaction.folderName, rule: "dicom-media journal"))
+        }
+        if let pending = pendingJournal {
             // An interrupted create/update/remove: its new files are not referenced yet, its deletions
             // not done yet. Both are the expected state until the next run completes the journal.
             let pendingIDs = Set(pending.copies.map { $0.fileID.uppercased() } + pending.deletions.map { $0.uppercased() })
@@ -49,7 +54,7 @@ public enum FileSetVerification {
                     problems[i].message = "written by an interrupted \(pending.operation); not referenced until it completes"
                 }
             }
-            problems.append(FileSetProblem(.info, "pending-transaction", "an interrupted \(pending.operation) (started \(pending.started)) is pending; the next dicom-media command on this File-set completes it",
+            problems.append(FileSetProblem(.info, "pending-transaction", "an interrupted \(pending.operation) (started \(pending.started)) is pending; the next dicom-media command on this File-set (or `dicom-media recover`) completes or rolls it back",
                                            fileID: FileSetTransaction.folderName, rule: "dicom-media journal"))
         }
         return Result(location: loc, fileSet: fs, profile: profile, problems: problems)

@@ -98,7 +98,7 @@ extension FileSetCreator {
             } else {
                 var root = output
                 while root.count > 1 && root.hasSuffix("/") { root.removeLast() }
-                if FileResolver(root: root).path(FileID(["DICOMDIR"])) != nil {
+                if Medium(root: root).path(FileID(["DICOMDIR"])) != nil {
                     throw MediaError(.refused, "already holds a File-set (DICOMDIR); volumes are written only to new folders", path: root)
                 }
                 if isRegularFile(root) { throw MediaError(.refused, "is a file; the output of create is a folder", path: root) }

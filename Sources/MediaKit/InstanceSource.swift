@@ -57,7 +57,7 @@ public enum InstanceScanner {
             var path = input
             while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
             if isDirectory(path) {
-                let resolver = FileResolver(root: path)
+                let resolver = Medium(root: path)
                 if resolver.path(FileID(["DICOMDIR"])) != nil, let listing = try? FileSetListing.load(source: path) {
                     // An existing File-set: take the files its DICOMDIR references.
                     scan.problems += listing.problems
