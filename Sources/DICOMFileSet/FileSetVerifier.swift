@@ -567,12 +567,12 @@ extension FileSetVerifier {
                     if kind == S_IFDIR { visit(p, depth: depth + 1); continue }
                     if kind == S_IFLNK {
                         // One rule for links (the guarded medium): inside the root followed, out of it or looping skipped and listed.
-                        guard let target = realPath(p) else {
-                            problems.append(FileSetProblem(.error, "symlink-skipped", "symbolic link to nothing or a loop; not followed", fileID: relative(p), rule: "PS3.10 8.2"))
-                            continue
-                        }
-                        guard resolver.contains(p) else {
-                            problems.append(FileSetProblem(.error, "symlink-outside-root", "symbolic link out of the File-set root; not followed", fileID: relative(p), rule: "PS3.10 8.2"))
+                        guard let target = resolver.resolveInside(p) else {
+                            if resolver.leavesRoot(p) {
+                                problems.append(FileSetProblem(.error, "symlink-outside-root", "symbolic link out of the File-set root; not followed", fileID: relative(p), rule: "PS3.10 8.2"))
+                            } else {
+                                problems.append(FileSetProblem(.error, "symlink-skipped", "symbolic link to nothing or a loop; not followed", fileID: relative(p), rule: "PS3.10 8.2"))
+                            }
                             continue
                         }
                         if isDirectory(target) {

@@ -105,9 +105,10 @@ public final class Medium: @unchecked Sendable {
     public func resolve(_ id: FileID) -> Match {
         if Medium.problem(id) != nil { return .outsideRoot }
         let exact = root + "/" + id.path
-        var st = stat()
-        if lstat(exact, &st) == 0 {
-            if contains(exact) { if isRegularFile(exact) { return .exact(exact) } } else { return .outsideRoot }
+        switch locate(exact) {
+        case .inside(let real): if isRegularFile(real) { return .exact(exact) }
+        case .outside, .loop: return .outsideRoot
+        case .missing: break
         }
         var dir = root
         for (i, comp) in id.components.enumerated() {
@@ -115,8 +116,8 @@ public final class Medium: @unchecked Sendable {
             guard let name = match(comp, in: dir, file: last) else { return .missing }
             dir += "/" + name
         }
-        guard contains(dir) else { return .outsideRoot }
-        return isRegularFile(dir) ? .variant(dir) : .missing
+        guard let real = resolveInside(dir) else { return .outsideRoot }
+        return isRegularFile(real) ? .variant(dir) : .missing
     }
 
     /// The path to use, or nil when missing or outside the root.
@@ -125,10 +126,75 @@ public final class Medium: @unchecked Sendable {
     }
 
     /// Whether `path` exists and its real path (symbolic links resolved) is the root or under it.
-    public func contains(_ path: String) -> Bool {
-        guard !realRoot.isEmpty, let real = realPath(path) else { return false }
-        return real == realRoot || real.hasPrefix(realRoot == "/" ? "/" : realRoot + "/")
+    public func contains(_ path: String) -> Bool { resolveInside(path) != nil }
+
+    /// Where a path under the root really leads.
+    public enum Location: Sendable, Equatable {
+        /// Its real path, the root or under it.
+        case inside(String)
+        case missing
+        /// A symbolic link on the way leads out of the root (or the path is not under it).
+        case outside
+        /// More than 40 symbolic links: a loop.
+        case loop
     }
+
+    /// The real path of `path` (given as `root/...` or as a real path under the real root), or nil
+    /// when it is missing, loops, or leaves the root (see ``locate(_:)``).
+    public func resolveInside(_ path: String) -> String? {
+        if case .inside(let p) = locate(path) { return p }
+        return nil
+    }
+
+    /// Resolves links one component at a time; only names under the real root are ever looked at
+    /// (lstat, readlink): a link out of the root is detected without a system call on its target.
+    public func locate(_ path: String) -> Location {
+        guard !realRoot.isEmpty else { return .missing }
+        let rootComps = realRoot.split(separator: "/").map(String.init)
+        var rel: Substring
+        if path == root || path == realRoot { rel = "" }
+        else if path.hasPrefix(root == "/" ? "/" : root + "/") { rel = path.dropFirst(root == "/" ? 1 : root.count + 1) }
+        else if path.hasPrefix(realRoot == "/" ? "/" : realRoot + "/") { rel = path.dropFirst(realRoot == "/" ? 1 : realRoot.count + 1) }
+        else { return .outside }
+        var stack = rootComps
+        var pending = rel.split(separator: "/").map(String.init)[...]
+        var links = 0
+        while let c = pending.first {
+            pending = pending.dropFirst()
+            if c == "." { continue }
+            if c == ".." { if !stack.isEmpty { stack.removeLast() }; continue }
+            stack.append(c)
+            if stack.count <= rootComps.count {
+                // The root or one of its (real) ancestors: nothing to look up; anything else is outside.
+                if stack[...] == rootComps.prefix(stack.count) { continue }
+                return .outside
+            }
+            guard stack.prefix(rootComps.count).elementsEqual(rootComps) else { return .outside }
+            let p = "/" + stack.joined(separator: "/")
+            var st = stat()
+            guard lstat(p, &st) == 0 else { return .missing }
+            if (st.st_mode & S_IFMT) == S_IFLNK {
+                links += 1
+                if links > 40 { return .loop }
+                var buf = [CChar](repeating: 0, count: 4097)
+                let n = readlink(p, &buf, 4096)
+                guard n > 0 else { return .missing }
+                buf[n] = 0
+                let target = String(cString: buf)
+                stack.removeLast()
+                if target.hasPrefix("/") { stack = [] }
+                pending = (target.split(separator: "/").map(String.init) + pending)[...]
+            } else if !pending.isEmpty && (st.st_mode & S_IFMT) != S_IFDIR {
+                return .missing
+            }
+        }
+        guard stack.count >= rootComps.count, stack.prefix(rootComps.count).elementsEqual(rootComps) else { return .outside }
+        return .inside("/" + stack.joined(separator: "/"))
+    }
+
+    /// Whether the path (a link under the root) leads out of the root; false when it leads to
+    /// nothing or loops. Its target is never touched.
+    public func leavesRoot(_ path: String) -> Bool { locate(path) == .outside }
 
     /// The entry of `dir` whose name matches `component` (exactly first, then as `normalise` does).
     public func match(_ component: String, in dir: String, file: Bool) -> String? {
@@ -168,8 +234,12 @@ public final class Medium: @unchecked Sendable {
             throw MediumError(.refused, "not under the medium's root \(root); not read", path: path)
         }
         _ = try Medium.components(ofRelativePath: String(full.dropFirst(root == "/" ? 1 : root.count + 1)))
-        guard let real = realPath(full) else { throw MediumError(.missing, "cannot open: \(String(cString: strerror(errno)))", path: path) }
-        guard contains(real) else { throw MediumError(.refused, "is a symbolic link out of the medium's root; not read", path: path) }
+        let real: String
+        switch locate(full) {
+        case .inside(let p): real = p
+        case .missing: throw MediumError(.missing, "cannot open: no such file", path: path)
+        case .outside, .loop: throw MediumError(.refused, "is (or goes through) a symbolic link out of the medium's root, or a loop; not read", path: path)
+        }
         let fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         guard fd >= 0 else { throw MediumError(.io, "cannot open: \(String(cString: strerror(errno)))", path: path) }
         var st = stat()
@@ -258,8 +328,10 @@ public final class Medium: @unchecked Sendable {
                 guard lstat(full, &st) == 0 else { continue }
                 var kind = st.st_mode & S_IFMT
                 if kind == S_IFLNK {
-                    guard let target = realPath(full) else { w.skipped.append((full, "symbolic link to nothing (or a loop); not followed")); continue }
-                    guard contains(target) else { w.skipped.append((full, "symbolic link out of \(root); not followed")); continue }
+                    guard let target = resolveInside(full) else {
+                        w.skipped.append((full, locate(full) == .outside ? "symbolic link out of \(root); not followed" : "symbolic link to nothing (or a loop); not followed"))
+                        continue
+                    }
                     var t = stat()
                     guard stat(target, &t) == 0 else { continue }
                     kind = t.st_mode & S_IFMT

@@ -15,18 +15,23 @@ public enum FileSetRemover {
         public var removedRecords = 0
         public var notFound: [RemovalSelector] = []
         public var dryRun = false
+        /// Files whose records were removed but that are not deleted: their File ID leaves the root,
+        /// or a symbolic link is on the way (the guarded medium never deletes through one).
+        public var notDeleted: [(fileID: String, reason: String)] = []
         public var json: JSON {
             .object([
                 ("root", .string(root)), ("dryRun", .bool(dryRun)),
                 ("removedFiles", .array(removedFiles.map { .string($0) })),
                 ("removedRecords", .int(Int64(removedRecords))),
                 ("notFound", .array(notFound.map { .string(describe($0)) })),
+                ("notDeleted", .array(notDeleted.map { .object([("fileID", .string($0.fileID)), ("reason", .string($0.reason))]) })),
             ])
         }
         public var text: String {
             var l = ["remove \(root): \(dryRun ? "would remove" : "removed") \(removedFiles.count) file(s), \(removedRecords) record(s)"]
             for f in removedFiles { l.append("  " + f) }
             for n in notFound { l.append("not found: \(describe(n))") }
+            for n in notDeleted { l.append("not deleted: \(n.fileID): \(n.reason)") }
             return l.joined(separator: "\n")
         }
     }
@@ -60,10 +65,11 @@ public enum FileSetRemover {
             }
             return nil
         }
+        var removedIDs: [FileID] = []
         func collectFiles(_ r: DirectoryRecord) {
             r.forEach { rec, _ in
                 report.removedRecords += 1
-                if let id = rec.referencedFileID { report.removedFiles.append(id.path) }
+                if let id = rec.referencedFileID { report.removedFiles.append(id.path); removedIDs.append(id) }
             }
         }
         /// Removes matching subtrees; prunes PATIENT/STUDY/SERIES records left without children.
@@ -84,9 +90,27 @@ public enum FileSetRemover {
         }
         fs.records = prune(fs.records)
         report.notFound = selectors.filter { !matched.contains($0) }
-        if dryRun || report.removedRecords == 0 { return report }
+        if report.removedRecords == 0 { return report }
         let dicomdir = try DICOMDIRWriter.encode(fs, sourceAETitle: sourceAETitle)
-        let tx = FileSetTransaction(operation: "remove", deletions: report.removedFiles)
+        // Each file is deleted under its name on the medium, through the guarded medium only.
+        let medium = Medium(root: loc.root)
+        var deletions: [String] = []
+        for fid in removedIDs {
+            let id = fid.components.joined(separator: "\\")
+            switch medium.resolve(fid) {
+            case .exact(let p), .variant(let p):
+                let comps = String(p.dropFirst(loc.root == "/" ? 1 : loc.root.count + 1)).split(separator: "/").map(String.init)
+                do {
+                    _ = try medium.regularFileSize(comps)
+                    deletions.append(comps.joined(separator: "/"))
+                } catch let e as MediumError { report.notDeleted.append((id, e.message)) }
+            case .outsideRoot:
+                report.notDeleted.append((id, "the File ID leaves the File-set root (\(Medium.problem(fid) ?? "a symbolic link out of it")); nothing outside is deleted"))
+            case .missing: break
+            }
+        }
+        if dryRun { return report }
+        let tx = FileSetTransaction(operation: "remove", deletions: deletions)
         try tx.run(root: loc.root, dicomdir: dicomdir)
         return report
     }

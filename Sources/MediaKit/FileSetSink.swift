@@ -92,6 +92,8 @@ public enum FileSetPackager {
         public var volumeID: String
         public var files: Int
         public var bytes: Int64
+        /// Links left out because they leave the File-set or loop: (path, why).
+        public var skipped: [(path: String, reason: String)] = []
     }
 
     /// Every file under the File-set root (hidden entries and the journal folder excepted), DICOMDIR at the image root.
@@ -108,7 +110,8 @@ public enum FileSetPackager {
         if isRegularFile(output) { throw MediaError(.refused, "already exists; it is never overwritten", path: output) }
         var files: [ImageFile] = []
         var bytes: Int64 = 0
-        for f in InstanceScanner.walk(loc.root) {
+        let walk = Medium(root: loc.root).walk()
+        for f in walk.files {
             var rel = String(f.dropFirst(loc.root.count + 1))
             if f == loc.dicomdir { rel = "DICOMDIR" }
             files.append(ImageFile(path: rel, content: .file(f)))
@@ -121,7 +124,7 @@ public enum FileSetPackager {
         do { try ISOWriter.write(files: files, to: output, options: o) } catch let e as ImageError {
             throw MediaError(.io, e.message, path: e.path)
         }
-        return Result(image: output, volumeID: vol, files: files.count, bytes: bytes)
+        return Result(image: output, volumeID: vol, files: files.count, bytes: bytes, skipped: walk.skipped)
     }
 }
 

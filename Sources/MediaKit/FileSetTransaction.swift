@@ -132,8 +132,9 @@ public struct FileSetTransaction: Sendable {
             var missing: String?
             for c in j.copies {
                 let comps = c.fileID.split(separator: "/").map(String.init)
-                if let size = try m.regularFileSize(comps), size == c.size { continue }
-                if let s = c.staged, try m.regularFileSize(MediumJournal.stagedFolder + [s]) == c.size { continue }
+                // A link or folder in the way (refused by the medium) counts as not complete.
+                if let size = (try? m.regularFileSize(comps)) ?? nil, size == c.size { continue }
+                if let s = c.staged, ((try? m.regularFileSize(MediumJournal.stagedFolder + [s])) ?? nil) == c.size { continue }
                 missing = c.fileID; break
             }
             if let missing, !abort {

@@ -28,7 +28,7 @@ struct DICOMMedia: ParsableCommand {
         abstract: "DICOM removable media: read, write and check Part 10 files and File-sets.",
         discussion: exitCodeHelp,
         version: Implementation.version,
-        subcommands: [Dump.self, Transcode.self, Create.self, Update.self, Remove.self, List.self, Verify.self, Iso.self,
+        subcommands: [Dump.self, Transcode.self, Create.self, Update.self, Remove.self, List.self, Verify.self, Iso.self, Recover.self,
                       Import.self, Export.self, StoreCommand.self])
 }
 

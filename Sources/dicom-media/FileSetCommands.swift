@@ -155,7 +155,7 @@ struct Remove: ParsableCommand {
         try runMedia {
             let r = try FileSetRemover.remove(fileSet: fileSet, selectors: sel, dryRun: dryRun)
             print(json ? r.json.serialized(pretty: true) : r.text)
-            if !r.notFound.isEmpty { throw ExitCode(Exit.problems) }
+            if !r.notFound.isEmpty || !r.notDeleted.isEmpty { throw ExitCode(Exit.problems) }
         }
     }
 }

@@ -88,6 +88,8 @@ struct Iso: ParsableCommand {
         try runMedia {
             let r = try FileSetPackager.package(fileSet: fileSet, to: file, volumeID: volumeID?.uppercased(), rockRidge: !noRockRidge, engine: engine)
             print("iso \(r.image): volume '\(r.volumeID)', \(r.files) file(s), \(r.bytes) bytes of files")
+            for s in r.skipped { FileHandle.standardError.write(Data("iso: \(s.path): \(s.reason); left out\n".utf8)) }
+            if !r.skipped.isEmpty { throw ExitCode(Exit.problems) }
         }
     }
 }
