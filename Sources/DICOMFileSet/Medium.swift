@@ -150,6 +150,8 @@ public final class Medium: @unchecked Sendable {
     /// (lstat, readlink): a link out of the root is detected without a system call on its target.
     public func locate(_ path: String) -> Location {
         guard !realRoot.isEmpty else { return .missing }
+        // A NUL would cut the name the kernel sees ("..\0x" is ".."): never a name on the medium.
+        if path.utf8.contains(0) { return .outside }
         let rootComps = realRoot.split(separator: "/").map(String.init)
         var rel: Substring
         if path == root || path == realRoot { rel = "" }

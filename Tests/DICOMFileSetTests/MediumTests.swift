@@ -33,6 +33,9 @@ final class MediumTests: XCTestCase {
             XCTAssertEqual(Medium(root: root).resolve(FileID(comps)), .outsideRoot, "\(comps)")
         }
         XCTAssertNil(Medium.pathProblem(["DICOM", "P1", "IMG"]))
+        // A NUL would cut the name the kernel sees to "..": found by Fuzz/Medium.
+        XCTAssertEqual(Medium(root: root).locate(root + "/..\u{0}x"), .outside)
+        XCTAssertThrowsError(try Medium(root: root).read("..\u{0}x"))
         XCTAssertThrowsError(try Medium.components(ofRelativePath: "/etc/passwd"))
         XCTAssertThrowsError(try Medium.components(ofRelativePath: "DICOM//X"))
         XCTAssertEqual(try Medium.components(ofRelativePath: "DICOM/P1/IMG"), ["DICOM", "P1", "IMG"])
