@@ -169,7 +169,9 @@ public enum FileSetCreator {
         report.problems += fs.problems.filter { $0.severity >= .error }
         // Every name already used in the folder, referenced or not, is off limits for new files.
         var existing = Set<FileID>()
-        for f in InstanceScanner.walk(root) { existing.insert(FileID(path: String(f.dropFirst(root.count + 1)).uppercased())) }
+        // (Links the walk skips, out of the root or looping, still hold their names.)
+        let walk = Medium(root: root).walk()
+        for f in walk.files + walk.skipped.map(\.path) { existing.insert(FileID(path: String(f.dropFirst(root.count + 1)).uppercased())) }
         for (r, _) in fs.allRecords() { if let id = r.referencedFileID { existing.insert(id) } }
         var excluded = Set<String>()
         if let r = realPath(root) { excluded.insert(r) }
