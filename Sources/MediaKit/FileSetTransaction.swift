@@ -118,8 +118,16 @@ public struct FileSetTransaction: Sendable {
     /// `abort` is set); nil when there is none. A journal that is not valid is refused untouched.
     @discardableResult
     public static func recover(root: String, abort: Bool = false) throws -> Recovery? {
-        guard let j = try pending(in: root) else { return nil }
         let m = Medium(root: root)
+        guard let j = try pending(in: root) else {
+            // A journal folder without a journal: what a run killed before writing its journal, or
+            // while removing the folder of a finished one, left. Nothing in it is needed.
+            if let fd = try? m.openFolder(MediumJournal.folder, create: false) {
+                close(fd)
+                do { try m.removeTree(MediumJournal.folder) } catch let e as MediumError { throw MediaError(e) }
+            }
+            return nil
+        }
         do {
             let stagedDICOMDIR = try m.regularFileSize(MediumJournal.stagedDICOMDIR) != nil
             if !stagedDICOMDIR {
@@ -178,6 +186,8 @@ public struct FileSetTransaction: Sendable {
                 skipped.append("\(d) (\(e.message))")
             }
         }
+        // The journal goes first: once it is gone the transaction is done, whatever else is left.
+        _ = try m.remove(MediumJournal.journalFile, pruneEmptyFolders: false)
         try m.removeTree(MediumJournal.folder)
         return skipped
     }
