@@ -83,6 +83,9 @@ if ProcessInfo.processInfo.environment["DICOM_MEDIA_FUZZ"] != nil {
     package.targets.append(.executableTarget(
         name: "fuzz-iso", dependencies: ["MediaImage"], path: "Fuzz/ISO",
         swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    package.targets.append(.executableTarget(
+        name: "fuzz-medium", dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet"], path: "Fuzz/Medium",
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
 }
 
 // The JPEG Lossless timing harness (Benchmarks/JPEGLossless): only with DICOM_MEDIA_BENCH=1.

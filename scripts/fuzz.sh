@@ -8,6 +8,8 @@
 #       seeded with corpus frames by scripts/fuzz-codec-seeds.py (.venv) and Tests/Fixtures/fuzz-codecs/TARGET
 #   FUZZ_TARGET=jpegll scripts/fuzz.sh [SECONDS]     # the JPEG Lossless decoder (Fuzz/JPEGLossless): seeds are
 #                                                    # the codestreams in Tests/Fixtures/fuzz/jpegll/, dictionary Fuzz/jpeg.dict
+#   FUZZ_TARGET=medium scripts/fuzz.sh [SECONDS]     # the guarded medium (Fuzz/Medium): journal parsing and validation,
+#       File ID / path resolution against a temporary root with links; seeds in Tests/Fixtures/fuzz-medium
 #   FUZZ_TARGET=adapters scripts/fuzz.sh [SECONDS]   # the libjpeg-turbo/OpenJPEG/CharLS adapters (Fuzz/Adapters);
 #                                                    # seeds are the corpus's compressed frames (needs .venv pydicom)
 #   FUZZ_TARGET=iso scripts/fuzz.sh [SECONDS]        # the ISO 9660 reader (Fuzz/ISO): seeds are small images made
@@ -32,8 +34,8 @@ shift || true
 case "$DURATION" in ''|*[!0-9]*) echo "fuzz: SECONDS must be a whole number, got '$DURATION'" >&2; exit 2 ;; esac
 CONFIG="${FUZZ_CONFIG:-release}"
 TARGET="${FUZZ_TARGET:-part10}"
-case "$TARGET" in part10|dicomdir|transcode|rle|jpegdct|jpegll|adapters|iso) ;; *) echo "fuzz: FUZZ_TARGET must be part10, dicomdir, transcode, rle, jpegdct, jpegll, adapters or iso" >&2; exit 2 ;; esac
-case "$TARGET" in rle) CHECK_OBJ=DICOMPixel.build/RLE.swift.o ;; jpegdct) CHECK_OBJ=DICOMPixel.build/JPEGDCT.swift.o ;; jpegll) CHECK_OBJ=DICOMPixel.build/JPEGLosslessDecoder.swift.o ;; adapters) CHECK_OBJ=DICOMCodecs.build/OpenJPEG.swift.o ;; iso) CHECK_OBJ=MediaImage.build/ISO9660Reader.swift.o ;; *) CHECK_OBJ=DICOMIO.build/Part10Reader.swift.o ;; esac
+case "$TARGET" in part10|dicomdir|transcode|rle|jpegdct|jpegll|adapters|iso|medium) ;; *) echo "fuzz: FUZZ_TARGET must be part10, dicomdir, transcode, rle, jpegdct, jpegll, adapters, iso or medium" >&2; exit 2 ;; esac
+case "$TARGET" in rle) CHECK_OBJ=DICOMPixel.build/RLE.swift.o ;; jpegdct) CHECK_OBJ=DICOMPixel.build/JPEGDCT.swift.o ;; jpegll) CHECK_OBJ=DICOMPixel.build/JPEGLosslessDecoder.swift.o ;; adapters) CHECK_OBJ=DICOMCodecs.build/OpenJPEG.swift.o ;; iso) CHECK_OBJ=MediaImage.build/ISO9660Reader.swift.o ;; medium) CHECK_OBJ=DICOMFileSet.build/Medium.swift.o ;; *) CHECK_OBJ=DICOMIO.build/Part10Reader.swift.o ;; esac
 PRODUCT="fuzz-$TARGET"
 CORPUS_SRC="${DICOM_MEDIA_CORPUS:-$ROOT/../shared/media-corpus}"
 SEED_BYTES="${FUZZ_SEED_BYTES:-$([ "$TARGET" = transcode ] || [ "$TARGET" = iso ] && echo 262144 || echo 65536)}"
@@ -108,6 +110,10 @@ elif [ "$TARGET" = iso ]; then
     done
   done
   n=$(find "$SEEDS" -type f | wc -l)
+elif [ "$TARGET" = medium ]; then
+  # A mode byte then a journal (even) or a File ID and a path (odd): the small seeds kept with the tests.
+  DICT=()
+  while IFS= read -r -d '' f; do add_seed "$f"; done < <(find Tests/Fixtures/fuzz-medium -type f -name '*.bin' -print0)
 elif [ "$TARGET" = rle ] || [ "$TARGET" = jpegdct ]; then
   # Codec targets take one compressed frame, not a file: seed with corpus frames and the codec fixtures.
   DICT=()

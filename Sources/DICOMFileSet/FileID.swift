@@ -30,8 +30,6 @@ public struct FileID: Hashable, Sendable, CustomStringConvertible, Comparable {
         (u >= "A" && u <= "Z") || (u >= "0" && u <= "9") || u == "_"
     }
 
-    /// Whether following the components from the File-set root could leave it ("..", "/", "\", ":").
-    public var escapesRoot: Bool {
-        components.contains { $0 == ".." || $0 == "." || $0.isEmpty || $0.contains("/") || $0.contains("\\") || $0.contains(":") || $0.hasPrefix("~") }
-    }
+    /// Whether following the components from the File-set root could leave it (see ``Medium/problem(_:)``).
+    public var escapesRoot: Bool { Medium.problem(self) != nil }
 }

@@ -14,7 +14,7 @@ public protocol FileSetFiles: Sendable {
 }
 
 /// File ID lookup over a file list (PS3.10 8.2, PS3.12): the exact path first, then a name that
-/// differs in case, ISO 9660 version (";1"), trailing dot or a ".dcm" suffix, like `FileResolver`.
+/// differs in case, ISO 9660 version (";1"), trailing dot or a ".dcm" suffix, like `Medium`.
 public struct FileListResolver: Sendable {
     private let exact: Set<String>
     private let normalised: [String: String]
@@ -27,7 +27,7 @@ public struct FileListResolver: Sendable {
     }
 
     /// `.exact`/`.variant` carry the relative path found.
-    public func resolve(_ id: FileID) -> FileResolver.Match {
+    public func resolve(_ id: FileID) -> Medium.Match {
         if id.escapesRoot || id.components.isEmpty { return .outsideRoot }
         if exact.contains(id.path) { return .exact(id.path) }
         if let p = normalised[Self.normalise(id.path)] { return .variant(p) }

@@ -194,7 +194,7 @@ extension FileSetVerifier {
 
     struct Pass {
         let v: FileSetVerifier
-        let resolver: FileResolver
+        let resolver: Medium
         var problems: [FileSetProblem]
         var jobs: [FileJob] = []
         var jobByPath: [String: Int] = [:]
@@ -212,7 +212,7 @@ extension FileSetVerifier {
 
         init(verifier: FileSetVerifier) {
             v = verifier
-            resolver = FileResolver(root: verifier.root)
+            resolver = Medium(root: verifier.root)
             if let files = verifier.files {
                 let paths = (try? files.filePaths()) ?? []
                 listed = (paths, FileListResolver(paths: paths))
@@ -226,7 +226,7 @@ extension FileSetVerifier {
         var listed: (paths: [String], resolver: FileListResolver)?
 
         /// `resolver.resolve`, or the file list's lookup (paths prefixed with the root).
-        func resolve(_ id: FileID) -> FileResolver.Match {
+        func resolve(_ id: FileID) -> Medium.Match {
             guard let listed else { return resolver.resolve(id) }
             switch listed.resolver.resolve(id) {
             case .exact(let p): return .exact(v.root + "/" + p)
@@ -590,7 +590,7 @@ extension FileSetVerifier {
         func listCandidates(problems: inout [FileSetProblem]) -> [String] {
             var out: [String] = []
             var visited = Set<String>()
-            func isDICOMDIRName(_ n: String) -> Bool { resolver.normalise(n, file: false) == "DICOMDIR" }
+            func isDICOMDIRName(_ n: String) -> Bool { Medium.normalise(n, file: false) == "DICOMDIR" }
             if let listed {
                 // A medium read in place: the same rules over its file list.
                 var nested = Set<String>()
@@ -626,7 +626,21 @@ extension FileSetVerifier {
                     let kind = st.st_mode & S_IFMT
                     if kind == S_IFDIR { visit(p, depth: depth + 1); continue }
                     if kind == S_IFLNK {
-                        if isDirectory(p) { continue }  // links to folders are not followed
+                        // One rule for links (the guarded medium): inside the root followed, out of it or looping skipped and listed.
+                        guard let target = resolver.resolveInside(p) else {
+                            if resolver.leavesRoot(p) {
+                                problems.append(FileSetProblem(.error, "symlink-outside-root", "symbolic link out of the File-set root; not followed", fileID: relative(p), rule: "PS3.10 8.2"))
+                            } else {
+                                problems.append(FileSetProblem(.error, "symlink-skipped", "symbolic link to nothing or a loop; not followed", fileID: relative(p), rule: "PS3.10 8.2"))
+                            }
+                            continue
+                        }
+                        if isDirectory(target) {
+                            if visited.contains(target) {
+                                problems.append(FileSetProblem(.error, "symlink-skipped", "symbolic link to a folder already walked (a loop); not followed", fileID: relative(p), rule: "PS3.10 8.2"))
+                            } else { visit(p, depth: depth + 1) }
+                            continue
+                        }
                         guard isRegularFile(p) else { continue }
                     } else if kind != S_IFREG { continue }
                     if excluded.contains(realPath(p) ?? p) { continue }

@@ -170,17 +170,16 @@ public enum FileSetCreator {
         // One writer at a time (the journal of an interrupted run is finished only under the lock).
         let lock = options.dryRun ? nil : try FileSetLock.acquire(root: root, wait: options.lockWait, createRoot: !options.inPlace)
         defer { lock?.release() }
-        if !options.dryRun, let pending = FileSetTransaction.pending(in: root) {
-            try pending.apply(root: root)
-            report.resumed = "completed an interrupted \(pending.operation) started \(pending.started)"
-            if pending.operation == "create" && !options.inPlace {
+        if !options.dryRun, let recovery = try FileSetTransaction.recover(root: root) {
+            report.resumed = recovery.text
+            if case .finished(let pending, _) = recovery, pending.operation == "create" && !options.inPlace {
                 // The interrupted create is what was asked again: report the File-set as it now is.
                 let listing = try FileSetListing.load(source: root)
                 report.fileSetID = listing.fileSet.fileSetID; report.fileSetUID = listing.fileSet.fileSetUID
                 return report
             }
         }
-        if !options.inPlace && FileResolver(root: root).path(FileID(["DICOMDIR"])) != nil {
+        if !options.inPlace && Medium(root: root).path(FileID(["DICOMDIR"])) != nil {
             // Running the same create again (e.g. after a kill just as it finished) is not an error
             // when the File-set already holds every input: nothing is written and all are reported present.
             var check = options
@@ -216,10 +215,7 @@ public enum FileSetCreator {
         report.dryRun = options.dryRun
         let lock = options.dryRun ? nil : try FileSetLock.acquire(root: root, wait: options.lockWait)
         defer { lock?.release() }
-        if !options.dryRun, let pending = FileSetTransaction.pending(in: root) {
-            try pending.apply(root: root)
-            report.resumed = "completed an interrupted \(pending.operation) started \(pending.started)"
-        }
+        if !options.dryRun, let recovery = try FileSetTransaction.recover(root: root) { report.resumed = recovery.text }
         var fs: FileSet
         do { fs = try DICOMDIRReader.read(path: FileSetLocation(source: source).dicomdir) } catch let e as DICOMParseError {
             throw MediaError(.unreadable, "the DICOMDIR cannot be read, so the File-set cannot be updated safely: \(e.description)", path: loc.dicomdir)
@@ -259,7 +255,7 @@ public enum FileSetCreator {
         occupancy.apply(to: &allocator)
         report.profile = options.profile.id
         let builder = RecordBuilder(profile: options.profile, strict: options.strict, exportDate: options.exportDate, exportTime: options.exportTime)
-        let resolver = FileResolver(root: root)
+        let resolver = Medium(root: root)
         var copies: [FileSetTransaction.Copy] = []
         var sourceBySOP: [String: String] = [:]
 

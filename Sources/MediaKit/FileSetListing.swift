@@ -16,7 +16,7 @@ public struct FileSetLocation: Sendable {
         var src = source
         while src.count > 1 && src.hasSuffix("/") { src.removeLast() }
         if isDirectory(src) {
-            let resolver = FileResolver(root: src)
+            let resolver = Medium(root: src)
             guard let path = resolver.path(FileID(["DICOMDIR"])) else {
                 throw MediaError(.noDICOMDIR, "no DICOMDIR in this folder", path: src)
             }
@@ -41,7 +41,7 @@ public struct FileSetLocation: Sendable {
         }
         if ids.isEmpty { return folder }
         func hits(_ root: String) -> Int {
-            let resolver = FileResolver(root: root)
+            let resolver = Medium(root: root)
             return ids.reduce(0) { $0 + (resolver.path($1) != nil ? 1 : 0) }
         }
         var best = folder, bestHits = hits(folder)
@@ -51,7 +51,7 @@ public struct FileSetLocation: Sendable {
         for _ in 0..<16 {
             guard let slash = dir.lastIndex(of: "/"), dir != "/" else { break }
             dir = slash == dir.startIndex ? "/" : String(dir[..<slash])
-            let resolver = FileResolver(root: dir)
+            let resolver = Medium(root: dir)
             guard let top = resolver.path(FileID(["DICOMDIR"])), realPath(top) != realPath(dicomdir) else { continue }
             let h = hits(dir)
             if h > bestHits { best = dir; bestHits = h }
@@ -89,7 +89,7 @@ public struct FileSetListing: Sendable {
     public var location: FileSetLocation
     public var fileSet: FileSet
     public var problems: [FileSetProblem]
-    /// The files of a medium read in place (an image); nil for a folder, looked up by `FileResolver`.
+    /// The files of a medium read in place (an image); nil for a folder, looked up by `Medium`.
     public var files: FileListResolver?
 
     /// Reads the DICOMDIR and checks which referenced files are present. A file that is DICOM but
@@ -127,7 +127,7 @@ public struct FileSetListing: Sendable {
     }
 
     /// Where a File ID leads: the path under the root (folder) or in the medium's file list.
-    func resolve(_ id: FileID, _ resolver: FileResolver) -> FileResolver.Match {
+    func resolve(_ id: FileID, _ resolver: Medium) -> Medium.Match {
         guard let files else { return resolver.resolve(id) }
         switch files.resolve(id) {
         case .exact(let p): return .exact(location.root + "/" + p)
@@ -158,8 +158,8 @@ public struct FileSetListing: Sendable {
         }.map(\.element)
     }
 
-    public func json(resolver: FileResolver? = nil) -> JSON {
-        let resolver = resolver ?? FileResolver(root: location.root)
+    public func json(resolver: Medium? = nil) -> JSON {
+        let resolver = resolver ?? Medium(root: location.root)
         var problems = self.problems
         func str(_ ds: DataSet, _ t: Tag) -> JSON { ds.text(t).map { .string(DataSet.splitValues($0, vr: ds[t]?.vr ?? .LO).joined(separator: "\\")) } ?? .null }
         func int(_ ds: DataSet, _ t: Tag) -> JSON { ds.integer(t).map { .int(Int64($0)) } ?? .null }
@@ -246,7 +246,7 @@ public struct FileSetListing: Sendable {
         if !fileSet.orphans.isEmpty {
             lines[0] += " (+\(fileSet.orphans.reduce(0) { $0 + $1.subtreeCount }) not reachable from the root, listed below it)"
         }
-        let resolver = FileResolver(root: location.root)
+        let resolver = Medium(root: location.root)
         func text(_ ds: DataSet, _ t: Tag) -> String? {
             guard let v = ds.string(t), !v.isEmpty else { return nil }
             return v

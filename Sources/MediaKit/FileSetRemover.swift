@@ -17,6 +17,9 @@ public enum FileSetRemover {
         public var records: [String] = []
         public var notFound: [RemovalSelector] = []
         public var dryRun = false
+        /// Files whose records were removed but that are not deleted: their File ID leaves the root,
+        /// or a symbolic link is on the way (the guarded medium never deletes through one).
+        public var notDeleted: [(fileID: String, reason: String)] = []
         public var json: JSON {
             .object([
                 ("root", .string(root)), ("dryRun", .bool(dryRun)),
@@ -24,12 +27,14 @@ public enum FileSetRemover {
                 ("removedRecords", .int(Int64(removedRecords))),
                 ("records", .array(records.map { .string($0) })),
                 ("notFound", .array(notFound.map { .string(describe($0)) })),
+                ("notDeleted", .array(notDeleted.map { .object([("fileID", .string($0.fileID)), ("reason", .string($0.reason))]) })),
             ])
         }
         public var text: String {
             var l = ["remove \(root): \(dryRun ? "would remove" : "removed") \(removedFiles.count) file(s), \(removedRecords) record(s)"]
             for f in removedFiles { l.append("  " + f) }
             if dryRun { for r in records { l.append("  record " + r) } }
+            for n in notDeleted { l.append("not deleted: \(n.fileID): \(n.reason)") }
             return l.joined(separator: "\n")
         }
         /// Selectors that matched nothing (stderr): the job was done in part.
@@ -52,7 +57,7 @@ public enum FileSetRemover {
         let loc = try FileSetLocation(source: source)
         let lock = dryRun ? nil : try FileSetLock.acquire(root: loc.root, wait: wait)
         defer { lock?.release() }
-        if !dryRun, let pending = FileSetTransaction.pending(in: loc.root) { try pending.apply(root: loc.root) }
+        if !dryRun { try FileSetTransaction.recover(root: loc.root) }
         var fs = try DICOMDIRReader.read(path: loc.dicomdir)
         var report = Report(root: loc.root)
         report.dryRun = dryRun
@@ -75,11 +80,12 @@ public enum FileSetRemover {
                 ?? r.keys.string(.studyInstanceUID).flatMap { r.type == .study ? $0 : nil } ?? r.keys.string(.patientID) ?? ""
             return "\(r.type.rawValue) \(key)" + (r.referencedFileID.map { " (\($0.path))" } ?? "")
         }
+        var removedIDs: [FileID] = []
         func collectFiles(_ r: DirectoryRecord) {
             r.forEach { rec, _ in
                 report.removedRecords += 1
                 report.records.append(label(rec))
-                if let id = rec.referencedFileID { report.removedFiles.append(id.path) }
+                if let id = rec.referencedFileID { report.removedFiles.append(id.path); removedIDs.append(id) }
             }
         }
         /// Removes matching subtrees; prunes PATIENT/STUDY/SERIES records left without children.
@@ -101,9 +107,27 @@ public enum FileSetRemover {
         }
         fs.records = prune(fs.records)
         report.notFound = selectors.filter { !matched.contains($0) }
-        if dryRun || report.removedRecords == 0 { return report }
+        if report.removedRecords == 0 { return report }
         let dicomdir = try DICOMDIRWriter.encode(fs, sourceAETitle: sourceAETitle)
-        let tx = FileSetTransaction(operation: "remove", deletions: report.removedFiles)
+        // Each file is deleted under its name on the medium, through the guarded medium only.
+        let medium = Medium(root: loc.root)
+        var deletions: [String] = []
+        for fid in removedIDs {
+            let id = fid.components.joined(separator: "\\")
+            switch medium.resolve(fid) {
+            case .exact(let p), .variant(let p):
+                let comps = String(p.dropFirst(loc.root == "/" ? 1 : loc.root.count + 1)).split(separator: "/").map(String.init)
+                do {
+                    _ = try medium.regularFileSize(comps)
+                    deletions.append(comps.joined(separator: "/"))
+                } catch let e as MediumError { report.notDeleted.append((id, e.message)) }
+            case .outsideRoot:
+                report.notDeleted.append((id, "the File ID leaves the File-set root (\(Medium.problem(fid) ?? "a symbolic link out of it")); nothing outside is deleted"))
+            case .missing: break
+            }
+        }
+        if dryRun { return report }
+        let tx = FileSetTransaction(operation: "remove", deletions: deletions)
         try tx.run(root: loc.root, dicomdir: dicomdir)
         return report
     }

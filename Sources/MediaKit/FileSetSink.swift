@@ -63,10 +63,9 @@ public enum FileSetSink {
         try makeDirectories(root)
         let tx = FileSetTransaction(operation: operation, copies: copies)
         try tx.run(root: root, dicomdir: dicomdir, progress: progress.map { p in { p("copying", $0, $1) } })
+        let medium = Medium(root: root)
         for f in extra {
-            let p = root + "/" + f.path
-            if let slash = p.lastIndex(of: "/") { try makeDirectories(String(p[..<slash])) }
-            try Part10Writer.write(f.bytes, to: p)
+            do { try medium.createFile(try Medium.components(ofRelativePath: f.path), bytes: f.bytes, replace: true) } catch let e as MediumError { throw MediaError(e) }
         }
     }
 
@@ -98,13 +97,15 @@ public enum FileSetPackager {
         public var volumeID: String
         public var files: Int
         public var bytes: Int64
+        /// Links left out because they leave the File-set or loop: (path, why).
+        public var skipped: [(path: String, reason: String)] = []
     }
 
     /// Every file under the File-set root (hidden entries and the journal folder excepted), DICOMDIR at the image root.
     public static func package(fileSet source: String, to output: String, volumeID: String?, rockRidge: Bool,
                                engine: ISOWriteOptions.Engine = .libisofs) throws -> Result {
         let loc = try FileSetLocation(source: source)
-        if FileSetTransaction.pending(in: loc.root) != nil {
+        if try FileSetTransaction.pending(in: loc.root) != nil {
             throw MediaError(.refused, "an interrupted write is pending; run `dicom-media verify` or `update` on it first", path: loc.root)
         }
         let fs: FileSet
@@ -114,7 +115,8 @@ public enum FileSetPackager {
         if isRegularFile(output) { throw MediaError(.refused, "already exists; it is never overwritten", path: output) }
         var files: [ImageFile] = []
         var bytes: Int64 = 0
-        for f in InstanceScanner.walk(loc.root) {
+        let walk = Medium(root: loc.root).walk()
+        for f in walk.files {
             var rel = String(f.dropFirst(loc.root.count + 1))
             if f == loc.dicomdir { rel = "DICOMDIR" }
             files.append(ImageFile(path: rel, content: .file(f)))
@@ -127,7 +129,7 @@ public enum FileSetPackager {
         do { try ISOWriter.write(files: files, to: output, options: o) } catch let e as ImageError {
             throw MediaError(.io, e.message, path: e.path)
         }
-        return Result(image: output, volumeID: vol, files: files.count, bytes: bytes)
+        return Result(image: output, volumeID: vol, files: files.count, bytes: bytes, skipped: walk.skipped)
     }
 }
 

@@ -45,7 +45,12 @@ public enum FileSetVerification {
         }
         var problems = FileSetVerifier(root: loc.root, fileSet: fs, profile: profile, dicomdirPath: loc.dicomdir).verify(progress: progress)
         if deep { problems += decodeFrames(root: loc.root, fileSet: fs, skip: Set(problems.filter { $0.severity == .error }.compactMap(\.fileID))) }
-        if let pending = FileSetTransaction.pending(in: loc.root) {
+        let pendingJournal: MediumJournal?
+        do { pendingJournal = try FileSetTransaction.pending(in: loc.root) } catch let e as MediaError {
+            pendingJournal = nil
+            problems.append(FileSetProblem(.error, "journal-refused", e.description, fileID: FileSetTransaction.folderName, rule: "dicom-media journal"))
+        }
+        if let pending = pendingJournal {
             // An interrupted create/update/remove: its new files are not referenced yet, its deletions
             // not done yet. Both are the expected state until the next run completes the journal.
             let pendingIDs = Set(pending.copies.map { $0.fileID.uppercased() } + pending.deletions.map { $0.uppercased() })
@@ -56,7 +61,7 @@ public enum FileSetVerification {
                     problems[i].message = "written by an interrupted \(pending.operation); not referenced until it completes"
                 }
             }
-            problems.append(FileSetProblem(.info, "pending-transaction", "an interrupted \(pending.operation) (started \(pending.started)) is pending; the next dicom-media command on this File-set completes it",
+            problems.append(FileSetProblem(.info, "pending-transaction", "an interrupted \(pending.operation) (started \(pending.started)) is pending; the next dicom-media command on this File-set (or `dicom-media recover`) completes or rolls it back",
                                            fileID: FileSetTransaction.folderName, rule: "dicom-media journal"))
         }
         return Result(location: loc, fileSet: fs, profile: profile, problems: problems)
@@ -84,7 +89,7 @@ public enum FileSetVerification {
     /// Decodes every frame of each referenced file (through the codec registry); a failure is `frame-undecodable`.
     /// Files already in error (missing, incomplete) are skipped. One file in memory at a time; frames on every core.
     static func decodeFrames(root: String, fileSet: FileSet, skip: Set<String>) -> [FileSetProblem] {
-        let resolver = FileResolver(root: root)
+        let resolver = Medium(root: root)
         return decodeFrames(fileSet: fileSet, skip: skip) { id in
             switch resolver.resolve(id) {
             case .exact(let p), .variant(let p): return (p, try readWholeFile(p))

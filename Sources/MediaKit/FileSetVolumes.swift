@@ -111,7 +111,7 @@ extension FileSetCreator {
             } else {
                 var root = output
                 while root.count > 1 && root.hasSuffix("/") { root.removeLast() }
-                if FileResolver(root: root).path(FileID(["DICOMDIR"])) != nil {
+                if Medium(root: root).path(FileID(["DICOMDIR"])) != nil {
                     throw MediaError(.refused, "already holds a File-set (DICOMDIR); volumes are written only to new folders", path: root)
                 }
                 if isRegularFile(root) { throw MediaError(.refused, "is a file; the output of create is a folder", path: root) }
@@ -121,7 +121,7 @@ extension FileSetCreator {
                 let existed = FileManager.default.fileExists(atPath: root)
                 let lock = o.dryRun ? nil : try FileSetLock.acquire(root: root, wait: o.lockWait, createRoot: true)
                 defer { lock?.release() }
-                if FileResolver(root: root).path(FileID(["DICOMDIR"])) != nil || FileSetTransaction.pending(in: root) != nil {
+                if try Medium(root: root).path(FileID(["DICOMDIR"])) != nil || FileSetTransaction.pending(in: root) != nil {
                     throw MediaError(.refused, "already holds a File-set (DICOMDIR); volumes are written only to new folders", path: root)
                 }
                 let occupancy = MediumOccupancy.scan(root: root, fileSet: nil)  // stray names are planned around

@@ -61,7 +61,7 @@ public enum InstanceScanner {
             var path = input
             while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
             if isDirectory(path) {
-                let resolver = FileResolver(root: path)
+                let resolver = Medium(root: path)
                 if resolver.path(FileID(["DICOMDIR"])) != nil, let listing = try? FileSetListing.load(source: path) {
                     // An existing File-set: take the files its DICOMDIR references.
                     // Problems of an input File-set name its DICOMDIR: never mixed up with the output's.
@@ -78,7 +78,7 @@ public enum InstanceScanner {
                         }
                     }
                 } else {
-                    for f in walk(path) { addCandidate(f) }
+                    for f in walk(path, problems: &scan.problems) { addCandidate(f) }
                 }
             } else if isRegularFile(path) {
                 addCandidate(path)
@@ -165,25 +165,16 @@ public enum InstanceScanner {
     }
 
     /// Every regular file under `dir`, recursively, in sorted order; hidden entries (".name") skipped.
-    public static func walk(_ dir: String) -> [String] {
-        var out: [String] = []
-        var names: [(String, Bool)] = []
-        if let d = opendir(dir) {
-            while let ent = readdir(d) {
-                let name = withUnsafePointer(to: ent.pointee.d_name) { p in
-                    p.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-                }
-                if name.hasPrefix(".") { continue }
-                let full = dir + "/" + name
-                names.append((full, isDirectory(full)))
-            }
-            closedir(d)
+    /// The rule of the guarded medium: links inside `dir` are followed, links out of it and loops skipped.
+    public static func walk(_ dir: String) -> [String] { Medium(root: dir).walk().files }
+
+    /// `walk`, with the links it skipped as problems (symlink-skipped, error: the command exits 1).
+    public static func walk(_ dir: String, problems: inout [FileSetProblem]) -> [String] {
+        let w = Medium(root: dir).walk()
+        for (path, why) in w.skipped {
+            problems.append(FileSetProblem(.error, "symlink-skipped", "\(path): \(why)", rule: "PS3.10 8.2"))
         }
-        names.sort { $0.0 < $1.0 }
-        for (full, isDir) in names {
-            if isDir { out += walk(full) } else if isRegularFile(full) { out.append(full) }
-        }
-        return out
+        return w.files
     }
 }
 

@@ -12,7 +12,7 @@ enum LowerLevelDirectory {
     /// Whether `path` (relative to the medium root, "/"-separated) may be a lower-level directory file.
     static func isCandidate(_ path: String) -> Bool {
         guard path.contains("/"), let last = path.split(separator: "/").last else { return false }
-        return names.contains(MediumIndex.normalise(String(last)))
+        return names.contains(Medium.normalisedPath(String(last)))
     }
 
     /// Reads every lower-level directory file of the medium and adds the files its records name

@@ -26,23 +26,27 @@ public protocol MediumReader: Sendable {
     /// The first `count` bytes of the file (fewer when it is shorter): enough to tell a DICOM file
     /// from a viewer's executable without loading the whole of it.
     func readPrefix(_ path: String, count: Int) throws -> [UInt8]
+    /// The files and the links skipped because they leave the medium or loop.
+    func scan() throws -> MediumScan
+}
+
+/// What a medium holds: its files, and the entries skipped (symbolic links out of it, loops).
+public struct MediumScan: Sendable {
+    public var files: [MediumFile] = []
+    public var skipped: [(path: String, reason: String)] = []
+    public init(files: [MediumFile] = [], skipped: [(path: String, reason: String)] = []) { self.files = files; self.skipped = skipped }
 }
 
 extension MediumReader {
     public func readPrefix(_ path: String, count: Int) throws -> [UInt8] { Array(try read(path).prefix(count)) }
+    public func scan() throws -> MediumScan { MediumScan(files: try files()) }
 }
 
 /// Where a File ID led on a medium (PS3.10 §8.2).
-public enum MediumLookup: Sendable, Equatable {
-    case exact(String)
-    /// Found only under a name differing in case, ISO 9660 version (";1"), trailing dot or a ".dcm" suffix.
-    case variant(String)
-    case missing
-    /// The File ID leaves the medium's root ("..", "/", ...): refused, nothing looked up.
-    case outsideRoot
-}
+public typealias MediumLookup = Medium.Match
 
-/// Case-insensitive File ID lookup over a medium's file list (PS3.12 media may carry lower-case or ";1" names).
+/// The PS3.12 File ID lookup of ``Medium`` over a medium's file list (an image's entries, a folder's
+/// walk): the same names, the same refusals (``Medium/problem(_:)``, ``Medium/normalisedPath(_:)``).
 public struct MediumIndex: Sendable {
     public let files: [MediumFile]
     private let exact: Set<String>
@@ -53,40 +57,28 @@ public struct MediumIndex: Sendable {
         exact = Set(files.map(\.path))
         var n: [String: String] = [:]
         for f in files {
-            let key = MediumIndex.normalise(f.path)
+            let key = Medium.normalisedPath(f.path)
             if n[key] == nil { n[key] = f.path }
         }
         normalised = n
     }
 
     public func lookup(_ id: FileID) -> MediumLookup {
-        if id.escapesRoot || id.components.isEmpty { return .outsideRoot }
+        if Medium.problem(id) != nil { return .outsideRoot }
         if exact.contains(id.path) { return .exact(id.path) }
-        if let p = normalised[MediumIndex.normalise(id.path)] { return .variant(p) }
+        if let p = normalised[Medium.normalisedPath(id.path)] { return .variant(p) }
         return .missing
-    }
-
-    /// Upper-cased components without ISO 9660 version or trailing dot; ".dcm"/".dic"/".dicom" dropped from the last.
-    static func normalise(_ path: String) -> String {
-        let comps = path.split(separator: "/")
-        return comps.enumerated().map { i, c -> String in
-            var n = Substring(c.uppercased())
-            if let semi = n.lastIndex(of: ";"), n[n.index(after: semi)...].allSatisfy(\.isNumber) { n = n[..<semi] }
-            if i == comps.count - 1 {
-                for suffix in [".DCM", ".DICOM", ".DIC"] where n.hasSuffix(suffix) { n = n.dropLast(suffix.count); break }
-            }
-            if n.hasSuffix(".") { n = n.dropLast() }
-            return String(n)
-        }.joined(separator: "/")
     }
 }
 
-/// A folder (mounted disc, USB stick, copy of a medium) read through the file system. Symbolic links
-/// that resolve outside the root are left out: nothing outside the medium is read.
+/// A folder (mounted disc, USB stick, copy of a medium) read through the guarded ``Medium``: a link
+/// to a file or folder inside the root is followed; one that leaves it, or loops, is skipped and
+/// listed; nothing outside the medium is read.
 public struct FolderMedium: MediumReader {
     public let root: String
     /// When set, the medium is just these files (relative paths), e.g. a single file given as SOURCE.
     public let only: [String]?
+    public let medium: Medium
     public var location: String { root }
     public var kind: String { "folder" }
 
@@ -94,45 +86,34 @@ public struct FolderMedium: MediumReader {
         var r = root
         while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
         self.root = r; self.only = only
+        medium = Medium(root: r)
     }
 
-    public func files() throws -> [MediumFile] {
-        guard let realRoot = realPath(root), isDirectory(realRoot) else {
+    public func files() throws -> [MediumFile] { try scan().files }
+
+    public func scan() throws -> MediumScan {
+        guard !medium.realRoot.isEmpty, isDirectory(medium.realRoot) else {
             throw MediaError(.notFound, "no such folder", path: root)
         }
-        let prefix = realRoot == "/" ? "/" : realRoot + "/"
-        func inside(_ p: String) -> Bool { realPath(p).map { $0.hasPrefix(prefix) } ?? false }
+        let prefix = root == "/" ? "/" : root + "/"
         if let only {
-            return only.filter { inside(root + "/" + $0) && isRegularFile(root + "/" + $0) }
-                .map { MediumFile(path: $0, size: fileSize(root + "/" + $0)) }
+            var s = MediumScan()
+            for p in only {
+                guard Medium.pathProblem(p.split(separator: "/", omittingEmptySubsequences: false).map(String.init)) == nil,
+                      medium.contains(prefix + p) else { s.skipped.append((prefix + p, "leaves \(root); not read")); continue }
+                if isRegularFile(prefix + p) { s.files.append(MediumFile(path: p, size: fileSize(prefix + p))) }
+            }
+            return s
         }
-        var out: [MediumFile] = []
-        for full in InstanceScanner.walk(root) where inside(full) {
-            out.append(MediumFile(path: String(full.dropFirst(root.count + 1)), size: fileSize(full)))
-        }
-        return out
+        let w = medium.walk()
+        return MediumScan(files: w.files.map { MediumFile(path: String($0.dropFirst(prefix.count)), size: fileSize($0)) }, skipped: w.skipped)
     }
 
     public func read(_ path: String) throws -> [UInt8] {
-        let id = FileID(path: path)
-        if id.escapesRoot { throw MediaError(.refused, "path leaves the medium's root; not read", path: path) }
-        return try readWholeFile(root + "/" + path)
+        do { return try medium.read(path) } catch let e as MediumError { throw MediaError(e) }
     }
 
     public func readPrefix(_ path: String, count: Int) throws -> [UInt8] {
-        if FileID(path: path).escapesRoot { throw MediaError(.refused, "path leaves the medium's root; not read", path: path) }
-        let fd = open(root + "/" + path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw MediaError(.unreadable, "cannot open: \(String(cString: strerror(errno)))", path: path) }
-        defer { close(fd) }
-        var buf = [UInt8](repeating: 0, count: count)
-        var done = 0
-        while done < count {
-            let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, count - done) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            done += n
-        }
-        return Array(buf.prefix(done))
+        do { return try medium.readPrefix(path, count: count) } catch let e as MediumError { throw MediaError(e) }
     }
 }
-

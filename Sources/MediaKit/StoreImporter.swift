@@ -297,7 +297,11 @@ public enum StoreImporter {
     /// Decides which files to read: the DICOMDIR's referenced files when it is usable, plus every
     /// file it does not list (which makes it stale when some are DICOM); every file when it is missing or broken.
     static func plan(_ medium: MediumReader, report: inout ImportReport) throws -> (MediumFileSetInfo, [Candidate]) {
-        let files = try medium.files()
+        let scanned = try medium.scan()
+        let files = scanned.files
+        for (path, why) in scanned.skipped {
+            report.problems.append((medium.location, FileSetProblem(.error, "symlink-skipped", "\(path): \(why)", rule: "PS3.10 8.2")))
+        }
         let index = MediumIndex(files: files)
         var info = MediumFileSetInfo(sizes: Dictionary(files.map { ($0.path, $0.size) }, uniquingKeysWith: { a, _ in a }))
         var summary = ImportReport.Medium(location: medium.location, kind: medium.kind, dicomdir: "missing", files: files.count, note: "")

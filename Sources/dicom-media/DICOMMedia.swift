@@ -37,7 +37,7 @@ struct DICOMMedia: ParsableCommand {
         abstract: "DICOM removable media: read, write and check Part 10 files and File-sets.",
         discussion: exitCodeHelp,
         version: Implementation.version,
-        subcommands: [Dump.self, Transcode.self, Create.self, Update.self, Remove.self, List.self, Verify.self, Iso.self,
+        subcommands: [Dump.self, Transcode.self, Create.self, Update.self, Remove.self, List.self, Verify.self, Iso.self, Recover.self,
                       Import.self, Export.self, StoreCommand.self, Profiles.self])
 
     /// Runs the command; with --json a failure that printed no document prints {"error", "exitCode"}.
@@ -153,7 +153,7 @@ struct List: ParsableCommand {
         }
         // The problems of the DICOMDIR, plus files found only as variants or outside the root.
         var problems = listing.problems
-        let resolver = FileResolver(root: listing.location.root)
+        let resolver = Medium(root: listing.location.root)
         for (r, _) in listing.fileSet.allRecords() {
             guard let id = r.referencedFileID else { continue }
             switch resolver.resolve(id) {

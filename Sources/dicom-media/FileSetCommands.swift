@@ -179,7 +179,7 @@ struct Remove: ParsableCommand {
             let r = try FileSetRemover.remove(fileSet: fileSet, selectors: sel, dryRun: dryRun, wait: lockWait.seconds)
             output.result(r.text, json: r.json)
             output.report(r.diagnostics)
-            if !r.notFound.isEmpty { throw ExitCode(Exit.problems) }
+            if !r.notFound.isEmpty || !r.notDeleted.isEmpty { throw ExitCode(Exit.problems) }
         }
     }
 }

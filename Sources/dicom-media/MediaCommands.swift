@@ -96,7 +96,10 @@ struct Iso: ParsableCommand {
             let r = try FileSetPackager.package(fileSet: fileSet, to: file, volumeID: volumeID?.uppercased(), rockRidge: !noRockRidge, engine: engine)
             output.result("iso \(r.image): volume '\(r.volumeID)', \(r.files) file(s), \(r.bytes) bytes of files",
                           json: .object([("image", .string(r.image)), ("volumeID", .string(r.volumeID)),
-                                         ("files", .int(Int64(r.files))), ("bytes", .int(Int64(r.bytes)))]))
+                                         ("files", .int(Int64(r.files))), ("bytes", .int(Int64(r.bytes))),
+                                         ("skipped", .array(r.skipped.map { .object([("path", .string($0.path)), ("reason", .string($0.reason))]) }))]))
+            for s in r.skipped { printError("iso: \(s.path): \(s.reason); left out") }
+            if !r.skipped.isEmpty { throw ExitCode(Exit.problems) }
         }
     }
 }

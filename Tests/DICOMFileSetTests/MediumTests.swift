@@ -1,0 +1,110 @@
+import DICOMFileSet
+import Foundation
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The guarded medium: File ID rules, the PS3.12 lookup, the symbolic link rule, writes that never follow links, the journal's validation.
+final class MediumTests: XCTestCase {
+    var base = ""
+    var root: String { base + "/root" }
+    var outside: String { base + "/outside" }
+
+    override func setUpWithError() throws {
+        base = NSTemporaryDirectory() + "medium-tests-\(getpid())-\(UUID().uuidString.prefix(8))"
+        let fm = FileManager.default
+        for d in [root + "/DICOM/P1", root + "/dicom2", outside + "/DICOM"] { try fm.createDirectory(atPath: d, withIntermediateDirectories: true) }
+        for f in [root + "/DICOM/P1/IMG", root + "/dicom2/img.dcm;1", outside + "/SECRET", outside + "/DICOM/IMG"] {
+            XCTAssertTrue(fm.createFile(atPath: f, contents: Data("x".utf8)))
+        }
+        symlink(outside, root + "/OUT")
+        symlink(outside + "/SECRET", root + "/DICOM/P1/SECRET")
+        symlink("../P1/LOOP", root + "/DICOM/P1/LOOP")
+        symlink("DICOM", root + "/INLINK")
+        symlink("../../outside/SECRET", root + "/DICOM/REL")
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: base) }
+
+    func testIllegalComponentsAreRefused() {
+        for comps in [[".."], ["DICOM", "..", "..", "X"], ["."], ["DICOM", "", "X"], [], ["/etc/passwd"], ["A/B"], ["A\\B"], ["C:"], ["~root"], ["A\u{0}B"]] {
+            XCTAssertNotNil(Medium.pathProblem(comps), "\(comps)")
+            XCTAssertEqual(Medium(root: root).resolve(FileID(comps)), .outsideRoot, "\(comps)")
+        }
+        XCTAssertNil(Medium.pathProblem(["DICOM", "P1", "IMG"]))
+        // A NUL would cut the name the kernel sees to "..": found by Fuzz/Medium.
+        XCTAssertEqual(Medium(root: root).locate(root + "/..\u{0}x"), .outside)
+        XCTAssertThrowsError(try Medium(root: root).read("..\u{0}x"))
+        XCTAssertThrowsError(try Medium.components(ofRelativePath: "/etc/passwd"))
+        XCTAssertThrowsError(try Medium.components(ofRelativePath: "DICOM//X"))
+        XCTAssertEqual(try Medium.components(ofRelativePath: "DICOM/P1/IMG"), ["DICOM", "P1", "IMG"])
+    }
+
+    func testLookupExactAndVariants() {
+        let m = Medium(root: root)
+        XCTAssertEqual(m.resolve(FileID(["DICOM", "P1", "IMG"])), .exact(root + "/DICOM/P1/IMG"))
+        XCTAssertEqual(m.resolve(FileID(["dicom", "p1", "img"])), .variant(root + "/DICOM/P1/IMG"))
+        XCTAssertEqual(m.resolve(FileID(["DICOM2", "IMG"])), .variant(root + "/dicom2/img.dcm;1"))
+        XCTAssertEqual(m.resolve(FileID(["DICOM", "P1", "NONE"])), .missing)
+        XCTAssertEqual(Medium.normalisedPath("dicom/img.DCM;1"), "DICOM/IMG")
+    }
+
+    func testLinksInsideFollowedOutsideRefused() {
+        let m = Medium(root: root)
+        XCTAssertEqual(m.resolve(FileID(["INLINK", "P1", "IMG"])), .exact(root + "/INLINK/P1/IMG"))
+        XCTAssertEqual(m.resolve(FileID(["OUT", "SECRET"])), .outsideRoot)
+        XCTAssertEqual(m.resolve(FileID(["DICOM", "P1", "SECRET"])), .outsideRoot)
+        XCTAssertEqual(m.resolve(FileID(["DICOM", "REL"])), .outsideRoot)
+        XCTAssertEqual(m.locate(root + "/DICOM/P1/LOOP"), .loop)
+        XCTAssertEqual(m.locate(root + "/OUT/SECRET"), .outside)
+        XCTAssertThrowsError(try m.read("OUT/SECRET"))
+        XCTAssertThrowsError(try m.read(root + "/DICOM/P1/SECRET"))
+        XCTAssertEqual(try m.read("INLINK/P1/IMG"), Array("x".utf8))
+        let w = m.walk()
+        XCTAssertEqual(Set(w.files), [root + "/DICOM/P1/IMG", root + "/dicom2/img.dcm;1", root + "/INLINK/P1/IMG"])
+        // INLINK is followed, so what is skipped under DICOM is skipped (and listed) under INLINK too.
+        XCTAssertEqual(Set(w.skipped.map(\.path)), [root + "/OUT", root + "/DICOM/P1/SECRET", root + "/DICOM/P1/LOOP", root + "/DICOM/REL",
+                                                    root + "/INLINK/P1/SECRET", root + "/INLINK/P1/LOOP", root + "/INLINK/REL"])
+        XCTAssertEqual(w.skipped.first { $0.path == root + "/DICOM/P1/LOOP" }?.reason.contains("loop"), true)
+        XCTAssertEqual(w.skipped.first { $0.path == root + "/OUT" }?.reason.contains("out of"), true)
+        XCTAssertFalse(w.files.contains { $0.hasPrefix(outside) })
+    }
+
+    func testWritesNeverFollowLinks() throws {
+        let m = Medium(root: root)
+        XCTAssertThrowsError(try m.createFile(["OUT", "NEW"], bytes: [1])) { XCTAssertEqual(($0 as? MediumError)?.kind, .refused) }
+        XCTAssertThrowsError(try m.createFile(["INLINK", "P1", "NEW"], bytes: [1]))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: outside + "/NEW"))
+        XCTAssertThrowsError(try m.remove(["OUT", "SECRET"]))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: outside + "/SECRET"))
+        // Removing a link removes the link, never its target.
+        XCTAssertTrue(try m.remove(["DICOM", "P1", "SECRET"], pruneEmptyFolders: false))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: outside + "/SECRET"))
+        try m.createFile(["DICOM", "P2", "NEW"], bytes: [1, 2])
+        XCTAssertEqual(try m.regularFileSize(["DICOM", "P2", "NEW"]), 2)
+        XCTAssertThrowsError(try m.createFile(["DICOM", "P2", "NEW"], bytes: [3]))  // O_EXCL: never replaced
+        try m.move(["DICOM", "P2", "NEW"], to: ["DICOM", "P3", "MOVED"])
+        XCTAssertTrue(try m.remove(["DICOM", "P3", "MOVED"]))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/DICOM/P3"))
+        try m.removeTree(["OUT"])  // a link: the link goes, nothing under its target
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/OUT"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: outside + "/DICOM/IMG"))
+    }
+
+    func testJournalValidation() throws {
+        func journal(_ copies: String = "[]", _ deletions: String = "[]", version: Int = 2) -> [UInt8] {
+            Array(#"{"version":\#(version),"operation":"update","started":"x","copies":\#(copies),"deletions":\#(deletions)}"#.utf8)
+        }
+        XCTAssertNoThrow(try MediumJournal.parse(journal(#"[{"fileID":"DICOM/P1/NEW","size":1,"staged":"t1"}]"#, #"["DICOM/P1/IMG"]"#), journal: "j"))
+        for bad in [journal("[]", #"["../X"]"#), journal("[]", #"["/etc/passwd"]"#), journal("[]", #"["DICOMDIR"]"#),
+                    journal("[]", #"[".dicom-media/journal.json"]"#), journal(#"[{"fileID":"../X","size":1}]"#),
+                    journal(#"[{"fileID":"A","size":1,"staged":"../../X"}]"#), journal(#"[{"fileID":"A","size":1,"staged":"/etc/passwd"}]"#),
+                    journal(#"[{"fileID":"A","size":-1}]"#), journal(version: 1), Array("{}".utf8), Array("not json".utf8),
+                    Array(#"{"operation":"update","started":"x","copies":[{"source":"/etc/passwd","fileID":"A","size":1}],"deletions":[]}"#.utf8)] {
+            XCTAssertThrowsError(try MediumJournal.parse(bad, journal: "/m/.dicom-media/journal.json")) { e in
+                XCTAssertTrue("\(e)".contains("journal.json"), "\(e)")
+            }
+        }
+    }
+}
