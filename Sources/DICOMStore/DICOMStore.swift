@@ -383,7 +383,10 @@ public final class DICOMStore: @unchecked Sendable {
     /// On failure, object files renamed before it have no row: they are reconciled at once when the store
     /// is idle, else an empty marker `tmp/failed-PID-N` leaves that to the next command.
     public func importSession<R>(_ body: (ImportSession) throws -> R) throws -> R {
-        do { return try importSessionLocked(body) } catch {
+        var started = false
+        do { return try importSessionLocked { started = true; return try body($0) } } catch {
+            // Busy (the lock was never taken): nothing was written, nothing to clean.
+            guard started else { throw error }
             let reconciled = try? tryExclusive { try reconcileLocked(force: true) }
             if reconciled == nil {
                 try? createDirectories(tmpDirectory + "/failed-\(getpid())-\(UInt32.random(in: 0...UInt32.max))", mode: 0o700)

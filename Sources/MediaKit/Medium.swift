@@ -49,26 +49,14 @@ public typealias MediumLookup = Medium.Match
 /// walk): the same names, the same refusals (``Medium/problem(_:)``, ``Medium/normalisedPath(_:)``).
 public struct MediumIndex: Sendable {
     public let files: [MediumFile]
-    private let exact: Set<String>
-    private let normalised: [String: String]
+    private let resolver: FileListResolver
 
     public init(files: [MediumFile]) {
         self.files = files
-        exact = Set(files.map(\.path))
-        var n: [String: String] = [:]
-        for f in files {
-            let key = Medium.normalisedPath(f.path)
-            if n[key] == nil { n[key] = f.path }
-        }
-        normalised = n
+        resolver = FileListResolver(paths: files.map(\.path))
     }
 
-    public func lookup(_ id: FileID) -> MediumLookup {
-        if Medium.problem(id) != nil { return .outsideRoot }
-        if exact.contains(id.path) { return .exact(id.path) }
-        if let p = normalised[Medium.normalisedPath(id.path)] { return .variant(p) }
-        return .missing
-    }
+    public func lookup(_ id: FileID) -> MediumLookup { resolver.resolve(id) }
 }
 
 /// A folder (mounted disc, USB stick, copy of a medium) read through the guarded ``Medium``: a link

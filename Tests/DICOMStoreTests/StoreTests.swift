@@ -172,7 +172,7 @@ final class StoreTests: XCTestCase {
         _ = try StoreImporter.run(media: [MemoryMedium(contents: ["A": a, "O": other])], store: store, storeRoot: store.root)
         let r = try StoreImporter.run(media: [MemoryMedium(contents: ["B": b])], store: store, storeRoot: store.root)
         XCTAssertEqual(r.conflicts.first?.sha256, SHA256Hasher.hex(of: b))
-        XCTAssertTrue(r.text.contains("store remove UID --copy SHA256"))
+        XCTAssertTrue(r.diagnostics.contains { $0.code == "conflict" && $0.message.contains("--copy SHA256") })
         let groups = try store.conflicts()
         XCTAssertEqual(groups.count, 1)
         XCTAssertEqual(groups[0].map(\.sha256), [SHA256Hasher.hex(of: a), SHA256Hasher.hex(of: b)])
