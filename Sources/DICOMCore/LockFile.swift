@@ -183,3 +183,20 @@ public final class LockFile: @unchecked Sendable {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }
+
+/// Names in a folder ("." and ".." left out); empty when it cannot be read.
+public func folderNames(_ dir: String) -> [String] { readFolder(dir) ?? [] }
+
+/// Names in a folder ("." and ".." left out); nil when it cannot be opened (errno tells why).
+public func readFolder(_ dir: String) -> [String]? {
+    guard let d = opendir(dir) else { return nil }
+    var names: [String] = []
+    while let ent = readdir(d) {
+        let name = withUnsafePointer(to: ent.pointee.d_name) { p in
+            p.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+        }
+        if name != "." && name != ".." { names.append(name) }
+    }
+    closedir(d)
+    return names
+}

@@ -212,16 +212,7 @@ public final class Medium: @unchecked Sendable {
         lock.lock()
         if let l = listings[dir] { lock.unlock(); return l }
         lock.unlock()
-        var names: [String] = []
-        if contains(dir), let d = opendir(dir) {
-            while let ent = readdir(d) {
-                let name = withUnsafePointer(to: ent.pointee.d_name) { p in
-                    p.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-                }
-                if name != "." && name != ".." { names.append(name) }
-            }
-            closedir(d)
-        }
+        var names = contains(dir) ? folderNames(dir) : []
         names.sort()
         lock.lock(); listings[dir] = names; lock.unlock()
         return names
@@ -311,14 +302,8 @@ public final class Medium: @unchecked Sendable {
             onPath.insert(real)
             defer { onPath.remove(real) }
             var names: [String] = []
-            if let d = opendir(dir) {
-                while let ent = readdir(d) {
-                    let name = withUnsafePointer(to: ent.pointee.d_name) { p in
-                        p.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-                    }
-                    if !name.hasPrefix(".") { names.append(name) }
-                }
-                closedir(d)
+            if let all = readFolder(dir) {
+                names = all.filter { !$0.hasPrefix(".") }
             } else {
                 w.skipped.append((dir, "cannot read the folder: \(String(cString: strerror(errno)))"))
                 return

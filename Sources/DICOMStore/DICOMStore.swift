@@ -406,14 +406,7 @@ public final class DICOMStore: @unchecked Sendable {
     }
 
     /// Now, UTC, ISO 8601 (YYYY-MM-DDThh:mm:ssZ): the import time recorded in rows.
-    public static func timestamp() -> String {
-        var t = time(nil)
-        var tm = tm()
-        gmtime_r(&t, &tm)
-        var buf = [CChar](repeating: 0, count: 32)
-        strftime(&buf, buf.count, "%Y-%m-%dT%H:%M:%SZ", &tm)
-        return String(cString: buf)
-    }
+    public static func timestamp() -> String { LockFile.timestamp() }
 
     // MARK: Remove
 
@@ -515,7 +508,7 @@ public final class DICOMStore: @unchecked Sendable {
 
     func reconcileLocked(force: Bool) throws -> Reconciliation {
         var r = Reconciliation()
-        let leftovers = listDirectory(tmpDirectory)
+        let leftovers = folderNames(tmpDirectory)
         r.interrupted = !leftovers.isEmpty
         guard r.interrupted || force else { return r }
         for name in leftovers { r.tmpRemoved += removeTree(tmpDirectory + "/" + name) }
@@ -537,10 +530,10 @@ public final class DICOMStore: @unchecked Sendable {
     /// Every file under objects/, relative to the store root.
     func objectFiles() -> [String] {
         var out: [String] = []
-        for sub in listDirectory(objectsDirectory).sorted() {
+        for sub in folderNames(objectsDirectory).sorted() {
             let dir = objectsDirectory + "/" + sub
             guard isDirectory(dir) else { out.append("objects/" + sub); continue }
-            for f in listDirectory(dir).sorted() { out.append("objects/\(sub)/\(f)") }
+            for f in folderNames(dir).sorted() { out.append("objects/\(sub)/\(f)") }
         }
         return out
     }
@@ -598,7 +591,7 @@ public final class DICOMStore: @unchecked Sendable {
             for f in objectFiles() where !known.contains(f) {
                 v.problems.append(Problem(code: "orphan-file", message: "file has no index row", path: f))
             }
-            for name in listDirectory(tmpDirectory) {
+            for name in folderNames(tmpDirectory) {
                 v.problems.append(Problem(code: "interrupted", message: "left over by an interrupted import or removal; the next import reconciles it", path: "tmp/" + name))
             }
             return v
@@ -678,25 +671,13 @@ func createDirectories(_ path: String, mode: mode_t = 0o755) throws {
     }
 }
 
-func listDirectory(_ dir: String) -> [String] {
-    var names: [String] = []
-    guard let d = opendir(dir) else { return names }
-    while let ent = readdir(d) {
-        let name = withUnsafePointer(to: ent.pointee.d_name) { p in
-            p.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-        }
-        if name != "." && name != ".." { names.append(name) }
-    }
-    closedir(d)
-    return names
-}
 
 /// Deletes a file or folder tree; returns the number of files deleted.
 @discardableResult
 func removeTree(_ path: String) -> Int {
     var n = 0
     if isDirectory(path) {
-        for name in listDirectory(path) { n += removeTree(path + "/" + name) }
+        for name in folderNames(path) { n += removeTree(path + "/" + name) }
         rmdir(path)
     } else if unlink(path) == 0 { n += 1 }
     return n

@@ -209,16 +209,3 @@ func removeTreeNoFollow(_ path: String) {
     }
 }
 
-/// Names in a folder ("." and ".." left out); empty when it cannot be read.
-func folderNames(_ dir: String) -> [String] {
-    var names: [String] = []
-    guard let d = opendir(dir) else { return names }
-    while let ent = readdir(d) {
-        let name = withUnsafePointer(to: ent.pointee.d_name) { p in
-            p.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-        }
-        if name != "." && name != ".." { names.append(name) }
-    }
-    closedir(d)
-    return names
-}

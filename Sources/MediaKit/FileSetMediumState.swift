@@ -22,12 +22,8 @@ struct MediumOccupancy {
     static func scan(root: String, fileSet: FileSet?) -> MediumOccupancy {
         var o = MediumOccupancy()
         func walk(_ dir: String, _ prefix: [String]) {
-            guard prefix.count < 8, let d = opendir(dir) else { return }  // File IDs have at most 8 components (PS3.10 8.5)
-            defer { closedir(d) }
-            while let ent = readdir(d) {
-                let name = withUnsafePointer(to: ent.pointee.d_name) { p in
-                    p.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-                }
+            guard prefix.count < 8 else { return }  // File IDs have at most 8 components (PS3.10 8.5)
+            for name in folderNames(dir) {
                 if name.hasPrefix(".") { continue }
                 let full = dir + "/" + name
                 var st = stat()
