@@ -28,15 +28,15 @@ final class ByteSource {
     /// A regular file: its size is known, so long values can be read from it directly.
     private var regular = false
     /// Values at least this long bypass the window (regular files only).
-    static let directThreshold = 1 << 20
+    let directThreshold: Int
 
     init(bytes: [UInt8], path: String? = nil) {
-        self.bytes = bytes; atEOF = true; self.path = path; chunk = 0; fileSize = bytes.count
+        self.bytes = bytes; atEOF = true; self.path = path; chunk = 0; fileSize = bytes.count; directThreshold = Int.max
     }
 
-    /// Opens the file; reads nothing yet.
-    init(path: String, chunk: Int = 256 * 1024) throws {
-        self.path = path; self.chunk = chunk; bytes = []; atEOF = false; fileSize = 0
+    /// Opens the file; reads nothing yet. `direct`: the value length from which values bypass the window.
+    init(path: String, chunk: Int = 256 * 1024, direct: Int = 1 << 20) throws {
+        self.path = path; self.chunk = chunk; bytes = []; atEOF = false; fileSize = 0; directThreshold = direct
         var st = stat()
         guard stat(path, &st) == 0 else {
             throw DICOMParseError(.io, "cannot open: \(String(cString: strerror(errno)))", path: path, offset: 0)
@@ -104,7 +104,7 @@ final class ByteSource {
 
     /// Whether the file has at least `count` bytes from `pos` (loading the window when it must).
     func has(_ pos: Int, _ count: Int) -> Bool {
-        if regular && count >= Self.directThreshold && pos + count > self.end { return pos + count <= fileSize }
+        if regular && count >= directThreshold && pos + count > self.end { return pos + count <= fileSize }
         return ensure(pos + count)
     }
 
@@ -114,7 +114,7 @@ final class ByteSource {
     /// A copy of the `count` bytes at `pos`; nil when the file ends first. A value of
     /// `directThreshold` bytes or more not yet loaded is read from the file without the window.
     func take(_ pos: Int, _ count: Int) -> [UInt8]? {
-        if regular && count >= Self.directThreshold && pos + count > self.end && pos >= base {
+        if regular && count >= directThreshold && pos + count > self.end && pos >= base {
             guard pos + count <= fileSize else { return nil }
             let have = max(0, min(self.end - pos, count))
             let fd = self.fd
