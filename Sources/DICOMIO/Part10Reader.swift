@@ -153,8 +153,7 @@ public enum Part10Reader {
         var bodyPos = pos
         var offsetBase = 0
         if syntax.isDeflated {
-            src.loadAll()
-            let deflated = Array(src.bytes[pos...])
+            let deflated = src.rest(from: pos)
             let limit = options.inflateLimit(compressed: deflated.count)
             do {
                 let r = try Deflate.inflate(deflated, limit: limit)
@@ -201,9 +200,9 @@ public enum Part10Reader {
     /// Guesses byte order and VR encoding from the first element at `pos`.
     static func guessSyntax(_ src: ByteSource, at pos: Int) -> TransferSyntax {
         guard src.ensure(pos + 8) else { return .explicitVRLittleEndian }
-        let b = src.bytes
+        let b = src
         let explicit = VR(bytes: b[pos + 4], b[pos + 5]).isWellFormed
-        let gLE = le16(b, pos), gBE = UInt16(b[pos]) << 8 | UInt16(b[pos + 1])
+        let gLE = UInt16(b[pos]) | UInt16(b[pos + 1]) << 8, gBE = UInt16(b[pos]) << 8 | UInt16(b[pos + 1])
         let bigEndian = gLE > 0x00FF && gBE <= 0x00FF && gBE != 0
         if bigEndian { return .explicitVRBigEndian }
         return explicit ? .explicitVRLittleEndian : .implicitVRLittleEndian
@@ -248,12 +247,13 @@ struct Parser {
     }
 
     @inline(__always) func u16(_ p: Int) -> UInt16 {
-        let b = src.bytes
+        let b = src
         return bigEndian ? UInt16(b[p]) << 8 | UInt16(b[p + 1]) : UInt16(b[p]) | UInt16(b[p + 1]) << 8
     }
     @inline(__always) func u32(_ p: Int) -> UInt32 {
-        let b = src.bytes
-        return bigEndian ? UInt32(b[p]) << 24 | UInt32(b[p + 1]) << 16 | UInt32(b[p + 2]) << 8 | UInt32(b[p + 3]) : le32(b, p)
+        let b = src
+        return bigEndian ? UInt32(b[p]) << 24 | UInt32(b[p + 1]) << 16 | UInt32(b[p + 2]) << 8 | UInt32(b[p + 3])
+            : UInt32(b[p]) | UInt32(b[p + 1]) << 8 | UInt32(b[p + 2]) << 16 | UInt32(b[p + 3]) << 24
     }
 
     /// Group 0002, always Explicit VR Little Endian (PS3.10 §7.1); stops at the first other group.
@@ -263,14 +263,14 @@ struct Parser {
         defer { syntax = saved }
         var meta = DataSet()
         var groupEnd: Int?
-        while src.ensure(pos + 8), le16(src.bytes, pos) == 0x0002 {
+        while src.ensure(pos + 8), UInt16(src[pos]) | UInt16(src[pos + 1]) << 8 == 0x0002 {
             if let end = groupEnd, pos >= end, pos > 0 {
                 // The group length said the meta ended here; more group 0002 follows anyway.
                 note(Diagnostic(.warning, "meta-group-length", "File Meta Information Group Length is too small; more group 0002 elements follow", offset: pos))
                 groupEnd = nil
             }
             // Some writers encode the meta in implicit VR.
-            let vrOK = VR(bytes: src.bytes[pos + 4], src.bytes[pos + 5]).isWellFormed
+            let vrOK = VR(bytes: src[pos + 4], src[pos + 5]).isWellFormed
             if !vrOK { syntax = .implicitVRLittleEndian }
             guard let e = try parseElement(at: &pos, depth: 0, charset: .default) else { break }
             syntax = .explicitVRLittleEndian
@@ -307,12 +307,13 @@ struct Parser {
                 if pos > end { throw error(.malformed, "element runs past the end of its item (item ends at \(fileOffset(end)))", pos) }
                 return false
             }
+            src.release(before: pos)  // the parser never looks back: the window may drop what precedes
             if !src.ensure(pos + 1) { return false }
             if !src.ensure(pos + 8) {
                 // Fewer than 8 bytes left: trailing junk or truncation.
-                if end == nil && depth == 0 && src.bytes[pos...].allSatisfy({ $0 == 0 }) {
-                    note(Diagnostic(.warning, "trailing-bytes", "\(src.bytes.count - pos) trailing zero byte(s) after the last element", offset: fileOffset(pos)))
-                    pos = src.bytes.count
+                if end == nil && depth == 0 && src.allZero(from: pos) {
+                    note(Diagnostic(.warning, "trailing-bytes", "\(src.end - pos) trailing zero byte(s) after the last element", offset: fileOffset(pos)))
+                    pos = src.end
                     return false
                 }
                 throw error(.truncated, "file ends inside an element header", pos)
@@ -409,7 +410,7 @@ struct Parser {
         var vr: VR
         var length: UInt32
         if syntax.isExplicitVR {
-            let candidate = VR(bytes: src.bytes[pos + 4], src.bytes[pos + 5])
+            let candidate = VR(bytes: src[pos + 4], src[pos + 5])
             if candidate.isWellFormed {
                 vr = candidate
                 if vr.hasLongLength {
@@ -456,13 +457,15 @@ struct Parser {
             try parseItems(into: &items, at: &pos, end: pos + len, depth: depth + 1, charset: charset, seqTag: tag)
             return DataElement(tag: tag, vr: .SQ, value: .sequence(items), valueOffset: fileOffset(start))
         }
-        guard src.ensure(pos + len) else {
-            throw error(.truncated, "file ends inside the value (length \(len), \(src.bytes.count - pos) byte(s) left)", start, tag)
+        guard src.has(pos, len) else {
+            throw error(.truncated, "file ends inside the value (length \(len), \(src.left(from: pos)) byte(s) left)", start, tag)
         }
         if len & 1 == 1 {
             note(Diagnostic(.warning, "odd-length", "odd value length \(len) (PS3.5 §7.1.1 requires even)", offset: fileOffset(start), tag: tag))
         }
-        var value = Array(src.bytes[pos..<(pos + len)])
+        guard var value = src.take(pos, len) else {
+            throw error(.truncated, "file ends inside the value (length \(len), \(src.left(from: pos)) byte(s) left)", start, tag)
+        }
         let valueOffset = fileOffset(pos)
         pos += len
         if bigEndian {
@@ -528,6 +531,7 @@ struct Parser {
         var frags = PixelFragments()
         var first = true
         while true {
+            src.release(before: pos)
             guard src.ensure(pos + 8) else {
                 if !src.ensure(pos + 1) {
                     // EOF exactly where the next item would start: only the delimiter is missing.
@@ -542,8 +546,9 @@ struct Parser {
             if t == .sequenceDelimitationItem { return frags }
             guard t == .item else { throw error(.malformed, "expected a fragment item in encapsulated Pixel Data, found \(t)", pos - 8, tag) }
             guard len != 0xFFFF_FFFF else { throw error(.malformed, "fragment with undefined length", pos - 8, tag) }
-            guard src.ensure(pos + len) else { throw error(.truncated, "file ends inside a Pixel Data fragment (length \(len))", pos - 8, tag) }
-            let bytes = Array(src.bytes[pos..<(pos + len)])
+            guard src.has(pos, len), let bytes = src.take(pos, len) else {
+                throw error(.truncated, "file ends inside a Pixel Data fragment (length \(len))", pos - 8, tag)
+            }
             pos += len
             if first {
                 first = false

@@ -1,0 +1,60 @@
+import DICOMCore
+import Foundation
+import XCTest
+@testable import DICOMIO
+
+/// The file-backed reader's sliding window and direct reads of long values give what a read of the
+/// same bytes in memory gives: data set, diagnostics, errors and their offsets.
+final class WindowTests: XCTestCase {
+    /// Reads `path` through a tiny window (chunk 16 bytes, values of 64 bytes or more read directly).
+    func windowed(_ path: String, _ options: ReadOptions) -> Result<DICOMFile, DICOMParseError> {
+        do {
+            return .success(try Part10Reader.read(ByteSource(path: path, chunk: 16, direct: 64), options: options))
+        } catch let e as DICOMParseError { return .failure(e) } catch { fatalError("\(error)") }
+    }
+    func inMemory(_ bytes: [UInt8], _ path: String, _ options: ReadOptions) -> Result<DICOMFile, DICOMParseError> {
+        do { return .success(try Part10Reader.read(bytes: bytes, path: path, options: options)) }
+        catch let e as DICOMParseError { return .failure(e) } catch { fatalError("\(error)") }
+    }
+    func assertSame(_ a: Result<DICOMFile, DICOMParseError>, _ b: Result<DICOMFile, DICOMParseError>, _ what: String) {
+        switch (a, b) {
+        case (.success(let x), .success(let y)):
+            XCTAssertEqual(x.dataSet, y.dataSet, what)
+            XCTAssertEqual(x.fileMeta, y.fileMeta, what)
+            XCTAssertEqual(x.diagnostics, y.diagnostics, what)
+            XCTAssertEqual(x.stoppedBeforePixelData, y.stoppedBeforePixelData, what)
+        case (.failure(let x), .failure(let y)):
+            XCTAssertEqual(x.description, y.description, what)
+        default:
+            XCTFail("\(what): windowed \(a) but in memory \(b)")
+        }
+    }
+
+    func testEveryCorpusFileReadsTheSameThroughATinyWindow() throws {
+        let files = try Corpus.files()
+        XCTAssertGreaterThan(files.count, 100)
+        for path in files {
+            guard let bytes = try? [UInt8](Data(contentsOf: URL(fileURLWithPath: path))) else { continue }
+            for options in [ReadOptions(), ReadOptions.headerOnly] {
+                assertSame(windowed(path, options), inMemory(bytes, path, options), path)
+            }
+        }
+    }
+
+    func testEveryTruncationReadsTheSameThroughATinyWindow() throws {
+        let source = Corpus.root.appendingPathComponent("pydicom-3.0.2/test_files/CT_small.dcm").path
+        let full = try [UInt8](Data(contentsOf: URL(fileURLWithPath: source)))
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("cut.dcm").path
+        var failures = 0
+        for n in Swift.stride(from: 0, to: full.count, by: 5) {
+            let cut = Array(full[0..<n])
+            try Data(cut).write(to: URL(fileURLWithPath: path))
+            let w = windowed(path, ReadOptions())
+            if case .failure = w { failures += 1 }
+            assertSame(w, inMemory(cut, path, ReadOptions()), "\(n) bytes")
+        }
+        XCTAssertGreaterThan(failures, 100)
+    }
+}
