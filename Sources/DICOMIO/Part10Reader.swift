@@ -342,18 +342,19 @@ struct Parser {
                 e.value = .bytes(raw)
             }
             let vrFromDictionary = !syntax.isExplicitVR || e.vr == .UN
+            /// A UN value whose dictionary VR is SQ, parsed as an Implicit VR LE sequence (PS3.5 §6.2.2); nil when it is not one.
+            func reparseAsSequence(_ raw: [UInt8]) -> [DataSet]? {
+                var p = Parser(src: ByteSource(bytes: raw, path: src.path), syntax: .implicitVRLittleEndian, options: options)
+                p.offsetBase = -1
+                var items: [DataSet] = []
+                var q = 0
+                return (try? p.parseItems(into: &items, at: &q, end: raw.count, depth: depth + 1, charset: cs, seqTag: e.tag)) != nil ? items : nil
+            }
             if e.vr == .UN, !e.tag.isPrivate, let known = DataDictionary.entry(for: e.tag)?.vrs.first, known != .UN,
                let raw = e.bytes {
                 // UN for a tag the dictionary knows: use the known VR (PS3.5 §6.2.2), as pydicom and DCMTK do.
                 if known == .SQ {
-                    let sub = ByteSource(bytes: raw, path: src.path)
-                    var p = Parser(src: sub, syntax: .implicitVRLittleEndian, options: options)
-                    p.offsetBase = -1
-                    var items: [DataSet] = []
-                    var q = 0
-                    if (try? p.parseItems(into: &items, at: &q, end: raw.count, depth: depth + 1, charset: cs, seqTag: e.tag)) != nil {
-                        e.value = .sequence(items); e.vr = .SQ
-                    }
+                    if let items = reparseAsSequence(raw) { e.value = .sequence(items); e.vr = .SQ }
                 } else {
                     e.vr = known
                 }
@@ -362,14 +363,7 @@ struct Parser {
                 // An implicit-VR private element: its creator's dictionary VR (PS3.5 §7.8.1, §6.2.2), kept
                 // when written explicit; UN stays when the value cannot be of that VR.
                 if known == .SQ {
-                    let sub = ByteSource(bytes: raw, path: src.path)
-                    var p = Parser(src: sub, syntax: .implicitVRLittleEndian, options: options)
-                    p.offsetBase = -1
-                    var items: [DataSet] = []
-                    var q = 0
-                    if (try? p.parseItems(into: &items, at: &q, end: raw.count, depth: depth + 1, charset: cs, seqTag: e.tag)) != nil {
-                        e.value = .sequence(items); e.vr = .SQ
-                    }
+                    if let items = reparseAsSequence(raw) { e.value = .sequence(items); e.vr = .SQ }
                 } else if raw.count % (known == .AT ? 4 : known.swapUnit) == 0 && (known.hasLongLength || raw.count <= 0xFFFF) {
                     e.vr = known
                 }
