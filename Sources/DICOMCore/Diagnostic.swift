@@ -9,13 +9,14 @@ public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
     }
     public var severity: Severity
     /// A stable code for scripts and tests, e.g. "odd-length".
-    public var code: String
+    public var code: DiagnosticCode
+    public typealias Code = DiagnosticCode
     public var message: String
     /// Byte offset in the file, when known.
     public var offset: Int?
     public var tag: Tag?
 
-    public init(_ severity: Severity, _ code: String, _ message: String, offset: Int? = nil, tag: Tag? = nil) {
+    public init(_ severity: Severity, _ code: DiagnosticCode, _ message: String, offset: Int? = nil, tag: Tag? = nil) {
         self.severity = severity; self.code = code; self.message = message; self.offset = offset; self.tag = tag
     }
     public var description: String {

@@ -18,7 +18,7 @@ public enum DICOMDIRReader {
         fs.descriptorFileID = ds.strings(.fileSetDescriptorFileID).map(FileID.init)
         fs.descriptorCharacterSet = ds.string(.specificCharacterSetOfFileSetDescriptorFile)
         var problems: [FileSetProblem] = []
-        func problem(_ sev: Diagnostic.Severity, _ code: String, _ msg: String, rule: String, offset: Int? = nil) {
+        func problem(_ sev: Diagnostic.Severity, _ code: DiagnosticCode, _ msg: String, rule: String, offset: Int? = nil) {
             problems.append(FileSetProblem(sev, code, msg, fileID: "DICOMDIR", rule: rule, offset: offset))
         }
         for d in file.diagnostics where d.severity >= .warning {

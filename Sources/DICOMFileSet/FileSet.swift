@@ -69,7 +69,7 @@ public struct DirectoryRecord: Sendable, Equatable {
 public struct FileSetProblem: Sendable, Equatable, CustomStringConvertible {
     public var severity: Diagnostic.Severity
     /// Stable identifier for scripts and tests, e.g. "offset-not-item".
-    public var code: String
+    public var code: DiagnosticCode
     public var message: String
     /// The File ID the problem is about, when there is one.
     public var fileID: String?
@@ -80,7 +80,7 @@ public struct FileSetProblem: Sendable, Equatable, CustomStringConvertible {
     /// The input the problem was found in (an input File-set's DICOMDIR, a medium), when it is not the output.
     public var source: String?
 
-    public init(_ severity: Diagnostic.Severity, _ code: String, _ message: String, fileID: String? = nil, rule: String, offset: Int? = nil, source: String? = nil) {
+    public init(_ severity: Diagnostic.Severity, _ code: DiagnosticCode, _ message: String, fileID: String? = nil, rule: String, offset: Int? = nil, source: String? = nil) {
         self.severity = severity; self.code = code; self.message = message; self.fileID = fileID; self.rule = rule; self.offset = offset
         self.source = source
     }
@@ -94,7 +94,7 @@ public struct FileSetProblem: Sendable, Equatable, CustomStringConvertible {
         return s
     }
     public var json: JSON {
-        var o: [(String, JSON)] = [("severity", .string(severity.rawValue)), ("code", .string(code)), ("message", .string(message))]
+        var o: [(String, JSON)] = [("severity", .string(severity.rawValue)), ("code", .string(code.rawValue)), ("message", .string(message))]
         o.append(("fileID", fileID.map { .string($0) } ?? .null))
         o.append(("rule", .string(rule)))
         if let off = offset { o.append(("offset", .int(Int64(off)))) }

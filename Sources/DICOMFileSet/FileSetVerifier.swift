@@ -238,7 +238,7 @@ extension FileSetVerifier {
             switch resolve(id) { case .exact(let p), .variant(let p): return p; default: return nil }
         }
 
-        mutating func add(_ sev: Diagnostic.Severity, _ code: String, _ message: String, fileID: String? = nil, rule: String, offset: Int? = nil) {
+        mutating func add(_ sev: Diagnostic.Severity, _ code: DiagnosticCode, _ message: String, fileID: String? = nil, rule: String, offset: Int? = nil) {
             problems.append(FileSetProblem(sev, code, message, fileID: fileID, rule: rule, offset: offset))
         }
 
@@ -282,7 +282,7 @@ extension FileSetVerifier {
                 }
             }
             for p in pending where aggregate[p.node]?.contains(p.rule.tag) == true {
-                let code = p.rule.type == .type1C ? "missing-type1c-key" : "missing-type2c-key"
+                let code: DiagnosticCode = p.rule.type == .type1C ? "missing-type1c-key" : "missing-type2c-key"
                 add(.error, code, "\(p.rule.name) is missing\(p.rule.type == .type1C ? " or empty" : "") in the \(p.type) record although an instance below it has a value (Type \(p.rule.type.label))",
                     rule: p.reference, offset: p.offset)
             }
@@ -381,13 +381,13 @@ extension FileSetVerifier {
                 case (.type1, _), (.type1C, .always):
                     if !Self.hasValue(e) {
                         reported.insert(rule.tag)
-                        let code = rule.type == .type1 ? "missing-type1-key" : "missing-type1c-key"
+                        let code: DiagnosticCode = rule.type == .type1 ? "missing-type1-key" : "missing-type1c-key"
                         add(.error, code, "\(rule.name) is \(e == nil ? "missing" : "empty") in the \(type) record (Type \(rule.type.label))", fileID: fileID, rule: reference, offset: offset)
                     }
                 case (.type2, _), (.type2C, .always):
                     if e == nil {
                         reported.insert(rule.tag)
-                        let code = rule.type == .type2 ? "missing-type2-key" : "missing-type2c-key"
+                        let code: DiagnosticCode = rule.type == .type2 ? "missing-type2-key" : "missing-type2c-key"
                         add(.error, code, "\(rule.name) is missing in the \(type) record (Type \(rule.type.label): present, may be empty)", fileID: fileID, rule: reference, offset: offset)
                     }
                 case (.type1C, .ifAnyInstanceNonEmpty), (.type2C, .ifAnyInstanceNonEmpty):
@@ -759,7 +759,7 @@ extension FileSetVerifier {
     static func examine(_ job: FileJob, verifier v: FileSetVerifier, aggregateRules: [KeyRule]) -> FileOutcome {
         var out = FileOutcome()
         let first = job.refs.first
-        func add(_ sev: Diagnostic.Severity, _ code: String, _ msg: String, _ ref: Reference?, rule: String) {
+        func add(_ sev: Diagnostic.Severity, _ code: DiagnosticCode, _ msg: String, _ ref: Reference?, rule: String) {
             out.problems.append(FileSetProblem(sev, code, msg, fileID: ref?.fileID ?? first?.fileID, rule: rule, offset: ref?.offset))
         }
         let file: DICOMFile
@@ -777,7 +777,7 @@ extension FileSetVerifier {
         do {
             if let files = v.files { try Completeness.check(bytes: try v.readFile(job.path, from: files), path: job.path) } else { try Completeness.check(path: job.path) }
         } catch let e as DICOMParseError {
-            let code = e.code == .incomplete ? "file-incomplete" : e.code == .impossible ? "file-impossible-image" : "file-unreadable"
+            let code: DiagnosticCode = e.code == .incomplete ? "file-incomplete" : e.code == .impossible ? "file-impossible-image" : "file-unreadable"
             add(.error, code, "the referenced file is not a complete instance: \(e.located)", first, rule: "PS3.10 7.1")
         } catch {
             add(.error, "file-unreadable", "the referenced file cannot be read: \(error)", first, rule: "PS3.10 7.1")
@@ -805,7 +805,7 @@ extension FileSetVerifier {
         out.patientName = ds.personNames(.patientName)?.first
         for rule in aggregateRules where Pass.hasValue(value(of: rule, in: ds)) { out.nonEmptyAggregateTags.insert(rule.tag) }
 
-        func compare(_ keys: DataSet?, _ tag: Tag, _ level: String, _ name: String, _ code: String, _ rule: String, _ ref: Reference) {
+        func compare(_ keys: DataSet?, _ tag: Tag, _ level: String, _ name: String, _ code: DiagnosticCode, _ rule: String, _ ref: Reference) {
             guard let keys, let rv = nonEmpty(keys.string(tag)) else { return }
             guard let fv = nonEmpty(ds.string(tag)) else {
                 add(.info, "key-supplied", "the \(level) record's \(name) '\(rv)' is not in the file, which has none: supplied by the File-set Creator", ref, rule: "PS3.11 D.3.3.1 (note)")
@@ -868,7 +868,7 @@ extension FileSetVerifier {
                 let ok = rule.type == .type1C ? Pass.hasValue(e) : e != nil
                 if !ok {
                     reported.insert(rule.tag)
-                    let code = rule.type == .type1C ? "missing-type1c-key" : "missing-type2c-key"
+                    let code: DiagnosticCode = rule.type == .type1C ? "missing-type1c-key" : "missing-type2c-key"
                     add(.error, code, "\(rule.name) is \(e == nil ? "missing" : "empty") in the \(ref.type) record; it is Type \(rule.type.label) and its condition holds for the referenced instance", ref, rule: reference)
                 }
             }

@@ -176,7 +176,7 @@ public struct RecordBuilder: Sendable {
             self.builder = builder; self.header = header; self.sopClassUID = sopClassUID; self.fileID = fileID; self.source = source
         }
 
-        mutating func problem(_ sev: Diagnostic.Severity, _ code: String, _ message: String, _ rule: String) {
+        mutating func problem(_ sev: Diagnostic.Severity, _ code: DiagnosticCode, _ message: String, _ rule: String) {
             problems.append(FileSetProblem(sev, code, message, fileID: fileID.path, rule: rule))
         }
 
@@ -455,8 +455,8 @@ extension FileSet {
         var problems: [FileSetProblem] = []
         let fileIDText = built.instance.referencedFileID?.path
         func text(_ b: [UInt8]) -> String { String(decoding: b, as: UTF8.self) }
-        func report(_ sev: Diagnostic.Severity, _ code: String, once key: String, _ message: String, _ rule: String) {
-            guard index.reported.insert(code + "\u{0}" + key).inserted else { return }
+        func report(_ sev: Diagnostic.Severity, _ code: DiagnosticCode, once key: String, _ message: String, _ rule: String) {
+            guard index.reported.insert(code.rawValue + "\u{0}" + key).inserted else { return }
             problems.append(FileSetProblem(sev, code, message, fileID: fileIDText, rule: rule))
         }
 

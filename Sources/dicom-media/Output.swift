@@ -112,7 +112,7 @@ enum DiagnosticGroups {
         var order: [Key] = []
         var groups: [Key: [FileSetProblem]] = [:]
         for p in problems {
-            let k = Key(severity: p.severity.rawValue, code: p.code, source: p.source, folder: folder(p))
+            let k = Key(severity: p.severity.rawValue, code: p.code.rawValue, source: p.source, folder: folder(p))
             if groups[k] == nil { order.append(k) }
             groups[k, default: []].append(p)
         }

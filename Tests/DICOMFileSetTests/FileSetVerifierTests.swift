@@ -263,7 +263,7 @@ final class FileSetVerifierTests: XCTestCase {
     // MARK: Records against their files
 
     func testRecordUIDsDisagreeWithTheFile() throws {
-        let cases: [(Tag, String, String)] = [
+        let cases: [(Tag, String, DiagnosticCode)] = [
             (.referencedSOPClassUIDInFileTag, VerifierUID.mr, "sop-class-mismatch"),
             (.referencedSOPInstanceUIDInFileTag, UID.make(), "sop-instance-mismatch"),
             (.referencedTransferSyntaxUIDInFileTag, VerifierUID.implicitLE, "transfer-syntax-mismatch"),
@@ -278,7 +278,7 @@ final class FileSetVerifierTests: XCTestCase {
     }
 
     func testFileDisagreesWithEnclosingPatientStudySeries() throws {
-        let cases: [(Tag, VR, String)] = [
+        let cases: [(Tag, VR, DiagnosticCode)] = [
             (.patientID, .LO, "patient-id-mismatch"), (.studyInstanceUID, .UI, "study-uid-mismatch"), (.seriesInstanceUID, .UI, "series-uid-mismatch"),
         ]
         for (tag, vr, code) in cases {

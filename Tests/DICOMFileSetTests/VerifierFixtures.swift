@@ -225,18 +225,18 @@ struct VerifierFileSet {
 // MARK: - Assertions
 
 /// Codes of the problems at warning level or above, as a set.
-func problemCodes(_ problems: [FileSetProblem]) -> Set<String> {
+func problemCodes(_ problems: [FileSetProblem]) -> Set<DiagnosticCode> {
     Set(problems.filter { $0.severity >= .warning }.map(\.code))
 }
 
 /// The problems at warning level or above are exactly `codes` (the fixture has exactly that damage).
-func assertProblemCodes(_ problems: [FileSetProblem], _ codes: Set<String>, file: StaticString = #filePath, line: UInt = #line) {
+func assertProblemCodes(_ problems: [FileSetProblem], _ codes: Set<DiagnosticCode>, file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertEqual(problemCodes(problems), codes, "problems:\n" + problems.map(\.description).joined(separator: "\n"), file: file, line: line)
 }
 
 /// A problem with this code is present, with the severity (and File ID) given.
 @discardableResult
-func assertProblem(_ problems: [FileSetProblem], _ code: String, _ severity: Diagnostic.Severity, fileID: String? = nil,
+func assertProblem(_ problems: [FileSetProblem], _ code: DiagnosticCode, _ severity: Diagnostic.Severity, fileID: String? = nil,
                file: StaticString = #filePath, line: UInt = #line) -> FileSetProblem? {
     let hit = problems.first { $0.code == code && (fileID == nil || $0.fileID == fileID) }
     guard let p = hit else {
