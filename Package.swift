@@ -23,7 +23,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "DICOMCore"),
         .target(name: "DICOMIO", dependencies: ["DICOMCore", "CZlib"]),
-        .target(name: "DICOMFileSet", dependencies: ["DICOMCore", "DICOMIO"]),
+        .target(name: "DICOMFileSet", dependencies: ["DICOMCore", "DICOMIO"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "DICOMStore", dependencies: [
             "DICOMCore", "DICOMIO", "CCrypto", .product(name: "GRDB", package: "GRDB.swift"),
@@ -46,7 +46,7 @@ let package = Package(
         .executableTarget(name: "adapter-bench", dependencies: ["DICOMCore", "DICOMIO", "DICOMPixel", "DICOMCodecs"], path: "Benchmarks/AdapterBench"),
         .testTarget(name: "DICOMCoreTests", dependencies: ["DICOMCore"]),
         .testTarget(name: "DICOMIOTests", dependencies: ["DICOMIO", "DICOMCore"]),
-        .testTarget(name: "DICOMFileSetTests", dependencies: ["DICOMFileSet", "DICOMIO", "DICOMCore"]),
+        .testTarget(name: "DICOMFileSetTests", dependencies: ["DICOMFileSet", "DICOMIO", "DICOMCore"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "DICOMPixelTests", dependencies: ["DICOMPixel", "DICOMCodecs", "DICOMIO", "DICOMCore"]),
         .testTarget(name: "CLITests", dependencies: ["MediaKit"]),
         .testTarget(name: "DeidentifyTests", dependencies: ["MediaKit", "DICOMCore"]),

@@ -22,7 +22,7 @@ public enum IconImage {
         let bits = ds.integer(.bitsAllocated) ?? 16
         let stored = ds.integer(.bitsStored) ?? bits
         let signed = ds.integer(.pixelRepresentation) == 1
-        let planar = ds.integer(Tag(0x0028, 0x0006)) == 1
+        let planar = ds.integer(.planarConfiguration) == 1
         let photometric = ds.string(.photometricInterpretation) ?? "MONOCHROME2"
         guard [8, 16, 32].contains(bits), [1, 3].contains(spp) else {
             throw Failure(message: "Bits Allocated \(bits) / Samples per Pixel \(spp) not supported for icons")
@@ -35,8 +35,8 @@ public enum IconImage {
         }
 
         /// Value of sample s (0..<spp) at pixel p, with Modality LUT rescale.
-        let slope = ds.doubles(Tag(0x0028, 0x1053))?.first ?? 1
-        let intercept = ds.doubles(Tag(0x0028, 0x1052))?.first ?? 0
+        let slope = ds.doubles(.rescaleSlope)?.first ?? 1
+        let intercept = ds.doubles(.rescaleIntercept)?.first ?? 0
         let mask: UInt32 = stored >= 32 ? .max : (1 << UInt32(stored)) - 1
         func raw(_ index: Int) -> Double {
             var v: UInt32
@@ -60,7 +60,7 @@ public enum IconImage {
 
         // Window: the first Window Center/Width, else the 1st-99th percentile of a sample.
         var lo: Double, hi: Double
-        if spp == 1, let c = ds.doubles(Tag(0x0028, 0x1050))?.first, let w = ds.doubles(Tag(0x0028, 0x1051))?.first, w >= 1 {
+        if spp == 1, let c = ds.doubles(.windowCenter)?.first, let w = ds.doubles(.windowWidth)?.first, w >= 1 {
             lo = c - 0.5 - (w - 1) / 2; hi = c - 0.5 + (w - 1) / 2
         } else {
             var sample: [Double] = []

@@ -11,7 +11,7 @@ public struct MediumJournal: Codable, Sendable, Equatable {
     /// The format of this journal; journals of another format are refused.
     public static let formatVersion = 2
     /// The folder of the journal, the staged DICOMDIR and staged files.
-    public static let folderName = FileSetVerifier.journalFolderName
+    public static let folderName = ".dicom-media"
     public static let folder = [folderName]
     public static let journalFile = [folderName, "journal.json"]
     public static let stagedDICOMDIR = [folderName, "DICOMDIR.new"]
@@ -43,7 +43,7 @@ public struct MediumJournal: Codable, Sendable, Equatable {
     public static func parse(_ data: [UInt8], journal: String) throws -> MediumJournal {
         let j: MediumJournal
         do { j = try JSONDecoder().decode(MediumJournal.self, from: Data(data)) } catch {
-            throw MediumError(.refused, "journal cannot be read (not a dicom-media journal of format \(formatVersion)): \(shortDescription(error)); it is left untouched", path: journal)
+            throw MediumError(.refused, "journal cannot be read (not a dicom-media journal of format \(formatVersion)): \(shortDescription(error)); it is left untouched", path: journal, cause: error)
         }
         try j.validate(journal: journal)
         return j

@@ -42,7 +42,7 @@ public struct FileSetTransaction: Sendable {
     }
 
     /// Folder for the journal, the staged DICOMDIR and staged rewritten files.
-    public static let folderName = FileSetVerifier.journalFolderName
+    public static let folderName = MediumJournal.folderName
     public static func folder(_ root: String) -> String { root + "/" + folderName }
     public static func journalPath(_ root: String) -> String { folder(root) + "/journal.json" }
     public static func stagedDICOMDIRPath(_ root: String) -> String { folder(root) + "/DICOMDIR.new" }

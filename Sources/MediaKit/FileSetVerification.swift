@@ -43,7 +43,7 @@ public enum FileSetVerification {
         do { fs = try DICOMDIRReader.read(path: loc.dicomdir) } catch let e as DICOMParseError {
             throw MediaError(.unreadable, "DICOMDIR cannot be read: \(e.description)", path: loc.dicomdir)
         }
-        var problems = FileSetVerifier(root: loc.root, fileSet: fs, profile: profile, dicomdirPath: loc.dicomdir).verify(progress: progress)
+        var problems = FileSetVerifier(root: loc.root, fileSet: fs, profile: profile, dicomdirPath: loc.dicomdir, ignoring: [FileSetTransaction.folderName]).verify(progress: progress)
         if deep { problems += decodeFrames(root: loc.root, fileSet: fs, skip: Set(problems.filter { $0.severity == .error }.compactMap(\.fileID))) }
         let pendingJournal: MediumJournal?
         do { pendingJournal = try FileSetTransaction.pending(in: loc.root) } catch let e as MediaError {
@@ -72,7 +72,7 @@ public enum FileSetVerification {
     public static func verify(medium: MediumReader, profile: ApplicationProfile?, deep: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Result {
         let (loc, fs, _) = try MediumFileSet.read(medium)
         var problems = (medium as? ImageMedium)?.problems ?? []
-        problems += FileSetVerifier(root: loc.root, fileSet: fs, profile: profile, dicomdirPath: loc.root + "/" + loc.dicomdir.dropFirst(loc.root.count + 1), files: MediumFileSet(medium: medium)).verify(progress: progress)
+        problems += FileSetVerifier(root: loc.root, fileSet: fs, profile: profile, dicomdirPath: loc.root + "/" + loc.dicomdir.dropFirst(loc.root.count + 1), files: MediumFileSet(medium: medium), ignoring: [FileSetTransaction.folderName]).verify(progress: progress)
         if deep {
             let skip = Set(problems.filter { $0.severity == .error }.compactMap(\.fileID))
             let files = FileListResolver(paths: (try? medium.files().map(\.path)) ?? [])

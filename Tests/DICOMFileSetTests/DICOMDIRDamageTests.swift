@@ -44,15 +44,15 @@ final class DICOMDIRDamageTests: XCTestCase {
         XCTAssertEqual(fs.records.count, 1)
         XCTAssertEqual(fs.orphans.first?.keys.string(.patientID), "A")
         XCTAssertEqual(count(fs.records) + count(fs.orphans), 2 * 3 + 5)
-        XCTAssertTrue(fs.problems.contains { $0.code == "orphan-record" })
-        XCTAssertFalse(fs.problems.contains { $0.code == "record-loop" }, "the orphan's chain joining the root chain is no loop")
+        XCTAssertTrue(fs.problems.contains { $0.code == .orphanRecord })
+        XCTAssertFalse(fs.problems.contains { $0.code == .recordLoop }, "the orphan's chain joining the root chain is no loop")
     }
 
     func testBrokenFirstRootOffsetFollowsTheRecordsOwnLinks() throws {
         let fs = try damaged { b, at, _ in b[at] &+= 3 }
         XCTAssertEqual(fs.records.map { $0.keys.string(.patientID) }, ["A", "BB"])
         XCTAssertEqual(count(fs.records), 11)
-        XCTAssertTrue(fs.problems.contains { $0.code == "offset-not-item" })
+        XCTAssertTrue(fs.problems.contains { $0.code == .offsetNotItem })
     }
 
     func testUnknownRecordTypeAtTheTopIsReportedAndKept() throws {
@@ -64,6 +64,6 @@ final class DICOMDIRDamageTests: XCTestCase {
         }
         XCTAssertEqual(fs.records.first?.type.rawValue, "UNKNOWN")
         XCTAssertEqual(count(fs.records), 11)
-        XCTAssertTrue(fs.problems.contains { $0.code == "root-record-type" })
+        XCTAssertTrue(fs.problems.contains { $0.code == .rootRecordType })
     }
 }

@@ -477,8 +477,9 @@ final class FileIDLayoutTests: XCTestCase {
             do {
                 _ = try FileIDLayout(name: "bad", template: template)
                 XCTFail("no error for \(template.debugDescription)")
-            } catch let e as FileIDLayoutError {
-                XCTAssertEqual(e.line, line, "\(template.debugDescription): \(e)")
+            } catch let e as FileSetError {
+                XCTAssertEqual(e.code, .layoutSyntax, "\(template.debugDescription): \(e)")
+                XCTAssertEqual(e.templateLine, line, "\(template.debugDescription): \(e)")
                 XCTAssertTrue(e.message.contains(expected), "\(template.debugDescription): \(e)")
                 if let line { XCTAssertTrue(e.description.contains("line \(line)"), e.description) }
             } catch {
@@ -502,7 +503,8 @@ final class FileIDLayoutTests: XCTestCase {
         XCTAssertEqual(byPath.description, "{ExportDate:YYMMDD}/{ExportTime:HHMMSS}/ST{StudyID:num6}/{SeriesNumber:num6}/I{InstanceNumber:num5}")
         // Unknown name: the error lists what exists.
         XCTAssertThrowsError(try FileIDLayout.load("nope", templatesDirectory: Self.templates)) { e in
-            XCTAssertTrue("\(e)".contains("no layout template found") && "\(e)".contains("standard"), "\(e)")
+            XCTAssertEqual((e as? FileSetError)?.code, .layoutNotFound, "\(e)")
+            XCTAssertTrue("\(e)".contains("standard"), "\(e)")
         }
         // A parse error in a file names the file's layout and line.
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("layout-tests-\(UUID().uuidString)")
@@ -510,7 +512,8 @@ final class FileIDLayoutTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         try "DICOM\nI{counter:instance}\n{Bogus}\n".write(to: dir.appendingPathComponent("layouts/broken.layout"), atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try FileIDLayout.load("broken", templatesDirectory: dir.path)) { e in
-            XCTAssertEqual((e as? FileIDLayoutError)?.line, 3, "\(e)")
+            XCTAssertEqual((e as? FileSetError)?.code, .layoutSyntax, "\(e)")
+            XCTAssertEqual((e as? FileSetError)?.templateLine, 3, "\(e)")
             XCTAssertTrue("\(e)".contains("layout 'broken' line 3"), "\(e)")
         }
 

@@ -50,9 +50,9 @@ final class FileSetVerifierTests: XCTestCase {
         let studyKeys = f.record([0, 0]).keys
         f.edit([0, 0, 0]) { $0.children.append(DirectoryRecord(type: .study, keys: studyKeys)) }
         let problems = try f.writeAndVerify()
-        assertProblemCodes(problems, ["record-misplaced", "duplicate-study", "empty-record"])
-        XCTAssertEqual(problems.filter { $0.code == "record-misplaced" }.count, 2)
-        let p = assertProblem(problems, "record-misplaced", .error, fileID: "DICOM/IM000002")
+        assertProblemCodes(problems, [.recordMisplaced, .duplicateStudy, .emptyRecord])
+        XCTAssertEqual(problems.filter { $0.code == .recordMisplaced }.count, 2)
+        let p = assertProblem(problems, .recordMisplaced, .error, fileID: "DICOM/IM000002")
         XCTAssertEqual(p?.rule, "PS3.3 F.4, Table F.4-1")
         XCTAssertNotNil(p?.offset)
     }
@@ -62,26 +62,26 @@ final class FileSetVerifierTests: XCTestCase {
         f.edit([0, 0, 0]) { $0.children.append(DirectoryRecord(type: DirectoryRecordType("FUTURE THING"))) }
         f.edit([0]) { $0.children.append(DirectoryRecord(type: DirectoryRecordType("VISIT"))) }
         let problems = try f.writeAndVerify()
-        assertProblemCodes(problems, ["record-type-unknown", "record-type-retired"])
-        assertProblem(problems, "record-type-unknown", .warning)
-        assertProblem(problems, "record-type-retired", .warning)
+        assertProblemCodes(problems, [.recordTypeUnknown, .recordTypeRetired])
+        assertProblem(problems, .recordTypeUnknown, .warning)
+        assertProblem(problems, .recordTypeRetired, .warning)
     }
 
     func testMissingRecordType() throws {
         var f = try clean()
         f.edit([0, 0, 0]) { var k = DataSet(); k.setString(.instanceNumber, .IS, "9"); $0.children.append(DirectoryRecord(type: .image, keys: k)) }
-        f.edit([0, 0, 0, 2]) { $0.keys.remove(.directoryRecordTypeTag) }
-        assertProblemCodes(try f.writeAndVerify(), ["record-type-missing"])
+        f.edit([0, 0, 0, 2]) { $0.keys.remove(.directoryRecordType) }
+        assertProblemCodes(try f.writeAndVerify(), [.recordTypeMissing])
     }
 
     func testPrivateRecordWithoutPrivateRecordUID() throws {
         var f = try clean()
         f.edit([0, 0, 0]) { $0.children.append(DirectoryRecord(type: .private)) }
         let problems = try f.writeAndVerify()
-        assertProblemCodes(problems, ["private-record-uid"])
-        assertProblem(problems, "private-record-uid", .error)
+        assertProblemCodes(problems, [.privateRecordUID])
+        assertProblem(problems, .privateRecordUID, .error)
         // With the UID it is a proper extension (PS3.3 F.6).
-        f.edit([0, 0, 0, 2]) { $0.keys.setString(.privateRecordUIDTag, .UI, "1.2.3.4.5") }
+        f.edit([0, 0, 0, 2]) { $0.keys.setString(.privateRecordUID, .UI, "1.2.3.4.5") }
         assertProblemCodes(try f.writeAndVerify(), [])
     }
 
@@ -92,9 +92,9 @@ final class FileSetVerifierTests: XCTestCase {
         f.edit([0, 0]) { $0.keys.remove(.studyDate); $0.keys.remove(.accessionNumber) }
         f.edit([0]) { $0.keys.setString(.patientID, .LO, "") }
         let problems = try f.writeAndVerify()
-        assertProblemCodes(problems, ["missing-type1-key", "missing-type2-key"])
-        XCTAssertEqual(problems.filter { $0.code == "missing-type1-key" }.count, 2)
-        let p = assertProblem(problems, "missing-type2-key", .error)
+        assertProblemCodes(problems, [.missingType1Key, .missingType2Key])
+        XCTAssertEqual(problems.filter { $0.code == .missingType1Key }.count, 2)
+        let p = assertProblem(problems, .missingType2Key, .error)
         XCTAssertEqual(p?.rule, "PS3.3 F.5.2")
     }
 
@@ -103,8 +103,8 @@ final class FileSetVerifierTests: XCTestCase {
         var f = try clean()
         f.edit(VerifierFileSet.imagePath(0)) { $0.keys.remove(.imageType) }
         let problems = try f.writeAndVerify(profile: ApplicationProfile.named("STD-GEN-CD"))
-        assertProblemCodes(problems, ["missing-type1c-key"])
-        let p = assertProblem(problems, "missing-type1c-key", .error, fileID: "DICOM/IM000001")
+        assertProblemCodes(problems, [.missingType1CKey])
+        let p = assertProblem(problems, .missingType1CKey, .error, fileID: "DICOM/IM000001")
         XCTAssertTrue(p?.rule.hasPrefix("STD-GEN-CD") ?? false, p?.rule ?? "")
         // Without a profile Image Type is not a key of the IMAGE record.
         assertProblemCodes(try f.verifyOnDisk(), [])
@@ -115,8 +115,8 @@ final class FileSetVerifierTests: XCTestCase {
         var f = try clean()
         f.instances[1].dataSet.setString(.patientBirthDate, .DA, "19700101")
         let problems = try f.writeAndVerify(profile: ApplicationProfile.named("STD-GEN-USB-JPEG"))
-        assertProblemCodes(problems, ["missing-type1c-key"])
-        let p = assertProblem(problems, "missing-type1c-key", .error)
+        assertProblemCodes(problems, [.missingType1CKey])
+        let p = assertProblem(problems, .missingType1CKey, .error)
         XCTAssertTrue(p?.message.contains("PATIENT") ?? false)
         f.edit([0]) { $0.keys.setString(.patientBirthDate, .DA, "19700101") }
         assertProblemCodes(try f.writeAndVerify(profile: ApplicationProfile.named("STD-GEN-USB-JPEG")), [])
@@ -127,23 +127,23 @@ final class FileSetVerifierTests: XCTestCase {
     func testInstanceRecordWithoutFile() throws {
         var f = try clean()
         f.edit(VerifierFileSet.imagePath(1)) {
-            for t in [Tag.referencedFileIDTag, .referencedSOPClassUIDInFileTag, .referencedSOPInstanceUIDInFileTag, .referencedTransferSyntaxUIDInFileTag] {
+            for t in [Tag.referencedFileID, .referencedSOPClassUIDInFile, .referencedSOPInstanceUIDInFile, .referencedTransferSyntaxUIDInFile] {
                 $0.keys.remove(t)
             }
         }
         let problems = try f.writeAndVerify()
         // The file it should reference is now referenced by nothing.
-        assertProblemCodes(problems, ["instance-no-file", "unreferenced-file"])
-        assertProblem(problems, "instance-no-file", .error)
-        assertProblem(problems, "unreferenced-file", .error, fileID: "DICOM/IM000002")
+        assertProblemCodes(problems, [.instanceNoFile, .unreferencedFile])
+        assertProblem(problems, .instanceNoFile, .error)
+        assertProblem(problems, .unreferencedFile, .error, fileID: "DICOM/IM000002")
     }
 
     func testMissingReferencedUIDs() throws {
         var f = try clean()
-        f.edit(VerifierFileSet.imagePath(0)) { $0.keys.remove(.referencedTransferSyntaxUIDInFileTag) }
+        f.edit(VerifierFileSet.imagePath(0)) { $0.keys.remove(.referencedTransferSyntaxUIDInFile) }
         let problems = try f.writeAndVerify()
-        assertProblemCodes(problems, ["missing-referenced-uid"])
-        XCTAssertTrue(assertProblem(problems, "missing-referenced-uid", .error, fileID: "DICOM/IM000001")?.message.contains("(0004,1512)") ?? false)
+        assertProblemCodes(problems, [.missingReferencedUID])
+        XCTAssertTrue(assertProblem(problems, .missingReferencedUID, .error, fileID: "DICOM/IM000001")?.message.contains("(0004,1512)") ?? false)
     }
 
     func testSeriesRecordReferencingAFile() throws {
@@ -153,10 +153,10 @@ final class FileSetVerifierTests: XCTestCase {
         extra.dataSet.setString(.sopInstanceUID, .UI, UID.make())
         f.instances.append(extra)
         let ref = VerifierFixture.image(extra)
-        f.edit([0, 0, 0]) { for e in ref.keys where e.tag.group == 0x0004 && e.tag != .directoryRecordTypeTag { $0.keys.set(e) } }
+        f.edit([0, 0, 0]) { for e in ref.keys where e.tag.group == 0x0004 && e.tag != .directoryRecordType { $0.keys.set(e) } }
         let problems = try f.writeAndVerify()
-        assertProblemCodes(problems, ["intermediate-references-file"])
-        assertProblem(problems, "intermediate-references-file", .warning, fileID: "DICOM/SERIES")
+        assertProblemCodes(problems, [.intermediateReferencesFile])
+        assertProblem(problems, .intermediateReferencesFile, .warning, fileID: "DICOM/SERIES")
     }
 
     func testEmptyIntermediateRecord() throws {
@@ -164,7 +164,7 @@ final class FileSetVerifierTests: XCTestCase {
         var keys = f.record([0, 0, 0]).keys
         keys.setString(.seriesInstanceUID, .UI, UID.make())
         f.edit([0, 0]) { $0.children.append(DirectoryRecord(type: .series, keys: keys)) }
-        assertProblemCodes(try f.writeAndVerify(), ["empty-record"])
+        assertProblemCodes(try f.writeAndVerify(), [.emptyRecord])
     }
 
     // MARK: Referenced File IDs and files (PS3.10 8.2, 8.5; PS3.3 F.2.1)
@@ -174,12 +174,12 @@ final class FileSetVerifierTests: XCTestCase {
         f.instances[0].fileID = ["DICOM", "im-1"]
         f.rebuildTree()
         let problems = try f.writeAndVerify()
-        assertProblemCodes(problems, ["file-id-nonconformant"])
-        assertProblem(problems, "file-id-nonconformant", .error, fileID: "DICOM/im-1")
+        assertProblemCodes(problems, [.fileIDNonconformant])
+        assertProblem(problems, .fileIDNonconformant, .error, fileID: "DICOM/im-1")
         // Nine components, one of nine characters.
         f.instances[0].fileID = ["A", "B", "C", "D", "E", "F", "G", "H", "ABCDEFGHI"]
         f.rebuildTree()
-        assertProblemCodes(try f.writeAndVerify(), ["file-id-nonconformant", "unreferenced-file"])
+        assertProblemCodes(try f.writeAndVerify(), [.fileIDNonconformant, .unreferencedFile])
     }
 
     func testFileIDOutsideTheRootIsNeverRead() throws {
@@ -191,11 +191,11 @@ final class FileSetVerifierTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: outside) }
         try FileManager.default.removeItem(atPath: f.root + "/DICOM/IM000002")
         f.instances.removeLast()
-        f.edit(VerifierFileSet.imagePath(1)) { $0.keys.setString(.referencedFileIDTag, .CS, ["..", (outside as NSString).lastPathComponent]) }
+        f.edit(VerifierFileSet.imagePath(1)) { $0.keys.setString(.referencedFileID, .CS, ["..", (outside as NSString).lastPathComponent]) }
         try Part10Writer.write(DICOMDIRWriter.encode(f.fileSet), to: f.dicomdirPath)
         let problems = try f.verifyOnDisk()
-        assertProblemCodes(problems, ["file-id-outside-root"])
-        assertProblem(problems, "file-id-outside-root", .error)
+        assertProblemCodes(problems, [.fileIDOutsideRoot])
+        assertProblem(problems, .fileIDOutsideRoot, .error)
     }
 
     func testMissingFile() throws {
@@ -203,8 +203,8 @@ final class FileSetVerifierTests: XCTestCase {
         try f.write()
         try FileManager.default.removeItem(atPath: f.root + "/DICOM/IM000002")
         let problems = try f.verifyOnDisk()
-        assertProblemCodes(problems, ["file-missing"])
-        assertProblem(problems, "file-missing", .error, fileID: "DICOM/IM000002")
+        assertProblemCodes(problems, [.fileMissing])
+        assertProblem(problems, .fileMissing, .error, fileID: "DICOM/IM000002")
     }
 
     func testFileFoundOnlyUnderAVariantName() throws {
@@ -212,8 +212,8 @@ final class FileSetVerifierTests: XCTestCase {
         try f.write()
         try FileManager.default.moveItem(atPath: f.root + "/DICOM/IM000002", toPath: f.root + "/DICOM/im000002.dcm")
         let problems = try f.verifyOnDisk()
-        assertProblemCodes(problems, ["file-id-variant"])
-        XCTAssertTrue(assertProblem(problems, "file-id-variant", .warning, fileID: "DICOM/IM000002")?.message.contains("im000002.dcm") ?? false)
+        assertProblemCodes(problems, [.fileIDVariant])
+        XCTAssertTrue(assertProblem(problems, .fileIDVariant, .warning, fileID: "DICOM/IM000002")?.message.contains("im000002.dcm") ?? false)
     }
 
     func testUnreadableFile() throws {
@@ -221,16 +221,16 @@ final class FileSetVerifierTests: XCTestCase {
         try f.write()
         try writeTestFile(Array("this is not a DICOM file at all".utf8), to: f.root + "/DICOM/IM000001")
         let problems = try f.verifyOnDisk()
-        assertProblemCodes(problems, ["file-unreadable"])
-        assertProblem(problems, "file-unreadable", .error, fileID: "DICOM/IM000001")
+        assertProblemCodes(problems, [.fileUnreadable])
+        assertProblem(problems, .fileUnreadable, .error, fileID: "DICOM/IM000001")
     }
 
     func testFileWithoutFileMeta() throws {
         var f = try clean()
         f.instances[1].bare = true
         let problems = try f.writeAndVerify()
-        assertProblemCodes(problems, ["file-no-meta"])
-        assertProblem(problems, "file-no-meta", .error, fileID: "DICOM/IM000002")
+        assertProblemCodes(problems, [.fileNoMeta])
+        assertProblem(problems, .fileNoMeta, .error, fileID: "DICOM/IM000002")
     }
 
     func testFileWhoseMetaDisagreesWithItsDataSet() throws {
@@ -245,8 +245,8 @@ final class FileSetVerifierTests: XCTestCase {
         bytes[at + uid.count - 1] = bytes[at + uid.count - 1] == 0x31 ? 0x32 : 0x31
         try writeTestFile(bytes, to: path)
         let problems = try f.verifyOnDisk()
-        assertProblemCodes(problems, ["file-meta-mismatch"])
-        assertProblem(problems, "file-meta-mismatch", .error, fileID: "DICOM/IM000001")
+        assertProblemCodes(problems, [.fileMetaMismatch])
+        assertProblem(problems, .fileMetaMismatch, .error, fileID: "DICOM/IM000001")
     }
 
     func testFileReferencedTwice() throws {
@@ -256,17 +256,17 @@ final class FileSetVerifierTests: XCTestCase {
         f.edit([0, 0, 0]) { $0.children.append(again) }
         let problems = try f.writeAndVerify()
         // The second record also repeats the SOP Instance UID.
-        assertProblemCodes(problems, ["file-referenced-twice", "duplicate-sop-instance"])
-        assertProblem(problems, "file-referenced-twice", .error, fileID: "DICOM/IM000001")
+        assertProblemCodes(problems, [.fileReferencedTwice, .duplicateSOPInstance])
+        assertProblem(problems, .fileReferencedTwice, .error, fileID: "DICOM/IM000001")
     }
 
     // MARK: Records against their files
 
     func testRecordUIDsDisagreeWithTheFile() throws {
         let cases: [(Tag, String, DiagnosticCode)] = [
-            (.referencedSOPClassUIDInFileTag, VerifierUID.mr, "sop-class-mismatch"),
-            (.referencedSOPInstanceUIDInFileTag, UID.make(), "sop-instance-mismatch"),
-            (.referencedTransferSyntaxUIDInFileTag, VerifierUID.implicitLE, "transfer-syntax-mismatch"),
+            (.referencedSOPClassUIDInFile, VerifierUID.mr, .sopClassMismatch),
+            (.referencedSOPInstanceUIDInFile, UID.make(), .sopInstanceMismatch),
+            (.referencedTransferSyntaxUIDInFile, VerifierUID.implicitLE, .transferSyntaxMismatch),
         ]
         for (tag, value, code) in cases {
             var f = try clean()
@@ -279,7 +279,7 @@ final class FileSetVerifierTests: XCTestCase {
 
     func testFileDisagreesWithEnclosingPatientStudySeries() throws {
         let cases: [(Tag, VR, DiagnosticCode)] = [
-            (.patientID, .LO, "patient-id-mismatch"), (.studyInstanceUID, .UI, "study-uid-mismatch"), (.seriesInstanceUID, .UI, "series-uid-mismatch"),
+            (.patientID, .LO, .patientIDMismatch), (.studyInstanceUID, .UI, .studyUIDMismatch), (.seriesInstanceUID, .UI, .seriesUIDMismatch),
         ]
         for (tag, vr, code) in cases {
             var f = try clean()
@@ -296,7 +296,7 @@ final class FileSetVerifierTests: XCTestCase {
         f.instances[1].dataSet.remove(.patientID)
         let problems = try f.writeAndVerify()
         assertProblemCodes(problems, [])
-        assertProblem(problems, "key-supplied", .info, fileID: "DICOM/IM000002")
+        assertProblem(problems, .keySupplied, .info, fileID: "DICOM/IM000002")
     }
 
     // MARK: Uniqueness (PS3.3 F.5 / digest §1.7 rules 6-8)
@@ -306,8 +306,8 @@ final class FileSetVerifierTests: XCTestCase {
         f.instances[1].dataSet.setString(.sopInstanceUID, .UI, f.instances[0].sopInstanceUID)
         f.rebuildTree()
         let problems = try f.writeAndVerify()
-        assertProblemCodes(problems, ["duplicate-sop-instance"])
-        XCTAssertEqual(problems.filter { $0.code == "duplicate-sop-instance" }.count, 1, "records and files report it once")
+        assertProblemCodes(problems, [.duplicateSOPInstance])
+        XCTAssertEqual(problems.filter { $0.code == .duplicateSOPInstance }.count, 1, "records and files report it once")
     }
 
     func testDuplicateStudyAndSeriesRecords() throws {
@@ -318,7 +318,7 @@ final class FileSetVerifierTests: XCTestCase {
         var series = f.record([0, 0, 0]); series.children = [image]
         var study = f.record([0, 0]); study.children = [series]
         f.edit([0]) { $0.children.append(study) }
-        assertProblemCodes(try f.writeAndVerify(), ["duplicate-study", "duplicate-series"])
+        assertProblemCodes(try f.writeAndVerify(), [.duplicateStudy, .duplicateSeries])
 
         // Two SERIES records with one Series Instance UID in one study.
         var g = try clean()
@@ -327,8 +327,8 @@ final class FileSetVerifierTests: XCTestCase {
         var series2 = g.record([0, 0, 0]); series2.children = [image2]
         g.edit([0, 0]) { $0.children.append(series2) }
         let problems = try g.writeAndVerify()
-        assertProblemCodes(problems, ["duplicate-series"])
-        assertProblem(problems, "duplicate-series", .error)
+        assertProblemCodes(problems, [.duplicateSeries])
+        assertProblem(problems, .duplicateSeries, .error)
     }
 
     func testDuplicatePatientRecords() throws {
@@ -341,16 +341,16 @@ final class FileSetVerifierTests: XCTestCase {
         f.edit([0]) { $0.children.removeLast() }
         f.fileSet.records.append(VerifierFixture.patient(f.instances[1].dataSet, [secondStudy]))
         let problems = try f.writeAndVerify()
-        assertProblemCodes(problems, ["duplicate-patient"])
-        assertProblem(problems, "duplicate-patient", .error)
+        assertProblemCodes(problems, [.duplicatePatient])
+        assertProblem(problems, .duplicatePatient, .error)
     }
 
     func testOnePatientIDWithTwoNames() throws {
         var f = try clean()
         f.instances[1].dataSet.setString(.patientName, .PN, "DOE^JANE")
         let problems = try f.writeAndVerify()
-        assertProblemCodes(problems, ["patient-name-conflict"])
-        assertProblem(problems, "patient-name-conflict", .warning)
+        assertProblemCodes(problems, [.patientNameConflict])
+        assertProblem(problems, .patientNameConflict, .warning)
         // Trailing empty components are the same name.
         var g = try clean()
         g.instances[1].dataSet.setString(.patientName, .PN, "DOE^JOHN^^^")
@@ -371,8 +371,8 @@ final class FileSetVerifierTests: XCTestCase {
         var bare = extra; bare.fileID = ["BARE"]; bare.bare = true
         try VerifierFixture.write(bare, root: f.root)
         let problems = try f.verifyOnDisk()
-        assertProblemCodes(problems, ["unreferenced-file"])
-        XCTAssertEqual(Set(problems.filter { $0.code == "unreferenced-file" }.compactMap(\.fileID)), ["DICOM/EXTRA/IM000009", "DICOM/IM000001.DCM", "BARE"])
+        assertProblemCodes(problems, [.unreferencedFile])
+        XCTAssertEqual(Set(problems.filter { $0.code == .unreferencedFile }.compactMap(\.fileID)), ["DICOM/EXTRA/IM000009", "DICOM/IM000001.DCM", "BARE"])
         XCTAssertTrue(problems.first { $0.fileID == "DICOM/IM000001.DCM" }?.message.contains("DICOM/IM000001") ?? false, "a copy names its original")
     }
 
@@ -384,7 +384,7 @@ final class FileSetVerifierTests: XCTestCase {
         try writeTestFile([0x4D, 0x5A, 0x90, 0x00] + [UInt8](repeating: 0, count: 200), to: f.root + "/VIEWER/VIEWER.EXE")
         let problems = try f.verifyOnDisk()
         assertProblemCodes(problems, [])
-        let note = assertProblem(problems, "non-dicom-files", .info)
+        let note = assertProblem(problems, .nonDICOMFiles, .info)
         XCTAssertTrue(note?.message.contains("3 file(s)") ?? false, note?.message ?? "")
     }
 
@@ -398,9 +398,9 @@ final class FileSetVerifierTests: XCTestCase {
         try nested.write()
         try FileManager.default.moveItem(atPath: nested.root, toPath: f.root + "/OTHER")
         let problems = try f.verifyOnDisk()
-        assertProblemCodes(problems, ["extra-dicomdir", "nested-fileset"])
-        assertProblem(problems, "extra-dicomdir", .warning, fileID: "DICOMDIR.BAK")
-        assertProblem(problems, "nested-fileset", .warning, fileID: "OTHER")
+        assertProblemCodes(problems, [.extraDICOMDIR, .nestedFileSet])
+        assertProblem(problems, .extraDICOMDIR, .warning, fileID: "DICOMDIR.BAK")
+        assertProblem(problems, .nestedFileSet, .warning, fileID: "OTHER")
     }
 
     // MARK: File-set identification (PS3.10 8.5, PS3.3 F.3.2.1)
@@ -410,8 +410,8 @@ final class FileSetVerifierTests: XCTestCase {
             var f = try clean()
             f.fileSet.fileSetID = bad
             let problems = try f.writeAndVerify()
-            assertProblemCodes(problems, ["fileset-id-invalid"])
-            assertProblem(problems, "fileset-id-invalid", .error, fileID: "DICOMDIR")
+            assertProblemCodes(problems, [.fileSetIDInvalid])
+            assertProblem(problems, .fileSetIDInvalid, .error, fileID: "DICOMDIR")
         }
         var ok = try clean()
         ok.fileSet.fileSetID = "ABCDEFGHIJKLMNOP"
@@ -421,13 +421,13 @@ final class FileSetVerifierTests: XCTestCase {
     func testDescriptorFile() throws {
         var f = try clean()
         f.fileSet.descriptorFileID = FileID(["README"])
-        assertProblemCodes(try f.writeAndVerify(), ["descriptor-missing"])
+        assertProblemCodes(try f.writeAndVerify(), [.descriptorMissing])
         try writeTestFile(Array("About this disc\n".utf8), to: f.root + "/README")
         let problems = try f.verifyOnDisk()
         assertProblemCodes(problems, [])
-        XCTAssertFalse(problems.contains { $0.code == "non-dicom-files" }, "the descriptor is not listed as an unknown file")
+        XCTAssertFalse(problems.contains { $0.code == .nonDICOMFiles }, "the descriptor is not listed as an unknown file")
         f.fileSet.descriptorFileID = FileID(["read.me"])
-        assertProblemCodes(try f.writeAndVerify(), ["descriptor-file-id", "descriptor-missing"])
+        assertProblemCodes(try f.writeAndVerify(), [.descriptorFileID, .descriptorMissing])
     }
 
     // MARK: DICOMDIR damage found by the reader is passed through
@@ -444,8 +444,8 @@ final class FileSetVerifierTests: XCTestCase {
         bytes[at + 8] &+= 2
         try writeTestFile(bytes, to: f.dicomdirPath)
         let problems = try f.verifyOnDisk()
-        assertProblemCodes(problems, ["offset-not-item", "orphan-record", "empty-record"])
-        XCTAssertFalse(problems.contains { $0.code == "unreferenced-file" }, "files of orphan records are reported by orphan-record only")
+        assertProblemCodes(problems, [.offsetNotItem, .orphanRecord, .emptyRecord])
+        XCTAssertFalse(problems.contains { $0.code == .unreferencedFile }, "files of orphan records are reported by orphan-record only")
     }
 
     // MARK: Application profiles (PS3.11)
@@ -456,21 +456,21 @@ final class FileSetVerifierTests: XCTestCase {
         var a = try clean()
         a.instances[1].dataSet.setString(.sopClassUID, .UI, VerifierUID.us)
         a.rebuildTree()
-        assertProblemCodes(try a.writeAndVerify(profile: ctmr), ["profile-sop-class"])
+        assertProblemCodes(try a.writeAndVerify(profile: ctmr), [.profileSOPClass])
         // A transfer syntax it does not allow for CT (Implicit VR Little Endian).
         var b = try clean()
         b.instances[1].transferSyntax = .implicitVRLittleEndian
         b.rebuildTree()
         let problems = try b.writeAndVerify(profile: ctmr)
-        assertProblemCodes(problems, ["profile-transfer-syntax"])
-        assertProblem(problems, "profile-transfer-syntax", .error, fileID: "DICOM/IM000002")
+        assertProblemCodes(problems, [.profileTransferSyntax])
+        assertProblem(problems, .profileTransferSyntax, .error, fileID: "DICOM/IM000002")
         assertProblemCodes(try b.verifyOnDisk(), [])  // without a profile the syntax is fine
         // An image constraint: CT must be MONOCHROME2 (PS3.11 Table E.3-3).
         var c = try clean()
         c.instances[0].dataSet.setString(.photometricInterpretation, .CS, "MONOCHROME1")
         let constraint = try c.writeAndVerify(profile: ctmr)
-        assertProblemCodes(constraint, ["profile-image"])
-        XCTAssertTrue(assertProblem(constraint, "profile-image", .error, fileID: "DICOM/IM000001")?.message.contains("MONOCHROME2") ?? false)
+        assertProblemCodes(constraint, [.profileImage])
+        XCTAssertTrue(assertProblem(constraint, .profileImage, .error, fileID: "DICOM/IM000001")?.message.contains("MONOCHROME2") ?? false)
     }
 
     func testIconFormatAndSize() throws {
@@ -478,16 +478,16 @@ final class FileSetVerifierTests: XCTestCase {
         var f = try clean()
         f.edit(VerifierFileSet.imagePath(0)) { $0.keys.set(VerifierFixture.icon(size: 64, photometric: "RGB", samples: 3)) }
         let problems = try f.writeAndVerify()
-        assertProblemCodes(problems, ["icon-format"])
-        assertProblem(problems, "icon-format", .error, fileID: "DICOM/IM000001")
+        assertProblemCodes(problems, [.iconFormat])
+        assertProblem(problems, .iconFormat, .error, fileID: "DICOM/IM000001")
         // STD-CTMR: icons are 64x64 (PS3.11 E.3.3.3).
         var g = try clean()
         g.edit(VerifierFileSet.imagePath(0)) { $0.keys.set(VerifierFixture.icon(size: 32)) }
         g.edit([0, 0, 0]) { $0.keys.set(VerifierFixture.icon(size: 64)) }
         let ctmr = ApplicationProfile.named("STD-CTMR-CD")!
         let sized = try g.writeAndVerify(profile: ctmr)
-        assertProblemCodes(sized, ["icon-size"])
-        assertProblem(sized, "icon-size", .error, fileID: "DICOM/IM000001")
+        assertProblemCodes(sized, [.iconSize])
+        assertProblem(sized, .iconSize, .error, fileID: "DICOM/IM000001")
         assertProblemCodes(try g.verifyOnDisk(), [])  // without a profile any size is allowed
     }
 
@@ -505,8 +505,8 @@ final class FileSetVerifierTests: XCTestCase {
         assertProblemCodes(try f.writeAndVerify(profile: xa1k), [])
         f.edit(VerifierFileSet.imagePath(1)) { $0.keys.remove(.iconImageSequence) }
         let problems = try f.writeAndVerify(profile: xa1k)
-        assertProblemCodes(problems, ["icon-missing"])
-        assertProblem(problems, "icon-missing", .error, fileID: "DICOM/IM000002")
+        assertProblemCodes(problems, [.iconMissing])
+        assertProblem(problems, .iconMissing, .error, fileID: "DICOM/IM000002")
     }
 }
 

@@ -73,7 +73,7 @@ final class MediumTests: XCTestCase {
 
     func testWritesNeverFollowLinks() throws {
         let m = Medium(root: root)
-        XCTAssertThrowsError(try m.createFile(["OUT", "NEW"], bytes: [1])) { XCTAssertEqual(($0 as? MediumError)?.kind, .refused) }
+        XCTAssertThrowsError(try m.createFile(["OUT", "NEW"], bytes: [1])) { XCTAssertEqual(($0 as? FileSetError)?.code, .refused) }
         XCTAssertThrowsError(try m.createFile(["INLINK", "P1", "NEW"], bytes: [1]))
         XCTAssertFalse(FileManager.default.fileExists(atPath: outside + "/NEW"))
         XCTAssertThrowsError(try m.remove(["OUT", "SECRET"]))

@@ -115,10 +115,10 @@ enum VerifierFixture {
     /// Image Type / Rows / Columns keys the general and compression profiles ask for.
     static func image(_ inst: VerifierInstance, type: DirectoryRecordType = .image) -> DirectoryRecord {
         var k = DataSet()
-        k.setString(.referencedFileIDTag, .CS, inst.fileID)
-        k.setString(.referencedSOPClassUIDInFileTag, .UI, inst.dataSet.string(.sopClassUID) ?? "")
-        k.setString(.referencedSOPInstanceUIDInFileTag, .UI, inst.sopInstanceUID)
-        k.setString(.referencedTransferSyntaxUIDInFileTag, .UI, inst.transferSyntax.uid)
+        k.setString(.referencedFileID, .CS, inst.fileID)
+        k.setString(.referencedSOPClassUIDInFile, .UI, inst.dataSet.string(.sopClassUID) ?? "")
+        k.setString(.referencedSOPInstanceUIDInFile, .UI, inst.sopInstanceUID)
+        k.setString(.referencedTransferSyntaxUIDInFile, .UI, inst.transferSyntax.uid)
         copy([.instanceNumber, .imageType, .rows, .columns], from: inst.dataSet, into: &k)
         return DirectoryRecord(type: type, keys: k)
     }

@@ -11,9 +11,9 @@ final class ProfileChoiceTests: XCTestCase {
         for (i, c) in content.enumerated() {
             var keys = DataSet()
             keys.setString(.referencedFileID, .CS, ["DICOM", "I\(i)"])
-            keys.setString(.referencedSOPClassUIDInFileTag, .UI, c.sop)
-            keys.setString(.referencedSOPInstanceUIDInFileTag, .UI, "1.2.3.\(i)")
-            keys.setString(.referencedTransferSyntaxUIDInFileTag, .UI, c.ts)
+            keys.setString(.referencedSOPClassUIDInFile, .UI, c.sop)
+            keys.setString(.referencedSOPInstanceUIDInFile, .UI, "1.2.3.\(i)")
+            keys.setString(.referencedTransferSyntaxUIDInFile, .UI, c.ts)
             series.children.append(DirectoryRecord(type: .image, keys: keys))
         }
         return FileSet(records: [DirectoryRecord(type: .patient, children: [DirectoryRecord(type: .study, children: [series])])])

@@ -1,0 +1,76 @@
+import Foundation
+import DICOMCore
+
+/// The one error of DICOMFileSet (the ``ChainedError`` shape): the guarded medium's refusals and
+/// failures, File ID layouts that cannot be loaded or parsed, a DICOMDIR that cannot be written.
+/// A wrapped error is kept whole in `cause`.
+public struct FileSetError: ChainedError, Sendable, LocalizedError {
+    /// A stable code; open, so that a new kind of failure does not break a `switch`.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: String
+        public init(_ rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        /// The guarded medium refused: a path leaving the root, a link, an existing file, a journal entry (PS3.10 §8.2).
+        public static let refused = Code("medium-refused")
+        /// The file or folder asked for does not exist.
+        public static let missing = Code("medium-missing")
+        /// A system call on the medium failed (open, read, write, sync, rename, delete).
+        public static let io = Code("medium-io")
+        /// No layout template of that name or path exists.
+        public static let layoutNotFound = Code("layout-not-found")
+        /// A layout template exists but cannot be read as UTF-8 text.
+        public static let layoutUnreadable = Code("layout-unreadable")
+        /// A layout template does not parse (the line is in `templateLine`).
+        public static let layoutSyntax = Code("layout-syntax")
+        /// The DICOMDIR would exceed 4 GiB: its offsets do not fit in 32 bits (PS3.3 F.3.2.1).
+        public static let dicomdirTooLarge = Code("dicomdir-too-large")
+    }
+
+    /// The three outcomes of the guarded medium (the shape `MediumError` had): what callers map to their own codes.
+    public enum Kind: Sendable { case refused, missing, io }
+
+    public var code: Code
+    public var message: String
+    public var context: ErrorContext
+    public var cause: (any Error)?
+    public var location: SourceLocation
+    /// For a layout error: the layout's name (or the path asked for).
+    public var layout: String?
+    /// For a layout parse error: the 1-based line of the template and its text.
+    public var templateLine: Int?
+    public var templateLineText: String?
+
+    /// A medium error about `path` (relative to the root when it is inside).
+    public init(_ code: Code, _ message: String, path: String? = nil, cause: (any Error)? = nil,
+                file: String = #fileID, line: Int = #line) {
+        self.code = code; self.message = message; self.context = ErrorContext(path: path)
+        self.cause = cause; self.location = SourceLocation(file: file, line: line)
+    }
+
+    /// A layout error; `templateLine` set for a parse error.
+    public init(_ code: Code, layout: String, templateLine: Int? = nil, lineText: String? = nil, message: String,
+                cause: (any Error)? = nil, file: String = #fileID, line: Int = #line) {
+        self.init(code, message, cause: cause, file: file, line: line)
+        self.layout = layout; self.templateLine = templateLine; self.templateLineText = lineText
+    }
+
+    public var codeName: String { code.rawValue }
+    /// The path the error is about ("" when none).
+    public var path: String { context.path ?? "" }
+    /// The medium outcome: `.missing` and `.refused` by their codes, anything else `.io`.
+    public var kind: Kind { code == .missing ? .missing : code == .refused ? .refused : .io }
+
+    public var description: String {
+        if let layout {
+            guard let templateLine else { return "layout '\(layout)': \(message)" }
+            let text = templateLineText.map { " '\($0)'" } ?? ""
+            return "layout '\(layout)' line \(templateLine)\(text): \(message)"
+        }
+        return (context.path.map { $0 + ": " } ?? "") + context.located + message
+    }
+    public var errorDescription: String? { description }
+}
+
+/// The guarded medium's error, by its former name (MediaKit catches it).
+public typealias MediumError = FileSetError

@@ -1,0 +1,78 @@
+import DICOMCore
+
+/// Maps from Patient ID, Study / Series Instance UID and SOP Instance UID to positions in a
+/// ``FileSet``'s tree, so ``FileSet/insert(_:index:)`` is O(1) amortised. Build it once from the
+/// File-set (``init(_:)``) and pass the same index to every insert; if the tree is changed by other
+/// means the index notices a mismatch on use and rebuilds itself.
+public struct FileSetIndex: Sendable {
+    struct StudyPath: Sendable, Equatable { var patient: Int; var study: Int }
+    struct SeriesPath: Sendable, Equatable { var patient: Int; var study: Int; var series: Int }
+
+    var patients: [[UInt8]: Int] = [:]
+    var studies: [[UInt8]: StudyPath] = [:]
+    var series: [[UInt8]: SeriesPath] = [:]
+    var instances: [[UInt8]: FileID?] = [:]
+    /// Conflicts already reported, so 20,000 instances of one patient give one warning.
+    var reported: Set<String> = []
+
+    public init() {}
+
+    /// Indexes every PATIENT, STUDY, SERIES and file-referencing record of the tree.
+    public init(_ fileSet: FileSet) {
+        for (p, patient) in fileSet.records.enumerated() {
+            patient.forEach { r, _ in
+                if let uid = Self.key(r.keys, .referencedSOPInstanceUIDInFile), !uid.isEmpty, instances[uid] == nil {
+                    instances[uid] = .some(r.referencedFileID)
+                }
+            }
+            guard patient.type == .patient, let pid = Self.key(patient.keys, .patientID) else { continue }
+            if patients[pid] == nil { patients[pid] = p }
+            for (s, study) in patient.children.enumerated() where study.type == .study {
+                guard let suid = Self.key(study.keys, .studyInstanceUID), !suid.isEmpty else { continue }
+                if studies[suid] == nil { studies[suid] = StudyPath(patient: p, study: s) }
+                for (e, ser) in study.children.enumerated() where ser.type == .series {
+                    guard let euid = Self.key(ser.keys, .seriesInstanceUID), !euid.isEmpty else { continue }
+                    if series[euid] == nil { series[euid] = SeriesPath(patient: p, study: s, series: e) }
+                }
+            }
+        }
+    }
+
+    /// Number of instances (file-referencing records) indexed.
+    public var instanceCount: Int { instances.count }
+    public func contains(sopInstanceUID: String) -> Bool { instances[Array(sopInstanceUID.utf8)] != nil }
+    /// The File ID of the record that references this SOP Instance UID.
+    public func fileID(forSOPInstanceUID uid: String) -> FileID?? { instances[Array(uid.utf8)] }
+
+    /// The value bytes of a key without padding (leading and trailing spaces, trailing NULs).
+    static func key(_ ds: DataSet, _ tag: Tag) -> [UInt8]? {
+        guard let b = ds[tag]?.bytes else { return nil }
+        var lo = 0, hi = b.count
+        while hi > lo && (b[hi - 1] == 0x20 || b[hi - 1] == 0) { hi -= 1 }
+        while lo < hi && b[lo] == 0x20 { lo += 1 }
+        return Array(b[lo..<hi])
+    }
+
+    /// The paths still point at records of the right type with the keys they were indexed under
+    /// (the tree may have been edited without the index).
+    func isValid(for fs: FileSet, pid: [UInt8], suid: [UInt8], euid: [UInt8]) -> Bool {
+        func at(_ p: Int, _ s: Int? = nil, _ e: Int? = nil) -> DirectoryRecord? {
+            guard p < fs.records.count else { return nil }
+            guard let s else { return fs.records[p] }
+            guard s < fs.records[p].children.count else { return nil }
+            guard let e else { return fs.records[p].children[s] }
+            guard e < fs.records[p].children[s].children.count else { return nil }
+            return fs.records[p].children[s].children[e]
+        }
+        if let p = patients[pid] {
+            guard let r = at(p), r.type == .patient, Self.key(r.keys, .patientID) == pid else { return false }
+        }
+        if let s = studies[suid] {
+            guard let r = at(s.patient, s.study), r.type == .study, Self.key(r.keys, .studyInstanceUID) == suid else { return false }
+        }
+        if let e = series[euid] {
+            guard let r = at(e.patient, e.study, e.series), r.type == .series, Self.key(r.keys, .seriesInstanceUID) == euid else { return false }
+        }
+        return true
+    }
+}
