@@ -23,6 +23,8 @@ public struct FileSetError: ChainedError, Sendable, LocalizedError {
         public static let layoutUnreadable = Code("layout-unreadable")
         /// A layout template does not parse (the line is in `templateLine`).
         public static let layoutSyntax = Code("layout-syntax")
+        /// An instance cannot get directory records under the builder's rules (profile, missing key, File ID); `rule` names the rule.
+        public static let instanceRefused = Code("instance-refused")
         /// The DICOMDIR would exceed 4 GiB: its offsets do not fit in 32 bits (PS3.3 F.3.2.1).
         public static let dicomdirTooLarge = Code("dicomdir-too-large")
     }
@@ -40,6 +42,8 @@ public struct FileSetError: ChainedError, Sendable, LocalizedError {
     /// For a layout parse error: the 1-based line of the template and its text.
     public var templateLine: Int?
     public var templateLineText: String?
+    /// The rule the error applies, e.g. "PS3.3 F.5.2" ("" when none).
+    public var rule = ""
 
     /// A medium error about `path` (relative to the root when it is inside).
     public init(_ code: Code, _ message: String, path: String? = nil, cause: (any Error)? = nil,
@@ -55,6 +59,12 @@ public struct FileSetError: ChainedError, Sendable, LocalizedError {
         self.layout = layout; self.templateLine = templateLine; self.templateLineText = lineText
     }
 
+    /// An instance refused by the record builder: `source` is the file it came from.
+    public init(refusing source: String, _ message: String, rule: String, file: String = #fileID, line: Int = #line) {
+        self.init(.instanceRefused, message, path: source, file: file, line: line)
+        self.rule = rule
+    }
+
     public var codeName: String { code.rawValue }
     /// The path the error is about ("" when none).
     public var path: String { context.path ?? "" }
@@ -67,7 +77,7 @@ public struct FileSetError: ChainedError, Sendable, LocalizedError {
             let text = templateLineText.map { " '\($0)'" } ?? ""
             return "layout '\(layout)' line \(templateLine)\(text): \(message)"
         }
-        return (context.path.map { $0 + ": " } ?? "") + context.located + message
+        return (context.path.map { $0 + ": " } ?? "") + context.located + message + (rule.isEmpty ? "" : " (\(rule))")
     }
     public var errorDescription: String? { description }
 }

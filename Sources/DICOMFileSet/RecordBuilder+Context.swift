@@ -3,12 +3,14 @@ import DICOMCore
 extension RecordBuilder {
     // MARK: - Building one record
 
+    /// The building of one instance's records: its header and what the records found.
     struct Context {
         let builder: RecordBuilder
+        /// The instance's header, the source of every key value.
         let header: DataSet
-        let sopClassUID: String
-        let fileID: FileID
-        let source: String
+        /// The instance's SOP class, the File ID its record references (problems name it) and the
+        /// file it came from (refusals name it).
+        let sopClassUID: String, fileID: FileID, source: String
         var problems: [FileSetProblem] = []
 
         mutating func problem(_ sev: Diagnostic.Severity, _ code: DiagnosticCode, _ message: String, _ rule: String) {
@@ -97,7 +99,7 @@ extension RecordBuilder {
         /// A required value is missing: invent it (warning), refuse (strict), or write it empty (error).
         mutating func supply(_ rule: KeyRule, reference: String, type: DirectoryRecordType, present: DataElement?, into out: inout DataSet) throws {
             let why = "\(rule.name) is missing or empty; it is Type \(rule.type.label) in the \(type) record"
-            if builder.strict { throw Refusal(source: source, message: why, rule: reference) }
+            if builder.strict { throw Refusal(refusing: source, why, rule: reference) }
             let vr = DataDictionary.entry(for: rule.tag)?.vr ?? .UN
             var how: String?
             switch RecordBuilder.inventions[rule.tag] {

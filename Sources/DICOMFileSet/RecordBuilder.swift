@@ -29,18 +29,9 @@ public struct RecordBuilder: Sendable {
         self.merged = merged
     }
 
-    /// Why an instance cannot get directory records under this builder's rules.
-    public struct Refusal: Error, CustomStringConvertible, Equatable {
-        /// The file (path or name) the instance came from.
-        public let source: String
-        public let message: String
-        /// The rule, e.g. "PS3.3 F.5.2".
-        public let rule: String
-        public init(source: String, message: String, rule: String) {
-            self.source = source; self.message = message; self.rule = rule
-        }
-        public var description: String { "\(source): \(message) (\(rule))" }
-    }
+    /// Why an instance cannot get directory records under this builder's rules (code `.instanceRefused`;
+    /// `path` is the file the instance came from, `rule` the rule): the module's one error type.
+    public typealias Refusal = FileSetError
 
     /// One instance's records: PATIENT, STUDY, SERIES keys and its instance record referencing `fileID`.
     ///
@@ -52,7 +43,7 @@ public struct RecordBuilder: Sendable {
                       fileID: FileID, source: String) throws -> BuiltRecords {
         let sop = sopClassUID.trimmingTrailingPadding(), iuid = sopInstanceUID.trimmingTrailingPadding()
         let ts = transferSyntaxUID.trimmingTrailingPadding()
-        func refuse(_ message: String, _ rule: String) -> Refusal { Refusal(source: source, message: message, rule: rule) }
+        func refuse(_ message: String, _ rule: String) -> Refusal { Refusal(refusing: source, message, rule: rule) }
 
         guard let type = RecordPolicy.recordType(sopClassUID: sop, header: header) else {
             throw refuse("\(ApplicationProfile.sopName(sop)) (\(sop)) has no directory record type, so a File-set with a DICOMDIR cannot reference it",
