@@ -20,8 +20,9 @@ extension FileIDLayout {
             }
         }
         for path in candidates where isPlainFile(path) {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw FileSetError(.layoutUnreadable, layout: nameOrPath, message: "cannot read \(path)")
+            let data: Data
+            do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+                throw FileSetError(.layoutUnreadable, layout: nameOrPath, message: "cannot read \(path)", cause: error)
             }
             guard let text = String(data: data, encoding: .utf8) else {
                 throw FileSetError(.layoutUnreadable, layout: nameOrPath, message: "\(path) is not UTF-8 text")

@@ -376,6 +376,32 @@ final class FileSetVerifierTests: XCTestCase {
         XCTAssertTrue(problems.first { $0.fileID == "DICOM/IM000001.DCM" }?.message.contains("DICOM/IM000001") ?? false, "a copy names its original")
     }
 
+    /// Names the caller says are not part of the File-set (a tool's journal folder) are not walked;
+    /// without them the same DICOM file is unreferenced.
+    func testIgnoredNamesAreNotWalked() throws {
+        let f = try clean()
+        try f.write()
+        var staged = f.instances[0]
+        staged.fileID = [".dicom-media", "staged", "t1"]
+        staged.dataSet.setString(.sopInstanceUID, .UI, UID.make())
+        try VerifierFixture.write(staged, root: f.root)
+        XCTAssertEqual(try f.verifyOnDisk().filter { $0.code == .unreferencedFile }.compactMap(\.fileID), [".dicom-media/staged/t1"])
+        assertProblemCodes(try f.verifyOnDisk(ignoring: [".dicom-media"]), [])
+    }
+
+    /// A medium whose list of files cannot be read is an error, not an empty File-set.
+    func testUnreadableFileListIsReported() throws {
+        struct BrokenList: FileSetFiles {
+            func filePaths() throws -> [String] { throw FileSetError(.io, "cannot list", path: "image.iso") }
+            func readFile(_ path: String) throws -> [UInt8] { throw FileSetError(.missing, "no", path: path) }
+            func readFilePrefix(_ path: String, count: Int) throws -> [UInt8] { throw FileSetError(.missing, "no", path: path) }
+        }
+        let f = try clean()
+        try f.write()
+        let problems = try f.verifyOnDisk(files: BrokenList())
+        XCTAssertEqual(problems.first { $0.code == .fileListUnreadable }?.severity, .error, "\(problems)")
+    }
+
     func testNonDICOMFilesAreOnlyNoted() throws {
         let f = try clean()
         try f.write()

@@ -97,13 +97,18 @@ final class MediumTests: XCTestCase {
             Array(#"{"version":\#(version),"operation":"update","started":"x","copies":\#(copies),"deletions":\#(deletions)}"#.utf8)
         }
         XCTAssertNoThrow(try MediumJournal.parse(journal(#"[{"fileID":"DICOM/P1/NEW","size":1,"staged":"t1"}]"#, #"["DICOM/P1/IMG"]"#), journal: "j"))
+        // A journal that is not JSON: the decoder's error is kept as the cause.
+        XCTAssertThrowsError(try MediumJournal.parse(Array("not json".utf8), journal: "j")) { e in
+            XCTAssertTrue((e as? FileSetError)?.cause is DecodingError, "\(e)")
+        }
         for bad in [journal("[]", #"["../X"]"#), journal("[]", #"["/etc/passwd"]"#), journal("[]", #"["DICOMDIR"]"#),
                     journal("[]", #"[".dicom-media/journal.json"]"#), journal(#"[{"fileID":"../X","size":1}]"#),
                     journal(#"[{"fileID":"A","size":1,"staged":"../../X"}]"#), journal(#"[{"fileID":"A","size":1,"staged":"/etc/passwd"}]"#),
                     journal(#"[{"fileID":"A","size":-1}]"#), journal(version: 1), Array("{}".utf8), Array("not json".utf8),
                     Array(#"{"operation":"update","started":"x","copies":[{"source":"/etc/passwd","fileID":"A","size":1}],"deletions":[]}"#.utf8)] {
             XCTAssertThrowsError(try MediumJournal.parse(bad, journal: "/m/.dicom-media/journal.json")) { e in
-                XCTAssertTrue("\(e)".contains("journal.json"), "\(e)")
+                XCTAssertEqual((e as? FileSetError)?.code, .refused, "\(e)")
+                XCTAssertEqual((e as? FileSetError)?.path, "/m/.dicom-media/journal.json", "\(e)")
             }
         }
     }

@@ -2,6 +2,7 @@ import DICOMCore
 import DICOMFileSet
 import DICOMIO
 import Foundation
+import Synchronization
 import XCTest
 
 /// Test support for ``FileSetVerifier``: small File-sets built in code in a fresh temp folder
@@ -214,9 +215,10 @@ struct VerifierFileSet {
     }
 
     /// Verifies what is on disk now.
-    func verifyOnDisk(profile: ApplicationProfile? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [FileSetProblem] {
+    func verifyOnDisk(profile: ApplicationProfile? = nil, ignoring: Set<String> = [], files: FileSetFiles? = nil,
+                      progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [FileSetProblem] {
         let fs = try DICOMDIRReader.read(path: dicomdirPath)
-        return FileSetVerifier(root: root, fileSet: fs, profile: profile).verify(progress: progress)
+        return FileSetVerifier(root: root, fileSet: fs, profile: profile, files: files, ignoring: ignoring).verify(progress: progress)
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: root) }
@@ -255,9 +257,8 @@ func writeTestFile(_ bytes: [UInt8], to path: String) throws {
 }
 
 /// Records progress calls from any thread.
-final class VerifierProgressLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var calls: [(Int, Int)] = []
-    func record(_ done: Int, _ total: Int) { lock.lock(); calls.append((done, total)); lock.unlock() }
-    var all: [(Int, Int)] { lock.lock(); defer { lock.unlock() }; return calls }
+final class VerifierProgressLog: Sendable {
+    private let calls = Mutex<[(Int, Int)]>([])
+    func record(_ done: Int, _ total: Int) { calls.withLock { $0.append((done, total)) } }
+    var all: [(Int, Int)] { calls.withLock { $0 } }
 }
