@@ -165,9 +165,9 @@ public struct Reconciler: InstanceTransform {
         let changes: [(Tag, VR, String?, String)] = [
             (.patientID, .LO, e.patientID, "Patient ID"),
             (.patientName, .PN, e.patientName, "Patient's Name"),
-            (Tag(0x0010, 0x0030), .DA, e.birthDate, "Patient's Birth Date"),
-            (Tag(0x0010, 0x0040), .CS, e.sex, "Patient's Sex"),
-            (Tag(0x0008, 0x0050), .SH, e.accessionNumber, "Accession Number"),
+            (Tag.patientBirthDate, .DA, e.birthDate, "Patient's Birth Date"),
+            (Tag.patientSex, .CS, e.sex, "Patient's Sex"),
+            (Tag.accessionNumber, .SH, e.accessionNumber, "Accession Number"),
         ]
         var modified = DataSet()
         modified.characterSet = dataSet.characterSet
@@ -188,13 +188,13 @@ public struct Reconciler: InstanceTransform {
         if modified.isEmpty { return }
         var item = DataSet()
         item.characterSet = dataSet.characterSet
-        item.setString(Tag(0x0400, 0x0564), .LO, [])              // Source of Previous Values (Type 2): this system
-        item.setString(Tag(0x0400, 0x0562), .DT, modificationDateTime)
-        item.setString(Tag(0x0400, 0x0563), .LO, modifyingSystem)
-        item.setString(Tag(0x0400, 0x0565), .CS, reason)
-        item.setSequence(Tag(0x0400, 0x0550), [modified])
-        let existing = dataSet[Tag(0x0400, 0x0561)]?.items ?? []
-        after.setSequence(Tag(0x0400, 0x0561), existing + [item])
+        item.setString(Tag.sourceOfPreviousValues, .LO, [])              // Source of Previous Values (Type 2): this system
+        item.setString(Tag.attributeModificationDateTime, .DT, modificationDateTime)
+        item.setString(Tag.modifyingSystem, .LO, modifyingSystem)
+        item.setString(Tag.reasonForTheAttributeModification, .CS, reason)
+        item.setSequence(Tag.modifiedAttributesSequence, [modified])
+        let existing = dataSet[Tag.originalAttributesSequence]?.items ?? []
+        after.setSequence(Tag.originalAttributesSequence, existing + [item])
         dataSet = after
     }
 }
