@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "DICOMPixelTests", dependencies: ["DICOMPixel", "DICOMCodecs", "DICOMIO", "DICOMCore"]),
         .testTarget(name: "CLITests", dependencies: ["MediaKit"]),
         .testTarget(name: "MediaImageTests", dependencies: ["MediaImage", "MediaKit"]),
-        .testTarget(name: "DICOMStoreTests", dependencies: ["DICOMStore", "DICOMIO", "DICOMCore"],
+        .testTarget(name: "DICOMStoreTests", dependencies: ["DICOMStore", "DICOMIO", "DICOMCore", .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "MediaKitTests", dependencies: ["MediaKit", "DICOMStore", "DICOMFileSet", "DICOMIO", "DICOMCore"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),

@@ -45,9 +45,9 @@ extension DICOMStore {
                 toWrite.append(("\(n)-\(it.row.sha256)", i))
             }
             let errors = ConcurrentSlots<StoreError>(count: toWrite.count)
-            let run = self.run
-            concurrentlyPerform(toWrite.count) { k in
-                if let e = writeFile(run + "/" + toWrite[k].0, items[toWrite[k].1].bytes) { errors[k] = e }
+            let run = self.run, files = toWrite
+            concurrentlyPerform(files.count) { k in
+                if let e = writeFile(run + "/" + files[k].0, items[files[k].1].bytes) { errors[k] = e }
             }
             if let e = errors.values.compactMap({ $0 }).first { throw e }
             return Staged(rows: items.map(\.row), present: present, written: toWrite)

@@ -51,7 +51,7 @@ func syncFileSystem(_ path: String) {
 }
 
 /// `body(0..<n)` on all cores (nothing when `n` is 0).
-func concurrentlyPerform(_ n: Int, _ body: (Int) -> Void) {
+func concurrentlyPerform(_ n: Int, _ body: @Sendable (Int) -> Void) {
     if n == 0 { return }
     DispatchQueue.concurrentPerform(iterations: n, execute: body)
 }

@@ -4,6 +4,7 @@ import DICOMIO
 @testable import DICOMStore
 @testable import MediaKit
 import Foundation
+import Synchronization
 
 import XCTest
 
@@ -21,11 +22,10 @@ struct MemoryMedium: MediumReader {
 }
 
 /// Records which files were read whole.
-final class ReadLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var paths: [String] = []
-    func add(_ p: String) { lock.lock(); paths.append(p); lock.unlock() }
-    var all: [String] { lock.lock(); defer { lock.unlock() }; return paths }
+final class ReadLog: Sendable {
+    private let paths = Mutex<[String]>([])
+    func add(_ p: String) { paths.withLock { $0.append(p) } }
+    var all: [String] { paths.withLock { $0 } }
 }
 
 struct LoggingMedium: MediumReader {
@@ -38,7 +38,7 @@ struct LoggingMedium: MediumReader {
     func readPrefix(_ path: String, count: Int) throws -> [UInt8] { try inner.readPrefix(path, count: count) }
 }
 
-final class StoreTests: XCTestCase {
+final class ImportStoreTests: XCTestCase {
     var dir: String!
 
     override func setUp() {
@@ -65,15 +65,6 @@ final class StoreTests: XCTestCase {
         return try Part10Writer.encode(dataSet: ds)
     }
 
-    func testSHA256KnownAnswers() {
-        // FIPS 180-4 examples.
-        XCTAssertEqual(SHA256Hasher.hex(of: []), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        XCTAssertEqual(SHA256Hasher.hex(of: Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        var h = SHA256Hasher()
-        h.update(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
-        XCTAssertEqual(h.finalizeHex(), "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-    }
-
     func testMediumIndexLookup() {
         let idx = MediumIndex(files: [MediumFile(path: "DICOM/PT0/im1", size: 1), MediumFile(path: "DICOMDIR;1", size: 1),
                                       MediumFile(path: "DICOM/PT0/IM2.dcm", size: 1), MediumFile(path: "DICOM/PT0/IM3", size: 1)])
@@ -83,14 +74,6 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(idx.lookup(FileID(["DICOM", "PT0", "IM2"])), .variant("DICOM/PT0/IM2.dcm"))
         XCTAssertEqual(idx.lookup(FileID(["DICOM", "PT0", "IM9"])), .missing)
         XCTAssertEqual(idx.lookup(FileID(["..", "SECRET"])), .outsideRoot)
-    }
-
-    func testStoreLocationPrecedence() throws {
-        XCTAssertEqual(try StoreLocation.resolve(explicit: "/a", environment: ["DICOM_MEDIA_STORE": "/b", "HOME": "/h"]), "/a")
-        XCTAssertEqual(try StoreLocation.resolve(explicit: nil, environment: ["DICOM_MEDIA_STORE": "/b", "XDG_DATA_HOME": "/x"]), "/b")
-        XCTAssertEqual(try StoreLocation.resolve(explicit: nil, environment: ["XDG_DATA_HOME": "/x", "HOME": "/h"]), "/x/dicom-media")
-        XCTAssertEqual(try StoreLocation.resolve(explicit: nil, environment: ["HOME": "/h"]), "/h/.local/share/dicom-media")
-        XCTAssertThrowsError(try StoreLocation.resolve(explicit: nil, environment: [:]))
     }
 
     func testImportFromCustomMediumDuplicatesConflictsAndSelection() throws {
@@ -172,7 +155,7 @@ final class StoreTests: XCTestCase {
         _ = try StoreImporter.run(media: [MemoryMedium(contents: ["A": a, "O": other])], store: store, storeRoot: store.root)
         let r = try StoreImporter.run(media: [MemoryMedium(contents: ["B": b])], store: store, storeRoot: store.root)
         XCTAssertEqual(r.conflicts.first?.sha256, SHA256Hasher.hex(of: b))
-        XCTAssertTrue(r.diagnostics.contains { $0.code == "conflict" && $0.message.contains("--copy SHA256") })
+        XCTAssertTrue(r.diagnostics.contains { $0.code == .importConflict })
         let groups = try store.conflicts()
         XCTAssertEqual(groups.count, 1)
         XCTAssertEqual(groups[0].map(\.sha256), [SHA256Hasher.hex(of: a), SHA256Hasher.hex(of: b)])
