@@ -228,8 +228,9 @@ final class ImportDeidentifyTests: XCTestCase {
         var (expected, em) = sample()
         try d.apply(to: &expected, fileMeta: &em)
         let results = Locked<[DataSet]>([])
+        let (original, originalMeta) = sample()
         DispatchQueue.concurrentPerform(iterations: 64) { _ in
-            var (ds, meta) = sample()
+            var ds = original, meta = originalMeta
             try? d.apply(to: &ds, fileMeta: &meta)
             results.mutate { $0.append(ds) }
         }
