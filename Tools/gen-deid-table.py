@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes Sources/MediaKit/Import/Generated/BasicProfileTable.swift: the Basic Application Level
+"""Writes Sources/MediaKit/Generated/BasicProfileTable.swift: the Basic Application Level
 Confidentiality Profile column of DICOM PS3.15 Table E.1-1 as data.
 
 Input: the tag lists of PS3.15 2026c Table E.1-1 as published in the PyPI package
@@ -78,4 +78,4 @@ def swift_string(s: str) -> str:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "Sources/MediaKit/Import/Generated/BasicProfileTable.swift")
+    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "Sources/MediaKit/Generated/BasicProfileTable.swift")
