@@ -67,6 +67,12 @@ struct Import: ParsableCommand {
     }
 }
 
+/// Prints a store command's report; its error line on stderr and exit 1 when it found a problem.
+func finish(_ report: some StoreReport, output: OutputOptions) throws {
+    output.result(report.text, json: report.json)
+    if let error = report.error { printError(error); throw ExitCode(Exit.problems) }
+}
+
 struct StoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "store",
@@ -127,9 +133,7 @@ struct StoreConflicts: ParsableCommand {
     func run() throws {
         let store = try storeOption.open(create: false)
         try runMedia {
-            let report = try store.conflicts()
-            output.result(report.text, json: report.json)
-            if let error = report.error { printError(error); throw ExitCode(Exit.problems) }
+            try finish(store.conflicts(), output: output)
         }
     }
 }
@@ -151,9 +155,7 @@ struct StoreRemove: ParsableCommand {
         let store = try storeOption.open(create: false, reconcile: !dryRun)
         store.setLockWait(lockWait.seconds)
         try runMedia {
-            let report = try store.remove(uid: uid, copy: copy, dryRun: dryRun)
-            output.result(report.text, json: report.json)
-            if let error = report.error { printError(error); throw ExitCode(Exit.problems) }
+            try finish(store.remove(uid: uid, copy: copy, dryRun: dryRun), output: output)
         }
     }
 }

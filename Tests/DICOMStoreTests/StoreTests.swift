@@ -7,11 +7,8 @@ import XCTest
 
 /// The store on its own: hashes, location, the error shape (codes and causes, not text) and verify's codes.
 final class StoreTests: XCTestCase {
-    var dir = ""
-    override func setUp() {
-        dir = NSTemporaryDirectory() + "dicomstore-tests-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
+    /// A fresh folder per test (the store creates it), removed afterwards.
+    let dir = NSTemporaryDirectory() + "dicomstore-tests-\(UUID().uuidString)"
     override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
 
     func testSHA256KnownAnswers() {

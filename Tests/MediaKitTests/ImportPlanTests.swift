@@ -12,14 +12,12 @@ import XCTest
 enum ImportFixture {
     static func instance(sop: String, number: Int) throws -> [UInt8] {
         var ds = DataSet()
-        ds.setString(.sopClassUID, .UI, "1.2.840.10008.5.1.4.1.1.7")
-        ds.setString(.sopInstanceUID, .UI, sop)
-        ds.setString(.modality, .CS, "OT")
-        ds.setString(.patientName, .PN, "Doe^Jane")
-        ds.setString(.patientID, .LO, "PID-42")
-        ds.setString(.studyInstanceUID, .UI, "1.2.9")
-        ds.setString(.seriesInstanceUID, .UI, "1.2.9.1")
-        ds.setString(.instanceNumber, .IS, String(number))
+        let values: [(Tag, VR, String)] = [
+            (.sopClassUID, .UI, "1.2.840.10008.5.1.4.1.1.7"), (.sopInstanceUID, .UI, sop), (.modality, .CS, "OT"),
+            (.patientName, .PN, "Doe^Jane"), (.patientID, .LO, "PID-42"), (.studyInstanceUID, .UI, "1.2.9"),
+            (.seriesInstanceUID, .UI, "1.2.9.1"), (.instanceNumber, .IS, String(number)),
+        ]
+        for (tag, vr, value) in values { ds.setString(tag, vr, value) }
         ds.setUInt16(.rows, [2]); ds.setUInt16(.columns, [2])
         ds.set(DataElement(tag: .pixelData, vr: .OW, bytes: [1, 2, 3, 4, 5, 6, 7, 8]))
         return try Part10Writer.encode(dataSet: ds)

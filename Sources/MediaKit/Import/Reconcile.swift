@@ -32,29 +32,27 @@ public struct Reconciler: InstanceTransform {
     /// A CSV problem, naming file, line and column (DICOMCore's ``ChainedError`` shape; no cause).
     public struct MapError: ChainedError, Sendable {
         /// What is wrong with the map (docs/DIAGNOSTICS.md, `## MediaKit import`).
-        public struct Code: RawRepresentable, Hashable, Sendable {
-            public var rawValue: String
-            public init(rawValue: String) { self.rawValue = rawValue }
+        public enum Code: String, Sendable {
             /// The file is not UTF-8 text.
-            public static let notUTF8 = Code(rawValue: "map-not-utf8")
+            case notUTF8 = "map-not-utf8"
             /// The file is empty: no header line.
-            public static let empty = Code(rawValue: "map-empty")
+            case empty = "map-empty"
             /// The header names a column that is not one of ``Reconciler/columns``.
-            public static let unknownColumn = Code(rawValue: "map-unknown-column")
+            case unknownColumn = "map-unknown-column"
             /// The header names a column twice.
-            public static let duplicateColumn = Code(rawValue: "map-duplicate-column")
+            case duplicateColumn = "map-duplicate-column"
             /// The header has no source_patient_id column.
-            public static let noSourceColumn = Code(rawValue: "map-no-source-column")
+            case noSourceColumn = "map-no-source-column"
             /// A row has another number of values than the header has columns.
-            public static let valueCount = Code(rawValue: "map-value-count")
+            case valueCount = "map-value-count"
             /// A row's source_patient_id is empty.
-            public static let emptySource = Code(rawValue: "map-empty-source")
+            case emptySource = "map-empty-source"
             /// A value is not valid for its attribute's VR (PS3.5 6.2).
-            public static let invalidValue = Code(rawValue: "map-invalid-value")
+            case invalidValue = "map-invalid-value"
             /// A source Patient ID mapped on an earlier line.
-            public static let alreadyMapped = Code(rawValue: "map-already-mapped")
+            case alreadyMapped = "map-already-mapped"
             /// A quote in an unquoted value, or a quoted value not closed (RFC 4180).
-            public static let quoting = Code(rawValue: "map-quoting")
+            case quoting = "map-quoting"
         }
         public var code: Code
         public var path: String
