@@ -13,7 +13,7 @@ import Glibc
 /// StoreQueries.swift, writing in ImportSession.swift, removal and reconciliation in StoreMaintenance.swift.
 public final class DICOMStore: Sendable {
     public let root: String
-    let db: DatabasePool
+    let db: StoreIndex
     private let wait = Mutex<Double>(5)
     /// Seconds to wait for the store lock held by another process before failing busy (`--wait`).
     public var lockWait: Double {
@@ -48,8 +48,9 @@ public final class DICOMStore: Sendable {
             try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         do {
-            db = try DatabasePool(path: r + "/index.sqlite", configuration: config)
-            try DICOMStore.migrator.migrate(db)
+            let pool = try DatabasePool(path: r + "/index.sqlite", configuration: config)
+            try DICOMStore.migrator.migrate(pool)
+            db = StoreIndex(pool: pool, path: r + "/index.sqlite")
         } catch let e as DatabaseError {
             throw StoreError(.indexUnavailable, "store index cannot be opened: \(e.message ?? "\(e)")", path: r + "/index.sqlite", cause: e)
         }

@@ -53,6 +53,14 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(e.map { $0.causeChain.count }, 2)
     }
 
+    func testFailedQueryKeepsTheDatabaseErrorAsCause() throws {
+        let store = try DICOMStore(root: dir + "/s")
+        try DatabaseQueue(path: dir + "/s/index.sqlite").write { try $0.execute(sql: "DROP TABLE instance") }
+        let e = storeError { _ = try store.count() }
+        XCTAssertEqual(e?.code, .indexUnavailable)
+        XCTAssertEqual((e?.cause as? DatabaseError)?.resultCode, .SQLITE_ERROR)
+    }
+
     func testSystemCallFailureKeepsErrnoAsCause() {
         let e = storeError { _ = try readWholeFile(dir + "/absent") }
         XCTAssertEqual(e?.code, .io)
