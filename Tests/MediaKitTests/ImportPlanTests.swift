@@ -73,7 +73,7 @@ final class ImportPlanTests: XCTestCase {
         XCTAssertEqual(plan.findings.problems.map(\.problem.code), [.importFileIDOutsideRoot])
         XCTAssertEqual(plan.findings.media.map(\.dicomdir), ["used"])
         XCTAssertEqual(plan.findings.imported.count, 0)
-        XCTAssertTrue(plan.text.hasPrefix("plan: read 3 files (1 named by a directory record, 2 found by scanning) from 1 media"))
+        XCTAssertTrue(plan.text.hasPrefix("plan: read 3 files (1 named by a directory record, 2 found by scanning) from 1 medium"))
         guard case .object(let fields) = plan.json else { return XCTFail("plan JSON is an object") }
         XCTAssertEqual(fields.map(\.0), ["files", "transforms", "provenance", "media"])
     }

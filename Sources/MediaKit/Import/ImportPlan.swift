@@ -38,7 +38,7 @@ public struct ImportPlan: Sendable {
 
     /// One line: what will be read and how it is changed.
     public var text: String {
-        "plan: read \(fileCount) files (\(listedCount) named by a directory record, \(fileCount - listedCount) found by scanning) from \(media.count) media; "
+        "plan: read \(fileCount) files (\(listedCount) named by a directory record, \(fileCount - listedCount) found by scanning) from \(media.count == 1 ? "1 medium" : "\(media.count) media"); "
             + "transforms: \(transforms.isEmpty ? "none" : transforms.joined(separator: ", ")); provenance: \(provenance.rawValue)"
     }
 
