@@ -123,6 +123,21 @@ final class ImportExecutorTests: XCTestCase {
         XCTAssertEqual(again.alreadyPresent.count, 2)
     }
 
+    func testKeyWriteFailureKeepsErrnoAsCause() throws {
+        let root = dir + "/s"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        // A link planted at the temporary name is not followed.
+        try FileManager.default.createSymbolicLink(atPath: root + "/deid.key.tmp-\(ProcessInfo.processInfo.processIdentifier)", withDestinationPath: dir + "/elsewhere")
+        XCTAssertThrowsError(try StoreImporter.deidentificationKey(storeRoot: root, create: true)) { e in
+            XCTAssertEqual((e as? StoreError)?.code, .io)
+            XCTAssertEqual(((e as? StoreError)?.cause as? POSIXError)?.code, .ELOOP)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/elsewhere"))
+        let key = try StoreImporter.deidentificationKey(storeRoot: dir + "/t", create: true)
+        XCTAssertEqual(try StoreImporter.deidentificationKey(storeRoot: dir + "/t", create: false), key)
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: dir + "/t/deid.key")[.posixPermissions] as? Int, 0o600)
+    }
+
     func testDryRunWritesNothingAndCarriesThePlan() throws {
         var options = ImportOptions()
         options.dryRun = true
