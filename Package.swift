@@ -27,7 +27,7 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "DICOMStore", dependencies: [
             "DICOMCore", "DICOMIO", "CCrypto", .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+        ], swiftSettings: [.swiftLanguageMode(.v6)]),
         .target(name: "DICOMPixel", dependencies: ["DICOMCore", "DICOMIO"]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "COpenJPEG", pkgConfig: "libopenjp2", providers: [.apt(["libopenjp2-7-dev"])]),
@@ -49,9 +49,11 @@ let package = Package(
         .testTarget(name: "DICOMFileSetTests", dependencies: ["DICOMFileSet", "DICOMIO", "DICOMCore"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "DICOMPixelTests", dependencies: ["DICOMPixel", "DICOMCodecs", "DICOMIO", "DICOMCore"]),
         .testTarget(name: "CLITests", dependencies: ["MediaKit"]),
-        .testTarget(name: "DeidentifyTests", dependencies: ["MediaKit", "DICOMCore"]),
         .testTarget(name: "MediaImageTests", dependencies: ["MediaImage", "MediaKit"]),
-        .testTarget(name: "DICOMStoreTests", dependencies: ["DICOMStore", "MediaKit", "DICOMFileSet", "DICOMIO", "DICOMCore"]),
+        .testTarget(name: "DICOMStoreTests", dependencies: ["DICOMStore", "DICOMIO", "DICOMCore", .product(name: "GRDB", package: "GRDB.swift")],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "MediaKitTests", dependencies: ["MediaKit", "DICOMStore", "DICOMFileSet", "DICOMIO", "DICOMCore"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
     ],
     swiftLanguageModes: [.v5]
 )

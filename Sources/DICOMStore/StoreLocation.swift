@@ -10,7 +10,7 @@ public enum StoreLocation {
         if let e = environment["DICOM_MEDIA_STORE"], !e.isEmpty { return e }
         if let x = environment["XDG_DATA_HOME"], x.hasPrefix("/") { return x + "/dicom-media" }
         guard let home = environment["HOME"], !home.isEmpty else {
-            throw StoreError("no store location: give --store DIR or set DICOM_MEDIA_STORE (HOME is not set)")
+            throw StoreError(.noLocation, "no store location: give --store DIR or set DICOM_MEDIA_STORE (HOME is not set)")
         }
         return home + "/.local/share/dicom-media"
     }

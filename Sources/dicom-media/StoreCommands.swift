@@ -1,11 +1,5 @@
 import ArgumentParser
-import DICOMCore
-import DICOMFileSet
-import DICOMStore
 import MediaKit
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `--store DIR`, shared by import and the store commands.
 struct StoreOption: ParsableArguments {
@@ -13,37 +7,27 @@ struct StoreOption: ParsableArguments {
     var store: String?
 
     func location() throws -> String {
-        do { return try StoreLocation.resolve(explicit: store, environment: StoreLocation.processEnvironment()) } catch {
+        do { return try LocalStore.location(explicit: store) } catch {
             throw ValidationError("\(error)")
         }
     }
 
     /// Opens the store; with `reconcile`, first cleans up after a run that was killed (its private
     /// temporary folder, orphan files), when no other process uses the store.
-    func open(create: Bool, reconcile: Bool = true) throws -> DICOMStore {
+    func open(create: Bool, reconcile: Bool = true, lockWait: Double? = nil) throws -> LocalStore {
         let root = try location()
-        let store: DICOMStore
-        do { store = try DICOMStore(root: root, create: create) } catch {
+        let store: LocalStore
+        do { store = try LocalStore(root: root, create: create, lockWait: lockWait) } catch {
             printError("\(error)"); throw ExitCode(Exit.unreadable)
         }
-        if reconcile { StoreOption.reconcile(store) }
+        if reconcile, let line = store.reconcileIfIdle() { printError(line) }
         return store
-    }
-
-    /// Reconciles after an interrupted run (see ``DICOMStore/reconcileIfIdle()``), saying so on stderr.
-    static func reconcile(_ store: DICOMStore) {
-        do {
-            if let r = try store.reconcileIfIdle(), r.interrupted {
-                printError("\(store.root): recovered an interrupted run: \(r.tmpRemoved) temporary, \(r.orphanFilesRemoved) orphan files and \(r.rowsWithoutFileRemoved) rows without file removed")
-            }
-        } catch {
-            printError("\(store.root): cannot recover an interrupted run: \(error)")
-        }
     }
 }
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "import",
         abstract: "Import media into the local store: File-set folders or mounted discs, DICOMDIR files, plain folders of files.",
         discussion: exitCodeHelp + " Exit 1 when files are missing, unreadable or conflicting, or a DICOMDIR is stale or broken; not-DICOM files alone (viewers, autorun) are listed but are no problem. --json: imported, alreadyPresent, conflicts, missing, failed, notDicom, media, the lists and problems.")
     @Argument(help: "Sources: a File-set folder or mounted disc, a DICOMDIR path, or a folder of files.") var sources: [String]
@@ -62,34 +46,31 @@ struct Import: ParsableCommand {
     }
 
     func run() throws {
-        let media: [MediumReader]
+        let media: [any MediumReader]
         do { media = try sources.map(MediumOpener.open) } catch {
             printError("\(error)"); throw ExitCode(Exit.unreadable)
         }
         let root = try storeOption.location()
-        var options = ImportOptions()
-        options.dryRun = dryRun
-        // The store keeps its de-identification key: the same original gets the same new UIDs in every import.
-        let key = transformOptions.deidentify ? try StoreImporter.deidentificationKey(storeRoot: root, create: !dryRun) : nil
-        options.transform = try transformOptions.transform(key: key)
-        // De-identified or reconciled imports keep no original path, File ID or UID unless asked to.
-        let rewrites = transformOptions.deidentify || transformOptions.reconcile != nil
-        options.provenance = provenance.flatMap(ProvenanceMode.init(rawValue:)) ?? (rewrites ? .hash : .full)
-        if options.provenance != .full { options.provenanceKey = try StoreImporter.deidentificationKey(storeRoot: root, create: !dryRun) }
-        // Files per durability barrier; smaller values only for tests that kill imports between batches.
-        if let b = StoreLocation.processEnvironment()["DICOM_MEDIA_IMPORT_BATCH"].flatMap(Int.init), b > 0 { options.batchSize = b }
-        var store: DICOMStore?
+        let options = try LocalStore.importOptions(
+            root: root, dryRun: dryRun, deidentify: transformOptions.deidentify, reconcile: transformOptions.reconcile != nil,
+            provenance: provenance.flatMap(ProvenanceMode.init(rawValue:)), transform: { try transformOptions.transform(key: $0) })
         // The import reconciles an interrupted run itself (and reports it).
-        if !dryRun || isDirectory(root) { store = try storeOption.open(create: !dryRun, reconcile: false); store?.lockWait = lockWait.seconds }
+        let store = !dryRun || LocalStore.exists(root) ? try storeOption.open(create: !dryRun, reconcile: false, lockWait: lockWait.seconds) : nil
         let progress = output.progress()
         try runMedia {
-            let report = try StoreImporter.run(media: media, store: store, storeRoot: root, options: options,
-                                               progress: progress.map { p in { p(dryRun ? "checking" : "importing", $0, $1) } })
+            let report = try LocalStore.importMedia(media, into: store, root: root, options: options,
+                                                    progress: progress.map { p in { @Sendable [dryRun] in p(dryRun ? "checking" : "importing", $0, $1) } })
             output.result(report.text, json: report.json)
             output.report(report.diagnostics)
             try exitWith(failOn.code(partial: report.hasProblems, warnings: report.hasWarnings))
         }
     }
+}
+
+/// Prints a store command's report; its error line on stderr and exit 1 when it found a problem.
+func finish(_ report: some StoreReport, output: OutputOptions) throws {
+    output.result(report.text, json: report.json)
+    if let error = report.error { printError(error); throw ExitCode(Exit.problems) }
 }
 
 struct StoreCommand: ParsableCommand {
@@ -113,8 +94,8 @@ struct StoreList: ParsableCommand {
     func run() throws {
         let store = try storeOption.open(create: false)
         try runMedia {
-            let rows = try store.select(patients: patient, studies: study, series: series)
-            output.result(StoreListing.text(rows), json: StoreListing.json(rows, store: store))
+            let report = try store.list(patients: patient, studies: study, series: series)
+            output.result(report.text, json: report.json)
         }
     }
 }
@@ -131,37 +112,14 @@ struct StoreShow: ParsableCommand {
     func run() throws {
         let store = try storeOption.open(create: false)
         try runMedia {
-            let rows = try store.select(patients: [uid], studies: [uid], series: [uid], instances: [uid])
-            if rows.isEmpty { printError("\(uid): not in the store"); throw ExitCode(Exit.problems) }
-            if output.json { printDocument(StoreListing.json(rows, store: store)); return }
+            let report = try store.show(uid)
+            if report.isEmpty { printError("\(uid): not in the store"); throw ExitCode(Exit.problems) }
+            if output.json { printDocument(report.json); return }
             if output.quiet { return }
-            print(StoreListing.text(rows))
-            for r in rows {
-                print("\(r.sopInstanceUID): \(r.size) bytes, SHA-256 \(r.sha256), \(r.transferSyntaxUID), imported \(r.importedAt) from \(origin(r))"
-                      + (r.conflict ? " (CONFLICT: differs from an earlier copy; see `dicom-media store conflicts`)" : ""))
-            }
+            print(report.text)
+            for line in report.copyLines { print(line) }
         }
     }
-}
-
-/// Where a stored copy came from, as its provenance columns say (only what the import kept).
-func origin(_ r: StoredInstance) -> String {
-    var s = "\(r.sourceKind) \(r.sourceLocation)"
-    if let id = r.sourceFileSetID { s += " File-set \(id.isEmpty ? "(no ID)" : id)" }
-    if let f = r.sourceFileID { s += " File ID \(f)" } else if !r.sourcePath.isEmpty { s += " path \(r.sourcePath)" }
-    return s
-}
-
-/// A stored copy in JSON: hash, size, stored path, flag, import time and provenance.
-func copyJSON(_ r: StoredInstance) -> JSON {
-    func opt(_ s: String?) -> JSON { s.map { .string($0) } ?? .null }
-    return .object([
-        ("sha256", .string(r.sha256)), ("size", .int(Int64(r.size))), ("path", .string(r.path)), ("conflict", .bool(r.conflict)),
-        ("importedAt", .string(r.importedAt)), ("transferSyntaxUID", .string(r.transferSyntaxUID)),
-        ("source", .object([("kind", .string(r.sourceKind)), ("location", .string(r.sourceLocation)), ("fileSetID", opt(r.sourceFileSetID)),
-                            ("fileSetUID", opt(r.sourceFileSetUID)), ("fileID", opt(r.sourceFileID)),
-                            ("path", r.sourcePath.isEmpty ? .null : .string(r.sourcePath))])),
-    ])
 }
 
 struct StoreConflicts: ParsableCommand {
@@ -175,24 +133,7 @@ struct StoreConflicts: ParsableCommand {
     func run() throws {
         let store = try storeOption.open(create: false)
         try runMedia {
-            let groups = try store.conflicts()
-            var lines: [String] = []
-            for g in groups {
-                lines.append("\(g[0].sopInstanceUID) (patient \(g[0].patientID)): \(g.count) copies")
-                for r in g {
-                    lines.append("  \(r.sha256)  \(r.size) bytes, imported \(r.importedAt) from \(origin(r))\(r.conflict ? " (flagged)" : "")")
-                }
-            }
-            lines.append("\(groups.count) SOP Instance(s) with several copies" + (groups.isEmpty ? "" : "; keep one with `dicom-media store remove UID --copy SHA256`"))
-            output.result(lines.joined(separator: "\n"), json: .object([("conflicts", .array(groups.map { g in
-                .object([("sopInstanceUID", .string(g[0].sopInstanceUID)), ("patientID", .string(g[0].patientID)),
-                         ("studyInstanceUID", .string(g[0].studyInstanceUID)), ("seriesInstanceUID", .string(g[0].seriesInstanceUID)),
-                         ("copies", .array(g.map(copyJSON)))])
-            }))]))
-            if !groups.isEmpty {
-                printError("\(store.root): \(groups.count) SOP Instance(s) stored in conflicting copies")
-                throw ExitCode(Exit.problems)
-            }
+            try finish(store.conflicts(), output: output)
         }
     }
 }
@@ -212,28 +153,9 @@ struct StoreRemove: ParsableCommand {
 
     func run() throws {
         let store = try storeOption.open(create: false, reconcile: !dryRun)
-        store.lockWait = lockWait.seconds
+        store.setLockWait(lockWait.seconds)
         try runMedia {
-            let r = try store.remove(uid: uid, copy: copy, dryRun: dryRun)
-            var lines: [String] = []
-            if let level = r.level {
-                let verb = dryRun ? "would remove" : "removed"
-                lines.append("\(verb) \(level) \(uid): \(r.removed.count) instance file(s)")
-                for x in r.removed { lines.append("  \(x.sopInstanceUID)  SHA-256 \(x.sha256)") }
-                if level == "instance" && r.removed.count > 1 {
-                    lines.append("  (every copy of the instance; to keep one, remove the others with --copy SHA256)")
-                }
-                for x in r.unflagged { lines.append("  \(dryRun ? "would keep" : "kept") \(x.sha256) as the single copy of \(x.sopInstanceUID) (no longer flagged)") }
-            }
-            output.result(lines.joined(separator: "\n"),
-                          json: .object([("uid", .string(uid)), ("level", r.level.map { .string($0) } ?? .null), ("dryRun", .bool(dryRun)),
-                                         ("removed", .array(r.removed.map { .string($0.sopInstanceUID) })),
-                                         ("copies", .array(r.removed.map(copyJSON))),
-                                         ("unflagged", .array(r.unflagged.map(copyJSON)))]))
-            if r.level == nil {
-                printError("\(uid): " + (copy.map { "no copy \($0) of this SOP Instance in the store" } ?? "no study, series or instance with this UID in the store"))
-                throw ExitCode(Exit.problems)
-            }
+            try finish(store.remove(uid: uid, copy: copy, dryRun: dryRun), output: output)
         }
     }
 }
@@ -249,18 +171,16 @@ struct StoreVerify: ParsableCommand {
 
     func run() throws {
         let store = try storeOption.open(create: false, reconcile: false)
-        store.lockWait = lockWait.seconds
+        store.setLockWait(lockWait.seconds)
         try runMedia {
             let progress = output.progress()
-            let v = try store.verify(progress: progress.map { p in { p("checking", $0, $1) } })
-            output.result("\(v.instances) instances, \(v.bytes) bytes, \(v.problems.count) problems",
-                          json: .object([("instances", .int(Int64(v.instances))), ("bytes", .int(Int64(v.bytes))),
-                                         ("problems", .array(v.problems.map(\.json)))]))
+            let report = try store.verify(progress: progress.map { p in { @Sendable in p("checking", $0, $1) } })
+            output.result(report.text, json: report.json)
             // Problems on stderr (every one is an error: a file missing, damaged or unindexed).
-            for p in v.problems { printError("\(store.root): \(p)") }
+            for line in report.errors { printError(line) }
             // Leftovers of a killed run were reported above; clean them up now (private data).
-            if v.problems.contains(where: { $0.code == "interrupted" }) { StoreOption.reconcile(store) }
-            if !v.problems.isEmpty { throw ExitCode(Exit.problems) }
+            if report.interrupted, let line = store.reconcileIfIdle() { printError(line) }
+            if report.hasProblems { throw ExitCode(Exit.problems) }
         }
     }
 }

@@ -29,12 +29,44 @@ public struct Reconciler: InstanceTransform {
         }
     }
 
-    /// A CSV problem, naming file, line and column.
-    public struct MapError: Error, Sendable, CustomStringConvertible {
+    /// A CSV problem, naming file, line and column (DICOMCore's ``ChainedError`` shape; no cause).
+    public struct MapError: ChainedError, Sendable {
+        /// What is wrong with the map (docs/DIAGNOSTICS.md, `## MediaKit import`).
+        public enum Code: String, Sendable {
+            /// The file is not UTF-8 text.
+            case notUTF8 = "map-not-utf8"
+            /// The file is empty: no header line.
+            case empty = "map-empty"
+            /// The header names a column that is not one of ``Reconciler/columns``.
+            case unknownColumn = "map-unknown-column"
+            /// The header names a column twice.
+            case duplicateColumn = "map-duplicate-column"
+            /// The header has no source_patient_id column.
+            case noSourceColumn = "map-no-source-column"
+            /// A row has another number of values than the header has columns.
+            case valueCount = "map-value-count"
+            /// A row's source_patient_id is empty.
+            case emptySource = "map-empty-source"
+            /// A value is not valid for its attribute's VR (PS3.5 6.2).
+            case invalidValue = "map-invalid-value"
+            /// A source Patient ID mapped on an earlier line.
+            case alreadyMapped = "map-already-mapped"
+            /// A quote in an unquoted value, or a quoted value not closed (RFC 4180).
+            case quoting = "map-quoting"
+        }
+        public var code: Code
         public var path: String
         public var line: Int
         public var column: String?
         public var message: String
+        public var location: SourceLocation
+        public init(_ code: Code, path: String, line: Int, column: String?, message: String, file: String = #fileID, lineNumber: Int = #line) {
+            self.code = code; self.path = path; self.line = line; self.column = column; self.message = message
+            self.location = SourceLocation(file: file, line: lineNumber)
+        }
+        public var codeName: String { code.rawValue }
+        public var context: ErrorContext { ErrorContext(path: path) }
+        public var cause: (any Error)? { nil }
         public var description: String { "\(path): line \(line)\(column.map { ", column \($0)" } ?? ""): \(message)" }
     }
 
@@ -62,7 +94,7 @@ public struct Reconciler: InstanceTransform {
             throw MediaError(.notFound, "reconciliation map not found or not readable", path: csvPath)
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw MapError(path: csvPath, line: 1, column: nil, message: "not UTF-8 text")
+            throw MapError(.notUTF8, path: csvPath, line: 1, column: nil, message: "not UTF-8 text")
         }
         try self.init(entries: Self.parse(text, path: csvPath), modificationDateTime: modificationDateTime)
     }
@@ -70,24 +102,24 @@ public struct Reconciler: InstanceTransform {
     /// Parses the CSV text (see the type's documentation).
     public static func parse(_ text: String, path: String = "map") throws -> [String: Entry] {
         let rows = try csvRows(text, path: path)
-        guard let (headerLine, header) = rows.first else { throw MapError(path: path, line: 1, column: nil, message: "empty; the first line must name the columns: \(columns.joined(separator: ","))") }
+        guard let (headerLine, header) = rows.first else { throw MapError(.empty, path: path, line: 1, column: nil, message: "empty; the first line must name the columns: \(columns.joined(separator: ","))") }
         var index: [String: Int] = [:]
         for (i, raw) in header.enumerated() {
             let name = raw.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "\u{FEFF}", with: "")
             guard columns.contains(name) else {
-                throw MapError(path: path, line: headerLine, column: "\(i + 1) '\(raw)'", message: "unknown column; known: \(columns.joined(separator: ", "))")
+                throw MapError(.unknownColumn, path: path, line: headerLine, column: "\(i + 1) '\(raw)'", message: "unknown column; known: \(columns.joined(separator: ", "))")
             }
-            if index[name] != nil { throw MapError(path: path, line: headerLine, column: name, message: "column given twice") }
+            if index[name] != nil { throw MapError(.duplicateColumn, path: path, line: headerLine, column: name, message: "column given twice") }
             index[name] = i
         }
         guard index["source_patient_id"] != nil else {
-            throw MapError(path: path, line: headerLine, column: nil, message: "no source_patient_id column; the first line must name the columns, e.g. \(columns.joined(separator: ","))")
+            throw MapError(.noSourceColumn, path: path, line: headerLine, column: nil, message: "no source_patient_id column; the first line must name the columns, e.g. \(columns.joined(separator: ","))")
         }
         var out: [String: Entry] = [:]
         for (line, row) in rows.dropFirst() {
             if row.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
             if row.count != header.count {
-                throw MapError(path: path, line: line, column: nil, message: "\(row.count) values, but the header names \(header.count) columns")
+                throw MapError(.valueCount, path: path, line: line, column: nil, message: "\(row.count) values, but the header names \(header.count) columns")
             }
             func value(_ c: String) -> String? {
                 guard let i = index[c] else { return nil }
@@ -95,12 +127,12 @@ public struct Reconciler: InstanceTransform {
                 return v.isEmpty ? nil : v
             }
             guard let source = value("source_patient_id") else {
-                throw MapError(path: path, line: line, column: "source_patient_id", message: "empty; every row needs the source Patient ID it applies to")
+                throw MapError(.emptySource, path: path, line: line, column: "source_patient_id", message: "empty; every row needs the source Patient ID it applies to")
             }
             var e = Entry(patientID: value("patient_id"), patientName: value("patient_name"), birthDate: value("birth_date"),
                           sex: value("sex")?.uppercased(), accessionNumber: value("accession_number"), line: line)
             func check(_ column: String, _ v: String?, _ ok: (String) -> Bool, _ why: String) throws {
-                if let v, !ok(v) { throw MapError(path: path, line: line, column: column, message: "'\(v)' \(why)") }
+                if let v, !ok(v) { throw MapError(.invalidValue, path: path, line: line, column: column, message: "'\(v)' \(why)") }
             }
             let noBackslash: (String) -> Bool = { !$0.contains("\\") && !$0.contains(where: { $0.isNewline }) }
             try check("source_patient_id", source, { $0.count <= 64 && noBackslash($0) }, "is not a Patient ID (LO: at most 64 characters, no backslash; PS3.5 6.2)")
@@ -113,7 +145,7 @@ public struct Reconciler: InstanceTransform {
             try check("sex", e.sex, { ["M", "F", "O"].contains($0) }, "is not M, F or O (Patient's Sex, PS3.3 C.7.1.1)")
             try check("accession_number", e.accessionNumber, { $0.count <= 16 && noBackslash($0) }, "is not an Accession Number (SH: at most 16 characters, no backslash; PS3.5 6.2)")
             if let earlier = out[source] {
-                throw MapError(path: path, line: line, column: "source_patient_id", message: "'\(source)' is already mapped on line \(earlier.line)")
+                throw MapError(.alreadyMapped, path: path, line: line, column: "source_patient_id", message: "'\(source)' is already mapped on line \(earlier.line)")
             }
             e.line = line
             out[source] = e
@@ -140,7 +172,7 @@ public struct Reconciler: InstanceTransform {
             switch c {
             case "\"":
                 if !field.trimmingCharacters(in: .whitespaces).isEmpty {
-                    throw MapError(path: path, line: line, column: "\(row.count + 1)", message: "a double quote inside an unquoted value (quote the whole value and double the quote)")
+                    throw MapError(.quoting, path: path, line: line, column: "\(row.count + 1)", message: "a double quote inside an unquoted value (quote the whole value and double the quote)")
                 }
                 field = ""; inQuotes = true; quotedAt = line; any = true
             case ",": row.append(field); field = ""; any = true
@@ -151,7 +183,7 @@ public struct Reconciler: InstanceTransform {
             default: field.unicodeScalars.append(c); any = true
             }
         }
-        if inQuotes { throw MapError(path: path, line: quotedAt, column: "\(row.count + 1)", message: "a quoted value is not closed") }
+        if inQuotes { throw MapError(.quoting, path: path, line: quotedAt, column: "\(row.count + 1)", message: "a quoted value is not closed") }
         if any || !field.isEmpty { row.append(field); rows.append((rowLine, row)) }
         return rows
     }
@@ -165,9 +197,9 @@ public struct Reconciler: InstanceTransform {
         let changes: [(Tag, VR, String?, String)] = [
             (.patientID, .LO, e.patientID, "Patient ID"),
             (.patientName, .PN, e.patientName, "Patient's Name"),
-            (Tag(0x0010, 0x0030), .DA, e.birthDate, "Patient's Birth Date"),
-            (Tag(0x0010, 0x0040), .CS, e.sex, "Patient's Sex"),
-            (Tag(0x0008, 0x0050), .SH, e.accessionNumber, "Accession Number"),
+            (Tag.patientBirthDate, .DA, e.birthDate, "Patient's Birth Date"),
+            (Tag.patientSex, .CS, e.sex, "Patient's Sex"),
+            (Tag.accessionNumber, .SH, e.accessionNumber, "Accession Number"),
         ]
         var modified = DataSet()
         modified.characterSet = dataSet.characterSet
@@ -188,13 +220,13 @@ public struct Reconciler: InstanceTransform {
         if modified.isEmpty { return }
         var item = DataSet()
         item.characterSet = dataSet.characterSet
-        item.setString(Tag(0x0400, 0x0564), .LO, [])              // Source of Previous Values (Type 2): this system
-        item.setString(Tag(0x0400, 0x0562), .DT, modificationDateTime)
-        item.setString(Tag(0x0400, 0x0563), .LO, modifyingSystem)
-        item.setString(Tag(0x0400, 0x0565), .CS, reason)
-        item.setSequence(Tag(0x0400, 0x0550), [modified])
-        let existing = dataSet[Tag(0x0400, 0x0561)]?.items ?? []
-        after.setSequence(Tag(0x0400, 0x0561), existing + [item])
+        item.setString(Tag.sourceOfPreviousValues, .LO, [])              // Source of Previous Values (Type 2): this system
+        item.setString(Tag.attributeModificationDateTime, .DT, modificationDateTime)
+        item.setString(Tag.modifyingSystem, .LO, modifyingSystem)
+        item.setString(Tag.reasonForTheAttributeModification, .CS, reason)
+        item.setSequence(Tag.modifiedAttributesSequence, [modified])
+        let existing = dataSet[Tag.originalAttributesSequence]?.items ?? []
+        after.setSequence(Tag.originalAttributesSequence, existing + [item])
         dataSet = after
     }
 }

@@ -137,21 +137,21 @@ public struct Deidentifier: InstanceTransform {
 
     /// De-identifies `dataSet` and rebuilds `fileMeta` for it (PS3.15 E.1, E.3.x; File Meta per PS3.10 7.1).
     public func apply(to dataSet: inout DataSet, fileMeta: inout DataSet) throws {
-        if !options.allowBurnedIn, dataSet.string(Tag(0x0028, 0x0301))?.uppercased() == "YES" {
+        if !options.allowBurnedIn, dataSet.string(Tag.burnedInAnnotation)?.uppercased() == "YES" {
             throw TransformRefusal("Burned In Annotation (0028,0301) is YES: the pixels may show identifying text, which this profile does not clean; give --allow-burned-in to keep such files",
                                    rule: "PS3.15 E.1.1, E.3.1")
         }
         clean(&dataSet)
-        dataSet.setString(Tag(0x0012, 0x0062), .CS, "YES")
-        dataSet.setString(Tag(0x0012, 0x0063), .LO, Self.methodDescription)
+        dataSet.setString(Tag.patientIdentityRemoved, .CS, "YES")
+        dataSet.setString(Tag.deidentificationMethod, .LO, Self.methodDescription)
         var code = DataSet()
         code.characterSet = dataSet.characterSet
-        code.setString(Tag(0x0008, 0x0100), .SH, Self.methodCode.value)
-        code.setString(Tag(0x0008, 0x0102), .SH, Self.methodCode.scheme)
-        code.setString(Tag(0x0008, 0x0104), .LO, Self.methodCode.meaning)
-        dataSet.setSequence(Tag(0x0012, 0x0064), [code])
+        code.setString(Tag.codeValue, .SH, Self.methodCode.value)
+        code.setString(Tag.codingSchemeDesignator, .SH, Self.methodCode.scheme)
+        code.setString(Tag.codeMeaning, .LO, Self.methodCode.meaning)
+        dataSet.setSequence(Tag.deidentificationMethodCodeSequence, [code])
         // Dates and times were emptied or replaced (no Retain Longitudinal option) (PS3.15 E.3.6).
-        dataSet.setString(Tag(0x0028, 0x0303), .CS, "REMOVED")
+        dataSet.setString(Tag.longitudinalTemporalInformationModified, .CS, "REMOVED")
 
         // File Meta: only what PS3.10 Table 7.1-1 requires of the source survives; the writer adds
         // its own Implementation Class UID and Version Name and a zero preamble (PS3.15 E.1.1 Note).
@@ -201,7 +201,7 @@ public struct Deidentifier: InstanceTransform {
                 if case .sequence(var items) = e.value {
                     items = items.map { cleaned($0, dummyContent) }
                     // Person Identification Code Sequence (D): the code itself identifies the person.
-                    if tag == Tag(0x0040, 0x1101) { items = items.map(dummyCode) }
+                    if tag == Tag.personIdentificationCodeSequence { items = items.map(dummyCode) }
                     e.value = .sequence(items)
                 }
             case .empty:
@@ -229,7 +229,7 @@ public struct Deidentifier: InstanceTransform {
     /// A code item with dummy Code Value, Long Code Value, URN Code Value and Code Meaning.
     private func dummyCode(_ item: DataSet) -> DataSet {
         var i = item
-        for t in [Tag(0x0008, 0x0100), Tag(0x0008, 0x0104), Tag(0x0008, 0x0119), Tag(0x0008, 0x0120)] {
+        for t in [Tag.codeValue, Tag.codeMeaning, Tag.longCodeValue, Tag.urnCodeValue] {
             if let e = i[t], e.bytes?.isEmpty == false { i.set(DataElement(tag: t, vr: e.vr, bytes: dummy(for: e, in: item))) }
         }
         return i
@@ -249,7 +249,7 @@ public struct Deidentifier: InstanceTransform {
             return b
         }
         if e.tag == .patientID { return text(replacementPatientID(for: ds.string(.patientID) ?? "")) }
-        if e.tag == Tag(0x0020, 0x0010) {   // Study ID (SH): one per study
+        if e.tag == Tag.studyID {   // Study ID (SH): one per study
             let h = KeyedHash.hmac(key: key, Array("STUDY:\(ds.string(.studyInstanceUID) ?? "")".utf8)).prefix(8)
             return text(h.map { String($0, radix: 16, uppercase: true).leftPadded(2) }.joined())
         }

@@ -1,0 +1,100 @@
+import CCrypto
+import DICOMCore
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// Small POSIX helpers of the store: folders, whole-file reads and writes, the durability barrier.
+
+/// Creates a folder and its missing parents; the last one gets `mode` (temporary folders: 0700).
+func createDirectories(_ path: String, mode: mode_t = 0o755) throws {
+    if isDirectory(path) { return }
+    if let slash = path.lastIndex(of: "/"), slash > path.startIndex {
+        try createDirectories(String(path[..<slash]))
+    }
+    if mkdir(path, mode) != 0 && errno != EEXIST {
+        throw StoreError(.io, "cannot create folder", path: path, errno: errno)
+    }
+}
+
+/// Deletes a file or folder tree; returns the number of files deleted.
+@discardableResult
+func removeTree(_ path: String) -> Int {
+    var n = 0
+    if isDirectory(path) {
+        for name in folderNames(path) { n += removeTree(path + "/" + name) }
+        rmdir(path)
+    } else if unlink(path) == 0 { n += 1 }
+    return n
+}
+
+func isDirectory(_ path: String) -> Bool {
+    var st = stat()
+    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+}
+
+func isRegularFile(_ path: String) -> Bool {
+    var st = stat()
+    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+}
+
+func fileSize(_ path: String) -> Int {
+    var st = stat()
+    return stat(path, &st) == 0 ? Int(st.st_size) : 0
+}
+
+/// syncfs(2) on the file system holding `path`: one durability barrier for a whole batch of files.
+func syncFileSystem(_ path: String) {
+    let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    if fd >= 0 { _ = dm_syncfs(fd); close(fd) }
+}
+
+/// `body(0..<n)` on all cores (nothing when `n` is 0).
+func concurrentlyPerform(_ n: Int, _ body: @Sendable (Int) -> Void) {
+    if n == 0 { return }
+    DispatchQueue.concurrentPerform(iterations: n, execute: body)
+}
+
+/// Writes a new file (O_EXCL, mode 0600: stored copies hold patients' data); the error or nil.
+func writeFile(_ path: String, _ bytes: [UInt8]) -> StoreError? {
+    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+    if fd < 0 { return StoreError(.io, "cannot create \(path)", errno: errno) }
+    defer { close(fd) }
+    var written = 0
+    return bytes.withUnsafeBytes { p -> StoreError? in
+        while written < p.count {
+            let n = write(fd, p.baseAddress! + written, p.count - written)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return StoreError(.io, "cannot write \(path)", errno: n == 0 ? ENOSPC : errno) }
+            written += n
+        }
+        return nil
+    }
+}
+
+/// Reads a whole file with read(2).
+public func readWholeFile(_ path: String) throws -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    if fd < 0 { throw StoreError(.io, "cannot open", path: path, errno: errno) }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0 else { throw StoreError(.io, "cannot stat", path: path, errno: errno) }
+    let size = Int(st.st_size)
+    var failure: StoreError?
+    let buf = [UInt8](unsafeUninitializedCapacity: size) { p, count in
+        var done = 0
+        while done < size {
+            let n = read(fd, p.baseAddress! + done, size - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = StoreError(.io, "read failed at byte \(done)", path: path, errno: errno); break
+            }
+            if n == 0 { break }  // the file shrank while being read
+            done += n
+        }
+        count = done
+    }
+    if let failure { throw failure }
+    return buf
+}

@@ -1,0 +1,153 @@
+import DICOMCore
+import DICOMFileSet
+import DICOMStore
+import Dispatch
+import Synchronization
+
+/// Carries an ``ImportPlan`` into the store: reads each planned file (in parallel, batch by batch),
+/// checks and transforms it, and stores each new instance crash-safely (temp file, syncfs, rename,
+/// syncfs, then the row). A dry run (or no store yet) classifies against the store and writes nothing.
+public struct ImportExecutor {
+    public var plan: ImportPlan
+    /// nil only for a dry run against a store that does not exist yet.
+    public var store: DICOMStore?
+    public var options: ImportOptions
+
+    public init(plan: ImportPlan, store: DICOMStore?, options: ImportOptions) {
+        self.plan = plan; self.store = store; self.options = options
+    }
+
+    /// Runs the plan; the report starts from the plan's findings. `progress(done, total)` after each batch.
+    public func run(progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> ImportReport {
+        var report = plan.findings
+        if options.dryRun { report.plan = (plan.text, plan.json) }
+        if let store, !options.dryRun {
+            report.reconciliation = try store.reconcileIfIdle()
+        }
+        let key = options.provenanceKey ?? (0..<32).map { _ in UInt8.random(in: 0...255) }
+        let total = plan.fileCount
+        var done = 0
+        let body = { (session: DICOMStore.ImportSession?) throws in
+            // Batch N commits (syncfs, renames, rows) on another thread while batch N+1 is read and staged.
+            let committer = Committer()
+            // On an error, no commit may go on after the session ends.
+            defer { committer.wait() }
+            for medium in plan.media {
+                let cands = medium.candidates
+                var start = 0
+                while start < cands.count {
+                    var end = start, bytes = 0
+                    while end < cands.count && end - start < max(1, options.batchSize) && bytes < options.batchBytes {
+                        bytes += medium.sizes[cands[end].path] ?? 0; end += 1
+                    }
+                    try importBatch(Array(cands[start..<end]), of: medium, key: key, session: session, committer: committer, report: &report)
+                    done += end - start
+                    progress?(done, total)
+                    start = end
+                }
+            }
+            try committer.finish(&report)
+        }
+        if let store, !options.dryRun {
+            try store.importSession { try body($0) }
+        } else {
+            try body(nil)
+        }
+        return report
+    }
+
+    func importBatch(_ cands: [ImportPlan.Candidate], of medium: ImportPlan.MediumPlan, key: [UInt8], session: DICOMStore.ImportSession?,
+                     committer: Committer, report: inout ImportReport) throws {
+        let now = DICOMStore.timestamp()
+        let slots = ConcurrentSlots<PreparedInstance>(count: cands.count)
+        let options = self.options
+        if !cands.isEmpty {
+            DispatchQueue.concurrentPerform(iterations: cands.count) { i in
+                slots[i] = PreparedInstance(cands[i], of: medium, options: options, provenanceKey: key, importedAt: now)
+            }
+        }
+        let location = medium.medium.location
+        var ready: [(Int, StoredInstance, [UInt8])] = []
+        for (i, p) in slots.values.enumerated() {
+            let c = cands[i]
+            switch p {
+            case .ready(let row, let bytes, let warnings):
+                for w in warnings { report.problems.append((location, w)) }
+                ready.append((i, row, bytes))
+            case .notDICOM(let why):
+                if c.record != nil {
+                    report.failed.append(.init(source: location, path: c.path, reason: "named by the DICOMDIR but not DICOM: \(why)"))
+                } else {
+                    report.notDICOM.append(.init(source: location, path: c.path, reason: why))
+                }
+            case .failed(let why):
+                report.failed.append(.init(source: location, path: c.path, reason: why))
+            case .none: break
+            }
+        }
+        // A DICOM instance the DICOMDIR does not list makes it stale.
+        let unlisted = ready.filter { cands[$0.0].record == nil }.count
+        if unlisted > 0, let mi = report.media.lastIndex(where: { $0.location == location }), report.media[mi].dicomdir != "missing", report.media[mi].dicomdir != "broken" {
+            if report.media[mi].dicomdir != "stale" {
+                report.problems.append((location, FileSetProblem(.warning, .importDICOMDIRStale, "the DICOMDIR does not list DICOM files on the medium; they were found by scanning and imported", rule: "PS3.10 8.3")))
+            }
+            report.media[mi].dicomdir = "stale"
+            report.media[mi].note = "DICOMDIR is stale: followed it and scanned the files it does not list"
+        }
+        guard let session, !options.dryRun else {
+            let present = try store?.storedHashes(ready.map(\.1.sha256)) ?? []
+            var seenSHA = Set<String>(), seenUID = Set<String>()
+            for (i, row, _) in ready {
+                let item = ImportReport.Item(sopInstanceUID: row.sopInstanceUID, source: location, sourcePath: cands[i].path, storedPath: nil, sha256: row.sha256)
+                if present.contains(row.sha256) || seenSHA.contains(row.sha256) { report.alreadyPresent.append(item); continue }
+                let known = try store?.hasSOPInstance(row.sopInstanceUID) ?? false
+                if known || seenUID.contains(row.sopInstanceUID) { report.conflicts.append(item) } else { report.imported.append(item) }
+                seenSHA.insert(row.sha256); seenUID.insert(row.sopInstanceUID)
+            }
+            return
+        }
+        let staged = try session.stage(ready.map { (row: $0.1, bytes: $0.2) })
+        let items = ready.map { i, row, _ in
+            ImportReport.Item(sopInstanceUID: row.sopInstanceUID, source: location, sourcePath: cands[i].path, storedPath: row.path, sha256: row.sha256)
+        }
+        try committer.finish(&report)
+        committer.start(items) { try session.commit(staged) }
+    }
+
+    /// Runs one batch's commit at a time on a background thread; its outcomes go into the report
+    /// (on the caller's thread) when the next batch is staged or at the end.
+    final class Committer: Sendable {
+        private let group = DispatchGroup()
+        /// The batch being committed and, once done, its outcome.
+        private let state = Mutex<(items: [ImportReport.Item], result: Result<[DICOMStore.Outcome], any Error>?)>(([], nil))
+
+        func start(_ items: [ImportReport.Item], _ work: @escaping @Sendable () throws -> [DICOMStore.Outcome]) {
+            state.withLock { $0 = (items, nil) }
+            group.enter()
+            DispatchQueue.global().async {
+                let r = Result { try work() }
+                self.state.withLock { $0.result = r }
+                self.group.leave()
+            }
+        }
+
+        func wait() { group.wait() }
+
+        func finish(_ report: inout ImportReport) throws {
+            group.wait()
+            let (items, result) = state.withLock { s in
+                defer { s = ([], nil) }
+                return (s.items, s.result)
+            }
+            guard let result else { return }
+            let outcomes = try result.get()
+            for (k, item) in items.enumerated() {
+                switch outcomes[k] {
+                case .inserted: report.imported.append(item)
+                case .conflict: report.conflicts.append(item)
+                case .alreadyPresent: report.alreadyPresent.append(item)
+                }
+            }
+        }
+    }
+}

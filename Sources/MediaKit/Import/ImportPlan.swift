@@ -1,0 +1,161 @@
+import DICOMCore
+import DICOMFileSet
+import DICOMIO
+
+/// What an import will do, decided from the media's file listings and DICOMDIRs alone (no instance
+/// is read, nothing is written): per medium the files to read and the record naming each, plus what
+/// reading the media found (files missing or refused, DICOMDIR problems), the transforms to apply and
+/// the provenance kept. ``ImportExecutor`` carries it into the store.
+public struct ImportPlan: Sendable {
+    /// A file to read, with the directory record that named it when there is one.
+    public struct Candidate: Sendable {
+        public var path: String
+        public var record: DirectoryRecord?
+    }
+
+    /// One medium's part: its File-set identity, file sizes and the files to read, in order.
+    public struct MediumPlan: Sendable {
+        public var medium: any MediumReader
+        public var fileSetID: String?
+        public var fileSetUID: String?
+        /// Size of every file on the medium, by path.
+        public var sizes: [String: Int]
+        public var candidates: [Candidate]
+    }
+
+    public var media: [MediumPlan]
+    /// What reading the media found: each medium's summary, files missing or refused, problems.
+    /// The import report starts from it.
+    public var findings: ImportReport
+    /// The transforms applied to each instance before it is stored, in order ("reconcile", "deidentify").
+    public var transforms: [String]
+    public var provenance: ProvenanceMode
+
+    /// Files to read over all media.
+    public var fileCount: Int { media.reduce(0) { $0 + $1.candidates.count } }
+    /// Files to read that a directory record names (the others were found by scanning).
+    public var listedCount: Int { media.reduce(0) { $0 + $1.candidates.filter { $0.record != nil }.count } }
+
+    /// One line: what will be read and how it is changed.
+    public var text: String {
+        "plan: read \(fileCount) files (\(listedCount) named by a directory record, \(fileCount - listedCount) found by scanning) from \(media.count == 1 ? "1 medium" : "\(media.count) media"); "
+            + "transforms: \(transforms.isEmpty ? "none" : transforms.joined(separator: ", ")); provenance: \(provenance.rawValue)"
+    }
+
+    public var json: JSON {
+        func opt(_ s: String?) -> JSON { s.map { .string($0) } ?? .null }
+        return .object([
+            ("files", .int(Int64(fileCount))),
+            ("transforms", .array(transforms.map { .string($0) })),
+            ("provenance", .string(provenance.rawValue)),
+            ("media", .array(media.map { m in
+                .object([
+                    ("location", .string(m.medium.location)), ("kind", .string(m.medium.kind)),
+                    ("fileSetID", opt(m.fileSetID)), ("fileSetUID", opt(m.fileSetUID)),
+                    ("read", .array(m.candidates.map { c in
+                        .object([("path", .string(c.path)), ("fileID", opt(c.record?.referencedFileID?.path))])
+                    })),
+                ])
+            })),
+        ])
+    }
+}
+
+/// Builds an ``ImportPlan``: follows a usable DICOMDIR (and lower-level directory files), lists the
+/// files it does not name, and records what it could not take; a missing or broken DICOMDIR means
+/// every file is read. Reads directory listings and DICOMDIRs only.
+public enum ImportPlanner {
+    public static func plan(media: [any MediumReader], storeRoot: String, options: ImportOptions) throws -> ImportPlan {
+        var findings = ImportReport(store: storeRoot, dryRun: options.dryRun)
+        var plans: [ImportPlan.MediumPlan] = []
+        for m in media { plans.append(try plan(m, report: &findings)) }
+        return ImportPlan(media: plans, findings: findings, transforms: names(options.transform), provenance: options.provenance)
+    }
+
+    /// The names of the transforms in a chain, in order.
+    static func names(_ t: (any InstanceTransform)?) -> [String] {
+        switch t {
+        case nil: return []
+        case let c as TransformChain: return c.transforms.flatMap { names($0) }
+        case is Reconciler: return ["reconcile"]
+        case is Deidentifier: return ["deidentify"]
+        case let t?: return [String(describing: type(of: t))]
+        }
+    }
+
+    /// Decides which files of one medium to read: the DICOMDIR's referenced files when it is usable, plus every
+    /// file it does not list (which makes it stale when some are DICOM); every file when it is missing or broken.
+    static func plan(_ medium: any MediumReader, report: inout ImportReport) throws -> ImportPlan.MediumPlan {
+        let scanned = try medium.scan()
+        let files = scanned.files
+        for (path, why) in scanned.skipped {
+            report.problems.append((medium.location, FileSetProblem(.error, .importSymlinkSkipped, "\(path): \(why)", rule: "PS3.10 8.2")))
+        }
+        let index = MediumIndex(files: files)
+        var plan = ImportPlan.MediumPlan(medium: medium, sizes: Dictionary(files.map { ($0.path, $0.size) }, uniquingKeysWith: { a, _ in a }), candidates: [])
+        var summary = ImportReport.Medium(location: medium.location, kind: medium.kind, dicomdir: "missing", files: files.count, note: "")
+        // What an image read in place could not give (entries beyond the end of a truncated image, links).
+        for p in (medium as? ImageMedium)?.problems ?? [] { report.problems.append((medium.location, p)) }
+        var candidates: [ImportPlan.Candidate] = []
+        var referenced = Set<String>()
+        var fileSet: FileSet?
+        var dicomdirPath: String?
+        switch index.lookup(FileID(["DICOMDIR"])) {
+        case .exact(let p), .variant(let p):
+            dicomdirPath = p
+            do {
+                let bytes = try medium.read(p)
+                let f = try Part10Reader.read(bytes: bytes, path: p)
+                let sopClass = f.fileMeta.string(.mediaStorageSOPClassUID) ?? ""
+                guard sopClass == UID.mediaStorageDirectoryStorage else {
+                    throw MediaError(.unreadable, "Media Storage SOP Class is '\(sopClass)', not Media Storage Directory Storage (PS3.10 8.6)")
+                }
+                fileSet = DICOMDIRReader.read(f)
+            } catch {
+                summary.dicomdir = "broken"
+                summary.note = "DICOMDIR cannot be read (\(error)); scanned the medium instead"
+                report.problems.append((medium.location, FileSetProblem(.error, .importDICOMDIRBroken, "DICOMDIR cannot be read: \(error); scanned the medium instead", fileID: p, rule: "PS3.10 8.6")))
+            }
+        default:
+            summary.note = "no DICOMDIR; scanned the medium"
+        }
+        if let fs = fileSet {
+            plan.fileSetID = fs.fileSetID; plan.fileSetUID = fs.fileSetUID
+            summary.fileSetID = fs.fileSetID; summary.fileSetUID = fs.fileSetUID
+            summary.dicomdir = "used"
+            for p in fs.problems { report.problems.append((medium.location, p)) }
+            if let d = fs.descriptorFileID, let p = index.lookupPath(d) { referenced.insert(p) }
+            for (rec, _) in fs.allRecords(includingOrphans: true) {
+                guard let id = rec.referencedFileID else { continue }
+                switch index.lookup(id) {
+                case .exact(let p):
+                    if referenced.insert(p).inserted { candidates.append(.init(path: p, record: rec)) }
+                case .variant(let p):
+                    report.problems.append((medium.location, FileSetProblem(.warning, .importFileIDVariant, "file found only as \(p) (case, version or suffix differs)", fileID: id.path, rule: "PS3.10 8.5")))
+                    if referenced.insert(p).inserted { candidates.append(.init(path: p, record: rec)) }
+                case .missing:
+                    report.missing.append(ImportReport.FileProblem(source: medium.location, path: id.path, reason: "named by the DICOMDIR (\(rec.type.rawValue) \(rec.referencedSOPInstanceUID ?? "")) but not on the medium"))
+                case .outsideRoot:
+                    report.failed.append(ImportReport.FileProblem(source: medium.location, path: id.path, reason: "File ID leaves the medium's root; refused, not read (PS3.10 8.2)"))
+                    report.problems.append((medium.location, FileSetProblem(.error, .importFileIDOutsideRoot, "File ID leaves the medium's root; refused, not read", fileID: id.path, rule: "PS3.10 8.2")))
+                }
+            }
+        }
+        // Lower-level directory files (Philips DIRFILE): their records' File IDs are root-relative.
+        LowerLevelDirectory.follow(medium: medium, files: files, index: index, referenced: &referenced, candidates: &candidates, report: &report)
+        // Everything the DICOMDIR does not list (or every file without a usable DICOMDIR).
+        for f in files where !referenced.contains(f.path) && f.path != dicomdirPath {
+            candidates.append(.init(path: f.path, record: nil))
+        }
+        if summary.note.isEmpty { summary.note = "followed the DICOMDIR (\(referenced.count) files)" }
+        report.media.append(summary)
+        plan.candidates = candidates
+        return plan
+    }
+}
+
+extension MediumIndex {
+    func lookupPath(_ id: FileID) -> String? {
+        switch lookup(id) { case .exact(let p), .variant(let p): return p; default: return nil }
+    }
+}

@@ -1,0 +1,135 @@
+import DICOMCore
+import DICOMFileSet
+import DICOMIO
+import DICOMStore
+
+/// What an import found and did, per file, plus what it said about each medium.
+public struct ImportReport: Sendable {
+    public struct Item: Sendable {
+        public var sopInstanceUID: String
+        public var source: String
+        /// Path on the medium (relative to its root).
+        public var sourcePath: String
+        /// Path of the stored file, relative to the store (the existing copy for already-present ones).
+        public var storedPath: String?
+        /// SHA-256 of the content read (after any transform): names a copy in `store remove UID --copy SHA256`.
+        public var sha256: String?
+    }
+    public struct FileProblem: Sendable {
+        public var source: String
+        public var path: String
+        public var reason: String
+    }
+    /// How a medium was read.
+    public struct Medium: Sendable {
+        public var location: String
+        public var kind: String
+        /// "used" (followed the DICOMDIR), "stale" (followed it and scanned files it does not list),
+        /// "broken" (unreadable: scanned the medium), "missing" (none: scanned the medium).
+        public var dicomdir: String
+        public var fileSetID: String?
+        public var fileSetUID: String?
+        public var files: Int
+        public var note: String
+    }
+
+    public var store: String
+    public var dryRun: Bool
+    public var media: [Medium] = []
+    public var imported: [Item] = []
+    public var alreadyPresent: [Item] = []
+    public var conflicts: [Item] = []
+    public var missing: [FileProblem] = []
+    public var failed: [FileProblem] = []
+    public var notDICOM: [FileProblem] = []
+    /// DICOMDIR problems, records that disagree with their files, names found only as variants, refused File IDs.
+    public var problems: [(source: String, problem: FileSetProblem)] = []
+    public var reconciliation: DICOMStore.Reconciliation?
+    /// The plan a dry run carried out, as text and JSON (printed with its report).
+    public var plan: (text: String, json: JSON)?
+
+    /// Missing, failed, conflicting files, or a stale or broken DICOMDIR, or any error-level problem.
+    public var hasProblems: Bool {
+        !missing.isEmpty || !failed.isEmpty || !conflicts.isEmpty || media.contains { $0.dicomdir == "stale" || $0.dicomdir == "broken" }
+            || problems.contains { $0.problem.severity >= .error }
+    }
+
+    public var json: JSON {
+        func item(_ i: Item) -> JSON {
+            .object([("sopInstanceUID", .string(i.sopInstanceUID)), ("source", .string(i.source)),
+                     ("sourcePath", .string(i.sourcePath)), ("storedPath", i.storedPath.map { .string($0) } ?? .null),
+                     ("sha256", i.sha256.map { .string($0) } ?? .null)])
+        }
+        func fp(_ p: FileProblem, _ key: String = "path") -> JSON {
+            .object([("source", .string(p.source)), (key, .string(p.path)), ("reason", .string(p.reason))])
+        }
+        var rec: JSON = .null
+        if let r = reconciliation, r.interrupted {
+            rec = .object([("tmpRemoved", .int(Int64(r.tmpRemoved))), ("orphanFilesRemoved", .int(Int64(r.orphanFilesRemoved))),
+                           ("rowsWithoutFileRemoved", .int(Int64(r.rowsWithoutFileRemoved)))])
+        }
+        return .object([
+            ("store", .string(store)),
+            ("dryRun", .bool(dryRun)),
+            ("imported", .int(Int64(imported.count))),
+            ("alreadyPresent", .int(Int64(alreadyPresent.count))),
+            ("conflicts", .int(Int64(conflicts.count))),
+            ("missing", .int(Int64(missing.count))),
+            ("failed", .int(Int64(failed.count))),
+            ("notDicom", .int(Int64(notDICOM.count))),
+            ("media", .array(media.map { m in
+                .object([("location", .string(m.location)), ("kind", .string(m.kind)), ("dicomdir", .string(m.dicomdir)),
+                         ("fileSetID", m.fileSetID.map { .string($0) } ?? .null), ("fileSetUID", m.fileSetUID.map { .string($0) } ?? .null),
+                         ("files", .int(Int64(m.files))), ("note", .string(m.note))])
+            })),
+            ("lists", .object([
+                ("imported", .array(imported.map(item))),
+                ("alreadyPresent", .array(alreadyPresent.map(item))),
+                ("conflicts", .array(conflicts.map(item))),
+                ("missing", .array(missing.map { fp($0, "fileID") })),
+                ("failed", .array(failed.map { fp($0) })),
+                ("notDicom", .array(notDICOM.map { fp($0) })),
+            ])),
+            ("problems", .array(problems.map { s, p in
+                var o: [(String, JSON)] = [("source", .string(s))]
+                if case .object(let po) = p.json { o += po }
+                return .object(o)
+            })),
+            ("reconciled", rec),
+        ] + (plan.map { [("plan", $0.json)] } ?? [] as [(String, JSON)]))
+    }
+
+    /// Warnings of the media read (names found only as variants, DICOMDIR problems of warning level).
+    public var hasWarnings: Bool { problems.contains { $0.problem.severity == .warning } }
+
+    /// Everything for stderr, each prefixed with the medium it was found on (its DICOMDIR when one was
+    /// followed): conflicts, missing and failed files, problems, files skipped as not DICOM.
+    public var diagnostics: [FileSetProblem] {
+        func input(_ location: String) -> String {
+            media.first { $0.location == location && $0.dicomdir != "missing" }.map { m in
+                m.location.hasSuffix("DICOMDIR") ? m.location : m.location + (m.kind == "iso" ? ":DICOMDIR" : "/DICOMDIR")
+            } ?? location
+        }
+        var out: [FileSetProblem] = []
+        out += conflicts.map { FileSetProblem(.error, .importConflict, "SOP Instance \($0.sopInstanceUID) differs from the stored copy; kept both, this one (SHA-256 \($0.sha256 ?? "?")) flagged; compare the copies with `dicom-media store conflicts`, keep one with `dicom-media store remove \($0.sopInstanceUID) --copy SHA256`", fileID: $0.sourcePath, rule: "store: one content per SOP Instance UID", source: input($0.source)) }
+        out += missing.map { FileSetProblem(.error, .importFileMissing, $0.reason, fileID: $0.path, rule: "PS3.3 F.2.1", source: input($0.source)) }
+        out += failed.map { FileSetProblem(.error, .importFailed, $0.reason, fileID: $0.path, rule: "PS3.10 7", source: input($0.source)) }
+        out += problems.map { $0.problem.from(input($0.source)) }
+        out += notDICOM.map { FileSetProblem(.info, .importNotDICOM, "not DICOM, skipped: \($0.reason)", fileID: $0.path, rule: "PS3.10 7.1", source: input($0.source)) }
+        return out
+    }
+
+    /// The results (stdout): each medium read and the summary; `diagnostics` go to stderr.
+    public var text: String {
+        var lines: [String] = []
+        for m in media {
+            lines.append("\(m.location) (\(m.kind), \(m.files) files): \(m.note)")
+        }
+        if let r = reconciliation, r.interrupted {
+            lines.append("recovered an interrupted run: \(r.tmpRemoved) temporary, \(r.orphanFilesRemoved) orphan files and \(r.rowsWithoutFileRemoved) rows without file removed")
+        }
+        if let plan { lines.append(plan.text) }
+        lines.append("\(dryRun ? "would import" : "imported") \(imported.count), already present \(alreadyPresent.count), conflicts \(conflicts.count), missing \(missing.count), failed \(failed.count), not DICOM \(notDICOM.count)")
+        return lines.joined(separator: "\n")
+    }
+}

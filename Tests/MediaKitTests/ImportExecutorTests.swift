@@ -1,0 +1,71 @@
+import DICOMCore
+import DICOMFileSet
+import DICOMIO
+import DICOMStore
+import Foundation
+@testable import MediaKit
+import XCTest
+
+final class ImportExecutorTests: XCTestCase {
+    var dir = ""
+    override func setUp() {
+        dir = NSTemporaryDirectory() + "import-executor-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
+
+    func testExecutorCarriesThePlanIntoTheStore() throws {
+        let medium = try ImportFixture.medium()
+        let plan = try ImportPlanner.plan(media: [medium], storeRoot: dir + "/s", options: ImportOptions())
+        let store = try DICOMStore(root: dir + "/s")
+        let report = try ImportExecutor(plan: plan, store: store, options: ImportOptions()).run()
+        XCTAssertEqual(report.imported.map(\.sourcePath).sorted(), ["DICOM/IM1", "DICOM/IM3"])
+        XCTAssertEqual(report.notDICOM.map(\.path), ["autorun.inf"])
+        XCTAssertEqual(report.missing.map(\.path), ["DICOM/IM2"])
+        XCTAssertEqual(report.failed.map(\.path), ["../OUTSIDE"])
+        // IM3 is DICOM but not listed: the DICOMDIR is stale.
+        XCTAssertEqual(report.media.map(\.dicomdir), ["stale"])
+        XCTAssertTrue(report.problems.contains { $0.problem.code == .importDICOMDIRStale })
+        XCTAssertTrue(report.diagnostics.contains { $0.code == .importFileMissing && $0.fileID == "DICOM/IM2" })
+        XCTAssertNil(report.plan, "only a dry run prints its plan")
+        let rows = try store.allInstances()
+        XCTAssertEqual(rows.map(\.sopInstanceUID).sorted(), ["1.2.9.1.1", "1.2.9.1.3"])
+        XCTAssertEqual(rows.first { $0.sopInstanceUID == "1.2.9.1.1" }?.sourceFileID, "DICOM/IM1")
+        XCTAssertEqual(rows.first { $0.sopInstanceUID == "1.2.9.1.3" }?.sourceFileID, nil)
+        for r in rows { XCTAssertEqual(try readWholeFile(store.absolutePath(r)), medium.contents[r.sourcePath]) }
+        // The same plan again: everything already present.
+        let again = try ImportExecutor(plan: plan, store: store, options: ImportOptions()).run()
+        XCTAssertEqual(again.imported.count, 0)
+        XCTAssertEqual(again.alreadyPresent.count, 2)
+    }
+
+    func testKeyWriteFailureKeepsErrnoAsCause() throws {
+        let root = dir + "/s"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        // A link planted at the temporary name is not followed.
+        try FileManager.default.createSymbolicLink(atPath: root + "/deid.key.tmp-\(ProcessInfo.processInfo.processIdentifier)", withDestinationPath: dir + "/elsewhere")
+        XCTAssertThrowsError(try StoreImporter.deidentificationKey(storeRoot: root, create: true)) { e in
+            XCTAssertEqual((e as? StoreError)?.code, .io)
+            XCTAssertEqual(((e as? StoreError)?.cause as? POSIXError)?.code, .ELOOP)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/elsewhere"))
+        let key = try StoreImporter.deidentificationKey(storeRoot: dir + "/t", create: true)
+        XCTAssertEqual(try StoreImporter.deidentificationKey(storeRoot: dir + "/t", create: false), key)
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: dir + "/t/deid.key")[.posixPermissions] as? Int, 0o600)
+    }
+
+    func testDryRunWritesNothingAndCarriesThePlan() throws {
+        var options = ImportOptions()
+        options.dryRun = true
+        let plan = try ImportPlanner.plan(media: [try ImportFixture.medium()], storeRoot: dir + "/none", options: options)
+        let report = try ImportExecutor(plan: plan, store: nil, options: options).run()
+        XCTAssertEqual(report.imported.count, 2)
+        XCTAssertEqual(report.plan?.text, plan.text)
+        XCTAssertTrue(report.text.contains(plan.text))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/none"))
+        // Against an existing store: classified, not written.
+        let store = try DICOMStore(root: dir + "/s")
+        _ = try ImportExecutor(plan: plan, store: store, options: options).run()
+        XCTAssertEqual(try store.count(), 0)
+    }
+}

@@ -1,0 +1,49 @@
+import DICOMCore
+import DICOMFileSet
+import DICOMIO
+import DICOMStore
+import Foundation
+@testable import MediaKit
+import XCTest
+
+final class ImportPlanTests: XCTestCase {
+    func testPlanReadsOnlyTheDirectoryAndListsWhatToRead() throws {
+        let medium = LoggingMedium(inner: try ImportFixture.medium())
+        var options = ImportOptions()
+        options.transform = TransformChain([Reconciler(entries: [:]), Deidentifier()])
+        options.provenance = .hash
+        let plan = try ImportPlanner.plan(media: [medium], storeRoot: "/nowhere", options: options)
+        // Headers only: the DICOMDIR is the one file read.
+        XCTAssertEqual(medium.log.all, ["DICOMDIR"])
+        XCTAssertEqual(plan.media.count, 1)
+        let m = plan.media[0]
+        XCTAssertEqual(m.fileSetID, "PLANTEST")
+        XCTAssertEqual(m.fileSetUID, "1.2.9.99")
+        XCTAssertEqual(m.candidates.map(\.path), ["DICOM/IM1", "DICOM/IM3", "autorun.inf"])
+        XCTAssertEqual(m.candidates.map { $0.record?.referencedSOPInstanceUID }, ["1.2.9.1.1", nil, nil])
+        XCTAssertEqual(plan.fileCount, 3)
+        XCTAssertEqual(plan.listedCount, 1)
+        XCTAssertEqual(plan.transforms, ["reconcile", "deidentify"])
+        XCTAssertEqual(plan.provenance, .hash)
+        // What reading the directory found: IM2 missing, the escaping File ID refused.
+        XCTAssertEqual(plan.findings.missing.map(\.path), ["DICOM/IM2"])
+        XCTAssertEqual(plan.findings.failed.map(\.path), ["../OUTSIDE"])
+        XCTAssertEqual(plan.findings.problems.map(\.problem.code), [.importFileIDOutsideRoot])
+        XCTAssertEqual(plan.findings.media.map(\.dicomdir), ["used"])
+        XCTAssertEqual(plan.findings.imported.count, 0)
+        XCTAssertTrue(plan.text.hasPrefix("plan: read 3 files (1 named by a directory record, 2 found by scanning) from 1 medium"))
+        guard case .object(let fields) = plan.json else { return XCTFail("plan JSON is an object") }
+        XCTAssertEqual(fields.map(\.0), ["files", "transforms", "provenance", "media"])
+    }
+
+    func testBrokenDICOMDIRMeansEveryFileIsRead() throws {
+        var contents = try ImportFixture.medium().contents
+        contents["DICOMDIR"] = Array("not a DICOMDIR".utf8)
+        let plan = try ImportPlanner.plan(media: [MemoryMedium(contents: contents)], storeRoot: "/nowhere", options: ImportOptions())
+        XCTAssertEqual(plan.media[0].candidates.map(\.path), ["DICOM/IM1", "DICOM/IM3", "autorun.inf"])
+        XCTAssertEqual(plan.listedCount, 0)
+        XCTAssertEqual(plan.findings.media.map(\.dicomdir), ["broken"])
+        XCTAssertEqual(plan.findings.problems.map(\.problem.code), [.importDICOMDIRBroken])
+        XCTAssertEqual(plan.transforms, [])
+    }
+}
