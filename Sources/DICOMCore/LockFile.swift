@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,7 +13,7 @@ import Glibc
 /// overwritten by the next holder. A waiter polls until `wait` seconds have passed, then gives up
 /// with ``LockFile/Busy``. After taking the lock the file is checked to still be the one at the path,
 /// so a holder may delete it (and its folder) just before releasing.
-public final class LockFile: @unchecked Sendable {
+public final class LockFile: Sendable {
     public enum Mode: Sendable { case shared, exclusive }
 
     /// Another process holds the lock and did not release it in time.
@@ -37,11 +38,11 @@ public final class LockFile: @unchecked Sendable {
     public let name: String
     public let mode: Mode
     public var path: String { directory + "/" + name }
-    private var fd: Int32
-    private var dirFD: Int32
+    /// The lock file's and its folder's descriptors (-1 once released).
+    private let handles: Mutex<(fd: Int32, dirFD: Int32)>
 
     private init(directory: String, name: String, mode: Mode, fd: Int32, dirFD: Int32) {
-        self.directory = directory; self.name = name; self.mode = mode; self.fd = fd; self.dirFD = dirFD
+        self.directory = directory; self.name = name; self.mode = mode; handles = Mutex((fd, dirFD))
     }
 
     deinit { release() }
@@ -123,26 +124,30 @@ public final class LockFile: @unchecked Sendable {
     /// Releases the lock. With `removingFile`, the file is deleted first (still under the lock), and
     /// `removingFolder` then removes its folder if that is empty.
     public func release(removingFile: Bool = false, removingFolder: Bool = false) {
-        guard fd >= 0 else { return }
-        if removingFile {
-            unlinkat(dirFD, name, 0)
-            if removingFolder { rmdir(directory) }
-        } else if mode == .exclusive {
-            ftruncate(fd, 0)  // the holder's text would only mislead the next waiter
+        handles.withLock { h in
+            guard h.fd >= 0 else { return }
+            if removingFile {
+                unlinkat(h.dirFD, name, 0)
+                if removingFolder { rmdir(directory) }
+            } else if mode == .exclusive {
+                ftruncate(h.fd, 0)  // the holder's text would only mislead the next waiter
+            }
+            close(h.fd); close(h.dirFD)
+            h = (-1, -1)
         }
-        close(fd); close(dirFD)
-        fd = -1; dirFD = -1
     }
 
     /// Whether the lock is held by this object.
-    public var isHeld: Bool { fd >= 0 }
+    public var isHeld: Bool { handles.withLock { $0.fd >= 0 } }
 
     /// "pid N since T" (T in UTC, ISO 8601) into the file: what a busy waiter reports.
     private func writeHolder() {
         let text = "pid \(getpid()) since \(LockFile.timestamp())\n"
-        // Written over the old text, then cut to length: a reader never sees an empty file in between.
-        let n = text.withCString { pwrite(fd, $0, strlen($0), 0) }
-        if n > 0 { ftruncate(fd, off_t(n)) }
+        handles.withLock { h in
+            // Written over the old text, then cut to length: a reader never sees an empty file in between.
+            let n = text.withCString { pwrite(h.fd, $0, strlen($0), 0) }
+            if n > 0 { ftruncate(h.fd, off_t(n)) }
+        }
     }
 
     /// The holder's text if it is one this tool writes (a planted file's content is not echoed).
@@ -173,8 +178,8 @@ public final class LockFile: @unchecked Sendable {
         var tm = tm()
         gmtime_r(&t, &tm)
         var buf = [CChar](repeating: 0, count: 32)
-        strftime(&buf, buf.count, "%Y-%m-%dT%H:%M:%SZ", &tm)
-        return String(cString: buf)
+        let n = strftime(&buf, buf.count, "%Y-%m-%dT%H:%M:%SZ", &tm)
+        return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     static func monotonicNow() -> Double {
@@ -182,21 +187,4 @@ public final class LockFile: @unchecked Sendable {
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
-}
-
-/// Names in a folder ("." and ".." left out); empty when it cannot be read.
-public func folderNames(_ dir: String) -> [String] { readFolder(dir) ?? [] }
-
-/// Names in a folder ("." and ".." left out); nil when it cannot be opened (errno tells why).
-public func readFolder(_ dir: String) -> [String]? {
-    guard let d = opendir(dir) else { return nil }
-    var names: [String] = []
-    while let ent = readdir(d) {
-        let name = withUnsafePointer(to: ent.pointee.d_name) { p in
-            p.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-        }
-        if name != "." && name != ".." { names.append(name) }
-    }
-    closedir(d)
-    return names
 }

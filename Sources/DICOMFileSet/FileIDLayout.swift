@@ -1,5 +1,6 @@
 import Foundation
 import DICOMCore
+import FileSystem
 
 // File ID layouts: how a File-set creator names the files it writes. A layout is a text template
 // (templates/layouts/*.layout, syntax in templates/layouts/README.md), one line per File ID
@@ -137,14 +138,8 @@ public struct FileIDLayout: Sendable, CustomStringConvertible {
     private static func join(_ dir: String, _ rel: String) -> String {
         dir.isEmpty ? rel : (dir.hasSuffix("/") ? dir + rel : dir + "/" + rel)
     }
-    private static func isDir(_ p: String) -> Bool {
-        var d: ObjCBool = false
-        return FileManager.default.fileExists(atPath: p, isDirectory: &d) && d.boolValue
-    }
-    private static func isPlainFile(_ p: String) -> Bool {
-        var d: ObjCBool = false
-        return FileManager.default.fileExists(atPath: p, isDirectory: &d) && !d.boolValue
-    }
+    private static func isDir(_ p: String) -> Bool { isDirectory(p) }
+    private static func isPlainFile(_ p: String) -> Bool { fileExists(p) && !isDirectory(p) }
 }
 
 /// The entity a component names: one folder per patient/study/series, one file per instance.

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import DICOMCore
+import FileSystem
 
 /// A refusal or failure of the guarded medium: what was asked, on which path (relative to the root when it is inside).
 public struct MediumError: Error, Sendable, CustomStringConvertible {
@@ -576,20 +577,4 @@ private let copyFileRange: CopyFileRange? = {
     return unsafeBitCast(sym, to: CopyFileRange.self)
 }()
 
-/// Whether `path` is a regular file (following symlinks).
-public func isRegularFile(_ path: String) -> Bool {
-    var st = stat()
-    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
-}
-/// Whether `path` is a directory.
-public func isDirectory(_ path: String) -> Bool {
-    var st = stat()
-    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
-}
 
-/// The canonical absolute path (symbolic links resolved), or nil.
-public func realPath(_ path: String) -> String? {
-    guard let p = realpath(path, nil) else { return nil }
-    defer { free(p) }
-    return String(cString: p)
-}

@@ -19,11 +19,11 @@ import Darwin
 /// a deflate stream that stops early. An impossible description (sizes overflowing, Number of
 /// Frames below 1) fails with `impossible-image`.
 public enum Completeness {
-    /// Checks the file at `path`; throws a ``DICOMParseError`` naming file, offset and tag when the
+    /// Checks the file at `path`; throws a ``DICOMIOError`` naming file, offset and tag when the
     /// instance is incomplete or cannot be read. Reads headers and item headers only.
     public static func check(path: String, options: ReadOptions = ReadOptions()) throws {
-        do { try checkFile(path: path, options: options) } catch let e as DICOMParseError where e.code == .truncated {
-            throw DICOMParseError(.incomplete, e.message, path: e.path, offset: e.offset, tag: e.tag)
+        do { try checkFile(path: path, options: options) } catch let e as DICOMIOError where e.code == .truncated {
+            throw DICOMIOError(.incomplete, e.message, path: e.path, offset: e.offset, tag: e.tag, cause: e)
         }
     }
 
@@ -36,7 +36,7 @@ public enum Completeness {
         }
         var st = stat()
         guard fstat(src.fd, &st) == 0 else {
-            throw DICOMParseError(.io, "cannot stat: \(String(cString: strerror(errno)))", path: path, offset: 0)
+            throw DICOMIOError(.io, "cannot stat: \(String(cString: strerror(errno)))", path: path, offset: 0)
         }
         var w = Walker(input: .file(src.fd), size: Int(st.st_size), path: path, syntax: pre.syntax, options: options)
         w.window = src.bytes  // the bytes the prelude read already: the first headers need no second read
@@ -45,8 +45,8 @@ public enum Completeness {
 
     /// Checks a file held in memory (`path` names it in messages).
     public static func check(bytes: [UInt8], path: String?, options: ReadOptions = ReadOptions()) throws {
-        do { try checkBytes(bytes, path: path, options: options) } catch let e as DICOMParseError where e.code == .truncated {
-            throw DICOMParseError(.incomplete, e.message, path: e.path, offset: e.offset, tag: e.tag)
+        do { try checkBytes(bytes, path: path, options: options) } catch let e as DICOMIOError where e.code == .truncated {
+            throw DICOMIOError(.incomplete, e.message, path: e.path, offset: e.offset, tag: e.tag, cause: e)
         }
     }
 
@@ -65,8 +65,8 @@ public enum Completeness {
     /// product checked; throws `impossible-image` for an impossible description.
     public static func nativePixelDataSize(rows: Int, columns: Int, samplesPerPixel: Int, bitsAllocated: Int, frames: Int,
                                            photometric: String? = nil, path: String? = nil, offset: Int? = nil, tag: Tag? = nil) throws -> Int {
-        func impossible(_ why: String) -> DICOMParseError {
-            DICOMParseError(.impossible, "impossible image description: \(why)", path: path, offset: offset, tag: tag)
+        func impossible(_ why: String) -> DICOMIOError {
+            DICOMIOError(.impossible, "impossible image description: \(why)", path: path, offset: offset, tag: tag)
         }
         guard frames >= 1 else { throw impossible("Number of Frames \(frames) (must be 1 or more)") }
         guard rows >= 0, columns >= 0, samplesPerPixel >= 0, bitsAllocated >= 0 else {
@@ -90,9 +90,9 @@ public enum Completeness {
     static func frames(_ text: String?, path: String?, offset: Int?) throws -> Int {
         guard let t = text?.trimmingCharacters(in: .whitespaces), !t.isEmpty else { return 1 }
         guard let n = Int(t.hasPrefix("+") ? String(t.dropFirst()) : t) else {
-            throw DICOMParseError(.impossible, "impossible image description: Number of Frames '\(t)' is not a number", path: path, offset: offset, tag: .numberOfFrames)
+            throw DICOMIOError(.impossible, "impossible image description: Number of Frames '\(t)' is not a number", path: path, offset: offset, tag: .numberOfFrames)
         }
-        if n < 1 { throw DICOMParseError(.impossible, "impossible image description: Number of Frames \(n) (must be 1 or more)", path: path, offset: offset, tag: .numberOfFrames) }
+        if n < 1 { throw DICOMIOError(.impossible, "impossible image description: Number of Frames \(n) (must be 1 or more)", path: path, offset: offset, tag: .numberOfFrames) }
         return n
     }
 
@@ -100,10 +100,10 @@ public enum Completeness {
     static func checkParsed(_ file: DICOMFile, path: String?) throws {
         for d in file.diagnostics {
             if d.code == "deflate-truncated" {
-                throw DICOMParseError(.incomplete, "the deflate stream ends early: the file is cut", path: path, offset: d.offset ?? file.dataSetOffset)
+                throw DICOMIOError(.incomplete, "the deflate stream ends early: the file is cut", path: path, offset: d.offset ?? file.dataSetOffset)
             }
             if d.code == "missing-delimiter" {
-                throw DICOMParseError(.incomplete, "file ends before the Sequence Delimitation Item (at byte \(d.offset.map(String.init) ?? "?") of the inflated data set)", path: path, offset: file.dataSetOffset, tag: d.tag)
+                throw DICOMIOError(.incomplete, "file ends before the Sequence Delimitation Item (at byte \(d.offset.map(String.init) ?? "?") of the inflated data set)", path: path, offset: file.dataSetOffset, tag: d.tag)
             }
         }
         let ds = file.dataSet
@@ -113,7 +113,7 @@ public enum Completeness {
             switch e.value {
             case .fragments(let f):
                 if f.fragments.count < frames {
-                    throw DICOMParseError(.incomplete, "encapsulated Pixel Data has \(f.fragments.count) fragment(s) for \(frames) frame(s)", path: path, offset: file.dataSetOffset, tag: tag)
+                    throw DICOMIOError(.incomplete, "encapsulated Pixel Data has \(f.fragments.count) fragment(s) for \(frames) frame(s)", path: path, offset: file.dataSetOffset, tag: tag)
                 }
             case .bytes(let b):
                 guard !file.transferSyntax.isEncapsulated, let rows = ds.integer(.rows), let cols = ds.integer(.columns),
@@ -123,7 +123,7 @@ public enum Completeness {
                                                    bitsAllocated: bits, frames: frames, photometric: ds.string(.photometricInterpretation),
                                                    path: path, offset: file.dataSetOffset, tag: tag)
                 if b.count < want {
-                    throw DICOMParseError(.incomplete, "native Pixel Data has \(b.count) bytes; the image description needs \(want)", path: path, offset: file.dataSetOffset, tag: tag)
+                    throw DICOMIOError(.incomplete, "native Pixel Data has \(b.count) bytes; the image description needs \(want)", path: path, offset: file.dataSetOffset, tag: tag)
                 }
             default: continue
             }
@@ -154,8 +154,8 @@ struct Walker {
         explicitVR = syntax.isExplicitVR; bigEndian = syntax.byteOrder == .bigEndian; encapsulated = syntax.isEncapsulated; syntaxUID = syntax.uid
     }
 
-    func incomplete(_ msg: String, _ offset: Int, _ tag: Tag?) -> DICOMParseError {
-        DICOMParseError(.incomplete, msg, path: path, offset: offset, tag: tag)
+    func incomplete(_ msg: String, _ offset: Int, _ tag: Tag?) -> DICOMIOError {
+        DICOMIOError(.incomplete, msg, path: path, offset: offset, tag: tag)
     }
 
     /// `count` bytes at `offset` (the caller checked they are inside the file).
@@ -214,7 +214,7 @@ struct Walker {
             let tag = Tag(u16(pos), u16(pos + 2))
             if tag == .itemDelimitationItem { pos += 8; return true }
             if tag == .sequenceDelimitationItem || tag == .item {
-                throw DICOMParseError(.malformed, "unexpected \(tag == .item ? "item" : "sequence delimiter") tag among data elements", path: path, offset: pos, tag: tag)
+                throw DICOMIOError(.malformed, "unexpected \(tag == .item ? "item" : "sequence delimiter") tag among data elements", path: path, offset: pos, tag: tag)
             }
             try element(at: &pos, depth: depth, tag: tag)
         }
@@ -256,7 +256,7 @@ struct Walker {
                 try fragments(tag, at: &pos, start: start, pixel: isPixel)
                 return
             }
-            throw DICOMParseError(.malformed, "undefined length on a \(vr?.code ?? "??") element", path: path, offset: start, tag: tag)
+            throw DICOMIOError(.malformed, "undefined length on a \(vr?.code ?? "??") element", path: path, offset: start, tag: tag)
         }
         let len = Int(length)
         guard len <= size - pos else {
@@ -317,7 +317,7 @@ struct Walker {
     /// Items of a sequence until `end` or its Sequence Delimitation Item (PS3.5 §7.5).
     mutating func itemsOf(_ seqTag: Tag, at pos: inout Int, end: Int?, depth: Int) throws {
         if depth > options.maxDepth {
-            throw DICOMParseError(.tooDeep, "sequences nested deeper than \(options.maxDepth) levels", path: path, offset: pos, tag: seqTag)
+            throw DICOMIOError(.tooDeep, "sequences nested deeper than \(options.maxDepth) levels", path: path, offset: pos, tag: seqTag)
         }
         while true {
             if let end, pos >= end { return }
@@ -329,11 +329,11 @@ struct Walker {
             let len = u32(pos + 4)
             if tag == .sequenceDelimitationItem { pos += 8; return }
             guard tag == .item else {
-                throw DICOMParseError(.malformed, "expected an item (FFFE,E000) in sequence \(seqTag), found \(tag)", path: path, offset: pos, tag: tag)
+                throw DICOMIOError(.malformed, "expected an item (FFFE,E000) in sequence \(seqTag), found \(tag)", path: path, offset: pos, tag: tag)
             }
             items += 1
             if items > options.maxItems {
-                throw DICOMParseError(.tooLarge, "more than \(options.maxItems) sequence items: refused (a limit on memory)", path: path, offset: pos, tag: seqTag)
+                throw DICOMIOError(.tooLarge, "more than \(options.maxItems) sequence items: refused (a limit on memory)", path: path, offset: pos, tag: seqTag)
             }
             let itemStart = pos
             pos += 8
@@ -368,9 +368,9 @@ struct Walker {
             let len = u32(pos + 4)
             if t == .sequenceDelimitationItem { pos += 8; break }
             guard t == .item else {
-                throw DICOMParseError(.malformed, "expected a fragment item in encapsulated Pixel Data, found \(t)", path: path, offset: pos, tag: tag)
+                throw DICOMIOError(.malformed, "expected a fragment item in encapsulated Pixel Data, found \(t)", path: path, offset: pos, tag: tag)
             }
-            guard len != 0xFFFF_FFFF else { throw DICOMParseError(.malformed, "fragment with undefined length", path: path, offset: pos, tag: tag) }
+            guard len != 0xFFFF_FFFF else { throw DICOMIOError(.malformed, "fragment with undefined length", path: path, offset: pos, tag: tag) }
             guard Int(len) <= size - pos - 8 else {
                 throw incomplete("file ends inside Pixel Data fragment \(count + 1) (length \(len), \(size - pos - 8) byte(s) left)", pos, tag)
             }

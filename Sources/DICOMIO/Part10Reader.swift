@@ -1,5 +1,6 @@
 import DICOMCore
 import Foundation
+import Synchronization
 
 /// A DICOM file as read from disk: preamble, File Meta Information and data set (PS3.10 §7.1).
 public struct DICOMFile: Sendable {
@@ -44,7 +45,11 @@ public struct ReadOptions: Sendable {
     }
     public static var headerOnly: ReadOptions { ReadOptions(stopBeforePixelData: true) }
     /// The process-wide inflate limit the command line sets once (`--max-inflated SIZE`); nil: the default.
-    nonisolated(unsafe) public static var defaultMaxInflated: Int?
+    public static var defaultMaxInflated: Int? {
+        get { processMaxInflated.withLock { $0 } }
+        set { processMaxInflated.withLock { $0 = newValue } }
+    }
+    private static let processMaxInflated = Mutex<Int?>(nil)
     /// The inflate limit for a deflated data set of `compressed` bytes.
     public func inflateLimit(compressed: Int) -> Int {
         if let m = maxInflated { return max(m, 0) }
@@ -95,7 +100,7 @@ public enum Part10Reader {
     static func prelude(_ src: ByteSource, options: ReadOptions) throws -> Prelude {
         var diags: [Diagnostic] = []
         src.ensure(132)
-        if src.bytes.isEmpty { throw DICOMParseError(.empty, "empty file", path: src.path, offset: 0) }
+        if src.bytes.isEmpty { throw DICOMIOError(.empty, "empty file", path: src.path, offset: 0) }
         var pos = 0
         var preamble: [UInt8]?
         let b = src.bytes
@@ -106,7 +111,7 @@ public enum Part10Reader {
             pos = 4
         } else {
             guard looksLikeDataSet(b) else {
-                throw DICOMParseError(.notDICOM, "not a DICOM file: no DICM prefix at offset 128 and no data element at offset 0", path: src.path, offset: 0)
+                throw DICOMIOError(.notDICOM, "not a DICOM file: no DICM prefix at offset 128 and no data element at offset 0", path: src.path, offset: 0)
             }
             diags.append(Diagnostic(.warning, "no-preamble", "no preamble and no DICM prefix (PS3.10 §7.1); read as a bare data set", offset: 0))
         }
@@ -161,11 +166,11 @@ public enum Part10Reader {
                 if !r.complete {
                     diags.append(Diagnostic(.warning, "deflate-truncated", "the deflated data set ends before the end of its deflate stream", offset: pos))
                 }
-            } catch let e as DICOMParseError {
+            } catch let e as DICOMIOError {
                 if e.code == .tooLarge {
-                    throw DICOMParseError(.tooLarge, "the deflated data set inflates to more than \(limit) bytes (the limit; raise it with --max-inflated SIZE)", path: src.path, offset: pos)
+                    throw DICOMIOError(.tooLarge, "the deflated data set inflates to more than \(limit) bytes (the limit; raise it with --max-inflated SIZE)", path: src.path, offset: pos, cause: e)
                 }
-                throw DICOMParseError(.deflate, "cannot inflate the deflated data set: \(e.message)", path: src.path, offset: pos)
+                throw DICOMIOError(.deflate, "cannot inflate the deflated data set: \(e.message)", path: src.path, offset: pos, cause: e)
             }
             bodyPos = 0
             offsetBase = -1
@@ -183,7 +188,7 @@ public enum Part10Reader {
         file.dataSetOffset = dataSetOffset
         file.stoppedBeforePixelData = parser.stoppedBeforePixelData
         if ds.isEmpty && !parser.stoppedBeforePixelData {
-            if meta.isEmpty { throw DICOMParseError(.notDICOM, "no data elements found", path: src.path, offset: dataSetOffset) }
+            if meta.isEmpty { throw DICOMIOError(.notDICOM, "no data elements found", path: src.path, offset: dataSetOffset) }
             file.diagnostics.append(Diagnostic(.warning, "empty-data-set", "the data set after the File Meta is empty", offset: dataSetOffset))
         }
         return file
@@ -238,12 +243,12 @@ struct Parser {
 
     func fileOffset(_ pos: Int) -> Int { offsetBase < 0 ? -1 : pos + offsetBase }
 
-    func error(_ code: DICOMParseError.Code, _ msg: String, _ pos: Int, _ tag: Tag? = nil) -> DICOMParseError {
+    func error(_ code: DICOMIOError.Code, _ msg: String, _ pos: Int, _ tag: Tag? = nil) -> DICOMIOError {
         if offsetBase < 0 {
             // Inside a deflated data set there are no file offsets: name the stream's start and the inflated position.
-            return DICOMParseError(code, "\(msg) (at byte \(pos) of the inflated data set)", path: src.path, offset: streamStart, tag: tag)
+            return DICOMIOError(code, "\(msg) (at byte \(pos) of the inflated data set)", path: src.path, offset: streamStart, tag: tag)
         }
-        return DICOMParseError(code, msg, path: src.path, offset: pos + offsetBase, tag: tag)
+        return DICOMIOError(code, msg, path: src.path, offset: pos + offsetBase, tag: tag)
     }
 
     @inline(__always) func u16(_ p: Int) -> UInt16 {

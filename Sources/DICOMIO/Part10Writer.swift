@@ -1,4 +1,5 @@
 import DICOMCore
+import FileSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,14 +25,6 @@ public struct WriteOptions: Sendable {
     public init(transferSyntax: TransferSyntax = .explicitVRLittleEndian, sourceAETitle: String? = nil, undefinedLengthSequences: Bool = false) {
         self.transferSyntax = transferSyntax; self.sourceAETitle = sourceAETitle; self.undefinedLengthSequences = undefinedLengthSequences
     }
-}
-
-/// An error while writing (names the file and what was being done).
-public struct DICOMWriteError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public var path: String?
-    public init(_ message: String, path: String? = nil) { self.message = message; self.path = path }
-    public var description: String { (path.map { $0 + ": " } ?? "") + message }
 }
 
 /// Writes Part 10 files (PS3.10 §7): preamble, DICM, File Meta, data set.
@@ -62,12 +55,12 @@ public enum Part10Writer {
     public static func encode(dataSet: DataSet, fileMeta existing: DataSet = DataSet(), options: WriteOptions = WriteOptions(),
                               preamble: [UInt8]? = nil) throws -> [UInt8] {
         let ts = options.transferSyntax
-        guard canWrite(ts) else { throw DICOMWriteError("cannot write \(ts): only little-endian syntaxes are written") }
+        guard canWrite(ts) else { throw DICOMIOError("cannot write \(ts): only little-endian syntaxes are written") }
         if ts.isEncapsulated, let px = dataSet[.pixelData], px.fragments == nil {
-            throw DICOMWriteError("\(ts.name) needs encapsulated Pixel Data; this data set has native Pixel Data")
+            throw DICOMIOError("\(ts.name) needs encapsulated Pixel Data; this data set has native Pixel Data")
         }
         if !ts.isEncapsulated, let px = dataSet[.pixelData], px.fragments != nil {
-            throw DICOMWriteError("\(ts.name) needs native Pixel Data; this data set has encapsulated (compressed) Pixel Data")
+            throw DICOMIOError("\(ts.name) needs native Pixel Data; this data set has encapsulated (compressed) Pixel Data")
         }
         let meta = makeFileMeta(for: dataSet, existing: existing, options: options)
         var out = [UInt8]()
@@ -97,7 +90,7 @@ public enum Part10Writer {
     public static func write(_ bytes: [UInt8], to path: String) throws {
         let tmp = path + ".tmp-\(getpid())"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw DICOMWriteError("cannot create: \(String(cString: strerror(errno)))", path: path) }
+        guard fd >= 0 else { let e = SystemErrno.current("open"); throw DICOMIOError("cannot create: \(e.text)", path: path, cause: e) }
         var written = 0
         let ok: Bool = bytes.withUnsafeBytes { p in
             while written < p.count {
@@ -108,12 +101,12 @@ public enum Part10Writer {
             }
             return true
         }
-        let err = errno
+        let err = SystemErrno.current("write")
         close(fd)
-        guard ok else { unlink(tmp); throw DICOMWriteError("write failed: \(String(cString: strerror(err)))", path: path) }
+        guard ok else { unlink(tmp); throw DICOMIOError("write failed: \(err.text)", path: path, cause: err) }
         guard rename(tmp, path) == 0 else {
-            let e = errno; unlink(tmp)
-            throw DICOMWriteError("cannot rename into place: \(String(cString: strerror(e)))", path: path)
+            let e = SystemErrno.current("rename"); unlink(tmp)
+            throw DICOMIOError("cannot rename into place: \(e.text)", path: path, cause: e)
         }
     }
 

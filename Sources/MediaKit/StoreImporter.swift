@@ -4,6 +4,7 @@ import DICOMIO
 import DICOMStore
 import Dispatch
 import Foundation
+import FileSystem
 #if canImport(Glibc)
 import Glibc
 #endif

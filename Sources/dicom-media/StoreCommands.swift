@@ -3,6 +3,7 @@ import DICOMCore
 import DICOMFileSet
 import DICOMStore
 import MediaKit
+import FileSystem
 #if canImport(Glibc)
 import Glibc
 #endif
