@@ -23,7 +23,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // File-system helpers (stat, realpath, mkdir -p, folder listing, tree removal), one copy of each: internal, not a product.
         .target(name: "FileSystem", swiftSettings: [.swiftLanguageMode(.v6)]),
-        .target(name: "DICOMCore", swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "DICOMCore", dependencies: ["FileSystem"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .target(name: "DICOMIO", dependencies: ["DICOMCore", "FileSystem", "CZlib"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .target(name: "DICOMFileSet", dependencies: ["DICOMCore", "DICOMIO", "FileSystem"]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),

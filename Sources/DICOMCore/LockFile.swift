@@ -1,3 +1,4 @@
+import FileSystem
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -16,21 +17,49 @@ import Glibc
 public final class LockFile: Sendable {
     public enum Mode: Sendable { case shared, exclusive }
 
+    /// The codes of the lock's two errors (``Busy``, ``Failure``).
+    public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+        /// Another process holds the lock and did not release it in time.
+        public static let busy = Code(rawValue: "busy")
+        /// The lock could not be opened or taken (permissions, a planted link, a read-only medium).
+        public static let lockFailed = Code(rawValue: "lock-failed")
+    }
+
     /// Another process holds the lock and did not release it in time.
-    public struct Busy: Error, Sendable, CustomStringConvertible {
+    public struct Busy: ChainedError, Sendable {
         /// What is locked: "File-set", "store".
         public var what: String
         /// The lock file.
         public var path: String
         /// "pid N since T" as written by an exclusive holder, or nil when unknown (shared holders).
         public var holder: String?
-        public var description: String { "\(what) busy (locked by \(holder ?? "another process")); try again later or pass a longer --wait" }
+        public var location: SourceLocation
+        init(what: String, path: String, holder: String?, file: String = #fileID, line: Int = #line) {
+            self.what = what; self.path = path; self.holder = holder; location = SourceLocation(file: file, line: line)
+        }
+        public var codeName: String { Code.busy.rawValue }
+        public var message: String { "\(what) busy (locked by \(holder ?? "another process")); try again later or pass a longer --wait" }
+        public var context: ErrorContext { ErrorContext(path: path) }
+        public var cause: (any Error)? { nil }
+        public var description: String { message }
     }
 
     /// The lock could not be opened or taken (permissions, a planted link, a read-only medium).
-    public struct Failure: Error, Sendable, CustomStringConvertible {
+    public struct Failure: ChainedError, Sendable {
         public var message: String
         public var path: String
+        /// The errno of the call that failed, when one did.
+        public var cause: (any Error)?
+        public var location: SourceLocation
+        init(message: String, path: String, errno code: Int32? = nil, call: String = "open", file: String = #fileID, line: Int = #line) {
+            self.message = message; self.path = path; location = SourceLocation(file: file, line: line)
+            cause = code.map { SystemErrno($0, call: call) }
+        }
+        public var codeName: String { Code.lockFailed.rawValue }
+        public var context: ErrorContext { ErrorContext(path: path) }
         public var description: String { path + ": " + message }
     }
 
@@ -61,7 +90,7 @@ public final class LockFile: Sendable {
             if dirFD < 0 {
                 let e = errno
                 if e == ENOENT && attempts < 100 { continue }  // removed by a holder just releasing; prepare recreates it
-                throw Failure(message: e == ELOOP || e == ENOTDIR ? "lock folder is a symbolic link or not a folder; refused" : "cannot open lock folder: \(String(cString: strerror(e)))", path: directory)
+                throw Failure(message: e == ELOOP || e == ENOTDIR ? "lock folder is a symbolic link or not a folder; refused" : "cannot open lock folder: \(String(cString: strerror(e)))", path: directory, errno: e)
             }
             // A device or fifo planted at the path is not even opened (opening one can have effects).
             var pre = stat()
@@ -74,7 +103,7 @@ public final class LockFile: Sendable {
                 let e = errno
                 close(dirFD)
                 if e == ENOENT && attempts < 100 { continue }
-                throw Failure(message: e == ELOOP ? "lock file is a symbolic link; refused (nothing outside was touched; remove the link)" : "cannot open lock file: \(String(cString: strerror(e)))", path: path)
+                throw Failure(message: e == ELOOP ? "lock file is a symbolic link; refused (nothing outside was touched; remove the link)" : "cannot open lock file: \(String(cString: strerror(e)))", path: path, errno: e)
             }
             var st = stat()
             if fstat(fd, &st) != 0 || (st.st_mode & S_IFMT) != S_IFREG || st.st_nlink > 1 {
@@ -89,7 +118,7 @@ public final class LockFile: Sendable {
                 if e == EINTR { continue }
                 if e != EWOULDBLOCK {
                     close(fd); close(dirFD)
-                    throw Failure(message: "cannot lock: \(String(cString: strerror(e)))", path: path)
+                    throw Failure(message: "cannot lock: \(String(cString: strerror(e)))", path: path, errno: e, call: "flock")
                 }
                 if monotonicNow() >= deadline { break }
                 // The holder may have deleted this file while releasing: stop waiting on a dead inode.

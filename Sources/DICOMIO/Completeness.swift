@@ -99,10 +99,10 @@ public enum Completeness {
     /// A deflated instance is read whole (within the inflate limit); its Pixel Data is checked on the parsed data set.
     static func checkParsed(_ file: DICOMFile, path: String?) throws {
         for d in file.diagnostics {
-            if d.code == "deflate-truncated" {
+            if d.code == .deflateTruncated {
                 throw DICOMIOError(.incomplete, "the deflate stream ends early: the file is cut", path: path, offset: d.offset ?? file.dataSetOffset)
             }
-            if d.code == "missing-delimiter" {
+            if d.code == .missingDelimiter {
                 throw DICOMIOError(.incomplete, "file ends before the Sequence Delimitation Item (at byte \(d.offset.map(String.init) ?? "?") of the inflated data set)", path: path, offset: file.dataSetOffset, tag: d.tag)
             }
         }

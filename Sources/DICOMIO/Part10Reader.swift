@@ -107,13 +107,13 @@ public enum Part10Reader {
         if b.count >= 132 && b[128] == 0x44 && b[129] == 0x49 && b[130] == 0x43 && b[131] == 0x4D {
             preamble = Array(b[0..<128]); pos = 132
         } else if b.count >= 4 && b[0] == 0x44 && b[1] == 0x49 && b[2] == 0x43 && b[3] == 0x4D {
-            diags.append(Diagnostic(.warning, "no-preamble", "file starts with DICM without the 128-byte preamble", offset: 0))
+            diags.append(Diagnostic(.warning, .noPreamble, "file starts with DICM without the 128-byte preamble", offset: 0))
             pos = 4
         } else {
             guard looksLikeDataSet(b) else {
                 throw DICOMIOError(.notDICOM, "not a DICOM file: no DICM prefix at offset 128 and no data element at offset 0", path: src.path, offset: 0)
             }
-            diags.append(Diagnostic(.warning, "no-preamble", "no preamble and no DICM prefix (PS3.10 §7.1); read as a bare data set", offset: 0))
+            diags.append(Diagnostic(.warning, .noPreamble, "no preamble and no DICM prefix (PS3.10 §7.1); read as a bare data set", offset: 0))
         }
 
         var parser = Parser(src: src, syntax: .explicitVRLittleEndian, options: options)
@@ -121,10 +121,10 @@ public enum Part10Reader {
         if pos > 0 || (src.ensure(2) && le16(src.bytes, 0) == 0x0002) {
             meta = try parser.parseMeta(at: &pos)
             if meta.isEmpty && pos > 0 {
-                diags.append(Diagnostic(.warning, "no-meta", "no File Meta Information after the DICM prefix (PS3.10 §7.1)", offset: pos))
+                diags.append(Diagnostic(.warning, .noMeta, "no File Meta Information after the DICM prefix (PS3.10 §7.1)", offset: pos))
             }
         } else {
-            diags.append(Diagnostic(.warning, "no-meta", "no File Meta Information (PS3.10 §7.1): transfer syntax guessed from the data", offset: 0))
+            diags.append(Diagnostic(.warning, .noMeta, "no File Meta Information (PS3.10 §7.1): transfer syntax guessed from the data", offset: 0))
         }
 
         // Choose the syntax: from the meta, checked against the first bytes of the data set.
@@ -132,17 +132,17 @@ public enum Part10Reader {
         if let uid = meta.string(.transferSyntaxUID), !uid.isEmpty {
             syntax = TransferSyntax(uid: uid)
             if !syntax.isKnown {
-                diags.append(Diagnostic(.warning, "unknown-transfer-syntax", "unknown Transfer Syntax UID \(uid): read as Explicit VR Little Endian", tag: .transferSyntaxUID))
+                diags.append(Diagnostic(.warning, .unknownTransferSyntax, "unknown Transfer Syntax UID \(uid): read as Explicit VR Little Endian", tag: .transferSyntaxUID))
             }
         } else {
-            if !meta.isEmpty { diags.append(Diagnostic(.warning, "no-transfer-syntax", "File Meta has no Transfer Syntax UID (0002,0010): guessed from the data", tag: .transferSyntaxUID)) }
+            if !meta.isEmpty { diags.append(Diagnostic(.warning, .noTransferSyntax, "File Meta has no Transfer Syntax UID (0002,0010): guessed from the data", tag: .transferSyntaxUID)) }
             syntax = guessSyntax(src, at: pos)
         }
         if !syntax.isDeflated && (!syntax.isExplicitVR || syntax.byteOrder == .bigEndian || syntax.isEncapsulated || syntax.uid == TransferSyntax.explicitVRLittleEndian.uid) {
             // Check the claim against the first element: some writers lie about explicit/implicit VR.
             let actual = guessSyntax(src, at: pos)
             if src.ensure(pos + 8), actual.isExplicitVR != syntax.isExplicitVR, syntax.byteOrder == actual.byteOrder {
-                diags.append(Diagnostic(.warning, "vr-encoding-mismatch", "Transfer Syntax says \(syntax.isExplicitVR ? "explicit" : "implicit") VR but the data set is \(actual.isExplicitVR ? "explicit" : "implicit") VR; read as found", offset: pos))
+                diags.append(Diagnostic(.warning, .vrEncodingMismatch, "Transfer Syntax says \(syntax.isExplicitVR ? "explicit" : "implicit") VR but the data set is \(actual.isExplicitVR ? "explicit" : "implicit") VR; read as found", offset: pos))
                 var s = syntax; s.isExplicitVR = actual.isExplicitVR; syntax = s
             }
         }
@@ -164,7 +164,7 @@ public enum Part10Reader {
                 let r = try Deflate.inflate(deflated, limit: limit)
                 body = ByteSource(bytes: r.bytes, path: src.path)
                 if !r.complete {
-                    diags.append(Diagnostic(.warning, "deflate-truncated", "the deflated data set ends before the end of its deflate stream", offset: pos))
+                    diags.append(Diagnostic(.warning, .deflateTruncated, "the deflated data set ends before the end of its deflate stream", offset: pos))
                 }
             } catch let e as DICOMIOError {
                 if e.code == .tooLarge {
@@ -183,13 +183,13 @@ public enum Part10Reader {
         var file = DICOMFile(fileMeta: meta, dataSet: ds, transferSyntax: syntax, preamble: preamble)
         file.diagnostics = parser.diagnostics
         if parser.suppressed > 0 {
-            file.diagnostics.append(Diagnostic(.warning, "more-problems", "\(parser.suppressed) more problem(s) not listed"))
+            file.diagnostics.append(Diagnostic(.warning, .moreProblems, "\(parser.suppressed) more problem(s) not listed"))
         }
         file.dataSetOffset = dataSetOffset
         file.stoppedBeforePixelData = parser.stoppedBeforePixelData
         if ds.isEmpty && !parser.stoppedBeforePixelData {
             if meta.isEmpty { throw DICOMIOError(.notDICOM, "no data elements found", path: src.path, offset: dataSetOffset) }
-            file.diagnostics.append(Diagnostic(.warning, "empty-data-set", "the data set after the File Meta is empty", offset: dataSetOffset))
+            file.diagnostics.append(Diagnostic(.warning, .emptyDataSet, "the data set after the File Meta is empty", offset: dataSetOffset))
         }
         return file
     }
@@ -271,7 +271,7 @@ struct Parser {
         while src.ensure(pos + 8), UInt16(src[pos]) | UInt16(src[pos + 1]) << 8 == 0x0002 {
             if let end = groupEnd, pos >= end, pos > 0 {
                 // The group length said the meta ended here; more group 0002 follows anyway.
-                note(Diagnostic(.warning, "meta-group-length", "File Meta Information Group Length is too small; more group 0002 elements follow", offset: pos))
+                note(Diagnostic(.warning, .metaGroupLength, "File Meta Information Group Length is too small; more group 0002 elements follow", offset: pos))
                 groupEnd = nil
             }
             // Some writers encode the meta in implicit VR.
@@ -300,9 +300,9 @@ struct Parser {
             if outOfOrder {
                 // Sorted once at the end: inserting each element in place would be quadratic.
                 for t in ds.restoreOrder() {
-                    note(Diagnostic(.warning, "duplicate-tag", "element appears twice; the last one is kept", tag: t))
+                    note(Diagnostic(.warning, .duplicateTag, "element appears twice; the last one is kept", tag: t))
                 }
-                note(Diagnostic(.warning, "tag-order", "elements not in ascending tag order (PS3.5 §7.1); sorted", tag: nil))
+                note(Diagnostic(.warning, .tagOrder, "elements not in ascending tag order (PS3.5 §7.1); sorted", tag: nil))
             }
         }
         var cs = charset
@@ -317,7 +317,7 @@ struct Parser {
             if !src.ensure(pos + 8) {
                 // Fewer than 8 bytes left: trailing junk or truncation.
                 if end == nil && depth == 0 && src.allZero(from: pos) {
-                    note(Diagnostic(.warning, "trailing-bytes", "\(src.end - pos) trailing zero byte(s) after the last element", offset: fileOffset(pos)))
+                    note(Diagnostic(.warning, .trailingBytes, "\(src.end - pos) trailing zero byte(s) after the last element", offset: fileOffset(pos)))
                     pos = src.end
                     return false
                 }
@@ -381,7 +381,7 @@ struct Parser {
             if e.tag == .specificCharacterSet, let b = e.bytes {
                 let terms = DataSet.splitValues(String(decoding: b, as: UTF8.self), vr: .CS)
                 cs = SpecificCharacterSet(terms: terms)
-                for d in cs.diagnostics { note(Diagnostic(.warning, "character-set", d, tag: e.tag)) }
+                for d in cs.diagnostics { note(Diagnostic(.warning, .characterSet, d, tag: e.tag)) }
                 ds.characterSet = cs
             }
             if let last = ds.elements.last, last.tag >= e.tag { outOfOrder = true }
@@ -419,13 +419,13 @@ struct Parser {
                     length = UInt32(u16(pos + 6)); pos += 8
                 }
                 if !VR.allStandard.contains(vr) {
-                    note(Diagnostic(.warning, "unknown-vr", "unknown VR '\(vr.code)': value kept as bytes", offset: fileOffset(start), tag: tag))
+                    note(Diagnostic(.warning, .unknownVR, "unknown VR '\(vr.code)': value kept as bytes", offset: fileOffset(start), tag: tag))
                 }
             } else {
                 // An implicit-VR element inside an explicit-VR data set (seen in real files).
                 vr = implicitVR(tag, nil)
                 length = u32(pos + 4); pos += 8
-                note(Diagnostic(.warning, "vr-mismatch", "no valid VR in an explicit VR data set; VR \(vr.code) taken from the dictionary", offset: fileOffset(start), tag: tag))
+                note(Diagnostic(.warning, .vrMismatch, "no valid VR in an explicit VR data set; VR \(vr.code) taken from the dictionary", offset: fileOffset(start), tag: tag))
             }
         } else {
             vr = implicitVR(tag, nil)
@@ -460,7 +460,7 @@ struct Parser {
             throw error(.truncated, "file ends inside the value (length \(len), \(src.left(from: pos)) byte(s) left)", start, tag)
         }
         if len & 1 == 1 {
-            note(Diagnostic(.warning, "odd-length", "odd value length \(len) (PS3.5 §7.1.1 requires even)", offset: fileOffset(start), tag: tag))
+            note(Diagnostic(.warning, .oddLength, "odd value length \(len) (PS3.5 §7.1.1 requires even)", offset: fileOffset(start), tag: tag))
         }
         guard var value = src.take(pos, len) else {
             throw error(.truncated, "file ends inside the value (length \(len), \(src.left(from: pos)) byte(s) left)", start, tag)
@@ -484,7 +484,7 @@ struct Parser {
             }
             guard src.ensure(pos + 8) else {
                 if end == nil && !src.ensure(pos + 1) {
-                    note(Diagnostic(.warning, "missing-delimiter", "file ends before the Sequence Delimitation Item of \(seqTag)", offset: fileOffset(pos), tag: seqTag))
+                    note(Diagnostic(.warning, .missingDelimiter, "file ends before the Sequence Delimitation Item of \(seqTag)", offset: fileOffset(pos), tag: seqTag))
                     return
                 }
                 throw error(.truncated, "file ends inside sequence \(seqTag)", pos, seqTag)
@@ -493,7 +493,7 @@ struct Parser {
             let len = u32(pos + 4)
             if tag == .sequenceDelimitationItem {
                 pos += 8
-                if end != nil { note(Diagnostic(.warning, "stray-delimiter", "sequence delimiter in a defined-length sequence", offset: fileOffset(pos - 8), tag: seqTag)) }
+                if end != nil { note(Diagnostic(.warning, .strayDelimiter, "sequence delimiter in a defined-length sequence", offset: fileOffset(pos - 8), tag: seqTag)) }
                 return
             }
             guard tag == .item else {
@@ -509,12 +509,12 @@ struct Parser {
                 var itemEnd = pos + Int(len)
                 if let end, itemEnd > end {
                     // Seen on real media (and pydicom's DICOMDIR-nooffset): stop the item where its sequence ends.
-                    note(Diagnostic(.warning, "item-length", "item length \(len) runs past the end of sequence \(seqTag); item cut at the sequence end", offset: fileOffset(pos - 8), tag: seqTag))
+                    note(Diagnostic(.warning, .itemLength, "item length \(len) runs past the end of sequence \(seqTag); item cut at the sequence end", offset: fileOffset(pos - 8), tag: seqTag))
                     itemEnd = end
                 }
                 guard src.ensure(itemEnd) else { throw error(.truncated, "file ends inside an item of \(seqTag) (length \(len))", pos - 8, seqTag) }
                 let closed = try parseElements(into: &item, at: &pos, end: itemEnd, depth: depth, charset: charset)
-                if closed { note(Diagnostic(.warning, "stray-delimiter", "item delimiter in a defined-length item", offset: fileOffset(pos - 8), tag: seqTag)) }
+                if closed { note(Diagnostic(.warning, .strayDelimiter, "item delimiter in a defined-length item", offset: fileOffset(pos - 8), tag: seqTag)) }
                 pos = max(pos, itemEnd)
             }
             itemCount += 1
@@ -534,7 +534,7 @@ struct Parser {
             guard src.ensure(pos + 8) else {
                 if !src.ensure(pos + 1) {
                     // EOF exactly where the next item would start: only the delimiter is missing.
-                    note(Diagnostic(.warning, "missing-delimiter", "file ends before the Sequence Delimitation Item of encapsulated Pixel Data", offset: fileOffset(pos), tag: tag))
+                    note(Diagnostic(.warning, .missingDelimiter, "file ends before the Sequence Delimitation Item of encapsulated Pixel Data", offset: fileOffset(pos), tag: tag))
                     return frags
                 }
                 throw error(.truncated, "file ends inside encapsulated Pixel Data", pos, tag)
@@ -552,7 +552,7 @@ struct Parser {
             if first {
                 first = false
                 if len % 4 != 0 {
-                    note(Diagnostic(.warning, "bad-offset-table", "Basic Offset Table length \(len) is not a multiple of 4", tag: tag))
+                    note(Diagnostic(.warning, .badOffsetTable, "Basic Offset Table length \(len) is not a multiple of 4", tag: tag))
                 } else {
                     frags.basicOffsetTable = Swift.stride(from: 0, to: len, by: 4).map { le32(bytes, $0) }
                 }

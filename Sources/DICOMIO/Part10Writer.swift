@@ -55,12 +55,12 @@ public enum Part10Writer {
     public static func encode(dataSet: DataSet, fileMeta existing: DataSet = DataSet(), options: WriteOptions = WriteOptions(),
                               preamble: [UInt8]? = nil) throws -> [UInt8] {
         let ts = options.transferSyntax
-        guard canWrite(ts) else { throw DICOMIOError("cannot write \(ts): only little-endian syntaxes are written") }
+        guard canWrite(ts) else { throw DICOMIOError(.unsupported, "cannot write \(ts): only little-endian syntaxes are written") }
         if ts.isEncapsulated, let px = dataSet[.pixelData], px.fragments == nil {
-            throw DICOMIOError("\(ts.name) needs encapsulated Pixel Data; this data set has native Pixel Data")
+            throw DICOMIOError(.unsupported, "\(ts.name) needs encapsulated Pixel Data; this data set has native Pixel Data")
         }
         if !ts.isEncapsulated, let px = dataSet[.pixelData], px.fragments != nil {
-            throw DICOMIOError("\(ts.name) needs native Pixel Data; this data set has encapsulated (compressed) Pixel Data")
+            throw DICOMIOError(.unsupported, "\(ts.name) needs native Pixel Data; this data set has encapsulated (compressed) Pixel Data")
         }
         let meta = makeFileMeta(for: dataSet, existing: existing, options: options)
         var out = [UInt8]()
