@@ -37,8 +37,10 @@ public enum Part10Writer {
     /// Builds the File Meta for `dataSet` (PS3.10 Table 7.1-1), keeping optional elements of `existing`.
     public static func makeFileMeta(for dataSet: DataSet, existing: DataSet = DataSet(), options: WriteOptions) -> DataSet {
         var meta = DataSet()
-        let keep: Set<UInt16> = [0x0016, 0x0017, 0x0018, 0x0026, 0x0027, 0x0028, 0x0100, 0x0102]
-        for e in existing where e.tag.group == 2 && keep.contains(e.tag.element) { meta.set(e) }
+        let keep: Set<Tag> = [.sourceApplicationEntityTitle, .sendingApplicationEntityTitle, .receivingApplicationEntityTitle,
+                              .sourcePresentationAddress, .sendingPresentationAddress, .receivingPresentationAddress,
+                              .privateInformationCreatorUID, .privateInformation]
+        for e in existing where keep.contains(e.tag) { meta.set(e) }
         meta.set(DataElement(tag: .fileMetaInformationVersion, vr: .OB, bytes: [0x00, 0x01]))
         let sopClass = dataSet.string(.sopClassUID) ?? existing.string(.mediaStorageSOPClassUID) ?? ""
         let sopInstance = dataSet.string(.sopInstanceUID) ?? existing.string(.mediaStorageSOPInstanceUID) ?? ""
