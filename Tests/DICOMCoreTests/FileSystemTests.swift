@@ -4,15 +4,8 @@ import Foundation
 import XCTest
 
 /// The shared file-system helpers and the Mutex-based concurrent collectors.
-final class FileSystemTests: XCTestCase {
-    var dir = ""
-
-    override func setUpWithError() throws {
-        dir = NSTemporaryDirectory() + "fs-tests-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        XCTAssertEqual(mkdir(dir, 0o700), 0)
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
+final class FileSystemTests: TemporaryFolderTestCase {
+    override var folderPrefix: String { "fs-tests" }
 
     func testKindsSizesAndNames() throws {
         try Data([1, 2, 3]).write(to: URL(fileURLWithPath: dir + "/f"))
