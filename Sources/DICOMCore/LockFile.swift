@@ -18,10 +18,9 @@ public final class LockFile: Sendable {
     public enum Mode: Sendable { case shared, exclusive }
 
     /// The codes of the lock's two errors (``Busy``, ``Failure``).
-    public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public struct Code: ErrorCode {
         public var rawValue: String
         public init(rawValue: String) { self.rawValue = rawValue }
-        public var description: String { rawValue }
         /// Another process holds the lock and did not release it in time.
         public static let busy = Code(rawValue: "busy")
         /// The lock could not be opened or taken (permissions, a planted link, a read-only medium).

@@ -4,10 +4,9 @@ import DICOMCore
 /// Names the file, the byte offset and the tag; a wrapped error (errno, zlib) stays reachable as `cause`.
 public struct DICOMIOError: ChainedError, Sendable {
     /// Stable error codes; match on these, never on the message text.
-    public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public struct Code: ErrorCode {
         public var rawValue: String
         public init(rawValue: String) { self.rawValue = rawValue }
-        public var description: String { rawValue }
         /// No DICM prefix and no data element at offset 0 (PS3.10 §7.1).
         public static let notDICOM = Code(rawValue: "not-dicom")
         /// The file ends inside an element (a partial read; `incomplete` from the completeness check).
