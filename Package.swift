@@ -21,12 +21,14 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "DICOMCore"),
-        .target(name: "DICOMIO", dependencies: ["DICOMCore", "CZlib"]),
-        .target(name: "DICOMFileSet", dependencies: ["DICOMCore", "DICOMIO"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        // File-system helpers (stat, realpath, mkdir -p, folder listing, tree removal), one copy of each: internal, not a product.
+        .target(name: "FileSystem", swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "DICOMCore", dependencies: ["FileSystem"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "DICOMIO", dependencies: ["DICOMCore", "FileSystem", "CZlib"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "DICOMFileSet", dependencies: ["DICOMCore", "DICOMIO", "FileSystem"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "DICOMStore", dependencies: [
-            "DICOMCore", "DICOMIO", "CCrypto", .product(name: "GRDB", package: "GRDB.swift"),
+            "DICOMCore", "DICOMIO", "FileSystem", "CCrypto", .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: [.swiftLanguageMode(.v6)]),
         .target(name: "DICOMPixel", dependencies: ["DICOMCore", "DICOMIO"]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
@@ -35,17 +37,17 @@ let package = Package(
         .target(name: "DICOMCodecs", dependencies: ["DICOMPixel", "DICOMCore", "CTurboJPEG", "COpenJPEG", "CCharLS"]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CISOFS", pkgConfig: "libisofs-1", providers: [.apt(["libisofs-dev"])]),
-        .target(name: "MediaImage", dependencies: ["CArchive", "CISOFS", "CTurboJPEG"]),
-        .target(name: "MediaKit", dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet", "DICOMPixel", "DICOMCodecs", "MediaImage", "DICOMStore"]),
+        .target(name: "MediaImage", dependencies: ["CArchive", "CISOFS", "CTurboJPEG", "FileSystem"]),
+        .target(name: "MediaKit", dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet", "DICOMPixel", "DICOMCodecs", "MediaImage", "DICOMStore", "FileSystem"]),
         .executableTarget(name: "dicom-media", dependencies: [
-            "MediaKit", "DICOMCore", "DICOMIO", "DICOMPixel", "DICOMFileSet", "DICOMStore",
+            "MediaKit", "DICOMCore", "DICOMIO", "DICOMPixel", "DICOMFileSet", "DICOMStore", "FileSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "synth-studies", dependencies: ["DICOMCore", "DICOMIO"], path: "Benchmarks/Generator"),
         .executableTarget(name: "codec-bench", dependencies: ["DICOMCore", "DICOMIO", "DICOMPixel"], path: "Benchmarks/CodecBench"),
         .executableTarget(name: "adapter-bench", dependencies: ["DICOMCore", "DICOMIO", "DICOMPixel", "DICOMCodecs"], path: "Benchmarks/AdapterBench"),
-        .testTarget(name: "DICOMCoreTests", dependencies: ["DICOMCore"]),
-        .testTarget(name: "DICOMIOTests", dependencies: ["DICOMIO", "DICOMCore"]),
+        .testTarget(name: "DICOMCoreTests", dependencies: ["DICOMCore", "FileSystem"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "DICOMIOTests", dependencies: ["DICOMIO", "DICOMCore", "FileSystem"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "DICOMFileSetTests", dependencies: ["DICOMFileSet", "DICOMIO", "DICOMCore"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "DICOMPixelTests", dependencies: ["DICOMPixel", "DICOMCodecs", "DICOMIO", "DICOMCore"]),
         .testTarget(name: "CLITests", dependencies: ["MediaKit"]),
@@ -86,7 +88,7 @@ if ProcessInfo.processInfo.environment["DICOM_MEDIA_FUZZ"] != nil {
         name: "fuzz-iso", dependencies: ["MediaImage"], path: "Fuzz/ISO",
         swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
     package.targets.append(.executableTarget(
-        name: "fuzz-medium", dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet"], path: "Fuzz/Medium",
+        name: "fuzz-medium", dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet", "FileSystem"], path: "Fuzz/Medium",
         swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
 }
 

@@ -10,6 +10,7 @@
 //    loops: whatever resolves (resolve, locate, openForReading, regularFileSize) is under the real
 //    root, and what was opened is a file under the real root.
 import DICOMFileSet
+import FileSystem
 import Foundation
 #if canImport(Glibc)
 import Glibc

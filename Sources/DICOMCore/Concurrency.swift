@@ -1,27 +1,21 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import Synchronization
 
 /// A fixed number of result slots written by concurrent workers (`DispatchQueue.concurrentPerform`), one slot each.
-public final class ConcurrentSlots<T>: @unchecked Sendable {
-    private var storage: [T?]
-    private var mutex = pthread_mutex_t()
-    public init(count: Int) { storage = Array(repeating: nil, count: count); pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
+public final class ConcurrentSlots<T: Sendable>: Sendable {
+    private let storage: Mutex<[T?]>
+    public init(count: Int) { storage = Mutex(Array(repeating: nil, count: count)) }
     public subscript(i: Int) -> T? {
-        get { pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }; return storage[i] }
-        set { pthread_mutex_lock(&mutex); storage[i] = newValue; pthread_mutex_unlock(&mutex) }
+        get { storage.withLock { $0[i] } }
+        set { storage.withLock { $0[i] = newValue } }
     }
     /// Every slot, in order (nil where no worker wrote).
-    public var values: [T?] { pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }; return storage }
+    public var values: [T?] { storage.withLock { $0 } }
 }
 
 /// A counter incremented by concurrent workers (progress reports).
-public final class ConcurrentCounter: @unchecked Sendable {
-    private var value = 0
-    private var mutex = pthread_mutex_t()
-    public init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
+public final class ConcurrentCounter: Sendable {
+    private let value = Mutex(0)
+    public init() {}
     /// Adds one and returns the new count.
-    public func increment() -> Int { pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }; value += 1; return value }
+    public func increment() -> Int { value.withLock { $0 += 1; return $0 } }
 }

@@ -34,6 +34,14 @@ public protocol ChainedError: Error, CustomStringConvertible {
     var location: SourceLocation { get }
 }
 
+/// The open `Code` struct of a module's error (`public struct Code: ErrorCode` with `rawValue`, `init(rawValue:)`
+/// and its `static let` constants): a stable name, printed as its raw value.
+public protocol ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConvertible where RawValue == String {}
+
+extension ErrorCode {
+    public var description: String { rawValue }
+}
+
 extension ChainedError {
     /// `path: offset N: tag T: message`, the one-line form.
     public var description: String { (context.path.map { $0 + ": " } ?? "") + context.located + message }

@@ -1,3 +1,5 @@
+import FileSystem
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,24 +14,51 @@ import Glibc
 /// overwritten by the next holder. A waiter polls until `wait` seconds have passed, then gives up
 /// with ``LockFile/Busy``. After taking the lock the file is checked to still be the one at the path,
 /// so a holder may delete it (and its folder) just before releasing.
-public final class LockFile: @unchecked Sendable {
+public final class LockFile: Sendable {
     public enum Mode: Sendable { case shared, exclusive }
 
+    /// The codes of the lock's two errors (``Busy``, ``Failure``).
+    public struct Code: ErrorCode {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        /// Another process holds the lock and did not release it in time.
+        public static let busy = Code(rawValue: "busy")
+        /// The lock could not be opened or taken (permissions, a planted link, a read-only medium).
+        public static let lockFailed = Code(rawValue: "lock-failed")
+    }
+
     /// Another process holds the lock and did not release it in time.
-    public struct Busy: Error, Sendable, CustomStringConvertible {
+    public struct Busy: ChainedError, Sendable {
         /// What is locked: "File-set", "store".
         public var what: String
         /// The lock file.
         public var path: String
         /// "pid N since T" as written by an exclusive holder, or nil when unknown (shared holders).
         public var holder: String?
-        public var description: String { "\(what) busy (locked by \(holder ?? "another process")); try again later or pass a longer --wait" }
+        public var location: SourceLocation
+        init(what: String, path: String, holder: String?, file: String = #fileID, line: Int = #line) {
+            self.what = what; self.path = path; self.holder = holder; location = SourceLocation(file: file, line: line)
+        }
+        public var codeName: String { Code.busy.rawValue }
+        public var message: String { "\(what) busy (locked by \(holder ?? "another process")); try again later or pass a longer --wait" }
+        public var context: ErrorContext { ErrorContext(path: path) }
+        public var cause: (any Error)? { nil }
+        public var description: String { message }
     }
 
     /// The lock could not be opened or taken (permissions, a planted link, a read-only medium).
-    public struct Failure: Error, Sendable, CustomStringConvertible {
+    public struct Failure: ChainedError, Sendable {
         public var message: String
         public var path: String
+        /// The errno of the call that failed, when one did.
+        public var cause: (any Error)?
+        public var location: SourceLocation
+        init(message: String, path: String, errno code: Int32? = nil, call: String = "open", file: String = #fileID, line: Int = #line) {
+            self.message = message; self.path = path; location = SourceLocation(file: file, line: line)
+            cause = code.map { SystemErrno($0, call: call) }
+        }
+        public var codeName: String { Code.lockFailed.rawValue }
+        public var context: ErrorContext { ErrorContext(path: path) }
         public var description: String { path + ": " + message }
     }
 
@@ -37,11 +66,11 @@ public final class LockFile: @unchecked Sendable {
     public let name: String
     public let mode: Mode
     public var path: String { directory + "/" + name }
-    private var fd: Int32
-    private var dirFD: Int32
+    /// The lock file's and its folder's descriptors (-1 once released).
+    private let handles: Mutex<(fd: Int32, dirFD: Int32)>
 
     private init(directory: String, name: String, mode: Mode, fd: Int32, dirFD: Int32) {
-        self.directory = directory; self.name = name; self.mode = mode; self.fd = fd; self.dirFD = dirFD
+        self.directory = directory; self.name = name; self.mode = mode; handles = Mutex((fd, dirFD))
     }
 
     deinit { release() }
@@ -60,7 +89,7 @@ public final class LockFile: @unchecked Sendable {
             if dirFD < 0 {
                 let e = errno
                 if e == ENOENT && attempts < 100 { continue }  // removed by a holder just releasing; prepare recreates it
-                throw Failure(message: e == ELOOP || e == ENOTDIR ? "lock folder is a symbolic link or not a folder; refused" : "cannot open lock folder: \(String(cString: strerror(e)))", path: directory)
+                throw Failure(message: e == ELOOP || e == ENOTDIR ? "lock folder is a symbolic link or not a folder; refused" : "cannot open lock folder: \(String(cString: strerror(e)))", path: directory, errno: e)
             }
             // A device or fifo planted at the path is not even opened (opening one can have effects).
             var pre = stat()
@@ -73,7 +102,7 @@ public final class LockFile: @unchecked Sendable {
                 let e = errno
                 close(dirFD)
                 if e == ENOENT && attempts < 100 { continue }
-                throw Failure(message: e == ELOOP ? "lock file is a symbolic link; refused (nothing outside was touched; remove the link)" : "cannot open lock file: \(String(cString: strerror(e)))", path: path)
+                throw Failure(message: e == ELOOP ? "lock file is a symbolic link; refused (nothing outside was touched; remove the link)" : "cannot open lock file: \(String(cString: strerror(e)))", path: path, errno: e)
             }
             var st = stat()
             if fstat(fd, &st) != 0 || (st.st_mode & S_IFMT) != S_IFREG || st.st_nlink > 1 {
@@ -88,7 +117,7 @@ public final class LockFile: @unchecked Sendable {
                 if e == EINTR { continue }
                 if e != EWOULDBLOCK {
                     close(fd); close(dirFD)
-                    throw Failure(message: "cannot lock: \(String(cString: strerror(e)))", path: path)
+                    throw Failure(message: "cannot lock: \(String(cString: strerror(e)))", path: path, errno: e, call: "flock")
                 }
                 if monotonicNow() >= deadline { break }
                 // The holder may have deleted this file while releasing: stop waiting on a dead inode.
@@ -123,26 +152,30 @@ public final class LockFile: @unchecked Sendable {
     /// Releases the lock. With `removingFile`, the file is deleted first (still under the lock), and
     /// `removingFolder` then removes its folder if that is empty.
     public func release(removingFile: Bool = false, removingFolder: Bool = false) {
-        guard fd >= 0 else { return }
-        if removingFile {
-            unlinkat(dirFD, name, 0)
-            if removingFolder { rmdir(directory) }
-        } else if mode == .exclusive {
-            ftruncate(fd, 0)  // the holder's text would only mislead the next waiter
+        handles.withLock { h in
+            guard h.fd >= 0 else { return }
+            if removingFile {
+                unlinkat(h.dirFD, name, 0)
+                if removingFolder { rmdir(directory) }
+            } else if mode == .exclusive {
+                ftruncate(h.fd, 0)  // the holder's text would only mislead the next waiter
+            }
+            close(h.fd); close(h.dirFD)
+            h = (-1, -1)
         }
-        close(fd); close(dirFD)
-        fd = -1; dirFD = -1
     }
 
     /// Whether the lock is held by this object.
-    public var isHeld: Bool { fd >= 0 }
+    public var isHeld: Bool { handles.withLock { $0.fd >= 0 } }
 
     /// "pid N since T" (T in UTC, ISO 8601) into the file: what a busy waiter reports.
     private func writeHolder() {
         let text = "pid \(getpid()) since \(LockFile.timestamp())\n"
-        // Written over the old text, then cut to length: a reader never sees an empty file in between.
-        let n = text.withCString { pwrite(fd, $0, strlen($0), 0) }
-        if n > 0 { ftruncate(fd, off_t(n)) }
+        handles.withLock { h in
+            // Written over the old text, then cut to length: a reader never sees an empty file in between.
+            let n = text.withCString { pwrite(h.fd, $0, strlen($0), 0) }
+            if n > 0 { ftruncate(h.fd, off_t(n)) }
+        }
     }
 
     /// The holder's text if it is one this tool writes (a planted file's content is not echoed).
@@ -173,8 +206,8 @@ public final class LockFile: @unchecked Sendable {
         var tm = tm()
         gmtime_r(&t, &tm)
         var buf = [CChar](repeating: 0, count: 32)
-        strftime(&buf, buf.count, "%Y-%m-%dT%H:%M:%SZ", &tm)
-        return String(cString: buf)
+        let n = strftime(&buf, buf.count, "%Y-%m-%dT%H:%M:%SZ", &tm)
+        return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     static func monotonicNow() -> Double {
@@ -182,21 +215,4 @@ public final class LockFile: @unchecked Sendable {
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
-}
-
-/// Names in a folder ("." and ".." left out); empty when it cannot be read.
-public func folderNames(_ dir: String) -> [String] { readFolder(dir) ?? [] }
-
-/// Names in a folder ("." and ".." left out); nil when it cannot be opened (errno tells why).
-public func readFolder(_ dir: String) -> [String]? {
-    guard let d = opendir(dir) else { return nil }
-    var names: [String] = []
-    while let ent = readdir(d) {
-        let name = withUnsafePointer(to: ent.pointee.d_name) { p in
-            p.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-        }
-        if name != "." && name != ".." { names.append(name) }
-    }
-    closedir(d)
-    return names
 }

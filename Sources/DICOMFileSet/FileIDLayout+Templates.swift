@@ -1,5 +1,6 @@
 import Foundation
 import DICOMCore
+import FileSystem
 
 // Template discovery: where layout templates are found and how they are loaded by name or path.
 
@@ -89,12 +90,6 @@ extension FileIDLayout {
     private static func join(_ dir: String, _ rel: String) -> String {
         dir.isEmpty ? rel : (dir.hasSuffix("/") ? dir + rel : dir + "/" + rel)
     }
-    private static func isDir(_ p: String) -> Bool {
-        var d: ObjCBool = false
-        return FileManager.default.fileExists(atPath: p, isDirectory: &d) && d.boolValue
-    }
-    private static func isPlainFile(_ p: String) -> Bool {
-        var d: ObjCBool = false
-        return FileManager.default.fileExists(atPath: p, isDirectory: &d) && !d.boolValue
-    }
+    private static func isDir(_ p: String) -> Bool { isDirectory(p) }
+    private static func isPlainFile(_ p: String) -> Bool { fileExists(p) && !isDirectory(p) }
 }

@@ -1,4 +1,5 @@
 import DICOMCore
+import FileSystem
 import DICOMIO
 import Dispatch
 import Foundation

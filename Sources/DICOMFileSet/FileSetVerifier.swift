@@ -2,6 +2,7 @@ import DICOMCore
 import DICOMIO
 import Dispatch
 import Foundation
+import FileSystem
 #if canImport(Glibc)
 import Glibc
 #endif

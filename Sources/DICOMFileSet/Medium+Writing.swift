@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import DICOMCore
+import FileSystem
 
 extension Medium {
     // MARK: Writing (no symbolic link is ever followed)

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import DICOMCore
+import FileSystem
 import Synchronization
 
 /// The guarded medium (PS3.10 §8.2, PS3.12): the one place where File IDs and relative paths of a
@@ -321,22 +322,4 @@ public final class Medium: Sendable {
         visit(dir ?? root, depth: 0)
         return w
     }
-}
-
-/// Whether `path` is a regular file (following symlinks).
-public func isRegularFile(_ path: String) -> Bool {
-    var st = stat()
-    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
-}
-/// Whether `path` is a directory.
-public func isDirectory(_ path: String) -> Bool {
-    var st = stat()
-    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
-}
-
-/// The canonical absolute path (symbolic links resolved), or nil.
-public func realPath(_ path: String) -> String? {
-    guard let p = realpath(path, nil) else { return nil }
-    defer { free(p) }
-    return String(cString: p)
 }

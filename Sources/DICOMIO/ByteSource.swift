@@ -1,4 +1,5 @@
 import DICOMCore
+import FileSystem
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -38,12 +39,10 @@ final class ByteSource {
     init(path: String, chunk: Int = 256 * 1024, direct: Int = 1 << 20) throws {
         self.path = path; self.chunk = chunk; bytes = []; atEOF = false; fileSize = 0; directThreshold = direct
         var st = stat()
-        guard stat(path, &st) == 0 else {
-            throw DICOMParseError(.io, "cannot open: \(String(cString: strerror(errno)))", path: path, offset: 0)
-        }
-        if (st.st_mode & S_IFMT) == S_IFDIR { throw DICOMParseError(.isDirectory, "is a directory, not a file", path: path, offset: 0) }
+        guard stat(path, &st) == 0 else { throw ByteSource.cannotOpen(path, SystemErrno.current("stat")) }
+        if (st.st_mode & S_IFMT) == S_IFDIR { throw DICOMIOError(.isDirectory, "is a directory, not a file", path: path, offset: 0) }
         fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw DICOMParseError(.io, "cannot open: \(String(cString: strerror(errno)))", path: path, offset: 0) }
+        guard fd >= 0 else { throw ByteSource.cannotOpen(path, SystemErrno.current("open")) }
         var fst = stat()
         if fstat(fd, &fst) == 0 {
             fileSize = Int(fst.st_size)
@@ -52,6 +51,10 @@ final class ByteSource {
         bytes.reserveCapacity(Int(min(Int64(chunk), Int64(st.st_size))))
     }
     deinit { if fd >= 0 { close(fd) } }
+
+    static func cannotOpen(_ path: String, _ e: SystemErrno) -> DICOMIOError {
+        DICOMIOError(.io, "cannot open: \(e.text)", path: path, offset: 0, cause: e)
+    }
 
     /// File offset just past the loaded window.
     var end: Int { base + bytes.count }

@@ -11,7 +11,7 @@ public enum Deflate {
     /// Inflates at most `limit` bytes (streamed in chunks; `too-large` beyond it); `complete` is false when
     /// the stream stopped before its end (a cut file).
     public static func inflate(_ input: [UInt8], limit: Int) throws -> (bytes: [UInt8], complete: Bool) {
-        do { return try run(input, windowBits: -15, limit: limit) } catch let e as DICOMParseError {
+        do { return try run(input, windowBits: -15, limit: limit) } catch let e as DICOMIOError {
             if e.code == .tooLarge { throw e }
             if let z = try? run(input, windowBits: 15, limit: limit) { return z }
             throw e
@@ -21,7 +21,7 @@ public enum Deflate {
     static func run(_ input: [UInt8], windowBits: Int32, limit: Int) throws -> (bytes: [UInt8], complete: Bool) {
         var stream = z_stream()
         guard inflateInit2_(&stream, windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw DICOMParseError(.deflate, "zlib inflateInit2 failed")
+            throw DICOMIOError(.deflate, "zlib inflateInit2 failed")
         }
         defer { inflateEnd(&stream) }
         var out = [UInt8]()
@@ -46,10 +46,10 @@ public enum Deflate {
             } while rc == Z_OK
             return rc
         }
-        if over { throw DICOMParseError(.tooLarge, "inflates to more than \(limit) bytes") }
+        if over { throw DICOMIOError(.tooLarge, "inflates to more than \(limit) bytes") }
         guard status == Z_STREAM_END || (status == Z_BUF_ERROR && !out.isEmpty) else {
-            let msg = stream.msg.map { String(cString: $0) } ?? "code \(status)"
-            throw DICOMParseError(.deflate, "zlib: \(msg)")
+            let z = ZlibStatus(code: status, message: stream.msg.map { String(cString: $0) })
+            throw DICOMIOError(.deflate, "zlib: \(z.message ?? "code \(status)")", cause: z)
         }
         return (out, status == Z_STREAM_END)
     }
@@ -58,7 +58,7 @@ public enum Deflate {
     public static func deflate(_ input: [UInt8], level: Int32 = 6) throws -> [UInt8] {
         var stream = z_stream()
         guard deflateInit2_(&stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw DICOMParseError(.deflate, "zlib deflateInit2 failed")
+            throw DICOMIOError(.deflate, "zlib deflateInit2 failed")
         }
         defer { deflateEnd(&stream) }
         var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))) + 16)
@@ -70,9 +70,18 @@ public enum Deflate {
                 return CZlib.deflate(&stream, Z_FINISH)
             }
         }
-        guard rc == Z_STREAM_END else { throw DICOMParseError(.deflate, "zlib deflate failed with code \(rc)") }
+        guard rc == Z_STREAM_END else { throw DICOMIOError(.deflate, "zlib deflate failed with code \(rc)", cause: ZlibStatus(code: rc, message: nil)) }
         out.removeLast(Int(stream.avail_out))
         if out.count & 1 == 1 { out.append(0) }
         return out
     }
+}
+
+/// A zlib status code and its message, kept as the `cause` of a `deflate` error.
+public struct ZlibStatus: Error, Sendable, Hashable, CustomStringConvertible {
+    /// zlib's return code (Z_DATA_ERROR, Z_BUF_ERROR, ...).
+    public var code: Int32
+    /// zlib's `msg`, when it set one.
+    public var message: String?
+    public var description: String { "zlib status \(code)" + (message.map { ": " + $0 } ?? "") }
 }

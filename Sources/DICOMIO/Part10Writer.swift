@@ -1,4 +1,5 @@
 import DICOMCore
+import FileSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,14 +27,6 @@ public struct WriteOptions: Sendable {
     }
 }
 
-/// An error while writing (names the file and what was being done).
-public struct DICOMWriteError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public var path: String?
-    public init(_ message: String, path: String? = nil) { self.message = message; self.path = path }
-    public var description: String { (path.map { $0 + ": " } ?? "") + message }
-}
-
 /// Writes Part 10 files (PS3.10 §7): preamble, DICM, File Meta, data set.
 public enum Part10Writer {
     /// Syntaxes this writer can produce from native data.
@@ -44,8 +37,10 @@ public enum Part10Writer {
     /// Builds the File Meta for `dataSet` (PS3.10 Table 7.1-1), keeping optional elements of `existing`.
     public static func makeFileMeta(for dataSet: DataSet, existing: DataSet = DataSet(), options: WriteOptions) -> DataSet {
         var meta = DataSet()
-        let keep: Set<UInt16> = [0x0016, 0x0017, 0x0018, 0x0026, 0x0027, 0x0028, 0x0100, 0x0102]
-        for e in existing where e.tag.group == 2 && keep.contains(e.tag.element) { meta.set(e) }
+        let keep: Set<Tag> = [.sourceApplicationEntityTitle, .sendingApplicationEntityTitle, .receivingApplicationEntityTitle,
+                              .sourcePresentationAddress, .sendingPresentationAddress, .receivingPresentationAddress,
+                              .privateInformationCreatorUID, .privateInformation]
+        for e in existing where keep.contains(e.tag) { meta.set(e) }
         meta.set(DataElement(tag: .fileMetaInformationVersion, vr: .OB, bytes: [0x00, 0x01]))
         let sopClass = dataSet.string(.sopClassUID) ?? existing.string(.mediaStorageSOPClassUID) ?? ""
         let sopInstance = dataSet.string(.sopInstanceUID) ?? existing.string(.mediaStorageSOPInstanceUID) ?? ""
@@ -62,12 +57,12 @@ public enum Part10Writer {
     public static func encode(dataSet: DataSet, fileMeta existing: DataSet = DataSet(), options: WriteOptions = WriteOptions(),
                               preamble: [UInt8]? = nil) throws -> [UInt8] {
         let ts = options.transferSyntax
-        guard canWrite(ts) else { throw DICOMWriteError("cannot write \(ts): only little-endian syntaxes are written") }
+        guard canWrite(ts) else { throw DICOMIOError(.unsupported, "cannot write \(ts): only little-endian syntaxes are written") }
         if ts.isEncapsulated, let px = dataSet[.pixelData], px.fragments == nil {
-            throw DICOMWriteError("\(ts.name) needs encapsulated Pixel Data; this data set has native Pixel Data")
+            throw DICOMIOError(.unsupported, "\(ts.name) needs encapsulated Pixel Data; this data set has native Pixel Data")
         }
         if !ts.isEncapsulated, let px = dataSet[.pixelData], px.fragments != nil {
-            throw DICOMWriteError("\(ts.name) needs native Pixel Data; this data set has encapsulated (compressed) Pixel Data")
+            throw DICOMIOError(.unsupported, "\(ts.name) needs native Pixel Data; this data set has encapsulated (compressed) Pixel Data")
         }
         let meta = makeFileMeta(for: dataSet, existing: existing, options: options)
         var out = [UInt8]()
@@ -97,7 +92,7 @@ public enum Part10Writer {
     public static func write(_ bytes: [UInt8], to path: String) throws {
         let tmp = path + ".tmp-\(getpid())"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw DICOMWriteError("cannot create: \(String(cString: strerror(errno)))", path: path) }
+        guard fd >= 0 else { let e = SystemErrno.current("open"); throw DICOMIOError("cannot create: \(e.text)", path: path, cause: e) }
         var written = 0
         let ok: Bool = bytes.withUnsafeBytes { p in
             while written < p.count {
@@ -108,12 +103,12 @@ public enum Part10Writer {
             }
             return true
         }
-        let err = errno
+        let err = SystemErrno.current("write")
         close(fd)
-        guard ok else { unlink(tmp); throw DICOMWriteError("write failed: \(String(cString: strerror(err)))", path: path) }
+        guard ok else { unlink(tmp); throw DICOMIOError("write failed: \(err.text)", path: path, cause: err) }
         guard rename(tmp, path) == 0 else {
-            let e = errno; unlink(tmp)
-            throw DICOMWriteError("cannot rename into place: \(String(cString: strerror(e)))", path: path)
+            let e = SystemErrno.current("rename"); unlink(tmp)
+            throw DICOMIOError("cannot rename into place: \(e.text)", path: path, cause: e)
         }
     }
 

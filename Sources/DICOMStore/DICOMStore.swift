@@ -1,4 +1,5 @@
 import DICOMCore
+import FileSystem
 import GRDB
 import Synchronization
 #if canImport(Glibc)

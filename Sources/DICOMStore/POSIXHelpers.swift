@@ -1,5 +1,6 @@
 import CCrypto
 import DICOMCore
+import FileSystem
 import Dispatch
 #if canImport(Glibc)
 import Glibc
@@ -9,39 +10,9 @@ import Glibc
 
 /// Creates a folder and its missing parents; the last one gets `mode` (temporary folders: 0700).
 func createDirectories(_ path: String, mode: mode_t = 0o755) throws {
-    if isDirectory(path) { return }
-    if let slash = path.lastIndex(of: "/"), slash > path.startIndex {
-        try createDirectories(String(path[..<slash]))
+    do { try makeDirectories(path, mode: mode) } catch {
+        throw StoreError(.io, "cannot create folder: \(error.text)", path: path, cause: error)
     }
-    if mkdir(path, mode) != 0 && errno != EEXIST {
-        throw StoreError(.io, "cannot create folder", path: path, errno: errno)
-    }
-}
-
-/// Deletes a file or folder tree; returns the number of files deleted.
-@discardableResult
-func removeTree(_ path: String) -> Int {
-    var n = 0
-    if isDirectory(path) {
-        for name in folderNames(path) { n += removeTree(path + "/" + name) }
-        rmdir(path)
-    } else if unlink(path) == 0 { n += 1 }
-    return n
-}
-
-func isDirectory(_ path: String) -> Bool {
-    var st = stat()
-    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
-}
-
-func isRegularFile(_ path: String) -> Bool {
-    var st = stat()
-    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
-}
-
-func fileSize(_ path: String) -> Int {
-    var st = stat()
-    return stat(path, &st) == 0 ? Int(st.st_size) : 0
 }
 
 /// syncfs(2) on the file system holding `path`: one durability barrier for a whole batch of files.

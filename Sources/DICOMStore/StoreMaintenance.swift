@@ -1,4 +1,5 @@
 import DICOMCore
+import FileSystem
 import GRDB
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 import CArchive
 import CISOFS
+import FileSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -248,8 +249,7 @@ public enum ISOWriter {
             }
         }
         try check(archive_write_close(a), "finishing the image")
-        let fd = open(output, O_RDONLY)
-        if fd >= 0 { fsync(fd); close(fd) }
+        fsyncPath(output)
     }
 }
 

@@ -4,6 +4,7 @@ import DICOMFileSet
 import DICOMIO
 import DICOMPixel
 import Foundation
+import FileSystem
 
 /// Options of `create` and `update` (File-set Creator and Updater, PS3.10 §8.3).
 public struct FileSetOptions: Sendable {
@@ -161,7 +162,7 @@ public enum FileSetCreator {
         while root.count > 1 && root.hasSuffix("/") { root.removeLast() }
         var report = FileSetReport(operation: "create", root: root)
         report.dryRun = options.dryRun
-        let rootExisted = FileManager.default.fileExists(atPath: root)
+        let rootExisted = fileExists(root)
         if options.inPlace {
             guard isDirectory(root) else { throw MediaError(.notFound, "no such folder", path: root) }
         } else if isRegularFile(root) {

@@ -1,6 +1,7 @@
 import DICOMCore
 import DICOMFileSet
 import DICOMIO
+import FileSystem
 
 /// Where a File-set lives: its root folder and its DICOMDIR (PS3.10 §8.2, PS3.12: DICOMDIR in the root).
 public struct FileSetLocation: Sendable {

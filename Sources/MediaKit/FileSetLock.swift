@@ -1,6 +1,7 @@
 import DICOMCore
 import DICOMFileSet
 import Foundation
+import FileSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -113,7 +114,7 @@ public final class FileSetLock: @unchecked Sendable {
     private func removeLeftovers(keepJournal: Bool) {
         if keepJournal && !image && isRegularFile(FileSetTransaction.journalPath(target)) { return }
         for name in folderNames(folder) where name != FileSetLock.fileName {
-            removeTreeNoFollow(folder + "/" + name)
+            removeTree(folder + "/" + name)
         }
     }
 
@@ -197,15 +198,4 @@ public let normalFileMode: mode_t = {
     return 0o644
 }()
 
-/// Deletes a file or folder tree without following links (a link is removed, not its target).
-func removeTreeNoFollow(_ path: String) {
-    var st = stat()
-    guard lstat(path, &st) == 0 else { return }
-    if (st.st_mode & S_IFMT) == S_IFDIR {
-        for name in folderNames(path) { removeTreeNoFollow(path + "/" + name) }
-        rmdir(path)
-    } else {
-        unlink(path)
-    }
-}
 

@@ -2,6 +2,7 @@ import DICOMCore
 import DICOMFileSet
 import DICOMIO
 import Foundation
+import FileSystem
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -3,6 +3,7 @@ import DICOMFileSet
 import DICOMIO
 import Foundation
 import MediaImage
+import FileSystem
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -2,6 +2,7 @@ import DICOMCore
 import DICOMFileSet
 import DICOMIO
 import Foundation
+import FileSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -277,11 +278,7 @@ extension MediaError {
 
 /// `mkdir -p`.
 public func makeDirectories(_ path: String) throws {
-    if isDirectory(path) { return }
-    if let slash = path.lastIndex(of: "/"), slash != path.startIndex { try makeDirectories(String(path[..<slash])) }
-    if mkdir(path, 0o755) != 0 && errno != EEXIST {
-        throw MediaError(.io, "cannot create folder: \(String(cString: strerror(errno)))", path: path)
-    }
+    do { try FileSystem.makeDirectories(path) } catch { throw MediaError(.io, "cannot create folder: \(error.text)", path: path) }
 }
 
 func removeEmptyParents(of path: String, upTo root: String) {
@@ -290,11 +287,6 @@ func removeEmptyParents(of path: String, upTo root: String) {
         p = String(p[..<slash])
         if p.count <= root.count || rmdir(p) != 0 { break }
     }
-}
-
-func fsyncPath(_ path: String) {
-    let fd = open(path, O_RDONLY)
-    if fd >= 0 { fsync(fd); close(fd) }
 }
 
 /// Copies a file with copy_file_range (kernel-side), falling back to read/write; fsyncs the copy.

@@ -3,6 +3,7 @@ import DICOMFileSet
 import DICOMIO
 import Foundation
 import MediaImage
+import FileSystem
 
 /// `create --media M`: the selection split into volumes that each fit one medium, each a complete File-set.
 public struct VolumeSetReport: Sendable {
@@ -118,7 +119,7 @@ extension FileSetCreator {
                 var r = FileSetReport(operation: "create", root: root)
                 r.dryRun = o.dryRun
                 var fs = FileSet(fileSetID: o.fileSetID ?? "")
-                let existed = FileManager.default.fileExists(atPath: root)
+                let existed = fileExists(root)
                 let lock = o.dryRun ? nil : try FileSetLock.acquire(root: root, wait: o.lockWait, createRoot: true)
                 defer { lock?.release() }
                 if try Medium(root: root).path(FileID(["DICOMDIR"])) != nil || FileSetTransaction.pending(in: root) != nil {

@@ -2,6 +2,7 @@ import DICOMCore
 import DICOMFileSet
 import DICOMIO
 import Dispatch
+import FileSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -178,8 +179,3 @@ public enum InstanceScanner {
     }
 }
 
-/// Size of a file in bytes, or 0.
-public func fileSize(_ path: String) -> Int {
-    var st = stat()
-    return stat(path, &st) == 0 ? Int(st.st_size) : 0
-}

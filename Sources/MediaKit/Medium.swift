@@ -1,5 +1,6 @@
 import DICOMFileSet
 import DICOMStore
+import FileSystem
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -3,6 +3,7 @@ import DICOMCore
 import DICOMIO
 import DICOMPixel
 import Foundation
+import FileSystem
 
 /// Rewrites files in another transfer syntax, decoding and encoding Pixel Data (PS3.5 §8, §10; PS3.10 §7).
 public enum FileTranscoder {

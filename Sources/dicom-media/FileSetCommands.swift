@@ -5,6 +5,7 @@ import DICOMIO
 import DICOMPixel
 import Foundation
 import MediaKit
+import FileSystem
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -2,6 +2,7 @@ import ArgumentParser
 import DICOMFileSet
 import Foundation
 import MediaKit
+import FileSystem
 
 /// `recover FILESET [--abort]`: finishes or rolls back the journal an interrupted create, update or remove left.
 struct Recover: ParsableCommand {

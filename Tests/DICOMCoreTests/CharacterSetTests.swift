@@ -1,5 +1,6 @@
 @testable import DICOMCore
 import Foundation
+import Synchronization
 import XCTest
 
 /// Specific Character Set decoding and encoding (PS3.5 §6.1, PS3.3 C.12.1.1.2), checked against
@@ -200,19 +201,12 @@ final class CharacterSetTests: XCTestCase {
         let cases = charsetVectors.filter { !$0.values.joined().contains("\u{FFFD}") }
             .map { (SpecificCharacterSet(terms: $0.terms), bytes($0.hex), VR($0.vr)!) }
         let expected = cases.map { $0.0.decode($0.1, vr: $0.2) }
-        let failures = Atomic()
+        let failures = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: 8) { _ in
             for _ in 0..<20 {
-                for (i, c) in cases.enumerated() where c.0.decode(c.1, vr: c.2) != expected[i] { failures.increment() }
+                for (i, c) in cases.enumerated() where c.0.decode(c.1, vr: c.2) != expected[i] { failures.add(1, ordering: .relaxed) }
             }
         }
-        XCTAssertEqual(failures.value, 0)
+        XCTAssertEqual(failures.load(ordering: .relaxed), 0)
     }
-}
-
-private final class Atomic: @unchecked Sendable {
-    private let lock = NSLock()
-    private var n = 0
-    func increment() { lock.lock(); n += 1; lock.unlock() }
-    var value: Int { lock.lock(); defer { lock.unlock() }; return n }
 }

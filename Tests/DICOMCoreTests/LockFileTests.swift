@@ -1,17 +1,11 @@
+import FileSystem
 import Foundation
 import XCTest
 @testable import DICOMCore
 
 /// LockFile: flock(2) per open file, so a second acquisition in this process conflicts like another process's.
-final class LockFileTests: XCTestCase {
-    var dir = ""
-
-    override func setUpWithError() throws {
-        dir = NSTemporaryDirectory() + "lockfile-tests-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        XCTAssertEqual(mkdir(dir, 0o700), 0)
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
+final class LockFileTests: TemporaryFolderTestCase {
+    override var folderPrefix: String { "lockfile-tests" }
 
     func testSecondExclusiveIsBusyWithHolderText() throws {
         let a = try LockFile.acquire(directory: dir, name: "lock", mode: .exclusive, wait: 0, what: "File-set")
@@ -102,5 +96,23 @@ final class LockFileTests: XCTestCase {
         let fd = open(dir + "/lock", O_RDONLY)
         defer { close(fd) }
         XCTAssertNil(LockFile.readHolder(fd))
+    }
+
+    func testErrorsCarryTheirCodesAndTheErrno() throws {
+        let a = try LockFile.acquire(directory: dir, name: "lock", mode: .exclusive, wait: 0, what: "store")
+        defer { a.release() }
+        XCTAssertThrowsError(try LockFile.acquire(directory: dir, name: "lock", mode: .exclusive, wait: 0, what: "store")) { e in
+            XCTAssertEqual((e as? any ChainedError)?.codeName, LockFile.Code.busy.rawValue)
+            XCTAssertEqual((e as? any ChainedError)?.context.path, dir + "/lock")
+        }
+        XCTAssertEqual(mkdir(dir + "/real", 0o700), 0)
+        XCTAssertEqual(symlink(dir + "/real", dir + "/linked"), 0)
+        XCTAssertThrowsError(try LockFile.acquire(directory: dir + "/linked", name: "lock", mode: .exclusive, wait: 0, what: "store")) { e in
+            guard let f = e as? LockFile.Failure else { return XCTFail("\(e)") }
+            XCTAssertEqual(f.codeName, "lock-failed")
+            let errno = (f.cause as? SystemErrno)?.code
+            XCTAssertTrue(errno == ELOOP || errno == ENOTDIR, "\(String(describing: f.cause))")
+            XCTAssertEqual(f.description, dir + "/linked: lock folder is a symbolic link or not a folder; refused")
+        }
     }
 }

@@ -15,8 +15,8 @@ final class CompletenessTests: XCTestCase {
         ds.setUInt16(.rows, [rows])
         ds.setUInt16(.columns, [columns])
         ds.setUInt16(.bitsAllocated, [16])
-        ds.setUInt16(Tag(0x0028, 0x0101), [16])
-        ds.setUInt16(Tag(0x0028, 0x0102), [15])
+        ds.setUInt16(.bitsStored, [16])
+        ds.setUInt16(.highBit, [15])
         ds.setUInt16(.pixelRepresentation, [0])
         return ds
     }
@@ -111,7 +111,7 @@ final class CompletenessTests: XCTestCase {
 
     func testItemCountIsCapped() throws {
         var ds = image()
-        ds.setSequence(Tag(0x0040, 0x0275), [DataSet](repeating: DataSet(), count: 50))
+        ds.setSequence(.requestAttributesSequence, [DataSet](repeating: DataSet(), count: 50))
         let bytes = try Part10Writer.encode(dataSet: ds)
         XCTAssertThrowsError(try Part10Reader.read(bytes: bytes, options: ReadOptions(maxItems: 10))) {
             XCTAssertEqual(($0 as? DICOMParseError)?.code, .tooLarge)

@@ -35,8 +35,8 @@ final class ReaderTests: XCTestCase {
         let f = try Part10Reader.read(bytes: part10("1.2.840.10008.1.2", body))
         XCTAssertEqual(f.dataSet[.columns]?.vr, .US)
         XCTAssertEqual(f.dataSet.integer(.columns), 256)
-        XCTAssertEqual(f.dataSet[Tag(0x0028, 0x0106)]?.vr, .SS)
-        XCTAssertEqual(f.dataSet.integer(Tag(0x0028, 0x0106)), -1)
+        XCTAssertEqual(f.dataSet[.smallestImagePixelValue]?.vr, .SS)
+        XCTAssertEqual(f.dataSet.integer(.smallestImagePixelValue), -1)
     }
 
     func testBigEndianIsSwappedToLittle() throws {
@@ -61,9 +61,9 @@ final class ReaderTests: XCTestCase {
             0x10, 0x00, 0x20, 0x00, 0x4C, 0x4F, 0x02, 0x00, 0x31, 0x20,              // (0010,0020) LO "1 "
         ]
         let f = try Part10Reader.read(bytes: part10("1.2.840.10008.1.2.1", body))
-        let items = try XCTUnwrap(f.dataSet[Tag(0x0008, 0x1140)]?.items)
+        let items = try XCTUnwrap(f.dataSet[.referencedImageSequence]?.items)
         XCTAssertEqual(items.count, 2)
-        XCTAssertEqual(items[0].string(Tag(0x0008, 0x1150)), "1.2")
+        XCTAssertEqual(items[0].string(.referencedSOPClassUID), "1.2")
         XCTAssertTrue(items[1].isEmpty)
         XCTAssertEqual(f.dataSet.string(.patientID), "1")
     }
@@ -105,14 +105,14 @@ final class ReaderTests: XCTestCase {
         let body: [UInt8] = [0x10, 0x00, 0x20, 0x00, 0x4C, 0x4F, 0x03, 0x00, 0x41, 0x42, 0x43]
         let f = try Part10Reader.read(bytes: part10("1.2.840.10008.1.2.1", body))
         XCTAssertEqual(f.dataSet.string(.patientID), "ABC")
-        XCTAssertTrue(f.diagnostics.contains { $0.code == "odd-length" })
+        XCTAssertTrue(f.diagnostics.contains { $0.code == .oddLength })
     }
 
     func testNoPreambleNoMeta() throws {
         let body: [UInt8] = [0x08, 0x00, 0x60, 0x00, 0x43, 0x53, 0x02, 0x00, 0x43, 0x54]  // (0008,0060) CS "CT"
         let f = try Part10Reader.read(bytes: body)
         XCTAssertEqual(f.dataSet.string(.modality), "CT")
-        XCTAssertTrue(f.diagnostics.contains { $0.code == "no-preamble" })
+        XCTAssertTrue(f.diagnostics.contains { $0.code == .noPreamble })
         // Implicit VR without meta.
         let implicit: [UInt8] = [0x08, 0x00, 0x60, 0x00, 0x02, 0x00, 0x00, 0x00, 0x4D, 0x52]
         XCTAssertEqual(try Part10Reader.read(bytes: implicit).dataSet.string(.modality), "MR")

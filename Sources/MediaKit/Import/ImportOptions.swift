@@ -1,4 +1,5 @@
 import DICOMCore
+import FileSystem
 import DICOMFileSet
 import DICOMIO
 import DICOMStore

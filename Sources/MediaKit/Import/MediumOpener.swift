@@ -1,3 +1,4 @@
+import FileSystem
 import DICOMFileSet
 #if canImport(Glibc)
 import Glibc
