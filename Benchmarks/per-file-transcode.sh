@@ -23,5 +23,5 @@ compare per-file-transcode "${RUNS:-5}" "${WARMUP:-1}" none "bash $W/ours.sh" "b
 # Both outputs must be JPEG Lossless SV1 (1.2.840.10008.1.2.4.70) files.
 for side in ours peer; do
     f=$W/$side/0.dcm
-    dcmdump +P 0002,0010 "$f" | grep -q '1.2.840.10008.1.2.4.70' || { echo "per-file-transcode: $f is not JPEG Lossless SV1" >&2; exit 1; }
+    dcmdump -Un +P 0002,0010 "$f" | grep -q '1.2.840.10008.1.2.4.70' || { echo "per-file-transcode: $f is not JPEG Lossless SV1" >&2; exit 1; }
 done
