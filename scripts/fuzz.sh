@@ -117,8 +117,10 @@ elif [ "$TARGET" = medium ]; then
 elif [ "$TARGET" = rle ] || [ "$TARGET" = jpegdct ]; then
   # Codec targets take one compressed frame, not a file: seed with corpus frames and the codec fixtures.
   DICT=()
-  if [ -f "$CORPUS_SRC/manifest.tsv" ]; then
+  if [ -f "$CORPUS_SRC/manifest.tsv" ] && [ -x .venv/bin/python ]; then
     .venv/bin/python scripts/fuzz-codec-seeds.py "$TARGET" "$CORPUS_SRC" "$SEEDS" 262144 2>/dev/null >/dev/null
+  elif [ -f "$CORPUS_SRC/manifest.tsv" ]; then
+    echo "fuzz: warning: no .venv (scripts/setup.sh makes it): seeding from fixtures only, without the corpus's frames" >&2
   fi
   if [ -d "Tests/Fixtures/fuzz-codecs/$TARGET" ]; then
     while IFS= read -r -d '' f; do add_seed "$f"; done < <(find "Tests/Fixtures/fuzz-codecs/$TARGET" -type f -name '*.bin' -print0)
