@@ -21,5 +21,5 @@ let package = Package(
         // Single-thread JPEG Lossless timing (jpegll-bench.sh).
         .executableTarget(name: "bench-jpegll", dependencies: [lib("DICOMCore"), lib("DICOMIO"), lib("DICOMPixel")], path: "JPEGLossless"),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )
