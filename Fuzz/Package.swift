@@ -25,5 +25,5 @@ let package = Package(
         fuzzTarget("fuzz-iso", "ISO", ["MediaImage"]),
         fuzzTarget("fuzz-medium", "Medium", ["DICOMCore", "DICOMIO", "DICOMFileSet"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )
