@@ -1,6 +1,5 @@
 // swift-tools-version:6.0
 import PackageDescription
-import Foundation
 
 let package = Package(
     name: "dicom-media",
@@ -43,57 +42,21 @@ let package = Package(
             "MediaKit", "DICOMCore", "DICOMIO", "DICOMPixel", "DICOMFileSet", "DICOMStore", "FileSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "synth-studies", dependencies: ["DICOMCore", "DICOMIO"], path: "Benchmarks/Generator"),
-        .executableTarget(name: "codec-bench", dependencies: ["DICOMCore", "DICOMIO", "DICOMPixel"], path: "Benchmarks/CodecBench"),
-        .executableTarget(name: "adapter-bench", dependencies: ["DICOMCore", "DICOMIO", "DICOMPixel", "DICOMCodecs"], path: "Benchmarks/AdapterBench"),
-        .testTarget(name: "DICOMCoreTests", dependencies: ["DICOMCore", "FileSystem"], swiftSettings: [.swiftLanguageMode(.v6)]),
-        .testTarget(name: "DICOMIOTests", dependencies: ["DICOMIO", "DICOMCore", "FileSystem"], swiftSettings: [.swiftLanguageMode(.v6)]),
-        .testTarget(name: "DICOMFileSetTests", dependencies: ["DICOMFileSet", "DICOMIO", "DICOMCore"], swiftSettings: [.swiftLanguageMode(.v6)]),
-        .testTarget(name: "DICOMPixelTests", dependencies: ["DICOMPixel", "DICOMCodecs", "DICOMIO", "DICOMCore"]),
-        .testTarget(name: "CLITests", dependencies: ["MediaKit"]),
-        .testTarget(name: "MediaImageTests", dependencies: ["MediaImage", "MediaKit"]),
-        .testTarget(name: "DICOMStoreTests", dependencies: ["DICOMStore", "DICOMIO", "DICOMCore", .product(name: "GRDB", package: "GRDB.swift")],
+        // Benchmarks (Benchmarks/Package.swift) and fuzz targets (Fuzz/Package.swift) are packages of their own
+        // that depend on this one by path: a plain `swift build` builds neither.
+        // Helpers shared by the test targets: corpus location (DICOM_MEDIA_CORPUS), skips, temporary folders, peer tools.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "DICOMCoreTests", dependencies: ["DICOMCore", "FileSystem", "TestSupport"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "DICOMIOTests", dependencies: ["DICOMIO", "DICOMCore", "FileSystem", "TestSupport"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "DICOMFileSetTests", dependencies: ["DICOMFileSet", "DICOMIO", "DICOMCore", "TestSupport"], swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "DICOMPixelTests", dependencies: ["DICOMPixel", "DICOMCodecs", "DICOMIO", "DICOMCore", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["MediaKit", "TestSupport"]),
+        .testTarget(name: "MediaImageTests", dependencies: ["MediaImage", "MediaKit", "TestSupport"]),
+        .testTarget(name: "DICOMStoreTests", dependencies: ["DICOMStore", "DICOMIO", "DICOMCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: [.swiftLanguageMode(.v6)]),
-        .testTarget(name: "MediaKitTests", dependencies: ["MediaKit", "DICOMStore", "DICOMFileSet", "DICOMIO", "DICOMCore"],
+        .testTarget(name: "MediaKitTests", dependencies: ["MediaKit", "DICOMStore", "DICOMFileSet", "DICOMIO", "DICOMCore", "TestSupport"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),
     ],
     swiftLanguageModes: [.v5]
 )
 
-// Fuzz targets exist only when asked for (scripts/fuzz.sh sets DICOM_MEDIA_FUZZ=1 and builds
-// with `--sanitize fuzzer`): libFuzzer supplies `main`, so they cannot link in a normal build.
-if ProcessInfo.processInfo.environment["DICOM_MEDIA_FUZZ"] != nil {
-    package.targets.append(.executableTarget(
-        name: "fuzz-part10", dependencies: ["DICOMCore", "DICOMIO"], path: "Fuzz/Part10",
-        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
-    package.targets.append(.executableTarget(
-        name: "fuzz-dicomdir", dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet"], path: "Fuzz/DICOMDIR",
-        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
-    package.targets.append(.executableTarget(
-        name: "fuzz-transcode", dependencies: ["DICOMCore", "DICOMIO", "DICOMPixel", "DICOMCodecs"], path: "Fuzz/Transcode",
-        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
-    package.targets.append(.executableTarget(
-        name: "fuzz-rle", dependencies: ["DICOMCore", "DICOMPixel"], path: "Fuzz/RLE",
-        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
-    package.targets.append(.executableTarget(
-        name: "fuzz-jpegdct", dependencies: ["DICOMCore", "DICOMPixel"], path: "Fuzz/JPEGDCT",
-        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
-    package.targets.append(.executableTarget(
-        name: "fuzz-jpegll", dependencies: ["DICOMCore", "DICOMPixel"], path: "Fuzz/JPEGLossless",
-        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
-    package.targets.append(.executableTarget(
-        name: "fuzz-adapters", dependencies: ["DICOMCore", "DICOMPixel", "DICOMCodecs"], path: "Fuzz/Adapters",
-        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
-    package.targets.append(.executableTarget(
-        name: "fuzz-iso", dependencies: ["MediaImage"], path: "Fuzz/ISO",
-        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
-    package.targets.append(.executableTarget(
-        name: "fuzz-medium", dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet", "FileSystem"], path: "Fuzz/Medium",
-        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
-}
-
-// The JPEG Lossless timing harness (Benchmarks/JPEGLossless): only with DICOM_MEDIA_BENCH=1.
-if ProcessInfo.processInfo.environment["DICOM_MEDIA_BENCH"] != nil {
-    package.targets.append(.executableTarget(
-        name: "bench-jpegll", dependencies: ["DICOMCore", "DICOMIO", "DICOMPixel"], path: "Benchmarks/JPEGLossless"))
-}

@@ -3,7 +3,7 @@
 #
 #   Benchmarks/adapters.sh [COUNT]      (default 20 files of 512x512 16-bit signed CT)
 #
-# Ours: adapter-bench (release) times encode and decode of every frame in memory, one thread,
+# Ours: adapter-bench (release, Benchmarks/Package.swift) times encode and decode of every frame in memory, one thread,
 # best of 3; no file I/O or DICOM parsing inside the timed region.
 # Peers, one thread each, timed over the whole folder with one process per file (so their
 # figures include process start-up, reading and writing files):
@@ -16,8 +16,8 @@ COUNT=${1:-20}
 SCRATCH=${SCRATCH:-.build-adapters}
 W=$(mktemp -d "${TMPDIR:-/tmp}/adapters-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
-swift build -c release --scratch-path "$SCRATCH" --product adapter-bench >/dev/null
-swift build -c release --scratch-path "$SCRATCH" --product synth-studies >/dev/null
+swift build --package-path Benchmarks -c release --scratch-path "$PWD/$SCRATCH" --product adapter-bench >/dev/null
+swift build --package-path Benchmarks -c release --scratch-path "$PWD/$SCRATCH" --product synth-studies >/dev/null
 BIN="$SCRATCH/release"
 "$BIN/synth-studies" --out "$W/ct" --count "$COUNT" --modality CT --seed 1 >/dev/null
 "$BIN/adapter-bench" j2k-lossless "$W/ct" 3 --write-j2k "$W/ours"

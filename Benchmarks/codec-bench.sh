@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # RLE and 12-bit JPEG DCT codec speed against DCMTK (dcmcrle/dcmdrle, dcmdjpeg), CPU seconds.
 #
-#   Benchmarks/codec-bench.sh            (SKIP_BUILD=1 to reuse the build; SCRATCH=.build-x for another scratch path)
+#   Benchmarks/codec-bench.sh            (SKIP_BUILD=1 to reuse the build; SCRATCH=DIR for another scratch path than
+#                                         Benchmarks/.build, the Benchmarks package's own)
 #
 # Data: synth-studies --count 20 --modality CT (512x512 16-bit), joined into one 200-frame file so
 # DCMTK's process start-up does not dominate; the 12-bit JPEG Extended file is made from it by
@@ -10,10 +11,10 @@
 # dcmconv on the same file gives the cost of DCMTK's read+write without a codec.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SCRATCH=${SCRATCH:-.build}
+SCRATCH=${SCRATCH:-$PWD/Benchmarks/.build}
 BIN=${BIN:-$SCRATCH/release}
 DATA=Benchmarks/data/codec
-if [ -z "${SKIP_BUILD:-}" ]; then swift build --scratch-path "$SCRATCH" -c release --product codec-bench >/dev/null && swift build --scratch-path "$SCRATCH" -c release --product synth-studies >/dev/null; fi
+if [ -z "${SKIP_BUILD:-}" ]; then swift build --package-path Benchmarks --scratch-path "$SCRATCH" -c release --product codec-bench >/dev/null && swift build --package-path Benchmarks --scratch-path "$SCRATCH" -c release --product synth-studies >/dev/null; fi
 mkdir -p "$DATA"
 if [ ! -f "$DATA/ct-mf.dcm" ]; then
   rm -rf "$DATA/ct"

@@ -4,7 +4,7 @@
 #
 #   Benchmarks/jpegll-bench.sh [REPEATS]
 #
-# Builds bench-jpegll and synth-studies in release (DICOM_MEDIA_BENCH=1, scratch .build-jpegll-rel),
+# Builds bench-jpegll and synth-studies in release (Benchmarks/Package.swift, scratch .build-jpegll-rel),
 # then prints, best of REPEATS (default 3):
 #  * per-file process loops: dcmcjpeg +e1, dcmdjpeg, and dcmconv (same read/write, no codec) as the
 #    process+I/O baseline; ours: read, code and write each file in one process (encode-files/decode-files);
@@ -16,9 +16,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REPEATS=${1:-3}
 SCRATCH=.build-jpegll-rel
-export DICOM_MEDIA_BENCH=1
-swift build -c release --scratch-path "$SCRATCH" --product bench-jpegll >/dev/null
-swift build -c release --scratch-path "$SCRATCH" --product synth-studies >/dev/null
+swift build --package-path Benchmarks -c release --scratch-path "$PWD/$SCRATCH" --product bench-jpegll >/dev/null
+swift build --package-path Benchmarks -c release --scratch-path "$PWD/$SCRATCH" --product synth-studies >/dev/null
 B="$SCRATCH/release"
 W="${TMPDIR:-/tmp}/dicom-media-jpegll-bench"
 if [ ! -f "$W/list" ]; then

@@ -3,14 +3,16 @@
 #
 #   Benchmarks/run.sh
 #
-# 1. builds the project in release mode (swift build -c release),
+# 1. builds the project in release mode (swift build -c release) and synth-studies (the Benchmarks
+#    package: swift build --package-path Benchmarks -c release),
 # 2. generates the data under Benchmarks/data/ if missing (git-ignored; synth-studies, fixed seed),
 # 3. times each row with hyperfine (or a plain timing loop when hyperfine is not installed) and
 #    prints a table: command, mean seconds, ratio peer/ours (> 1: the peer is slower).
 #
 # Results: Benchmarks/data/results/<row>.json (hyperfine's JSON) and table.txt.
 # Environment: RUNS (default 5), WARMUP (default 1), SKIP_BUILD=1 to use the existing build,
-# BIN (default .build/release) for the folder holding dicom-media and synth-studies,
+# BIN (default .build/release) for the folder holding dicom-media, GEN (default
+# Benchmarks/.build/release/synth-studies) for the generator,
 # NO_HYPERFINE=1 to use the plain timing loop.
 # The data is regenerated when the generator arguments change; after changing the generator
 # itself, delete Benchmarks/data/ to regenerate.
@@ -42,7 +44,7 @@ BIN=${BIN:-.build/release}
 DM=$BIN/dicom-media
 # create/update find their File ID layouts here.
 export DICOM_MEDIA_TEMPLATES=${DICOM_MEDIA_TEMPLATES:-$PWD/templates}
-GEN=$BIN/synth-studies
+GEN=${GEN:-Benchmarks/.build/release/synth-studies}
 TABLE=$RESULTS/table.txt
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -53,6 +55,8 @@ log() { printf '==> %s\n' "$*" >&2; }
 if [[ -z ${SKIP_BUILD:-} ]]; then
     log "swift build -c release"
     swift build -c release
+    log "swift build --package-path Benchmarks -c release --product synth-studies"
+    swift build --package-path Benchmarks -c release --product synth-studies
 fi
 [[ -x $DM && -x $GEN ]] || { echo "run.sh: $DM or $GEN missing; build failed?" >&2; exit 1; }
 

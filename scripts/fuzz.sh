@@ -15,8 +15,8 @@
 #   FUZZ_TARGET=iso scripts/fuzz.sh [SECONDS]        # the ISO 9660 reader (Fuzz/ISO): seeds are small images made
 #                                                    # here by xorriso/genisoimage (plain, Joliet, Rock Ridge, deep, links)
 #
-# Builds Fuzz/Part10 (target fuzz-part10, declared in Package.swift only when DICOM_MEDIA_FUZZ is
-# set) into .build-fuzz, seeds a corpus from the media corpus (${DICOM_MEDIA_CORPUS:-../shared/
+# Builds Fuzz/Part10 (target fuzz-part10 of the fuzz package, Fuzz/Package.swift, which depends on
+# the root package by path) into .build-fuzz, seeds a corpus from the media corpus (${DICOM_MEDIA_CORPUS:-../shared/
 # media-corpus}, each file cut to its first 64 KiB) and Tests/Fixtures/fuzz/, and runs. Exits
 # non-zero when the run leaves a crash, timeout, OOM or leak artifact (its path and first bytes
 # are printed); LeakSanitizer is on (ASAN_OPTIONS=detect_leaks=0 turns it off). libFuzzer ships
@@ -40,21 +40,21 @@ PRODUCT="fuzz-$TARGET"
 CORPUS_SRC="${DICOM_MEDIA_CORPUS:-$ROOT/../shared/media-corpus}"
 SEED_BYTES="${FUZZ_SEED_BYTES:-$([ "$TARGET" = transcode ] || [ "$TARGET" = iso ] && echo 262144 || echo 65536)}"
 
-# 1. Build. `--sanitize fuzzer` links libFuzzer's main; `-parse-as-library` (in Package.swift) keeps
+# 1. Build. `--sanitize fuzzer` links libFuzzer's main; `-parse-as-library` (in Fuzz/Package.swift) keeps
 # Swift from emitting its own. SwiftPM passes its sanitizers as separate `-sanitize=X` flags in no
 # fixed order, and swiftc keeps only the last one, so a build had either coverage or ASan, never
 # both; the trailing combined flag restores both (checked below).
 echo "fuzz: building $PRODUCT ($CONFIG, -sanitize=fuzzer,address) into .build-fuzz"
-BUILD=(swift build --scratch-path .build-fuzz --product "$PRODUCT" -c "$CONFIG"
+BUILD=(swift build --package-path Fuzz --scratch-path "$ROOT/.build-fuzz" --product "$PRODUCT" -c "$CONFIG"
        --sanitize fuzzer --sanitize address -Xswiftc -sanitize=fuzzer,address)
-if ! DICOM_MEDIA_FUZZ=1 "${BUILD[@]}" >/tmp/fuzz-build.$$.log 2>&1; then
+if ! "${BUILD[@]}" >/tmp/fuzz-build.$$.log 2>&1; then
   grep -v "Cannot export local symbol" /tmp/fuzz-build.$$.log | tail -40 >&2
   rm -f /tmp/fuzz-build.$$.log
   echo "fuzz: build failed" >&2
   exit 1
 fi
 rm -f /tmp/fuzz-build.$$.log
-BIN="$(DICOM_MEDIA_FUZZ=1 "${BUILD[@]}" --show-bin-path)/$PRODUCT"
+BIN="$("${BUILD[@]}" --show-bin-path)/$PRODUCT"
 [ -x "$BIN" ] || { echo "fuzz: no binary at $BIN" >&2; exit 1; }
 # (Output captured first: with pipefail, `readelf | grep -q` fails when grep exits early and readelf gets SIGPIPE.)
 sections="$(readelf -S "$BIN")"
@@ -117,8 +117,10 @@ elif [ "$TARGET" = medium ]; then
 elif [ "$TARGET" = rle ] || [ "$TARGET" = jpegdct ]; then
   # Codec targets take one compressed frame, not a file: seed with corpus frames and the codec fixtures.
   DICT=()
-  if [ -f "$CORPUS_SRC/manifest.tsv" ]; then
+  if [ -f "$CORPUS_SRC/manifest.tsv" ] && [ -x .venv/bin/python ]; then
     .venv/bin/python scripts/fuzz-codec-seeds.py "$TARGET" "$CORPUS_SRC" "$SEEDS" 262144 2>/dev/null >/dev/null
+  elif [ -f "$CORPUS_SRC/manifest.tsv" ]; then
+    echo "fuzz: warning: no .venv (scripts/setup.sh makes it): seeding from fixtures only, without the corpus's frames" >&2
   fi
   if [ -d "Tests/Fixtures/fuzz-codecs/$TARGET" ]; then
     while IFS= read -r -d '' f; do add_seed "$f"; done < <(find "Tests/Fixtures/fuzz-codecs/$TARGET" -type f -name '*.bin' -print0)

@@ -1,4 +1,4 @@
-// Single-thread JPEG Lossless timing harness (built only with DICOM_MEDIA_BENCH=1, see Package.swift).
+// Single-thread JPEG Lossless timing harness (Benchmarks/Package.swift, jpegll-bench.sh).
 //
 //   bench-jpegll codec FILE... [-n N]     encode/decode in memory, N times per frame: MB/s of native pixels
 //   bench-jpegll encode-files OUTDIR FILE...   read native file, encode SV1, write Part 10 (like dcmcjpeg +e1)

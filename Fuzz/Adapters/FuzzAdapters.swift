@@ -1,5 +1,5 @@
 // libFuzzer entry point for the C-library codec adapters (built only by scripts/fuzz.sh with
-// FUZZ_TARGET=adapters, DICOM_MEDIA_FUZZ=1 and `-sanitize=fuzzer,address`).
+// FUZZ_TARGET=adapters, from Fuzz/Package.swift with `-sanitize=fuzzer,address`).
 //
 // The first byte picks the decoder (mod 3: libjpeg-turbo, OpenJPEG, CharLS); the rest is one
 // frame. The frame's own header supplies the Image Pixel description (as a consistent data set

@@ -1,5 +1,5 @@
-// libFuzzer entry point for the DICOMDIR reader (built only by scripts/fuzz.sh dicomdir, with
-// DICOM_MEDIA_FUZZ=1 and `-sanitize=fuzzer,address`).
+// libFuzzer entry point for the DICOMDIR reader (built only by scripts/fuzz.sh with FUZZ_TARGET=dicomdir,
+// from Fuzz/Package.swift with `-sanitize=fuzzer,address`).
 //
 // Properties checked on every input:
 //  * the Part 10 reader and DICOMDIRReader either build a FileSet (with problems as values) or

@@ -1,5 +1,5 @@
 // libFuzzer entry point for the ISO 9660 reader (built only by scripts/fuzz.sh with FUZZ_TARGET=iso,
-// DICOM_MEDIA_FUZZ=1 and `-sanitize=fuzzer,address`).
+// from Fuzz/Package.swift with `-sanitize=fuzzer,address`).
 //
 // Properties checked on every input (an image held in memory):
 //  * ISO9660Reader either lists the directory tree (what it refuses is in `skipped`) or throws; it

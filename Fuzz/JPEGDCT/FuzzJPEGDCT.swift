@@ -1,5 +1,5 @@
 // libFuzzer entry point for the sequential DCT JPEG decoder (built only by scripts/fuzz.sh with
-// FUZZ_TARGET=jpegdct, DICOM_MEDIA_FUZZ=1 and `-sanitize=fuzzer,address`).
+// FUZZ_TARGET=jpegdct, from Fuzz/Package.swift with `-sanitize=fuzzer,address`).
 //
 // Input: one JPEG frame. The description is taken from the first SOF0/SOF1 marker found (so real
 // streams decode), with the area capped at 2^19 pixels; the Photometric Interpretation alternates

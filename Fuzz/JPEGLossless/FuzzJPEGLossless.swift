@@ -1,5 +1,5 @@
 // libFuzzer entry point for the JPEG Lossless decoder (built only by scripts/fuzz.sh with
-// FUZZ_TARGET=jpegll, DICOM_MEDIA_FUZZ=1 and `-sanitize=fuzzer,address`).
+// FUZZ_TARGET=jpegll, from Fuzz/Package.swift with `-sanitize=fuzzer,address`).
 //
 // The input is one frame's codestream. Its Image Pixel attributes come from the first SOF3 header
 // in it (else 8x8 16-bit), the same rule as JPLL.fuzzDescription in the tests, so that mutated

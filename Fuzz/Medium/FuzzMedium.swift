@@ -1,5 +1,5 @@
 // libFuzzer entry point for the guarded medium (built only by `FUZZ_TARGET=medium scripts/fuzz.sh`,
-// with DICOM_MEDIA_FUZZ=1 and `-sanitize=fuzzer,address`).
+// from Fuzz/Package.swift with `-sanitize=fuzzer,address`).
 //
 // The first byte picks what the rest is:
 //  * even: a journal (`.dicom-media/journal.json`) to parse and validate (MediumJournal.parse):

@@ -1,5 +1,5 @@
-// libFuzzer entry point for the Part 10 reader (built only by scripts/fuzz.sh, with
-// DICOM_MEDIA_FUZZ=1 and `-sanitize=fuzzer,address`).
+// libFuzzer entry point for the Part 10 reader (built only by scripts/fuzz.sh,
+// from Fuzz/Package.swift with `-sanitize=fuzzer,address`).
 //
 // Properties checked on every input:
 //  * reading (full and header-only) and the completeness check either return a DICOMFile or throws; it never traps,

@@ -1,5 +1,5 @@
 // libFuzzer entry point for the RLE Lossless codec (built only by scripts/fuzz.sh with
-// FUZZ_TARGET=rle, DICOM_MEDIA_FUZZ=1 and `-sanitize=fuzzer,address`).
+// FUZZ_TARGET=rle, from Fuzz/Package.swift with `-sanitize=fuzzer,address`).
 //
 // Input: 4 bytes rows-1 and columns-1 (UInt16 LE each, area capped at 2^16 pixels, rows cut to fit, which keeps runs fast), then one RLE frame
 // (PS3.5 G.5). The layout (samples, Bits Allocated) follows the header's segment count so real frames

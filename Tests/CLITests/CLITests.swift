@@ -1,44 +1,22 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Runs the built `dicom-media` binary: exit codes and one-line errors (PS3.10 readers must not crash).
 final class CLITests: XCTestCase {
-    static var binary: URL {
-        // The test bundle sits in the same products folder as the executable.
-        var dir = Bundle(for: CLITests.self).bundleURL
-        while dir.pathComponents.count > 1 && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("dicom-media").path) {
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir.appendingPathComponent("dicom-media")
-    }
-    static var corpus: URL {
-        if let env = ProcessInfo.processInfo.environment["DICOM_MEDIA_CORPUS"], !env.isEmpty { return URL(fileURLWithPath: env) }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/media-corpus")
-    }
+    static var binary: URL { Products.executable("dicom-media") }
+    static var corpus: URL { get throws { try Corpus.root } }
 
     struct Run { var status: Int32; var stdout: String; var stderr: String }
 
     func run(_ args: [String]) throws -> Run {
-        let p = Process()
-        p.executableURL = Self.binary
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        let r = try runExecutable(Self.binary, args)
+        return Run(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
-    func tmp() throws -> URL {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("dm-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
-        return d
-    }
+    func tmp() throws -> URL { try tempDir("dm-cli") }
 
-    var ctSmall: String { Self.corpus.appendingPathComponent("pydicom-3.0.2/test_files/CT_small.dcm").path }
+    var ctSmall: String { get throws { try Self.corpus.appendingPathComponent("pydicom-3.0.2/test_files/CT_small.dcm").path } }
 
     func testDumpPrintsElements() throws {
         XCTAssertTrue(FileManager.default.fileExists(atPath: Self.binary.path), "binary not built at \(Self.binary.path)")
@@ -98,7 +76,7 @@ final class CLITests: XCTestCase {
 
     func testTranscodeImplicitToExplicitAndBack() throws {
         let d = try tmp()
-        let src = Self.corpus.appendingPathComponent("pydicom-3.0.2/test_files/MR_small_bigendian.dcm").path
+        let src = try Self.corpus.appendingPathComponent("pydicom-3.0.2/test_files/MR_small_bigendian.dcm").path
         let out = d.appendingPathComponent("ele.dcm").path
         var r = try run(["transcode", src, out, "--to", "explicit-little"])
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -117,7 +95,7 @@ final class CLITests: XCTestCase {
 
     func testRetiredProgressiveJPEGIsRefusedByName() throws {
         let d = try tmp()
-        let src = Self.corpus.appendingPathComponent("cornerstone3D/testImages/CTImage.dcm_JPEGProcess10_12TransferSyntax_1.2.840.10008.1.2.4.55.dcm").path
+        let src = try Self.corpus.appendingPathComponent("cornerstone3D/testImages/CTImage.dcm_JPEGProcess10_12TransferSyntax_1.2.840.10008.1.2.4.55.dcm").path
         let out = d.appendingPathComponent("o.dcm").path
         let r = try run(["transcode", src, out, "--to", "explicit-little"])
         XCTAssertEqual(r.status, 2, r.stderr)
@@ -127,7 +105,7 @@ final class CLITests: XCTestCase {
     }
 
     func testTranscodeUnknownTargetAndBadArguments() throws {
-        let src = Self.corpus.appendingPathComponent("pydicom-3.0.2/test_files/MR_small.dcm").path
+        let src = try Self.corpus.appendingPathComponent("pydicom-3.0.2/test_files/MR_small.dcm").path
         var r = try run(["transcode", src, "/tmp/x.dcm", "--to", "jpeg-xl"])
         XCTAssertEqual(r.status, 64, r.stderr)
         XCTAssertTrue(r.stderr.contains("jpeg-lossless"), r.stderr)

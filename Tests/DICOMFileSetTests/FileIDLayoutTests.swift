@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 import DICOMCore
 import DICOMIO
@@ -13,26 +14,13 @@ final class FileIDLayoutTests: XCTestCase {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static var templates: String { repo.appendingPathComponent("templates").path }
 
-    static var corpusRoot: URL {
-        if let env = ProcessInfo.processInfo.environment["DICOM_MEDIA_CORPUS"], !env.isEmpty { return URL(fileURLWithPath: env) }
-        return repo.deletingLastPathComponent().appendingPathComponent("shared/media-corpus")
-    }
-
     /// Headers of the corpus's DICOM files (manifest.tsv rows with a content column), read header-only.
     static func corpusHeaders() throws -> [(String, DataSet)] {
-        let manifest = corpusRoot.appendingPathComponent("manifest.tsv")
-        guard let text = try? String(contentsOf: manifest, encoding: .utf8) else {
-            XCTFail("media corpus not found at \(corpusRoot.path): set DICOM_MEDIA_CORPUS")
-            return []
-        }
+        let root = try Corpus.root
         var out: [(String, DataSet)] = []
-        for line in text.split(separator: "\n").dropFirst() {
-            let cols = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard cols.count >= 6, !cols[5].isEmpty else { continue }
-            let rel = String(cols[0])
-            if rel.hasSuffix("DICOMDIR") { continue }
-            let path = corpusRoot.appendingPathComponent(rel).path
-            if let f = try? Part10Reader.read(path: path, options: .headerOnly) { out.append((rel, f.dataSet)) }
+        for entry in try Corpus.manifest() where !entry.content.isEmpty && !entry.path.hasSuffix("DICOMDIR") {
+            let path = root.appendingPathComponent(entry.path).path
+            if let f = try? Part10Reader.read(path: path, options: .headerOnly) { out.append((entry.path, f.dataSet)) }
         }
         return out
     }

@@ -2,6 +2,7 @@ import DICOMCore
 import DICOMFileSet
 import DICOMIO
 import Foundation
+import TestSupport
 import XCTest
 
 /// Each check of ``FileSetVerifier`` proven by a File-set made to have exactly that problem.

@@ -3,19 +3,15 @@ import DICOMFileSet
 import DICOMIO
 import Foundation
 import Synchronization
+import TestSupport
 import XCTest
 
 /// Test support for ``FileSetVerifier``: small File-sets built in code in a fresh temp folder
 /// (Part 10 instance files + a DICOMDIR with a hand-made record tree), and the shared corpus.
 
-/// The shared media corpus; tests fail, never skip, without it.
+/// The shared media corpus (TestSupport); tests skip without it.
 enum VerifierCorpus {
-    static var root: String {
-        if let env = ProcessInfo.processInfo.environment["DICOM_MEDIA_CORPUS"], !env.isEmpty { return env }
-        // Tests/DICOMFileSetTests/VerifierFixtures.swift -> repo -> ../shared/media-corpus
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/media-corpus").path
-    }
+    static var root: String { get throws { try Corpus.root.path } }
 }
 
 /// SOP Class and Transfer Syntax UIDs used by the fixtures (PS3.4 Annex B, PS3.5 Annex A).
@@ -42,11 +38,7 @@ struct VerifierInstance {
 
 enum VerifierFixture {
     /// A fresh, empty folder.
-    static func tempRoot() throws -> String {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("verifier-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
-        return d.path
-    }
+    static func tempRoot() throws -> String { try tempDir("verifier-tests").path }
 
     /// A small image instance (4x4 pixels) with everything the records copy.
     static func instance(sopClass: String = VerifierUID.ct, patientID: String = "PID0001", patientName: String = "DOE^JOHN",

@@ -1,6 +1,7 @@
 import DICOMCore
 @testable import DICOMIO
 import Foundation
+import TestSupport
 import XCTest
 
 /// The completeness check (PS3.10 §7) and the bounded inflate (PS3.5 §A.5).

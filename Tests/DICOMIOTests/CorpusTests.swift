@@ -1,6 +1,7 @@
 import DICOMCore
 @testable import DICOMIO
 import Foundation
+import TestSupport
 import XCTest
 
 /// Every file of the shared media corpus is read; what we write reads back the same.
@@ -100,7 +101,7 @@ final class BadInputTests: XCTestCase {
 
     /// Every prefix of a real file either reads (a shorter but valid data set) or fails with an offset.
     func testEveryTruncationOfARealFile() throws {
-        let path = Corpus.root.appendingPathComponent("pydicom-3.0.2/test_files/CT_small.dcm").path
+        let path = try Corpus.root.appendingPathComponent("pydicom-3.0.2/test_files/CT_small.dcm").path
         let full = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
         var failures = 0
         for n in Swift.stride(from: 0, to: full.count, by: full.count > 20000 ? 7 : 1) {
@@ -117,7 +118,7 @@ final class BadInputTests: XCTestCase {
 
     /// Corrupted lengths in every element of a real file never crash or hang.
     func testCorruptedBytesOfARealFile() throws {
-        let path = Corpus.root.appendingPathComponent("pydicom-3.0.2/test_files/rtplan.dcm").path
+        let path = try Corpus.root.appendingPathComponent("pydicom-3.0.2/test_files/rtplan.dcm").path
         let full = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
         for i in Swift.stride(from: 132, to: min(full.count, 6000), by: 3) {
             for v: UInt8 in [0x00, 0xFF, 0x7F] {

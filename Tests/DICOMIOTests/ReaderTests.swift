@@ -1,6 +1,7 @@
 import DICOMCore
 @testable import DICOMIO
 import Foundation
+import TestSupport
 import XCTest
 
 final class ReaderTests: XCTestCase {

@@ -1,5 +1,6 @@
 import DICOMCore
 import Foundation
+import TestSupport
 import XCTest
 @testable import DICOMIO
 
@@ -42,7 +43,7 @@ final class WindowTests: XCTestCase {
     }
 
     func testEveryTruncationReadsTheSameThroughATinyWindow() throws {
-        let source = Corpus.root.appendingPathComponent("pydicom-3.0.2/test_files/CT_small.dcm").path
+        let source = try Corpus.root.appendingPathComponent("pydicom-3.0.2/test_files/CT_small.dcm").path
         let full = try [UInt8](Data(contentsOf: URL(fileURLWithPath: source)))
         let dir = try tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -3,6 +3,7 @@ import DICOMCore
 import DICOMIO
 import DICOMPixel
 import Foundation
+import TestSupport
 import XCTest
 
 /// Oracles for the C-library adapters (libjpeg-turbo, OpenJPEG, CharLS): corpus decodes against
@@ -96,7 +97,7 @@ final class AdapterTests: XCTestCase {
             let ours = try decodeCorpus(f, with: turbo)
             if ours.description.samplesPerPixel == 3 { XCTAssertEqual(ours.frames[0].photometricInterpretation, "RGB", f) }
             let out = dir.appendingPathComponent("\(i).dcm").path
-            try runTool("dcmdjpeg", ["+px", AdapterCorpus.root.appendingPathComponent(f).path, out])
+            try runTool("dcmdjpeg", ["+px", Corpus.root.appendingPathComponent(f).path, out])
             let (file, d) = try loadPath(out)
             let theirs = nativeFrameBytes(file.dataSet, d).flatMap { sampleValues($0, d) }
             let (maxErr, psnr) = sampleError(ours.values, theirs, bits: 8)
@@ -317,22 +318,9 @@ final class AdapterTests: XCTestCase {
 
 // MARK: shared test support
 
-enum AdapterCorpus {
-    static var root: URL {
-        if let env = ProcessInfo.processInfo.environment["DICOM_MEDIA_CORPUS"], !env.isEmpty { return URL(fileURLWithPath: env) }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/media-corpus")
-    }
-}
-
-/// Reads a corpus file (failing, not skipping, when the corpus is missing) and its Image Pixel description.
+/// Reads a corpus file (skipping without the corpus, failing when the file is missing) and its Image Pixel description.
 func corpusLoad(_ rel: String) throws -> (DICOMFile, PixelDescription) {
-    let path = AdapterCorpus.root.appendingPathComponent(rel).path
-    guard FileManager.default.fileExists(atPath: path) else {
-        XCTFail("corpus file \(path) missing: set DICOM_MEDIA_CORPUS")
-        throw CodecError("test", "missing \(path)")
-    }
-    return try loadPath(path)
+    try loadPath(Corpus.path(rel))
 }
 
 func loadPath(_ path: String) throws -> (DICOMFile, PixelDescription) {
@@ -346,11 +334,7 @@ func frame0(_ rel: String) throws -> [UInt8] {
     return try Encapsulation.frames(file.dataSet[.pixelData]!.fragments!, numberOfFrames: d.numberOfFrames, syntax: file.transferSyntax)[0]
 }
 
-func adapterTempDir() throws -> URL {
-    let d = FileManager.default.temporaryDirectory.appendingPathComponent("dicom-media-adapters-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
-    return d
-}
+func adapterTempDir() throws -> URL { try tempDir("dicom-media-adapters") }
 
 func nativeFrameBytes(_ ds: DataSet, _ d: PixelDescription) -> [[UInt8]] {
     guard let px = ds[.pixelData]?.bytes else { return [] }

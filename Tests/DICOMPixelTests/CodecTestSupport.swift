@@ -2,34 +2,11 @@ import DICOMCore
 import DICOMIO
 import DICOMPixel
 import Foundation
+import TestSupport
 import XCTest
 
-/// The shared media corpus and external tools used as oracles by the RLE and JPEG DCT codec tests.
-enum CodecCorpus {
-    static var root: URL {
-        if let env = ProcessInfo.processInfo.environment["DICOM_MEDIA_CORPUS"], !env.isEmpty { return URL(fileURLWithPath: env) }
-        // Tests/DICOMPixelTests/CodecTestSupport.swift -> repo -> ../shared/media-corpus
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/media-corpus")
-    }
-
-    /// Absolute path of a corpus file; fails the test (never skips) when the corpus is missing.
-    static func path(_ rel: String, file: StaticString = #filePath, line: UInt = #line) -> String {
-        let p = root.appendingPathComponent(rel).path
-        if !FileManager.default.fileExists(atPath: p) { XCTFail("corpus file missing: \(p) (set DICOM_MEDIA_CORPUS)", file: file, line: line) }
-        return p
-    }
-
-    /// Corpus paths (relative) whose manifest content column starts with `prefix`, e.g. "RLE Lossless".
-    static func files(content prefix: String) throws -> [String] {
-        let text = try String(contentsOf: root.appendingPathComponent("manifest.tsv"), encoding: .utf8)
-        return text.split(separator: "\n").dropFirst().compactMap { line in
-            let cols = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard cols.count >= 6, cols[5].hasPrefix(prefix) else { return nil }
-            return String(cols[0])
-        }
-    }
-}
+/// The shared media corpus (TestSupport), under the name the RLE and JPEG DCT codec tests use.
+typealias CodecCorpus = Corpus
 
 /// Image Pixel Module attributes of a data set (PS3.3 C.7.6.3).
 func pixelDescription(_ ds: DataSet) -> PixelDescription {
@@ -85,26 +62,6 @@ func decodeAll(_ path: String, with codec: PixelCodec) throws -> (bytes: [UInt8]
     return (out, d, pi)
 }
 
-/// Runs a tool, failing with its output when it exits non-zero.
-@discardableResult
-/// Runs a peer tool found on PATH: its exit status and its stdout and stderr together; throws when it is not installed.
-func runProcess(_ tool: String, _ args: [String]) throws -> (status: Int32, output: String) {
-    let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin"]
-    guard let exe = dirs.map({ "\($0)/\(tool)" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-        throw CodecError(tool, "not found on PATH: scripts/setup.sh installs it")
-    }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: exe)
-    p.arguments = args
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = pipe
-    try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-}
-
 /// Runs a peer tool and returns its output; a non-zero exit is an error carrying the output.
 @discardableResult
 func runTool(_ tool: String, _ args: [String]) throws -> String {
@@ -113,11 +70,7 @@ func runTool(_ tool: String, _ args: [String]) throws -> String {
     return r.output
 }
 
-func codecTempDir() throws -> URL {
-    let d = FileManager.default.temporaryDirectory.appendingPathComponent("dicom-media-codec-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
-    return d
-}
+func codecTempDir() throws -> URL { try tempDir("dicom-media-codec") }
 
 /// A deterministic generator for synthetic pixels.
 struct SplitMix: RandomNumberGenerator {

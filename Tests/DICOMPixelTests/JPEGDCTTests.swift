@@ -28,9 +28,9 @@ final class JPEGDCTTests: XCTestCase {
 
     /// Decodes `rel` with us and with DCMTK's dcmdjpeg; returns the difference and both photometric interpretations.
     func compareWithDcmdjpeg(_ rel: String, in tmp: URL) throws -> (Diff, ours: String, dcmtk: String) {
-        let src = CodecCorpus.path(rel)
+        let src = try CodecCorpus.path(rel)
         var out = tmp.appendingPathComponent(UUID().uuidString + ".dcm").path
-        if let ref = Self.dcmdjpegReference[rel] { out = CodecCorpus.path(ref) } else { try runTool("dcmdjpeg", [src, out]) }
+        if let ref = Self.dcmdjpegReference[rel] { out = try CodecCorpus.path(ref) } else { try runTool("dcmdjpeg", [src, out]) }
         let want = try nativePixels(out)
         let got = try decodeAll(src, with: codec)
         let f = try Part10Reader.read(path: out)
@@ -68,7 +68,7 @@ final class JPEGDCTTests: XCTestCase {
             let ds = try Part10Reader.read(path: path, options: ReadOptions(stopBeforePixelData: true)).dataSet
             return (Double(ds.string(Tag(0x0028, 0x1053)) ?? "1") ?? 1, Double(ds.string(Tag(0x0028, 0x1052)) ?? "0") ?? 0)
         }
-        let lossyPath = CodecCorpus.path(Self.twelveBit[0]), refPath = CodecCorpus.path("cornerstone3D/testImages/CTImage.dcm")
+        let lossyPath = try CodecCorpus.path(Self.twelveBit[0]), refPath = try CodecCorpus.path("cornerstone3D/testImages/CTImage.dcm")
         let got = try decodeAll(lossyPath, with: codec)
         let want = try nativePixels(refPath)
         let (m1, b1) = try rescale(lossyPath), (m0, b0) = try rescale(refPath)

@@ -2,28 +2,17 @@ import DICOMCore
 import DICOMIO
 @testable import DICOMPixel
 import Foundation
+import TestSupport
 import XCTest
 
 /// Shared helpers of the JPEG Lossless tests: corpus access, pixel attributes, external tools, synthetic images.
 enum JPLL {
-    /// The shared media corpus; the tests fail (never skip) without it.
-    static var corpus: URL {
-        if let env = ProcessInfo.processInfo.environment["DICOM_MEDIA_CORPUS"], !env.isEmpty { return URL(fileURLWithPath: env) }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/media-corpus")
-    }
+    /// The shared media corpus (TestSupport); the tests skip without it.
+    static var corpus: URL { get throws { try Corpus.root } }
 
     /// manifest.tsv rows: path and content column.
     static func manifest() throws -> [(path: String, content: String, notes: String)] {
-        let url = corpus.appendingPathComponent("manifest.tsv")
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            throw Failure("media corpus not found at \(corpus.path): set DICOM_MEDIA_CORPUS")
-        }
-        return text.split(separator: "\n").dropFirst().compactMap { line in
-            let c = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            guard c.count >= 7 else { return nil }
-            return (c[0], c[5], c[6])
-        }
+        try Corpus.manifest().map { ($0.path, $0.content, $0.notes) }
     }
 
     struct Failure: Error, CustomStringConvertible { var description: String; init(_ s: String) { description = s } }
@@ -73,30 +62,11 @@ enum JPLL {
         }
     }
 
-    /// The path of an executable on PATH, or nil.
-    static func tool(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for dir in path.split(separator: ":") {
-            let p = "\(dir)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
-        }
-        return nil
-    }
-
-    /// Runs a tool; returns its exit status and combined output.
+    /// Runs a tool; returns its exit status and combined output (skips or fails when it is not installed: TestSupport).
     @discardableResult
-    static func run(_ name: String, _ args: [String]) throws -> (status: Int32, output: String) {
-        guard tool(name) != nil else {
-            throw Failure("\(name) not found on PATH: scripts/setup.sh installs it (dcmtk, libgdcm-tools)")
-        }
-        return try runProcess(name, args)
-    }
+    static func run(_ name: String, _ args: [String]) throws -> (status: Int32, output: String) { try runProcess(name, args) }
 
-    static func tempDir(_ name: String) throws -> URL {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
-        return d
-    }
+    static func tempDir(_ name: String) throws -> URL { try TestSupport.tempDir(name) }
 
     /// A Part 10 Secondary Capture file holding `pixelData` (native or fragments) with these attributes.
     static func part10(_ d: PixelDescription, pixelData: Value, syntax: TransferSyntax) throws -> [UInt8] {

@@ -37,7 +37,7 @@ final class JPEGLosslessTests: XCTestCase {
         let dir = try JPLL.tempDir("jpll-dcmdjpeg")
         defer { try? FileManager.default.removeItem(at: dir) }
         for (i, f) in files.enumerated() {
-            let path = JPLL.corpus.appendingPathComponent(f.path).path
+            let path = try JPLL.corpus.appendingPathComponent(f.path).path
             let (d, ours) = try JPLL.decodeFile(path)
             let out = dir.appendingPathComponent("\(i).dcm").path
             let r = try JPLL.run("dcmdjpeg", [path, out])

@@ -38,7 +38,7 @@ final class RLETests: XCTestCase {
         let tmp = try codecTempDir()
         defer { try? FileManager.default.removeItem(at: tmp) }
         for (i, rel) in files.enumerated() {
-            let src = CodecCorpus.path(rel)
+            let src = try CodecCorpus.path(rel)
             let out = tmp.appendingPathComponent("\(i).dcm").path
             try runTool("dcmdrle", [src, out])
             let got = try decodeAll(src, with: codec)

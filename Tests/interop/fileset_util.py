@@ -255,10 +255,14 @@ def safe_copy(files, dest):
 
 
 def synth(out, count, seed=7, small=True, modality=None):
-    """Generates `count` files with synth-studies (built next to the dicom-media binary)."""
-    gen = Path(BIN).parent / "synth-studies"
+    """Generates `count` files with synth-studies: $DICOM_MEDIA_SYNTH, else the Benchmarks package's
+    build (Benchmarks/.build/debug or release), else next to the dicom-media binary."""
+    candidates = [Path(os.environ["DICOM_MEDIA_SYNTH"])] if os.environ.get("DICOM_MEDIA_SYNTH") else [
+        ROOT / "Benchmarks" / ".build" / "debug" / "synth-studies", ROOT / "Benchmarks" / ".build" / "release" / "synth-studies",
+        Path(BIN).parent / "synth-studies"]
+    gen = next((c for c in candidates if c.is_file()), candidates[0])
     if not gen.is_file():
-        raise AssertionError(f"{gen} missing: run swift build --product synth-studies")
+        raise AssertionError(f"{gen} missing: run swift build --package-path Benchmarks --product synth-studies")
     args = [str(gen), "--out", str(out), "--count", str(count), "--seed", str(seed)]
     if small:
         args.append("--small")
