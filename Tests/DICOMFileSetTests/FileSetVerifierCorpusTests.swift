@@ -2,16 +2,19 @@ import DICOMCore
 import DICOMFileSet
 import DICOMIO
 import Foundation
+import TestSupport
 import XCTest
 
 /// The verifier on File-sets written by other tools (shared/media-corpus). None may produce an
 /// error the standard does not justify; what each produces is recorded here exactly.
 final class FileSetVerifierCorpusTests: XCTestCase {
+    override func setUpWithError() throws { try Corpus.require() }
+
     /// Verifies `dicomdir` (relative to the corpus) with its folder as the File-set root and
     /// returns the problem counts as "severity code" -> count.
     func verify(_ dicomdir: String, records: Int, profile: ApplicationProfile? = nil,
                 file: StaticString = #filePath, line: UInt = #line) throws -> [String: Int] {
-        let path = VerifierCorpus.root + "/" + dicomdir
+        let path = try VerifierCorpus.root + "/" + dicomdir
         let root = (path as NSString).deletingLastPathComponent
         let fs = try DICOMDIRReader.read(path: path)
         XCTAssertEqual(fs.recordCount, records, "records in \(dicomdir)", file: file, line: line)
