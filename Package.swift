@@ -38,8 +38,7 @@ let package = Package(
         .target(name: "MediaImage", dependencies: ["CArchive", "CISOFS", "CTurboJPEG"]),
         .target(name: "MediaKit", dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet", "DICOMPixel", "DICOMCodecs", "MediaImage", "DICOMStore"]),
         .executableTarget(name: "dicom-media", dependencies: [
-            "MediaKit", "DICOMCore", "DICOMIO", "DICOMPixel", "DICOMFileSet", "DICOMStore",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "MediaKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "synth-studies", dependencies: ["DICOMCore", "DICOMIO"], path: "Benchmarks/Generator"),
         .executableTarget(name: "codec-bench", dependencies: ["DICOMCore", "DICOMIO", "DICOMPixel"], path: "Benchmarks/CodecBench"),
@@ -48,7 +47,7 @@ let package = Package(
         .testTarget(name: "DICOMIOTests", dependencies: ["DICOMIO", "DICOMCore"]),
         .testTarget(name: "DICOMFileSetTests", dependencies: ["DICOMFileSet", "DICOMIO", "DICOMCore"]),
         .testTarget(name: "DICOMPixelTests", dependencies: ["DICOMPixel", "DICOMCodecs", "DICOMIO", "DICOMCore"]),
-        .testTarget(name: "CLITests", dependencies: ["MediaKit"]),
+        .testTarget(name: "CLITests", dependencies: ["MediaKit"], exclude: ["Snapshots"]),
         .testTarget(name: "DeidentifyTests", dependencies: ["MediaKit", "DICOMCore"]),
         .testTarget(name: "MediaImageTests", dependencies: ["MediaImage", "MediaKit"]),
         .testTarget(name: "DICOMStoreTests", dependencies: ["DICOMStore", "MediaKit", "DICOMFileSet", "DICOMIO", "DICOMCore"]),

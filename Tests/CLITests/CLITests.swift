@@ -19,10 +19,14 @@ final class CLITests: XCTestCase {
 
     struct Run { var status: Int32; var stdout: String; var stderr: String }
 
-    func run(_ args: [String]) throws -> Run {
+    func run(_ args: [String]) throws -> Run { try Self.run(args) }
+
+    /// Runs the binary with `args`; `environment` entries are added to this process's environment.
+    static func run(_ args: [String], environment: [String: String] = [:]) throws -> Run {
         let p = Process()
-        p.executableURL = Self.binary
+        p.executableURL = binary
         p.arguments = args
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out; p.standardError = err
         try p.run()
