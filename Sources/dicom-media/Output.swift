@@ -11,7 +11,7 @@ struct OutputOptions: ParsableArguments {
     var json = false
     @Flag(name: .shortAndLong, help: "Print only errors (on stderr): no results, warnings or progress. With --json the JSON document is still printed.")
     var quiet = false
-    @Flag(name: .shortAndLong, help: "List every problem on stderr instead of grouping repeated ones by code and folder.")
+    @Flag(name: .shortAndLong, help: "List every problem on stderr instead of grouping repeated ones by code and folder; an error that stops the job is followed by its cause chain (code and source location of each).")
     var verbose = false
 
     func validate() throws {
