@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "DICOMIOTests", dependencies: ["DICOMIO", "DICOMCore"]),
         .testTarget(name: "DICOMFileSetTests", dependencies: ["DICOMFileSet", "DICOMIO", "DICOMCore"]),
         .testTarget(name: "DICOMPixelTests", dependencies: ["DICOMPixel", "DICOMCodecs", "DICOMIO", "DICOMCore"]),
-        .testTarget(name: "CLITests", dependencies: ["MediaKit"], exclude: ["Snapshots"]),
+        .testTarget(name: "CLITests", dependencies: ["MediaKit", "DICOMFileSet", "DICOMCore"], exclude: ["Snapshots"]),
         .testTarget(name: "DeidentifyTests", dependencies: ["MediaKit", "DICOMCore"]),
         .testTarget(name: "MediaImageTests", dependencies: ["MediaImage", "MediaKit"]),
         .testTarget(name: "DICOMStoreTests", dependencies: ["DICOMStore", "MediaKit", "DICOMFileSet", "DICOMIO", "DICOMCore"]),
