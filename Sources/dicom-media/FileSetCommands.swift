@@ -189,15 +189,7 @@ struct Verify: ParsableCommand {
         try runMedia {
             let progress = output.progress()
             let pr = progress.map { pr in { @Sendable in pr("checking", $0, $1) } }
-            var r: FileSetVerification.Result
-            if FileSetImage.isImage(source) {
-                let medium = try openImage(source)
-                r = try FileSetVerification.verify(medium: medium, profile: p, deep: deep, progress: pr)
-                if pdi { r.problems += PDIChecker.check(medium: medium, fileSet: r.fileSet) }
-            } else {
-                r = try FileSetVerification.verify(source: source, profile: p, deep: deep, progress: pr)
-                if pdi { r.problems += PDIChecker.check(root: r.location.root, fileSet: r.fileSet) }
-            }
+            let r = try FileSetVerification.verify(source, profile: p, deep: deep, pdi: pdi, progress: pr)
             output.result(r.text, json: r.json)
             output.report(r.problems)
             try exitWith(failOn.code(partial: r.hasProblems, warnings: r.hasWarnings))

@@ -59,13 +59,6 @@ struct MediaOutputOptions: ParsableArguments {
     }
 }
 
-/// Opens an image (ISO 9660, ZIP, tar) as a medium read in place; exit 2 when it cannot be read.
-func openImage(_ path: String) throws -> ImageMedium {
-    do { return try ImageMedium(image: path) } catch let e as MediaError {
-        Console.shared.failure(e); throw ExitCode(Exit.unreadable)
-    }
-}
-
 struct Iso: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "iso",

@@ -30,7 +30,7 @@ public struct FileSetListing: Sendable {
             throw MediaError(.unreadable, "DICOMDIR cannot be read: \(e.description)", path: loc.dicomdir, cause: e)
         }
         let sopClass = file.fileMeta.string(.mediaStorageSOPClassUID) ?? file.dataSet.string(.sopClassUID) ?? ""
-        if sopClass != UID.mediaStorageDirectoryStorage && file.dataSet[.directoryRecordSequenceTag] == nil {
+        if sopClass != UID.mediaStorageDirectoryStorage && file.dataSet[.directoryRecordSequence] == nil {
             let what = sopClass.isEmpty ? "DICOM file without a SOP Class" : "\(DataDictionary.uidName(sopClass) ?? sopClass) file"
             throw MediaError(.notDICOMDIR, "\(loc.dicomdir) is a\(what.first.map { "AEIOU".contains($0) } == true ? "n" : "") \(what), not a DICOMDIR")
         }
