@@ -57,22 +57,40 @@ public final class Console: Sendable {
     /// A result on stdout (a newline added).
     public func result(_ s: String) { print(s) }
 
-    /// Bytes on stdout as they are.
+    /// Bytes on stdout as they are (after anything `print` left in the stdout buffer).
     public func write(_ bytes: [UInt8]) {
-        _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, stdout) }
+        fflush(nil)
+        bytes.withUnsafeBytes { Self.writeAll(1, $0) }
     }
 
     private func writeError(_ s: String) {
         var line = s
         if !line.hasSuffix("\n") { line += "\n" }
-        fputs(line, stderr)
+        Self.writeAll(2, line)
+    }
+
+    /// Writes everything to the file descriptor (stderr is unbuffered, as C's `stderr` is); a
+    /// failed write (a closed pipe) ends it.
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
+        guard var p = bytes.baseAddress else { return }
+        var left = bytes.count
+        while left > 0 {
+            let n = Glibc.write(fd, p, left)
+            if n < 0 { if errno == EINTR { continue }; return }
+            p += n; left -= n
+        }
+    }
+
+    static func writeAll(_ fd: Int32, _ s: String) {
+        var s = s
+        s.withUTF8 { writeAll(fd, UnsafeRawBufferPointer($0)) }
     }
 
     /// Progress on stderr when it is a terminal (never in pipes or scripts).
     public static func progressPrinter() -> (@Sendable (String, Int, Int) -> Void)? {
         guard isatty(2) == 1 else { return nil }
         return { phase, done, total in
-            fputs("\r\(phase) \(done)/\(total)\(done == total ? "\n" : "")", stderr)
+            writeAll(2, "\r\(phase) \(done)/\(total)\(done == total ? "\n" : "")")
         }
     }
 }
