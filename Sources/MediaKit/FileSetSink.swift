@@ -40,7 +40,7 @@ public enum FileSetSink {
             files += extra.map { ImageFile(path: $0.path, content: .bytes($0.bytes)) }
             var o = ISOWriteOptions(volumeID: image.volumeID ?? volumeID(for: fs.fileSetID))
             o.rockRidge = image.rockRidge; o.joliet = image.joliet; o.engine = image.engine
-            o.application = Product.imageApplication
+            o.application = "DICOM_MEDIA_\(Implementation.version.replacingOccurrences(of: ".", with: "_"))"
             if let inst = options.pdi?.institution { o.publisher = String(inst.uppercased().prefix(128)) }
             let total = copies.count
             let sizes = copies.reduce(Int64(dicomdir.count)) { $0 + Int64($1.size) }
@@ -125,7 +125,7 @@ public enum FileSetPackager {
         let vol = volumeID ?? FileSetSink.volumeID(for: fs.fileSetID)
         var o = ISOWriteOptions(volumeID: vol)
         o.rockRidge = rockRidge; o.engine = engine
-        o.application = Product.imageApplication
+        o.application = "DICOM_MEDIA_\(Implementation.version.replacingOccurrences(of: ".", with: "_"))"
         do { try ISOWriter.write(files: files, to: output, options: o) } catch let e as ImageError {
             throw MediaError(.io, e.message, path: e.path)
         }

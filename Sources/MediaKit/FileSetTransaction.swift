@@ -264,6 +264,17 @@ public struct FileSetTransaction: Sendable {
     }
 }
 
+extension MediaError {
+    /// A refusal or failure of the guarded medium as a media error (refused: exit 2, nothing done).
+    public init(_ e: MediumError) {
+        switch e.kind {
+        case .refused: self.init(.refused, e.message, path: e.path, cause: e)
+        case .missing: self.init(.notFound, e.message, path: e.path, cause: e)
+        case .io: self.init(.io, e.message, path: e.path, cause: e)
+        }
+    }
+}
+
 /// `mkdir -p`.
 public func makeDirectories(_ path: String) throws {
     if isDirectory(path) { return }

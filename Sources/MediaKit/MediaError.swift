@@ -37,15 +37,6 @@ public struct MediaError: ChainedError, Sendable {
         location = SourceLocation(file: file, line: line)
     }
 
-    /// A refusal or failure of the guarded medium as a media error (refused: exit 2, nothing done); the medium's error is the cause.
-    public init(_ e: MediumError, file: String = #fileID, line: Int = #line) {
-        switch e.kind {
-        case .refused: self.init(.refused, e.message, path: e.path, cause: e, file: file, line: line)
-        case .missing: self.init(.notFound, e.message, path: e.path, cause: e, file: file, line: line)
-        case .io: self.init(.io, e.message, path: e.path, cause: e, file: file, line: line)
-        }
-    }
-
     public var codeName: String { code.rawValue }
     /// The file or folder the error is about.
     public var path: String? {

@@ -94,7 +94,7 @@ public struct PDIWriter {
         return [
             "INSTITUTION": options.institution ?? "(not given)",
             "CONTACT": options.contact ?? "(not given)",
-            "APPLICATION": options.application ?? Product.application,
+            "APPLICATION": options.application ?? "dicom-media \(Implementation.version)",
             "DATE": date,
             "FILESET_ID": m.fileSetID.isEmpty ? "(none)" : m.fileSetID,
             "PATIENTS": String(m.patients), "STUDIES": String(m.studies), "SERIES_COUNT": String(m.series.count),

@@ -189,7 +189,7 @@ struct Verify: ParsableCommand {
         try runMedia {
             let progress = output.progress()
             let pr = progress.map { pr in { @Sendable in pr("checking", $0, $1) } }
-            let r = try FileSetVerification.verify(source, profile: p, deep: deep, pdi: pdi, progress: pr)
+            let r = try FileSetVerification.verify(source: source, profile: p, deep: deep, pdi: pdi, progress: pr)
             output.result(r.text, json: r.json)
             output.report(r.problems)
             try exitWith(failOn.code(partial: r.hasProblems, warnings: r.hasWarnings))

@@ -30,7 +30,7 @@ final class ReportTests: XCTestCase {
         let d = try tmp()
         XCTAssertThrowsError(try FileSetListing.open(d.appendingPathComponent("missing").path)) { XCTAssertEqual(($0 as? MediaError)?.code, .notFound) }
         XCTAssertThrowsError(try FileSetListing.open(d.path)) { XCTAssertEqual(($0 as? MediaError)?.code, .noDICOMDIR) }
-        XCTAssertThrowsError(try FileSetVerification.verify(d.path, profile: nil, deep: false, pdi: false)) { XCTAssertEqual(($0 as? MediaError)?.code, .noDICOMDIR) }
+        XCTAssertThrowsError(try FileSetVerification.verify(source: d.path, profile: nil, deep: false, pdi: false)) { XCTAssertEqual(($0 as? MediaError)?.code, .noDICOMDIR) }
     }
 
     func testNotAnISOImageIsUnreadable() throws {

@@ -38,7 +38,7 @@ public enum FileSetVerification {
 
     /// `verify SOURCE`: an image (ISO 9660, ZIP, tar) read in place, else a folder or DICOMDIR path;
     /// with `pdi` also the IHE PDI rules (README.TXT, INDEX.HTM, names outside the DICOM tree).
-    public static func verify(_ source: String, profile: ApplicationProfile?, deep: Bool, pdi: Bool, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Result {
+    public static func verify(source: String, profile: ApplicationProfile?, deep: Bool, pdi: Bool, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Result {
         if FileSetImage.isImage(source) {
             let medium = try ImageMedium(image: source)
             var r = try verify(medium: medium, profile: profile, deep: deep, progress: progress)
