@@ -39,8 +39,7 @@ let package = Package(
         .target(name: "MediaImage", dependencies: ["CArchive", "CISOFS", "CTurboJPEG", "FileSystem"]),
         .target(name: "MediaKit", dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet", "DICOMPixel", "DICOMCodecs", "MediaImage", "DICOMStore", "FileSystem"]),
         .executableTarget(name: "dicom-media", dependencies: [
-            "MediaKit", "DICOMCore", "DICOMIO", "DICOMPixel", "DICOMFileSet", "DICOMStore", "FileSystem",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "MediaKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks (Benchmarks/Package.swift) and fuzz targets (Fuzz/Package.swift) are packages of their own
         // that depend on this one by path: a plain `swift build` builds neither.
@@ -50,7 +49,7 @@ let package = Package(
         .testTarget(name: "DICOMIOTests", dependencies: ["DICOMIO", "DICOMCore", "FileSystem", "TestSupport"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "DICOMFileSetTests", dependencies: ["DICOMFileSet", "DICOMIO", "DICOMCore", "TestSupport"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "DICOMPixelTests", dependencies: ["DICOMPixel", "DICOMCodecs", "DICOMIO", "DICOMCore", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["MediaKit", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["MediaKit", "DICOMFileSet", "DICOMCore", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "MediaImageTests", dependencies: ["MediaImage", "MediaKit", "TestSupport"]),
         .testTarget(name: "DICOMStoreTests", dependencies: ["DICOMStore", "DICOMIO", "DICOMCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: [.swiftLanguageMode(.v6)]),

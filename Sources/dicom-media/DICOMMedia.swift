@@ -1,11 +1,5 @@
 import ArgumentParser
-import DICOMCore
-import DICOMIO
 import MediaKit
-import DICOMFileSet
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Exit codes shared by every command (README "Command-line contract").
 enum Exit {
@@ -33,10 +27,10 @@ let exitCodeHelp = """
 @main
 struct DICOMMedia: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "dicom-media",
+        commandName: Product.name,
         abstract: "DICOM removable media: read, write and check Part 10 files and File-sets.",
         discussion: exitCodeHelp,
-        version: Implementation.version,
+        version: Product.version,
         subcommands: [Dump.self, Transcode.self, Create.self, Update.self, Remove.self, List.self, Verify.self, Iso.self, Recover.self,
                       Import.self, Export.self, StoreCommand.self, Profiles.self])
 
@@ -50,28 +44,17 @@ struct DICOMMedia: ParsableCommand {
             let parsed: ParsableCommand.Type = Self.self
             let code = parsed.exitCode(for: error).rawValue
             let args = CommandLine.arguments.dropFirst().prefix { $0 != "--" }
-            if code != 0 && args.contains("--json") && !OutputState.shared.printedDocument {
-                var message = OutputState.shared.lastError ?? parsed.fullMessage(for: error)
-                while message.hasSuffix("\n") { message.removeLast() }
-                if message.isEmpty { message = "exit \(code)" }
-                printDocument(.object([("error", .string(message)), ("exitCode", .int(Int64(code)))]))
+            if code != 0 && args.contains("--json") && !Console.shared.printedDocument {
+                printDocument(ErrorReport.document(message: Console.shared.lastError ?? parsed.fullMessage(for: error), exitCode: code))
             }
             parsed.exit(withError: error)
         }
     }
 }
 
-/// One diagnostic line on stderr.
-func printError(_ s: String) {
-    let s = OutputState.shared.named(s)
-    var line = s
-    if !line.hasSuffix("\n") { line += "\n" }
-    OutputState.shared.lastError = s
-    fputs(line, stderr)
-}
-
 struct Dump: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "dump",
         abstract: "Print the data sets of DICOM files (like dcmdump), or their DICOM JSON Model (PS3.18 F.2).",
         discussion: exitCodeHelp + " --json prints the DICOM JSON Model (an array for several files); binary values over 1 KiB become a BulkDataURI with the byte offset; a file that cannot be read is {\"file\", \"error\"}.")
 
@@ -85,57 +68,37 @@ struct Dump: ParsableCommand {
 
     func run() throws {
         var code = Exit.ok
-        var jsonOut: [JSON] = []
+        var jsonOut: [ReportJSON] = []
         var failed = 0
         for path in files {
             do {
-                let file = try Part10Reader.read(path: path, options: ReadOptions(stopBeforePixelData: headerOnly))
-                for d in file.diagnostics where d.severity >= .warning {
-                    if d.severity >= .error { printError("\(path): \(d)") } else { output.note("\(path): \(d)") }
-                    code = max(code, failOn.code(partial: d.severity >= .error, warnings: true))
+                let dump = try DumpReport(path: path, headerOnly: headerOnly)
+                for d in dump.diagnostics {
+                    if d.isError { printError(d.line) } else { output.note(d.line) }
+                    code = max(code, failOn.code(partial: d.isError, warnings: true))
                 }
                 if output.json {
-                    // --json: the DICOM JSON Model; binary values over 1 KiB become a BulkDataURI with the byte offset.
-                    var model = JSONModel(path: absolute(path))
-                    model.bulkDataThreshold = 1024
-                    var all = file.fileMeta
-                    for e in file.dataSet { all.set(e) }
-                    all.characterSet = file.dataSet.characterSet
-                    jsonOut.append(model.json(all))
+                    jsonOut.append(dump.json())
                 } else if !output.quiet {
-                    if files.count > 1 { fputs("# File: \(path)\n", stdout) }
-                    var bytes = DumpFormatter().formatBytes(file)
-                    bytes.append(0x0A)
-                    _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, stdout) }
+                    if files.count > 1 { Console.shared.write(Array("# File: \(path)\n".utf8)) }
+                    Console.shared.write(dump.text())
                 }
-            } catch let e as DICOMParseError {
-                printError(e.description)
-                failed += 1
-                if output.json { jsonOut.append(.object([("file", .string(path)), ("error", .string(e.description))])) }
             } catch {
-                printError("\(path): \(error)")
+                let f = DumpReport.failure(path: path, error: error)
+                Console.shared.failure(error, line: f.line)
                 failed += 1
-                if output.json { jsonOut.append(.object([("file", .string(path)), ("error", .string("\(path): \(error)"))])) }
+                if output.json { jsonOut.append(f.json) }
             }
         }
-        if output.json {
-            // One file: its model (or {"file", "error"}); several: an array of them.
-            printDocument(jsonOut.count == 1 && files.count == 1 ? jsonOut[0] : .array(jsonOut))
-        }
+        if output.json { printDocument(DumpReport.document(jsonOut, files: files.count)) }
         // No file read: 2; some: done in part, 1.
         try exitWith(failed == files.count ? Exit.unreadable : failed > 0 ? max(code, Exit.problems) : code)
     }
 }
 
-func absolute(_ path: String) -> String {
-    if path.hasPrefix("/") { return path }
-    var buf = [CChar](repeating: 0, count: 4096)
-    guard getcwd(&buf, buf.count) != nil else { return path }
-    return String(cString: buf) + "/" + path
-}
-
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "list",
         abstract: "Print the patient/study/series/instance tree of a File-set (a folder holding DICOMDIR, or a DICOMDIR path).",
         discussion: exitCodeHelp + " --json: fileSetID, fileSetUID, patients > studies > series > instances, rootRecords, problems.")
 
@@ -146,25 +109,12 @@ struct List: ParsableCommand {
 
     func run() throws {
         let listing: FileSetListing
-        do {
-            listing = FileSetImage.isImage(source) ? try FileSetListing.load(medium: try openImage(source)) : try FileSetListing.load(source: source)
-        } catch let e as ExitCode { throw e } catch {
-            printError("\(error)"); throw ExitCode(Exit.unreadable)
+        do { listing = try FileSetListing.open(source) } catch {
+            Console.shared.failure(error); throw ExitCode(Exit.unreadable)
         }
         // The problems of the DICOMDIR, plus files found only as variants or outside the root.
-        var problems = listing.problems
-        let resolver = Medium(root: listing.location.root)
-        for (r, _) in listing.fileSet.allRecords() {
-            guard let id = r.referencedFileID else { continue }
-            switch resolver.resolve(id) {
-            case .variant(let p):
-                problems.append(FileSetProblem(.warning, "file-id-variant", "file found only as \(p.dropFirst(listing.location.root.count + 1)) (case or suffix differs)", fileID: id.path, rule: "PS3.10 8.5"))
-            case .outsideRoot:
-                problems.append(FileSetProblem(.error, "file-id-outside-root", "File ID leaves the File-set root; refused", fileID: id.path, rule: "PS3.10 8.2"))
-            case .exact, .missing: break
-            }
-        }
-        output.result(listing.text(), json: listing.json(resolver: resolver))
+        let problems = listing.reportedProblems
+        output.result(listing.text(), json: listing.json())
         output.report(problems)
         try exitWith(failOn.code(problems))
     }

@@ -10,14 +10,6 @@ import FileSystem
 import Glibc
 #endif
 
-/// Progress on stderr when it is a terminal (never in pipes or scripts).
-func progressPrinter() -> (@Sendable (String, Int, Int) -> Void)? {
-    guard isatty(2) == 1 else { return nil }
-    return { phase, done, total in
-        fputs("\r\(phase) \(done)/\(total)\(done == total ? "\n" : "")", stderr)
-    }
-}
-
 /// `--wait SECONDS`: how long a writer waits for another one's lock on the File-set or store.
 struct LockWaitOption: ParsableArguments {
     @Option(name: .customLong("wait"), help: ArgumentHelp("Seconds to wait while another process holds the File-set's (or store's) lock; then give up with \"busy\", exit 2, nothing changed.", valueName: "seconds"))
@@ -98,19 +90,6 @@ func finish(_ report: FileSetReport, output: OutputOptions, failOn: FailOnOption
     output.report(report.diagnostics)
     if report.nothingWritten { printError("\(report.root): no instances: nothing written") }
     try exitWith(failOn.code(partial: report.hasProblems, warnings: report.hasWarnings))
-}
-
-/// Runs a use case: a MediaError or any other error is one line on stderr and exit 2 (a bad
-/// argument found by the use case, e.g. an invalid File-set ID, is a usage error: 64).
-func runMedia(_ body: () throws -> Void) throws {
-    do { try body() } catch let e as ExitCode { throw e } catch let e as ValidationError { throw e } catch let e as ProfileChoiceError {
-        printError(e.description); throw ExitCode(Exit.usage)  // update needs --profile: a usage error (64)
-    } catch let e as MediaError {
-        printError(e.description)
-        throw ExitCode(e.code == .badArgument && e.path == nil ? Exit.usage : Exit.unreadable)
-    } catch {
-        printError("\(error)"); throw ExitCode(Exit.unreadable)
-    }
 }
 
 struct Create: ParsableCommand {
@@ -211,15 +190,7 @@ struct Verify: ParsableCommand {
         try runMedia {
             let progress = output.progress()
             let pr = progress.map { pr in { @Sendable in pr("checking", $0, $1) } }
-            var r: FileSetVerification.Result
-            if FileSetImage.isImage(source) {
-                let medium = try openImage(source)
-                r = try FileSetVerification.verify(medium: medium, profile: p, deep: deep, progress: pr)
-                if pdi { r.problems += PDIChecker.check(medium: medium, fileSet: r.fileSet) }
-            } else {
-                r = try FileSetVerification.verify(source: source, profile: p, deep: deep, progress: pr)
-                if pdi { r.problems += PDIChecker.check(root: r.location.root, fileSet: r.fileSet) }
-            }
+            let r = try FileSetVerification.verify(source: source, profile: p, deep: deep, pdi: pdi, progress: pr)
             output.result(r.text, json: r.json)
             output.report(r.problems)
             try exitWith(failOn.code(partial: r.hasProblems, warnings: r.hasWarnings))

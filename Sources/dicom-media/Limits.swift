@@ -1,5 +1,5 @@
 import ArgumentParser
-import DICOMIO
+import MediaKit
 
 /// `--max-inflated SIZE`: the most a Deflated data set may inflate to (PS3.5 §A.5), for every command that reads files.
 struct InflateLimitOption: ParsableArguments {
@@ -8,9 +8,8 @@ struct InflateLimitOption: ParsableArguments {
 
     func validate() throws {
         guard let text = maxInflated else { return }
-        guard let n = ReadOptions.parseSize(text), n > 0 else {
+        guard ReadLimits.setMaxInflated(text) else {
             throw ValidationError("--max-inflated: '\(text)' is not a size (e.g. 512M, 4G)")
         }
-        ReadOptions.defaultMaxInflated = n
     }
 }

@@ -1,7 +1,4 @@
 import ArgumentParser
-import DICOMFileSet
-import Foundation
-import MediaImage
 import MediaKit
 
 /// Options of `create` for ISO images, media capacity and IHE PDI content.
@@ -13,7 +10,7 @@ struct MediaOutputOptions: ParsableArguments {
     @Flag(name: .customLong("no-rock-ridge"), help: "Leave out the Rock Ridge extensions (Joliet and ISO 9660 names stay).")
     var noRockRidge = false
     @Option(name: .customLong("iso-writer"), help: ArgumentHelp("Image writer: libisofs (streams from the files) or libarchive (stages every file).", visibility: .hidden))
-    var isoWriter: String = ISOWriteOptions.Engine.libisofs.rawValue
+    var isoWriter: String = ImageOutput.defaultEngineName
     @Option(help: "Medium to fit: cd, dvd, dvd-dl, bd, bd-dl, usb (no limit), or a size in bytes with an optional K/M/G suffix. A selection that does not fit is split into volumes OUT_1, OUT_2... (FILE_1.iso...).")
     var media: String?
     @Flag(help: "Add IHE PDI files: README.TXT and INDEX.HTM (templates/pdi).")
@@ -35,27 +32,20 @@ struct MediaOutputOptions: ParsableArguments {
         if web && !pdi { throw ValidationError("--web needs --pdi") }
         if inputs.isEmpty { throw ValidationError("give at least one INPUT") }
         var o = base
-        if let iso {
-            var image = ImageOutput(path: iso)
-            image.volumeID = volumeID?.uppercased()
-            image.rockRidge = !noRockRidge
-            guard let engine = ISOWriteOptions.Engine(rawValue: isoWriter) else { throw ValidationError("--iso-writer: libisofs or libarchive") }
-            image.engine = engine
-            if let v = image.volumeID, let why = ISOWriter.volumeIDProblem(v) { throw ValidationError("--volume-id '\(v)' \(why)") }
-            o.image = image
-        } else if volumeID != nil || noRockRidge {
-            throw ValidationError("--volume-id and --no-rock-ridge need --iso")
-        }
-        if pdi {
-            guard let dir = FileIDLayout.defaultTemplatesDirectory() else { throw ValidationError("templates folder not found: set DICOM_MEDIA_TEMPLATES") }
-            var p = PDIOptions(templates: dir + "/pdi")
-            p.institution = institution; p.contact = contact; p.application = application; p.web = web
-            o.pdi = p
-        }
         var capacity: Int64?
-        if let media {
-            do { capacity = try MediaCapacity.parse(media) } catch let e as MediaError { throw ValidationError(e.message) }
-        }
+        do {
+            if let iso {
+                o.image = try ImageOutput.checked(path: iso, volumeID: volumeID, rockRidge: !noRockRidge, engine: isoWriter)
+            } else if volumeID != nil || noRockRidge {
+                throw ValidationError("--volume-id and --no-rock-ridge need --iso")
+            }
+            if pdi {
+                var p = try PDIOptions.withDefaultTemplates()
+                p.institution = institution; p.contact = contact; p.application = application; p.web = web
+                o.pdi = p
+            }
+            if let media { capacity = try MediaCapacity.parse(media) }
+        } catch let e as MediaError where e.code == .badArgument { throw ValidationError(e.message) }
         try runMedia {
             var r = try FileSetCreator.createVolumes(out: out, inputs: inputs, capacity: capacity, options: o, progress: output.progress())
             r.nameSources(sourceNames)
@@ -69,15 +59,9 @@ struct MediaOutputOptions: ParsableArguments {
     }
 }
 
-/// Opens an image (ISO 9660, ZIP, tar) as a medium read in place; exit 2 when it cannot be read.
-func openImage(_ path: String) throws -> ImageMedium {
-    do { return try ImageMedium(image: path) } catch let e as MediaError {
-        printError(e.description); throw ExitCode(Exit.unreadable)
-    }
-}
-
 struct Iso: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "iso",
         abstract: "Package an existing File-set folder as an ISO 9660 image (level 1 names, DICOMDIR at the root, Joliet, Rock Ridge).",
         discussion: exitCodeHelp)
     @Argument(help: "The File-set folder or its DICOMDIR.") var fileSet: String
@@ -86,20 +70,19 @@ struct Iso: ParsableCommand {
     var volumeID: String?
     @Flag(name: .customLong("no-rock-ridge"), help: "Leave out the Rock Ridge extensions.") var noRockRidge = false
     @Option(name: .customLong("iso-writer"), help: ArgumentHelp("libisofs or libarchive.", visibility: .hidden))
-    var isoWriter: String = ISOWriteOptions.Engine.libisofs.rawValue
+    var isoWriter: String = ImageOutput.defaultEngineName
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        guard let engine = ISOWriteOptions.Engine(rawValue: isoWriter) else { throw ValidationError("--iso-writer: libisofs or libarchive") }
-        if let v = volumeID?.uppercased(), let why = ISOWriter.volumeIDProblem(v) { throw ValidationError("--volume-id '\(v)' \(why)") }
+        let image: ImageOutput
+        do { image = try ImageOutput.checked(path: file, volumeID: volumeID, rockRidge: !noRockRidge, engine: isoWriter) } catch let e as MediaError where e.code == .badArgument {
+            throw ValidationError(e.message)
+        }
         try runMedia {
-            let r = try FileSetPackager.package(fileSet: fileSet, to: file, volumeID: volumeID?.uppercased(), rockRidge: !noRockRidge, engine: engine)
-            output.result("iso \(r.image): volume '\(r.volumeID)', \(r.files) file(s), \(r.bytes) bytes of files",
-                          json: .object([("image", .string(r.image)), ("volumeID", .string(r.volumeID)),
-                                         ("files", .int(Int64(r.files))), ("bytes", .int(Int64(r.bytes))),
-                                         ("skipped", .array(r.skipped.map { .object([("path", .string($0.path)), ("reason", .string($0.reason))]) }))]))
-            for s in r.skipped { printError("iso: \(s.path): \(s.reason); left out") }
-            if !r.skipped.isEmpty { throw ExitCode(Exit.problems) }
+            let r = try PackageReport.package(fileSet: fileSet, image: image)
+            output.result(r.text, json: r.json)
+            for line in r.skippedLines { printError(line) }
+            if !r.skippedLines.isEmpty { throw ExitCode(Exit.problems) }
         }
     }
 }

@@ -1,33 +1,9 @@
 import ArgumentParser
-import DICOMCore
-import DICOMFileSet
-import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import MediaKit
 
 // The command-line contract, the same for every command (README "Command-line contract"):
 // results on stdout, diagnostics on stderr; with --json stdout is exactly one JSON document, also
 // on failure; exit 0 done (warnings allowed), 1 done in part, 2 could not read or start, 64 usage.
-
-/// Set once a command has printed its JSON document, so a failure after it prints no second one.
-final class OutputState: @unchecked Sendable {
-    static let shared = OutputState()
-    var printedDocument = false
-    /// The last error line printed on stderr: the message of the `{"error": ...}` document.
-    var lastError: String?
-    /// Temporary folders and what they stand for (an ISO image read through one): messages never
-    /// name the temporary folder.
-    var aliases: [(path: String, name: String)] = []
-
-    func named(_ s: String) -> String {
-        var out = s
-        for a in aliases where out.contains(a.path) {
-            out = out.replacingOccurrences(of: a.path + "/", with: a.name + ":").replacingOccurrences(of: a.path, with: a.name)
-        }
-        return out
-    }
-}
 
 /// `--json`, `-q/--quiet`, `-v/--verbose`: the output options every command takes.
 struct OutputOptions: ParsableArguments {
@@ -35,16 +11,18 @@ struct OutputOptions: ParsableArguments {
     var json = false
     @Flag(name: .shortAndLong, help: "Print only errors (on stderr): no results, warnings or progress. With --json the JSON document is still printed.")
     var quiet = false
-    @Flag(name: .shortAndLong, help: "List every problem on stderr instead of grouping repeated ones by code and folder.")
+    @Flag(name: .shortAndLong, help: "List every problem on stderr instead of grouping repeated ones by code and folder; an error that stops the job is followed by its cause chain (code and source location of each).")
     var verbose = false
 
     func validate() throws {
         if quiet && verbose { throw ValidationError("give --quiet or --verbose, not both") }
+        // An error that stops the job is followed by its cause chain.
+        if verbose { Console.shared.verbose = true }
     }
 
     /// Prints the result: the JSON document with --json, else the text unless --quiet.
-    func result(_ text: @autoclosure () -> String, json document: @autoclosure () -> JSON) {
-        if json { printDocument(document()) } else if !quiet { let t = text(); if !t.isEmpty { print(t) } }
+    func result(_ text: @autoclosure () -> String, json document: @autoclosure () -> ReportJSON) {
+        if json { printDocument(document()) } else if !quiet { let t = text(); if !t.isEmpty { Console.shared.result(t) } }
     }
 
     /// A warning or note on stderr (not with --quiet).
@@ -53,13 +31,12 @@ struct OutputOptions: ParsableArguments {
     /// Problems on stderr: errors always, warnings and notes unless --quiet; repeated ones grouped
     /// by severity, code, input and folder unless --verbose. Each is prefixed with its input's
     /// DICOMDIR (or medium) when it was found in an input rather than in the output.
-    func report(_ problems: [FileSetProblem]) {
-        let shown = problems.filter { !quiet || $0.severity >= .error }
-        for line in DiagnosticGroups.lines(shown, grouped: !verbose) { printError(line) }
+    func report(_ problems: [ReportProblem]) {
+        for line in DiagnosticGroups.lines(DiagnosticGroups.shown(problems, quiet: quiet), grouped: !verbose) { printError(line) }
     }
 
     /// Progress on stderr, only on a terminal and not with --quiet.
-    func progress() -> (@Sendable (String, Int, Int) -> Void)? { quiet ? nil : progressPrinter() }
+    func progress() -> (@Sendable (String, Int, Int) -> Void)? { quiet ? nil : Console.progressPrinter() }
 }
 
 /// `--fail-on warning`: warnings exit 1 too (create, update, export, import, verify, dump, transcode, list).
@@ -74,10 +51,14 @@ struct FailOnOption: ParsableArguments {
         partial || (warnings && failOn == .warning) ? Exit.problems : Exit.ok
     }
 
-    func code(_ problems: [FileSetProblem], partial: Bool = false) -> Int32 {
-        code(partial: partial || problems.contains { $0.severity >= .error }, warnings: problems.contains { $0.severity == .warning })
+    func code(_ problems: [ReportProblem], partial: Bool = false) -> Int32 {
+        let o = DiagnosticGroups.outcome(problems)
+        return code(partial: partial || o.partial, warnings: o.warnings)
     }
 }
+
+/// One diagnostic line on stderr.
+func printError(_ s: String) { Console.shared.error(s) }
 
 /// Throws `ExitCode(code)` unless it is 0.
 func exitWith(_ code: Int32) throws {
@@ -85,44 +66,18 @@ func exitWith(_ code: Int32) throws {
 }
 
 /// Prints one JSON document on stdout (at most one per run).
-func printDocument(_ j: JSON) {
-    guard !OutputState.shared.printedDocument else { return }
-    OutputState.shared.printedDocument = true
-    print(OutputState.shared.named(j.serialized(pretty: true)))
-}
+func printDocument(_ j: ReportJSON) { Console.shared.document(j) }
 
-/// Repeated problems as one line: "383 x file-missing under DICOM/04600/P0000001".
-enum DiagnosticGroups {
-    /// Groups of at least this many problems with one severity, code, input and folder become one line.
-    static let threshold = 4
-
-    static func folder(_ p: FileSetProblem) -> String {
-        guard let f = p.fileID else { return "" }
-        let parts = f.split(whereSeparator: { $0 == "/" || $0 == "\\" })
-        return parts.dropLast().joined(separator: "/")
-    }
-
-    static func line(_ p: FileSetProblem) -> String {
-        (p.source.map { "\($0): " } ?? "") + p.description
-    }
-
-    static func lines(_ problems: [FileSetProblem], grouped: Bool) -> [String] {
-        guard grouped else { return problems.map(line) }
-        struct Key: Hashable { var severity: String; var code: String; var source: String?; var folder: String }
-        var order: [Key] = []
-        var groups: [Key: [FileSetProblem]] = [:]
-        for p in problems {
-            let k = Key(severity: p.severity.rawValue, code: p.code.rawValue, source: p.source, folder: folder(p))
-            if groups[k] == nil { order.append(k) }
-            groups[k, default: []].append(p)
-        }
-        var out: [String] = []
-        for k in order {
-            let g = groups[k]!
-            if g.count < threshold { out += g.map(line); continue }
-            let under = k.folder.isEmpty ? "" : " under \(k.folder)"
-            out.append((k.source.map { "\($0): " } ?? "") + "\(k.severity) \(g.count) x \(k.code)\(under): \(g[0].message) (\(g[0].rule)); first \(g[0].fileID ?? "-"); --verbose lists every one")
-        }
-        return out
+/// Runs a use case: a MediaError or any other error is one line on stderr (with --verbose followed
+/// by its cause chain) and exit 2 (a bad argument found by the use case, e.g. an invalid File-set
+/// ID, is a usage error: 64).
+func runMedia(_ body: () throws -> Void) throws {
+    do { try body() } catch let e as ExitCode { throw e } catch let e as ValidationError { throw e } catch let e as ProfileChoiceError {
+        Console.shared.failure(e); throw ExitCode(Exit.usage)  // update needs --profile: a usage error (64)
+    } catch let e as MediaError {
+        Console.shared.failure(e)
+        throw ExitCode(e.code == .badArgument && e.path == nil ? Exit.usage : Exit.unreadable)
+    } catch {
+        Console.shared.failure(error); throw ExitCode(Exit.unreadable)
     }
 }

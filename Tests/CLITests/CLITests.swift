@@ -9,8 +9,12 @@ final class CLITests: XCTestCase {
 
     struct Run { var status: Int32; var stdout: String; var stderr: String }
 
-    func run(_ args: [String]) throws -> Run {
-        let r = try runExecutable(Self.binary, args)
+    func run(_ args: [String]) throws -> Run { try Self.run(args) }
+
+    /// Runs the binary with `args`; `environment` entries are added to this process's environment.
+    static func run(_ args: [String], environment: [String: String] = [:]) throws -> Run {
+        let env = environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let r = try runExecutable(binary, args, environment: env)
         return Run(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 

@@ -8,7 +8,7 @@ import MediaImage
 /// pread by extent), a ZIP or tar archive through libarchive, one pass per file read (data of the
 /// other entries skipped). Nothing is written anywhere. A truncated image is salvaged: every file
 /// inside the image is listed and read, the rest reported in `problems`.
-public final class ImageMedium: MediumReader, @unchecked Sendable {
+public final class ImageMedium: MediumReader, Sendable {
     public let location: String
     public var kind: String { iso != nil ? "iso" : location.lowercased().hasSuffix(".zip") ? "zip" : "tar" }
     private let iso: ISO9660Reader?
@@ -30,12 +30,12 @@ public final class ImageMedium: MediumReader, @unchecked Sendable {
                 for e in try a.entries() where !e.isDirectory {
                     let parts = e.path.split(separator: "/", omittingEmptySubsequences: false)
                     if e.path.hasPrefix("/") || parts.contains(where: { $0.isEmpty || $0 == ".." || $0 == "." || $0.contains("\0") }) {
-                        problems.append(FileSetProblem(.error, "image-entry-refused", "entry leaves the archive's root; not read", fileID: e.path, rule: "dicom-media medium"))
+                        problems.append(FileSetProblem(.error, .imageEntryRefused, "entry leaves the archive's root; not read", fileID: e.path, rule: "dicom-media medium"))
                         continue
                     }
                     if parts.contains(where: { $0.hasPrefix(".") }) { continue }
                     if e.isSpecial {
-                        problems.append(FileSetProblem(.error, "image-entry-refused", "a link or special file, not a regular file; not followed", fileID: e.path, rule: "dicom-media medium"))
+                        problems.append(FileSetProblem(.error, .imageEntryRefused, "a link or special file, not a regular file; not followed", fileID: e.path, rule: "dicom-media medium"))
                         continue
                     }
                     files.append(MediumFile(path: e.path, size: Int(e.size)))
@@ -55,7 +55,7 @@ public final class ImageMedium: MediumReader, @unchecked Sendable {
                 problems = Self.problems(of: r)
             }
         } catch let e as ImageError {
-            throw MediaError(.unreadable, e.message, path: e.path)
+            throw MediaError(.unreadable, e.message, path: e.path, cause: e)
         }
     }
 
@@ -66,16 +66,16 @@ public final class ImageMedium: MediumReader, @unchecked Sendable {
         let beyond = r.skipped.filter(\.beyondEnd)
         if let end = r.truncatedAt {
             if beyond.isEmpty {
-                out.append(FileSetProblem(.warning, "image-truncated", "image ends at byte \(end), before the end of its volume (byte \(r.volumeSize)); only padding is lost, every entry reads",
+                out.append(FileSetProblem(.warning, .imageTruncated, "image ends at byte \(end), before the end of its volume (byte \(r.volumeSize)); only padding is lost, every entry reads",
                                           rule: "ECMA-119 8.4.8"))
             } else {
-                out.append(FileSetProblem(.error, "image-truncated", "image ends at byte \(end); \(beyond.count) entr\(beyond.count == 1 ? "y" : "ies") beyond it not read",
+                out.append(FileSetProblem(.error, .imageTruncated, "image ends at byte \(end); \(beyond.count) entr\(beyond.count == 1 ? "y" : "ies") beyond it not read",
                                           rule: "ECMA-119 8.4.8"))
             }
         }
         for s in r.skipped {
             let link = s.reason.hasPrefix("symbolic link")
-            out.append(FileSetProblem(.error, s.beyondEnd ? "image-entry-beyond-end" : "image-entry-refused", s.reason, fileID: s.path,
+            out.append(FileSetProblem(.error, s.beyondEnd ? .imageEntryBeyondEnd : .imageEntryRefused, s.reason, fileID: s.path,
                                       rule: link ? "IEEE P1282 (RRIP) SL; links are not followed out of the medium" : "ECMA-119 9.1"))
         }
         return out
@@ -86,51 +86,17 @@ public final class ImageMedium: MediumReader, @unchecked Sendable {
     public func read(_ path: String) throws -> [UInt8] {
         if let iso {
             guard let f = isoFiles[path] else { throw MediaError(.notFound, "no such file in the image", path: location + ":" + path) }
-            do { return try iso.read(f) } catch let e as ImageError { throw MediaError(.unreadable, e.message, path: e.path) }
+            do { return try iso.read(f) } catch let e as ImageError { throw MediaError(.unreadable, e.message, path: e.path, cause: e) }
         }
         guard listing.contains(where: { $0.path == path }), let archive else { throw MediaError(.notFound, "no such file in the archive", path: location + ":" + path) }
-        do { return try archive.read(path) } catch let e as ImageError { throw MediaError(.unreadable, e.message, path: e.path) }
+        do { return try archive.read(path) } catch let e as ImageError { throw MediaError(.unreadable, e.message, path: e.path, cause: e) }
     }
 
     public func readPrefix(_ path: String, count: Int) throws -> [UInt8] {
         if let iso {
             guard let f = isoFiles[path] else { throw MediaError(.notFound, "no such file in the image", path: location + ":" + path) }
-            do { return try iso.readPrefix(f, count: count) } catch let e as ImageError { throw MediaError(.unreadable, e.message, path: e.path) }
+            do { return try iso.readPrefix(f, count: count) } catch let e as ImageError { throw MediaError(.unreadable, e.message, path: e.path, cause: e) }
         }
         return Array(try read(path).prefix(count))
-    }
-}
-
-/// A medium seen by the File-set readers (`FileSetVerifier`, `FileSetListing`) as `FileSetFiles`.
-public struct MediumFileSet: FileSetFiles {
-    public let medium: MediumReader
-    public init(medium: MediumReader) { self.medium = medium }
-    public func filePaths() throws -> [String] { try medium.files().map(\.path) }
-    public func readFile(_ path: String) throws -> [UInt8] { try medium.read(path) }
-    public func readFilePrefix(_ path: String, count: Int) throws -> [UInt8] { try medium.readPrefix(path, count: count) }
-
-    /// The DICOMDIR at the medium's root (any case, PS3.12): its location ("IMAGE", "IMAGE:NAME"),
-    /// the File-set and the medium's file paths.
-    static func read(_ medium: MediumReader) throws -> (FileSetLocation, FileSet, [String]) {
-        let paths = try medium.files().map(\.path)
-        switch FileListResolver(paths: paths).resolve(FileID(["DICOMDIR"])) {
-        case .exact(let name), .variant(let name): return try read(medium, name: name, paths: paths)
-        default:
-            if let image = medium as? ImageMedium, let cut = image.problems.first(where: { $0.code == "image-truncated" }),
-               image.problems.contains(where: { $0.code == "image-entry-beyond-end" && ($0.fileID.map { ["DICOMDIR", "/"].contains($0.uppercased()) } ?? false) }) {
-                throw MediaError(.unreadable, "\(cut.message); the DICOMDIR is among them (`import` salvages the \(paths.count) file(s) that read)", path: medium.location)
-            }
-            throw MediaError(.noDICOMDIR, "no DICOMDIR at the root of the image", path: medium.location)
-        }
-    }
-
-    private static func read(_ medium: MediumReader, name: String, paths: [String]) throws -> (FileSetLocation, FileSet, [String]) {
-        let loc = FileSetLocation(root: medium.location, dicomdir: medium.location + ":" + name)
-        do {
-            let file = try Part10Reader.read(bytes: try medium.read(name), path: loc.dicomdir)
-            return (loc, DICOMDIRReader.read(file), paths)
-        } catch let e as DICOMParseError {
-            throw MediaError(.unreadable, "DICOMDIR cannot be read: \(e.description)", path: loc.dicomdir)
-        }
     }
 }

@@ -3,88 +3,6 @@ import DICOMFileSet
 import DICOMIO
 import FileSystem
 
-/// Where a File-set lives: its root folder and its DICOMDIR (PS3.10 §8.2, PS3.12: DICOMDIR in the root).
-public struct FileSetLocation: Sendable {
-    public var root: String
-    public var dicomdir: String
-    /// The directory file is a lower-level one (e.g. Philips DIRFILE): `root` is the enclosing File-set's.
-    public var isLowerLevel = false
-
-    public init(root: String, dicomdir: String) { self.root = root; self.dicomdir = dicomdir }
-
-    /// SOURCE is a folder holding a DICOMDIR (any case), or the DICOMDIR file itself.
-    public init(source: String) throws {
-        var src = source
-        while src.count > 1 && src.hasSuffix("/") { src.removeLast() }
-        if isDirectory(src) {
-            let resolver = Medium(root: src)
-            guard let path = resolver.path(FileID(["DICOMDIR"])) else {
-                throw MediaError(.noDICOMDIR, "no DICOMDIR in this folder", path: src)
-            }
-            root = src; dicomdir = path
-        } else if isRegularFile(src) {
-            dicomdir = src
-            if let slash = src.lastIndex(of: "/") { root = String(src[..<slash]); if root.isEmpty { root = "/" } } else { root = "." }
-        } else {
-            throw MediaError(.notFound, "no such file or folder", path: src)
-        }
-    }
-
-    /// The File-set root a directory file's File IDs are relative to. A DICOMDIR in its own folder
-    /// normally; a lower-level directory file (Philips DIRFILE, a DICOMDIR in a subfolder) names files
-    /// relative to the enclosing File-set root, the nearest folder above holding a DICOMDIR (PS3.10
-    /// §8.2). The folder under which more of the first referenced File IDs resolve wins; ties keep `folder`.
-    public static func enclosingRoot(of fs: FileSet, dicomdir: String, folder: String, sample: Int = 16) -> String {
-        var ids: [FileID] = []
-        for (r, _) in fs.allRecords(includingOrphans: true) {
-            if let id = r.referencedFileID { ids.append(id) }
-            if ids.count >= sample { break }
-        }
-        if ids.isEmpty { return folder }
-        func hits(_ root: String) -> Int {
-            let resolver = Medium(root: root)
-            return ids.reduce(0) { $0 + (resolver.path($1) != nil ? 1 : 0) }
-        }
-        var best = folder, bestHits = hits(folder)
-        if bestHits == ids.count { return folder }
-        // Walk up to folders holding a DICOMDIR (at most 16 levels).
-        var dir = realPath(folder) ?? folder
-        for _ in 0..<16 {
-            guard let slash = dir.lastIndex(of: "/"), dir != "/" else { break }
-            dir = slash == dir.startIndex ? "/" : String(dir[..<slash])
-            let resolver = Medium(root: dir)
-            guard let top = resolver.path(FileID(["DICOMDIR"])), realPath(top) != realPath(dicomdir) else { continue }
-            let h = hits(dir)
-            if h > bestHits { best = dir; bestHits = h }
-            if h == ids.count { break }
-        }
-        return best
-    }
-}
-
-/// An error of a media operation: what was being done, on which path (ARCHITECTURE: errors name the file).
-public struct MediaError: Error, Sendable, CustomStringConvertible {
-    public struct Code: RawRepresentable, Hashable, Sendable {
-        public var rawValue: String
-        public init(rawValue: String) { self.rawValue = rawValue }
-        public static let noDICOMDIR = Code(rawValue: "no-dicomdir")
-        public static let notFound = Code(rawValue: "not-found")
-        public static let unreadable = Code(rawValue: "unreadable")
-        public static let refused = Code(rawValue: "refused")
-        public static let io = Code(rawValue: "io")
-        public static let badArgument = Code(rawValue: "bad-argument")
-        /// A file given as a DICOMDIR that is another DICOM object, or not DICOM.
-        public static let notDICOMDIR = Code(rawValue: "not-dicomdir")
-        /// Another process holds the File-set's (or store's) lock: nothing was done.
-        public static let busy = Code(rawValue: "busy")
-    }
-    public var code: Code
-    public var message: String
-    public var path: String?
-    public init(_ code: Code, _ message: String, path: String? = nil) { self.code = code; self.message = message; self.path = path }
-    public var description: String { (path.map { $0 + ": " } ?? "") + message }
-}
-
 /// The patient/study/series/instance tree of a File-set, as `list` prints it.
 public struct FileSetListing: Sendable {
     public var location: FileSetLocation
@@ -92,6 +10,11 @@ public struct FileSetListing: Sendable {
     public var problems: [FileSetProblem]
     /// The files of a medium read in place (an image); nil for a folder, looked up by `Medium`.
     public var files: FileListResolver?
+
+    /// `list SOURCE`: an image (ISO 9660, ZIP, tar) read in place, else a folder or DICOMDIR path.
+    public static func open(_ source: String) throws -> FileSetListing {
+        FileSetImage.isImage(source) ? try load(medium: try ImageMedium(image: source)) : try load(source: source)
+    }
 
     /// Reads the DICOMDIR and checks which referenced files are present. A file that is DICOM but
     /// not a DICOMDIR, or not DICOM at all, is refused with an error naming what it is. A lower-level
@@ -103,9 +26,9 @@ public struct FileSetListing: Sendable {
         do { file = try Part10Reader.read(path: loc.dicomdir) } catch let e as DICOMParseError {
             if e.code == .notDICOM || e.code == .empty {
                 let why = e.message.hasPrefix("not a DICOM file") ? e.message : "not a DICOM file: \(e.message)"
-                throw MediaError(.notDICOMDIR, "\(why); not a DICOMDIR", path: loc.dicomdir)
+                throw MediaError(.notDICOMDIR, "\(why); not a DICOMDIR", path: loc.dicomdir, cause: e)
             }
-            throw MediaError(.unreadable, "DICOMDIR cannot be read: \(e.description)", path: loc.dicomdir)
+            throw MediaError(.unreadable, "DICOMDIR cannot be read: \(e.description)", path: loc.dicomdir, cause: e)
         }
         let sopClass = file.fileMeta.string(.mediaStorageSOPClassUID) ?? file.dataSet.string(.sopClassUID) ?? ""
         if sopClass != UID.mediaStorageDirectoryStorage && file.dataSet[.directoryRecordSequence] == nil {
@@ -135,6 +58,24 @@ public struct FileSetListing: Sendable {
         case .variant(let p): return .variant(location.root + "/" + p)
         case let m: return m
         }
+    }
+
+    /// The problem of a File ID found only under a variant name (a warning) or leaving the root (an error).
+    func referenceProblem(_ id: FileID, _ match: Medium.Match) -> FileSetProblem? {
+        switch match {
+        case .variant(let p):
+            return FileSetProblem(.warning, .fileIDVariant, "file found only as \(p.dropFirst(location.root.count + 1)) (case or suffix differs)", fileID: id.path, rule: "PS3.10 8.5")
+        case .outsideRoot:
+            return FileSetProblem(.error, .fileIDOutsideRoot, "File ID leaves the File-set root; refused", fileID: id.path, rule: "PS3.10 8.2")
+        case .exact, .missing: return nil
+        }
+    }
+
+    /// What `list` reports on stderr: the DICOMDIR's problems, then every referenced file found
+    /// only as a variant or outside the root (looked up under the root folder).
+    public var reportedProblems: [FileSetProblem] {
+        let resolver = Medium(root: location.root)
+        return problems + fileSet.allRecords().compactMap { r, _ in r.referencedFileID.flatMap { referenceProblem($0, resolver.resolve($0)) } }
     }
 
     /// The records to show: the root entity, then the orphan subtrees (reported as problems) so that
@@ -167,15 +108,9 @@ public struct FileSetListing: Sendable {
         func instance(_ r: DirectoryRecord) -> JSON {
             var present = false
             if let id = r.referencedFileID {
-                switch resolve(id, resolver) {
-                case .exact: present = true
-                case .variant(let p):
-                    present = true
-                    problems.append(FileSetProblem(.warning, "file-id-variant", "file found only as \(p.dropFirst(location.root.count + 1)) (case or suffix differs)", fileID: id.path, rule: "PS3.10 8.5"))
-                case .outsideRoot:
-                    problems.append(FileSetProblem(.error, "file-id-outside-root", "File ID leaves the File-set root; refused", fileID: id.path, rule: "PS3.10 8.2"))
-                case .missing: break
-                }
+                let match = resolve(id, resolver)
+                switch match { case .exact, .variant: present = true; default: break }
+                if let p = referenceProblem(id, match) { problems.append(p) }
             }
             return .object([
                 ("recordType", .string(r.type.rawValue)),

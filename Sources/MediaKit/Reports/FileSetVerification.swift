@@ -1,6 +1,6 @@
 import DICOMCodecs
-import DICOMStore
 import DICOMCore
+import DICOMStore
 import DICOMFileSet
 import DICOMIO
 import DICOMPixel
@@ -36,32 +36,46 @@ public enum FileSetVerification {
         }
     }
 
+    /// `verify SOURCE`: an image (ISO 9660, ZIP, tar) read in place, else a folder or DICOMDIR path;
+    /// with `pdi` also the IHE PDI rules (README.TXT, INDEX.HTM, names outside the DICOM tree).
+    public static func verify(source: String, profile: ApplicationProfile?, deep: Bool, pdi: Bool, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Result {
+        if FileSetImage.isImage(source) {
+            let medium = try ImageMedium(image: source)
+            var r = try verify(medium: medium, profile: profile, deep: deep, progress: progress)
+            if pdi { r.problems += PDIChecker.check(medium: medium, fileSet: r.fileSet) }
+            return r
+        }
+        var r = try verify(source: source, profile: profile, deep: deep, progress: progress)
+        if pdi { r.problems += PDIChecker.check(root: r.location.root, fileSet: r.fileSet) }
+        return r
+    }
+
     /// With `deep`, every frame of every referenced, complete image is also decoded (PS3.5 §8, §A.4).
     public static func verify(source: String, profile: ApplicationProfile?, deep: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Result {
         let loc = try FileSetLocation(source: source)
         let fs: FileSet
         do { fs = try DICOMDIRReader.read(path: loc.dicomdir) } catch let e as DICOMParseError {
-            throw MediaError(.unreadable, "DICOMDIR cannot be read: \(e.description)", path: loc.dicomdir)
+            throw MediaError(.unreadable, "DICOMDIR cannot be read: \(e.description)", path: loc.dicomdir, cause: e)
         }
         var problems = FileSetVerifier(root: loc.root, fileSet: fs, profile: profile, dicomdirPath: loc.dicomdir, ignoring: [FileSetTransaction.folderName]).verify(progress: progress)
         if deep { problems += decodeFrames(root: loc.root, fileSet: fs, skip: Set(problems.filter { $0.severity == .error }.compactMap(\.fileID))) }
         let pendingJournal: MediumJournal?
         do { pendingJournal = try FileSetTransaction.pending(in: loc.root) } catch let e as MediaError {
             pendingJournal = nil
-            problems.append(FileSetProblem(.error, "journal-refused", e.description, fileID: FileSetTransaction.folderName, rule: "dicom-media journal"))
+            problems.append(FileSetProblem(.error, .journalRefused, e.description, fileID: FileSetTransaction.folderName, rule: "dicom-media journal"))
         }
         if let pending = pendingJournal {
             // An interrupted create/update/remove: its new files are not referenced yet, its deletions
             // not done yet. Both are the expected state until the next run completes the journal.
             let pendingIDs = Set(pending.copies.map { $0.fileID.uppercased() } + pending.deletions.map { $0.uppercased() })
-            for i in problems.indices where problems[i].code == "unreferenced-file" {
+            for i in problems.indices where problems[i].code == .unreferencedFile {
                 if let id = problems[i].fileID, pendingIDs.contains(id.uppercased()) || id.hasSuffix(".tmp") {
                     problems[i].severity = .info
-                    problems[i].code = "pending-file"
+                    problems[i].code = .pendingFile
                     problems[i].message = "written by an interrupted \(pending.operation); not referenced until it completes"
                 }
             }
-            problems.append(FileSetProblem(.info, "pending-transaction", "an interrupted \(pending.operation) (started \(pending.started)) is pending; the next dicom-media command on this File-set (or `dicom-media recover`) completes or rolls it back",
+            problems.append(FileSetProblem(.info, .pendingTransaction, "an interrupted \(pending.operation) (started \(pending.started)) is pending; the next dicom-media command on this File-set (or `dicom-media recover`) completes or rolls it back",
                                            fileID: FileSetTransaction.folderName, rule: "dicom-media journal"))
         }
         return Result(location: loc, fileSet: fs, profile: profile, problems: problems)
@@ -112,7 +126,7 @@ public enum FileSetVerification {
                 guard f.transferSyntax.isEncapsulated, f.dataSet[.pixelData] != nil else { continue }
                 _ = try PixelTranscoder().transcode(dataSet: f.dataSet, fileMeta: f.fileMeta, from: f.transferSyntax, to: .explicitVRLittleEndian)
             } catch {
-                out.append(FileSetProblem(.error, "frame-undecodable", "a frame of the referenced file does not decode: \(error)", fileID: id.path, rule: "PS3.5 8"))
+                out.append(FileSetProblem(.error, .frameUndecodable, "a frame of the referenced file does not decode: \(error)", fileID: id.path, rule: "PS3.5 8"))
             }
         }
         return out
