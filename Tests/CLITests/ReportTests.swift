@@ -110,7 +110,7 @@ final class ReportTests: XCTestCase {
     /// A File ID found only in another case is a `file-id-variant` warning of `list` (and a file
     /// outside the root is never reported present).
     func testListReportsAVariantByCode() throws {
-        let src = CLITests.corpus.appendingPathComponent("pydicom-3.0.2/test_files/CT_small.dcm").path
+        let src = try CLITests.corpus.appendingPathComponent("pydicom-3.0.2/test_files/CT_small.dcm").path
         guard FileManager.default.fileExists(atPath: src) else { throw XCTSkip("corpus not found (set DICOM_MEDIA_CORPUS)") }
         let fs = try tmp().appendingPathComponent("fs")
         let r = try CLITests.run(["create", fs.path, src, "-q"])

@@ -95,7 +95,7 @@ final class SnapshotTests: XCTestCase {
     ]
 
     func corpusFile(_ relative: String) throws -> String {
-        let path = CLITests.corpus.appendingPathComponent(relative).path
+        let path = try CLITests.corpus.appendingPathComponent(relative).path
         guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("corpus file \(relative) not found (set DICOM_MEDIA_CORPUS)") }
         return path
     }
@@ -120,7 +120,7 @@ final class SnapshotTests: XCTestCase {
         let rel = Self.dumped[0]
         let r = try CLITests.run(["dump", "--json", try corpusFile(rel)])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let text = r.stdout.replacingOccurrences(of: CLITests.corpus.standardizedFileURL.path, with: "CORPUS")
+        let text = try r.stdout.replacingOccurrences(of: CLITests.corpus.standardizedFileURL.path, with: "CORPUS")
         try assertSnapshot(text, Self.snapshotName(rel, ".json"))
     }
 }

@@ -1,3 +1,4 @@
+import FileSystem
 import DICOMFileSet
 
 /// Where a File-set lives: its root folder and its DICOMDIR (PS3.10 §8.2, PS3.12: DICOMDIR in the root).

@@ -1,3 +1,4 @@
+import FileSystem
 import DICOMFileSet
 
 /// A folder (mounted disc, USB stick, copy of a medium) read through the guarded ``Medium``: a link
