@@ -44,20 +44,14 @@ extension DiagnosticCode {
     public static let fileIDVariant = DiagnosticCode("file-id-variant")
     /// error: the referenced file's image description cannot hold its Pixel Data (PS3.10 7.1).
     public static let fileImpossibleImage = DiagnosticCode("file-impossible-image")
-    /// error: the referenced file is not a complete instance (a length runs past its end, Pixel Data cut short) (PS3.10 7.1).
-    public static let fileIncomplete = DiagnosticCode("file-incomplete")
     /// error: the file's (0002,0002)/(0002,0003) differ from its own (0008,0016)/(0008,0018) (PS3.10 7.1).
     public static let fileMetaMismatch = DiagnosticCode("file-meta-mismatch")
-    /// error: the referenced file does not exist (PS3.3 F.2.1).
-    public static let fileMissing = DiagnosticCode("file-missing")
     /// error: the list of files of a medium read in place (an image) cannot be read; no file was checked (PS3.10 8).
     public static let fileListUnreadable = DiagnosticCode("file-list-unreadable")
     /// error: the referenced file has no File Meta Information (not a Part 10 file) (PS3.10 7.1).
     public static let fileNoMeta = DiagnosticCode("file-no-meta")
     /// error: two records reference the same file (PS3.3 F.2.1 (rule 4)).
     public static let fileReferencedTwice = DiagnosticCode("file-referenced-twice")
-    /// error: the referenced file cannot be read as DICOM (PS3.10 7.1).
-    public static let fileUnreadable = DiagnosticCode("file-unreadable")
     /// error: File-set ID (0004,1130) longer than 16 or with characters outside A-Z 0-9 _ (PS3.10 8.5, PS3.3 F.3.2.1).
     public static let fileSetIDInvalid = DiagnosticCode("fileset-id-invalid")
     /// warning: (create) the instance's icon was not copied into the record (it breaks F.7 or the profile's icon rule) (PS3.3 F.7).

@@ -40,4 +40,11 @@ extension DiagnosticCode {
     public static let itemLength = DiagnosticCode("item-length")
     /// A Basic Offset Table whose length is not a multiple of 4 (PS3.5 §A.4).
     public static let badOffsetTable = DiagnosticCode("bad-offset-table")
+    // A file named by a File-set record or a store row, checked by DICOMFileSet and DICOMStore.
+    /// error: the referenced file is not a complete instance (a length runs past its end, Pixel Data cut short) (PS3.10 7.1).
+    public static let fileIncomplete = DiagnosticCode("file-incomplete")
+    /// error: the referenced file does not exist (PS3.3 F.2.1).
+    public static let fileMissing = DiagnosticCode("file-missing")
+    /// error: the referenced file cannot be read as DICOM (PS3.10 7.1).
+    public static let fileUnreadable = DiagnosticCode("file-unreadable")
 }

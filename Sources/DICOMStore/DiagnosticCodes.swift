@@ -16,16 +16,10 @@ extension DiagnosticCode {
     public static let interrupted = DiagnosticCode("interrupted")
     /// A row whose path does not follow its SHA-256 (objects/ab/<sha256>.dcm).
     public static let badPath = DiagnosticCode("bad-path")
-    /// A row's file is missing or cannot be read.
-    public static let storeFileMissing = DiagnosticCode("file-missing")
     /// A stored file's size differs from its row.
     public static let sizeChanged = DiagnosticCode("size-changed")
     /// A stored file's SHA-256 differs from its row.
     public static let hashChanged = DiagnosticCode("hash-changed")
     /// A stored file's SOP Instance UID or transfer syntax differs from its row.
     public static let indexMismatch = DiagnosticCode("index-mismatch")
-    /// A stored file cannot be parsed as DICOM (PS3.10 7).
-    public static let storeFileUnreadable = DiagnosticCode("file-unreadable")
-    /// A stored file is cut short: not a complete instance (PS3.10 7).
-    public static let storeFileIncomplete = DiagnosticCode("file-incomplete")
 }

@@ -70,7 +70,7 @@ extension DICOMStore {
         }
         let bytes: [UInt8]
         do { bytes = try readWholeFile(absolutePath(r)) } catch {
-            return out + [Problem(code: .storeFileMissing, message: "file of SOP Instance \(r.sopInstanceUID) is missing or unreadable", path: r.path)]
+            return out + [Problem(code: .fileMissing, message: "file of SOP Instance \(r.sopInstanceUID) is missing or unreadable", path: r.path)]
         }
         if bytes.count != r.size {
             out.append(Problem(code: .sizeChanged, message: "size \(bytes.count), index says \(r.size)", path: r.path))
@@ -89,7 +89,7 @@ extension DICOMStore {
                 out.append(Problem(code: .indexMismatch, message: "file's transfer syntax \(f.transferSyntax.uid), index says \(r.transferSyntaxUID)", path: r.path))
             }
         } catch {
-            out.append(Problem(code: .storeFileUnreadable, message: "\(error)", path: r.path))
+            out.append(Problem(code: .fileUnreadable, message: "\(error)", path: r.path))
         }
         return out + completeness(bytes, r)
     }
@@ -97,7 +97,7 @@ extension DICOMStore {
     /// Complete instance (PS3.10 §7): a copy stored cut short is found even when its hash matches.
     func completeness(_ bytes: [UInt8], _ r: StoredInstance) -> [Problem] {
         do { try Completeness.check(bytes: bytes, path: r.path) } catch let e as DICOMParseError {
-            return [Problem(code: e.code == .incomplete ? .storeFileIncomplete : .storeFileUnreadable, message: "SOP Instance \(r.sopInstanceUID) is not a complete instance: \(e.located)", path: r.path)]
+            return [Problem(code: e.code == .incomplete ? .fileIncomplete : .fileUnreadable, message: "SOP Instance \(r.sopInstanceUID) is not a complete instance: \(e.located)", path: r.path)]
         } catch {}
         return []
     }

@@ -104,7 +104,7 @@ final class StoreTests: XCTestCase {
         try Data(changed).write(to: URL(fileURLWithPath: store.absolutePath(rows[1])))
         try Data([1, 2, 3]).write(to: URL(fileURLWithPath: store.objectsDirectory + "/stray.dcm"))
         let codes = Set(try store.verify().problems.map(\.code))
-        XCTAssertEqual(codes, [.storeFileMissing, .hashChanged, .orphanFile])
+        XCTAssertEqual(codes, [.fileMissing, .hashChanged, .orphanFile])
     }
 
     func testRemoveCopyAndCodesOfTheRemoval() throws {
