@@ -62,7 +62,7 @@ public struct FileSetLocation: Sendable {
 }
 
 /// An error of a media operation: what was being done, on which path (ARCHITECTURE: errors name the file).
-public struct MediaError: Error, Sendable, CustomStringConvertible {
+public struct MediaError: ChainedError, Sendable {
     public struct Code: RawRepresentable, Hashable, Sendable {
         public var rawValue: String
         public init(rawValue: String) { self.rawValue = rawValue }
@@ -80,7 +80,14 @@ public struct MediaError: Error, Sendable, CustomStringConvertible {
     public var code: Code
     public var message: String
     public var path: String?
-    public init(_ code: Code, _ message: String, path: String? = nil) { self.code = code; self.message = message; self.path = path }
+    /// The lower error this one wraps, kept whole.
+    public var cause: (any Error)?
+    public var location: SourceLocation
+    public init(_ code: Code, _ message: String, path: String? = nil, cause: (any Error)? = nil, file: String = #fileID, line: Int = #line) {
+        self.code = code; self.message = message; self.path = path; self.cause = cause; self.location = SourceLocation(file: file, line: line)
+    }
+    public var codeName: String { code.rawValue }
+    public var context: ErrorContext { ErrorContext(path: path) }
     public var description: String { (path.map { $0 + ": " } ?? "") + message }
 }
 

@@ -80,13 +80,14 @@ extension FileSetCreator {
         if isRegularFile(path) && !options.dryRun { throw MediaError(.refused, "already exists; it is never overwritten", path: path) }
         var report = FileSetReport(operation: "create", root: path)
         report.dryRun = options.dryRun
-        var fs = FileSet(fileSetID: options.fileSetID ?? "")
         if let v = options.image?.volumeID, let why = ISOWriter.volumeIDProblem(v) { throw MediaError(.badArgument, "--volume-id '\(v)' \(why)") }
         // One writer per image; its staging folder and partial image live in the private tool folder beside it.
         let lock = options.dryRun ? nil : try FileSetLock.acquire(image: path, wait: options.lockWait)
         defer { lock?.release() }
         if isRegularFile(path) && !options.dryRun { throw MediaError(.refused, "already exists; it is never overwritten", path: path) }
-        return try plan(into: &fs, root: path, scan: scan, existingIDs: [], options: options, report: &report, progress: progress)
+        let plan = try FileSetPlanner.plan(into: FileSet(fileSetID: options.fileSetID ?? ""), root: path, scan: scan, existingIDs: [],
+                                           options: options, report: report, keepStaged: !options.dryRun)
+        return try carryOut(plan, progress: progress)
     }
 }
 

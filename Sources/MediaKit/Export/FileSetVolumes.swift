@@ -32,7 +32,7 @@ public struct VolumeSetReport: Sendable {
     /// Every volume's diagnostics (prefixed with the volume when there are several) and divided series.
     public var diagnostics: [FileSetProblem] {
         volumes.flatMap { v in volumes.count > 1 ? v.report.diagnostics.map { p in var q = p; q.message = "volume \(v.output): " + q.message; return q } : v.report.diagnostics }
-            + dividedSeries.map { FileSetProblem(.warning, "series-divided", "series \($0) is larger than one medium and was divided across volumes", rule: "PS3.12 volumes") }
+            + dividedSeries.map { FileSetProblem(.warning, .seriesDivided, "series \($0) is larger than one medium and was divided across volumes", rule: "PS3.12 volumes") }
     }
 
     public var text: String {
@@ -117,7 +117,6 @@ extension FileSetCreator {
                 if isRegularFile(root) { throw MediaError(.refused, "is a file; the output of create is a folder", path: root) }
                 var r = FileSetReport(operation: "create", root: root)
                 r.dryRun = o.dryRun
-                var fs = FileSet(fileSetID: o.fileSetID ?? "")
                 let existed = FileManager.default.fileExists(atPath: root)
                 let lock = o.dryRun ? nil : try FileSetLock.acquire(root: root, wait: o.lockWait, createRoot: true)
                 defer { lock?.release() }
@@ -125,8 +124,9 @@ extension FileSetCreator {
                     throw MediaError(.refused, "already holds a File-set (DICOMDIR); volumes are written only to new folders", path: root)
                 }
                 let occupancy = MediumOccupancy.scan(root: root, fileSet: nil)  // stray names are planned around
-                report = try FileSetCreator.plan(into: &fs, root: root, scan: sub, existingIDs: occupancy.files, options: o, report: &r,
-                                                 progress: progress, occupancy: occupancy)
+                let plan = try FileSetPlanner.plan(into: FileSet(fileSetID: o.fileSetID ?? ""), root: root, scan: sub, existingIDs: occupancy.files,
+                                                   options: o, report: r, keepStaged: !o.dryRun, occupancy: occupancy)
+                report = try carryOut(plan, progress: progress)
                 if report.nothingWritten && !existed { rmdir(root) }
             }
             result.volumes.append(.init(output: output, fileSetID: report.fileSetID, series: Set(volume.pieces.map(\.index)).count,

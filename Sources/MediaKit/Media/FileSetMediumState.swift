@@ -153,19 +153,3 @@ public enum ProfileChoice {
         throw ProfileChoiceError(message: "cannot tell the File-set's application profile: it records none and \(why); give --profile (e.g. --profile \(ApplicationProfile.default.id))", path: path)
     }
 }
-
-extension FileSetCreator {
-    /// An allocator warning as a problem: a name already on the medium (a stray file or folder) planned
-    /// around is a note (nothing is lost, PS3.10 8.3); any other layout fallback is a warning.
-    static func layoutProblem(_ message: String, fileID: FileID, layout: FileIDLayout) -> FileSetProblem {
-        let taken = message.contains(" already on the medium: ")
-        return FileSetProblem(taken ? .info : .warning, taken ? "name-taken" : "layout-fallback", message, fileID: fileID.path, rule: "layout \(layout.name)")
-    }
-
-    /// Removes the staging folder of a run that writes nothing, and the journal folder when that leaves it empty.
-    static func discardStaging(root: String, options: FileSetOptions) {
-        let staging = FileSetSink.stagingFolder(root: root, options: options)
-        try? FileManager.default.removeItem(atPath: staging)
-        if options.image == nil { rmdir(FileSetTransaction.folder(root)) }
-    }
-}
