@@ -51,6 +51,8 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["MediaKit"]),
         .testTarget(name: "DeidentifyTests", dependencies: ["MediaKit", "DICOMCore"]),
         .testTarget(name: "MediaImageTests", dependencies: ["MediaImage", "MediaKit"]),
+        .testTarget(name: "MediaKitTests", dependencies: ["MediaKit", "DICOMFileSet", "DICOMIO", "DICOMCore"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "DICOMStoreTests", dependencies: ["DICOMStore", "MediaKit", "DICOMFileSet", "DICOMIO", "DICOMCore"]),
     ],
     swiftLanguageModes: [.v5]
