@@ -102,7 +102,7 @@ func finish(_ report: FileSetReport, output: OutputOptions, failOn: FailOnOption
 /// Runs a use case: a MediaError or any other error is one line on stderr and exit 2 (a bad
 /// argument found by the use case, e.g. an invalid File-set ID, is a usage error: 64).
 func runMedia(_ body: () throws -> Void) throws {
-    do { try body() } catch let e as ExitCode { throw e } catch let e as ValidationError { throw e } catch let e as ProfileChoiceError {
+    do { try body() } catch let e as ExitCode { throw e } catch let e as ValidationError { throw e } catch let e as MediaError where e.code == .profileNeeded {
         printError(e.description); throw ExitCode(Exit.usage)  // update needs --profile: a usage error (64)
     } catch let e as MediaError {
         printError(e.description)

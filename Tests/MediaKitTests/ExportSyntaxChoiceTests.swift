@@ -30,9 +30,9 @@ final class ExportSyntaxChoiceTests: XCTestCase {
     func testNoneModeIsRefusedWhereTheProfileAllowsOnlyCompressed() throws {
         XCTAssertThrowsError(try SyntaxChoice.target(current: .explicitVRLittleEndian, header: header, profile: profile("STD-XABC-CD"),
                                                      sopClassUID: xa, mode: .none, recompress: false)) { e in
-            let refusal = e as? SyntaxRefusal
-            XCTAssertNotNil(refusal, "\(e)")
-            XCTAssertEqual(refusal?.rule, profile("STD-XABC-CD").transferSyntaxRule)
+            let refusal = e as? MediaError
+            XCTAssertEqual(refusal?.code, .syntaxRefused, "\(e)")
+            XCTAssertEqual(refusal?.isRefusal, true)
         }
     }
 

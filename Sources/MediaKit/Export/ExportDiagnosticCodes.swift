@@ -21,6 +21,8 @@ extension DiagnosticCode {
     public static let selectionNotFound = DiagnosticCode("not-found")
     /// A series larger than one medium was divided across volumes (PS3.12).
     public static let seriesDivided = DiagnosticCode("series-divided")
+    /// An input folder's DICOMDIR cannot be read: its folder's files are read instead (PS3.10 8.2).
+    public static let inputDICOMDIRUnreadable = DiagnosticCode("input-dicomdir-unreadable")
     /// IHE PDI: README.TXT or INDEX.HTM missing from the medium's root.
     public static let pdiMissingFile = DiagnosticCode("pdi-missing-file")
     /// IHE PDI: a DICOM file of the File-set inside IHE_PDI.
@@ -37,4 +39,18 @@ extension DiagnosticCode {
     public static let pdiDICOMOutsideTree = DiagnosticCode("pdi-dicom-outside-tree")
     /// IHE PDI: INDEX.HTM or a page links to a file not on the medium.
     public static let pdiBrokenLink = DiagnosticCode("pdi-broken-link")
+}
+
+// The error codes of MediaError the export side throws (docs/DIAGNOSTICS.md, "MediaKit export").
+extension MediaError.Code {
+    /// `update` cannot tell which application profile to follow, or --profile does not fit the content: a usage error (exit 64).
+    public static let profileNeeded = MediaError.Code(rawValue: "profile-needed")
+    /// No transfer syntax the profile allows can be written for the instance (PS3.11 §7).
+    public static let syntaxRefused = MediaError.Code(rawValue: "syntax-refused")
+    /// A transform (de-identify, reconcile) refused the instance.
+    public static let transformRefused = MediaError.Code(rawValue: "transform-refused")
+    /// An input is not a DICOM instance (not DICOM, empty, or a DICOMDIR) (PS3.10 7.1).
+    public static let inputNotDICOM = MediaError.Code(rawValue: "not-dicom")
+    /// An IHE PDI web rendering could not be made (the page says so instead).
+    public static let renderFailed = MediaError.Code(rawValue: "render-failed")
 }

@@ -73,9 +73,7 @@ public enum FileSetPlanner {
                     if let uid = p.header.string(.sopInstanceUID) { inst.sopInstanceUID = uid }
                     staged = p.staged
                 }
-            case .failure(let e as SyntaxRefusal)?: report.refused.append((inst.path, e.description)); continue
-            case .failure(let e as TransformRefusal)?: report.refused.append((inst.path, e.description)); continue
-            case .failure(let e as MediaError)? where e.code == .refused: report.refused.append((inst.path, e.message)); continue
+            case .failure(let e as MediaError)? where e.isRefusal: report.refused.append((inst.path, e.message)); continue
             case .failure(let e)?: report.unreadable.append((inst.path, "\(e)")); continue
             case nil: report.unreadable.append((inst.path, "header could not be read again")); continue
             }
@@ -83,10 +81,12 @@ public enum FileSetPlanner {
                 report.refused.append((inst.path, v)); continue
             }
             if let earlier = sourceBySOP[inst.sopInstanceUID] {
-                if (try? sameContent(earlier, inst.path)) == true {
-                    report.alreadyPresent.append((inst.path, "(same as \(earlier))"))
-                } else {
+                switch Result(catching: { try sameContent(earlier, inst.path) }) {
+                case .success(true): report.alreadyPresent.append((inst.path, "(same as \(earlier))"))
+                case .success(false):
                     report.refused.append((inst.path, "SOP Instance UID \(inst.sopInstanceUID) is also in \(earlier) with different content (PS3.3 F.2.1: one record per instance)"))
+                case .failure(let e):
+                    report.refused.append((inst.path, "SOP Instance UID \(inst.sopInstanceUID) is also in \(earlier), and the contents could not be compared: \(e) (PS3.3 F.2.1: one record per instance)"))
                 }
                 continue
             }
@@ -115,8 +115,12 @@ public enum FileSetPlanner {
             }
             switch fs.insert(built, index: &index) {
             case .duplicate(let existing):
-                if let existing, let p = resolver.path(existing), (try? sameContent(p, inst.path)) == true {
+                let onMedium = existing.flatMap { resolver.path($0) }
+                let same = onMedium.map { p in Result(catching: { try sameContent(p, inst.path) }) }
+                if let existing, case .success(true)? = same {
                     report.alreadyPresent.append((inst.path, existing.path))
+                } else if let existing, case .failure(let e)? = same {
+                    report.refused.append((inst.path, "SOP Instance UID \(inst.sopInstanceUID) is already on the medium as \(existing.path), and the contents could not be compared: \(e); an updater never modifies existing files (PS3.10 8.3)"))
                 } else {
                     report.refused.append((inst.path, "SOP Instance UID \(inst.sopInstanceUID) is already on the medium\(existing.map { " as \($0.path)" } ?? "") with different content; an updater never modifies existing files (PS3.10 8.3)"))
                 }

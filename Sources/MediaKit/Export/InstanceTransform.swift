@@ -20,10 +20,16 @@ public struct TransformChain: InstanceTransform {
     }
 }
 
-/// Why a transform refused an instance; `rule` names the standard's section.
-public struct TransformRefusal: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public var rule: String
-    public init(_ message: String, rule: String) { self.message = message; self.rule = rule }
-    public var description: String { "\(message) (\(rule))" }
+/// Why a transform refused an instance: a MediaError with code `transformRefused` (the old name stays
+/// for the transforms that throw it: `TransformRefusal(message, rule:)`).
+public typealias TransformRefusal = MediaError
+
+extension MediaError {
+    /// A transform's refusal of an instance; `rule` names the standard's section.
+    public init(_ message: String, rule: String, file: String = #fileID, line: Int = #line) {
+        self.init(.transformRefused, "\(message) (\(rule))", file: file, line: line)
+    }
+
+    /// The instance was refused by a rule (profile, syntax, transform): it is listed as refused, not as unreadable.
+    var isRefusal: Bool { code == .refused || code == .syntaxRefused || code == .transformRefused }
 }

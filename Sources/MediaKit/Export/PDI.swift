@@ -58,17 +58,17 @@ public struct PDIWriter {
                 let rec = images[images.count / 2]
                 let id = rec.referencedFileID?.path ?? ""
                 do {
-                    guard let src = source[id.uppercased()] else { throw RenderFailure("source of \(id) unknown") }
+                    guard let src = source[id.uppercased()] else { throw MediaError(.renderFailed, "source of \(id) unknown") }
                     let jpeg = try Self.renderJPEG(path: src, size: Self.renderingSize)
                     out.append(("IHE_PDI/\(base).JPG", jpeg))
-                    imageHTML = "<p><img src=\"\(base).JPG\" alt=\"Image \(esc(rec.keys.string(Tag(0x0020, 0x0013)) ?? "")) of series \(esc(s.line))\" /></p>\n<p>Rendering of the DICOM file \(esc(id)) (windowed, at most \(Self.renderingSize) pixels; not for diagnosis).</p>"
+                    imageHTML = "<p><img src=\"\(base).JPG\" alt=\"Image \(esc(rec.keys.string(.instanceNumber) ?? "")) of series \(esc(s.line))\" /></p>\n<p>Rendering of the DICOM file \(esc(id)) (windowed, at most \(Self.renderingSize) pixels; not for diagnosis).</p>"
                 } catch {
                     imageHTML = "<p>No web rendering of \(esc(id)): \(esc("\(error)")). Open the DICOM files with a DICOM viewer.</p>"
                 }
             }
             p["IMAGE"] = imageHTML
             p["INSTANCES"] = s.instances.map { r in
-                "<tr><td>\(esc(r.type.rawValue))</td><td>\(esc(r.keys.string(Tag(0x0020, 0x0013)) ?? ""))</td><td>\(esc(r.referencedFileID?.path ?? ""))</td></tr>"
+                "<tr><td>\(esc(r.type.rawValue))</td><td>\(esc(r.keys.string(.instanceNumber) ?? ""))</td><td>\(esc(r.referencedFileID?.path ?? ""))</td></tr>"
             }.joined(separator: "\n")
             out.append(("IHE_PDI/\(base).HTM", Array(try render("SERIES.HTM", p).utf8)))
         }
@@ -79,9 +79,9 @@ public struct PDIWriter {
     /// 1st-99th percentile) and letterboxed into size x size; compressed Pixel Data is decoded first.
     public static func renderJPEG(path: String, size: Int) throws -> [UInt8] {
         let icon = try IconImage.make(from: FileSetCreator.nativeDataSet(path), size: size)
-        guard let pixels = icon[.pixelData]?.bytes, pixels.count >= size * size else { throw RenderFailure("no rendering") }
+        guard let pixels = icon[.pixelData]?.bytes, pixels.count >= size * size else { throw MediaError(.renderFailed, "no rendering") }
         do { return try JPEGEncoder.encodeGray(pixels, width: size, height: size, quality: 90) } catch let e as ImageError {
-            throw RenderFailure(e.message)
+            throw MediaError(.renderFailed, e.message, cause: e)
         }
     }
 
@@ -158,18 +158,18 @@ struct Manifest {
             patients += 1
             let name = p.keys.personNames(.patientName)?.first?.description ?? ""
             let pid = p.keys.string(.patientID) ?? ""
-            let pLine = "\(name.isEmpty ? "(no name)" : name) [ID \(pid)]" + (p.keys.string(Tag(0x0010, 0x0030)).map { " born \($0)" } ?? "")
+            let pLine = "\(name.isEmpty ? "(no name)" : name) [ID \(pid)]" + (p.keys.string(.patientBirthDate).map { " born \($0)" } ?? "")
             for st in p.children where st.type == .study {
                 studies += 1
                 let uid = st.keys.string(.studyInstanceUID) ?? ""
-                let sLine = [st.keys.string(.studyDate) ?? "", st.keys.string(Tag(0x0008, 0x1030)) ?? "",
-                             st.keys.string(Tag(0x0008, 0x0050)).map { "accession \($0)" } ?? ""].filter { !$0.isEmpty }.joined(separator: " ")
+                let sLine = [st.keys.string(.studyDate) ?? "", st.keys.string(.studyDescription) ?? "",
+                             st.keys.string(.accessionNumber).map { "accession \($0)" } ?? ""].filter { !$0.isEmpty }.joined(separator: " ")
                 for se in st.children where se.type == .series {
                     let insts = FileSetListing.sortedInstances(se.children.filter { $0.type != .private })
                     instances += insts.count
                     let folder = insts.compactMap(\.referencedFileID).first.map { $0.components.dropLast().joined(separator: "/") } ?? ""
-                    let line = [se.keys.string(.modality) ?? "", se.keys.string(Tag(0x0020, 0x0011)).map { "#\($0)" } ?? "",
-                                se.keys.string(Tag(0x0008, 0x103E)) ?? "",
+                    let line = [se.keys.string(.modality) ?? "", se.keys.string(.seriesNumber).map { "#\($0)" } ?? "",
+                                se.keys.string(.seriesDescription) ?? "",
                                 se.keys.string(.bodyPartExamined).map { "(\($0))" } ?? ""].filter { !$0.isEmpty && $0 != "()" }.joined(separator: " ")
                     series.append(Series(patientKey: "\(pn)", patient: pLine, studyUID: uid, studyLine: sLine.isEmpty ? "(no date)" : sLine,
                                          uid: se.keys.string(.seriesInstanceUID) ?? "", line: line.isEmpty ? "(no modality)" : line,
@@ -291,10 +291,4 @@ public enum PDIChecker {
     static func isPart10(_ head: [UInt8]) -> Bool {
         head.count >= 132 && head[128..<132].elementsEqual("DICM".utf8)
     }
-}
-
-/// Why a page has no rendering.
-struct RenderFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
 }

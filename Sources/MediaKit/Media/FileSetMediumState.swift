@@ -90,13 +90,6 @@ public enum RecordedProfile {
     }
 }
 
-/// `update` was not told which profile to follow and the File-set does not say: a usage error (exit 64).
-public struct ProfileChoiceError: Error, CustomStringConvertible {
-    public var message: String
-    public var path: String
-    public var description: String { "\(path): \(message)" }
-}
-
 /// Which application profile `update` follows (PS3.11: a File-set conforms to one profile).
 public enum ProfileChoice {
     /// The SOP class / transfer syntax pairs of the File-set's instance records.
@@ -143,13 +136,13 @@ public enum ProfileChoice {
         let recorded = RecordedProfile.identifier(in: fs)
         if let given {
             if let r = recorded, r != given.id, let bad = misfit(given, content(of: fs)) {
-                throw ProfileChoiceError(message: "the File-set was made for \(r), and --profile \(given.id) does not allow its \(DataDictionary.uidName(bad.sop) ?? bad.sop) in \(TransferSyntax(uid: bad.ts).name) (\(bad.fileID)); leave --profile out to keep \(r)", path: path)
+                throw MediaError(.profileNeeded, "the File-set was made for \(r), and --profile \(given.id) does not allow its \(DataDictionary.uidName(bad.sop) ?? bad.sop) in \(TransferSyntax(uid: bad.ts).name) (\(bad.fileID)); leave --profile out to keep \(r)", path: path)
             }
             return (given, "option")
         }
         if let r = recorded, let p = ApplicationProfile.named(r) { return (p, "recorded") }
         let (implied, why) = implied(by: fs)
         if let implied { return (implied, "content") }
-        throw ProfileChoiceError(message: "cannot tell the File-set's application profile: it records none and \(why); give --profile (e.g. --profile \(ApplicationProfile.default.id))", path: path)
+        throw MediaError(.profileNeeded, "cannot tell the File-set's application profile: it records none and \(why); give --profile (e.g. --profile \(ApplicationProfile.default.id))", path: path)
     }
 }

@@ -268,9 +268,9 @@ extension MediaError {
     /// A refusal or failure of the guarded medium as a media error (refused: exit 2, nothing done).
     public init(_ e: MediumError) {
         switch e.kind {
-        case .refused: self.init(.refused, e.message, path: e.path)
-        case .missing: self.init(.notFound, e.message, path: e.path)
-        case .io: self.init(.io, e.message, path: e.path)
+        case .refused: self.init(.refused, e.message, path: e.path, cause: e)
+        case .missing: self.init(.notFound, e.message, path: e.path, cause: e)
+        case .io: self.init(.io, e.message, path: e.path, cause: e)
         }
     }
 }

@@ -62,7 +62,15 @@ public enum InstanceScanner {
             while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
             if isDirectory(path) {
                 let resolver = Medium(root: path)
-                if resolver.path(FileID(["DICOMDIR"])) != nil, let listing = try? FileSetListing.load(source: path) {
+                var listing: FileSetListing?
+                if resolver.path(FileID(["DICOMDIR"])) != nil {
+                    do { listing = try FileSetListing.load(source: path) } catch {
+                        // Not dropped: the broken DICOMDIR is named, and the folder's files are read instead.
+                        scan.problems.append(FileSetProblem(.warning, .inputDICOMDIRUnreadable, "the DICOMDIR cannot be read (\(error)); the folder's files are read instead",
+                                                            fileID: "DICOMDIR", rule: "PS3.10 8.2", source: path))
+                    }
+                }
+                if let listing {
                     // An existing File-set: take the files its DICOMDIR references.
                     // Problems of an input File-set name its DICOMDIR: never mixed up with the output's.
                     let input = listing.location.dicomdir
@@ -87,7 +95,7 @@ public enum InstanceScanner {
             }
         }
         // Read headers on both cores.
-        let results = ConcurrentSlots<Result<SourceInstance, ScanFailure>>(count: candidates.count)
+        let results = ConcurrentSlots<Result<SourceInstance, MediaError>>(count: candidates.count)
         let done = ConcurrentCounter()
         DispatchQueue.concurrentPerform(iterations: candidates.count) { i in
             results[i] = readInstance(candidates[i], keepHeader: keepHeaders)
@@ -97,34 +105,34 @@ public enum InstanceScanner {
         for r in results.values {
             switch r {
             case .success(let inst): scan.instances.append(inst)
-            case .failure(.notDICOM(let p, let why)): scan.notDICOM.append((p, why))
-            case .failure(.unreadable(let p, let why)): scan.unreadable.append((p, why))
+            case .failure(let e) where e.code == .inputNotDICOM: scan.notDICOM.append((e.path ?? "", e.message))
+            case .failure(let e): scan.unreadable.append((e.path ?? "", e.message))
             case .none: break
             }
         }
         return scan
     }
 
-    enum ScanFailure: Error { case notDICOM(String, String), unreadable(String, String) }
-
-    static func readInstance(_ path: String, keepHeader: Bool = true) -> Result<SourceInstance, ScanFailure> {
+    /// One input's header, or why it is not an instance: `inputNotDICOM` or `unreadable` (the parse error its cause).
+    static func readInstance(_ path: String, keepHeader: Bool = true) -> Result<SourceInstance, MediaError> {
         let name = path.split(separator: "/").last.map(String.init) ?? path
-        if name.uppercased() == "DICOMDIR" { return .failure(.notDICOM(path, "a DICOMDIR, not an instance")) }
+        if name.uppercased() == "DICOMDIR" { return .failure(MediaError(.inputNotDICOM, "a DICOMDIR, not an instance", path: path)) }
         do {
-            let f = try Part10Reader.read(path: path, options: keepHeader ? .headerOnly : ReadOptions(stopBeforePixelData: true, stopBefore: Tag(0x0020, 0x0014)))
+            // Without the header only the sort key is read: up to (0020,0014), the element after Instance Number (0020,0013).
+            let f = try Part10Reader.read(path: path, options: keepHeader ? .headerOnly : ReadOptions(stopBeforePixelData: true, stopBefore: .isotopeNumber))
             let meta = f.fileMeta
             // (0008,0016) and (0008,0018) identify the instance; the File Meta only when the data set lacks them.
             let sopClass = nonEmpty(f.dataSet.string(.sopClassUID)) ?? meta.string(.mediaStorageSOPClassUID) ?? ""
             let sopInstance = nonEmpty(f.dataSet.string(.sopInstanceUID)) ?? meta.string(.mediaStorageSOPInstanceUID) ?? ""
             if sopClass == UID.mediaStorageDirectoryStorage || meta.string(.mediaStorageSOPClassUID) == UID.mediaStorageDirectoryStorage {
-                return .failure(.notDICOM(path, "a DICOMDIR, not an instance"))
+                return .failure(MediaError(.inputNotDICOM, "a DICOMDIR, not an instance", path: path))
             }
             guard !sopClass.isEmpty, !sopInstance.isEmpty else {
-                return .failure(.unreadable(path, "no SOP Class UID or SOP Instance UID (PS3.10 7.1)"))
+                return .failure(MediaError(.unreadable, "no SOP Class UID or SOP Instance UID (PS3.10 7.1)", path: path))
             }
             // Complete instances only (PS3.10 §7): an instance cut short is refused, named with offset and tag.
             do { try Completeness.check(path: path) } catch let e as DICOMParseError {
-                return .failure(.unreadable(path, "\(e.code == .incomplete ? "incomplete instance" : "refused") [\(e.code)]: \(e.located)"))
+                return .failure(MediaError(.unreadable, "\(e.code == .incomplete ? "incomplete instance" : "refused") [\(e.code)]: \(e.located)", path: path, cause: e))
             }
             let key = sortKey(f.dataSet)
             return .success(SourceInstance(path: path, header: keepHeader ? strip(f.dataSet) : DataSet(), sortKey: key,
@@ -135,10 +143,10 @@ public enum InstanceScanner {
                                            fileMetaMismatches: FileMetaCheck.mismatches(fileMeta: meta, dataSet: f.dataSet),
                                            fileMetaNeedsRebuild: !meta.isEmpty && FileMetaCheck.needsRebuild(fileMeta: meta, dataSet: f.dataSet)))
         } catch let e as DICOMParseError {
-            if e.code == .notDICOM || e.code == .empty { return .failure(.notDICOM(path, e.message)) }
-            return .failure(.unreadable(path, e.located))
+            if e.code == .notDICOM || e.code == .empty { return .failure(MediaError(.inputNotDICOM, e.message, path: path, cause: e)) }
+            return .failure(MediaError(.unreadable, e.located, path: path, cause: e))
         } catch {
-            return .failure(.unreadable(path, "\(error)"))
+            return .failure(MediaError(.unreadable, "\(error)", path: path, cause: error))
         }
     }
 
@@ -160,7 +168,7 @@ public enum InstanceScanner {
     }
 
     static func sortKey(_ h: DataSet) -> [String] {
-        let num = h.integer(Tag(0x0020, 0x0013)).map { String(format: "%012d", $0) } ?? ""
+        let num = h.integer(.instanceNumber).map { String(format: "%012d", $0) } ?? ""
         return [h.string(.patientID) ?? "", h.string(.studyInstanceUID) ?? "", h.string(.seriesInstanceUID) ?? "", num]
     }
 
