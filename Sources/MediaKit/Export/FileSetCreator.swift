@@ -46,7 +46,7 @@ public enum FileSetCreator {
             }
             throw MediaError(.refused, "already holds a File-set (DICOMDIR) without \(again.added.count) of these inputs; use `dicom-media update` to add to it", path: root)
         }
-        let scan = try InstanceScanner.scan(options.inPlace ? [root] : inputs, keepHeaders: false, progress: progress.map { p in { p("reading", $0, $1) } })
+        let scan = try InstanceScanner.scan(options.inPlace ? [root] : inputs, keepHeaders: false, progress: progress.map { p in { @Sendable in p("reading", $0, $1) } })
         // Stray files and folders already in OUT are planned around, never overwritten.
         let occupancy = options.inPlace ? MediumOccupancy() : MediumOccupancy.scan(root: root, fileSet: nil)
         let plan = try FileSetPlanner.plan(into: FileSet(fileSetID: options.fileSetID ?? ""), root: root, scan: scan, existingIDs: occupancy.files,
@@ -82,7 +82,7 @@ public enum FileSetCreator {
         let occupancy = MediumOccupancy.scan(root: root, fileSet: fs)
         // Inputs inside the File-set itself are not new instances.
         let scan = try InstanceScanner.scan(inputs.filter { !(realPath($0) ?? $0).hasPrefix((realPath(root) ?? root) + "/") || !isDirectory(root) },
-                                            keepHeaders: false, progress: progress.map { p in { p("reading", $0, $1) } })
+                                            keepHeaders: false, progress: progress.map { p in { @Sendable in p("reading", $0, $1) } })
         let plan = try FileSetPlanner.plan(into: fs, root: root, scan: scan, existingIDs: occupancy.files, options: options,
                                            report: report, keepStaged: !options.dryRun, occupancy: occupancy)
         return try carryOut(plan, progress: progress)

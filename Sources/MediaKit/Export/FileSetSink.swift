@@ -62,7 +62,7 @@ public enum FileSetSink {
         }
         try makeDirectories(root)
         let tx = FileSetTransaction(operation: operation, copies: copies)
-        try tx.run(root: root, dicomdir: dicomdir, progress: progress.map { p in { p("copying", $0, $1) } })
+        try tx.run(root: root, dicomdir: dicomdir, progress: progress.map { p in { @Sendable in p("copying", $0, $1) } })
         let medium = Medium(root: root)
         for f in extra {
             do { try medium.createFile(try Medium.components(ofRelativePath: f.path), bytes: f.bytes, replace: true) } catch let e as MediumError { throw MediaError(e) }

@@ -63,7 +63,7 @@ extension FileSetCreator {
     public static func createVolumes(out: String?, inputs: [String], capacity: Int64?, options: FileSetOptions,
                                      progress: (@Sendable (String, Int, Int) -> Void)? = nil) throws -> VolumeSetReport {
         guard let base = options.image?.path ?? out else { throw MediaError(.badArgument, "no output given") }
-        let scan = try InstanceScanner.scan(inputs, keepHeaders: false, progress: progress.map { p in { p("reading", $0, $1) } })
+        let scan = try InstanceScanner.scan(inputs, keepHeaders: false, progress: progress.map { p in { @Sendable in p("reading", $0, $1) } })
         let instances = scan.instances.sorted { a, b in
             a.sortKey != b.sortKey ? a.sortKey.lexicographicallyPrecedes(b.sortKey) : a.path < b.path
         }
