@@ -2,6 +2,7 @@ import ArgumentParser
 import DICOMCore
 import DICOMFileSet
 import Foundation
+import MediaKit
 #if canImport(Glibc)
 import Glibc
 #endif

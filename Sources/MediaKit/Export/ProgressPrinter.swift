@@ -1,0 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Progress ("phase done/total") on stderr when it is a terminal (never in pipes or scripts); nil otherwise.
+public func progressPrinter() -> (@Sendable (String, Int, Int) -> Void)? {
+    guard isatty(2) == 1 else { return nil }
+    return { phase, done, total in
+        fputs("\r\(phase) \(done)/\(total)\(done == total ? "\n" : "")", stderr)
+    }
+}
