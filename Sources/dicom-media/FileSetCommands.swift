@@ -63,6 +63,11 @@ func finish(_ report: FileSetReport, output: OutputOptions, failOn: FailOnOption
     try exitWith(failOn.code(partial: report.hasProblems, warnings: report.hasWarnings))
 }
 
+/// Runs a create or update (given the progress printer) and prints its report by the contract.
+func report(output: OutputOptions, failOn: FailOnOption, _ body: ((@Sendable (String, Int, Int) -> Void)?) throws -> FileSetReport) throws {
+    try runMedia { try finish(body(output.progress()), output: output, failOn: failOn) }
+}
+
 /// Runs a use case: a MediaError or any other error is one line on stderr and exit 2 (a bad
 /// argument found by the use case, e.g. an invalid File-set ID, is a usage error: 64).
 func runMedia(_ body: () throws -> Void) throws {
@@ -78,8 +83,7 @@ func runMedia(_ body: () throws -> Void) throws {
 
 struct Create: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "create",
-        abstract: "Create a File-set (DICOMDIR + files) from files, folders and other File-sets (File-set Creator, PS3.10 8.3).",
+        commandName: "create", abstract: "Create a File-set (DICOMDIR + files) from files, folders and other File-sets (File-set Creator, PS3.10 8.3).",
         discussion: exitCodeHelp)
     @Argument(help: "Output folder (must not hold a File-set), or the folder to index with --in-place; with --iso, the first INPUT.") var out: String
     @Argument(help: "Input files, folders (recursive) or File-sets.") var inputs: [String] = []
@@ -101,39 +105,31 @@ struct Create: ParsableCommand {
             try media.create(out: media.iso == nil ? out : nil, inputs: media.iso == nil ? inputs : [out] + inputs, options: o, output: output, failOn: failOn, inPlace: inPlace)
             return
         }
-        try runMedia { try finish(FileSetCreator.create(out: out, inputs: inputs, options: o, progress: output.progress()), output: output, failOn: failOn) }
+        try report(output: output, failOn: failOn) { try FileSetCreator.create(out: out, inputs: inputs, options: o, progress: $0) }
     }
 }
 
 struct Update: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "update",
-        abstract: "Add instances to an existing File-set without touching its files (File-set Updater, PS3.10 8.3).",
+        commandName: "update", abstract: "Add instances to an existing File-set without touching its files (File-set Updater, PS3.10 8.3).",
         discussion: exitCodeHelp)
+
+    func run() throws {
+        let o = try options.resolve()
+        try report(output: output, failOn: failOn) { try FileSetCreator.update(fileSet: fileSet, inputs: inputs, options: o, progress: $0) }
+    }
+
     @Argument(help: "The File-set folder or its DICOMDIR.") var fileSet: String
     @Argument(help: "Input files, folders or File-sets.") var inputs: [String]
     @OptionGroup var options: FileSetWriteOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var failOn: FailOnOption
-    func run() throws {
-        let o = try options.resolve()
-        try runMedia { try finish(FileSetCreator.update(fileSet: fileSet, inputs: inputs, options: o, progress: output.progress()), output: output, failOn: failOn) }
-    }
 }
 
 struct Remove: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "remove",
-        abstract: "Delete instances, series, studies or patients from a File-set, and records left without children.",
+        commandName: "remove", abstract: "Delete instances, series, studies or patients from a File-set, and records left without children.",
         discussion: exitCodeHelp)
-    @Argument(help: "The File-set folder or its DICOMDIR.") var fileSet: String
-    @Option(help: "SOP Instance UID to remove.") var instance: [String] = []
-    @Option(help: "Series Instance UID to remove.") var series: [String] = []
-    @Option(help: "Study Instance UID to remove.") var study: [String] = []
-    @Option(help: "Patient ID to remove.") var patient: [String] = []
-    @Flag(name: .customLong("dry-run"), help: "Print what would be removed.") var dryRun = false
-    @OptionGroup var output: OutputOptions
-    @OptionGroup var lockWait: LockWaitOption
 
     func validate() throws {
         if instance.isEmpty && series.isEmpty && study.isEmpty && patient.isEmpty {
@@ -149,12 +145,20 @@ struct Remove: ParsableCommand {
             if !r.notFound.isEmpty || !r.notDeleted.isEmpty { throw ExitCode(Exit.problems) }
         }
     }
+
+    @Argument(help: "The File-set folder or its DICOMDIR.") var fileSet: String
+    @Option(help: "SOP Instance UID to remove.") var instance: [String] = []
+    @Option(help: "Series Instance UID to remove.") var series: [String] = []
+    @Option(help: "Study Instance UID to remove.") var study: [String] = []
+    @Option(help: "Patient ID to remove.") var patient: [String] = []
+    @Flag(name: .customLong("dry-run"), help: "Print what would be removed.") var dryRun = false
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var lockWait: LockWaitOption
 }
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "verify",
-        abstract: "Check a File-set in one pass: DICOMDIR structure, records against files, File IDs, uniqueness, and the profile's rules.",
+        commandName: "verify", abstract: "Check a File-set in one pass: DICOMDIR structure, records against files, File IDs, uniqueness, and the profile's rules.",
         discussion: exitCodeHelp + " Each problem has a severity, a stable code, the File ID and the rule.")
     @Argument(help: "A File-set folder, a DICOMDIR file, or an ISO 9660 image (.iso) read without mounting.") var source: String
     @Option(help: "Also check the rules of this media application profile (e.g. STD-GEN-CD).") var profile: String?

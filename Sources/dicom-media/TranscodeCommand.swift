@@ -3,8 +3,7 @@ import MediaKit
 
 struct Transcode: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "transcode",
-        abstract: "Rewrite files in another transfer syntax, decoding and encoding Pixel Data (PS3.5 8, 10).",
+        commandName: "transcode", abstract: "Rewrite files in another transfer syntax, decoding and encoding Pixel Data (PS3.5 8, 10).",
         discussion: exitCodeHelp + """
              Targets: \(FileTranscoder.targets.map(\.name).joined(separator: ", ")), or a transfer syntax UID. \
             jpeg-baseline, jpeg-extended, jpeg-ls-near and j2k are lossy: the output gets Lossy Image Compression 01, \
