@@ -55,7 +55,7 @@ public enum FileSetSink {
                 }
             } catch let e as ImageError {
                 unlink(building)
-                throw MediaError(.io, e.message, path: e.path.hasPrefix(tool) ? image.path : e.path)
+                throw MediaError(.io, e.message, path: e.path.hasPrefix(tool) ? image.path : e.path, cause: e)
             }
             try moveWithoutReplacing(building, to: image.path)
             return
@@ -111,7 +111,7 @@ public enum FileSetPackager {
         }
         let fs: FileSet
         do { fs = try DICOMDIRReader.read(path: loc.dicomdir) } catch let e as DICOMParseError {
-            throw MediaError(.unreadable, "DICOMDIR cannot be read: \(e.description)", path: loc.dicomdir)
+            throw MediaError(.unreadable, "DICOMDIR cannot be read: \(e.description)", path: loc.dicomdir, cause: e)
         }
         if isRegularFile(output) { throw MediaError(.refused, "already exists; it is never overwritten", path: output) }
         var files: [ImageFile] = []
@@ -128,7 +128,7 @@ public enum FileSetPackager {
         o.rockRidge = rockRidge; o.engine = engine
         o.application = "DICOM_MEDIA_\(Implementation.version.replacingOccurrences(of: ".", with: "_"))"
         do { try ISOWriter.write(files: files, to: output, options: o) } catch let e as ImageError {
-            throw MediaError(.io, e.message, path: e.path)
+            throw MediaError(.io, e.message, path: e.path, cause: e)
         }
         return Result(image: output, volumeID: vol, files: files.count, bytes: bytes, skipped: walk.skipped)
     }

@@ -84,7 +84,7 @@ extension FileSetCreator {
         let plan: VolumePlanner.Plan
         do { plan = try VolumePlanner.plan(series, capacity: capacity ?? Int64.max / 4, costs: costs) } catch let e as VolumePlanner.TooLarge {
             let path = members[series.firstIndex { $0.series == e.series } ?? 0].dropFirst(e.instance).first.map { instances[$0].path }
-            throw MediaError(.refused, e.description, path: path)
+            throw MediaError(.refused, e.description, path: path, cause: e)
         }
         var result = VolumeSetReport(capacity: capacity, dividedSeries: plan.dividedSeries, dryRun: options.dryRun)
         let many = plan.volumes.count > 1

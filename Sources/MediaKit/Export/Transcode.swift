@@ -50,7 +50,7 @@ public enum FileTranscoder {
         do {
             out = try PixelTranscoder().transcode(dataSet: ds, fileMeta: meta, from: file.transferSyntax, to: target, parameters: parameters)
         } catch let e as TranscodeError {
-            throw MediaError(.refused, "cannot transcode from \(file.transferSyntax.name) to \(target.name): \(e)", path: input)
+            throw MediaError(.refused, "cannot transcode from \(file.transferSyntax.name) to \(target.name): \(e)", path: input, cause: e)
         }
         let bytes = try Part10Writer.encode(dataSet: out.dataSet, fileMeta: out.fileMeta,
                                             options: WriteOptions(transferSyntax: out.transferSyntax, sourceAETitle: sourceAETitle))

@@ -129,9 +129,9 @@ public final class FileSetLock: Sendable {
                 }
             }
         } catch let b as LockFile.Busy {
-            throw MediaError(.busy, b.description, path: target)
+            throw MediaError(.busy, b.description, path: target, cause: b)
         } catch let f as LockFile.Failure {
-            throw MediaError(.io, f.message, path: f.path)
+            throw MediaError(.io, f.message, path: f.path, cause: f)
         }
     }
 
