@@ -4,16 +4,6 @@ import DICOMFileSet
 import DICOMIO
 import DICOMPixel
 
-/// How far `create`/`update`/`export` may go to fit inputs into a profile's transfer syntaxes (PS3.11 §7: the profile fixes the syntaxes).
-public enum CompressionMode: String, Sendable, CaseIterable {
-    /// Only native syntaxes (Explicit VR Little Endian) are written.
-    case none
-    /// Lossless compressed syntaxes where the profile allows one, else native.
-    case lossless
-    /// Lossy syntaxes allowed by the profile, asked for by name; lossless or native where no lossy encoder fits.
-    case lossy
-}
-
 /// The transfer syntax an instance is written in on a medium (PS3.11 profile tables; PS3.5 §10).
 public enum SyntaxChoice {
     static let losslessEncapsulated: Set<String> = [TransferSyntax.jpegLossless.uid, TransferSyntax.jpegLosslessSV1.uid, TransferSyntax.jpegLSLossless.uid,
