@@ -80,10 +80,11 @@ public enum FileTranscoder {
             while used.contains(name) { n += 1; name = "\(base)_\(n)" }
             used.insert(name); names.append(outDir + "/" + name)
         }
+        let outputs = names
         let results = ConcurrentSlots<Swift.Result<Result, Error>>(count: inputs.count)
         let done = ConcurrentCounter()
         DispatchQueue.concurrentPerform(iterations: inputs.count) { i in
-            results[i] = Swift.Result { try transcode(input: inputs[i], output: names[i], to: target, parameters: parameters, sourceAETitle: sourceAETitle) }
+            results[i] = Swift.Result { try transcode(input: inputs[i], output: outputs[i], to: target, parameters: parameters, sourceAETitle: sourceAETitle) }
             let k = done.increment()
             progress?(k, inputs.count)
         }

@@ -6,6 +6,8 @@ import Glibc
 public func progressPrinter() -> (@Sendable (String, Int, Int) -> Void)? {
     guard isatty(2) == 1 else { return nil }
     return { phase, done, total in
-        fputs("\r\(phase) \(done)/\(total)\(done == total ? "\n" : "")", stderr)
+        // write(2) on descriptor 2 (stderr is unbuffered; no shared FILE state to touch).
+        let line = "\r\(phase) \(done)/\(total)\(done == total ? "\n" : "")"
+        _ = line.withCString { write(2, $0, strlen($0)) }
     }
 }

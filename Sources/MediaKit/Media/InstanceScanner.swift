@@ -59,12 +59,13 @@ public enum InstanceScanner {
             }
         }
         // Read headers on both cores.
+        let paths = candidates
         let results = ConcurrentSlots<Result<SourceInstance, MediaError>>(count: candidates.count)
         let done = ConcurrentCounter()
         DispatchQueue.concurrentPerform(iterations: candidates.count) { i in
-            results[i] = readInstance(candidates[i], keepHeader: keepHeaders)
+            results[i] = readInstance(paths[i], keepHeader: keepHeaders)
             let n = done.increment()
-            if let progress, n % 64 == 0 || n == candidates.count { progress(n, candidates.count) }
+            if let progress, n % 64 == 0 || n == paths.count { progress(n, paths.count) }
         }
         for r in results.values {
             switch r {
