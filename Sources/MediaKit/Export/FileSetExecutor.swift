@@ -25,7 +25,7 @@ public enum FileSetExecutor {
         for i in copies.indices where copies[i].source.isEmpty {
             guard let src = report.added.first(where: { $0.fileID == copies[i].fileID })?.source else { continue }
             let f = try Part10Reader.read(path: src)
-            let ts = PreparedInstance.stagedSyntax(f.transferSyntax)
+            let ts = PlannedInstance.stagedSyntax(f.transferSyntax)
             let bytes = try Part10Writer.encode(dataSet: f.dataSet, fileMeta: f.fileMeta, options: WriteOptions(transferSyntax: ts, sourceAETitle: options.sourceAETitle))
             try makePrivateDirectory(plan.staging)
             let staged = plan.staging + "/\(i)"

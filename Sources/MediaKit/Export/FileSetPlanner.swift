@@ -44,15 +44,15 @@ public enum FileSetPlanner {
         // inputs the profile does not allow are transcoded in the same pass into the staging folder.
         let chunk = 256
         let keep = keepStaged ? staging : nil
-        var loaded: [Int: Result<PreparedInstance, Error>] = [:]
+        var loaded: [Int: Result<PlannedInstance, Error>] = [:]
         for (n, var inst) in instances.enumerated() {
             if loaded[n] == nil {
                 loaded.removeAll(keepingCapacity: true)
                 let range = n..<min(instances.count, n + chunk)
-                let results = ConcurrentSlots<Result<PreparedInstance, Error>>(count: range.count)
+                let results = ConcurrentSlots<Result<PlannedInstance, Error>>(count: range.count)
                 DispatchQueue.concurrentPerform(iterations: range.count) { k in
                     let i = range.lowerBound + k
-                    results[k] = Result { try PreparedInstance.prepare(instances[i], index: i, options: options, staging: keep) }
+                    results[k] = Result { try PlannedInstance.prepare(instances[i], index: i, options: options, staging: keep) }
                 }
                 for (k, r) in results.values.enumerated() { if let r { loaded[range.lowerBound + k] = r } }
             }
@@ -73,6 +73,7 @@ public enum FileSetPlanner {
                     if let uid = p.header.string(.sopInstanceUID) { inst.sopInstanceUID = uid }
                     staged = p.staged
                 }
+            case .failure(let e as TransformRefusal)?: report.refused.append((inst.path, e.description)); continue
             case .failure(let e as MediaError)? where e.isRefusal: report.refused.append((inst.path, e.message)); continue
             case .failure(let e)?: report.unreadable.append((inst.path, "\(e)")); continue
             case nil: report.unreadable.append((inst.path, "header could not be read again")); continue

@@ -20,16 +20,21 @@ public struct TransformChain: InstanceTransform {
     }
 }
 
-/// Why a transform refused an instance: a MediaError with code `transformRefused` (the old name stays
-/// for the transforms that throw it: `TransformRefusal(message, rule:)`).
-public typealias TransformRefusal = MediaError
+/// Why a transform refused an instance (code `transform-refused`); `rule` names the standard's section.
+public struct TransformRefusal: ChainedError, Sendable {
+    public var message: String
+    public var rule: String
+    public var location: SourceLocation
+    public init(_ message: String, rule: String, file: String = #fileID, line: Int = #line) {
+        self.message = message; self.rule = rule; self.location = SourceLocation(file: file, line: line)
+    }
+    public var codeName: String { MediaError.Code.transformRefused.rawValue }
+    public var context: ErrorContext { ErrorContext() }
+    public var cause: (any Error)? { nil }
+    public var description: String { "\(message) (\(rule))" }
+}
 
 extension MediaError {
-    /// A transform's refusal of an instance; `rule` names the standard's section.
-    public init(_ message: String, rule: String, file: String = #fileID, line: Int = #line) {
-        self.init(.transformRefused, "\(message) (\(rule))", file: file, line: line)
-    }
-
-    /// The instance was refused by a rule (profile, syntax, transform): it is listed as refused, not as unreadable.
-    var isRefusal: Bool { code == .refused || code == .syntaxRefused || code == .transformRefused }
+    /// The instance was refused by a rule (profile, syntax): it is listed as refused, not as unreadable.
+    var isRefusal: Bool { code == .refused || code == .syntaxRefused }
 }

@@ -6,7 +6,7 @@ import Foundation
 
 /// What the planner learns of one input: its header (after transform and transcoding) and, when kept,
 /// the rewritten file staged for the executor.
-struct PreparedInstance {
+struct PlannedInstance {
     var header: DataSet
     /// The syntax the rewritten file is in; nil when the input is copied as it is.
     var syntax: TransferSyntax?
@@ -20,7 +20,7 @@ struct PreparedInstance {
     /// allows (PS3.11 §7) and encodes the rewritten file: the encoder alone knows the outcome (output syntax,
     /// refusals, new SOP Instance UID of a lossy copy). The bytes are kept in `staging`, or dropped when it is
     /// nil (a plan only: same syntaxes, same refusals, nothing written). Runs on every core.
-    static func prepare(_ inst: SourceInstance, index: Int, options: FileSetOptions, staging: String?) throws -> PreparedInstance {
+    static func prepare(_ inst: SourceInstance, index: Int, options: FileSetOptions, staging: String?) throws -> PlannedInstance {
         let header = inst.header.isEmpty ? try InstanceScanner.loadHeader(inst.path) : inst.header
         var target: TransferSyntax?
         if !options.inPlace {  // --in-place indexes files where they are, never rewritten; the profile check refuses what does not fit
@@ -29,20 +29,20 @@ struct PreparedInstance {
         }
         let transform = options.inPlace ? nil : options.transform
         if target == nil && transform == nil {
-            guard inst.fileMetaNeedsRebuild && !options.inPlace else { return PreparedInstance(header: header) }
+            guard inst.fileMetaNeedsRebuild && !options.inPlace else { return PlannedInstance(header: header) }
             // One identity (PS3.10 7.1): a File Meta disagreeing with the data set is rebuilt; the data set is copied byte for byte.
-            guard let staging else { return PreparedInstance(header: header, syntax: inst.transferSyntax) }
+            guard let staging else { return PlannedInstance(header: header, syntax: inst.transferSyntax) }
             let bytes = try rebuildingFileMeta(inst.path, sourceAETitle: options.sourceAETitle)
             try makeDirectories(staging)
             let path = staging + "/m\(index)"
             try Part10Writer.write(bytes, to: path)
-            return PreparedInstance(header: header, syntax: inst.transferSyntax, staged: (path, bytes.count))
+            return PlannedInstance(header: header, syntax: inst.transferSyntax, staged: (path, bytes.count))
         }
         let output = target ?? stagedSyntax(inst.transferSyntax)
         let (bytes, result, dataSet) = try FileTranscoder.encode(
             input: inst.path, to: output, parameters: options.encodeParameters, sourceAETitle: options.sourceAETitle,
             transform: transform.map { t in { ds, meta in try t.apply(to: &ds, fileMeta: &meta) } })
-        var prepared = PreparedInstance(header: InstanceScanner.strip(dataSet), syntax: result.outputSyntax,
+        var prepared = PlannedInstance(header: InstanceScanner.strip(dataSet), syntax: result.outputSyntax,
                                         transcoded: target != nil, lossy: result.lossy, diagnostics: result.diagnostics)
         guard let staging else { return prepared }
         try makePrivateDirectory(staging)
