@@ -1,11 +1,9 @@
 import ArgumentParser
-import DICOMStore
-import Foundation
 import MediaKit
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write studies from the local store to a File-set folder (USB stick) or an ISO image, through the same plan and writers as create.",
+        commandName: "export", abstract: "Write studies from the local store to a File-set folder (USB stick) or an ISO image, through the same plan and writers as create.",
         discussion: exitCodeHelp + " Without --patient/--study/--series the whole store is exported. Conflicting copies (same SOP Instance UID, other content) are left out and named on stderr.")
     @Argument(help: "Output folder (must not hold a File-set); leave out with --iso.") var out: String?
     @Option(help: "Patient ID to export (repeatable).") var patient: [String] = []
@@ -25,19 +23,12 @@ struct Export: ParsableCommand {
     func run() throws {
         let o = try options.resolve()
         let store = try storeOption.open(create: false)
-        let rows: [StoredInstance]
-        do { rows = try store.select(patients: patient, studies: study, series: series) } catch {
-            printError("\(store.root): \(error)"); throw ExitCode(Exit.unreadable)
-        }
         // Messages name the patient, study, instance and original source, never the store's object paths.
-        // Conflicting copies are refused (listed with the report's refusals, on stderr and in --json).
-        let conflicts = rows.filter(\.conflict)
-        let leftOut = conflicts.map { c in
-            (source: Self.describe(c), reason: "conflicting copy left out: it differs from another copy of SOP Instance \(c.sopInstanceUID) (compare with `dicom-media store conflicts`, keep one with `dicom-media store remove \(c.sopInstanceUID) --copy SHA256`)")
+        let selection: StoreExport
+        do { selection = try StoreExport.select(store, patients: patient, studies: study, series: series) } catch let e as MediaError {
+            printError(e.description); throw ExitCode(Exit.unreadable)
         }
-        let kept = rows.filter { !$0.conflict }
-        let paths = kept.map(store.absolutePath)
-        let names = Dictionary(kept.map { (store.absolutePath($0), Self.describe($0)) }, uniquingKeysWith: { a, _ in a })
+        let (paths, names, leftOut) = (selection.paths, selection.names, selection.leftOut)
         guard !paths.isEmpty else {
             for l in leftOut { printError("\(l.source): \(l.reason)") }
             printError("\(store.root): no instances: nothing written (nothing in the store matches the selection)")
@@ -55,10 +46,4 @@ struct Export: ParsableCommand {
         }
     }
 
-    /// "patient P (Name), study S, instance I (from SOURCE/PATH)".
-    static func describe(_ r: StoredInstance) -> String {
-        let name = r.patientName.map { " (\($0))" } ?? ""
-        let origin = r.sourceLocation.isEmpty ? r.sourcePath : r.sourceLocation + "/" + r.sourcePath
-        return "patient \(r.patientID)\(name), study \(r.studyInstanceUID), instance \(r.sopInstanceUID) (from \(origin))"
-    }
 }

@@ -1,14 +1,5 @@
 import ArgumentParser
-import DICOMCore
-import DICOMFileSet
-import DICOMIO
-import DICOMPixel
-import Foundation
 import MediaKit
-import FileSystem
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `--wait SECONDS`: how long a writer waits for another one's lock on the File-set or store.
 struct LockWaitOption: ParsableArguments {
@@ -50,38 +41,18 @@ struct FileSetWriteOptions: ParsableArguments {
     @OptionGroup var lockWait: LockWaitOption
 
     func resolve() throws -> FileSetOptions {
-        guard let mode = CompressionMode(rawValue: compression.lowercased()) else {
-            throw ValidationError("--compression must be none, lossless or lossy, got '\(compression)'")
-        }
-        if let q = quality, !(1...100).contains(q) { throw ValidationError("--quality must be 1-100") }
-        guard let profile = ApplicationProfile.named(self.profile ?? ApplicationProfile.default.id) else {
-            throw ValidationError("unknown profile '\(self.profile ?? "")'; known: \(ApplicationProfile.all.map(\.id).joined(separator: ", "))")
-        }
-        var date: String, time: String
-        if let t = exportTime {
-            let digits = t.filter(\.isNumber)
-            guard digits.count == 14, DICOMDate(String(digits.prefix(8))) != nil, DICOMTime(String(digits.suffix(6))) != nil else {
-                throw ValidationError("--export-time must be YYYYMMDDHHMMSS, got '\(t)'")
-            }
-            date = String(digits.prefix(8)); time = String(digits.suffix(6))
-        } else { (date, time) = FileSetOptions.now() }
-        let layout: FileIDLayout
-        do {
-            guard let dir = FileIDLayout.defaultTemplatesDirectory() ?? (isRegularFile(self.layout) ? "." : nil) else {
-                throw ValidationError("templates folder not found: set DICOM_MEDIA_TEMPLATES")
-            }
-            layout = try FileIDLayout.load(self.layout, templatesDirectory: dir)
-        } catch let e as ValidationError { throw e } catch {
-            throw ValidationError("\(error)")
-        }
-        var o = FileSetOptions(layout: layout, exportDate: date, exportTime: time)
-        o.profile = profile; o.profileExplicit = self.profile != nil; o.fileSetID = fileSetID?.uppercased(); o.descriptor = descriptor; o.icons = icons
-        o.strict = strict; o.dryRun = dryRun; o.sourceAETitle = sourceAE
-        o.compression = mode; o.recompress = recompress; o.encodeParameters = EncodeParameters(quality: quality)
-        o.transform = try transformOptions.transform()
-        o.lockWait = lockWait.seconds
-        return o
+        var r = FileSetRequest()
+        r.profile = profile; r.layout = layout; r.fileSetID = fileSetID; r.descriptor = descriptor; r.icons = icons; r.strict = strict
+        r.dryRun = dryRun; r.exportTime = exportTime; r.sourceAE = sourceAE; r.compression = compression; r.recompress = recompress
+        r.quality = quality; r.lockWait = lockWait.seconds
+        r.transform = try transformOptions.transform()
+        return try usage { try r.resolve() }
     }
+}
+
+/// A `badArgument` MediaError of a use case's option check as ArgumentParser's usage error (exit 64).
+func usage<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as MediaError where e.code == .badArgument { throw ValidationError(e.message) }
 }
 
 /// Prints a create/update/export report (results on stdout, diagnostics on stderr) and exits by the contract.
@@ -92,9 +63,14 @@ func finish(_ report: FileSetReport, output: OutputOptions, failOn: FailOnOption
     try exitWith(failOn.code(partial: report.hasProblems, warnings: report.hasWarnings))
 }
 
+/// Runs a create or update (given the progress printer) and prints its report by the contract.
+func report(output: OutputOptions, failOn: FailOnOption, _ body: ((@Sendable (String, Int, Int) -> Void)?) throws -> FileSetReport) throws {
+    try runMedia { try finish(body(output.progress()), output: output, failOn: failOn) }
+}
+
 struct Create: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create a File-set (DICOMDIR + files) from files, folders and other File-sets (File-set Creator, PS3.10 8.3).",
+        commandName: "create", abstract: "Create a File-set (DICOMDIR + files) from files, folders and other File-sets (File-set Creator, PS3.10 8.3).",
         discussion: exitCodeHelp)
     @Argument(help: "Output folder (must not hold a File-set), or the folder to index with --in-place; with --iso, the first INPUT.") var out: String
     @Argument(help: "Input files, folders (recursive) or File-sets.") var inputs: [String] = []
@@ -116,37 +92,31 @@ struct Create: ParsableCommand {
             try media.create(out: media.iso == nil ? out : nil, inputs: media.iso == nil ? inputs : [out] + inputs, options: o, output: output, failOn: failOn, inPlace: inPlace)
             return
         }
-        try runMedia { try finish(FileSetCreator.create(out: out, inputs: inputs, options: o, progress: output.progress()), output: output, failOn: failOn) }
+        try report(output: output, failOn: failOn) { try FileSetCreator.create(out: out, inputs: inputs, options: o, progress: $0) }
     }
 }
 
 struct Update: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Add instances to an existing File-set without touching its files (File-set Updater, PS3.10 8.3).",
+        commandName: "update", abstract: "Add instances to an existing File-set without touching its files (File-set Updater, PS3.10 8.3).",
         discussion: exitCodeHelp)
+
+    func run() throws {
+        let o = try options.resolve()
+        try report(output: output, failOn: failOn) { try FileSetCreator.update(fileSet: fileSet, inputs: inputs, options: o, progress: $0) }
+    }
+
     @Argument(help: "The File-set folder or its DICOMDIR.") var fileSet: String
     @Argument(help: "Input files, folders or File-sets.") var inputs: [String]
     @OptionGroup var options: FileSetWriteOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var failOn: FailOnOption
-    func run() throws {
-        let o = try options.resolve()
-        try runMedia { try finish(FileSetCreator.update(fileSet: fileSet, inputs: inputs, options: o, progress: output.progress()), output: output, failOn: failOn) }
-    }
 }
 
 struct Remove: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Delete instances, series, studies or patients from a File-set, and records left without children.",
+        commandName: "remove", abstract: "Delete instances, series, studies or patients from a File-set, and records left without children.",
         discussion: exitCodeHelp)
-    @Argument(help: "The File-set folder or its DICOMDIR.") var fileSet: String
-    @Option(help: "SOP Instance UID to remove.") var instance: [String] = []
-    @Option(help: "Series Instance UID to remove.") var series: [String] = []
-    @Option(help: "Study Instance UID to remove.") var study: [String] = []
-    @Option(help: "Patient ID to remove.") var patient: [String] = []
-    @Flag(name: .customLong("dry-run"), help: "Print what would be removed.") var dryRun = false
-    @OptionGroup var output: OutputOptions
-    @OptionGroup var lockWait: LockWaitOption
 
     func validate() throws {
         if instance.isEmpty && series.isEmpty && study.isEmpty && patient.isEmpty {
@@ -162,11 +132,20 @@ struct Remove: ParsableCommand {
             if !r.notFound.isEmpty || !r.notDeleted.isEmpty { throw ExitCode(Exit.problems) }
         }
     }
+
+    @Argument(help: "The File-set folder or its DICOMDIR.") var fileSet: String
+    @Option(help: "SOP Instance UID to remove.") var instance: [String] = []
+    @Option(help: "Series Instance UID to remove.") var series: [String] = []
+    @Option(help: "Study Instance UID to remove.") var study: [String] = []
+    @Option(help: "Patient ID to remove.") var patient: [String] = []
+    @Flag(name: .customLong("dry-run"), help: "Print what would be removed.") var dryRun = false
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var lockWait: LockWaitOption
 }
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check a File-set in one pass: DICOMDIR structure, records against files, File IDs, uniqueness, and the profile's rules.",
+        commandName: "verify", abstract: "Check a File-set in one pass: DICOMDIR structure, records against files, File IDs, uniqueness, and the profile's rules.",
         discussion: exitCodeHelp + " Each problem has a severity, a stable code, the File ID and the rule.")
     @Argument(help: "A File-set folder, a DICOMDIR file, or an ISO 9660 image (.iso) read without mounting.") var source: String
     @Option(help: "Also check the rules of this media application profile (e.g. STD-GEN-CD).") var profile: String?
@@ -180,13 +159,7 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         // An unknown profile name is a usage error (exit 64), as ArgumentParser's own.
-        var p: ApplicationProfile?
-        if let id = profile {
-            guard let found = ApplicationProfile.named(id) else {
-                throw ValidationError("unknown profile '\(id)'; known: \(ApplicationProfile.all.map(\.id).joined(separator: ", "))")
-            }
-            p = found
-        }
+        let p = try usage { try profile.map { try FileSetRequest.profile(named: $0) } }
         try runMedia {
             let progress = output.progress()
             let pr = progress.map { pr in { @Sendable in pr("checking", $0, $1) } }

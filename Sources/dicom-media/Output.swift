@@ -72,7 +72,7 @@ func printDocument(_ j: ReportJSON) { Console.shared.document(j) }
 /// by its cause chain) and exit 2 (a bad argument found by the use case, e.g. an invalid File-set
 /// ID, is a usage error: 64).
 func runMedia(_ body: () throws -> Void) throws {
-    do { try body() } catch let e as ExitCode { throw e } catch let e as ValidationError { throw e } catch let e as ProfileChoiceError {
+    do { try body() } catch let e as ExitCode { throw e } catch let e as ValidationError { throw e } catch let e as MediaError where e.code == .profileNeeded {
         Console.shared.failure(e); throw ExitCode(Exit.usage)  // update needs --profile: a usage error (64)
     } catch let e as MediaError {
         Console.shared.failure(e)

@@ -1,13 +1,9 @@
 import ArgumentParser
-import DICOMCore
-import DICOMIO
-import DICOMPixel
-import Foundation
 import MediaKit
 
 struct Transcode: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Rewrite files in another transfer syntax, decoding and encoding Pixel Data (PS3.5 8, 10).",
+        commandName: "transcode", abstract: "Rewrite files in another transfer syntax, decoding and encoding Pixel Data (PS3.5 8, 10).",
         discussion: exitCodeHelp + """
              Targets: \(FileTranscoder.targets.map(\.name).joined(separator: ", ")), or a transfer syntax UID. \
             jpeg-baseline, jpeg-extended, jpeg-ls-near and j2k are lossy: the output gets Lossy Image Compression 01, \
@@ -43,43 +39,34 @@ struct Transcode: ParsableCommand {
 
     func run() throws {
         let target = FileTranscoder.target(named: to)!
-        let params = EncodeParameters(quality: quality, near: near ?? (target == .jpegLSNearLossless ? 2 : 0))
-        let results: [Result<FileTranscoder.Result, Error>]
+        let params = TranscodeReport.parameters(for: target, quality: quality, near: near)
+        let results: [Result<FileTranscoder.Result, any Error>]
         if let outDir {
             let progress = output.progress()
             results = try FileTranscoder.transcode(inputs: paths, outDir: outDir, to: target, parameters: params, sourceAETitle: sourceAE,
-                                                   progress: progress.map { p in { p("transcoding", $0, $1) } })
+                                                   progress: progress.map { p in { @Sendable in p("transcoding", $0, $1) } })
         } else {
             results = [Result { try FileTranscoder.transcode(input: paths[0], output: paths[1], to: target, parameters: params, sourceAETitle: sourceAE) }]
         }
         var code = Exit.ok
         var failed = 0
-        var out: [JSON] = []
+        var out: [TranscodeReport.Entry] = []
         for (i, r) in results.enumerated() {
             switch r {
             case .success(let t):
-                for d in t.diagnostics where d.severity >= .warning {
-                    if d.severity >= .error { printError("\(t.input): \(d)") } else { output.note("\(t.input): \(d)") }
-                    code = max(code, failOn.code(partial: d.severity >= .error, warnings: true))
+                for n in TranscodeReport.notes(t) {
+                    if n.isError { printError(n.text) } else { output.note(n.text) }
+                    code = max(code, failOn.code(partial: n.isError, warnings: true))
                 }
-                if output.json {
-                    out.append(.object([("input", .string(t.input)), ("output", .string(t.output)), ("transferSyntax", .string(t.outputSyntax.uid)),
-                                        ("lossy", .bool(t.lossy)), ("bytesIn", .int(Int64(t.bytesIn))), ("bytesOut", .int(Int64(t.bytesOut))),
-                                        ("diagnostics", .array(t.diagnostics.map { .string($0.description) }))]))
-                }
+                if output.json { out.append(TranscodeReport.json(t)) }
             case .failure(let e):
-                let msg: String
-                switch e {
-                case let p as DICOMParseError: msg = p.description
-                case let m as MediaError: msg = m.description
-                default: msg = "\(paths[i]): \(e)"
-                }
+                let msg = TranscodeReport.failureMessage(e, input: paths[i])
                 printError(msg)
                 failed += 1
-                if output.json { out.append(.object([("input", .string(paths[i])), ("error", .string(msg))])) }
+                if output.json { out.append(TranscodeReport.failureJSON(input: paths[i], message: msg)) }
             }
         }
-        if output.json { printDocument(out.count == 1 && outDir == nil ? out[0] : .array(out)) }
+        if output.json { printDocument(TranscodeReport.document(out, single: outDir == nil)) }
         // No file transcoded: 2; some: done in part, 1.
         try exitWith(failed == results.count ? Exit.unreadable : failed > 0 ? max(code, Exit.problems) : code)
     }

@@ -51,7 +51,7 @@ public enum FileTranscoder {
         do {
             out = try PixelTranscoder().transcode(dataSet: ds, fileMeta: meta, from: file.transferSyntax, to: target, parameters: parameters)
         } catch let e as TranscodeError {
-            throw MediaError(.refused, "cannot transcode from \(file.transferSyntax.name) to \(target.name): \(e)", path: input)
+            throw MediaError(.refused, "cannot transcode from \(file.transferSyntax.name) to \(target.name): \(e)", path: input, cause: e)
         }
         let bytes = try Part10Writer.encode(dataSet: out.dataSet, fileMeta: out.fileMeta,
                                             options: WriteOptions(transferSyntax: out.transferSyntax, sourceAETitle: sourceAETitle))
@@ -81,10 +81,11 @@ public enum FileTranscoder {
             while used.contains(name) { n += 1; name = "\(base)_\(n)" }
             used.insert(name); names.append(outDir + "/" + name)
         }
+        let outputs = names
         let results = ConcurrentSlots<Swift.Result<Result, Error>>(count: inputs.count)
         let done = ConcurrentCounter()
         DispatchQueue.concurrentPerform(iterations: inputs.count) { i in
-            results[i] = Swift.Result { try transcode(input: inputs[i], output: names[i], to: target, parameters: parameters, sourceAETitle: sourceAETitle) }
+            results[i] = Swift.Result { try transcode(input: inputs[i], output: outputs[i], to: target, parameters: parameters, sourceAETitle: sourceAETitle) }
             let k = done.increment()
             progress?(k, inputs.count)
         }

@@ -20,10 +20,21 @@ public struct TransformChain: InstanceTransform {
     }
 }
 
-/// Why a transform refused an instance; `rule` names the standard's section.
-public struct TransformRefusal: Error, Sendable, CustomStringConvertible {
+/// Why a transform refused an instance (code `transform-refused`); `rule` names the standard's section.
+public struct TransformRefusal: ChainedError, Sendable {
     public var message: String
     public var rule: String
-    public init(_ message: String, rule: String) { self.message = message; self.rule = rule }
+    public var location: SourceLocation
+    public init(_ message: String, rule: String, file: String = #fileID, line: Int = #line) {
+        self.message = message; self.rule = rule; self.location = SourceLocation(file: file, line: line)
+    }
+    public var codeName: String { MediaError.Code.transformRefused.rawValue }
+    public var context: ErrorContext { ErrorContext() }
+    public var cause: (any Error)? { nil }
     public var description: String { "\(message) (\(rule))" }
+}
+
+extension MediaError {
+    /// The instance was refused by a rule (profile, syntax): it is listed as refused, not as unreadable.
+    var isRefusal: Bool { code == .refused || code == .syntaxRefused }
 }

@@ -235,7 +235,7 @@ public struct FileSetTransaction: Sendable {
 
     /// Carries out the recorded transaction (the live run: it still knows its sources).
     func apply(root: String, medium m: Medium, progress: (@Sendable (Int, Int) -> Void)?) throws {
-        let failures = ConcurrentSlots<String>(count: copies.count)
+        let failures = ConcurrentSlots<any Error>(count: copies.count)
         let done = ConcurrentCounter()
         let copies = self.copies
         DispatchQueue.concurrentPerform(iterations: copies.count) { i in
@@ -254,12 +254,12 @@ public struct FileSetTransaction: Sendable {
                     defer { close(fd) }
                     try m.copyIn(from: fd, sourcePath: c.source, to: comps)
                 }
-            } catch { failures[i] = "\(error)" }
+            } catch { failures[i] = error }
             let n = done.increment()
             if let progress, n % 64 == 0 || n == copies.count { progress(n, copies.count) }
         }
         if let first = failures.values.compactMap({ $0 }).first {
-            throw MediaError(.io, "copying into the File-set failed (run the command again, or `dicom-media recover --abort`): \(first)", path: root)
+            throw MediaError(.io, "copying into the File-set failed (run the command again, or `dicom-media recover --abort`): \(first)", path: root, cause: first)
         }
         do { _ = try Self.finish(journal(root: root), medium: m) } catch let e as MediumError { throw MediaError(e) }
     }

@@ -2,6 +2,7 @@ import DICOMCore
 import DICOMFileSet
 import Foundation
 import FileSystem
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,7 +18,7 @@ import Glibc
 /// killed run that has no journal to finish are removed on taking the lock, and a run's own
 /// leftovers on release; the tool folder and the lock file go too unless a journal remains to be
 /// finished. `verify` never counts the folder as part of the File-set.
-public final class FileSetLock: @unchecked Sendable {
+public final class FileSetLock: Sendable {
     /// Default `--wait` in seconds.
     public static let defaultWait: Double = 5
     /// File name of the lock inside the tool folder.
@@ -27,13 +28,15 @@ public final class FileSetLock: @unchecked Sendable {
     public let target: String
     /// The private tool folder holding the lock, the journal and the staging folder.
     public let folder: String
-    private let lock: LockFile
+    /// The held lock; taken out (nil) by the one `release` that lets it go, so releasing twice, or from
+    /// two threads, releases once.
+    private let held: Mutex<LockFile?>
     /// The root folder did not exist before and was made for the lock (removed again if left empty).
     private let madeRoot: Bool
     private let image: Bool
 
     private init(target: String, folder: String, lock: LockFile, madeRoot: Bool, image: Bool) {
-        self.target = target; self.folder = folder; self.lock = lock; self.madeRoot = madeRoot; self.image = image
+        self.target = target; self.folder = folder; self.held = Mutex(lock); self.madeRoot = madeRoot; self.image = image
     }
 
     deinit { release() }
@@ -98,7 +101,7 @@ public final class FileSetLock: @unchecked Sendable {
     /// Releases the lock: the staging folder and other scratch files go (on success and on failure);
     /// the tool folder and the lock file go too unless a journal remains for the next run to finish.
     public func release() {
-        guard lock.isHeld else { return }
+        guard let lock = held.withLock({ l -> LockFile? in defer { l = nil }; return l }), lock.isHeld else { return }
         let journalLeft = !image && isRegularFile(FileSetTransaction.journalPath(target))
         removeLeftovers(keepJournal: true)
         if journalLeft {
@@ -127,9 +130,9 @@ public final class FileSetLock: @unchecked Sendable {
                 }
             }
         } catch let b as LockFile.Busy {
-            throw MediaError(.busy, b.description, path: target)
+            throw MediaError(.busy, b.description, path: target, cause: b)
         } catch let f as LockFile.Failure {
-            throw MediaError(.io, f.message, path: f.path)
+            throw MediaError(.io, f.message, path: f.path, cause: f)
         }
     }
 

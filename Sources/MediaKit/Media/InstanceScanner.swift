@@ -7,42 +7,6 @@ import FileSystem
 import Glibc
 #endif
 
-/// One DICOM instance found in the inputs, with the header summary the plan needs.
-public struct SourceInstance: Sendable {
-    /// Path of the file.
-    public var path: String
-    /// The data set up to Pixel Data (header-only read), less private, overlay and long binary
-    /// elements; empty when the scan was asked not to keep headers (see ``InstanceScanner/loadHeader(_:)``).
-    public var header: DataSet
-    /// Patient ID, Study and Series Instance UID and Instance Number (zero-padded): the plan's order.
-    public var sortKey: [String]
-    public var fileMeta: DataSet
-    public var transferSyntax: TransferSyntax
-    public var sopClassUID: String
-    public var sopInstanceUID: String
-    /// Size in bytes.
-    public var size: Int
-    /// The file is a complete Part 10 file (preamble, DICM, File Meta) that can be copied as is.
-    public var isPart10: Bool
-    /// Reading problems tolerated.
-    public var diagnostics: [Diagnostic]
-    /// How the File Meta disagrees with the data set (``FileMetaCheck``); the data set's UIDs identify the instance.
-    public var fileMetaMismatches: [String] = []
-    /// The File Meta disagrees or lacks a UID the data set has: a copy written to a medium gets a rebuilt one.
-    public var fileMetaNeedsRebuild = false
-}
-
-/// What the scan of the inputs found.
-public struct SourceScan: Sendable {
-    public var instances: [SourceInstance] = []
-    /// Files that are not DICOM (viewers, autorun, web pages, ...): skipped and listed.
-    public var notDICOM: [(path: String, reason: String)] = []
-    /// DICOM files that could not be read.
-    public var unreadable: [(path: String, reason: String)] = []
-    /// Problems of the File-sets read through their DICOMDIR (missing files, ...).
-    public var problems: [FileSetProblem] = []
-}
-
 /// Finds the instances in files, folders (recursive) and existing File-sets (through their DICOMDIR).
 public enum InstanceScanner {
     /// Scans the inputs; `progress(done, total)` is called as headers are read.
@@ -63,7 +27,15 @@ public enum InstanceScanner {
             while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
             if isDirectory(path) {
                 let resolver = Medium(root: path)
-                if resolver.path(FileID(["DICOMDIR"])) != nil, let listing = try? FileSetListing.load(source: path) {
+                var listing: FileSetListing?
+                if resolver.path(FileID(["DICOMDIR"])) != nil {
+                    do { listing = try FileSetListing.load(source: path) } catch {
+                        // Not dropped: the broken DICOMDIR is named, and the folder's files are read instead.
+                        scan.problems.append(FileSetProblem(.warning, .inputDICOMDIRUnreadable, "the DICOMDIR cannot be read (\(error)); the folder's files are read instead",
+                                                            fileID: "DICOMDIR", rule: "PS3.10 8.2", source: path))
+                    }
+                }
+                if let listing {
                     // An existing File-set: take the files its DICOMDIR references.
                     // Problems of an input File-set name its DICOMDIR: never mixed up with the output's.
                     let input = listing.location.dicomdir
@@ -88,44 +60,45 @@ public enum InstanceScanner {
             }
         }
         // Read headers on both cores.
-        let results = ConcurrentSlots<Result<SourceInstance, ScanFailure>>(count: candidates.count)
+        let paths = candidates
+        let results = ConcurrentSlots<Result<SourceInstance, MediaError>>(count: candidates.count)
         let done = ConcurrentCounter()
         DispatchQueue.concurrentPerform(iterations: candidates.count) { i in
-            results[i] = readInstance(candidates[i], keepHeader: keepHeaders)
+            results[i] = readInstance(paths[i], keepHeader: keepHeaders)
             let n = done.increment()
-            if let progress, n % 64 == 0 || n == candidates.count { progress(n, candidates.count) }
+            if let progress, n % 64 == 0 || n == paths.count { progress(n, paths.count) }
         }
         for r in results.values {
             switch r {
             case .success(let inst): scan.instances.append(inst)
-            case .failure(.notDICOM(let p, let why)): scan.notDICOM.append((p, why))
-            case .failure(.unreadable(let p, let why)): scan.unreadable.append((p, why))
+            case .failure(let e) where e.code == .inputNotDICOM: scan.notDICOM.append((e.path ?? "", e.message))
+            case .failure(let e): scan.unreadable.append((e.path ?? "", e.message))
             case .none: break
             }
         }
         return scan
     }
 
-    enum ScanFailure: Error { case notDICOM(String, String), unreadable(String, String) }
-
-    static func readInstance(_ path: String, keepHeader: Bool = true) -> Result<SourceInstance, ScanFailure> {
+    /// One input's header, or why it is not an instance: `inputNotDICOM` or `unreadable` (the parse error its cause).
+    static func readInstance(_ path: String, keepHeader: Bool = true) -> Result<SourceInstance, MediaError> {
         let name = path.split(separator: "/").last.map(String.init) ?? path
-        if name.uppercased() == "DICOMDIR" { return .failure(.notDICOM(path, "a DICOMDIR, not an instance")) }
+        if name.uppercased() == "DICOMDIR" { return .failure(MediaError(.inputNotDICOM, "a DICOMDIR, not an instance", path: path)) }
         do {
-            let f = try Part10Reader.read(path: path, options: keepHeader ? .headerOnly : ReadOptions(stopBeforePixelData: true, stopBefore: Tag(0x0020, 0x0014)))
+            // Without the header only the sort key is read: up to (0020,0014), the element after Instance Number (0020,0013).
+            let f = try Part10Reader.read(path: path, options: keepHeader ? .headerOnly : ReadOptions(stopBeforePixelData: true, stopBefore: .isotopeNumber))
             let meta = f.fileMeta
             // (0008,0016) and (0008,0018) identify the instance; the File Meta only when the data set lacks them.
             let sopClass = nonEmpty(f.dataSet.string(.sopClassUID)) ?? meta.string(.mediaStorageSOPClassUID) ?? ""
             let sopInstance = nonEmpty(f.dataSet.string(.sopInstanceUID)) ?? meta.string(.mediaStorageSOPInstanceUID) ?? ""
             if sopClass == UID.mediaStorageDirectoryStorage || meta.string(.mediaStorageSOPClassUID) == UID.mediaStorageDirectoryStorage {
-                return .failure(.notDICOM(path, "a DICOMDIR, not an instance"))
+                return .failure(MediaError(.inputNotDICOM, "a DICOMDIR, not an instance", path: path))
             }
             guard !sopClass.isEmpty, !sopInstance.isEmpty else {
-                return .failure(.unreadable(path, "no SOP Class UID or SOP Instance UID (PS3.10 7.1)"))
+                return .failure(MediaError(.unreadable, "no SOP Class UID or SOP Instance UID (PS3.10 7.1)", path: path))
             }
             // Complete instances only (PS3.10 §7): an instance cut short is refused, named with offset and tag.
             do { try Completeness.check(path: path) } catch let e as DICOMParseError {
-                return .failure(.unreadable(path, "\(e.code == .incomplete ? "incomplete instance" : "refused") [\(e.code)]: \(e.located)"))
+                return .failure(MediaError(.unreadable, "\(e.code == .incomplete ? "incomplete instance" : "refused") [\(e.code)]: \(e.located)", path: path, cause: e))
             }
             let key = sortKey(f.dataSet)
             return .success(SourceInstance(path: path, header: keepHeader ? strip(f.dataSet) : DataSet(), sortKey: key,
@@ -136,10 +109,10 @@ public enum InstanceScanner {
                                            fileMetaMismatches: FileMetaCheck.mismatches(fileMeta: meta, dataSet: f.dataSet),
                                            fileMetaNeedsRebuild: !meta.isEmpty && FileMetaCheck.needsRebuild(fileMeta: meta, dataSet: f.dataSet)))
         } catch let e as DICOMParseError {
-            if e.code == .notDICOM || e.code == .empty { return .failure(.notDICOM(path, e.message)) }
-            return .failure(.unreadable(path, e.located))
+            if e.code == .notDICOM || e.code == .empty { return .failure(MediaError(.inputNotDICOM, e.message, path: path, cause: e)) }
+            return .failure(MediaError(.unreadable, e.located, path: path, cause: e))
         } catch {
-            return .failure(.unreadable(path, "\(error)"))
+            return .failure(MediaError(.unreadable, "\(error)", path: path, cause: error))
         }
     }
 
@@ -161,7 +134,7 @@ public enum InstanceScanner {
     }
 
     static func sortKey(_ h: DataSet) -> [String] {
-        let num = h.integer(Tag(0x0020, 0x0013)).map { String(format: "%012d", $0) } ?? ""
+        let num = h.integer(.instanceNumber).map { String(format: "%012d", $0) } ?? ""
         return [h.string(.patientID) ?? "", h.string(.studyInstanceUID) ?? "", h.string(.seriesInstanceUID) ?? "", num]
     }
 

@@ -4,16 +4,6 @@ import DICOMFileSet
 import DICOMIO
 import DICOMPixel
 
-/// How far `create`/`update`/`export` may go to fit inputs into a profile's transfer syntaxes (PS3.11 §7: the profile fixes the syntaxes).
-public enum CompressionMode: String, Sendable, CaseIterable {
-    /// Only native syntaxes (Explicit VR Little Endian) are written.
-    case none
-    /// Lossless compressed syntaxes where the profile allows one, else native.
-    case lossless
-    /// Lossy syntaxes allowed by the profile, asked for by name; lossless or native where no lossy encoder fits.
-    case lossy
-}
-
 /// The transfer syntax an instance is written in on a medium (PS3.11 profile tables; PS3.5 §10).
 public enum SyntaxChoice {
     static let losslessEncapsulated: Set<String> = [TransferSyntax.jpegLossless.uid, TransferSyntax.jpegLosslessSV1.uid, TransferSyntax.jpegLSLossless.uid,
@@ -21,7 +11,7 @@ public enum SyntaxChoice {
     static let lossyEncapsulated: Set<String> = [TransferSyntax.jpegBaseline.uid, TransferSyntax.jpegExtended.uid,
                                                  TransferSyntax.jpegLSNearLossless.uid, TransferSyntax.jpeg2000.uid]
 
-    /// nil when `current` can be copied untouched; else the syntax to transcode to. Throws a refusal naming the profile rule.
+    /// nil when `current` can be copied untouched; else the syntax to transcode to. Throws a `syntaxRefused` MediaError naming the profile rule.
     public static func target(current: TransferSyntax, header: DataSet, profile: ApplicationProfile, sopClassUID: String,
                               mode: CompressionMode, recompress: Bool, registry: CodecRegistry = .shared) throws -> TransferSyntax? {
         Codecs.registerAll()
@@ -52,14 +42,7 @@ public enum SyntaxChoice {
         }
         if !hasPixels, let first = native.first { return TransferSyntax(uid: first) }
         let names = allowed.map { TransferSyntax(uid: $0).name }.joined(separator: ", ")
-        throw SyntaxRefusal(message: "\(profile.id) allows \(names); none can be written from \(current.name) with --compression \(mode.rawValue)" +
-                            (description.map { " for \($0)" } ?? ""), rule: profile.transferSyntaxRule)
+        throw MediaError(.syntaxRefused, "\(profile.id) allows \(names); none can be written from \(current.name) with --compression \(mode.rawValue)" +
+                         (description.map { " for \($0)" } ?? "") + " (\(profile.transferSyntaxRule))")
     }
-}
-
-/// An instance that cannot be put in any syntax the profile allows.
-public struct SyntaxRefusal: Error, CustomStringConvertible {
-    public var message: String
-    public var rule: String
-    public var description: String { "\(message) (\(rule))" }
 }

@@ -39,7 +39,7 @@ public enum FileSetRemover {
         }
         /// Selectors that matched nothing (stderr): the job was done in part.
         public var diagnostics: [FileSetProblem] {
-            notFound.map { FileSetProblem(.error, "not-found", "\(describe($0)) is not in the File-set", rule: "PS3.10 8.3") }
+            notFound.map { FileSetProblem(.error, .selectionNotFound, "\(describe($0)) is not in the File-set", rule: "PS3.10 8.3") }
         }
     }
 

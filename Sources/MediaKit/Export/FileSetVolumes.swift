@@ -5,66 +5,13 @@ import Foundation
 import MediaImage
 import FileSystem
 
-/// `create --media M`: the selection split into volumes that each fit one medium, each a complete File-set.
-public struct VolumeSetReport: Sendable {
-    public struct Volume: Sendable {
-        public var output: String
-        public var fileSetID: String
-        public var series: Int
-        public var instances: Int
-        /// Estimated bytes on the medium (files rounded to sectors, DICOMDIR and filesystem structures).
-        public var estimatedBytes: Int64
-        public var report: FileSetReport
-    }
-    public var capacity: Int64?
-    public var volumes: [Volume] = []
-    public var dividedSeries: [String] = []
-    public var dryRun = false
-
-    /// Done in part (exit 1): a volume's inputs were refused or unreadable. A divided series is a warning.
-    public var hasProblems: Bool { volumes.contains { $0.report.hasProblems } }
-    public var hasWarnings: Bool { volumes.contains { $0.report.hasWarnings } || !dividedSeries.isEmpty }
-
-    /// See ``FileSetReport/nameSources(_:)``.
-    public mutating func nameSources(_ names: [String: String]) {
-        for i in volumes.indices { volumes[i].report.nameSources(names) }
-    }
-
-    /// Every volume's diagnostics (prefixed with the volume when there are several) and divided series.
-    public var diagnostics: [FileSetProblem] {
-        volumes.flatMap { v in volumes.count > 1 ? v.report.diagnostics.map { p in var q = p; q.message = "volume \(v.output): " + q.message; return q } : v.report.diagnostics }
-            + dividedSeries.map { FileSetProblem(.warning, "series-divided", "series \($0) is larger than one medium and was divided across volumes", rule: "PS3.12 volumes") }
-    }
-
-    public var text: String {
-        var lines: [String] = []
-        for (n, v) in volumes.enumerated() {
-            lines.append(v.report.text)
-            let fill = capacity.map { String(format: " of %lld (%.1f%% full)", $0, 100 * Double(v.estimatedBytes) / Double($0)) } ?? ""
-            lines.append("volume \(n + 1)/\(volumes.count) \(v.output): File-set ID '\(v.fileSetID)', \(v.series) series, \(v.instances) instance(s), ~\(v.estimatedBytes) bytes\(fill)")
-        }
-        return lines.joined(separator: "\n")
-    }
-
-    public var json: JSON {
-        .object([
-            ("capacity", capacity.map { .int($0) } ?? .null), ("dryRun", .bool(dryRun)),
-            ("dividedSeries", .array(dividedSeries.map { .string($0) })),
-            ("volumes", .array(volumes.map { v in .object([
-                ("output", .string(v.output)), ("fileSetID", .string(v.fileSetID)), ("series", .int(Int64(v.series))),
-                ("instances", .int(Int64(v.instances))), ("estimatedBytes", .int(v.estimatedBytes)), ("report", v.report.json),
-            ]) })),
-        ])
-    }
-}
-
 extension FileSetCreator {
     /// Plans volumes of at most `capacity` bytes (nil: one volume) and creates each as a folder
     /// (`out`, or `out_1`, `out_2`...) or, with `options.image`, an image (`FILE_1.iso`...).
     public static func createVolumes(out: String?, inputs: [String], capacity: Int64?, options: FileSetOptions,
                                      progress: (@Sendable (String, Int, Int) -> Void)? = nil) throws -> VolumeSetReport {
         guard let base = options.image?.path ?? out else { throw MediaError(.badArgument, "no output given") }
-        let scan = try InstanceScanner.scan(inputs, keepHeaders: false, progress: progress.map { p in { p("reading", $0, $1) } })
+        let scan = try InstanceScanner.scan(inputs, keepHeaders: false, progress: progress.map { p in { @Sendable in p("reading", $0, $1) } })
         let instances = scan.instances.sorted { a, b in
             a.sortKey != b.sortKey ? a.sortKey.lexicographicallyPrecedes(b.sortKey) : a.path < b.path
         }
@@ -85,7 +32,7 @@ extension FileSetCreator {
         let plan: VolumePlanner.Plan
         do { plan = try VolumePlanner.plan(series, capacity: capacity ?? Int64.max / 4, costs: costs) } catch let e as VolumePlanner.TooLarge {
             let path = members[series.firstIndex { $0.series == e.series } ?? 0].dropFirst(e.instance).first.map { instances[$0].path }
-            throw MediaError(.refused, e.description, path: path)
+            throw MediaError(.refused, e.description, path: path, cause: e)
         }
         var result = VolumeSetReport(capacity: capacity, dividedSeries: plan.dividedSeries, dryRun: options.dryRun)
         let many = plan.volumes.count > 1
@@ -118,7 +65,6 @@ extension FileSetCreator {
                 if isRegularFile(root) { throw MediaError(.refused, "is a file; the output of create is a folder", path: root) }
                 var r = FileSetReport(operation: "create", root: root)
                 r.dryRun = o.dryRun
-                var fs = FileSet(fileSetID: o.fileSetID ?? "")
                 let existed = fileExists(root)
                 let lock = o.dryRun ? nil : try FileSetLock.acquire(root: root, wait: o.lockWait, createRoot: true)
                 defer { lock?.release() }
@@ -126,8 +72,9 @@ extension FileSetCreator {
                     throw MediaError(.refused, "already holds a File-set (DICOMDIR); volumes are written only to new folders", path: root)
                 }
                 let occupancy = MediumOccupancy.scan(root: root, fileSet: nil)  // stray names are planned around
-                report = try FileSetCreator.plan(into: &fs, root: root, scan: sub, existingIDs: occupancy.files, options: o, report: &r,
-                                                 progress: progress, occupancy: occupancy)
+                let plan = try FileSetPlanner.plan(into: FileSet(fileSetID: o.fileSetID ?? ""), root: root, scan: sub, existingIDs: occupancy.files,
+                                                   options: o, report: r, keepStaged: !o.dryRun, occupancy: occupancy)
+                report = try carryOut(plan, progress: progress)
                 if report.nothingWritten && !existed { rmdir(root) }
             }
             result.volumes.append(.init(output: output, fileSetID: report.fileSetID, series: Set(volume.pieces.map(\.index)).count,
@@ -142,5 +89,21 @@ extension FileSetCreator {
         while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
         if image, let dot = p.lastIndex(of: "."), !p[dot...].contains("/") { return String(p[..<dot]) + suffix + String(p[dot...]) }
         return p + suffix
+    }
+
+    /// A new File-set written straight into an ISO 9660 image (`create --iso`, through `createVolumes`).
+    static func createImage(scan: SourceScan, options: FileSetOptions, progress: (@Sendable (String, Int, Int) -> Void)?, at path: String) throws -> FileSetReport {
+        if isDirectory(path) { throw MediaError(.refused, "is a folder; --iso names the image file to write", path: path) }
+        if isRegularFile(path) && !options.dryRun { throw MediaError(.refused, "already exists; it is never overwritten", path: path) }
+        var report = FileSetReport(operation: "create", root: path)
+        report.dryRun = options.dryRun
+        if let v = options.image?.volumeID, let why = ISOWriter.volumeIDProblem(v) { throw MediaError(.badArgument, "--volume-id '\(v)' \(why)") }
+        // One writer per image; its staging folder and partial image live in the private tool folder beside it.
+        let lock = options.dryRun ? nil : try FileSetLock.acquire(image: path, wait: options.lockWait)
+        defer { lock?.release() }
+        if isRegularFile(path) && !options.dryRun { throw MediaError(.refused, "already exists; it is never overwritten", path: path) }
+        let plan = try FileSetPlanner.plan(into: FileSet(fileSetID: options.fileSetID ?? ""), root: path, scan: scan, existingIDs: [],
+                                           options: options, report: report, keepStaged: !options.dryRun)
+        return try carryOut(plan, progress: progress)
     }
 }

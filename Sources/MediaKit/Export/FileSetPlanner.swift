@@ -1,0 +1,180 @@
+import FileSystem
+import DICOMCore
+import DICOMFileSet
+import DICOMIO
+import Foundation
+
+/// Plans a File-set write (PS3.10 §8.3): reads the inputs' headers, allocates File IDs, builds the
+/// records and decides each input's fate (copied, transcoded, already present, refused). It writes no
+/// file of the File-set; the encoder's output of a transcoded or transformed input is kept in the
+/// staging folder for the executor when `keepStaged` (a `--dry-run` plan keeps nothing).
+public enum FileSetPlanner {
+    /// The plan of adding `scan`'s instances to `fs` (empty for create), rooted at `root`; `existingIDs`
+    /// are names taken on the medium. `report` carries what is already known (operation, resumed journal).
+    static func plan(into fs: FileSet, root: String, scan: SourceScan, existingIDs: Set<FileID>, options: FileSetOptions,
+                     report: FileSetReport, keepStaged: Bool, occupancy: MediumOccupancy = MediumOccupancy()) throws -> FileSetPlan {
+        var fs = fs
+        var report = report
+        report.notDICOM = scan.notDICOM
+        report.unreadable = scan.unreadable
+        report.problems += scan.problems
+        if let id = options.fileSetID { fs.fileSetID = id }
+        if options.transform != nil && options.inPlace {
+            throw MediaError(.badArgument, "--deidentify and --reconcile rewrite every instance, so they cannot index files in place (--in-place)")
+        }
+        if let bad = FileSetCreator.fileSetIDProblem(fs.fileSetID) { throw MediaError(.badArgument, "File-set ID '\(fs.fileSetID)': \(bad)") }
+        var index = FileSetIndex(fs)
+        var allocator = FileIDAllocator(layout: options.layout, exportDate: options.exportDate, exportTime: options.exportTime, existing: existingIDs)
+        occupancy.apply(to: &allocator)
+        report.profile = options.profile.id
+        let builder = RecordBuilder(profile: options.profile, strict: options.strict, exportDate: options.exportDate, exportTime: options.exportTime)
+        let resolver = Medium(root: root)
+        var copies: [FileSetTransaction.Copy] = []
+        var icons: [FileSetPlan.Icon] = []
+        var sourceBySOP: [String: String] = [:]
+        let staging = FileSetSink.stagingFolder(root: root, options: options)
+        func plan() -> FileSetPlan {
+            FileSetPlan(root: root, fileSet: fs, copies: copies, icons: icons, report: report, staging: staging, options: options)
+        }
+
+        // Deterministic order: patient, study, series, instance number, path.
+        let instances = scan.instances.sorted { a, b in
+            a.sortKey != b.sortKey ? a.sortKey.lexicographicallyPrecedes(b.sortKey) : a.path < b.path
+        }
+        // Headers are (re)loaded a chunk at a time on both cores, so memory stays flat however many files;
+        // inputs the profile does not allow are transcoded in the same pass into the staging folder.
+        let chunk = 256
+        let keep = keepStaged ? staging : nil
+        var loaded: [Int: Result<PlannedInstance, Error>] = [:]
+        for (n, var inst) in instances.enumerated() {
+            if loaded[n] == nil {
+                loaded.removeAll(keepingCapacity: true)
+                let range = n..<min(instances.count, n + chunk)
+                let results = ConcurrentSlots<Result<PlannedInstance, Error>>(count: range.count)
+                DispatchQueue.concurrentPerform(iterations: range.count) { k in
+                    let i = range.lowerBound + k
+                    results[k] = Result { try PlannedInstance.prepare(instances[i], index: i, options: options, staging: keep) }
+                }
+                for (k, r) in results.values.enumerated() { if let r { loaded[range.lowerBound + k] = r } }
+            }
+            var staged: (path: String, size: Int)?
+            for m in inst.fileMetaMismatches {
+                report.problems.append(FileSetProblem(.warning, FileMetaCheck.code, "\(inst.path): \(m); the data set's UID identifies the instance"
+                                                      + (options.inPlace ? "" : " and the copy gets a File Meta rebuilt from it"), rule: "PS3.10 7.1"))
+            }
+            switch loaded[n] {
+            case .success(let p)?:
+                inst.header = p.header
+                if let t = p.syntax {
+                    if p.transcoded { report.transcoded.append((inst.path, "", inst.transferSyntax.uid, t.uid, p.lossy)) }
+                    report.problems += p.diagnostics.filter { $0.severity >= .warning }.map {
+                        FileSetProblem(.warning, $0.code, "\(inst.path): \($0.message)", rule: "PS3.5 8.2")
+                    }
+                    inst.transferSyntax = t
+                    if let uid = p.header.string(.sopInstanceUID) { inst.sopInstanceUID = uid }
+                    staged = p.staged
+                }
+            case .failure(let e as TransformRefusal)?: report.refused.append((inst.path, e.description)); continue
+            case .failure(let e as MediaError)? where e.isRefusal: report.refused.append((inst.path, e.message)); continue
+            case .failure(let e)?: report.unreadable.append((inst.path, "\(e)")); continue
+            case nil: report.unreadable.append((inst.path, "header could not be read again")); continue
+            }
+            if let v = options.profile.violation(sopClassUID: inst.sopClassUID, transferSyntaxUID: inst.transferSyntax.uid, header: inst.header) {
+                report.refused.append((inst.path, v)); continue
+            }
+            if let earlier = sourceBySOP[inst.sopInstanceUID] {
+                switch Result(catching: { try sameContent(earlier, inst.path) }) {
+                case .success(true): report.alreadyPresent.append((inst.path, "(same as \(earlier))"))
+                case .success(false):
+                    report.refused.append((inst.path, "SOP Instance UID \(inst.sopInstanceUID) is also in \(earlier) with different content (PS3.3 F.2.1: one record per instance)"))
+                case .failure(let e):
+                    report.refused.append((inst.path, "SOP Instance UID \(inst.sopInstanceUID) is also in \(earlier), and the contents could not be compared: \(e) (PS3.3 F.2.1: one record per instance)"))
+                }
+                continue
+            }
+            let fileID: FileID
+            if options.inPlace {
+                fileID = FileID(path: String(inst.path.dropFirst(root.count + 1)))
+                if let why = fileID.nonConformance {
+                    report.refused.append((inst.path, "file name is not a conformant File ID: \(why); --in-place indexes only conformant names"))
+                    continue
+                }
+                if !inst.isPart10 {
+                    report.refused.append((inst.path, "not a Part 10 file (no preamble/DICM/File Meta); --in-place cannot rewrite files (PS3.10 7.1)"))
+                    continue
+                }
+            } else {
+                let (id, warnings) = allocator.allocate(for: inst.header)
+                fileID = id
+                for w in warnings { report.problems.append(layoutProblem(w, fileID: id, layout: options.layout)) }
+            }
+            var built: BuiltRecords
+            do {
+                built = try builder.build(header: inst.header, sopClassUID: inst.sopClassUID, sopInstanceUID: inst.sopInstanceUID,
+                                          transferSyntaxUID: inst.transferSyntax.uid, fileID: fileID, source: inst.path)
+            } catch let r as RecordBuilder.Refusal {
+                report.refused.append((inst.path, "\(r.message) (\(r.rule))")); continue
+            }
+            switch fs.insert(built, index: &index) {
+            case .duplicate(let existing):
+                let onMedium = existing.flatMap { resolver.path($0) }
+                let same = onMedium.map { p in Result(catching: { try sameContent(p, inst.path) }) }
+                if let existing, case .success(true)? = same {
+                    report.alreadyPresent.append((inst.path, existing.path))
+                } else if let existing, case .failure(let e)? = same {
+                    report.refused.append((inst.path, "SOP Instance UID \(inst.sopInstanceUID) is already on the medium as \(existing.path), and the contents could not be compared: \(e); an updater never modifies existing files (PS3.10 8.3)"))
+                } else {
+                    report.refused.append((inst.path, "SOP Instance UID \(inst.sopInstanceUID) is already on the medium\(existing.map { " as \($0.path)" } ?? "") with different content; an updater never modifies existing files (PS3.10 8.3)"))
+                }
+                continue
+            case .inserted(let conflicts):
+                report.problems += conflicts
+            }
+            report.problems += built.problems
+            if options.icons, built.instance.type == .image || options.profile.icons?.recordTypes.contains(built.instance.type) == true {
+                icons.append(.init(fileID: fileID, source: staged?.path ?? inst.path, size: options.profile.icons?.size ?? 64,
+                                   required: options.profile.icons?.required == true, problemIndex: report.problems.count))
+            }
+            sourceBySOP[inst.sopInstanceUID] = inst.path
+            report.added.append(.init(fileID: fileID.path, source: inst.path, recordType: built.instance.type.rawValue, sopInstanceUID: inst.sopInstanceUID))
+            if !options.inPlace {
+                if let st = staged {
+                    copies.append(.init(source: st.path, fileID: fileID.path, size: st.size))
+                } else {
+                    copies.append(.init(source: inst.isPart10 ? absolute(inst.path) : "", fileID: fileID.path, size: inst.size))
+                }
+                if report.transcoded.last?.source == inst.path { report.transcoded[report.transcoded.count - 1].fileID = fileID.path }
+                if !inst.isPart10 && staged == nil {
+                    report.problems.append(FileSetProblem(.warning, .rewrittenAsPart10, "input has no File Meta; written as a Part 10 file", fileID: fileID.path, rule: "PS3.10 7.1"))
+                }
+            }
+        }
+        if let d = options.descriptor {
+            guard isRegularFile(d) else { throw MediaError(.notFound, "descriptor file not found", path: d) }
+            fs.descriptorFileID = FileID(["README"])
+            // (0004,1142) only when the text leaves the default repertoire (PS3.3 F.3.2.1).
+            if let bytes = FileManager.default.contents(atPath: d).map([UInt8].init), bytes.contains(where: { $0 >= 0x80 }) {
+                fs.descriptorCharacterSet = String(validatingUTF8: bytes.map { CChar(bitPattern: $0) } + [0]) != nil ? "ISO_IR 192" : "ISO_IR 100"
+            } else { fs.descriptorCharacterSet = nil }
+            if !options.inPlace && !existingIDs.contains(FileID(["README"])) {
+                copies.append(.init(source: absolute(d), fileID: "README", size: fileSize(d)))
+            }
+        }
+        report.fileSetID = fs.fileSetID
+        report.fileSetUID = fs.fileSetUID
+        if report.added.isEmpty && report.alreadyPresent.isEmpty {
+            // Nothing to write (PS3.10 8.3 makes no empty File-set from nothing): no DICOMDIR, no image.
+            report.nothingWritten = true
+            return plan()
+        }
+        RecordedProfile.record(options.profile, in: &fs)
+        return plan()
+    }
+
+    /// An allocator warning as a problem: a name already on the medium (a stray file or folder) planned
+    /// around is a note (nothing is lost, PS3.10 8.3); any other layout fallback is a warning.
+    static func layoutProblem(_ message: String, fileID: FileID, layout: FileIDLayout) -> FileSetProblem {
+        let taken = message.contains(" already on the medium: ")
+        return FileSetProblem(taken ? .info : .warning, taken ? .nameTaken : .layoutFallback, message, fileID: fileID.path, rule: "layout \(layout.name)")
+    }
+}

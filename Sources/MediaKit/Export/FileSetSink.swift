@@ -1,0 +1,62 @@
+import DICOMCore
+import DICOMFileSet
+import DICOMIO
+import Foundation
+import MediaImage
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where the end of a plan goes: the list of copies (source file -> File ID), the DICOMDIR bytes and
+/// the optional PDI files are written either as a journaled folder (FileSetTransaction) or streamed
+/// into an ISO image (ISOWriter) without a staging copy of the files.
+public enum FileSetSink {
+    /// Private folder (0700, files 0600) for re-encoded (staged) files, in the target's tool folder
+    /// held under its FileSetLock: the journal folder of a folder File-set (so an interrupted run can
+    /// resume), `.NAME.dicom-media/` beside an image NAME (never in /tmp, never inside the image).
+    public static func stagingFolder(root: String, options: FileSetOptions) -> String {
+        FileSetLock.stagingFolder(in: options.image == nil ? FileSetLock.toolFolder(root: root) : FileSetLock.toolFolder(image: root))
+    }
+
+    static func write(_ fs: FileSet, root: String, copies: [FileSetTransaction.Copy], dicomdir: [UInt8], staging: String,
+                      operation: String, options: FileSetOptions, progress: (@Sendable (String, Int, Int) -> Void)?) throws {
+        let extra = try options.pdi.map { try PDIWriter(options: $0).files(for: fs, copies: copies) } ?? []
+        if let image = options.image {
+            defer { try? FileManager.default.removeItem(atPath: staging) }
+            var files = [ImageFile(path: "DICOMDIR", content: .bytes(dicomdir))]
+            files += copies.map { ImageFile(path: $0.fileID, content: .file($0.source)) }
+            files += extra.map { ImageFile(path: $0.path, content: .bytes($0.bytes)) }
+            var o = ISOWriteOptions(volumeID: image.volumeID ?? volumeID(for: fs.fileSetID))
+            o.rockRidge = image.rockRidge; o.joliet = image.joliet; o.engine = image.engine
+            o.application = "DICOM_MEDIA_\(Implementation.version.replacingOccurrences(of: ".", with: "_"))"
+            if let inst = options.pdi?.institution { o.publisher = String(inst.uppercased().prefix(128)) }
+            let total = copies.count
+            let sizes = copies.reduce(Int64(dicomdir.count)) { $0 + Int64($1.size) }
+            // Written inside the private tool folder, then moved beside it: a kill leaves no partial image in sight.
+            let tool = FileSetLock.toolFolder(image: image.path)
+            let building = tool + "/" + FileSetLock.split(image.path).1
+            do {
+                try ISOWriter.write(files: files, to: building, options: o) { done, all in
+                    // Progress in files' worth of bytes, so the phase reads like "copying n/N".
+                    let whole = all > 0 ? all : sizes
+                    progress?("writing image", Int(min(Int64(total), done * Int64(total) / max(1, whole))), total)
+                }
+            } catch let e as ImageError {
+                unlink(building)
+                throw MediaError(.io, e.message, path: e.path.hasPrefix(tool) ? image.path : e.path, cause: e)
+            }
+            try moveWithoutReplacing(building, to: image.path)
+            return
+        }
+        try makeDirectories(root)
+        let tx = FileSetTransaction(operation: operation, copies: copies)
+        try tx.run(root: root, dicomdir: dicomdir, progress: progress.map { p in { @Sendable in p("copying", $0, $1) } })
+        let medium = Medium(root: root)
+        for f in extra {
+            do { try medium.createFile(try Medium.components(ofRelativePath: f.path), bytes: f.bytes, replace: true) } catch let e as MediumError { throw MediaError(e) }
+        }
+    }
+
+    /// The volume identifier for a File-set ID: the ID itself (PS3.12 F.3.1), or DICOM when it is empty.
+    public static func volumeID(for fileSetID: String) -> String { fileSetID.isEmpty ? "DICOM" : fileSetID }
+}

@@ -1,0 +1,82 @@
+import DICOMCore
+import DICOMFileSet
+import DICOMIO
+import Foundation
+import XCTest
+@testable import MediaKit
+
+/// ``FileSetExecutor``: carries out a plan into a folder File-set.
+final class ExportExecutorTests: XCTestCase {
+    var locks: [FileSetLock] = []
+    override func tearDown() { for l in locks { l.release() } }
+
+    /// The plan of `input` into `out`, under `out`'s lock (the staging folder lives in its tool folder).
+    func planned(_ input: String, out: String, options: FileSetOptions) throws -> FileSetPlan {
+        locks.append(try FileSetLock.acquire(root: out, wait: 0))
+        let scan = try InstanceScanner.scan([input], keepHeaders: false)
+        return try FileSetPlanner.plan(into: FileSet(fileSetID: "TESTSET"), root: out, scan: scan, existingIDs: [], options: options,
+                                       report: FileSetReport(operation: "create", root: out), keepStaged: true)
+    }
+
+    func testExecuteWritesTheFilesAndTheDICOMDIROfThePlan() throws {
+        let input = try ExportFixture.tempRoot("in"), out = try ExportFixture.tempRoot("out")
+        try ExportFixture.series(in: input, count: 2)
+        let plan = try planned(input, out: out, options: ExportFixture.options())
+        let report = try FileSetExecutor.execute(plan)
+        XCTAssertEqual(report.added.count, 2)
+        XCTAssertEqual(ExportFixture.files(under: out).filter { !$0.hasPrefix(FileSetTransaction.folderName + "/") }, ["DICOM/P0000001/S0000001/SE000001/I0000001",
+                                                         "DICOM/P0000001/S0000001/SE000001/I0000002", "DICOMDIR"])
+        for (c, n) in zip(plan.copies, 1...) { XCTAssertTrue(try sameContent(out + "/" + c.fileID, input + "/IM\(n)")) }
+        let fs = try DICOMDIRReader.read(path: out + "/DICOMDIR")
+        XCTAssertEqual(fs.fileSetID, "TESTSET")
+        XCTAssertEqual(fs.allRecords().compactMap { $0.record.referencedFileID?.path }, plan.copies.map(\.fileID))
+        XCTAssertNil(try FileSetTransaction.pending(in: out), "the journal is gone")
+    }
+
+    func testTranscodedInputIsStagedByThePlanAndMovedIn() throws {
+        let input = try ExportFixture.tempRoot("in"), out = try ExportFixture.tempRoot("out")
+        try ExportFixture.series(in: input, count: 1, syntax: .implicitVRLittleEndian)
+        let plan = try planned(input, out: out, options: ExportFixture.options())
+        XCTAssertEqual(plan.copies.count, 1, "\(plan.report.diagnostics)")
+        guard plan.copies.count == 1 else { return }
+        XCTAssertTrue(plan.copies[0].source.hasPrefix(plan.staging + "/"), "the planner's encoder output is staged")
+        _ = try FileSetExecutor.execute(plan)
+        let f = try Part10Reader.read(path: out + "/" + plan.copies[0].fileID)
+        XCTAssertEqual(f.transferSyntax, .explicitVRLittleEndian)
+    }
+
+    func testIconsAreMadeIntoTheRecords() throws {
+        let input = try ExportFixture.tempRoot("in"), out = try ExportFixture.tempRoot("out")
+        try ExportFixture.series(in: input, count: 1)
+        var o = try ExportFixture.options()
+        o.icons = true
+        let report = try FileSetExecutor.execute(try planned(input, out: out, options: o))
+        XCTAssertFalse(report.problems.contains { $0.code == .iconNotMade })
+        let fs = try DICOMDIRReader.read(path: out + "/DICOMDIR")
+        let image = try XCTUnwrap(fs.allRecords().first { $0.record.type == .image }?.record)
+        let item = try XCTUnwrap(image.keys[.iconImageSequence]?.items?.first)
+        XCTAssertEqual(item.integer(.rows), 64)
+    }
+
+    func testAnIconThatCannotBeMadeIsAProblemInPlace() throws {
+        var fs = FileSet(fileSetID: "")
+        let before = [FileSetProblem(.warning, .layoutFallback, "a", rule: "r"), FileSetProblem(.warning, .layoutFallback, "b", rule: "r")]
+        let icon = FileSetPlan.Icon(fileID: FileID(["NOFILE"]), source: "/nonexistent/file", size: 64, required: true, problemIndex: 1)
+        let problems = FileSetExecutor.makeIcons([icon], in: &fs, problems: before)
+        XCTAssertEqual(problems.map(\.code), [.layoutFallback, .iconNotMade, .layoutFallback])
+        XCTAssertEqual(problems[1].severity, .error)
+        XCTAssertEqual(problems[1].fileID, "NOFILE")
+    }
+
+    func testDryRunCreateWritesNothingAndReportsThePlan() throws {
+        let input = try ExportFixture.tempRoot("in"), parent = try ExportFixture.tempRoot("out")
+        try ExportFixture.series(in: input, count: 2)
+        var o = try ExportFixture.options()
+        o.dryRun = true
+        let r = try FileSetCreator.create(out: parent + "/new", inputs: [input], options: o)
+        XCTAssertTrue(r.dryRun)
+        XCTAssertEqual(r.added.count, 2)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: parent + "/new"))
+        XCTAssertTrue(r.text.contains("would add 2 instance(s)"))
+    }
+}
