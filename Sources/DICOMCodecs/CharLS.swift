@@ -19,14 +19,11 @@ public struct CharLSCodec: PixelCodec {
     public init() {}
 
     public func canDecode(_ d: PixelDescription, syntax: TransferSyntax) -> Bool {
-        decodableSyntaxes.contains(syntax.uid) && d.bitsAllocated <= 16 && (d.samplesPerPixel == 1 || d.samplesPerPixel == 3)
+        decodableSyntaxes.contains(syntax.uid) && fitsLibraryDecoder(d)
     }
 
     public func canEncode(_ d: PixelDescription, syntax: TransferSyntax) -> Bool {
-        guard encodableSyntaxes.contains(syntax.uid), d.bitsAllocated == 8 || d.bitsAllocated == 16,
-              d.bitsStored >= 2, d.bitsStored <= d.bitsAllocated, d.samplesPerPixel == 1 || d.samplesPerPixel == 3 else { return false }
-        if syntax == .jpegLSNearLossless && d.photometricInterpretation == "PALETTE COLOR" { return false }
-        return true
+        encodableSyntaxes.contains(syntax.uid) && fitsLibraryEncoder(d, minBitsStored: 2, lossy: syntax == .jpegLSNearLossless)
     }
 
     /// Frame size, bits per sample and component count from the stream header (ISO 14495-1 C.2.2).

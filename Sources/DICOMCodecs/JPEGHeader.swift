@@ -64,6 +64,19 @@ public struct JPEGHeader: Sendable, Equatable {
     }
 }
 
+/// What the JPEG-LS and JPEG 2000 libraries decode: up to 16-bit words, 1 or 3 samples.
+func fitsLibraryDecoder(_ d: PixelDescription) -> Bool {
+    d.bitsAllocated <= 16 && (d.samplesPerPixel == 1 || d.samplesPerPixel == 3)
+}
+
+/// What the JPEG-LS and JPEG 2000 encoders take: 8- or 16-bit words, `minBitsStored`...Bits Allocated
+/// bits, 1 or 3 samples; and, for a lossy syntax, no palette indices (their lossy coding would change colours arbitrarily).
+func fitsLibraryEncoder(_ d: PixelDescription, minBitsStored: Int, lossy: Bool) -> Bool {
+    guard d.bitsAllocated == 8 || d.bitsAllocated == 16, d.bitsStored >= minBitsStored, d.bitsStored <= d.bitsAllocated,
+          d.samplesPerPixel == 1 || d.samplesPerPixel == 3 else { return false }
+    return !(lossy && d.photometricInterpretation == "PALETTE COLOR")
+}
+
 /// Rows and Columns are US (≤ 65535, PS3.3 C.7.6.3.1) and a frame has 1 or 3 samples: anything else
 /// is refused before sizes are multiplied or buffers allocated.
 func checkSize(_ d: PixelDescription, _ codec: String) throws {

@@ -140,15 +140,11 @@ public struct OpenJPEGCodec: PixelCodec {
     public init() {}
 
     public func canDecode(_ d: PixelDescription, syntax: TransferSyntax) -> Bool {
-        decodableSyntaxes.contains(syntax.uid) && d.bitsAllocated <= 16 && (d.samplesPerPixel == 1 || d.samplesPerPixel == 3)
+        decodableSyntaxes.contains(syntax.uid) && fitsLibraryDecoder(d)
     }
 
     public func canEncode(_ d: PixelDescription, syntax: TransferSyntax) -> Bool {
-        guard encodableSyntaxes.contains(syntax.uid), d.bitsAllocated == 8 || d.bitsAllocated == 16,
-              d.bitsStored >= 1, d.bitsStored <= d.bitsAllocated, d.samplesPerPixel == 1 || d.samplesPerPixel == 3 else { return false }
-        // Lossy coding of palette indices would change colours arbitrarily.
-        if syntax == .jpeg2000 && d.photometricInterpretation == "PALETTE COLOR" { return false }
-        return true
+        encodableSyntaxes.contains(syntax.uid) && fitsLibraryEncoder(d, minBitsStored: 1, lossy: syntax == .jpeg2000)
     }
 
     // MARK: decode

@@ -21,38 +21,28 @@ public enum NativePixels {
         switch d.bytesPerSample {
         case 1:
             guard bits < 8 else { return }
-            let mask = UInt8((1 << bits) - 1), sign = UInt8(1 << (bits - 1))
-            bytes.withUnsafeMutableBufferPointer { p in
-                for i in p.indices {
-                    var v = p[i] & mask
-                    if d.isSigned && v & sign != 0 { v |= ~mask }
-                    p[i] = v
-                }
-            }
+            normaliseWords(&bytes, UInt8.self, bits: bits, signed: d.isSigned)
         case 2:
-            guard bits <= 16 else { return }
-            let mask: UInt16 = bits == 16 ? 0xFFFF : UInt16((1 << bits) - 1), sign = UInt16(1 << (bits - 1))
-            if bits == 16 { return }
-            bytes.withUnsafeMutableBytes { raw in
-                let p = raw.bindMemory(to: UInt16.self)
-                for i in p.indices {
-                    var v = UInt16(littleEndian: p[i]) & mask
-                    if d.isSigned && v & sign != 0 { v |= ~mask }
-                    p[i] = v.littleEndian
-                }
-            }
+            guard bits < 16 else { return }
+            normaliseWords(&bytes, UInt16.self, bits: bits, signed: d.isSigned)
         case 4:
             guard bits < 32 else { return }
-            let mask = UInt32((1 << bits) - 1), sign = UInt32(1 << (bits - 1))
-            bytes.withUnsafeMutableBytes { raw in
-                let p = raw.bindMemory(to: UInt32.self)
-                for i in p.indices {
-                    var v = UInt32(littleEndian: p[i]) & mask
-                    if d.isSigned && v & sign != 0 { v |= ~mask }
-                    p[i] = v.littleEndian
-                }
-            }
+            normaliseWords(&bytes, UInt32.self, bits: bits, signed: d.isSigned)
         default: return
+        }
+    }
+
+    /// `normalise` for little-endian samples of `W`, `bits` below its width.
+    @inline(__always)
+    static func normaliseWords<W: FixedWidthInteger & UnsignedInteger>(_ bytes: inout [UInt8], _: W.Type, bits: Int, signed: Bool) {
+        let mask: W = (W(1) << bits) - 1, sign: W = W(1) << (bits - 1)
+        bytes.withUnsafeMutableBytes { raw in
+            let p = raw.bindMemory(to: W.self)
+            for i in p.indices {
+                var v = W(littleEndian: p[i]) & mask
+                if signed && v & sign != 0 { v |= ~mask }
+                p[i] = v.littleEndian
+            }
         }
     }
 
