@@ -10,6 +10,29 @@ public struct PixelError: ChainedError, Sendable {
         public init(rawValue: String) { self.rawValue = rawValue }
         public init(_ rawValue: String) { self.rawValue = rawValue }
         public var description: String { rawValue }
+
+        /// The compressed frame breaks the rules of its coding (markers, segments, Huffman codes, RLE header; ISO 10918-1, 14495-1, 15444-1, PS3.5 G).
+        public static let malformedFrame = Code(rawValue: "malformed-frame")
+        /// A valid coding the codec does not handle (progressive, arithmetic, hierarchical, HTJ2K, subsampled, 12-bit in libjpeg-turbo).
+        public static let unsupportedCoding = Code(rawValue: "unsupported-coding")
+        /// The frame's own header disagrees with the Image Pixel Module (size, components, precision; PS3.5 8.2).
+        public static let frameMismatch = Code(rawValue: "frame-mismatch")
+        /// The codec cannot encode frames of this description in this syntax.
+        public static let cannotEncode = Code(rawValue: "cannot-encode")
+        /// A C library call failed; the cause is a `LibraryCallError` with the library's return code and message.
+        public static let libraryFailed = Code(rawValue: "library-failed")
+        /// Encapsulated Pixel Data cannot be split into frames (fragments, offset tables; PS3.5 A.4).
+        public static let encapsulation = Code(rawValue: "encapsulation")
+        /// The Image Pixel Module is missing, impossible or too large (PS3.3 C.7.6.3).
+        public static let invalidDescription = Code(rawValue: "invalid-pixel-description")
+        /// Pixel Data, a decoded frame or a native frame holds fewer bytes than the description needs (PS3.5 8.1.1).
+        public static let shortPixelData = Code(rawValue: "short-pixel-data")
+        /// A PALETTE COLOR lookup table is missing or too short (PS3.3 C.7.6.3.1.5-6).
+        public static let paletteMissing = Code(rawValue: "palette-missing")
+        /// No registered codec decodes or encodes this transfer syntax and description (PS3.5 §10).
+        public static let noCodec = Code(rawValue: "no-codec")
+        /// Decoding or encoding one frame failed; the cause is the codec's error.
+        public static let frameFailed = Code(rawValue: "frame-failed")
     }
 
     public var code: Code
@@ -50,31 +73,6 @@ public struct PixelError: ChainedError, Sendable {
     static func unsupported(_ ts: TransferSyntax, _ what: String) -> PixelError {
         PixelError(.noCodec, "unsupported transfer syntax \(ts.name) (\(ts.uid)): \(what)", tag: .pixelData)
     }
-}
-
-extension PixelError.Code {
-    /// The compressed frame breaks the rules of its coding (markers, segments, Huffman codes, RLE header; ISO 10918-1, 14495-1, 15444-1, PS3.5 G).
-    public static let malformedFrame = Self("malformed-frame")
-    /// A valid coding the codec does not handle (progressive, arithmetic, hierarchical, HTJ2K, subsampled, 12-bit in libjpeg-turbo).
-    public static let unsupportedCoding = Self("unsupported-coding")
-    /// The frame's own header disagrees with the Image Pixel Module (size, components, precision; PS3.5 8.2).
-    public static let frameMismatch = Self("frame-mismatch")
-    /// The codec cannot encode frames of this description in this syntax.
-    public static let cannotEncode = Self("cannot-encode")
-    /// A C library call failed; the cause is a `LibraryCallError` with the library's return code and message.
-    public static let libraryFailed = Self("library-failed")
-    /// Encapsulated Pixel Data cannot be split into frames (fragments, offset tables; PS3.5 A.4).
-    public static let encapsulation = Self("encapsulation")
-    /// The Image Pixel Module is missing, impossible or too large (PS3.3 C.7.6.3).
-    public static let invalidDescription = Self("invalid-pixel-description")
-    /// Pixel Data, a decoded frame or a native frame holds fewer bytes than the description needs (PS3.5 8.1.1).
-    public static let shortPixelData = Self("short-pixel-data")
-    /// A PALETTE COLOR lookup table is missing or too short (PS3.3 C.7.6.3.1.5-6).
-    public static let paletteMissing = Self("palette-missing")
-    /// No registered codec decodes or encodes this transfer syntax and description (PS3.5 §10).
-    public static let noCodec = Self("no-codec")
-    /// Decoding or encoding one frame failed; the cause is the codec's error.
-    public static let frameFailed = Self("frame-failed")
 }
 
 /// A C library call that failed: the library, the function, its return code (or errno) and the library's message.

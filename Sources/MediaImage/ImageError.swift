@@ -13,6 +13,25 @@ public struct ImageError: ChainedError, Sendable {
         public init(rawValue: String) { self.rawValue = rawValue }
         public init(_ rawValue: String) { self.rawValue = rawValue }
         public var description: String { rawValue }
+
+        /// The file is not an ISO 9660 image (or archive) this reader can read (ECMA-119 8.1, 8.4).
+        public static let notAnImage = Code(rawValue: "not-an-image")
+        /// A volume descriptor, directory record or file extent is damaged or lies past the end of the image (ECMA-119 9.1).
+        public static let damagedImage = Code(rawValue: "damaged-image")
+        /// A directory extent lies past the end of a cut-short image: listed as skipped, not fatal below the root.
+        public static let beyondEnd = Code(rawValue: "beyond-end")
+        /// The image is refused as unsafe: overlapping directory extents, too many entries.
+        public static let refused = Code(rawValue: "refused")
+        /// The image or archive has no entry of that path.
+        public static let noEntry = Code(rawValue: "no-entry")
+        /// A volume identifier or a path in the image is not allowed, or two files would share a path (ECMA-119 7.4.1, 8.4.6).
+        public static let invalidName = Code(rawValue: "invalid-name")
+        /// The pixels given to the JPEG encoder do not fill the image's width and height.
+        public static let invalidInput = Code(rawValue: "invalid-input")
+        /// Opening, reading, writing, renaming or syncing a file failed; the cause carries errno.
+        public static let ioFailed = Code(rawValue: "io-failed")
+        /// libarchive, libisofs or the JPEG encoder failed; the cause carries the library's return code and message.
+        public static let libraryFailed = Code(rawValue: "library-failed")
     }
 
     public var code: Code
@@ -48,25 +67,4 @@ public struct ImageError: ChainedError, Sendable {
     public var path: String { context.path ?? "" }
     /// `path: message`.
     public var description: String { "\(path): \(message)" }
-}
-
-extension ImageError.Code {
-    /// The file is not an ISO 9660 image (or archive) this reader can read (ECMA-119 8.1, 8.4).
-    public static let notAnImage = Self("not-an-image")
-    /// A volume descriptor, directory record or file extent is damaged or lies past the end of the image (ECMA-119 9.1).
-    public static let damagedImage = Self("damaged-image")
-    /// A directory extent lies past the end of a cut-short image: listed as skipped, not fatal below the root.
-    public static let beyondEnd = Self("beyond-end")
-    /// The image is refused as unsafe: overlapping directory extents, too many entries.
-    public static let refused = Self("refused")
-    /// The image or archive has no entry of that path.
-    public static let noEntry = Self("no-entry")
-    /// A volume identifier or a path in the image is not allowed, or two files would share a path (ECMA-119 7.4.1, 8.4.6).
-    public static let invalidName = Self("invalid-name")
-    /// The pixels given to the JPEG encoder do not fill the image's width and height.
-    public static let invalidInput = Self("invalid-input")
-    /// Opening, reading, writing, renaming or syncing a file failed; the cause carries errno.
-    public static let ioFailed = Self("io-failed")
-    /// libarchive, libisofs or the JPEG encoder failed; the cause carries the library's return code and message.
-    public static let libraryFailed = Self("library-failed")
 }
