@@ -36,6 +36,9 @@ public struct ISOSkipped: Sendable, Hashable, CustomStringConvertible {
 ///     let iso = try ISO9660Reader(path: "disc.iso")
 ///     for f in iso.files { ... try iso.read(f) ... }
 ///     if let end = iso.truncatedAt { print("image ends at byte \(end)") }
+// Safe because the reader owns a file descriptor (a C handle) that it only reads with pread(2), which
+// shares no file offset between threads, and its `var`s are written only while `init` walks the tree:
+// once constructed it is immutable.
 public final class ISO9660Reader: @unchecked Sendable {
     public let path: String
     /// Size of the image file in bytes.
@@ -382,7 +385,7 @@ public final class ISO9660Reader: @unchecked Sendable {
     }
 }
 
-enum ISOByteSource: @unchecked Sendable {
+enum ISOByteSource: Sendable {
     case file(Int32)
     case memory([UInt8])
 }
