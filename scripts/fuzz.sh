@@ -35,7 +35,7 @@ case "$DURATION" in ''|*[!0-9]*) echo "fuzz: SECONDS must be a whole number, got
 CONFIG="${FUZZ_CONFIG:-release}"
 TARGET="${FUZZ_TARGET:-part10}"
 case "$TARGET" in part10|dicomdir|transcode|rle|jpegdct|jpegll|adapters|iso|medium) ;; *) echo "fuzz: FUZZ_TARGET must be part10, dicomdir, transcode, rle, jpegdct, jpegll, adapters, iso or medium" >&2; exit 2 ;; esac
-case "$TARGET" in rle) CHECK_OBJ=DICOMPixel.build/RLE.swift.o ;; jpegdct) CHECK_OBJ=DICOMPixel.build/JPEGDCT.swift.o ;; jpegll) CHECK_OBJ=DICOMPixel.build/JPEGLosslessDecoder.swift.o ;; adapters) CHECK_OBJ=DICOMCodecs.build/OpenJPEG.swift.o ;; iso) CHECK_OBJ=MediaImage.build/ISO9660Reader.swift.o ;; medium) CHECK_OBJ=DICOMFileSet.build/Medium.swift.o ;; *) CHECK_OBJ=DICOMIO.build/Part10Reader.swift.o ;; esac
+case "$TARGET" in rle) CHECK_OBJ=DICOMPixel.build/RLE.swift.o ;; jpegdct) CHECK_OBJ=DICOMPixel.build/JPEGDCTDecoder.swift.o ;; jpegll) CHECK_OBJ=DICOMPixel.build/JPEGLosslessDecoder.swift.o ;; adapters) CHECK_OBJ=DICOMCodecs.build/OpenJPEG.swift.o ;; iso) CHECK_OBJ=MediaImage.build/ISO9660Reader.swift.o ;; medium) CHECK_OBJ=DICOMFileSet.build/Medium.swift.o ;; *) CHECK_OBJ=DICOMIO.build/Part10Reader.swift.o ;; esac
 PRODUCT="fuzz-$TARGET"
 CORPUS_SRC="${DICOM_MEDIA_CORPUS:-$ROOT/../shared/media-corpus}"
 SEED_BYTES="${FUZZ_SEED_BYTES:-$([ "$TARGET" = transcode ] || [ "$TARGET" = iso ] && echo 262144 || echo 65536)}"

@@ -19,23 +19,20 @@ public struct CharLSCodec: PixelCodec {
     public init() {}
 
     public func canDecode(_ d: PixelDescription, syntax: TransferSyntax) -> Bool {
-        decodableSyntaxes.contains(syntax.uid) && d.bitsAllocated <= 16 && (d.samplesPerPixel == 1 || d.samplesPerPixel == 3)
+        decodableSyntaxes.contains(syntax.uid) && fitsLibraryDecoder(d)
     }
 
     public func canEncode(_ d: PixelDescription, syntax: TransferSyntax) -> Bool {
-        guard encodableSyntaxes.contains(syntax.uid), d.bitsAllocated == 8 || d.bitsAllocated == 16,
-              d.bitsStored >= 2, d.bitsStored <= d.bitsAllocated, d.samplesPerPixel == 1 || d.samplesPerPixel == 3 else { return false }
-        if syntax == .jpegLSNearLossless && d.photometricInterpretation == "PALETTE COLOR" { return false }
-        return true
+        encodableSyntaxes.contains(syntax.uid) && fitsLibraryEncoder(d, minBitsStored: 2, lossy: syntax == .jpegLSNearLossless)
     }
 
     /// Frame size, bits per sample and component count from the stream header (ISO 14495-1 C.2.2).
     public static func frameInfo(_ frame: [UInt8]) throws -> (columns: Int, rows: Int, bits: Int, components: Int) {
         let codec = "CharLS"
-        guard let dec = charls_jpegls_decoder_create() else { throw CodecError(codec, "charls_jpegls_decoder_create failed") }
+        guard let dec = charls_jpegls_decoder_create() else { throw PixelError(.libraryFailed, codec: codec, "charls_jpegls_decoder_create failed") }
         defer { charls_jpegls_decoder_destroy(dec) }
         var info = charls_frame_info()
-        guard !frame.isEmpty else { throw CodecError(codec, "empty frame") }
+        guard !frame.isEmpty else { throw PixelError(.shortPixelData, codec: codec, "empty frame") }
         try frame.withUnsafeBytes { src in
             try check(charls_jpegls_decoder_set_source_buffer(dec, src.baseAddress!, src.count), "set_source_buffer")
             var spiff = charls_spiff_header(), found: Int32 = 0
@@ -50,14 +47,14 @@ public struct CharLSCodec: PixelCodec {
 
     public func decode(_ input: [UInt8], description d: PixelDescription, syntax: TransferSyntax) throws -> DecodedFrame {
         try checkSize(d, name)
-        guard input.count >= 4, input[0] == 0xFF, input[1] == 0xD8 else { throw CodecError(name, "frame does not start with an SOI marker (ISO 14495-1 C.1)", offset: 0) }
+        guard input.count >= 4, input[0] == 0xFF, input[1] == 0xD8 else { throw PixelError(.malformedFrame, codec: name, "frame does not start with an SOI marker (ISO 14495-1 C.1)", offset: 0) }
         // CharLS 2.4.1 spends seconds of CPU on a stream cut short before its EOI (8 s for a
         // 96-byte 8x8 stream missing 4 bytes) but fails at once when an EOI follows the cut. So a
         // frame that does not end with EOI gets one appended; CharLS stops at the first EOI, so
         // complete frames followed by padding (0x00, or 0xFF as in WG04 CT2_JLSN) are unaffected.
         var frame = input
         if !(input[input.count - 2] == 0xFF && input[input.count - 1] == 0xD9) { frame += [0xFF, 0xD9] }
-        guard let dec = charls_jpegls_decoder_create() else { throw CodecError(name, "charls_jpegls_decoder_create failed") }
+        guard let dec = charls_jpegls_decoder_create() else { throw PixelError(.libraryFailed, codec: name, "charls_jpegls_decoder_create failed") }
         defer { charls_jpegls_decoder_destroy(dec) }
         let spp = d.samplesPerPixel, n = d.rows * d.columns
         var raw: [UInt8] = []
@@ -71,20 +68,20 @@ public struct CharLSCodec: PixelCodec {
             var info = charls_frame_info()
             try Self.check(charls_jpegls_decoder_get_frame_info(dec, &info), "get_frame_info")
             guard Int(info.width) == d.columns, Int(info.height) == d.rows else {
-                throw CodecError(name, "JPEG-LS frame is \(info.width)x\(info.height) but the data set says \(d.columns)x\(d.rows) (PS3.5 8.2.3)")
+                throw PixelError(.frameMismatch, codec: name, "JPEG-LS frame is \(info.width)x\(info.height) but the data set says \(d.columns)x\(d.rows) (PS3.5 8.2.3)")
             }
             guard Int(info.component_count) == spp, spp == 1 || spp == 3 else {
-                throw CodecError(name, "JPEG-LS frame has \(info.component_count) components but Samples per Pixel is \(spp)")
+                throw PixelError(.frameMismatch, codec: name, "JPEG-LS frame has \(info.component_count) components but Samples per Pixel is \(spp)")
             }
             bits = Int(info.bits_per_sample)
             guard bits >= 2, bits <= 16, bits <= max(8, d.bitsAllocated) else {
-                throw CodecError(name, "JPEG-LS precision \(bits) bits does not fit Bits Allocated \(d.bitsAllocated)")
+                throw PixelError(.frameMismatch, codec: name, "JPEG-LS precision \(bits) bits does not fit Bits Allocated \(d.bitsAllocated)")
             }
             try Self.check(charls_jpegls_decoder_get_interleave_mode(dec, &interleave), "get_interleave_mode")
             var size = 0
             try Self.check(charls_jpegls_decoder_get_destination_size(dec, 0, &size), "get_destination_size")
             let expected = n * spp * (bits <= 8 ? 1 : 2)
-            guard size == expected else { throw CodecError(name, "CharLS wants \(size) bytes for a \(expected)-byte frame") }
+            guard size == expected else { throw PixelError(.libraryFailed, codec: name, "CharLS wants \(size) bytes for a \(expected)-byte frame") }
             raw = [UInt8](repeating: 0, count: size)
             try raw.withUnsafeMutableBytes { dst in
                 try Self.check(charls_jpegls_decoder_decode_to_buffer(dec, dst.baseAddress!, dst.count, 0), "decode_to_buffer")
@@ -118,10 +115,10 @@ public struct CharLSCodec: PixelCodec {
     // MARK: encode
 
     public func encode(_ frame: [UInt8], description d: PixelDescription, syntax: TransferSyntax, parameters: EncodeParameters) throws -> EncodedFrame {
-        guard canEncode(d, syntax: syntax) else { throw CodecError(name, "cannot encode \(d) as \(syntax.name) (2-16 bit, 1 or 3 samples)") }
-        guard d.rows > 0, d.columns > 0, d.rows <= 65535, d.columns <= 65535 else { throw CodecError(name, "frame size \(d.columns)x\(d.rows) outside 1-65535") }
+        guard canEncode(d, syntax: syntax) else { throw PixelError(.cannotEncode, codec: name, "cannot encode \(d) as \(syntax.name) (2-16 bit, 1 or 3 samples)") }
+        guard d.rows > 0, d.columns > 0, d.rows <= 65535, d.columns <= 65535 else { throw PixelError(.invalidDescription, codec: name, "frame size \(d.columns)x\(d.rows) outside 1-65535") }
         let spp = d.samplesPerPixel, n = d.rows * d.columns, bps = d.bytesPerSample
-        guard frame.count >= n * spp * bps else { throw CodecError(name, "frame has \(frame.count) bytes, \(d) needs \(n * spp * bps)") }
+        guard frame.count >= n * spp * bps else { throw PixelError(.shortPixelData, codec: name, "frame has \(frame.count) bytes, \(d) needs \(n * spp * bps)") }
         let near = syntax == .jpegLSNearLossless ? (parameters.near > 0 ? parameters.near : Self.defaultNear) : 0
         let bits = d.bitsStored
         // Samples of ≤ 8 bits go to CharLS as bytes, others as native (little-endian) 16-bit words; high bits masked off.
@@ -138,7 +135,7 @@ public struct CharLSCodec: PixelCodec {
                 }
             }
         }
-        guard let enc = charls_jpegls_encoder_create() else { throw CodecError(name, "charls_jpegls_encoder_create failed") }
+        guard let enc = charls_jpegls_encoder_create() else { throw PixelError(.libraryFailed, codec: name, "charls_jpegls_encoder_create failed") }
         defer { charls_jpegls_encoder_destroy(enc) }
         var info = charls_frame_info(width: UInt32(d.columns), height: UInt32(d.rows), bits_per_sample: Int32(bits), component_count: Int32(spp))
         try Self.check(charls_jpegls_encoder_set_frame_info(enc, &info), "set_frame_info")
@@ -146,7 +143,7 @@ public struct CharLSCodec: PixelCodec {
         try Self.check(charls_jpegls_encoder_set_interleave_mode(enc, spp == 3 ? CHARLS_INTERLEAVE_MODE_SAMPLE : CHARLS_INTERLEAVE_MODE_NONE), "set_interleave_mode")
         var size = 0
         try Self.check(charls_jpegls_encoder_get_estimated_destination_size(enc, &size), "get_estimated_destination_size")
-        guard size > 0 else { throw CodecError(name, "CharLS estimated a 0-byte output") }
+        guard size > 0 else { throw PixelError(.libraryFailed, codec: name, "CharLS estimated a 0-byte output") }
         var out = [UInt8](repeating: 0, count: size)
         var written = 0
         try out.withUnsafeMutableBytes { dst in
@@ -156,14 +153,16 @@ public struct CharLSCodec: PixelCodec {
             }
             try Self.check(charls_jpegls_encoder_get_bytes_written(enc, &written), "get_bytes_written")
         }
-        guard written > 0, written <= out.count else { throw CodecError(name, "CharLS reported \(written) bytes written") }
+        guard written > 0, written <= out.count else { throw PixelError(.libraryFailed, codec: name, "CharLS reported \(written) bytes written") }
         out.removeSubrange(written...)
         return EncodedFrame(bytes: out, photometricInterpretation: d.photometricInterpretation)
     }
 
     static func check(_ rc: charls_jpegls_errc, _ function: String) throws {
         if rc != CHARLS_JPEGLS_ERRC_SUCCESS {
-            throw CodecError("CharLS", "charls_jpegls_\(function): \(String(cString: charls_get_error_message(rc)))")
+            let message = String(cString: charls_get_error_message(rc))
+            throw PixelError(.libraryFailed, codec: "CharLS", "charls_jpegls_\(function): \(message)",
+                             cause: LibraryCallError(library: "CharLS", function: "charls_jpegls_\(function)", code: Int(rc.rawValue), message: message))
         }
     }
 }

@@ -18,13 +18,13 @@ public struct JPEGHeader: Sendable, Equatable {
     /// Scans the marker segments from SOI up to the first SOS; throws when they are malformed or there is no SOF.
     public static func parse(_ b: [UInt8], codec: String) throws -> JPEGHeader {
         guard b.count >= 4, b[0] == 0xFF, b[1] == 0xD8 else {
-            throw CodecError(codec, "frame does not start with an SOI marker (ISO 10918-1 B.2.1)", offset: 0)
+            throw PixelError(.malformedFrame, codec: codec, "frame does not start with an SOI marker (ISO 10918-1 B.2.1)", offset: 0)
         }
         var h = JPEGHeader(sofMarker: 0, precision: 0, rows: 0, columns: 0, componentIDs: [], samplingFactors: [], hasJFIF: false, adobeTransform: nil)
         var sawSOF = false
         var i = 2
         while i < b.count {
-            guard b[i] == 0xFF else { throw CodecError(codec, "expected a marker, found 0x\(String(b[i], radix: 16))", offset: i) }
+            guard b[i] == 0xFF else { throw PixelError(.malformedFrame, codec: codec, "expected a marker, found 0x\(String(b[i], radix: 16))", offset: i) }
             var m = i + 1
             while m < b.count && b[m] == 0xFF { m += 1 }        // fill bytes (B.1.1.2)
             guard m < b.count else { break }
@@ -32,18 +32,18 @@ public struct JPEGHeader: Sendable, Equatable {
             i = m + 1
             if marker == 0xD9 || marker == 0xDA { break }          // EOI or SOS: header done
             if marker == 0x01 || (0xD0...0xD7).contains(marker) { continue }  // TEM, RSTn: no length
-            guard i + 2 <= b.count else { throw CodecError(codec, "marker 0xFF\(String(marker, radix: 16)) has no length", offset: i) }
+            guard i + 2 <= b.count else { throw PixelError(.malformedFrame, codec: codec, "marker 0xFF\(String(marker, radix: 16)) has no length", offset: i) }
             let len = Int(b[i]) << 8 | Int(b[i + 1])
             guard len >= 2, i + len <= b.count else {
-                throw CodecError(codec, "marker segment 0xFF\(String(marker, radix: 16)) length \(len) runs past the frame (\(b.count) bytes)", offset: i)
+                throw PixelError(.malformedFrame, codec: codec, "marker segment 0xFF\(String(marker, radix: 16)) length \(len) runs past the frame (\(b.count) bytes)", offset: i)
             }
             let s = i + 2, e = i + len
             switch marker {
             case 0xC0...0xCF where marker != 0xC4 && marker != 0xC8 && marker != 0xCC, 0xF7:
-                guard !sawSOF else { throw CodecError(codec, "second SOF marker (hierarchical JPEG is not supported)", offset: m - 1) }
-                guard e - s >= 6 else { throw CodecError(codec, "SOF segment too short", offset: i) }
+                guard !sawSOF else { throw PixelError(.unsupportedCoding, codec: codec, "second SOF marker (hierarchical JPEG is not supported)", offset: m - 1) }
+                guard e - s >= 6 else { throw PixelError(.malformedFrame, codec: codec, "SOF segment too short", offset: i) }
                 let n = Int(b[s + 5])
-                guard n >= 1, e - s >= 6 + 3 * n else { throw CodecError(codec, "SOF declares \(n) components in \(len) bytes", offset: i) }
+                guard n >= 1, e - s >= 6 + 3 * n else { throw PixelError(.malformedFrame, codec: codec, "SOF declares \(n) components in \(len) bytes", offset: i) }
                 h.sofMarker = marker
                 h.precision = Int(b[s])
                 h.rows = Int(b[s + 1]) << 8 | Int(b[s + 2])
@@ -59,9 +59,22 @@ public struct JPEGHeader: Sendable, Equatable {
             }
             i = e
         }
-        guard sawSOF else { throw CodecError(codec, "no SOF marker before the first scan", offset: i) }
+        guard sawSOF else { throw PixelError(.malformedFrame, codec: codec, "no SOF marker before the first scan", offset: i) }
         return h
     }
+}
+
+/// What the JPEG-LS and JPEG 2000 libraries decode: up to 16-bit words, 1 or 3 samples.
+func fitsLibraryDecoder(_ d: PixelDescription) -> Bool {
+    d.bitsAllocated <= 16 && (d.samplesPerPixel == 1 || d.samplesPerPixel == 3)
+}
+
+/// What the JPEG-LS and JPEG 2000 encoders take: 8- or 16-bit words, `minBitsStored`...Bits Allocated
+/// bits, 1 or 3 samples; and, for a lossy syntax, no palette indices (their lossy coding would change colours arbitrarily).
+func fitsLibraryEncoder(_ d: PixelDescription, minBitsStored: Int, lossy: Bool) -> Bool {
+    guard d.bitsAllocated == 8 || d.bitsAllocated == 16, d.bitsStored >= minBitsStored, d.bitsStored <= d.bitsAllocated,
+          d.samplesPerPixel == 1 || d.samplesPerPixel == 3 else { return false }
+    return !(lossy && d.photometricInterpretation == "PALETTE COLOR")
 }
 
 /// Rows and Columns are US (≤ 65535, PS3.3 C.7.6.3.1) and a frame has 1 or 3 samples: anything else
@@ -69,6 +82,6 @@ public struct JPEGHeader: Sendable, Equatable {
 func checkSize(_ d: PixelDescription, _ codec: String) throws {
     guard d.rows >= 1, d.rows <= 65535, d.columns >= 1, d.columns <= 65535, d.samplesPerPixel == 1 || d.samplesPerPixel == 3,
           d.bitsAllocated >= 1, d.bitsAllocated <= 16, d.bitsStored >= 1, d.bitsStored <= d.bitsAllocated else {
-        throw CodecError(codec, "unsupported frame description \(d.columns)x\(d.rows), \(d.samplesPerPixel) samples, \(d.bitsStored)/\(d.bitsAllocated) bits (PS3.3 C.7.6.3)")
+        throw PixelError(.unsupportedCoding, codec: codec, "unsupported frame description \(d.columns)x\(d.rows), \(d.samplesPerPixel) samples, \(d.bitsStored)/\(d.bitsAllocated) bits (PS3.3 C.7.6.3)")
     }
 }

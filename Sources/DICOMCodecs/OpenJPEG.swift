@@ -47,23 +47,23 @@ public struct J2KHeader: Sendable, Equatable {
                 guard len >= header, len <= b.count - p else { break }
                 p += len
             }
-            guard found else { throw CodecError(codec, "JP2 file without a contiguous codestream ('jp2c') box (ISO 15444-1 I.5.4)") }
+            guard found else { throw PixelError(.malformedFrame, codec: codec, "JP2 file without a contiguous codestream ('jp2c') box (ISO 15444-1 I.5.4)") }
         }
         guard b.count - start >= 4, b[start] == 0xFF, b[start + 1] == 0x4F, b[start + 2] == 0xFF, b[start + 3] == 0x51 else {
-            throw CodecError(codec, "frame is neither a J2K codestream (SOC, SIZ) nor a JP2 file (PS3.5 A.4.4)", offset: start)
+            throw PixelError(.malformedFrame, codec: codec, "frame is neither a J2K codestream (SOC, SIZ) nor a JP2 file (PS3.5 A.4.4)", offset: start)
         }
         func be16(_ i: Int) -> Int { Int(b[i]) << 8 | Int(b[i + 1]) }
         func be32(_ i: Int) -> Int { Int(b[i]) << 24 | Int(b[i + 1]) << 16 | Int(b[i + 2]) << 8 | Int(b[i + 3]) }
         let s = start + 4
-        guard s + 2 <= b.count else { throw CodecError(codec, "SIZ segment truncated", offset: s) }
+        guard s + 2 <= b.count else { throw PixelError(.malformedFrame, codec: codec, "SIZ segment truncated", offset: s) }
         let lsiz = be16(s)
-        guard lsiz >= 41, s + lsiz <= b.count else { throw CodecError(codec, "SIZ length \(lsiz) invalid or past the end of the frame", offset: s) }
+        guard lsiz >= 41, s + lsiz <= b.count else { throw PixelError(.malformedFrame, codec: codec, "SIZ length \(lsiz) invalid or past the end of the frame", offset: s) }
         let xsiz = be32(s + 4), ysiz = be32(s + 8), xo = be32(s + 12), yo = be32(s + 16)
         let xt = be32(s + 20), yt = be32(s + 24), xto = be32(s + 28), yto = be32(s + 32)
         let csiz = be16(s + 36)
-        guard csiz >= 1, lsiz == 38 + 3 * csiz else { throw CodecError(codec, "SIZ declares \(csiz) components in \(lsiz) bytes (ISO 15444-1 A.5.1)", offset: s) }
+        guard csiz >= 1, lsiz == 38 + 3 * csiz else { throw PixelError(.malformedFrame, codec: codec, "SIZ declares \(csiz) components in \(lsiz) bytes (ISO 15444-1 A.5.1)", offset: s) }
         guard xsiz > xo, ysiz > yo, xt > 0, yt > 0, xto <= xo, yto <= yo else {
-            throw CodecError(codec, "SIZ image or tile geometry is inconsistent (ISO 15444-1 A.5.1)", offset: s)
+            throw PixelError(.malformedFrame, codec: codec, "SIZ image or tile geometry is inconsistent (ISO 15444-1 A.5.1)", offset: s)
         }
         var h = J2KHeader(isJP2: isJP2, columns: xsiz - xo, rows: ysiz - yo, precisions: [], signed: [], subsampled: false, mct: 0,
                           tileColumns: (xsiz - xto + xt - 1) / xt, tileRows: (ysiz - yto + yt - 1) / yt,
@@ -140,15 +140,11 @@ public struct OpenJPEGCodec: PixelCodec {
     public init() {}
 
     public func canDecode(_ d: PixelDescription, syntax: TransferSyntax) -> Bool {
-        decodableSyntaxes.contains(syntax.uid) && d.bitsAllocated <= 16 && (d.samplesPerPixel == 1 || d.samplesPerPixel == 3)
+        decodableSyntaxes.contains(syntax.uid) && fitsLibraryDecoder(d)
     }
 
     public func canEncode(_ d: PixelDescription, syntax: TransferSyntax) -> Bool {
-        guard encodableSyntaxes.contains(syntax.uid), d.bitsAllocated == 8 || d.bitsAllocated == 16,
-              d.bitsStored >= 1, d.bitsStored <= d.bitsAllocated, d.samplesPerPixel == 1 || d.samplesPerPixel == 3 else { return false }
-        // Lossy coding of palette indices would change colours arbitrarily.
-        if syntax == .jpeg2000 && d.photometricInterpretation == "PALETTE COLOR" { return false }
-        return true
+        encodableSyntaxes.contains(syntax.uid) && fitsLibraryEncoder(d, minBitsStored: 1, lossy: syntax == .jpeg2000)
     }
 
     // MARK: decode
@@ -157,27 +153,27 @@ public struct OpenJPEGCodec: PixelCodec {
         try checkSize(d, name)
         let h = try J2KHeader.parse(frame, codec: name)
         guard h.columns == d.columns, h.rows == d.rows else {
-            throw CodecError(name, "J2K image is \(h.columns)x\(h.rows) but the data set says \(d.columns)x\(d.rows) (PS3.5 8.2.4)")
+            throw PixelError(.frameMismatch, codec: name, "J2K image is \(h.columns)x\(h.rows) but the data set says \(d.columns)x\(d.rows) (PS3.5 8.2.4)")
         }
         guard h.precisions.count == d.samplesPerPixel else {
-            throw CodecError(name, "J2K codestream has \(h.precisions.count) components but Samples per Pixel is \(d.samplesPerPixel)")
+            throw PixelError(.frameMismatch, codec: name, "J2K codestream has \(h.precisions.count) components but Samples per Pixel is \(d.samplesPerPixel)")
         }
-        guard !h.subsampled else { throw CodecError(name, "subsampled J2K components (XRsiz/YRsiz ≠ 1) are not supported") }
+        guard !h.subsampled else { throw PixelError(.unsupportedCoding, codec: name, "subsampled J2K components (XRsiz/YRsiz ≠ 1) are not supported") }
         // HT block coding is HTJ2K (its own transfer syntaxes); refusing it here also keeps hostile
         // frames away from OpenJPEG 2.5.0's HT block decoder, which overflows a heap buffer on a
         // fuzzed 100x100 frame (Tests/Fixtures/fuzz/adapters/j2k-ht-codeblock-overflow.bin).
         guard !h.usesHighThroughput else {
-            throw CodecError(name, "HTJ2K (ISO 15444-15) block coding in a \(syntax.name) frame; HTJ2K has its own transfer syntaxes (PS3.5 A.4.4)")
+            throw PixelError(.unsupportedCoding, codec: name, "HTJ2K (ISO 15444-15) block coding in a \(syntax.name) frame; HTJ2K has its own transfer syntaxes (PS3.5 A.4.4)")
         }
         let wordBits = d.bitsAllocated <= 8 ? 8 : 16
         guard let prec = h.precisions.max(), prec <= wordBits, d.bitsAllocated <= 16 else {
-            throw CodecError(name, "J2K precision \(h.precisions.max() ?? 0) bits does not fit Bits Allocated \(d.bitsAllocated)")
+            throw PixelError(.frameMismatch, codec: name, "J2K precision \(h.precisions.max() ?? 0) bits does not fit Bits Allocated \(d.bitsAllocated)")
         }
-        guard h.tileColumns * h.tileRows <= 65535 else { throw CodecError(name, "\(h.tileColumns * h.tileRows) tiles exceed the 65535 allowed (ISO 15444-1 A.4.2)") }
+        guard h.tileColumns * h.tileRows <= 65535 else { throw PixelError(.malformedFrame, codec: name, "\(h.tileColumns * h.tileRows) tiles exceed the 65535 allowed (ISO 15444-1 A.4.2)") }
 
         let box = StreamBox(input: frame)
         defer { withExtendedLifetime(box) {} }          // declared first, runs last: after the codec and stream are destroyed
-        guard let codec = opj_create_decompress(h.isJP2 ? OPJ_CODEC_JP2 : OPJ_CODEC_J2K) else { throw CodecError(name, "opj_create_decompress failed") }
+        guard let codec = opj_create_decompress(h.isJP2 ? OPJ_CODEC_JP2 : OPJ_CODEC_J2K) else { throw PixelError(.libraryFailed, codec: name, "opj_create_decompress failed") }
         defer { opj_destroy_codec(codec) }
         box.install(on: codec)
         var params = opj_dparameters_t()
@@ -188,7 +184,7 @@ public struct OpenJPEGCodec: PixelCodec {
         // 0 worker threads: decode in the calling thread (the transcoder runs frames and files in
         // parallel), whatever OPJ_NUM_THREADS says; 1 would still start a worker thread per call.
         guard opj_codec_set_threads(codec, 0) != 0 else { throw box.error(name, "opj_codec_set_threads") }
-        guard let stream = box.makeStream(reading: true) else { throw CodecError(name, "opj_stream_create failed") }
+        guard let stream = box.makeStream(reading: true) else { throw PixelError(.libraryFailed, codec: name, "opj_stream_create failed") }
         defer { opj_stream_destroy(stream) }
 
         var imagePtr: UnsafeMutablePointer<opj_image_t>? = nil
@@ -199,14 +195,14 @@ public struct OpenJPEGCodec: PixelCodec {
             guard opj_end_decompress(codec, stream) != 0 else { throw box.error(name, "opj_end_decompress") }
         }
         guard let image = imagePtr?.pointee, let comps = image.comps, Int(image.numcomps) == d.samplesPerPixel else {
-            throw CodecError(name, "OpenJPEG returned \(imagePtr?.pointee.numcomps ?? 0) components, expected \(d.samplesPerPixel)")
+            throw PixelError(.libraryFailed, codec: name, "OpenJPEG returned \(imagePtr?.pointee.numcomps ?? 0) components, expected \(d.samplesPerPixel)")
         }
         let spp = d.samplesPerPixel
         let n = d.rows * d.columns
         for c in 0..<spp {
             let comp = comps[c]
             guard comp.w == UInt32(d.columns), comp.h == UInt32(d.rows), comp.data != nil, comp.prec <= UInt32(wordBits) else {
-                throw CodecError(name, "decoded component \(c) is \(comp.w)x\(comp.h) with \(comp.prec) bits, expected \(d.columns)x\(d.rows) in \(wordBits)")
+                throw PixelError(.libraryFailed, codec: name, "decoded component \(c) is \(comp.w)x\(comp.h) with \(comp.prec) bits, expected \(d.columns)x\(d.rows) in \(wordBits)")
             }
         }
         var out = [UInt8](repeating: 0, count: n * spp * (wordBits / 8))
@@ -232,11 +228,11 @@ public struct OpenJPEGCodec: PixelCodec {
     // MARK: encode
 
     public func encode(_ frame: [UInt8], description d: PixelDescription, syntax: TransferSyntax, parameters: EncodeParameters) throws -> EncodedFrame {
-        guard canEncode(d, syntax: syntax) else { throw CodecError(name, "cannot encode \(d) as \(syntax.name)") }
-        guard d.rows > 0, d.columns > 0 else { throw CodecError(name, "empty frame (0 rows or columns)") }
+        guard canEncode(d, syntax: syntax) else { throw PixelError(.cannotEncode, codec: name, "cannot encode \(d) as \(syntax.name)") }
+        guard d.rows > 0, d.columns > 0 else { throw PixelError(.invalidDescription, codec: name, "empty frame (0 rows or columns)") }
         let lossy = syntax == .jpeg2000
         let spp = d.samplesPerPixel, n = d.rows * d.columns, bps = d.bytesPerSample
-        guard frame.count >= n * spp * bps else { throw CodecError(name, "frame has \(frame.count) bytes, \(d) needs \(n * spp * bps)") }
+        guard frame.count >= n * spp * bps else { throw PixelError(.shortPixelData, codec: name, "frame has \(frame.count) bytes, \(d) needs \(n * spp * bps)") }
 
         var cparams = [opj_image_cmptparm_t](repeating: opj_image_cmptparm_t(), count: spp)
         for c in 0..<spp {
@@ -245,7 +241,7 @@ public struct OpenJPEGCodec: PixelCodec {
             cparams[c].prec = UInt32(d.bitsStored); cparams[c].sgnd = d.isSigned ? 1 : 0
         }
         let colour = spp == 3 ? OPJ_CLRSPC_SRGB : OPJ_CLRSPC_GRAY
-        guard let imagePtr = opj_image_create(UInt32(spp), &cparams, colour) else { throw CodecError(name, "opj_image_create failed") }
+        guard let imagePtr = opj_image_create(UInt32(spp), &cparams, colour) else { throw PixelError(.libraryFailed, codec: name, "opj_image_create failed") }
         defer { opj_image_destroy(imagePtr) }
         imagePtr.pointee.x0 = 0; imagePtr.pointee.y0 = 0
         imagePtr.pointee.x1 = UInt32(d.columns); imagePtr.pointee.y1 = UInt32(d.rows)
@@ -289,12 +285,12 @@ public struct OpenJPEGCodec: PixelCodec {
         }
         let box = StreamBox(input: [])
         defer { withExtendedLifetime(box) {} }
-        guard let codec = opj_create_compress(OPJ_CODEC_J2K) else { throw CodecError(name, "opj_create_compress failed") }
+        guard let codec = opj_create_compress(OPJ_CODEC_J2K) else { throw PixelError(.libraryFailed, codec: name, "opj_create_compress failed") }
         defer { opj_destroy_codec(codec) }
         box.install(on: codec)
         guard opj_setup_encoder(codec, &p, imagePtr) != 0 else { throw box.error(name, "opj_setup_encoder") }
         guard opj_codec_set_threads(codec, 0) != 0 else { throw box.error(name, "opj_codec_set_threads") }
-        guard let stream = box.makeStream(reading: false) else { throw CodecError(name, "opj_stream_create failed") }
+        guard let stream = box.makeStream(reading: false) else { throw PixelError(.libraryFailed, codec: name, "opj_stream_create failed") }
         defer { opj_stream_destroy(stream) }
         try withExtendedLifetime(box) {
             guard opj_start_compress(codec, imagePtr, stream) != 0 else { throw box.error(name, "opj_start_compress") }
@@ -340,8 +336,11 @@ final class StreamBox {
         _ = opj_set_info_handler(codec, nil, nil)
     }
 
-    func error(_ codec: String, _ function: String) -> CodecError {
-        CodecError(codec, "\(function) failed" + (errors.isEmpty ? "" : ": " + errors.joined(separator: "; ")))
+    /// OpenJPEG's functions return false on failure; its messages (gathered by the error handler) are the cause.
+    func error(_ codec: String, _ function: String) -> PixelError {
+        let said = errors.joined(separator: "; ")
+        return PixelError(.libraryFailed, codec: codec, "\(function) failed" + (errors.isEmpty ? "" : ": " + said),
+                          cause: LibraryCallError(library: "OpenJPEG", function: function, code: 0, message: said))
     }
 
     func makeStream(reading: Bool) -> OPJStream? {

@@ -9,7 +9,7 @@ public enum Encapsulation {
                               extendedOffsets: [UInt64]? = nil) throws -> [[UInt8]] {
         let frags = px.fragments
         let n = max(1, numberOfFrames)
-        if frags.isEmpty { throw CodecError("encapsulation", "Pixel Data has no fragments (PS3.5 A.4)") }
+        if frags.isEmpty { throw PixelError(.encapsulation, codec: "encapsulation", "Pixel Data has no fragments (PS3.5 A.4)") }
         // Item start offsets relative to the first fragment's item tag.
         var starts: [Int] = []
         var pos = 0
@@ -19,7 +19,7 @@ public enum Encapsulation {
             for (i, o) in offsets.enumerated() {
                 let end = i + 1 < offsets.count ? offsets[i + 1] : Int.max
                 guard let first = starts.firstIndex(of: o) else {
-                    throw CodecError("encapsulation", "offset table entry \(i) (\(o)) does not point at a fragment (PS3.5 A.4)")
+                    throw PixelError(.encapsulation, codec: "encapsulation", "offset table entry \(i) (\(o)) does not point at a fragment (PS3.5 A.4)")
                 }
                 var bytes: [UInt8] = []
                 var k = first
@@ -40,7 +40,7 @@ public enum Encapsulation {
         // No usable table: a frame starts at each fragment that begins a codestream.
         let startIndices = frags.indices.filter { beginsCodestream(frags[$0], syntax: syntax) }
         guard startIndices.count == n, startIndices.first == 0 else {
-            throw CodecError("encapsulation", "\(frags.count) fragments for \(n) frames, no Basic Offset Table, and \(startIndices.count) codestream starts found; cannot tell where frames begin (PS3.5 A.4)")
+            throw PixelError(.encapsulation, codec: "encapsulation", "\(frags.count) fragments for \(n) frames, no Basic Offset Table, and \(startIndices.count) codestream starts found; cannot tell where frames begin (PS3.5 A.4)")
         }
         var out: [[UInt8]] = []
         for (i, s) in startIndices.enumerated() {

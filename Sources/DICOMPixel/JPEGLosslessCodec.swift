@@ -36,14 +36,14 @@ public struct JPEGLosslessCodec: PixelCodec {
 
     public func decode(_ frame: [UInt8], description d: PixelDescription, syntax: TransferSyntax) throws -> DecodedFrame {
         guard decodableSyntaxes.contains(syntax.uid) else {
-            throw CodecError(name, "cannot decode \(syntax); this codec decodes JPEG Lossless (.57, .70)")
+            throw PixelError(.unsupportedCoding, codec: name, "cannot decode \(syntax); this codec decodes JPEG Lossless (.57, .70)")
         }
         guard [8, 16, 32].contains(d.bitsAllocated) else {
-            throw CodecError(name, "Bits Allocated \(d.bitsAllocated) is not 8, 16 or 32 (PS3.5 8.2.1)")
+            throw PixelError(.unsupportedCoding, codec: name, "Bits Allocated \(d.bitsAllocated) is not 8, 16 or 32 (PS3.5 8.2.1)")
         }
         let image = try JPEGLosslessDecoder.decode(frame, expected: (d.columns, d.rows, d.samplesPerPixel))
         guard image.precision <= d.bitsAllocated else {
-            throw CodecError(name, "sample precision \(image.precision) does not fit Bits Allocated \(d.bitsAllocated) (PS3.5 8.2.1)")
+            throw PixelError(.frameMismatch, codec: name, "sample precision \(image.precision) does not fit Bits Allocated \(d.bitsAllocated) (PS3.5 8.2.1)")
         }
         let bytes = Self.native(image, bitsAllocated: d.bitsAllocated, bitsStored: d.bitsStored, signed: d.isSigned)
         return DecodedFrame(bytes: bytes, photometricInterpretation: d.photometricInterpretation, planarConfiguration: 0)
@@ -97,11 +97,11 @@ public struct JPEGLosslessCodec: PixelCodec {
     }
 
     public func encode(_ frame: [UInt8], description d: PixelDescription, syntax: TransferSyntax, parameters: EncodeParameters) throws -> EncodedFrame {
-        if let problem = encodeProblem(d, syntax: syntax) { throw CodecError(name, "cannot encode: \(problem)") }
+        if let problem = encodeProblem(d, syntax: syntax) { throw PixelError(.cannotEncode, codec: name, "cannot encode: \(problem)") }
         let bytesPerSample = d.bitsAllocated / 8
         let need = d.rows * d.columns * d.samplesPerPixel * bytesPerSample
         guard frame.count >= need else {
-            throw CodecError(name, "frame has \(frame.count) bytes, \(need) expected for \(d) (PS3.5 8.1.1)")
+            throw PixelError(.shortPixelData, codec: name, "frame has \(frame.count) bytes, \(need) expected for \(d) (PS3.5 8.1.1)")
         }
         let bytes = frame.withUnsafeBytes { raw in
             JPEGLosslessEncoder.encode(raw, bytesPerSample: bytesPerSample, width: d.columns, height: d.rows,

@@ -19,7 +19,7 @@ struct JPEGLosslessDecoder {
     static func decode(_ bytes: [UInt8], expected: (width: Int, height: Int, components: Int)? = nil) throws -> JPEGLosslessImage {
         try bytes.withUnsafeBufferPointer { buf in
             guard let base = buf.baseAddress, buf.count >= 2 else {
-                throw CodecError(codec, "frame has \(buf.count) bytes, too short for a JPEG codestream (ISO 10918-1 B.2)", offset: 0)
+                throw PixelError(.malformedFrame, codec: codec, "frame has \(buf.count) bytes, too short for a JPEG codestream (ISO 10918-1 B.2)", offset: 0)
             }
             var parser = Parser(base: base, count: buf.count, expected: expected)
             return try parser.run()
@@ -49,8 +49,9 @@ struct JPEGLosslessDecoder {
             self.base = base; self.count = count; self.expected = expected
         }
 
-        func fail(_ message: String, at offset: Int) -> CodecError {
-            CodecError(JPEGLosslessDecoder.codec, message, offset: offset)
+        /// A malformed-frame error unless `code` says otherwise.
+        func fail(_ message: String, at offset: Int, _ code: PixelError.Code = .malformedFrame) -> PixelError {
+            PixelError(code, codec: JPEGLosslessDecoder.codec, message, offset: offset)
         }
 
         func u16(_ at: Int) -> Int { Int(base[at]) << 8 | Int(base[at + 1]) }
@@ -85,7 +86,7 @@ struct JPEGLosslessDecoder {
                 case 0xC3:
                     try readFrame(markerAt)
                 case 0xC0, 0xC1, 0xC2, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF:
-                    throw fail("frame marker FF\(hex(marker)) is not Process 14 (lossless, Huffman, non-hierarchical: SOF3 FFC3) (ISO 10918-1 B.1.1.3, H.1)", at: markerAt)
+                    throw fail("frame marker FF\(hex(marker)) is not Process 14 (lossless, Huffman, non-hierarchical: SOF3 FFC3) (ISO 10918-1 B.1.1.3, H.1)", at: markerAt, .unsupportedCoding)
                 case 0xC4:
                     try readHuffmanTables(markerAt)
                 case 0xDD:
@@ -95,11 +96,11 @@ struct JPEGLosslessDecoder {
                 case 0xDA:
                     try readScan(markerAt)
                 case 0xDC:
-                    throw fail("DNL marker: number of lines defined after the first scan is not supported (ISO 10918-1 B.2.5)", at: markerAt)
+                    throw fail("DNL marker: number of lines defined after the first scan is not supported (ISO 10918-1 B.2.5)", at: markerAt, .unsupportedCoding)
                 case 0xCC:
-                    throw fail("DAC marker: arithmetic coding is not Process 14 (ISO 10918-1 B.2.4.3)", at: markerAt)
+                    throw fail("DAC marker: arithmetic coding is not Process 14 (ISO 10918-1 B.2.4.3)", at: markerAt, .unsupportedCoding)
                 case 0xDE, 0xDF:
-                    throw fail("hierarchical-mode marker (DHP/EXP) is not Process 14 (ISO 10918-1 B.3)", at: markerAt)
+                    throw fail("hierarchical-mode marker (DHP/EXP) is not Process 14 (ISO 10918-1 B.3)", at: markerAt, .unsupportedCoding)
                 case 0xD8:
                     throw fail("second SOI marker inside the codestream (ISO 10918-1 B.2.1)", at: markerAt)
                 default:
@@ -128,7 +129,7 @@ struct JPEGLosslessDecoder {
             guard len >= 6 else { throw fail("SOF3 segment too short (ISO 10918-1 B.2.2)", at: markerAt) }
             let p = Int(base[s]), y = u16(s + 1), x = u16(s + 3), nf = Int(base[s + 5])
             guard (2...16).contains(p) else { throw fail("sample precision \(p) outside 2-16 (ISO 10918-1 B.2.2, Table B.2)", at: markerAt) }
-            guard y > 0 else { throw fail("number of lines is 0 (to be given by a DNL marker), not supported (ISO 10918-1 B.2.2, B.2.5)", at: markerAt) }
+            guard y > 0 else { throw fail("number of lines is 0 (to be given by a DNL marker), not supported (ISO 10918-1 B.2.2, B.2.5)", at: markerAt, .unsupportedCoding) }
             guard x > 0 else { throw fail("number of samples per line is 0 (ISO 10918-1 B.2.2)", at: markerAt) }
             guard (1...4).contains(nf) else { throw fail("\(nf) components; Process 14 allows 1-4 here (ISO 10918-1 B.2.2)", at: markerAt) }
             guard len == 6 + 3 * nf else { throw fail("SOF3 length \(len + 2) does not match \(nf) components (ISO 10918-1 B.2.2)", at: markerAt) }
@@ -143,10 +144,10 @@ struct JPEGLosslessDecoder {
                 comps.append(Component(id: id, h: h, v: v))
             }
             if comps.contains(where: { $0.h != comps[0].h || $0.v != comps[0].v }) {
-                throw fail("components have different sampling factors (subsampled lossless) - not supported", at: markerAt)
+                throw fail("components have different sampling factors (subsampled lossless) - not supported", at: markerAt, .unsupportedCoding)
             }
             if let e = expected, e.width != x || e.height != y || e.components != nf {
-                throw fail("frame header says \(x) columns, \(y) rows, \(nf) components; the data set says \(e.width), \(e.height), \(e.components) (PS3.5 8.2.1)", at: markerAt)
+                throw fail("frame header says \(x) columns, \(y) rows, \(nf) components; the data set says \(e.width), \(e.height), \(e.components) (PS3.5 8.2.1)", at: markerAt, .frameMismatch)
             }
             let total = x * y * nf
             guard total <= count * 8 else {
@@ -207,11 +208,11 @@ struct JPEGLosslessDecoder {
             }
             guard al < frame.precision else { throw fail("point transform \(al) not below precision \(frame.precision) (ISO 10918-1 H.1.2.1)", at: markerAt) }
             if ns > 1 && frame.components[0].h * frame.components[0].v != 1 {
-                throw fail("interleaved scan with sampling factors \(frame.components[0].h)x\(frame.components[0].v) - not supported", at: markerAt)
+                throw fail("interleaved scan with sampling factors \(frame.components[0].h)x\(frame.components[0].v) - not supported", at: markerAt, .unsupportedCoding)
             }
             for c in compIndex { pointTransforms[c] = al; coded[c] = true }
             scans += 1
-            var reader = BitReader(base: base, end: count, pos: pos)
+            var reader = JPEGBitReader(data: base, count: count, pos: pos)
             // Decode into a local array (swapped out, no copy) so `self` can be read meanwhile.
             var buffer: [UInt16] = []
             swap(&buffer, &samples)
@@ -229,7 +230,7 @@ struct JPEGLosslessDecoder {
             }
         }
 
-        func decodeScan(reader r: inout BitReader, out: UnsafeMutablePointer<UInt16>, width: Int, height: Int, stride: Int,
+        func decodeScan(reader r: inout JPEGBitReader, out: UnsafeMutablePointer<UInt16>, width: Int, height: Int, stride: Int,
                                  compIndex: [Int], tables: [JPEGLosslessHuffman.DecodeTable], predictor: Int,
                                  initial: Int) throws {
             let ri = restartInterval
@@ -268,15 +269,15 @@ struct JPEGLosslessDecoder {
                     col += n
                     mcusLeft -= n
                 }
-                if r.nbits < r.padBits {
+                if r.overran {
                     throw fail("entropy-coded data ends early (marker or end of data) in scan \(scans), line \(row + 1) of \(height) (ISO 10918-1 B.1.1.5)", at: r.pos)
                 }
             }
         }
 
         /// Handles an expected RSTn: drops the bits left in the reader and resets it after the marker (ISO 10918-1 B.2.1, H.1.2.1).
-        func restart(_ r: inout BitReader, expected: Int, row: Int) throws {
-            if r.nbits < r.padBits {
+        func restart(_ r: inout JPEGBitReader, expected: Int, row: Int) throws {
+            if r.overran {
                 throw fail("entropy-coded data ends early (marker or end of data) in scan \(scans) before RST\(expected), line \(row + 1) (ISO 10918-1 B.1.1.5)", at: r.pos)
             }
             var p = r.pos
@@ -289,222 +290,7 @@ struct JPEGLosslessDecoder {
             guard m == 0xD0 + expected else {
                 throw fail("expected RST\(expected), found marker FF\(hex(UInt8(m))) (line \(row + 1)) (ISO 10918-1 B.2.1, E.1.4)", at: p)
             }
-            r = BitReader(base: base, end: count, pos: p + 2)
-        }
-    }
-
-    // Predictors of Table H.1: Ra left, Rb above, Rc above-left.
-    protocol Predictor { static func predict(_ ra: Int, _ rb: Int, _ rc: Int) -> Int }
-    enum P1: Predictor { @inline(__always) static func predict(_ ra: Int, _ rb: Int, _ rc: Int) -> Int { ra } }
-    enum P2: Predictor { @inline(__always) static func predict(_ ra: Int, _ rb: Int, _ rc: Int) -> Int { rb } }
-    enum P3: Predictor { @inline(__always) static func predict(_ ra: Int, _ rb: Int, _ rc: Int) -> Int { rc } }
-    enum P4: Predictor { @inline(__always) static func predict(_ ra: Int, _ rb: Int, _ rc: Int) -> Int { ra + rb - rc } }
-    enum P5: Predictor { @inline(__always) static func predict(_ ra: Int, _ rb: Int, _ rc: Int) -> Int { ra + ((rb - rc) >> 1) } }
-    enum P6: Predictor { @inline(__always) static func predict(_ ra: Int, _ rb: Int, _ rc: Int) -> Int { rb + ((ra - rc) >> 1) } }
-    enum P7: Predictor { @inline(__always) static func predict(_ ra: Int, _ rb: Int, _ rc: Int) -> Int { (ra + rb) >> 1 } }
-
-    @inline(__always) static func predictAny(_ sel: Int, _ ra: Int, _ rb: Int, _ rc: Int) -> Int {
-        switch sel {
-        case 1: return ra
-        case 2: return rb
-        case 3: return rc
-        case 4: return ra + rb - rc
-        case 5: return ra + ((rb - rc) >> 1)
-        case 6: return rb + ((ra - rc) >> 1)
-        default: return (ra + rb) >> 1
-        }
-    }
-
-    /// Decodes `n` samples of one component starting at (row, col) with no restart in between (H.1.2.1, H.2).
-    @inline(__always)
-    static func run1<P: Predictor>(_ r: inout BitReader, _ out: UnsafeMutablePointer<UInt16>, _ t: JPEGLosslessHuffman.DecodeTable,
-                                   _ row: Int, _ col: Int, _ n: Int, _ width: Int, _ stride: Int,
-                                   _ start: Bool, _ firstLine: Bool, _ initial: Int, _: P.Type) throws {
-        // A local copy of the reader, written back at the end, lets its state live in registers.
-        var rd = r
-        defer { r = rd }
-        do {
-            let fast = t.fast
-            var k = 0
-            var idx = (row * width + col) * stride
-            let up = width * stride
-            if start {
-                let d = try rd.decode(fast, t)
-                out[idx] = UInt16(truncatingIfNeeded: initial + d)
-                k = 1; idx += stride
-            }
-            if firstLine {
-                var ra = Int(out[idx - stride])
-                while k < n {
-                    ra = (ra + (try rd.decode(fast, t))) & 0xFFFF
-                    out[idx] = UInt16(truncatingIfNeeded: ra)
-                    k += 1; idx += stride
-                }
-                return
-            }
-            if k < n && col + k == 0 {
-                let d = try rd.decode(fast, t)
-                out[idx] = UInt16(truncatingIfNeeded: Int(out[idx - up]) + d)
-                k += 1; idx += stride
-            }
-            if k >= n { return }
-            var ra = Int(out[idx - stride])
-            if P.self == P1.self {
-                while k < n {
-                    ra = (ra + (try rd.decode(fast, t))) & 0xFFFF
-                    out[idx] = UInt16(truncatingIfNeeded: ra)
-                    k += 1; idx += stride
-                }
-            } else {
-                var rc = Int(out[idx - up - stride])
-                while k < n {
-                    let rb = Int(out[idx - up])
-                    ra = (P.predict(ra, rb, rc) + (try rd.decode(fast, t))) & 0xFFFF
-                    out[idx] = UInt16(truncatingIfNeeded: ra)
-                    rc = rb
-                    k += 1; idx += stride
-                }
-            }
-        }
-    }
-
-    /// Decodes `n` MCUs of an interleaved scan (one sample of each scan component each) (H.1.2.1, A.2.3).
-    static func runN(_ r: inout BitReader, _ out: UnsafeMutablePointer<UInt16>, _ tables: [JPEGLosslessHuffman.DecodeTable],
-                     _ compIndex: [Int], _ sel: Int, _ row: Int, _ col: Int, _ n: Int, _ width: Int, _ stride: Int,
-                     _ start: Bool, _ firstLine: Bool, _ initial: Int) throws {
-        var rd = r
-        defer { r = rd }
-        let up = width * stride
-        let ns = compIndex.count
-        // The common case, colour SV1 (three components in order, predictor 1, past the first line): Ra in registers.
-        if ns == 3 && stride == 3 && sel == 1 && !firstLine && !start && compIndex == [0, 1, 2] {
-            var k = 0
-            var idx = (row * width + col) * 3
-            if col == 0 {
-                for j in 0..<3 {
-                    let d = try rd.decode(tables[j].fast, tables[j])
-                    out[idx + j] = UInt16(truncatingIfNeeded: Int(out[idx + j - up]) + d)
-                }
-                k = 1; idx += 3
-            }
-            guard k < n else { return }
-            let t0 = tables[0], t1 = tables[1], t2 = tables[2]
-            let f0 = t0.fast, f1 = t1.fast, f2 = t2.fast
-            var a0 = Int(out[idx - 3]), a1 = Int(out[idx - 2]), a2 = Int(out[idx - 1])
-            while k < n {
-                a0 = (a0 + (try rd.decode(f0, t0))) & 0xFFFF
-                a1 = (a1 + (try rd.decode(f1, t1))) & 0xFFFF
-                a2 = (a2 + (try rd.decode(f2, t2))) & 0xFFFF
-                out[idx] = UInt16(truncatingIfNeeded: a0)
-                out[idx + 1] = UInt16(truncatingIfNeeded: a1)
-                out[idx + 2] = UInt16(truncatingIfNeeded: a2)
-                k += 1; idx += 3
-            }
-            return
-        }
-        // Per scan component: output offset and lookup table, in fixed slots (at most four components).
-        var offs = (0, 0, 0, 0)
-        let t0 = tables[0], t1 = tables[min(1, ns - 1)], t2 = tables[min(2, ns - 1)], t3 = tables[min(3, ns - 1)]
-        offs.0 = compIndex[0]; offs.1 = compIndex[min(1, ns - 1)]; offs.2 = compIndex[min(2, ns - 1)]; offs.3 = compIndex[min(3, ns - 1)]
-        for k in 0..<n {
-            let c0 = col + k
-            let pix = (row * width + c0) * stride
-            for j in 0..<ns {
-                let t = j == 0 ? t0 : j == 1 ? t1 : j == 2 ? t2 : t3
-                let idx = pix + (j == 0 ? offs.0 : j == 1 ? offs.1 : j == 2 ? offs.2 : offs.3)
-                let d = try rd.decode(t.fast, t)
-                let pred: Int
-                if start && k == 0 { pred = initial }
-                else if firstLine { pred = Int(out[idx - stride]) }
-                else if c0 == 0 { pred = Int(out[idx - up]) }
-                else { pred = predictAny(sel, Int(out[idx - stride]), Int(out[idx - up]), Int(out[idx - up - stride])) }
-                out[idx] = UInt16(truncatingIfNeeded: pred + d)
-            }
-        }
-    }
-
-    /// Reads entropy-coded bits, removing stuffed zero bytes; past a marker or the end it supplies zero bits
-    /// and counts them in `padBits` so overruns are detected (ISO 10918-1 F.2.2.5, B.1.1.5).
-    struct BitReader {
-        let base: UnsafePointer<UInt8>
-        let end: Int
-        var pos: Int
-        /// Bits, most significant first.
-        var acc: UInt64 = 0
-        var nbits = 0
-        var padBits = 0
-        var atMarker = false
-
-        init(base: UnsafePointer<UInt8>, end: Int, pos: Int) { self.base = base; self.end = end; self.pos = pos }
-
-        @inline(__always) mutating func fill() {
-            while nbits <= 56 {
-                if atMarker { padBits += 8; nbits += 8; continue }
-                guard pos < end else { atMarker = true; continue }
-                let c = base[pos]
-                if c != 0xFF {
-                    pos += 1
-                    acc |= UInt64(c) << UInt64(56 - nbits)
-                    nbits += 8
-                } else if pos + 1 < end && base[pos + 1] == 0 {
-                    pos += 2
-                    acc |= UInt64(0xFF) << UInt64(56 - nbits)
-                    nbits += 8
-                } else {
-                    atMarker = true
-                }
-            }
-        }
-
-        @inline(__always) mutating func bits(_ s: Int) -> Int {
-            let v = Int(truncatingIfNeeded: acc &>> UInt64(64 - s))
-            acc &<<= UInt64(s)
-            nbits -= s
-            return v
-        }
-
-        /// The next difference (H.1.2.2, F.2.2.3 DECODE, F.2.2.1 EXTEND; SSSS 16 means 32768 with no extra bits).
-        @inline(__always) mutating func decode(_ fast: UnsafeMutablePointer<Int32>, _ t: JPEGLosslessHuffman.DecodeTable) throws -> Int {
-            if nbits < 32 { fill() }
-            let e = Int(fast[Int(truncatingIfNeeded: acc &>> UInt64(64 - JPEGLosslessHuffman.lookBits))])
-            let len = e & 31
-            if e & 0x20 == 0 && len != 0 {
-                acc &<<= UInt64(len)
-                nbits -= len
-                return e >> 8
-            }
-            let s: Int
-            if len != 0 {
-                s = e >> 8
-                acc &<<= UInt64(len)
-                nbits -= len
-            } else {
-                let found = BitReader.slow(acc, t)
-                guard found >= 0 else {
-                    throw CodecError(JPEGLosslessDecoder.codec, "invalid Huffman code in entropy-coded data (ISO 10918-1 F.2.2.3)", offset: pos)
-                }
-                let l = found >> 8
-                acc &<<= UInt64(l)
-                nbits -= l
-                s = found & 0xFF
-            }
-            if s == 16 { return 32768 }
-            if s == 0 { return 0 }
-            return JPEGLosslessHuffman.extend(bits(s), s)
-        }
-
-        /// Codes longer than the lookahead (F.2.2.3, Figure F.16): code length << 8 | symbol, or -1 for no code.
-        /// Takes the bits by value so the reader itself can stay in registers in the decoding loops.
-        static func slow(_ acc: UInt64, _ t: JPEGLosslessHuffman.DecodeTable) -> Int {
-            for l in 1...16 {
-                let code = Int(truncatingIfNeeded: acc &>> UInt64(64 - l))
-                if t.maxCode[l] >= 0 && code <= t.maxCode[l] && code >= t.minCode[l] {
-                    let k = t.valPtr[l] + code - t.minCode[l]
-                    guard k < t.values.count else { return -1 }
-                    return l << 8 | Int(t.values[k])
-                }
-            }
-            return -1
+            r = JPEGBitReader(data: base, count: count, pos: p + 2)
         }
     }
 }

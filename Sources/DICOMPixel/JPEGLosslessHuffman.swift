@@ -31,7 +31,7 @@ enum JPEGLosslessHuffman {
             fast = .allocate(capacity: 1 << JPEGLosslessHuffman.lookBits)
             fast.initialize(repeating: 0, count: 1 << JPEGLosslessHuffman.lookBits)
             for v in spec.values where v > 16 {
-                throw CodecError(JPEGLosslessHuffman.codec, "Huffman table \(index) has symbol \(v); lossless difference categories are 0-16 (ISO 10918-1 H.1.2.2)")
+                throw PixelError(.malformedFrame, codec: JPEGLosslessHuffman.codec, "Huffman table \(index) has symbol \(v); lossless difference categories are 0-16 (ISO 10918-1 H.1.2.2)")
             }
             // Canonical codes (C.2): codes of each length are consecutive; a code must fit its length.
             var code = 0
@@ -44,7 +44,7 @@ enum JPEGLosslessHuffman {
                     minCode[len] = code
                     for _ in 0..<n {
                         guard code < (1 << len) else {
-                            throw CodecError(JPEGLosslessHuffman.codec, "Huffman table \(index) is not a valid prefix code: too many codes of length \(len) (ISO 10918-1 C.2)")
+                            throw PixelError(.malformedFrame, codec: JPEGLosslessHuffman.codec, "Huffman table \(index) is not a valid prefix code: too many codes of length \(len) (ISO 10918-1 C.2)")
                         }
                         let s = Int(spec.values[k])
                         if len <= look { fillFast(code: code, length: len, symbol: s) }
@@ -70,7 +70,7 @@ enum JPEGLosslessHuffman {
                     entry = Int32(32768 << 8) | Int32(len)
                 } else if len + s <= look {
                     let extra = s == 0 ? 0 : (suffix >> (free - s)) & ((1 << s) - 1)
-                    let diff = JPEGLosslessHuffman.extend(extra, s)
+                    let diff = jpegExtend(extra, s)
                     entry = Int32(diff << 8) | Int32(len + s)
                 } else {
                     entry = Int32(s << 8) | 0x20 | Int32(len)
@@ -78,12 +78,6 @@ enum JPEGLosslessHuffman {
                 fast[index] = entry
             }
         }
-    }
-
-    /// The difference of category `s` from its `s` extra bits (F.2.2.1 EXTEND, H.1.2.2).
-    @inline(__always) static func extend(_ v: Int, _ s: Int) -> Int {
-        if s == 0 { return 0 }
-        return v < (1 << (s - 1)) ? v - (1 << s) + 1 : v
     }
 
     /// Optimal code lengths for symbol frequencies, limited to 16 bits, as BITS/HUFFVAL (K.2, Figures K.1-K.4).

@@ -21,73 +21,54 @@ public enum NativePixels {
         switch d.bytesPerSample {
         case 1:
             guard bits < 8 else { return }
-            let mask = UInt8((1 << bits) - 1), sign = UInt8(1 << (bits - 1))
-            bytes.withUnsafeMutableBufferPointer { p in
-                for i in p.indices {
-                    var v = p[i] & mask
-                    if d.isSigned && v & sign != 0 { v |= ~mask }
-                    p[i] = v
-                }
-            }
+            normaliseWords(&bytes, UInt8.self, bits: bits, signed: d.isSigned)
         case 2:
-            guard bits <= 16 else { return }
-            let mask: UInt16 = bits == 16 ? 0xFFFF : UInt16((1 << bits) - 1), sign = UInt16(1 << (bits - 1))
-            if bits == 16 { return }
-            bytes.withUnsafeMutableBytes { raw in
-                let p = raw.bindMemory(to: UInt16.self)
-                for i in p.indices {
-                    var v = UInt16(littleEndian: p[i]) & mask
-                    if d.isSigned && v & sign != 0 { v |= ~mask }
-                    p[i] = v.littleEndian
-                }
-            }
+            guard bits < 16 else { return }
+            normaliseWords(&bytes, UInt16.self, bits: bits, signed: d.isSigned)
         case 4:
             guard bits < 32 else { return }
-            let mask = UInt32((1 << bits) - 1), sign = UInt32(1 << (bits - 1))
-            bytes.withUnsafeMutableBytes { raw in
-                let p = raw.bindMemory(to: UInt32.self)
-                for i in p.indices {
-                    var v = UInt32(littleEndian: p[i]) & mask
-                    if d.isSigned && v & sign != 0 { v |= ~mask }
-                    p[i] = v.littleEndian
-                }
-            }
+            normaliseWords(&bytes, UInt32.self, bits: bits, signed: d.isSigned)
         default: return
+        }
+    }
+
+    /// `normalise` for little-endian samples of `W`, `bits` below its width.
+    @inline(__always)
+    static func normaliseWords<W: FixedWidthInteger & UnsignedInteger>(_ bytes: inout [UInt8], _: W.Type, bits: Int, signed: Bool) {
+        let mask: W = (W(1) << bits) - 1, sign: W = W(1) << (bits - 1)
+        bytes.withUnsafeMutableBytes { raw in
+            let p = raw.bindMemory(to: W.self)
+            for i in p.indices {
+                var v = W(littleEndian: p[i]) & mask
+                if signed && v & sign != 0 { v |= ~mask }
+                p[i] = v.littleEndian
+            }
         }
     }
 
     /// Colour-by-plane → colour-by-pixel (PS3.3 C.7.6.3.1.3).
     public static func interleave(_ planar: [UInt8], samples: Int, bytesPerSample: Int) -> [UInt8] {
-        guard samples > 1 else { return planar }
-        let plane = planar.count / samples
-        let pixels = plane / bytesPerSample
-        var out = [UInt8](repeating: 0, count: planar.count)
-        planar.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                for s in 0..<samples {
-                    for p in 0..<pixels {
-                        for b in 0..<bytesPerSample {
-                            dst[(p * samples + s) * bytesPerSample + b] = src[s * plane + p * bytesPerSample + b]
-                        }
-                    }
-                }
-            }
-        }
-        return out
+        reorder(planar, samples: samples, bytesPerSample: bytesPerSample, toPlanes: false)
     }
 
     /// Colour-by-pixel → colour-by-plane (PS3.3 C.7.6.3.1.3).
     public static func deinterleave(_ pixel: [UInt8], samples: Int, bytesPerSample: Int) -> [UInt8] {
-        guard samples > 1 else { return pixel }
-        let plane = pixel.count / samples
+        reorder(pixel, samples: samples, bytesPerSample: bytesPerSample, toPlanes: true)
+    }
+
+    /// Moves every sample between its place in a plane and its place in a pixel, either way.
+    static func reorder(_ bytes: [UInt8], samples: Int, bytesPerSample: Int, toPlanes: Bool) -> [UInt8] {
+        guard samples > 1 else { return bytes }
+        let plane = bytes.count / samples
         let pixels = plane / bytesPerSample
-        var out = [UInt8](repeating: 0, count: pixel.count)
-        pixel.withUnsafeBufferPointer { src in
+        var out = [UInt8](repeating: 0, count: bytes.count)
+        bytes.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 for s in 0..<samples {
                     for p in 0..<pixels {
                         for b in 0..<bytesPerSample {
-                            dst[s * plane + p * bytesPerSample + b] = src[(p * samples + s) * bytesPerSample + b]
+                            let inPixel = (p * samples + s) * bytesPerSample + b, inPlane = s * plane + p * bytesPerSample + b
+                            if toPlanes { dst[inPlane] = src[inPixel] } else { dst[inPixel] = src[inPlane] }
                         }
                     }
                 }
@@ -100,7 +81,7 @@ public enum NativePixels {
     public static func expandYBR422(_ bytes: [UInt8], rows: Int, columns: Int) throws -> [UInt8] {
         let pairs = (columns + 1) / 2
         guard bytes.count >= rows * pairs * 4 else {
-            throw CodecError("native", "YBR_FULL_422 frame has \(bytes.count) bytes; \(rows * pairs * 4) expected (PS3.3 C.7.6.3.1.2)")
+            throw PixelError(.shortPixelData, codec: "native", "YBR_FULL_422 frame has \(bytes.count) bytes; \(rows * pairs * 4) expected (PS3.3 C.7.6.3.1.2)")
         }
         var out = [UInt8](repeating: 0, count: rows * columns * 3)
         var i = 0
@@ -139,25 +120,25 @@ public enum NativePixels {
     public static func expandPalette(_ bytes: [UInt8], _ d: PixelDescription, dataSet ds: DataSet) throws -> [UInt8] {
         func lut(_ desc: Tag, _ data: Tag, _ name: String) throws -> (first: Int, entries: [Int], bits: Int) {
             guard let dv = ds[desc]?.bytes, dv.count >= 6 else {
-                throw CodecError("native", "PALETTE COLOR without \(name) Palette Color Lookup Table Descriptor \(desc) (PS3.3 C.7.6.3.1.5)")
+                throw PixelError(.paletteMissing, codec: "native", "PALETTE COLOR without \(name) Palette Color Lookup Table Descriptor \(desc) (PS3.3 C.7.6.3.1.5)")
             }
             var n = Int(le16(dv, 0)); if n == 0 { n = 65536 }
             let first = ds[desc]?.vr == .SS ? Int(Int16(bitPattern: le16(dv, 2))) : Int(le16(dv, 2))
             let bits = Int(le16(dv, 4))
             guard let raw = ds[data]?.bytes else {
-                throw CodecError("native", "PALETTE COLOR without \(name) Palette Color Lookup Table Data \(data) (segmented palettes are not supported) (PS3.3 C.7.9)")
+                throw PixelError(.paletteMissing, codec: "native", "PALETTE COLOR without \(name) Palette Color Lookup Table Data \(data) (segmented palettes are not supported) (PS3.3 C.7.9)")
             }
             var entries: [Int] = []
             if bits == 8 && raw.count == n { entries = raw.map(Int.init) }
             else {
-                guard raw.count >= n * 2 else { throw CodecError("native", "\(name) palette has \(raw.count) bytes for \(n) entries (PS3.3 C.7.6.3.1.6)") }
+                guard raw.count >= n * 2 else { throw PixelError(.paletteMissing, codec: "native", "\(name) palette has \(raw.count) bytes for \(n) entries (PS3.3 C.7.6.3.1.6)") }
                 entries = (0..<n).map { Int(le16(raw, $0 * 2)) }
             }
             return (first, entries, bits)
         }
-        let r = try lut(Tag(0x0028, 0x1101), Tag(0x0028, 0x1201), "Red")
-        let g = try lut(Tag(0x0028, 0x1102), Tag(0x0028, 0x1202), "Green")
-        let b = try lut(Tag(0x0028, 0x1103), Tag(0x0028, 0x1203), "Blue")
+        let r = try lut(.redPaletteColorLookupTableDescriptor, .redPaletteColorLookupTableData, "Red")
+        let g = try lut(.greenPaletteColorLookupTableDescriptor, .greenPaletteColorLookupTableData, "Green")
+        let b = try lut(.bluePaletteColorLookupTableDescriptor, .bluePaletteColorLookupTableData, "Blue")
         let count = d.pixelCount
         var out = [UInt8](repeating: 0, count: count * 3)
         func value(_ l: (first: Int, entries: [Int], bits: Int), _ idx: Int) -> UInt8 {

@@ -1,5 +1,4 @@
 import DICOMCore
-import Foundation
 
 /// The Image Pixel Module attributes that describe the frames of Pixel Data (PS3.3 C.7.6.3).
 public struct PixelDescription: Sendable, Equatable, CustomStringConvertible {
@@ -73,16 +72,6 @@ public struct EncodeParameters: Sendable, Equatable {
     public init(quality: Int? = nil, near: Int = 0) { self.quality = quality; self.near = near }
 }
 
-/// A codec error: which library or algorithm, what failed, and its message; never a trap.
-public struct CodecError: Error, Sendable, CustomStringConvertible, Equatable {
-    public var codec: String
-    public var message: String
-    /// Byte offset in the frame where the problem was found, when known.
-    public var offset: Int?
-    public init(_ codec: String, _ message: String, offset: Int? = nil) { self.codec = codec; self.message = message; self.offset = offset }
-    public var description: String { "\(codec): \(message)" + (offset.map { " at byte \($0) of the frame" } ?? "") }
-}
-
 /// A decoder or encoder of one family of encapsulated transfer syntaxes (PS3.5 §8.2, §A.4).
 ///
 /// Decoders take the bytes of one frame and return native samples as `DecodedFrame` documents;
@@ -108,27 +97,22 @@ public extension PixelCodec {
     func canEncode(_ description: PixelDescription, syntax: TransferSyntax) -> Bool { encodableSyntaxes.contains(syntax.uid) }
 }
 
-/// The codecs known to the process; later registrations take precedence (PS3.5 §10 transfer syntaxes → codecs).
-public final class CodecRegistry: @unchecked Sendable {
-    public static let shared = CodecRegistry()
-    private var codecs: [PixelCodec] = []
-    private let lock = NSLock()
+/// The codecs a transcoder may use, in order of preference: the first that can handle a frame wins
+/// (PS3.5 §10 transfer syntaxes → codecs). An immutable value, built once and passed in; DICOMCodecs'
+/// `CodecRegistry.standard` holds every codec of the package.
+public struct CodecRegistry: Sendable {
+    /// Every codec, most preferred first.
+    public let all: [any PixelCodec]
 
-    public init() {}
-
-    public func register(_ codec: PixelCodec) {
-        lock.withLock { codecs.insert(codec, at: 0) }
-    }
-
-    public var all: [PixelCodec] { lock.withLock { codecs } }
+    public init(_ codecs: [any PixelCodec]) { all = codecs }
 
     /// The first codec that can decode `description` in `syntax`.
-    public func decoder(for syntax: TransferSyntax, _ description: PixelDescription) -> PixelCodec? {
+    public func decoder(for syntax: TransferSyntax, _ description: PixelDescription) -> (any PixelCodec)? {
         all.first { $0.decodableSyntaxes.contains(syntax.uid) && $0.canDecode(description, syntax: syntax) }
     }
 
     /// The first codec that can encode `description` in `syntax`.
-    public func encoder(for syntax: TransferSyntax, _ description: PixelDescription) -> PixelCodec? {
+    public func encoder(for syntax: TransferSyntax, _ description: PixelDescription) -> (any PixelCodec)? {
         all.first { $0.encodableSyntaxes.contains(syntax.uid) && $0.canEncode(description, syntax: syntax) }
     }
 

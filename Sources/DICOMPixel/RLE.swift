@@ -41,30 +41,30 @@ public struct RLECodec: PixelCodec {
 
     /// Decodes one RLE frame (PS3.5 G.3.2) into native little-endian words, colour-by-pixel.
     public func decode(_ frame: [UInt8], description d: PixelDescription, syntax: TransferSyntax) throws -> DecodedFrame {
-        if let why = Self.layoutError(d) { throw CodecError(name, why) }
+        if let why = Self.layoutError(d) { throw PixelError(.cannotEncode, codec: name, why) }
         let bps = d.bitsAllocated / 8
         let spp = d.samplesPerPixel
         let expected = bps * spp
         let (pixels, overflow) = d.rows.multipliedReportingOverflow(by: d.columns)
-        guard !overflow, pixels <= Int(Int32.max) else { throw CodecError(name, "image of \(d.rows)x\(d.columns) pixels is too large") }
+        guard !overflow, pixels <= Int(Int32.max) else { throw PixelError(.invalidDescription, codec: name, "image of \(d.rows)x\(d.columns) pixels is too large") }
         guard frame.count >= 64 else {
-            throw CodecError(name, "frame has \(frame.count) bytes, shorter than the 64-byte RLE header (PS3.5 G.5)", offset: 0)
+            throw PixelError(.malformedFrame, codec: name, "frame has \(frame.count) bytes, shorter than the 64-byte RLE header (PS3.5 G.5)", offset: 0)
         }
         let count = Int(le32(frame, 0))
         guard count >= 1, count <= 15 else {
-            throw CodecError(name, "header gives \(count) segments; must be 1 to 15 (PS3.5 G.5)", offset: 0)
+            throw PixelError(.malformedFrame, codec: name, "header gives \(count) segments; must be 1 to 15 (PS3.5 G.5)", offset: 0)
         }
         guard count == expected else {
-            throw CodecError(name, "header gives \(count) segments but \(spp) sample(s) of \(d.bitsAllocated) bits need \(expected) (PS3.5 G.2)", offset: 0)
+            throw PixelError(.malformedFrame, codec: name, "header gives \(count) segments but \(spp) sample(s) of \(d.bitsAllocated) bits need \(expected) (PS3.5 G.2)", offset: 0)
         }
         var offsets: [Int] = []
         for i in 0..<count {
             let o = Int(le32(frame, 4 + 4 * i))
             guard o >= 64, o <= frame.count else {
-                throw CodecError(name, "segment \(i + 1) offset \(o) lies outside the frame of \(frame.count) bytes (PS3.5 G.5)", offset: 4 + 4 * i)
+                throw PixelError(.malformedFrame, codec: name, "segment \(i + 1) offset \(o) lies outside the frame of \(frame.count) bytes (PS3.5 G.5)", offset: 4 + 4 * i)
             }
             if let prev = offsets.last, o < prev {
-                throw CodecError(name, "segment \(i + 1) offset \(o) is before segment \(i)'s offset \(prev) (PS3.5 G.5)", offset: 4 + 4 * i)
+                throw PixelError(.malformedFrame, codec: name, "segment \(i + 1) offset \(o) is before segment \(i)'s offset \(prev) (PS3.5 G.5)", offset: 4 + 4 * i)
             }
             offsets.append(o)
         }
@@ -79,7 +79,7 @@ public struct RLECodec: PixelCodec {
                     let first = sample * bps + (bps - 1 - byteInSample)
                     let produced = Self.unpack(src, start, end, dst, first: first, stride: expected, count: pixels)
                     if produced.written < pixels {
-                        throw CodecError(name, "segment \(seg + 1) decodes to \(produced.written) bytes, \(pixels) needed (PS3.5 G.3.2)", offset: produced.stoppedAt)
+                        throw PixelError(.malformedFrame, codec: name, "segment \(seg + 1) decodes to \(produced.written) bytes, \(pixels) needed (PS3.5 G.3.2)", offset: produced.stoppedAt)
                     }
                 }
             }
@@ -159,15 +159,15 @@ public struct RLECodec: PixelCodec {
     /// Encodes one native frame (colour-by-pixel, little-endian words) as an RLE frame (PS3.5 G.3.1, G.4, G.5).
     /// Unsigned samples are masked to Bits Stored; signed samples are stored sign-extended from Bits Stored.
     public func encode(_ frame: [UInt8], description d: PixelDescription, syntax: TransferSyntax, parameters: EncodeParameters) throws -> EncodedFrame {
-        if let why = Self.layoutError(d) { throw CodecError(name, why) }
+        if let why = Self.layoutError(d) { throw PixelError(.cannotEncode, codec: name, why) }
         let bps = d.bitsAllocated / 8
         let spp = d.samplesPerPixel
         let segments = bps * spp
         let (pixels, overflow) = d.rows.multipliedReportingOverflow(by: d.columns)
-        guard !overflow, pixels <= Int(Int32.max) / segments else { throw CodecError(name, "image of \(d.rows)x\(d.columns) pixels is too large") }
+        guard !overflow, pixels <= Int(Int32.max) / segments else { throw PixelError(.invalidDescription, codec: name, "image of \(d.rows)x\(d.columns) pixels is too large") }
         let need = pixels * segments
         guard frame.count >= need else {
-            throw CodecError(name, "native frame has \(frame.count) bytes, \(need) expected for \(d) (PS3.5 §8.1.1)")
+            throw PixelError(.shortPixelData, codec: name, "native frame has \(frame.count) bytes, \(need) expected for \(d) (PS3.5 §8.1.1)")
         }
         // Copy only when bits above Bits Stored must be cleared or sign-extended.
         var input = frame
@@ -230,22 +230,22 @@ public struct RLECodec: PixelCodec {
             var j = k + 2
             let lim = min(n, k + 128)
             while j < lim && row[j] == v { j += 1 }
-            var s = lit
-            while s < k {
-                let len = min(128, k - s)
-                dst[o] = UInt8(truncatingIfNeeded: len - 1)
-                (dst + o + 1).update(from: row + s, count: len)
-                o += len + 1
-                s += len
-            }
+            o = literals(row, from: lit, to: k, into: dst, at: o)
             dst[o] = UInt8(truncatingIfNeeded: 257 - (j - k)); dst[o + 1] = v  // -(run-1) as a byte
             o += 2
             i = j
             lit = j
         }
-        var s = lit
-        while s < n {
-            let len = min(128, n - s)
+        return literals(row, from: lit, to: n, into: dst, at: o)
+    }
+
+    /// The bytes `start..<end` of `row` as literal runs of at most 128 (PS3.5 G.3.1); returns the new write position.
+    @inline(__always)
+    static func literals(_ row: UnsafeMutablePointer<UInt8>, from start: Int, to end: Int, into dst: UnsafeMutablePointer<UInt8>, at o: Int) -> Int {
+        var o = o
+        var s = start
+        while s < end {
+            let len = min(128, end - s)
             dst[o] = UInt8(truncatingIfNeeded: len - 1)
             (dst + o + 1).update(from: row + s, count: len)
             o += len + 1

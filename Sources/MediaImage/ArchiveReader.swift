@@ -1,15 +1,8 @@
 import CArchive
+import DICOMPixel
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// An error of reading or writing an image or archive, naming the file and what libarchive/libisofs said.
-public struct ImageError: Error, Sendable, CustomStringConvertible {
-    public var path: String
-    public var message: String
-    public init(path: String, _ message: String) { self.path = path; self.message = message }
-    public var description: String { "\(path): \(message)" }
-}
 
 /// One entry of an ISO 9660 image or a ZIP/tar archive.
 public struct ArchiveEntry: Sendable, Hashable {
@@ -44,7 +37,7 @@ public struct ArchiveReader: Sendable {
         var entry: OpaquePointer?
         let r = archive_read_next_header(a, &entry)
         if r != ARCHIVE_OK && r != ARCHIVE_EOF && r != ARCHIVE_WARN {
-            throw ImageError(path: path, "not a readable ISO 9660 image or archive: \(Self.message(a))")
+            throw ImageError(.notAnImage, path: path, "not a readable ISO 9660 image or archive: \(Self.message(a))", cause: Self.cause(a, "archive_read_next_header"))
         }
     }
 
@@ -63,7 +56,7 @@ public struct ArchiveReader: Sendable {
             if e.path == want && !e.isDirectory { found = try data.readAll(); return false }
             return true
         }
-        guard let found else { throw ImageError(path: path, "no entry \(entryPath)") }
+        guard let found else { throw ImageError(.noEntry, path: path, "no entry \(entryPath)") }
         return found
     }
 
@@ -87,14 +80,15 @@ public struct ArchiveReader: Sendable {
             while true {
                 let n = buf.withUnsafeMutableBytes { archive_read_data(archive, $0.baseAddress, $0.count) }
                 if n == 0 { return out }
-                if n < 0 { throw ImageError(path: path, "reading entry data: \(ArchiveReader.message(archive))") }
+                if n < 0 { throw ImageError(.libraryFailed, path: path, "reading entry data: \(ArchiveReader.message(archive))", cause: ArchiveReader.cause(archive, "archive_read_data")) }
                 out.append(contentsOf: buf[0..<n])
             }
         }
         /// Writes the entry's bytes to an open file descriptor.
         public func write(to fd: Int32) throws {
             if archive_read_data_into_fd(archive, fd) != ARCHIVE_OK {
-                throw ImageError(path: path, "extracting entry data: \(ArchiveReader.message(archive))")
+                throw ImageError(.libraryFailed, path: path, "extracting entry data: \(ArchiveReader.message(archive))",
+                                 cause: ArchiveReader.cause(archive, "archive_read_data_into_fd"))
             }
         }
     }
@@ -108,7 +102,7 @@ public struct ArchiveReader: Sendable {
             let r = archive_read_next_header(a, &entry)
             if r == ARCHIVE_EOF { return }
             if r != ARCHIVE_OK && r != ARCHIVE_WARN {
-                throw ImageError(path: path, "reading the directory: \(Self.message(a))")
+                throw ImageError(.libraryFailed, path: path, "reading the directory: \(Self.message(a))", cause: Self.cause(a, "archive_read_next_header"))
             }
             guard let entry, let cPath = archive_entry_pathname(entry) else { continue }
             let type = archive_entry_filetype(entry)
@@ -133,20 +127,25 @@ public struct ArchiveReader: Sendable {
     }
 
     private func open() throws -> OpaquePointer {
-        guard let a = archive_read_new() else { throw ImageError(path: path, "libarchive: out of memory") }
+        guard let a = archive_read_new() else { throw ImageError(.libraryFailed, path: path, "libarchive: out of memory") }
         archive_read_support_format_iso9660(a)
         archive_read_support_format_zip(a)
         archive_read_support_format_tar(a)
         archive_read_support_filter_all(a)
         if archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK {
-            let m = Self.message(a)
+            let e = ImageError(.notAnImage, path: path, "cannot open: \(Self.message(a))", cause: Self.cause(a, "archive_read_open_filename"))
             archive_read_free(a)
-            throw ImageError(path: path, "cannot open: \(m)")
+            throw e
         }
         return a
     }
 
     static func message(_ a: OpaquePointer) -> String {
         archive_error_string(a).map { String(cString: $0) } ?? "libarchive error \(archive_errno(a))"
+    }
+
+    /// libarchive's error number and message after a failed `function`, as an error's cause.
+    static func cause(_ a: OpaquePointer, _ function: String) -> LibraryCallError {
+        LibraryCallError(library: "libarchive", function: function, code: Int(archive_errno(a)), message: message(a))
     }
 }

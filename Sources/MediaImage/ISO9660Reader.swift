@@ -36,6 +36,9 @@ public struct ISOSkipped: Sendable, Hashable, CustomStringConvertible {
 ///     let iso = try ISO9660Reader(path: "disc.iso")
 ///     for f in iso.files { ... try iso.read(f) ... }
 ///     if let end = iso.truncatedAt { print("image ends at byte \(end)") }
+// Safe because the reader owns a file descriptor (a C handle) that it only reads with pread(2), which
+// shares no file offset between threads, and its `var`s are written only while `init` walks the tree:
+// once constructed it is immutable.
 public final class ISO9660Reader: @unchecked Sendable {
     public let path: String
     /// Size of the image file in bytes.
@@ -66,10 +69,10 @@ public final class ISO9660Reader: @unchecked Sendable {
     /// Opens and reads the directory tree of the image at `path`.
     public convenience init(path: String) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ImageError(path: path, "cannot open: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw ImageError.system(path: path, "cannot open", function: "open") }
         var st = stat()
         guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
-            close(fd); throw ImageError(path: path, "not a regular file")
+            close(fd); throw ImageError(.notAnImage, path: path, "not a regular file")
         }
         do { try self.init(path: path, source: .file(fd), size: Int64(st.st_size), ownedFD: fd) } catch { close(fd); throw error }
     }
@@ -88,11 +91,11 @@ public final class ISO9660Reader: @unchecked Sendable {
         while sector < 16 + 256 {
             let d = try Self.pread(source, at: sector * 2048, count: 2048)
             if d.count < 2048 {
-                if pvd == nil { throw ImageError(path: path, "not an ISO 9660 image: the volume descriptors end at byte \(size) (ECMA-119 8.1)") }
+                if pvd == nil { throw ImageError(.notAnImage, path: path, "not an ISO 9660 image: the volume descriptors end at byte \(size) (ECMA-119 8.1)") }
                 break
             }
             guard d[1...5].elementsEqual("CD001".utf8) else {
-                if pvd == nil { throw ImageError(path: path, "not an ISO 9660 image: no volume descriptor (\"CD001\") at byte \(sector * 2048 + 1) (ECMA-119 8.1)") }
+                if pvd == nil { throw ImageError(.notAnImage, path: path, "not an ISO 9660 image: no volume descriptor (\"CD001\") at byte \(sector * 2048 + 1) (ECMA-119 8.1)") }
                 break
             }
             if d[0] == 255 { break }
@@ -101,9 +104,9 @@ public final class ISO9660Reader: @unchecked Sendable {
             if d[0] == 2 && joliet == nil && d[88] == 0x25 && d[89] == 0x2F && [0x40, 0x43, 0x45].contains(d[90]) { joliet = d }
             sector += 1
         }
-        guard let pvd else { throw ImageError(path: path, "no primary volume descriptor (ECMA-119 8.4)") }
+        guard let pvd else { throw ImageError(.notAnImage, path: path, "no primary volume descriptor (ECMA-119 8.4)") }
         let bs = Int64(Self.le16(pvd, 128))
-        guard [512, 1024, 2048].contains(bs) else { throw ImageError(path: path, "logical block size \(bs) is not 512, 1024 or 2048 (ECMA-119 6.2.2)") }
+        guard [512, 1024, 2048].contains(bs) else { throw ImageError(.notAnImage, path: path, "logical block size \(bs) is not 512, 1024 or 2048 (ECMA-119 6.2.2)") }
         blockSize = bs
         volumeID = String(decoding: pvd[40..<72], as: UTF8.self).trimmingTrailing(" ").trimmingTrailing("\0").trimmingTrailing(" ")
         volumeSize = Int64(Self.le32(pvd, 80)) * bs
@@ -124,7 +127,7 @@ public final class ISO9660Reader: @unchecked Sendable {
         } else if let pvdRoot {
             naming = "iso9660"; root = pvdRoot
         } else {
-            throw ImageError(path: path, "the root directory record is damaged (ECMA-119 8.4.18)")
+            throw ImageError(.damagedImage, path: path, "the root directory record is damaged (ECMA-119 8.4.18)")
         }
         try walk(root, path: "", depth: 0)
         if truncatedAt == nil && skipped.contains(where: \.beyondEnd) { truncatedAt = size }
@@ -149,7 +152,7 @@ public final class ISO9660Reader: @unchecked Sendable {
         for e in file.extents where out.count < count {
             let n = Int(min(Int64(count - out.count), e.upperBound - e.lowerBound))
             let chunk = try Self.pread(source, at: e.lowerBound, count: n)
-            if chunk.count < n { throw ImageError(path: path + ":" + file.path, "image ends at byte \(imageSize) inside this file") }
+            if chunk.count < n { throw ImageError(.damagedImage, path: path + ":" + file.path, "image ends at byte \(imageSize) inside this file") }
             out += chunk
         }
         return out
@@ -173,9 +176,9 @@ public final class ISO9660Reader: @unchecked Sendable {
     static func record(_ d: [UInt8], at offset: Int) throws -> DirectoryRecordFields? {
         let len = Int(d[offset])
         if len == 0 { return nil }
-        guard len >= 34, offset + len <= d.count else { throw RecordError.damaged("directory record of \(len) bytes at offset \(offset)") }
+        guard len >= 34, offset + len <= d.count else { throw ImageError(.damagedImage, path: "", "directory record of \(len) bytes at offset \(offset)", offset: offset) }
         let nameLen = Int(d[offset + 32])
-        guard 33 + nameLen <= len else { throw RecordError.damaged("file identifier longer than its record at offset \(offset)") }
+        guard 33 + nameLen <= len else { throw ImageError(.damagedImage, path: "", "file identifier longer than its record at offset \(offset)", offset: offset) }
         let name = Array(d[(offset + 33)..<(offset + 33 + nameLen)])
         let suStart = 33 + nameLen + (nameLen % 2 == 0 ? 1 : 0)
         let su = suStart < len ? Array(d[(offset + suStart)..<(offset + len)]) : nil
@@ -183,19 +186,17 @@ public final class ISO9660Reader: @unchecked Sendable {
                                      flags: d[offset + 25], interleaved: d[offset + 26] != 0 || d[offset + 27] != 0, name: name, systemUse: su)
     }
 
-    enum RecordError: Error { case damaged(String) }
-
     /// The records of a directory extent, "." and ".." included; records never cross a block
     /// boundary, the rest of a block after a 0 length byte is padding (ECMA-119 6.8.1.1).
     private func readDirectory(extent: Int64, length: Int64, countBudget: Bool = true) throws -> [DirectoryRecordFields] {
         let start = extent * blockSize
-        guard length >= 0, start + length <= imageSize else { throw DirectoryError.beyondEnd(start + length) }
+        guard length >= 0, start + length <= imageSize else { throw beyondEnd(start + length) }
         if countBudget {
             directoryBudget -= length
-            if directoryBudget < 0 { throw DirectoryError.refused("the directories claim more bytes than the image holds (overlapping extents); refused") }
+            if directoryBudget < 0 { throw ImageError(.refused, path: path, "the directories claim more bytes than the image holds (overlapping extents); refused") }
         }
         let d = try Self.pread(source, at: start, count: Int(length))
-        guard d.count == Int(length) else { throw DirectoryError.beyondEnd(start + length) }
+        guard d.count == Int(length) else { throw beyondEnd(start + length) }
         var out: [DirectoryRecordFields] = []
         var offset = 0
         while offset < d.count {
@@ -204,7 +205,7 @@ public final class ISO9660Reader: @unchecked Sendable {
                 offset = next; continue
             }
             guard let r = try? Self.record(d, at: offset) else {
-                throw DirectoryError.refused("damaged directory record at byte \(start + Int64(offset)) (ECMA-119 9.1)")
+                throw ImageError(.refused, path: path, "damaged directory record at byte \(start + Int64(offset)) (ECMA-119 9.1)")
             }
             out.append(r)
             offset += Int(d[offset])
@@ -212,7 +213,10 @@ public final class ISO9660Reader: @unchecked Sendable {
         return out
     }
 
-    enum DirectoryError: Error { case beyondEnd(Int64), refused(String) }
+    /// A directory extent ending at byte `end`, past the end of the image.
+    private func beyondEnd(_ end: Int64) -> ImageError {
+        ImageError(.beyondEnd, path: path, "directory extent ends at byte \(end), beyond the image", offset: Int(clamping: end))
+    }
 
     /// What Rock Ridge says about one record.
     struct RockRidge {
@@ -291,15 +295,15 @@ public final class ISO9660Reader: @unchecked Sendable {
         guard depth < Self.maxDepth else { skip(shown, "directory nested deeper than \(Self.maxDepth) levels; not read"); return }
         guard visited.insert(dir.extent).inserted else { skip(shown, "directory loop (extent at block \(dir.extent) already read); not followed"); return }
         let records: [DirectoryRecordFields]
-        do { records = try readDirectory(extent: dir.extent + dir.xar, length: dir.length) } catch DirectoryError.beyondEnd(let end) {
-            skip(shown, "directory extent ends at byte \(end), beyond the image", beyond: true); return
-        } catch DirectoryError.refused(let why) {
-            if depth == 0 { throw ImageError(path: self.path, why) }
-            skip(shown, why); return
+        do { records = try readDirectory(extent: dir.extent + dir.xar, length: dir.length) } catch let e as ImageError where e.code == .beyondEnd {
+            skip(shown, e.message, beyond: true); return
+        } catch let e as ImageError where e.code == .refused {
+            if depth == 0 { throw e }
+            skip(shown, e.message); return
         }
         var i = 0
         while i < records.count {
-            if files.count + skipped.count >= Self.maxEntries { throw ImageError(path: self.path, "more than \(Self.maxEntries) entries; refused") }
+            if files.count + skipped.count >= Self.maxEntries { throw ImageError(.refused, path: self.path, "more than \(Self.maxEntries) entries; refused") }
             var r = records[i]
             i += 1
             let rr = rockRidge(r)
@@ -366,7 +370,7 @@ public final class ISO9660Reader: @unchecked Sendable {
             while done < count {
                 let n = buf.withUnsafeMutableBytes { Glibc.pread(fd, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done)) }
                 if n < 0 && errno == EINTR { continue }
-                if n < 0 { throw ImageError(path: "fd \(fd)", "read error at byte \(offset + Int64(done)): \(String(cString: strerror(errno)))") }
+                if n < 0 { throw ImageError.system(path: "fd \(fd)", "read error at byte \(offset + Int64(done))", function: "pread") }
                 if n == 0 { break }
                 done += n
             }
@@ -381,7 +385,7 @@ public final class ISO9660Reader: @unchecked Sendable {
     }
 }
 
-enum ISOByteSource: @unchecked Sendable {
+enum ISOByteSource: Sendable {
     case file(Int32)
     case memory([UInt8])
 }

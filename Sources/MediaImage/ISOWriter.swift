@@ -1,6 +1,8 @@
 import CArchive
 import CISOFS
 import FileSystem
+import DICOMPixel
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -54,12 +56,12 @@ public enum ISOWriter {
     /// `progress` gets bytes written so far and the image size when known (libisofs).
     public static func write(files: [ImageFile], to output: String, options: ISOWriteOptions,
                              progress: ((Int64, Int64) -> Void)? = nil) throws {
-        if let why = volumeIDProblem(options.volumeID) { throw ImageError(path: output, "volume ID '\(options.volumeID)' \(why)") }
+        if let why = volumeIDProblem(options.volumeID) { throw ImageError(.invalidName, path: output, "volume ID '\(options.volumeID)' \(why)") }
         var seen = Set<String>()
         for f in files {
             let parts = f.path.split(separator: "/")
-            if parts.isEmpty || parts.contains("..") || parts.contains(".") { throw ImageError(path: output, "bad path in image: '\(f.path)'") }
-            if !seen.insert(f.path.uppercased()).inserted { throw ImageError(path: output, "two files would have the path \(f.path) in the image") }
+            if parts.isEmpty || parts.contains("..") || parts.contains(".") { throw ImageError(.invalidName, path: output, "bad path in image: '\(f.path)'") }
+            if !seen.insert(f.path.uppercased()).inserted { throw ImageError(.invalidName, path: output, "two files would have the path \(f.path) in the image") }
         }
         let tmp = output + ".tmp"
         do {
@@ -70,25 +72,35 @@ public enum ISOWriter {
         } catch { unlink(tmp); throw error }
         guard rename(tmp, output) == 0 else {
             let e = errno; unlink(tmp)
-            throw ImageError(path: output, "cannot rename into place: \(String(cString: strerror(e)))")
+            throw ImageError.system(path: output, "cannot rename into place", function: "rename", errno: e)
         }
     }
 
     // MARK: libisofs
 
-    nonisolated(unsafe) private static var isofsReady = false
-    private static let isofsLock = NSLockLike()
+    /// Whether iso_init has run (once per process), guarded so that concurrent writers initialise it once.
+    private static let isofsReady = Mutex(false)
 
     private static func isofsInit() throws {
-        isofsLock.lock(); defer { isofsLock.unlock() }
-        if isofsReady { return }
+        try isofsReady.withLock { ready in
+            if ready { return }
+            try isofsInitOnce()
+            ready = true
+        }
+    }
+
+    private static func isofsInitOnce() throws {
         let r = iso_init()
-        guard r >= 0 else { throw ImageError(path: "libisofs", "iso_init failed: \(isoMessage(r))") }
+        guard r >= 0 else { throw isoError(path: "libisofs", "iso_init failed", function: "iso_init", r) }
         // The library never prints: no libisofs messages on stderr.
         _ = "NEVER".withCString { never in "".withCString { id in
             iso_set_msgs_severities(UnsafeMutablePointer(mutating: never), UnsafeMutablePointer(mutating: never), UnsafeMutablePointer(mutating: id))
         } }
-        isofsReady = true
+    }
+
+    /// A failed libisofs call: `what: message`, its return code kept as the cause.
+    static func isoError(path: String, _ what: String, function: String, _ r: Int32) -> ImageError {
+        ImageError.library("libisofs", path: path, what, function: function, code: Int(r), message: isoMessage(r))
     }
 
     static func isoMessage(_ code: Int32) -> String {
@@ -100,11 +112,11 @@ public enum ISOWriter {
         try isofsInit()
         var imageOpt: OpaquePointer?
         var r = iso_image_new(options.volumeID, &imageOpt)
-        guard r >= 0, let image = imageOpt else { throw ImageError(path: output, "iso_image_new: \(isoMessage(r))") }
+        guard r >= 0, let image = imageOpt else { throw isoError(path: output, "iso_image_new", function: "iso_image_new", r) }
         defer { iso_image_unref(image) }
         if let p = options.publisher { iso_image_set_publisher_id(image, p) }
         if let a = options.application { iso_image_set_application_id(image, a); iso_image_set_data_preparer_id(image, a) }
-        guard let root = iso_image_get_root(image) else { throw ImageError(path: output, "libisofs: no root folder") }
+        guard let root = iso_image_get_root(image) else { throw ImageError(.libraryFailed, path: output, "libisofs: no root folder") }
         var dirs: [String: OpaquePointer] = ["": root]
         func folder(_ path: String) throws -> OpaquePointer {
             if let d = dirs[path] { return d }
@@ -114,7 +126,7 @@ public enum ISOWriter {
             } else { parent = root; name = path }
             var d: OpaquePointer?
             let r = iso_tree_add_new_dir(parent, name, &d)
-            guard r >= 0, let d else { throw ImageError(path: output, "adding folder \(path): \(isoMessage(r))") }
+            guard r >= 0, let d else { throw isoError(path: output, "adding folder \(path)", function: "iso_tree_add_new_dir", r) }
             dirs[path] = d
             return d
         }
@@ -129,23 +141,23 @@ public enum ISOWriter {
                 var node: OpaquePointer?
                 // libisofs's local filesystem resolves only absolute paths.
                 let r = iso_tree_add_new_node(image, parent, name, absolutePath(src), &node)
-                guard r >= 0 else { throw ImageError(path: src, "adding to the image as \(f.path): \(isoMessage(r))") }
+                guard r >= 0 else { throw isoError(path: src, "adding to the image as \(f.path)", function: "iso_tree_add_new_node", r) }
             case .bytes(let bytes):
-                guard let buf = malloc(max(1, bytes.count))?.assumingMemoryBound(to: UInt8.self) else { throw ImageError(path: output, "out of memory") }
+                guard let buf = malloc(max(1, bytes.count))?.assumingMemoryBound(to: UInt8.self) else { throw ImageError(.libraryFailed, path: output, "out of memory") }
                 bytes.withUnsafeBufferPointer { if let b = $0.baseAddress { buf.initialize(from: b, count: bytes.count) } }
                 var stream: UnsafeMutablePointer<IsoStream>?
                 var r = iso_memory_stream_new(buf, bytes.count, &stream)
-                guard r >= 0, let stream else { free(buf); throw ImageError(path: output, "memory stream for \(f.path): \(isoMessage(r))") }
+                guard r >= 0, let stream else { free(buf); throw isoError(path: output, "memory stream for \(f.path)", function: "iso_memory_stream_new", r) }
                 var file: OpaquePointer?
                 r = iso_image_add_new_file(image, parent, name, stream, &file)
-                guard r >= 0, let file else { iso_stream_unref(stream); throw ImageError(path: output, "adding \(f.path): \(isoMessage(r))") }
+                guard r >= 0, let file else { iso_stream_unref(stream); throw isoError(path: output, "adding \(f.path)", function: "iso_image_add_new_file", r) }
                 iso_node_set_permissions(file, 0o644)
                 iso_node_set_mtime(file, now); iso_node_set_atime(file, now); iso_node_set_ctime(file, now)
             }
         }
         var optsOpt: OpaquePointer?
         r = iso_write_opts_new(&optsOpt, 0)
-        guard r >= 0, let opts = optsOpt else { throw ImageError(path: output, "iso_write_opts_new: \(isoMessage(r))") }
+        guard r >= 0, let opts = optsOpt else { throw isoError(path: output, "iso_write_opts_new", function: "iso_write_opts_new", r) }
         defer { iso_write_opts_free(opts) }
         iso_write_opts_set_iso_level(opts, 1)
         iso_write_opts_set_rockridge(opts, options.rockRidge ? 1 : 0)
@@ -157,11 +169,11 @@ public enum ISOWriter {
         iso_write_opts_set_fifo_size(opts, 2048)  // 2048 blocks of 2 KiB: a 4 MiB ring buffer
         var srcOpt: UnsafeMutablePointer<burn_source>?
         r = iso_image_create_burn_source(image, opts, &srcOpt)
-        guard r >= 0, let src = srcOpt else { throw ImageError(path: output, "iso_image_create_burn_source: \(isoMessage(r))") }
+        guard r >= 0, let src = srcOpt else { throw isoError(path: output, "iso_image_create_burn_source", function: "iso_image_create_burn_source", r) }
         defer { cisofs_free(src) }
         let total = Int64(src.pointee.get_size?(src) ?? 0)
         let fd = open(output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { cisofs_cancel(src); throw ImageError(path: output, "cannot create: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { cisofs_cancel(src); throw ImageError.system(path: output, "cannot create", function: "open") }
         defer { close(fd) }
         let block = 2048 * 32
         var buf = [UInt8](repeating: 0, count: block)
@@ -172,7 +184,11 @@ public enum ISOWriter {
             var eof = false
             while filled < block {
                 let n = buf.withUnsafeMutableBufferPointer { cisofs_read(src, $0.baseAddress! + filled, 2048) }
-                if n < 0 { cisofs_cancel(src); throw ImageError(path: output, "libisofs failed while writing the image (a source file unreadable or changed?)") }
+                if n < 0 {
+                    cisofs_cancel(src)
+                    throw ImageError(.libraryFailed, path: output, "libisofs failed while writing the image (a source file unreadable or changed?)",
+                                     cause: LibraryCallError(library: "libisofs", function: "burn_source read", code: Int(n), message: "read failed"))
+                }
                 if n == 0 { eof = true; break }
                 filled += Int(n)
             }
@@ -181,8 +197,8 @@ public enum ISOWriter {
                 let w = buf.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + off, filled - off) }
                 if w < 0 {
                     if errno == EINTR { continue }
-                    let m = String(cString: strerror(errno)); cisofs_cancel(src)
-                    throw ImageError(path: output, "write failed: \(m)")
+                    let e = errno; cisofs_cancel(src)
+                    throw ImageError.system(path: output, "write failed", function: "write", errno: e)
                 }
                 off += w
             }
@@ -190,16 +206,16 @@ public enum ISOWriter {
             progress?(written, total)
             if eof { break }
         }
-        if fsync(fd) != 0 { throw ImageError(path: output, "fsync failed: \(String(cString: strerror(errno)))") }
+        if fsync(fd) != 0 { throw ImageError.system(path: output, "fsync failed", function: "fsync") }
     }
 
     // MARK: libarchive
 
     private static func writeLibarchive(files: [ImageFile], to output: String, options: ISOWriteOptions) throws {
-        guard let a = archive_write_new() else { throw ImageError(path: output, "libarchive: out of memory") }
+        guard let a = archive_write_new() else { throw ImageError(.libraryFailed, path: output, "libarchive: out of memory") }
         defer { archive_write_free(a) }
         func check(_ r: Int32, _ what: String) throws {
-            if r != ARCHIVE_OK && r != ARCHIVE_WARN { throw ImageError(path: output, "\(what): \(ArchiveReader.message(a))") }
+            if r != ARCHIVE_OK && r != ARCHIVE_WARN { throw ImageError(.libraryFailed, path: output, "\(what): \(ArchiveReader.message(a))", cause: ArchiveReader.cause(a, "archive_write")) }
         }
         try check(archive_write_set_format_iso9660(a), "iso9660 format")
         try check(archive_write_set_format_option(a, "iso9660", "iso-level", "1"), "iso-level")
@@ -209,7 +225,7 @@ public enum ISOWriter {
         if let p = options.publisher { try check(archive_write_set_format_option(a, "iso9660", "publisher", p), "publisher") }
         if let ap = options.application { try check(archive_write_set_format_option(a, "iso9660", "application-id", ap), "application-id") }
         try check(archive_write_open_filename(a, output), "open")
-        guard let entry = archive_entry_new() else { throw ImageError(path: output, "libarchive: out of memory") }
+        guard let entry = archive_entry_new() else { throw ImageError(.libraryFailed, path: output, "libarchive: out of memory") }
         defer { archive_entry_free(entry) }
         let now = time(nil)
         var made = Set<String>()
@@ -232,10 +248,10 @@ public enum ISOWriter {
             switch f.content {
             case .bytes(let b):
                 try header(f.path, dir: false, size: Int64(b.count))
-                if archive_write_data(a, b, b.count) < 0 { throw ImageError(path: output, "writing \(f.path): \(ArchiveReader.message(a))") }
+                if archive_write_data(a, b, b.count) < 0 { throw ImageError(.libraryFailed, path: output, "writing \(f.path): \(ArchiveReader.message(a))", cause: ArchiveReader.cause(a, "archive_write_data")) }
             case .file(let src):
                 let fd = open(src, O_RDONLY)
-                guard fd >= 0 else { throw ImageError(path: src, "cannot open: \(String(cString: strerror(errno)))") }
+                guard fd >= 0 else { throw ImageError.system(path: src, "cannot open", function: "open") }
                 defer { close(fd) }
                 var st = stat()
                 fstat(fd, &st)
@@ -243,8 +259,8 @@ public enum ISOWriter {
                 while true {
                     let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                     if n == 0 { break }
-                    if n < 0 { if errno == EINTR { continue }; throw ImageError(path: src, "read failed: \(String(cString: strerror(errno)))") }
-                    if archive_write_data(a, buf, n) < 0 { throw ImageError(path: output, "writing \(f.path): \(ArchiveReader.message(a))") }
+                    if n < 0 { if errno == EINTR { continue }; throw ImageError.system(path: src, "read failed", function: "read") }
+                    if archive_write_data(a, buf, n) < 0 { throw ImageError(.libraryFailed, path: output, "writing \(f.path): \(ArchiveReader.message(a))", cause: ArchiveReader.cause(a, "archive_write_data")) }
                 }
             }
         }
@@ -253,18 +269,11 @@ public enum ISOWriter {
     }
 }
 
-/// A pthread mutex (Foundation is not a dependency of this target).
-final class NSLockLike: @unchecked Sendable {
-    private var m = pthread_mutex_t()
-    init() { pthread_mutex_init(&m, nil) }
-    func lock() { pthread_mutex_lock(&m) }
-    func unlock() { pthread_mutex_unlock(&m) }
-}
-
 /// `path` made absolute against the current directory (libisofs takes absolute paths only).
 func absolutePath(_ path: String) -> String {
     if path.hasPrefix("/") { return path }
     var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
     guard getcwd(&buf, buf.count) != nil else { return path }
-    return String(cString: buf) + "/" + path
+    let bytes = buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+    return String(decoding: bytes, as: UTF8.self) + "/" + path
 }

@@ -1,22 +1,15 @@
-import CTurboJPEG
+import DICOMCodecs
+import DICOMPixel
 
-/// Baseline JPEG (ISO/IEC 10918-1) through libjpeg-turbo's TurboJPEG API, for web renderings (IHE PDI).
+/// Baseline JPEG (ISO/IEC 10918-1) for web renderings (IHE PDI), through DICOMCodecs' TurboJPEG wrapper.
 public enum JPEGEncoder {
-    /// 8-bit greyscale pixels, row by row, `width` x `height`, as a JFIF file at `quality` (1-100).
+    /// 8-bit greyscale pixels, row by row, `width` x `height`, as a JFIF file at `quality` (1-100), libjpeg's default DCT.
     public static func encodeGray(_ pixels: [UInt8], width: Int, height: Int, quality: Int = 90) throws -> [UInt8] {
-        guard width > 0, height > 0, pixels.count >= width * height else {
-            throw ImageError(path: "jpeg", "\(pixels.count) bytes for a \(width)x\(height) image")
+        do {
+            return try TurboJPEG.compressGray(pixels, width: width, height: height, quality: quality, accurateDCT: false)
+        } catch let e as PixelError {
+            let said = (e.cause as? LibraryCallError).map { "TurboJPEG: \($0.message)" } ?? e.message
+            throw ImageError(e.code == .shortPixelData ? .invalidInput : .libraryFailed, path: "jpeg", said, cause: e)
         }
-        guard let tj = tjInitCompress() else { throw ImageError(path: "jpeg", "TurboJPEG cannot be initialised") }
-        defer { tjDestroy(tj) }
-        var jpeg: UnsafeMutablePointer<UInt8>?
-        var len: UInt = 0
-        let r = pixels.withUnsafeBufferPointer { px in
-            tjCompress2(tj, px.baseAddress, Int32(width), 0, Int32(height), Int32(TJPF_GRAY.rawValue), &jpeg, &len,
-                        Int32(TJSAMP_GRAY.rawValue), Int32(quality), 0)
-        }
-        defer { if let jpeg { tjFree(jpeg) } }
-        guard r == 0, let jpeg else { throw ImageError(path: "jpeg", "TurboJPEG: \(String(cString: tjGetErrorStr2(tj)))") }
-        return Array(UnsafeBufferPointer(start: jpeg, count: Int(len)))
     }
 }

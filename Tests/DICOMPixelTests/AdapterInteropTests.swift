@@ -100,21 +100,21 @@ final class AdapterInteropTests: XCTestCase {
         var ds = DataSet()
         ds.setString(.sopClassUID, .UI, "1.2.840.10008.5.1.4.1.1.7")
         ds.setString(.sopInstanceUID, .UI, UID.make())
-        ds.setString(Tag(0x0008, 0x0060), .CS, "OT")
-        ds.setString(Tag(0x0010, 0x0010), .PN, "Adapter^Test")
-        ds.setString(Tag(0x0010, 0x0020), .LO, "ADAPTER")
-        ds.setString(Tag(0x0020, 0x000D), .UI, UID.make())
-        ds.setString(Tag(0x0020, 0x000E), .UI, UID.make())
+        ds.setString(.modality, .CS, "OT")
+        ds.setString(.patientName, .PN, "Adapter^Test")
+        ds.setString(.patientID, .LO, "ADAPTER")
+        ds.setString(.studyInstanceUID, .UI, UID.make())
+        ds.setString(.seriesInstanceUID, .UI, UID.make())
         ds.setUInt16(.samplesPerPixel, [UInt16(d.samplesPerPixel)])
         ds.setString(.photometricInterpretation, .CS, enc.photometricInterpretation)
-        if d.samplesPerPixel > 1 { ds.setUInt16(Tag(0x0028, 0x0006), [UInt16(enc.planarConfiguration)]) }
+        if d.samplesPerPixel > 1 { ds.setUInt16(.planarConfiguration, [UInt16(enc.planarConfiguration)]) }
         ds.setUInt16(.rows, [UInt16(d.rows)])
         ds.setUInt16(.columns, [UInt16(d.columns)])
         ds.setUInt16(.bitsAllocated, [UInt16(d.bitsAllocated)])
         ds.setUInt16(.bitsStored, [UInt16(d.bitsStored)])
         ds.setUInt16(.highBit, [UInt16(d.bitsStored - 1)])
         ds.setUInt16(.pixelRepresentation, [UInt16(d.pixelRepresentation)])
-        if syntax.isLossy { ds.setString(Tag(0x0028, 0x2110), .CS, "01") }
+        if syntax.isLossy { ds.setString(.lossyImageCompression, .CS, "01") }
         ds.set(DataElement(tag: .pixelData, vr: .OB, value: .fragments(Encapsulation.encapsulate([enc.bytes]))))
         let bytes = try Part10Writer.encode(dataSet: ds, options: WriteOptions(transferSyntax: syntax))
         let path = dir.appendingPathComponent("\(name).dcm").path

@@ -4,7 +4,7 @@ import Foundation
 import XCTest
 
 /// Inputs of the codec fuzz targets (Tests/Fixtures/fuzz-codecs/rle and /jpegdct, README there), run the way
-/// Fuzz/RLE and Fuzz/JPEGDCT run them: each decodes to a whole frame or throws a CodecError, quickly.
+/// Fuzz/RLE and Fuzz/JPEGDCT run them: each decodes to a whole frame or throws a PixelError, quickly.
 final class CodecFuzzRegressionTests: XCTestCase {
     static func fixtures(_ target: String) throws -> [URL] {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -38,7 +38,7 @@ final class CodecFuzzRegressionTests: XCTestCase {
                                              description: d, syntax: .rleLossless)
                 XCTAssertEqual(again.bytes, out.bytes, url.lastPathComponent)
                 decoded += 1
-            } catch let e as CodecError {
+            } catch let e as PixelError {
                 XCTAssertFalse(e.message.isEmpty)
             }
             XCTAssertLessThan(Date().timeIntervalSince(start), 2, url.lastPathComponent)
@@ -70,7 +70,7 @@ final class CodecFuzzRegressionTests: XCTestCase {
                 let out = try JPEGExtendedCodec().decode(bytes, description: d, syntax: .jpegExtended)
                 XCTAssertEqual(out.bytes.count, d.frameLength, url.lastPathComponent)
                 decoded += 1
-            } catch let e as CodecError {
+            } catch let e as PixelError {
                 if url.lastPathComponent.contains("progressive") { XCTAssertTrue(e.message.contains("unsupported JPEG process: progressive"), "\(e)") }
             }
             XCTAssertLessThan(Date().timeIntervalSince(start), 2, url.lastPathComponent)

@@ -15,7 +15,7 @@ func pixelDescription(_ ds: DataSet) -> PixelDescription {
                             samplesPerPixel: ds.integer(.samplesPerPixel) ?? 1, bitsAllocated: bits,
                             bitsStored: ds.integer(.bitsStored) ?? bits, highBit: ds.integer(.highBit),
                             pixelRepresentation: ds.integer(.pixelRepresentation) ?? 0,
-                            planarConfiguration: ds.integer(Tag(0x0028, 0x0006)) ?? 0,
+                            planarConfiguration: ds.integer(.planarConfiguration) ?? 0,
                             photometricInterpretation: ds.string(.photometricInterpretation) ?? "MONOCHROME2",
                             numberOfFrames: ds.integer(.numberOfFrames) ?? 1)
 }
@@ -24,7 +24,7 @@ func pixelDescription(_ ds: DataSet) -> PixelDescription {
 func nativePixels(_ path: String) throws -> (bytes: [UInt8], description: PixelDescription) {
     let f = try Part10Reader.read(path: path)
     let d = pixelDescription(f.dataSet)
-    guard var b = f.dataSet[.pixelData]?.bytes else { throw CodecError("test", "\(path) has no native Pixel Data") }
+    guard var b = f.dataSet[.pixelData]?.bytes else { throw SupportError("test", "\(path) has no native Pixel Data") }
     let n = d.frameLength * max(1, d.numberOfFrames)
     if b.count > n { b = Array(b[0..<n]) }
     if d.samplesPerPixel > 1 && d.planarConfiguration == 1 { b = interleave(b, d) }
@@ -49,7 +49,7 @@ func interleave(_ b: [UInt8], _ d: PixelDescription) -> [UInt8] {
 func decodeAll(_ path: String, with codec: PixelCodec) throws -> (bytes: [UInt8], description: PixelDescription, photometric: String) {
     let f = try Part10Reader.read(path: path)
     let d = pixelDescription(f.dataSet)
-    guard let px = f.dataSet[.pixelData]?.fragments else { throw CodecError("test", "\(path) has no encapsulated Pixel Data") }
+    guard let px = f.dataSet[.pixelData]?.fragments else { throw SupportError("test", "\(path) has no encapsulated Pixel Data") }
     let frames = try Encapsulation.frames(px, numberOfFrames: d.numberOfFrames, syntax: f.transferSyntax)
     var out: [UInt8] = []
     var pi = d.photometricInterpretation
@@ -66,7 +66,7 @@ func decodeAll(_ path: String, with codec: PixelCodec) throws -> (bytes: [UInt8]
 @discardableResult
 func runTool(_ tool: String, _ args: [String]) throws -> String {
     let r = try runProcess(tool, args)
-    if r.status != 0 { throw CodecError(tool, "exited \(r.status): \(r.output.prefix(500))") }
+    if r.status != 0 { throw SupportError(tool, "exited \(r.status): \(r.output.prefix(500))") }
     return r.output
 }
 
@@ -89,12 +89,12 @@ func secondaryCapture(_ d: PixelDescription, pixelData: DataElement) -> DataSet 
     var ds = DataSet()
     ds.setString(.sopClassUID, .UI, "1.2.840.10008.5.1.4.1.1.7")
     ds.setString(.sopInstanceUID, .UI, UID.make())
-    ds.setString(Tag(0x0008, 0x0060), .CS, "OT")
-    ds.setString(Tag(0x0020, 0x000D), .UI, UID.make())
-    ds.setString(Tag(0x0020, 0x000E), .UI, UID.make())
+    ds.setString(.modality, .CS, "OT")
+    ds.setString(.studyInstanceUID, .UI, UID.make())
+    ds.setString(.seriesInstanceUID, .UI, UID.make())
     ds.setUInt16(.samplesPerPixel, [UInt16(d.samplesPerPixel)])
     ds.setString(.photometricInterpretation, .CS, d.photometricInterpretation)
-    if d.samplesPerPixel > 1 { ds.setUInt16(Tag(0x0028, 0x0006), [UInt16(d.planarConfiguration)]) }
+    if d.samplesPerPixel > 1 { ds.setUInt16(.planarConfiguration, [UInt16(d.planarConfiguration)]) }
     if d.numberOfFrames > 1 { ds.setString(.numberOfFrames, .IS, String(d.numberOfFrames)) }
     ds.setUInt16(.rows, [UInt16(d.rows)])
     ds.setUInt16(.columns, [UInt16(d.columns)])
@@ -122,3 +122,15 @@ func normalised(_ b: [UInt8], _ d: PixelDescription) -> [UInt8] {
     }
     return out
 }
+
+/// A failure of the test support itself (a missing file or tool), not of the code under test.
+struct SupportError: Error, CustomStringConvertible {
+    var description: String
+    init(_ who: String, _ what: String) { description = "\(who): \(what)" }
+}
+
+/// The code of a `PixelError`, nil for any other error: tests match codes, never message text.
+func pixelCode(_ e: any Error) -> PixelError.Code? { (e as? PixelError)?.code }
+
+/// The library whose failed call is the cause of a `PixelError`.
+func failedLibrary(_ e: any Error) -> String? { ((e as? PixelError)?.cause as? LibraryCallError)?.library }

@@ -17,15 +17,13 @@ enum JPLL {
 
     struct Failure: Error, CustomStringConvertible { var description: String; init(_ s: String) { description = s } }
 
-    static let planarConfiguration = Tag(0x0028, 0x0006)
-
     /// Image Pixel Module attributes of a data set (PS3.3 C.7.6.3).
     static func description(_ ds: DataSet) -> PixelDescription {
         PixelDescription(rows: ds.integer(.rows) ?? 0, columns: ds.integer(.columns) ?? 0,
                          samplesPerPixel: ds.integer(.samplesPerPixel) ?? 1, bitsAllocated: ds.integer(.bitsAllocated) ?? 0,
                          bitsStored: ds.integer(.bitsStored) ?? 0, highBit: ds.integer(.highBit),
                          pixelRepresentation: ds.integer(.pixelRepresentation) ?? 0,
-                         planarConfiguration: ds.integer(planarConfiguration) ?? 0,
+                         planarConfiguration: ds.integer(.planarConfiguration) ?? 0,
                          photometricInterpretation: ds.string(.photometricInterpretation) ?? "",
                          numberOfFrames: Int(ds.string(.numberOfFrames) ?? "1") ?? 1)
     }
@@ -80,7 +78,7 @@ enum JPLL {
         ds.setString(.seriesInstanceUID, .UI, UID.make())
         ds.setUInt16(.samplesPerPixel, [UInt16(d.samplesPerPixel)])
         ds.setString(.photometricInterpretation, .CS, d.photometricInterpretation)
-        if d.samplesPerPixel > 1 { ds.setUInt16(planarConfiguration, [0]) }
+        if d.samplesPerPixel > 1 { ds.setUInt16(.planarConfiguration, [0]) }
         ds.setUInt16(.rows, [UInt16(d.rows)])
         ds.setUInt16(.columns, [UInt16(d.columns)])
         ds.setUInt16(.bitsAllocated, [UInt16(d.bitsAllocated)])

@@ -39,15 +39,18 @@ final class NativePixelsTests: XCTestCase {
 
     func testPaletteExpansion() throws {
         var ds = DataSet()
-        for (i, e) in [(0x1101, 0x1201), (0x1102, 0x1202), (0x1103, 0x1203)].enumerated() {
-            ds.set(DataElement(tag: Tag(0x0028, UInt16(e.0)), vr: .US, bytes: [2, 0, 0, 0, 16, 0]))
+        let luts: [(Tag, Tag)] = [(.redPaletteColorLookupTableDescriptor, .redPaletteColorLookupTableData),
+                                  (.greenPaletteColorLookupTableDescriptor, .greenPaletteColorLookupTableData),
+                                  (.bluePaletteColorLookupTableDescriptor, .bluePaletteColorLookupTableData)]
+        for (i, e) in luts.enumerated() {
+            ds.set(DataElement(tag: e.0, vr: .US, bytes: [2, 0, 0, 0, 16, 0]))
             // Two 16-bit entries: channel i is bright for index 1.
-            ds.set(DataElement(tag: Tag(0x0028, UInt16(e.1)), vr: .OW, bytes: [0, 0, 0, UInt8(0x40 * (i + 1))]))
+            ds.set(DataElement(tag: e.1, vr: .OW, bytes: [0, 0, 0, UInt8(0x40 * (i + 1))]))
         }
         let d = PixelDescription(rows: 1, columns: 2, bitsAllocated: 8, bitsStored: 8, photometricInterpretation: "PALETTE COLOR")
         XCTAssertEqual(try NativePixels.expandPalette([0, 1], d, dataSet: ds), [0, 0, 0, 0x40, 0x80, 0xC0])
         XCTAssertThrowsError(try NativePixels.expandPalette([0, 1], d, dataSet: DataSet())) { e in
-            XCTAssertTrue("\(e)".contains("Palette Color Lookup Table Descriptor"), "\(e)")
+            XCTAssertEqual(pixelCode(e), .paletteMissing, "\(e)")
         }
     }
 

@@ -24,7 +24,7 @@ final class ArchiveTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let src = dir + "/src.bin"
         let payload = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
-        FileManager.default.createFile(atPath: src, contents: Data(payload))
+        _ = FileManager.default.createFile(atPath: src, contents: Data(payload))
         for engine in ISOWriteOptions.Engine.allCases {
             for rr in [true, false] {
                 var o = ISOWriteOptions(volumeID: "TEST_VOL")
@@ -48,7 +48,7 @@ final class ArchiveTests: XCTestCase {
 
     func testNotAnImage() throws {
         let p = NSTemporaryDirectory() + "notiso-\(getpid()).iso"
-        FileManager.default.createFile(atPath: p, contents: Data("hello, not an image".utf8))
+        _ = FileManager.default.createFile(atPath: p, contents: Data("hello, not an image".utf8))
         defer { unlink(p) }
         XCTAssertThrowsError(try ArchiveReader(path: p))
     }

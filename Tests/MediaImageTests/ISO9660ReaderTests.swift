@@ -227,7 +227,7 @@ final class ImageMediumTests: XCTestCase {
         b.blocks[20] = [1, 2, 3, 4]
         let path = NSTemporaryDirectory() + "medium-\(getpid()).iso"
         let cut = 21 * 2048
-        FileManager.default.createFile(atPath: path, contents: Data(b.bytes(cutAt: cut)))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(b.bytes(cutAt: cut)))
         defer { unlink(path) }
         let m = try ImageMedium(image: path)
         XCTAssertEqual(m.kind, "iso")

@@ -13,7 +13,7 @@ public enum SyntaxChoice {
 
     /// nil when `current` can be copied untouched; else the syntax to transcode to. Throws a `syntaxRefused` MediaError naming the profile rule.
     public static func target(current: TransferSyntax, header: DataSet, profile: ApplicationProfile, sopClassUID: String,
-                              mode: CompressionMode, recompress: Bool, registry: CodecRegistry = .shared) throws -> TransferSyntax? {
+                              mode: CompressionMode, recompress: Bool, registry: CodecRegistry = .standard) throws -> TransferSyntax? {
         Codecs.registerAll()
         let allowed = profile.transferSyntaxes(for: sopClassUID)
         if allowed.contains(current.uid) && !recompress { return nil }

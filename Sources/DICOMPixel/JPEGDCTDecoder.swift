@@ -1,81 +1,5 @@
 import DICOMCore
 
-/// Sequential Huffman DCT JPEG decoder, baseline and extended (ISO 10918-1 processes 1, 2 and 4:
-/// SOF0/SOF1, 8- and 12-bit), for JPEG Baseline .50 and JPEG Extended .51 (PS3.5 §8.2.1, §A.4.1).
-///
-/// Debian 12's libjpeg-turbo 2.1.5 has no 12-bit support, so `canDecode` claims .51 frames with Bits Stored
-/// above 8; 8-bit frames decode as well (a fallback and a test oracle). The inverse DCT is the accurate
-/// integer one of the IJG library (jidctint), upsampling is IJG's "fancy" triangle filter for 2:1 and
-/// replication otherwise, and YCbCr→RGB uses IJG's fixed-point tables, so results match DCMTK's dcmdjpeg.
-/// Progressive, lossless, arithmetic-coded and hierarchical processes are refused with a CodecError.
-public struct JPEGExtendedCodec: PixelCodec {
-    public let name = "JPEG DCT"
-    public let decodableSyntaxes: Set<String> = [TransferSyntax.jpegBaseline.uid, TransferSyntax.jpegExtended.uid]
-    public let encodableSyntaxes: Set<String> = []
-
-    public init() {}
-
-    /// True for JPEG Extended frames of more than 8 bits (what libjpeg-turbo 2.1 cannot decode) (PS3.5 §8.2.1).
-    public func canDecode(_ d: PixelDescription, syntax: TransferSyntax) -> Bool {
-        // Bits Stored above 12 is inconsistent with a 12-bit stream but occurs; the stream's precision decides in decode.
-        syntax == .jpegExtended && d.bitsStored > 8 && d.bitsAllocated == 16 && (d.samplesPerPixel == 1 || d.samplesPerPixel == 3)
-    }
-
-    public func canEncode(_ description: PixelDescription, syntax: TransferSyntax) -> Bool { false }
-
-    public func decode(_ frame: [UInt8], description d: PixelDescription, syntax: TransferSyntax) throws -> DecodedFrame {
-        guard decodableSyntaxes.contains(syntax.uid) else {
-            throw CodecError(name, "transfer syntax \(syntax.name) (\(syntax.uid)) is not a sequential DCT JPEG syntax")
-        }
-        var dec = JPEGDCTDecoder(data: frame)
-        try frame.withUnsafeBufferPointer { try dec.run($0) }
-        return try dec.output(description: d)
-    }
-
-    public func encode(_ frame: [UInt8], description: PixelDescription, syntax: TransferSyntax, parameters: EncodeParameters) throws -> EncodedFrame {
-        throw CodecError(name, "this codec only decodes; no JPEG DCT encoder here")
-    }
-}
-
-/// A Huffman table prepared for decoding (ISO 10918-1 C.2, F.2.2.3) with a 9-bit lookahead.
-struct JPEGHuffman {
-    static let lookBits = 9
-    /// (length << 8) | value for codes of at most `lookBits` bits; 0 = longer code.
-    var look = [UInt16](repeating: 0, count: 1 << lookBits)
-    /// maxcode[l]: largest code of length l, or -1; valptr[l]: index in `values` of the first code of length l.
-    var maxcode = [Int32](repeating: -1, count: 18)
-    var mincode = [Int32](repeating: 0, count: 17)
-    var valptr = [Int32](repeating: 0, count: 17)
-    var values: [UInt8] = []
-
-    init(counts: [Int], values: [UInt8]) throws {
-        self.values = values
-        var code: Int32 = 0
-        var k = 0
-        for l in 1...16 {
-            let n = counts[l - 1]
-            if n > 0 {
-                valptr[l] = Int32(k)
-                mincode[l] = code
-                code += Int32(n)
-                k += n
-                maxcode[l] = code - 1
-                // Codes of length l must fit in l bits (C.2).
-                if code > (1 << l) { throw CodecError("JPEG DCT", "Huffman table has more codes of length \(l) than fit (ISO 10918-1 C.2)") }
-                if l <= Self.lookBits {
-                    for c in mincode[l]...maxcode[l] {
-                        let first = Int(c) << (Self.lookBits - l)
-                        let entry = UInt16(l << 8) | UInt16(values[Int(valptr[l] + c - mincode[l])])
-                        for j in 0..<(1 << (Self.lookBits - l)) { look[first + j] = entry }
-                    }
-                }
-            }
-            code <<= 1
-        }
-        maxcode[17] = Int32.max  // sentinel: past 16 bits is an error
-    }
-}
-
 struct JPEGComponent {
     var id: Int
     var h: Int
@@ -103,116 +27,6 @@ final class JPEGPlane {
     deinit { p.deallocate() }
 }
 
-/// The Huffman tables of one scan in flat memory: slot s has a 2^9 lookahead table, maxcode, value offsets, values.
-struct JPEGFlatTables {
-    let look: UnsafeMutablePointer<UInt16>
-    let maxcode: UnsafeMutablePointer<Int32>
-    let valoff: UnsafeMutablePointer<Int32>
-    let values: UnsafeMutablePointer<UInt8>
-    final class Owner {
-        var ptrs: [UnsafeMutableRawPointer] = []
-        deinit { for p in ptrs { p.deallocate() } }
-    }
-    let owner = Owner()
-
-    init(_ tables: [JPEGHuffman]) {
-        let n = tables.count
-        look = .allocate(capacity: n << JPEGHuffman.lookBits)
-        maxcode = .allocate(capacity: n * 18)
-        valoff = .allocate(capacity: n * 18)
-        values = .allocate(capacity: n * 256)
-        values.initialize(repeating: 0, count: n * 256)
-        owner.ptrs = [UnsafeMutableRawPointer(look), UnsafeMutableRawPointer(maxcode), UnsafeMutableRawPointer(valoff), UnsafeMutableRawPointer(values)]
-        for (i, t) in tables.enumerated() {
-            for j in 0..<(1 << JPEGHuffman.lookBits) { look[(i << JPEGHuffman.lookBits) + j] = t.look[j] }
-            for l in 0..<18 {
-                maxcode[i * 18 + l] = t.maxcode[l]
-                valoff[i * 18 + l] = l <= 16 ? t.valptr[l] - t.mincode[l] : 0
-            }
-            for (k, v) in t.values.enumerated() where k < 256 { values[i * 256 + k] = v }
-        }
-    }
-}
-
-/// Entropy-coded data reader: 0xFF00 unstuffing; at a marker or the end it supplies zero bits and counts them (F.2.2.5).
-struct JPEGBitReader {
-    let data: UnsafePointer<UInt8>
-    let count: Int
-    var pos: Int
-    var bits: UInt64 = 0
-    var nbits = 0
-    /// Zero bits appended past a marker or the end of data; consuming them means the data is truncated.
-    var padBits = 0
-
-    init(data: UnsafePointer<UInt8>, count: Int, pos: Int) { self.data = data; self.count = count; self.pos = pos }
-
-    @inline(__always)
-    mutating func fill() {
-        while nbits <= 56 {
-            var b: UInt8 = 0
-            if pos < count && padBits == 0 {
-                b = data[pos]
-                if b == 0xFF {
-                    let next: UInt8 = pos + 1 < count ? data[pos + 1] : 0xD9
-                    if next == 0x00 { pos += 2 } else { padBits += 8; b = 0 }  // a marker: stay on it
-                } else {
-                    pos += 1
-                }
-            } else {
-                padBits += 8
-            }
-            bits |= UInt64(b) << UInt64(56 - nbits)
-            nbits += 8
-        }
-    }
-
-    @inline(__always)
-    mutating func receive(_ n: Int) -> Int {
-        if n == 0 { return 0 }
-        if nbits < n { fill() }
-        let v = Int(bits >> UInt64(64 - n))
-        bits <<= UInt64(n)
-        nbits -= n
-        return v
-    }
-
-    /// DECODE (F.2.2.3) with a 9-bit lookahead; -1 for a code longer than 16 bits.
-    @inline(__always)
-    mutating func decode(_ t: JPEGFlatTables, _ slot: Int) -> Int {
-        if nbits < 16 { fill() }
-        let entry = t.look[(slot << JPEGHuffman.lookBits) + Int(bits >> UInt64(64 - JPEGHuffman.lookBits))]
-        if entry != 0 {
-            let l = Int(entry >> 8)
-            bits <<= UInt64(l); nbits -= l
-            return Int(entry & 0xFF)
-        }
-        return decodeLong(t, slot)
-    }
-
-    /// Codes longer than the lookahead (F.2.2.3 DECODE, bit by bit from maxcode).
-    @inline(never)
-    mutating func decodeLong(_ t: JPEGFlatTables, _ slot: Int) -> Int {
-        var l = JPEGHuffman.lookBits + 1
-        var code = Int32(truncatingIfNeeded: bits >> UInt64(64 - l))
-        while l <= 16 && code > t.maxcode[slot * 18 + l] {
-            l += 1
-            code = Int32(truncatingIfNeeded: bits >> UInt64(64 - l))
-        }
-        guard l <= 16 else { return -1 }
-        bits <<= UInt64(l); nbits -= l
-        let idx = Int(t.valoff[slot * 18 + l] + code)
-        guard idx >= 0, idx < 256 else { return -1 }
-        return Int(t.values[slot * 256 + idx])
-    }
-
-    /// Moves to the next marker after entropy-coded data, dropping leftover bits (B.1.1.5).
-    mutating func skipToMarker() {
-        bits = 0; nbits = 0; padBits = 0
-        while pos + 1 < count && !(data[pos] == 0xFF && data[pos + 1] != 0x00 && data[pos + 1] != 0xFF) { pos += 1 }
-        if pos + 1 >= count { pos = count }
-    }
-}
-
 /// Parser and entropy decoder state of one frame.
 struct JPEGDCTDecoder {
     let count: Int
@@ -235,7 +49,10 @@ struct JPEGDCTDecoder {
 
     init(data: [UInt8]) { count = data.count }
 
-    func err(_ msg: String, _ at: Int? = nil) -> CodecError { CodecError(Self.codec, msg, offset: at) }
+    /// A malformed-frame error unless `code` says otherwise.
+    func err(_ msg: String, _ at: Int? = nil, _ code: PixelError.Code = .malformedFrame) -> PixelError {
+        PixelError(code, codec: Self.codec, msg, offset: at)
+    }
 
     static let zigzag: [Int] = [
         0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
@@ -286,15 +103,15 @@ struct JPEGDCTDecoder {
             switch m {
             case 0xC0, 0xC1: try readFrame(p, seg, segEnd, markerAt)
             case 0xC2, 0xC3, 0xC5...0xC7, 0xC9...0xCB, 0xCD...0xCF:
-                throw err("unsupported JPEG process: \(Self.processName(m)); this decoder handles sequential Huffman DCT (SOF0/SOF1) only", markerAt)
+                throw err("unsupported JPEG process: \(Self.processName(m)); this decoder handles sequential Huffman DCT (SOF0/SOF1) only", markerAt, .unsupportedCoding)
             case 0xC4: try readHuffman(p, seg, segEnd)
-            case 0xCC: throw err("unsupported JPEG process: arithmetic coding conditioning (DAC)", markerAt)
+            case 0xCC: throw err("unsupported JPEG process: arithmetic coding conditioning (DAC)", markerAt, .unsupportedCoding)
             case 0xDB: try readQuant(p, seg, segEnd)
             case 0xDD:
                 guard len == 4 else { throw err("DRI length \(len), 4 expected (ISO 10918-1 B.2.4.4)", markerAt) }
                 restartInterval = Int(p[seg]) << 8 | Int(p[seg + 1])
             case 0xDA: try readScan(p, seg, segEnd, markerAt)
-            case 0xDC: throw err("DNL marker (height defined after the scan) is not supported (ISO 10918-1 B.2.5)", markerAt)
+            case 0xDC: throw err("DNL marker (height defined after the scan) is not supported (ISO 10918-1 B.2.5)", markerAt, .unsupportedCoding)
             case 0xE0:
                 if len >= 7 && p[seg] == 0x4A && p[seg + 1] == 0x46 && p[seg + 2] == 0x49 && p[seg + 3] == 0x46 && p[seg + 4] == 0 { sawJFIF = true }
             case 0xEE:
@@ -316,7 +133,7 @@ struct JPEGDCTDecoder {
         height = Int(p[s + 1]) << 8 | Int(p[s + 2])
         width = Int(p[s + 3]) << 8 | Int(p[s + 4])
         let nf = Int(p[s + 5])
-        guard height > 0 else { throw err("frame height 0 (defined by DNL) is not supported (ISO 10918-1 B.2.5)", s + 1) }
+        guard height > 0 else { throw err("frame height 0 (defined by DNL) is not supported (ISO 10918-1 B.2.5)", s + 1, .unsupportedCoding) }
         guard width > 0 else { throw err("frame width 0 (ISO 10918-1 B.2.2)", s + 3) }
         guard nf == 1 || nf == 3 else { throw err("\(nf) components; 1 or 3 supported", s + 5) }
         guard e - s == 6 + 3 * nf else { throw err("SOF length does not match \(nf) components (ISO 10918-1 B.2.2)", at) }
@@ -415,10 +232,6 @@ struct JPEGDCTDecoder {
         for ci in scan { components[ci].decoded = true }
     }
 
-    /// EXTEND (F.2.2.1): a magnitude category value to a signed difference.
-    @inline(__always)
-    static func extend(_ v: Int, _ t: Int) -> Int { t == 0 ? 0 : (v < (1 << (t - 1)) ? v - (1 << t) + 1 : v) }
-
     mutating func decodeScan(_ p: UnsafeBufferPointer<UInt8>, _ scan: [Int]) throws {
         guard let base = p.baseAddress else { throw err("empty frame") }
         for ci in scan { components[ci].pred = 0 }
@@ -450,7 +263,7 @@ struct JPEGDCTDecoder {
                 let cb = UnsafeMutableBufferPointer(start: coef, count: 64)
                 for unit in 0..<total {
                     if restartInterval > 0 && unit > 0 && unit % restartInterval == 0 {
-                        if reader.nbits < reader.padBits { throw err("entropy-coded data ends early before restart \(restartsSeen) (ISO 10918-1 F.2.2.5)", reader.pos) }
+                        if reader.overran { throw err("entropy-coded data ends early before restart \(restartsSeen) (ISO 10918-1 F.2.2.5)", reader.pos) }
                         reader.skipToMarker()
                         let at = reader.pos
                         guard at + 1 < count, p[at + 1] == 0xD0 + UInt8(restartsSeen & 7) else {
@@ -471,7 +284,7 @@ struct JPEGDCTDecoder {
                                 let t = reader.decode(tables, dcSlot)
                                 guard t >= 0 else { throw err("invalid Huffman code in the entropy-coded data (ISO 10918-1 F.2.2.3)", reader.pos) }
                                 guard t <= 16 else { throw err("DC difference category \(t) is out of range (ISO 10918-1 F.1.2.1)", reader.pos) }
-                                preds[si] = preds[si] &+ Self.extend(reader.receive(t), t)
+                                preds[si] = preds[si] &+ jpegExtend(reader.receive(t), t)
                                 coef[0] = Int32(truncatingIfNeeded: preds[si])
                                 // AC (F.2.2.2).
                                 var k = 1
@@ -486,7 +299,7 @@ struct JPEGDCTDecoder {
                                     }
                                     k += r
                                     guard k < 64 else { throw err("AC coefficient run passes the end of the block (ISO 10918-1 F.2.2.2)", reader.pos) }
-                                    coef[zig[k]] = Int32(truncatingIfNeeded: Self.extend(reader.receive(s), s))
+                                    coef[zig[k]] = Int32(truncatingIfNeeded: jpegExtend(reader.receive(s), s))
                                     hasAC = true
                                     k += 1
                                 }
@@ -508,110 +321,8 @@ struct JPEGDCTDecoder {
                 }
             }
         }
-        if reader.nbits < reader.padBits { throw err("entropy-coded data ends early: truncated frame or a marker inside the scan (ISO 10918-1 F.2.2.5)", reader.pos) }
+        if reader.overran { throw err("entropy-coded data ends early: truncated frame or a marker inside the scan (ISO 10918-1 F.2.2.5)", reader.pos) }
         reader.skipToMarker()
         pos = reader.pos
-    }
-
-    // MARK: Output
-
-    /// Upsamples, converts colour as decided, and writes native words (PS3.5 §8.2.1).
-    func output(description d: PixelDescription) throws -> DecodedFrame {
-        guard d.rows == height, d.columns == width else {
-            throw err("JPEG frame is \(width)x\(height) but the data set says \(d.columns)x\(d.rows) (PS3.5 §8.2.1)")
-        }
-        guard d.samplesPerPixel == components.count else {
-            throw err("JPEG frame has \(components.count) components but Samples per Pixel is \(d.samplesPerPixel) (PS3.5 §8.2.1)")
-        }
-        guard d.bitsAllocated >= precision, d.bitsAllocated <= 16 else {
-            throw err("JPEG sample precision \(precision) does not fit Bits Allocated \(d.bitsAllocated) (PS3.5 §8.2.1)")
-        }
-        for c in components where !c.decoded { throw err("component \(c.id) has no scan (ISO 10918-1 B.2.3)") }
-        let w = width, h = height, n = w * h
-        let bps = d.bitsAllocated <= 8 ? 1 : 2
-        let signed = d.isSigned && d.bitsStored < 16
-        let shift = UInt16(16 - max(1, min(16, d.bitsStored)))
-        if components.count == 1 {
-            // Monochrome: straight from the padded plane to native words.
-            let c = components[0], src = c.plane.p, stride = c.blocksW * 8
-            // Every byte is written below (w·h samples of bps bytes), so the buffer starts uninitialized.
-            let out = [UInt8](unsafeUninitializedCapacity: n * bps) { buf, initialized in
-                guard let base = buf.baseAddress else { initialized = 0; return }
-                if bps == 1 {
-                    for y in 0..<h {
-                        let row = src + y * stride, o = base + y * w
-                        for x in 0..<w { o[x] = UInt8(truncatingIfNeeded: row[x]) }
-                    }
-                } else {
-                    let raw = UnsafeMutableRawPointer(base)
-                    for y in 0..<h {
-                        let row = src + y * stride
-                        if signed {
-                            let sh = Int16(shift)
-                            for x in 0..<w {
-                                let v = UInt16(bitPattern: Int16(bitPattern: row[x] << UInt16(sh)) >> sh)
-                                raw.storeBytes(of: v.littleEndian, toByteOffset: 2 * (y * w + x), as: UInt16.self)
-                            }
-                        } else {
-                            for x in 0..<w { raw.storeBytes(of: row[x].littleEndian, toByteOffset: 2 * (y * w + x), as: UInt16.self) }
-                        }
-                    }
-                }
-                initialized = n * bps
-            }
-            return DecodedFrame(bytes: out, photometricInterpretation: d.photometricInterpretation, planarConfiguration: 0)
-        }
-        var planes: [[UInt16]] = []
-        for c in components {
-            if c.h == hmax && c.v == vmax {
-                var full = [UInt16](repeating: 0, count: n)
-                let stride = c.blocksW * 8
-                let src = c.plane.p
-                full.withUnsafeMutableBufferPointer { f in for y in 0..<h { for x in 0..<w { f[y * w + x] = src[y * stride + x] } } }
-                planes.append(full)
-            } else {
-                planes.append(JPEGUpsample.upsample(c, toWidth: w, height: h, hmax: hmax, vmax: vmax))
-            }
-        }
-        var pi = d.photometricInterpretation
-        if components.count == 3 && convertsColour(photometric: d.photometricInterpretation) {
-            JPEGColour.ycbcrToRGB(&planes, precision: precision)
-            pi = "RGB"
-        } else if components.count == 3 && adobeTransform == 0 {
-            pi = "RGB"  // Adobe transform 0: the stream says its components are RGB, whatever the data set says
-        }
-        let spp = components.count
-        var out = [UInt8](repeating: 0, count: n * spp * bps)
-        out.withUnsafeMutableBufferPointer { o in
-            for s in 0..<spp {
-                planes[s].withUnsafeBufferPointer { src in
-                    if bps == 1 {
-                        var j = s
-                        for i in 0..<n { o[j] = UInt8(truncatingIfNeeded: src[i]); j += spp }
-                    } else {
-                        var j = s * 2
-                        for i in 0..<n {
-                            var v = src[i]
-                            if signed { v = UInt16(bitPattern: Int16(bitPattern: v << shift) >> Int16(shift)) }
-                            o[j] = UInt8(truncatingIfNeeded: v); o[j + 1] = UInt8(truncatingIfNeeded: v >> 8)
-                            j += 2 * spp
-                        }
-                    }
-                }
-            }
-        }
-        return DecodedFrame(bytes: out, photometricInterpretation: pi, planarConfiguration: 0)
-    }
-
-    /// Whether the three components are YCbCr to convert to RGB: an Adobe APP14 transform flag decides
-    /// when present (0 = none, as IJG's jdapimin.c); otherwise the Photometric Interpretation does, as in
-    /// DCMTK's dcmdjpeg (YBR_* converted, RGB not) (PS3.5 §8.2.1: JPEG colour is described by the PI).
-    func convertsColour(photometric: String) -> Bool {
-        if let t = adobeTransform { return t != 0 }
-        if photometric.hasPrefix("YBR") { return true }
-        if photometric == "RGB" { return false }
-        // Neither: IJG's rule from the stream (JFIF or component ids 1,2,3 mean YCbCr; 'R','G','B' does not).
-        if sawJFIF { return true }
-        return !(components.map(\.id) == [0x52, 0x47, 0x42])
     }
 }
