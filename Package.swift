@@ -24,18 +24,22 @@ let package = Package(
         .target(name: "DICOMCore"),
         .target(name: "DICOMIO", dependencies: ["DICOMCore", "CZlib"]),
         .target(name: "DICOMFileSet", dependencies: ["DICOMCore", "DICOMIO"]),
-        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // libcrypto, CharLS, libarchive and libisofs: headers only (their module maps link nothing); the
+        // functions called are stubs in CNativeLibraries that load the library on first use
+        // (Tools/gen-native-stubs.py), so a start that needs none of them does not map them.
+        .target(name: "CNativeLibraries", linkerSettings: [.linkedLibrary("dl")]),
+        .systemLibrary(name: "CCrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "DICOMStore", dependencies: [
-            "DICOMCore", "DICOMIO", "CCrypto", .product(name: "GRDB", package: "GRDB.swift"),
+            "DICOMCore", "DICOMIO", "CCrypto", "CNativeLibraries", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "DICOMPixel", dependencies: ["DICOMCore", "DICOMIO"]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "COpenJPEG", pkgConfig: "libopenjp2", providers: [.apt(["libopenjp2-7-dev"])]),
-        .systemLibrary(name: "CCharLS", pkgConfig: "charls", providers: [.apt(["libcharls-dev"])]),
-        .target(name: "DICOMCodecs", dependencies: ["DICOMPixel", "DICOMCore", "CTurboJPEG", "COpenJPEG", "CCharLS"]),
-        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
-        .systemLibrary(name: "CISOFS", pkgConfig: "libisofs-1", providers: [.apt(["libisofs-dev"])]),
-        .target(name: "MediaImage", dependencies: ["CArchive", "CISOFS", "CTurboJPEG"]),
+        .systemLibrary(name: "CCharLS", providers: [.apt(["libcharls-dev"])]),
+        .target(name: "DICOMCodecs", dependencies: ["DICOMPixel", "DICOMCore", "CTurboJPEG", "COpenJPEG", "CCharLS", "CNativeLibraries"]),
+        .systemLibrary(name: "CArchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CISOFS", providers: [.apt(["libisofs-dev"])]),
+        .target(name: "MediaImage", dependencies: ["CArchive", "CISOFS", "CTurboJPEG", "CNativeLibraries"]),
         .target(name: "MediaKit", dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet", "DICOMPixel", "DICOMCodecs", "MediaImage", "DICOMStore"]),
         .executableTarget(name: "dicom-media", dependencies: [
             "MediaKit", "DICOMCore", "DICOMIO", "DICOMPixel", "DICOMFileSet", "DICOMStore",
