@@ -44,6 +44,16 @@ let package = Package(
         .executableTarget(name: "dicom-media", dependencies: [
             "MediaKit", "DICOMCore", "DICOMIO", "DICOMPixel", "DICOMFileSet", "DICOMStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], linkerSettings: [
+            // Release: the Swift runtime and Foundation linked statically, so a start maps and binds
+            // no Swift shared library (`--version` 17.7 -> 9.1 ms of CPU). The modules were compiled
+            // against the shared Foundation, whose autolink entries do not name the static archives'
+            // own dependencies: they are listed here, as one group.
+            .unsafeFlags(["-static-stdlib", "-Xlinker", "--start-group", "-lFoundation", "-lCoreFoundation",
+                          "-lFoundationInternationalization", "-l_FoundationICU", "-lFoundationEssentials",
+                          "-l_FoundationCShims", "-l_FoundationCollections", "-lswiftDispatch", "-ldispatch",
+                          "-lBlocksRuntime", "-lswiftSynchronization", "-lswiftCore", "-lstdc++", "-lm",
+                          "-Xlinker", "--end-group"], .when(configuration: .release)),
         ]),
         .executableTarget(name: "synth-studies", dependencies: ["DICOMCore", "DICOMIO"], path: "Benchmarks/Generator"),
         .executableTarget(name: "codec-bench", dependencies: ["DICOMCore", "DICOMIO", "DICOMPixel"], path: "Benchmarks/CodecBench"),
