@@ -20,7 +20,7 @@ t=sorted(r["times"]); print("%.2f %.2f" % (t[0]*1e3, t[len(t)//2]*1e3))' "$1" "$
 }
 
 pair() {  # name ours peer (each a command line)
-    hyperfine -N -w 20 -r 200 --export-json "$tmp/$1.json" "$2" "$3" > /dev/null
+    hyperfine -N -w 20 -r 200 --export-json "$tmp/$1.json" "$2" "$3" > /dev/null 2>&1
     read -r omin omed < <(stats "$tmp/$1.json" 0)
     read -r pmin pmed < <(stats "$tmp/$1.json" 1)
     python3 -c 'import sys; a=sys.argv; print("%-9s ours %s / %s ms  peer %s / %s ms  ratio(min) %.2fx" % (a[1], a[2], a[3], a[4], a[5], float(a[2]) / float(a[4])))' \
