@@ -14,10 +14,14 @@ are not generated again (and must agree with the dictionary).
 The output is deterministic: every table is sorted, nothing depends on dict
 order, the time or the machine, so regenerating gives identical bytes.
 
-Design of the output (compile time matters):
-  * the ~5,100 data elements are one tab-separated raw string literal, parsed
-    lazily, once, on first use (a Swift `static let`, thread-safe);
-  * the UIDs are a second tab-separated string literal;
+Design of the output (start-up time and compile time matter):
+  * the ~5,100 data elements are one tab-separated raw string literal (a
+    StaticString: read-only data, never parsed as a whole) and sorted integer
+    arrays beside it (tags, row info = byte offset of the row's line | first VR |
+    retired, rows sorted by keyword), which an optimised build lays out as
+    constant data: a lookup is a binary search, start-up parses and allocates
+    nothing;
+  * the UIDs likewise: a string literal sorted by UID and the lines' offsets;
   * one `public static var x: Tag { Tag(rawValue: 0x...) }` constant per keyword: used exactly like a
     `static let`, but ~5,000 stored globals (lazy initialiser + once-token each) compile ~3x slower.
 """
@@ -104,8 +108,8 @@ def parse_vrs(text, where):
 def check_field(value, where):
     if not isinstance(value, str):
         fail("%s: field %r is not a string" % (where, value))
-    if any(ch in value for ch in "\t\n\r") or '"#' in value:
-        fail("%s: field %r contains a tab, newline or '\"#'" % (where, value))
+    if any(ch in value for ch in "\t\n\r") or '"#' in value or "\\#" in value:
+        fail("%s: field %r contains a tab, newline, '\\#' or '\"#'" % (where, value))
     return value
 
 
@@ -160,6 +164,14 @@ def read_tag_swift():
     members = set(re.findall(r"\b(?:var|let|func|case)\s+`?(\w+)`?", src))
     members |= set(re.findall(r"\binit\b", src))
     return consts, members
+
+
+def array(w, name, type_, values, per_line=12):
+    """A constant array literal (an optimised build stores it as read-only data, no initialiser)."""
+    w("    static let %s: [%s] = [" % (name, type_))
+    for i in range(0, len(values), per_line):
+        w("        " + ", ".join(values[i:i + per_line]) + ",")
+    w("    ]")
 
 
 def tag_hex(t):
@@ -277,20 +289,64 @@ def main():
     w("")
     w("// MARK: - Tables")
     w("")
+    # The element text: one line per row (the entries, then the two generic ones); the integer
+    # tables index it by byte offset.
+    generic = [dict(tag=0, field="gggg0000", vrs=["UL"], vm="1", name="Group Length", keyword="GenericGroupLength",
+                    retired=False, mask=0),
+               dict(tag=0, field="gggg00xx", vrs=["LO"], vm="1", name="Private Creator", keyword="PrivateCreator",
+                    retired=False, mask=0)]
+    lines, offsets, at = [], [], 0
+    for r in rows + generic:
+        line = "\t".join([r["field"], " or ".join(r["vrs"]), r["vm"], r["name"], r["keyword"],
+                          "1" if r["retired"] else "0"])
+        lines.append(line)
+        offsets.append(at)
+        at += len(line.encode("utf-8")) + 1
+    row_info = []
+    for r, off in zip(rows + generic, offsets):
+        vr = r["vrs"][0] if r["vrs"] else "UN"
+        row_info.append(off | (ord(vr[0]) << 8 | ord(vr[1])) << 32 | (1 << 48 if r["retired"] else 0))
+    exact = [(r["tag"], i) for i, r in enumerate(rows) if r["mask"] == 0xFFFFFFFF]
+    if len(set(t for t, _ in exact)) != len(exact):
+        fail("two exact entries for one tag")
+    repeaters = [(r["mask"] << 32 | r["tag"], i) for i, r in enumerate(rows) if r["mask"] != 0xFFFFFFFF]
+    by_keyword = sorted((i for i, r in enumerate(rows) if r["keyword"]), key=lambda i: rows[i]["keyword"].encode())
+    uid_lines, uid_offsets, at = [], [], 0
+    for u in sorted(uid_rows, key=lambda u: u[0].encode()):
+        line = "\t".join(u)
+        uid_lines.append(line)
+        uid_offsets.append(at)
+        at += len(line.encode("utf-8")) + 1
+
     w("extension DataDictionary {")
-    w("    /// One line per element: tag (8 hex digits, `x` for the repeating digits), VR(s), VM, name,")
-    w("    /// keyword, retired (1/0), separated by tabs.")
-    w("    static let elementTable = #\"\"\"")
-    for r in rows:
-        w("\t".join([r["field"], " or ".join(r["vrs"]) if r["vrs"] else "NONE", r["vm"], r["name"], r["keyword"],
-                     "1" if r["retired"] else "0"]))
-    w("\"\"\"#")
+    w("    /// One line per row: tag (8 hex digits, `x` for the repeating digits), VR(s) (empty for none), VM,")
+    w("    /// name, keyword, retired (1/0), separated by tabs; the last two rows are the generic group")
+    w("    /// length and private creator.")
+    w("    static var elementText: DictionaryText { DictionaryText(#\"\"\"")
+    out.extend(lines)
+    w("\"\"\"#) }")
+    w("    static let groupLengthRow: Int32 = %d" % len(rows))
+    w("    static let privateCreatorRow: Int32 = %d" % (len(rows) + 1))
     w("")
-    w("    /// One line per UID: UID, name, keyword, type, retired (1/0), separated by tabs.")
-    w("    static let uidTable = #\"\"\"")
-    for u in uid_rows:
-        w("\t".join(u))
-    w("\"\"\"#")
+    w("    /// The tag of each row (the template tag of a repeating group; 0 for the generic rows).")
+    array(w, "rowTags", "UInt32", ["0x%08X" % r["tag"] for r in rows + generic])
+    w("    /// Per row: byte offset of its line | first VR (or UN) << 32 | retired << 48.")
+    array(w, "rowInfo", "UInt64", ["0x%X" % v for v in row_info])
+    w("    /// The tags of the exact (not repeating-group) entries, sorted, and their rows.")
+    array(w, "exactTags", "UInt32", ["0x%08X" % t for t, _ in exact])
+    array(w, "exactRows", "UInt16", [str(i) for _, i in exact])
+    w("    /// Repeating groups: mask << 32 | template tag (no tag matches two), and their rows.")
+    array(w, "repeaters", "UInt64", ["0x%016X" % k for k, _ in repeaters])
+    array(w, "repeaterRows", "UInt16", [str(i) for _, i in repeaters])
+    w("    /// The rows that have a keyword, sorted by keyword (bytes).")
+    array(w, "keywordRows", "UInt16", [str(i) for i in by_keyword])
+    w("")
+    w("    /// One line per UID, sorted by UID (bytes): UID, name, keyword, type, retired (1/0), separated by tabs.")
+    w("    static var uidText: DictionaryText { DictionaryText(#\"\"\"")
+    out.extend(uid_lines)
+    w("\"\"\"#) }")
+    w("    /// The byte offset of each line of `uidText`.")
+    array(w, "uidLines", "UInt32", [str(o) for o in uid_offsets])
     w("}")
     w("")
     w("// MARK: - Tag constants")
@@ -329,9 +385,9 @@ def main():
 
 SWIFT_API = r'''/// One entry of the data dictionary (PS3.6 §6).
 ///
-/// A small value (tag, first VR, retired flag and a row of the shared table), so that a lookup
+/// A small value (tag, first VR, retired flag and a row of the generated table), so that a lookup
 /// copies no strings or arrays and costs no reference counting; `vrs`, `vm`, `name` and `keyword`
-/// are read from the table when asked for.
+/// are read from the table's text when asked for.
 public struct DictionaryEntry: Sendable, Equatable, CustomStringConvertible {
     /// The tag; for repeating-group entries the tag with the `x` digits as 0 (e.g. (6000,3000)),
     /// for the generic entries (group length, private creator) the tag that was looked up.
@@ -346,13 +402,13 @@ public struct DictionaryEntry: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The allowed VRs: "US or SS" is `[.US, .SS]`; empty only for the item and delimitation tags.
-    public var vrs: [VR] { DataDictionary.tables.rows[Int(row)].vrs }
+    public var vrs: [VR] { DictionaryText.vrs(DataDictionary.field(1, ofRow: row)) }
     /// Value multiplicity: "1", "1-n", "2-2n", ...
-    public var vm: String { DataDictionary.tables.rows[Int(row)].vm }
+    public var vm: String { String(decoding: DataDictionary.field(2, ofRow: row), as: UTF8.self) }
     /// The attribute name, e.g. "Patient's Name".
-    public var name: String { DataDictionary.tables.rows[Int(row)].name }
+    public var name: String { String(decoding: DataDictionary.field(3, ofRow: row), as: UTF8.self) }
     /// The keyword, e.g. "PatientName" (empty for the few retired elements PS3.6 leaves unnamed).
-    public var keyword: String { DataDictionary.tables.rows[Int(row)].keyword }
+    public var keyword: String { String(decoding: DataDictionary.field(4, ofRow: row), as: UTF8.self) }
 
     /// `(0010,0010) PN 1 Patient's Name [PatientName]`.
     public var description: String {
@@ -362,170 +418,81 @@ public struct DictionaryEntry: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// The DICOM data dictionary (PS3.6): data elements and UIDs.
+///
+/// The tables below are constant data (sorted arrays of integers and one string literal each),
+/// so nothing is parsed or allocated at start-up: a lookup is a binary search.
 public enum DataDictionary {
-    /// The entry for a tag: an exact match (one hash lookup); else the generic group length
-    /// (gggg,0000) UL; else the generic private creator (odd gggg, element 0010-00FF) LO, or nil for
-    /// other private tags; else a repeating group (50xx, 60xx, 7Fxx, (1000,xxx0), ...).
+    /// The entry for a tag: an exact match (binary search of the sorted tags); else the generic group
+    /// length (gggg,0000) UL; else the generic private creator (odd gggg, element 0010-00FF) LO, or
+    /// nil for other private tags; else a repeating group (50xx, 60xx, 7Fxx, (1000,xxx0), ...).
     @inline(__always)
     public static func entry(for tag: Tag) -> DictionaryEntry? {
-        if let e = tables.byTag[tag.rawValue] { return e }
+        let tags = exactTags, raw = tag.rawValue
+        let i = DictionaryText.lowerBound(tags.count) { tags[$0] < raw }
+        if i < tags.count && tags[i] == raw { return entry(row: Int32(exactRows[i]), tag: tag) }
         return fallbackEntry(for: tag)
     }
 
     @inline(never)
     static func fallbackEntry(for tag: Tag) -> DictionaryEntry? {
-        let t = tables
-        if tag.element == 0 { return DictionaryEntry(tag: tag, vr: .UL, isRetired: false, row: t.groupLengthRow) }
-        if tag.isPrivate {
-            return tag.isPrivateCreator ? DictionaryEntry(tag: tag, vr: .LO, isRetired: false, row: t.privateCreatorRow) : nil
-        }
-        for (mask, entries) in t.repeaters {
-            if let e = entries[tag.rawValue & mask] { return e }
+        if tag.element == 0 { return entry(row: groupLengthRow, tag: tag) }
+        if tag.isPrivate { return tag.isPrivateCreator ? entry(row: privateCreatorRow, tag: tag) : nil }
+        for (i, key) in repeaters.enumerated() where tag.rawValue & UInt32(key >> 32) == UInt32(truncatingIfNeeded: key) {
+            let row = Int32(repeaterRows[i])
+            return entry(row: row, tag: Tag(rawValue: rowTags[Int(row)]))
         }
         return nil
     }
 
     /// The entry with this keyword (exact entries and repeating-group entries).
     public static func entry(forKeyword keyword: String) -> DictionaryEntry? {
-        byKeyword[keyword]
+        var key = keyword
+        return key.withUTF8 { k -> DictionaryEntry? in
+            let rows = keywordRows
+            let i = DictionaryText.lowerBound(rows.count) { elementText.compare(4, at: offset(ofRow: Int32(rows[$0])), with: k) < 0 }
+            guard i < rows.count, elementText.compare(4, at: offset(ofRow: Int32(rows[i])), with: k) == 0 else { return nil }
+            return entry(row: Int32(rows[i]), tag: Tag(rawValue: rowTags[Int(rows[i])]))
+        }
     }
 
     /// "1.2.840.10008.1.2.1" -> "Explicit VR Little Endian".
-    public static func uidName(_ uid: String) -> String? {
-        guard let u = uids[uid], !u.name.isEmpty else { return nil }
-        return u.name
-    }
+    public static func uidName(_ uid: String) -> String? { uidField(1, uid) }
 
     /// "1.2.840.10008.1.2.1" -> "ExplicitVRLittleEndian".
-    public static func uidKeyword(_ uid: String) -> String? {
-        guard let u = uids[uid], !u.keyword.isEmpty else { return nil }
-        return u.keyword
-    }
+    public static func uidKeyword(_ uid: String) -> String? { uidField(2, uid) }
 
     /// "Transfer Syntax", "SOP Class", "Well-known SOP Instance", ...
-    public static func uidType(_ uid: String) -> String? {
-        guard let u = uids[uid], !u.type.isEmpty else { return nil }
-        return u.type
-    }
+    public static func uidType(_ uid: String) -> String? { uidField(3, uid) }
 
     /// Every entry of the table, sorted by tag (repeating-group entries at their template tag).
-    public static var allEntries: [DictionaryEntry] { tables.all }
-
-    // MARK: Tables, parsed once, on first use (a `static let` is initialised lazily and thread-safely)
-
-    static let tables = Tables(elementTable)
-    static let byKeyword: [String: DictionaryEntry] = {
-        var d = [String: DictionaryEntry](minimumCapacity: tables.all.count)
-        for e in tables.all where !e.keyword.isEmpty { d[e.keyword] = e }
-        return d
-    }()
-    static let uids: [String: UIDInfo] = parseUIDs(uidTable)
-
-    final class Tables: Sendable {
-        struct Row: Sendable {
-            let vrs: [VR], vm: String, name: String, keyword: String
-        }
-        let rows: [Row]
-        let all: [DictionaryEntry]
-        let byTag: [UInt32: DictionaryEntry]
-        /// (mask, masked tag -> entry), one per distinct mask.
-        let repeaters: [(UInt32, [UInt32: DictionaryEntry])]
-        let groupLengthRow: Int32
-        let privateCreatorRow: Int32
-
-        init(_ table: String) {
-            var rows: [Row] = [], all: [DictionaryEntry] = [], byTag: [UInt32: DictionaryEntry] = [:]
-            rows.reserveCapacity(5400)
-            all.reserveCapacity(5400)
-            byTag.reserveCapacity(5400)
-            var reps: [UInt32: [UInt32: DictionaryEntry]] = [:]
-            var interned: [UInt64: [VR]] = [:]
-            var text = table
-            text.withUTF8 { buf in
-                DataDictionary.forEachRecord(buf, fields: 6) { f in
-                    // Tag: 8 hex digits, 'x' for a repeating digit.
-                    var mask: UInt32 = 0, value: UInt32 = 0
-                    for i in f[0] {
-                        let c = buf[i]
-                        mask <<= 4; value <<= 4
-                        switch c {
-                        case 0x30...0x39: mask |= 0xF; value |= UInt32(c - 0x30)
-                        case 0x41...0x46: mask |= 0xF; value |= UInt32(c - 0x41 + 10)
-                        default: break  // 'x'
-                        }
-                    }
-                    // VRs: "US or SS" -> [US, SS]; "NONE" -> [].
-                    var key: UInt64 = 0
-                    var j = f[1].lowerBound
-                    while j < f[1].upperBound {
-                        var k = j
-                        while k < f[1].upperBound && buf[k] != 0x20 { k += 1 }
-                        if k - j == 2 && (0x41...0x5A).contains(buf[j]) {
-                            key = key << 16 | UInt64(VR(bytes: buf[j], buf[j + 1]).rawValue)
-                        }
-                        j = k + 1
-                    }
-                    let vrs: [VR]
-                    if let v = interned[key] { vrs = v } else {
-                        var v: [VR] = [], rest = key
-                        while rest != 0 { v.insert(VR(rawValue: UInt16(truncatingIfNeeded: rest)), at: 0); rest >>= 16 }
-                        interned[key] = v
-                        vrs = v
-                    }
-                    func string(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: buf[r]), as: UTF8.self) }
-                    let e = DictionaryEntry(tag: Tag(rawValue: value), vr: vrs.first ?? .UN,
-                                            isRetired: buf[f[5].lowerBound] == 0x31, row: Int32(rows.count))
-                    rows.append(Row(vrs: vrs, vm: string(f[2]), name: string(f[3]), keyword: string(f[4])))
-                    all.append(e)
-                    if mask == 0xFFFF_FFFF { byTag[value] = e } else { reps[mask, default: [:]][value] = e }
-                }
-            }
-            groupLengthRow = Int32(rows.count)
-            rows.append(Row(vrs: [.UL], vm: "1", name: "Group Length", keyword: "GenericGroupLength"))
-            privateCreatorRow = Int32(rows.count)
-            rows.append(Row(vrs: [.LO], vm: "1", name: "Private Creator", keyword: "PrivateCreator"))
-            self.rows = rows
-            self.all = all
-            self.byTag = byTag
-            repeaters = reps.keys.sorted().map { ($0, reps[$0]!) }
-        }
+    public static var allEntries: [DictionaryEntry] {
+        (0..<Int32(groupLengthRow)).map { entry(row: $0, tag: Tag(rawValue: rowTags[Int($0)])) }
     }
 
-    struct UIDInfo: Sendable {
-        let name: String, keyword: String, type: String, isRetired: Bool
+    // MARK: Reading the tables
+
+    /// Row `row`'s entry, reported for `tag`.
+    static func entry(row: Int32, tag: Tag) -> DictionaryEntry {
+        let info = rowInfo[Int(row)]
+        return DictionaryEntry(tag: tag, vr: VR(rawValue: UInt16(truncatingIfNeeded: info >> 32)),
+                               isRetired: info >> 48 & 1 == 1, row: row)
     }
 
-    static func parseUIDs(_ table: String) -> [String: UIDInfo] {
-        var d = [String: UIDInfo](minimumCapacity: 500)
-        var text = table
-        text.withUTF8 { buf in
-            forEachRecord(buf, fields: 5) { f in
-                func string(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: buf[r]), as: UTF8.self) }
-                d[string(f[0])] = UIDInfo(name: string(f[1]), keyword: string(f[2]), type: string(f[3]),
-                                          isRetired: buf[f[4].lowerBound] == 0x31)
-            }
-        }
-        return d
+    /// The byte offset of row `row`'s line in `elementText`.
+    static func offset(ofRow row: Int32) -> Int { Int(UInt32(truncatingIfNeeded: rowInfo[Int(row)])) }
+
+    /// Field `n` of row `row`: 0 tag, 1 VRs, 2 VM, 3 name, 4 keyword, 5 retired.
+    static func field(_ n: Int, ofRow row: Int32) -> UnsafeBufferPointer<UInt8> {
+        elementText.field(n, at: offset(ofRow: row))
     }
 
-    /// Calls `body` with the byte ranges of the tab-separated fields of each line that has `n` fields.
-    static func forEachRecord(_ buf: UnsafeBufferPointer<UInt8>, fields n: Int, _ body: ([Range<Int>]) -> Void) {
-        var ranges: [Range<Int>] = []
-        ranges.reserveCapacity(n + 1)
-        var start = 0
-        for i in 0...buf.count {
-            let c: UInt8 = i < buf.count ? buf[i] : 0x0A
-            guard c == 0x09 || c == 0x0A else { continue }
-            ranges.append(start..<i)
-            start = i + 1
-            if c == 0x0A {
-                if ranges.count == n { body(ranges) }
-                ranges.removeAll(keepingCapacity: true)
-            }
-        }
+    /// Field `n` of the UID's line (1 name, 2 keyword, 3 type), nil when unknown or empty.
+    static func uidField(_ n: Int, _ uid: String) -> String? {
+        guard let i = uidText.find(uid, field: 0, in: uidLines) else { return nil }
+        let s = uidText.string(n, at: Int(uidLines[i]))
+        return s.isEmpty ? nil : s
     }
 }'''
-
 
 if __name__ == "__main__":
     main()

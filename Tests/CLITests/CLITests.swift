@@ -43,13 +43,13 @@ final class CLITests: XCTestCase {
 
     func testUnreadableInputsExitTwoWithOneLine() throws {
         let d = try tmp()
-        let empty = d.appendingPathComponent("empty.dcm"); FileManager.default.createFile(atPath: empty.path, contents: Data())
-        let zeros = d.appendingPathComponent("zeros.dcm"); FileManager.default.createFile(atPath: zeros.path, contents: Data(count: 10000))
+        let empty = d.appendingPathComponent("empty.dcm"); _ = FileManager.default.createFile(atPath: empty.path, contents: Data())
+        let zeros = d.appendingPathComponent("zeros.dcm"); _ = FileManager.default.createFile(atPath: zeros.path, contents: Data(count: 10000))
         let random = d.appendingPathComponent("random.dcm")
-        FileManager.default.createFile(atPath: random.path, contents: Data((0..<5000).map { _ in UInt8.random(in: 0...255) }))
+        _ = FileManager.default.createFile(atPath: random.path, contents: Data((0..<5000).map { _ in UInt8.random(in: 0...255) }))
         let truncated = d.appendingPathComponent("truncated.dcm")
         let full = try Data(contentsOf: URL(fileURLWithPath: ctSmall))
-        FileManager.default.createFile(atPath: truncated.path, contents: full.prefix(full.count / 2))
+        _ = FileManager.default.createFile(atPath: truncated.path, contents: full.prefix(full.count / 2))
         for path in [empty.path, zeros.path, random.path, truncated.path, d.path, d.appendingPathComponent("missing").path] {
             let r = try run(["dump", path])
             XCTAssertEqual(r.status, 2, "\(path): \(r.stderr)")
@@ -69,7 +69,7 @@ final class CLITests: XCTestCase {
         bytes += [0x02, 0x00, 0x10, 0x00, 0x55, 0x49, 0x14, 0x00] + Array("1.2.840.10008.1.2.1\0".utf8)
         bytes += [0x10, 0x00, 0x20, 0x00, 0x4C, 0x4F, 0x03, 0x00, 0x41, 0x42, 0x43]
         let odd = d.appendingPathComponent("odd.dcm")
-        FileManager.default.createFile(atPath: odd.path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: odd.path, contents: Data(bytes))
         var r = try run(["dump", odd.path])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.contains("odd-length"), r.stderr)

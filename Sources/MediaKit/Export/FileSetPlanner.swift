@@ -154,7 +154,7 @@ public enum FileSetPlanner {
             fs.descriptorFileID = FileID(["README"])
             // (0004,1142) only when the text leaves the default repertoire (PS3.3 F.3.2.1).
             if let bytes = FileManager.default.contents(atPath: d).map([UInt8].init), bytes.contains(where: { $0 >= 0x80 }) {
-                fs.descriptorCharacterSet = String(validatingUTF8: bytes.map { CChar(bitPattern: $0) } + [0]) != nil ? "ISO_IR 192" : "ISO_IR 100"
+                fs.descriptorCharacterSet = String(validating: bytes, as: UTF8.self) != nil ? "ISO_IR 192" : "ISO_IR 100"
             } else { fs.descriptorCharacterSet = nil }
             if !options.inPlace && !existingIDs.contains(FileID(["README"])) {
                 copies.append(.init(source: absolute(d), fileID: "README", size: fileSize(d)))

@@ -51,8 +51,8 @@ public struct DumpReport {
 
     static func absolute(_ path: String) -> String {
         if path.hasPrefix("/") { return path }
-        var buf = [CChar](repeating: 0, count: 4096)
-        guard getcwd(&buf, buf.count) != nil else { return path }
-        return String(cString: buf) + "/" + path
+        guard let cwd = getcwd(nil, 0) else { return path }
+        defer { free(cwd) }
+        return String(cString: cwd) + "/" + path
     }
 }
