@@ -59,13 +59,10 @@ extension Error {
 
 /// A stable diagnostic code, e.g. "odd-length": declared once as a constant in the module that
 /// reports it and listed in docs/DIAGNOSTICS.md; scripts and tests match codes, never message text.
-public struct DiagnosticCode: RawRepresentable, Hashable, Sendable, Comparable, CustomStringConvertible, Codable,
-    ExpressibleByStringLiteral  // transitional: removed once every module declares its codes
-{
+public struct DiagnosticCode: RawRepresentable, Hashable, Sendable, Comparable, CustomStringConvertible, Codable {
     public var rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
     public init(_ rawValue: String) { self.rawValue = rawValue }
-    public init(stringLiteral value: String) { self.rawValue = value }
     public var description: String { rawValue }
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
     public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }

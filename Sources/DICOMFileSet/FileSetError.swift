@@ -6,27 +6,26 @@ import DICOMCore
 /// A wrapped error is kept whole in `cause`.
 public struct FileSetError: ChainedError, Sendable, LocalizedError {
     /// A stable code; open, so that a new kind of failure does not break a `switch`.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    public struct Code: ErrorCode {
         public let rawValue: String
-        public init(_ rawValue: String) { self.rawValue = rawValue }
-        public var description: String { rawValue }
+        public init(rawValue: String) { self.rawValue = rawValue }
 
         /// The guarded medium refused: a path leaving the root, a link, an existing file, a journal entry (PS3.10 §8.2).
-        public static let refused = Code("medium-refused")
+        public static let refused = Code(rawValue: "medium-refused")
         /// The file or folder asked for does not exist.
-        public static let missing = Code("medium-missing")
+        public static let missing = Code(rawValue: "medium-missing")
         /// A system call on the medium failed (open, read, write, sync, rename, delete).
-        public static let io = Code("medium-io")
+        public static let io = Code(rawValue: "medium-io")
         /// No layout template of that name or path exists.
-        public static let layoutNotFound = Code("layout-not-found")
+        public static let layoutNotFound = Code(rawValue: "layout-not-found")
         /// A layout template exists but cannot be read as UTF-8 text.
-        public static let layoutUnreadable = Code("layout-unreadable")
+        public static let layoutUnreadable = Code(rawValue: "layout-unreadable")
         /// A layout template does not parse (the line is in `templateLine`).
-        public static let layoutSyntax = Code("layout-syntax")
+        public static let layoutSyntax = Code(rawValue: "layout-syntax")
         /// An instance cannot get directory records under the builder's rules (profile, missing key, File ID); `rule` names the rule.
-        public static let instanceRefused = Code("instance-refused")
+        public static let instanceRefused = Code(rawValue: "instance-refused")
         /// The DICOMDIR would exceed 4 GiB: its offsets do not fit in 32 bits (PS3.3 F.3.2.1).
-        public static let dicomdirTooLarge = Code("dicomdir-too-large")
+        public static let dicomdirTooLarge = Code(rawValue: "dicomdir-too-large")
     }
 
     /// The three outcomes of the guarded medium (the shape `MediumError` had): what callers map to their own codes.

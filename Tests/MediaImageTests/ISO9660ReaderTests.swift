@@ -237,7 +237,7 @@ final class ImageMediumTests: XCTestCase {
         XCTAssertThrowsError(try m.read("B"))
         XCTAssertThrowsError(try m.read("../A"))
         XCTAssertEqual(m.problems.first?.message, "image ends at byte \(cut); 2 entries beyond it not read")
-        XCTAssertEqual(m.problems.dropFirst().map(\.code), ["image-entry-beyond-end", "image-entry-beyond-end"])
+        XCTAssertEqual(m.problems.dropFirst().map(\.code), [.imageEntryBeyondEnd, .imageEntryBeyondEnd])
         XCTAssertEqual(m.problems.dropFirst().compactMap(\.fileID), ["B", "C"])
     }
 }

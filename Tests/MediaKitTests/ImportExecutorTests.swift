@@ -26,7 +26,7 @@ final class ImportExecutorTests: XCTestCase {
         // IM3 is DICOM but not listed: the DICOMDIR is stale.
         XCTAssertEqual(report.media.map(\.dicomdir), ["stale"])
         XCTAssertTrue(report.problems.contains { $0.problem.code == .importDICOMDIRStale })
-        XCTAssertTrue(report.diagnostics.contains { $0.code == .importFileMissing && $0.fileID == "DICOM/IM2" })
+        XCTAssertTrue(report.diagnostics.contains { $0.code == .fileMissing && $0.fileID == "DICOM/IM2" })
         XCTAssertNil(report.plan, "only a dry run prints its plan")
         let rows = try store.allInstances()
         XCTAssertEqual(rows.map(\.sopInstanceUID).sorted(), ["1.2.9.1.1", "1.2.9.1.3"])

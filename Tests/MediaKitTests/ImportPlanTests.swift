@@ -28,7 +28,7 @@ final class ImportPlanTests: XCTestCase {
         // What reading the directory found: IM2 missing, the escaping File ID refused.
         XCTAssertEqual(plan.findings.missing.map(\.path), ["DICOM/IM2"])
         XCTAssertEqual(plan.findings.failed.map(\.path), ["../OUTSIDE"])
-        XCTAssertEqual(plan.findings.problems.map(\.problem.code), [.importFileIDOutsideRoot])
+        XCTAssertEqual(plan.findings.problems.map(\.problem.code), [.fileIDOutsideRoot])
         XCTAssertEqual(plan.findings.media.map(\.dicomdir), ["used"])
         XCTAssertEqual(plan.findings.imported.count, 0)
         XCTAssertTrue(plan.text.hasPrefix("plan: read 3 files (1 named by a directory record, 2 found by scanning) from 1 medium"))

@@ -238,7 +238,7 @@ final class ImportStoreTests: XCTestCase {
         XCTAssertNil(writeFile(store.tmpDirectory + "/run-1-1/partial", [1, 2, 3]))
         try createDirectories(store.objectsDirectory + "/ab")
         XCTAssertNil(writeFile(store.objectsDirectory + "/ab/abcd.dcm", [4]))
-        XCTAssertEqual(Set(try store.verify().problems.map(\.code)), ["interrupted", "orphan-file"])
+        XCTAssertEqual(Set(try store.verify().problems.map(\.code)), [.interrupted, .orphanFile])
         let rec = try XCTUnwrap(try store.reconcileIfIdle())
         XCTAssertTrue(rec.interrupted)
         XCTAssertEqual(rec.tmpRemoved, 1)

@@ -8,7 +8,7 @@ func nonEmpty(_ s: String?) -> String? { s.flatMap { $0.isEmpty ? nil : $0 } }
 /// Whether a file's File Meta (group 0002) agrees with its data set on the SOP Class and Instance (PS3.10 7.1).
 public enum FileMetaCheck {
     /// The stable code of the warning.
-    public static let code: DiagnosticCode = .importFileMetaMismatch
+    public static let code: DiagnosticCode = .fileMetaMismatch
 
     /// What disagrees, one sentence each; empty when the File Meta agrees or leaves a UID out.
     public static func mismatches(fileMeta meta: DataSet, dataSet ds: DataSet) -> [String] {

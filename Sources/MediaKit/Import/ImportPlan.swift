@@ -89,7 +89,7 @@ public enum ImportPlanner {
         let scanned = try medium.scan()
         let files = scanned.files
         for (path, why) in scanned.skipped {
-            report.problems.append((medium.location, FileSetProblem(.error, .importSymlinkSkipped, "\(path): \(why)", rule: "PS3.10 8.2")))
+            report.problems.append((medium.location, FileSetProblem(.error, .symlinkSkipped, "\(path): \(why)", rule: "PS3.10 8.2")))
         }
         let index = MediumIndex(files: files)
         var plan = ImportPlan.MediumPlan(medium: medium, sizes: Dictionary(files.map { ($0.path, $0.size) }, uniquingKeysWith: { a, _ in a }), candidates: [])
@@ -131,13 +131,13 @@ public enum ImportPlanner {
                 case .exact(let p):
                     if referenced.insert(p).inserted { candidates.append(.init(path: p, record: rec)) }
                 case .variant(let p):
-                    report.problems.append((medium.location, FileSetProblem(.warning, .importFileIDVariant, "file found only as \(p) (case, version or suffix differs)", fileID: id.path, rule: "PS3.10 8.5")))
+                    report.problems.append((medium.location, FileSetProblem(.warning, .fileIDVariant, "file found only as \(p) (case, version or suffix differs)", fileID: id.path, rule: "PS3.10 8.5")))
                     if referenced.insert(p).inserted { candidates.append(.init(path: p, record: rec)) }
                 case .missing:
                     report.missing.append(ImportReport.FileProblem(source: medium.location, path: id.path, reason: "named by the DICOMDIR (\(rec.type.rawValue) \(rec.referencedSOPInstanceUID ?? "")) but not on the medium"))
                 case .outsideRoot:
                     report.failed.append(ImportReport.FileProblem(source: medium.location, path: id.path, reason: "File ID leaves the medium's root; refused, not read (PS3.10 8.2)"))
-                    report.problems.append((medium.location, FileSetProblem(.error, .importFileIDOutsideRoot, "File ID leaves the medium's root; refused, not read", fileID: id.path, rule: "PS3.10 8.2")))
+                    report.problems.append((medium.location, FileSetProblem(.error, .fileIDOutsideRoot, "File ID leaves the medium's root; refused, not read", fileID: id.path, rule: "PS3.10 8.2")))
                 }
             }
         }

@@ -112,10 +112,10 @@ public struct ImportReport: Sendable {
         }
         var out: [FileSetProblem] = []
         out += conflicts.map { FileSetProblem(.error, .importConflict, "SOP Instance \($0.sopInstanceUID) differs from the stored copy; kept both, this one (SHA-256 \($0.sha256 ?? "?")) flagged; compare the copies with `dicom-media store conflicts`, keep one with `dicom-media store remove \($0.sopInstanceUID) --copy SHA256`", fileID: $0.sourcePath, rule: "store: one content per SOP Instance UID", source: input($0.source)) }
-        out += missing.map { FileSetProblem(.error, .importFileMissing, $0.reason, fileID: $0.path, rule: "PS3.3 F.2.1", source: input($0.source)) }
+        out += missing.map { FileSetProblem(.error, .fileMissing, $0.reason, fileID: $0.path, rule: "PS3.3 F.2.1", source: input($0.source)) }
         out += failed.map { FileSetProblem(.error, .importFailed, $0.reason, fileID: $0.path, rule: "PS3.10 7", source: input($0.source)) }
         out += problems.map { $0.problem.from(input($0.source)) }
-        out += notDICOM.map { FileSetProblem(.info, .importNotDICOM, "not DICOM, skipped: \($0.reason)", fileID: $0.path, rule: "PS3.10 7.1", source: input($0.source)) }
+        out += notDICOM.map { FileSetProblem(.info, .notDICOM, "not DICOM, skipped: \($0.reason)", fileID: $0.path, rule: "PS3.10 7.1", source: input($0.source)) }
         return out
     }
 

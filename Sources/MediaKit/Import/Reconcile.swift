@@ -32,27 +32,29 @@ public struct Reconciler: InstanceTransform {
     /// A CSV problem, naming file, line and column (DICOMCore's ``ChainedError`` shape; no cause).
     public struct MapError: ChainedError, Sendable {
         /// What is wrong with the map (docs/DIAGNOSTICS.md, `## MediaKit import`).
-        public enum Code: String, Sendable {
+        public struct Code: ErrorCode {
+            public var rawValue: String
+            public init(rawValue: String) { self.rawValue = rawValue }
             /// The file is not UTF-8 text.
-            case notUTF8 = "map-not-utf8"
+            public static let notUTF8 = Code(rawValue: "map-not-utf8")
             /// The file is empty: no header line.
-            case empty = "map-empty"
+            public static let empty = Code(rawValue: "map-empty")
             /// The header names a column that is not one of ``Reconciler/columns``.
-            case unknownColumn = "map-unknown-column"
+            public static let unknownColumn = Code(rawValue: "map-unknown-column")
             /// The header names a column twice.
-            case duplicateColumn = "map-duplicate-column"
+            public static let duplicateColumn = Code(rawValue: "map-duplicate-column")
             /// The header has no source_patient_id column.
-            case noSourceColumn = "map-no-source-column"
+            public static let noSourceColumn = Code(rawValue: "map-no-source-column")
             /// A row has another number of values than the header has columns.
-            case valueCount = "map-value-count"
+            public static let valueCount = Code(rawValue: "map-value-count")
             /// A row's source_patient_id is empty.
-            case emptySource = "map-empty-source"
+            public static let emptySource = Code(rawValue: "map-empty-source")
             /// A value is not valid for its attribute's VR (PS3.5 6.2).
-            case invalidValue = "map-invalid-value"
+            public static let invalidValue = Code(rawValue: "map-invalid-value")
             /// A source Patient ID mapped on an earlier line.
-            case alreadyMapped = "map-already-mapped"
+            public static let alreadyMapped = Code(rawValue: "map-already-mapped")
             /// A quote in an unquoted value, or a quoted value not closed (RFC 4180).
-            case quoting = "map-quoting"
+            public static let quoting = Code(rawValue: "map-quoting")
         }
         public var code: Code
         public var path: String

@@ -45,9 +45,9 @@ public enum InstanceScanner {
                         switch resolver.resolve(id) {
                         case .exact(let p), .variant(let p): addCandidate(p)
                         case .missing:
-                            scan.problems.append(FileSetProblem(.error, "file-missing", "referenced file is missing", fileID: id.path, rule: "PS3.3 F.2.1", source: input))
+                            scan.problems.append(FileSetProblem(.error, .fileMissing, "referenced file is missing", fileID: id.path, rule: "PS3.3 F.2.1", source: input))
                         case .outsideRoot:
-                            scan.problems.append(FileSetProblem(.error, "file-id-outside-root", "File ID leaves the File-set root; not read", fileID: id.path, rule: "PS3.10 8.2", source: input))
+                            scan.problems.append(FileSetProblem(.error, .fileIDOutsideRoot, "File ID leaves the File-set root; not read", fileID: id.path, rule: "PS3.10 8.2", source: input))
                         }
                     }
                 } else {
@@ -146,7 +146,7 @@ public enum InstanceScanner {
     public static func walk(_ dir: String, problems: inout [FileSetProblem]) -> [String] {
         let w = Medium(root: dir).walk()
         for (path, why) in w.skipped {
-            problems.append(FileSetProblem(.error, "symlink-skipped", "\(path): \(why)", rule: "PS3.10 8.2"))
+            problems.append(FileSetProblem(.error, .symlinkSkipped, "\(path): \(why)", rule: "PS3.10 8.2"))
         }
         return w.files
     }

@@ -42,7 +42,7 @@ public struct FileSetReport: Sendable {
         return refused.map { FileSetProblem(.error, .inputRefused, reason($0.reason, $0.source), fileID: $0.source, rule: "PS3.10 8.3") }
             + unreadable.map { FileSetProblem(.error, .inputUnreadable, reason($0.reason, $0.path), fileID: $0.path, rule: "PS3.10 7") }
             + problems
-            + notDICOM.map { FileSetProblem(.info, "not-dicom", "not DICOM, skipped: \($0.reason)", fileID: $0.path, rule: "PS3.10 7.1") }
+            + notDICOM.map { FileSetProblem(.info, .notDICOM, "not DICOM, skipped: \($0.reason)", fileID: $0.path, rule: "PS3.10 7.1") }
     }
 
     public var json: JSON {
