@@ -9,6 +9,7 @@ import DICOMCore
 import DICOMIO
 import Dispatch
 import Foundation
+import Synchronization
 
 let usage = """
     usage: synth-studies --out DIR [--count N] [--seed S] [--modality CT|MR|DX|mix] [--small]
@@ -84,15 +85,15 @@ for d in folders.sorted() {
 
 let identity = Identity(seed: options.seed)
 /// Shared state of the worker threads, behind one lock.
-final class Shared: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next = 0
-    private(set) var errors: [String] = []
-    private(set) var bytesWritten = 0
+final class Shared: Sendable {
+    private struct State { var next = 0, errors: [String] = [], bytesWritten = 0 }
+    private let state = Mutex(State())
+    var errors: [String] { state.withLock { $0.errors } }
+    var bytesWritten: Int { state.withLock { $0.bytesWritten } }
     /// The next file index to do.
-    func take() -> Int { lock.lock(); defer { lock.unlock() }; next += 1; return next - 1 }
-    func wrote(_ n: Int) { lock.lock(); bytesWritten += n; lock.unlock() }
-    func failed(_ e: String) { lock.lock(); errors.append(e); lock.unlock() }
+    func take() -> Int { state.withLock { $0.next += 1; return $0.next - 1 } }
+    func wrote(_ n: Int) { state.withLock { $0.bytesWritten += n } }
+    func failed(_ e: String) { state.withLock { $0.errors.append(e) } }
 }
 let shared = Shared()
 

@@ -1,6 +1,5 @@
 import ArgumentParser
 import MediaKit
-import FileSystem
 
 /// `recover FILESET [--abort]`: finishes or rolls back the journal an interrupted create, update or remove left.
 struct Recover: ParsableCommand {
