@@ -30,9 +30,11 @@ let package = Package(
         // (Tools/gen-native-stubs.py), so a start that needs none of them does not map them.
         .target(name: "CNativeLibraries", linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "CCrypto", providers: [.apt(["libssl-dev"])]),
-        .target(name: "DICOMStore", dependencies: [
-            "DICOMCore", "DICOMIO", "FileSystem", "CCrypto", "CNativeLibraries", .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+        .target(
+            name: "DICOMStore",
+            dependencies: [
+                "DICOMCore", "DICOMIO", "FileSystem", "CCrypto", "CNativeLibraries", .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .target(name: "DICOMPixel", dependencies: ["DICOMCore", "DICOMIO"]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "COpenJPEG", pkgConfig: "libopenjp2", providers: [.apt(["libopenjp2-7-dev"])]),
@@ -41,20 +43,27 @@ let package = Package(
         .systemLibrary(name: "CArchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CISOFS", providers: [.apt(["libisofs-dev"])]),
         .target(name: "MediaImage", dependencies: ["CArchive", "CISOFS", "DICOMCore", "DICOMPixel", "DICOMCodecs", "FileSystem", "CNativeLibraries"]),
-        .target(name: "MediaKit", dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet", "DICOMPixel", "DICOMCodecs", "MediaImage", "DICOMStore", "FileSystem"]),
-        .executableTarget(name: "dicom-media", dependencies: [
-            "MediaKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], linkerSettings: [
-            // Release: the Swift runtime and Foundation linked statically, so a start maps and binds
-            // no Swift shared library (`--version` 17.7 -> 9.1 ms of CPU). The modules were compiled
-            // against the shared Foundation, whose autolink entries do not name the static archives'
-            // own dependencies: they are listed here, as one group.
-            .unsafeFlags(["-static-stdlib", "-Xlinker", "--start-group", "-lFoundation", "-lCoreFoundation",
-                          "-lFoundationInternationalization", "-l_FoundationICU", "-lFoundationEssentials",
-                          "-l_FoundationCShims", "-l_FoundationCollections", "-lswiftDispatch", "-ldispatch",
-                          "-lBlocksRuntime", "-lswiftSynchronization", "-lswiftCore", "-lstdc++", "-lm",
-                          "-Xlinker", "--end-group"], .when(configuration: .release)),
-        ]),
+        .target(
+            name: "MediaKit", dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet", "DICOMPixel", "DICOMCodecs", "MediaImage", "DICOMStore", "FileSystem"]),
+        .executableTarget(
+            name: "dicom-media",
+            dependencies: [
+                "MediaKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            linkerSettings: [
+                // Release: the Swift runtime and Foundation linked statically, so a start maps and binds
+                // no Swift shared library (`--version` 17.7 -> 9.1 ms of CPU). The modules were compiled
+                // against the shared Foundation, whose autolink entries do not name the static archives'
+                // own dependencies: they are listed here, as one group.
+                .unsafeFlags(
+                    [
+                        "-static-stdlib", "-Xlinker", "--start-group", "-lFoundation", "-lCoreFoundation",
+                        "-lFoundationInternationalization", "-l_FoundationICU", "-lFoundationEssentials",
+                        "-l_FoundationCShims", "-l_FoundationCollections", "-lswiftDispatch", "-ldispatch",
+                        "-lBlocksRuntime", "-lswiftSynchronization", "-lswiftCore", "-lstdc++", "-lm",
+                        "-Xlinker", "--end-group",
+                    ], .when(configuration: .release))
+            ]),
         // Benchmarks (Benchmarks/Package.swift) and fuzz targets (Fuzz/Package.swift) are packages of their own
         // that depend on this one by path: a plain `swift build` builds neither.
         // Helpers shared by the test targets: corpus location (DICOM_MEDIA_CORPUS), skips, temporary folders, peer tools.
@@ -65,9 +74,9 @@ let package = Package(
         .testTarget(name: "DICOMPixelTests", dependencies: ["DICOMPixel", "DICOMCodecs", "DICOMIO", "DICOMCore", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["MediaKit", "DICOMFileSet", "DICOMCore", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "MediaImageTests", dependencies: ["MediaImage", "MediaKit", "DICOMPixel", "DICOMCore", "TestSupport"]),
-        .testTarget(name: "DICOMStoreTests", dependencies: ["DICOMStore", "DICOMIO", "DICOMCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "DICOMStoreTests", dependencies: ["DICOMStore", "DICOMIO", "DICOMCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "MediaKitTests", dependencies: ["MediaKit", "DICOMStore", "DICOMFileSet", "DICOMIO", "DICOMCore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
-

@@ -14,7 +14,8 @@ import Foundation
 
 let args = CommandLine.arguments
 guard args.count >= 3 else {
-    FileHandle.standardError.write("usage: adapter-bench j2k-lossless|j2k|jpeg-ls-lossless|jpeg-baseline DIR [REPEAT] [--write-j2k OUTDIR]\n".data(using: .utf8)!)
+    FileHandle.standardError.write(
+        "usage: adapter-bench j2k-lossless|j2k|jpeg-ls-lossless|jpeg-baseline DIR [REPEAT] [--write-j2k OUTDIR]\n".data(using: .utf8)!)
     exit(2)
 }
 let (codec, syntax, ext): (PixelCodec, TransferSyntax, String) = {
@@ -35,11 +36,12 @@ let root = URL(fileURLWithPath: args[2])
 for case let url as URL in fm.enumerator(at: root, includingPropertiesForKeys: nil)! where !url.hasDirectoryPath {
     guard let f = try? Part10Reader.read(path: url.path), let px = f.dataSet[.pixelData]?.bytes else { continue }
     let ds = f.dataSet
-    let d = PixelDescription(rows: ds.integer(.rows) ?? 0, columns: ds.integer(.columns) ?? 0, samplesPerPixel: ds.integer(.samplesPerPixel) ?? 1,
-                             bitsAllocated: ds.integer(.bitsAllocated) ?? 16, bitsStored: ds.integer(.bitsStored) ?? 16,
-                             pixelRepresentation: ds.integer(.pixelRepresentation) ?? 0,
-                             photometricInterpretation: ds.string(.photometricInterpretation) ?? "MONOCHROME2",
-                             numberOfFrames: ds.integer(.numberOfFrames) ?? 1)
+    let d = PixelDescription(
+        rows: ds.integer(.rows) ?? 0, columns: ds.integer(.columns) ?? 0, samplesPerPixel: ds.integer(.samplesPerPixel) ?? 1,
+        bitsAllocated: ds.integer(.bitsAllocated) ?? 16, bitsStored: ds.integer(.bitsStored) ?? 16,
+        pixelRepresentation: ds.integer(.pixelRepresentation) ?? 0,
+        photometricInterpretation: ds.string(.photometricInterpretation) ?? "MONOCHROME2",
+        numberOfFrames: ds.integer(.numberOfFrames) ?? 1)
     let len = d.frameLength
     for i in 0..<max(1, d.numberOfFrames) where px.count >= (i + 1) * len {
         frames.append((Array(px[i * len..<(i + 1) * len]), d, "\(frames.count)-" + url.deletingPathExtension().lastPathComponent + "-\(i)"))
@@ -69,8 +71,10 @@ for _ in 0..<repeatCount {
     encoded = enc
     compressedBytes = enc.reduce(0) { $0 + $1.count }
 }
-print(String(format: "%@ %d frames, %.1f MB native, ratio %.2f:1, encode %.3f s = %.1f MB/s, decode %.3f s = %.1f MB/s (1 thread, best of %d)",
-             args[1], frames.count, mb, Double(totalBytes) / Double(compressedBytes), bestEncode, mb / bestEncode, bestDecode, mb / bestDecode, repeatCount))
+print(
+    String(
+        format: "%@ %d frames, %.1f MB native, ratio %.2f:1, encode %.3f s = %.1f MB/s, decode %.3f s = %.1f MB/s (1 thread, best of %d)",
+        args[1], frames.count, mb, Double(totalBytes) / Double(compressedBytes), bestEncode, mb / bestEncode, bestDecode, mb / bestDecode, repeatCount))
 if let out = outDir {
     try fm.createDirectory(atPath: out, withIntermediateDirectories: true)
     for (i, e) in encoded.enumerated() {

@@ -13,9 +13,10 @@ import Foundation
 func cpu() -> Double { var t = timespec(); clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t); return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9 }
 func describe(_ ds: DataSet) -> PixelDescription {
     let bits = ds.integer(.bitsAllocated) ?? 8
-    return PixelDescription(rows: ds.integer(.rows) ?? 0, columns: ds.integer(.columns) ?? 0, samplesPerPixel: ds.integer(.samplesPerPixel) ?? 1,
-                            bitsAllocated: bits, bitsStored: ds.integer(.bitsStored) ?? bits, pixelRepresentation: ds.integer(.pixelRepresentation) ?? 0,
-                            photometricInterpretation: ds.string(.photometricInterpretation) ?? "MONOCHROME2", numberOfFrames: ds.integer(.numberOfFrames) ?? 1)
+    return PixelDescription(
+        rows: ds.integer(.rows) ?? 0, columns: ds.integer(.columns) ?? 0, samplesPerPixel: ds.integer(.samplesPerPixel) ?? 1,
+        bitsAllocated: bits, bitsStored: ds.integer(.bitsStored) ?? bits, pixelRepresentation: ds.integer(.pixelRepresentation) ?? 0,
+        photometricInterpretation: ds.string(.photometricInterpretation) ?? "MONOCHROME2", numberOfFrames: ds.integer(.numberOfFrames) ?? 1)
 }
 func fail(_ s: String) -> Never { FileHandle.standardError.write(Data((s + "\n").utf8)); exit(2) }
 
@@ -26,7 +27,9 @@ case "multiframe":
     guard args.count == 5, let repeatCount = Int(args[4]) else { fail("multiframe DIR OUT REPEAT") }
     let root = args[2]
     let files = (FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? []).map { root + "/" + $0 }.sorted()
-        .filter { var d: ObjCBool = false; return FileManager.default.fileExists(atPath: $0, isDirectory: &d) && !d.boolValue && !$0.hasSuffix("DICOMDIR") }
+        .filter {
+            var d: ObjCBool = false; return FileManager.default.fileExists(atPath: $0, isDirectory: &d) && !d.boolValue && !$0.hasSuffix("DICOMDIR")
+        }
     var first: DataSet?
     var pixels: [UInt8] = []
     for f in files {
@@ -38,7 +41,8 @@ case "multiframe":
     let frames = files.count * repeatCount
     ds.setString(.numberOfFrames, .IS, String(frames))
     ds.set(DataElement(tag: .pixelData, vr: .OW, bytes: Array([[UInt8]](repeating: pixels, count: repeatCount).joined())))
-    try Part10Writer.write(Part10Writer.encode(dataSet: ds, fileMeta: Part10Writer.makeFileMeta(for: ds, options: WriteOptions()), options: WriteOptions()), to: args[3])
+    try Part10Writer.write(
+        Part10Writer.encode(dataSet: ds, fileMeta: Part10Writer.makeFileMeta(for: ds, options: WriteOptions()), options: WriteOptions()), to: args[3])
     print("\(frames) frames -> \(args[3])")
 case "rle":
     let r = try Part10Reader.read(path: args[2])
@@ -59,8 +63,10 @@ case "rle":
     }
     let mb = Double(frames.count * d.frameLength) / 1e6
     let ratio = mb / (Double(enc.map(\.count).reduce(0, +)) / 1e6)
-    print(String(format: "ours RLE: %d frames %@, %.1f MB, ratio %.2f: encode %.3f s CPU (%.0f MB/s), decode %.3f s CPU (%.0f MB/s)",
-                 frames.count, d.description, mb, ratio, bestE, mb / bestE, bestD, mb / bestD))
+    print(
+        String(
+            format: "ours RLE: %d frames %@, %.1f MB, ratio %.2f: encode %.3f s CPU (%.0f MB/s), decode %.3f s CPU (%.0f MB/s)",
+            frames.count, d.description, mb, ratio, bestE, mb / bestE, bestD, mb / bestD))
 case "jpeg":
     let r = try Part10Reader.read(path: args[2])
     let d = describe(r.dataSet)

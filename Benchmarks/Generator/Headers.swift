@@ -1,9 +1,9 @@
 import DICOMCore
 
 enum SOPClass {
-    static let ct = "1.2.840.10008.5.1.4.1.1.2"        // CT Image Storage
-    static let mr = "1.2.840.10008.5.1.4.1.1.4"        // MR Image Storage
-    static let dx = "1.2.840.10008.5.1.4.1.1.1.1"      // Digital X-Ray Image Storage - For Presentation
+    static let ct = "1.2.840.10008.5.1.4.1.1.2"  // CT Image Storage
+    static let mr = "1.2.840.10008.5.1.4.1.1.4"  // MR Image Storage
+    static let dx = "1.2.840.10008.5.1.4.1.1.1.1"  // Digital X-Ray Image Storage - For Presentation
 }
 
 let latin1 = SpecificCharacterSet(terms: ["ISO_IR 100"])
@@ -133,7 +133,7 @@ func makeHeader(_ plan: Plan, file f: FilePlan, seed: UInt64) -> DataSet {
         h.str(.inPlanePhaseEncodingDirection, .CS, se.geometry == .coronal ? "ROW" : "COL")
         h.dec(.flipAngle, se.flip)
         h.str(.patientPosition, .CS, "HFS")
-    default: // DX
+    default:  // DX
         h.dec(.kvp, se.kvp)
         h.str(.deviceSerialNumber, .LO, st.serial)
         h.strs(.softwareVersions, .LO, ["synth-studies 0.1"])

@@ -46,14 +46,18 @@ struct Phantom {
     var shapes: [Ellipsoid] = []
 
     init(width sx: Float, depth sy: Float, shift: Float) {
-        func e(_ c: SIMD3<Float>, _ r: SIMD3<Float>, _ t: Tissue, over p: Tissue,
-               z: ClosedRange<Float>? = nil, period: Float = 0, duty: Float = 0) -> Ellipsoid {
-            Ellipsoid(c: c, r: r, tissue: t, parent: p, zMin: z?.lowerBound ?? -.infinity, zMax: z?.upperBound ?? .infinity,
-                      period: period, duty: duty)
+        func e(
+            _ c: SIMD3<Float>, _ r: SIMD3<Float>, _ t: Tissue, over p: Tissue,
+            z: ClosedRange<Float>? = nil, period: Float = 0, duty: Float = 0
+        ) -> Ellipsoid {
+            Ellipsoid(
+                c: c, r: r, tissue: t, parent: p, zMin: z?.lowerBound ?? -.infinity, zMax: z?.upperBound ?? .infinity,
+                period: period, duty: duty)
         }
         func shell(_ c: SIMD3<Float>, _ r: SIMD3<Float>, inner: SIMD2<Float>, z: ClosedRange<Float>) -> Ellipsoid {
-            Ellipsoid(c: c, r: r, tissue: .rib, parent: .soft, zMin: z.lowerBound, zMax: z.upperBound,
-                      period: 26, duty: 0.35, slope: 0.55, inner: inner)
+            Ellipsoid(
+                c: c, r: r, tissue: .rib, parent: .soft, zMin: z.lowerBound, zMax: z.upperBound,
+                period: 26, duty: 0.35, slope: 0.55, inner: inner)
         }
         let long: Float = 2400  // "infinite" extent along z, with a gentle taper over the trunk
         let ribs: ClosedRange<Float> = -70...330
@@ -156,8 +160,10 @@ struct Phantom {
 /// Linear attenuation relative to water, per tissue (for projections).
 let projectionMu: [Float] = {
     var m = [Float](repeating: 0, count: Tissue.allCases.count)
-    let v: [Tissue: Float] = [.air: 0, .fat: 0.9, .soft: 1.0, .lung: 0.22, .blood: 1.05, .liver: 1.06, .kidney: 1.03,
-                              .spleen: 1.04, .cortical: 1.9, .marrow: 1.15, .csf: 1.0, .rib: 1.7]
+    let v: [Tissue: Float] = [
+        .air: 0, .fat: 0.9, .soft: 1.0, .lung: 0.22, .blood: 1.05, .liver: 1.06, .kidney: 1.03,
+        .spleen: 1.04, .cortical: 1.9, .marrow: 1.15, .csf: 1.0, .rib: 1.7,
+    ]
     for (t, x) in v { m[Int(t.rawValue)] = x }
     return m
 }()

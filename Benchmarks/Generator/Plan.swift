@@ -5,7 +5,7 @@ struct Options {
     var out = ""
     var count = 100
     var seed: UInt64 = 1
-    var modality = "mix"   // CT, MR, DX or mix
+    var modality = "mix"  // CT, MR, DX or mix
     var small = false
 }
 
@@ -13,19 +13,19 @@ struct PatientPlan {
     var id: String
     var name: String
     var sex: String
-    var birthDay: Int          // days since 1970-01-01
-    var weight: Double         // kg
-    var height: Double         // m
+    var birthDay: Int  // days since 1970-01-01
+    var weight: Double  // kg
+    var height: Double  // m
     var phantom: Phantom
-    var bodyWidth: Float       // mm, for the field of view
+    var bodyWidth: Float  // mm, for the field of view
 }
 
 struct StudyPlan {
     var patient: Int
     var uid: String
-    var day: Int               // days since 1970-01-01
-    var time: Double           // seconds after midnight
-    var id: String             // Study ID, numeric
+    var day: Int  // days since 1970-01-01
+    var time: Double  // seconds after midnight
+    var id: String  // Study ID, numeric
     var accession: String
     var description: String
     var referring: String
@@ -45,11 +45,11 @@ enum Geometry { case axial, coronal, projection }
 
 /// Per-tissue mean values and how to turn them into stored pixel values.
 struct Appearance {
-    var mean: [Float]          // per Tissue.rawValue, in output units (HU for CT)
-    var texture: [Float]       // amplitude of the smooth texture, per tissue
-    var noise: Float           // standard deviation
-    var magnitude = false      // MR: magnitude image (noise folds at zero)
-    var shading = false        // MR: coil sensitivity falls off towards the edges
+    var mean: [Float]  // per Tissue.rawValue, in output units (HU for CT)
+    var texture: [Float]  // amplitude of the smooth texture, per tissue
+    var noise: Float  // standard deviation
+    var magnitude = false  // MR: magnitude image (noise folds at zero)
+    var shading = false  // MR: coil sensitivity falls off towards the edges
     /// Projections: value = projOffset + projScale * (1 - exp(-projK * path)).
     var projOffset: Float = 0, projScale: Float = 0, projK: Float = 0
 
@@ -70,7 +70,7 @@ struct SeriesPlan {
     var geometry: Geometry
     var count: Int
     var rows: Int, columns: Int
-    var rowSpacing: Double, columnSpacing: Double   // mm between rows / between columns
+    var rowSpacing: Double, columnSpacing: Double  // mm between rows / between columns
     var thickness: Double, sliceSpacing: Double
     /// Axial: z of the first slice (slices go inferior). Coronal: y of the first slice (slices go posterior).
     var firstSlice: Double
@@ -82,8 +82,8 @@ struct SeriesPlan {
     var intercept: Double, slope: Double
     var windows: [(center: Double, width: Double, explanation: String)]
     var appearance: Appearance
-    var time: Double               // series start, seconds after midnight
-    var instanceInterval: Double   // seconds between instances
+    var time: Double  // series start, seconds after midnight
+    var instanceInterval: Double  // seconds between instances
     // CT
     var kvp = 120.0, mA = 200, exposureTime = 500, kernel = "", filter = ""
     // MR
@@ -94,7 +94,7 @@ struct SeriesPlan {
 
 struct FilePlan {
     var series: Int
-    var instance: Int   // 1-based
+    var instance: Int  // 1-based
     var path: String
 }
 
@@ -107,19 +107,29 @@ struct Plan {
 
 // MARK: - Names and vocabularies
 
-let maleGiven = ["James", "John", "Robert", "Michael", "David", "Thomas", "Daniel", "Paul", "Mark", "Peter",
-                 "Kenji", "Arjun", "Luca", "Mateo", "Omar", "Lars", "Pavel", "Samuel", "Noah", "Hugo"]
-let femaleGiven = ["Mary", "Patricia", "Jennifer", "Linda", "Elizabeth", "Susan", "Sarah", "Karen", "Anna", "Laura",
-                   "Yuki", "Priya", "Giulia", "Sofia", "Amira", "Ingrid", "Olga", "Grace", "Emma", "Chloe"]
-let familyNames = ["Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Taylor", "Clark",
-                   "Tanaka", "Patel", "Rossi", "Garcia", "Haddad", "Larsen", "Novak", "Okafor", "Walker", "Martin",
-                   "Schmidt", "Bauer", "Dubois", "Kowalski", "Nguyen", "Kim", "Silva", "Jensen", "Murphy", "Fischer"]
+let maleGiven = [
+    "James", "John", "Robert", "Michael", "David", "Thomas", "Daniel", "Paul", "Mark", "Peter",
+    "Kenji", "Arjun", "Luca", "Mateo", "Omar", "Lars", "Pavel", "Samuel", "Noah", "Hugo",
+]
+let femaleGiven = [
+    "Mary", "Patricia", "Jennifer", "Linda", "Elizabeth", "Susan", "Sarah", "Karen", "Anna", "Laura",
+    "Yuki", "Priya", "Giulia", "Sofia", "Amira", "Ingrid", "Olga", "Grace", "Emma", "Chloe",
+]
+let familyNames = [
+    "Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Taylor", "Clark",
+    "Tanaka", "Patel", "Rossi", "Garcia", "Haddad", "Larsen", "Novak", "Okafor", "Walker", "Martin",
+    "Schmidt", "Bauer", "Dubois", "Kowalski", "Nguyen", "Kim", "Silva", "Jensen", "Murphy", "Fischer",
+]
 /// Names that need ISO_IR 100 (Latin-1): (name, sex).
-let latin1Names = [("Müller^Jürgen", "M"), ("Größer^Käthe", "F"), ("Lefèvre^Amélie", "F"), ("Ibáñez^José", "M"),
-                   ("Åström^Björn", "M"), ("Núñez^Inés", "F"), ("Øvergård^Søren", "M"), ("Çelik^Zoë", "F"),
-                   ("Gonçalves^João", "M"), ("Þórsdóttir^Sólveig", "F")]
-let physicians = ["Okonkwo^Adaeze^^Dr.", "Lindqvist^Erik^^Dr.", "Moreau^Claire^^Dr.", "Hoffmann^Stefan^^Dr.",
-                  "Singh^Raj^^Dr.", "Chen^Wei^^Dr.", "O'Brien^Siobhan^^Dr.", "Ferreira^Ana^^Dr."]
+let latin1Names = [
+    ("Müller^Jürgen", "M"), ("Größer^Käthe", "F"), ("Lefèvre^Amélie", "F"), ("Ibáñez^José", "M"),
+    ("Åström^Björn", "M"), ("Núñez^Inés", "F"), ("Øvergård^Søren", "M"), ("Çelik^Zoë", "F"),
+    ("Gonçalves^João", "M"), ("Þórsdóttir^Sólveig", "F"),
+]
+let physicians = [
+    "Okonkwo^Adaeze^^Dr.", "Lindqvist^Erik^^Dr.", "Moreau^Claire^^Dr.", "Hoffmann^Stefan^^Dr.",
+    "Singh^Raj^^Dr.", "Chen^Wei^^Dr.", "O'Brien^Siobhan^^Dr.", "Ferreira^Ana^^Dr.",
+]
 let operators = ["RT^Alex", "RT^Sam", "RT^Jo", "RT^Kim", "RT^Lee"]
 
 // MARK: - Planning
@@ -145,17 +155,20 @@ func makePlan(_ o: Options) -> Plan {
             name = rng.pick(familyNames) + "^" + rng.pick(sex == "M" ? maleGiven : femaleGiven)
             if rng.chance(0.2) { name += "^" + String(rng.pick(Array("ABCDEFGHJKLMNPRSTW"))) }
         }
-        let firstStudyDay = 17_532 + rng.int(0...2_400)           // 2018-01-01 + up to ~6.5 years
+        let firstStudyDay = 17_532 + rng.int(0...2_400)  // 2018-01-01 + up to ~6.5 years
         let age = rng.int(18...89)
         let birthDay = firstStudyDay - age * 365 - rng.int(0...364)
         let size = Float(rng.double(0.86, 1.14))
         let height = (sex == "M" ? 1.76 : 1.63) + rng.double(-0.12, 0.12)
         let weight = 24.0 * height * height * Double(size * size) + rng.double(-6, 6)
-        let phantom = Phantom(width: size * Float(rng.double(0.96, 1.04)), depth: size * Float(rng.double(0.94, 1.06)),
-                              shift: Float(rng.double(-15, 15)))
-        plan.patients.append(PatientPlan(id: "SYN\(patientBase + p)", name: name, sex: sex, birthDay: birthDay,
-                                         weight: (weight * 10).rounded() / 10, height: (height * 100).rounded() / 100,
-                                         phantom: phantom, bodyWidth: 2 * 172 * size))
+        let phantom = Phantom(
+            width: size * Float(rng.double(0.96, 1.04)), depth: size * Float(rng.double(0.94, 1.06)),
+            shift: Float(rng.double(-15, 15)))
+        plan.patients.append(
+            PatientPlan(
+                id: "SYN\(patientBase + p)", name: name, sex: sex, birthDay: birthDay,
+                weight: (weight * 10).rounded() / 10, height: (height * 100).rounded() / 100,
+                phantom: phantom, bodyWidth: 2 * 172 * size))
 
         let studyCount = rng.chance(0.3) ? 2 : 1
         var day = firstStudyDay
@@ -167,21 +180,25 @@ func makePlan(_ o: Options) -> Plan {
                 let u = rng.unit()
                 modality = u < 0.45 ? "CT" : (u < 0.87 ? "MR" : "DX")
             }
-            planStudy(&plan, &rng, ident, o, patient: p, study: s, modality: modality, day: day,
-                      id: String(studyBase + s), accession: "A\(accessionBase + s * 7 + rng.int(0...6))")
+            planStudy(
+                &plan, &rng, ident, o, patient: p, study: s, modality: modality, day: day,
+                id: String(studyBase + s), accession: "A\(accessionBase + s * 7 + rng.int(0...6))")
             day += rng.int(20...400)
         }
     }
     return plan
 }
 
-private func planStudy(_ plan: inout Plan, _ rng: inout SplitMix64, _ ident: Identity, _ o: Options,
-                       patient p: Int, study s: Int, modality: String, day: Int, id: String, accession: String) {
+private func planStudy(
+    _ plan: inout Plan, _ rng: inout SplitMix64, _ ident: Identity, _ o: Options,
+    patient p: Int, study s: Int, modality: String, day: Int, id: String, accession: String
+) {
     let pat = plan.patients[p]
-    var st = StudyPlan(patient: p, uid: ident.uid(.study, s), day: day, time: Double(rng.int(7 * 3600...19 * 3600)),
-                       id: id, accession: accession, description: "", referring: rng.pick(physicians), modality: modality,
-                       bodyPart: "", contrast: false, model: "", station: "", serial: "", bitsStored: 16, fieldStrength: 0,
-                       frameOfReference: ident.uid(.frameOfReference, s), operatorName: rng.pick(operators))
+    var st = StudyPlan(
+        patient: p, uid: ident.uid(.study, s), day: day, time: Double(rng.int(7 * 3600...19 * 3600)),
+        id: id, accession: accession, description: "", referring: rng.pick(physicians), modality: modality,
+        bodyPart: "", contrast: false, model: "", station: "", serial: "", bitsStored: 16, fieldStrength: 0,
+        frameOfReference: ident.uid(.frameOfReference, s), operatorName: rng.pick(operators))
     var series: [SeriesPlan] = []
     let small = o.small
     /// A CT/MR series count: a few images with --small, else the range given.
@@ -192,8 +209,10 @@ private func planStudy(_ plan: inout Plan, _ rng: inout SplitMix64, _ ident: Ide
     case "CT":
         let kind = rng.int(0...2)
         let (desc, part, regionTop): (String, String, Double) =
-            [("CT CHEST W/O CONTRAST", "CHEST", 310), ("CT ABDOMEN PELVIS W CONTRAST", "ABDOMEN", 40),
-             ("CT CHEST ABDOMEN W CONTRAST", "CHEST", 300)][kind]
+            [
+                ("CT CHEST W/O CONTRAST", "CHEST", 310), ("CT ABDOMEN PELVIS W CONTRAST", "ABDOMEN", 40),
+                ("CT CHEST ABDOMEN W CONTRAST", "CHEST", 300),
+            ][kind]
         st.description = desc; st.bodyPart = part; st.contrast = kind != 0
         let highEnd = rng.chance(0.5)
         st.model = highEnd ? "SynthCT 128 Edge" : "SynthCT 64"
@@ -205,13 +224,14 @@ private func planStudy(_ plan: inout Plan, _ rng: inout SplitMix64, _ ident: Ide
         let ct = ctAppearance(contrast: st.contrast)
         let top = regionTop + rng.double(-20, 20)
         // 1: localizer (a projection through the body, like a topogram).
-        var loc = SeriesPlan(study: s, number: 1, uid: "", modality: "CT", description: "Topogram 0.6 T20s", protocolName: desc,
-                             geometry: .projection, count: 1, rows: n, columns: n,
-                             rowSpacing: 512.0 / Double(n), columnSpacing: 512.0 / Double(n), thickness: 0.6, sliceSpacing: 0,
-                             firstSlice: 0, originX: -256 + 256.0 / Double(n), originV: top + 60,
-                             imageType: ["ORIGINAL", "PRIMARY", "LOCALIZER"], bitsStored: st.bitsStored, pixelRepresentation: 1,
-                             intercept: -1024, slope: 1, windows: [(400, 1600, "TOPOGRAM")], appearance: ct, time: time,
-                             instanceInterval: 1)
+        var loc = SeriesPlan(
+            study: s, number: 1, uid: "", modality: "CT", description: "Topogram 0.6 T20s", protocolName: desc,
+            geometry: .projection, count: 1, rows: n, columns: n,
+            rowSpacing: 512.0 / Double(n), columnSpacing: 512.0 / Double(n), thickness: 0.6, sliceSpacing: 0,
+            firstSlice: 0, originX: -256 + 256.0 / Double(n), originV: top + 60,
+            imageType: ["ORIGINAL", "PRIMARY", "LOCALIZER"], bitsStored: st.bitsStored, pixelRepresentation: 1,
+            intercept: -1024, slope: 1, windows: [(400, 1600, "TOPOGRAM")], appearance: ct, time: time,
+            instanceInterval: 1)
         loc.appearance.noise = 8
         loc.appearance.projOffset = -1000; loc.appearance.projScale = 2700; loc.appearance.projK = 0.0055
         loc.kvp = 120; loc.mA = 35; loc.exposureTime = 2800; loc.kernel = "T20s"; loc.filter = "FLAT"
@@ -275,13 +295,14 @@ private func planStudy(_ plan: inout Plan, _ rng: inout SplitMix64, _ ident: Ide
             let thick = geom == .coronal ? 6.0 : rng.pick([5.0, 6.0])
             let count = images(10...28)
             let spacing = thick * 1.2
-            var se = SeriesPlan(study: s, number: k + 1, uid: "", modality: "MR", description: name, protocolName: name,
-                                geometry: geom, count: count, rows: n, columns: n,
-                                rowSpacing: fov / Double(n), columnSpacing: fov / Double(n), thickness: thick, sliceSpacing: spacing,
-                                firstSlice: 0, originX: -fov / 2 + fov / Double(2 * n), originV: 0,
-                                imageType: ["ORIGINAL", "PRIMARY", "M", "ND"], bitsStored: 12, pixelRepresentation: 0,
-                                intercept: 0, slope: 1, windows: [], appearance: mrAppearance(weighting, fatSat: fatSat, field: st.fieldStrength),
-                                time: time, instanceInterval: geom == .coronal ? 1.1 : 0)
+            var se = SeriesPlan(
+                study: s, number: k + 1, uid: "", modality: "MR", description: name, protocolName: name,
+                geometry: geom, count: count, rows: n, columns: n,
+                rowSpacing: fov / Double(n), columnSpacing: fov / Double(n), thickness: thick, sliceSpacing: spacing,
+                firstSlice: 0, originX: -fov / 2 + fov / Double(2 * n), originV: 0,
+                imageType: ["ORIGINAL", "PRIMARY", "M", "ND"], bitsStored: 12, pixelRepresentation: 0,
+                intercept: 0, slope: 1, windows: [], appearance: mrAppearance(weighting, fatSat: fatSat, field: st.fieldStrength),
+                time: time, instanceInterval: geom == .coronal ? 1.1 : 0)
             if geom == .axial {
                 se.firstSlice = center + Double(count - 1) * spacing / 2
                 se.originV = -fov / 2 + fov / Double(2 * n) + 10
@@ -299,19 +320,20 @@ private func planStudy(_ plan: inout Plan, _ rng: inout SplitMix64, _ ident: Ide
             time += Double(rng.int(90...400))
         }
 
-    default: // DX
+    default:  // DX
         st.description = "XR CHEST PA"; st.bodyPart = "CHEST"
         st.model = "SynthDR 4343"; st.station = "SYNDX01"; st.serial = "DR22019"; st.bitsStored = 14
         let cols = small ? 96 : 2000, rows = small ? 120 : 2500
-        let spacing = 400.0 / Double(cols)       // 0.2 mm at full size: 400 x 500 mm
+        let spacing = 400.0 / Double(cols)  // 0.2 mm at full size: 400 x 500 mm
         var app = Appearance(mean: Appearance.table([:]), texture: Appearance.table([:]), noise: 30)
         app.projOffset = 300; app.projScale = 15_500; app.projK = 0.0062
-        var dx = SeriesPlan(study: s, number: 1, uid: "", modality: "DX", description: "Chest PA", protocolName: "Thorax PA",
-                            geometry: .projection, count: 1, rows: rows, columns: cols, rowSpacing: spacing, columnSpacing: spacing,
-                            thickness: 0, sliceSpacing: 0, firstSlice: 0, originX: -200 + spacing / 2,
-                            originV: 400 + rng.double(-20, 20) - spacing / 2,
-                            imageType: ["ORIGINAL", "PRIMARY"], bitsStored: 14, pixelRepresentation: 0, intercept: 0, slope: 1,
-                            windows: [(9000, 12000, "")], appearance: app, time: time, instanceInterval: 0)
+        var dx = SeriesPlan(
+            study: s, number: 1, uid: "", modality: "DX", description: "Chest PA", protocolName: "Thorax PA",
+            geometry: .projection, count: 1, rows: rows, columns: cols, rowSpacing: spacing, columnSpacing: spacing,
+            thickness: 0, sliceSpacing: 0, firstSlice: 0, originX: -200 + spacing / 2,
+            originV: 400 + rng.double(-20, 20) - spacing / 2,
+            imageType: ["ORIGINAL", "PRIMARY"], bitsStored: 14, pixelRepresentation: 0, intercept: 0, slope: 1,
+            windows: [(9000, 12000, "")], appearance: app, time: time, instanceInterval: 0)
         dx.kvp = rng.pick([110, 120, 125]); dx.mA = rng.int(200...320); dx.exposureTime = rng.int(6...20)
         dx.viewPosition = "PA"
         series.append(dx)
@@ -335,20 +357,29 @@ private func planStudy(_ plan: inout Plan, _ rng: inout SplitMix64, _ ident: Ide
 
 func ctAppearance(contrast: Bool) -> Appearance {
     Appearance(
-        mean: Appearance.table([.air: -1000, .fat: -95, .soft: 42, .lung: -830, .blood: contrast ? 190 : 42,
-                                .liver: contrast ? 105 : 58, .kidney: contrast ? 160 : 32, .spleen: contrast ? 120 : 48,
-                                .cortical: 950, .marrow: 260, .csf: 8, .rib: 760]),
-        texture: Appearance.table([.fat: 6, .soft: 10, .lung: 45, .blood: 4, .liver: 8, .kidney: 10, .spleen: 8,
-                                   .cortical: 60, .marrow: 60, .rib: 80]),
+        mean: Appearance.table([
+            .air: -1000, .fat: -95, .soft: 42, .lung: -830, .blood: contrast ? 190 : 42,
+            .liver: contrast ? 105 : 58, .kidney: contrast ? 160 : 32, .spleen: contrast ? 120 : 48,
+            .cortical: 950, .marrow: 260, .csf: 8, .rib: 760,
+        ]),
+        texture: Appearance.table([
+            .fat: 6, .soft: 10, .lung: 45, .blood: 4, .liver: 8, .kidney: 10, .spleen: 8,
+            .cortical: 60, .marrow: 60, .rib: 80,
+        ]),
         noise: 11)
 }
 
 func mrAppearance(_ weighting: String, fatSat: Bool, field: Double) -> Appearance {
-    var mean: [Tissue: Float] = weighting == "T1"
-        ? [.air: 0, .fat: 1750, .soft: 720, .lung: 70, .blood: 260, .liver: 930, .kidney: 620, .spleen: 640,
-           .cortical: 45, .marrow: 1450, .csf: 240, .rib: 80]
-        : [.air: 0, .fat: 1300, .soft: 520, .lung: 60, .blood: 140, .liver: 420, .kidney: 1150, .spleen: 900,
-           .cortical: 35, .marrow: 880, .csf: 3100, .rib: 60]
+    var mean: [Tissue: Float] =
+        weighting == "T1"
+        ? [
+            .air: 0, .fat: 1750, .soft: 720, .lung: 70, .blood: 260, .liver: 930, .kidney: 620, .spleen: 640,
+            .cortical: 45, .marrow: 1450, .csf: 240, .rib: 80,
+        ]
+        : [
+            .air: 0, .fat: 1300, .soft: 520, .lung: 60, .blood: 140, .liver: 420, .kidney: 1150, .spleen: 900,
+            .cortical: 35, .marrow: 880, .csf: 3100, .rib: 60,
+        ]
     if fatSat { mean[.fat] = mean[.fat]! * 0.14; mean[.marrow] = mean[.marrow]! * 0.3 }
     return Appearance(
         mean: Appearance.table(mean),

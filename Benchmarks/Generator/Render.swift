@@ -49,35 +49,35 @@ func renderPixels(_ se: SeriesPlan, slice i: Int, phantom: Phantom, rng: inout S
 
     out.withUnsafeMutableBufferPointer { o in
         mean.withUnsafeBufferPointer { mean in
-        texture.withUnsafeBufferPointer { texture in
-            for r in 0..<rows {
-                let base = r * cols
-                let shadeR = sy[r], tyr = ty[r]
-                switch se.geometry {
-                case .axial, .coronal:
-                    if se.geometry == .axial {
-                        phantom.labelRow(y: v0 + Float(r) * dv, z: slicePos, x0: x0, dx: dx, into: labels)
-                    } else {
-                        phantom.labelRow(y: slicePos, z: v0 - Float(r) * dv, x0: x0, dx: dx, into: labels)
-                    }
-                    for c in 0..<cols {
-                        let t = Int(labels[c])
-                        var v = mean[t] + texture[t] * tx[c] * tyr
-                        v *= sx[c] * shadeR
-                        v += noise * rng.gaussish()
-                        if magnitude { v = abs(v) }
-                        store(v, o, base + c)
-                    }
-                case .projection:
-                    phantom.projectRow(z: v0 - Float(r) * dv, x0: x0, dx: dx, mu: projectionMu, into: path)
-                    for c in 0..<cols {
-                        let p = path[c] * (1 + 0.02 * tx[c] * tyr)
-                        let v = app.projOffset + app.projScale * (1 - exp(-app.projK * p)) + noise * rng.gaussish()
-                        store(v, o, base + c)
+            texture.withUnsafeBufferPointer { texture in
+                for r in 0..<rows {
+                    let base = r * cols
+                    let shadeR = sy[r], tyr = ty[r]
+                    switch se.geometry {
+                    case .axial, .coronal:
+                        if se.geometry == .axial {
+                            phantom.labelRow(y: v0 + Float(r) * dv, z: slicePos, x0: x0, dx: dx, into: labels)
+                        } else {
+                            phantom.labelRow(y: slicePos, z: v0 - Float(r) * dv, x0: x0, dx: dx, into: labels)
+                        }
+                        for c in 0..<cols {
+                            let t = Int(labels[c])
+                            var v = mean[t] + texture[t] * tx[c] * tyr
+                            v *= sx[c] * shadeR
+                            v += noise * rng.gaussish()
+                            if magnitude { v = abs(v) }
+                            store(v, o, base + c)
+                        }
+                    case .projection:
+                        phantom.projectRow(z: v0 - Float(r) * dv, x0: x0, dx: dx, mu: projectionMu, into: path)
+                        for c in 0..<cols {
+                            let p = path[c] * (1 + 0.02 * tx[c] * tyr)
+                            let v = app.projOffset + app.projScale * (1 - exp(-app.projK * p)) + noise * rng.gaussish()
+                            store(v, o, base + c)
+                        }
                     }
                 }
             }
-        }
         }
     }
     return out

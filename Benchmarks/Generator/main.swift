@@ -91,7 +91,11 @@ final class Shared: Sendable {
     var errors: [String] { state.withLock { $0.errors } }
     var bytesWritten: Int { state.withLock { $0.bytesWritten } }
     /// The next file index to do.
-    func take() -> Int { state.withLock { $0.next += 1; return $0.next - 1 } }
+    func take() -> Int {
+        state.withLock {
+            $0.next += 1; return $0.next - 1
+        }
+    }
     func wrote(_ n: Int) { state.withLock { $0.bytesWritten += n } }
     func failed(_ e: String) { state.withLock { $0.errors.append(e) } }
 }
@@ -143,7 +147,8 @@ let usedSeries = Set(plan.files.map(\.series)).count
 let usedStudies = Set(plan.files.map { plan.series[$0.series].study }).count
 let usedPatients = Set(plan.files.map { plan.studies[plan.series[$0.series].study].patient }).count
 let seconds = now() - start
-print("synth-studies: \(plan.files.count - errors.count) files (\(perModality.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))), "
-      + "\(usedPatients) patients, \(usedStudies) studies, \(usedSeries) series, "
-      + "\(fmt(Double(shared.bytesWritten) / 1_048_576, 1)) MiB in \(fmt(seconds, 2)) s -> \(options.out)")
+print(
+    "synth-studies: \(plan.files.count - errors.count) files (\(perModality.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))), "
+        + "\(usedPatients) patients, \(usedStudies) studies, \(usedSeries) series, "
+        + "\(fmt(Double(shared.bytesWritten) / 1_048_576, 1)) MiB in \(fmt(seconds, 2)) s -> \(options.out)")
 exit(errors.isEmpty ? 0 : 1)

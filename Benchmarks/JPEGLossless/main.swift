@@ -16,11 +16,12 @@ let clock = ProcessInfo.processInfo.environment["BENCH_CPU"] != nil ? CLOCK_THRE
 func now() -> Double { var t = timespec(); clock_gettime(clock, &t); return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9 }
 
 func describe(_ ds: DataSet) -> PixelDescription {
-    PixelDescription(rows: ds.integer(.rows) ?? 0, columns: ds.integer(.columns) ?? 0,
-                     samplesPerPixel: ds.integer(.samplesPerPixel) ?? 1, bitsAllocated: ds.integer(.bitsAllocated) ?? 0,
-                     bitsStored: ds.integer(.bitsStored) ?? 0, pixelRepresentation: ds.integer(.pixelRepresentation) ?? 0,
-                     photometricInterpretation: ds.string(.photometricInterpretation) ?? "MONOCHROME2",
-                     numberOfFrames: Int(ds.string(.numberOfFrames) ?? "1") ?? 1)
+    PixelDescription(
+        rows: ds.integer(.rows) ?? 0, columns: ds.integer(.columns) ?? 0,
+        samplesPerPixel: ds.integer(.samplesPerPixel) ?? 1, bitsAllocated: ds.integer(.bitsAllocated) ?? 0,
+        bitsStored: ds.integer(.bitsStored) ?? 0, pixelRepresentation: ds.integer(.pixelRepresentation) ?? 0,
+        photometricInterpretation: ds.string(.photometricInterpretation) ?? "MONOCHROME2",
+        numberOfFrames: Int(ds.string(.numberOfFrames) ?? "1") ?? 1)
 }
 
 let codec = JPEGLosslessCodec()
@@ -55,8 +56,10 @@ do {
         }
         let dec = now() - t
         let ratio = Double(frames.reduce(0) { $0 + $1.0.count }) / Double(encoded.reduce(0) { $0 + $1.count })
-        print(String(format: "frames %d x %d: encode %.3f s %.1f MB/s, decode %.3f s %.1f MB/s, ratio %.3f",
-                     frames.count, iterations, enc, bytes / enc / 1e6, dec, bytes / dec / 1e6, ratio))
+        print(
+            String(
+                format: "frames %d x %d: encode %.3f s %.1f MB/s, decode %.3f s %.1f MB/s, ratio %.3f",
+                frames.count, iterations, enc, bytes / enc / 1e6, dec, bytes / dec / 1e6, ratio))
     case "encode-files", "decode-files":
         let out = args.removeFirst()
         var total = 0
@@ -70,16 +73,20 @@ do {
                 let e = try codec.encode(Array(px.prefix(d.frameLength)), description: d, syntax: .jpegLosslessSV1, parameters: EncodeParameters())
                 f.dataSet.set(DataElement(tag: .pixelData, vr: .OB, value: .fragments(Encapsulation.encapsulate([e.bytes]))))
                 total += d.frameLength
-                try Part10Writer.write(try Part10Writer.encode(dataSet: f.dataSet, fileMeta: f.fileMeta,
-                                                               options: WriteOptions(transferSyntax: .jpegLosslessSV1)), to: "\(out)/\(name)")
+                try Part10Writer.write(
+                    try Part10Writer.encode(
+                        dataSet: f.dataSet, fileMeta: f.fileMeta,
+                        options: WriteOptions(transferSyntax: .jpegLosslessSV1)), to: "\(out)/\(name)")
             } else {
                 guard let px = f.dataSet[.pixelData]?.fragments else { continue }
                 let frame = try Encapsulation.frames(px, numberOfFrames: 1, syntax: f.transferSyntax)[0]
                 let r = try codec.decode(frame, description: d, syntax: f.transferSyntax)
                 f.dataSet.set(DataElement(tag: .pixelData, vr: d.bitsAllocated > 8 ? .OW : .OB, value: .bytes(r.bytes)))
                 total += r.bytes.count
-                try Part10Writer.write(try Part10Writer.encode(dataSet: f.dataSet, fileMeta: f.fileMeta,
-                                                               options: WriteOptions(transferSyntax: .explicitVRLittleEndian)), to: "\(out)/\(name)")
+                try Part10Writer.write(
+                    try Part10Writer.encode(
+                        dataSet: f.dataSet, fileMeta: f.fileMeta,
+                        options: WriteOptions(transferSyntax: .explicitVRLittleEndian)), to: "\(out)/\(name)")
             }
         }
         let s = now() - t

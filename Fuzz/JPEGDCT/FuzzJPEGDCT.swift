@@ -25,8 +25,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     guard rows > 0, cols > 0, rows * cols <= 1 << 19, spp == 1 || spp == 3 else { return 0 }
     let bits = precision > 8 ? 16 : 8
-    let d = PixelDescription(rows: rows, columns: cols, samplesPerPixel: spp, bitsAllocated: bits, bitsStored: precision > 8 ? 12 : 8,
-                             photometricInterpretation: spp == 1 ? "MONOCHROME2" : (size % 2 == 0 ? "YBR_FULL" : "RGB"))
+    let d = PixelDescription(
+        rows: rows, columns: cols, samplesPerPixel: spp, bitsAllocated: bits, bitsStored: precision > 8 ? 12 : 8,
+        photometricInterpretation: spp == 1 ? "MONOCHROME2" : (size % 2 == 0 ? "YBR_FULL" : "RGB"))
     let codec = JPEGExtendedCodec()
     for syntax in [TransferSyntax.jpegExtended] {
         if let out = try? codec.decode(bytes, description: d, syntax: syntax) {

@@ -45,8 +45,9 @@ func description(_ data: [UInt8]) -> PixelDescription {
             let p = Int(data[i + 4]), y = Int(data[i + 5]) << 8 | Int(data[i + 6]), x = Int(data[i + 7]) << 8 | Int(data[i + 8])
             let nf = Int(data[i + 9])
             let ba = p <= 8 ? 8 : 16
-            return PixelDescription(rows: y, columns: x, samplesPerPixel: max(1, min(nf, 4)), bitsAllocated: ba,
-                                    bitsStored: max(1, min(p, ba)), pixelRepresentation: x & 1)
+            return PixelDescription(
+                rows: y, columns: x, samplesPerPixel: max(1, min(nf, 4)), bitsAllocated: ba,
+                bitsStored: max(1, min(p, ba)), pixelRepresentation: x & 1)
         }
         i += 1
     }

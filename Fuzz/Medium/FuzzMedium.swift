@@ -19,7 +19,9 @@ import Glibc
 let world: (medium: Medium, outside: String) = {
     let base = NSTemporaryDirectory() + "fuzz-medium-\(getpid())"
     let root = base + "/root", outside = base + "/outside"
-    for d in [root + "/DICOM/P1", root + "/dicom2", outside + "/DICOM"] { mkdir(base, 0o755); _ = try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true) }
+    for d in [root + "/DICOM/P1", root + "/dicom2", outside + "/DICOM"] {
+        mkdir(base, 0o755); _ = try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+    }
     for f in [root + "/DICOM/P1/IMG", root + "/dicom2/img.dcm;1", root + "/DICOMDIR", outside + "/SECRET", outside + "/DICOM/IMG"] {
         FileManager.default.createFile(atPath: f, contents: Data("x".utf8))
     }

@@ -26,7 +26,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     guard let file = try? Part10Reader.read(bytes: bytes, path: "fuzz", options: ReadOptions()) else { return 0 }
     exercise(file)
-    roundTrip(file, undefinedLengths: size & 1 == 1)   // both sequence encodings, input by input
+    roundTrip(file, undefinedLengths: size & 1 == 1)  // both sequence encodings, input by input
     return 0
 }
 
@@ -57,13 +57,15 @@ func exercise(_ file: DICOMFile) {
 /// Writes the data set in Explicit VR LE, reads it back and compares the tag structure.
 func roundTrip(_ file: DICOMFile, undefinedLengths: Bool) {
     let ds = file.dataSet
-    if ds[.pixelData]?.fragments != nil { return }          // encapsulated: EVRLE cannot hold it
+    if ds[.pixelData]?.fragments != nil { return }  // encapsulated: EVRLE cannot hold it
     let written = ds.removingFileMeta()
     let encoded: [UInt8]
     do {
-        encoded = try Part10Writer.encode(dataSet: written, fileMeta: file.fileMeta,
-                                          options: WriteOptions(transferSyntax: .explicitVRLittleEndian,
-                                                               undefinedLengthSequences: undefinedLengths))
+        encoded = try Part10Writer.encode(
+            dataSet: written, fileMeta: file.fileMeta,
+            options: WriteOptions(
+                transferSyntax: .explicitVRLittleEndian,
+                undefinedLengthSequences: undefinedLengths))
     } catch {
         preconditionFailure("Part10Writer.encode failed on a data set the reader produced: \(error)")
     }

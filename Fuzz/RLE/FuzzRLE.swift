@@ -31,8 +31,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     // since decoding keeps bits above Bits Stored as found while encoding masks them.
     let signed = bytes[1] & 0x80 != 0 && layout == (1, 16)
     let stored = signed ? 12 + Int(bytes[3] & 3) : layout.1
-    let d = PixelDescription(rows: rows, columns: cols, samplesPerPixel: layout.0, bitsAllocated: layout.1, bitsStored: stored,
-                             pixelRepresentation: signed ? 1 : 0, photometricInterpretation: layout.0 == 3 ? "RGB" : "MONOCHROME2")
+    let d = PixelDescription(
+        rows: rows, columns: cols, samplesPerPixel: layout.0, bitsAllocated: layout.1, bitsStored: stored,
+        pixelRepresentation: signed ? 1 : 0, photometricInterpretation: layout.0 == 3 ? "RGB" : "MONOCHROME2")
     let codec = RLECodec()
     guard let decoded = try? codec.decode(frame, description: d, syntax: .rleLossless) else { return 0 }
     precondition(decoded.bytes.count == d.frameLength, "decoded \(decoded.bytes.count) bytes for \(d)")

@@ -17,7 +17,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     guard let file = try? Part10Reader.read(bytes: bytes, path: "fuzz", options: ReadOptions()) else { return 0 }
     guard let d = NativePixels.description(of: file.dataSet), d.frameLength * d.numberOfFrames <= 16 << 20,
-          d.frameLength > 0 else { return 0 }
+        d.frameLength > 0
+    else { return 0 }
     let t = PixelTranscoder()
     if let out = try? t.transcode(dataSet: file.dataSet, fileMeta: file.fileMeta, from: file.transferSyntax, to: .explicitVRLittleEndian) {
         _ = try? Part10Writer.encode(dataSet: out.dataSet, fileMeta: out.fileMeta, options: WriteOptions(transferSyntax: out.transferSyntax))

@@ -47,7 +47,9 @@ public struct CharLSCodec: PixelCodec {
 
     public func decode(_ input: [UInt8], description d: PixelDescription, syntax: TransferSyntax) throws -> DecodedFrame {
         try checkSize(d, name)
-        guard input.count >= 4, input[0] == 0xFF, input[1] == 0xD8 else { throw PixelError(.malformedFrame, codec: name, "frame does not start with an SOI marker (ISO 14495-1 C.1)", offset: 0) }
+        guard input.count >= 4, input[0] == 0xFF, input[1] == 0xD8 else {
+            throw PixelError(.malformedFrame, codec: name, "frame does not start with an SOI marker (ISO 14495-1 C.1)", offset: 0)
+        }
         // CharLS 2.4.1 spends seconds of CPU on a stream cut short before its EOI (8 s for a
         // 96-byte 8x8 stream missing 4 bytes) but fails at once when an EOI follows the cut. So a
         // frame that does not end with EOI gets one appended; CharLS stops at the first EOI, so
@@ -68,7 +70,8 @@ public struct CharLSCodec: PixelCodec {
             var info = charls_frame_info()
             try Self.check(charls_jpegls_decoder_get_frame_info(dec, &info), "get_frame_info")
             guard Int(info.width) == d.columns, Int(info.height) == d.rows else {
-                throw PixelError(.frameMismatch, codec: name, "JPEG-LS frame is \(info.width)x\(info.height) but the data set says \(d.columns)x\(d.rows) (PS3.5 8.2.3)")
+                throw PixelError(
+                    .frameMismatch, codec: name, "JPEG-LS frame is \(info.width)x\(info.height) but the data set says \(d.columns)x\(d.rows) (PS3.5 8.2.3)")
             }
             guard Int(info.component_count) == spp, spp == 1 || spp == 3 else {
                 throw PixelError(.frameMismatch, codec: name, "JPEG-LS frame has \(info.component_count) components but Samples per Pixel is \(spp)")
@@ -102,7 +105,9 @@ public struct CharLSCodec: PixelCodec {
                         var v = inBytes == 1 ? UInt32(r[from]) : UInt32(r[2 * from]) | UInt32(r[2 * from + 1]) << 8
                         if signed { v = UInt32(bitPattern: Int32(bitPattern: v << (32 - sb)) >> (32 - sb)) }
                         let to = i * spp + c
-                        if outBytes == 1 { o[to] = UInt8(truncatingIfNeeded: v) } else {
+                        if outBytes == 1 {
+                            o[to] = UInt8(truncatingIfNeeded: v)
+                        } else {
                             o[2 * to] = UInt8(truncatingIfNeeded: v); o[2 * to + 1] = UInt8(truncatingIfNeeded: v >> 8)
                         }
                     }
@@ -115,10 +120,16 @@ public struct CharLSCodec: PixelCodec {
     // MARK: encode
 
     public func encode(_ frame: [UInt8], description d: PixelDescription, syntax: TransferSyntax, parameters: EncodeParameters) throws -> EncodedFrame {
-        guard canEncode(d, syntax: syntax) else { throw PixelError(.cannotEncode, codec: name, "cannot encode \(d) as \(syntax.name) (2-16 bit, 1 or 3 samples)") }
-        guard d.rows > 0, d.columns > 0, d.rows <= 65535, d.columns <= 65535 else { throw PixelError(.invalidDescription, codec: name, "frame size \(d.columns)x\(d.rows) outside 1-65535") }
+        guard canEncode(d, syntax: syntax) else {
+            throw PixelError(.cannotEncode, codec: name, "cannot encode \(d) as \(syntax.name) (2-16 bit, 1 or 3 samples)")
+        }
+        guard d.rows > 0, d.columns > 0, d.rows <= 65535, d.columns <= 65535 else {
+            throw PixelError(.invalidDescription, codec: name, "frame size \(d.columns)x\(d.rows) outside 1-65535")
+        }
         let spp = d.samplesPerPixel, n = d.rows * d.columns, bps = d.bytesPerSample
-        guard frame.count >= n * spp * bps else { throw PixelError(.shortPixelData, codec: name, "frame has \(frame.count) bytes, \(d) needs \(n * spp * bps)") }
+        guard frame.count >= n * spp * bps else {
+            throw PixelError(.shortPixelData, codec: name, "frame has \(frame.count) bytes, \(d) needs \(n * spp * bps)")
+        }
         let near = syntax == .jpegLSNearLossless ? (parameters.near > 0 ? parameters.near : Self.defaultNear) : 0
         let bits = d.bitsStored
         // Samples of ≤ 8 bits go to CharLS as bytes, others as native (little-endian) 16-bit words; high bits masked off.
@@ -140,7 +151,8 @@ public struct CharLSCodec: PixelCodec {
         var info = charls_frame_info(width: UInt32(d.columns), height: UInt32(d.rows), bits_per_sample: Int32(bits), component_count: Int32(spp))
         try Self.check(charls_jpegls_encoder_set_frame_info(enc, &info), "set_frame_info")
         try Self.check(charls_jpegls_encoder_set_near_lossless(enc, Int32(near)), "set_near_lossless")
-        try Self.check(charls_jpegls_encoder_set_interleave_mode(enc, spp == 3 ? CHARLS_INTERLEAVE_MODE_SAMPLE : CHARLS_INTERLEAVE_MODE_NONE), "set_interleave_mode")
+        try Self.check(
+            charls_jpegls_encoder_set_interleave_mode(enc, spp == 3 ? CHARLS_INTERLEAVE_MODE_SAMPLE : CHARLS_INTERLEAVE_MODE_NONE), "set_interleave_mode")
         var size = 0
         try Self.check(charls_jpegls_encoder_get_estimated_destination_size(enc, &size), "get_estimated_destination_size")
         guard size > 0 else { throw PixelError(.libraryFailed, codec: name, "CharLS estimated a 0-byte output") }
@@ -161,8 +173,9 @@ public struct CharLSCodec: PixelCodec {
     static func check(_ rc: charls_jpegls_errc, _ function: String) throws {
         if rc != CHARLS_JPEGLS_ERRC_SUCCESS {
             let message = String(cString: charls_get_error_message(rc))
-            throw PixelError(.libraryFailed, codec: "CharLS", "charls_jpegls_\(function): \(message)",
-                             cause: LibraryCallError(library: "CharLS", function: "charls_jpegls_\(function)", code: Int(rc.rawValue), message: message))
+            throw PixelError(
+                .libraryFailed, codec: "CharLS", "charls_jpegls_\(function): \(message)",
+                cause: LibraryCallError(library: "CharLS", function: "charls_jpegls_\(function)", code: Int(rc.rawValue), message: message))
         }
     }
 }

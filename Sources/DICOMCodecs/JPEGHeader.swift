@@ -26,24 +26,30 @@ public struct JPEGHeader: Sendable, Equatable {
         while i < b.count {
             guard b[i] == 0xFF else { throw PixelError(.malformedFrame, codec: codec, "expected a marker, found 0x\(String(b[i], radix: 16))", offset: i) }
             var m = i + 1
-            while m < b.count && b[m] == 0xFF { m += 1 }        // fill bytes (B.1.1.2)
+            while m < b.count && b[m] == 0xFF { m += 1 }  // fill bytes (B.1.1.2)
             guard m < b.count else { break }
             let marker = b[m]
             i = m + 1
-            if marker == 0xD9 || marker == 0xDA { break }          // EOI or SOS: header done
+            if marker == 0xD9 || marker == 0xDA { break }  // EOI or SOS: header done
             if marker == 0x01 || (0xD0...0xD7).contains(marker) { continue }  // TEM, RSTn: no length
             guard i + 2 <= b.count else { throw PixelError(.malformedFrame, codec: codec, "marker 0xFF\(String(marker, radix: 16)) has no length", offset: i) }
             let len = Int(b[i]) << 8 | Int(b[i + 1])
             guard len >= 2, i + len <= b.count else {
-                throw PixelError(.malformedFrame, codec: codec, "marker segment 0xFF\(String(marker, radix: 16)) length \(len) runs past the frame (\(b.count) bytes)", offset: i)
+                throw PixelError(
+                    .malformedFrame, codec: codec, "marker segment 0xFF\(String(marker, radix: 16)) length \(len) runs past the frame (\(b.count) bytes)",
+                    offset: i)
             }
             let s = i + 2, e = i + len
             switch marker {
             case 0xC0...0xCF where marker != 0xC4 && marker != 0xC8 && marker != 0xCC, 0xF7:
-                guard !sawSOF else { throw PixelError(.unsupportedCoding, codec: codec, "second SOF marker (hierarchical JPEG is not supported)", offset: m - 1) }
+                guard !sawSOF else {
+                    throw PixelError(.unsupportedCoding, codec: codec, "second SOF marker (hierarchical JPEG is not supported)", offset: m - 1)
+                }
                 guard e - s >= 6 else { throw PixelError(.malformedFrame, codec: codec, "SOF segment too short", offset: i) }
                 let n = Int(b[s + 5])
-                guard n >= 1, e - s >= 6 + 3 * n else { throw PixelError(.malformedFrame, codec: codec, "SOF declares \(n) components in \(len) bytes", offset: i) }
+                guard n >= 1, e - s >= 6 + 3 * n else {
+                    throw PixelError(.malformedFrame, codec: codec, "SOF declares \(n) components in \(len) bytes", offset: i)
+                }
                 h.sofMarker = marker
                 h.precision = Int(b[s])
                 h.rows = Int(b[s + 1]) << 8 | Int(b[s + 2])
@@ -73,7 +79,8 @@ func fitsLibraryDecoder(_ d: PixelDescription) -> Bool {
 /// bits, 1 or 3 samples; and, for a lossy syntax, no palette indices (their lossy coding would change colours arbitrarily).
 func fitsLibraryEncoder(_ d: PixelDescription, minBitsStored: Int, lossy: Bool) -> Bool {
     guard d.bitsAllocated == 8 || d.bitsAllocated == 16, d.bitsStored >= minBitsStored, d.bitsStored <= d.bitsAllocated,
-          d.samplesPerPixel == 1 || d.samplesPerPixel == 3 else { return false }
+        d.samplesPerPixel == 1 || d.samplesPerPixel == 3
+    else { return false }
     return !(lossy && d.photometricInterpretation == "PALETTE COLOR")
 }
 
@@ -81,7 +88,10 @@ func fitsLibraryEncoder(_ d: PixelDescription, minBitsStored: Int, lossy: Bool) 
 /// is refused before sizes are multiplied or buffers allocated.
 func checkSize(_ d: PixelDescription, _ codec: String) throws {
     guard d.rows >= 1, d.rows <= 65535, d.columns >= 1, d.columns <= 65535, d.samplesPerPixel == 1 || d.samplesPerPixel == 3,
-          d.bitsAllocated >= 1, d.bitsAllocated <= 16, d.bitsStored >= 1, d.bitsStored <= d.bitsAllocated else {
-        throw PixelError(.unsupportedCoding, codec: codec, "unsupported frame description \(d.columns)x\(d.rows), \(d.samplesPerPixel) samples, \(d.bitsStored)/\(d.bitsAllocated) bits (PS3.3 C.7.6.3)")
+        d.bitsAllocated >= 1, d.bitsAllocated <= 16, d.bitsStored >= 1, d.bitsStored <= d.bitsAllocated
+    else {
+        throw PixelError(
+            .unsupportedCoding, codec: codec,
+            "unsupported frame description \(d.columns)x\(d.rows), \(d.samplesPerPixel) samples, \(d.bitsStored)/\(d.bitsAllocated) bits (PS3.3 C.7.6.3)")
     }
 }

@@ -43,7 +43,7 @@ public struct J2KHeader: Sendable, Equatable {
                 } else if len == 0 {
                     len = b.count - p
                 }
-                if type == [0x6A, 0x70, 0x32, 0x63] { start = p + header; found = true; break }   // 'jp2c'
+                if type == [0x6A, 0x70, 0x32, 0x63] { start = p + header; found = true; break }  // 'jp2c'
                 guard len >= header, len <= b.count - p else { break }
                 p += len
             }
@@ -57,17 +57,22 @@ public struct J2KHeader: Sendable, Equatable {
         let s = start + 4
         guard s + 2 <= b.count else { throw PixelError(.malformedFrame, codec: codec, "SIZ segment truncated", offset: s) }
         let lsiz = be16(s)
-        guard lsiz >= 41, s + lsiz <= b.count else { throw PixelError(.malformedFrame, codec: codec, "SIZ length \(lsiz) invalid or past the end of the frame", offset: s) }
+        guard lsiz >= 41, s + lsiz <= b.count else {
+            throw PixelError(.malformedFrame, codec: codec, "SIZ length \(lsiz) invalid or past the end of the frame", offset: s)
+        }
         let xsiz = be32(s + 4), ysiz = be32(s + 8), xo = be32(s + 12), yo = be32(s + 16)
         let xt = be32(s + 20), yt = be32(s + 24), xto = be32(s + 28), yto = be32(s + 32)
         let csiz = be16(s + 36)
-        guard csiz >= 1, lsiz == 38 + 3 * csiz else { throw PixelError(.malformedFrame, codec: codec, "SIZ declares \(csiz) components in \(lsiz) bytes (ISO 15444-1 A.5.1)", offset: s) }
+        guard csiz >= 1, lsiz == 38 + 3 * csiz else {
+            throw PixelError(.malformedFrame, codec: codec, "SIZ declares \(csiz) components in \(lsiz) bytes (ISO 15444-1 A.5.1)", offset: s)
+        }
         guard xsiz > xo, ysiz > yo, xt > 0, yt > 0, xto <= xo, yto <= yo else {
             throw PixelError(.malformedFrame, codec: codec, "SIZ image or tile geometry is inconsistent (ISO 15444-1 A.5.1)", offset: s)
         }
-        var h = J2KHeader(isJP2: isJP2, columns: xsiz - xo, rows: ysiz - yo, precisions: [], signed: [], subsampled: false, mct: 0,
-                          tileColumns: (xsiz - xto + xt - 1) / xt, tileRows: (ysiz - yto + yt - 1) / yt,
-                          usesHighThroughput: be16(s + 2) & 0x4000 != 0)
+        var h = J2KHeader(
+            isJP2: isJP2, columns: xsiz - xo, rows: ysiz - yo, precisions: [], signed: [], subsampled: false, mct: 0,
+            tileColumns: (xsiz - xto + xt - 1) / xt, tileRows: (ysiz - yto + yt - 1) / yt,
+            usesHighThroughput: be16(s + 2) & 0x4000 != 0)
         for c in 0..<csiz {
             let ssiz = Int(b[s + 38 + 3 * c])
             h.precisions.append((ssiz & 0x7F) + 1)
@@ -86,14 +91,14 @@ public struct J2KHeader: Sendable, Equatable {
             guard marker >> 8 == 0xFF, marker != 0xFFD9 else { break }
             let len = be16(p + 2)
             guard len >= 2, p + 2 + len <= b.count else { break }
-            let seg = p + 4                                          // first byte after Lxxx
+            let seg = p + 4  // first byte after Lxxx
             switch marker {
-            case 0xFF52 where len >= 12:                             // COD: Scod, SGcod(4), SPcod: levels, xcb, ycb, style
+            case 0xFF52 where len >= 12:  // COD: Scod, SGcod(4), SPcod: levels, xcb, ycb, style
                 if inMain { h.mct = Int(b[seg + 1 + 3]) }
                 if b[seg + 1 + 4 + 3] & 0x40 != 0 { h.usesHighThroughput = true }
-            case 0xFF53 where len >= 2 + cocComponentBytes + 1 + 4:   // COC: Ccoc, Scoc, SPcoc: levels, xcb, ycb, style
+            case 0xFF53 where len >= 2 + cocComponentBytes + 1 + 4:  // COC: Ccoc, Scoc, SPcoc: levels, xcb, ycb, style
                 if b[seg + cocComponentBytes + 1 + 3] & 0x40 != 0 { h.usesHighThroughput = true }
-            case 0xFF90 where len == 10:                             // SOT: Isot(2), Psot(4), TPsot, TNsot
+            case 0xFF90 where len == 10:  // SOT: Isot(2), Psot(4), TPsot, TNsot
                 inMain = false
                 let psot = be32(seg + 2)
                 var q = p + 2 + len
@@ -108,7 +113,7 @@ public struct J2KHeader: Sendable, Equatable {
                     if m == 0xFF53 && l >= 2 + cocComponentBytes + 1 + 4 && b[q + 4 + cocComponentBytes + 1 + 3] & 0x40 != 0 { h.usesHighThroughput = true }
                     q += 2 + l
                 }
-                guard psot >= 14 else { return h }                  // 0: runs to EOC; too small: malformed, OpenJPEG judges
+                guard psot >= 14 else { return h }  // 0: runs to EOC; too small: malformed, OpenJPEG judges
                 p += psot
                 continue
             default: break
@@ -163,17 +168,23 @@ public struct OpenJPEGCodec: PixelCodec {
         // frames away from OpenJPEG 2.5.0's HT block decoder, which overflows a heap buffer on a
         // fuzzed 100x100 frame (Tests/Fixtures/fuzz/adapters/j2k-ht-codeblock-overflow.bin).
         guard !h.usesHighThroughput else {
-            throw PixelError(.unsupportedCoding, codec: name, "HTJ2K (ISO 15444-15) block coding in a \(syntax.name) frame; HTJ2K has its own transfer syntaxes (PS3.5 A.4.4)")
+            throw PixelError(
+                .unsupportedCoding, codec: name,
+                "HTJ2K (ISO 15444-15) block coding in a \(syntax.name) frame; HTJ2K has its own transfer syntaxes (PS3.5 A.4.4)")
         }
         let wordBits = d.bitsAllocated <= 8 ? 8 : 16
         guard let prec = h.precisions.max(), prec <= wordBits, d.bitsAllocated <= 16 else {
             throw PixelError(.frameMismatch, codec: name, "J2K precision \(h.precisions.max() ?? 0) bits does not fit Bits Allocated \(d.bitsAllocated)")
         }
-        guard h.tileColumns * h.tileRows <= 65535 else { throw PixelError(.malformedFrame, codec: name, "\(h.tileColumns * h.tileRows) tiles exceed the 65535 allowed (ISO 15444-1 A.4.2)") }
+        guard h.tileColumns * h.tileRows <= 65535 else {
+            throw PixelError(.malformedFrame, codec: name, "\(h.tileColumns * h.tileRows) tiles exceed the 65535 allowed (ISO 15444-1 A.4.2)")
+        }
 
         let box = StreamBox(input: frame)
-        defer { withExtendedLifetime(box) {} }          // declared first, runs last: after the codec and stream are destroyed
-        guard let codec = opj_create_decompress(h.isJP2 ? OPJ_CODEC_JP2 : OPJ_CODEC_J2K) else { throw PixelError(.libraryFailed, codec: name, "opj_create_decompress failed") }
+        defer { withExtendedLifetime(box) {} }  // declared first, runs last: after the codec and stream are destroyed
+        guard let codec = opj_create_decompress(h.isJP2 ? OPJ_CODEC_JP2 : OPJ_CODEC_J2K) else {
+            throw PixelError(.libraryFailed, codec: name, "opj_create_decompress failed")
+        }
         defer { opj_destroy_codec(codec) }
         box.install(on: codec)
         var params = opj_dparameters_t()
@@ -202,7 +213,9 @@ public struct OpenJPEGCodec: PixelCodec {
         for c in 0..<spp {
             let comp = comps[c]
             guard comp.w == UInt32(d.columns), comp.h == UInt32(d.rows), comp.data != nil, comp.prec <= UInt32(wordBits) else {
-                throw PixelError(.libraryFailed, codec: name, "decoded component \(c) is \(comp.w)x\(comp.h) with \(comp.prec) bits, expected \(d.columns)x\(d.rows) in \(wordBits)")
+                throw PixelError(
+                    .libraryFailed, codec: name,
+                    "decoded component \(c) is \(comp.w)x\(comp.h) with \(comp.prec) bits, expected \(d.columns)x\(d.rows) in \(wordBits)")
             }
         }
         var out = [UInt8](repeating: 0, count: n * spp * (wordBits / 8))
@@ -232,7 +245,9 @@ public struct OpenJPEGCodec: PixelCodec {
         guard d.rows > 0, d.columns > 0 else { throw PixelError(.invalidDescription, codec: name, "empty frame (0 rows or columns)") }
         let lossy = syntax == .jpeg2000
         let spp = d.samplesPerPixel, n = d.rows * d.columns, bps = d.bytesPerSample
-        guard frame.count >= n * spp * bps else { throw PixelError(.shortPixelData, codec: name, "frame has \(frame.count) bytes, \(d) needs \(n * spp * bps)") }
+        guard frame.count >= n * spp * bps else {
+            throw PixelError(.shortPixelData, codec: name, "frame has \(frame.count) bytes, \(d) needs \(n * spp * bps)")
+        }
 
         var cparams = [opj_image_cmptparm_t](repeating: opj_image_cmptparm_t(), count: spp)
         for c in 0..<spp {
@@ -265,7 +280,7 @@ public struct OpenJPEGCodec: PixelCodec {
         opj_set_default_encoder_parameters(&p)
         p.tcp_numlayers = 1
         p.cp_disto_alloc = 1
-        p.tcp_rates.0 = 0                                // 0 = lossless layer
+        p.tcp_rates.0 = 0  // 0 = lossless layer
         let minSide = min(d.rows, d.columns)
         var levels = 1
         while levels < 6 && (1 << levels) <= minSide { levels += 1 }
@@ -323,36 +338,44 @@ final class StreamBox {
 
     /// opj_set_*_handler only fail for a NULL codec, which callers have ruled out.
     func install(on codec: OPJCodec) {
-        _ = opj_set_error_handler(codec, { msg, data in
-            guard let msg, let data else { return }
-            let box = StreamBox.from(data)
-            if box.errors.count < 16 { box.errors.append(String(cString: msg).trimmingCharacters(in: .newlines)) }
-        }, opaque)
-        _ = opj_set_warning_handler(codec, { msg, data in
-            guard let msg, let data else { return }
-            let box = StreamBox.from(data)
-            if box.warnings.count < 16 { box.warnings.append(String(cString: msg).trimmingCharacters(in: .newlines)) }
-        }, opaque)
+        _ = opj_set_error_handler(
+            codec,
+            { msg, data in
+                guard let msg, let data else { return }
+                let box = StreamBox.from(data)
+                if box.errors.count < 16 { box.errors.append(String(cString: msg).trimmingCharacters(in: .newlines)) }
+            }, opaque)
+        _ = opj_set_warning_handler(
+            codec,
+            { msg, data in
+                guard let msg, let data else { return }
+                let box = StreamBox.from(data)
+                if box.warnings.count < 16 { box.warnings.append(String(cString: msg).trimmingCharacters(in: .newlines)) }
+            }, opaque)
         _ = opj_set_info_handler(codec, nil, nil)
     }
 
     /// OpenJPEG's functions return false on failure; its messages (gathered by the error handler) are the cause.
     func error(_ codec: String, _ function: String) -> PixelError {
         let said = errors.joined(separator: "; ")
-        return PixelError(.libraryFailed, codec: codec, "\(function) failed" + (errors.isEmpty ? "" : ": " + said),
-                          cause: LibraryCallError(library: "OpenJPEG", function: function, code: 0, message: said))
+        return PixelError(
+            .libraryFailed, codec: codec, "\(function) failed" + (errors.isEmpty ? "" : ": " + said),
+            cause: LibraryCallError(library: "OpenJPEG", function: function, code: 0, message: said))
     }
 
     func makeStream(reading: Bool) -> OPJStream? {
-        guard let s = opj_stream_create(reading ? max(1, min(input.count, Int(OPJ_J2K_STREAM_CHUNK_SIZE))) : Int(OPJ_J2K_STREAM_CHUNK_SIZE),
-                                        reading ? 1 : 0) else { return nil }
+        guard
+            let s = opj_stream_create(
+                reading ? max(1, min(input.count, Int(OPJ_J2K_STREAM_CHUNK_SIZE))) : Int(OPJ_J2K_STREAM_CHUNK_SIZE),
+                reading ? 1 : 0)
+        else { return nil }
         opj_stream_set_user_data(s, opaque, nil)
         if reading {
             opj_stream_set_user_data_length(s, UInt64(input.count))
             opj_stream_set_read_function(s) { buffer, count, data in
                 let box = StreamBox.from(data)
                 let left = box.input.count - box.position
-                guard left > 0, let buffer else { return -1 }          // (OPJ_SIZE_T)-1: end of stream
+                guard left > 0, let buffer else { return -1 }  // (OPJ_SIZE_T)-1: end of stream
                 let k = min(left, Int(count))
                 box.input.withUnsafeBytes { src in
                     buffer.copyMemory(from: src.baseAddress! + box.position, byteCount: k)

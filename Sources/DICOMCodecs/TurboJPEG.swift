@@ -14,9 +14,11 @@ public enum TurboJPEG {
         }
         return try compress { handle, buf, size in
             try pixels.withUnsafeBufferPointer { px in
-                try check(tjCompress2(handle, px.baseAddress, Int32(width), 0, Int32(height), Int32(TJPF_GRAY.rawValue), &buf, &size,
-                                      Int32(TJSAMP_GRAY.rawValue), Int32(quality), accurateDCT ? Int32(TJFLAG_ACCURATEDCT) : 0),
-                          handle, "tjCompress2")
+                try check(
+                    tjCompress2(
+                        handle, px.baseAddress, Int32(width), 0, Int32(height), Int32(TJPF_GRAY.rawValue), &buf, &size,
+                        Int32(TJSAMP_GRAY.rawValue), Int32(quality), accurateDCT ? Int32(TJFLAG_ACCURATEDCT) : 0),
+                    handle, "tjCompress2")
             }
         }
     }
@@ -44,8 +46,9 @@ public enum TurboJPEG {
             let code = tjGetErrorCode(handle)
             let kind = code == Int32(TJERR_WARNING.rawValue) ? " (libjpeg warning: the image would be corrupt)" : ""
             let message = String(cString: tjGetErrorStr2(handle))
-            throw PixelError(.libraryFailed, codec: library, "\(function): \(message)\(kind)",
-                             cause: LibraryCallError(library: library, function: function, code: Int(code), message: message))
+            throw PixelError(
+                .libraryFailed, codec: library, "\(function): \(message)\(kind)",
+                cause: LibraryCallError(library: library, function: function, code: Int(code), message: message))
         }
     }
 }

@@ -45,10 +45,15 @@ public struct TurboJPEGCodec: PixelCodec {
         try checkSize(d, name)
         let h = try JPEGHeader.parse(frame, codec: name)
         guard h.sofMarker == 0xC0 || h.sofMarker == 0xC1 else {
-            throw PixelError(.unsupportedCoding, codec: name, "SOF marker 0xFF\(String(h.sofMarker, radix: 16, uppercase: true)) is not a baseline/extended sequential DCT frame (\(syntax.name) allows only SOF0/SOF1, PS3.5 8.2.1)")
+            throw PixelError(
+                .unsupportedCoding, codec: name,
+                "SOF marker 0xFF\(String(h.sofMarker, radix: 16, uppercase: true)) is not a baseline/extended sequential DCT frame (\(syntax.name) allows only SOF0/SOF1, PS3.5 8.2.1)"
+            )
         }
         guard h.precision == 8 else {
-            throw PixelError(.unsupportedCoding, codec: name, "\(h.precision)-bit JPEG: libjpeg-turbo here decodes 8-bit samples only (12-bit JPEG Extended needs the Swift DCT decoder)")
+            throw PixelError(
+                .unsupportedCoding, codec: name,
+                "\(h.precision)-bit JPEG: libjpeg-turbo here decodes 8-bit samples only (12-bit JPEG Extended needs the Swift DCT decoder)")
         }
         guard h.rows == d.rows, h.columns == d.columns else {
             throw PixelError(.frameMismatch, codec: name, "JPEG frame is \(h.columns)x\(h.rows) but the data set says \(d.columns)x\(d.rows) (PS3.5 8.2.1)")
@@ -58,7 +63,9 @@ public struct TurboJPEGCodec: PixelCodec {
         }
         guard d.rows > 0, d.columns > 0 else { throw PixelError(.invalidDescription, codec: name, "empty frame (0 rows or columns)") }
 
-        guard let handle = tjInitDecompress() else { throw PixelError(.libraryFailed, codec: name, "tjInitDecompress failed: \(String(cString: tjGetErrorStr2(nil)))") }
+        guard let handle = tjInitDecompress() else {
+            throw PixelError(.libraryFailed, codec: name, "tjInitDecompress failed: \(String(cString: tjGetErrorStr2(nil)))")
+        }
         defer { tjDestroy(handle) }
         var w: Int32 = 0, ht: Int32 = 0, subsamp: Int32 = 0, cs: Int32 = 0
         try frame.withUnsafeBufferPointer { src in
@@ -109,8 +116,10 @@ public struct TurboJPEGCodec: PixelCodec {
         var out = [UInt8](repeating: 0, count: count)
         try frame.withUnsafeBufferPointer { src in
             try out.withUnsafeMutableBufferPointer { dst in
-                try check(tjDecompress2(handle, src.baseAddress, UInt(src.count), dst.baseAddress, Int32(d.columns), 0, Int32(d.rows),
-                                        Int32(pixelFormat.rawValue), flags), handle, "tjDecompress2")
+                try check(
+                    tjDecompress2(
+                        handle, src.baseAddress, UInt(src.count), dst.baseAddress, Int32(d.columns), 0, Int32(d.rows),
+                        Int32(pixelFormat.rawValue), flags), handle, "tjDecompress2")
             }
         }
         return out
@@ -125,8 +134,10 @@ public struct TurboJPEGCodec: PixelCodec {
                 let base = p.baseAddress!
                 var dst: [UnsafeMutablePointer<UInt8>?] = [base, base + n, base + 2 * n]
                 var strides: [Int32] = [Int32(d.columns), Int32(d.columns), Int32(d.columns)]
-                try check(tjDecompressToYUVPlanes(handle, src.baseAddress, UInt(src.count), &dst, Int32(d.columns), &strides, Int32(d.rows),
-                                                  Int32(TJFLAG_ACCURATEDCT)), handle, "tjDecompressToYUVPlanes")
+                try check(
+                    tjDecompressToYUVPlanes(
+                        handle, src.baseAddress, UInt(src.count), &dst, Int32(d.columns), &strides, Int32(d.rows),
+                        Int32(TJFLAG_ACCURATEDCT)), handle, "tjDecompressToYUVPlanes")
             }
         }
         var out = [UInt8](repeating: 0, count: 3 * n)
@@ -145,7 +156,8 @@ public struct TurboJPEGCodec: PixelCodec {
     /// are, 4:4:4, no colour round trip → "YBR_FULL") at quality `parameters.quality` (1-100, default 90).
     public func encode(_ frame: [UInt8], description d: PixelDescription, syntax: TransferSyntax, parameters: EncodeParameters) throws -> EncodedFrame {
         guard canEncode(d, syntax: syntax) else {
-            throw PixelError(.cannotEncode, codec: name, "cannot encode \(d) as \(syntax.name): 8-bit unsigned MONOCHROME1/2, RGB or YBR_FULL only (PS3.5 8.2.1)")
+            throw PixelError(
+                .cannotEncode, codec: name, "cannot encode \(d) as \(syntax.name): 8-bit unsigned MONOCHROME1/2, RGB or YBR_FULL only (PS3.5 8.2.1)")
         }
         guard d.rows > 0, d.columns > 0 else { throw PixelError(.invalidDescription, codec: name, "empty frame (0 rows or columns)") }
         let n = d.rows * d.columns * d.samplesPerPixel
@@ -163,8 +175,10 @@ public struct TurboJPEGCodec: PixelCodec {
         if d.photometricInterpretation == "RGB" {
             let bytes = try TurboJPEG.compress { handle, jpegBuf, jpegSize in
                 try src.withUnsafeBufferPointer { s in
-                    try check(tjCompress2(handle, s.baseAddress, Int32(d.columns), 0, Int32(d.rows), Int32(TJPF_RGB.rawValue), &jpegBuf, &jpegSize,
-                                          Int32(subsampleChroma ? TJSAMP_422.rawValue : TJSAMP_444.rawValue), quality, flags), handle, "tjCompress2")
+                    try check(
+                        tjCompress2(
+                            handle, s.baseAddress, Int32(d.columns), 0, Int32(d.rows), Int32(TJPF_RGB.rawValue), &jpegBuf, &jpegSize,
+                            Int32(subsampleChroma ? TJSAMP_422.rawValue : TJSAMP_444.rawValue), quality, flags), handle, "tjCompress2")
                 }
             }
             return EncodedFrame(bytes: bytes, photometricInterpretation: subsampleChroma ? "YBR_FULL_422" : "YBR_FULL")
@@ -178,8 +192,10 @@ public struct TurboJPEGCodec: PixelCodec {
                 let base = p.baseAddress!
                 var srcPlanes: [UnsafePointer<UInt8>?] = [base, base + px, base + 2 * px]
                 var strides: [Int32] = [Int32(d.columns), Int32(d.columns), Int32(d.columns)]
-                try check(tjCompressFromYUVPlanes(handle, &srcPlanes, Int32(d.columns), &strides, Int32(d.rows), Int32(TJSAMP_444.rawValue),
-                                                  &jpegBuf, &jpegSize, quality, flags), handle, "tjCompressFromYUVPlanes")
+                try check(
+                    tjCompressFromYUVPlanes(
+                        handle, &srcPlanes, Int32(d.columns), &strides, Int32(d.rows), Int32(TJSAMP_444.rawValue),
+                        &jpegBuf, &jpegSize, quality, flags), handle, "tjCompressFromYUVPlanes")
             }
         }
         return EncodedFrame(bytes: bytes, photometricInterpretation: "YBR_FULL")

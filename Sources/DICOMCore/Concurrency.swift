@@ -17,5 +17,9 @@ public final class ConcurrentCounter: Sendable {
     private let value = Mutex(0)
     public init() {}
     /// Adds one and returns the new count.
-    public func increment() -> Int { value.withLock { $0 += 1; return $0 } }
+    public func increment() -> Int {
+        value.withLock {
+            $0 += 1; return $0
+        }
+    }
 }

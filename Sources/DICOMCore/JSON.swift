@@ -57,7 +57,9 @@ public indirect enum JSON: Sendable, Equatable {
                 if u.value < 0x20 {
                     let h = String(u.value, radix: 16)
                     s += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else { s.unicodeScalars.append(u) }
+                } else {
+                    s.unicodeScalars.append(u)
+                }
             }
         }
         s += "\""

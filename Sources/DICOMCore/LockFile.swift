@@ -77,8 +77,10 @@ public final class LockFile: Sendable {
 
     /// Takes the lock, waiting up to `wait` seconds (0: try once). `prepare` runs before each attempt to
     /// open the file (e.g. to create its folder). An exclusive holder writes "pid N since T" into the file.
-    public static func acquire(directory: String, name: String, mode: Mode, wait: Double, what: String,
-                               prepare: () throws -> Void = {}) throws -> LockFile {
+    public static func acquire(
+        directory: String, name: String, mode: Mode, wait: Double, what: String,
+        prepare: () throws -> Void = {}
+    ) throws -> LockFile {
         let path = directory + "/" + name
         let deadline = monotonicNow() + max(0, wait)
         var attempts = 0
@@ -89,7 +91,10 @@ public final class LockFile: Sendable {
             if dirFD < 0 {
                 let e = errno
                 if e == ENOENT && attempts < 100 { continue }  // removed by a holder just releasing; prepare recreates it
-                throw Failure(message: e == ELOOP || e == ENOTDIR ? "lock folder is a symbolic link or not a folder; refused" : "cannot open lock folder: \(String(cString: strerror(e)))", path: directory, errno: e)
+                throw Failure(
+                    message: e == ELOOP || e == ENOTDIR
+                        ? "lock folder is a symbolic link or not a folder; refused" : "cannot open lock folder: \(String(cString: strerror(e)))",
+                    path: directory, errno: e)
             }
             // A device or fifo planted at the path is not even opened (opening one can have effects).
             var pre = stat()
@@ -102,7 +107,10 @@ public final class LockFile: Sendable {
                 let e = errno
                 close(dirFD)
                 if e == ENOENT && attempts < 100 { continue }
-                throw Failure(message: e == ELOOP ? "lock file is a symbolic link; refused (nothing outside was touched; remove the link)" : "cannot open lock file: \(String(cString: strerror(e)))", path: path, errno: e)
+                throw Failure(
+                    message: e == ELOOP
+                        ? "lock file is a symbolic link; refused (nothing outside was touched; remove the link)"
+                        : "cannot open lock file: \(String(cString: strerror(e)))", path: path, errno: e)
             }
             var st = stat()
             if fstat(fd, &st) != 0 || (st.st_mode & S_IFMT) != S_IFREG || st.st_nlink > 1 {
@@ -187,7 +195,8 @@ public final class LockFile: Sendable {
         while text.hasSuffix("\n") { text.removeLast() }
         let parts = text.split(separator: " ", omittingEmptySubsequences: false)
         guard parts.count == 4, parts[0] == "pid", parts[2] == "since", Int32(parts[1]) != nil,
-              parts[3].allSatisfy({ $0.isNumber || "-:TZ".contains($0) }), parts[3].count <= 25 else { return nil }
+            parts[3].allSatisfy({ $0.isNumber || "-:TZ".contains($0) }), parts[3].count <= 25
+        else { return nil }
         return text
     }
 

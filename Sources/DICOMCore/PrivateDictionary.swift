@@ -42,8 +42,9 @@ public enum PrivateDictionary {
             guard i < end, rowKeys[i] == key else { continue }
             let line = Int(rowLines[i])
             let vrs = DictionaryText.vrs(text.field(1, at: line))
-            return PrivateDictionaryEntry(tag: tag, creator: name, vr: vrs.first ?? .UN, vrs: vrs,
-                                          vm: text.string(2, at: line), name: text.string(3, at: line))
+            return PrivateDictionaryEntry(
+                tag: tag, creator: name, vr: vrs.first ?? .UN, vrs: vrs,
+                vm: text.string(2, at: line), name: text.string(3, at: line))
         }
         return nil
     }
@@ -51,7 +52,8 @@ public enum PrivateDictionary {
     /// The entry for private data element `tag` of `dataSet`, its creator read from the same data set.
     public static func entry(for tag: Tag, in dataSet: DataSet) -> PrivateDictionaryEntry? {
         guard tag.isPrivate, !tag.isPrivateCreator, tag.element > 0xFF,
-              let creator = dataSet.string(Tag(tag.group, tag.element >> 8)) else { return nil }
+            let creator = dataSet.string(Tag(tag.group, tag.element >> 8))
+        else { return nil }
         return entry(for: tag, creator: creator)
     }
 

@@ -74,8 +74,9 @@ public struct SpecificCharacterSet: Sendable, Equatable {
         if !bytes.contains(where: { $0 >= 0x80 || $0 == 0x1B }) { return String(decoding: bytes, as: UTF8.self) }
         switch standAlone {
         case .utf8?: return String(decoding: bytes, as: UTF8.self)
-        case let s?: return Iconv(from: s.iconvName, to: "UTF-8").map { String(decoding: $0.decode(bytes), as: UTF8.self) }
-            ?? String(decoding: bytes, as: UTF8.self)
+        case let s?:
+            return Iconv(from: s.iconvName, to: "UTF-8").map { String(decoding: $0.decode(bytes), as: UTF8.self) }
+                ?? String(decoding: bytes, as: UTF8.self)
         case nil: return decodeISO2022(bytes, vr: vr)
         }
     }
@@ -118,7 +119,8 @@ public struct SpecificCharacterSet: Sendable, Equatable {
             guard let set = runSet, !run.isEmpty else { return }
             if converters[set] == nil { converters[set] = set.iconvName.flatMap { Iconv(from: $0, to: "UTF-8") } }
             let unit = set.eucLength
-            let text = converters[set].map { String(decoding: $0.decode(run, unit: unit), as: UTF8.self) }
+            let text =
+                converters[set].map { String(decoding: $0.decode(run, unit: unit), as: UTF8.self) }
                 ?? String(repeating: "\u{FFFD}", count: run.count / unit)
             out.append(contentsOf: text.unicodeScalars); run.removeAll(keepingCapacity: true)
         }
@@ -134,25 +136,29 @@ public struct SpecificCharacterSet: Sendable, Equatable {
                 i += length; continue
             }
             if b < 0x80 {
-                if g0.isMultiByte && b > 0x20 && b < 0x7F {      // two 7-bit bytes per character in G0
+                if g0.isMultiByte && b > 0x20 && b < 0x7F {  // two 7-bit bytes per character in G0
                     if i + 1 < bytes.count, (0x21...0x7E).contains(bytes[i + 1]) {
                         append(g0, g0.euc(b, bytes[i + 1])); i += 2
-                    } else { flush(); out.append("\u{FFFD}"); i += 1 }
+                    } else {
+                        flush(); out.append("\u{FFFD}"); i += 1
+                    }
                     continue
                 }
                 flush(); out.append(Unicode.Scalar(b))
                 if resets(b, vr) { g0 = initialG0; g1 = initialG1 ?? g1 }  // keep a lone G1 for writers that forget to re-designate
                 i += 1; continue
             }
-            switch g1 ?? .upper(.latin1) {                       // no G1 designated: read as ISO 8859-1, like pydicom
+            switch g1 ?? .upper(.latin1) {  // no G1 designated: read as ISO 8859-1, like pydicom
             case .upper(let set):
                 flush(); out.append(set.table?[Int(b)] ?? "\u{FFFD}")
             case .katakana:
                 flush(); out.append((0xA1...0xDF).contains(b) ? Unicode.Scalar(0xFF61 + UInt32(b) - 0xA1)! : "\u{FFFD}")
-            case let set:                                          // KS X 1001, GB 2312: two 8-bit bytes in G1
+            case let set:  // KS X 1001, GB 2312: two 8-bit bytes in G1
                 if (0xA1...0xFE).contains(b), i + 1 < bytes.count, (0xA1...0xFE).contains(bytes[i + 1]) {
                     append(set, set.euc(b, bytes[i + 1])); i += 1
-                } else { flush(); out.append("\u{FFFD}") }
+                } else {
+                    flush(); out.append("\u{FFFD}")
+                }
             }
             i += 1
         }
@@ -181,7 +187,7 @@ public struct SpecificCharacterSet: Sendable, Equatable {
         for s in string.unicodeScalars {
             if s.value < 0x80 {
                 let b = UInt8(s.value)
-                if resets(b, vr) {                                 // back to the value-1 sets before delimiters and controls
+                if resets(b, vr) {  // back to the value-1 sets before delimiters and controls
                     if g0 != initialG0 { designate(initialG0) }
                     if let i1 = initialG1, g1 != i1 { designate(i1) }
                     g1 = initialG1
@@ -232,10 +238,15 @@ public struct SpecificCharacterSet: Sendable, Equatable {
         if let a = aliases[raw], let d = definitions[a] { return (a, d) }
         let words = raw.uppercased().split(whereSeparator: { $0 == " " || $0 == "_" || $0 == "-" })
         let fixed: String
-        if words.count == 2, words[0] == "ISO", words[1].hasPrefix("IR") { fixed = "ISO_IR \(words[1].dropFirst(2))" }
-        else if words.count == 3, words[0] == "ISO", words[1] == "IR" { fixed = "ISO_IR \(words[2])" }
-        else if words.count == 4, words[0] == "ISO", words[1] == "2022", words[2] == "IR" { fixed = "ISO 2022 IR \(words[3])" }
-        else { return nil }
+        if words.count == 2, words[0] == "ISO", words[1].hasPrefix("IR") {
+            fixed = "ISO_IR \(words[1].dropFirst(2))"
+        } else if words.count == 3, words[0] == "ISO", words[1] == "IR" {
+            fixed = "ISO_IR \(words[2])"
+        } else if words.count == 4, words[0] == "ISO", words[1] == "2022", words[2] == "IR" {
+            fixed = "ISO 2022 IR \(words[3])"
+        } else {
+            return nil
+        }
         return definitions[fixed].map { (fixed, $0) }
     }
 }
@@ -243,7 +254,13 @@ public struct SpecificCharacterSet: Sendable, Equatable {
 /// Character sets that must be the only value of (0008,0005) (PS3.3 Table C.12-5).
 enum StandAlone: Sendable, Equatable {
     case utf8, gb18030, gbk
-    var iconvName: String { switch self { case .utf8: "UTF-8"; case .gb18030: "GB18030"; case .gbk: "GBK" } }
+    var iconvName: String {
+        switch self {
+        case .utf8: "UTF-8";
+        case .gb18030: "GB18030";
+        case .gbk: "GBK"
+        }
+    }
 }
 
 /// The 96-character sets that ISO 2022 designates into G1 with ESC - F (PS3.3 Table C.12-3).
@@ -254,15 +271,32 @@ enum SingleByte: UInt8, CaseIterable, Sendable {
     /// The ISO-IR registration number used in the Defined Terms.
     var ir: Int {
         switch self {
-        case .latin1: 100; case .latin2: 101; case .latin3: 109; case .latin4: 110; case .greek: 126; case .arabic: 127
-        case .hebrew: 138; case .cyrillic: 144; case .latin5: 148; case .thai: 166; case .latin9: 203
+        case .latin1: 100;
+        case .latin2: 101;
+        case .latin3: 109;
+        case .latin4: 110;
+        case .greek: 126;
+        case .arabic: 127
+        case .hebrew: 138;
+        case .cyrillic: 144;
+        case .latin5: 148;
+        case .thai: 166;
+        case .latin9: 203
         }
     }
     var iconvName: String {
         switch self {
-        case .latin1: "ISO-8859-1"; case .latin2: "ISO-8859-2"; case .latin3: "ISO-8859-3"; case .latin4: "ISO-8859-4"
-        case .greek: "ISO-8859-7"; case .arabic: "ISO-8859-6"; case .hebrew: "ISO-8859-8"; case .cyrillic: "ISO-8859-5"
-        case .latin5: "ISO-8859-9"; case .thai: "TIS-620"; case .latin9: "ISO-8859-15"
+        case .latin1: "ISO-8859-1";
+        case .latin2: "ISO-8859-2";
+        case .latin3: "ISO-8859-3";
+        case .latin4: "ISO-8859-4"
+        case .greek: "ISO-8859-7";
+        case .arabic: "ISO-8859-6";
+        case .hebrew: "ISO-8859-8";
+        case .cyrillic: "ISO-8859-5"
+        case .latin5: "ISO-8859-9";
+        case .thai: "TIS-620";
+        case .latin9: "ISO-8859-15"
         }
     }
     /// Byte to scalar (U+FFFD where undefined), built once with iconv; nil when iconv lacks the set.
@@ -289,31 +323,41 @@ enum SingleByte: UInt8, CaseIterable, Sendable {
 
 /// A graphic character set that ISO 2022 designates into G0 or G1 (PS3.3 Tables C.12-3, C.12-4).
 enum CodeElement: Hashable, Sendable {
-    case ascii                 // ISO-IR 6, G0
-    case romaji                // ISO-IR 14 (JIS X 0201 Roman), G0; read as ASCII, as pydicom does
-    case katakana              // ISO-IR 13 (JIS X 0201 Katakana), G1
-    case upper(SingleByte)     // ISO 8859 / TIS 620 upper half, G1
-    case jisX0208              // ISO-IR 87, G0, two 7-bit bytes
-    case jisX0212              // ISO-IR 159, G0, two 7-bit bytes
-    case ksX1001               // ISO-IR 149, G1, two 8-bit bytes
-    case gb2312                // ISO-IR 58, G1, two 8-bit bytes
+    case ascii  // ISO-IR 6, G0
+    case romaji  // ISO-IR 14 (JIS X 0201 Roman), G0; read as ASCII, as pydicom does
+    case katakana  // ISO-IR 13 (JIS X 0201 Katakana), G1
+    case upper(SingleByte)  // ISO 8859 / TIS 620 upper half, G1
+    case jisX0208  // ISO-IR 87, G0, two 7-bit bytes
+    case jisX0212  // ISO-IR 159, G0, two 7-bit bytes
+    case ksX1001  // ISO-IR 149, G1, two 8-bit bytes
+    case gb2312  // ISO-IR 58, G1, two 8-bit bytes
 
-    var isG0: Bool { switch self { case .ascii, .romaji, .jisX0208, .jisX0212: true; default: false } }
-    var isMultiByte: Bool { switch self { case .jisX0208, .jisX0212, .ksX1001, .gb2312: true; default: false } }
+    var isG0: Bool {
+        switch self {
+        case .ascii, .romaji, .jisX0208, .jisX0212: true;
+        default: false
+        }
+    }
+    var isMultiByte: Bool {
+        switch self {
+        case .jisX0208, .jisX0212, .ksX1001, .gb2312: true;
+        default: false
+        }
+    }
     /// Bytes per character in EUC form: 3 for JIS X 0212 (SS3 prefix), 2 for the other multi-byte sets.
     var eucLength: Int { self == .jisX0212 ? 3 : 2 }
 
     /// The escape sequence designating this set (PS3.3 Tables C.12-3, C.12-4).
     var escapeSequence: [UInt8] {
         switch self {
-        case .ascii: [0x1B, 0x28, 0x42]                // ESC ( B
-        case .romaji: [0x1B, 0x28, 0x4A]               // ESC ( J
-        case .katakana: [0x1B, 0x29, 0x49]             // ESC ) I
-        case .upper(let s): [0x1B, 0x2D, s.rawValue]   // ESC - F
-        case .jisX0208: [0x1B, 0x24, 0x42]             // ESC $ B
-        case .jisX0212: [0x1B, 0x24, 0x28, 0x44]       // ESC $ ( D
-        case .ksX1001: [0x1B, 0x24, 0x29, 0x43]        // ESC $ ) C
-        case .gb2312: [0x1B, 0x24, 0x29, 0x41]         // ESC $ ) A
+        case .ascii: [0x1B, 0x28, 0x42]  // ESC ( B
+        case .romaji: [0x1B, 0x28, 0x4A]  // ESC ( J
+        case .katakana: [0x1B, 0x29, 0x49]  // ESC ) I
+        case .upper(let s): [0x1B, 0x2D, s.rawValue]  // ESC - F
+        case .jisX0208: [0x1B, 0x24, 0x42]  // ESC $ B
+        case .jisX0212: [0x1B, 0x24, 0x28, 0x44]  // ESC $ ( D
+        case .ksX1001: [0x1B, 0x24, 0x29, 0x43]  // ESC $ ) C
+        case .gb2312: [0x1B, 0x24, 0x29, 0x41]  // ESC $ ) A
         }
     }
     static let all: [CodeElement] = [.ascii, .romaji, .katakana, .jisX0208, .jisX0212, .ksX1001, .gb2312] + SingleByte.allCases.map { .upper($0) }
@@ -388,7 +432,7 @@ final class Iconv {
                 out += chunk[0..<produced]
                 pos = inBuf.count - inLeft
                 if err == 0 || err == E2BIG { continue }
-                guard let rep = replacement else { return nil }   // EILSEQ or EINVAL (truncated)
+                guard let rep = replacement else { return nil }  // EILSEQ or EINVAL (truncated)
                 out += rep
                 pos += err == EINVAL ? inLeft : max(1, skip(pos))
                 iconv(cd, nil, nil, nil, nil)
@@ -400,10 +444,12 @@ final class Iconv {
     func decode(_ input: [UInt8], unit: Int = 1) -> [UInt8] { convert(input, replacement: [0xEF, 0xBF, 0xBD], skip: { _ in unit })! }
     /// Encodes UTF-8 input, replacing each unrepresentable character by "?".
     func encode(_ utf8: [UInt8]) -> [UInt8] {
-        convert(utf8, replacement: [0x3F], skip: { p in
-            let b = utf8[p]
-            return b < 0xC0 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
-        })!
+        convert(
+            utf8, replacement: [0x3F],
+            skip: { p in
+                let b = utf8[p]
+                return b < 0xC0 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
+            })!
     }
     /// Converts exactly, or nil when any byte or character cannot be converted.
     func exact(_ input: [UInt8]) -> [UInt8]? { convert(input, replacement: nil, skip: { _ in 1 }) }

@@ -22,8 +22,10 @@ public struct TransferSyntax: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(name) (\(uid))" }
 
-    init(_ uid: String, _ name: String, explicit: Bool = true, big: Bool = false, encapsulated: Bool = true,
-         deflated: Bool = false, lossy: Bool = false, retired: Bool = false) {
+    init(
+        _ uid: String, _ name: String, explicit: Bool = true, big: Bool = false, encapsulated: Bool = true,
+        deflated: Bool = false, lossy: Bool = false, retired: Bool = false
+    ) {
         self.uid = uid; self.name = name; byteOrder = big ? .bigEndian : .littleEndian
         isExplicitVR = explicit; isEncapsulated = encapsulated; isDeflated = deflated
         isLossy = lossy; isRetired = retired; isKnown = true
@@ -39,13 +41,16 @@ public struct TransferSyntax: Hashable, Sendable, CustomStringConvertible {
 
     public static let implicitVRLittleEndian = TransferSyntax("1.2.840.10008.1.2", "Implicit VR Little Endian", explicit: false, encapsulated: false)
     public static let explicitVRLittleEndian = TransferSyntax("1.2.840.10008.1.2.1", "Explicit VR Little Endian", encapsulated: false)
-    public static let encapsulatedUncompressedExplicitVRLittleEndian = TransferSyntax("1.2.840.10008.1.2.1.98", "Encapsulated Uncompressed Explicit VR Little Endian")
-    public static let deflatedExplicitVRLittleEndian = TransferSyntax("1.2.840.10008.1.2.1.99", "Deflated Explicit VR Little Endian", encapsulated: false, deflated: true)
+    public static let encapsulatedUncompressedExplicitVRLittleEndian = TransferSyntax(
+        "1.2.840.10008.1.2.1.98", "Encapsulated Uncompressed Explicit VR Little Endian")
+    public static let deflatedExplicitVRLittleEndian = TransferSyntax(
+        "1.2.840.10008.1.2.1.99", "Deflated Explicit VR Little Endian", encapsulated: false, deflated: true)
     public static let explicitVRBigEndian = TransferSyntax("1.2.840.10008.1.2.2", "Explicit VR Big Endian", big: true, encapsulated: false, retired: true)
     public static let jpegBaseline = TransferSyntax("1.2.840.10008.1.2.4.50", "JPEG Baseline (Process 1)", lossy: true)
     public static let jpegExtended = TransferSyntax("1.2.840.10008.1.2.4.51", "JPEG Extended (Process 2 & 4)", lossy: true)
     public static let jpegLossless = TransferSyntax("1.2.840.10008.1.2.4.57", "JPEG Lossless, Non-Hierarchical (Process 14)")
-    public static let jpegLosslessSV1 = TransferSyntax("1.2.840.10008.1.2.4.70", "JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14 [Selection Value 1])")
+    public static let jpegLosslessSV1 = TransferSyntax(
+        "1.2.840.10008.1.2.4.70", "JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14 [Selection Value 1])")
     public static let jpegLSLossless = TransferSyntax("1.2.840.10008.1.2.4.80", "JPEG-LS Lossless Image Compression")
     public static let jpegLSNearLossless = TransferSyntax("1.2.840.10008.1.2.4.81", "JPEG-LS Lossy (Near-Lossless) Image Compression", lossy: true)
     public static let jpeg2000Lossless = TransferSyntax("1.2.840.10008.1.2.4.90", "JPEG 2000 Image Compression (Lossless Only)")
@@ -72,42 +77,43 @@ public struct TransferSyntax: Hashable, Sendable, CustomStringConvertible {
             let lossless = ["58", "65", "66"].contains(n)
             t.append(TransferSyntax("1.2.840.10008.1.2.4.\(n)", name, lossy: !lossless, retired: true))
         }
-        t += [jpegLossless, jpegLosslessSV1, jpegLSLossless, jpegLSNearLossless, jpeg2000Lossless, jpeg2000,
-              TransferSyntax("1.2.840.10008.1.2.4.92", "JPEG 2000 Part 2 Multi-component Image Compression (Lossless Only)"),
-              TransferSyntax("1.2.840.10008.1.2.4.93", "JPEG 2000 Part 2 Multi-component Image Compression", lossy: true),
-              TransferSyntax("1.2.840.10008.1.2.4.94", "JPIP Referenced", encapsulated: false),
-              TransferSyntax("1.2.840.10008.1.2.4.95", "JPIP Referenced Deflate", encapsulated: false, deflated: true),
-              TransferSyntax("1.2.840.10008.1.2.4.100", "MPEG2 Main Profile / Main Level", lossy: true),
-              TransferSyntax("1.2.840.10008.1.2.4.100.1", "Fragmentable MPEG2 Main Profile / Main Level", lossy: true),
-              TransferSyntax("1.2.840.10008.1.2.4.101", "MPEG2 Main Profile / High Level", lossy: true),
-              TransferSyntax("1.2.840.10008.1.2.4.101.1", "Fragmentable MPEG2 Main Profile / High Level", lossy: true),
-              TransferSyntax("1.2.840.10008.1.2.4.102", "MPEG-4 AVC/H.264 High Profile / Level 4.1", lossy: true),
-              TransferSyntax("1.2.840.10008.1.2.4.102.1", "Fragmentable MPEG-4 AVC/H.264 High Profile / Level 4.1", lossy: true),
-              TransferSyntax("1.2.840.10008.1.2.4.103", "MPEG-4 AVC/H.264 BD-compatible High Profile / Level 4.1", lossy: true),
-              TransferSyntax("1.2.840.10008.1.2.4.103.1", "Fragmentable MPEG-4 AVC/H.264 BD-compatible High Profile / Level 4.1", lossy: true),
-              TransferSyntax("1.2.840.10008.1.2.4.104", "MPEG-4 AVC/H.264 High Profile / Level 4.2 For 2D Video", lossy: true),
-              TransferSyntax("1.2.840.10008.1.2.4.104.1", "Fragmentable MPEG-4 AVC/H.264 High Profile / Level 4.2 For 2D Video", lossy: true),
-              TransferSyntax("1.2.840.10008.1.2.4.105", "MPEG-4 AVC/H.264 High Profile / Level 4.2 For 3D Video", lossy: true),
-              TransferSyntax("1.2.840.10008.1.2.4.105.1", "Fragmentable MPEG-4 AVC/H.264 High Profile / Level 4.2 For 3D Video", lossy: true),
-              TransferSyntax("1.2.840.10008.1.2.4.106", "MPEG-4 AVC/H.264 Stereo High Profile / Level 4.2", lossy: true),
-              TransferSyntax("1.2.840.10008.1.2.4.106.1", "Fragmentable MPEG-4 AVC/H.264 Stereo High Profile / Level 4.2", lossy: true),
-              TransferSyntax("1.2.840.10008.1.2.4.107", "HEVC/H.265 Main Profile / Level 5.1", lossy: true),
-              TransferSyntax("1.2.840.10008.1.2.4.108", "HEVC/H.265 Main 10 Profile / Level 5.1", lossy: true),
-              TransferSyntax("1.2.840.10008.1.2.4.110", "JPEG XL Lossless"),
-              TransferSyntax("1.2.840.10008.1.2.4.111", "JPEG XL JPEG Recompression"),
-              TransferSyntax("1.2.840.10008.1.2.4.112", "JPEG XL", lossy: true),
-              TransferSyntax("1.2.840.10008.1.2.4.201", "High-Throughput JPEG 2000 Image Compression (Lossless Only)"),
-              TransferSyntax("1.2.840.10008.1.2.4.202", "High-Throughput JPEG 2000 with RPCL Options Image Compression (Lossless Only)"),
-              TransferSyntax("1.2.840.10008.1.2.4.203", "High-Throughput JPEG 2000 Image Compression", lossy: true),
-              TransferSyntax("1.2.840.10008.1.2.4.204", "JPIP HTJ2K Referenced", encapsulated: false),
-              TransferSyntax("1.2.840.10008.1.2.4.205", "JPIP HTJ2K Referenced Deflate", encapsulated: false, deflated: true),
-              rleLossless,
-              TransferSyntax("1.2.840.10008.1.2.6.1", "RFC 2557 MIME encapsulation", encapsulated: false, retired: true),
-              TransferSyntax("1.2.840.10008.1.2.6.2", "XML Encoding", encapsulated: false, retired: true),
-              TransferSyntax("1.2.840.10008.1.2.7.1", "SMPTE ST 2110-20 Uncompressed Progressive Active Video", encapsulated: false),
-              TransferSyntax("1.2.840.10008.1.2.7.2", "SMPTE ST 2110-20 Uncompressed Interlaced Active Video", encapsulated: false),
-              TransferSyntax("1.2.840.10008.1.2.7.3", "SMPTE ST 2110-30 PCM Digital Audio", encapsulated: false),
-              TransferSyntax("1.2.840.10008.1.2.8.1", "Deflated Image Frame Compression"),
+        t += [
+            jpegLossless, jpegLosslessSV1, jpegLSLossless, jpegLSNearLossless, jpeg2000Lossless, jpeg2000,
+            TransferSyntax("1.2.840.10008.1.2.4.92", "JPEG 2000 Part 2 Multi-component Image Compression (Lossless Only)"),
+            TransferSyntax("1.2.840.10008.1.2.4.93", "JPEG 2000 Part 2 Multi-component Image Compression", lossy: true),
+            TransferSyntax("1.2.840.10008.1.2.4.94", "JPIP Referenced", encapsulated: false),
+            TransferSyntax("1.2.840.10008.1.2.4.95", "JPIP Referenced Deflate", encapsulated: false, deflated: true),
+            TransferSyntax("1.2.840.10008.1.2.4.100", "MPEG2 Main Profile / Main Level", lossy: true),
+            TransferSyntax("1.2.840.10008.1.2.4.100.1", "Fragmentable MPEG2 Main Profile / Main Level", lossy: true),
+            TransferSyntax("1.2.840.10008.1.2.4.101", "MPEG2 Main Profile / High Level", lossy: true),
+            TransferSyntax("1.2.840.10008.1.2.4.101.1", "Fragmentable MPEG2 Main Profile / High Level", lossy: true),
+            TransferSyntax("1.2.840.10008.1.2.4.102", "MPEG-4 AVC/H.264 High Profile / Level 4.1", lossy: true),
+            TransferSyntax("1.2.840.10008.1.2.4.102.1", "Fragmentable MPEG-4 AVC/H.264 High Profile / Level 4.1", lossy: true),
+            TransferSyntax("1.2.840.10008.1.2.4.103", "MPEG-4 AVC/H.264 BD-compatible High Profile / Level 4.1", lossy: true),
+            TransferSyntax("1.2.840.10008.1.2.4.103.1", "Fragmentable MPEG-4 AVC/H.264 BD-compatible High Profile / Level 4.1", lossy: true),
+            TransferSyntax("1.2.840.10008.1.2.4.104", "MPEG-4 AVC/H.264 High Profile / Level 4.2 For 2D Video", lossy: true),
+            TransferSyntax("1.2.840.10008.1.2.4.104.1", "Fragmentable MPEG-4 AVC/H.264 High Profile / Level 4.2 For 2D Video", lossy: true),
+            TransferSyntax("1.2.840.10008.1.2.4.105", "MPEG-4 AVC/H.264 High Profile / Level 4.2 For 3D Video", lossy: true),
+            TransferSyntax("1.2.840.10008.1.2.4.105.1", "Fragmentable MPEG-4 AVC/H.264 High Profile / Level 4.2 For 3D Video", lossy: true),
+            TransferSyntax("1.2.840.10008.1.2.4.106", "MPEG-4 AVC/H.264 Stereo High Profile / Level 4.2", lossy: true),
+            TransferSyntax("1.2.840.10008.1.2.4.106.1", "Fragmentable MPEG-4 AVC/H.264 Stereo High Profile / Level 4.2", lossy: true),
+            TransferSyntax("1.2.840.10008.1.2.4.107", "HEVC/H.265 Main Profile / Level 5.1", lossy: true),
+            TransferSyntax("1.2.840.10008.1.2.4.108", "HEVC/H.265 Main 10 Profile / Level 5.1", lossy: true),
+            TransferSyntax("1.2.840.10008.1.2.4.110", "JPEG XL Lossless"),
+            TransferSyntax("1.2.840.10008.1.2.4.111", "JPEG XL JPEG Recompression"),
+            TransferSyntax("1.2.840.10008.1.2.4.112", "JPEG XL", lossy: true),
+            TransferSyntax("1.2.840.10008.1.2.4.201", "High-Throughput JPEG 2000 Image Compression (Lossless Only)"),
+            TransferSyntax("1.2.840.10008.1.2.4.202", "High-Throughput JPEG 2000 with RPCL Options Image Compression (Lossless Only)"),
+            TransferSyntax("1.2.840.10008.1.2.4.203", "High-Throughput JPEG 2000 Image Compression", lossy: true),
+            TransferSyntax("1.2.840.10008.1.2.4.204", "JPIP HTJ2K Referenced", encapsulated: false),
+            TransferSyntax("1.2.840.10008.1.2.4.205", "JPIP HTJ2K Referenced Deflate", encapsulated: false, deflated: true),
+            rleLossless,
+            TransferSyntax("1.2.840.10008.1.2.6.1", "RFC 2557 MIME encapsulation", encapsulated: false, retired: true),
+            TransferSyntax("1.2.840.10008.1.2.6.2", "XML Encoding", encapsulated: false, retired: true),
+            TransferSyntax("1.2.840.10008.1.2.7.1", "SMPTE ST 2110-20 Uncompressed Progressive Active Video", encapsulated: false),
+            TransferSyntax("1.2.840.10008.1.2.7.2", "SMPTE ST 2110-20 Uncompressed Interlaced Active Video", encapsulated: false),
+            TransferSyntax("1.2.840.10008.1.2.7.3", "SMPTE ST 2110-30 PCM Digital Audio", encapsulated: false),
+            TransferSyntax("1.2.840.10008.1.2.8.1", "Deflated Image Frame Compression"),
         ]
         return t
     }()

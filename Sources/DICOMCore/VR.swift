@@ -31,7 +31,10 @@ public struct VR: RawRepresentable, Hashable, Sendable, CustomStringConvertible 
     public static let UT = VR("U", "T"), UV = VR("U", "V")
 
     /// Every VR defined by PS3.5 Table 6.2-1.
-    public static let allStandard: [VR] = [.AE, .AS, .AT, .CS, .DA, .DS, .DT, .FD, .FL, .IS, .LO, .LT, .OB, .OD, .OF, .OL, .OV, .OW, .PN, .SH, .SL, .SQ, .SS, .ST, .SV, .TM, .UC, .UI, .UL, .UN, .UR, .US, .UT, .UV]
+    public static let allStandard: [VR] = [
+        .AE, .AS, .AT, .CS, .DA, .DS, .DT, .FD, .FL, .IS, .LO, .LT, .OB, .OD, .OF, .OL, .OV, .OW, .PN, .SH, .SL, .SQ, .SS, .ST, .SV, .TM, .UC, .UI, .UL, .UN,
+        .UR, .US, .UT, .UV,
+    ]
 
     /// Explicit VR header with a reserved 2 bytes and a 32-bit length (PS3.5 §7.1.2).
     /// Unknown codes are treated like UN, as PS3.5 §6.2.2 asks.
@@ -50,11 +53,17 @@ public struct VR: RawRepresentable, Hashable, Sendable, CustomStringConvertible 
     }
     /// String VRs whose value is affected by the Specific Character Set (PS3.5 §6.1.2.3).
     public var usesSpecificCharacterSet: Bool {
-        switch self { case .SH, .LO, .UC, .ST, .LT, .UT, .PN: return true; default: return false }
+        switch self {
+        case .SH, .LO, .UC, .ST, .LT, .UT, .PN: return true;
+        default: return false
+        }
     }
     /// Text VRs that hold one value only; backslash is an ordinary character (PS3.5 §6.4).
     public var isSingleValuedText: Bool {
-        switch self { case .LT, .ST, .UT, .UR: return true; default: return false }
+        switch self {
+        case .LT, .ST, .UT, .UR: return true;
+        default: return false
+        }
     }
     /// Byte used to pad a value to even length: NUL for UI and binary, SPACE for text (PS3.5 §6.2).
     public var paddingByte: UInt8 { isString && self != .UI ? 0x20 : 0x00 }
@@ -69,10 +78,16 @@ public struct VR: RawRepresentable, Hashable, Sendable, CustomStringConvertible 
     }
     /// Binary numeric VRs decoded as numbers.
     public var isBinaryNumber: Bool {
-        switch self { case .US, .SS, .UL, .SL, .FL, .FD, .SV, .UV: return true; default: return false }
+        switch self {
+        case .US, .SS, .UL, .SL, .FL, .FD, .SV, .UV: return true;
+        default: return false
+        }
     }
     /// Bulk binary VRs (other-byte/word/...) (PS3.5 §6.2).
     public var isBulk: Bool {
-        switch self { case .OB, .OD, .OF, .OL, .OV, .OW, .UN: return true; default: return false }
+        switch self {
+        case .OB, .OD, .OF, .OL, .OV, .OW, .UN: return true;
+        default: return false
+        }
     }
 }

@@ -30,7 +30,8 @@ public struct DICOMDate: Sendable, Equatable, CustomStringConvertible {
     public init?(_ s: String) {
         let d = s.filter { $0 != "." }.trimmingSpaces()
         guard d.count == 8, let y = Int(d.prefix(4)), let m = Int(d.dropFirst(4).prefix(2)), let dd = Int(d.suffix(2)),
-              (1...12).contains(m), (1...31).contains(dd) else { return nil }
+            (1...12).contains(m), (1...31).contains(dd)
+        else { return nil }
         year = y; month = m; day = dd
     }
     public var description: String { pad(year, 4) + pad(month, 2) + pad(day, 2) }
@@ -47,7 +48,8 @@ public struct DICOMTime: Sendable, Equatable, CustomStringConvertible {
         let parts = t.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
         let main = parts.first.map(String.init) ?? ""
         guard main.count >= 2, main.count <= 6, main.count % 2 == 0, main.allSatisfy(\.isNumber),
-              let h = Int(main.prefix(2)), h < 24 else { return nil }
+            let h = Int(main.prefix(2)), h < 24
+        else { return nil }
         hour = h
         minute = main.count >= 4 ? Int(main.dropFirst(2).prefix(2)) : nil
         second = main.count >= 6 ? Int(main.dropFirst(4).prefix(2)) : nil
@@ -88,7 +90,9 @@ public struct DICOMDateTime: Sendable, Equatable, CustomStringConvertible {
         if digits.count > 8 {
             guard let tm = DICOMTime(String(t.dropFirst(8))) else { return nil }
             time = tm
-        } else if t.count > digits.count { return nil }
+        } else if t.count > digits.count {
+            return nil
+        }
     }
     public var description: String {
         var s = pad(year, 4)

@@ -83,7 +83,6 @@ public struct ApplicationProfile: Sendable, Hashable, CustomStringConvertible {
     static let byID: [String: ApplicationProfile] = Dictionary(all.map { ($0.id.uppercased(), $0) }, uniquingKeysWith: { a, _ in a })
 }
 
-
 // MARK: - The profile table
 
 extension ApplicationProfile {
@@ -109,7 +108,7 @@ extension ApplicationProfile {
         .image: [
             KeyRule(.imageType, .type1C, .ifPresent),
             KeyRule(.referencedImageSequence, .type1C, .ifPresent),
-        ],
+        ]
     ]
 
     /// Additional keys of the compression profiles (PS3.11 Table H.3-2, re-used by Annexes J and M).
@@ -154,7 +153,7 @@ extension ApplicationProfile {
             KeyRule(.frameOfReferenceUID, .type1C, .ifPresent),
             KeyRule(.rows, .type1), KeyRule(.columns, .type1),
             KeyRule(.pixelSpacing, .type1C, .ifPresent),
-        ],
+        ]
     ]
 
     static let biplane: Set<String> = ["BIPLANE A", "BIPLANE B"]
@@ -177,45 +176,63 @@ extension ApplicationProfile {
 
     /// STD-CTMR Required Image Attribute Values (PS3.11 E.3.4.1, Tables E.3-3 to E.3-6).
     static let ctmrConstraints: [ProfileConstraint] = [
-        ProfileConstraint(sopClasses: [ct], when: .always,
-                          checks: [.oneOf(.modality, ["CT"]), .oneOf(.photometricInterpretation, ["MONOCHROME2"])],
-                          subject: "CT images", rule: "PS3.11 E.3.4.1, Table E.3-3"),
-        ProfileConstraint(sopClasses: [mr], when: .always,
-                          checks: [.oneOf(.modality, ["MR"]), .oneOf(.photometricInterpretation, ["MONOCHROME2"]),
-                                   .intIn(.bitsStored, [8, 12, 13, 14, 15, 16]), .highBitIsBitsStoredMinusOne],
-                          subject: "MR images", rule: "PS3.11 E.3.4.1, Table E.3-4"),
-        ProfileConstraint(sopClasses: [sc], when: .photometricNotIn(["PALETTE COLOR"]),
-                          checks: [.intIn(.samplesPerPixel, [1]), .oneOf(.photometricInterpretation, ["MONOCHROME2"]),
-                                   .intIn(.bitsAllocated, [8, 16]), .bitsStoredEqualsBitsAllocated, .highBitIsBitsStoredMinusOne],
-                          subject: "grayscale SC images", rule: "PS3.11 E.3.4.1, Table E.3-5"),
-        ProfileConstraint(sopClasses: [sc], when: .photometricIn(["PALETTE COLOR"]),
-                          checks: [.intIn(.samplesPerPixel, [1]), .intIn(.bitsAllocated, [8]), .intIn(.bitsStored, [8]), .intIn(.highBit, [7])],
-                          subject: "color SC images", rule: "PS3.11 E.3.4.1, Table E.3-6"),
+        ProfileConstraint(
+            sopClasses: [ct], when: .always,
+            checks: [.oneOf(.modality, ["CT"]), .oneOf(.photometricInterpretation, ["MONOCHROME2"])],
+            subject: "CT images", rule: "PS3.11 E.3.4.1, Table E.3-3"),
+        ProfileConstraint(
+            sopClasses: [mr], when: .always,
+            checks: [
+                .oneOf(.modality, ["MR"]), .oneOf(.photometricInterpretation, ["MONOCHROME2"]),
+                .intIn(.bitsStored, [8, 12, 13, 14, 15, 16]), .highBitIsBitsStoredMinusOne,
+            ],
+            subject: "MR images", rule: "PS3.11 E.3.4.1, Table E.3-4"),
+        ProfileConstraint(
+            sopClasses: [sc], when: .photometricNotIn(["PALETTE COLOR"]),
+            checks: [
+                .intIn(.samplesPerPixel, [1]), .oneOf(.photometricInterpretation, ["MONOCHROME2"]),
+                .intIn(.bitsAllocated, [8, 16]), .bitsStoredEqualsBitsAllocated, .highBitIsBitsStoredMinusOne,
+            ],
+            subject: "grayscale SC images", rule: "PS3.11 E.3.4.1, Table E.3-5"),
+        ProfileConstraint(
+            sopClasses: [sc], when: .photometricIn(["PALETTE COLOR"]),
+            checks: [.intIn(.samplesPerPixel, [1]), .intIn(.bitsAllocated, [8]), .intIn(.bitsStored, [8]), .intIn(.highBit, [7])],
+            subject: "color SC images", rule: "PS3.11 E.3.4.1, Table E.3-6"),
     ]
 
     static let xabcConstraints: [ProfileConstraint] = [
-        ProfileConstraint(sopClasses: [xa], when: .always,
-                          checks: [.oneOf(.modality, ["XA"]), .intAtMost(.rows, 512), .intAtMost(.columns, 512),
-                                   .intIn(.bitsAllocated, [8]), .intIn(.bitsStored, [8])],
-                          subject: "XA images", rule: "PS3.11 A.3.4.1, Table A.3-3"),
+        ProfileConstraint(
+            sopClasses: [xa], when: .always,
+            checks: [
+                .oneOf(.modality, ["XA"]), .intAtMost(.rows, 512), .intAtMost(.columns, 512),
+                .intIn(.bitsAllocated, [8]), .intIn(.bitsStored, [8]),
+            ],
+            subject: "XA images", rule: "PS3.11 A.3.4.1, Table A.3-3")
     ]
 
     static let xa1kConstraints: [ProfileConstraint] = [
-        ProfileConstraint(sopClasses: [xa], when: .always,
-                          checks: [.oneOf(.modality, ["XA"]), .intAtMost(.rows, 1024), .intAtMost(.columns, 1024),
-                                   .intIn(.bitsStored, [8, 10, 12])],
-                          subject: "XA images", rule: "PS3.11 B.3.4.1, Table B.3-3"),
-        ProfileConstraint(sopClasses: [sc], when: .always,
-                          checks: [.intIn(.samplesPerPixel, [1]), .oneOf(.photometricInterpretation, ["MONOCHROME2"]),
-                                   .intIn(.bitsAllocated, [8]), .intIn(.bitsStored, [8]), .intIn(.highBit, [7]),
-                                   .intIn(.pixelRepresentation, [0]), .noOverlays],
-                          subject: "SC images", rule: "PS3.11 B.3.4.1, Table B.3-4"),
+        ProfileConstraint(
+            sopClasses: [xa], when: .always,
+            checks: [
+                .oneOf(.modality, ["XA"]), .intAtMost(.rows, 1024), .intAtMost(.columns, 1024),
+                .intIn(.bitsStored, [8, 10, 12]),
+            ],
+            subject: "XA images", rule: "PS3.11 B.3.4.1, Table B.3-3"),
+        ProfileConstraint(
+            sopClasses: [sc], when: .always,
+            checks: [
+                .intIn(.samplesPerPixel, [1]), .oneOf(.photometricInterpretation, ["MONOCHROME2"]),
+                .intIn(.bitsAllocated, [8]), .intIn(.bitsStored, [8]), .intIn(.highBit, [7]),
+                .intIn(.pixelRepresentation, [0]), .noOverlays,
+            ],
+            subject: "SC images", rule: "PS3.11 B.3.4.1, Table B.3-4"),
     ]
 
     static let denConstraints: [ProfileConstraint] = [
-        ProfileConstraint(sopClasses: [dxPresentation, ioPresentation], when: .always,
-                          checks: [.intIn(.bitsStored, [8, 10, 12, 16]), .bitsAllocatedFitsBitsStored],
-                          subject: "dental images", rule: "PS3.11 K.3.4"),
+        ProfileConstraint(
+            sopClasses: [dxPresentation, ioPresentation], when: .always,
+            checks: [.intIn(.bitsStored, [8, 10, 12, 16]), .bitsAllocatedFitsBitsStored],
+            subject: "dental images", rule: "PS3.11 K.3.4")
     ]
 
     /// STD-US photometric / transfer syntax pairs (PS3.11 C.3.1.1).
@@ -230,18 +247,23 @@ extension ApplicationProfile {
     /// Every profile this library knows, one row each (PS3.11 Annexes A-E, H, J, K, M; plus PRI-GEN-USB).
     public static let all: [ApplicationProfile] = {
         var t: [ApplicationProfile] = []
-        func add(_ id: String, _ title: String, annex: String, ts: [String], sop: Set<String>? = nil, tsBySOP: [String: [String]] = [:],
-                 keys: [DirectoryRecordType: [KeyRule]] = [:], keysRule: String = "", icons: IconRule? = nil,
-                 fsu: Bool, constraints: [ProfileConstraint] = [], tsRule: String? = nil, medium: String) {
-            t.append(ApplicationProfile(id: id, title: title.contains("PS3.11") ? title : "\(title) (PS3.11 Annex \(annex))", transferSyntaxes: ts, sopClasses: sop,
-                                        transferSyntaxesBySOPClass: tsBySOP, extraKeys: keys, icons: icons, updaterAllowed: fsu,
-                                        transferSyntaxRule: tsRule ?? "PS3.11 \(annex).3.1, Table \(annex).3-1",
-                                        keysRule: keysRule, constraints: constraints, medium: medium))
+        func add(
+            _ id: String, _ title: String, annex: String, ts: [String], sop: Set<String>? = nil, tsBySOP: [String: [String]] = [:],
+            keys: [DirectoryRecordType: [KeyRule]] = [:], keysRule: String = "", icons: IconRule? = nil,
+            fsu: Bool, constraints: [ProfileConstraint] = [], tsRule: String? = nil, medium: String
+        ) {
+            t.append(
+                ApplicationProfile(
+                    id: id, title: title.contains("PS3.11") ? title : "\(title) (PS3.11 Annex \(annex))", transferSyntaxes: ts, sopClasses: sop,
+                    transferSyntaxesBySOPClass: tsBySOP, extraKeys: keys, icons: icons, updaterAllowed: fsu,
+                    transferSyntaxRule: tsRule ?? "PS3.11 \(annex).3.1, Table \(annex).3-1",
+                    keysRule: keysRule, constraints: constraints, medium: medium))
         }
 
         // Annex D: General Purpose CD-R, DVD-RAM and BD, uncompressed.
         for (suffix, medium) in [("CD", "CD-R"), ("DVD-RAM", "DVD-RAM"), ("BD", "BD")] {
-            add("STD-GEN-\(suffix)", "General Purpose \(medium) Interchange", annex: "D", ts: [ele],
+            add(
+                "STD-GEN-\(suffix)", "General Purpose \(medium) Interchange", annex: "D", ts: [ele],
                 keys: genKeys, keysRule: "PS3.11 D.3.3.1, Table D.3-2", fsu: true, medium: medium)
         }
         // Annexes H (DVD, no FSU), J (USB, MMC, CF, SD) and M (BD): with JPEG or JPEG 2000 compression.
@@ -250,52 +272,67 @@ extension ApplicationProfile {
             ("CF", "CompactFlash", "J", true), ("SD", "Secure Digital Card", "J", true), ("BD", "BD", "M", true),
         ]
         for (medium, name, annex, fsu) in compressed {
-            add("STD-GEN-\(medium)-JPEG", "General Purpose \(name) Interchange with JPEG", annex: annex, ts: jpegSyntaxes,
+            add(
+                "STD-GEN-\(medium)-JPEG", "General Purpose \(name) Interchange with JPEG", annex: annex, ts: jpegSyntaxes,
                 keys: compressionKeys, keysRule: "PS3.11 \(annex).3.3.1, Table H.3-2", fsu: fsu, medium: name)
-            add("STD-GEN-\(medium)-J2K", "General Purpose \(name) Interchange with JPEG 2000", annex: annex, ts: j2kSyntaxes,
+            add(
+                "STD-GEN-\(medium)-J2K", "General Purpose \(name) Interchange with JPEG 2000", annex: annex, ts: j2kSyntaxes,
                 keys: compressionKeys, keysRule: "PS3.11 \(annex).3.3.1, Table H.3-2", fsu: fsu, medium: name)
         }
         // Annex E: CT and MR studies.
-        let ctmrIcons = IconRule(size: 64, required: false, recordTypes: [.series, .image],
-                                 photometricInterpretations: ["MONOCHROME2", "PALETTE COLOR"], reference: "PS3.11 E.3.3.3")
+        let ctmrIcons = IconRule(
+            size: 64, required: false, recordTypes: [.series, .image],
+            photometricInterpretations: ["MONOCHROME2", "PALETTE COLOR"], reference: "PS3.11 E.3.3.3")
         for (medium, name, fsu) in [("MOD41", "4.1 GB MOD", true), ("CD", "CD-R", true), ("DVD-RAM", "DVD-RAM", true), ("DVD", "DVD", false)] {
-            add("STD-CTMR-\(medium)", "CT/MR Studies on \(name) Media", annex: "E", ts: [jll, ele], sop: [ct, mr, sc, gsps, doseSR],
+            add(
+                "STD-CTMR-\(medium)", "CT/MR Studies on \(name) Media", annex: "E", ts: [jll, ele], sop: [ct, mr, sc, gsps, doseSR],
                 tsBySOP: [gsps: [ele], doseSR: [ele]], keys: ctmrKeys, keysRule: "PS3.11 E.3.3.2, Table E.3-2",
                 icons: ctmrIcons, fsu: fsu, constraints: ctmrConstraints, medium: name)
         }
         // Annex A: basic cardiac XA, Annex B: 1024 XA.
-        add("STD-XABC-CD", "Basic Cardiac X-Ray Angiographic Studies on CD-R Media", annex: "A", ts: [jll], sop: [xa],
+        add(
+            "STD-XABC-CD", "Basic Cardiac X-Ray Angiographic Studies on CD-R Media", annex: "A", ts: [jll], sop: [xa],
             keys: xaKeys(xa1k: false), keysRule: "PS3.11 A.3.3, Table A.3-2",
             icons: IconRule(size: 128, required: true, recordTypes: [.image], reference: "PS3.11 A.3.3"),
             fsu: true, constraints: xabcConstraints, medium: "CD-R")
-        let xa1kIcons = IconRule(size: 128, required: true, recordTypes: [.image], photometricInterpretations: ["MONOCHROME2"],
-                                 reference: "PS3.11 B.3.3")
-        add("STD-XA1K-CD", "1024 X-Ray Angiographic Studies on CD-R Media", annex: "B", ts: [jll], sop: [xa, sc, gsps],
+        let xa1kIcons = IconRule(
+            size: 128, required: true, recordTypes: [.image], photometricInterpretations: ["MONOCHROME2"],
+            reference: "PS3.11 B.3.3")
+        add(
+            "STD-XA1K-CD", "1024 X-Ray Angiographic Studies on CD-R Media", annex: "B", ts: [jll], sop: [xa, sc, gsps],
             tsBySOP: [sc: [ele], gsps: [ele]], keys: xaKeys(xa1k: true), keysRule: "PS3.11 B.3.3, Table B.3-2",
             icons: xa1kIcons, fsu: true, constraints: xa1kConstraints, medium: "CD-R")
-        add("STD-XA1K-DVD", "1024 X-Ray Angiographic Studies on DVD Media", annex: "B", ts: [jll, jb, je], sop: [xa, sc, gsps],
+        add(
+            "STD-XA1K-DVD", "1024 X-Ray Angiographic Studies on DVD Media", annex: "B", ts: [jll, jb, je], sop: [xa, sc, gsps],
             tsBySOP: [sc: [ele], gsps: [ele]], keys: xaKeys(xa1k: true), keysRule: "PS3.11 B.3.3, Table B.3-2",
             icons: xa1kIcons, fsu: false, constraints: xa1kConstraints, medium: "DVD")
         // Annex K: dental.
-        add("STD-DEN-CD", "Dental Radiograph Interchange on CD-R", annex: "K", ts: [ele],
+        add(
+            "STD-DEN-CD", "Dental Radiograph Interchange on CD-R", annex: "K", ts: [ele],
             sop: [ioPresentation, dxPresentation, basicStructuredDisplay, gsps], fsu: false, constraints: denConstraints, medium: "CD-R")
         // Annex C: ultrasound, {ID, SC, CC} x {SF, MF} x medium.
         for (kind, kindName) in [("ID", "for Image Display"), ("SC", "with Spatial Calibration"), ("CC", "with Combined Calibration")] {
             for (frames, framesName) in [("SF", "Single Frame"), ("MF", "Single and Multi-frame")] {
-                for (medium, mediumName, fsu) in [("MOD23-90", "2.3 GB MOD", true), ("CDR", "CD-R", true), ("DVD-RAM", "DVD-RAM", true), ("DVD", "DVD", false)] {
+                for (medium, mediumName, fsu) in [("MOD23-90", "2.3 GB MOD", true), ("CDR", "CD-R", true), ("DVD-RAM", "DVD-RAM", true), ("DVD", "DVD", false)]
+                {
                     var checks: [ProfileConstraint.Check] = [.photometricTransferSyntax(usPhotometricSyntaxes)]
                     if kind != "ID" { checks.append(.present(.sequenceOfUltrasoundRegions)) }
                     if kind == "CC" { checks.append(.present(.pixelComponentOrganization)) }
                     let sops: Set<String> = frames == "SF" ? [us] : [us, usMultiframe]
-                    add("STD-US-\(kind)-\(frames)-\(medium)", "Ultrasound \(framesName) \(kindName) on \(mediumName)", annex: "C",
+                    add(
+                        "STD-US-\(kind)-\(frames)-\(medium)", "Ultrasound \(framesName) \(kindName) on \(mediumName)", annex: "C",
                         ts: [ele, rle, jb], sop: sops, fsu: fsu,
-                        constraints: [ProfileConstraint(sopClasses: sops, when: .always, checks: checks,
-                                                        subject: "ultrasound images", rule: "PS3.11 C.3.1.1")], medium: mediumName)
+                        constraints: [
+                            ProfileConstraint(
+                                sopClasses: sops, when: .always, checks: checks,
+                                subject: "ultrasound images", rule: "PS3.11 C.3.1.1")
+                        ], medium: mediumName)
                 }
             }
         }
         // Private: STD-GEN-USB-JPEG restricted to uncompressed data (the H/J keys, FSU allowed).
-        add("PRI-GEN-USB", "Private USB Interchange: as STD-GEN-USB-JPEG (PS3.11 Annex J) but Explicit VR Little Endian only", annex: "J", ts: [ele],
+        add(
+            "PRI-GEN-USB", "Private USB Interchange: as STD-GEN-USB-JPEG (PS3.11 Annex J) but Explicit VR Little Endian only", annex: "J", ts: [ele],
             keys: compressionKeys, keysRule: "PS3.11 J.3.3.1, Table H.3-2", fsu: true,
             tsRule: "PRI-GEN-USB: Explicit VR Little Endian only (private profile based on PS3.11 J.3.1)", medium: "USB and Flash Memory")
         return t

@@ -12,8 +12,9 @@ public enum DICOMDIRReader {
 
     public static func read(_ file: DICOMFile) -> FileSet {
         let ds = file.dataSet
-        var fs = FileSet(fileSetID: ds.string(.fileSetID) ?? "",
-                         fileSetUID: file.fileMeta.string(.mediaStorageSOPInstanceUID) ?? "")
+        var fs = FileSet(
+            fileSetID: ds.string(.fileSetID) ?? "",
+            fileSetUID: file.fileMeta.string(.mediaStorageSOPInstanceUID) ?? "")
         fs.fileMeta = file.fileMeta
         fs.descriptorFileID = ds.strings(.fileSetDescriptorFileID).map(FileID.init)
         fs.descriptorCharacterSet = ds.string(.specificCharacterSetOfFileSetDescriptorFile)
@@ -30,7 +31,9 @@ public enum DICOMDIRReader {
             problem(.error, .dicomdirSOPClass, "Media Storage SOP Class UID is \(sc), not Media Storage Directory Storage", rule: "PS3.10 7.1")
         }
         if file.transferSyntax.uid != TransferSyntax.explicitVRLittleEndian.uid {
-            problem(.warning, .dicomdirTransferSyntax, "DICOMDIR is encoded in \(file.transferSyntax.name); the standard requires Explicit VR Little Endian", rule: "PS3.10 8.6 / PS3.11")
+            problem(
+                .warning, .dicomdirTransferSyntax, "DICOMDIR is encoded in \(file.transferSyntax.name); the standard requires Explicit VR Little Endian",
+                rule: "PS3.10 8.6 / PS3.11")
         }
         if fs.fileSetUID.isEmpty { problem(.error, .noFileSetUID, "no File-set UID (Media Storage SOP Instance UID)", rule: "PS3.10 8.4") }
         if let flag = ds.integer(.fileSetConsistencyFlag), flag != 0 {
@@ -59,7 +62,9 @@ public enum DICOMDIRReader {
             var next = offset
             while next != 0 {
                 guard let idx = indexByOffset[next] else {
-                    problem(.error, .offsetNotItem, "an offset (\(next)) does not point at the start of a directory record item", rule: "PS3.3 F.3.2.1", offset: next)
+                    problem(
+                        .error, .offsetNotItem, "an offset (\(next)) does not point at the start of a directory record item", rule: "PS3.3 F.3.2.1",
+                        offset: next)
                     break
                 }
                 if reached.contains(idx) && orphan && depth == 0 && next != offset { break }
@@ -76,9 +81,14 @@ public enum DICOMDIRReader {
                 var rec = makeRecord(item)
                 let lower = link(item, .offsetOfReferencedLowerLevelDirectoryEntity)
                 if lower != 0 { rec.children = entity(from: lower, depth: depth + 1) }
-                if rec.inUse { out.append(rec) } else {
+                if rec.inUse {
+                    out.append(rec)
+                } else {
                     inactive.append(rec)
-                    problem(.warning, .inactiveRecord, "record of type \(rec.type) is marked inactive (In-use Flag 0000H, retired) and is ignored with its \(rec.subtreeCount - 1) lower-level record(s)", rule: "PS3.3 F.3.2.2", offset: item.itemOffset)
+                    problem(
+                        .warning, .inactiveRecord,
+                        "record of type \(rec.type) is marked inactive (In-use Flag 0000H, retired) and is ignored with its \(rec.subtreeCount - 1) lower-level record(s)",
+                        rule: "PS3.3 F.3.2.2", offset: item.itemOffset)
                 }
                 next = link(item, .offsetOfTheNextDirectoryRecord)
             }
@@ -103,15 +113,21 @@ public enum DICOMDIRReader {
                 let count = sub.reduce(0) { $0 + $1.subtreeCount }
                 let rec = makeRecord(items[i])
                 if report {
-                    problems.append(FileSetProblem(.error, .orphanRecord, "record of type \(rec.type) and \(max(0, count - 1)) record(s) linked from it are not reachable from the root directory entity; listed by their own links",
-                                                   fileID: rec.referencedFileID?.path, rule: "PS3.3 F.2.1", offset: items[i].itemOffset))
+                    problems.append(
+                        FileSetProblem(
+                            .error, .orphanRecord,
+                            "record of type \(rec.type) and \(max(0, count - 1)) record(s) linked from it are not reachable from the root directory entity; listed by their own links",
+                            fileID: rec.referencedFileID?.path, rule: "PS3.3 F.2.1", offset: items[i].itemOffset))
                 }
             }
             // Unreached records in cycles among themselves (no head of their own): each cycle from its first record.
             for i in unreached where !reached.contains(i) {
                 let rec = makeRecord(items[i])
-                problems.append(FileSetProblem(.error, .orphanRecord, "record of type \(rec.type) is not reachable from the root directory entity (its chain loops); listed by its own links",
-                                               fileID: rec.referencedFileID?.path, rule: "PS3.3 F.2.1", offset: items[i].itemOffset))
+                problems.append(
+                    FileSetProblem(
+                        .error, .orphanRecord,
+                        "record of type \(rec.type) is not reachable from the root directory entity (its chain loops); listed by its own links",
+                        fileID: rec.referencedFileID?.path, rule: "PS3.3 F.2.1", offset: items[i].itemOffset))
                 out += entity(from: items[i].itemOffset, depth: 0)
             }
             return out
@@ -125,15 +141,20 @@ public enum DICOMDIRReader {
             fs.records = entity(from: rootOffset, depth: 0)
             let lastRoot = ds.integer(.offsetOfTheLastDirectoryRecordOfTheRootDirectoryEntity) ?? 0
             if let last = fs.records.last, lastRoot != last.offset && lastRoot != 0 {
-                problem(.warning, .lastRootOffset, "Offset of the Last Directory Record of the Root Directory Entity (\(lastRoot)) is not the last root record (\(last.offset))", rule: "PS3.3 F.3.2.1", offset: lastRoot)
+                problem(
+                    .warning, .lastRootOffset,
+                    "Offset of the Last Directory Record of the Root Directory Entity (\(lastRoot)) is not the last root record (\(last.offset))",
+                    rule: "PS3.3 F.3.2.1", offset: lastRoot)
             }
             fs.orphans = unreachedEntities(report: true)
         } else if !items.isEmpty {
             let how = linksUsable ? "records listed by their own links" : "tree rebuilt from record order"
-            problem(.error, rootOffset == 0 ? .noRootOffset : .offsetNotItem,
-                    rootOffset == 0 ? "the root offset (0004,1200) is 0 or missing although there are \(items.count) records; \(how)"
-                                    : "the root offset (0004,1200) does not point at a record; \(how)",
-                    rule: "PS3.3 F.3.2.1", offset: rootOffset == 0 ? nil : rootOffset)
+            problem(
+                .error, rootOffset == 0 ? .noRootOffset : .offsetNotItem,
+                rootOffset == 0
+                    ? "the root offset (0004,1200) is 0 or missing although there are \(items.count) records; \(how)"
+                    : "the root offset (0004,1200) does not point at a record; \(how)",
+                rule: "PS3.3 F.3.2.1", offset: rootOffset == 0 ? nil : rootOffset)
             if linksUsable {
                 // Chains no record links to are the root entity (and any orphans): follow their own links.
                 fs.records = unreachedEntities(report: false)
@@ -143,8 +164,11 @@ public enum DICOMDIRReader {
         }
         // Records the root entity may not hold (PS3.3 Table F.4-1): reported, still listed.
         for r in fs.records where !DirectoryRecordType.rootLevel.contains(r.type) && !DirectoryRecordType.retired.contains(r.type) {
-            problems.append(FileSetProblem(.error, .rootRecordType, "record of type '\(r.type)' in the root directory entity, where PS3.3 Table F.4-1 allows only \(DirectoryRecordType.rootLevel.map(\.rawValue).sorted().joined(separator: ", ")); listed with its lower-level records",
-                                           fileID: r.referencedFileID?.path, rule: "PS3.3 F.4", offset: r.offset >= 0 ? r.offset : nil))
+            problems.append(
+                FileSetProblem(
+                    .error, .rootRecordType,
+                    "record of type '\(r.type)' in the root directory entity, where PS3.3 Table F.4-1 allows only \(DirectoryRecordType.rootLevel.map(\.rawValue).sorted().joined(separator: ", ")); listed with its lower-level records",
+                    fileID: r.referencedFileID?.path, rule: "PS3.3 F.4", offset: r.offset >= 0 ? r.offset : nil))
         }
         fs.inactive = inactive
         fs.problems = problems
@@ -178,8 +202,13 @@ public enum DICOMDIRReader {
             let level = rec.type.level
             var parentPath: [Int] = []
             if level > 0 {
-                if let p = open[level - 1] { parentPath = p } else {
-                    problems.append(FileSetProblem(.error, .recordOrderNoParent, "record of type \(rec.type) has no parent of the level above it in record order", fileID: rec.referencedFileID?.path, rule: "PS3.3 F.4", offset: rec.offset))
+                if let p = open[level - 1] {
+                    parentPath = p
+                } else {
+                    problems.append(
+                        FileSetProblem(
+                            .error, .recordOrderNoParent, "record of type \(rec.type) has no parent of the level above it in record order",
+                            fileID: rec.referencedFileID?.path, rule: "PS3.3 F.4", offset: rec.offset))
                 }
             }
             let path = insert(rec, at: parentPath)

@@ -30,9 +30,12 @@ public struct DirectoryRecordType: RawRepresentable, Hashable, Sendable, CustomS
         .surface, .surfaceScan, .tract, .assessment, .radiotherapy, .annotation, .wfPresentation,
     ]
     /// Types retired from PS3.3 that old media still carry; read, never written (PS3.3 §F.3.2.2, retired).
-    public static let retired: Set<Self> = Set(["PRINT QUEUE", "FILM SESSION", "FILM BOX", "IMAGE BOX", "OVERLAY", "MODALITY LUT",
-        "VOI LUT", "CURVE", "TOPIC", "VISIT", "RESULTS", "INTERPRETATION", "STUDY COMPONENT", "STORED PRINT", "MRDR",
-        "HL7 STRUC DOC"].map { Self(rawValue: $0) })
+    public static let retired: Set<Self> = Set(
+        [
+            "PRINT QUEUE", "FILM SESSION", "FILM BOX", "IMAGE BOX", "OVERLAY", "MODALITY LUT",
+            "VOI LUT", "CURVE", "TOPIC", "VISIT", "RESULTS", "INTERPRETATION", "STUDY COMPONENT", "STORED PRINT", "MRDR",
+            "HL7 STRUC DOC",
+        ].map { Self(rawValue: $0) })
 
     /// Every type PS3.3 currently defines.
     public static var standard: Set<Self> { rootLevel.union(instanceLevel).union([.study, .series]) }

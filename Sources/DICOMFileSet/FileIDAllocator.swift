@@ -34,8 +34,9 @@ public struct FileIDAllocator: Sendable {
     /// DICOMDIR at the root: always the directory's own name (PS3.10 §8.2).
     static let reservedFile: Int32 = -3
     /// Valid File IDs that Windows/DOS FAT cannot create as files or folders (device names).
-    static let deviceNames: Set<String> = Set(["CON", "PRN", "AUX", "NUL"]
-        + (1...9).map { "COM\($0)" } + (1...9).map { "LPT\($0)" })
+    static let deviceNames: Set<String> = Set(
+        ["CON", "PRN", "AUX", "NUL"]
+            + (1...9).map { "COM\($0)" } + (1...9).map { "LPT\($0)" })
 
     var nodes: [Node] = [Node(name: "", owner: .existing)]
     var warned: Set<String> = []
@@ -157,8 +158,10 @@ public struct FileIDAllocator: Sendable {
     }
 
     /// Renders the component's first pattern that fits and makes the name free in `node`.
-    mutating func choose(_ comp: LayoutComponent, index: Int, in node: Int, mode: Mode, ctx: LayoutRenderContext,
-                         names: [String], warnings: inout [String]) -> String {
+    mutating func choose(
+        _ comp: LayoutComponent, index: Int, in node: Int, mode: Mode, ctx: LayoutRenderContext,
+        names: [String], warnings: inout [String]
+    ) -> String {
         var n = nodes[node].nextCounter
         var firstFailure: String?
         var long: String?

@@ -36,9 +36,10 @@ extension FileSet {
         var seriesPath = index.series[euid]
         var studyPath = seriesPath.map { FileSetIndex.StudyPath(patient: $0.patient, study: $0.study) } ?? index.studies[suid]
         if let sp = seriesPath, let known = index.studies[suid], known != FileSetIndex.StudyPath(patient: sp.patient, study: sp.study) {
-            report(.error, .seriesUnderTwoStudies, once: text(euid),
-                   "Series Instance UID \(text(euid)) is already in another study than Study Instance UID \(text(suid)); the instance joins the existing series",
-                   "PS3.3 F.5.3")
+            report(
+                .error, .seriesUnderTwoStudies, once: text(euid),
+                "Series Instance UID \(text(euid)) is already in another study than Study Instance UID \(text(suid)); the instance joins the existing series",
+                "PS3.3 F.5.3")
         }
         // The patient: the one holding the study, else by Patient ID, else new.
         let patientIndex: Int
@@ -46,9 +47,10 @@ extension FileSet {
             patientIndex = st.patient
             let holder = FileSetIndex.key(records[st.patient].keys, .patientID) ?? []
             if holder != pid {
-                report(.error, .studyUnderTwoPatients, once: text(suid) + "\u{0}" + text(pid),
-                       "Study Instance UID \(text(suid)) is already under Patient ID '\(text(holder))'; this instance has Patient ID '\(text(pid))' and joins the existing study",
-                       "PS3.11 D.3.3 (Patient ID unique per PATIENT record), PS3.3 F.5.2")
+                report(
+                    .error, .studyUnderTwoPatients, once: text(suid) + "\u{0}" + text(pid),
+                    "Study Instance UID \(text(suid)) is already under Patient ID '\(text(holder))'; this instance has Patient ID '\(text(pid))' and joins the existing study",
+                    "PS3.11 D.3.3 (Patient ID unique per PATIENT record), PS3.3 F.5.2")
             }
         } else if let p = index.patients[pid] {
             patientIndex = p
@@ -61,9 +63,10 @@ extension FileSet {
             let old = records[patientIndex].keys, new = built.patient
             let a = old.text(.patientName) ?? "", b = new.text(.patientName) ?? ""
             if a != b {
-                report(.warning, .patientNameConflict, once: text(pid) + "\u{0}" + b,
-                       "Patient ID '\(text(pid))' has Patient's Name '\(a)' in the DICOMDIR and '\(b)' in this instance; the PATIENT record keeps '\(a)'",
-                       "PS3.3 F.5.1")
+                report(
+                    .warning, .patientNameConflict, once: text(pid) + "\u{0}" + b,
+                    "Patient ID '\(text(pid))' has Patient's Name '\(a)' in the DICOMDIR and '\(b)' in this instance; the PATIENT record keeps '\(a)'",
+                    "PS3.3 F.5.1")
             }
             Self.fill(&records[patientIndex].keys, from: new, tags: built.fillIfEmpty[.patient] ?? [], problems: &problems, fileID: fileIDText)
         }
@@ -73,8 +76,9 @@ extension FileSet {
             index.studies[suid] = path
             studyPath = path
         } else if let st = studyPath {
-            Self.fill(&records[st.patient].children[st.study].keys, from: built.study, tags: built.fillIfEmpty[.study] ?? [],
-                      problems: &problems, fileID: fileIDText)
+            Self.fill(
+                &records[st.patient].children[st.study].keys, from: built.study, tags: built.fillIfEmpty[.study] ?? [],
+                problems: &problems, fileID: fileIDText)
         }
         let st = studyPath!
         if seriesPath == nil {
@@ -83,8 +87,9 @@ extension FileSet {
             index.series[euid] = path
             seriesPath = path
         } else if let sp = seriesPath {
-            Self.fill(&records[sp.patient].children[sp.study].children[sp.series].keys, from: built.series,
-                      tags: built.fillIfEmpty[.series] ?? [], problems: &problems, fileID: fileIDText)
+            Self.fill(
+                &records[sp.patient].children[sp.study].children[sp.series].keys, from: built.series,
+                tags: built.fillIfEmpty[.series] ?? [], problems: &problems, fileID: fileIDText)
         }
         let sp = seriesPath!
         records[sp.patient].children[sp.study].children[sp.series].children.append(built.instance)
@@ -103,9 +108,11 @@ extension FileSet {
                     if record.contains(where: RecordBuilder.Context.needsCharacterSet) { continue }
                     record.set(theirs); record.characterSet = new.characterSet
                 } else if mine?.bytes != theirs?.bytes {
-                    problems.append(FileSetProblem(.warning, .charsetConflict,
-                        "\(KeyRule(tag, .type1C).name) was not filled in: its value uses another Specific Character Set than the record",
-                        fileID: fileID, rule: "PS3.3 F.5, PS3.5 6.1.2.5"))
+                    problems.append(
+                        FileSetProblem(
+                            .warning, .charsetConflict,
+                            "\(KeyRule(tag, .type1C).name) was not filled in: its value uses another Specific Character Set than the record",
+                            fileID: fileID, rule: "PS3.3 F.5, PS3.5 6.1.2.5"))
                     continue
                 }
             }

@@ -45,15 +45,19 @@ public struct FileSetError: ChainedError, Sendable, LocalizedError {
     public var rule = ""
 
     /// A medium error about `path` (relative to the root when it is inside).
-    public init(_ code: Code, _ message: String, path: String? = nil, cause: (any Error)? = nil,
-                file: String = #fileID, line: Int = #line) {
+    public init(
+        _ code: Code, _ message: String, path: String? = nil, cause: (any Error)? = nil,
+        file: String = #fileID, line: Int = #line
+    ) {
         self.code = code; self.message = message; self.context = ErrorContext(path: path)
         self.cause = cause; self.location = SourceLocation(file: file, line: line)
     }
 
     /// A layout error; `templateLine` set for a parse error.
-    public init(_ code: Code, layout: String, templateLine: Int? = nil, lineText: String? = nil, message: String,
-                cause: (any Error)? = nil, file: String = #fileID, line: Int = #line) {
+    public init(
+        _ code: Code, layout: String, templateLine: Int? = nil, lineText: String? = nil, message: String,
+        cause: (any Error)? = nil, file: String = #fileID, line: Int = #line
+    ) {
         self.init(code, message, cause: cause, file: file, line: line)
         self.layout = layout; self.templateLine = templateLine; self.templateLineText = lineText
     }

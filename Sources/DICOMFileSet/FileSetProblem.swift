@@ -15,7 +15,10 @@ public struct FileSetProblem: Sendable, Equatable, CustomStringConvertible {
     /// The input the problem was found in (an input File-set's DICOMDIR, a medium), when it is not the output.
     public var source: String?
 
-    public init(_ severity: Diagnostic.Severity, _ code: DiagnosticCode, _ message: String, fileID: String? = nil, rule: String, offset: Int? = nil, source: String? = nil) {
+    public init(
+        _ severity: Diagnostic.Severity, _ code: DiagnosticCode, _ message: String, fileID: String? = nil, rule: String, offset: Int? = nil,
+        source: String? = nil
+    ) {
         self.severity = severity; self.code = code; self.message = message; self.fileID = fileID; self.rule = rule; self.offset = offset
         self.source = source
     }

@@ -20,7 +20,9 @@ extension FileSetVerifier {
         do {
             file = try v.readHeader(job.path)
         } catch let e as DICOMParseError {
-            add(.error, .fileUnreadable, "the referenced file cannot be read as DICOM: \(e.offset.map { "offset \($0): " } ?? "")\(e.message)", first, rule: "PS3.10 7.1")
+            add(
+                .error, .fileUnreadable, "the referenced file cannot be read as DICOM: \(e.offset.map { "offset \($0): " } ?? "")\(e.message)", first,
+                rule: "PS3.10 7.1")
             return out
         } catch {
             add(.error, .fileUnreadable, "the referenced file cannot be read: \(error)", first, rule: "PS3.10 7.1")
@@ -29,7 +31,11 @@ extension FileSetVerifier {
         out.readable = true
         // Complete instance (PS3.10 §7): every length inside the file, Pixel Data whole; bulk data is skipped, not read.
         do {
-            if let files = v.files { try Completeness.check(bytes: try v.readFile(job.path, from: files), path: job.path) } else { try Completeness.check(path: job.path) }
+            if let files = v.files {
+                try Completeness.check(bytes: try v.readFile(job.path, from: files), path: job.path)
+            } else {
+                try Completeness.check(path: job.path)
+            }
         } catch let e as DICOMParseError {
             let code: DiagnosticCode = e.code == .incomplete ? .fileIncomplete : e.code == .impossible ? .fileImpossibleImage : .fileUnreadable
             add(.error, code, "the referenced file is not a complete instance: \(e.located)", first, rule: "PS3.10 7.1")
@@ -42,13 +48,19 @@ extension FileSetVerifier {
         let metaInstance = nonEmpty(meta.string(.mediaStorageSOPInstanceUID)), dsInstance = nonEmpty(ds.string(.sopInstanceUID))
         let metaSyntax = nonEmpty(meta.string(.transferSyntaxUID))
         if meta.isEmpty {
-            add(.error, .fileNoMeta, "the referenced file has no File Meta Information (preamble, DICM, group 0002): not a PS3.10 file", first, rule: "PS3.10 7.1")
+            add(
+                .error, .fileNoMeta, "the referenced file has no File Meta Information (preamble, DICM, group 0002): not a PS3.10 file", first,
+                rule: "PS3.10 7.1")
         }
         if let m = metaClass, let d = dsClass, m != d {
-            add(.error, .fileMetaMismatch, "Media Storage SOP Class UID (0002,0002) \(m) differs from SOP Class UID (0008,0016) \(d) in the same file", first, rule: "PS3.10 7.1")
+            add(
+                .error, .fileMetaMismatch, "Media Storage SOP Class UID (0002,0002) \(m) differs from SOP Class UID (0008,0016) \(d) in the same file", first,
+                rule: "PS3.10 7.1")
         }
         if let m = metaInstance, let d = dsInstance, m != d {
-            add(.error, .fileMetaMismatch, "Media Storage SOP Instance UID (0002,0003) \(m) differs from SOP Instance UID (0008,0018) \(d) in the same file", first, rule: "PS3.10 7.1")
+            add(
+                .error, .fileMetaMismatch, "Media Storage SOP Instance UID (0002,0003) \(m) differs from SOP Instance UID (0008,0018) \(d) in the same file",
+                first, rule: "PS3.10 7.1")
         }
         let sopClass = metaClass ?? dsClass
         let sopInstance = metaInstance ?? dsInstance
@@ -62,7 +74,9 @@ extension FileSetVerifier {
         func compare(_ keys: DataSet?, _ tag: Tag, _ level: String, _ name: String, _ code: DiagnosticCode, _ rule: String, _ ref: Reference) {
             guard let keys, let rv = nonEmpty(keys.string(tag)) else { return }
             guard let fv = nonEmpty(ds.string(tag)) else {
-                add(.info, .keySupplied, "the \(level) record's \(name) '\(rv)' is not in the file, which has none: supplied by the File-set Creator", ref, rule: "PS3.11 D.3.3.1 (note)")
+                add(
+                    .info, .keySupplied, "the \(level) record's \(name) '\(rv)' is not in the file, which has none: supplied by the File-set Creator", ref,
+                    rule: "PS3.11 D.3.3.1 (note)")
                 return
             }
             if rv != fv {
@@ -76,23 +90,34 @@ extension FileSetVerifier {
             // When the file disagrees with itself (file-meta-mismatch) a record matching either value is not blamed.
             if let rc = nonEmpty(rk.string(.referencedSOPClassUIDInFile)), let fc = sopClass, rc != metaClass && rc != dsClass {
                 let src = metaClass != nil ? "(0002,0002)" : "(0008,0016)"
-                add(.error, .sopClassMismatch, "Referenced SOP Class UID in File (0004,1510) is \(rc) but the file's \(src) is \(fc)", ref, rule: "PS3.3 F.3.2.2")
+                add(
+                    .error, .sopClassMismatch, "Referenced SOP Class UID in File (0004,1510) is \(rc) but the file's \(src) is \(fc)", ref,
+                    rule: "PS3.3 F.3.2.2")
             }
             if let ri = nonEmpty(rk.string(.referencedSOPInstanceUIDInFile)), let fi = sopInstance, ri != metaInstance && ri != dsInstance {
                 let src = metaInstance != nil ? "(0002,0003)" : "(0008,0018)"
-                add(.error, .sopInstanceMismatch, "Referenced SOP Instance UID in File (0004,1511) is \(ri) but the file's \(src) is \(fi)", ref, rule: "PS3.3 F.3.2.2")
+                add(
+                    .error, .sopInstanceMismatch, "Referenced SOP Instance UID in File (0004,1511) is \(ri) but the file's \(src) is \(fi)", ref,
+                    rule: "PS3.3 F.3.2.2")
             }
             if let rt = nonEmpty(rk.string(.referencedTransferSyntaxUIDInFile)), let ft = metaSyntax, rt != ft {
-                add(.error, .transferSyntaxMismatch, "Referenced Transfer Syntax UID in File (0004,1512) is \(rt) but the file's (0002,0010) is \(ft)", ref, rule: "PS3.3 F.3.2.2")
+                add(
+                    .error, .transferSyntaxMismatch, "Referenced Transfer Syntax UID in File (0004,1512) is \(rt) but the file's (0002,0010) is \(ft)", ref,
+                    rule: "PS3.3 F.3.2.2")
             }
             if !Pass.isInstanceType(ref.type) && isSOPInstance {
                 let missing = Pass.missingReferencedUIDs(rk)
                 if !missing.isEmpty {
-                    add(.error, .missingReferencedUID, "\(ref.type) record references a SOP instance but lacks \(missing.joined(separator: ", "))", ref, rule: "PS3.3 F.3.2.2")
+                    add(
+                        .error, .missingReferencedUID, "\(ref.type) record references a SOP instance but lacks \(missing.joined(separator: ", "))", ref,
+                        rule: "PS3.3 F.3.2.2")
                 }
             }
             if Pass.hasValue(ds[.relatedGeneralSOPClassUID]) && !Pass.hasValue(rk[.referencedRelatedGeneralSOPClassUIDInFile]) {
-                add(.error, .missingReferencedUID, "the instance has Related General SOP Class UID (0008,001A) but the record lacks Referenced Related General SOP Class UID in File (0004,151A)", ref, rule: "PS3.3 F.3.2.2")
+                add(
+                    .error, .missingReferencedUID,
+                    "the instance has Related General SOP Class UID (0008,001A) but the record lacks Referenced Related General SOP Class UID in File (0004,151A)",
+                    ref, rule: "PS3.3 F.3.2.2")
             }
 
             // The enclosing PATIENT / STUDY / SERIES records (PS3.3 F.5.1-F.5.3).
@@ -123,7 +148,10 @@ extension FileSetVerifier {
                 if !ok {
                     reported.insert(rule.tag)
                     let code: DiagnosticCode = rule.type == .type1C ? .missingType1CKey : .missingType2CKey
-                    add(.error, code, "\(rule.name) is \(e == nil ? "missing" : "empty") in the \(ref.type) record; it is Type \(rule.type.label) and its condition holds for the referenced instance", ref, rule: reference)
+                    add(
+                        .error, code,
+                        "\(rule.name) is \(e == nil ? "missing" : "empty") in the \(ref.type) record; it is Type \(rule.type.label) and its condition holds for the referenced instance",
+                        ref, rule: reference)
                 }
             }
         }
@@ -135,7 +163,10 @@ extension FileSetVerifier {
                 add(.error, .profileSOPClass, "\(p.id) does not allow \(DataDictionary.uidName(sop) ?? sop) (\(sop))", ref, rule: p.transferSyntaxRule)
             } else if !p.transferSyntaxes(for: sop).contains(syntax) {
                 let allowed = p.transferSyntaxes(for: sop).map { TransferSyntax(uid: $0).name }.joined(separator: ", ")
-                add(.error, .profileTransferSyntax, "\(p.id) allows \(allowed) for \(DataDictionary.uidName(sop) ?? sop); the file is \(TransferSyntax(uid: syntax).name) (\(syntax))", ref, rule: p.transferSyntaxRule)
+                add(
+                    .error, .profileTransferSyntax,
+                    "\(p.id) allows \(allowed) for \(DataDictionary.uidName(sop) ?? sop); the file is \(TransferSyntax(uid: syntax).name) (\(syntax))", ref,
+                    rule: p.transferSyntaxRule)
             } else if let why = p.violation(sopClassUID: sop, transferSyntaxUID: syntax, header: ds) {
                 add(.error, .profileImage, why, ref, rule: p.transferSyntaxRule)
             }

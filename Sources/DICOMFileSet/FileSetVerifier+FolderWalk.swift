@@ -24,8 +24,10 @@ extension FileSetVerifier.Pass {
                 if comps.count > 1, isDICOMDIRName(comps.last!) { nested.insert(comps.dropLast().joined(separator: "/")) }
             }
             for n in nested.sorted() where !nested.contains(where: { n.hasPrefix($0 + "/") }) {
-                problems.append(FileSetProblem(.warning, .nestedFileSet, "folder \(n) holds its own DICOMDIR: its files belong to another File-set and are not checked here",
-                                               fileID: n, rule: "PS3.12 6 (File-sets do not intersect), PS3.10 8.6"))
+                problems.append(
+                    FileSetProblem(
+                        .warning, .nestedFileSet, "folder \(n) holds its own DICOMDIR: its files belong to another File-set and are not checked here",
+                        fileID: n, rule: "PS3.12 6 (File-sets do not intersect), PS3.10 8.6"))
             }
             for p in listed.paths {
                 if v.ignoredNames.contains(where: { p.hasPrefix($0 + "/") }) || nested.contains(where: { p.hasPrefix($0 + "/") }) { continue }
@@ -40,8 +42,11 @@ extension FileSetVerifier.Pass {
             // Names the caller leaves out (a journal folder of an interrupted write, which the caller reports).
             let names = resolver.listing(dir).filter { $0 != "." && $0 != ".." && !(depth == 0 && v.ignoredNames.contains($0)) }
             if depth > 0, names.contains(where: { isDICOMDIRName($0) && isRegularFile(dir + "/" + $0) }) {
-                problems.append(FileSetProblem(.warning, .nestedFileSet, "folder \(relative(dir)) holds its own DICOMDIR: its files belong to another File-set and are not checked here",
-                                               fileID: relative(dir), rule: "PS3.12 6 (File-sets do not intersect), PS3.10 8.6"))
+                problems.append(
+                    FileSetProblem(
+                        .warning, .nestedFileSet,
+                        "folder \(relative(dir)) holds its own DICOMDIR: its files belong to another File-set and are not checked here",
+                        fileID: relative(dir), rule: "PS3.12 6 (File-sets do not intersect), PS3.10 8.6"))
                 return
             }
             for n in names {
@@ -54,20 +59,32 @@ extension FileSetVerifier.Pass {
                     // One rule for links (the guarded medium): inside the root followed, out of it or looping skipped and listed.
                     guard let target = resolver.resolveInside(p) else {
                         if resolver.leavesRoot(p) {
-                            problems.append(FileSetProblem(.error, .symlinkOutsideRoot, "symbolic link out of the File-set root; not followed", fileID: relative(p), rule: "PS3.10 8.2"))
+                            problems.append(
+                                FileSetProblem(
+                                    .error, .symlinkOutsideRoot, "symbolic link out of the File-set root; not followed", fileID: relative(p), rule: "PS3.10 8.2"
+                                ))
                         } else {
-                            problems.append(FileSetProblem(.error, .symlinkSkipped, "symbolic link to nothing or a loop; not followed", fileID: relative(p), rule: "PS3.10 8.2"))
+                            problems.append(
+                                FileSetProblem(
+                                    .error, .symlinkSkipped, "symbolic link to nothing or a loop; not followed", fileID: relative(p), rule: "PS3.10 8.2"))
                         }
                         continue
                     }
                     if isDirectory(target) {
                         if visited.contains(target) {
-                            problems.append(FileSetProblem(.error, .symlinkSkipped, "symbolic link to a folder already walked (a loop); not followed", fileID: relative(p), rule: "PS3.10 8.2"))
-                        } else { visit(p, depth: depth + 1) }
+                            problems.append(
+                                FileSetProblem(
+                                    .error, .symlinkSkipped, "symbolic link to a folder already walked (a loop); not followed", fileID: relative(p),
+                                    rule: "PS3.10 8.2"))
+                        } else {
+                            visit(p, depth: depth + 1)
+                        }
                         continue
                     }
                     guard isRegularFile(p) else { continue }
-                } else if kind != S_IFREG { continue }
+                } else if kind != S_IFREG {
+                    continue
+                }
                 if excluded.contains(realPath(p) ?? p) { continue }
                 out.append(p)
             }
@@ -86,7 +103,8 @@ extension FileSetVerifier.Pass {
                 nonDICOM.append(rel)
             case .dicom(let sop, let inst):
                 if sop == UID.mediaStorageDirectoryStorage {
-                    add(.warning, .extraDICOMDIR, "another DICOMDIR (Media Storage Directory Storage file) beside the one verified; a File-set has exactly one",
+                    add(
+                        .warning, .extraDICOMDIR, "another DICOMDIR (Media Storage Directory Storage file) beside the one verified; a File-set has exactly one",
                         fileID: rel, rule: "PS3.10 8.6 (one DICOMDIR per File-set)")
                 } else {
                     var msg = "DICOM file that no directory record references"
@@ -94,13 +112,16 @@ extension FileSetVerifier.Pass {
                     add(.error, .unreferencedFile, msg, fileID: rel, rule: "PS3.3 F.2.1 (every DICOM file of the File-set is referenced)")
                 }
             case .dicomUnreadable(let why):
-                add(.error, .unreferencedFile, "file with the DICM prefix that no directory record references (and it cannot be read: \(why))",
+                add(
+                    .error, .unreferencedFile, "file with the DICM prefix that no directory record references (and it cannot be read: \(why))",
                     fileID: rel, rule: "PS3.3 F.2.1 (every DICOM file of the File-set is referenced)")
             }
         }
         if !nonDICOM.isEmpty {
             let shown = nonDICOM.prefix(8).joined(separator: ", ") + (nonDICOM.count > 8 ? ", ..." : "")
-            add(.info, .nonDICOMFiles, "\(nonDICOM.count) file(s) that are not DICOM (allowed, not referenced): \(shown)", rule: "PS3.10 8, PS3.3 F.2.1 (rule 5)")
+            add(
+                .info, .nonDICOMFiles, "\(nonDICOM.count) file(s) that are not DICOM (allowed, not referenced): \(shown)",
+                rule: "PS3.10 8, PS3.3 F.2.1 (rule 5)")
         }
     }
 }

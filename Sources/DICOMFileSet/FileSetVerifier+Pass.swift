@@ -37,8 +37,10 @@ extension FileSetVerifier {
             if let files = verifier.files {
                 var paths: [String] = []
                 do { paths = try files.filePaths() } catch {
-                    problems.append(FileSetProblem(.error, .fileListUnreadable, "the medium's list of files cannot be read (\(error)); no file was checked",
-                                                   rule: "PS3.10 8"))
+                    problems.append(
+                        FileSetProblem(
+                            .error, .fileListUnreadable, "the medium's list of files cannot be read (\(error)); no file was checked",
+                            rule: "PS3.10 8"))
                 }
                 listed = (paths, FileListResolver(paths: paths))
             }
@@ -58,7 +60,10 @@ extension FileSetVerifier {
             }
         }
         func path(_ id: FileID) -> String? {
-            switch resolve(id) { case .exact(let p), .variant(let p): return p; default: return nil }
+            switch resolve(id) {
+            case .exact(let p), .variant(let p): return p;
+            default: return nil
+            }
         }
 
         mutating func add(_ sev: Diagnostic.Severity, _ code: DiagnosticCode, _ message: String, fileID: String? = nil, rule: String, offset: Int? = nil) {
@@ -106,12 +111,15 @@ extension FileSetVerifier {
             }
             for p in pending where aggregate[p.node]?.contains(p.rule.tag) == true {
                 let code: DiagnosticCode = p.rule.type == .type1C ? .missingType1CKey : .missingType2CKey
-                add(.error, code, "\(p.rule.name) is missing\(p.rule.type == .type1C ? " or empty" : "") in the \(p.type) record although an instance below it has a value (Type \(p.rule.type.label))",
+                add(
+                    .error, code,
+                    "\(p.rule.name) is missing\(p.rule.type == .type1C ? " or empty" : "") in the \(p.type) record although an instance below it has a value (Type \(p.rule.type.label))",
                     rule: p.reference, offset: p.offset)
             }
             // The same SOP instance in two files (records that say so are reported already).
             for (uid, fids) in fileSOPInstances.sorted(by: { $0.key < $1.key }) where Set(fids).count > 1 && (sopInstances[uid]?.count ?? 0) < 2 {
-                add(.error, .duplicateSOPInstance, "SOP Instance UID \(uid) is in \(fids.count) files: \(fids.joined(separator: ", "))",
+                add(
+                    .error, .duplicateSOPInstance, "SOP Instance UID \(uid) is in \(fids.count) files: \(fids.joined(separator: ", "))",
                     fileID: fids[1], rule: "PS3.3 F.2.1, PS3.4 (one SOP Instance UID per instance)")
             }
             checkPatientNames()

@@ -15,12 +15,14 @@ extension FileSetVerifier.Pass {
     mutating func checkFileSetIdentification() {
         let id = v.fileSet.fileSetID
         if id.utf8.count > 16 || id.unicodeScalars.contains(where: { !FileID.isAllowed($0) }) {
-            add(.error, .fileSetIDInvalid, "File-set ID (0004,1130) '\(id)' must be 0 to 16 characters from A-Z, 0-9 and _",
+            add(
+                .error, .fileSetIDInvalid, "File-set ID (0004,1130) '\(id)' must be 0 to 16 characters from A-Z, 0-9 and _",
                 fileID: "DICOMDIR", rule: "PS3.10 8.5, PS3.3 F.3.2.1")
         }
         guard let desc = v.fileSet.descriptorFileID else { return }
         if let why = desc.nonConformance {
-            add(.error, .descriptorFileID, "File-set Descriptor File ID (0004,1141) '\(desc.components.joined(separator: "\\"))': \(why)",
+            add(
+                .error, .descriptorFileID, "File-set Descriptor File ID (0004,1141) '\(desc.components.joined(separator: "\\"))': \(why)",
                 fileID: desc.path, rule: "PS3.10 8.5")
         }
         switch resolve(desc) {
@@ -71,9 +73,13 @@ extension FileSetVerifier.Pass {
             return
         }
         if DirectoryRecordType.retired.contains(type) {
-            add(.warning, .recordTypeRetired, "record type \(type) is retired; readers may ignore it", fileID: fileID, rule: "PS3.3 F.3.2.2 (retired)", offset: offset)
+            add(
+                .warning, .recordTypeRetired, "record type \(type) is retired; readers may ignore it", fileID: fileID, rule: "PS3.3 F.3.2.2 (retired)",
+                offset: offset)
         } else if !type.isStandard {
-            add(.warning, .recordTypeUnknown, "record type '\(type)' is not defined by PS3.3 as known here; ignored", fileID: fileID, rule: "PS3.3 F.3.2.2, PS3.2 7.3", offset: offset)
+            add(
+                .warning, .recordTypeUnknown, "record type '\(type)' is not defined by PS3.3 as known here; ignored", fileID: fileID,
+                rule: "PS3.3 F.3.2.2, PS3.2 7.3", offset: offset)
         }
         if type.isStandard && !(offset.map(readerMisplaced.contains) ?? false) {
             let allowed: Set<DirectoryRecordType>?
@@ -95,13 +101,17 @@ extension FileSetVerifier.Pass {
                 if !Self.hasValue(e) {
                     reported.insert(rule.tag)
                     let code: DiagnosticCode = rule.type == .type1 ? .missingType1Key : .missingType1CKey
-                    add(.error, code, "\(rule.name) is \(e == nil ? "missing" : "empty") in the \(type) record (Type \(rule.type.label))", fileID: fileID, rule: reference, offset: offset)
+                    add(
+                        .error, code, "\(rule.name) is \(e == nil ? "missing" : "empty") in the \(type) record (Type \(rule.type.label))", fileID: fileID,
+                        rule: reference, offset: offset)
                 }
             case (.type2, _), (.type2C, .always):
                 if e == nil {
                     reported.insert(rule.tag)
                     let code: DiagnosticCode = rule.type == .type2 ? .missingType2Key : .missingType2CKey
-                    add(.error, code, "\(rule.name) is missing in the \(type) record (Type \(rule.type.label): present, may be empty)", fileID: fileID, rule: reference, offset: offset)
+                    add(
+                        .error, code, "\(rule.name) is missing in the \(type) record (Type \(rule.type.label): present, may be empty)", fileID: fileID,
+                        rule: reference, offset: offset)
                 }
             case (.type1C, .ifAnyInstanceNonEmpty), (.type2C, .ifAnyInstanceNonEmpty):
                 if !Self.isInstanceType(type) {
@@ -120,19 +130,27 @@ extension FileSetVerifier.Pass {
         let isInstance = Self.isInstanceType(type)
         if isInstance {
             if rec.referencedFileID == nil {
-                add(.error, .instanceNoFile, "\(type) record has no Referenced File ID (0004,1500)", rule: "PS3.3 F.3.2.2, \(RecordPolicy.section(for: type))", offset: offset)
+                add(
+                    .error, .instanceNoFile, "\(type) record has no Referenced File ID (0004,1500)", rule: "PS3.3 F.3.2.2, \(RecordPolicy.section(for: type))",
+                    offset: offset)
             } else {
                 let missing = Self.missingReferencedUIDs(rec.keys)
                 if !missing.isEmpty {
-                    add(.error, .missingReferencedUID, "\(type) record references a SOP instance but lacks \(missing.joined(separator: ", "))", fileID: fileID, rule: "PS3.3 F.3.2.2", offset: offset)
+                    add(
+                        .error, .missingReferencedUID, "\(type) record references a SOP instance but lacks \(missing.joined(separator: ", "))", fileID: fileID,
+                        rule: "PS3.3 F.3.2.2", offset: offset)
                 }
             }
         } else if [.patient, .study, .series].contains(type) {
             if rec.referencedFileID != nil {
-                add(.warning, .intermediateReferencesFile, "\(type) record references a file; only instance records normally do", fileID: fileID, rule: "PS3.3 F.2.2.1, PS3.10 Annex A", offset: offset)
+                add(
+                    .warning, .intermediateReferencesFile, "\(type) record references a file; only instance records normally do", fileID: fileID,
+                    rule: "PS3.3 F.2.2.1, PS3.10 Annex A", offset: offset)
             }
             if rec.children.isEmpty {
-                add(.warning, .emptyRecord, "\(type) record has no lower-level records", fileID: fileID, rule: "PS3.11 (DICOMDIR: empty directories not allowed)", offset: offset)
+                add(
+                    .warning, .emptyRecord, "\(type) record has no lower-level records", fileID: fileID,
+                    rule: "PS3.11 (DICOMDIR: empty directories not allowed)", offset: offset)
             }
         }
 
@@ -154,10 +172,12 @@ extension FileSetVerifier.Pass {
     }
 
     static func missingReferencedUIDs(_ keys: DataSet) -> [String] {
-        [(Tag.referencedSOPClassUIDInFile, "Referenced SOP Class UID in File (0004,1510)"),
-         (.referencedSOPInstanceUIDInFile, "Referenced SOP Instance UID in File (0004,1511)"),
-         (.referencedTransferSyntaxUIDInFile, "Referenced Transfer Syntax UID in File (0004,1512)")]
-            .filter { !hasValue(keys[$0.0]) }.map(\.1)
+        [
+            (Tag.referencedSOPClassUIDInFile, "Referenced SOP Class UID in File (0004,1510)"),
+            (.referencedSOPInstanceUIDInFile, "Referenced SOP Instance UID in File (0004,1511)"),
+            (.referencedTransferSyntaxUIDInFile, "Referenced Transfer Syntax UID in File (0004,1512)"),
+        ]
+        .filter { !hasValue(keys[$0.0]) }.map(\.1)
     }
 
     mutating func addReference(_ rec: DirectoryRecord, id: FileID, context: FileSetVerifier.Context, offset: Int?) {
@@ -165,7 +185,9 @@ extension FileSetVerifier.Pass {
         let resolved: String
         switch resolve(id) {
         case .outsideRoot:
-            add(.error, .fileIDOutsideRoot, "Referenced File ID leaves the File-set root; not followed", fileID: id.components.joined(separator: "\\"), rule: "PS3.10 8.2, PS3.3 F.2.1", offset: offset)
+            add(
+                .error, .fileIDOutsideRoot, "Referenced File ID leaves the File-set root; not followed", fileID: id.components.joined(separator: "\\"),
+                rule: "PS3.10 8.2, PS3.3 F.2.1", offset: offset)
             return
         case .missing:
             if let why = id.nonConformance { add(.error, .fileIDNonconformant, why, fileID: fid, rule: "PS3.10 8.5", offset: offset) }
@@ -176,17 +198,22 @@ extension FileSetVerifier.Pass {
             resolved = p
         case .variant(let p):
             if let why = id.nonConformance { add(.error, .fileIDNonconformant, why, fileID: fid, rule: "PS3.10 8.5", offset: offset) }
-            add(.warning, .fileIDVariant, "file found only as \(relative(p)) (case or suffix differs from the File ID)", fileID: fid, rule: "PS3.10 8.5, PS3.12", offset: offset)
+            add(
+                .warning, .fileIDVariant, "file found only as \(relative(p)) (case or suffix differs from the File ID)", fileID: fid,
+                rule: "PS3.10 8.5, PS3.12", offset: offset)
             resolved = p
         }
         let real = realPath(resolved) ?? resolved
         excluded.insert(real)
-        let ref = FileSetVerifier.Reference(type: rec.type, keys: rec.keys, fileID: fid, offset: offset,
-                            patientKeys: context.patient?.keys, studyKeys: context.study?.keys, seriesKeys: context.series?.keys,
-                            ancestors: [context.patient?.node, context.study?.node, context.series?.node].compactMap { $0 })
+        let ref = FileSetVerifier.Reference(
+            type: rec.type, keys: rec.keys, fileID: fid, offset: offset,
+            patientKeys: context.patient?.keys, studyKeys: context.study?.keys, seriesKeys: context.series?.keys,
+            ancestors: [context.patient?.node, context.study?.node, context.series?.node].compactMap { $0 })
         if let j = jobByPath[real] {
             let first = jobs[j].refs.first?.fileID ?? fid
-            add(.error, .fileReferencedTwice, "the file is referenced by more than one record (also as \(first))", fileID: fid, rule: "PS3.3 F.2.1 (a file is referenced by at most one record)", offset: offset)
+            add(
+                .error, .fileReferencedTwice, "the file is referenced by more than one record (also as \(first))", fileID: fid,
+                rule: "PS3.3 F.2.1 (a file is referenced by at most one record)", offset: offset)
             jobs[j].refs.append(ref)
         } else {
             jobByPath[real] = jobs.count
@@ -206,12 +233,16 @@ extension FileSetVerifier.Pass {
         guard let e = rec.keys[.iconImageSequence] else {
             if required {
                 let size = iconRule.map { "a \($0.size)x\($0.size) icon" } ?? "an icon"
-                add(.error, .iconMissing, "\(v.profile?.id ?? "the profile") requires \(size) (Icon Image Sequence (0088,0200)) in every \(type) record", fileID: fileID, rule: ruleText, offset: offset)
+                add(
+                    .error, .iconMissing, "\(v.profile?.id ?? "the profile") requires \(size) (Icon Image Sequence (0088,0200)) in every \(type) record",
+                    fileID: fileID, rule: ruleText, offset: offset)
             }
             return
         }
         guard let items = e.items, items.count == 1 else {
-            add(.error, .iconFormat, "Icon Image Sequence (0088,0200) must hold exactly one item (it has \(e.items?.count ?? 0))", fileID: fileID, rule: "PS3.3 F.7", offset: offset)
+            add(
+                .error, .iconFormat, "Icon Image Sequence (0088,0200) must hold exactly one item (it has \(e.items?.count ?? 0))", fileID: fileID,
+                rule: "PS3.3 F.7", offset: offset)
             return
         }
         if let why = Self.iconFormatProblem(items[0], rule: iconRule) {
@@ -220,7 +251,10 @@ extension FileSetVerifier.Pass {
         if let r = iconRule {
             let rows = items[0].integer(.rows), cols = items[0].integer(.columns)
             if rows != r.size || cols != r.size {
-                add(.error, .iconSize, "icon is \(cols.map(String.init) ?? "?")x\(rows.map(String.init) ?? "?"); \(v.profile?.id ?? "the profile") requires \(r.size)x\(r.size)", fileID: fileID, rule: ruleText, offset: offset)
+                add(
+                    .error, .iconSize,
+                    "icon is \(cols.map(String.init) ?? "?")x\(rows.map(String.init) ?? "?"); \(v.profile?.id ?? "the profile") requires \(r.size)x\(r.size)",
+                    fileID: fileID, rule: ruleText, offset: offset)
             }
         }
     }
@@ -229,13 +263,16 @@ extension FileSetVerifier.Pass {
     static func iconFormatProblem(_ item: DataSet, rule: IconRule?) -> String? {
         let pi = item.string(.photometricInterpretation) ?? ""
         let allowedPI = rule?.photometricInterpretations ?? IconRule.f7Photometric
-        if item.integer(.samplesPerPixel) != 1 { return "Samples per Pixel (0028,0002) must be 1 (it is \(item.integer(.samplesPerPixel).map(String.init) ?? "absent"))" }
+        if item.integer(.samplesPerPixel) != 1 {
+            return "Samples per Pixel (0028,0002) must be 1 (it is \(item.integer(.samplesPerPixel).map(String.init) ?? "absent"))"
+        }
         if !allowedPI.contains(pi) { return "Photometric Interpretation (0028,0004) '\(pi)' is not \(ProfileConstraint.list(allowedPI.sorted()))" }
         if item[.planarConfiguration] != nil { return "Planar Configuration (0028,0006) must be absent" }
         let ba = item.integer(.bitsAllocated), bs = item.integer(.bitsStored)
         let bits: Set<Int> = pi == "PALETTE COLOR" || rule != nil ? [8] : [1, 8]
         guard let ba, let bs, bits.contains(ba), bs == ba else {
-            return "Bits Allocated/Stored (0028,0100)/(0028,0101) are \(ba.map(String.init) ?? "absent")/\(bs.map(String.init) ?? "absent"); \(bits.sorted().map { "\($0)/\($0)" }.joined(separator: " or ")) required"
+            return
+                "Bits Allocated/Stored (0028,0100)/(0028,0101) are \(ba.map(String.init) ?? "absent")/\(bs.map(String.init) ?? "absent"); \(bits.sorted().map { "\($0)/\($0)" }.joined(separator: " or ")) required"
         }
         if let hb = item.integer(.highBit), hb != bs - 1 { return "High Bit (0028,0102) is \(hb), not Bits Stored - 1 = \(bs - 1)" }
         if item.integer(.pixelRepresentation) != 0 { return "Pixel Representation (0028,0103) must be 0 (unsigned)" }
@@ -249,17 +286,24 @@ extension FileSetVerifier.Pass {
 
     mutating func checkDuplicateRecords() {
         for (uid, fids) in sopInstances.sorted(by: { $0.key < $1.key }) where fids.count > 1 {
-            add(.error, .duplicateSOPInstance, "SOP Instance UID \(uid) is referenced by \(fids.count) records (\(fids.joined(separator: ", ")))",
+            add(
+                .error, .duplicateSOPInstance, "SOP Instance UID \(uid) is referenced by \(fids.count) records (\(fids.joined(separator: ", ")))",
                 fileID: fids[1], rule: "PS3.3 F.2.1, F.3.2.2 ((0004,1511) identifies one instance)")
         }
         for (uid, n) in studies.sorted(by: { $0.key < $1.key }) where n > 1 {
-            add(.error, .duplicateStudy, "\(n) STUDY records have Study Instance UID \(uid); one STUDY record per study", rule: "PS3.3 F.5.2 (F.2.1 / digest §1.7 rule 7)")
+            add(
+                .error, .duplicateStudy, "\(n) STUDY records have Study Instance UID \(uid); one STUDY record per study",
+                rule: "PS3.3 F.5.2 (F.2.1 / digest §1.7 rule 7)")
         }
         for (uid, n) in series.sorted(by: { $0.key < $1.key }) where n > 1 {
-            add(.error, .duplicateSeries, "\(n) SERIES records have Series Instance UID \(uid); one SERIES record per series", rule: "PS3.3 F.5.3 (digest §1.7 rule 8)")
+            add(
+                .error, .duplicateSeries, "\(n) SERIES records have Series Instance UID \(uid); one SERIES record per series",
+                rule: "PS3.3 F.5.3 (digest §1.7 rule 8)")
         }
         for (pid, n) in patients.sorted(by: { $0.key < $1.key }) where n > 1 {
-            add(.error, .duplicatePatient, "\(n) PATIENT records have Patient ID '\(pid)'; Patient ID is unique per PATIENT record", rule: "PS3.3 F.5.1, PS3.11 (digest §1.7 rule 6)")
+            add(
+                .error, .duplicatePatient, "\(n) PATIENT records have Patient ID '\(pid)'; Patient ID is unique per PATIENT record",
+                rule: "PS3.3 F.5.1, PS3.11 (digest §1.7 rule 6)")
         }
     }
 

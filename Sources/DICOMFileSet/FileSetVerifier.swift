@@ -33,8 +33,10 @@ public struct FileSetVerifier: Sendable {
 
     /// `root` is the folder holding the DICOMDIR; `profile` nil = structure and consistency only;
     /// `ignoring`: names in the root that are left out of the folder walk.
-    public init(root: String, fileSet: FileSet, profile: ApplicationProfile?, dicomdirPath: String? = nil, files: FileSetFiles? = nil,
-                ignoring ignoredNames: Set<String> = []) {
+    public init(
+        root: String, fileSet: FileSet, profile: ApplicationProfile?, dicomdirPath: String? = nil, files: FileSetFiles? = nil,
+        ignoring ignoredNames: Set<String> = []
+    ) {
         var r = root
         while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
         self.root = r.isEmpty ? "." : r

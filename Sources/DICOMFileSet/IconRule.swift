@@ -13,8 +13,10 @@ public struct IconRule: Sendable, Hashable {
     /// Where the rule is written, e.g. "PS3.11 E.3.3.3".
     public let reference: String
 
-    public init(size: Int, required: Bool, recordTypes: Set<DirectoryRecordType>,
-                photometricInterpretations: Set<String> = IconRule.f7Photometric, reference: String) {
+    public init(
+        size: Int, required: Bool, recordTypes: Set<DirectoryRecordType>,
+        photometricInterpretations: Set<String> = IconRule.f7Photometric, reference: String
+    ) {
         self.size = size; self.required = required; self.recordTypes = recordTypes
         self.photometricInterpretations = photometricInterpretations; self.reference = reference
     }

@@ -6,7 +6,13 @@ public enum KeyType: Sendable, Hashable {
     case type1, type2, type1C, type2C, type3
     /// "1", "2", "1C", ...
     public var label: String {
-        switch self { case .type1: "1"; case .type2: "2"; case .type1C: "1C"; case .type2C: "2C"; case .type3: "3" }
+        switch self {
+        case .type1: "1";
+        case .type2: "2";
+        case .type1C: "1C";
+        case .type2C: "2C";
+        case .type3: "3"
+        }
     }
 }
 

@@ -24,8 +24,9 @@ enum LayoutParser {
             }
             lastLine = trimmed
             if components.count > 8 {
-                throw FileSetError(.layoutSyntax, layout: layoutName, templateLine: i + 1, lineText: trimmed,
-                                        message: "a 9th component; a File ID has at most 8 components (PS3.10 §8.5)")
+                throw FileSetError(
+                    .layoutSyntax, layout: layoutName, templateLine: i + 1, lineText: trimmed,
+                    message: "a 9th component; a File ID has at most 8 components (PS3.10 §8.5)")
             }
         }
         guard let last = components.last else {
@@ -34,13 +35,15 @@ enum LayoutParser {
         // The last component names the file: one per instance.
         for p in last.alternatives {
             if let l = p.counterLevel, l != .instance {
-                throw FileSetError(.layoutSyntax, layout: layoutName, templateLine: last.line, lineText: lastLine,
-                                        message: "the last component names the file; use {counter:instance}, not {counter:\(l.rawValue)}")
+                throw FileSetError(
+                    .layoutSyntax, layout: layoutName, templateLine: last.line, lineText: lastLine,
+                    message: "the last component names the file; use {counter:instance}, not {counter:\(l.rawValue)}")
             }
         }
         if let l = last.level, l != .instance {
-            throw FileSetError(.layoutSyntax, layout: layoutName, templateLine: last.line, lineText: lastLine,
-                                    message: "the last component names the file, one per instance; 'per \(l.rawValue)' is only for folders")
+            throw FileSetError(
+                .layoutSyntax, layout: layoutName, templateLine: last.line, lineText: lastLine,
+                message: "the last component names the file, one per instance; 'per \(l.rawValue)' is only for folders")
         }
         return components.enumerated().map { i, c in
             i == components.count - 1 ? LayoutComponent(line: c.line, alternatives: c.alternatives, level: .instance) : c
@@ -67,7 +70,10 @@ enum LayoutParser {
                 per = l
                 i += 2
             default:
-                throw Problem(message: "unexpected '\(word)'; after the pattern only 'fallback PATTERN' and 'per LEVEL' may follow (patterns contain no spaces; '#' starts a comment)")
+                throw Problem(
+                    message:
+                        "unexpected '\(word)'; after the pattern only 'fallback PATTERN' and 'per LEVEL' may follow (patterns contain no spaces; '#' starts a comment)"
+                )
             }
         }
         let counterLevels = Set(alternatives.compactMap(\.counterLevel))
@@ -148,7 +154,10 @@ enum LayoutParser {
         case "ExportTime": return .exportTime
         default:
             guard !keyword.isEmpty, let e = DataDictionary.entry(forKeyword: String(keyword)) else {
-                throw Problem(message: "unknown keyword '\(keyword)' in {\(placeholder)}: use a PS3.6 keyword (e.g. StudyID, SeriesNumber), ExportDate, ExportTime, counter or hash")
+                throw Problem(
+                    message:
+                        "unknown keyword '\(keyword)' in {\(placeholder)}: use a PS3.6 keyword (e.g. StudyID, SeriesNumber), ExportDate, ExportTime, counter or hash"
+                )
             }
             if e.vr == .SQ { throw Problem(message: "{\(placeholder)}: \(keyword) is a sequence and has no value to name a file by") }
             return .element(e.tag, label: e.name, vr: e.vr)

@@ -7,17 +7,15 @@ import DICOMCore
 func fileIDSanitised(_ s: String) -> String {
     var out = String.UnicodeScalarView()
     for u in s.unicodeScalars {
-        if u >= "a" && u <= "z" { out.append(Unicode.Scalar(u.value - 32)!) }
-        else if FileID.isAllowed(u) { out.append(u) }
-        else { out.append("_") }
+        if u >= "a" && u <= "z" { out.append(Unicode.Scalar(u.value - 32)!) } else if FileID.isAllowed(u) { out.append(u) } else { out.append("_") }
     }
     return String(out)
 }
 
 /// FNV-1a, 64 bit: a hash that is the same in every run and on every platform (unlike `Hasher`).
 func layoutFNV1a(_ s: String) -> UInt64 {
-    var h: UInt64 = 0xcbf29ce484222325
-    for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
     return h
 }
 
@@ -80,7 +78,8 @@ struct LayoutRenderContext {
         }
         // "12.0" (a whole number written as a decimal) is 12.
         if let dot = s.firstIndex(of: "."), !s[..<dot].isEmpty, s[..<dot].utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
-           s[s.index(after: dot)...].allSatisfy({ $0 == "0" }) {
+            s[s.index(after: dot)...].allSatisfy({ $0 == "0" })
+        {
             return canonicalNumber(String(s[..<dot]), label: label)
         }
         if s.first == "-", s.count > 1, s.dropFirst().utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 46 }) {
@@ -172,14 +171,18 @@ struct LayoutRenderContext {
                 guard let v = raw(s) else { return .failure("no \(s.label) to hash", long: nil) }
                 if let width {
                     pieces.append(layoutEncode(layoutFNV1a(v) % layoutPower(base, width), base: base, width: width)!)
-                } else { fill = i; pieces.append("") }
+                } else {
+                    fill = i; pieces.append("")
+                }
             case .counter(let level, let width, let base):
                 if let width {
                     guard let s = layoutEncode(UInt64(n), base: base, width: width) else {
                         return .failure("the \(level.rawValue) counter (\(n)) needs more than \(width) digits", long: nil)
                     }
                     pieces.append(s)
-                } else { fill = i; pieces.append("") }
+                } else {
+                    fill = i; pieces.append("")
+                }
             }
         }
         if let fill {

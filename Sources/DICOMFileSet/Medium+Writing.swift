@@ -79,7 +79,10 @@ extension Medium {
             while off < bytes.count {
                 let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + off, bytes.count - off) }
                 if n < 0 && errno == EINTR { continue }
-                if n <= 0 { let e = errno; close(fd); unlinkat(dfd, tmp, 0); throw MediumError(.io, "cannot write: \(String(cString: strerror(e)))", path: relative(components[...])) }
+                if n <= 0 {
+                    let e = errno; close(fd); unlinkat(dfd, tmp, 0);
+                    throw MediumError(.io, "cannot write: \(String(cString: strerror(e)))", path: relative(components[...]))
+                }
                 off += n
             }
             fsync(fd); close(fd)
@@ -101,7 +104,8 @@ extension Medium {
                 }
                 let fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
                 guard fd >= 0 else {
-                    throw MediumError(.io, "cannot open the file already there to compare it: \(String(cString: strerror(errno)))", path: relative(components[...]))
+                    throw MediumError(
+                        .io, "cannot open the file already there to compare it: \(String(cString: strerror(errno)))", path: relative(components[...]))
                 }
                 defer { close(fd) }
                 if try Medium.sameContent(fd, source, path: relative(components[...])) { return }
@@ -188,7 +192,9 @@ extension Medium {
             }
             for n in names { try removeTree(at: fd, name: n) }
             closedir(d)
-        } else { close(fd) }
+        } else {
+            close(fd)
+        }
         if unlinkat(dfd, name, AT_REMOVEDIR) != 0 && errno != ENOENT {
             throw MediumError(.io, "cannot delete folder: \(String(cString: strerror(errno)))", path: name)
         }

@@ -113,7 +113,10 @@ public final class Medium: Sendable {
 
     /// The path to use, or nil when missing or outside the root.
     public func path(_ id: FileID) -> String? {
-        switch resolve(id) { case .exact(let p), .variant(let p): return p; default: return nil }
+        switch resolve(id) {
+        case .exact(let p), .variant(let p): return p;
+        default: return nil
+        }
     }
 
     /// Whether `path` exists and its real path (symbolic links resolved) is the root or under it.
@@ -145,10 +148,15 @@ public final class Medium: Sendable {
         if path.utf8.contains(0) { return .outside }
         let rootComps = realRoot.split(separator: "/").map(String.init)
         var rel: Substring
-        if path == root || path == realRoot { rel = "" }
-        else if path.hasPrefix(root == "/" ? "/" : root + "/") { rel = path.dropFirst(root == "/" ? 1 : root.count + 1) }
-        else if path.hasPrefix(realRoot == "/" ? "/" : realRoot + "/") { rel = path.dropFirst(realRoot == "/" ? 1 : realRoot.count + 1) }
-        else { return .outside }
+        if path == root || path == realRoot {
+            rel = ""
+        } else if path.hasPrefix(root == "/" ? "/" : root + "/") {
+            rel = path.dropFirst(root == "/" ? 1 : root.count + 1)
+        } else if path.hasPrefix(realRoot == "/" ? "/" : realRoot + "/") {
+            rel = path.dropFirst(realRoot == "/" ? 1 : realRoot.count + 1)
+        } else {
+            return .outside
+        }
         var stack = rootComps
         var pending = rel.split(separator: "/").map(String.init)[...]
         var links = 0
@@ -303,7 +311,11 @@ public final class Medium: Sendable {
                 var kind = st.st_mode & S_IFMT
                 if kind == S_IFLNK {
                     guard let target = resolveInside(full) else {
-                        w.skipped.append((full, locate(full) == .outside ? "symbolic link out of \(root); not followed" : "symbolic link to nothing (or a loop); not followed"))
+                        w.skipped.append(
+                            (
+                                full,
+                                locate(full) == .outside ? "symbolic link out of \(root); not followed" : "symbolic link to nothing (or a loop); not followed"
+                            ))
                         continue
                     }
                     var t = stat()

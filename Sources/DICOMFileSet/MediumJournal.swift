@@ -43,7 +43,9 @@ public struct MediumJournal: Codable, Sendable, Equatable {
     public static func parse(_ data: [UInt8], journal: String) throws -> MediumJournal {
         let j: MediumJournal
         do { j = try JSONDecoder().decode(MediumJournal.self, from: Data(data)) } catch {
-            throw MediumError(.refused, "journal cannot be read (not a dicom-media journal of format \(formatVersion)): \(shortDescription(error)); it is left untouched", path: journal, cause: error)
+            throw MediumError(
+                .refused, "journal cannot be read (not a dicom-media journal of format \(formatVersion)): \(shortDescription(error)); it is left untouched",
+                path: journal, cause: error)
         }
         try j.validate(journal: journal)
         return j
@@ -70,7 +72,9 @@ public struct MediumJournal: Codable, Sendable, Equatable {
             try checkTarget(c.fileID, "copies[\(i)].fileID")
             if c.size < 0 { throw bad("copies[\(i)].size", "negative size") }
             if let s = c.staged {
-                if let why = Medium.componentProblem(s) { throw bad("copies[\(i)].staged '\(s.prefix(200))'", "a staged file must be a single name inside \(Self.folderName)/staged (\(why))") }
+                if let why = Medium.componentProblem(s) {
+                    throw bad("copies[\(i)].staged '\(s.prefix(200))'", "a staged file must be a single name inside \(Self.folderName)/staged (\(why))")
+                }
             }
         }
         for (i, d) in deletions.enumerated() { try checkTarget(d, "deletions[\(i)]") }

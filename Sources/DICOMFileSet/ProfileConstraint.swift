@@ -83,8 +83,10 @@ struct ProfileConstraint: Sendable, Hashable {
                 let allowed = table[pi] ?? []
                 if !allowed.contains(transferSyntaxUID) {
                     let names = allowed.sorted().map { TransferSyntax(uid: $0).name }
-                    let what = names.isEmpty ? "no transfer syntax (Photometric Interpretation \(Self.list(table.keys.sorted())))"
-                                             : Self.list(names)
+                    let what =
+                        names.isEmpty
+                        ? "no transfer syntax (Photometric Interpretation \(Self.list(table.keys.sorted())))"
+                        : Self.list(names)
                     return "Photometric Interpretation \(pi) to be encoded in \(what) (the instance is \(TransferSyntax(uid: transferSyntaxUID).name))"
                 }
             }

@@ -13,7 +13,9 @@ final class ProgressCounter: Sendable {
 
     func step() {
         guard let progress else { return }
-        let d = done.withLock { n in n += 1; return n }
+        let d = done.withLock { n in
+            n += 1; return n
+        }
         if d % every == 0 || d == total { progress(d, total) }
     }
 }

@@ -62,12 +62,17 @@ extension RecordBuilder {
             if out.contains(where: Context.needsCharacterSet) {
                 let rule = "PS3.3 \(RecordPolicy.sections[type] ?? "F.5"), PS3.5 6.1.2.5"
                 if !RecordPolicy.allowsSpecificCharacterSet(type) {
-                    problem(.warning, .charsetNotAllowed, "the \(type) record has keys outside the default repertoire but its record type has no Specific Character Set key", rule)
+                    problem(
+                        .warning, .charsetNotAllowed,
+                        "the \(type) record has keys outside the default repertoire but its record type has no Specific Character Set key", rule)
                 } else if let cs = header[.specificCharacterSet], hasValue(cs) {
                     out.set(copy(cs))
                     out.characterSet = header.characterSet
                 } else {
-                    problem(.warning, .charsetUndeclared, "the \(type) record copies keys with bytes outside the default repertoire, but the instance has no Specific Character Set (0008,0005)", rule)
+                    problem(
+                        .warning, .charsetUndeclared,
+                        "the \(type) record copies keys with bytes outside the default repertoire, but the instance has no Specific Character Set (0008,0005)",
+                        rule)
                 }
             }
             return out
@@ -152,7 +157,10 @@ extension RecordBuilder {
             }
             if required {
                 let size = iconRule.map { "a \($0.size)x\($0.size) " } ?? "an "
-                problem(.warning, .iconMissing, "\(builder.profile.id) requires \(size)icon (Icon Image Sequence (0088,0200)) in every \(type) record and the instance has none that fits; add one before writing the DICOMDIR", ruleText)
+                problem(
+                    .warning, .iconMissing,
+                    "\(builder.profile.id) requires \(size)icon (Icon Image Sequence (0088,0200)) in every \(type) record and the instance has none that fits; add one before writing the DICOMDIR",
+                    ruleText)
             }
         }
 
@@ -164,7 +172,9 @@ extension RecordBuilder {
             if !allowedPI.contains(pi) { return "Photometric Interpretation '\(pi)' is not \(ProfileConstraint.list(allowedPI.sorted()))" }
             let ba = item.integer(.bitsAllocated) ?? 0, bs = item.integer(.bitsStored) ?? 0
             let bits: Set<Int> = rule == nil && pi != "PALETTE COLOR" ? [1, 8] : [8]
-            if !bits.contains(ba) || bs != ba { return "Bits Allocated/Stored \(ba)/\(bs) are not \(ProfileConstraint.list(bits.sorted().map { "\($0)/\($0)" }))" }
+            if !bits.contains(ba) || bs != ba {
+                return "Bits Allocated/Stored \(ba)/\(bs) are not \(ProfileConstraint.list(bits.sorted().map { "\($0)/\($0)" }))"
+            }
             if let r = rule, item.integer(.rows) != r.size || item.integer(.columns) != r.size {
                 return "it is \(item.integer(.columns) ?? 0)x\(item.integer(.rows) ?? 0), not \(r.size)x\(r.size)"
             }

@@ -23,8 +23,9 @@ public struct RecordBuilder: Sendable {
         self.profile = profile; self.strict = strict; self.exportDate = exportDate; self.exportTime = exportTime
         var merged: [DirectoryRecordType: [(rule: KeyRule, reference: String)]] = [:]
         for type in Set(RecordPolicy.keyTable.keys).union(profile.extraKeys.keys) {
-            merged[type] = Self.merge(RecordPolicy.keys(for: type), reference: RecordPolicy.section(for: type),
-                                      extra: profile.extraKeys(for: type), extraReference: profile.keysRule)
+            merged[type] = Self.merge(
+                RecordPolicy.keys(for: type), reference: RecordPolicy.section(for: type),
+                extra: profile.extraKeys(for: type), extraReference: profile.keysRule)
         }
         self.merged = merged
     }
@@ -39,15 +40,18 @@ public struct RecordBuilder: Sendable {
     /// class, transfer syntax or pixel attributes (pass the syntax the file will have on the medium),
     /// the Study or Series Instance UID is missing, the File ID is not conformant, or (when `strict`)
     /// a Type 1 key is missing.
-    public func build(header: DataSet, sopClassUID: String, sopInstanceUID: String, transferSyntaxUID: String,
-                      fileID: FileID, source: String) throws -> BuiltRecords {
+    public func build(
+        header: DataSet, sopClassUID: String, sopInstanceUID: String, transferSyntaxUID: String,
+        fileID: FileID, source: String
+    ) throws -> BuiltRecords {
         let sop = sopClassUID.trimmingTrailingPadding(), iuid = sopInstanceUID.trimmingTrailingPadding()
         let ts = transferSyntaxUID.trimmingTrailingPadding()
         func refuse(_ message: String, _ rule: String) -> Refusal { Refusal(refusing: source, message, rule: rule) }
 
         guard let type = RecordPolicy.recordType(sopClassUID: sop, header: header) else {
-            throw refuse("\(ApplicationProfile.sopName(sop)) (\(sop)) has no directory record type, so a File-set with a DICOMDIR cannot reference it",
-                         "PS3.3 F.4, Table F.4-1")
+            throw refuse(
+                "\(ApplicationProfile.sopName(sop)) (\(sop)) has no directory record type, so a File-set with a DICOMDIR cannot reference it",
+                "PS3.3 F.4, Table F.4-1")
         }
         if let v = profile.violationParts(sopClassUID: sop, transferSyntaxUID: ts, header: header) {
             throw refuse(v.message, v.rule)
@@ -57,12 +61,14 @@ public struct RecordBuilder: Sendable {
 
         var ctx = Context(builder: self, header: header, sopClassUID: sop, fileID: fileID, source: source)
         let isRoot = type.level == 0
-        var built = BuiltRecords(patient: DataSet(), study: DataSet(), series: DataSet(), instance: DirectoryRecord(type: type),
-                                 problems: [], isRootLevel: isRoot, fillIfEmpty: [:])
+        var built = BuiltRecords(
+            patient: DataSet(), study: DataSet(), series: DataSet(), instance: DirectoryRecord(type: type),
+            problems: [], isRootLevel: isRoot, fillIfEmpty: [:])
         if !isRoot {
             for (tag, record) in [(Tag.studyInstanceUID, "STUDY"), (.seriesInstanceUID, "SERIES")] where !ctx.hasValue(header[tag]) {
-                throw refuse("\(KeyRule(tag, .type1).name) is missing or empty; it is needed to place the instance under its \(record) record",
-                             RecordPolicy.section(for: DirectoryRecordType(record)))
+                throw refuse(
+                    "\(KeyRule(tag, .type1).name) is missing or empty; it is needed to place the instance under its \(record) record",
+                    RecordPolicy.section(for: DirectoryRecordType(record)))
             }
             built.patient = try ctx.record(.patient)
             built.study = try ctx.record(.study)

@@ -44,7 +44,7 @@ public enum RecordPolicy {
         "1.2.840.10008.5.1.4.1.1.200.1",  // CT Defined Procedure Protocol Storage
         "1.2.840.10008.5.1.4.1.1.200.7",  // XA Defined Procedure Protocol Storage
         "1.2.840.10008.5.1.4.1.1.200.3",  // Protocol Approval Storage
-        "1.2.840.10008.1.3.10",           // Media Storage Directory Storage (a DICOMDIR)
+        "1.2.840.10008.1.3.10",  // Media Storage Directory Storage (a DICOMDIR)
     ]
 
     /// Single-level classes whose records sit in the root directory entity (PS3.3 Table F.4-1).
@@ -82,15 +82,25 @@ public enum RecordPolicy {
             (.rtStructureSet, [p + "481.3"]),
             (.rtTreatRecord, [p + "481.4", p + "481.6", p + "481.7", p + "481.9"]),
             (.spectroscopy, [p + "4.2"]),
-            (.srDocument, ["88.11", "88.22", "88.33", "88.34", "88.35", "88.40", "88.50", "88.65", "88.67", "88.68", "88.69",
-                           "88.70", "88.71", "88.72", "88.73", "88.74", "88.75", "88.76", "88.77", "79.1", "78.6"].map { p + $0 }),
+            (
+                .srDocument,
+                [
+                    "88.11", "88.22", "88.33", "88.34", "88.35", "88.40", "88.50", "88.65", "88.67", "88.68", "88.69",
+                    "88.70", "88.71", "88.72", "88.73", "88.74", "88.75", "88.76", "88.77", "79.1", "78.6",
+                ].map { p + $0 }
+            ),
             (.stereometric, [p + "77.1.5.3"]),
             (.surface, [p + "66.5"]),
             (.surfaceScan, [p + "68.1", p + "68.2"]),
             (.tract, [p + "66.6"]),
             (.valueMap, [p + "67"]),
-            (.waveform, ["9.1.1", "9.1.2", "9.1.3", "9.1.4", "9.2.1", "9.3.1", "9.4.1", "9.4.2", "9.5.1", "9.6.1", "9.6.2",
-                         "9.7.1", "9.7.2", "9.7.3", "9.7.4", "9.8.1"].map { p + $0 }),
+            (
+                .waveform,
+                [
+                    "9.1.1", "9.1.2", "9.1.3", "9.1.4", "9.2.1", "9.3.1", "9.4.1", "9.4.2", "9.5.1", "9.6.1", "9.6.2",
+                    "9.7.1", "9.7.2", "9.7.3", "9.7.4", "9.8.1",
+                ].map { p + $0 }
+            ),
             (.wfPresentation, [p + "9.100.1", p + "9.100.2"]),
         ]
         var map: [String: DirectoryRecordType] = [:]
@@ -119,13 +129,17 @@ public enum RecordPolicy {
             // 1C "if the record does not reference a file": STUDY records never do.
             KeyRule(.studyInstanceUID, .type1C, .always), KeyRule(.studyID, .type1), KeyRule(.accessionNumber, .type2),
         ],
-        .series: [KeyRule(.modality, .type1), KeyRule(.seriesInstanceUID, .type1), KeyRule(.seriesNumber, .type1),
-                  // Type 3 (any Series IE attribute, PS3.3 F.5.3): what `list` and INDEX.HTM show.
-                  KeyRule(.seriesDescription, .type3, .ifPresent), KeyRule(.bodyPartExamined, .type3, .ifPresent), icon],
+        .series: [
+            KeyRule(.modality, .type1), KeyRule(.seriesInstanceUID, .type1), KeyRule(.seriesNumber, .type1),
+            // Type 3 (any Series IE attribute, PS3.3 F.5.3): what `list` and INDEX.HTM show.
+            KeyRule(.seriesDescription, .type3, .ifPresent), KeyRule(.bodyPartExamined, .type3, .ifPresent), icon,
+        ],
         .image: [KeyRule(.instanceNumber, .type1), icon],
         .rtDose: [KeyRule(.instanceNumber, .type1), KeyRule(.doseSummationType, .type1), KeyRule(.doseComment, .type3, .ifPresent), icon],
-        .rtStructureSet: [KeyRule(.instanceNumber, .type1), KeyRule(.structureSetLabel, .type1),
-                          KeyRule(.structureSetDate, .type2), KeyRule(.structureSetTime, .type2)],
+        .rtStructureSet: [
+            KeyRule(.instanceNumber, .type1), KeyRule(.structureSetLabel, .type1),
+            KeyRule(.structureSetDate, .type2), KeyRule(.structureSetTime, .type2),
+        ],
         .rtPlan: [KeyRule(.instanceNumber, .type1), KeyRule(.rtPlanLabel, .type1), KeyRule(.rtPlanDate, .type2), KeyRule(.rtPlanTime, .type2)],
         .rtTreatRecord: [KeyRule(.instanceNumber, .type1), KeyRule(.treatmentDate, .type2), KeyRule(.treatmentTime, .type2)],
         .presentation: [KeyRule(.presentationCreationDate, .type1), KeyRule(.presentationCreationTime, .type1)]
@@ -181,11 +195,15 @@ public enum RecordPolicy {
             KeyRule(.hangingProtocolUserIdentificationCodeSequence, .type2),
         ],
         .palette: [KeyRule(.contentLabel, .type1), KeyRule(.contentDescription, .type2)],
-        .implant: [KeyRule(.manufacturer, .type1), KeyRule(.implantName, .type1), KeyRule(.implantSize, .type1C, .ifPresent),
-                   KeyRule(.implantPartNumber, .type1)],
+        .implant: [
+            KeyRule(.manufacturer, .type1), KeyRule(.implantName, .type1), KeyRule(.implantSize, .type1C, .ifPresent),
+            KeyRule(.implantPartNumber, .type1),
+        ],
         .implantAssy: [KeyRule(.implantAssemblyTemplateName, .type1), KeyRule(.manufacturer, .type1), KeyRule(.procedureTypeCodeSequence, .type1)],
-        .implantGroup: [KeyRule(.implantTemplateGroupName, .type1), KeyRule(.implantTemplateGroupDescription, .type3, .ifPresent),
-                        KeyRule(.implantTemplateGroupIssuer, .type1)],
+        .implantGroup: [
+            KeyRule(.implantTemplateGroupName, .type1), KeyRule(.implantTemplateGroupDescription, .type3, .ifPresent),
+            KeyRule(.implantTemplateGroupIssuer, .type1),
+        ],
         // NEMA F.5.48 names only the Scope of Inventory Macro; the list is DCMTK's (digest §9 item 2).
         .inventory: contentDateTime + [
             KeyRule(.inventoryLevel, .type1), KeyRule(.inventoryCompletionStatus, .type1), KeyRule(.totalNumberOfStudyRecords, .type1),

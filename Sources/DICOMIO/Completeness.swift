@@ -63,8 +63,10 @@ public enum Completeness {
 
     /// Size in bytes of native pixel data (PS3.5 §8.1.1; Bits Allocated 1 packs bits), with every
     /// product checked; throws `impossible-image` for an impossible description.
-    public static func nativePixelDataSize(rows: Int, columns: Int, samplesPerPixel: Int, bitsAllocated: Int, frames: Int,
-                                           photometric: String? = nil, path: String? = nil, offset: Int? = nil, tag: Tag? = nil) throws -> Int {
+    public static func nativePixelDataSize(
+        rows: Int, columns: Int, samplesPerPixel: Int, bitsAllocated: Int, frames: Int,
+        photometric: String? = nil, path: String? = nil, offset: Int? = nil, tag: Tag? = nil
+    ) throws -> Int {
         func impossible(_ why: String) -> DICOMIOError {
             DICOMIOError(.impossible, "impossible image description: \(why)", path: path, offset: offset, tag: tag)
         }
@@ -76,10 +78,14 @@ public enum Completeness {
         let p = photometric?.trimmingCharacters(in: .whitespaces) ?? ""
         let samples = (samplesPerPixel == 3 && (p == "YBR_FULL_422" || p == "YBR_PARTIAL_422")) ? 2 : samplesPerPixel
         var bits = 1
-        for (factor, name) in [(rows, "Rows"), (columns, "Columns"), (samples, "Samples per Pixel"), (bitsAllocated, "Bits Allocated"), (frames, "Number of Frames")] {
+        for (factor, name) in [
+            (rows, "Rows"), (columns, "Columns"), (samples, "Samples per Pixel"), (bitsAllocated, "Bits Allocated"), (frames, "Number of Frames"),
+        ] {
             let (v, o) = bits.multipliedReportingOverflow(by: factor)
             if o {
-                throw impossible("Rows \(rows) x Columns \(columns) x Samples \(samplesPerPixel) x Bits Allocated \(bitsAllocated) x Frames \(frames) overflows (at \(name))")
+                throw impossible(
+                    "Rows \(rows) x Columns \(columns) x Samples \(samplesPerPixel) x Bits Allocated \(bitsAllocated) x Frames \(frames) overflows (at \(name))"
+                )
             }
             bits = v
         }
@@ -90,9 +96,13 @@ public enum Completeness {
     static func frames(_ text: String?, path: String?, offset: Int?) throws -> Int {
         guard let t = text?.trimmingCharacters(in: .whitespaces), !t.isEmpty else { return 1 }
         guard let n = Int(t.hasPrefix("+") ? String(t.dropFirst()) : t) else {
-            throw DICOMIOError(.impossible, "impossible image description: Number of Frames '\(t)' is not a number", path: path, offset: offset, tag: .numberOfFrames)
+            throw DICOMIOError(
+                .impossible, "impossible image description: Number of Frames '\(t)' is not a number", path: path, offset: offset, tag: .numberOfFrames)
         }
-        if n < 1 { throw DICOMIOError(.impossible, "impossible image description: Number of Frames \(n) (must be 1 or more)", path: path, offset: offset, tag: .numberOfFrames) }
+        if n < 1 {
+            throw DICOMIOError(
+                .impossible, "impossible image description: Number of Frames \(n) (must be 1 or more)", path: path, offset: offset, tag: .numberOfFrames)
+        }
         return n
     }
 
@@ -103,7 +113,9 @@ public enum Completeness {
                 throw DICOMIOError(.incomplete, "the deflate stream ends early: the file is cut", path: path, offset: d.offset ?? file.dataSetOffset)
             }
             if d.code == .missingDelimiter {
-                throw DICOMIOError(.incomplete, "file ends before the Sequence Delimitation Item (at byte \(d.offset.map(String.init) ?? "?") of the inflated data set)", path: path, offset: file.dataSetOffset, tag: d.tag)
+                throw DICOMIOError(
+                    .incomplete, "file ends before the Sequence Delimitation Item (at byte \(d.offset.map(String.init) ?? "?") of the inflated data set)",
+                    path: path, offset: file.dataSetOffset, tag: d.tag)
             }
         }
         let ds = file.dataSet
@@ -113,17 +125,23 @@ public enum Completeness {
             switch e.value {
             case .fragments(let f):
                 if f.fragments.count < frames {
-                    throw DICOMIOError(.incomplete, "encapsulated Pixel Data has \(f.fragments.count) fragment(s) for \(frames) frame(s)", path: path, offset: file.dataSetOffset, tag: tag)
+                    throw DICOMIOError(
+                        .incomplete, "encapsulated Pixel Data has \(f.fragments.count) fragment(s) for \(frames) frame(s)", path: path,
+                        offset: file.dataSetOffset, tag: tag)
                 }
             case .bytes(let b):
                 guard !file.transferSyntax.isEncapsulated, let rows = ds.integer(.rows), let cols = ds.integer(.columns),
-                      var bits = ds.integer(.bitsAllocated) else { continue }
+                    var bits = ds.integer(.bitsAllocated)
+                else { continue }
                 if tag == .floatPixelData { bits = 32 } else if tag == .doubleFloatPixelData { bits = 64 }
-                let want = try nativePixelDataSize(rows: rows, columns: cols, samplesPerPixel: ds.integer(.samplesPerPixel) ?? 1,
-                                                   bitsAllocated: bits, frames: frames, photometric: ds.string(.photometricInterpretation),
-                                                   path: path, offset: file.dataSetOffset, tag: tag)
+                let want = try nativePixelDataSize(
+                    rows: rows, columns: cols, samplesPerPixel: ds.integer(.samplesPerPixel) ?? 1,
+                    bitsAllocated: bits, frames: frames, photometric: ds.string(.photometricInterpretation),
+                    path: path, offset: file.dataSetOffset, tag: tag)
                 if b.count < want {
-                    throw DICOMIOError(.incomplete, "native Pixel Data has \(b.count) bytes; the image description needs \(want)", path: path, offset: file.dataSetOffset, tag: tag)
+                    throw DICOMIOError(
+                        .incomplete, "native Pixel Data has \(b.count) bytes; the image description needs \(want)", path: path, offset: file.dataSetOffset,
+                        tag: tag)
                 }
             default: continue
             }

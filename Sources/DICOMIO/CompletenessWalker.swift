@@ -65,7 +65,8 @@ struct Walker {
     }
     mutating func u32(_ p: Int) -> UInt32 {
         let b = bytes(p, 4), i = b.startIndex
-        return bigEndian ? UInt32(b[i]) << 24 | UInt32(b[i + 1]) << 16 | UInt32(b[i + 2]) << 8 | UInt32(b[i + 3])
+        return bigEndian
+            ? UInt32(b[i]) << 24 | UInt32(b[i + 1]) << 16 | UInt32(b[i + 2]) << 8 | UInt32(b[i + 3])
             : UInt32(b[i]) | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2]) << 16 | UInt32(b[i + 3]) << 24
     }
 
@@ -89,7 +90,8 @@ struct Walker {
             let tag = Tag(u16(pos), u16(pos + 2))
             if tag == .itemDelimitationItem { pos += 8; return true }
             if tag == .sequenceDelimitationItem || tag == .item {
-                throw DICOMIOError(.malformed, "unexpected \(tag == .item ? "item" : "sequence delimiter") tag among data elements", path: path, offset: pos, tag: tag)
+                throw DICOMIOError(
+                    .malformed, "unexpected \(tag == .item ? "item" : "sequence delimiter") tag among data elements", path: path, offset: pos, tag: tag)
             }
             try element(at: &pos, depth: depth, tag: tag)
         }
@@ -169,10 +171,13 @@ struct Walker {
         guard let rows, let columns, var bits = bitsAllocated else { return }
         if tag == .floatPixelData { bits = 32 } else if tag == .doubleFloatPixelData { bits = 64 }
         let frames = try Completeness.frames(framesText, path: path, offset: start)
-        let want = try Completeness.nativePixelDataSize(rows: rows, columns: columns, samplesPerPixel: samples ?? 1, bitsAllocated: bits,
-                                                        frames: frames, photometric: photometric, path: path, offset: start, tag: tag)
+        let want = try Completeness.nativePixelDataSize(
+            rows: rows, columns: columns, samplesPerPixel: samples ?? 1, bitsAllocated: bits,
+            frames: frames, photometric: photometric, path: path, offset: start, tag: tag)
         if length < want {
-            throw incomplete("native Pixel Data has \(length) bytes; Rows \(rows) x Columns \(columns) x Samples \(samples ?? 1) x Bits Allocated \(bits) x Frames \(frames) needs \(want)", start, tag)
+            throw incomplete(
+                "native Pixel Data has \(length) bytes; Rows \(rows) x Columns \(columns) x Samples \(samples ?? 1) x Bits Allocated \(bits) x Frames \(frames) needs \(want)",
+                start, tag)
         }
     }
 
@@ -241,7 +246,9 @@ struct Walker {
                     return  // only the delimiter is missing, every frame is whole (tolerated, as the reader does)
                 }
                 if pos >= size {
-                    throw incomplete("file ends before the Sequence Delimitation Item of encapsulated Pixel Data (after \(max(count, 0)) fragment(s)): the last fragment or the delimiter is missing", pos, tag)
+                    throw incomplete(
+                        "file ends before the Sequence Delimitation Item of encapsulated Pixel Data (after \(max(count, 0)) fragment(s)): the last fragment or the delimiter is missing",
+                        pos, tag)
                 }
                 throw incomplete("file ends inside a fragment item header of encapsulated Pixel Data", pos, tag)
             }

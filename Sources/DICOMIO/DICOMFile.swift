@@ -16,8 +16,10 @@ public struct DICOMFile: Sendable {
     /// The read stopped before Pixel Data (header-only read).
     public var stoppedBeforePixelData: Bool
 
-    public init(fileMeta: DataSet = DataSet(), dataSet: DataSet, transferSyntax: TransferSyntax = .explicitVRLittleEndian,
-                preamble: [UInt8]? = nil) {
+    public init(
+        fileMeta: DataSet = DataSet(), dataSet: DataSet, transferSyntax: TransferSyntax = .explicitVRLittleEndian,
+        preamble: [UInt8]? = nil
+    ) {
         self.fileMeta = fileMeta; self.dataSet = dataSet; self.transferSyntax = transferSyntax; self.preamble = preamble
         diagnostics = []; dataSetOffset = 0; stoppedBeforePixelData = false
     }

@@ -41,8 +41,10 @@ public struct DICOMIOError: ChainedError, Sendable {
     public var location: SourceLocation
     public var codeName: String { code.rawValue }
 
-    public init(_ code: Code, _ message: String, path: String? = nil, offset: Int? = nil, tag: Tag? = nil,
-                cause: (any Error)? = nil, file: String = #fileID, line: Int = #line) {
+    public init(
+        _ code: Code, _ message: String, path: String? = nil, offset: Int? = nil, tag: Tag? = nil,
+        cause: (any Error)? = nil, file: String = #fileID, line: Int = #line
+    ) {
         self.code = code; self.message = message; context = ErrorContext(path: path, offset: offset, tag: tag)
         self.cause = cause; location = SourceLocation(file: file, line: line)
     }
@@ -52,9 +54,18 @@ public struct DICOMIOError: ChainedError, Sendable {
         self.init(.write, message, path: path, cause: cause, file: file, line: line)
     }
 
-    public var path: String? { get { context.path } set { context.path = newValue } }
-    public var offset: Int? { get { context.offset } set { context.offset = newValue } }
-    public var tag: Tag? { get { context.tag } set { context.tag = newValue } }
+    public var path: String? {
+        get { context.path }
+        set { context.path = newValue }
+    }
+    public var offset: Int? {
+        get { context.offset }
+        set { context.offset = newValue }
+    }
+    public var tag: Tag? {
+        get { context.tag }
+        set { context.tag = newValue }
+    }
 
     /// `offset N: tag (gggg,eeee): message`, for lines that name the file already.
     public var located: String { context.located + message }
@@ -66,4 +77,3 @@ public struct DICOMIOError: ChainedError, Sendable {
 public typealias DICOMParseError = DICOMIOError
 /// The former name of ``DICOMIOError`` for writing (its code is `write`).
 public typealias DICOMWriteError = DICOMIOError
-

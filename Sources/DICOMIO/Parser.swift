@@ -29,12 +29,15 @@ struct Parser {
 
     func fileOffset(_ pos: Int) -> Int { offsetBase < 0 ? -1 : pos + offsetBase }
 
-    func error(_ code: DICOMIOError.Code, _ msg: String, _ pos: Int, _ tag: Tag? = nil,
-               file: String = #fileID, line: Int = #line) -> DICOMIOError {
+    func error(
+        _ code: DICOMIOError.Code, _ msg: String, _ pos: Int, _ tag: Tag? = nil,
+        file: String = #fileID, line: Int = #line
+    ) -> DICOMIOError {
         if offsetBase < 0 {
             // Inside a deflated data set there are no file offsets: name the stream's start and the inflated position.
-            return DICOMIOError(code, "\(msg) (at byte \(pos) of the inflated data set)", path: src.path, offset: streamStart, tag: tag,
-                                file: file, line: line)
+            return DICOMIOError(
+                code, "\(msg) (at byte \(pos) of the inflated data set)", path: src.path, offset: streamStart, tag: tag,
+                file: file, line: line)
         }
         return DICOMIOError(code, msg, path: src.path, offset: pos + offsetBase, tag: tag, file: file, line: line)
     }
@@ -45,7 +48,8 @@ struct Parser {
     }
     @inline(__always) func u32(_ p: Int) -> UInt32 {
         let b = src
-        return bigEndian ? UInt32(b[p]) << 24 | UInt32(b[p + 1]) << 16 | UInt32(b[p + 2]) << 8 | UInt32(b[p + 3])
+        return bigEndian
+            ? UInt32(b[p]) << 24 | UInt32(b[p + 1]) << 16 | UInt32(b[p + 2]) << 8 | UInt32(b[p + 3])
             : UInt32(b[p]) | UInt32(b[p + 1]) << 8 | UInt32(b[p + 2]) << 16 | UInt32(b[p + 3]) << 24
     }
 
@@ -144,7 +148,8 @@ struct Parser {
                 return (try? p.parseItems(into: &items, at: &q, end: raw.count, depth: depth + 1, charset: cs, seqTag: e.tag)) != nil ? items : nil
             }
             if e.vr == .UN, !e.tag.isPrivate, let known = DataDictionary.entry(for: e.tag)?.vrs.first, known != .UN,
-               let raw = e.bytes {
+                let raw = e.bytes
+            {
                 // UN for a tag the dictionary knows: use the known VR (PS3.5 §6.2.2), as pydicom and DCMTK do.
                 if known == .SQ {
                     if let items = reparseAsSequence(raw) { e.value = .sequence(items); e.vr = .SQ }
@@ -162,7 +167,8 @@ struct Parser {
                 }
             }
             if vrFromDictionary, e.tag.group == 0x0028, let entry = DataDictionary.entry(for: e.tag),
-               entry.vrs.contains(.US), entry.vrs.contains(.SS) {
+                entry.vrs.contains(.US), entry.vrs.contains(.SS)
+            {
                 // "US or SS" resolved by Pixel Representation (PS3.5 §A.1 note; PS3.3 §C.7.6.3).
                 e.vr = ds.integer(.pixelRepresentation) == 1 ? .SS : .US
             }
@@ -213,7 +219,10 @@ struct Parser {
                 // An implicit-VR element inside an explicit-VR data set (seen in real files).
                 vr = implicitVR(tag, nil)
                 length = u32(pos + 4); pos += 8
-                note(Diagnostic(.warning, .vrMismatch, "no valid VR in an explicit VR data set; VR \(vr.code) taken from the dictionary", offset: fileOffset(start), tag: tag))
+                note(
+                    Diagnostic(
+                        .warning, .vrMismatch, "no valid VR in an explicit VR data set; VR \(vr.code) taken from the dictionary", offset: fileOffset(start),
+                        tag: tag))
             }
         } else {
             vr = implicitVR(tag, nil)

@@ -12,7 +12,9 @@ extension Parser {
             }
             guard src.ensure(pos + 8) else {
                 if end == nil && !src.ensure(pos + 1) {
-                    note(Diagnostic(.warning, .missingDelimiter, "file ends before the Sequence Delimitation Item of \(seqTag)", offset: fileOffset(pos), tag: seqTag))
+                    note(
+                        Diagnostic(
+                            .warning, .missingDelimiter, "file ends before the Sequence Delimitation Item of \(seqTag)", offset: fileOffset(pos), tag: seqTag))
                     return
                 }
                 throw error(.truncated, "file ends inside sequence \(seqTag)", pos, seqTag)
@@ -21,7 +23,9 @@ extension Parser {
             let len = u32(pos + 4)
             if tag == .sequenceDelimitationItem {
                 pos += 8
-                if end != nil { note(Diagnostic(.warning, .strayDelimiter, "sequence delimiter in a defined-length sequence", offset: fileOffset(pos - 8), tag: seqTag)) }
+                if end != nil {
+                    note(Diagnostic(.warning, .strayDelimiter, "sequence delimiter in a defined-length sequence", offset: fileOffset(pos - 8), tag: seqTag))
+                }
                 return
             }
             guard tag == .item else {
@@ -37,7 +41,10 @@ extension Parser {
                 var itemEnd = pos + Int(len)
                 if let end, itemEnd > end {
                     // Seen on real media (and pydicom's DICOMDIR-nooffset): stop the item where its sequence ends.
-                    note(Diagnostic(.warning, .itemLength, "item length \(len) runs past the end of sequence \(seqTag); item cut at the sequence end", offset: fileOffset(pos - 8), tag: seqTag))
+                    note(
+                        Diagnostic(
+                            .warning, .itemLength, "item length \(len) runs past the end of sequence \(seqTag); item cut at the sequence end",
+                            offset: fileOffset(pos - 8), tag: seqTag))
                     itemEnd = end
                 }
                 guard src.ensure(itemEnd) else { throw error(.truncated, "file ends inside an item of \(seqTag) (length \(len))", pos - 8, seqTag) }
@@ -62,7 +69,10 @@ extension Parser {
             guard src.ensure(pos + 8) else {
                 if !src.ensure(pos + 1) {
                     // EOF exactly where the next item would start: only the delimiter is missing.
-                    note(Diagnostic(.warning, .missingDelimiter, "file ends before the Sequence Delimitation Item of encapsulated Pixel Data", offset: fileOffset(pos), tag: tag))
+                    note(
+                        Diagnostic(
+                            .warning, .missingDelimiter, "file ends before the Sequence Delimitation Item of encapsulated Pixel Data", offset: fileOffset(pos),
+                            tag: tag))
                     return frags
                 }
                 throw error(.truncated, "file ends inside encapsulated Pixel Data", pos, tag)

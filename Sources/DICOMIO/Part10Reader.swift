@@ -57,17 +57,28 @@ public enum Part10Reader {
         if let uid = meta.string(.transferSyntaxUID), !uid.isEmpty {
             syntax = TransferSyntax(uid: uid)
             if !syntax.isKnown {
-                diags.append(Diagnostic(.warning, .unknownTransferSyntax, "unknown Transfer Syntax UID \(uid): read as Explicit VR Little Endian", tag: .transferSyntaxUID))
+                diags.append(
+                    Diagnostic(
+                        .warning, .unknownTransferSyntax, "unknown Transfer Syntax UID \(uid): read as Explicit VR Little Endian", tag: .transferSyntaxUID))
             }
         } else {
-            if !meta.isEmpty { diags.append(Diagnostic(.warning, .noTransferSyntax, "File Meta has no Transfer Syntax UID (0002,0010): guessed from the data", tag: .transferSyntaxUID)) }
+            if !meta.isEmpty {
+                diags.append(
+                    Diagnostic(.warning, .noTransferSyntax, "File Meta has no Transfer Syntax UID (0002,0010): guessed from the data", tag: .transferSyntaxUID))
+            }
             syntax = guessSyntax(src, at: pos)
         }
-        if !syntax.isDeflated && (!syntax.isExplicitVR || syntax.byteOrder == .bigEndian || syntax.isEncapsulated || syntax.uid == TransferSyntax.explicitVRLittleEndian.uid) {
+        if !syntax.isDeflated
+            && (!syntax.isExplicitVR || syntax.byteOrder == .bigEndian || syntax.isEncapsulated || syntax.uid == TransferSyntax.explicitVRLittleEndian.uid)
+        {
             // Check the claim against the first element: some writers lie about explicit/implicit VR.
             let actual = guessSyntax(src, at: pos)
             if src.ensure(pos + 8), actual.isExplicitVR != syntax.isExplicitVR, syntax.byteOrder == actual.byteOrder {
-                diags.append(Diagnostic(.warning, .vrEncodingMismatch, "Transfer Syntax says \(syntax.isExplicitVR ? "explicit" : "implicit") VR but the data set is \(actual.isExplicitVR ? "explicit" : "implicit") VR; read as found", offset: pos))
+                diags.append(
+                    Diagnostic(
+                        .warning, .vrEncodingMismatch,
+                        "Transfer Syntax says \(syntax.isExplicitVR ? "explicit" : "implicit") VR but the data set is \(actual.isExplicitVR ? "explicit" : "implicit") VR; read as found",
+                        offset: pos))
                 var s = syntax; s.isExplicitVR = actual.isExplicitVR; syntax = s
             }
         }
@@ -93,7 +104,9 @@ public enum Part10Reader {
                 }
             } catch let e as DICOMIOError {
                 if e.code == .tooLarge {
-                    throw DICOMIOError(.tooLarge, "the deflated data set inflates to more than \(limit) bytes (the limit; raise it with --max-inflated SIZE)", path: src.path, offset: pos, cause: e)
+                    throw DICOMIOError(
+                        .tooLarge, "the deflated data set inflates to more than \(limit) bytes (the limit; raise it with --max-inflated SIZE)", path: src.path,
+                        offset: pos, cause: e)
                 }
                 throw DICOMIOError(.deflate, "cannot inflate the deflated data set: \(e.message)", path: src.path, offset: pos, cause: e)
             }

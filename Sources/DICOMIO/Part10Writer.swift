@@ -37,9 +37,11 @@ public enum Part10Writer {
     /// Builds the File Meta for `dataSet` (PS3.10 Table 7.1-1), keeping optional elements of `existing`.
     public static func makeFileMeta(for dataSet: DataSet, existing: DataSet = DataSet(), options: WriteOptions) -> DataSet {
         var meta = DataSet()
-        let keep: Set<Tag> = [.sourceApplicationEntityTitle, .sendingApplicationEntityTitle, .receivingApplicationEntityTitle,
-                              .sourcePresentationAddress, .sendingPresentationAddress, .receivingPresentationAddress,
-                              .privateInformationCreatorUID, .privateInformation]
+        let keep: Set<Tag> = [
+            .sourceApplicationEntityTitle, .sendingApplicationEntityTitle, .receivingApplicationEntityTitle,
+            .sourcePresentationAddress, .sendingPresentationAddress, .receivingPresentationAddress,
+            .privateInformationCreatorUID, .privateInformation,
+        ]
         for e in existing where keep.contains(e.tag) { meta.set(e) }
         meta.set(DataElement(tag: .fileMetaInformationVersion, vr: .OB, bytes: [0x00, 0x01]))
         let sopClass = dataSet.string(.sopClassUID) ?? existing.string(.mediaStorageSOPClassUID) ?? ""
@@ -54,8 +56,10 @@ public enum Part10Writer {
     }
 
     /// Encodes a complete Part 10 file.
-    public static func encode(dataSet: DataSet, fileMeta existing: DataSet = DataSet(), options: WriteOptions = WriteOptions(),
-                              preamble: [UInt8]? = nil) throws -> [UInt8] {
+    public static func encode(
+        dataSet: DataSet, fileMeta existing: DataSet = DataSet(), options: WriteOptions = WriteOptions(),
+        preamble: [UInt8]? = nil
+    ) throws -> [UInt8] {
         let ts = options.transferSyntax
         guard canWrite(ts) else { throw DICOMIOError(.unsupported, "cannot write \(ts): only little-endian syntaxes are written") }
         if ts.isEncapsulated, let px = dataSet[.pixelData], px.fragments == nil {

@@ -15,8 +15,10 @@ public struct ReadOptions: Sendable {
     public var maxInflated: Int?
     /// Most sequence items kept from one file (guards against item bombs; a DICOMDIR of 100,000 records is far below).
     public var maxItems: Int
-    public init(stopBeforePixelData: Bool = false, stopBefore: Tag? = nil, maxDepth: Int = 64,
-                maxInflated: Int? = ReadOptions.defaultMaxInflated, maxItems: Int = 1_000_000) {
+    public init(
+        stopBeforePixelData: Bool = false, stopBefore: Tag? = nil, maxDepth: Int = 64,
+        maxInflated: Int? = ReadOptions.defaultMaxInflated, maxItems: Int = 1_000_000
+    ) {
         self.stopBeforePixelData = stopBeforePixelData; self.stopBefore = stopBefore; self.maxDepth = maxDepth
         self.maxInflated = maxInflated; self.maxItems = maxItems
     }

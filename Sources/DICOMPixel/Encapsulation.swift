@@ -5,8 +5,10 @@ public enum Encapsulation {
     /// The compressed bytes of each frame. Uses the Basic Offset Table, else the Extended Offset
     /// Table, else one fragment per frame, else frame starts found by the codestream's start marker
     /// (fragmented frames without a BOT, PS3.5 §A.4 Note).
-    public static func frames(_ px: PixelFragments, numberOfFrames: Int, syntax: TransferSyntax,
-                              extendedOffsets: [UInt64]? = nil) throws -> [[UInt8]] {
+    public static func frames(
+        _ px: PixelFragments, numberOfFrames: Int, syntax: TransferSyntax,
+        extendedOffsets: [UInt64]? = nil
+    ) throws -> [[UInt8]] {
         let frags = px.fragments
         let n = max(1, numberOfFrames)
         if frags.isEmpty { throw PixelError(.encapsulation, codec: "encapsulation", "Pixel Data has no fragments (PS3.5 A.4)") }
@@ -29,7 +31,8 @@ public enum Encapsulation {
             return out
         }
         if px.basicOffsetTable.count == n, px.basicOffsetTable.first == 0,
-           zip(px.basicOffsetTable, px.basicOffsetTable.dropFirst()).allSatisfy({ $0 < $1 }) {
+            zip(px.basicOffsetTable, px.basicOffsetTable.dropFirst()).allSatisfy({ $0 < $1 })
+        {
             return try byOffsets(px.basicOffsetTable.map { Int($0) })
         }
         if let eot = extendedOffsets, eot.count == n, eot.first == 0 {
@@ -40,7 +43,10 @@ public enum Encapsulation {
         // No usable table: a frame starts at each fragment that begins a codestream.
         let startIndices = frags.indices.filter { beginsCodestream(frags[$0], syntax: syntax) }
         guard startIndices.count == n, startIndices.first == 0 else {
-            throw PixelError(.encapsulation, codec: "encapsulation", "\(frags.count) fragments for \(n) frames, no Basic Offset Table, and \(startIndices.count) codestream starts found; cannot tell where frames begin (PS3.5 A.4)")
+            throw PixelError(
+                .encapsulation, codec: "encapsulation",
+                "\(frags.count) fragments for \(n) frames, no Basic Offset Table, and \(startIndices.count) codestream starts found; cannot tell where frames begin (PS3.5 A.4)"
+            )
         }
         var out: [[UInt8]] = []
         for (i, s) in startIndices.enumerated() {

@@ -97,13 +97,17 @@ struct JPEGDCTDecoder {
             }
             guard pos + 2 <= count else { throw err(String(format: "marker %02X has no length", m), markerAt) }
             let len = Int(p[pos]) << 8 | Int(p[pos + 1])
-            guard len >= 2, pos + len <= count else { throw err(String(format: "marker %02X segment length %d runs past the end (%d bytes)", m, len, count), pos) }
+            guard len >= 2, pos + len <= count else {
+                throw err(String(format: "marker %02X segment length %d runs past the end (%d bytes)", m, len, count), pos)
+            }
             let seg = pos + 2, segEnd = pos + len
             pos = segEnd
             switch m {
             case 0xC0, 0xC1: try readFrame(p, seg, segEnd, markerAt)
             case 0xC2, 0xC3, 0xC5...0xC7, 0xC9...0xCB, 0xCD...0xCF:
-                throw err("unsupported JPEG process: \(Self.processName(m)); this decoder handles sequential Huffman DCT (SOF0/SOF1) only", markerAt, .unsupportedCoding)
+                throw err(
+                    "unsupported JPEG process: \(Self.processName(m)); this decoder handles sequential Huffman DCT (SOF0/SOF1) only", markerAt,
+                    .unsupportedCoding)
             case 0xC4: try readHuffman(p, seg, segEnd)
             case 0xCC: throw err("unsupported JPEG process: arithmetic coding conditioning (DAC)", markerAt, .unsupportedCoding)
             case 0xDB: try readQuant(p, seg, segEnd)
@@ -267,8 +271,9 @@ struct JPEGDCTDecoder {
                         reader.skipToMarker()
                         let at = reader.pos
                         guard at + 1 < count, p[at + 1] == 0xD0 + UInt8(restartsSeen & 7) else {
-                            throw err("expected RST\(restartsSeen & 7) marker, found " +
-                                      (at + 1 < count ? String(format: "%02X%02X", p[at], p[at + 1]) : "end of data") + " (ISO 10918-1 F.2.2.5)", at)
+                            throw err(
+                                "expected RST\(restartsSeen & 7) marker, found "
+                                    + (at + 1 < count ? String(format: "%02X%02X", p[at], p[at + 1]) : "end of data") + " (ISO 10918-1 F.2.2.5)", at)
                         }
                         reader.pos += 2
                         restartsSeen += 1

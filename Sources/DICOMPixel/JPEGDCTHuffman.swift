@@ -24,7 +24,9 @@ struct JPEGHuffman {
                 k += n
                 maxcode[l] = code - 1
                 // Codes of length l must fit in l bits (C.2).
-                if code > (1 << l) { throw PixelError(.malformedFrame, codec: "JPEG DCT", "Huffman table has more codes of length \(l) than fit (ISO 10918-1 C.2)") }
+                if code > (1 << l) {
+                    throw PixelError(.malformedFrame, codec: "JPEG DCT", "Huffman table has more codes of length \(l) than fit (ISO 10918-1 C.2)")
+                }
                 if l <= Self.lookBits {
                     for c in mincode[l]...maxcode[l] {
                         let first = Int(c) << (Self.lookBits - l)

@@ -12,27 +12,36 @@ enum JPEGIDCT {
         let size = 1 << precision, center = size / 2, maxv = size - 1
         var t = [UInt16](repeating: 0, count: 4 * size)
         for m in 0..<(4 * size) {
-            if m < size - center { t[m] = UInt16(m + center) }
-            else if m < 2 * size { t[m] = UInt16(maxv) }
-            else if m < 4 * size - center { t[m] = 0 }
-            else { t[m] = UInt16(m - 4 * size + center) }
+            if m < size - center {
+                t[m] = UInt16(m + center)
+            } else if m < 2 * size {
+                t[m] = UInt16(maxv)
+            } else if m < 4 * size - center {
+                t[m] = 0
+            } else {
+                t[m] = UInt16(m - 4 * size + center)
+            }
         }
         return t
     }
 
     /// Dequantizes and inverse-transforms one block of coefficients (natural order) into `out` at `offset`.
     @inline(__always)
-    static func islow(_ c: UnsafeMutableBufferPointer<Int32>, _ q: UnsafeBufferPointer<Int32>, _ out: UnsafeMutablePointer<UInt16>,
-                      _ stride: Int, pass1: Int, limit: UnsafeBufferPointer<UInt16>) {
+    static func islow(
+        _ c: UnsafeMutableBufferPointer<Int32>, _ q: UnsafeBufferPointer<Int32>, _ out: UnsafeMutablePointer<UInt16>,
+        _ stride: Int, pass1: Int, limit: UnsafeBufferPointer<UInt16>
+    ) {
         let offset = 0
-        var ws = (Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0),
-                  Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0),
-                  Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0),
-                  Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0),
-                  Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0),
-                  Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0),
-                  Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0),
-                  Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0))
+        var ws = (
+            Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0),
+            Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0),
+            Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0),
+            Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0),
+            Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0),
+            Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0),
+            Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0),
+            Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0), Int(0)
+        )
         let mask = limit.count - 1
         withUnsafeMutableBytes(of: &ws) { raw in
             let w = raw.bindMemory(to: Int.self)
@@ -41,8 +50,7 @@ enum JPEGIDCT {
             let r1 = 1 << (d1 - 1)
             for col in 0..<8 {
                 @inline(__always) func inp(_ r: Int) -> Int { Int(c[r * 8 + col]) &* Int(q[r * 8 + col]) }
-                if c[8 + col] == 0 && c[16 + col] == 0 && c[24 + col] == 0 && c[32 + col] == 0 &&
-                    c[40 + col] == 0 && c[48 + col] == 0 && c[56 + col] == 0 {
+                if c[8 + col] == 0 && c[16 + col] == 0 && c[24 + col] == 0 && c[32 + col] == 0 && c[40 + col] == 0 && c[48 + col] == 0 && c[56 + col] == 0 {
                     let dc = inp(0) &<< pass1
                     for r in 0..<8 { w[r * 8 + col] = dc }
                     continue

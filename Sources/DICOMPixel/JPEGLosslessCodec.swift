@@ -104,8 +104,9 @@ public struct JPEGLosslessCodec: PixelCodec {
             throw PixelError(.shortPixelData, codec: name, "frame has \(frame.count) bytes, \(need) expected for \(d) (PS3.5 8.1.1)")
         }
         let bytes = frame.withUnsafeBytes { raw in
-            JPEGLosslessEncoder.encode(raw, bytesPerSample: bytesPerSample, width: d.columns, height: d.rows,
-                                       components: d.samplesPerPixel, precision: d.bitsStored)
+            JPEGLosslessEncoder.encode(
+                raw, bytesPerSample: bytesPerSample, width: d.columns, height: d.rows,
+                components: d.samplesPerPixel, precision: d.bitsStored)
         }
         return EncodedFrame(bytes: bytes, photometricInterpretation: d.photometricInterpretation, planarConfiguration: 0)
     }

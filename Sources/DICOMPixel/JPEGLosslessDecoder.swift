@@ -71,7 +71,7 @@ struct JPEGLosslessDecoder {
                     throw fail("expected a marker, found byte \(hex(base[pos])) (ISO 10918-1 B.1.1.2)", at: pos)
                 }
                 let markerAt = pos
-                while pos < count && base[pos] == 0xFF { pos += 1 }   // fill bytes (B.1.1.2)
+                while pos < count && base[pos] == 0xFF { pos += 1 }  // fill bytes (B.1.1.2)
                 guard pos < count else { throw fail("codestream ends inside a marker (ISO 10918-1 B.1.1.2)", at: markerAt) }
                 let marker = base[pos]
                 pos += 1
@@ -82,11 +82,13 @@ struct JPEGLosslessDecoder {
                 case 0xD0...0xD7:
                     throw fail("RST\(Int(marker) - 0xD0) marker outside an entropy-coded segment (ISO 10918-1 B.2.1)", at: markerAt)
                 case 0x01:
-                    continue   // TEM: no segment
+                    continue  // TEM: no segment
                 case 0xC3:
                     try readFrame(markerAt)
                 case 0xC0, 0xC1, 0xC2, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF:
-                    throw fail("frame marker FF\(hex(marker)) is not Process 14 (lossless, Huffman, non-hierarchical: SOF3 FFC3) (ISO 10918-1 B.1.1.3, H.1)", at: markerAt, .unsupportedCoding)
+                    throw fail(
+                        "frame marker FF\(hex(marker)) is not Process 14 (lossless, Huffman, non-hierarchical: SOF3 FFC3) (ISO 10918-1 B.1.1.3, H.1)",
+                        at: markerAt, .unsupportedCoding)
                 case 0xC4:
                     try readHuffmanTables(markerAt)
                 case 0xDD:
@@ -96,7 +98,8 @@ struct JPEGLosslessDecoder {
                 case 0xDA:
                     try readScan(markerAt)
                 case 0xDC:
-                    throw fail("DNL marker: number of lines defined after the first scan is not supported (ISO 10918-1 B.2.5)", at: markerAt, .unsupportedCoding)
+                    throw fail(
+                        "DNL marker: number of lines defined after the first scan is not supported (ISO 10918-1 B.2.5)", at: markerAt, .unsupportedCoding)
                 case 0xCC:
                     throw fail("DAC marker: arithmetic coding is not Process 14 (ISO 10918-1 B.2.4.3)", at: markerAt, .unsupportedCoding)
                 case 0xDE, 0xDF:
@@ -129,7 +132,9 @@ struct JPEGLosslessDecoder {
             guard len >= 6 else { throw fail("SOF3 segment too short (ISO 10918-1 B.2.2)", at: markerAt) }
             let p = Int(base[s]), y = u16(s + 1), x = u16(s + 3), nf = Int(base[s + 5])
             guard (2...16).contains(p) else { throw fail("sample precision \(p) outside 2-16 (ISO 10918-1 B.2.2, Table B.2)", at: markerAt) }
-            guard y > 0 else { throw fail("number of lines is 0 (to be given by a DNL marker), not supported (ISO 10918-1 B.2.2, B.2.5)", at: markerAt, .unsupportedCoding) }
+            guard y > 0 else {
+                throw fail("number of lines is 0 (to be given by a DNL marker), not supported (ISO 10918-1 B.2.2, B.2.5)", at: markerAt, .unsupportedCoding)
+            }
             guard x > 0 else { throw fail("number of samples per line is 0 (ISO 10918-1 B.2.2)", at: markerAt) }
             guard (1...4).contains(nf) else { throw fail("\(nf) components; Process 14 allows 1-4 here (ISO 10918-1 B.2.2)", at: markerAt) }
             guard len == 6 + 3 * nf else { throw fail("SOF3 length \(len + 2) does not match \(nf) components (ISO 10918-1 B.2.2)", at: markerAt) }
@@ -147,7 +152,9 @@ struct JPEGLosslessDecoder {
                 throw fail("components have different sampling factors (subsampled lossless) - not supported", at: markerAt, .unsupportedCoding)
             }
             if let e = expected, e.width != x || e.height != y || e.components != nf {
-                throw fail("frame header says \(x) columns, \(y) rows, \(nf) components; the data set says \(e.width), \(e.height), \(e.components) (PS3.5 8.2.1)", at: markerAt, .frameMismatch)
+                throw fail(
+                    "frame header says \(x) columns, \(y) rows, \(nf) components; the data set says \(e.width), \(e.height), \(e.components) (PS3.5 8.2.1)",
+                    at: markerAt, .frameMismatch)
             }
             let total = x * y * nf
             guard total <= count * 8 else {
@@ -208,7 +215,9 @@ struct JPEGLosslessDecoder {
             }
             guard al < frame.precision else { throw fail("point transform \(al) not below precision \(frame.precision) (ISO 10918-1 H.1.2.1)", at: markerAt) }
             if ns > 1 && frame.components[0].h * frame.components[0].v != 1 {
-                throw fail("interleaved scan with sampling factors \(frame.components[0].h)x\(frame.components[0].v) - not supported", at: markerAt, .unsupportedCoding)
+                throw fail(
+                    "interleaved scan with sampling factors \(frame.components[0].h)x\(frame.components[0].v) - not supported", at: markerAt, .unsupportedCoding
+                )
             }
             for c in compIndex { pointTransforms[c] = al; coded[c] = true }
             scans += 1
@@ -218,9 +227,10 @@ struct JPEGLosslessDecoder {
             swap(&buffer, &samples)
             defer { swap(&buffer, &samples) }
             try buffer.withUnsafeMutableBufferPointer { out in
-                try decodeScan(reader: &reader, out: out.baseAddress!, width: frame.width, height: frame.height,
-                               stride: frame.components.count, compIndex: compIndex, tables: tables,
-                               predictor: ss, initial: 1 << (frame.precision - al - 1))
+                try decodeScan(
+                    reader: &reader, out: out.baseAddress!, width: frame.width, height: frame.height,
+                    stride: frame.components.count, compIndex: compIndex, tables: tables,
+                    predictor: ss, initial: 1 << (frame.precision - al - 1))
             }
             pos = reader.pos
             // Skip to the next marker (bits left over in the last byte, or stray bytes).
@@ -230,9 +240,11 @@ struct JPEGLosslessDecoder {
             }
         }
 
-        func decodeScan(reader r: inout JPEGBitReader, out: UnsafeMutablePointer<UInt16>, width: Int, height: Int, stride: Int,
-                                 compIndex: [Int], tables: [JPEGLosslessHuffman.DecodeTable], predictor: Int,
-                                 initial: Int) throws {
+        func decodeScan(
+            reader r: inout JPEGBitReader, out: UnsafeMutablePointer<UInt16>, width: Int, height: Int, stride: Int,
+            compIndex: [Int], tables: [JPEGLosslessHuffman.DecodeTable], predictor: Int,
+            initial: Int
+        ) throws {
             let ri = restartInterval
             var mcusLeft = ri
             var intervalRow = 0
@@ -270,7 +282,8 @@ struct JPEGLosslessDecoder {
                     mcusLeft -= n
                 }
                 if r.overran {
-                    throw fail("entropy-coded data ends early (marker or end of data) in scan \(scans), line \(row + 1) of \(height) (ISO 10918-1 B.1.1.5)", at: r.pos)
+                    throw fail(
+                        "entropy-coded data ends early (marker or end of data) in scan \(scans), line \(row + 1) of \(height) (ISO 10918-1 B.1.1.5)", at: r.pos)
                 }
             }
         }
@@ -278,7 +291,9 @@ struct JPEGLosslessDecoder {
         /// Handles an expected RSTn: drops the bits left in the reader and resets it after the marker (ISO 10918-1 B.2.1, H.1.2.1).
         func restart(_ r: inout JPEGBitReader, expected: Int, row: Int) throws {
             if r.overran {
-                throw fail("entropy-coded data ends early (marker or end of data) in scan \(scans) before RST\(expected), line \(row + 1) (ISO 10918-1 B.1.1.5)", at: r.pos)
+                throw fail(
+                    "entropy-coded data ends early (marker or end of data) in scan \(scans) before RST\(expected), line \(row + 1) (ISO 10918-1 B.1.1.5)",
+                    at: r.pos)
             }
             var p = r.pos
             // Stray bytes before the marker are tolerated (as in libjpeg); fill bytes FF are skipped.
@@ -302,13 +317,14 @@ extension JPEGLosslessDecoder.Parser {
             throw fail("no SOF3 frame header before the end of the codestream (ISO 10918-1 B.2.1)", at: pos)
         }
         guard coded.allSatisfy({ $0 }) else { return nil }
-        return JPEGLosslessImage(width: frame.width, height: frame.height, components: frame.components.count,
-                                 precision: frame.precision, pointTransforms: pointTransforms, samples: samples)
+        return JPEGLosslessImage(
+            width: frame.width, height: frame.height, components: frame.components.count,
+            precision: frame.precision, pointTransforms: pointTransforms, samples: samples)
     }
 }
 
 /// Two upper-case hex digits.
-fileprivate func hex(_ b: UInt8) -> String {
+private func hex(_ b: UInt8) -> String {
     let d = Array("0123456789ABCDEF")
     return String([d[Int(b >> 4)], d[Int(b & 15)]])
 }

@@ -11,8 +11,10 @@ enum JPEGLosslessEncoder {
 
     /// Encodes samples given as little-endian words of `bytesPerSample` bytes (1 or 2), colour-by-pixel;
     /// only the low `precision` bits of each are coded.
-    static func encode(_ input: UnsafeRawBufferPointer, bytesPerSample: Int, width: Int, height: Int,
-                       components: Int, precision: Int, options: Options = Options()) -> [UInt8] {
+    static func encode(
+        _ input: UnsafeRawBufferPointer, bytesPerSample: Int, width: Int, height: Int,
+        components: Int, precision: Int, options: Options = Options()
+    ) -> [UInt8] {
         let n = width * height * components
         // Pass 1: differences of predictor 1 (Ra; Rb for the first column; 2^(P-1) first) modulo 2^16 (H.1.2.1, H.2.2).
         var diffs = [UInt16](repeating: 0, count: n)
@@ -75,7 +77,7 @@ enum JPEGLosslessEncoder {
         func sos(_ comps: [Int]) -> [UInt8] {
             var h: [UInt8] = [0xFF, 0xDA] + be16(6 + 2 * comps.count) + [UInt8(comps.count)]
             for c in comps { h += [UInt8(c + 1), UInt8(c << 4)] }
-            return h + [1, 0, 0]   // Ss = predictor 1, Se = 0, Ah/Al = 0 (no point transform)
+            return h + [1, 0, 0]  // Ss = predictor 1, Se = 0, Ah/Al = 0 (no point transform)
         }
         let scans = options.interleaved || components == 1 ? [Array(0..<components)] : (0..<components).map { [$0] }
 
@@ -97,8 +99,9 @@ enum JPEGLosslessEncoder {
                     sizeTable.withUnsafeBufferPointer { sbuf in
                         for scan in scans {
                             for b in sos(scan) { o[pos] = b; pos += 1 }
-                            pos = emitScan(o, pos, dbuf.baseAddress!, cbuf.baseAddress!, sbuf.baseAddress!, scan: scan,
-                                           mcus: width * height, components: components, restartInterval: ri)
+                            pos = emitScan(
+                                o, pos, dbuf.baseAddress!, cbuf.baseAddress!, sbuf.baseAddress!, scan: scan,
+                                mcus: width * height, components: components, restartInterval: ri)
                         }
                     }
                 }
@@ -109,8 +112,10 @@ enum JPEGLosslessEncoder {
     }
 
     /// Writes the entropy-coded segment of one scan at `pos`, with RSTn markers every `ri` MCUs; returns the end (F.1.2, B.2.1).
-    static func emitScan(_ o: UnsafeMutablePointer<UInt8>, _ pos: Int, _ d: UnsafePointer<UInt16>, _ codes: UnsafePointer<UInt32>,
-                         _ sizes: UnsafePointer<UInt32>, scan: [Int], mcus: Int, components: Int, restartInterval ri: Int) -> Int {
+    static func emitScan(
+        _ o: UnsafeMutablePointer<UInt8>, _ pos: Int, _ d: UnsafePointer<UInt16>, _ codes: UnsafePointer<UInt32>,
+        _ sizes: UnsafePointer<UInt32>, scan: [Int], mcus: Int, components: Int, restartInterval ri: Int
+    ) -> Int {
         var w = BitWriter(out: o, pos: pos)
         if scan.count == 1 && components == 1 && ri == 0 {
             for i in 0..<mcus { w.emit(d[i], codes, sizes) }
@@ -139,8 +144,10 @@ enum JPEGLosslessEncoder {
     /// Predictor-1 differences in raster order, colour-by-pixel (H.1.2.1): the first sample of the image and of each
     /// restart interval is predicted by 2^(P-1), the rest of that first line by Ra, the first column by Rb.
     @inline(__always)
-    static func differences(_ d: UnsafeMutablePointer<UInt16>, width: Int, height: Int, components: Int, initial: UInt16,
-                            restartInterval ri: Int, _ load: (Int) -> UInt16) {
+    static func differences(
+        _ d: UnsafeMutablePointer<UInt16>, width: Int, height: Int, components: Int, initial: UInt16,
+        restartInterval ri: Int, _ load: (Int) -> UInt16
+    ) {
         let up = width * components
         if ri > 0 {
             var intervalRow = 0
@@ -150,9 +157,7 @@ enum JPEGLosslessEncoder {
                 for c in 0..<components {
                     let i = m * components + c
                     let pred: UInt16
-                    if m % ri == 0 { pred = initial }
-                    else if row == intervalRow || col > 0 { pred = load(i - components) }
-                    else { pred = load(i - up) }
+                    if m % ri == 0 { pred = initial } else if row == intervalRow || col > 0 { pred = load(i - components) } else { pred = load(i - up) }
                     d[i] = load(i) &- pred
                 }
             }

@@ -8,7 +8,7 @@ enum JPEGLosslessHuffman {
 
     /// A Huffman table as carried by DHT: BITS (counts of codes of length 1...16) and HUFFVAL (B.2.4.2).
     struct Spec: Equatable {
-        var bits: [Int]      // 17 entries, index 1...16
+        var bits: [Int]  // 17 entries, index 1...16
         var values: [UInt8]
     }
 
@@ -31,7 +31,9 @@ enum JPEGLosslessHuffman {
             fast = .allocate(capacity: 1 << JPEGLosslessHuffman.lookBits)
             fast.initialize(repeating: 0, count: 1 << JPEGLosslessHuffman.lookBits)
             for v in spec.values where v > 16 {
-                throw PixelError(.malformedFrame, codec: JPEGLosslessHuffman.codec, "Huffman table \(index) has symbol \(v); lossless difference categories are 0-16 (ISO 10918-1 H.1.2.2)")
+                throw PixelError(
+                    .malformedFrame, codec: JPEGLosslessHuffman.codec,
+                    "Huffman table \(index) has symbol \(v); lossless difference categories are 0-16 (ISO 10918-1 H.1.2.2)")
             }
             // Canonical codes (C.2): codes of each length are consecutive; a code must fit its length.
             var code = 0
@@ -44,7 +46,9 @@ enum JPEGLosslessHuffman {
                     minCode[len] = code
                     for _ in 0..<n {
                         guard code < (1 << len) else {
-                            throw PixelError(.malformedFrame, codec: JPEGLosslessHuffman.codec, "Huffman table \(index) is not a valid prefix code: too many codes of length \(len) (ISO 10918-1 C.2)")
+                            throw PixelError(
+                                .malformedFrame, codec: JPEGLosslessHuffman.codec,
+                                "Huffman table \(index) is not a valid prefix code: too many codes of length \(len) (ISO 10918-1 C.2)")
                         }
                         let s = Int(spec.values[k])
                         if len <= look { fillFast(code: code, length: len, symbol: s) }

@@ -24,9 +24,11 @@ extension JPEGLosslessDecoder {
 
     /// Decodes `n` samples of one component starting at (row, col) with no restart in between (H.1.2.1, H.2).
     @inline(__always)
-    static func run1<P: Predictor>(_ r: inout JPEGBitReader, _ out: UnsafeMutablePointer<UInt16>, _ t: JPEGLosslessHuffman.DecodeTable,
-                                   _ row: Int, _ col: Int, _ n: Int, _ width: Int, _ stride: Int,
-                                   _ start: Bool, _ firstLine: Bool, _ initial: Int, _: P.Type) throws {
+    static func run1<P: Predictor>(
+        _ r: inout JPEGBitReader, _ out: UnsafeMutablePointer<UInt16>, _ t: JPEGLosslessHuffman.DecodeTable,
+        _ row: Int, _ col: Int, _ n: Int, _ width: Int, _ stride: Int,
+        _ start: Bool, _ firstLine: Bool, _ initial: Int, _: P.Type
+    ) throws {
         // A local copy of the reader, written back at the end, lets its state live in registers.
         var rd = r
         defer { r = rd }
@@ -76,9 +78,11 @@ extension JPEGLosslessDecoder {
     }
 
     /// Decodes `n` MCUs of an interleaved scan (one sample of each scan component each) (H.1.2.1, A.2.3).
-    static func runN(_ r: inout JPEGBitReader, _ out: UnsafeMutablePointer<UInt16>, _ tables: [JPEGLosslessHuffman.DecodeTable],
-                     _ compIndex: [Int], _ sel: Int, _ row: Int, _ col: Int, _ n: Int, _ width: Int, _ stride: Int,
-                     _ start: Bool, _ firstLine: Bool, _ initial: Int) throws {
+    static func runN(
+        _ r: inout JPEGBitReader, _ out: UnsafeMutablePointer<UInt16>, _ tables: [JPEGLosslessHuffman.DecodeTable],
+        _ compIndex: [Int], _ sel: Int, _ row: Int, _ col: Int, _ n: Int, _ width: Int, _ stride: Int,
+        _ start: Bool, _ firstLine: Bool, _ initial: Int
+    ) throws {
         var rd = r
         defer { r = rd }
         let up = width * stride
@@ -121,10 +125,15 @@ extension JPEGLosslessDecoder {
                 let idx = pix + (j == 0 ? offs.0 : j == 1 ? offs.1 : j == 2 ? offs.2 : offs.3)
                 let d = try rd.difference(t.fast, t)
                 let pred: Int
-                if start && k == 0 { pred = initial }
-                else if firstLine { pred = Int(out[idx - stride]) }
-                else if c0 == 0 { pred = Int(out[idx - up]) }
-                else { pred = predictAny(sel, Int(out[idx - stride]), Int(out[idx - up]), Int(out[idx - up - stride])) }
+                if start && k == 0 {
+                    pred = initial
+                } else if firstLine {
+                    pred = Int(out[idx - stride])
+                } else if c0 == 0 {
+                    pred = Int(out[idx - up])
+                } else {
+                    pred = predictAny(sel, Int(out[idx - stride]), Int(out[idx - up]), Int(out[idx - up - stride]))
+                }
                 out[idx] = UInt16(truncatingIfNeeded: pred + d)
             }
         }
@@ -151,7 +160,8 @@ extension JPEGBitReader {
         } else {
             let found = JPEGBitReader.slowDifference(bits, t)
             guard found >= 0 else {
-                throw PixelError(.malformedFrame, codec: JPEGLosslessDecoder.codec, "invalid Huffman code in entropy-coded data (ISO 10918-1 F.2.2.3)", offset: pos)
+                throw PixelError(
+                    .malformedFrame, codec: JPEGLosslessDecoder.codec, "invalid Huffman code in entropy-coded data (ISO 10918-1 F.2.2.3)", offset: pos)
             }
             skip(found >> 8)
             s = found & 0xFF

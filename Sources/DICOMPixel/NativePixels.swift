@@ -6,12 +6,13 @@ public enum NativePixels {
     public static func description(of ds: DataSet) -> PixelDescription? {
         guard let rows = ds.integer(.rows), let cols = ds.integer(.columns), let ba = ds.integer(.bitsAllocated) else { return nil }
         let bs = ds.integer(.bitsStored) ?? ba
-        return PixelDescription(rows: rows, columns: cols, samplesPerPixel: ds.integer(.samplesPerPixel) ?? 1,
-                                bitsAllocated: ba, bitsStored: bs, highBit: ds.integer(.highBit) ?? bs - 1,
-                                pixelRepresentation: ds.integer(.pixelRepresentation) ?? 0,
-                                planarConfiguration: ds.integer(.planarConfiguration) ?? 0,
-                                photometricInterpretation: ds.string(.photometricInterpretation) ?? "MONOCHROME2",
-                                numberOfFrames: max(1, Int(ds.string(.numberOfFrames) ?? "1") ?? 1))
+        return PixelDescription(
+            rows: rows, columns: cols, samplesPerPixel: ds.integer(.samplesPerPixel) ?? 1,
+            bitsAllocated: ba, bitsStored: bs, highBit: ds.integer(.highBit) ?? bs - 1,
+            pixelRepresentation: ds.integer(.pixelRepresentation) ?? 0,
+            planarConfiguration: ds.integer(.planarConfiguration) ?? 0,
+            photometricInterpretation: ds.string(.photometricInterpretation) ?? "MONOCHROME2",
+            numberOfFrames: max(1, Int(ds.string(.numberOfFrames) ?? "1") ?? 1))
     }
 
     /// Keeps the low `bitsStored` bits of each sample and sign-extends them when signed, in place (PS3.5 §8.1.1).
@@ -120,18 +121,24 @@ public enum NativePixels {
     public static func expandPalette(_ bytes: [UInt8], _ d: PixelDescription, dataSet ds: DataSet) throws -> [UInt8] {
         func lut(_ desc: Tag, _ data: Tag, _ name: String) throws -> (first: Int, entries: [Int], bits: Int) {
             guard let dv = ds[desc]?.bytes, dv.count >= 6 else {
-                throw PixelError(.paletteMissing, codec: "native", "PALETTE COLOR without \(name) Palette Color Lookup Table Descriptor \(desc) (PS3.3 C.7.6.3.1.5)")
+                throw PixelError(
+                    .paletteMissing, codec: "native", "PALETTE COLOR without \(name) Palette Color Lookup Table Descriptor \(desc) (PS3.3 C.7.6.3.1.5)")
             }
             var n = Int(le16(dv, 0)); if n == 0 { n = 65536 }
             let first = ds[desc]?.vr == .SS ? Int(Int16(bitPattern: le16(dv, 2))) : Int(le16(dv, 2))
             let bits = Int(le16(dv, 4))
             guard let raw = ds[data]?.bytes else {
-                throw PixelError(.paletteMissing, codec: "native", "PALETTE COLOR without \(name) Palette Color Lookup Table Data \(data) (segmented palettes are not supported) (PS3.3 C.7.9)")
+                throw PixelError(
+                    .paletteMissing, codec: "native",
+                    "PALETTE COLOR without \(name) Palette Color Lookup Table Data \(data) (segmented palettes are not supported) (PS3.3 C.7.9)")
             }
             var entries: [Int] = []
-            if bits == 8 && raw.count == n { entries = raw.map(Int.init) }
-            else {
-                guard raw.count >= n * 2 else { throw PixelError(.paletteMissing, codec: "native", "\(name) palette has \(raw.count) bytes for \(n) entries (PS3.3 C.7.6.3.1.6)") }
+            if bits == 8 && raw.count == n {
+                entries = raw.map(Int.init)
+            } else {
+                guard raw.count >= n * 2 else {
+                    throw PixelError(.paletteMissing, codec: "native", "\(name) palette has \(raw.count) bytes for \(n) entries (PS3.3 C.7.6.3.1.6)")
+                }
                 entries = (0..<n).map { Int(le16(raw, $0 * 2)) }
             }
             return (first, entries, bits)

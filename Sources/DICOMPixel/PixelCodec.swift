@@ -15,9 +15,11 @@ public struct PixelDescription: Sendable, Equatable, CustomStringConvertible {
     public var photometricInterpretation: String
     public var numberOfFrames: Int
 
-    public init(rows: Int, columns: Int, samplesPerPixel: Int = 1, bitsAllocated: Int, bitsStored: Int, highBit: Int? = nil,
-                pixelRepresentation: Int = 0, planarConfiguration: Int = 0, photometricInterpretation: String = "MONOCHROME2",
-                numberOfFrames: Int = 1) {
+    public init(
+        rows: Int, columns: Int, samplesPerPixel: Int = 1, bitsAllocated: Int, bitsStored: Int, highBit: Int? = nil,
+        pixelRepresentation: Int = 0, planarConfiguration: Int = 0, photometricInterpretation: String = "MONOCHROME2",
+        numberOfFrames: Int = 1
+    ) {
         self.rows = rows; self.columns = columns; self.samplesPerPixel = samplesPerPixel
         self.bitsAllocated = bitsAllocated; self.bitsStored = bitsStored; self.highBit = highBit ?? bitsStored - 1
         self.pixelRepresentation = pixelRepresentation; self.planarConfiguration = planarConfiguration
@@ -32,8 +34,8 @@ public struct PixelDescription: Sendable, Equatable, CustomStringConvertible {
     public var bytesPerSample: Int { (bitsAllocated + 7) / 8 }
 
     public var description: String {
-        "\(columns)x\(rows)x\(samplesPerPixel) \(bitsStored)/\(bitsAllocated) bit \(isSigned ? "signed" : "unsigned") \(photometricInterpretation)" +
-        (numberOfFrames > 1 ? " \(numberOfFrames) frames" : "")
+        "\(columns)x\(rows)x\(samplesPerPixel) \(bitsStored)/\(bitsAllocated) bit \(isSigned ? "signed" : "unsigned") \(photometricInterpretation)"
+            + (numberOfFrames > 1 ? " \(numberOfFrames) frames" : "")
     }
 }
 
@@ -92,9 +94,9 @@ public protocol PixelCodec: Sendable {
     func encode(_ frame: [UInt8], description: PixelDescription, syntax: TransferSyntax, parameters: EncodeParameters) throws -> EncodedFrame
 }
 
-public extension PixelCodec {
-    func canDecode(_ description: PixelDescription, syntax: TransferSyntax) -> Bool { decodableSyntaxes.contains(syntax.uid) }
-    func canEncode(_ description: PixelDescription, syntax: TransferSyntax) -> Bool { encodableSyntaxes.contains(syntax.uid) }
+extension PixelCodec {
+    public func canDecode(_ description: PixelDescription, syntax: TransferSyntax) -> Bool { decodableSyntaxes.contains(syntax.uid) }
+    public func canEncode(_ description: PixelDescription, syntax: TransferSyntax) -> Bool { encodableSyntaxes.contains(syntax.uid) }
 }
 
 /// The codecs a transcoder may use, in order of preference: the first that can handle a frame wins

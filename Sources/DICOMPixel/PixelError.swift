@@ -44,8 +44,10 @@ public struct PixelError: ChainedError, Sendable {
     public var location: SourceLocation
 
     /// A codec's error, `offset` bytes into the frame when known.
-    public init(_ code: Code, codec: String, _ message: String, offset: Int? = nil, cause: (any Error)? = nil,
-                file: String = #fileID, line: Int = #line) {
+    public init(
+        _ code: Code, codec: String, _ message: String, offset: Int? = nil, cause: (any Error)? = nil,
+        file: String = #fileID, line: Int = #line
+    ) {
         self.code = code; self.codec = codec; self.message = message
         self.context = ErrorContext(offset: offset); self.cause = cause
         self.location = SourceLocation(file: file, line: line)

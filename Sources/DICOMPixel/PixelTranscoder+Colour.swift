@@ -9,8 +9,10 @@ extension PixelTranscoder {
         var paletteExpanded: Bool
     }
 
-    static func colourForEncoding(_ native: NativeFrames, description d: PixelDescription, source: TransferSyntax, target: TransferSyntax,
-                                  dataSet ds: DataSet) throws -> EncoderInput {
+    static func colourForEncoding(
+        _ native: NativeFrames, description d: PixelDescription, source: TransferSyntax, target: TransferSyntax,
+        dataSet ds: DataSet
+    ) throws -> EncoderInput {
         guard d.bitsAllocated != 1 else {
             throw PixelError(.cannotEncode, "1-bit Pixel Data cannot be encapsulated in \(target.name) (PS3.5 8.1.1)", tag: .pixelData)
         }

@@ -18,8 +18,9 @@ extension PixelTranscoder {
         let eot = ds[.extendedOffsetTable]?.bytes.map { b in stride(from: 0, to: b.count - 7, by: 8).map { le64(b, $0) } }
         let compressed = try Encapsulation.frames(fr, numberOfFrames: d.numberOfFrames, syntax: source, extendedOffsets: eot)
         if source == .encapsulatedUncompressedExplicitVRLittleEndian {
-            return NativeFrames(frames: compressed.map { Array($0.prefix(d.frameLength)) }, photometric: d.photometricInterpretation,
-                                planar: d.planarConfiguration)
+            return NativeFrames(
+                frames: compressed.map { Array($0.prefix(d.frameLength)) }, photometric: d.photometricInterpretation,
+                planar: d.planarConfiguration)
         }
         guard let decoder = codecs.decoder(for: source, d) else {
             throw PixelError.unsupported(source, codecs.canDecode(source) ? "no decoder for \(d)" : "no decoder")
@@ -36,8 +37,9 @@ extension PixelTranscoder {
                 throw PixelError(.frameFailed, "frame \(i + 1) of \(compressed.count) (\(source.name)): \(error)", tag: .pixelData, cause: error)
             }
             guard f.bytes.count >= d.frameLength else {
-                throw PixelError(.shortPixelData, "frame \(i + 1) decoded to \(f.bytes.count) bytes; \(d) needs \(d.frameLength) (\(decoder.name))",
-                                 tag: .pixelData)
+                throw PixelError(
+                    .shortPixelData, "frame \(i + 1) decoded to \(f.bytes.count) bytes; \(d) needs \(d.frameLength) (\(decoder.name))",
+                    tag: .pixelData)
             }
             var bytes = f.bytes.count == d.frameLength ? f.bytes : Array(f.bytes.prefix(d.frameLength))
             if f.planarConfiguration == 1 { bytes = NativePixels.interleave(bytes, samples: d.samplesPerPixel, bytesPerSample: d.bytesPerSample) }

@@ -6,7 +6,9 @@ extension PixelTranscoder {
     /// Whether the pixels in `ds` have been through lossy compression (0028,2110), or its syntax is always lossy (PS3.3 C.7.6.1.1.5).
     public static func isLossy(_ ds: DataSet, syntax: TransferSyntax) -> Bool {
         if ds.string(.lossyImageCompression) == "01" { return true }
-        if syntax == .jpegBaseline || syntax == .jpegExtended || syntax.uid == "1.2.840.10008.1.2.4.53" || syntax.uid == "1.2.840.10008.1.2.4.55" { return true }
+        if syntax == .jpegBaseline || syntax == .jpegExtended || syntax.uid == "1.2.840.10008.1.2.4.53" || syntax.uid == "1.2.840.10008.1.2.4.55" {
+            return true
+        }
         if (syntax == .jpeg2000 || syntax == .jpegLSNearLossless) && ds.string(.lossyImageCompression) != "00" { return true }
         return false
     }
@@ -35,13 +37,19 @@ extension PixelTranscoder {
         } else if was != "01" {
             var methods = ds.strings(.lossyImageCompressionMethod) ?? []
             if methods.isEmpty { methods.append(method); ds.setString(.lossyImageCompressionMethod, .CS, methods) }
-            diags.append(Diagnostic(.warning, .lossySource, "pixels were lossy compressed (\(source.name)) but Lossy Image Compression was \(was.map { "'\($0)'" } ?? "absent"); set to 01", tag: .lossyImageCompression))
+            diags.append(
+                Diagnostic(
+                    .warning, .lossySource,
+                    "pixels were lossy compressed (\(source.name)) but Lossy Image Compression was \(was.map { "'\($0)'" } ?? "absent"); set to 01",
+                    tag: .lossyImageCompression))
         }
     }
 
     /// A lossy step done: marks it, and makes the copy a new instance that references its predecessor (PS3.3 C.7.6.1.1.5, C.7.6.1.1.4).
-    static func recordLossyStep(_ ds: inout DataSet, meta: inout DataSet, target: TransferSyntax, ratio: Double, diags: inout [Diagnostic],
-                                source: TransferSyntax) {
+    static func recordLossyStep(
+        _ ds: inout DataSet, meta: inout DataSet, target: TransferSyntax, ratio: Double, diags: inout [Diagnostic],
+        source: TransferSyntax
+    ) {
         markLossy(&ds, method: lossyMethod(target), ratio: ratio, diags: &diags, source: source)
         let oldUID = ds.string(.sopInstanceUID) ?? ""
         let newUID = UID.make()

@@ -33,8 +33,10 @@ public struct PixelTranscoder: Sendable {
     }
 
     /// Transcodes `dataSet` (read in `source`) to `target`. Lossy targets are encoded only when the caller asks for them by name.
-    public func transcode(dataSet input: DataSet, fileMeta inputMeta: DataSet, from source: TransferSyntax, to target: TransferSyntax,
-                          parameters: EncodeParameters = EncodeParameters()) throws -> TranscodeOutput {
+    public func transcode(
+        dataSet input: DataSet, fileMeta inputMeta: DataSet, from source: TransferSyntax, to target: TransferSyntax,
+        parameters: EncodeParameters = EncodeParameters()
+    ) throws -> TranscodeOutput {
         var ds = input
         var meta = inputMeta
         var diags: [Diagnostic] = []
@@ -79,27 +81,32 @@ public struct PixelTranscoder: Sendable {
             throw PixelError(.invalidDescription, "Pixel Data without Rows, Columns or Bits Allocated (PS3.3 C.7.6.3)", tag: .pixelData)
         }
         guard d.rows > 0, d.columns > 0, (1...4).contains(d.samplesPerPixel), [1, 8, 16, 32].contains(d.bitsAllocated),
-              d.bitsStored >= 1, d.bitsStored <= d.bitsAllocated else {
+            d.bitsStored >= 1, d.bitsStored <= d.bitsAllocated
+        else {
             throw PixelError(.invalidDescription, "Pixel Data description \(d) is not valid (PS3.3 C.7.6.3)", tag: .pixelData)
         }
         let framesText = ds.string(.numberOfFrames)?.trimmingCharacters(in: .whitespaces) ?? ""
-        if !framesText.isEmpty, (Int(framesText).map { $0 < 1 } ?? true) {
-            throw PixelError(.invalidDescription, "Number of Frames '\(framesText)' is not 1 or more: impossible image description (PS3.3 C.7.6.6)",
-                             tag: .numberOfFrames)
+        if !framesText.isEmpty, Int(framesText).map({ $0 < 1 }) ?? true {
+            throw PixelError(
+                .invalidDescription, "Number of Frames '\(framesText)' is not 1 or more: impossible image description (PS3.3 C.7.6.6)",
+                tag: .numberOfFrames)
         }
         guard d.rows <= 65535, d.columns <= 65535 else {
-            throw PixelError(.invalidDescription, "Rows \(d.rows) or Columns \(d.columns) above 65535: impossible image description (PS3.3 C.7.6.3)",
-                             tag: .pixelData)
+            throw PixelError(
+                .invalidDescription, "Rows \(d.rows) or Columns \(d.columns) above 65535: impossible image description (PS3.3 C.7.6.3)",
+                tag: .pixelData)
         }
         do {
-            _ = try Completeness.nativePixelDataSize(rows: d.rows, columns: d.columns, samplesPerPixel: d.samplesPerPixel,
-                                                     bitsAllocated: d.bitsAllocated, frames: d.numberOfFrames)
+            _ = try Completeness.nativePixelDataSize(
+                rows: d.rows, columns: d.columns, samplesPerPixel: d.samplesPerPixel,
+                bitsAllocated: d.bitsAllocated, frames: d.numberOfFrames)
         } catch let e as DICOMParseError {
             throw PixelError(.invalidDescription, "\(e.message) (PS3.3 C.7.6.3)", tag: .pixelData, cause: e)
         }
         guard d.frameLength <= Self.maxFrameBytes else {
-            throw PixelError(.invalidDescription, "one frame of \(d) is \(d.frameLength) bytes, above the \(Self.maxFrameBytes)-byte limit of one decoded frame",
-                             tag: .pixelData)
+            throw PixelError(
+                .invalidDescription, "one frame of \(d) is \(d.frameLength) bytes, above the \(Self.maxFrameBytes)-byte limit of one decoded frame",
+                tag: .pixelData)
         }
         return d
     }

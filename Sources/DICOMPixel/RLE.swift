@@ -46,7 +46,9 @@ public struct RLECodec: PixelCodec {
         let spp = d.samplesPerPixel
         let expected = bps * spp
         let (pixels, overflow) = d.rows.multipliedReportingOverflow(by: d.columns)
-        guard !overflow, pixels <= Int(Int32.max) else { throw PixelError(.invalidDescription, codec: name, "image of \(d.rows)x\(d.columns) pixels is too large") }
+        guard !overflow, pixels <= Int(Int32.max) else {
+            throw PixelError(.invalidDescription, codec: name, "image of \(d.rows)x\(d.columns) pixels is too large")
+        }
         guard frame.count >= 64 else {
             throw PixelError(.malformedFrame, codec: name, "frame has \(frame.count) bytes, shorter than the 64-byte RLE header (PS3.5 G.5)", offset: 0)
         }
@@ -55,16 +57,20 @@ public struct RLECodec: PixelCodec {
             throw PixelError(.malformedFrame, codec: name, "header gives \(count) segments; must be 1 to 15 (PS3.5 G.5)", offset: 0)
         }
         guard count == expected else {
-            throw PixelError(.malformedFrame, codec: name, "header gives \(count) segments but \(spp) sample(s) of \(d.bitsAllocated) bits need \(expected) (PS3.5 G.2)", offset: 0)
+            throw PixelError(
+                .malformedFrame, codec: name, "header gives \(count) segments but \(spp) sample(s) of \(d.bitsAllocated) bits need \(expected) (PS3.5 G.2)",
+                offset: 0)
         }
         var offsets: [Int] = []
         for i in 0..<count {
             let o = Int(le32(frame, 4 + 4 * i))
             guard o >= 64, o <= frame.count else {
-                throw PixelError(.malformedFrame, codec: name, "segment \(i + 1) offset \(o) lies outside the frame of \(frame.count) bytes (PS3.5 G.5)", offset: 4 + 4 * i)
+                throw PixelError(
+                    .malformedFrame, codec: name, "segment \(i + 1) offset \(o) lies outside the frame of \(frame.count) bytes (PS3.5 G.5)", offset: 4 + 4 * i)
             }
             if let prev = offsets.last, o < prev {
-                throw PixelError(.malformedFrame, codec: name, "segment \(i + 1) offset \(o) is before segment \(i)'s offset \(prev) (PS3.5 G.5)", offset: 4 + 4 * i)
+                throw PixelError(
+                    .malformedFrame, codec: name, "segment \(i + 1) offset \(o) is before segment \(i)'s offset \(prev) (PS3.5 G.5)", offset: 4 + 4 * i)
             }
             offsets.append(o)
         }
@@ -79,7 +85,9 @@ public struct RLECodec: PixelCodec {
                     let first = sample * bps + (bps - 1 - byteInSample)
                     let produced = Self.unpack(src, start, end, dst, first: first, stride: expected, count: pixels)
                     if produced.written < pixels {
-                        throw PixelError(.malformedFrame, codec: name, "segment \(seg + 1) decodes to \(produced.written) bytes, \(pixels) needed (PS3.5 G.3.2)", offset: produced.stoppedAt)
+                        throw PixelError(
+                            .malformedFrame, codec: name, "segment \(seg + 1) decodes to \(produced.written) bytes, \(pixels) needed (PS3.5 G.3.2)",
+                            offset: produced.stoppedAt)
                     }
                 }
             }
@@ -91,8 +99,10 @@ public struct RLECodec: PixelCodec {
     /// PackBits decoding of `src[start..<end]` into every `stride`-th byte of `dst` from `first` (PS3.5 G.3.2).
     /// Stops after `count` bytes (extra output is ignored); returns bytes written and where input ran out.
     @inline(__always)
-    static func unpack(_ src: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ dst: UnsafeMutableBufferPointer<UInt8>,
-                       first: Int, stride: Int, count: Int) -> (written: Int, stoppedAt: Int) {
+    static func unpack(
+        _ src: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ dst: UnsafeMutableBufferPointer<UInt8>,
+        first: Int, stride: Int, count: Int
+    ) -> (written: Int, stoppedAt: Int) {
         var i = start
         var n = 0
         var o = first
@@ -164,7 +174,9 @@ public struct RLECodec: PixelCodec {
         let spp = d.samplesPerPixel
         let segments = bps * spp
         let (pixels, overflow) = d.rows.multipliedReportingOverflow(by: d.columns)
-        guard !overflow, pixels <= Int(Int32.max) / segments else { throw PixelError(.invalidDescription, codec: name, "image of \(d.rows)x\(d.columns) pixels is too large") }
+        guard !overflow, pixels <= Int(Int32.max) / segments else {
+            throw PixelError(.invalidDescription, codec: name, "image of \(d.rows)x\(d.columns) pixels is too large")
+        }
         let need = pixels * segments
         guard frame.count >= need else {
             throw PixelError(.shortPixelData, codec: name, "native frame has \(frame.count) bytes, \(need) expected for \(d) (PS3.5 §8.1.1)")
@@ -173,7 +185,11 @@ public struct RLECodec: PixelCodec {
         var input = frame
         if d.bitsStored < d.bitsAllocated {
             input = Array(frame[0..<need])
-            if d.isSigned { Self.signExtend(&input, bytesPerSample: bps, bitsStored: d.bitsStored) } else { Self.mask(&input, bytesPerSample: bps, bitsStored: d.bitsStored) }
+            if d.isSigned {
+                Self.signExtend(&input, bytesPerSample: bps, bitsStored: d.bitsStored)
+            } else {
+                Self.mask(&input, bytesPerSample: bps, bitsStored: d.bitsStored)
+            }
         }
         let cols = d.columns, rows = d.rows
         // Worst case per row: "a bb c dd ..." (a 1-byte literal then a pair) takes 4 bytes per 3, plus a literal's

@@ -42,7 +42,9 @@ extension DICOMStore {
                 let final = root + "/" + it.row.path
                 // Left by an interrupted run: complete, since it was renamed only after syncfs.
                 if isRegularFile(final) && fileSize(final) == it.row.size { continue }
-                let n = counter.withLock { $0 += 1; return $0 }
+                let n = counter.withLock {
+                    $0 += 1; return $0
+                }
                 toWrite.append(("\(n)-\(it.row.sha256)", i))
             }
             let errors = ConcurrentSlots<StoreError>(count: toWrite.count)
@@ -83,7 +85,11 @@ extension DICOMStore {
     /// is idle, else an empty marker `tmp/failed-PID-N` leaves that to the next command.
     public func importSession<R>(_ body: (ImportSession) throws -> R) throws -> R {
         var started = false
-        do { return try importSessionLocked { started = true; return try body($0) } } catch {
+        do {
+            return try importSessionLocked {
+                started = true; return try body($0)
+            }
+        } catch {
             // Busy (the lock was never taken): nothing was written, nothing to clean.
             guard started else { throw error }
             let reconciled = try? tryExclusive { try reconcileLocked(force: true) }

@@ -36,15 +36,18 @@ public struct StoreError: ChainedError, Sendable {
     public var location: SourceLocation
     public var codeName: String { code.rawValue }
 
-    public init(_ code: Code, _ message: String, path: String? = nil, cause: (any Error)? = nil,
-                file: String = #fileID, line: Int = #line) {
+    public init(
+        _ code: Code, _ message: String, path: String? = nil, cause: (any Error)? = nil,
+        file: String = #fileID, line: Int = #line
+    ) {
         self.code = code; self.message = message; self.context = ErrorContext(path: path); self.cause = cause
         self.location = SourceLocation(file: file, line: line)
     }
 
     /// A failed system call: `message: strerror(errno)`, with the `POSIXError` as cause.
     public init(_ code: Code, _ message: String, path: String? = nil, errno: Int32, file: String = #fileID, line: Int = #line) {
-        self.init(code, message + ": " + String(cString: strerror(errno)), path: path,
-                  cause: POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO), file: file, line: line)
+        self.init(
+            code, message + ": " + String(cString: strerror(errno)), path: path,
+            cause: POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO), file: file, line: line)
     }
 }

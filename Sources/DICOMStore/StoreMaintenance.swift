@@ -37,7 +37,9 @@ extension DICOMStore {
                         let want = copy.lowercased()
                         let rows = try StoredInstance.fetchAll(db, sql: "SELECT * FROM instance WHERE sopInstanceUID = ? ORDER BY id", arguments: [uid])
                         let hits = rows.filter { $0.sha256 == want || (want.count >= 8 && $0.sha256.hasPrefix(want)) }
-                        if hits.count > 1 { throw StoreError(.ambiguousCopy, "SHA-256 prefix \(copy) matches \(hits.count) copies of \(uid); give more digits") }
+                        if hits.count > 1 {
+                            throw StoreError(.ambiguousCopy, "SHA-256 prefix \(copy) matches \(hits.count) copies of \(uid); give more digits")
+                        }
                         guard let hit = hits.first else { return .rollback }
                         result.level = "copy"
                         result.removed = [hit]

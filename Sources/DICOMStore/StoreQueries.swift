@@ -17,8 +17,10 @@ extension DICOMStore {
     /// Instances of the given patients, studies or series (any match; all when every list is empty),
     /// in patient / study / series / instance-number order. Their files (`absolutePath`) are inputs
     /// `FileSetCreator.create` takes as they are.
-    public func select(patients: [String] = [], studies: [String] = [], series: [String] = [],
-                       instances: [String] = []) throws -> [StoredInstance] {
+    public func select(
+        patients: [String] = [], studies: [String] = [], series: [String] = [],
+        instances: [String] = []
+    ) throws -> [StoredInstance] {
         try db.read { db in
             var conds: [String] = []
             var args: [DatabaseValueConvertible] = []
@@ -83,11 +85,13 @@ extension DICOMStore {
     /// group's copies in import order (the first is normally the unflagged one).
     public func conflicts() throws -> [[StoredInstance]] {
         try db.read { db in
-            let rows = try StoredInstance.fetchAll(db, sql: """
-                SELECT * FROM instance WHERE sopInstanceUID IN
-                  (SELECT sopInstanceUID FROM instance GROUP BY sopInstanceUID HAVING COUNT(*) > 1)
-                ORDER BY sopInstanceUID, id
-                """)
+            let rows = try StoredInstance.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM instance WHERE sopInstanceUID IN
+                      (SELECT sopInstanceUID FROM instance GROUP BY sopInstanceUID HAVING COUNT(*) > 1)
+                    ORDER BY sopInstanceUID, id
+                    """)
             var groups: [[StoredInstance]] = []
             for r in rows {
                 if groups.last?.first?.sopInstanceUID == r.sopInstanceUID { groups[groups.count - 1].append(r) } else { groups.append([r]) }

@@ -57,7 +57,8 @@ extension DICOMStore {
                 v.problems.append(Problem(code: .orphanFile, message: "file has no index row", path: f))
             }
             for name in folderNames(tmpDirectory) {
-                v.problems.append(Problem(code: .interrupted, message: "left over by an interrupted import or removal; the next import reconciles it", path: "tmp/" + name))
+                v.problems.append(
+                    Problem(code: .interrupted, message: "left over by an interrupted import or removal; the next import reconciles it", path: "tmp/" + name))
             }
             return v
         }
@@ -86,7 +87,8 @@ extension DICOMStore {
                 out.append(Problem(code: .indexMismatch, message: "file's SOP Instance UID \(uid), index says \(r.sopInstanceUID)", path: r.path))
             }
             if f.transferSyntax.uid != r.transferSyntaxUID {
-                out.append(Problem(code: .indexMismatch, message: "file's transfer syntax \(f.transferSyntax.uid), index says \(r.transferSyntaxUID)", path: r.path))
+                out.append(
+                    Problem(code: .indexMismatch, message: "file's transfer syntax \(f.transferSyntax.uid), index says \(r.transferSyntaxUID)", path: r.path))
             }
         } catch {
             out.append(Problem(code: .fileUnreadable, message: "\(error)", path: r.path))
@@ -97,7 +99,11 @@ extension DICOMStore {
     /// Complete instance (PS3.10 §7): a copy stored cut short is found even when its hash matches.
     func completeness(_ bytes: [UInt8], _ r: StoredInstance) -> [Problem] {
         do { try Completeness.check(bytes: bytes, path: r.path) } catch let e as DICOMParseError {
-            return [Problem(code: e.code == .incomplete ? .fileIncomplete : .fileUnreadable, message: "SOP Instance \(r.sopInstanceUID) is not a complete instance: \(e.located)", path: r.path)]
+            return [
+                Problem(
+                    code: e.code == .incomplete ? .fileIncomplete : .fileUnreadable,
+                    message: "SOP Instance \(r.sopInstanceUID) is not a complete instance: \(e.located)", path: r.path)
+            ]
         } catch {}
         return []
     }

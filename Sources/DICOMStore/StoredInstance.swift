@@ -60,8 +60,10 @@ public struct StoredInstance: Codable, Sendable, Equatable, FetchableRecord, Mut
     }
 
     /// The row for a file's `bytes`, its (header) data set and identity; hashes the bytes.
-    public init(dataSet ds: DataSet, sopClassUID: String, sopInstanceUID: String, transferSyntaxUID: String,
-                bytes: [UInt8], provenance: Provenance, importedAt: String) {
+    public init(
+        dataSet ds: DataSet, sopClassUID: String, sopInstanceUID: String, transferSyntaxUID: String,
+        bytes: [UInt8], provenance: Provenance, importedAt: String
+    ) {
         func s(_ t: Tag) -> String? { ds.string(t).flatMap { $0.isEmpty ? nil : $0 } }
         let sha = SHA256Hasher.hex(of: bytes)
         self.init(
@@ -78,11 +80,13 @@ public struct StoredInstance: Codable, Sendable, Equatable, FetchableRecord, Mut
         seriesDescription = s(.seriesDescription); bodyPartExamined = s(.bodyPartExamined)
     }
 
-    init(id: Int64?, sopInstanceUID: String, sopClassUID: String, transferSyntaxUID: String, patientID: String,
-         patientName: String?, patientBirthDate: String?, patientSex: String?, studyInstanceUID: String, studyDate: String?,
-         studyDescription: String?, accessionNumber: String?, seriesInstanceUID: String, modality: String?, seriesNumber: Int?,
-         instanceNumber: Int?, size: Int, sha256: String, path: String, conflict: Bool, sourceKind: String, sourceLocation: String,
-         sourceFileSetID: String?, sourceFileSetUID: String?, sourceFileID: String?, sourcePath: String, importedAt: String) {
+    init(
+        id: Int64?, sopInstanceUID: String, sopClassUID: String, transferSyntaxUID: String, patientID: String,
+        patientName: String?, patientBirthDate: String?, patientSex: String?, studyInstanceUID: String, studyDate: String?,
+        studyDescription: String?, accessionNumber: String?, seriesInstanceUID: String, modality: String?, seriesNumber: Int?,
+        instanceNumber: Int?, size: Int, sha256: String, path: String, conflict: Bool, sourceKind: String, sourceLocation: String,
+        sourceFileSetID: String?, sourceFileSetUID: String?, sourceFileID: String?, sourcePath: String, importedAt: String
+    ) {
         self.id = id; self.sopInstanceUID = sopInstanceUID; self.sopClassUID = sopClassUID; self.transferSyntaxUID = transferSyntaxUID
         self.patientID = patientID; self.patientName = patientName; self.patientBirthDate = patientBirthDate; self.patientSex = patientSex
         self.studyInstanceUID = studyInstanceUID; self.studyDate = studyDate; self.studyDescription = studyDescription

@@ -37,14 +37,17 @@ public struct ArchiveReader: Sendable {
         var entry: OpaquePointer?
         let r = archive_read_next_header(a, &entry)
         if r != ARCHIVE_OK && r != ARCHIVE_EOF && r != ARCHIVE_WARN {
-            throw ImageError(.notAnImage, path: path, "not a readable ISO 9660 image or archive: \(Self.message(a))", cause: Self.cause(a, "archive_read_next_header"))
+            throw ImageError(
+                .notAnImage, path: path, "not a readable ISO 9660 image or archive: \(Self.message(a))", cause: Self.cause(a, "archive_read_next_header"))
         }
     }
 
     /// Every entry with its size, in image order (one pass).
     public func entries() throws -> [ArchiveEntry] {
         var out: [ArchiveEntry] = []
-        try forEachEntry { e, _ in out.append(e); return true }
+        try forEachEntry { e, _ in
+            out.append(e); return true
+        }
         return out
     }
 
@@ -80,15 +83,20 @@ public struct ArchiveReader: Sendable {
             while true {
                 let n = buf.withUnsafeMutableBytes { archive_read_data(archive, $0.baseAddress, $0.count) }
                 if n == 0 { return out }
-                if n < 0 { throw ImageError(.libraryFailed, path: path, "reading entry data: \(ArchiveReader.message(archive))", cause: ArchiveReader.cause(archive, "archive_read_data")) }
+                if n < 0 {
+                    throw ImageError(
+                        .libraryFailed, path: path, "reading entry data: \(ArchiveReader.message(archive))",
+                        cause: ArchiveReader.cause(archive, "archive_read_data"))
+                }
                 out.append(contentsOf: buf[0..<n])
             }
         }
         /// Writes the entry's bytes to an open file descriptor.
         public func write(to fd: Int32) throws {
             if archive_read_data_into_fd(archive, fd) != ARCHIVE_OK {
-                throw ImageError(.libraryFailed, path: path, "extracting entry data: \(ArchiveReader.message(archive))",
-                                 cause: ArchiveReader.cause(archive, "archive_read_data_into_fd"))
+                throw ImageError(
+                    .libraryFailed, path: path, "extracting entry data: \(ArchiveReader.message(archive))",
+                    cause: ArchiveReader.cause(archive, "archive_read_data_into_fd"))
             }
         }
     }
@@ -108,7 +116,8 @@ public struct ArchiveReader: Sendable {
             let type = archive_entry_filetype(entry)
             let isDir = type == 0o040000  // AE_IFDIR
             let special = !isDir && (type != 0o100000 || archive_entry_hardlink(entry) != nil)  // not AE_IFREG, or a hard link
-            let e = ArchiveEntry(path: Self.normalise(String(cString: cPath)), size: isDir ? 0 : archive_entry_size(entry), isDirectory: isDir, isSpecial: special)
+            let e = ArchiveEntry(
+                path: Self.normalise(String(cString: cPath)), size: isDir ? 0 : archive_entry_size(entry), isDirectory: isDir, isSpecial: special)
             if e.path.isEmpty { continue }
             if try !body(e, EntryData(archive: a, path: path + ":" + e.path)) { return }
         }

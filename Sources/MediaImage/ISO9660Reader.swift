@@ -95,7 +95,10 @@ public final class ISO9660Reader: @unchecked Sendable {
                 break
             }
             guard d[1...5].elementsEqual("CD001".utf8) else {
-                if pvd == nil { throw ImageError(.notAnImage, path: path, "not an ISO 9660 image: no volume descriptor (\"CD001\") at byte \(sector * 2048 + 1) (ECMA-119 8.1)") }
+                if pvd == nil {
+                    throw ImageError(
+                        .notAnImage, path: path, "not an ISO 9660 image: no volume descriptor (\"CD001\") at byte \(sector * 2048 + 1) (ECMA-119 8.1)")
+                }
                 break
             }
             if d[0] == 255 { break }
@@ -106,7 +109,9 @@ public final class ISO9660Reader: @unchecked Sendable {
         }
         guard let pvd else { throw ImageError(.notAnImage, path: path, "no primary volume descriptor (ECMA-119 8.4)") }
         let bs = Int64(Self.le16(pvd, 128))
-        guard [512, 1024, 2048].contains(bs) else { throw ImageError(.notAnImage, path: path, "logical block size \(bs) is not 512, 1024 or 2048 (ECMA-119 6.2.2)") }
+        guard [512, 1024, 2048].contains(bs) else {
+            throw ImageError(.notAnImage, path: path, "logical block size \(bs) is not 512, 1024 or 2048 (ECMA-119 6.2.2)")
+        }
         blockSize = bs
         volumeID = String(decoding: pvd[40..<72], as: UTF8.self).trimmingTrailing(" ").trimmingTrailing("\0").trimmingTrailing(" ")
         volumeSize = Int64(Self.le32(pvd, 80)) * bs
@@ -115,8 +120,10 @@ public final class ISO9660Reader: @unchecked Sendable {
         // Rock Ridge: the root's "." record starts its System Use with SP (SUSP 5.3).
         let pvdRoot = (try? Self.record(Array(pvd[156..<190]), at: 0)) ?? nil
         var rrSkip: Int?
-        if let pvdRoot, let first = (try? readDirectory(extent: pvdRoot.extent + pvdRoot.xar, length: min(pvdRoot.length, blockSize), countBudget: false))?.first,
-           let sp = first.systemUse, sp.count >= 7, sp[0] == 0x53, sp[1] == 0x50, sp[4] == 0xBE, sp[5] == 0xEF {
+        if let pvdRoot,
+            let first = (try? readDirectory(extent: pvdRoot.extent + pvdRoot.xar, length: min(pvdRoot.length, blockSize), countBudget: false))?.first,
+            let sp = first.systemUse, sp.count >= 7, sp[0] == 0x53, sp[1] == 0x50, sp[4] == 0xBE, sp[5] == 0xEF
+        {
             rrSkip = Int(sp[6])
         }
         let root: DirectoryRecordFields
@@ -161,8 +168,8 @@ public final class ISO9660Reader: @unchecked Sendable {
     // MARK: The directory tree
 
     struct DirectoryRecordFields {
-        var extent: Int64          // logical block number
-        var xar: Int64             // extended attribute record length in blocks
+        var extent: Int64  // logical block number
+        var xar: Int64  // extended attribute record length in blocks
         var length: Int64
         var flags: UInt8
         var interleaved: Bool
@@ -176,14 +183,19 @@ public final class ISO9660Reader: @unchecked Sendable {
     static func record(_ d: [UInt8], at offset: Int) throws -> DirectoryRecordFields? {
         let len = Int(d[offset])
         if len == 0 { return nil }
-        guard len >= 34, offset + len <= d.count else { throw ImageError(.damagedImage, path: "", "directory record of \(len) bytes at offset \(offset)", offset: offset) }
+        guard len >= 34, offset + len <= d.count else {
+            throw ImageError(.damagedImage, path: "", "directory record of \(len) bytes at offset \(offset)", offset: offset)
+        }
         let nameLen = Int(d[offset + 32])
-        guard 33 + nameLen <= len else { throw ImageError(.damagedImage, path: "", "file identifier longer than its record at offset \(offset)", offset: offset) }
+        guard 33 + nameLen <= len else {
+            throw ImageError(.damagedImage, path: "", "file identifier longer than its record at offset \(offset)", offset: offset)
+        }
         let name = Array(d[(offset + 33)..<(offset + 33 + nameLen)])
         let suStart = 33 + nameLen + (nameLen % 2 == 0 ? 1 : 0)
         let su = suStart < len ? Array(d[(offset + suStart)..<(offset + len)]) : nil
-        return DirectoryRecordFields(extent: Int64(le32(d, offset + 2)), xar: Int64(d[offset + 1]), length: Int64(le32(d, offset + 10)),
-                                     flags: d[offset + 25], interleaved: d[offset + 26] != 0 || d[offset + 27] != 0, name: name, systemUse: su)
+        return DirectoryRecordFields(
+            extent: Int64(le32(d, offset + 2)), xar: Int64(d[offset + 1]), length: Int64(le32(d, offset + 10)),
+            flags: d[offset + 25], interleaved: d[offset + 26] != 0 || d[offset + 27] != 0, name: name, systemUse: su)
     }
 
     /// The records of a directory extent, "." and ".." included; records never cross a block
@@ -193,7 +205,9 @@ public final class ISO9660Reader: @unchecked Sendable {
         guard length >= 0, start + length <= imageSize else { throw beyondEnd(start + length) }
         if countBudget {
             directoryBudget -= length
-            if directoryBudget < 0 { throw ImageError(.refused, path: path, "the directories claim more bytes than the image holds (overlapping extents); refused") }
+            if directoryBudget < 0 {
+                throw ImageError(.refused, path: path, "the directories claim more bytes than the image holds (overlapping extents); refused")
+            }
         }
         let d = try Self.pread(source, at: start, count: Int(length))
         guard d.count == Int(length) else { throw beyondEnd(start + length) }
@@ -242,13 +256,13 @@ public final class ISO9660Reader: @unchecked Sendable {
                 let sig = (area[i], area[i + 1])
                 let body = Array(area[(i + 4)..<(i + len)])
                 switch sig {
-                case (0x4E, 0x4D): // NM
+                case (0x4E, 0x4D):  // NM
                     if let f = body.first {
                         if f & 0x06 != 0 { break }  // CURRENT/PARENT: not a name
                         name += body.dropFirst(); inName = true
                     }
-                case (0x50, 0x58): if body.count >= 4 { out.mode = Self.le32(body, 0) }   // PX
-                case (0x53, 0x4C): out.symlink = true   // SL
+                case (0x50, 0x58): if body.count >= 4 { out.mode = Self.le32(body, 0) }  // PX
+                case (0x53, 0x4C): out.symlink = true  // SL
                 case (0x43, 0x4C): if body.count >= 4 { out.childLink = Int64(Self.le32(body, 0)) }  // CL
                 case (0x52, 0x45): out.relocated = true  // RE
                 case (0x43, 0x45): if body.count >= 24 { next = (Int64(Self.le32(body, 0)), Int64(Self.le32(body, 8)), Int64(Self.le32(body, 16))) }  // CE
@@ -261,7 +275,8 @@ public final class ISO9660Reader: @unchecked Sendable {
             continuations += 1
             let at = block * blockSize + offset
             guard length > 0, length <= blockSize, at >= 0, at + length <= imageSize,
-                  let more = try? Self.pread(source, at: at, count: Int(length)), more.count == Int(length) else { break }
+                let more = try? Self.pread(source, at: at, count: Int(length)), more.count == Int(length)
+            else { break }
             area = more
         }
         if inName { out.name = name }
@@ -319,8 +334,9 @@ public final class ISO9660Reader: @unchecked Sendable {
             if let cl = rr.childLink {
                 // A relocated directory: its own "." record gives its length.
                 guard cl * blockSize + 34 <= imageSize,
-                      let dot = try? Self.pread(source, at: cl * blockSize, count: 34), dot.count == 34,
-                      let rec = try? Self.record(dot, at: 0) else {
+                    let dot = try? Self.pread(source, at: cl * blockSize, count: 34), dot.count == 34,
+                    let rec = try? Self.record(dot, at: 0)
+                else {
                     skip(full, "relocated directory beyond the image", beyond: true); continue
                 }
                 var moved = rec

@@ -54,14 +54,18 @@ public enum ISOWriter {
 
     /// Writes `files` as an image to `output` (through `output.tmp` and a rename); folders are implied by the paths.
     /// `progress` gets bytes written so far and the image size when known (libisofs).
-    public static func write(files: [ImageFile], to output: String, options: ISOWriteOptions,
-                             progress: ((Int64, Int64) -> Void)? = nil) throws {
+    public static func write(
+        files: [ImageFile], to output: String, options: ISOWriteOptions,
+        progress: ((Int64, Int64) -> Void)? = nil
+    ) throws {
         if let why = volumeIDProblem(options.volumeID) { throw ImageError(.invalidName, path: output, "volume ID '\(options.volumeID)' \(why)") }
         var seen = Set<String>()
         for f in files {
             let parts = f.path.split(separator: "/")
             if parts.isEmpty || parts.contains("..") || parts.contains(".") { throw ImageError(.invalidName, path: output, "bad path in image: '\(f.path)'") }
-            if !seen.insert(f.path.uppercased()).inserted { throw ImageError(.invalidName, path: output, "two files would have the path \(f.path) in the image") }
+            if !seen.insert(f.path.uppercased()).inserted {
+                throw ImageError(.invalidName, path: output, "two files would have the path \(f.path) in the image")
+            }
         }
         let tmp = output + ".tmp"
         do {
@@ -93,9 +97,11 @@ public enum ISOWriter {
         let r = iso_init()
         guard r >= 0 else { throw isoError(path: "libisofs", "iso_init failed", function: "iso_init", r) }
         // The library never prints: no libisofs messages on stderr.
-        _ = "NEVER".withCString { never in "".withCString { id in
-            iso_set_msgs_severities(UnsafeMutablePointer(mutating: never), UnsafeMutablePointer(mutating: never), UnsafeMutablePointer(mutating: id))
-        } }
+        _ = "NEVER".withCString { never in
+            "".withCString { id in
+                iso_set_msgs_severities(UnsafeMutablePointer(mutating: never), UnsafeMutablePointer(mutating: never), UnsafeMutablePointer(mutating: id))
+            }
+        }
     }
 
     /// A failed libisofs call: `what: message`, its return code kept as the cause.
@@ -107,8 +113,10 @@ public enum ISOWriter {
         iso_error_to_msg(code).map { String(cString: $0) } ?? "libisofs error \(code)"
     }
 
-    private static func writeLibisofs(files: [ImageFile], to output: String, options: ISOWriteOptions,
-                                      progress: ((Int64, Int64) -> Void)?) throws {
+    private static func writeLibisofs(
+        files: [ImageFile], to output: String, options: ISOWriteOptions,
+        progress: ((Int64, Int64) -> Void)?
+    ) throws {
         try isofsInit()
         var imageOpt: OpaquePointer?
         var r = iso_image_new(options.volumeID, &imageOpt)
@@ -123,7 +131,9 @@ public enum ISOWriter {
             let parent: OpaquePointer, name: String
             if let slash = path.lastIndex(of: "/") {
                 parent = try folder(String(path[..<slash])); name = String(path[path.index(after: slash)...])
-            } else { parent = root; name = path }
+            } else {
+                parent = root; name = path
+            }
             var d: OpaquePointer?
             let r = iso_tree_add_new_dir(parent, name, &d)
             guard r >= 0, let d else { throw isoError(path: output, "adding folder \(path)", function: "iso_tree_add_new_dir", r) }
@@ -135,7 +145,9 @@ public enum ISOWriter {
             let parent: OpaquePointer, name: String
             if let slash = f.path.lastIndex(of: "/") {
                 parent = try folder(String(f.path[..<slash])); name = String(f.path[f.path.index(after: slash)...])
-            } else { parent = root; name = f.path }
+            } else {
+                parent = root; name = f.path
+            }
             switch f.content {
             case .file(let src):
                 var node: OpaquePointer?
@@ -143,14 +155,18 @@ public enum ISOWriter {
                 let r = iso_tree_add_new_node(image, parent, name, absolutePath(src), &node)
                 guard r >= 0 else { throw isoError(path: src, "adding to the image as \(f.path)", function: "iso_tree_add_new_node", r) }
             case .bytes(let bytes):
-                guard let buf = malloc(max(1, bytes.count))?.assumingMemoryBound(to: UInt8.self) else { throw ImageError(.libraryFailed, path: output, "out of memory") }
+                guard let buf = malloc(max(1, bytes.count))?.assumingMemoryBound(to: UInt8.self) else {
+                    throw ImageError(.libraryFailed, path: output, "out of memory")
+                }
                 bytes.withUnsafeBufferPointer { if let b = $0.baseAddress { buf.initialize(from: b, count: bytes.count) } }
                 var stream: UnsafeMutablePointer<IsoStream>?
                 var r = iso_memory_stream_new(buf, bytes.count, &stream)
                 guard r >= 0, let stream else { free(buf); throw isoError(path: output, "memory stream for \(f.path)", function: "iso_memory_stream_new", r) }
                 var file: OpaquePointer?
                 r = iso_image_add_new_file(image, parent, name, stream, &file)
-                guard r >= 0, let file else { iso_stream_unref(stream); throw isoError(path: output, "adding \(f.path)", function: "iso_image_add_new_file", r) }
+                guard r >= 0, let file else {
+                    iso_stream_unref(stream); throw isoError(path: output, "adding \(f.path)", function: "iso_image_add_new_file", r)
+                }
                 iso_node_set_permissions(file, 0o644)
                 iso_node_set_mtime(file, now); iso_node_set_atime(file, now); iso_node_set_ctime(file, now)
             }
@@ -186,8 +202,9 @@ public enum ISOWriter {
                 let n = buf.withUnsafeMutableBufferPointer { cisofs_read(src, $0.baseAddress! + filled, 2048) }
                 if n < 0 {
                     cisofs_cancel(src)
-                    throw ImageError(.libraryFailed, path: output, "libisofs failed while writing the image (a source file unreadable or changed?)",
-                                     cause: LibraryCallError(library: "libisofs", function: "burn_source read", code: Int(n), message: "read failed"))
+                    throw ImageError(
+                        .libraryFailed, path: output, "libisofs failed while writing the image (a source file unreadable or changed?)",
+                        cause: LibraryCallError(library: "libisofs", function: "burn_source read", code: Int(n), message: "read failed"))
                 }
                 if n == 0 { eof = true; break }
                 filled += Int(n)
@@ -215,7 +232,9 @@ public enum ISOWriter {
         guard let a = archive_write_new() else { throw ImageError(.libraryFailed, path: output, "libarchive: out of memory") }
         defer { archive_write_free(a) }
         func check(_ r: Int32, _ what: String) throws {
-            if r != ARCHIVE_OK && r != ARCHIVE_WARN { throw ImageError(.libraryFailed, path: output, "\(what): \(ArchiveReader.message(a))", cause: ArchiveReader.cause(a, "archive_write")) }
+            if r != ARCHIVE_OK && r != ARCHIVE_WARN {
+                throw ImageError(.libraryFailed, path: output, "\(what): \(ArchiveReader.message(a))", cause: ArchiveReader.cause(a, "archive_write"))
+            }
         }
         try check(archive_write_set_format_iso9660(a), "iso9660 format")
         try check(archive_write_set_format_option(a, "iso9660", "iso-level", "1"), "iso-level")
@@ -248,7 +267,10 @@ public enum ISOWriter {
             switch f.content {
             case .bytes(let b):
                 try header(f.path, dir: false, size: Int64(b.count))
-                if archive_write_data(a, b, b.count) < 0 { throw ImageError(.libraryFailed, path: output, "writing \(f.path): \(ArchiveReader.message(a))", cause: ArchiveReader.cause(a, "archive_write_data")) }
+                if archive_write_data(a, b, b.count) < 0 {
+                    throw ImageError(
+                        .libraryFailed, path: output, "writing \(f.path): \(ArchiveReader.message(a))", cause: ArchiveReader.cause(a, "archive_write_data"))
+                }
             case .file(let src):
                 let fd = open(src, O_RDONLY)
                 guard fd >= 0 else { throw ImageError.system(path: src, "cannot open", function: "open") }
@@ -260,7 +282,10 @@ public enum ISOWriter {
                     let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                     if n == 0 { break }
                     if n < 0 { if errno == EINTR { continue }; throw ImageError.system(path: src, "read failed", function: "read") }
-                    if archive_write_data(a, buf, n) < 0 { throw ImageError(.libraryFailed, path: output, "writing \(f.path): \(ArchiveReader.message(a))", cause: ArchiveReader.cause(a, "archive_write_data")) }
+                    if archive_write_data(a, buf, n) < 0 {
+                        throw ImageError(
+                            .libraryFailed, path: output, "writing \(f.path): \(ArchiveReader.message(a))", cause: ArchiveReader.cause(a, "archive_write_data"))
+                    }
                 }
             }
         }

@@ -40,26 +40,34 @@ public struct ImageError: ChainedError, Sendable {
     public var cause: (any Error)?
     public var location: SourceLocation
 
-    public init(_ code: Code, path: String, _ message: String, offset: Int? = nil, cause: (any Error)? = nil,
-                file: String = #fileID, line: Int = #line) {
+    public init(
+        _ code: Code, path: String, _ message: String, offset: Int? = nil, cause: (any Error)? = nil,
+        file: String = #fileID, line: Int = #line
+    ) {
         self.code = code; self.message = message
         self.context = ErrorContext(path: path, offset: offset); self.cause = cause
         self.location = SourceLocation(file: file, line: line)
     }
 
     /// A failed system call: `what: strerror(errno)`, errno kept as the cause.
-    static func system(_ code: Code = .ioFailed, path: String, _ what: String, function: String, errno e: Int32 = errno,
-                       file: String = #fileID, line: Int = #line) -> ImageError {
+    static func system(
+        _ code: Code = .ioFailed, path: String, _ what: String, function: String, errno e: Int32 = errno,
+        file: String = #fileID, line: Int = #line
+    ) -> ImageError {
         let text = String(cString: strerror(e))
-        return ImageError(code, path: path, "\(what): \(text)", cause: LibraryCallError(library: "libc", function: function, code: Int(e), message: text),
-                          file: file, line: line)
+        return ImageError(
+            code, path: path, "\(what): \(text)", cause: LibraryCallError(library: "libc", function: function, code: Int(e), message: text),
+            file: file, line: line)
     }
 
     /// A failed libarchive or libisofs call: `what: message`, the library's return code kept as the cause.
-    static func library(_ library: String, path: String, _ what: String, function: String, code: Int, message: String,
-                        file: String = #fileID, line: Int = #line) -> ImageError {
-        ImageError(.libraryFailed, path: path, "\(what): \(message)",
-                   cause: LibraryCallError(library: library, function: function, code: code, message: message), file: file, line: line)
+    static func library(
+        _ library: String, path: String, _ what: String, function: String, code: Int, message: String,
+        file: String = #fileID, line: Int = #line
+    ) -> ImageError {
+        ImageError(
+            .libraryFailed, path: path, "\(what): \(message)",
+            cause: LibraryCallError(library: library, function: function, code: code, message: message), file: file, line: line)
     }
 
     public var codeName: String { code.rawValue }

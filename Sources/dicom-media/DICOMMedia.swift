@@ -31,8 +31,10 @@ struct DICOMMedia: ParsableCommand {
         abstract: "DICOM removable media: read, write and check Part 10 files and File-sets.",
         discussion: exitCodeHelp,
         version: Product.version,
-        subcommands: [Dump.self, Transcode.self, Create.self, Update.self, Remove.self, List.self, Verify.self, Iso.self, Recover.self,
-                      Import.self, Export.self, StoreCommand.self, Profiles.self])
+        subcommands: [
+            Dump.self, Transcode.self, Create.self, Update.self, Remove.self, List.self, Verify.self, Iso.self, Recover.self,
+            Import.self, Export.self, StoreCommand.self, Profiles.self,
+        ])
 
     /// Runs the command; with --json a failure that printed no document prints {"error", "exitCode"}.
     static func main() {
@@ -56,7 +58,9 @@ struct Dump: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dump",
         abstract: "Print the data sets of DICOM files (like dcmdump), or their DICOM JSON Model (PS3.18 F.2).",
-        discussion: exitCodeHelp + " --json prints the DICOM JSON Model (an array for several files); binary values over 1 KiB become a BulkDataURI with the byte offset; a file that cannot be read is {\"file\", \"error\"}.")
+        discussion: exitCodeHelp
+            + " --json prints the DICOM JSON Model (an array for several files); binary values over 1 KiB become a BulkDataURI with the byte offset; a file that cannot be read is {\"file\", \"error\"}."
+    )
 
     @Flag(name: .customLong("header-only"), help: "Stop before Pixel Data without reading it.")
     var headerOnly = false

@@ -3,7 +3,11 @@ import MediaKit
 
 /// `--wait SECONDS`: how long a writer waits for another one's lock on the File-set or store.
 struct LockWaitOption: ParsableArguments {
-    @Option(name: .customLong("wait"), help: ArgumentHelp("Seconds to wait while another process holds the File-set's (or store's) lock; then give up with \"busy\", exit 2, nothing changed.", valueName: "seconds"))
+    @Option(
+        name: .customLong("wait"),
+        help: ArgumentHelp(
+            "Seconds to wait while another process holds the File-set's (or store's) lock; then give up with \"busy\", exit 2, nothing changed.",
+            valueName: "seconds"))
     var seconds: Double = FileSetLock.defaultWait
 
     func validate() throws {
@@ -13,7 +17,10 @@ struct LockWaitOption: ParsableArguments {
 
 /// Options shared by create and update.
 struct FileSetWriteOptions: ParsableArguments {
-    @Option(help: "Media application profile (PS3.11), e.g. STD-GEN-CD, STD-GEN-DVD-JPEG, STD-GEN-USB-JPEG, PRI-GEN-USB (default STD-GEN-CD; update keeps the File-set's).")
+    @Option(
+        help:
+            "Media application profile (PS3.11), e.g. STD-GEN-CD, STD-GEN-DVD-JPEG, STD-GEN-USB-JPEG, PRI-GEN-USB (default STD-GEN-CD; update keeps the File-set's)."
+    )
     var profile: String?
     @Option(help: "File ID layout: standard, arineta, or a template file (see templates/layouts/README.md).")
     var layout: String = "standard"
@@ -31,7 +38,10 @@ struct FileSetWriteOptions: ParsableArguments {
     var exportTime: String?
     @Option(name: .customLong("source-ae"), help: "Source Application Entity Title for the DICOMDIR's File Meta.")
     var sourceAE: String?
-    @Option(help: "none, lossless or lossy: the syntaxes inputs the profile does not allow are transcoded to (default lossless: a lossless compressed syntax where the profile allows one, else Explicit VR LE). lossy must be asked for by name.")
+    @Option(
+        help:
+            "none, lossless or lossy: the syntaxes inputs the profile does not allow are transcoded to (default lossless: a lossless compressed syntax where the profile allows one, else Explicit VR LE). lossy must be asked for by name."
+    )
     var compression: String = "lossless"
     @Flag(help: "Transcode inputs already in a syntax the profile allows too (to the syntax --compression picks).")
     var recompress = false
@@ -89,7 +99,9 @@ struct Create: ParsableCommand {
         o.inPlace = inPlace
         if media.requested {
             // With --iso every positional is an input (no OUT folder).
-            try media.create(out: media.iso == nil ? out : nil, inputs: media.iso == nil ? inputs : [out] + inputs, options: o, output: output, failOn: failOn, inPlace: inPlace)
+            try media.create(
+                out: media.iso == nil ? out : nil, inputs: media.iso == nil ? inputs : [out] + inputs, options: o, output: output, failOn: failOn,
+                inPlace: inPlace)
             return
         }
         try report(output: output, failOn: failOn) { try FileSetCreator.create(out: out, inputs: inputs, options: o, progress: $0) }
@@ -124,7 +136,9 @@ struct Remove: ParsableCommand {
         }
     }
     func run() throws {
-        let sel = instance.map(RemovalSelector.instance) + series.map(RemovalSelector.series) + study.map(RemovalSelector.study) + patient.map(RemovalSelector.patient)
+        let sel =
+            instance.map(RemovalSelector.instance) + series.map(RemovalSelector.series) + study.map(RemovalSelector.study)
+            + patient.map(RemovalSelector.patient)
         try runMedia {
             let r = try FileSetRemover.remove(fileSet: fileSet, selectors: sel, dryRun: dryRun, wait: lockWait.seconds)
             output.result(r.text, json: r.json)
@@ -145,11 +159,15 @@ struct Remove: ParsableCommand {
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "verify", abstract: "Check a File-set in one pass: DICOMDIR structure, records against files, File IDs, uniqueness, and the profile's rules.",
+        commandName: "verify",
+        abstract: "Check a File-set in one pass: DICOMDIR structure, records against files, File IDs, uniqueness, and the profile's rules.",
         discussion: exitCodeHelp + " Each problem has a severity, a stable code, the File ID and the rule.")
     @Argument(help: "A File-set folder, a DICOMDIR file, or an ISO 9660 image (.iso) read without mounting.") var source: String
     @Option(help: "Also check the rules of this media application profile (e.g. STD-GEN-CD).") var profile: String?
-    @Flag(help: "Also check the IHE PDI rules: README.TXT and INDEX.HTM present, 8.3 names outside the DICOM tree, DICOM files only in the File-set, IHE_PDI web content only.")
+    @Flag(
+        help:
+            "Also check the IHE PDI rules: README.TXT and INDEX.HTM present, 8.3 names outside the DICOM tree, DICOM files only in the File-set, IHE_PDI web content only."
+    )
     var pdi = false
     @OptionGroup var output: OutputOptions
     @OptionGroup var failOn: FailOnOption
@@ -173,12 +191,17 @@ struct Verify: ParsableCommand {
 
 /// --deidentify, --allow-burned-in and --reconcile, shared by create, update, export and import.
 struct TransformOptions: ParsableArguments {
-    @Flag(help: "De-identify every instance (PS3.15 Basic Application Level Confidentiality Profile): only the de-identified copies are written (files and DICOMDIR, or the store).")
+    @Flag(
+        help:
+            "De-identify every instance (PS3.15 Basic Application Level Confidentiality Profile): only the de-identified copies are written (files and DICOMDIR, or the store)."
+    )
     var deidentify = false
     @Flag(name: .customLong("allow-burned-in"), help: "With --deidentify, keep instances whose Burned In Annotation is YES (their pixels are not cleaned).")
     var allowBurnedIn = false
-    @Option(help: ArgumentHelp("Replace Patient ID, Name, Birth Date, Sex and Accession Number by local values per source Patient ID (IHE Import Reconciliation); originals go to Original Attributes Sequence.",
-                               discussion: "CSV header: source_patient_id,patient_id,patient_name,birth_date,sex,accession_number (blank = keep).", valueName: "MAP.csv"))
+    @Option(
+        help: ArgumentHelp(
+            "Replace Patient ID, Name, Birth Date, Sex and Accession Number by local values per source Patient ID (IHE Import Reconciliation); originals go to Original Attributes Sequence.",
+            discussion: "CSV header: source_patient_id,patient_id,patient_name,birth_date,sex,accession_number (blank = keep).", valueName: "MAP.csv"))
     var reconcile: String?
     @OptionGroup var inflateLimit: InflateLimitOption
 

@@ -9,9 +9,14 @@ struct MediaOutputOptions: ParsableArguments {
     var volumeID: String?
     @Flag(name: .customLong("no-rock-ridge"), help: "Leave out the Rock Ridge extensions (Joliet and ISO 9660 names stay).")
     var noRockRidge = false
-    @Option(name: .customLong("iso-writer"), help: ArgumentHelp("Image writer: libisofs (streams from the files) or libarchive (stages every file).", visibility: .hidden))
+    @Option(
+        name: .customLong("iso-writer"),
+        help: ArgumentHelp("Image writer: libisofs (streams from the files) or libarchive (stages every file).", visibility: .hidden))
     var isoWriter: String = ImageOutput.defaultEngineName
-    @Option(help: "Medium to fit: cd, dvd, dvd-dl, bd, bd-dl, usb (no limit), or a size in bytes with an optional K/M/G suffix. A selection that does not fit is split into volumes OUT_1, OUT_2... (FILE_1.iso...).")
+    @Option(
+        help:
+            "Medium to fit: cd, dvd, dvd-dl, bd, bd-dl, usb (no limit), or a size in bytes with an optional K/M/G suffix. A selection that does not fit is split into volumes OUT_1, OUT_2... (FILE_1.iso...)."
+    )
     var media: String?
     @Flag(help: "Add IHE PDI files: README.TXT and INDEX.HTM (templates/pdi).")
     var pdi = false
@@ -26,8 +31,10 @@ struct MediaOutputOptions: ParsableArguments {
 
     var requested: Bool { iso != nil || media != nil || pdi || web }
 
-    func create(out: String?, inputs: [String], options base: FileSetOptions, output: OutputOptions, failOn: FailOnOption, inPlace: Bool,
-                sourceNames: [String: String] = [:], refused: [(source: String, reason: String)] = []) throws {
+    func create(
+        out: String?, inputs: [String], options base: FileSetOptions, output: OutputOptions, failOn: FailOnOption, inPlace: Bool,
+        sourceNames: [String: String] = [:], refused: [(source: String, reason: String)] = []
+    ) throws {
         if inPlace { throw ValidationError("--in-place cannot be combined with --iso, --media or --pdi") }
         if web && !pdi { throw ValidationError("--web needs --pdi") }
         if inputs.isEmpty { throw ValidationError("give at least one INPUT") }
@@ -75,7 +82,9 @@ struct Iso: ParsableCommand {
 
     func run() throws {
         let image: ImageOutput
-        do { image = try ImageOutput.checked(path: file, volumeID: volumeID, rockRidge: !noRockRidge, engine: isoWriter) } catch let e as MediaError where e.code == .badArgument {
+        do { image = try ImageOutput.checked(path: file, volumeID: volumeID, rockRidge: !noRockRidge, engine: isoWriter) } catch let e as MediaError
+            where e.code == .badArgument
+        {
             throw ValidationError(e.message)
         }
         try runMedia {

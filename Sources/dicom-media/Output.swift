@@ -11,7 +11,11 @@ struct OutputOptions: ParsableArguments {
     var json = false
     @Flag(name: .shortAndLong, help: "Print only errors (on stderr): no results, warnings or progress. With --json the JSON document is still printed.")
     var quiet = false
-    @Flag(name: .shortAndLong, help: "List every problem on stderr instead of grouping repeated ones by code and folder; an error that stops the job is followed by its cause chain (code and source location of each).")
+    @Flag(
+        name: .shortAndLong,
+        help:
+            "List every problem on stderr instead of grouping repeated ones by code and folder; an error that stops the job is followed by its cause chain (code and source location of each)."
+    )
     var verbose = false
 
     func validate() throws {
@@ -42,7 +46,9 @@ struct OutputOptions: ParsableArguments {
 /// `--fail-on warning`: warnings exit 1 too (create, update, export, import, verify, dump, transcode, list).
 struct FailOnOption: ParsableArguments {
     enum Level: String, ExpressibleByArgument, CaseIterable { case error, warning }
-    @Option(name: .customLong("fail-on"), help: "error (default): exit 1 when something was refused, missing, failed or (verify) wrong; warning: warnings exit 1 too.")
+    @Option(
+        name: .customLong("fail-on"),
+        help: "error (default): exit 1 when something was refused, missing, failed or (verify) wrong; warning: warnings exit 1 too.")
     var failOn: Level = .error
 
     /// The exit code of a job that was done: 1 when it was done in part (`partial`) or, with

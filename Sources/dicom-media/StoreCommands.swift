@@ -29,12 +29,16 @@ struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Import media into the local store: File-set folders or mounted discs, DICOMDIR files, plain folders of files.",
-        discussion: exitCodeHelp + " Exit 1 when files are missing, unreadable or conflicting, or a DICOMDIR is stale or broken; not-DICOM files alone (viewers, autorun) are listed but are no problem. --json: imported, alreadyPresent, conflicts, missing, failed, notDicom, media, the lists and problems.")
+        discussion: exitCodeHelp
+            + " Exit 1 when files are missing, unreadable or conflicting, or a DICOMDIR is stale or broken; not-DICOM files alone (viewers, autorun) are listed but are no problem. --json: imported, alreadyPresent, conflicts, missing, failed, notDicom, media, the lists and problems."
+    )
     @Argument(help: "Sources: a File-set folder or mounted disc, a DICOMDIR path, or a folder of files.") var sources: [String]
     @Flag(name: .customLong("dry-run"), help: "Report what would be imported; write nothing.") var dryRun = false
     @OptionGroup var transformOptions: TransformOptions
-    @Option(help: ArgumentHelp("What the store keeps of each instance's origin: full (medium path, File-set ID and UID, File ID, path), label (the medium's File-set ID only), hash (a keyed token of the medium only).",
-                               discussion: "Default: hash with --deidentify or --reconcile, else full.", valueName: "full|label|hash"))
+    @Option(
+        help: ArgumentHelp(
+            "What the store keeps of each instance's origin: full (medium path, File-set ID and UID, File ID, path), label (the medium's File-set ID only), hash (a keyed token of the medium only).",
+            discussion: "Default: hash with --deidentify or --reconcile, else full.", valueName: "full|label|hash"))
     var provenance: String?
     @OptionGroup var storeOption: StoreOption
     @OptionGroup var output: OutputOptions
@@ -58,8 +62,9 @@ struct Import: ParsableCommand {
         let store = !dryRun || LocalStore.exists(root) ? try storeOption.open(create: !dryRun, reconcile: false, lockWait: lockWait.seconds) : nil
         let progress = output.progress()
         try runMedia {
-            let report = try LocalStore.importMedia(media, into: store, root: root, options: options,
-                                                    progress: progress.map { p in { @Sendable [dryRun] in p(dryRun ? "checking" : "importing", $0, $1) } })
+            let report = try LocalStore.importMedia(
+                media, into: store, root: root, options: options,
+                progress: progress.map { p in { @Sendable [dryRun] in p(dryRun ? "checking" : "importing", $0, $1) } })
             output.result(report.text, json: report.json)
             output.report(report.diagnostics)
             try exitWith(failOn.code(partial: report.hasProblems, warnings: report.hasWarnings))
@@ -126,7 +131,9 @@ struct StoreConflicts: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conflicts",
         abstract: "List each SOP Instance stored in several copies (same UID, other content): SHA-256, source and import time of each copy.",
-        discussion: exitCodeHelp + " Exit 1 when there are conflicts. Keep one copy with `dicom-media store remove UID --copy SHA256`. --json: {conflicts: [{sopInstanceUID, patientID, studyInstanceUID, seriesInstanceUID, copies: [{sha256, size, path, conflict, importedAt, transferSyntaxUID, source}]}]}.")
+        discussion: exitCodeHelp
+            + " Exit 1 when there are conflicts. Keep one copy with `dicom-media store remove UID --copy SHA256`. --json: {conflicts: [{sopInstanceUID, patientID, studyInstanceUID, seriesInstanceUID, copies: [{sha256, size, path, conflict, importedAt, transferSyntaxUID, source}]}]}."
+    )
     @OptionGroup var storeOption: StoreOption
     @OptionGroup var output: OutputOptions
 

@@ -43,8 +43,9 @@ struct Transcode: ParsableCommand {
         let results: [Result<FileTranscoder.Result, any Error>]
         if let outDir {
             let progress = output.progress()
-            results = try FileTranscoder.transcode(inputs: paths, outDir: outDir, to: target, parameters: params, sourceAETitle: sourceAE,
-                                                   progress: progress.map { p in { @Sendable in p("transcoding", $0, $1) } })
+            results = try FileTranscoder.transcode(
+                inputs: paths, outDir: outDir, to: target, parameters: params, sourceAETitle: sourceAE,
+                progress: progress.map { p in { @Sendable in p("transcoding", $0, $1) } })
         } else {
             results = [Result { try FileTranscoder.transcode(input: paths[0], output: paths[1], to: target, parameters: params, sourceAETitle: sourceAE) }]
         }

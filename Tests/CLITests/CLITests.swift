@@ -123,10 +123,13 @@ final class CLITests: XCTestCase {
         let r = try run(["--help"])
         XCTAssertTrue(r.stdout.contains("Exit codes"), r.stdout)
         // Help text is wrapped: compare with whitespace runs made one space.
-        XCTAssertTrue(try run(["transcode", "--help"]).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ").contains("2 the input could not be read"))
+        XCTAssertTrue(
+            try run(["transcode", "--help"]).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ").contains("2 the input could not be read"))
         // Every command's --help states the contract.
-        for cmd in [["dump"], ["create"], ["update"], ["remove"], ["list"], ["verify"], ["iso"], ["import"], ["export"],
-                    ["store", "list"], ["store", "show"], ["store", "remove"], ["store", "verify"]] {
+        for cmd in [
+            ["dump"], ["create"], ["update"], ["remove"], ["list"], ["verify"], ["iso"], ["import"], ["export"],
+            ["store", "list"], ["store", "show"], ["store", "remove"], ["store", "verify"],
+        ] {
             let h = try run(cmd + ["--help"]).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
             XCTAssertTrue(h.contains("stdout is exactly one JSON document") && h.contains("64 usage"), "\(cmd): \(h)")
             XCTAssertTrue(h.contains("--quiet") && h.contains("--verbose") && h.contains("--json"), "\(cmd): \(h)")

@@ -30,7 +30,9 @@ final class ReportTests: XCTestCase {
         let d = try tmp()
         XCTAssertThrowsError(try FileSetListing.open(d.appendingPathComponent("missing").path)) { XCTAssertEqual(($0 as? MediaError)?.code, .notFound) }
         XCTAssertThrowsError(try FileSetListing.open(d.path)) { XCTAssertEqual(($0 as? MediaError)?.code, .noDICOMDIR) }
-        XCTAssertThrowsError(try FileSetVerification.verify(source: d.path, profile: nil, deep: false, pdi: false)) { XCTAssertEqual(($0 as? MediaError)?.code, .noDICOMDIR) }
+        XCTAssertThrowsError(try FileSetVerification.verify(source: d.path, profile: nil, deep: false, pdi: false)) {
+            XCTAssertEqual(($0 as? MediaError)?.code, .noDICOMDIR)
+        }
     }
 
     func testNotAnISOImageIsUnreadable() throws {
@@ -89,15 +91,21 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(r.root, d.path)
         XCTAssertNil(r.recovery)
         XCTAssertEqual(r.json, .object([("root", .string(d.path)), ("pending", .bool(false))]))
-        XCTAssertThrowsError(try RecoverReport.recover(fileSet: d.path + "/none/", abort: false, wait: 0)) { XCTAssertEqual(($0 as? MediaError)?.code, .notFound) }
+        XCTAssertThrowsError(try RecoverReport.recover(fileSet: d.path + "/none/", abort: false, wait: 0)) {
+            XCTAssertEqual(($0 as? MediaError)?.code, .notFound)
+        }
     }
 
     func testImageOptionsAreChecked() throws {
         let image = try ImageOutput.checked(path: "a.iso", volumeID: "study_1", rockRidge: false, engine: "libarchive")
         XCTAssertEqual(image.volumeID, "STUDY_1")
         XCTAssertFalse(image.rockRidge)
-        XCTAssertThrowsError(try ImageOutput.checked(path: "a.iso", volumeID: nil, rockRidge: true, engine: "mkisofs")) { XCTAssertEqual(($0 as? MediaError)?.code, .badArgument) }
-        XCTAssertThrowsError(try ImageOutput.checked(path: "a.iso", volumeID: "bad id", rockRidge: true, engine: ImageOutput.defaultEngineName)) { XCTAssertEqual(($0 as? MediaError)?.code, .badArgument) }
+        XCTAssertThrowsError(try ImageOutput.checked(path: "a.iso", volumeID: nil, rockRidge: true, engine: "mkisofs")) {
+            XCTAssertEqual(($0 as? MediaError)?.code, .badArgument)
+        }
+        XCTAssertThrowsError(try ImageOutput.checked(path: "a.iso", volumeID: "bad id", rockRidge: true, engine: ImageOutput.defaultEngineName)) {
+            XCTAssertEqual(($0 as? MediaError)?.code, .badArgument)
+        }
     }
 
     func testProductVersionIsTheFileMetaVersion() {

@@ -26,7 +26,8 @@ final class SnapshotTests: XCTestCase {
         if stored != text {
             let a = stored.split(separator: "\n", omittingEmptySubsequences: false), b = text.split(separator: "\n", omittingEmptySubsequences: false)
             let first = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, b.count)
-            XCTFail("""
+            XCTFail(
+                """
                 \(name) differs from its snapshot at line \(first + 1):
                   snapshot: \(first < a.count ? String(a[first]) : "(end)")
                   now:      \(first < b.count ? String(b[first]) : "(end)")
@@ -82,7 +83,8 @@ final class SnapshotTests: XCTestCase {
     }
 
     func testSubcommandsAreReadFromHelp() {
-        let help = "USAGE: x\n\nSUBCOMMANDS:\n  list                    Print the tree\n                          (continued).\n  show                    Show.\n\n  See 'x help <subcommand>' for detailed help.\n"
+        let help =
+            "USAGE: x\n\nSUBCOMMANDS:\n  list                    Print the tree\n                          (continued).\n  show                    Show.\n\n  See 'x help <subcommand>' for detailed help.\n"
         XCTAssertEqual(Self.subcommands(help), ["list", "show"])
         XCTAssertEqual(Self.subcommands("USAGE: x\n\nOPTIONS:\n  -h, --help  Show help.\n"), [])
     }

@@ -49,10 +49,12 @@ final class CharacterSetTests: XCTestCase {
             XCTAssertTrue(charsetVectors.contains { $0.source == "clunie-charset-fileset/\(name)" && $0.tag == "(0010,0010)" }, name)
         }
         let terms = Set(charsetVectors.flatMap(\.terms))
-        for t in ["ISO_IR 100", "ISO_IR 101", "ISO_IR 109", "ISO_IR 110", "ISO_IR 126", "ISO_IR 127", "ISO_IR 138", "ISO_IR 144",
-                  "ISO_IR 148", "ISO_IR 166", "ISO_IR 13", "ISO_IR 192", "GB18030", "GBK", "ISO 2022 IR 6", "ISO 2022 IR 13",
-                  "ISO 2022 IR 87", "ISO 2022 IR 159", "ISO 2022 IR 149", "ISO 2022 IR 100", "ISO 2022 IR 101",
-                  "ISO 2022 IR 126", "ISO 2022 IR 144", "ISO 2022 IR 148"] {
+        for t in [
+            "ISO_IR 100", "ISO_IR 101", "ISO_IR 109", "ISO_IR 110", "ISO_IR 126", "ISO_IR 127", "ISO_IR 138", "ISO_IR 144",
+            "ISO_IR 148", "ISO_IR 166", "ISO_IR 13", "ISO_IR 192", "GB18030", "GBK", "ISO 2022 IR 6", "ISO 2022 IR 13",
+            "ISO 2022 IR 87", "ISO 2022 IR 159", "ISO 2022 IR 149", "ISO 2022 IR 100", "ISO 2022 IR 101",
+            "ISO 2022 IR 126", "ISO 2022 IR 144", "ISO 2022 IR 148",
+        ] {
             XCTAssertTrue(terms.contains(t), t)
         }
         XCTAssertGreaterThanOrEqual(charsetVectors.count, 80)
@@ -107,16 +109,17 @@ final class CharacterSetTests: XCTestCase {
         XCTAssertEqual(cs.decodePersonName(b), [["Zhang^XiaoDong", "张^小东", ""]])
         XCTAssertEqual(cs.encode("Zhang^XiaoDong=张^小东=", vr: .PN), b)
         XCTAssertEqual(SpecificCharacterSet(terms: ["", "ISO 2022 58"]).decodePersonName(b), [["Zhang^XiaoDong", "张^小东", ""]])
-        XCTAssertEqual(SpecificCharacterSet(terms: ["", "ISO 2022 58"]).diagnostics,
-                       ["non-standard Specific Character Set term 'ISO 2022 58': read as ISO 2022 IR 58"])
+        XCTAssertEqual(
+            SpecificCharacterSet(terms: ["", "ISO 2022 58"]).diagnostics,
+            ["non-standard Specific Character Set term 'ISO 2022 58': read as ISO 2022 IR 58"])
     }
 
     /// The value-1 sets are active again after "\", CR/LF, and for PN "^" and "=" (PS3.5 §6.1.2.5.3).
     func testInitialSetIsRestoredAtDelimiters() {
         let cs = SpecificCharacterSet(terms: ["ISO 2022 IR 100", "ISO 2022 IR 126"])
-        let greekThenDelimiter: (UInt8) -> [UInt8] = { [0x1B, 0x2D, 0x46, 0xC4, $0, 0xC4] }   // ESC - F, Δ, delimiter, 0xC4
+        let greekThenDelimiter: (UInt8) -> [UInt8] = { [0x1B, 0x2D, 0x46, 0xC4, $0, 0xC4] }  // ESC - F, Δ, delimiter, 0xC4
         XCTAssertEqual(cs.decode(greekThenDelimiter(0x5C), vr: .LO), "Δ\\Ä")
-        XCTAssertEqual(cs.decode(greekThenDelimiter(0x5C), vr: .LT), "Δ\\Δ")      // LT is single-valued: "\" is text
+        XCTAssertEqual(cs.decode(greekThenDelimiter(0x5C), vr: .LT), "Δ\\Δ")  // LT is single-valued: "\" is text
         XCTAssertEqual(cs.decode(greekThenDelimiter(0x0A), vr: .LT), "Δ\nÄ")
         XCTAssertEqual(cs.decode(greekThenDelimiter(0x5E), vr: .PN), "Δ^Ä")
         XCTAssertEqual(cs.decode(greekThenDelimiter(0x5E), vr: .LO), "Δ^Δ")
@@ -151,13 +154,14 @@ final class CharacterSetTests: XCTestCase {
         XCTAssertFalse(foo.isDefault)
         let ext = SpecificCharacterSet(terms: ["", "ISO 2022 IR 999"])
         XCTAssertEqual(ext.diagnostics, ["unknown Specific Character Set term 'ISO 2022 IR 999' (value 2): ignored"])
-        XCTAssertEqual(ext.decode([0x41, 0x1B, 0x2C, 0x41, 0xC4], vr: .LO), "A\u{1B},AÄ")   // unknown escape: kept as text
+        XCTAssertEqual(ext.decode([0x41, 0x1B, 0x2C, 0x41, 0xC4], vr: .LO), "A\u{1B},AÄ")  // unknown escape: kept as text
         // A known designation is honoured even when its set is not listed (lenient; pydicom ignores it).
         XCTAssertEqual(ext.decode([0x41, 0x1B, 0x24, 0x42, 0x3B, 0x33], vr: .LO), "A山")
         let misspelt = SpecificCharacterSet(terms: ["ISO IR 100"])
         XCTAssertEqual(misspelt.diagnostics, ["non-standard Specific Character Set term 'ISO IR 100': read as ISO_IR 100"])
-        XCTAssertEqual(SpecificCharacterSet(terms: ["ISO_2022_IR_87"]).diagnostics.first,
-                       "non-standard Specific Character Set term 'ISO_2022_IR_87': read as ISO 2022 IR 87")
+        XCTAssertEqual(
+            SpecificCharacterSet(terms: ["ISO_2022_IR_87"]).diagnostics.first,
+            "non-standard Specific Character Set term 'ISO_2022_IR_87': read as ISO 2022 IR 87")
         XCTAssertEqual(SpecificCharacterSet(terms: ["ISO 2022 GBK"]).decode(bytes("815c"), vr: .LO), "乗")
         let standAlone = SpecificCharacterSet(terms: ["ISO_IR 192", "ISO 2022 IR 87"])
         XCTAssertEqual(standAlone.diagnostics, ["ISO_IR 192 allows no code extensions: other values ignored"])
@@ -175,8 +179,8 @@ final class CharacterSetTests: XCTestCase {
     /// Invalid bytes become U+FFFD and decoding goes on; nothing throws or traps.
     func testInvalidBytes() {
         let jis = SpecificCharacterSet(terms: ["", "ISO 2022 IR 87"])
-        XCTAssertEqual(jis.decode(bytes("1b24423b332f7e3b1b2842"), vr: .LO), "山\u{FFFD}\u{FFFD}")   // unassigned row 15, lone byte
-        XCTAssertEqual(jis.decode(bytes("1b24427e7e1b284241"), vr: .LO), "\u{FFFD}A")                        // undefined JIS row
+        XCTAssertEqual(jis.decode(bytes("1b24423b332f7e3b1b2842"), vr: .LO), "山\u{FFFD}\u{FFFD}")  // unassigned row 15, lone byte
+        XCTAssertEqual(jis.decode(bytes("1b24427e7e1b284241"), vr: .LO), "\u{FFFD}A")  // undefined JIS row
         XCTAssertEqual(SpecificCharacterSet(terms: ["", "ISO 2022 IR 149"]).decode(bytes("1b242943b1e8a1"), vr: .LO), "김\u{FFFD}")
         XCTAssertEqual(SpecificCharacterSet(terms: ["GB18030"]).decode(bytes("41ff8130"), vr: .LO), "A\u{FFFD}\u{FFFD}")
         XCTAssertEqual(SpecificCharacterSet(terms: ["ISO_IR 192"]).decode([0x41, 0xC3], vr: .LO), "A\u{FFFD}")
@@ -189,8 +193,9 @@ final class CharacterSetTests: XCTestCase {
     func testUnrepresentableCharacters() {
         XCTAssertEqual(SpecificCharacterSet(terms: ["ISO_IR 100"]).encode("aΩb", vr: .LO), Array("a?b".utf8))
         XCTAssertEqual(SpecificCharacterSet.default.encode("é", vr: .LO), [0x3F])
-        XCTAssertEqual(hex(SpecificCharacterSet(terms: ["", "ISO 2022 IR 87"]).encode("山😀田", vr: .LO)),
-                       "1b24423b331b28423f1b244245441b2842")
+        XCTAssertEqual(
+            hex(SpecificCharacterSet(terms: ["", "ISO 2022 IR 87"]).encode("山😀田", vr: .LO)),
+            "1b24423b331b28423f1b244245441b2842")
         XCTAssertEqual(SpecificCharacterSet(terms: ["GBK"]).encode("A😀乗", vr: .LO), [0x41, 0x3F, 0x81, 0x5C])
         XCTAssertEqual(SpecificCharacterSet(terms: ["GB18030"]).encode("😀", vr: .LO), bytes("9439fc36"))
         XCTAssertEqual(SpecificCharacterSet(terms: ["ISO_IR 192"]).encode("😀", vr: .LO), Array("😀".utf8))

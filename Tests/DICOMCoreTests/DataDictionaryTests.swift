@@ -130,18 +130,21 @@ final class DataDictionaryTests: XCTestCase {
         XCTAssertEqual(withoutKeyword, 6)
         // Only repeating-group entries whose template tag (x digits = 0) is another element's tag
         // or a group length: every other entry is found by its own tag.
-        XCTAssertEqual(Set(shadowed), [
-            "RowsForNthOrderCoefficients", "ColumnsForNthOrderCoefficients", "CoefficientCoding",
-            "CoefficientCodingPointers", "EscapeTriplet", "ZonalMap",
-        ])
+        XCTAssertEqual(
+            Set(shadowed),
+            [
+                "RowsForNthOrderCoefficients", "ColumnsForNthOrderCoefficients", "CoefficientCoding",
+                "CoefficientCodingPointers", "EscapeTriplet", "ZonalMap",
+            ])
         XCTAssertEqual(Set(all.map(\.keyword)).count, all.count - withoutKeyword + 1)
     }
 
     func testUIDs() {
         XCTAssertEqual(DataDictionary.uidName("1.2.840.10008.1.2.1"), "Explicit VR Little Endian")
         XCTAssertEqual(DataDictionary.uidKeyword("1.2.840.10008.1.2.1"), "ExplicitVRLittleEndian")
-        XCTAssertEqual(DataDictionary.uidName("1.2.840.10008.1.2.4.70"),
-                       "JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14 [Selection Value 1])")
+        XCTAssertEqual(
+            DataDictionary.uidName("1.2.840.10008.1.2.4.70"),
+            "JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14 [Selection Value 1])")
         XCTAssertEqual(DataDictionary.uidKeyword("1.2.840.10008.1.2.4.70"), "JPEGLosslessSV1")
         XCTAssertEqual(DataDictionary.uidType("1.2.840.10008.1.2.4.70"), "Transfer Syntax")
         XCTAssertEqual(DataDictionary.uidName("1.2.840.10008.5.1.4.1.1.2"), "CT Image Storage")
@@ -170,8 +173,10 @@ final class DataDictionaryTests: XCTestCase {
         XCTAssertEqual(Tag.referencedFileID, Tag(0x0004, 0x1500))
         XCTAssertEqual(Tag.recognitionCode, Tag(0x0008, 0x0010))  // retired keywords get constants too
         // Hand-written constants in Tag.swift agree with the dictionary.
-        for (tag, keyword) in [(Tag.item, "Item"), (.pixelData, "PixelData"), (.transferSyntaxUID, "TransferSyntaxUID"),
-                               (.fileMetaInformationGroupLength, "FileMetaInformationGroupLength")] {
+        for (tag, keyword) in [
+            (Tag.item, "Item"), (.pixelData, "PixelData"), (.transferSyntaxUID, "TransferSyntaxUID"),
+            (.fileMetaInformationGroupLength, "FileMetaInformationGroupLength"),
+        ] {
             XCTAssertEqual(DataDictionary.entry(for: tag)?.keyword, keyword)
         }
     }

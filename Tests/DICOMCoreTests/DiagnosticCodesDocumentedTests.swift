@@ -85,7 +85,9 @@ final class DiagnosticCodesDocumentedTests: XCTestCase {
             for c in decl.errors.subtracting(doc.errors).sorted() { problems.append("\(module): error code \(c) declared but not documented") }
             for c in doc.errors.subtracting(decl.errors).sorted() { problems.append("\(module): error code \(c) documented but not declared") }
             for c in decl.diagnostics.sorted() {
-                if let other = owner[c] { problems.append("diagnostic code \(c) declared by both \(other) and \(module); declare it once, in the lower module") }
+                if let other = owner[c] {
+                    problems.append("diagnostic code \(c) declared by both \(other) and \(module); declare it once, in the lower module")
+                }
                 owner[c] = module
             }
         }
@@ -140,9 +142,11 @@ final class DiagnosticCodesDocumentedTests: XCTestCase {
             ## Missing
             """
         let sources: [String: [(name: String, text: String)]] = [
-            "A": [("DiagnosticCodes.swift", #"public static let one = DiagnosticCode("a-one"); static let s = DiagnosticCode("shared")"#),
-                  ("AError.swift", #"static let e = Code(rawValue: "a-error"); static let f = Code(rawValue: "a-new")"#),
-                  ("Use.swift", #"d.append(Diagnostic(.warning, "a-one", "text"))"#)],
+            "A": [
+                ("DiagnosticCodes.swift", #"public static let one = DiagnosticCode("a-one"); static let s = DiagnosticCode("shared")"#),
+                ("AError.swift", #"static let e = Code(rawValue: "a-error"); static let f = Code(rawValue: "a-new")"#),
+                ("Use.swift", #"d.append(Diagnostic(.warning, "a-one", "text"))"#),
+            ],
             "B": [("DiagnosticCodes.swift", #"static let s = DiagnosticCode("shared")"#)],
             "C": [("Other.swift", #"static let x = Code(rawValue: "unchecked")"#)],
         ]

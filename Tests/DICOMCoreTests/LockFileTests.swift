@@ -76,17 +76,23 @@ final class LockFileTests: TemporaryFolderTestCase {
         XCTAssertEqual(mkdir(sub, 0o700), 0)
         // A symbolic link to a file, a dangling one, a hard link.
         XCTAssertEqual(symlink(canary, sub + "/lock"), 0)
-        XCTAssertThrowsError(try LockFile.acquire(directory: sub, name: "lock", mode: .exclusive, wait: 0, what: "File-set")) { XCTAssertTrue($0 is LockFile.Failure, "\($0)") }
+        XCTAssertThrowsError(try LockFile.acquire(directory: sub, name: "lock", mode: .exclusive, wait: 0, what: "File-set")) {
+            XCTAssertTrue($0 is LockFile.Failure, "\($0)")
+        }
         XCTAssertEqual(symlink(dir + "/made", sub + "/dangling"), 0)
         XCTAssertThrowsError(try LockFile.acquire(directory: sub, name: "dangling", mode: .exclusive, wait: 0, what: "File-set"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/made"))
         XCTAssertEqual(link(canary, sub + "/hard"), 0)
-        XCTAssertThrowsError(try LockFile.acquire(directory: sub, name: "hard", mode: .exclusive, wait: 0, what: "File-set")) { XCTAssertTrue($0 is LockFile.Failure, "\($0)") }
+        XCTAssertThrowsError(try LockFile.acquire(directory: sub, name: "hard", mode: .exclusive, wait: 0, what: "File-set")) {
+            XCTAssertTrue($0 is LockFile.Failure, "\($0)")
+        }
         // The folder itself a link to outside.
         let outside = dir + "/outside"
         XCTAssertEqual(mkdir(outside, 0o755), 0)
         XCTAssertEqual(symlink(outside, dir + "/linked"), 0)
-        XCTAssertThrowsError(try LockFile.acquire(directory: dir + "/linked", name: "lock", mode: .exclusive, wait: 0, what: "File-set")) { XCTAssertTrue($0 is LockFile.Failure, "\($0)") }
+        XCTAssertThrowsError(try LockFile.acquire(directory: dir + "/linked", name: "lock", mode: .exclusive, wait: 0, what: "File-set")) {
+            XCTAssertTrue($0 is LockFile.Failure, "\($0)")
+        }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outside), [])
         XCTAssertEqual(try String(contentsOfFile: canary, encoding: .utf8), "precious")
     }

@@ -19,8 +19,10 @@ final class ApplicationProfileTests: XCTestCase {
         return p
     }
 
-    private func image(modality: String, pi: String = "MONOCHROME2", rows: Int = 512, columns: Int = 512,
-                       allocated: Int = 16, stored: Int = 12, highBit: Int? = nil, samples: Int = 1) -> DataSet {
+    private func image(
+        modality: String, pi: String = "MONOCHROME2", rows: Int = 512, columns: Int = 512,
+        allocated: Int = 16, stored: Int = 12, highBit: Int? = nil, samples: Int = 1
+    ) -> DataSet {
         var ds = DataSet()
         ds.setString(.modality, .CS, modality)
         ds.setString(.photometricInterpretation, .CS, pi)
@@ -104,8 +106,9 @@ final class ApplicationProfileTests: XCTestCase {
         XCTAssertTrue(why.contains("PS3.11 D.3.1"), why)
         XCTAssertTrue(why.contains(jll), why)
         XCTAssertNil(profile("STD-GEN-CD").violation(sopClassUID: ct, transferSyntaxUID: ele, header: header))
-        XCTAssertNil(profile("STD-GEN-CD").violation(sopClassUID: comprehensiveSR, transferSyntaxUID: ele, header: DataSet()),
-                     "any composite storage class")
+        XCTAssertNil(
+            profile("STD-GEN-CD").violation(sopClassUID: comprehensiveSR, transferSyntaxUID: ele, header: DataSet()),
+            "any composite storage class")
         XCTAssertNotNil(profile("STD-GEN-BD").violation(sopClassUID: ct, transferSyntaxUID: implicit, header: header))
     }
 
@@ -119,8 +122,9 @@ final class ApplicationProfileTests: XCTestCase {
         XCTAssertNil(profile("STD-GEN-USB-J2K").violation(sopClassUID: ct, transferSyntaxUID: j2k, header: header))
         XCTAssertNotNil(profile("STD-GEN-USB-J2K").violation(sopClassUID: ct, transferSyntaxUID: jll, header: header))
         XCTAssertNotNil(profile("PRI-GEN-USB").violation(sopClassUID: ct, transferSyntaxUID: jll, header: header))
-        XCTAssertNotNil(profile("STD-GEN-SD-JPEG").violation(sopClassUID: ct, transferSyntaxUID: "1.2.840.10008.1.2.4.80", header: header),
-                        "JPEG-LS is in no media profile")
+        XCTAssertNotNil(
+            profile("STD-GEN-SD-JPEG").violation(sopClassUID: ct, transferSyntaxUID: "1.2.840.10008.1.2.4.80", header: header),
+            "JPEG-LS is in no media profile")
     }
 
     func testCTMRClassesAndSyntaxes() {
@@ -135,8 +139,9 @@ final class ApplicationProfileTests: XCTestCase {
         XCTAssertNil(p.violation(sopClassUID: ct, transferSyntaxUID: jll, header: image(modality: "CT")))
         XCTAssertNil(p.violation(sopClassUID: ct, transferSyntaxUID: ele, header: image(modality: "CT")))
         XCTAssertNotNil(p.violation(sopClassUID: ct, transferSyntaxUID: jb, header: image(modality: "CT")))
-        XCTAssertNotNil(p.violation(sopClassUID: "1.2.840.10008.5.1.4.1.1.2.1", transferSyntaxUID: ele, header: image(modality: "CT")),
-                        "Enhanced CT is not in STD-CTMR")
+        XCTAssertNotNil(
+            p.violation(sopClassUID: "1.2.840.10008.5.1.4.1.1.2.1", transferSyntaxUID: ele, header: image(modality: "CT")),
+            "Enhanced CT is not in STD-CTMR")
     }
 
     func testCTMRImageValues() throws {
@@ -163,7 +168,8 @@ final class ApplicationProfileTests: XCTestCase {
         let ok = image(modality: "XA", allocated: 8, stored: 8)
         XCTAssertNil(xabc.violation(sopClassUID: xa, transferSyntaxUID: jll, header: ok))
         XCTAssertNotNil(xabc.violation(sopClassUID: xa, transferSyntaxUID: ele, header: ok), "XABC is JPEG lossless only")
-        let big = try XCTUnwrap(xabc.violation(sopClassUID: xa, transferSyntaxUID: jll, header: image(modality: "XA", rows: 1024, columns: 1024, allocated: 8, stored: 8)))
+        let big = try XCTUnwrap(
+            xabc.violation(sopClassUID: xa, transferSyntaxUID: jll, header: image(modality: "XA", rows: 1024, columns: 1024, allocated: 8, stored: 8)))
         XCTAssertTrue(big.contains("at most 512") && big.contains("Table A.3-3"), big)
         XCTAssertNotNil(xabc.violation(sopClassUID: xa, transferSyntaxUID: jll, header: image(modality: "XA", allocated: 16, stored: 10)))
         XCTAssertNotNil(xabc.violation(sopClassUID: sc, transferSyntaxUID: ele, header: ok))
@@ -197,14 +203,17 @@ final class ApplicationProfileTests: XCTestCase {
 
         let sf = profile("STD-US-ID-SF-CDR"), mf = profile("STD-US-ID-MF-CDR"), cc = profile("STD-US-CC-SF-CDR")
         XCTAssertNil(sf.violation(sopClassUID: us, transferSyntaxUID: rle, header: image(modality: "US", pi: "YBR_FULL", allocated: 8, stored: 8, samples: 3)))
-        XCTAssertNotNil(sf.violation(sopClassUID: us, transferSyntaxUID: ele, header: image(modality: "US", pi: "YBR_FULL", allocated: 8, stored: 8, samples: 3)),
-                        "YBR_FULL only in RLE (PS3.11 C.3.1.1)")
-        XCTAssertNil(sf.violation(sopClassUID: us, transferSyntaxUID: jb, header: image(modality: "US", pi: "YBR_FULL_422", allocated: 8, stored: 8, samples: 3)))
+        XCTAssertNotNil(
+            sf.violation(sopClassUID: us, transferSyntaxUID: ele, header: image(modality: "US", pi: "YBR_FULL", allocated: 8, stored: 8, samples: 3)),
+            "YBR_FULL only in RLE (PS3.11 C.3.1.1)")
+        XCTAssertNil(
+            sf.violation(sopClassUID: us, transferSyntaxUID: jb, header: image(modality: "US", pi: "YBR_FULL_422", allocated: 8, stored: 8, samples: 3)))
         XCTAssertNotNil(sf.violation(sopClassUID: us, transferSyntaxUID: jb, header: image(modality: "US", pi: "MONOCHROME2", allocated: 8, stored: 8)))
         XCTAssertNotNil(sf.violation(sopClassUID: usMF, transferSyntaxUID: ele, header: image(modality: "US", allocated: 8, stored: 8)))
         XCTAssertNil(mf.violation(sopClassUID: usMF, transferSyntaxUID: ele, header: image(modality: "US", allocated: 8, stored: 8)))
-        XCTAssertNotNil(cc.violation(sopClassUID: us, transferSyntaxUID: ele, header: image(modality: "US", allocated: 8, stored: 8)),
-                        "CC needs the US Region Calibration Module")
+        XCTAssertNotNil(
+            cc.violation(sopClassUID: us, transferSyntaxUID: ele, header: image(modality: "US", allocated: 8, stored: 8)),
+            "CC needs the US Region Calibration Module")
     }
 
     func testExtraKeys() {

@@ -25,9 +25,11 @@ final class FileIDLayoutTests: XCTestCase {
         return out
     }
 
-    static func header(patientID: String? = "PAT1", study: String? = "1.2.3.1", studyID: String? = "123",
-                               series: String? = "1.2.3.1.1", seriesNumber: String? = "4", instanceNumber: String? = "12",
-                               sop: String = "1.2.3.1.1.12") -> DataSet {
+    static func header(
+        patientID: String? = "PAT1", study: String? = "1.2.3.1", studyID: String? = "123",
+        series: String? = "1.2.3.1.1", seriesNumber: String? = "4", instanceNumber: String? = "12",
+        sop: String = "1.2.3.1.1.12"
+    ) -> DataSet {
         var d = DataSet()
         d.setString(.sopInstanceUID, .UI, sop)
         if let patientID { d.setString(.patientID, .LO, patientID) }
@@ -47,8 +49,8 @@ final class FileIDLayoutTests: XCTestCase {
 
     /// FNV-1a 64, written out again here so the test does not trust the implementation's.
     func fnv(_ s: String) -> UInt64 {
-        var h: UInt64 = 14695981039346656037
-        for b in s.utf8 { h ^= UInt64(b); h = h &* 1099511628211 }
+        var h: UInt64 = 14_695_981_039_346_656_037
+        for b in s.utf8 { h ^= UInt64(b); h = h &* 1_099_511_628_211 }
         return h
     }
 
@@ -134,8 +136,9 @@ final class FileIDLayoutTests: XCTestCase {
         XCTAssertTrue(w2[0].contains("'ST000123'") && w2[0].contains("another study") && w2[0].contains("used ST000124"), w2[0])
         // The first study's later instances stay in ST000123, the second's in ST000124.
         XCTAssertEqual(a.allocate(for: Self.header(study: "1.1", studyID: "123", instanceNumber: "13")).0.path, "261123/140509/ST000123/000004/I00013")
-        XCTAssertEqual(a.allocate(for: Self.header(study: "1.2", studyID: "123", series: "1.2.1", instanceNumber: "13")).0.path,
-                       "261123/140509/ST000124/000004/I00013")
+        XCTAssertEqual(
+            a.allocate(for: Self.header(study: "1.2", studyID: "123", series: "1.2.1", instanceNumber: "13")).0.path,
+            "261123/140509/ST000124/000004/I00013")
         // A third study whose own Study ID is 124 gets the next free number too.
         let (s3, w3) = a.allocate(for: Self.header(study: "1.3", studyID: "124", series: "1.3.1"))
         XCTAssertEqual(s3.components[2], "ST000125")
@@ -183,22 +186,28 @@ final class FileIDLayoutTests: XCTestCase {
         var a = FileIDAllocator(layout: layout, exportDate: "20261123", exportTime: "140509")
         let h = { (p: String, st: String, se: String, sop: String) in Self.header(patientID: p, study: st, series: se, sop: sop) }
         // Interleaved input: each series keeps its folder.
-        let ids = [h("A", "1", "1.1", "a"), h("A", "1", "1.2", "b"), h("B", "2", "2.1", "c"), h("A", "1", "1.1", "d"),
-                   h("A", "3", "3.1", "e"), h("B", "2", "2.1", "f")].map { a.allocate(for: $0) }
-        XCTAssertEqual(ids.map(\.0.path), [
-            "DICOM/P0000001/S0000001/SE000001/I0000001",
-            "DICOM/P0000001/S0000001/SE000002/I0000001",
-            "DICOM/P0000002/S0000001/SE000001/I0000001",
-            "DICOM/P0000001/S0000001/SE000001/I0000002",
-            "DICOM/P0000001/S0000002/SE000001/I0000001",
-            "DICOM/P0000002/S0000001/SE000001/I0000002",
-        ])
+        let ids = [
+            h("A", "1", "1.1", "a"), h("A", "1", "1.2", "b"), h("B", "2", "2.1", "c"), h("A", "1", "1.1", "d"),
+            h("A", "3", "3.1", "e"), h("B", "2", "2.1", "f"),
+        ].map { a.allocate(for: $0) }
+        XCTAssertEqual(
+            ids.map(\.0.path),
+            [
+                "DICOM/P0000001/S0000001/SE000001/I0000001",
+                "DICOM/P0000001/S0000001/SE000002/I0000001",
+                "DICOM/P0000002/S0000001/SE000001/I0000001",
+                "DICOM/P0000001/S0000001/SE000001/I0000002",
+                "DICOM/P0000001/S0000002/SE000001/I0000001",
+                "DICOM/P0000002/S0000001/SE000001/I0000002",
+            ])
         XCTAssertTrue(ids.allSatisfy { $0.1.isEmpty })
 
         // Update: the DICOM folder is shared, patient numbering continues after the existing ones,
         // existing names are compared case-insensitively.
-        let existing: Set<FileID> = [FileID(path: "DICOM/P0000001/S0000001/SE000001/I0000001"), FileID(path: "dicom/p0000002/S0000001/SE000001/I0000001"),
-                                     FileID(path: "DICOMDIR")]
+        let existing: Set<FileID> = [
+            FileID(path: "DICOM/P0000001/S0000001/SE000001/I0000001"), FileID(path: "dicom/p0000002/S0000001/SE000001/I0000001"),
+            FileID(path: "DICOMDIR"),
+        ]
         var u = FileIDAllocator(layout: layout, exportDate: "20261123", exportTime: "140509", existing: existing)
         let (n1, w1) = u.allocate(for: h("NEW", "9", "9.1", "x"))
         XCTAssertEqual(n1.path, "DICOM/P0000003/S0000001/SE000001/I0000001")
@@ -216,18 +225,21 @@ final class FileIDLayoutTests: XCTestCase {
             ("DICOM/P0000002/S0000001/SE000001/I0000001", h("B", "2", "2.1", "b")),
             ("DICOM/P0000002/S0000001/SE000002/I0000001", h("B", "2", "2.2", "c")),
         ]
-        var u = FileIDAllocator(layout: layout, exportDate: "20261123", exportTime: "140509",
-                                existing: Set(onMedium.map { FileID(path: $0.0) } + [FileID(path: "DICOMDIR")]))
+        var u = FileIDAllocator(
+            layout: layout, exportDate: "20261123", exportTime: "140509",
+            existing: Set(onMedium.map { FileID(path: $0.0) } + [FileID(path: "DICOMDIR")]))
         for (id, header) in onMedium { u.adopt(FileID(path: id), header: header) }
         let ids = [h("B", "2", "2.1", "d"), h("B", "2", "2.9", "e"), h("B", "7", "7.1", "f"), h("A", "1", "1.1", "g"), h("C", "3", "3.1", "h")]
             .map { u.allocate(for: $0) }
-        XCTAssertEqual(ids.map(\.0.path), [
-            "DICOM/P0000002/S0000001/SE000001/I0000002",  // same series: its folder, next free file name
-            "DICOM/P0000002/S0000001/SE000003/I0000001",  // new series of an existing study
-            "DICOM/P0000002/S0000002/SE000001/I0000001",  // new study of an existing patient
-            "DICOM/P0000001/S0000001/SE000001/I0000002",
-            "DICOM/P0000003/S0000001/SE000001/I0000001",  // new patient: next free patient folder
-        ])
+        XCTAssertEqual(
+            ids.map(\.0.path),
+            [
+                "DICOM/P0000002/S0000001/SE000001/I0000002",  // same series: its folder, next free file name
+                "DICOM/P0000002/S0000001/SE000003/I0000001",  // new series of an existing study
+                "DICOM/P0000002/S0000002/SE000001/I0000001",  // new study of an existing patient
+                "DICOM/P0000001/S0000001/SE000001/I0000002",
+                "DICOM/P0000003/S0000001/SE000001/I0000001",  // new patient: next free patient folder
+            ])
         XCTAssertTrue(ids.allSatisfy { $0.1.isEmpty })
 
         // Without adopt (the behaviour before), the same patient would get a new folder: the test can fail.
@@ -242,8 +254,9 @@ final class FileIDLayoutTests: XCTestCase {
 
     /// Stray folders: no file and no new keyed folder takes their name; a shared folder of that name is reused.
     func testReservedFoldersArePlannedAround() throws {
-        var a = FileIDAllocator(layout: try load("standard"), exportDate: "20261123", exportTime: "140509",
-                                existing: [FileID(path: "DICOM/P0000002/STRAY")])
+        var a = FileIDAllocator(
+            layout: try load("standard"), exportDate: "20261123", exportTime: "140509",
+            existing: [FileID(path: "DICOM/P0000002/STRAY")])
         a.reserveFolder(FileID(path: "DICOM"))
         a.reserveFolder(FileID(path: "DICOM/P0000001"))
         a.reserveFolder(FileID(path: "DICOM/P0000003/S0000001/SE000001/I0000001"))
@@ -252,8 +265,9 @@ final class FileIDLayoutTests: XCTestCase {
         XCTAssertEqual(id.path, "DICOM/P0000004/S0000001/SE000001/I0000001")
         XCTAssertEqual(w, [])
         // A folder where a file would go.
-        var b = FileIDAllocator(layout: try load("standard"), exportDate: "20261123", exportTime: "140509",
-                                existing: [FileID(path: "DICOM/P0000001/S0000001/SE000001/I0000001")])
+        var b = FileIDAllocator(
+            layout: try load("standard"), exportDate: "20261123", exportTime: "140509",
+            existing: [FileID(path: "DICOM/P0000001/S0000001/SE000001/I0000001")])
         b.adopt(FileID(path: "DICOM/P0000001/S0000001/SE000001/I0000001"), header: Self.header())
         b.reserveFolder(FileID(path: "DICOM/P0000001/S0000001/SE000001/I0000002"))
         XCTAssertEqual(b.allocate(for: Self.header(sop: "9.9")).0.path, "DICOM/P0000001/S0000001/SE000001/I0000003")
@@ -330,17 +344,20 @@ final class FileIDLayoutTests: XCTestCase {
 
     func testSyntheticHeadersAlwaysConformant() throws {
         let mySite = try FileIDLayout(name: "my-site", template: Self.mySiteTemplate)
-        let layouts = [try load("standard"), try load("arineta"), mySite,
-                       try FileIDLayout(name: "raw", template: "{PatientID}\n{StudyDate:YYYYMMDD} per study\n{PatientName}\n")]
+        let layouts = [
+            try load("standard"), try load("arineta"), mySite,
+            try FileIDLayout(name: "raw", template: "{PatientID}\n{StudyDate:YYYYMMDD} per study\n{PatientName}\n"),
+        ]
         let weird: [String?] = [nil, "", " ", "abc", "ÄÖü-é", "1.2.3", "12345678901234567890", "-5", "0", "99999999", "a b\\c", "日本語", "+7", "3.0", "x/..//y"]
-        var rng = SplitMix(seed: 20261123)
+        var rng = SplitMix(seed: 20_261_123)
         for layout in layouts {
             var a = FileIDAllocator(layout: layout, exportDate: "2026112", exportTime: "99", existing: [FileID(path: "DICOM")])
             var seen = Set<FileID>()
             for i in 0..<600 {
                 func pick() -> String? { weird.randomElement(using: &rng)! }
-                var h = Self.header(patientID: pick(), study: pick(), studyID: pick(), series: pick(), seriesNumber: pick(),
-                                    instanceNumber: pick(), sop: "\(i)")
+                var h = Self.header(
+                    patientID: pick(), study: pick(), studyID: pick(), series: pick(), seriesNumber: pick(),
+                    instanceNumber: pick(), sop: "\(i)")
                 if let d = pick() { h.setString(.studyDate, .DA, d) }
                 if let n = pick() { h.setString(.patientName, .PN, n) }
                 h.setString(.modality, .CS, ["CT", "mr", "", "S C"][i % 4])
@@ -354,12 +371,14 @@ final class FileIDLayoutTests: XCTestCase {
     }
 
     func testSanitisingCuttingAndLastResort() throws {
-        let layout = try FileIDLayout(name: "t", template: """
-            {PatientID}
-            {StudyID:num3} per study
-            {SeriesDate:YYYY}{SeriesTime:HHMM}
-            F{InstanceNumber:num4}
-            """)
+        let layout = try FileIDLayout(
+            name: "t",
+            template: """
+                {PatientID}
+                {StudyID:num3} per study
+                {SeriesDate:YYYY}{SeriesTime:HHMM}
+                F{InstanceNumber:num4}
+                """)
         var a = FileIDAllocator(layout: layout, exportDate: "20261123", exportTime: "140509")
         var h = Self.header(patientID: "ab-c.d é", studyID: "x", instanceNumber: "7")
         h.setString(.seriesDate, .DA, "2019.03.04")
@@ -378,9 +397,11 @@ final class FileIDLayoutTests: XCTestCase {
 
         // Dates, times and numbers that are not.
         let dates = try FileIDLayout(name: "d", template: "{StudyDate:YYMMDD} fallback NODATE\n{StudyTime:HHMMSS} fallback NOTIME\nI{InstanceNumber:num7}")
-        for (date, time, number, expected) in [("20261123", "140509.123", "12.0", "261123/140509/I0000012"),
-                                               ("20261323", "250000", "1e3", "NODATE/NOTIME/X0000001"),
-                                               ("2026112", "14", "-4", "NODATE/140000/X0000001")] {
+        for (date, time, number, expected) in [
+            ("20261123", "140509.123", "12.0", "261123/140509/I0000012"),
+            ("20261323", "250000", "1e3", "NODATE/NOTIME/X0000001"),
+            ("2026112", "14", "-4", "NODATE/140000/X0000001"),
+        ] {
             var c = FileIDAllocator(layout: dates, exportDate: "20261123", exportTime: "140509")
             var h = Self.header(instanceNumber: number)
             h.setString(.studyDate, .DA, date)
@@ -405,10 +426,10 @@ private struct SplitMix: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
+        state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
 }

@@ -12,8 +12,10 @@ final class FileSetVerifierCorpusTests: XCTestCase {
 
     /// Verifies `dicomdir` (relative to the corpus) with its folder as the File-set root and
     /// returns the problem counts as "severity code" -> count.
-    func verify(_ dicomdir: String, records: Int, profile: ApplicationProfile? = nil,
-                file: StaticString = #filePath, line: UInt = #line) throws -> [String: Int] {
+    func verify(
+        _ dicomdir: String, records: Int, profile: ApplicationProfile? = nil,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws -> [String: Int] {
         let path = try VerifierCorpus.root + "/" + dicomdir
         let root = (path as NSString).deletingLastPathComponent
         let fs = try DICOMDIRReader.read(path: path)

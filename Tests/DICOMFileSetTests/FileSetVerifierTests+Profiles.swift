@@ -51,12 +51,18 @@ extension FileSetVerifierTests {
     func testIconRequiredByXAProfile() throws {
         // STD-XA1K-CD with Secondary Capture (Explicit VR LE, 8-bit MONOCHROME2): every IMAGE needs a 128x128 icon.
         var f = try clean(sopClass: VerifierUID.sc, bits: 8)
-        f.edit([0]) { $0.keys.setString(.patientBirthDate, .DA, ""); $0.keys.setString(.patientSex, .CS, "M") }
+        f.edit([0]) {
+            $0.keys.setString(.patientBirthDate, .DA, ""); $0.keys.setString(.patientSex, .CS, "M")
+        }
         f.edit([0, 0, 0]) {
-            for t in [Tag.institutionName, .institutionAddress, .performingPhysicianName] { $0.keys.set(DataElement(tag: t, vr: t == .performingPhysicianName ? .PN : (t == .institutionAddress ? .ST : .LO), bytes: [])) }
+            for t in [Tag.institutionName, .institutionAddress, .performingPhysicianName] {
+                $0.keys.set(DataElement(tag: t, vr: t == .performingPhysicianName ? .PN : (t == .institutionAddress ? .ST : .LO), bytes: []))
+            }
         }
         for i in 0..<2 {
-            f.edit(VerifierFileSet.imagePath(i)) { $0.keys.set(VerifierFixture.icon(size: 128)); $0.keys.set(DataElement(tag: .calibrationImage, vr: .CS, bytes: [])) }
+            f.edit(VerifierFileSet.imagePath(i)) {
+                $0.keys.set(VerifierFixture.icon(size: 128)); $0.keys.set(DataElement(tag: .calibrationImage, vr: .CS, bytes: []))
+            }
         }
         let xa1k = ApplicationProfile.named("STD-XA1K-CD")!
         assertProblemCodes(try f.writeAndVerify(profile: xa1k), [])

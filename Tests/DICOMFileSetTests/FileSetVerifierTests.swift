@@ -70,7 +70,9 @@ final class FileSetVerifierTests: XCTestCase {
 
     func testMissingRecordType() throws {
         var f = try clean()
-        f.edit([0, 0, 0]) { var k = DataSet(); k.setString(.instanceNumber, .IS, "9"); $0.children.append(DirectoryRecord(type: .image, keys: k)) }
+        f.edit([0, 0, 0]) {
+            var k = DataSet(); k.setString(.instanceNumber, .IS, "9"); $0.children.append(DirectoryRecord(type: .image, keys: k))
+        }
         f.edit([0, 0, 0, 2]) { $0.keys.remove(.directoryRecordType) }
         assertProblemCodes(try f.writeAndVerify(), [.recordTypeMissing])
     }
@@ -90,7 +92,9 @@ final class FileSetVerifierTests: XCTestCase {
 
     func testMissingType1AndType2Keys() throws {
         var f = try clean()
-        f.edit([0, 0]) { $0.keys.remove(.studyDate); $0.keys.remove(.accessionNumber) }
+        f.edit([0, 0]) {
+            $0.keys.remove(.studyDate); $0.keys.remove(.accessionNumber)
+        }
         f.edit([0]) { $0.keys.setString(.patientID, .LO, "") }
         let problems = try f.writeAndVerify()
         assertProblemCodes(problems, [.missingType1Key, .missingType2Key])

@@ -64,8 +64,12 @@ final class MediumTests: XCTestCase {
         let w = m.walk()
         XCTAssertEqual(Set(w.files), [root + "/DICOM/P1/IMG", root + "/dicom2/img.dcm;1", root + "/INLINK/P1/IMG"])
         // INLINK is followed, so what is skipped under DICOM is skipped (and listed) under INLINK too.
-        XCTAssertEqual(Set(w.skipped.map(\.path)), [root + "/OUT", root + "/DICOM/P1/SECRET", root + "/DICOM/P1/LOOP", root + "/DICOM/REL",
-                                                    root + "/INLINK/P1/SECRET", root + "/INLINK/P1/LOOP", root + "/INLINK/REL"])
+        XCTAssertEqual(
+            Set(w.skipped.map(\.path)),
+            [
+                root + "/OUT", root + "/DICOM/P1/SECRET", root + "/DICOM/P1/LOOP", root + "/DICOM/REL",
+                root + "/INLINK/P1/SECRET", root + "/INLINK/P1/LOOP", root + "/INLINK/REL",
+            ])
         XCTAssertEqual(w.skipped.first { $0.path == root + "/DICOM/P1/LOOP" }?.reason.contains("loop"), true)
         XCTAssertEqual(w.skipped.first { $0.path == root + "/OUT" }?.reason.contains("out of"), true)
         XCTAssertFalse(w.files.contains { $0.hasPrefix(outside) })
@@ -101,11 +105,13 @@ final class MediumTests: XCTestCase {
         XCTAssertThrowsError(try MediumJournal.parse(Array("not json".utf8), journal: "j")) { e in
             XCTAssertTrue((e as? FileSetError)?.cause is DecodingError, "\(e)")
         }
-        for bad in [journal("[]", #"["../X"]"#), journal("[]", #"["/etc/passwd"]"#), journal("[]", #"["DICOMDIR"]"#),
-                    journal("[]", #"[".dicom-media/journal.json"]"#), journal(#"[{"fileID":"../X","size":1}]"#),
-                    journal(#"[{"fileID":"A","size":1,"staged":"../../X"}]"#), journal(#"[{"fileID":"A","size":1,"staged":"/etc/passwd"}]"#),
-                    journal(#"[{"fileID":"A","size":-1}]"#), journal(version: 1), Array("{}".utf8), Array("not json".utf8),
-                    Array(#"{"operation":"update","started":"x","copies":[{"source":"/etc/passwd","fileID":"A","size":1}],"deletions":[]}"#.utf8)] {
+        for bad in [
+            journal("[]", #"["../X"]"#), journal("[]", #"["/etc/passwd"]"#), journal("[]", #"["DICOMDIR"]"#),
+            journal("[]", #"[".dicom-media/journal.json"]"#), journal(#"[{"fileID":"../X","size":1}]"#),
+            journal(#"[{"fileID":"A","size":1,"staged":"../../X"}]"#), journal(#"[{"fileID":"A","size":1,"staged":"/etc/passwd"}]"#),
+            journal(#"[{"fileID":"A","size":-1}]"#), journal(version: 1), Array("{}".utf8), Array("not json".utf8),
+            Array(#"{"operation":"update","started":"x","copies":[{"source":"/etc/passwd","fileID":"A","size":1}],"deletions":[]}"#.utf8),
+        ] {
             XCTAssertThrowsError(try MediumJournal.parse(bad, journal: "/m/.dicom-media/journal.json")) { e in
                 XCTAssertEqual((e as? FileSetError)?.code, .refused, "\(e)")
                 XCTAssertEqual((e as? FileSetError)?.path, "/m/.dicom-media/journal.json", "\(e)")

@@ -8,8 +8,9 @@ extension RecordBuilderTests {
     // MARK: - Insert
 
     func built(_ ds: DataSet, uid: String, profile: String = "STD-GEN-CD", file: String? = nil) throws -> BuiltRecords {
-        try builder(profile).build(header: ds, sopClassUID: "1.2.840.10008.5.1.4.1.1.7", sopInstanceUID: uid, transferSyntaxUID: ele,
-                                   fileID: FileID(["IMG", file ?? "I\(uid.split(separator: ".").last!)"]), source: uid)
+        try builder(profile).build(
+            header: ds, sopClassUID: "1.2.840.10008.5.1.4.1.1.7", sopInstanceUID: uid, transferSyntaxUID: ele,
+            fileID: FileID(["IMG", file ?? "I\(uid.split(separator: ".").last!)"]), source: uid)
     }
 
     func testInsertSharesParentsAndDetectsDuplicates() throws {
@@ -117,14 +118,16 @@ extension RecordBuilderTests {
         XCTAssertEqual(before, 52)
         let file = try Part10Reader.read(path: PolicyCorpus.path("pydicom-3.0.2/dicomdirtests/77654033/CR1/6154"), options: .headerOnly)
         let ds = file.dataSet
-        let b = try builder().build(header: ds, sopClassUID: ds.string(.sopClassUID)!, sopInstanceUID: ds.string(.sopInstanceUID)!,
-                                    transferSyntaxUID: ele, fileID: FileID(["NEW"]), source: "6154")
+        let b = try builder().build(
+            header: ds, sopClassUID: ds.string(.sopClassUID)!, sopInstanceUID: ds.string(.sopInstanceUID)!,
+            transferSyntaxUID: ele, fileID: FileID(["NEW"]), source: "6154")
         XCTAssertEqual(fs.insert(b, index: &index), .duplicate(existingFileID: FileID(["77654033", "CR1", "6154"])))
         XCTAssertEqual(fs.recordCount, before)
 
         // The same instance under a new SOP Instance UID joins the existing patient, study and series.
-        let copy = try builder().build(header: ds, sopClassUID: ds.string(.sopClassUID)!, sopInstanceUID: "1.2.826.0.1.3680043.99.1",
-                                       transferSyntaxUID: ele, fileID: FileID(["NEW"]), source: "copy")
+        let copy = try builder().build(
+            header: ds, sopClassUID: ds.string(.sopClassUID)!, sopInstanceUID: "1.2.826.0.1.3680043.99.1",
+            transferSyntaxUID: ele, fileID: FileID(["NEW"]), source: "copy")
         XCTAssertTrue(fs.insert(copy, index: &index).isInserted)
         XCTAssertEqual(fs.recordCount, before + 1)
     }
@@ -142,8 +145,9 @@ extension RecordBuilderTests {
                     var ds = header(patient: "P\(p)", name: "Name^\(p)", study: "1.2.5.\(p).\(s)", series: "1.2.5.\(p).\(s).\(e)")
                     ds.setUInt16(.rows, [16]); ds.setUInt16(.columns, [16])
                     for i in 0..<10 {
-                        let rec = try b.build(header: ds, sopClassUID: "1.2.840.10008.5.1.4.1.1.7", sopInstanceUID: "1.2.6.\(n)",
-                                              transferSyntaxUID: ele, fileID: FileID(["P\(p)", "S\(s)", "E\(e)", "I\(i)"]), source: "synthetic")
+                        let rec = try b.build(
+                            header: ds, sopClassUID: "1.2.840.10008.5.1.4.1.1.7", sopInstanceUID: "1.2.6.\(n)",
+                            transferSyntaxUID: ele, fileID: FileID(["P\(p)", "S\(s)", "E\(e)", "I\(i)"]), source: "synthetic")
                         guard case .inserted(let problems) = fs.insert(rec, index: &index), problems.isEmpty else {
                             return XCTFail("instance \(n) not inserted cleanly")
                         }

@@ -41,9 +41,11 @@ enum VerifierFixture {
     static func tempRoot() throws -> String { try tempDir("verifier-tests").path }
 
     /// A small image instance (4x4 pixels) with everything the records copy.
-    static func instance(sopClass: String = VerifierUID.ct, patientID: String = "PID0001", patientName: String = "DOE^JOHN",
-                         studyUID: String, seriesUID: String, instanceNumber: Int, modality: String = "CT",
-                         bits: Int = 16, photometric: String = "MONOCHROME2") -> DataSet {
+    static func instance(
+        sopClass: String = VerifierUID.ct, patientID: String = "PID0001", patientName: String = "DOE^JOHN",
+        studyUID: String, seriesUID: String, instanceNumber: Int, modality: String = "CT",
+        bits: Int = 16, photometric: String = "MONOCHROME2"
+    ) -> DataSet {
         var ds = DataSet()
         ds.setString(.imageType, .CS, ["ORIGINAL", "PRIMARY", "AXIAL"])
         ds.setString(.sopClassUID, .UI, sopClass)
@@ -151,9 +153,11 @@ struct VerifierFileSet {
         let study = UID.make(), series = UID.make()
         let modality = sopClass == VerifierUID.sc ? "OT" : "CT"
         let instances = (1...images).map { n in
-            VerifierInstance(fileID: ["DICOM", String(format: "IM%06d", n)],
-                            dataSet: VerifierFixture.instance(sopClass: sopClass, studyUID: study, seriesUID: series, instanceNumber: n,
-                                                      modality: modality, bits: bits))
+            VerifierInstance(
+                fileID: ["DICOM", String(format: "IM%06d", n)],
+                dataSet: VerifierFixture.instance(
+                    sopClass: sopClass, studyUID: study, seriesUID: series, instanceNumber: n,
+                    modality: modality, bits: bits))
         }
         var f = VerifierFileSet(root: root, instances: instances, fileSet: FileSet(fileSetID: "TESTSET"))
         f.rebuildTree()
@@ -207,8 +211,10 @@ struct VerifierFileSet {
     }
 
     /// Verifies what is on disk now.
-    func verifyOnDisk(profile: ApplicationProfile? = nil, ignoring: Set<String> = [], files: FileSetFiles? = nil,
-                      progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [FileSetProblem] {
+    func verifyOnDisk(
+        profile: ApplicationProfile? = nil, ignoring: Set<String> = [], files: FileSetFiles? = nil,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws -> [FileSetProblem] {
         let fs = try DICOMDIRReader.read(path: dicomdirPath)
         return FileSetVerifier(root: root, fileSet: fs, profile: profile, files: files, ignoring: ignoring).verify(progress: progress)
     }
@@ -230,11 +236,15 @@ func assertProblemCodes(_ problems: [FileSetProblem], _ codes: Set<DiagnosticCod
 
 /// A problem with this code is present, with the severity (and File ID) given.
 @discardableResult
-func assertProblem(_ problems: [FileSetProblem], _ code: DiagnosticCode, _ severity: Diagnostic.Severity, fileID: String? = nil,
-               file: StaticString = #filePath, line: UInt = #line) -> FileSetProblem? {
+func assertProblem(
+    _ problems: [FileSetProblem], _ code: DiagnosticCode, _ severity: Diagnostic.Severity, fileID: String? = nil,
+    file: StaticString = #filePath, line: UInt = #line
+) -> FileSetProblem? {
     let hit = problems.first { $0.code == code && (fileID == nil || $0.fileID == fileID) }
     guard let p = hit else {
-        XCTFail("no '\(code)' problem\(fileID.map { " for \($0)" } ?? ""); problems:\n" + problems.map(\.description).joined(separator: "\n"), file: file, line: line)
+        XCTFail(
+            "no '\(code)' problem\(fileID.map { " for \($0)" } ?? ""); problems:\n" + problems.map(\.description).joined(separator: "\n"), file: file,
+            line: line)
         return nil
     }
     XCTAssertEqual(p.severity, severity, "severity of \(p)", file: file, line: line)

@@ -48,8 +48,10 @@ final class CompletenessTests: XCTestCase {
     }
 
     func testEveryCutIsIncomplete() throws {
-        for (name, whole) in [("native", try native()), ("implicit", try native(.implicitVRLittleEndian)),
-                              ("rle", try encapsulated())] {
+        for (name, whole) in [
+            ("native", try native()), ("implicit", try native(.implicitVRLittleEndian)),
+            ("rle", try encapsulated()),
+        ] {
             let start = whole.count - 40
             for cut in start..<whole.count where !(name == "rle" && cut == whole.count - 8) {  // only the delimiter: see below
                 let c = code(Array(whole[0..<cut]))
@@ -88,7 +90,8 @@ final class CompletenessTests: XCTestCase {
             XCTAssertThrowsError(try Completeness.nativePixelDataSize(rows: 1, columns: 1, samplesPerPixel: 1, bitsAllocated: 8, frames: frames))
         }
         XCTAssertEqual(try Completeness.nativePixelDataSize(rows: 3, columns: 3, samplesPerPixel: 1, bitsAllocated: 1, frames: 1), 2)
-        XCTAssertEqual(try Completeness.nativePixelDataSize(rows: 2, columns: 2, samplesPerPixel: 3, bitsAllocated: 8, frames: 1, photometric: "YBR_FULL_422"), 8)
+        XCTAssertEqual(
+            try Completeness.nativePixelDataSize(rows: 2, columns: 2, samplesPerPixel: 3, bitsAllocated: 8, frames: 1, photometric: "YBR_FULL_422"), 8)
         var ds = image(frames: 0)
         ds.set(DataElement(tag: .pixelData, vr: .OW, bytes: [0, 0]))
         XCTAssertEqual(code(try Part10Writer.encode(dataSet: ds)), .impossible)

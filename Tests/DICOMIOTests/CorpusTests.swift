@@ -47,7 +47,9 @@ final class CorpusTests: XCTestCase {
                 let b = comparable(back.dataSet, implicit: ts == .implicitVRLittleEndian)
                 if a != b {
                     let diff = zip(a.elements, b.elements).first { $0 != $1 }
-                    XCTFail("\(path) as \(ts.name): differs at \(String(describing: diff?.0.tag)) \(String(describing: diff?.0.vr)) vs \(String(describing: diff?.1.vr))")
+                    XCTFail(
+                        "\(path) as \(ts.name): differs at \(String(describing: diff?.0.tag)) \(String(describing: diff?.0.vr)) vs \(String(describing: diff?.1.vr))"
+                    )
                 }
                 XCTAssertEqual(back.fileMeta.string(.implementationClassUID), Implementation.classUID)
             }

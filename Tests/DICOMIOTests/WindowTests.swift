@@ -14,8 +14,9 @@ final class WindowTests: XCTestCase {
         } catch let e as DICOMParseError { return .failure(e) } catch { fatalError("\(error)") }
     }
     func inMemory(_ bytes: [UInt8], _ path: String, _ options: ReadOptions) -> Result<DICOMFile, DICOMParseError> {
-        do { return .success(try Part10Reader.read(bytes: bytes, path: path, options: options)) }
-        catch let e as DICOMParseError { return .failure(e) } catch { fatalError("\(error)") }
+        do { return .success(try Part10Reader.read(bytes: bytes, path: path, options: options)) } catch let e as DICOMParseError { return .failure(e) } catch {
+            fatalError("\(error)")
+        }
     }
     func assertSame(_ a: Result<DICOMFile, DICOMParseError>, _ b: Result<DICOMFile, DICOMParseError>, _ what: String) {
         switch (a, b) {

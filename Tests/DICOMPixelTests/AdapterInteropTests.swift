@@ -12,10 +12,12 @@ final class AdapterInteropTests: XCTestCase {
 
     /// Test images: 16-bit signed CT-like, 12-bit unsigned odd size, 8-bit RGB odd size, 8-bit mono.
     var images: [PixelDescription] {
-        [PixelDescription(rows: 64, columns: 80, bitsAllocated: 16, bitsStored: 16, pixelRepresentation: 1),
-         PixelDescription(rows: 37, columns: 45, bitsAllocated: 16, bitsStored: 12),
-         PixelDescription(rows: 33, columns: 51, samplesPerPixel: 3, bitsAllocated: 8, bitsStored: 8, photometricInterpretation: "RGB"),
-         PixelDescription(rows: 40, columns: 40, bitsAllocated: 8, bitsStored: 8)]
+        [
+            PixelDescription(rows: 64, columns: 80, bitsAllocated: 16, bitsStored: 16, pixelRepresentation: 1),
+            PixelDescription(rows: 37, columns: 45, bitsAllocated: 16, bitsStored: 12),
+            PixelDescription(rows: 33, columns: 51, samplesPerPixel: 3, bitsAllocated: 8, bitsStored: 8, photometricInterpretation: "RGB"),
+            PixelDescription(rows: 40, columns: 40, bitsAllocated: 8, bitsStored: 8),
+        ]
     }
 
     func testJPEGLSLosslessDecodesIdenticallyInDCMTKAndGDCM() throws {

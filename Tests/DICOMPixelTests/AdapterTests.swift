@@ -107,8 +107,10 @@ final class AdapterTests: XCTestCase {
         // The manifest's reference for SC_rgb_jpeg.dcm (which DCMTK itself cannot parse) is dcmdjpeg's output.
         try assertDecodes("pydicom-3.0.2/test_files/SC_rgb_jpeg.dcm", like: "pydicom-3.0.2/test_files/SC_rgb_jpeg_dcmd.dcm", with: turbo, maxError: 2)
         // Lossy variants against the originals they were made from (no manifest bound: reported).
-        for (f, ref) in [("pydicom-3.0.2/test_files/SC_rgb_dcmtk_+eb+cy+s2.dcm", "pydicom-data-1.0.0/data/SC_rgb.dcm"),
-                         ("cornerstone3D/testImages/TestPattern_JPEG-Baseline_YBRFull.dcm", "cornerstone3D/testImages/TestPattern_RGB.dcm")] {
+        for (f, ref) in [
+            ("pydicom-3.0.2/test_files/SC_rgb_dcmtk_+eb+cy+s2.dcm", "pydicom-data-1.0.0/data/SC_rgb.dcm"),
+            ("cornerstone3D/testImages/TestPattern_JPEG-Baseline_YBRFull.dcm", "cornerstone3D/testImages/TestPattern_RGB.dcm"),
+        ] {
             let (maxErr, psnr) = try lossyError(f, ref, turbo)
             XCTAssertGreaterThan(psnr, 40, "\(f): PSNR \(psnr) dB, max error \(maxErr)")
         }
@@ -145,8 +147,9 @@ final class AdapterTests: XCTestCase {
             for signed in [false, true] {
                 for spp in [1, 3] {
                     for (w, h) in shapes {
-                        let d = PixelDescription(rows: h, columns: w, samplesPerPixel: spp, bitsAllocated: bits <= 8 ? 8 : 16, bitsStored: bits,
-                                                 pixelRepresentation: signed ? 1 : 0, photometricInterpretation: spp == 3 ? "RGB" : "MONOCHROME2")
+                        let d = PixelDescription(
+                            rows: h, columns: w, samplesPerPixel: spp, bitsAllocated: bits <= 8 ? 8 : 16, bitsStored: bits,
+                            pixelRepresentation: signed ? 1 : 0, photometricInterpretation: spp == 3 ? "RGB" : "MONOCHROME2")
                         let frame = syntheticFrame(d, seed: UInt64(w * 131 + h * 7 + bits + spp))
                         for (codec, ts) in [(openjpeg as PixelCodec, TransferSyntax.jpeg2000Lossless), (charls, .jpegLSLossless)] {
                             if !codec.canEncode(d, syntax: ts) { XCTFail("\(codec.name) refuses \(d)"); continue }
@@ -183,20 +186,26 @@ final class AdapterTests: XCTestCase {
             let dec = try openjpeg.decode(enc.bytes, description: d, syntax: .jpeg2000)
             let (maxErr, psnr) = sampleError(sampleValues(dec.bytes, d), sampleValues(frame, d), bits: d.bitsStored)
             let ratio = Double(frame.count) / Double(enc.bytes.count)
-            print("J2K lossy CTImage quality \(q.map(String.init) ?? "default"): ratio \(String(format: "%.1f", ratio)):1, PSNR \(String(format: "%.1f", psnr)) dB, max error \(maxErr)")
+            print(
+                "J2K lossy CTImage quality \(q.map(String.init) ?? "default"): ratio \(String(format: "%.1f", ratio)):1, PSNR \(String(format: "%.1f", psnr)) dB, max error \(maxErr)"
+            )
             XCTAssertGreaterThan(psnr, 45)
             if q == nil { XCTAssertGreaterThan(ratio, 7) }
         }
         // Colour .91 labels YBR_ICT.
         let rgb = PixelDescription(rows: 16, columns: 16, samplesPerPixel: 3, bitsAllocated: 8, bitsStored: 8, photometricInterpretation: "RGB")
-        XCTAssertEqual(try openjpeg.encode(syntheticFrame(rgb, seed: 1), description: rgb, syntax: .jpeg2000, parameters: EncodeParameters()).photometricInterpretation, "YBR_ICT")
+        XCTAssertEqual(
+            try openjpeg.encode(syntheticFrame(rgb, seed: 1), description: rgb, syntax: .jpeg2000, parameters: EncodeParameters()).photometricInterpretation,
+            "YBR_ICT")
     }
 
     /// The issue's requirement: JPEG baseline at the default quality reaches ≥ 40 dB PSNR on corpus 8-bit images.
     func testJPEGBaselineEncodeReaches40dBOnCorpusImages() throws {
-        let files = ["pydicom-data-1.0.0/data/US1_UNCR.dcm", "cornerstone3D/testImages/TestPattern_RGB.dcm", "pydicom-3.0.2/test_files/SC_rgb_jpeg_dcmd.dcm",
-                     "pydicom-data-1.0.0/data/SC_rgb.dcm", "pydicom-data-1.0.0/data/SC_ybr_full_uncompressed.dcm", "pydicom-3.0.2/test_files/image_dfl.dcm",
-                     "clunie-charset-fileset/SCSGERM"]
+        let files = [
+            "pydicom-data-1.0.0/data/US1_UNCR.dcm", "cornerstone3D/testImages/TestPattern_RGB.dcm", "pydicom-3.0.2/test_files/SC_rgb_jpeg_dcmd.dcm",
+            "pydicom-data-1.0.0/data/SC_rgb.dcm", "pydicom-data-1.0.0/data/SC_ybr_full_uncompressed.dcm", "pydicom-3.0.2/test_files/image_dfl.dcm",
+            "clunie-charset-fileset/SCSGERM",
+        ]
         for f in files {
             let (file, d) = try corpusLoad(f)
             XCTAssertTrue(turbo.canEncode(d, syntax: .jpegBaseline), "\(f) \(d)")
@@ -208,7 +217,9 @@ final class AdapterTests: XCTestCase {
             if d.photometricInterpretation == "YBR_FULL" { reference = ybrFullToRGB(frame) }
             XCTAssertEqual(enc.photometricInterpretation, d.samplesPerPixel == 1 ? d.photometricInterpretation : "YBR_FULL")
             let (maxErr, psnr) = sampleError(sampleValues(dec.bytes, d), sampleValues(reference, d), bits: 8)
-            print("JPEG baseline q\(TurboJPEGCodec.defaultQuality) \(f): \(enc.photometricInterpretation) ratio \(String(format: "%.1f", Double(frame.count) / Double(enc.bytes.count))):1, PSNR \(String(format: "%.2f", psnr)) dB, max error \(maxErr)")
+            print(
+                "JPEG baseline q\(TurboJPEGCodec.defaultQuality) \(f): \(enc.photometricInterpretation) ratio \(String(format: "%.1f", Double(frame.count) / Double(enc.bytes.count))):1, PSNR \(String(format: "%.2f", psnr)) dB, max error \(maxErr)"
+            )
             XCTAssertGreaterThanOrEqual(psnr, 40, f)
         }
     }
@@ -225,7 +236,9 @@ final class AdapterTests: XCTestCase {
             XCTAssertEqual(failedLibrary(e), "OpenJPEG", "\(e)")
         }
         var wrong = d; wrong.rows = 9
-        XCTAssertThrowsError(try openjpeg.decode(j2k.bytes, description: wrong, syntax: .jpeg2000Lossless)) { e in XCTAssertEqual(pixelCode(e), .frameMismatch, "\(e)") }
+        XCTAssertThrowsError(try openjpeg.decode(j2k.bytes, description: wrong, syntax: .jpeg2000Lossless)) { e in
+            XCTAssertEqual(pixelCode(e), .frameMismatch, "\(e)")
+        }
         let jls = try charls.encode(syntheticFrame(d, seed: 4), description: d, syntax: .jpegLSLossless, parameters: EncodeParameters())
         XCTAssertThrowsError(try charls.decode(Array(jls.bytes.prefix(jls.bytes.count - 20)), description: d, syntax: .jpegLSLossless)) { e in
             XCTAssertEqual(pixelCode(e), .libraryFailed, "\(e)")
@@ -375,17 +388,17 @@ func sampleError(_ a: [Int32], _ b: [Int32], bits: Int) -> (Int, Double) {
 
 /// Deterministic test image: smooth gradients plus noise over the whole Bits Stored range, signed values sign-extended.
 func syntheticFrame(_ d: PixelDescription, seed: UInt64) -> [UInt8] {
-    var state = seed &* 6364136223846793005 &+ 1442695040888963407
+    var state = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
     let bits = d.bitsStored, bps = d.bytesPerSample
     let range = 1 << bits
     var out = [UInt8](repeating: 0, count: d.frameLength)
     for y in 0..<d.rows {
         for x in 0..<d.columns {
             for c in 0..<d.samplesPerPixel {
-                state = state &* 6364136223846793005 &+ 1442695040888963407
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
                 let noise = Int(state >> 33) % max(1, range / 16)
                 var v = ((x * 37 + y * 11 + c * 101) * range / 256 + noise) % range
-                if (x + y) % 17 == 0 { v = range - 1 }                   // extremes
+                if (x + y) % 17 == 0 { v = range - 1 }  // extremes
                 if (x * y) % 23 == 5 { v = 0 }
                 if d.isSigned { v -= range / 2 }
                 let u = UInt32(bitPattern: Int32(v))
@@ -419,9 +432,14 @@ final class AdapterFuzzRegressionTests: XCTestCase {
         // The frame that overflowed a heap buffer in OpenJPEG 2.5.0's HT block decoder is refused before decoding.
         let ht = Array([UInt8](try Data(contentsOf: dir.appendingPathComponent("j2k-ht-codeblock-overflow.bin"))).dropFirst())
         XCTAssertTrue(try J2KHeader.parse(ht, codec: "t").usesHighThroughput)
-        XCTAssertThrowsError(try OpenJPEGCodec().decode(ht, description: PixelDescription(rows: 100, columns: 100, samplesPerPixel: 3, bitsAllocated: 8,
-                                                                                            bitsStored: 8, photometricInterpretation: "RGB"),
-                                                    syntax: .jpeg2000)) { e in XCTAssertEqual(pixelCode(e), .unsupportedCoding, "\(e)") }
+        XCTAssertThrowsError(
+            try OpenJPEGCodec().decode(
+                ht,
+                description: PixelDescription(
+                    rows: 100, columns: 100, samplesPerPixel: 3, bitsAllocated: 8,
+                    bitsStored: 8, photometricInterpretation: "RGB"),
+                syntax: .jpeg2000)
+        ) { e in XCTAssertEqual(pixelCode(e), .unsupportedCoding, "\(e)") }
         for name in files {
             let bytes = [UInt8](try Data(contentsOf: dir.appendingPathComponent(name)))
             guard bytes.count >= 2 else { continue }
@@ -430,18 +448,33 @@ final class AdapterFuzzRegressionTests: XCTestCase {
             switch bytes[0] % 3 {
             case 0:
                 if let h = try? JPEGHeader.parse(frame, codec: "t") {
-                    attempts.append((TurboJPEGCodec(), PixelDescription(rows: h.rows, columns: h.columns, samplesPerPixel: h.componentIDs.count,
-                                                                       bitsAllocated: 8, bitsStored: 8), .jpegBaseline))
+                    attempts.append(
+                        (
+                            TurboJPEGCodec(),
+                            PixelDescription(
+                                rows: h.rows, columns: h.columns, samplesPerPixel: h.componentIDs.count,
+                                bitsAllocated: 8, bitsStored: 8), .jpegBaseline
+                        ))
                 }
             case 1:
                 if let h = try? J2KHeader.parse(frame, codec: "t"), let p = h.precisions.max() {
-                    attempts.append((OpenJPEGCodec(), PixelDescription(rows: h.rows, columns: h.columns, samplesPerPixel: h.precisions.count,
-                                                                      bitsAllocated: p <= 8 ? 8 : 16, bitsStored: min(16, p)), .jpeg2000))
+                    attempts.append(
+                        (
+                            OpenJPEGCodec(),
+                            PixelDescription(
+                                rows: h.rows, columns: h.columns, samplesPerPixel: h.precisions.count,
+                                bitsAllocated: p <= 8 ? 8 : 16, bitsStored: min(16, p)), .jpeg2000
+                        ))
                 }
             default:
                 if let i = try? CharLSCodec.frameInfo(frame) {
-                    attempts.append((CharLSCodec(), PixelDescription(rows: i.rows, columns: i.columns, samplesPerPixel: i.components,
-                                                                    bitsAllocated: i.bits <= 8 ? 8 : 16, bitsStored: i.bits), .jpegLSLossless))
+                    attempts.append(
+                        (
+                            CharLSCodec(),
+                            PixelDescription(
+                                rows: i.rows, columns: i.columns, samplesPerPixel: i.components,
+                                bitsAllocated: i.bits <= 8 ? 8 : 16, bitsStored: i.bits), .jpegLSLossless
+                        ))
                 }
             }
             for (codec, d, ts) in attempts {

@@ -27,15 +27,17 @@ final class CodecFuzzRegressionTests: XCTestCase {
             let frame = Array(bytes[4...])
             let layouts: [Int: (Int, Int)] = [2: (1, 16), 3: (3, 8), 4: (1, 32), 6: (3, 16), 12: (3, 32)]
             let layout = layouts[Int(frame[0])] ?? (1, 8)
-            let d = PixelDescription(rows: rows, columns: cols, samplesPerPixel: layout.0, bitsAllocated: layout.1, bitsStored: layout.1,
-                                     photometricInterpretation: layout.0 == 3 ? "RGB" : "MONOCHROME2")
+            let d = PixelDescription(
+                rows: rows, columns: cols, samplesPerPixel: layout.0, bitsAllocated: layout.1, bitsStored: layout.1,
+                photometricInterpretation: layout.0 == 3 ? "RGB" : "MONOCHROME2")
             let codec = RLECodec()
             let start = Date()
             do {
                 let out = try codec.decode(frame, description: d, syntax: .rleLossless)
                 XCTAssertEqual(out.bytes.count, d.frameLength, url.lastPathComponent)
-                let again = try codec.decode(try codec.encode(out.bytes, description: d, syntax: .rleLossless, parameters: EncodeParameters()).bytes,
-                                             description: d, syntax: .rleLossless)
+                let again = try codec.decode(
+                    try codec.encode(out.bytes, description: d, syntax: .rleLossless, parameters: EncodeParameters()).bytes,
+                    description: d, syntax: .rleLossless)
                 XCTAssertEqual(again.bytes, out.bytes, url.lastPathComponent)
                 decoded += 1
             } catch let e as PixelError {
@@ -63,8 +65,9 @@ final class CodecFuzzRegressionTests: XCTestCase {
                 i += 1
             }
             guard rows > 0, cols > 0, rows * cols <= 1 << 19, spp == 1 || spp == 3 else { continue }
-            let d = PixelDescription(rows: rows, columns: cols, samplesPerPixel: spp, bitsAllocated: precision > 8 ? 16 : 8,
-                                     bitsStored: precision > 8 ? 12 : 8, photometricInterpretation: spp == 1 ? "MONOCHROME2" : "YBR_FULL")
+            let d = PixelDescription(
+                rows: rows, columns: cols, samplesPerPixel: spp, bitsAllocated: precision > 8 ? 16 : 8,
+                bitsStored: precision > 8 ? 12 : 8, photometricInterpretation: spp == 1 ? "MONOCHROME2" : "YBR_FULL")
             let start = Date()
             do {
                 let out = try JPEGExtendedCodec().decode(bytes, description: d, syntax: .jpegExtended)

@@ -11,13 +11,14 @@ typealias CodecCorpus = Corpus
 /// Image Pixel Module attributes of a data set (PS3.3 C.7.6.3).
 func pixelDescription(_ ds: DataSet) -> PixelDescription {
     let bits = ds.integer(.bitsAllocated) ?? 8
-    return PixelDescription(rows: ds.integer(.rows) ?? 0, columns: ds.integer(.columns) ?? 0,
-                            samplesPerPixel: ds.integer(.samplesPerPixel) ?? 1, bitsAllocated: bits,
-                            bitsStored: ds.integer(.bitsStored) ?? bits, highBit: ds.integer(.highBit),
-                            pixelRepresentation: ds.integer(.pixelRepresentation) ?? 0,
-                            planarConfiguration: ds.integer(.planarConfiguration) ?? 0,
-                            photometricInterpretation: ds.string(.photometricInterpretation) ?? "MONOCHROME2",
-                            numberOfFrames: ds.integer(.numberOfFrames) ?? 1)
+    return PixelDescription(
+        rows: ds.integer(.rows) ?? 0, columns: ds.integer(.columns) ?? 0,
+        samplesPerPixel: ds.integer(.samplesPerPixel) ?? 1, bitsAllocated: bits,
+        bitsStored: ds.integer(.bitsStored) ?? bits, highBit: ds.integer(.highBit),
+        pixelRepresentation: ds.integer(.pixelRepresentation) ?? 0,
+        planarConfiguration: ds.integer(.planarConfiguration) ?? 0,
+        photometricInterpretation: ds.string(.photometricInterpretation) ?? "MONOCHROME2",
+        numberOfFrames: ds.integer(.numberOfFrames) ?? 1)
 }
 
 /// Native Pixel Data of a file, colour-by-pixel (interleaved when Planar Configuration is 1), trimmed to its frames.
@@ -38,9 +39,13 @@ func interleave(_ b: [UInt8], _ d: PixelDescription) -> [UInt8] {
     for f in 0..<max(1, d.numberOfFrames) {
         let base = f * d.frameLength
         guard base + d.frameLength <= b.count else { break }
-        for s in 0..<spp { for p in 0..<px { for k in 0..<bps {
-            out[base + (p * spp + s) * bps + k] = b[base + (s * px + p) * bps + k]
-        } } }
+        for s in 0..<spp {
+            for p in 0..<px {
+                for k in 0..<bps {
+                    out[base + (p * spp + s) * bps + k] = b[base + (s * px + p) * bps + k]
+                }
+            }
+        }
     }
     return out
 }

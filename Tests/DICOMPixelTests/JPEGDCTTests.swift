@@ -34,8 +34,10 @@ final class JPEGDCTTests: XCTestCase {
         let want = try nativePixels(out)
         let got = try decodeAll(src, with: codec)
         let f = try Part10Reader.read(path: out)
-        return (Self.diff(normalised(got.bytes, got.description), normalised(want.bytes, want.description), bytesPerSample: got.description.bytesPerSample),
-                got.photometric, f.dataSet.string(.photometricInterpretation) ?? "")
+        return (
+            Self.diff(normalised(got.bytes, got.description), normalised(want.bytes, want.description), bytesPerSample: got.description.bytesPerSample),
+            got.photometric, f.dataSet.string(.photometricInterpretation) ?? ""
+        )
     }
 
     /// Files DCMTK cannot parse, with the dcmdjpeg output shipped beside them (manifest notes).
@@ -187,11 +189,13 @@ final class JPEGDCTLibjpegTests: XCTestCase {
         let w = 75, h = 53
         var rng = SplitMix(state: 42)
         var ppm = Array("P6\n\(w) \(h)\n255\n".utf8)
-        for y in 0..<h { for x in 0..<w {
-            ppm.append(UInt8(truncatingIfNeeded: x * 3 + Int.random(in: 0...20, using: &rng)))
-            ppm.append(UInt8(truncatingIfNeeded: y * 4 + (x / 9) * 20))
-            ppm.append(UInt8(truncatingIfNeeded: (x ^ y) * 5))
-        } }
+        for y in 0..<h {
+            for x in 0..<w {
+                ppm.append(UInt8(truncatingIfNeeded: x * 3 + Int.random(in: 0...20, using: &rng)))
+                ppm.append(UInt8(truncatingIfNeeded: y * 4 + (x / 9) * 20))
+                ppm.append(UInt8(truncatingIfNeeded: (x ^ y) * 5))
+            }
+        }
         let input = tmp.appendingPathComponent("in.ppm")
         try Data(ppm).write(to: input)
         let scans = tmp.appendingPathComponent("scans.txt")
@@ -216,8 +220,9 @@ final class JPEGDCTLibjpegTests: XCTestCase {
             try runTool("djpeg", ["-dct", "int", "-pnm", "-outfile", pnmPath, jpg])
             let want = try Self.pnm(Array(try Data(contentsOf: URL(fileURLWithPath: pnmPath))))
             let gray = v.contains("-grayscale")
-            let d = PixelDescription(rows: h, columns: w, samplesPerPixel: gray ? 1 : 3, bitsAllocated: 8, bitsStored: 8,
-                                     photometricInterpretation: gray ? "MONOCHROME2" : "YBR_FULL")
+            let d = PixelDescription(
+                rows: h, columns: w, samplesPerPixel: gray ? 1 : 3, bitsAllocated: 8, bitsStored: 8,
+                photometricInterpretation: gray ? "MONOCHROME2" : "YBR_FULL")
             let got = try codec.decode(Array(try Data(contentsOf: URL(fileURLWithPath: jpg))), description: d, syntax: .jpegBaseline)
             XCTAssertEqual(got.photometricInterpretation, gray ? "MONOCHROME2" : "RGB")
             let diff = JPEGDCTTests.diff(got.bytes, want.pixels, bytesPerSample: 1)

@@ -17,14 +17,17 @@ final class JPEGLosslessInteropTests: XCTestCase {
 
     func cases() -> [Case] {
         func d(_ w: Int, _ h: Int, _ spp: Int, _ bits: Int, signed: Bool = false) -> PixelDescription {
-            PixelDescription(rows: h, columns: w, samplesPerPixel: spp, bitsAllocated: bits <= 8 ? 8 : 16, bitsStored: bits,
-                             pixelRepresentation: signed ? 1 : 0, photometricInterpretation: spp == 3 ? "RGB" : "MONOCHROME2")
+            PixelDescription(
+                rows: h, columns: w, samplesPerPixel: spp, bitsAllocated: bits <= 8 ? 8 : 16, bitsStored: bits,
+                pixelRepresentation: signed ? 1 : 0, photometricInterpretation: spp == 3 ? "RGB" : "MONOCHROME2")
         }
         func c(_ name: String, _ desc: PixelDescription, seed: UInt64 = 1, _ options: JPEGLosslessEncoder.Options = .init()) -> Case {
-            Case(name: name, description: desc,
-                 pixels: JPLL.synthetic(width: desc.columns, height: desc.rows, components: desc.samplesPerPixel,
-                                        bitsAllocated: desc.bitsAllocated, bitsStored: desc.bitsStored, signed: desc.isSigned, seed: seed),
-                 options: options)
+            Case(
+                name: name, description: desc,
+                pixels: JPLL.synthetic(
+                    width: desc.columns, height: desc.rows, components: desc.samplesPerPixel,
+                    bitsAllocated: desc.bitsAllocated, bitsStored: desc.bitsStored, signed: desc.isSigned, seed: seed),
+                options: options)
         }
         // Differences of exactly 32768 (category 16): a checkerboard of 0 and 32768 with noise.
         var half = [UInt8]()
@@ -49,13 +52,16 @@ final class JPEGLosslessInteropTests: XCTestCase {
     /// Our encoding of a case; the codec path unless the case asks for restarts or separate scans.
     func encode(_ k: Case) throws -> [UInt8] {
         if k.options.restartInterval == 0 && k.options.interleaved {
-            return try JPEGLosslessCodec().encode(k.pixels, description: k.description, syntax: .jpegLosslessSV1,
-                                                  parameters: EncodeParameters()).bytes
+            return try JPEGLosslessCodec().encode(
+                k.pixels, description: k.description, syntax: .jpegLosslessSV1,
+                parameters: EncodeParameters()
+            ).bytes
         }
         return k.pixels.withUnsafeBytes {
-            JPEGLosslessEncoder.encode($0, bytesPerSample: k.description.bytesPerSample, width: k.description.columns,
-                                       height: k.description.rows, components: k.description.samplesPerPixel,
-                                       precision: k.description.bitsStored, options: k.options)
+            JPEGLosslessEncoder.encode(
+                $0, bytesPerSample: k.description.bytesPerSample, width: k.description.columns,
+                height: k.description.rows, components: k.description.samplesPerPixel,
+                precision: k.description.bitsStored, options: k.options)
         }
     }
 
@@ -101,12 +107,12 @@ final class JPEGLosslessInteropTests: XCTestCase {
             return XCTFail("\(python) missing: scripts/setup.sh creates the venv with pydicom and pylibjpeg")
         }
         let script = """
-        import sys, pydicom, numpy as np
-        d = sys.argv[1]
-        for name in sys.argv[2:]:
-            ds = pydicom.dcmread(f"{d}/{name}.dcm")
-            ds.pixel_array.astype("<i8").tofile(f"{d}/{name}.pydicom.raw")
-        """
+            import sys, pydicom, numpy as np
+            d = sys.argv[1]
+            for name in sys.argv[2:]:
+                ds = pydicom.dcmread(f"{d}/{name}.dcm")
+                ds.pixel_array.astype("<i8").tofile(f"{d}/{name}.pydicom.raw")
+            """
         let p = Process()
         p.executableURL = URL(fileURLWithPath: python)
         p.arguments = ["-c", script, dir.path] + all.map(\.name)
@@ -120,7 +126,9 @@ final class JPEGLosslessInteropTests: XCTestCase {
             guard let data = FileManager.default.contents(atPath: dir.appendingPathComponent("\(k.name).pydicom.raw").path) else {
                 XCTFail("pydicom wrote nothing for \(k.name)"); continue
             }
-            let values = data.withUnsafeBytes { raw in (0..<(data.count / 8)).map { Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self))) } }
+            let values = data.withUnsafeBytes { raw in
+                (0..<(data.count / 8)).map { Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self))) }
+            }
             XCTAssertTrue(values == expected[k.name], "pydicom decodes \(k.name) differently")
         }
     }

@@ -19,13 +19,14 @@ enum JPLL {
 
     /// Image Pixel Module attributes of a data set (PS3.3 C.7.6.3).
     static func description(_ ds: DataSet) -> PixelDescription {
-        PixelDescription(rows: ds.integer(.rows) ?? 0, columns: ds.integer(.columns) ?? 0,
-                         samplesPerPixel: ds.integer(.samplesPerPixel) ?? 1, bitsAllocated: ds.integer(.bitsAllocated) ?? 0,
-                         bitsStored: ds.integer(.bitsStored) ?? 0, highBit: ds.integer(.highBit),
-                         pixelRepresentation: ds.integer(.pixelRepresentation) ?? 0,
-                         planarConfiguration: ds.integer(.planarConfiguration) ?? 0,
-                         photometricInterpretation: ds.string(.photometricInterpretation) ?? "",
-                         numberOfFrames: Int(ds.string(.numberOfFrames) ?? "1") ?? 1)
+        PixelDescription(
+            rows: ds.integer(.rows) ?? 0, columns: ds.integer(.columns) ?? 0,
+            samplesPerPixel: ds.integer(.samplesPerPixel) ?? 1, bitsAllocated: ds.integer(.bitsAllocated) ?? 0,
+            bitsStored: ds.integer(.bitsStored) ?? 0, highBit: ds.integer(.highBit),
+            pixelRepresentation: ds.integer(.pixelRepresentation) ?? 0,
+            planarConfiguration: ds.integer(.planarConfiguration) ?? 0,
+            photometricInterpretation: ds.string(.photometricInterpretation) ?? "",
+            numberOfFrames: Int(ds.string(.numberOfFrames) ?? "1") ?? 1)
     }
 
     /// Decodes every frame of an encapsulated JPEG Lossless file with our codec, frames concatenated.
@@ -92,8 +93,10 @@ enum JPLL {
 
     /// A deterministic test image: smooth ramps, noise, hard edges and extreme values, as native little-endian
     /// words with signed samples sign-extended (PS3.5 8.1.1).
-    static func synthetic(width: Int, height: Int, components: Int, bitsAllocated: Int, bitsStored: Int,
-                          signed: Bool, seed: UInt64 = 1) -> [UInt8] {
+    static func synthetic(
+        width: Int, height: Int, components: Int, bitsAllocated: Int, bitsStored: Int,
+        signed: Bool, seed: UInt64 = 1
+    ) -> [UInt8] {
         var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
         func next() -> Int {
             state ^= state << 13; state ^= state >> 7; state ^= state << 17
@@ -107,13 +110,13 @@ enum JPLL {
                 for c in 0..<components {
                     var v: Int
                     switch (x / 16 + y / 16 + c) % 4 {
-                    case 0: v = (x * 37 + y * 11 + c * 1000) % maxV                   // ramp
-                    case 1: v = maxV / 2 + (next() % 9) - 4                              // noise around mid
-                    case 2: v = (x + y) % 2 == 0 ? 0 : maxV - 1                          // extremes (SSSS 15/16)
-                    default: v = next() % maxV                                           // white noise
+                    case 0: v = (x * 37 + y * 11 + c * 1000) % maxV  // ramp
+                    case 1: v = maxV / 2 + (next() % 9) - 4  // noise around mid
+                    case 2: v = (x + y) % 2 == 0 ? 0 : maxV - 1  // extremes (SSSS 15/16)
+                    default: v = next() % maxV  // white noise
                     }
                     v = ((v % maxV) + maxV) % maxV
-                    if signed && v >= maxV / 2 { v -= maxV }                             // two's complement value
+                    if signed && v >= maxV / 2 { v -= maxV }  // two's complement value
                     let i = ((y * width + x) * components + c) * bps
                     for b in 0..<bps { out[i + b] = UInt8(truncatingIfNeeded: v >> (8 * b)) }
                 }
@@ -131,8 +134,9 @@ enum JPLL {
                 let p = Int(data[i + 4]), y = Int(data[i + 5]) << 8 | Int(data[i + 6]), x = Int(data[i + 7]) << 8 | Int(data[i + 8])
                 let nf = Int(data[i + 9])
                 let ba = p <= 8 ? 8 : 16
-                return PixelDescription(rows: y, columns: x, samplesPerPixel: max(1, min(nf, 4)), bitsAllocated: ba,
-                                        bitsStored: max(1, min(p, ba)), pixelRepresentation: x & 1)
+                return PixelDescription(
+                    rows: y, columns: x, samplesPerPixel: max(1, min(nf, 4)), bitsAllocated: ba,
+                    bitsStored: max(1, min(p, ba)), pixelRepresentation: x & 1)
             }
             i += 1
         }

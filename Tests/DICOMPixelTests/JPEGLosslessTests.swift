@@ -53,12 +53,18 @@ final class JPEGLosslessTests: XCTestCase {
         let dir = try JPLL.tempDir("jpll-dcmcjpeg")
         defer { try? FileManager.default.removeItem(at: dir) }
         let cases: [(PixelDescription, [UInt8])] = [
-            (PixelDescription(rows: 37, columns: 41, bitsAllocated: 16, bitsStored: 16),
-             JPLL.synthetic(width: 41, height: 37, components: 1, bitsAllocated: 16, bitsStored: 16, signed: false)),
-            (PixelDescription(rows: 20, columns: 33, bitsAllocated: 16, bitsStored: 12),
-             JPLL.synthetic(width: 33, height: 20, components: 1, bitsAllocated: 16, bitsStored: 12, signed: false, seed: 5)),
-            (PixelDescription(rows: 19, columns: 23, samplesPerPixel: 3, bitsAllocated: 8, bitsStored: 8, photometricInterpretation: "RGB"),
-             JPLL.synthetic(width: 23, height: 19, components: 3, bitsAllocated: 8, bitsStored: 8, signed: false, seed: 9)),
+            (
+                PixelDescription(rows: 37, columns: 41, bitsAllocated: 16, bitsStored: 16),
+                JPLL.synthetic(width: 41, height: 37, components: 1, bitsAllocated: 16, bitsStored: 16, signed: false)
+            ),
+            (
+                PixelDescription(rows: 20, columns: 33, bitsAllocated: 16, bitsStored: 12),
+                JPLL.synthetic(width: 33, height: 20, components: 1, bitsAllocated: 16, bitsStored: 12, signed: false, seed: 5)
+            ),
+            (
+                PixelDescription(rows: 19, columns: 23, samplesPerPixel: 3, bitsAllocated: 8, bitsStored: 8, photometricInterpretation: "RGB"),
+                JPLL.synthetic(width: 23, height: 19, components: 3, bitsAllocated: 8, bitsStored: 8, signed: false, seed: 9)
+            ),
         ]
         for (k, (d, pixels)) in cases.enumerated() {
             let input = dir.appendingPathComponent("in\(k).dcm").path
@@ -83,8 +89,9 @@ final class JPEGLosslessTests: XCTestCase {
                 for signed in [false, true] {
                     for spp in [1, 3] {
                         let ba = bits <= 8 ? 8 : 16
-                        let d = PixelDescription(rows: h, columns: w, samplesPerPixel: spp, bitsAllocated: ba, bitsStored: bits,
-                                                 pixelRepresentation: signed ? 1 : 0, photometricInterpretation: spp == 3 ? "RGB" : "MONOCHROME2")
+                        let d = PixelDescription(
+                            rows: h, columns: w, samplesPerPixel: spp, bitsAllocated: ba, bitsStored: bits,
+                            pixelRepresentation: signed ? 1 : 0, photometricInterpretation: spp == 3 ? "RGB" : "MONOCHROME2")
                         let pixels = JPLL.synthetic(width: w, height: h, components: spp, bitsAllocated: ba, bitsStored: bits, signed: signed)
                         let enc = try codec.encode(pixels, description: d, syntax: .jpegLosslessSV1, parameters: EncodeParameters())
                         XCTAssertEqual(enc.photometricInterpretation, d.photometricInterpretation)
@@ -121,13 +128,15 @@ final class JPEGLosslessTests: XCTestCase {
         for spp in [1, 3] {
             let (w, h) = (13, 9)
             let pixels = JPLL.synthetic(width: w, height: h, components: spp, bitsAllocated: 16, bitsStored: 14, signed: false, seed: 3)
-            let d = PixelDescription(rows: h, columns: w, samplesPerPixel: spp, bitsAllocated: 16, bitsStored: 14,
-                                     photometricInterpretation: spp == 3 ? "RGB" : "MONOCHROME2")
+            let d = PixelDescription(
+                rows: h, columns: w, samplesPerPixel: spp, bitsAllocated: 16, bitsStored: 14,
+                photometricInterpretation: spp == 3 ? "RGB" : "MONOCHROME2")
             for ri in [0, 1, 5, 13, 26, 200] {
                 for interleaved in [true, false] {
                     let enc = pixels.withUnsafeBytes {
-                        JPEGLosslessEncoder.encode($0, bytesPerSample: 2, width: w, height: h, components: spp, precision: 14,
-                                                   options: .init(restartInterval: ri, interleaved: interleaved))
+                        JPEGLosslessEncoder.encode(
+                            $0, bytesPerSample: 2, width: w, height: h, components: spp, precision: 14,
+                            options: .init(restartInterval: ri, interleaved: interleaved))
                     }
                     if ri > 0 && ri < w * h { XCTAssertTrue(zip(enc, enc.dropFirst()).contains { $0 == 0xFF && $1 == 0xD0 }) }
                     let dec = try codec.decode(enc, description: d, syntax: .jpegLossless)
@@ -144,8 +153,9 @@ final class JPEGLosslessTests: XCTestCase {
             let d = PixelDescription(rows: 6, columns: 11, samplesPerPixel: spp, bitsAllocated: 16, bitsStored: 10, photometricInterpretation: "CMYK")
             for interleaved in [true, false] {
                 let enc = pixels.withUnsafeBytes {
-                    JPEGLosslessEncoder.encode($0, bytesPerSample: 2, width: 11, height: 6, components: spp, precision: 10,
-                                               options: .init(restartInterval: 0, interleaved: interleaved))
+                    JPEGLosslessEncoder.encode(
+                        $0, bytesPerSample: 2, width: 11, height: 6, components: spp, precision: 10,
+                        options: .init(restartInterval: 0, interleaved: interleaved))
                 }
                 XCTAssertEqual(try codec.decode(enc, description: d, syntax: .jpegLossless).bytes, pixels, "spp \(spp) interleaved \(interleaved)")
             }
@@ -227,7 +237,7 @@ final class JPEGLosslessTests: XCTestCase {
         let app: [UInt8] = [0xFF, 0xE0, 0x00, 0x06, 0x4A, 0x46, 0x49, 0x46, 0xFF, 0xFE, 0x00, 0x04, 0x68, 0x69]
         var modified = Array(stream[..<sof]) + app + [0xFF, 0xFF] + Array(stream[sof...])
         let sos = markerOffset(modified, 0xDA)
-        modified.insert(contentsOf: [0xFF, 0xFF, 0xFF], at: sos)      // fill bytes before SOS (B.1.1.2)
+        modified.insert(contentsOf: [0xFF, 0xFF, 0xFF], at: sos)  // fill bytes before SOS (B.1.1.2)
         XCTAssertEqual(try codec.decode(modified, description: d, syntax: .jpegLossless).bytes, pixels)
         XCTAssertEqual(try codec.decode(Array(modified.dropLast(2)), description: d, syntax: .jpegLossless).bytes, pixels)
     }
@@ -291,7 +301,7 @@ final class JPEGLosslessTests: XCTestCase {
     /// Signed samples come back sign-extended from Bits Stored (PS3.5 8.1.1).
     func testSignedOutputIsSignExtended() throws {
         let d = PixelDescription(rows: 1, columns: 3, bitsAllocated: 16, bitsStored: 12, pixelRepresentation: 1)
-        let pixels: [UInt8] = [0xFF, 0xFF, 0x00, 0xF8, 0xFF, 0x07]   // -1, -2048, 2047
+        let pixels: [UInt8] = [0xFF, 0xFF, 0x00, 0xF8, 0xFF, 0x07]  // -1, -2048, 2047
         let enc = try codec.encode(pixels, description: d, syntax: .jpegLosslessSV1, parameters: EncodeParameters())
         XCTAssertEqual(try codec.decode(enc.bytes, description: d, syntax: .jpegLosslessSV1).bytes, pixels)
         var unsigned = d; unsigned.pixelRepresentation = 0
@@ -303,10 +313,11 @@ final class JPEGLosslessTests: XCTestCase {
         let d16 = PixelDescription(rows: 1, columns: 3, bitsAllocated: 16, bitsStored: 12, pixelRepresentation: 1)
         let enc = try codec.encode([0xFF, 0xFF, 0x00, 0xF8, 0xFF, 0x07], description: d16, syntax: .jpegLosslessSV1, parameters: EncodeParameters())
         var d32 = d16; d32.bitsAllocated = 32
-        XCTAssertEqual(try codec.decode(enc.bytes, description: d32, syntax: .jpegLosslessSV1).bytes,
-                       [0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0xF8, 0xFF, 0xFF, 0xFF, 0x07, 0x00, 0x00])
+        XCTAssertEqual(
+            try codec.decode(enc.bytes, description: d32, syntax: .jpegLosslessSV1).bytes,
+            [0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0xF8, 0xFF, 0xFF, 0xFF, 0x07, 0x00, 0x00])
         let d8 = PixelDescription(rows: 1, columns: 4, bitsAllocated: 8, bitsStored: 6, pixelRepresentation: 1)
-        let px: [UInt8] = [0xFF, 0xE0, 0x1F, 0x00]   // -1, -32, 31, 0
+        let px: [UInt8] = [0xFF, 0xE0, 0x1F, 0x00]  // -1, -32, 31, 0
         let enc8 = try codec.encode(px, description: d8, syntax: .jpegLosslessSV1, parameters: EncodeParameters())
         XCTAssertEqual(try codec.decode(enc8.bytes, description: d8, syntax: .jpegLosslessSV1).bytes, px)
     }

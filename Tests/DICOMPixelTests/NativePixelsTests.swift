@@ -39,9 +39,11 @@ final class NativePixelsTests: XCTestCase {
 
     func testPaletteExpansion() throws {
         var ds = DataSet()
-        let luts: [(Tag, Tag)] = [(.redPaletteColorLookupTableDescriptor, .redPaletteColorLookupTableData),
-                                  (.greenPaletteColorLookupTableDescriptor, .greenPaletteColorLookupTableData),
-                                  (.bluePaletteColorLookupTableDescriptor, .bluePaletteColorLookupTableData)]
+        let luts: [(Tag, Tag)] = [
+            (.redPaletteColorLookupTableDescriptor, .redPaletteColorLookupTableData),
+            (.greenPaletteColorLookupTableDescriptor, .greenPaletteColorLookupTableData),
+            (.bluePaletteColorLookupTableDescriptor, .bluePaletteColorLookupTableData),
+        ]
         for (i, e) in luts.enumerated() {
             ds.set(DataElement(tag: e.0, vr: .US, bytes: [2, 0, 0, 0, 16, 0]))
             // Two 16-bit entries: channel i is bright for index 1.

@@ -58,8 +58,10 @@ final class PixelTranscoderTests: XCTestCase {
         zeroFrames.setString(.numberOfFrames, .IS, "0")
         var short = native(mono8)
         short.set(DataElement(tag: .pixelData, vr: .OB, bytes: [1, 2]))
-        for (ds, code, tag) in [(noRows, PixelError.Code.invalidDescription, Tag.pixelData), (zeroFrames, .invalidDescription, .numberOfFrames),
-                                (short, .shortPixelData, .pixelData)] {
+        for (ds, code, tag) in [
+            (noRows, PixelError.Code.invalidDescription, Tag.pixelData), (zeroFrames, .invalidDescription, .numberOfFrames),
+            (short, .shortPixelData, .pixelData),
+        ] {
             XCTAssertThrowsError(try PixelTranscoder().transcode(dataSet: ds, fileMeta: DataSet(), from: .explicitVRLittleEndian, to: .rleLossless)) { e in
                 XCTAssertEqual(pixelCode(e), code, "\(e)")
                 XCTAssertEqual((e as? PixelError)?.tag, tag, "\(e)")

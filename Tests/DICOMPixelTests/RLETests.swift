@@ -27,7 +27,9 @@ final class RLETests: XCTestCase {
             let got = try decodeAll(CodecCorpus.path(rle), with: codec)
             let want = try nativePixels(CodecCorpus.path(ref))
             XCTAssertEqual(got.bytes.count, want.bytes.count, rle)
-            XCTAssertTrue(got.bytes == want.bytes, "\(rle) differs from \(ref) at \(zip(got.bytes, want.bytes).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? -1)")
+            XCTAssertTrue(
+                got.bytes == want.bytes,
+                "\(rle) differs from \(ref) at \(zip(got.bytes, want.bytes).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? -1)")
         }
     }
 
@@ -71,10 +73,16 @@ final class RLETests: XCTestCase {
                 for (rows, cols) in [(1, 1), (7, 13), (33, 300), (2, 129)] {
                     for pattern in ["equal", "alternating", "ramp", "random", "worst"] {
                         let stored = bits == 16 ? 12 : bits
-                        let d = PixelDescription(rows: rows, columns: cols, samplesPerPixel: spp, bitsAllocated: bits, bitsStored: stored,
-                                                 pixelRepresentation: (rows + cols) % 2, photometricInterpretation: spp == 3 ? "RGB" : "MONOCHROME2")
-                        cases.append((spp == 3 ? PixelDescription(rows: rows, columns: cols, samplesPerPixel: 3, bitsAllocated: bits, bitsStored: bits,
-                                                                  photometricInterpretation: "RGB") : d, pattern))
+                        let d = PixelDescription(
+                            rows: rows, columns: cols, samplesPerPixel: spp, bitsAllocated: bits, bitsStored: stored,
+                            pixelRepresentation: (rows + cols) % 2, photometricInterpretation: spp == 3 ? "RGB" : "MONOCHROME2")
+                        cases.append(
+                            (
+                                spp == 3
+                                    ? PixelDescription(
+                                        rows: rows, columns: cols, samplesPerPixel: 3, bitsAllocated: bits, bitsStored: bits,
+                                        photometricInterpretation: "RGB") : d, pattern
+                            ))
                     }
                 }
             }
@@ -92,7 +100,9 @@ final class RLETests: XCTestCase {
             XCTAssertEqual(enc.photometricInterpretation, d.photometricInterpretation)
             let dec = try codec.decode(enc.bytes, description: d, syntax: .rleLossless)
             XCTAssertTrue(dec.bytes == input, "\(d) \(pattern)")
-            if pattern == "equal" { XCTAssertLessThan(enc.bytes.count, 64 + d.samplesPerPixel * d.bytesPerSample * d.rows * (2 * ((d.columns + 127) / 128) + 1) + 16) }
+            if pattern == "equal" {
+                XCTAssertLessThan(enc.bytes.count, 64 + d.samplesPerPixel * d.bytesPerSample * d.rows * (2 * ((d.columns + 127) / 128) + 1) + 16)
+            }
         }
     }
 
@@ -138,8 +148,8 @@ final class RLETests: XCTestCase {
             (header(16, []), "16 segments", 0),
             (header(2, [64, 70]), "need 1", 0),
             (header(1, [200]), "outside the frame", 4),
-            (header(1, [64]) + [0xFD, 3], "decodes to 4 bytes, 8 needed", 66),       // run of 4, then nothing
-            (header(1, [64]) + [0x05, 1, 2], "decodes to 2 bytes, 8 needed", 67),     // literal of 6 cut short
+            (header(1, [64]) + [0xFD, 3], "decodes to 4 bytes, 8 needed", 66),  // run of 4, then nothing
+            (header(1, [64]) + [0x05, 1, 2], "decodes to 2 bytes, 8 needed", 67),  // literal of 6 cut short
         ]
         for (frame, why, offset) in cases {
             XCTAssertThrowsError(try codec.decode(frame, description: d, syntax: .rleLossless)) { e in

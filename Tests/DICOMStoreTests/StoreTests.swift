@@ -85,9 +85,10 @@ final class StoreTests: XCTestCase {
         ds.setString(.studyInstanceUID, .UI, "1.2.3")
         ds.setString(.seriesInstanceUID, .UI, "1.2.3.1")
         let bytes = try Part10Writer.encode(dataSet: ds)
-        let row = StoredInstance(dataSet: ds, sopClassUID: "1.2.840.10008.5.1.4.1.1.7", sopInstanceUID: sop,
-                                 transferSyntaxUID: TransferSyntax.explicitVRLittleEndian.uid, bytes: bytes,
-                                 provenance: .init(kind: "test", location: "here", path: sop), importedAt: DICOMStore.timestamp())
+        let row = StoredInstance(
+            dataSet: ds, sopClassUID: "1.2.840.10008.5.1.4.1.1.7", sopInstanceUID: sop,
+            transferSyntaxUID: TransferSyntax.explicitVRLittleEndian.uid, bytes: bytes,
+            provenance: .init(kind: "test", location: "here", path: sop), importedAt: DICOMStore.timestamp())
         return (row, bytes)
     }
 

@@ -30,8 +30,11 @@ final class ArchiveTests: XCTestCase {
                 var o = ISOWriteOptions(volumeID: "TEST_VOL")
                 o.engine = engine; o.rockRidge = rr
                 let iso = dir + "/\(engine)-\(rr).iso"
-                try ISOWriter.write(files: [ImageFile(path: "DICOMDIR", content: .bytes([1, 2, 3])),
-                                            ImageFile(path: "DICOM/P0000001/I0000001", content: .file(src))], to: iso, options: o)
+                try ISOWriter.write(
+                    files: [
+                        ImageFile(path: "DICOMDIR", content: .bytes([1, 2, 3])),
+                        ImageFile(path: "DICOM/P0000001/I0000001", content: .file(src)),
+                    ], to: iso, options: o)
                 let r = try ArchiveReader(path: iso)
                 let entries = try r.entries()
                 let files = entries.filter { !$0.isDirectory }.map(\.path).sorted()

@@ -77,7 +77,8 @@ final class ISO9660ReaderTests: XCTestCase {
 
     func testLevel1NamesAndData() throws {
         var b = ISOBuilder()
-        b.directory(at: 18, parent: 18, [ISOBuilder.record("DICOMDIR.;1", extent: 30, length: 5), ISOBuilder.record("DICOM", extent: 19, length: 2048, flags: 2)])
+        b.directory(
+            at: 18, parent: 18, [ISOBuilder.record("DICOMDIR.;1", extent: 30, length: 5), ISOBuilder.record("DICOM", extent: 19, length: 2048, flags: 2)])
         b.directory(at: 19, parent: 18, [ISOBuilder.record("I0000001.;1", extent: 31, length: 3000)])
         b.blocks[30] = Array("hello".utf8); b.blocks[31] = block(7) + block(8)
         let r = try ISO9660Reader(bytes: b.bytes())
@@ -111,8 +112,12 @@ final class ISO9660ReaderTests: XCTestCase {
 
     func testTruncatedImageListsWhatIsInside() throws {
         var b = ISOBuilder()
-        b.directory(at: 18, parent: 18, [ISOBuilder.record("A.;1", extent: 20, length: 10), ISOBuilder.record("B.;1", extent: 35, length: 10),
-                                         ISOBuilder.record("SUB", extent: 36, length: 2048, flags: 2)])
+        b.directory(
+            at: 18, parent: 18,
+            [
+                ISOBuilder.record("A.;1", extent: 20, length: 10), ISOBuilder.record("B.;1", extent: 35, length: 10),
+                ISOBuilder.record("SUB", extent: 36, length: 2048, flags: 2),
+            ])
         b.blocks[20] = Array(repeating: 9, count: 10)
         let cut = 30 * 2048 + 17
         let r = try ISO9660Reader(bytes: b.bytes(cutAt: cut))
@@ -127,12 +132,14 @@ final class ISO9660ReaderTests: XCTestCase {
 
     func testHostileTreesAreBoundedAndRefused() throws {
         var b = ISOBuilder()
-        b.directory(at: 18, parent: 18, [
-            ISOBuilder.record("LOOP", extent: 18, length: 2048, flags: 2),                 // the root again
-            ISOBuilder.record("HUGE.;1", extent: 20, length: Int(UInt32.max)),             // absurd size
-            ISOBuilder.record("FAR.;1", extent: 0x7FFF_FFFF, length: 10),                  // extent far beyond
-            ISOBuilder.record("SELF", extent: 19, length: 2048, flags: 2),
-        ])
+        b.directory(
+            at: 18, parent: 18,
+            [
+                ISOBuilder.record("LOOP", extent: 18, length: 2048, flags: 2),  // the root again
+                ISOBuilder.record("HUGE.;1", extent: 20, length: Int(UInt32.max)),  // absurd size
+                ISOBuilder.record("FAR.;1", extent: 0x7FFF_FFFF, length: 10),  // extent far beyond
+                ISOBuilder.record("SELF", extent: 19, length: 2048, flags: 2),
+            ])
         b.directory(at: 19, parent: 18, [ISOBuilder.record("SELF", extent: 19, length: 2048, flags: 2)])
         let r = try ISO9660Reader(bytes: b.bytes())
         XCTAssertEqual(r.files, [])
@@ -157,14 +164,16 @@ final class ISO9660ReaderTests: XCTestCase {
         let sp = ISOBuilder.susp("SP", [0xBE, 0xEF, 0])
         func nm(_ s: String) -> [UInt8] { ISOBuilder.susp("NM", [0] + Array(s.utf8)) }
         let px = ISOBuilder.susp("PX", ISOBuilder.le32(0o100644) + ISOBuilder.be32(0o100644) + [UInt8](repeating: 0, count: 24))
-        b.directory(at: 18, parent: 18, [
-            ISOBuilder.record("DICOMDIR.;1", extent: 30, length: 3, systemUse: nm("DICOMDIR") + px),
-            ISOBuilder.record("README.TXT;1", extent: 30, length: 3, systemUse: nm("ReadMe.txt")),
-            ISOBuilder.record("LINK.;1", extent: 0, length: 0, systemUse: nm("link") + ISOBuilder.susp("SL", [0, 0, 2, 0])),
-            ISOBuilder.record("DOTDOT.;1", extent: 30, length: 3, systemUse: nm("..")),
-            ISOBuilder.record("SLASH.;1", extent: 30, length: 3, systemUse: nm("a/b")),
-            ISOBuilder.record("NUL.;1", extent: 30, length: 3, systemUse: nm("a\0b")),
-        ], dotSystemUse: sp)
+        b.directory(
+            at: 18, parent: 18,
+            [
+                ISOBuilder.record("DICOMDIR.;1", extent: 30, length: 3, systemUse: nm("DICOMDIR") + px),
+                ISOBuilder.record("README.TXT;1", extent: 30, length: 3, systemUse: nm("ReadMe.txt")),
+                ISOBuilder.record("LINK.;1", extent: 0, length: 0, systemUse: nm("link") + ISOBuilder.susp("SL", [0, 0, 2, 0])),
+                ISOBuilder.record("DOTDOT.;1", extent: 30, length: 3, systemUse: nm("..")),
+                ISOBuilder.record("SLASH.;1", extent: 30, length: 3, systemUse: nm("a/b")),
+                ISOBuilder.record("NUL.;1", extent: 30, length: 3, systemUse: nm("a\0b")),
+            ], dotSystemUse: sp)
         b.blocks[30] = [1, 2, 3]
         let r = try ISO9660Reader(bytes: b.bytes())
         XCTAssertEqual(r.naming, "rock-ridge")
@@ -203,8 +212,11 @@ final class ISO9660ReaderTests: XCTestCase {
                 var o = ISOWriteOptions(volumeID: "TEST_VOL")
                 o.engine = engine; o.rockRidge = rr
                 let iso = dir + "/\(engine)-\(rr).iso"
-                try ISOWriter.write(files: [ImageFile(path: "DICOMDIR", content: .bytes([1, 2, 3])),
-                                            ImageFile(path: "DICOM/P0000001/I0000001", content: .bytes(payload))], to: iso, options: o)
+                try ISOWriter.write(
+                    files: [
+                        ImageFile(path: "DICOMDIR", content: .bytes([1, 2, 3])),
+                        ImageFile(path: "DICOM/P0000001/I0000001", content: .bytes(payload)),
+                    ], to: iso, options: o)
                 let r = try ISO9660Reader(path: iso)
                 XCTAssertEqual(r.files.map(\.path).sorted(), ["DICOM/P0000001/I0000001", "DICOMDIR"], "\(engine) rr=\(rr)")
                 XCTAssertEqual(try r.read(r.files.first { $0.path == "DICOMDIR" }!), [1, 2, 3])
@@ -222,8 +234,12 @@ import MediaKit
 final class ImageMediumTests: XCTestCase {
     func testTruncatedImageMedium() throws {
         var b = ISOBuilder()
-        b.directory(at: 18, parent: 18, [ISOBuilder.record("A.;1", extent: 20, length: 4), ISOBuilder.record("B.;1", extent: 35, length: 4),
-                                         ISOBuilder.record("C.;1", extent: 36, length: 4)])
+        b.directory(
+            at: 18, parent: 18,
+            [
+                ISOBuilder.record("A.;1", extent: 20, length: 4), ISOBuilder.record("B.;1", extent: 35, length: 4),
+                ISOBuilder.record("C.;1", extent: 36, length: 4),
+            ])
         b.blocks[20] = [1, 2, 3, 4]
         let path = NSTemporaryDirectory() + "medium-\(getpid()).iso"
         let cut = 21 * 2048

@@ -14,8 +14,9 @@ final class ExportExecutorTests: XCTestCase {
     func planned(_ input: String, out: String, options: FileSetOptions) throws -> FileSetPlan {
         locks.append(try FileSetLock.acquire(root: out, wait: 0))
         let scan = try InstanceScanner.scan([input], keepHeaders: false)
-        return try FileSetPlanner.plan(into: FileSet(fileSetID: "TESTSET"), root: out, scan: scan, existingIDs: [], options: options,
-                                       report: FileSetReport(operation: "create", root: out), keepStaged: true)
+        return try FileSetPlanner.plan(
+            into: FileSet(fileSetID: "TESTSET"), root: out, scan: scan, existingIDs: [], options: options,
+            report: FileSetReport(operation: "create", root: out), keepStaged: true)
     }
 
     func testExecuteWritesTheFilesAndTheDICOMDIROfThePlan() throws {
@@ -24,8 +25,12 @@ final class ExportExecutorTests: XCTestCase {
         let plan = try planned(input, out: out, options: ExportFixture.options())
         let report = try FileSetExecutor.execute(plan)
         XCTAssertEqual(report.added.count, 2)
-        XCTAssertEqual(ExportFixture.files(under: out).filter { !$0.hasPrefix(FileSetTransaction.folderName + "/") }, ["DICOM/P0000001/S0000001/SE000001/I0000001",
-                                                         "DICOM/P0000001/S0000001/SE000001/I0000002", "DICOMDIR"])
+        XCTAssertEqual(
+            ExportFixture.files(under: out).filter { !$0.hasPrefix(FileSetTransaction.folderName + "/") },
+            [
+                "DICOM/P0000001/S0000001/SE000001/I0000001",
+                "DICOM/P0000001/S0000001/SE000001/I0000002", "DICOMDIR",
+            ])
         for (c, n) in zip(plan.copies, 1...) { XCTAssertTrue(try sameContent(out + "/" + c.fileID, input + "/IM\(n)")) }
         let fs = try DICOMDIRReader.read(path: out + "/DICOMDIR")
         XCTAssertEqual(fs.fileSetID, "TESTSET")

@@ -20,8 +20,10 @@ enum ExportFixture {
     }
 
     /// A 4x4 16-bit CT image with the keys the records copy.
-    static func instance(patientID: String = "PID0001", studyUID: String, seriesUID: String, number: Int,
-                         sopInstanceUID: String = UID.make(), pixel: UInt8 = 0x10) -> DataSet {
+    static func instance(
+        patientID: String = "PID0001", studyUID: String, seriesUID: String, number: Int,
+        sopInstanceUID: String = UID.make(), pixel: UInt8 = 0x10
+    ) -> DataSet {
         var ds = DataSet()
         ds.setString(.imageType, .CS, ["ORIGINAL", "PRIMARY", "AXIAL"])
         ds.setString(.sopClassUID, .UI, "1.2.840.10008.5.1.4.1.1.2")

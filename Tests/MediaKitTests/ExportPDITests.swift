@@ -13,7 +13,9 @@ final class ExportPDITests: XCTestCase {
         let root = parent + "/fs"
         _ = try FileSetCreator.create(out: root, inputs: [input], options: ExportFixture.options())
         let fs = try DICOMDIRReader.read(path: root + "/DICOMDIR")
-        let copies = fs.allRecords().compactMap { $0.record.referencedFileID?.path }.map { FileSetTransaction.Copy(source: root + "/" + $0, fileID: $0, size: 0) }
+        let copies = fs.allRecords().compactMap { $0.record.referencedFileID?.path }.map {
+            FileSetTransaction.Copy(source: root + "/" + $0, fileID: $0, size: 0)
+        }
         return (root, fs, copies)
     }
 

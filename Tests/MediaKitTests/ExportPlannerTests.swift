@@ -9,8 +9,9 @@ import XCTest
 final class ExportPlannerTests: XCTestCase {
     func plan(_ inputs: [String], out: String, options: FileSetOptions) throws -> FileSetPlan {
         let scan = try InstanceScanner.scan(inputs, keepHeaders: false)
-        return try FileSetPlanner.plan(into: FileSet(fileSetID: "TESTSET"), root: out, scan: scan, existingIDs: [], options: options,
-                                       report: FileSetReport(operation: "create", root: out), keepStaged: false)
+        return try FileSetPlanner.plan(
+            into: FileSet(fileSetID: "TESTSET"), root: out, scan: scan, existingIDs: [], options: options,
+            report: FileSetReport(operation: "create", root: out), keepStaged: false)
     }
 
     func testPlanOfOneSeriesHasRecordsFileIDsAndCopiesAndWritesNothing() throws {
@@ -18,9 +19,13 @@ final class ExportPlannerTests: XCTestCase {
         let sets = try ExportFixture.series(in: input, count: 3)
         let p = try plan([input], out: out, options: ExportFixture.options())
 
-        XCTAssertEqual(p.report.added.map(\.fileID), ["DICOM/P0000001/S0000001/SE000001/I0000001",
-                                                      "DICOM/P0000001/S0000001/SE000001/I0000002",
-                                                      "DICOM/P0000001/S0000001/SE000001/I0000003"])
+        XCTAssertEqual(
+            p.report.added.map(\.fileID),
+            [
+                "DICOM/P0000001/S0000001/SE000001/I0000001",
+                "DICOM/P0000001/S0000001/SE000001/I0000002",
+                "DICOM/P0000001/S0000001/SE000001/I0000003",
+            ])
         XCTAssertEqual(p.report.added.map(\.sopInstanceUID), sets.map { $0.string(.sopInstanceUID)! })
         XCTAssertEqual(p.report.added.map(\.recordType), ["IMAGE", "IMAGE", "IMAGE"])
         // PATIENT > STUDY > SERIES > 3 IMAGE records.

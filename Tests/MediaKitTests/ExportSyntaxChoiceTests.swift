@@ -13,23 +13,32 @@ final class ExportSyntaxChoiceTests: XCTestCase {
     func profile(_ id: String) -> ApplicationProfile { ApplicationProfile.named(id)! }
 
     func testAnAllowedSyntaxIsCopiedUntouched() throws {
-        XCTAssertNil(try SyntaxChoice.target(current: .explicitVRLittleEndian, header: header, profile: profile("STD-GEN-CD"),
-                                             sopClassUID: ct, mode: .lossless, recompress: false))
+        XCTAssertNil(
+            try SyntaxChoice.target(
+                current: .explicitVRLittleEndian, header: header, profile: profile("STD-GEN-CD"),
+                sopClassUID: ct, mode: .lossless, recompress: false))
     }
 
     func testImplicitGoesToExplicitOnAGeneralCD() throws {
-        XCTAssertEqual(try SyntaxChoice.target(current: .implicitVRLittleEndian, header: header, profile: profile("STD-GEN-CD"),
-                                               sopClassUID: ct, mode: .lossless, recompress: false), .explicitVRLittleEndian)
+        XCTAssertEqual(
+            try SyntaxChoice.target(
+                current: .implicitVRLittleEndian, header: header, profile: profile("STD-GEN-CD"),
+                sopClassUID: ct, mode: .lossless, recompress: false), .explicitVRLittleEndian)
     }
 
     func testLosslessModePicksTheProfilesJPEGLossless() throws {
-        XCTAssertEqual(try SyntaxChoice.target(current: .explicitVRLittleEndian, header: header, profile: profile("STD-XABC-CD"),
-                                               sopClassUID: xa, mode: .lossless, recompress: false), .jpegLosslessSV1)
+        XCTAssertEqual(
+            try SyntaxChoice.target(
+                current: .explicitVRLittleEndian, header: header, profile: profile("STD-XABC-CD"),
+                sopClassUID: xa, mode: .lossless, recompress: false), .jpegLosslessSV1)
     }
 
     func testNoneModeIsRefusedWhereTheProfileAllowsOnlyCompressed() throws {
-        XCTAssertThrowsError(try SyntaxChoice.target(current: .explicitVRLittleEndian, header: header, profile: profile("STD-XABC-CD"),
-                                                     sopClassUID: xa, mode: .none, recompress: false)) { e in
+        XCTAssertThrowsError(
+            try SyntaxChoice.target(
+                current: .explicitVRLittleEndian, header: header, profile: profile("STD-XABC-CD"),
+                sopClassUID: xa, mode: .none, recompress: false)
+        ) { e in
             let refusal = e as? MediaError
             XCTAssertEqual(refusal?.code, .syntaxRefused, "\(e)")
             XCTAssertEqual(refusal?.isRefusal, true)
@@ -38,9 +47,13 @@ final class ExportSyntaxChoiceTests: XCTestCase {
 
     func testRecompressTranscodesAnAllowedSyntaxToo() throws {
         // JPEG Lossless is allowed; with recompress and mode none it goes to a native syntax... none is allowed: refused.
-        XCTAssertNil(try SyntaxChoice.target(current: .jpegLosslessSV1, header: header, profile: profile("STD-XABC-CD"),
-                                             sopClassUID: xa, mode: .lossless, recompress: false))
-        XCTAssertEqual(try SyntaxChoice.target(current: .implicitVRLittleEndian, header: header, profile: profile("STD-GEN-CD"),
-                                               sopClassUID: ct, mode: .none, recompress: true), .explicitVRLittleEndian)
+        XCTAssertNil(
+            try SyntaxChoice.target(
+                current: .jpegLosslessSV1, header: header, profile: profile("STD-XABC-CD"),
+                sopClassUID: xa, mode: .lossless, recompress: false))
+        XCTAssertEqual(
+            try SyntaxChoice.target(
+                current: .implicitVRLittleEndian, header: header, profile: profile("STD-GEN-CD"),
+                sopClassUID: ct, mode: .none, recompress: true), .explicitVRLittleEndian)
     }
 }

@@ -63,11 +63,13 @@ final class ImportDeidentifyTests: XCTestCase {
         func hex(_ b: [UInt8]) -> String { b.map { String(format: "%02x", $0) }.joined() }
         XCTAssertEqual(hex(KeyedHash.sha256(Array("abc".utf8))), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         XCTAssertEqual(hex(KeyedHash.sha256([])), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        XCTAssertEqual(hex(KeyedHash.sha256(Array(String(repeating: "a", count: 1000).utf8))),
-                       "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+        XCTAssertEqual(
+            hex(KeyedHash.sha256(Array(String(repeating: "a", count: 1000).utf8))),
+            "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
         // RFC 4231 test case 2.
-        XCTAssertEqual(hex(KeyedHash.hmac(key: Array("Jefe".utf8), Array("what do ya want for nothing?".utf8))),
-                       "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        XCTAssertEqual(
+            hex(KeyedHash.hmac(key: Array("Jefe".utf8), Array("what do ya want for nothing?".utf8))),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
     }
 
     // MARK: De-identification
@@ -89,12 +91,12 @@ final class ImportDeidentifyTests: XCTestCase {
         var ref = DataSet()
         ref.setString(Tag.referencedSOPClassUID, .UI, "1.2.840.10008.5.1.4.1.1.2")
         ref.setString(Tag.referencedSOPInstanceUID, .UI, "1.2.3.4.6")
-        ref.setString(.patientName, .PN, "Doe^Jane")       // not allowed here, but must be cleaned anywhere
+        ref.setString(.patientName, .PN, "Doe^Jane")  // not allowed here, but must be cleaned anywhere
         ref.set(DataElement(tag: Tag(0x0009, 0x0010), vr: .LO, bytes: Array("ACME 1.0".utf8)))
         ds.setSequence(Tag.referencedImageSequence, [ref])
         var code = DataSet()
         code.setString(Tag.codeValue, .SH, "T-A0100")
-        ds.setSequence(Tag.anatomicRegionSequence, [code])            // Anatomic Region Sequence: not listed, kept
+        ds.setSequence(Tag.anatomicRegionSequence, [code])  // Anatomic Region Sequence: not listed, kept
         ds.setString(.patientName, .PN, "Doe^Jane")
         ds.setString(.patientID, .LO, "PID-42")
         ds.setString(Tag.patientBirthDate, .DA, "19700101")
@@ -154,8 +156,9 @@ final class ImportDeidentifyTests: XCTestCase {
         XCTAssertEqual(ds.string(Tag.patientIdentityRemoved), "YES")
         XCTAssertEqual(ds.string(Tag.deidentificationMethod), Deidentifier.methodDescription)
         let code = try XCTUnwrap(ds[Tag.deidentificationMethodCodeSequence]?.items?.first)
-        XCTAssertEqual([code.string(Tag.codeValue), code.string(Tag.codingSchemeDesignator), code.string(Tag.codeMeaning)],
-                       ["113100", "DCM", "Basic Application Confidentiality Profile"])
+        XCTAssertEqual(
+            [code.string(Tag.codeValue), code.string(Tag.codingSchemeDesignator), code.string(Tag.codeMeaning)],
+            ["113100", "DCM", "Basic Application Confidentiality Profile"])
         XCTAssertEqual(ds.string(Tag.longitudinalTemporalInformationModified), "REMOVED")
         // File Meta: follows the new SOP Instance UID; the source AE title is dropped.
         XCTAssertEqual(meta.string(.mediaStorageSOPInstanceUID), sop)
@@ -253,7 +256,8 @@ final class ImportDeidentifyTests: XCTestCase {
     // MARK: Reconciliation
 
     func testReconcilerReplacesAndKeepsOriginals() throws {
-        let map = try Reconciler.parse("""
+        let map = try Reconciler.parse(
+            """
             source_patient_id,patient_id,patient_name,birth_date,sex,accession_number
             PID-42,LOCAL-1,"Doe^Jane, Jr",19700102,f,
             OTHER,LOCAL-2,,,,
@@ -325,7 +329,7 @@ final class ImportDeidentifyTests: XCTestCase {
 
     func testReconcilerRefusesNamesTheCharacterSetCannotHold() {
         var (ds, meta) = sample()
-        ds.characterSet = SpecificCharacterSet(terms: ["ISO_IR 100"])   // Latin-1, as the reader sets it
+        ds.characterSet = SpecificCharacterSet(terms: ["ISO_IR 100"])  // Latin-1, as the reader sets it
         let r = Reconciler(entries: ["PID-42": .init(patientName: "山田^太郎", line: 5)])
         XCTAssertThrowsError(try r.apply(to: &ds, fileMeta: &meta)) { e in
             XCTAssertEqual((e as? TransformRefusal)?.rule, "PS3.5 6.1.2.5", "\(e)")

@@ -43,7 +43,8 @@ final class ImportExecutorTests: XCTestCase {
         let root = dir + "/s"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         // A link planted at the temporary name is not followed.
-        try FileManager.default.createSymbolicLink(atPath: root + "/deid.key.tmp-\(ProcessInfo.processInfo.processIdentifier)", withDestinationPath: dir + "/elsewhere")
+        try FileManager.default.createSymbolicLink(
+            atPath: root + "/deid.key.tmp-\(ProcessInfo.processInfo.processIdentifier)", withDestinationPath: dir + "/elsewhere")
         XCTAssertThrowsError(try StoreImporter.deidentificationKey(storeRoot: root, create: true)) { e in
             XCTAssertEqual((e as? StoreError)?.code, .io)
             XCTAssertEqual(((e as? StoreError)?.cause as? POSIXError)?.code, .ELOOP)

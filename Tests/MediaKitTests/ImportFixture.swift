@@ -34,8 +34,10 @@ enum ImportFixture {
 
     static func medium() throws -> MemoryMedium {
         var series = DirectoryRecord(type: DirectoryRecordType("SERIES"))
-        series.children = [image(["DICOM", "IM1"], sop: "1.2.9.1.1"), image(["DICOM", "IM2"], sop: "1.2.9.1.2"),
-                           image(["..", "OUTSIDE"], sop: "1.2.9.1.9")]
+        series.children = [
+            image(["DICOM", "IM1"], sop: "1.2.9.1.1"), image(["DICOM", "IM2"], sop: "1.2.9.1.2"),
+            image(["..", "OUTSIDE"], sop: "1.2.9.1.9"),
+        ]
         var study = DirectoryRecord(type: DirectoryRecordType("STUDY")); study.children = [series]
         var patient = DirectoryRecord(type: DirectoryRecordType("PATIENT")); patient.children = [study]
         let fs = FileSet(fileSetID: "PLANTEST", fileSetUID: "1.2.9.99", records: [patient])

@@ -66,8 +66,10 @@ final class ImportStoreTests: XCTestCase {
     }
 
     func testMediumIndexLookup() {
-        let idx = MediumIndex(files: [MediumFile(path: "DICOM/PT0/im1", size: 1), MediumFile(path: "DICOMDIR;1", size: 1),
-                                      MediumFile(path: "DICOM/PT0/IM2.dcm", size: 1), MediumFile(path: "DICOM/PT0/IM3", size: 1)])
+        let idx = MediumIndex(files: [
+            MediumFile(path: "DICOM/PT0/im1", size: 1), MediumFile(path: "DICOMDIR;1", size: 1),
+            MediumFile(path: "DICOM/PT0/IM2.dcm", size: 1), MediumFile(path: "DICOM/PT0/IM3", size: 1),
+        ])
         XCTAssertEqual(idx.lookup(FileID(["DICOM", "PT0", "IM3"])), .exact("DICOM/PT0/IM3"))
         XCTAssertEqual(idx.lookup(FileID(["DICOM", "PT0", "IM1"])), .variant("DICOM/PT0/im1"))
         XCTAssertEqual(idx.lookup(FileID(["DICOMDIR"])), .variant("DICOMDIR;1"))
@@ -183,7 +185,8 @@ final class ImportStoreTests: XCTestCase {
     func testDataSetSOPInstanceUIDIdentifiesAFileWhoseFileMetaDisagrees() throws {
         var f = try Part10Reader.read(bytes: try instance(patient: "P1", study: "1.2.3", series: "1.2.3.1", sop: "1.2.3.1.4", number: 1))
         f.fileMeta.setString(.mediaStorageSOPInstanceUID, .UI, "1.2.3.1.999")
-        let bytes = [UInt8](repeating: 0, count: 128) + Array("DICM".utf8) + Part10Writer.encodeFileMeta(f.fileMeta)
+        let bytes =
+            [UInt8](repeating: 0, count: 128) + Array("DICM".utf8) + Part10Writer.encodeFileMeta(f.fileMeta)
             + Array(try Part10Writer.encode(dataSet: f.dataSet).dropFirst(f.dataSetOffset))
         XCTAssertEqual(FileMetaCheck.mismatches(fileMeta: f.fileMeta, dataSet: f.dataSet).count, 1)
         let store = try DICOMStore(root: dir + "/s")

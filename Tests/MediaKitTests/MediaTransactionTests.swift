@@ -29,8 +29,12 @@ final class MediaTransactionTests: XCTestCase {
         let root = try ExportFixture.tempRoot("tx")
         try Array("old".utf8).write(to: root + "/DICOMDIR")
         let a = try source("alpha")
-        let tx = FileSetTransaction(operation: "update", copies: [.init(source: a, fileID: "NEW/A", size: 5),
-                                                                  .init(source: "/nonexistent/source", fileID: "NEW/B", size: 3)])
+        let tx = FileSetTransaction(
+            operation: "update",
+            copies: [
+                .init(source: a, fileID: "NEW/A", size: 5),
+                .init(source: "/nonexistent/source", fileID: "NEW/B", size: 3),
+            ])
         XCTAssertThrowsError(try tx.run(root: root, dicomdir: Array("new".utf8))) { e in
             XCTAssertEqual((e as? MediaError)?.code, .io)
         }

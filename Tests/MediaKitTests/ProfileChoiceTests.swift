@@ -44,8 +44,10 @@ final class ProfileChoiceTests: XCTestCase {
         XCTAssertEqual(ProfileChoice.implied(by: fileSet([(ct, ele), (ct, TransferSyntax.jpegLosslessSV1.uid)])).0?.id, "STD-GEN-USB-JPEG")
         XCTAssertEqual(ProfileChoice.implied(by: fileSet([(ct, TransferSyntax.jpeg2000Lossless.uid)])).0?.id, "STD-GEN-USB-J2K")
         // JPEG and JPEG 2000 together, or Implicit VR: no profile allows it; nor can an empty File-set tell.
-        for content in [[(ct, TransferSyntax.jpegLosslessSV1.uid), (ct, TransferSyntax.jpeg2000Lossless.uid)],
-                        [(ct, TransferSyntax.implicitVRLittleEndian.uid)], []] {
+        for content in [
+            [(ct, TransferSyntax.jpegLosslessSV1.uid), (ct, TransferSyntax.jpeg2000Lossless.uid)],
+            [(ct, TransferSyntax.implicitVRLittleEndian.uid)], [],
+        ] {
             let fs = fileSet(content)
             XCTAssertNil(ProfileChoice.implied(by: fs).0)
             XCTAssertThrowsError(try ProfileChoice.forUpdate(fs, given: nil, path: "fs")) { e in

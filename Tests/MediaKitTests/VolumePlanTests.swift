@@ -53,9 +53,14 @@ final class VolumePlanTests: XCTestCase {
     func testEveryInstanceExactlyOnceUnderDefaultCosts() throws {
         var series: [VolumePlanner.Series] = []
         var rng = SystemRandomNumberGenerator()
-        for st in 0..<12 { for se in 0..<Int.random(in: 1...4, using: &rng) {
-            series.append(s("P\(st % 3)", "S\(st)", "\(st).\(se)", (0..<Int.random(in: 1...30, using: &rng)).map { _ in Int64.random(in: 1000...600_000, using: &rng) }))
-        } }
+        for st in 0..<12 {
+            for se in 0..<Int.random(in: 1...4, using: &rng) {
+                series.append(
+                    s(
+                        "P\(st % 3)", "S\(st)", "\(st).\(se)",
+                        (0..<Int.random(in: 1...30, using: &rng)).map { _ in Int64.random(in: 1000...600_000, using: &rng) }))
+            }
+        }
         let costs = VolumePlanner.Costs()
         let capacity: Int64 = 12 << 20
         let p = try VolumePlanner.plan(series, capacity: capacity, costs: costs)

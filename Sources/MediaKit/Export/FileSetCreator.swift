@@ -9,8 +9,10 @@ import Foundation
 /// The File-set Creator and Updater: plan (File IDs, records, DICOMDIR), then a journaled write.
 public enum FileSetCreator {
     /// `create OUT INPUT...`: a new File-set in OUT (which must not hold one), or `--in-place` indexing of OUT.
-    public static func create(out: String, inputs: [String], options: FileSetOptions,
-                              progress: (@Sendable (String, Int, Int) -> Void)? = nil) throws -> FileSetReport {
+    public static func create(
+        out: String, inputs: [String], options: FileSetOptions,
+        progress: (@Sendable (String, Int, Int) -> Void)? = nil
+    ) throws -> FileSetReport {
         var root = out
         while root.count > 1 && root.hasSuffix("/") { root.removeLast() }
         var report = FileSetReport(operation: "create", root: root)
@@ -45,21 +47,26 @@ public enum FileSetCreator {
                 done.dryRun = options.dryRun
                 return done
             }
-            throw MediaError(.refused, "already holds a File-set (DICOMDIR) without \(again.added.count) of these inputs; use `dicom-media update` to add to it", path: root)
+            throw MediaError(
+                .refused, "already holds a File-set (DICOMDIR) without \(again.added.count) of these inputs; use `dicom-media update` to add to it", path: root)
         }
-        let scan = try InstanceScanner.scan(options.inPlace ? [root] : inputs, keepHeaders: false, progress: progress.map { p in { @Sendable in p("reading", $0, $1) } })
+        let scan = try InstanceScanner.scan(
+            options.inPlace ? [root] : inputs, keepHeaders: false, progress: progress.map { p in { @Sendable in p("reading", $0, $1) } })
         // Stray files and folders already in OUT are planned around, never overwritten.
         let occupancy = options.inPlace ? MediumOccupancy() : MediumOccupancy.scan(root: root, fileSet: nil)
-        let plan = try FileSetPlanner.plan(into: FileSet(fileSetID: options.fileSetID ?? ""), root: root, scan: scan, existingIDs: occupancy.files,
-                                           options: options, report: report, keepStaged: !options.dryRun, occupancy: occupancy)
+        let plan = try FileSetPlanner.plan(
+            into: FileSet(fileSetID: options.fileSetID ?? ""), root: root, scan: scan, existingIDs: occupancy.files,
+            options: options, report: report, keepStaged: !options.dryRun, occupancy: occupancy)
         let result = try carryOut(plan, progress: progress)
         if result.nothingWritten && !rootExisted { rmdir(root) }
         return result
     }
 
     /// `update FILESET INPUT...`: adds instances; never modifies an existing file; replaces the DICOMDIR atomically.
-    public static func update(fileSet source: String, inputs: [String], options: FileSetOptions,
-                              progress: (@Sendable (String, Int, Int) -> Void)? = nil) throws -> FileSetReport {
+    public static func update(
+        fileSet source: String, inputs: [String], options: FileSetOptions,
+        progress: (@Sendable (String, Int, Int) -> Void)? = nil
+    ) throws -> FileSetReport {
         let loc = try FileSetLocation(source: source)
         let root = loc.root
         var report = FileSetReport(operation: "update", root: root)
@@ -69,10 +76,15 @@ public enum FileSetCreator {
         if !options.dryRun, let recovery = try FileSetTransaction.recover(root: root) { report.resumed = recovery.text }
         let fs: FileSet
         do { fs = try DICOMDIRReader.read(path: FileSetLocation(source: source).dicomdir) } catch let e as DICOMParseError {
-            throw MediaError(.unreadable, "the DICOMDIR cannot be read, so the File-set cannot be updated safely: \(e.description)", path: loc.dicomdir, cause: e)
+            throw MediaError(
+                .unreadable, "the DICOMDIR cannot be read, so the File-set cannot be updated safely: \(e.description)", path: loc.dicomdir, cause: e)
         }
         if !fs.orphans.isEmpty {
-            report.problems.append(FileSetProblem(.warning, .orphansDropped, "\(fs.orphans.reduce(0) { $0 + $1.subtreeCount }) unreachable record(s) are not carried into the new DICOMDIR; their files stay on the medium", rule: "PS3.3 F.2.1"))
+            report.problems.append(
+                FileSetProblem(
+                    .warning, .orphansDropped,
+                    "\(fs.orphans.reduce(0) { $0 + $1.subtreeCount }) unreachable record(s) are not carried into the new DICOMDIR; their files stay on the medium",
+                    rule: "PS3.3 F.2.1"))
         }
         report.problems += fs.problems.filter { $0.severity >= .error }
         // The File-set's profile is kept: the recorded one, else the one its content implies (or --profile).
@@ -82,10 +94,12 @@ public enum FileSetCreator {
         // new instances of a patient, study or series already there go into its folders.
         let occupancy = MediumOccupancy.scan(root: root, fileSet: fs)
         // Inputs inside the File-set itself are not new instances.
-        let scan = try InstanceScanner.scan(inputs.filter { !(realPath($0) ?? $0).hasPrefix((realPath(root) ?? root) + "/") || !isDirectory(root) },
-                                            keepHeaders: false, progress: progress.map { p in { @Sendable in p("reading", $0, $1) } })
-        let plan = try FileSetPlanner.plan(into: fs, root: root, scan: scan, existingIDs: occupancy.files, options: options,
-                                           report: report, keepStaged: !options.dryRun, occupancy: occupancy)
+        let scan = try InstanceScanner.scan(
+            inputs.filter { !(realPath($0) ?? $0).hasPrefix((realPath(root) ?? root) + "/") || !isDirectory(root) },
+            keepHeaders: false, progress: progress.map { p in { @Sendable in p("reading", $0, $1) } })
+        let plan = try FileSetPlanner.plan(
+            into: fs, root: root, scan: scan, existingIDs: occupancy.files, options: options,
+            report: report, keepStaged: !options.dryRun, occupancy: occupancy)
         return try carryOut(plan, progress: progress)
     }
 

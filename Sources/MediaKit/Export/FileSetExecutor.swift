@@ -26,7 +26,8 @@ public enum FileSetExecutor {
             guard let src = report.added.first(where: { $0.fileID == copies[i].fileID })?.source else { continue }
             let f = try Part10Reader.read(path: src)
             let ts = PlannedInstance.stagedSyntax(f.transferSyntax)
-            let bytes = try Part10Writer.encode(dataSet: f.dataSet, fileMeta: f.fileMeta, options: WriteOptions(transferSyntax: ts, sourceAETitle: options.sourceAETitle))
+            let bytes = try Part10Writer.encode(
+                dataSet: f.dataSet, fileMeta: f.fileMeta, options: WriteOptions(transferSyntax: ts, sourceAETitle: options.sourceAETitle))
             try makePrivateDirectory(plan.staging)
             let staged = plan.staging + "/\(i)"
             try writePrivateFile(bytes, to: staged)
@@ -35,8 +36,9 @@ public enum FileSetExecutor {
         }
         report.problems = makeIcons(plan.icons, in: &fs, problems: report.problems)
         let dicomdir = try DICOMDIRWriter.encode(fs, sourceAETitle: options.sourceAETitle)
-        try FileSetSink.write(fs, root: plan.root, copies: copies, dicomdir: dicomdir, staging: plan.staging,
-                              operation: report.operation, options: options, progress: progress)
+        try FileSetSink.write(
+            fs, root: plan.root, copies: copies, dicomdir: dicomdir, staging: plan.staging,
+            operation: report.operation, options: options, progress: progress)
         return report
     }
 
@@ -49,8 +51,13 @@ public enum FileSetExecutor {
                 let item = try IconImage.make(from: FileSetCreator.nativeDataSet(icon.source), size: icon.size)
                 setIcon(item, fileID: icon.fileID, in: &fs.records)
             } catch {
-                failures.append((icon.problemIndex, FileSetProblem(icon.required ? .error : .warning, .iconNotMade, "no icon: \(error)",
-                                                                   fileID: icon.fileID.path, rule: "PS3.3 F.7")))
+                failures.append(
+                    (
+                        icon.problemIndex,
+                        FileSetProblem(
+                            icon.required ? .error : .warning, .iconNotMade, "no icon: \(error)",
+                            fileID: icon.fileID.path, rule: "PS3.3 F.7")
+                    ))
             }
         }
         var all = problems

@@ -20,8 +20,10 @@ public enum FileSetPackager {
     }
 
     /// Every file under the File-set root (hidden entries and the journal folder excepted), DICOMDIR at the image root.
-    public static func package(fileSet source: String, to output: String, volumeID: String?, rockRidge: Bool,
-                               engine: ISOWriteOptions.Engine = .libisofs) throws -> Result {
+    public static func package(
+        fileSet source: String, to output: String, volumeID: String?, rockRidge: Bool,
+        engine: ISOWriteOptions.Engine = .libisofs
+    ) throws -> Result {
         let loc = try FileSetLocation(source: source)
         if try FileSetTransaction.pending(in: loc.root) != nil {
             throw MediaError(.refused, "an interrupted write is pending; run `dicom-media verify` or `update` on it first", path: loc.root)

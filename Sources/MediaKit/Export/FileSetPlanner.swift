@@ -11,8 +11,10 @@ import Foundation
 public enum FileSetPlanner {
     /// The plan of adding `scan`'s instances to `fs` (empty for create), rooted at `root`; `existingIDs`
     /// are names taken on the medium. `report` carries what is already known (operation, resumed journal).
-    static func plan(into fs: FileSet, root: String, scan: SourceScan, existingIDs: Set<FileID>, options: FileSetOptions,
-                     report: FileSetReport, keepStaged: Bool, occupancy: MediumOccupancy = MediumOccupancy()) throws -> FileSetPlan {
+    static func plan(
+        into fs: FileSet, root: String, scan: SourceScan, existingIDs: Set<FileID>, options: FileSetOptions,
+        report: FileSetReport, keepStaged: Bool, occupancy: MediumOccupancy = MediumOccupancy()
+    ) throws -> FileSetPlan {
         var fs = fs
         var report = report
         report.notDICOM = scan.notDICOM
@@ -59,8 +61,11 @@ public enum FileSetPlanner {
             }
             var staged: (path: String, size: Int)?
             for m in inst.fileMetaMismatches {
-                report.problems.append(FileSetProblem(.warning, FileMetaCheck.code, "\(inst.path): \(m); the data set's UID identifies the instance"
-                                                      + (options.inPlace ? "" : " and the copy gets a File Meta rebuilt from it"), rule: "PS3.10 7.1"))
+                report.problems.append(
+                    FileSetProblem(
+                        .warning, FileMetaCheck.code,
+                        "\(inst.path): \(m); the data set's UID identifies the instance"
+                            + (options.inPlace ? "" : " and the copy gets a File Meta rebuilt from it"), rule: "PS3.10 7.1"))
             }
             switch loaded[n] {
             case .success(let p)?:
@@ -86,9 +91,17 @@ public enum FileSetPlanner {
                 switch Result(catching: { try sameContent(earlier, inst.path) }) {
                 case .success(true): report.alreadyPresent.append((inst.path, "(same as \(earlier))"))
                 case .success(false):
-                    report.refused.append((inst.path, "SOP Instance UID \(inst.sopInstanceUID) is also in \(earlier) with different content (PS3.3 F.2.1: one record per instance)"))
+                    report.refused.append(
+                        (
+                            inst.path,
+                            "SOP Instance UID \(inst.sopInstanceUID) is also in \(earlier) with different content (PS3.3 F.2.1: one record per instance)"
+                        ))
                 case .failure(let e):
-                    report.refused.append((inst.path, "SOP Instance UID \(inst.sopInstanceUID) is also in \(earlier), and the contents could not be compared: \(e) (PS3.3 F.2.1: one record per instance)"))
+                    report.refused.append(
+                        (
+                            inst.path,
+                            "SOP Instance UID \(inst.sopInstanceUID) is also in \(earlier), and the contents could not be compared: \(e) (PS3.3 F.2.1: one record per instance)"
+                        ))
                 }
                 continue
             }
@@ -110,8 +123,9 @@ public enum FileSetPlanner {
             }
             var built: BuiltRecords
             do {
-                built = try builder.build(header: inst.header, sopClassUID: inst.sopClassUID, sopInstanceUID: inst.sopInstanceUID,
-                                          transferSyntaxUID: inst.transferSyntax.uid, fileID: fileID, source: inst.path)
+                built = try builder.build(
+                    header: inst.header, sopClassUID: inst.sopClassUID, sopInstanceUID: inst.sopInstanceUID,
+                    transferSyntaxUID: inst.transferSyntax.uid, fileID: fileID, source: inst.path)
             } catch let r as RecordBuilder.Refusal {
                 report.refused.append((inst.path, "\(r.message) (\(r.rule))")); continue
             }
@@ -122,9 +136,17 @@ public enum FileSetPlanner {
                 if let existing, case .success(true)? = same {
                     report.alreadyPresent.append((inst.path, existing.path))
                 } else if let existing, case .failure(let e)? = same {
-                    report.refused.append((inst.path, "SOP Instance UID \(inst.sopInstanceUID) is already on the medium as \(existing.path), and the contents could not be compared: \(e); an updater never modifies existing files (PS3.10 8.3)"))
+                    report.refused.append(
+                        (
+                            inst.path,
+                            "SOP Instance UID \(inst.sopInstanceUID) is already on the medium as \(existing.path), and the contents could not be compared: \(e); an updater never modifies existing files (PS3.10 8.3)"
+                        ))
                 } else {
-                    report.refused.append((inst.path, "SOP Instance UID \(inst.sopInstanceUID) is already on the medium\(existing.map { " as \($0.path)" } ?? "") with different content; an updater never modifies existing files (PS3.10 8.3)"))
+                    report.refused.append(
+                        (
+                            inst.path,
+                            "SOP Instance UID \(inst.sopInstanceUID) is already on the medium\(existing.map { " as \($0.path)" } ?? "") with different content; an updater never modifies existing files (PS3.10 8.3)"
+                        ))
                 }
                 continue
             case .inserted(let conflicts):
@@ -132,8 +154,10 @@ public enum FileSetPlanner {
             }
             report.problems += built.problems
             if options.icons, built.instance.type == .image || options.profile.icons?.recordTypes.contains(built.instance.type) == true {
-                icons.append(.init(fileID: fileID, source: staged?.path ?? inst.path, size: options.profile.icons?.size ?? 64,
-                                   required: options.profile.icons?.required == true, problemIndex: report.problems.count))
+                icons.append(
+                    .init(
+                        fileID: fileID, source: staged?.path ?? inst.path, size: options.profile.icons?.size ?? 64,
+                        required: options.profile.icons?.required == true, problemIndex: report.problems.count))
             }
             sourceBySOP[inst.sopInstanceUID] = inst.path
             report.added.append(.init(fileID: fileID.path, source: inst.path, recordType: built.instance.type.rawValue, sopInstanceUID: inst.sopInstanceUID))
@@ -145,7 +169,9 @@ public enum FileSetPlanner {
                 }
                 if report.transcoded.last?.source == inst.path { report.transcoded[report.transcoded.count - 1].fileID = fileID.path }
                 if !inst.isPart10 && staged == nil {
-                    report.problems.append(FileSetProblem(.warning, .rewrittenAsPart10, "input has no File Meta; written as a Part 10 file", fileID: fileID.path, rule: "PS3.10 7.1"))
+                    report.problems.append(
+                        FileSetProblem(
+                            .warning, .rewrittenAsPart10, "input has no File Meta; written as a Part 10 file", fileID: fileID.path, rule: "PS3.10 7.1"))
                 }
             }
         }
@@ -155,7 +181,9 @@ public enum FileSetPlanner {
             // (0004,1142) only when the text leaves the default repertoire (PS3.3 F.3.2.1).
             if let bytes = FileManager.default.contents(atPath: d).map([UInt8].init), bytes.contains(where: { $0 >= 0x80 }) {
                 fs.descriptorCharacterSet = String(validating: bytes, as: UTF8.self) != nil ? "ISO_IR 192" : "ISO_IR 100"
-            } else { fs.descriptorCharacterSet = nil }
+            } else {
+                fs.descriptorCharacterSet = nil
+            }
             if !options.inPlace && !existingIDs.contains(FileID(["README"])) {
                 copies.append(.init(source: absolute(d), fileID: "README", size: fileSize(d)))
             }

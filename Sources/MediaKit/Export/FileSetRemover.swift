@@ -52,8 +52,10 @@ public enum FileSetRemover {
         }
     }
 
-    public static func remove(fileSet source: String, selectors: [RemovalSelector], dryRun: Bool = false, sourceAETitle: String? = nil,
-                              wait: Double = FileSetLock.defaultWait) throws -> Report {
+    public static func remove(
+        fileSet source: String, selectors: [RemovalSelector], dryRun: Bool = false, sourceAETitle: String? = nil,
+        wait: Double = FileSetLock.defaultWait
+    ) throws -> Report {
         let loc = try FileSetLocation(source: source)
         let lock = dryRun ? nil : try FileSetLock.acquire(root: loc.root, wait: wait)
         defer { lock?.release() }
@@ -76,7 +78,8 @@ public enum FileSetRemover {
             return nil
         }
         func label(_ r: DirectoryRecord) -> String {
-            let key = r.referencedSOPInstanceUID ?? r.keys.string(.seriesInstanceUID).flatMap { r.type == .series ? $0 : nil }
+            let key =
+                r.referencedSOPInstanceUID ?? r.keys.string(.seriesInstanceUID).flatMap { r.type == .series ? $0 : nil }
                 ?? r.keys.string(.studyInstanceUID).flatMap { r.type == .study ? $0 : nil } ?? r.keys.string(.patientID) ?? ""
             return "\(r.type.rawValue) \(key)" + (r.referencedFileID.map { " (\($0.path))" } ?? "")
         }
@@ -122,7 +125,8 @@ public enum FileSetRemover {
                     deletions.append(comps.joined(separator: "/"))
                 } catch let e as MediumError { report.notDeleted.append((id, e.message)) }
             case .outsideRoot:
-                report.notDeleted.append((id, "the File ID leaves the File-set root (\(Medium.problem(fid) ?? "a symbolic link out of it")); nothing outside is deleted"))
+                report.notDeleted.append(
+                    (id, "the File ID leaves the File-set root (\(Medium.problem(fid) ?? "a symbolic link out of it")); nothing outside is deleted"))
             case .missing: break
             }
         }

@@ -41,7 +41,9 @@ public struct FileSetRequest: Sendable {
                 throw MediaError(.badArgument, "--export-time must be YYYYMMDDHHMMSS, got '\(t)'")
             }
             date = String(digits.prefix(8)); time = String(digits.suffix(6))
-        } else { (date, time) = FileSetOptions.now() }
+        } else {
+            (date, time) = FileSetOptions.now()
+        }
         guard let dir = FileIDLayout.defaultTemplatesDirectory() ?? (isRegularFile(self.layout) ? "." : nil) else {
             throw MediaError(.badArgument, "templates folder not found: set DICOM_MEDIA_TEMPLATES")
         }

@@ -18,8 +18,10 @@ public enum FileSetSink {
         FileSetLock.stagingFolder(in: options.image == nil ? FileSetLock.toolFolder(root: root) : FileSetLock.toolFolder(image: root))
     }
 
-    static func write(_ fs: FileSet, root: String, copies: [FileSetTransaction.Copy], dicomdir: [UInt8], staging: String,
-                      operation: String, options: FileSetOptions, progress: (@Sendable (String, Int, Int) -> Void)?) throws {
+    static func write(
+        _ fs: FileSet, root: String, copies: [FileSetTransaction.Copy], dicomdir: [UInt8], staging: String,
+        operation: String, options: FileSetOptions, progress: (@Sendable (String, Int, Int) -> Void)?
+    ) throws {
         let extra = try options.pdi.map { try PDIWriter(options: $0).files(for: fs, copies: copies) } ?? []
         if let image = options.image {
             defer { try? FileManager.default.removeItem(atPath: staging) }
@@ -53,7 +55,9 @@ public enum FileSetSink {
         try tx.run(root: root, dicomdir: dicomdir, progress: progress.map { p in { @Sendable in p("copying", $0, $1) } })
         let medium = Medium(root: root)
         for f in extra {
-            do { try medium.createFile(try Medium.components(ofRelativePath: f.path), bytes: f.bytes, replace: true) } catch let e as MediumError { throw MediaError(e) }
+            do { try medium.createFile(try Medium.components(ofRelativePath: f.path), bytes: f.bytes, replace: true) } catch let e as MediumError {
+                throw MediaError(e)
+            }
         }
     }
 

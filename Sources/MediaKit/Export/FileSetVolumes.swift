@@ -8,8 +8,10 @@ import FileSystem
 extension FileSetCreator {
     /// Plans volumes of at most `capacity` bytes (nil: one volume) and creates each as a folder
     /// (`out`, or `out_1`, `out_2`...) or, with `options.image`, an image (`FILE_1.iso`...).
-    public static func createVolumes(out: String?, inputs: [String], capacity: Int64?, options: FileSetOptions,
-                                     progress: (@Sendable (String, Int, Int) -> Void)? = nil) throws -> VolumeSetReport {
+    public static func createVolumes(
+        out: String?, inputs: [String], capacity: Int64?, options: FileSetOptions,
+        progress: (@Sendable (String, Int, Int) -> Void)? = nil
+    ) throws -> VolumeSetReport {
         guard let base = options.image?.path ?? out else { throw MediaError(.badArgument, "no output given") }
         let scan = try InstanceScanner.scan(inputs, keepHeaders: false, progress: progress.map { p in { @Sendable in p("reading", $0, $1) } })
         let instances = scan.instances.sorted { a, b in
@@ -72,13 +74,16 @@ extension FileSetCreator {
                     throw MediaError(.refused, "already holds a File-set (DICOMDIR); volumes are written only to new folders", path: root)
                 }
                 let occupancy = MediumOccupancy.scan(root: root, fileSet: nil)  // stray names are planned around
-                let plan = try FileSetPlanner.plan(into: FileSet(fileSetID: o.fileSetID ?? ""), root: root, scan: sub, existingIDs: occupancy.files,
-                                                   options: o, report: r, keepStaged: !o.dryRun, occupancy: occupancy)
+                let plan = try FileSetPlanner.plan(
+                    into: FileSet(fileSetID: o.fileSetID ?? ""), root: root, scan: sub, existingIDs: occupancy.files,
+                    options: o, report: r, keepStaged: !o.dryRun, occupancy: occupancy)
                 report = try carryOut(plan, progress: progress)
                 if report.nothingWritten && !existed { rmdir(root) }
             }
-            result.volumes.append(.init(output: output, fileSetID: report.fileSetID, series: Set(volume.pieces.map(\.index)).count,
-                                        instances: sub.instances.count, estimatedBytes: volume.used, report: report))
+            result.volumes.append(
+                .init(
+                    output: output, fileSetID: report.fileSetID, series: Set(volume.pieces.map(\.index)).count,
+                    instances: sub.instances.count, estimatedBytes: volume.used, report: report))
         }
         return result
     }
@@ -92,7 +97,9 @@ extension FileSetCreator {
     }
 
     /// A new File-set written straight into an ISO 9660 image (`create --iso`, through `createVolumes`).
-    static func createImage(scan: SourceScan, options: FileSetOptions, progress: (@Sendable (String, Int, Int) -> Void)?, at path: String) throws -> FileSetReport {
+    static func createImage(scan: SourceScan, options: FileSetOptions, progress: (@Sendable (String, Int, Int) -> Void)?, at path: String) throws
+        -> FileSetReport
+    {
         if isDirectory(path) { throw MediaError(.refused, "is a folder; --iso names the image file to write", path: path) }
         if isRegularFile(path) && !options.dryRun { throw MediaError(.refused, "already exists; it is never overwritten", path: path) }
         var report = FileSetReport(operation: "create", root: path)
@@ -102,8 +109,9 @@ extension FileSetCreator {
         let lock = options.dryRun ? nil : try FileSetLock.acquire(image: path, wait: options.lockWait)
         defer { lock?.release() }
         if isRegularFile(path) && !options.dryRun { throw MediaError(.refused, "already exists; it is never overwritten", path: path) }
-        let plan = try FileSetPlanner.plan(into: FileSet(fileSetID: options.fileSetID ?? ""), root: path, scan: scan, existingIDs: [],
-                                           options: options, report: report, keepStaged: !options.dryRun)
+        let plan = try FileSetPlanner.plan(
+            into: FileSet(fileSetID: options.fileSetID ?? ""), root: path, scan: scan, existingIDs: [],
+            options: options, report: report, keepStaged: !options.dryRun)
         return try carryOut(plan, progress: progress)
     }
 }

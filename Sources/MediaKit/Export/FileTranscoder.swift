@@ -39,8 +39,10 @@ public enum FileTranscoder {
     }
 
     /// Reads `input`, transcodes it to `target` and returns the Part 10 bytes and the result.
-    public static func encode(input: String, to target: TransferSyntax, parameters: EncodeParameters = EncodeParameters(),
-                              sourceAETitle: String? = nil, transform: ((inout DataSet, inout DataSet) throws -> Void)? = nil) throws -> (bytes: [UInt8], result: Result, dataSet: DataSet) {
+    public static func encode(
+        input: String, to target: TransferSyntax, parameters: EncodeParameters = EncodeParameters(),
+        sourceAETitle: String? = nil, transform: ((inout DataSet, inout DataSet) throws -> Void)? = nil
+    ) throws -> (bytes: [UInt8], result: Result, dataSet: DataSet) {
         Codecs.registerAll()
         try Completeness.check(path: input)  // an instance cut short or impossible is refused, not rewritten
         let file = try Part10Reader.read(path: input)
@@ -53,16 +55,20 @@ public enum FileTranscoder {
         } catch let e as TranscodeError {
             throw MediaError(.refused, "cannot transcode from \(file.transferSyntax.name) to \(target.name): \(e)", path: input, cause: e)
         }
-        let bytes = try Part10Writer.encode(dataSet: out.dataSet, fileMeta: out.fileMeta,
-                                            options: WriteOptions(transferSyntax: out.transferSyntax, sourceAETitle: sourceAETitle))
-        let r = Result(input: input, output: "", outputSyntax: out.transferSyntax, diagnostics: file.diagnostics + out.diagnostics,
-                       lossy: out.lossy, bytesIn: fileSize(input), bytesOut: bytes.count)
+        let bytes = try Part10Writer.encode(
+            dataSet: out.dataSet, fileMeta: out.fileMeta,
+            options: WriteOptions(transferSyntax: out.transferSyntax, sourceAETitle: sourceAETitle))
+        let r = Result(
+            input: input, output: "", outputSyntax: out.transferSyntax, diagnostics: file.diagnostics + out.diagnostics,
+            lossy: out.lossy, bytesIn: fileSize(input), bytesOut: bytes.count)
         return (bytes, r, out.dataSet)
     }
 
     /// Transcodes one file to `output` (written atomically).
-    public static func transcode(input: String, output: String, to target: TransferSyntax, parameters: EncodeParameters = EncodeParameters(),
-                                 sourceAETitle: String? = nil) throws -> Result {
+    public static func transcode(
+        input: String, output: String, to target: TransferSyntax, parameters: EncodeParameters = EncodeParameters(),
+        sourceAETitle: String? = nil
+    ) throws -> Result {
         var (bytes, r, _) = try encode(input: input, to: target, parameters: parameters, sourceAETitle: sourceAETitle)
         try Part10Writer.write(bytes, to: output)
         r.output = output
@@ -70,8 +76,10 @@ public enum FileTranscoder {
     }
 
     /// Transcodes many files into `outDir` on every core; one failure does not stop the others.
-    public static func transcode(inputs: [String], outDir: String, to target: TransferSyntax, parameters: EncodeParameters = EncodeParameters(),
-                                 sourceAETitle: String? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [Swift.Result<Result, Error>] {
+    public static func transcode(
+        inputs: [String], outDir: String, to target: TransferSyntax, parameters: EncodeParameters = EncodeParameters(),
+        sourceAETitle: String? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws -> [Swift.Result<Result, Error>] {
         try makeDirectories(outDir)
         var names: [String] = []
         var used = Set<String>()

@@ -17,10 +17,11 @@ public enum PDIChecker {
     public static func check(medium: MediumReader, fileSet fs: FileSet) -> [FileSetProblem] {
         var problems: [FileSetProblem] = []
         let all = ((try? medium.files()) ?? []).map(\.path)
-        let folders = Set(all.flatMap { p in
-            let c = p.split(separator: "/").dropLast()
-            return c.indices.map { c[c.startIndex...$0].joined(separator: "/").uppercased() }
-        })
+        let folders = Set(
+            all.flatMap { p in
+                let c = p.split(separator: "/").dropLast()
+                return c.indices.map { c[c.startIndex...$0].joined(separator: "/").uppercased() }
+            })
         let upper = Set(all.map { $0.uppercased() })
         var referenced = Set<String>()
         for (r, _) in fs.allRecords() { if let id = r.referencedFileID { referenced.insert(id.path.uppercased()) } }
@@ -30,36 +31,52 @@ public enum PDIChecker {
         }
         let hasWeb = all.contains { $0.uppercased().hasPrefix("IHE_PDI/") }
         if !upper.contains("INDEX.HTM") {
-            problems.append(FileSetProblem(hasWeb ? .error : .warning, .pdiMissingFile, "INDEX.HTM is missing from the root of the medium", fileID: "INDEX.HTM", rule: "IHE PDI INDEX.HTM"))
+            problems.append(
+                FileSetProblem(
+                    hasWeb ? .error : .warning, .pdiMissingFile, "INDEX.HTM is missing from the root of the medium", fileID: "INDEX.HTM",
+                    rule: "IHE PDI INDEX.HTM"))
         }
         for rel in all {
             let comps = rel.split(separator: "/").map(String.init)
             let u = rel.uppercased()
             if u == "DICOMDIR" || referenced.contains(u) {
                 if comps.first?.uppercased() == "IHE_PDI" {
-                    problems.append(FileSetProblem(.error, .pdiDICOMInWeb, "a DICOM file of the File-set is inside IHE_PDI", fileID: rel, rule: "IHE PDI: IHE_PDI holds web content only"))
+                    problems.append(
+                        FileSetProblem(
+                            .error, .pdiDICOMInWeb, "a DICOM file of the File-set is inside IHE_PDI", fileID: rel,
+                            rule: "IHE PDI: IHE_PDI holds web content only"))
                 }
                 continue
             }
             // Every other file: 8.3 names throughout (ISO 9660 level 1).
             if let bad = comps.enumerated().first(where: { !is83($0.element, folder: $0.offset < comps.count - 1) }) {
-                problems.append(FileSetProblem(.error, .pdiNameNot83, "'\(bad.element)' is not an ISO 9660 level 1 (8.3, A-Z 0-9 _) name", fileID: rel, rule: "IHE PDI file names; PS3.12 F"))
+                problems.append(
+                    FileSetProblem(
+                        .error, .pdiNameNot83, "'\(bad.element)' is not an ISO 9660 level 1 (8.3, A-Z 0-9 _) name", fileID: rel,
+                        rule: "IHE PDI file names; PS3.12 F"))
             }
             if comps.first?.uppercased() == "IHE_PDI" {
                 let ext = comps.last!.split(separator: ".").dropFirst().last.map { String($0).uppercased() } ?? ""
                 if !webExtensions.contains(ext) {
-                    problems.append(FileSetProblem(.error, .pdiNonWebContent, "IHE_PDI holds a file that is not web content (.\(ext))", fileID: rel, rule: "IHE PDI: IHE_PDI holds web content only"))
+                    problems.append(
+                        FileSetProblem(
+                            .error, .pdiNonWebContent, "IHE_PDI holds a file that is not web content (.\(ext))", fileID: rel,
+                            rule: "IHE PDI: IHE_PDI holds web content only"))
                 }
             }
             if comps.count == 1 && comps[0].uppercased() == "AUTORUN.INF" {
-                problems.append(FileSetProblem(.warning, .pdiAutorun, "AUTORUN.INF present; PDI media should not start software by themselves", fileID: rel, rule: "IHE PDI"))
+                problems.append(
+                    FileSetProblem(
+                        .warning, .pdiAutorun, "AUTORUN.INF present; PDI media should not start software by themselves", fileID: rel, rule: "IHE PDI"))
             }
             // A DICOM file not referenced by the DICOMDIR, inside or outside the DICOM tree.
             if isPart10((try? medium.readPrefix(rel, count: 132)) ?? []) {
                 let inTree = comps.count > 1 && dicomFolders.contains(comps[0].uppercased())
-                problems.append(FileSetProblem(.error, inTree ? .pdiUnreferencedDICOM : .pdiDICOMOutsideTree,
-                                               inTree ? "DICOM file not referenced by the DICOMDIR" : "DICOM file outside the DICOM tree",
-                                               fileID: rel, rule: "IHE PDI: DICOM files only in the File-set"))
+                problems.append(
+                    FileSetProblem(
+                        .error, inTree ? .pdiUnreferencedDICOM : .pdiDICOMOutsideTree,
+                        inTree ? "DICOM file not referenced by the DICOMDIR" : "DICOM file outside the DICOM tree",
+                        fileID: rel, rule: "IHE PDI: DICOM files only in the File-set"))
             }
         }
         // Links of the HTML pages resolve on the medium.
@@ -71,7 +88,8 @@ public enum PDIChecker {
                 for c in link.split(separator: "/") { if c == ".." { _ = parts.popLast() } else if c != "." { parts.append(String(c)) } }
                 let target = parts.joined(separator: "/")
                 if !upper.contains(target.uppercased()) && !folders.contains(target.uppercased()) {
-                    problems.append(FileSetProblem(.error, .pdiBrokenLink, "links to \(link), which is not on the medium", fileID: rel, rule: "IHE PDI INDEX.HTM"))
+                    problems.append(
+                        FileSetProblem(.error, .pdiBrokenLink, "links to \(link), which is not on the medium", fileID: rel, rule: "IHE PDI INDEX.HTM"))
                 }
             }
         }

@@ -35,11 +35,17 @@ public struct PDIWriter {
         let plain = try baseVars(m)
         let vars = plain.mapValues(esc)
         var t = plain
-        t["WEB"] = options.web ? "IHE_PDI/      web pages (XHTML) and JPEG renderings of one image per series,\n              for viewing in a web browser; they are not for diagnosis." : "              This medium holds no web content (DICOM only)."
+        t["WEB"] =
+            options.web
+            ? "IHE_PDI/      web pages (XHTML) and JPEG renderings of one image per series,\n              for viewing in a web browser; they are not for diagnosis."
+            : "              This medium holds no web content (DICOM only)."
         out.append(("README.TXT", Array(try render("README.TXT", t).utf8)))
         var v = vars
         v["MANIFEST"] = manifestHTML(m, seriesLink: nil)
-        v["WEB_LINK"] = options.web ? "<p><a href=\"IHE_PDI/INDEX.HTM\">View the images in a web browser (IHE_PDI/INDEX.HTM)</a></p>" : "<p>DICOM ONLY: this medium holds no web content.</p>"
+        v["WEB_LINK"] =
+            options.web
+            ? "<p><a href=\"IHE_PDI/INDEX.HTM\">View the images in a web browser (IHE_PDI/INDEX.HTM)</a></p>"
+            : "<p>DICOM ONLY: this medium holds no web content.</p>"
         out.append(("INDEX.HTM", Array(try render("INDEX.HTM", v).utf8)))
         guard options.web else { return out }
 
@@ -61,7 +67,8 @@ public struct PDIWriter {
                     guard let src = source[id.uppercased()] else { throw MediaError(.renderFailed, "source of \(id) unknown") }
                     let jpeg = try Self.renderJPEG(path: src, size: Self.renderingSize)
                     out.append(("IHE_PDI/\(base).JPG", jpeg))
-                    imageHTML = "<p><img src=\"\(base).JPG\" alt=\"Image \(esc(rec.keys.string(.instanceNumber) ?? "")) of series \(esc(s.line))\" /></p>\n<p>Rendering of the DICOM file \(esc(id)) (windowed, at most \(Self.renderingSize) pixels; not for diagnosis).</p>"
+                    imageHTML =
+                        "<p><img src=\"\(base).JPG\" alt=\"Image \(esc(rec.keys.string(.instanceNumber) ?? "")) of series \(esc(s.line))\" /></p>\n<p>Rendering of the DICOM file \(esc(id)) (windowed, at most \(Self.renderingSize) pixels; not for diagnosis).</p>"
                 } catch {
                     imageHTML = "<p>No web rendering of \(esc(id)): \(esc("\(error)")). Open the DICOM files with a DICOM viewer.</p>"
                 }
@@ -117,7 +124,9 @@ public struct PDIWriter {
             let label = seriesLink.map { "<a href=\"\($0(n, s))\">\(esc(s.line))</a>" } ?? esc(s.line)
             let numbers = s.instances.compactMap { $0.keys.integer(.instanceNumber) }
             let range = numbers.isEmpty ? "" : numbers.count == 1 ? " (number \(numbers[0]))" : " (numbers \(numbers.min()!)-\(numbers.max()!))"
-            rows.append("<tr class=\"series\"><td>Series: \(label)</td><td>\(s.instances.count) instance(s)\(range)</td><td>\(esc(s.folder))</td><td class=\"uid\">\(esc(s.uid))</td></tr>")
+            rows.append(
+                "<tr class=\"series\"><td>Series: \(label)</td><td>\(s.instances.count) instance(s)\(range)</td><td>\(esc(s.folder))</td><td class=\"uid\">\(esc(s.uid))</td></tr>"
+            )
         }
         return rows.joined(separator: "\n")
     }
@@ -162,18 +171,24 @@ struct Manifest {
             for st in p.children where st.type == .study {
                 studies += 1
                 let uid = st.keys.string(.studyInstanceUID) ?? ""
-                let sLine = [st.keys.string(.studyDate) ?? "", st.keys.string(.studyDescription) ?? "",
-                             st.keys.string(.accessionNumber).map { "accession \($0)" } ?? ""].filter { !$0.isEmpty }.joined(separator: " ")
+                let sLine = [
+                    st.keys.string(.studyDate) ?? "", st.keys.string(.studyDescription) ?? "",
+                    st.keys.string(.accessionNumber).map { "accession \($0)" } ?? "",
+                ].filter { !$0.isEmpty }.joined(separator: " ")
                 for se in st.children where se.type == .series {
                     let insts = FileSetListing.sortedInstances(se.children.filter { $0.type != .private })
                     instances += insts.count
                     let folder = insts.compactMap(\.referencedFileID).first.map { $0.components.dropLast().joined(separator: "/") } ?? ""
-                    let line = [se.keys.string(.modality) ?? "", se.keys.string(.seriesNumber).map { "#\($0)" } ?? "",
-                                se.keys.string(.seriesDescription) ?? "",
-                                se.keys.string(.bodyPartExamined).map { "(\($0))" } ?? ""].filter { !$0.isEmpty && $0 != "()" }.joined(separator: " ")
-                    series.append(Series(patientKey: "\(pn)", patient: pLine, studyUID: uid, studyLine: sLine.isEmpty ? "(no date)" : sLine,
-                                         uid: se.keys.string(.seriesInstanceUID) ?? "", line: line.isEmpty ? "(no modality)" : line,
-                                         folder: folder, instances: insts))
+                    let line = [
+                        se.keys.string(.modality) ?? "", se.keys.string(.seriesNumber).map { "#\($0)" } ?? "",
+                        se.keys.string(.seriesDescription) ?? "",
+                        se.keys.string(.bodyPartExamined).map { "(\($0))" } ?? "",
+                    ].filter { !$0.isEmpty && $0 != "()" }.joined(separator: " ")
+                    series.append(
+                        Series(
+                            patientKey: "\(pn)", patient: pLine, studyUID: uid, studyLine: sLine.isEmpty ? "(no date)" : sLine,
+                            uid: se.keys.string(.seriesInstanceUID) ?? "", line: line.isEmpty ? "(no modality)" : line,
+                            folder: folder, instances: insts))
                 }
             }
         }

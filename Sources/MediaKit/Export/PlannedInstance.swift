@@ -24,8 +24,9 @@ struct PlannedInstance {
         let header = inst.header.isEmpty ? try InstanceScanner.loadHeader(inst.path) : inst.header
         var target: TransferSyntax?
         if !options.inPlace {  // --in-place indexes files where they are, never rewritten; the profile check refuses what does not fit
-            target = try SyntaxChoice.target(current: inst.transferSyntax, header: header, profile: options.profile, sopClassUID: inst.sopClassUID,
-                                             mode: options.compression, recompress: options.recompress)
+            target = try SyntaxChoice.target(
+                current: inst.transferSyntax, header: header, profile: options.profile, sopClassUID: inst.sopClassUID,
+                mode: options.compression, recompress: options.recompress)
         }
         let transform = options.inPlace ? nil : options.transform
         if target == nil && transform == nil {
@@ -42,8 +43,9 @@ struct PlannedInstance {
         let (bytes, result, dataSet) = try FileTranscoder.encode(
             input: inst.path, to: output, parameters: options.encodeParameters, sourceAETitle: options.sourceAETitle,
             transform: transform.map { t in { ds, meta in try t.apply(to: &ds, fileMeta: &meta) } })
-        var prepared = PlannedInstance(header: InstanceScanner.strip(dataSet), syntax: result.outputSyntax,
-                                        transcoded: target != nil, lossy: result.lossy, diagnostics: result.diagnostics)
+        var prepared = PlannedInstance(
+            header: InstanceScanner.strip(dataSet), syntax: result.outputSyntax,
+            transcoded: target != nil, lossy: result.lossy, diagnostics: result.diagnostics)
         guard let staging else { return prepared }
         try makePrivateDirectory(staging)
         let path = staging + "/t\(index)"
@@ -62,8 +64,9 @@ struct PlannedInstance {
             throw MediaError(.unreadable, "the data set's start cannot be found to rebuild the File Meta", path: path)
         }
         let syntax = TransferSyntax(uid: f.fileMeta.string(.transferSyntaxUID) ?? f.transferSyntax.uid)
-        let meta = Part10Writer.makeFileMeta(for: f.dataSet, existing: f.fileMeta,
-                                             options: WriteOptions(transferSyntax: syntax, sourceAETitle: sourceAETitle))
+        let meta = Part10Writer.makeFileMeta(
+            for: f.dataSet, existing: f.fileMeta,
+            options: WriteOptions(transferSyntax: syntax, sourceAETitle: sourceAETitle))
         var out = f.preamble ?? [UInt8](repeating: 0, count: 128)
         if out.count != 128 { out = [UInt8](repeating: 0, count: 128) }
         out += [0x44, 0x49, 0x43, 0x4D]

@@ -19,12 +19,17 @@ public struct StoreExport: Sendable {
         }
         // Conflicting copies are refused (listed with the report's refusals, on stderr and in --json).
         let leftOut = rows.filter(\.conflict).map { c in
-            (source: describe(c), reason: "conflicting copy left out: it differs from another copy of SOP Instance \(c.sopInstanceUID) (compare with `dicom-media store conflicts`, keep one with `dicom-media store remove \(c.sopInstanceUID) --copy SHA256`)")
+            (
+                source: describe(c),
+                reason:
+                    "conflicting copy left out: it differs from another copy of SOP Instance \(c.sopInstanceUID) (compare with `dicom-media store conflicts`, keep one with `dicom-media store remove \(c.sopInstanceUID) --copy SHA256`)"
+            )
         }
         let kept = rows.filter { !$0.conflict }
-        return StoreExport(paths: kept.map(store.absolutePath),
-                           names: Dictionary(kept.map { (store.absolutePath($0), describe($0)) }, uniquingKeysWith: { a, _ in a }),
-                           leftOut: leftOut)
+        return StoreExport(
+            paths: kept.map(store.absolutePath),
+            names: Dictionary(kept.map { (store.absolutePath($0), describe($0)) }, uniquingKeysWith: { a, _ in a }),
+            leftOut: leftOut)
     }
 
     /// "patient P (Name), study S, instance I (from SOURCE/PATH)".

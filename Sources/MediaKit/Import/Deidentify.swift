@@ -138,8 +138,9 @@ public struct Deidentifier: InstanceTransform {
     /// De-identifies `dataSet` and rebuilds `fileMeta` for it (PS3.15 E.1, E.3.x; File Meta per PS3.10 7.1).
     public func apply(to dataSet: inout DataSet, fileMeta: inout DataSet) throws {
         if !options.allowBurnedIn, dataSet.string(Tag.burnedInAnnotation)?.uppercased() == "YES" {
-            throw TransformRefusal("Burned In Annotation (0028,0301) is YES: the pixels may show identifying text, which this profile does not clean; give --allow-burned-in to keep such files",
-                                   rule: "PS3.15 E.1.1, E.3.1")
+            throw TransformRefusal(
+                "Burned In Annotation (0028,0301) is YES: the pixels may show identifying text, which this profile does not clean; give --allow-burned-in to keep such files",
+                rule: "PS3.15 E.1.1, E.3.1")
         }
         clean(&dataSet)
         dataSet.setString(Tag.patientIdentityRemoved, .CS, "YES")
@@ -249,7 +250,7 @@ public struct Deidentifier: InstanceTransform {
             return b
         }
         if e.tag == .patientID { return text(replacementPatientID(for: ds.string(.patientID) ?? "")) }
-        if e.tag == Tag.studyID {   // Study ID (SH): one per study
+        if e.tag == Tag.studyID {  // Study ID (SH): one per study
             let h = KeyedHash.hmac(key: key, Array("STUDY:\(ds.string(.studyInstanceUID) ?? "")".utf8)).prefix(8)
             return text(h.map { String($0, radix: 16, uppercase: true).leftPadded(2) }.joined())
         }
@@ -265,11 +266,11 @@ public struct Deidentifier: InstanceTransform {
         case .US, .SS, .OW: return [0, 0]
         case .UL, .SL, .FL, .OF, .OL, .AT: return [0, 0, 0, 0]
         case .FD, .OD, .SV, .UV, .OV: return [UInt8](repeating: 0, count: 8)
-        default: return [0, 0]   // OB, UN and unknown VRs
+        default: return [0, 0]  // OB, UN and unknown VRs
         }
     }
 }
 
-fileprivate extension String {
-    func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
+extension String {
+    fileprivate func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
 }

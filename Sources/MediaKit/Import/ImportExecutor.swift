@@ -56,8 +56,10 @@ public struct ImportExecutor {
         return report
     }
 
-    func importBatch(_ cands: [ImportPlan.Candidate], of medium: ImportPlan.MediumPlan, key: [UInt8], session: DICOMStore.ImportSession?,
-                     committer: Committer, report: inout ImportReport) throws {
+    func importBatch(
+        _ cands: [ImportPlan.Candidate], of medium: ImportPlan.MediumPlan, key: [UInt8], session: DICOMStore.ImportSession?,
+        committer: Committer, report: inout ImportReport
+    ) throws {
         let now = DICOMStore.timestamp()
         let slots = ConcurrentSlots<PreparedInstance>(count: cands.count)
         let options = self.options
@@ -87,9 +89,17 @@ public struct ImportExecutor {
         }
         // A DICOM instance the DICOMDIR does not list makes it stale.
         let unlisted = ready.filter { cands[$0.0].record == nil }.count
-        if unlisted > 0, let mi = report.media.lastIndex(where: { $0.location == location }), report.media[mi].dicomdir != "missing", report.media[mi].dicomdir != "broken" {
+        if unlisted > 0, let mi = report.media.lastIndex(where: { $0.location == location }), report.media[mi].dicomdir != "missing",
+            report.media[mi].dicomdir != "broken"
+        {
             if report.media[mi].dicomdir != "stale" {
-                report.problems.append((location, FileSetProblem(.warning, .importDICOMDIRStale, "the DICOMDIR does not list DICOM files on the medium; they were found by scanning and imported", rule: "PS3.10 8.3")))
+                report.problems.append(
+                    (
+                        location,
+                        FileSetProblem(
+                            .warning, .importDICOMDIRStale, "the DICOMDIR does not list DICOM files on the medium; they were found by scanning and imported",
+                            rule: "PS3.10 8.3")
+                    ))
             }
             report.media[mi].dicomdir = "stale"
             report.media[mi].note = "DICOMDIR is stale: followed it and scanned the files it does not list"
@@ -98,7 +108,8 @@ public struct ImportExecutor {
             let present = try store?.storedHashes(ready.map(\.1.sha256)) ?? []
             var seenSHA = Set<String>(), seenUID = Set<String>()
             for (i, row, _) in ready {
-                let item = ImportReport.Item(sopInstanceUID: row.sopInstanceUID, source: location, sourcePath: cands[i].path, storedPath: nil, sha256: row.sha256)
+                let item = ImportReport.Item(
+                    sopInstanceUID: row.sopInstanceUID, source: location, sourcePath: cands[i].path, storedPath: nil, sha256: row.sha256)
                 if present.contains(row.sha256) || seenSHA.contains(row.sha256) { report.alreadyPresent.append(item); continue }
                 let known = try store?.hasSOPInstance(row.sopInstanceUID) ?? false
                 if known || seenUID.contains(row.sopInstanceUID) { report.conflicts.append(item) } else { report.imported.append(item) }

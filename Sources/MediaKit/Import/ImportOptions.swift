@@ -34,8 +34,10 @@ public enum ProvenanceMode: String, Sendable, CaseIterable {
     case hash
 
     /// The row's provenance for a file at `path` (named `fileID` by the DICOMDIR) of `medium`.
-    func provenance(kind: String, location: String, fileSetID: String?, fileSetUID: String?, fileID: String?, path: String,
-                    key: [UInt8]) -> StoredInstance.Provenance {
+    func provenance(
+        kind: String, location: String, fileSetID: String?, fileSetUID: String?, fileID: String?, path: String,
+        key: [UInt8]
+    ) -> StoredInstance.Provenance {
         switch self {
         case .full:
             return .init(kind: kind, location: location, fileSetID: fileSetID, fileSetUID: fileSetUID, fileID: fileID, path: path)

@@ -48,15 +48,23 @@ public struct ImportPlan: Sendable {
             ("files", .int(Int64(fileCount))),
             ("transforms", .array(transforms.map { .string($0) })),
             ("provenance", .string(provenance.rawValue)),
-            ("media", .array(media.map { m in
-                .object([
-                    ("location", .string(m.medium.location)), ("kind", .string(m.medium.kind)),
-                    ("fileSetID", opt(m.fileSetID)), ("fileSetUID", opt(m.fileSetUID)),
-                    ("read", .array(m.candidates.map { c in
-                        .object([("path", .string(c.path)), ("fileID", opt(c.record?.referencedFileID?.path))])
-                    })),
-                ])
-            })),
+            (
+                "media",
+                .array(
+                    media.map { m in
+                        .object([
+                            ("location", .string(m.medium.location)), ("kind", .string(m.medium.kind)),
+                            ("fileSetID", opt(m.fileSetID)), ("fileSetUID", opt(m.fileSetUID)),
+                            (
+                                "read",
+                                .array(
+                                    m.candidates.map { c in
+                                        .object([("path", .string(c.path)), ("fileID", opt(c.record?.referencedFileID?.path))])
+                                    })
+                            ),
+                        ])
+                    })
+            ),
         ])
     }
 }
@@ -114,7 +122,12 @@ public enum ImportPlanner {
             } catch {
                 summary.dicomdir = "broken"
                 summary.note = "DICOMDIR cannot be read (\(error)); scanned the medium instead"
-                report.problems.append((medium.location, FileSetProblem(.error, .importDICOMDIRBroken, "DICOMDIR cannot be read: \(error); scanned the medium instead", fileID: p, rule: "PS3.10 8.6")))
+                report.problems.append(
+                    (
+                        medium.location,
+                        FileSetProblem(
+                            .error, .importDICOMDIRBroken, "DICOMDIR cannot be read: \(error); scanned the medium instead", fileID: p, rule: "PS3.10 8.6")
+                    ))
             }
         default:
             summary.note = "no DICOMDIR; scanned the medium"
@@ -131,13 +144,28 @@ public enum ImportPlanner {
                 case .exact(let p):
                     if referenced.insert(p).inserted { candidates.append(.init(path: p, record: rec)) }
                 case .variant(let p):
-                    report.problems.append((medium.location, FileSetProblem(.warning, .fileIDVariant, "file found only as \(p) (case, version or suffix differs)", fileID: id.path, rule: "PS3.10 8.5")))
+                    report.problems.append(
+                        (
+                            medium.location,
+                            FileSetProblem(
+                                .warning, .fileIDVariant, "file found only as \(p) (case, version or suffix differs)", fileID: id.path, rule: "PS3.10 8.5")
+                        ))
                     if referenced.insert(p).inserted { candidates.append(.init(path: p, record: rec)) }
                 case .missing:
-                    report.missing.append(ImportReport.FileProblem(source: medium.location, path: id.path, reason: "named by the DICOMDIR (\(rec.type.rawValue) \(rec.referencedSOPInstanceUID ?? "")) but not on the medium"))
+                    report.missing.append(
+                        ImportReport.FileProblem(
+                            source: medium.location, path: id.path,
+                            reason: "named by the DICOMDIR (\(rec.type.rawValue) \(rec.referencedSOPInstanceUID ?? "")) but not on the medium"))
                 case .outsideRoot:
-                    report.failed.append(ImportReport.FileProblem(source: medium.location, path: id.path, reason: "File ID leaves the medium's root; refused, not read (PS3.10 8.2)"))
-                    report.problems.append((medium.location, FileSetProblem(.error, .fileIDOutsideRoot, "File ID leaves the medium's root; refused, not read", fileID: id.path, rule: "PS3.10 8.2")))
+                    report.failed.append(
+                        ImportReport.FileProblem(
+                            source: medium.location, path: id.path, reason: "File ID leaves the medium's root; refused, not read (PS3.10 8.2)"))
+                    report.problems.append(
+                        (
+                            medium.location,
+                            FileSetProblem(
+                                .error, .fileIDOutsideRoot, "File ID leaves the medium's root; refused, not read", fileID: id.path, rule: "PS3.10 8.2")
+                        ))
                 }
             }
         }
@@ -156,6 +184,9 @@ public enum ImportPlanner {
 
 extension MediumIndex {
     func lookupPath(_ id: FileID) -> String? {
-        switch lookup(id) { case .exact(let p), .variant(let p): return p; default: return nil }
+        switch lookup(id) {
+        case .exact(let p), .variant(let p): return p;
+        default: return nil
+        }
     }
 }

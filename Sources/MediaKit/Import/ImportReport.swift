@@ -56,47 +56,65 @@ public struct ImportReport: Sendable {
 
     public var json: JSON {
         func item(_ i: Item) -> JSON {
-            .object([("sopInstanceUID", .string(i.sopInstanceUID)), ("source", .string(i.source)),
-                     ("sourcePath", .string(i.sourcePath)), ("storedPath", i.storedPath.map { .string($0) } ?? .null),
-                     ("sha256", i.sha256.map { .string($0) } ?? .null)])
+            .object([
+                ("sopInstanceUID", .string(i.sopInstanceUID)), ("source", .string(i.source)),
+                ("sourcePath", .string(i.sourcePath)), ("storedPath", i.storedPath.map { .string($0) } ?? .null),
+                ("sha256", i.sha256.map { .string($0) } ?? .null),
+            ])
         }
         func fp(_ p: FileProblem, _ key: String = "path") -> JSON {
             .object([("source", .string(p.source)), (key, .string(p.path)), ("reason", .string(p.reason))])
         }
         var rec: JSON = .null
         if let r = reconciliation, r.interrupted {
-            rec = .object([("tmpRemoved", .int(Int64(r.tmpRemoved))), ("orphanFilesRemoved", .int(Int64(r.orphanFilesRemoved))),
-                           ("rowsWithoutFileRemoved", .int(Int64(r.rowsWithoutFileRemoved)))])
+            rec = .object([
+                ("tmpRemoved", .int(Int64(r.tmpRemoved))), ("orphanFilesRemoved", .int(Int64(r.orphanFilesRemoved))),
+                ("rowsWithoutFileRemoved", .int(Int64(r.rowsWithoutFileRemoved))),
+            ])
         }
-        return .object([
-            ("store", .string(store)),
-            ("dryRun", .bool(dryRun)),
-            ("imported", .int(Int64(imported.count))),
-            ("alreadyPresent", .int(Int64(alreadyPresent.count))),
-            ("conflicts", .int(Int64(conflicts.count))),
-            ("missing", .int(Int64(missing.count))),
-            ("failed", .int(Int64(failed.count))),
-            ("notDicom", .int(Int64(notDICOM.count))),
-            ("media", .array(media.map { m in
-                .object([("location", .string(m.location)), ("kind", .string(m.kind)), ("dicomdir", .string(m.dicomdir)),
-                         ("fileSetID", m.fileSetID.map { .string($0) } ?? .null), ("fileSetUID", m.fileSetUID.map { .string($0) } ?? .null),
-                         ("files", .int(Int64(m.files))), ("note", .string(m.note))])
-            })),
-            ("lists", .object([
-                ("imported", .array(imported.map(item))),
-                ("alreadyPresent", .array(alreadyPresent.map(item))),
-                ("conflicts", .array(conflicts.map(item))),
-                ("missing", .array(missing.map { fp($0, "fileID") })),
-                ("failed", .array(failed.map { fp($0) })),
-                ("notDicom", .array(notDICOM.map { fp($0) })),
-            ])),
-            ("problems", .array(problems.map { s, p in
-                var o: [(String, JSON)] = [("source", .string(s))]
-                if case .object(let po) = p.json { o += po }
-                return .object(o)
-            })),
-            ("reconciled", rec),
-        ] + (plan.map { [("plan", $0.json)] } ?? [] as [(String, JSON)]))
+        return .object(
+            [
+                ("store", .string(store)),
+                ("dryRun", .bool(dryRun)),
+                ("imported", .int(Int64(imported.count))),
+                ("alreadyPresent", .int(Int64(alreadyPresent.count))),
+                ("conflicts", .int(Int64(conflicts.count))),
+                ("missing", .int(Int64(missing.count))),
+                ("failed", .int(Int64(failed.count))),
+                ("notDicom", .int(Int64(notDICOM.count))),
+                (
+                    "media",
+                    .array(
+                        media.map { m in
+                            .object([
+                                ("location", .string(m.location)), ("kind", .string(m.kind)), ("dicomdir", .string(m.dicomdir)),
+                                ("fileSetID", m.fileSetID.map { .string($0) } ?? .null), ("fileSetUID", m.fileSetUID.map { .string($0) } ?? .null),
+                                ("files", .int(Int64(m.files))), ("note", .string(m.note)),
+                            ])
+                        })
+                ),
+                (
+                    "lists",
+                    .object([
+                        ("imported", .array(imported.map(item))),
+                        ("alreadyPresent", .array(alreadyPresent.map(item))),
+                        ("conflicts", .array(conflicts.map(item))),
+                        ("missing", .array(missing.map { fp($0, "fileID") })),
+                        ("failed", .array(failed.map { fp($0) })),
+                        ("notDicom", .array(notDICOM.map { fp($0) })),
+                    ])
+                ),
+                (
+                    "problems",
+                    .array(
+                        problems.map { s, p in
+                            var o: [(String, JSON)] = [("source", .string(s))]
+                            if case .object(let po) = p.json { o += po }
+                            return .object(o)
+                        })
+                ),
+                ("reconciled", rec),
+            ] + (plan.map { [("plan", $0.json)] } ?? [] as [(String, JSON)]))
     }
 
     /// Warnings of the media read (names found only as variants, DICOMDIR problems of warning level).
@@ -111,11 +129,18 @@ public struct ImportReport: Sendable {
             } ?? location
         }
         var out: [FileSetProblem] = []
-        out += conflicts.map { FileSetProblem(.error, .importConflict, "SOP Instance \($0.sopInstanceUID) differs from the stored copy; kept both, this one (SHA-256 \($0.sha256 ?? "?")) flagged; compare the copies with `dicom-media store conflicts`, keep one with `dicom-media store remove \($0.sopInstanceUID) --copy SHA256`", fileID: $0.sourcePath, rule: "store: one content per SOP Instance UID", source: input($0.source)) }
+        out += conflicts.map {
+            FileSetProblem(
+                .error, .importConflict,
+                "SOP Instance \($0.sopInstanceUID) differs from the stored copy; kept both, this one (SHA-256 \($0.sha256 ?? "?")) flagged; compare the copies with `dicom-media store conflicts`, keep one with `dicom-media store remove \($0.sopInstanceUID) --copy SHA256`",
+                fileID: $0.sourcePath, rule: "store: one content per SOP Instance UID", source: input($0.source))
+        }
         out += missing.map { FileSetProblem(.error, .fileMissing, $0.reason, fileID: $0.path, rule: "PS3.3 F.2.1", source: input($0.source)) }
         out += failed.map { FileSetProblem(.error, .importFailed, $0.reason, fileID: $0.path, rule: "PS3.10 7", source: input($0.source)) }
         out += problems.map { $0.problem.from(input($0.source)) }
-        out += notDICOM.map { FileSetProblem(.info, .notDICOM, "not DICOM, skipped: \($0.reason)", fileID: $0.path, rule: "PS3.10 7.1", source: input($0.source)) }
+        out += notDICOM.map {
+            FileSetProblem(.info, .notDICOM, "not DICOM, skipped: \($0.reason)", fileID: $0.path, rule: "PS3.10 7.1", source: input($0.source))
+        }
         return out
     }
 
@@ -126,10 +151,14 @@ public struct ImportReport: Sendable {
             lines.append("\(m.location) (\(m.kind), \(m.files) files): \(m.note)")
         }
         if let r = reconciliation, r.interrupted {
-            lines.append("recovered an interrupted run: \(r.tmpRemoved) temporary, \(r.orphanFilesRemoved) orphan files and \(r.rowsWithoutFileRemoved) rows without file removed")
+            lines.append(
+                "recovered an interrupted run: \(r.tmpRemoved) temporary, \(r.orphanFilesRemoved) orphan files and \(r.rowsWithoutFileRemoved) rows without file removed"
+            )
         }
         if let plan { lines.append(plan.text) }
-        lines.append("\(dryRun ? "would import" : "imported") \(imported.count), already present \(alreadyPresent.count), conflicts \(conflicts.count), missing \(missing.count), failed \(failed.count), not DICOM \(notDICOM.count)")
+        lines.append(
+            "\(dryRun ? "would import" : "imported") \(imported.count), already present \(alreadyPresent.count), conflicts \(conflicts.count), missing \(missing.count), failed \(failed.count), not DICOM \(notDICOM.count)"
+        )
         return lines.joined(separator: "\n")
     }
 }

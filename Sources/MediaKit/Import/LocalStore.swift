@@ -35,7 +35,8 @@ public struct LocalStore: Sendable {
     public func reconcileIfIdle() -> String? {
         do {
             if let r = try store.reconcileIfIdle(), r.interrupted {
-                return "\(root): recovered an interrupted run: \(r.tmpRemoved) temporary, \(r.orphanFilesRemoved) orphan files and \(r.rowsWithoutFileRemoved) rows without file removed"
+                return
+                    "\(root): recovered an interrupted run: \(r.tmpRemoved) temporary, \(r.orphanFilesRemoved) orphan files and \(r.rowsWithoutFileRemoved) rows without file removed"
             }
             return nil
         } catch {
@@ -79,8 +80,10 @@ public struct LocalStore: Sendable {
     /// `import`: the options of an import into the store at `root`. The store keeps its de-identification
     /// key, so the same original gets the same new UIDs in every import; de-identified or reconciled imports
     /// keep no original path, File ID or UID unless `provenance` asks. `transform(key)` builds the transforms.
-    public static func importOptions(root: String, dryRun: Bool, deidentify: Bool, reconcile: Bool, provenance: ProvenanceMode?,
-                                     transform: ([UInt8]?) throws -> (any InstanceTransform)?) throws -> ImportOptions {
+    public static func importOptions(
+        root: String, dryRun: Bool, deidentify: Bool, reconcile: Bool, provenance: ProvenanceMode?,
+        transform: ([UInt8]?) throws -> (any InstanceTransform)?
+    ) throws -> ImportOptions {
         var options = ImportOptions()
         options.dryRun = dryRun
         let key = deidentify ? try StoreImporter.deidentificationKey(storeRoot: root, create: !dryRun) : nil
@@ -93,8 +96,10 @@ public struct LocalStore: Sendable {
     }
 
     /// `import`: plans the media and carries the plan into this store (nil: a dry run without a store).
-    public static func importMedia(_ media: [any MediumReader], into store: LocalStore?, root: String, options: ImportOptions,
-                                   progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> ImportReport {
+    public static func importMedia(
+        _ media: [any MediumReader], into store: LocalStore?, root: String, options: ImportOptions,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws -> ImportReport {
         try StoreImporter.run(media: media, store: store?.store, storeRoot: root, options: options, progress: progress)
     }
 }

@@ -40,7 +40,8 @@ enum PreparedInstance: Sendable {
         }
         // (0008,0016) and (0008,0018) identify the instance; a File Meta saying otherwise is reported (PS3.10 7.1).
         var warnings = FileMetaCheck.mismatches(fileMeta: file.fileMeta, dataSet: file.dataSet).map {
-            FileSetProblem(.warning, FileMetaCheck.code, "\(c.path): \($0); the data set's UID is used", fileID: c.record?.referencedFileID?.path, rule: "PS3.10 7.1")
+            FileSetProblem(
+                .warning, FileMetaCheck.code, "\(c.path): \($0); the data set's UID is used", fileID: c.record?.referencedFileID?.path, rule: "PS3.10 7.1")
         }
         // The record is checked against the file as read, before any transform replaces its UIDs.
         if let rec = c.record {
@@ -72,9 +73,10 @@ enum PreparedInstance: Sendable {
         // The transform ran above, so the row is built from transformed values only: no original is ever written.
         let row = StoredInstance(
             dataSet: ds, sopClassUID: sopClass, sopInstanceUID: sopInstance, transferSyntaxUID: file.transferSyntax.uid, bytes: bytes,
-            provenance: options.provenance.provenance(kind: medium.kind, location: medium.location, fileSetID: plan.fileSetID,
-                                                      fileSetUID: plan.fileSetUID, fileID: c.record?.referencedFileID?.path, path: c.path,
-                                                      key: provenanceKey),
+            provenance: options.provenance.provenance(
+                kind: medium.kind, location: medium.location, fileSetID: plan.fileSetID,
+                fileSetUID: plan.fileSetUID, fileID: c.record?.referencedFileID?.path, path: c.path,
+                key: provenanceKey),
             importedAt: importedAt)
         self = .ready(row, bytes, warnings)
     }

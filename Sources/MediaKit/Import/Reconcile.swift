@@ -22,8 +22,10 @@ public struct Reconciler: InstanceTransform {
         public var accessionNumber: String?
         /// Line of the CSV file it came from.
         public var line: Int
-        public init(patientID: String? = nil, patientName: String? = nil, birthDate: String? = nil, sex: String? = nil,
-                    accessionNumber: String? = nil, line: Int = 0) {
+        public init(
+            patientID: String? = nil, patientName: String? = nil, birthDate: String? = nil, sex: String? = nil,
+            accessionNumber: String? = nil, line: Int = 0
+        ) {
             self.patientID = patientID; self.patientName = patientName; self.birthDate = birthDate
             self.sex = sex; self.accessionNumber = accessionNumber; self.line = line
         }
@@ -84,7 +86,9 @@ public struct Reconciler: InstanceTransform {
 
     public init(entries: [String: Entry], modificationDateTime: String? = nil) {
         self.entries = entries
-        if let t = modificationDateTime { self.modificationDateTime = t } else {
+        if let t = modificationDateTime {
+            self.modificationDateTime = t
+        } else {
             let f = DateFormatter(); f.locale = Locale(identifier: "en_US_POSIX"); f.dateFormat = "yyyyMMddHHmmss"
             self.modificationDateTime = f.string(from: Date())
         }
@@ -104,18 +108,24 @@ public struct Reconciler: InstanceTransform {
     /// Parses the CSV text (see the type's documentation).
     public static func parse(_ text: String, path: String = "map") throws -> [String: Entry] {
         let rows = try csvRows(text, path: path)
-        guard let (headerLine, header) = rows.first else { throw MapError(.empty, path: path, line: 1, column: nil, message: "empty; the first line must name the columns: \(columns.joined(separator: ","))") }
+        guard let (headerLine, header) = rows.first else {
+            throw MapError(.empty, path: path, line: 1, column: nil, message: "empty; the first line must name the columns: \(columns.joined(separator: ","))")
+        }
         var index: [String: Int] = [:]
         for (i, raw) in header.enumerated() {
             let name = raw.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "\u{FEFF}", with: "")
             guard columns.contains(name) else {
-                throw MapError(.unknownColumn, path: path, line: headerLine, column: "\(i + 1) '\(raw)'", message: "unknown column; known: \(columns.joined(separator: ", "))")
+                throw MapError(
+                    .unknownColumn, path: path, line: headerLine, column: "\(i + 1) '\(raw)'",
+                    message: "unknown column; known: \(columns.joined(separator: ", "))")
             }
             if index[name] != nil { throw MapError(.duplicateColumn, path: path, line: headerLine, column: name, message: "column given twice") }
             index[name] = i
         }
         guard index["source_patient_id"] != nil else {
-            throw MapError(.noSourceColumn, path: path, line: headerLine, column: nil, message: "no source_patient_id column; the first line must name the columns, e.g. \(columns.joined(separator: ","))")
+            throw MapError(
+                .noSourceColumn, path: path, line: headerLine, column: nil,
+                message: "no source_patient_id column; the first line must name the columns, e.g. \(columns.joined(separator: ","))")
         }
         var out: [String: Entry] = [:]
         for (line, row) in rows.dropFirst() {
@@ -129,25 +139,37 @@ public struct Reconciler: InstanceTransform {
                 return v.isEmpty ? nil : v
             }
             guard let source = value("source_patient_id") else {
-                throw MapError(.emptySource, path: path, line: line, column: "source_patient_id", message: "empty; every row needs the source Patient ID it applies to")
+                throw MapError(
+                    .emptySource, path: path, line: line, column: "source_patient_id", message: "empty; every row needs the source Patient ID it applies to")
             }
-            var e = Entry(patientID: value("patient_id"), patientName: value("patient_name"), birthDate: value("birth_date"),
-                          sex: value("sex")?.uppercased(), accessionNumber: value("accession_number"), line: line)
+            var e = Entry(
+                patientID: value("patient_id"), patientName: value("patient_name"), birthDate: value("birth_date"),
+                sex: value("sex")?.uppercased(), accessionNumber: value("accession_number"), line: line)
             func check(_ column: String, _ v: String?, _ ok: (String) -> Bool, _ why: String) throws {
                 if let v, !ok(v) { throw MapError(.invalidValue, path: path, line: line, column: column, message: "'\(v)' \(why)") }
             }
             let noBackslash: (String) -> Bool = { !$0.contains("\\") && !$0.contains(where: { $0.isNewline }) }
-            try check("source_patient_id", source, { $0.count <= 64 && noBackslash($0) }, "is not a Patient ID (LO: at most 64 characters, no backslash; PS3.5 6.2)")
-            try check("patient_id", e.patientID, { $0.count <= 64 && noBackslash($0) }, "is not a Patient ID (LO: at most 64 characters, no backslash; PS3.5 6.2)")
-            try check("patient_name", e.patientName, { n in
-                noBackslash(n) && n.split(separator: "=", omittingEmptySubsequences: false).count <= 3
-                    && n.split(separator: "=", omittingEmptySubsequences: false).allSatisfy { $0.count <= 64 && $0.split(separator: "^", omittingEmptySubsequences: false).count <= 5 }
-            }, "is not a Person Name (PN: Family^Given^Middle^Prefix^Suffix, at most 64 characters a group; PS3.5 6.2.1)")
-            try check("birth_date", e.birthDate, { $0.count == 8 && $0.allSatisfy(\.isASCII) && DICOMDate($0) != nil }, "is not a date YYYYMMDD (DA, PS3.5 6.2)")
+            try check(
+                "source_patient_id", source, { $0.count <= 64 && noBackslash($0) }, "is not a Patient ID (LO: at most 64 characters, no backslash; PS3.5 6.2)")
+            try check(
+                "patient_id", e.patientID, { $0.count <= 64 && noBackslash($0) }, "is not a Patient ID (LO: at most 64 characters, no backslash; PS3.5 6.2)")
+            try check(
+                "patient_name", e.patientName,
+                { n in
+                    noBackslash(n) && n.split(separator: "=", omittingEmptySubsequences: false).count <= 3
+                        && n.split(separator: "=", omittingEmptySubsequences: false).allSatisfy {
+                            $0.count <= 64 && $0.split(separator: "^", omittingEmptySubsequences: false).count <= 5
+                        }
+                }, "is not a Person Name (PN: Family^Given^Middle^Prefix^Suffix, at most 64 characters a group; PS3.5 6.2.1)")
+            try check(
+                "birth_date", e.birthDate, { $0.count == 8 && $0.allSatisfy(\.isASCII) && DICOMDate($0) != nil }, "is not a date YYYYMMDD (DA, PS3.5 6.2)")
             try check("sex", e.sex, { ["M", "F", "O"].contains($0) }, "is not M, F or O (Patient's Sex, PS3.3 C.7.1.1)")
-            try check("accession_number", e.accessionNumber, { $0.count <= 16 && noBackslash($0) }, "is not an Accession Number (SH: at most 16 characters, no backslash; PS3.5 6.2)")
+            try check(
+                "accession_number", e.accessionNumber, { $0.count <= 16 && noBackslash($0) },
+                "is not an Accession Number (SH: at most 16 characters, no backslash; PS3.5 6.2)")
             if let earlier = out[source] {
-                throw MapError(.alreadyMapped, path: path, line: line, column: "source_patient_id", message: "'\(source)' is already mapped on line \(earlier.line)")
+                throw MapError(
+                    .alreadyMapped, path: path, line: line, column: "source_patient_id", message: "'\(source)' is already mapped on line \(earlier.line)")
             }
             e.line = line
             out[source] = e
@@ -174,7 +196,9 @@ public struct Reconciler: InstanceTransform {
             switch c {
             case "\"":
                 if !field.trimmingCharacters(in: .whitespaces).isEmpty {
-                    throw MapError(.quoting, path: path, line: line, column: "\(row.count + 1)", message: "a double quote inside an unquoted value (quote the whole value and double the quote)")
+                    throw MapError(
+                        .quoting, path: path, line: line, column: "\(row.count + 1)",
+                        message: "a double quote inside an unquoted value (quote the whole value and double the quote)")
                 }
                 field = ""; inQuotes = true; quotedAt = line; any = true
             case ",": row.append(field); field = ""; any = true
@@ -211,8 +235,9 @@ public struct Reconciler: InstanceTransform {
             var probe = DataSet(); probe.characterSet = dataSet.characterSet
             probe.setString(tag, vr, value)
             if let b = probe[tag]?.bytes, probe.characterSet.decode(b, vr: vr).trimmingTrailingPadding() != value {
-                throw TransformRefusal("the \(name) '\(value)' from the reconciliation map (line \(e.line)) cannot be written in this instance's Specific Character Set (0008,0005)",
-                                       rule: "PS3.5 6.1.2.5")
+                throw TransformRefusal(
+                    "the \(name) '\(value)' from the reconciliation map (line \(e.line)) cannot be written in this instance's Specific Character Set (0008,0005)",
+                    rule: "PS3.5 6.1.2.5")
             }
             if let old = dataSet[tag], old.bytes == probe[tag]?.bytes { continue }
             // The value before the change; an attribute that was absent is recorded empty.
@@ -222,7 +247,7 @@ public struct Reconciler: InstanceTransform {
         if modified.isEmpty { return }
         var item = DataSet()
         item.characterSet = dataSet.characterSet
-        item.setString(Tag.sourceOfPreviousValues, .LO, [])              // Source of Previous Values (Type 2): this system
+        item.setString(Tag.sourceOfPreviousValues, .LO, [])  // Source of Previous Values (Type 2): this system
         item.setString(Tag.attributeModificationDateTime, .DT, modificationDateTime)
         item.setString(Tag.modifyingSystem, .LO, modifyingSystem)
         item.setString(Tag.reasonForTheAttributeModification, .CS, reason)

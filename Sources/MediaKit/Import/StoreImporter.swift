@@ -35,8 +35,10 @@ public enum StoreImporter {
     }
 
     /// Imports `media` into `store` (nil only for a dry run against a store that does not exist yet): plan, then execute.
-    public static func run(media: [any MediumReader], store: DICOMStore?, storeRoot: String, options: ImportOptions = ImportOptions(),
-                           progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> ImportReport {
+    public static func run(
+        media: [any MediumReader], store: DICOMStore?, storeRoot: String, options: ImportOptions = ImportOptions(),
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws -> ImportReport {
         let plan = try ImportPlanner.plan(media: media, storeRoot: storeRoot, options: options)
         return try ImportExecutor(plan: plan, store: store, options: options).run(progress: progress)
     }

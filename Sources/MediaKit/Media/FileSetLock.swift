@@ -101,7 +101,11 @@ public final class FileSetLock: Sendable {
     /// Releases the lock: the staging folder and other scratch files go (on success and on failure);
     /// the tool folder and the lock file go too unless a journal remains for the next run to finish.
     public func release() {
-        guard let lock = held.withLock({ l -> LockFile? in defer { l = nil }; return l }), lock.isHeld else { return }
+        guard
+            let lock = held.withLock({ l -> LockFile? in
+                defer { l = nil }; return l
+            }), lock.isHeld
+        else { return }
         let journalLeft = !image && isRegularFile(FileSetTransaction.journalPath(target))
         removeLeftovers(keepJournal: true)
         if journalLeft {
@@ -194,11 +198,10 @@ public func moveWithoutReplacing(_ source: String, to dest: String) throws {
 public let normalFileMode: mode_t = {
     // /proc/self/status "Umask:" reads the umask without changing it (umask(2) would, for every thread).
     if let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-       let line = s.split(separator: "\n").first(where: { $0.hasPrefix("Umask:") }),
-       let mask = mode_t(line.dropFirst(6).trimmingCharacters(in: .whitespaces), radix: 8) {
+        let line = s.split(separator: "\n").first(where: { $0.hasPrefix("Umask:") }),
+        let mask = mode_t(line.dropFirst(6).trimmingCharacters(in: .whitespaces), radix: 8)
+    {
         return 0o666 & ~mask
     }
     return 0o644
 }()
-
-

@@ -58,9 +58,10 @@ public struct FileSetTransaction: Sendable {
 
     /// The journal recorded for this transaction.
     func journal(root: String) -> MediumJournal {
-        MediumJournal(operation: operation, started: started,
-                      copies: copies.map { .init(fileID: $0.fileID, size: $0.size, staged: Self.stagedName($0.source, root: root)) },
-                      deletions: deletions)
+        MediumJournal(
+            operation: operation, started: started,
+            copies: copies.map { .init(fileID: $0.fileID, size: $0.size, staged: Self.stagedName($0.source, root: root)) },
+            deletions: deletions)
     }
 
     /// The journal of an interrupted run, validated (nil when there is none). A journal that
@@ -103,12 +104,15 @@ public struct FileSetTransaction: Sendable {
         /// The transaction was rolled back: the old DICOMDIR is kept, the files it had created are gone.
         case rolledBack(MediumJournal, reason: String)
         public var journal: MediumJournal {
-            switch self { case .finished(let j, _), .rolledBack(let j, _): return j }
+            switch self {
+            case .finished(let j, _), .rolledBack(let j, _): return j
+            }
         }
         public var text: String {
             switch self {
             case .finished(let j, let skipped):
-                return "completed an interrupted \(j.operation) started \(j.started)" + (skipped.isEmpty ? "" : "; not deleted: " + skipped.joined(separator: "; "))
+                return "completed an interrupted \(j.operation) started \(j.started)"
+                    + (skipped.isEmpty ? "" : "; not deleted: " + skipped.joined(separator: "; "))
             case .rolledBack(let j, let why):
                 return "rolled back an interrupted \(j.operation) started \(j.started) (\(why)); the File-set is as it was before it"
             }
@@ -134,7 +138,10 @@ public struct FileSetTransaction: Sendable {
             if !stagedDICOMDIR {
                 // The new DICOMDIR is in place already (or was never staged): only deletions remain.
                 if abort && isRegularFile(root + "/DICOMDIR") && j.copies.count > 0 {
-                    throw MediaError(.refused, "the new DICOMDIR of this \(j.operation) is already in place, so it cannot be rolled back; run `dicom-media recover` without --abort to finish it", path: journalPath(root))
+                    throw MediaError(
+                        .refused,
+                        "the new DICOMDIR of this \(j.operation) is already in place, so it cannot be rolled back; run `dicom-media recover` without --abort to finish it",
+                        path: journalPath(root))
                 }
                 return .finished(j, skipped: try finish(j, medium: m))
             }
@@ -259,7 +266,8 @@ public struct FileSetTransaction: Sendable {
             if let progress, n % 64 == 0 || n == copies.count { progress(n, copies.count) }
         }
         if let first = failures.values.compactMap({ $0 }).first {
-            throw MediaError(.io, "copying into the File-set failed (run the command again, or `dicom-media recover --abort`): \(first)", path: root, cause: first)
+            throw MediaError(
+                .io, "copying into the File-set failed (run the command again, or `dicom-media recover --abort`): \(first)", path: root, cause: first)
         }
         do { _ = try Self.finish(journal(root: root), medium: m) } catch let e as MediumError { throw MediaError(e) }
     }

@@ -30,7 +30,8 @@ public struct FolderMedium: MediumReader {
             var s = MediumScan()
             for p in only {
                 guard Medium.pathProblem(p.split(separator: "/", omittingEmptySubsequences: false).map(String.init)) == nil,
-                      medium.contains(prefix + p) else { s.skipped.append((prefix + p, "leaves \(root); not read")); continue }
+                    medium.contains(prefix + p)
+                else { s.skipped.append((prefix + p, "leaves \(root); not read")); continue }
                 if isRegularFile(prefix + p) { s.files.append(MediumFile(path: p, size: fileSize(prefix + p))) }
             }
             return s

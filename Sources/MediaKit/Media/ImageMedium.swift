@@ -30,12 +30,16 @@ public final class ImageMedium: MediumReader, Sendable {
                 for e in try a.entries() where !e.isDirectory {
                     let parts = e.path.split(separator: "/", omittingEmptySubsequences: false)
                     if e.path.hasPrefix("/") || parts.contains(where: { $0.isEmpty || $0 == ".." || $0 == "." || $0.contains("\0") }) {
-                        problems.append(FileSetProblem(.error, .imageEntryRefused, "entry leaves the archive's root; not read", fileID: e.path, rule: "dicom-media medium"))
+                        problems.append(
+                            FileSetProblem(.error, .imageEntryRefused, "entry leaves the archive's root; not read", fileID: e.path, rule: "dicom-media medium"))
                         continue
                     }
                     if parts.contains(where: { $0.hasPrefix(".") }) { continue }
                     if e.isSpecial {
-                        problems.append(FileSetProblem(.error, .imageEntryRefused, "a link or special file, not a regular file; not followed", fileID: e.path, rule: "dicom-media medium"))
+                        problems.append(
+                            FileSetProblem(
+                                .error, .imageEntryRefused, "a link or special file, not a regular file; not followed", fileID: e.path,
+                                rule: "dicom-media medium"))
                         continue
                     }
                     files.append(MediumFile(path: e.path, size: Int(e.size)))
@@ -66,17 +70,24 @@ public final class ImageMedium: MediumReader, Sendable {
         let beyond = r.skipped.filter(\.beyondEnd)
         if let end = r.truncatedAt {
             if beyond.isEmpty {
-                out.append(FileSetProblem(.warning, .imageTruncated, "image ends at byte \(end), before the end of its volume (byte \(r.volumeSize)); only padding is lost, every entry reads",
-                                          rule: "ECMA-119 8.4.8"))
+                out.append(
+                    FileSetProblem(
+                        .warning, .imageTruncated,
+                        "image ends at byte \(end), before the end of its volume (byte \(r.volumeSize)); only padding is lost, every entry reads",
+                        rule: "ECMA-119 8.4.8"))
             } else {
-                out.append(FileSetProblem(.error, .imageTruncated, "image ends at byte \(end); \(beyond.count) entr\(beyond.count == 1 ? "y" : "ies") beyond it not read",
-                                          rule: "ECMA-119 8.4.8"))
+                out.append(
+                    FileSetProblem(
+                        .error, .imageTruncated, "image ends at byte \(end); \(beyond.count) entr\(beyond.count == 1 ? "y" : "ies") beyond it not read",
+                        rule: "ECMA-119 8.4.8"))
             }
         }
         for s in r.skipped {
             let link = s.reason.hasPrefix("symbolic link")
-            out.append(FileSetProblem(.error, s.beyondEnd ? .imageEntryBeyondEnd : .imageEntryRefused, s.reason, fileID: s.path,
-                                      rule: link ? "IEEE P1282 (RRIP) SL; links are not followed out of the medium" : "ECMA-119 9.1"))
+            out.append(
+                FileSetProblem(
+                    .error, s.beyondEnd ? .imageEntryBeyondEnd : .imageEntryRefused, s.reason, fileID: s.path,
+                    rule: link ? "IEEE P1282 (RRIP) SL; links are not followed out of the medium" : "ECMA-119 9.1"))
         }
         return out
     }
@@ -88,7 +99,9 @@ public final class ImageMedium: MediumReader, Sendable {
             guard let f = isoFiles[path] else { throw MediaError(.notFound, "no such file in the image", path: location + ":" + path) }
             do { return try iso.read(f) } catch let e as ImageError { throw MediaError(.unreadable, e.message, path: e.path, cause: e) }
         }
-        guard listing.contains(where: { $0.path == path }), let archive else { throw MediaError(.notFound, "no such file in the archive", path: location + ":" + path) }
+        guard listing.contains(where: { $0.path == path }), let archive else {
+            throw MediaError(.notFound, "no such file in the archive", path: location + ":" + path)
+        }
         do { return try archive.read(path) } catch let e as ImageError { throw MediaError(.unreadable, e.message, path: e.path, cause: e) }
     }
 

@@ -23,7 +23,9 @@ extension PDIOptions {
     /// PDI options whose templates are the `pdi` folder of the templates found as layouts are
     /// (DICOM_MEDIA_TEMPLATES, or beside the binary); none found is a `.badArgument` error.
     public static func withDefaultTemplates() throws -> PDIOptions {
-        guard let dir = FileIDLayout.defaultTemplatesDirectory() else { throw MediaError(.badArgument, "templates folder not found: set DICOM_MEDIA_TEMPLATES") }
+        guard let dir = FileIDLayout.defaultTemplatesDirectory() else {
+            throw MediaError(.badArgument, "templates folder not found: set DICOM_MEDIA_TEMPLATES")
+        }
         return PDIOptions(templates: dir + "/pdi")
     }
 }

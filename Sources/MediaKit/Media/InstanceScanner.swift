@@ -12,8 +12,10 @@ public enum InstanceScanner {
     /// Scans the inputs; `progress(done, total)` is called as headers are read.
     /// With `keepHeaders` false only the start of each header is read (up to (0020,0013)) and only the
     /// sort key is kept, so memory stays flat for any number of files; the plan reloads headers in order.
-    public static func scan(_ inputs: [String], excluding excluded: Set<String> = [], keepHeaders: Bool = true,
-                            progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> SourceScan {
+    public static func scan(
+        _ inputs: [String], excluding excluded: Set<String> = [], keepHeaders: Bool = true,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws -> SourceScan {
         var scan = SourceScan()
         var candidates: [String] = []
         var seen = Set<String>()
@@ -31,8 +33,10 @@ public enum InstanceScanner {
                 if resolver.path(FileID(["DICOMDIR"])) != nil {
                     do { listing = try FileSetListing.load(source: path) } catch {
                         // Not dropped: the broken DICOMDIR is named, and the folder's files are read instead.
-                        scan.problems.append(FileSetProblem(.warning, .inputDICOMDIRUnreadable, "the DICOMDIR cannot be read (\(error)); the folder's files are read instead",
-                                                            fileID: "DICOMDIR", rule: "PS3.10 8.2", source: path))
+                        scan.problems.append(
+                            FileSetProblem(
+                                .warning, .inputDICOMDIRUnreadable, "the DICOMDIR cannot be read (\(error)); the folder's files are read instead",
+                                fileID: "DICOMDIR", rule: "PS3.10 8.2", source: path))
                     }
                 }
                 if let listing {
@@ -45,9 +49,13 @@ public enum InstanceScanner {
                         switch resolver.resolve(id) {
                         case .exact(let p), .variant(let p): addCandidate(p)
                         case .missing:
-                            scan.problems.append(FileSetProblem(.error, .fileMissing, "referenced file is missing", fileID: id.path, rule: "PS3.3 F.2.1", source: input))
+                            scan.problems.append(
+                                FileSetProblem(.error, .fileMissing, "referenced file is missing", fileID: id.path, rule: "PS3.3 F.2.1", source: input))
                         case .outsideRoot:
-                            scan.problems.append(FileSetProblem(.error, .fileIDOutsideRoot, "File ID leaves the File-set root; not read", fileID: id.path, rule: "PS3.10 8.2", source: input))
+                            scan.problems.append(
+                                FileSetProblem(
+                                    .error, .fileIDOutsideRoot, "File ID leaves the File-set root; not read", fileID: id.path, rule: "PS3.10 8.2", source: input
+                                ))
                         }
                     }
                 } else {
@@ -98,16 +106,19 @@ public enum InstanceScanner {
             }
             // Complete instances only (PS3.10 §7): an instance cut short is refused, named with offset and tag.
             do { try Completeness.check(path: path) } catch let e as DICOMParseError {
-                return .failure(MediaError(.unreadable, "\(e.code == .incomplete ? "incomplete instance" : "refused") [\(e.code)]: \(e.located)", path: path, cause: e))
+                return .failure(
+                    MediaError(.unreadable, "\(e.code == .incomplete ? "incomplete instance" : "refused") [\(e.code)]: \(e.located)", path: path, cause: e))
             }
             let key = sortKey(f.dataSet)
-            return .success(SourceInstance(path: path, header: keepHeader ? strip(f.dataSet) : DataSet(), sortKey: key,
-                                           fileMeta: keepHeader ? meta : DataSet(), transferSyntax: f.transferSyntax,
-                                           sopClassUID: sopClass, sopInstanceUID: sopInstance, size: fileSize(path),
-                                           isPart10: f.preamble != nil && !meta.isEmpty && meta.string(.transferSyntaxUID) != nil,
-                                           diagnostics: keepHeader ? f.diagnostics : [],
-                                           fileMetaMismatches: FileMetaCheck.mismatches(fileMeta: meta, dataSet: f.dataSet),
-                                           fileMetaNeedsRebuild: !meta.isEmpty && FileMetaCheck.needsRebuild(fileMeta: meta, dataSet: f.dataSet)))
+            return .success(
+                SourceInstance(
+                    path: path, header: keepHeader ? strip(f.dataSet) : DataSet(), sortKey: key,
+                    fileMeta: keepHeader ? meta : DataSet(), transferSyntax: f.transferSyntax,
+                    sopClassUID: sopClass, sopInstanceUID: sopInstance, size: fileSize(path),
+                    isPart10: f.preamble != nil && !meta.isEmpty && meta.string(.transferSyntaxUID) != nil,
+                    diagnostics: keepHeader ? f.diagnostics : [],
+                    fileMetaMismatches: FileMetaCheck.mismatches(fileMeta: meta, dataSet: f.dataSet),
+                    fileMetaNeedsRebuild: !meta.isEmpty && FileMetaCheck.needsRebuild(fileMeta: meta, dataSet: f.dataSet)))
         } catch let e as DICOMParseError {
             if e.code == .notDICOM || e.code == .empty { return .failure(MediaError(.inputNotDICOM, e.message, path: path, cause: e)) }
             return .failure(MediaError(.unreadable, e.located, path: path, cause: e))
@@ -151,4 +162,3 @@ public enum InstanceScanner {
         return w.files
     }
 }
-

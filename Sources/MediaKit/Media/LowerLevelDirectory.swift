@@ -18,11 +18,14 @@ enum LowerLevelDirectory {
     /// Reads every lower-level directory file of the medium and adds the files its records name
     /// (resolved from the medium's root) to `candidates`; the directory files themselves are marked
     /// as referenced so they are not taken for instances. Problems are reported under the file's path.
-    static func follow(medium: MediumReader, files: [MediumFile], index: MediumIndex, referenced: inout Set<String>,
-                       candidates: inout [StoreImporter.Candidate], report: inout ImportReport) {
+    static func follow(
+        medium: MediumReader, files: [MediumFile], index: MediumIndex, referenced: inout Set<String>,
+        candidates: inout [StoreImporter.Candidate], report: inout ImportReport
+    ) {
         for f in files where isCandidate(f.path) {
             guard let bytes = try? medium.read(f.path), let file = try? Part10Reader.read(bytes: bytes, path: f.path),
-                  (file.fileMeta.string(.mediaStorageSOPClassUID) ?? "") == UID.mediaStorageDirectoryStorage else { continue }
+                (file.fileMeta.string(.mediaStorageSOPClassUID) ?? "") == UID.mediaStorageDirectoryStorage
+            else { continue }
             let fs = DICOMDIRReader.read(file)
             let records = fs.allRecords(includingOrphans: true)
             // File IDs relative to the medium's root (a lower-level DIRFILE), or to the file's own folder
@@ -31,7 +34,10 @@ enum LowerLevelDirectory {
             let sample = records.compactMap { $0.0.referencedFileID }.prefix(16)
             func hits(_ base: [String]) -> Int {
                 sample.reduce(0) { n, id in
-                    switch index.lookup(FileID(base + id.components)) { case .exact, .variant: return n + 1; default: return n }
+                    switch index.lookup(FileID(base + id.components)) {
+                    case .exact, .variant: return n + 1;
+                    default: return n
+                    }
                 }
             }
             let rootHits = hits([]), folderHits = hits(folder)
@@ -47,9 +53,15 @@ enum LowerLevelDirectory {
                 case .exact(let p), .variant(let p):
                     if referenced.insert(p).inserted { candidates.append(StoreImporter.Candidate(path: p, record: rec)) }
                 case .missing:
-                    report.missing.append(ImportReport.FileProblem(source: where_, path: id.path, reason: "named by the lower-level directory file \(f.path) (\(rec.type.rawValue) \(rec.referencedSOPInstanceUID ?? "")) but not on the medium"))
+                    report.missing.append(
+                        ImportReport.FileProblem(
+                            source: where_, path: id.path,
+                            reason:
+                                "named by the lower-level directory file \(f.path) (\(rec.type.rawValue) \(rec.referencedSOPInstanceUID ?? "")) but not on the medium"
+                        ))
                 case .outsideRoot:
-                    report.failed.append(ImportReport.FileProblem(source: where_, path: id.path, reason: "File ID leaves the medium's root; refused, not read (PS3.10 8.2)"))
+                    report.failed.append(
+                        ImportReport.FileProblem(source: where_, path: id.path, reason: "File ID leaves the medium's root; refused, not read (PS3.10 8.2)"))
                 }
             }
         }

@@ -18,8 +18,10 @@ public struct MediumFileSet: FileSetFiles {
         case .exact(let name), .variant(let name): return try read(medium, name: name, paths: paths)
         default:
             if let image = medium as? ImageMedium, let cut = image.problems.first(where: { $0.code == .imageTruncated }),
-               image.problems.contains(where: { $0.code == .imageEntryBeyondEnd && ($0.fileID.map { ["DICOMDIR", "/"].contains($0.uppercased()) } ?? false) }) {
-                throw MediaError(.unreadable, "\(cut.message); the DICOMDIR is among them (`import` salvages the \(paths.count) file(s) that read)", path: medium.location)
+                image.problems.contains(where: { $0.code == .imageEntryBeyondEnd && ($0.fileID.map { ["DICOMDIR", "/"].contains($0.uppercased()) } ?? false) })
+            {
+                throw MediaError(
+                    .unreadable, "\(cut.message); the DICOMDIR is among them (`import` salvages the \(paths.count) file(s) that read)", path: medium.location)
             }
             throw MediaError(.noDICOMDIR, "no DICOMDIR at the root of the image", path: medium.location)
         }

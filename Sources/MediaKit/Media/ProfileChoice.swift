@@ -52,13 +52,19 @@ public enum ProfileChoice {
         let recorded = RecordedProfile.identifier(in: fs)
         if let given {
             if let r = recorded, r != given.id, let bad = misfit(given, content(of: fs)) {
-                throw MediaError(.profileNeeded, "the File-set was made for \(r), and --profile \(given.id) does not allow its \(DataDictionary.uidName(bad.sop) ?? bad.sop) in \(TransferSyntax(uid: bad.ts).name) (\(bad.fileID)); leave --profile out to keep \(r)", path: path)
+                throw MediaError(
+                    .profileNeeded,
+                    "the File-set was made for \(r), and --profile \(given.id) does not allow its \(DataDictionary.uidName(bad.sop) ?? bad.sop) in \(TransferSyntax(uid: bad.ts).name) (\(bad.fileID)); leave --profile out to keep \(r)",
+                    path: path)
             }
             return (given, "option")
         }
         if let r = recorded, let p = ApplicationProfile.named(r) { return (p, "recorded") }
         let (implied, why) = implied(by: fs)
         if let implied { return (implied, "content") }
-        throw MediaError(.profileNeeded, "cannot tell the File-set's application profile: it records none and \(why); give --profile (e.g. --profile \(ApplicationProfile.default.id))", path: path)
+        throw MediaError(
+            .profileNeeded,
+            "cannot tell the File-set's application profile: it records none and \(why); give --profile (e.g. --profile \(ApplicationProfile.default.id))",
+            path: path)
     }
 }

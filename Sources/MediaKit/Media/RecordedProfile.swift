@@ -15,7 +15,8 @@ public enum RecordedProfile {
     /// The profile identifier recorded by this tool, or nil (none, or another implementation's private information).
     public static func identifier(in fs: FileSet) -> String? {
         guard fs.fileMeta.string(.privateInformationCreatorUID) == Implementation.classUID,
-              let bytes = fs.fileMeta[.privateInformation]?.bytes else { return nil }
+            let bytes = fs.fileMeta[.privateInformation]?.bytes
+        else { return nil }
         var text = String(decoding: bytes, as: UTF8.self)
         while let last = text.last, last == "\0" || last == " " { text.removeLast() }
         guard text.hasPrefix(prefix) else { return nil }

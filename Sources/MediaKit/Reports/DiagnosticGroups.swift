@@ -32,7 +32,9 @@ public enum DiagnosticGroups {
             let g = groups[k] ?? []
             if g.count < threshold { out += g.map(line); continue }
             let under = k.folder.isEmpty ? "" : " under \(k.folder)"
-            out.append((k.source.map { "\($0): " } ?? "") + "\(k.severity) \(g.count) x \(k.code)\(under): \(g[0].message) (\(g[0].rule)); first \(g[0].fileID ?? "-"); --verbose lists every one")
+            out.append(
+                (k.source.map { "\($0): " } ?? "")
+                    + "\(k.severity) \(g.count) x \(k.code)\(under): \(g[0].message) (\(g[0].rule)); first \(g[0].fileID ?? "-"); --verbose lists every one")
         }
         return out
     }

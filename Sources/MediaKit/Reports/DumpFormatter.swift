@@ -34,8 +34,10 @@ public struct DumpFormatter {
                 w.line(depth, "(FFFE,E0DD)", "na", "(SequenceDelimitationItem)", "0", 0, "SequenceDelimitationItem")
             case .fragments(let f):
                 w.line(depth, e.tag, e.vr.code, "(PixelSequence #=\(f.fragments.count + 1))", "u/l", 1, keyword)
-                w.line(depth + 1, "(FFFE,E000)", "pi", f.basicOffsetTable.isEmpty ? "(no value available)" : f.basicOffsetTable.map(String.init).joined(separator: "\\"),
-                       String(f.basicOffsetTable.count * 4), 1, "Item (Basic Offset Table)")
+                w.line(
+                    depth + 1, "(FFFE,E000)", "pi",
+                    f.basicOffsetTable.isEmpty ? "(no value available)" : f.basicOffsetTable.map(String.init).joined(separator: "\\"),
+                    String(f.basicOffsetTable.count * 4), 1, "Item (Basic Offset Table)")
                 for frag in f.fragments {
                     w.line(depth + 1, "(FFFE,E000)", "pi", hex(Array(frag.prefix(16))) + (frag.count > 16 ? "..." : ""), String(frag.count), 1, "Item")
                 }
@@ -91,7 +93,9 @@ public struct DumpFormatter {
                     let v = UInt16(shown[i]) | UInt16(shown[i + 1]) << 8
                     return hex4lower(v)
                 }.joined(separator: "\\")
-            } else { s = shown.map { hex2($0) }.joined(separator: "\\") }
+            } else {
+                s = shown.map { hex2($0) }.joined(separator: "\\")
+            }
             if b.count > 32 { s += "..." }
             return (s, 1)
         }

@@ -10,8 +10,10 @@ struct LineWriter {
     mutating func tag(_ t: Tag) {
         @inline(__always) func d(_ n: UInt16) -> UInt8 { n < 10 ? 0x30 + UInt8(n) : 0x37 + UInt8(n) }
         let g = t.group, e = t.element
-        out.append(contentsOf: [0x28, d(g >> 12), d(g >> 8 & 0xF), d(g >> 4 & 0xF), d(g & 0xF), 0x2C,
-                                d(e >> 12), d(e >> 8 & 0xF), d(e >> 4 & 0xF), d(e & 0xF), 0x29])
+        out.append(contentsOf: [
+            0x28, d(g >> 12), d(g >> 8 & 0xF), d(g >> 4 & 0xF), d(g & 0xF), 0x2C,
+            d(e >> 12), d(e >> 8 & 0xF), d(e >> 4 & 0xF), d(e & 0xF), 0x29,
+        ])
     }
 
     mutating func tail(_ lineStart: Int, _ columnsFromBytes: Int, _ length: String, _ vm: Int, _ keyword: String) {

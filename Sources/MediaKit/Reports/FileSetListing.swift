@@ -64,7 +64,9 @@ public struct FileSetListing: Sendable {
     func referenceProblem(_ id: FileID, _ match: Medium.Match) -> FileSetProblem? {
         switch match {
         case .variant(let p):
-            return FileSetProblem(.warning, .fileIDVariant, "file found only as \(p.dropFirst(location.root.count + 1)) (case or suffix differs)", fileID: id.path, rule: "PS3.10 8.5")
+            return FileSetProblem(
+                .warning, .fileIDVariant, "file found only as \(p.dropFirst(location.root.count + 1)) (case or suffix differs)", fileID: id.path,
+                rule: "PS3.10 8.5")
         case .outsideRoot:
             return FileSetProblem(.error, .fileIDOutsideRoot, "File ID leaves the File-set root; refused", fileID: id.path, rule: "PS3.10 8.2")
         case .exact, .missing: return nil
@@ -109,7 +111,10 @@ public struct FileSetListing: Sendable {
             var present = false
             if let id = r.referencedFileID {
                 let match = resolve(id, resolver)
-                switch match { case .exact, .variant: present = true; default: break }
+                switch match {
+                case .exact, .variant: present = true;
+                default: break
+                }
                 if let p = referenceProblem(id, match) { problems.append(p) }
             }
             return .object([
@@ -153,11 +158,12 @@ public struct FileSetListing: Sendable {
         func place(_ r: DirectoryRecord) {
             switch r.type {
             case .patient:
-                patients.append(.object([
-                    ("patientID", str(r.keys, .patientID)),
-                    ("patientName", personName(r.keys)),
-                    ("studies", .array(r.children.filter { $0.type == .study }.map { .object(study($0)) })),
-                ]))
+                patients.append(
+                    .object([
+                        ("patientID", str(r.keys, .patientID)),
+                        ("patientName", personName(r.keys)),
+                        ("studies", .array(r.children.filter { $0.type == .study }.map { .object(study($0)) })),
+                    ]))
             case .study: rootRecords.append(.object([("recordType", .string(r.type.rawValue))] + study(r)))
             case .series: rootRecords.append(.object([("recordType", .string(r.type.rawValue))] + series(r)))
             default:
@@ -208,7 +214,10 @@ public struct FileSetListing: Sendable {
             var s = indent + parts.joined(separator: " ")
             if let id = r.referencedFileID {
                 s += "  " + id.path
-                switch resolve(id, resolver) { case .exact, .variant: break; default: s += "  (MISSING)" }
+                switch resolve(id, resolver) {
+                case .exact, .variant: break;
+                default: s += "  (MISSING)"
+                }
             }
             lines.append(s)
             let children = r.type == .series ? Self.sortedInstances(r.children) : r.children

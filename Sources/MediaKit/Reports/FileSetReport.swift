@@ -51,10 +51,26 @@ public struct FileSetReport: Sendable {
             ("fileSetID", .string(fileSetID)), ("fileSetUID", .string(fileSetUID)),
             ("resumed", resumed.map { .string($0) } ?? .null), ("nothingWritten", .bool(nothingWritten)),
             ("profile", .string(profile)), ("profileSource", .string(profileSource)),
-            ("added", .array(added.map { .object([("fileID", .string($0.fileID)), ("source", .string($0.source)),
-                                                   ("recordType", .string($0.recordType)), ("sopInstanceUID", .string($0.sopInstanceUID))]) })),
-            ("transcoded", .array(transcoded.map { .object([("source", .string($0.source)), ("fileID", .string($0.fileID)),
-                                                             ("from", .string($0.from)), ("to", .string($0.to)), ("lossy", .bool($0.lossy))]) })),
+            (
+                "added",
+                .array(
+                    added.map {
+                        .object([
+                            ("fileID", .string($0.fileID)), ("source", .string($0.source)),
+                            ("recordType", .string($0.recordType)), ("sopInstanceUID", .string($0.sopInstanceUID)),
+                        ])
+                    })
+            ),
+            (
+                "transcoded",
+                .array(
+                    transcoded.map {
+                        .object([
+                            ("source", .string($0.source)), ("fileID", .string($0.fileID)),
+                            ("from", .string($0.from)), ("to", .string($0.to)), ("lossy", .bool($0.lossy)),
+                        ])
+                    })
+            ),
             ("alreadyPresent", .array(alreadyPresent.map { .object([("source", .string($0.source)), ("fileID", .string($0.fileID))]) })),
             ("refused", .array(refused.map { .object([("source", .string($0.source)), ("reason", .string($0.reason))]) })),
             ("notDicom", .array(notDICOM.map { .object([("path", .string($0.path)), ("reason", .string($0.reason))]) })),
@@ -92,11 +108,21 @@ public struct FileSetReport: Sendable {
         var lines: [String] = []
         if let r = resumed { lines.append("resumed: \(r)") }
         if nothingWritten { lines.append("\(operation) \(root): no instances: nothing written") }
-        if profileSource != "option" { lines.append("profile \(profile) (\(profileSource == "recorded" ? "recorded in the DICOMDIR" : "implied by the File-set's content"))") }
+        if profileSource != "option" {
+            lines.append("profile \(profile) (\(profileSource == "recorded" ? "recorded in the DICOMDIR" : "implied by the File-set's content"))")
+        }
         let verb = dryRun ? "would add" : "added"
         if dryRun { for a in added { lines.append("  \(a.fileID)  <- \(a.source)  [\(a.recordType)]") } }
-        if dryRun { for t in transcoded { lines.append("transcoded: \(t.source) -> \(t.fileID): \(TransferSyntax(uid: t.from).name) -> \(TransferSyntax(uid: t.to).name)\(t.lossy ? " (lossy)" : "")") } }
-        lines.append("\(operation) \(root): \(verb) \(added.count) instance(s)\(transcoded.isEmpty ? "" : " (\(transcoded.count) transcoded)"); already present \(alreadyPresent.count); refused \(refused.count); not DICOM \(notDICOM.count); unreadable \(unreadable.count)")
+        if dryRun {
+            for t in transcoded {
+                lines.append(
+                    "transcoded: \(t.source) -> \(t.fileID): \(TransferSyntax(uid: t.from).name) -> \(TransferSyntax(uid: t.to).name)\(t.lossy ? " (lossy)" : "")"
+                )
+            }
+        }
+        lines.append(
+            "\(operation) \(root): \(verb) \(added.count) instance(s)\(transcoded.isEmpty ? "" : " (\(transcoded.count) transcoded)"); already present \(alreadyPresent.count); refused \(refused.count); not DICOM \(notDICOM.count); unreadable \(unreadable.count)"
+        )
         lines.append("File-set ID '\(fileSetID)', UID \(fileSetUID)")
         for p in alreadyPresent { lines.append("already present: \(p.source) = \(p.fileID)") }
         // Refusals, unreadable inputs and problems are diagnostics: see `diagnostics` (stderr).

@@ -31,14 +31,18 @@ public enum FileSetVerification {
         public var text: String {
             var lines: [String] = []
             let e = problems.filter { $0.severity == .error }.count, w = problems.filter { $0.severity == .warning }.count
-            lines.append("verify \(location.root): \(fileSet.recordCount) records\(profile.map { ", profile \($0.id)" } ?? ""): \(e) error(s), \(w) warning(s)\(hasProblems || hasWarnings ? "" : ": clean")")
+            lines.append(
+                "verify \(location.root): \(fileSet.recordCount) records\(profile.map { ", profile \($0.id)" } ?? ""): \(e) error(s), \(w) warning(s)\(hasProblems || hasWarnings ? "" : ": clean")"
+            )
             return lines.joined(separator: "\n")
         }
     }
 
     /// `verify SOURCE`: an image (ISO 9660, ZIP, tar) read in place, else a folder or DICOMDIR path;
     /// with `pdi` also the IHE PDI rules (README.TXT, INDEX.HTM, names outside the DICOM tree).
-    public static func verify(source: String, profile: ApplicationProfile?, deep: Bool, pdi: Bool, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Result {
+    public static func verify(source: String, profile: ApplicationProfile?, deep: Bool, pdi: Bool, progress: (@Sendable (Int, Int) -> Void)? = nil) throws
+        -> Result
+    {
         if FileSetImage.isImage(source) {
             let medium = try ImageMedium(image: source)
             var r = try verify(medium: medium, profile: profile, deep: deep, progress: progress)
@@ -51,13 +55,16 @@ public enum FileSetVerification {
     }
 
     /// With `deep`, every frame of every referenced, complete image is also decoded (PS3.5 §8, §A.4).
-    public static func verify(source: String, profile: ApplicationProfile?, deep: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Result {
+    public static func verify(source: String, profile: ApplicationProfile?, deep: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil) throws
+        -> Result
+    {
         let loc = try FileSetLocation(source: source)
         let fs: FileSet
         do { fs = try DICOMDIRReader.read(path: loc.dicomdir) } catch let e as DICOMParseError {
             throw MediaError(.unreadable, "DICOMDIR cannot be read: \(e.description)", path: loc.dicomdir, cause: e)
         }
-        var problems = FileSetVerifier(root: loc.root, fileSet: fs, profile: profile, dicomdirPath: loc.dicomdir, ignoring: [FileSetTransaction.folderName]).verify(progress: progress)
+        var problems = FileSetVerifier(root: loc.root, fileSet: fs, profile: profile, dicomdirPath: loc.dicomdir, ignoring: [FileSetTransaction.folderName])
+            .verify(progress: progress)
         if deep { problems += decodeFrames(root: loc.root, fileSet: fs, skip: Set(problems.filter { $0.severity == .error }.compactMap(\.fileID))) }
         let pendingJournal: MediumJournal?
         do { pendingJournal = try FileSetTransaction.pending(in: loc.root) } catch let e as MediaError {
@@ -75,18 +82,26 @@ public enum FileSetVerification {
                     problems[i].message = "written by an interrupted \(pending.operation); not referenced until it completes"
                 }
             }
-            problems.append(FileSetProblem(.info, .pendingTransaction, "an interrupted \(pending.operation) (started \(pending.started)) is pending; the next dicom-media command on this File-set (or `dicom-media recover`) completes or rolls it back",
-                                           fileID: FileSetTransaction.folderName, rule: "dicom-media journal"))
+            problems.append(
+                FileSetProblem(
+                    .info, .pendingTransaction,
+                    "an interrupted \(pending.operation) (started \(pending.started)) is pending; the next dicom-media command on this File-set (or `dicom-media recover`) completes or rolls it back",
+                    fileID: FileSetTransaction.folderName, rule: "dicom-media journal"))
         }
         return Result(location: loc, fileSet: fs, profile: profile, problems: problems)
     }
 
     /// `verify` of a medium read in place (an image): the same checks through its file list and
     /// reads; the medium's own problems (a truncated image) come first.
-    public static func verify(medium: MediumReader, profile: ApplicationProfile?, deep: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Result {
+    public static func verify(medium: MediumReader, profile: ApplicationProfile?, deep: Bool = false, progress: (@Sendable (Int, Int) -> Void)? = nil) throws
+        -> Result
+    {
         let (loc, fs, _) = try MediumFileSet.read(medium)
         var problems = (medium as? ImageMedium)?.problems ?? []
-        problems += FileSetVerifier(root: loc.root, fileSet: fs, profile: profile, dicomdirPath: loc.root + "/" + loc.dicomdir.dropFirst(loc.root.count + 1), files: MediumFileSet(medium: medium), ignoring: [FileSetTransaction.folderName]).verify(progress: progress)
+        problems += FileSetVerifier(
+            root: loc.root, fileSet: fs, profile: profile, dicomdirPath: loc.root + "/" + loc.dicomdir.dropFirst(loc.root.count + 1),
+            files: MediumFileSet(medium: medium), ignoring: [FileSetTransaction.folderName]
+        ).verify(progress: progress)
         if deep {
             let skip = Set(problems.filter { $0.severity == .error }.compactMap(\.fileID))
             let files = FileListResolver(paths: (try? medium.files().map(\.path)) ?? [])
@@ -126,7 +141,8 @@ public enum FileSetVerification {
                 guard f.transferSyntax.isEncapsulated, f.dataSet[.pixelData] != nil else { continue }
                 _ = try PixelTranscoder().transcode(dataSet: f.dataSet, fileMeta: f.fileMeta, from: f.transferSyntax, to: .explicitVRLittleEndian)
             } catch {
-                out.append(FileSetProblem(.error, .frameUndecodable, "a frame of the referenced file does not decode: \(error)", fileID: id.path, rule: "PS3.5 8"))
+                out.append(
+                    FileSetProblem(.error, .frameUndecodable, "a frame of the referenced file does not decode: \(error)", fileID: id.path, rule: "PS3.5 8"))
             }
         }
         return out

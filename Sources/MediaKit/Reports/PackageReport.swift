@@ -6,7 +6,8 @@ public struct PackageReport: Sendable {
 
     /// Packages the File-set as `output` with the checked image options (see ``ImageOutput/checked(path:volumeID:rockRidge:engine:)``).
     public static func package(fileSet: String, image: ImageOutput) throws -> PackageReport {
-        PackageReport(result: try FileSetPackager.package(fileSet: fileSet, to: image.path, volumeID: image.volumeID, rockRidge: image.rockRidge, engine: image.engine))
+        PackageReport(
+            result: try FileSetPackager.package(fileSet: fileSet, to: image.path, volumeID: image.volumeID, rockRidge: image.rockRidge, engine: image.engine))
     }
 
     /// Links left out of the image (they leave the File-set or loop), each a stderr line; any makes exit 1.
@@ -16,8 +17,10 @@ public struct PackageReport: Sendable {
 
     /// `{image, volumeID, files, bytes, skipped [{path, reason}]}`.
     public var json: JSON {
-        .object([("image", .string(result.image)), ("volumeID", .string(result.volumeID)),
-                 ("files", .int(Int64(result.files))), ("bytes", .int(Int64(result.bytes))),
-                 ("skipped", .array(result.skipped.map { .object([("path", .string($0.path)), ("reason", .string($0.reason))]) }))])
+        .object([
+            ("image", .string(result.image)), ("volumeID", .string(result.volumeID)),
+            ("files", .int(Int64(result.files))), ("bytes", .int(Int64(result.bytes))),
+            ("skipped", .array(result.skipped.map { .object([("path", .string($0.path)), ("reason", .string($0.reason))]) })),
+        ])
     }
 }

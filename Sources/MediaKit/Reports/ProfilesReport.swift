@@ -11,7 +11,8 @@ public enum ProfilesReport {
         var lines: [String] = []
         for p in profiles {
             let syntaxes = p.transferSyntaxes.map { DataDictionary.uidName($0) ?? $0 }.joined(separator: ", ")
-            lines.append("\(p.id.padding(toLength: width, withPad: " ", startingAt: 0))  \(p.medium)  [\(syntaxes)]\(p.updaterAllowed ? "" : "  (no File-set Updater)")")
+            lines.append(
+                "\(p.id.padding(toLength: width, withPad: " ", startingAt: 0))  \(p.medium)  [\(syntaxes)]\(p.updaterAllowed ? "" : "  (no File-set Updater)")")
         }
         lines.append("\(profiles.count) profiles")
         return lines.joined(separator: "\n")
@@ -22,15 +23,16 @@ public enum ProfilesReport {
         func uid(_ uid: String) -> JSON {
             .object([("uid", .string(uid)), ("name", DataDictionary.uidName(uid).map { .string($0) } ?? .null)])
         }
-        return .array(ApplicationProfile.all.map { p in
-            .object([
-                ("id", .string(p.id)),
-                ("title", .string(p.title)),
-                ("medium", .string(p.medium)),
-                ("updaterAllowed", .bool(p.updaterAllowed)),
-                ("transferSyntaxes", .array(p.transferSyntaxes.map(uid))),
-                ("sopClasses", p.sopClasses.map { .array($0.sorted().map(uid)) } ?? .null),
-            ])
-        })
+        return .array(
+            ApplicationProfile.all.map { p in
+                .object([
+                    ("id", .string(p.id)),
+                    ("title", .string(p.title)),
+                    ("medium", .string(p.medium)),
+                    ("updaterAllowed", .bool(p.updaterAllowed)),
+                    ("transferSyntaxes", .array(p.transferSyntaxes.map(uid))),
+                    ("sopClasses", p.sopClasses.map { .array($0.sorted().map(uid)) } ?? .null),
+                ])
+            })
     }
 }

@@ -37,8 +37,10 @@ public struct RecoverReport: Sendable {
         guard let r = recovery else { return .object([("root", .string(root)), ("pending", .bool(false))]) }
         var outcome = "finished"
         if case .rolledBack = r { outcome = "rolledBack" }
-        return .object([("root", .string(root)), ("pending", .bool(true)), ("operation", .string(r.journal.operation)),
-                        ("started", .string(r.journal.started)), ("outcome", .string(outcome)),
-                        ("notDeleted", .array(notDeleted.map { .string($0) }))])
+        return .object([
+            ("root", .string(root)), ("pending", .bool(true)), ("operation", .string(r.journal.operation)),
+            ("started", .string(r.journal.started)), ("outcome", .string(outcome)),
+            ("notDeleted", .array(notDeleted.map { .string($0) })),
+        ])
     }
 }

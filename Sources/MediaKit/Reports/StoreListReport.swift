@@ -36,9 +36,14 @@ enum StoreCopy {
         return .object([
             ("sha256", .string(r.sha256)), ("size", .int(Int64(r.size))), ("path", .string(r.path)), ("conflict", .bool(r.conflict)),
             ("importedAt", .string(r.importedAt)), ("transferSyntaxUID", .string(r.transferSyntaxUID)),
-            ("source", .object([("kind", .string(r.sourceKind)), ("location", .string(r.sourceLocation)), ("fileSetID", opt(r.sourceFileSetID)),
-                                ("fileSetUID", opt(r.sourceFileSetUID)), ("fileID", opt(r.sourceFileID)),
-                                ("path", r.sourcePath.isEmpty ? .null : .string(r.sourcePath))])),
+            (
+                "source",
+                .object([
+                    ("kind", .string(r.sourceKind)), ("location", .string(r.sourceLocation)), ("fileSetID", opt(r.sourceFileSetID)),
+                    ("fileSetUID", opt(r.sourceFileSetUID)), ("fileID", opt(r.sourceFileID)),
+                    ("path", r.sourcePath.isEmpty ? .null : .string(r.sourcePath)),
+                ])
+            ),
         ])
     }
 }

@@ -18,16 +18,20 @@ public struct StoreRemovalReport: Sendable {
             if level == "instance" && r.removed.count > 1 {
                 lines.append("  (every copy of the instance; to keep one, remove the others with --copy SHA256)")
             }
-            for x in r.unflagged { lines.append("  \(dryRun ? "would keep" : "kept") \(x.sha256) as the single copy of \(x.sopInstanceUID) (no longer flagged)") }
+            for x in r.unflagged {
+                lines.append("  \(dryRun ? "would keep" : "kept") \(x.sha256) as the single copy of \(x.sopInstanceUID) (no longer flagged)")
+            }
         }
         return lines.joined(separator: "\n")
     }
 
     public var json: JSON {
-        .object([("uid", .string(uid)), ("level", removal.level.map { .string($0) } ?? .null), ("dryRun", .bool(dryRun)),
-                 ("removed", .array(removal.removed.map { .string($0.sopInstanceUID) })),
-                 ("copies", .array(removal.removed.map(StoreCopy.json))),
-                 ("unflagged", .array(removal.unflagged.map(StoreCopy.json)))])
+        .object([
+            ("uid", .string(uid)), ("level", removal.level.map { .string($0) } ?? .null), ("dryRun", .bool(dryRun)),
+            ("removed", .array(removal.removed.map { .string($0.sopInstanceUID) })),
+            ("copies", .array(removal.removed.map(StoreCopy.json))),
+            ("unflagged", .array(removal.unflagged.map(StoreCopy.json))),
+        ])
     }
 
     /// The stderr line when nothing matched (exit 1), else nil.

@@ -9,8 +9,10 @@ public struct StoreVerificationReport: Sendable {
     public var text: String { "\(verification.instances) instances, \(verification.bytes) bytes, \(verification.problems.count) problems" }
 
     public var json: JSON {
-        .object([("instances", .int(Int64(verification.instances))), ("bytes", .int(Int64(verification.bytes))),
-                 ("problems", .array(verification.problems.map(\.json)))])
+        .object([
+            ("instances", .int(Int64(verification.instances))), ("bytes", .int(Int64(verification.bytes))),
+            ("problems", .array(verification.problems.map(\.json))),
+        ])
     }
 
     /// One stderr line per problem (a file missing, damaged or unindexed).

@@ -14,9 +14,11 @@ public enum TranscodeReport {
 
     /// One transcoded file as JSON: input, output, transferSyntax, lossy, bytesIn, bytesOut, diagnostics.
     public static func json(_ t: FileTranscoder.Result) -> JSON {
-        .object([("input", .string(t.input)), ("output", .string(t.output)), ("transferSyntax", .string(t.outputSyntax.uid)),
-                 ("lossy", .bool(t.lossy)), ("bytesIn", .int(Int64(t.bytesIn))), ("bytesOut", .int(Int64(t.bytesOut))),
-                 ("diagnostics", .array(t.diagnostics.map { .string($0.description) }))])
+        .object([
+            ("input", .string(t.input)), ("output", .string(t.output)), ("transferSyntax", .string(t.outputSyntax.uid)),
+            ("lossy", .bool(t.lossy)), ("bytesIn", .int(Int64(t.bytesIn))), ("bytesOut", .int(Int64(t.bytesOut))),
+            ("diagnostics", .array(t.diagnostics.map { .string($0.description) })),
+        ])
     }
 
     /// The one line naming why `input` was not transcoded (the error names the file itself when it can).

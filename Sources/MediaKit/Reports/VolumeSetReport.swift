@@ -31,8 +31,15 @@ public struct VolumeSetReport: Sendable {
 
     /// Every volume's diagnostics (prefixed with the volume when there are several) and divided series.
     public var diagnostics: [FileSetProblem] {
-        volumes.flatMap { v in volumes.count > 1 ? v.report.diagnostics.map { p in var q = p; q.message = "volume \(v.output): " + q.message; return q } : v.report.diagnostics }
-            + dividedSeries.map { FileSetProblem(.warning, .seriesDivided, "series \($0) is larger than one medium and was divided across volumes", rule: "PS3.12 volumes") }
+        volumes.flatMap { v in
+            volumes.count > 1
+                ? v.report.diagnostics.map { p in
+                    var q = p; q.message = "volume \(v.output): " + q.message; return q
+                } : v.report.diagnostics
+        }
+            + dividedSeries.map {
+                FileSetProblem(.warning, .seriesDivided, "series \($0) is larger than one medium and was divided across volumes", rule: "PS3.12 volumes")
+            }
     }
 
     public var text: String {
@@ -40,7 +47,9 @@ public struct VolumeSetReport: Sendable {
         for (n, v) in volumes.enumerated() {
             lines.append(v.report.text)
             let fill = capacity.map { String(format: " of %lld (%.1f%% full)", $0, 100 * Double(v.estimatedBytes) / Double($0)) } ?? ""
-            lines.append("volume \(n + 1)/\(volumes.count) \(v.output): File-set ID '\(v.fileSetID)', \(v.series) series, \(v.instances) instance(s), ~\(v.estimatedBytes) bytes\(fill)")
+            lines.append(
+                "volume \(n + 1)/\(volumes.count) \(v.output): File-set ID '\(v.fileSetID)', \(v.series) series, \(v.instances) instance(s), ~\(v.estimatedBytes) bytes\(fill)"
+            )
         }
         return lines.joined(separator: "\n")
     }
@@ -49,10 +58,16 @@ public struct VolumeSetReport: Sendable {
         .object([
             ("capacity", capacity.map { .int($0) } ?? .null), ("dryRun", .bool(dryRun)),
             ("dividedSeries", .array(dividedSeries.map { .string($0) })),
-            ("volumes", .array(volumes.map { v in .object([
-                ("output", .string(v.output)), ("fileSetID", .string(v.fileSetID)), ("series", .int(Int64(v.series))),
-                ("instances", .int(Int64(v.instances))), ("estimatedBytes", .int(v.estimatedBytes)), ("report", v.report.json),
-            ]) })),
+            (
+                "volumes",
+                .array(
+                    volumes.map { v in
+                        .object([
+                            ("output", .string(v.output)), ("fileSetID", .string(v.fileSetID)), ("series", .int(Int64(v.series))),
+                            ("instances", .int(Int64(v.instances))), ("estimatedBytes", .int(v.estimatedBytes)), ("report", v.report.json),
+                        ])
+                    })
+            ),
         ])
     }
 }
