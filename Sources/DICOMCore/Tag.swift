@@ -27,43 +27,6 @@ public struct Tag: RawRepresentable, Hashable, Comparable, Sendable, CustomStrin
         guard hex.count == 8, let v = UInt32(hex, radix: 16) else { return nil }
         rawValue = v
     }
-
-    // Tags the toolkit itself needs; the full list lives in the generated dictionary.
-    public static let item = Tag(0xFFFE, 0xE000)
-    public static let itemDelimitationItem = Tag(0xFFFE, 0xE00D)
-    public static let sequenceDelimitationItem = Tag(0xFFFE, 0xE0DD)
-    public static let dataSetTrailingPadding = Tag(0xFFFC, 0xFFFC)
-    public static let fileMetaInformationGroupLength = Tag(0x0002, 0x0000)
-    public static let fileMetaInformationVersion = Tag(0x0002, 0x0001)
-    public static let mediaStorageSOPClassUID = Tag(0x0002, 0x0002)
-    public static let mediaStorageSOPInstanceUID = Tag(0x0002, 0x0003)
-    public static let transferSyntaxUID = Tag(0x0002, 0x0010)
-    public static let implementationClassUID = Tag(0x0002, 0x0012)
-    public static let implementationVersionName = Tag(0x0002, 0x0013)
-    public static let sourceApplicationEntityTitle = Tag(0x0002, 0x0016)
-    public static let specificCharacterSet = Tag(0x0008, 0x0005)
-    public static let sopClassUID = Tag(0x0008, 0x0016)
-    public static let sopInstanceUID = Tag(0x0008, 0x0018)
-    public static let studyDate = Tag(0x0008, 0x0020)
-    public static let modality = Tag(0x0008, 0x0060)
-    public static let patientName = Tag(0x0010, 0x0010)
-    public static let patientID = Tag(0x0010, 0x0020)
-    public static let studyInstanceUID = Tag(0x0020, 0x000D)
-    public static let seriesInstanceUID = Tag(0x0020, 0x000E)
-    public static let samplesPerPixel = Tag(0x0028, 0x0002)
-    public static let photometricInterpretation = Tag(0x0028, 0x0004)
-    public static let numberOfFrames = Tag(0x0028, 0x0008)
-    public static let rows = Tag(0x0028, 0x0010)
-    public static let columns = Tag(0x0028, 0x0011)
-    public static let bitsAllocated = Tag(0x0028, 0x0100)
-    public static let bitsStored = Tag(0x0028, 0x0101)
-    public static let highBit = Tag(0x0028, 0x0102)
-    public static let pixelRepresentation = Tag(0x0028, 0x0103)
-    public static let extendedOffsetTable = Tag(0x7FE0, 0x0001)
-    public static let extendedOffsetTableLengths = Tag(0x7FE0, 0x0002)
-    public static let floatPixelData = Tag(0x7FE0, 0x0008)
-    public static let doubleFloatPixelData = Tag(0x7FE0, 0x0009)
-    public static let pixelData = Tag(0x7FE0, 0x0010)
 }
 
 @inline(__always) func hex4(_ v: UInt16) -> String {
