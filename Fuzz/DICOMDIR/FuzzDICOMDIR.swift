@@ -28,7 +28,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         preconditionFailure("a DICOMDIR we wrote does not read back")
     }
     let again = DICOMDIRReader.read(back)
-    let structural = again.problems.filter { ["offset-not-item", "record-loop", "orphan-record", "no-root-offset", "last-root-offset"].contains($0.code) }
+    let structural = again.problems.filter { [DiagnosticCode.offsetNotItem, .recordLoop, .orphanRecord, .noRootOffset, .lastRootOffset].contains($0.code) }
     precondition(structural.isEmpty, "our DICOMDIR has structural problems: \(structural)")
     precondition(again.allRecords().map { $0.record.type.rawValue } == types, "records changed on a write/read round trip")
     return 0
