@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "MediaKit", targets: ["MediaKit"]),
         .library(name: "MediaImage", targets: ["MediaImage"]),
         .library(name: "DICOMStore", targets: ["DICOMStore"]),
+        .library(name: "DICOMNetwork", targets: ["DICOMNetwork"]),
         .executable(name: "dicom-media", targets: ["dicom-media"]),
     ],
     dependencies: [
@@ -36,6 +37,8 @@ let package = Package(
                 "DICOMCore", "DICOMIO", "FileSystem", "CCrypto", "CNativeLibraries", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .target(name: "DICOMPixel", dependencies: ["DICOMCore", "DICOMIO"]),
+        // The DICOM Upper Layer (PS3.8) and DIMSE (PS3.7): PDUs, the association state machine, command sets.
+        .target(name: "DICOMNetwork", dependencies: ["DICOMCore", "DICOMIO"]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "COpenJPEG", pkgConfig: "libopenjp2", providers: [.apt(["libopenjp2-7-dev"])]),
         .systemLibrary(name: "CCharLS", providers: [.apt(["libcharls-dev"])]),
@@ -76,6 +79,7 @@ let package = Package(
         .testTarget(name: "MediaImageTests", dependencies: ["MediaImage", "MediaKit", "DICOMPixel", "DICOMCore", "TestSupport"]),
         .testTarget(
             name: "DICOMStoreTests", dependencies: ["DICOMStore", "DICOMIO", "DICOMCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "DICOMNetworkTests", dependencies: ["DICOMNetwork", "DICOMIO", "DICOMCore", "TestSupport"]),
         .testTarget(name: "MediaKitTests", dependencies: ["MediaKit", "DICOMStore", "DICOMFileSet", "DICOMIO", "DICOMCore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

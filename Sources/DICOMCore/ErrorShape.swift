@@ -6,15 +6,27 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(file):\(line)" }
 }
 
-/// What an error is about: the file, the byte offset in it and the tag, each when known.
+/// What an error is about: the file, the byte offset in it, the tag, the line and column of a text
+/// file, and the component (codec, library) that failed, each when known.
 public struct ErrorContext: Sendable, Hashable {
     public var path: String?
     public var offset: Int?
     public var tag: Tag?
-    public init(path: String? = nil, offset: Int? = nil, tag: Tag? = nil) { self.path = path; self.offset = offset; self.tag = tag }
-    /// `offset N: tag (gggg,eeee): `, for text that names the file already.
+    /// The line of a text input (a CSV map, a JSON configuration), 1-based.
+    public var line: Int?
+    /// The column (CSV) or key (JSON) of a text input.
+    public var column: String?
+    /// The component that failed: a codec ("libjpeg-turbo"), a library, a peer.
+    public var component: String?
+    public init(
+        path: String? = nil, offset: Int? = nil, tag: Tag? = nil, line: Int? = nil, column: String? = nil, component: String? = nil
+    ) {
+        self.path = path; self.offset = offset; self.tag = tag; self.line = line; self.column = column; self.component = component
+    }
+    /// `line L, column C: offset N: tag (gggg,eeee): `, for text that names the file already.
     public var located: String {
         var s = ""
+        if let l = line { s += "line \(l)" + (column.map { ", column \($0)" } ?? "") + ": " }
         if let o = offset { s += "offset \(o): " }
         if let t = tag { s += "tag \(t): " }
         return s
@@ -40,6 +52,66 @@ public protocol ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringCon
 
 extension ErrorCode {
     public var description: String { rawValue }
+}
+
+/// The error domain of one module (an empty enum, e.g. `StoreErrorDomain`): it makes
+/// ``CodedError`` a distinct type per module and may print it its own way.
+public protocol ErrorDomain: Sendable {
+    /// The one-line form of an error of this domain; the default is `path: line L: offset N: tag T: message`.
+    static func describe(_ error: CodedError<Self>) -> String
+}
+
+extension ErrorDomain {
+    public static func describe(_ error: CodedError<Self>) -> String {
+        (error.context.path.map { $0 + ": " } ?? "") + error.context.located + error.message
+    }
+}
+
+/// The one error type every module instantiates with its domain (after swift-nio's `FileSystemError`):
+/// `public typealias StoreError = CodedError<StoreErrorDomain>`. Its codes are constants of `Code`,
+/// generated from docs/DIAGNOSTICS.md into the module's `Generated/ErrorCodes.swift`.
+public struct CodedError<Domain: ErrorDomain>: ChainedError, Sendable {
+    /// The open set of the domain's stable codes; match on these, never on the message text.
+    public struct Code: ErrorCode {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+    }
+    public var code: Code
+    public var message: String
+    public var context: ErrorContext
+    public var cause: (any Error)?
+    public var location: SourceLocation
+    public var codeName: String { code.rawValue }
+
+    /// An error with its whole context.
+    public init(_ code: Code, _ message: String, context: ErrorContext, cause: (any Error)? = nil, file: String = #fileID, line: Int = #line) {
+        self.code = code; self.message = message; self.context = context; self.cause = cause
+        location = SourceLocation(file: file, line: line)
+    }
+
+    /// An error about a file, a byte offset in it and a tag, each when known.
+    public init(
+        _ code: Code, _ message: String, path: String? = nil, offset: Int? = nil, tag: Tag? = nil, cause: (any Error)? = nil,
+        file: String = #fileID, line: Int = #line
+    ) {
+        self.init(code, message, context: ErrorContext(path: path, offset: offset, tag: tag), cause: cause, file: file, line: line)
+    }
+
+    public var path: String? {
+        get { context.path }
+        set { context.path = newValue }
+    }
+    public var offset: Int? {
+        get { context.offset }
+        set { context.offset = newValue }
+    }
+    public var tag: Tag? {
+        get { context.tag }
+        set { context.tag = newValue }
+    }
+    /// `line L: offset N: tag (gggg,eeee): message`, for lines that name the file already.
+    public var located: String { context.located + message }
+    public var description: String { Domain.describe(self) }
 }
 
 extension ChainedError {
