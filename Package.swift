@@ -69,8 +69,9 @@ let package = Package(
             ]),
         // Benchmarks (Benchmarks/Package.swift) and fuzz targets (Fuzz/Package.swift) are packages of their own
         // that depend on this one by path: a plain `swift build` builds neither.
-        // Helpers shared by the test targets: corpus location (DICOM_MEDIA_CORPUS), skips, temporary folders, peer tools.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Helpers shared by the test targets: corpus location (DICOM_MEDIA_CORPUS), skips, temporary folders, peer tools,
+        // synthetic instances (hence DICOMCore).
+        .target(name: "TestSupport", dependencies: ["DICOMCore"], path: "Tests/TestSupport"),
         .testTarget(name: "DICOMCoreTests", dependencies: ["DICOMCore", "FileSystem", "TestSupport"]),
         .testTarget(name: "DICOMIOTests", dependencies: ["DICOMIO", "DICOMCore", "FileSystem", "TestSupport"]),
         .testTarget(name: "DICOMFileSetTests", dependencies: ["DICOMFileSet", "DICOMIO", "DICOMCore", "TestSupport"]),

@@ -11,6 +11,11 @@ if [ ! -f "$DICOM_MEDIA_CORPUS/manifest.tsv" ]; then
   echo "test: media corpus not found at $DICOM_MEDIA_CORPUS (set DICOM_MEDIA_CORPUS)" >&2
   exit 1
 fi
+# Generated sources are what their generators write today (each --check writes nothing and exits 1
+# naming a stale file).
+.venv/bin/python Tools/gen-dictionary.py --check
+.venv/bin/python Tools/gen-private-dictionary.py --check
+python3 Tools/gen-native-stubs.py --check
 # Formatting: `swift format lint --strict` with .swift-format over Sources, Tests, Benchmarks and Fuzz
 # (scripts/format.sh fixes what it reports).
 mkdir -p .build

@@ -1,5 +1,5 @@
 // Loads libarchive, libisofs, libcrypto and CharLS with dlopen on the first call of one of their
-// functions (the stubs in archive.c, isofs.c, crypto.c, charls.c), so that a start that does not
+// functions (the stubs in Generated/archive.c, isofs.c, crypto.c, charls.c), so that a start that does not
 // need them does not map them or bind their symbols.
 #include <dlfcn.h>
 #include <stdio.h>

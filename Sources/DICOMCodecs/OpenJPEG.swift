@@ -338,21 +338,16 @@ final class StreamBox {
 
     /// opj_set_*_handler only fail for a NULL codec, which callers have ruled out.
     func install(on codec: OPJCodec) {
-        _ = opj_set_error_handler(
-            codec,
-            { msg, data in
-                guard let msg, let data else { return }
-                let box = StreamBox.from(data)
-                if box.errors.count < 16 { box.errors.append(String(cString: msg).trimmingCharacters(in: .newlines)) }
-            }, opaque)
-        _ = opj_set_warning_handler(
-            codec,
-            { msg, data in
-                guard let msg, let data else { return }
-                let box = StreamBox.from(data)
-                if box.warnings.count < 16 { box.warnings.append(String(cString: msg).trimmingCharacters(in: .newlines)) }
-            }, opaque)
+        _ = opj_set_error_handler(codec, { msg, data in StreamBox.keep(msg, data, in: \.errors) }, opaque)
+        _ = opj_set_warning_handler(codec, { msg, data in StreamBox.keep(msg, data, in: \.warnings) }, opaque)
         _ = opj_set_info_handler(codec, nil, nil)
+    }
+
+    /// A message handler's body: keeps the first 16 messages of one kind in the box `data` points to.
+    private static func keep(_ msg: UnsafePointer<CChar>?, _ data: UnsafeMutableRawPointer?, in list: ReferenceWritableKeyPath<StreamBox, [String]>) {
+        guard let msg, let data else { return }
+        let box = from(data)
+        if box[keyPath: list].count < 16 { box[keyPath: list].append(String(cString: msg).trimmingCharacters(in: .newlines)) }
     }
 
     /// OpenJPEG's functions return false on failure; its messages (gathered by the error handler) are the cause.

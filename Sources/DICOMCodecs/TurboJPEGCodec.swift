@@ -127,26 +127,16 @@ public struct TurboJPEGCodec: PixelCodec {
 
     /// Decodes the three full-size component planes without colour conversion and interleaves them.
     private func rawPlanes(_ handle: tjhandle, _ frame: [UInt8], _ d: PixelDescription) throws -> [UInt8] {
-        let n = d.rows * d.columns
-        var planes = [UInt8](repeating: 0, count: 3 * n)
+        var planes = ComponentPlanes(d)
         try frame.withUnsafeBufferPointer { src in
-            try planes.withUnsafeMutableBufferPointer { p in
-                let base = p.baseAddress!
-                var dst: [UnsafeMutablePointer<UInt8>?] = [base, base + n, base + 2 * n]
-                var strides: [Int32] = [Int32(d.columns), Int32(d.columns), Int32(d.columns)]
+            try planes.withPlanes { dst, strides in
                 try check(
                     tjDecompressToYUVPlanes(
-                        handle, src.baseAddress, UInt(src.count), &dst, Int32(d.columns), &strides, Int32(d.rows),
-                        Int32(TJFLAG_ACCURATEDCT)), handle, "tjDecompressToYUVPlanes")
+                        handle, src.baseAddress, UInt(src.count), &dst, Int32(d.columns), &strides, Int32(d.rows), Int32(TJFLAG_ACCURATEDCT)),
+                    handle, "tjDecompressToYUVPlanes")
             }
         }
-        var out = [UInt8](repeating: 0, count: 3 * n)
-        planes.withUnsafeBufferPointer { p in
-            out.withUnsafeMutableBufferPointer { o in
-                for i in 0..<n { o[3 * i] = p[i]; o[3 * i + 1] = p[n + i]; o[3 * i + 2] = p[2 * n + i] }
-            }
-        }
-        return out
+        return planes.interleaved
     }
 
     // MARK: encode
@@ -184,18 +174,14 @@ public struct TurboJPEGCodec: PixelCodec {
             return EncodedFrame(bytes: bytes, photometricInterpretation: subsampleChroma ? "YBR_FULL_422" : "YBR_FULL")
         }
         // YBR_FULL: Y, Cb, Cr planes straight into the JPEG components (4:4:4, no conversion).
-        let px = d.rows * d.columns
-        var planes = [UInt8](repeating: 0, count: n)
-        for i in 0..<px { planes[i] = src[3 * i]; planes[px + i] = src[3 * i + 1]; planes[2 * px + i] = src[3 * i + 2] }
+        var planes = ComponentPlanes(interleaved: src, d)
         let bytes = try TurboJPEG.compress { handle, jpegBuf, jpegSize in
-            try planes.withUnsafeBufferPointer { p in
-                let base = p.baseAddress!
-                var srcPlanes: [UnsafePointer<UInt8>?] = [base, base + px, base + 2 * px]
-                var strides: [Int32] = [Int32(d.columns), Int32(d.columns), Int32(d.columns)]
+            try planes.withPlanes { starts, strides in
+                var srcPlanes = starts.map { $0.map { UnsafePointer($0) } }
                 try check(
                     tjCompressFromYUVPlanes(
-                        handle, &srcPlanes, Int32(d.columns), &strides, Int32(d.rows), Int32(TJSAMP_444.rawValue),
-                        &jpegBuf, &jpegSize, quality, flags), handle, "tjCompressFromYUVPlanes")
+                        handle, &srcPlanes, Int32(d.columns), &strides, Int32(d.rows), Int32(TJSAMP_444.rawValue), &jpegBuf, &jpegSize, quality, flags),
+                    handle, "tjCompressFromYUVPlanes")
             }
         }
         return EncodedFrame(bytes: bytes, photometricInterpretation: "YBR_FULL")
@@ -204,6 +190,56 @@ public struct TurboJPEGCodec: PixelCodec {
     // MARK: helpers
 
     private func check(_ rc: Int32, _ handle: tjhandle, _ function: String) throws { try TurboJPEG.check(rc, handle, function) }
+}
+
+/// One 8-bit frame of three samples per pixel as three full-size component planes, one after another:
+/// the layout of TurboJPEG's planar functions, which code the planes without colour conversion.
+private struct ComponentPlanes {
+    /// Samples in one plane.
+    let count: Int
+    let columns: Int
+    var bytes: [UInt8]
+
+    /// Zeroed planes, for a decoder to fill.
+    init(_ d: PixelDescription) {
+        columns = d.columns
+        count = d.rows * d.columns
+        bytes = [UInt8](repeating: 0, count: 3 * count)
+    }
+
+    /// The planes of a colour-by-pixel frame (Planar Configuration 0, PS3.3 C.7.6.3.1.3).
+    init(interleaved frame: [UInt8], _ d: PixelDescription) {
+        self.init(d)
+        let n = count
+        frame.withUnsafeBufferPointer { f in
+            bytes.withUnsafeMutableBufferPointer { p in
+                for i in 0..<n { p[i] = f[3 * i]; p[n + i] = f[3 * i + 1]; p[2 * n + i] = f[3 * i + 2] }
+            }
+        }
+    }
+
+    /// The frame colour-by-pixel again.
+    var interleaved: [UInt8] {
+        let n = count
+        var out = [UInt8](repeating: 0, count: 3 * n)
+        bytes.withUnsafeBufferPointer { p in
+            out.withUnsafeMutableBufferPointer { o in
+                for i in 0..<n { o[3 * i] = p[i]; o[3 * i + 1] = p[n + i]; o[3 * i + 2] = p[2 * n + i] }
+            }
+        }
+        return out
+    }
+
+    /// Calls `body` with the start and the row stride of each plane, as the planar functions take them.
+    mutating func withPlanes<R>(_ body: (inout [UnsafeMutablePointer<UInt8>?], inout [Int32]) throws -> R) rethrows -> R {
+        let (n, columns) = (count, columns)
+        return try bytes.withUnsafeMutableBufferPointer { p in
+            let base = p.baseAddress!
+            var starts: [UnsafeMutablePointer<UInt8>?] = [base, base + n, base + 2 * n]
+            var strides = [Int32](repeating: Int32(columns), count: 3)
+            return try body(&starts, &strides)
+        }
+    }
 }
 
 /// 8-bit samples into 16-bit little-endian words (Bits Allocated 16 with Bits Stored ≤ 8).

@@ -39,31 +39,34 @@ public struct PixelDescription: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// One frame of native pixels: samples little-endian in `bitsAllocated` bits, colour-by-pixel
-/// (planar configuration 0), signed samples sign-extended (PS3.5 §8.1.1, §8.2).
-public struct DecodedFrame: Sendable, Equatable {
+/// What a `PixelFrame`'s bytes are: `DecodedPixels` (native) or `EncodedPixels` (compressed).
+public protocol PixelFrameForm {}
+/// Native pixels: samples little-endian in `bitsAllocated` bits, colour-by-pixel unless
+/// `planarConfiguration` says planes, signed samples sign-extended (PS3.5 §8.1.1, §8.2).
+public enum DecodedPixels: PixelFrameForm {}
+/// The bytes of a compressed frame's fragment(s) (PS3.5 §8.2, §A.4).
+public enum EncodedPixels: PixelFrameForm {}
+
+/// One frame's bytes, with the Photometric Interpretation and Planar Configuration they have:
+/// what a decoder returns (`DecodedFrame`) or an encoder writes (`EncodedFrame`).
+public struct PixelFrame<Form: PixelFrameForm>: Sendable, Equatable {
     public var bytes: [UInt8]
-    /// What the samples are after decoding, e.g. "RGB" for a YBR_FULL_422 JPEG decoded to RGB (PS3.3 C.7.6.3.1.2).
+    /// What the samples are: after decoding e.g. "RGB" for a YBR_FULL_422 JPEG decoded to RGB (PS3.3 C.7.6.3.1.2);
+    /// after encoding what the target syntax requires (YBR_FULL_422 for JPEG Baseline from RGB, YBR_RCT for
+    /// reversible JPEG 2000 colour) (PS3.5 §8.2).
     public var photometricInterpretation: String
-    /// Layout of `bytes`: 0 colour-by-pixel, 1 colour-by-plane. Codecs may return planes (RLE); the transcoder interleaves.
+    /// 0 colour-by-pixel, 1 colour-by-plane (PS3.3 C.7.6.3.1.3). Decoders may return planes (RLE), which the
+    /// transcoder interleaves; encoders record 0 for all compressed syntaxes but RLE, where it is ignored.
     public var planarConfiguration: Int
     public init(bytes: [UInt8], photometricInterpretation: String, planarConfiguration: Int = 0) {
         self.bytes = bytes; self.photometricInterpretation = photometricInterpretation; self.planarConfiguration = planarConfiguration
     }
 }
 
+/// One frame of native pixels (PS3.5 §8.1.1, §8.2).
+public typealias DecodedFrame = PixelFrame<DecodedPixels>
 /// One compressed frame, the bytes of its fragment(s) (PS3.5 §8.2, §A.4).
-public struct EncodedFrame: Sendable, Equatable {
-    public var bytes: [UInt8]
-    /// Photometric Interpretation the encoded frame has, as the target syntax requires
-    /// (e.g. YBR_FULL_422 for JPEG Baseline from RGB, YBR_RCT for reversible JPEG 2000 colour) (PS3.5 §8.2).
-    public var photometricInterpretation: String
-    /// Planar Configuration to record (0 for all compressed syntaxes but RLE, where it is ignored) (PS3.3 C.7.6.3.1.3).
-    public var planarConfiguration: Int
-    public init(bytes: [UInt8], photometricInterpretation: String, planarConfiguration: Int = 0) {
-        self.bytes = bytes; self.photometricInterpretation = photometricInterpretation; self.planarConfiguration = planarConfiguration
-    }
-}
+public typealias EncodedFrame = PixelFrame<EncodedPixels>
 
 /// Parameters of an encoder.
 public struct EncodeParameters: Sendable, Equatable {

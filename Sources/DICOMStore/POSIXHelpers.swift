@@ -8,7 +8,8 @@ import Glibc
 
 // Small POSIX helpers of the store: folders, whole-file reads and writes, the durability barrier.
 
-/// Creates a folder and its missing parents; the last one gets `mode` (temporary folders: 0700).
+/// FileSystem's `makeDirectories` (the last folder gets `mode`; temporary folders: 0700), a failure as the
+/// store's `io` error naming the folder, FileSystem's `SystemErrno` (call and errno) kept as its cause.
 func createDirectories(_ path: String, mode: mode_t = 0o755) throws {
     do { try makeDirectories(path, mode: mode) } catch {
         throw StoreError(.io, "cannot create folder: \(error.text)", path: path, cause: error)

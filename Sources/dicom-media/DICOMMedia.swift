@@ -24,6 +24,13 @@ let exitCodeHelp = """
     instead of grouping repeated ones ("383 x file-missing under DICOM/04600/P0000001").
     """
 
+extension CommandConfiguration {
+    /// A subcommand: its name, its one-line abstract, and in its --help the contract (`exitCodeHelp`) followed by `more`.
+    static func subcommand(_ name: String, _ abstract: String, more: String = "") -> CommandConfiguration {
+        CommandConfiguration(commandName: name, abstract: abstract, discussion: exitCodeHelp + more)
+    }
+}
+
 @main
 struct DICOMMedia: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -55,11 +62,10 @@ struct DICOMMedia: ParsableCommand {
 }
 
 struct Dump: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "dump",
-        abstract: "Print the data sets of DICOM files (like dcmdump), or their DICOM JSON Model (PS3.18 F.2).",
-        discussion: exitCodeHelp
-            + " --json prints the DICOM JSON Model (an array for several files); binary values over 1 KiB become a BulkDataURI with the byte offset; a file that cannot be read is {\"file\", \"error\"}."
+    static let configuration = CommandConfiguration.subcommand(
+        "dump", "Print the data sets of DICOM files (like dcmdump), or their DICOM JSON Model (PS3.18 F.2).",
+        more:
+            " --json prints the DICOM JSON Model (an array for several files); binary values over 1 KiB become a BulkDataURI with the byte offset; a file that cannot be read is {\"file\", \"error\"}."
     )
 
     @Flag(name: .customLong("header-only"), help: "Stop before Pixel Data without reading it.")
@@ -101,10 +107,9 @@ struct Dump: ParsableCommand {
 }
 
 struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "list",
-        abstract: "Print the patient/study/series/instance tree of a File-set (a folder holding DICOMDIR, or a DICOMDIR path).",
-        discussion: exitCodeHelp + " --json: fileSetID, fileSetUID, patients > studies > series > instances, rootRecords, problems.")
+    static let configuration = CommandConfiguration.subcommand(
+        "list", "Print the patient/study/series/instance tree of a File-set (a folder holding DICOMDIR, or a DICOMDIR path).",
+        more: " --json: fileSetID, fileSetUID, patients > studies > series > instances, rootRecords, problems.")
 
     @OptionGroup var output: OutputOptions
     @OptionGroup var failOn: FailOnOption

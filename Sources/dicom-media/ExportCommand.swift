@@ -2,11 +2,10 @@ import ArgumentParser
 import MediaKit
 
 struct Export: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "export",
-        abstract: "Write studies from the local store to a File-set folder (USB stick) or an ISO image, through the same plan and writers as create.",
-        discussion: exitCodeHelp
-            + " Without --patient/--study/--series the whole store is exported. Conflicting copies (same SOP Instance UID, other content) are left out and named on stderr."
+    static let configuration = CommandConfiguration.subcommand(
+        "export", "Write studies from the local store to a File-set folder (USB stick) or an ISO image, through the same plan and writers as create.",
+        more:
+            " Without --patient/--study/--series the whole store is exported. Conflicting copies (same SOP Instance UID, other content) are left out and named on stderr."
     )
     @Argument(help: "Output folder (must not hold a File-set); leave out with --iso.") var out: String?
     @Option(help: "Patient ID to export (repeatable).") var patient: [String] = []

@@ -79,9 +79,8 @@ func report(output: OutputOptions, failOn: FailOnOption, _ body: ((@Sendable (St
 }
 
 struct Create: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "create", abstract: "Create a File-set (DICOMDIR + files) from files, folders and other File-sets (File-set Creator, PS3.10 8.3).",
-        discussion: exitCodeHelp)
+    static let configuration = CommandConfiguration.subcommand(
+        "create", "Create a File-set (DICOMDIR + files) from files, folders and other File-sets (File-set Creator, PS3.10 8.3).")
     @Argument(help: "Output folder (must not hold a File-set), or the folder to index with --in-place; with --iso, the first INPUT.") var out: String
     @Argument(help: "Input files, folders (recursive) or File-sets.") var inputs: [String] = []
     @Flag(name: .customLong("in-place"), help: "Index the files already laid out in OUT without copying (names must be conformant File IDs).")
@@ -109,9 +108,8 @@ struct Create: ParsableCommand {
 }
 
 struct Update: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "update", abstract: "Add instances to an existing File-set without touching its files (File-set Updater, PS3.10 8.3).",
-        discussion: exitCodeHelp)
+    static let configuration = CommandConfiguration.subcommand(
+        "update", "Add instances to an existing File-set without touching its files (File-set Updater, PS3.10 8.3).")
 
     func run() throws {
         let o = try options.resolve()
@@ -126,9 +124,8 @@ struct Update: ParsableCommand {
 }
 
 struct Remove: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "remove", abstract: "Delete instances, series, studies or patients from a File-set, and records left without children.",
-        discussion: exitCodeHelp)
+    static let configuration = CommandConfiguration.subcommand(
+        "remove", "Delete instances, series, studies or patients from a File-set, and records left without children.")
 
     func validate() throws {
         if instance.isEmpty && series.isEmpty && study.isEmpty && patient.isEmpty {
@@ -158,10 +155,9 @@ struct Remove: ParsableCommand {
 }
 
 struct Verify: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "verify",
-        abstract: "Check a File-set in one pass: DICOMDIR structure, records against files, File IDs, uniqueness, and the profile's rules.",
-        discussion: exitCodeHelp + " Each problem has a severity, a stable code, the File ID and the rule.")
+    static let configuration = CommandConfiguration.subcommand(
+        "verify", "Check a File-set in one pass: DICOMDIR structure, records against files, File IDs, uniqueness, and the profile's rules.",
+        more: " Each problem has a severity, a stable code, the File ID and the rule.")
     @Argument(help: "A File-set folder, a DICOMDIR file, or an ISO 9660 image (.iso) read without mounting.") var source: String
     @Option(help: "Also check the rules of this media application profile (e.g. STD-GEN-CD).") var profile: String?
     @Flag(

@@ -67,10 +67,8 @@ struct MediaOutputOptions: ParsableArguments {
 }
 
 struct Iso: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "iso",
-        abstract: "Package an existing File-set folder as an ISO 9660 image (level 1 names, DICOMDIR at the root, Joliet, Rock Ridge).",
-        discussion: exitCodeHelp)
+    static let configuration = CommandConfiguration.subcommand(
+        "iso", "Package an existing File-set folder as an ISO 9660 image (level 1 names, DICOMDIR at the root, Joliet, Rock Ridge).")
     @Argument(help: "The File-set folder or its DICOMDIR.") var fileSet: String
     @Argument(help: "The image file to write (never overwritten).") var file: String
     @Option(name: .customLong("volume-id"), help: "ISO volume identifier (up to 32 of A-Z, 0-9, _); default the File-set ID.")

@@ -3,10 +3,9 @@ import MediaKit
 
 /// `recover FILESET [--abort]`: finishes or rolls back the journal an interrupted create, update or remove left.
 struct Recover: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "recover",
-        abstract: "Finish (or with --abort roll back) the interrupted write a File-set's journal (.dicom-media/journal.json) records.",
-        discussion: exitCodeHelp + " The journal is validated first; one that names anything outside the File-set is refused untouched (exit 2).")
+    static let configuration = CommandConfiguration.subcommand(
+        "recover", "Finish (or with --abort roll back) the interrupted write a File-set's journal (.dicom-media/journal.json) records.",
+        more: " The journal is validated first; one that names anything outside the File-set is refused untouched (exit 2).")
     @Argument(help: "The File-set folder or its DICOMDIR.") var fileSet: String
     @Flag(help: "Roll the interrupted write back: delete the files it created, keep the old DICOMDIR.") var abort = false
     @OptionGroup var lockWait: LockWaitOption

@@ -26,24 +26,23 @@ struct StoreOption: ParsableArguments {
 }
 
 struct Import: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "import",
-        abstract: "Import media into the local store: File-set folders or mounted discs, DICOMDIR files, plain folders of files.",
-        discussion: exitCodeHelp
-            + " Exit 1 when files are missing, unreadable or conflicting, or a DICOMDIR is stale or broken; not-DICOM files alone (viewers, autorun) are listed but are no problem. --json: imported, alreadyPresent, conflicts, missing, failed, notDicom, media, the lists and problems."
+    static let configuration = CommandConfiguration.subcommand(
+        "import", "Import media into the local store: File-set folders or mounted discs, DICOMDIR files, plain folders of files.",
+        more:
+            " Exit 1 when files are missing, unreadable or conflicting, or a DICOMDIR is stale or broken; not-DICOM files alone (viewers, autorun) are listed but are no problem. --json: imported, alreadyPresent, conflicts, missing, failed, notDicom, media, the lists and problems."
     )
     @Argument(help: "Sources: a File-set folder or mounted disc, a DICOMDIR path, or a folder of files.") var sources: [String]
     @Flag(name: .customLong("dry-run"), help: "Report what would be imported; write nothing.") var dryRun = false
     @OptionGroup var transformOptions: TransformOptions
-    @Option(
-        help: ArgumentHelp(
-            "What the store keeps of each instance's origin: full (medium path, File-set ID and UID, File ID, path), label (the medium's File-set ID only), hash (a keyed token of the medium only).",
-            discussion: "Default: hash with --deidentify or --reconcile, else full.", valueName: "full|label|hash"))
-    var provenance: String?
+    @Option(help: Import.provenanceHelp) var provenance: String?
     @OptionGroup var storeOption: StoreOption
     @OptionGroup var output: OutputOptions
     @OptionGroup var failOn: FailOnOption
     @OptionGroup var lockWait: LockWaitOption
+
+    private static let provenanceHelp = ArgumentHelp(
+        "What the store keeps of each instance's origin: full (medium path, File-set ID and UID, File ID, path), label (the medium's File-set ID only), hash (a keyed token of the medium only).",
+        discussion: "Default: hash with --deidentify or --reconcile, else full.", valueName: "full|label|hash")
 
     func validate() throws {
         if let p = provenance, ProvenanceMode(rawValue: p) == nil { throw ValidationError("--provenance is full, label or hash, not '\(p)'") }
@@ -86,10 +85,8 @@ struct StoreCommand: ParsableCommand {
 }
 
 struct StoreList: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "list",
-        abstract: "Print the store's patient/study/series/instance tree (JSON: the shape of `list --json`).",
-        discussion: exitCodeHelp)
+    static let configuration = CommandConfiguration.subcommand(
+        "list", "Print the store's patient/study/series/instance tree (JSON: the shape of `list --json`).")
     @Option(help: "Only this Patient ID (repeatable).") var patient: [String] = []
     @Option(help: "Only this Study Instance UID (repeatable).") var study: [String] = []
     @Option(help: "Only this Series Instance UID (repeatable).") var series: [String] = []
@@ -106,10 +103,8 @@ struct StoreList: ParsableCommand {
 }
 
 struct StoreShow: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "show",
-        abstract: "Print the stored instances of a study, series or SOP Instance UID (or Patient ID), with provenance.",
-        discussion: exitCodeHelp)
+    static let configuration = CommandConfiguration.subcommand(
+        "show", "Print the stored instances of a study, series or SOP Instance UID (or Patient ID), with provenance.")
     @Argument(help: "Study, series or SOP Instance UID, or Patient ID.") var uid: String
     @OptionGroup var storeOption: StoreOption
     @OptionGroup var output: OutputOptions
@@ -128,11 +123,10 @@ struct StoreShow: ParsableCommand {
 }
 
 struct StoreConflicts: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "conflicts",
-        abstract: "List each SOP Instance stored in several copies (same UID, other content): SHA-256, source and import time of each copy.",
-        discussion: exitCodeHelp
-            + " Exit 1 when there are conflicts. Keep one copy with `dicom-media store remove UID --copy SHA256`. --json: {conflicts: [{sopInstanceUID, patientID, studyInstanceUID, seriesInstanceUID, copies: [{sha256, size, path, conflict, importedAt, transferSyntaxUID, source}]}]}."
+    static let configuration = CommandConfiguration.subcommand(
+        "conflicts", "List each SOP Instance stored in several copies (same UID, other content): SHA-256, source and import time of each copy.",
+        more:
+            " Exit 1 when there are conflicts. Keep one copy with `dicom-media store remove UID --copy SHA256`. --json: {conflicts: [{sopInstanceUID, patientID, studyInstanceUID, seriesInstanceUID, copies: [{sha256, size, path, conflict, importedAt, transferSyntaxUID, source}]}]}."
     )
     @OptionGroup var storeOption: StoreOption
     @OptionGroup var output: OutputOptions
@@ -146,10 +140,9 @@ struct StoreConflicts: ParsableCommand {
 }
 
 struct StoreRemove: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "remove",
-        abstract: "Delete a study, series or instance from the store (index rows, then files), or one copy of an instance (--copy).",
-        discussion: exitCodeHelp + " A plain UID removes every copy; to keep one of conflicting copies give --copy (see `dicom-media store conflicts`).")
+    static let configuration = CommandConfiguration.subcommand(
+        "remove", "Delete a study, series or instance from the store (index rows, then files), or one copy of an instance (--copy).",
+        more: " A plain UID removes every copy; to keep one of conflicting copies give --copy (see `dicom-media store conflicts`).")
     @Argument(help: "Study, series or SOP Instance UID.") var uid: String
     @Option(help: ArgumentHelp("Remove only this copy of the SOP Instance UID: its SHA-256 (or a unique prefix of at least 8 digits).", valueName: "SHA256"))
     var copy: String?
@@ -168,10 +161,8 @@ struct StoreRemove: ParsableCommand {
 }
 
 struct StoreVerify: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "verify",
-        abstract: "Check the store: every file present with its size and SHA-256, index consistent with the files, no orphans.",
-        discussion: exitCodeHelp)
+    static let configuration = CommandConfiguration.subcommand(
+        "verify", "Check the store: every file present with its size and SHA-256, index consistent with the files, no orphans.")
     @OptionGroup var storeOption: StoreOption
     @OptionGroup var output: OutputOptions
     @OptionGroup var lockWait: LockWaitOption

@@ -2,9 +2,9 @@ import ArgumentParser
 import MediaKit
 
 struct Transcode: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "transcode", abstract: "Rewrite files in another transfer syntax, decoding and encoding Pixel Data (PS3.5 8, 10).",
-        discussion: exitCodeHelp + """
+    static let configuration = CommandConfiguration.subcommand(
+        "transcode", "Rewrite files in another transfer syntax, decoding and encoding Pixel Data (PS3.5 8, 10).",
+        more: """
              Targets: \(FileTranscoder.targets.map(\.name).joined(separator: ", ")), or a transfer syntax UID. \
             jpeg-baseline, jpeg-extended, jpeg-ls-near and j2k are lossy: the output gets Lossy Image Compression 01, \
             the ratio and method, a new SOP Instance UID and a Source Image Sequence reference to the original. \

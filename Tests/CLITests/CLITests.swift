@@ -78,13 +78,17 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(r.status, 1, r.stderr)
     }
 
-    func testTranscodeImplicitToExplicitAndBack() throws {
+    /// `transcode --to explicit-little` of a corpus file into a fresh folder: the folder, the output path, the result.
+    func transcodeToExplicit(_ corpusFile: String) throws -> (URL, String, Run) {
         let d = try tmp()
-        let src = try Self.corpus.appendingPathComponent("pydicom-3.0.2/test_files/MR_small_bigendian.dcm").path
         let out = d.appendingPathComponent("ele.dcm").path
-        var r = try run(["transcode", src, out, "--to", "explicit-little"])
-        XCTAssertEqual(r.status, 0, r.stderr)
-        r = try run(["dump", out])
+        return (d, out, try run(["transcode", try Self.corpus.appendingPathComponent(corpusFile).path, out, "--to", "explicit-little"]))
+    }
+
+    func testTranscodeImplicitToExplicitAndBack() throws {
+        let (d, out, first) = try transcodeToExplicit("pydicom-3.0.2/test_files/MR_small_bigendian.dcm")
+        XCTAssertEqual(first.status, 0, first.stderr)
+        var r = try run(["dump", out])
         XCTAssertTrue(r.stdout.contains("Explicit VR Little Endian"), r.stdout)
         let ile = d.appendingPathComponent("ile.dcm").path
         r = try run(["transcode", out, ile, "--to", "implicit-little"])
@@ -98,10 +102,7 @@ final class CLITests: XCTestCase {
     }
 
     func testRetiredProgressiveJPEGIsRefusedByName() throws {
-        let d = try tmp()
-        let src = try Self.corpus.appendingPathComponent("cornerstone3D/testImages/CTImage.dcm_JPEGProcess10_12TransferSyntax_1.2.840.10008.1.2.4.55.dcm").path
-        let out = d.appendingPathComponent("o.dcm").path
-        let r = try run(["transcode", src, out, "--to", "explicit-little"])
+        let (_, out, r) = try transcodeToExplicit("cornerstone3D/testImages/CTImage.dcm_JPEGProcess10_12TransferSyntax_1.2.840.10008.1.2.4.55.dcm")
         XCTAssertEqual(r.status, 2, r.stderr)
         XCTAssertTrue(r.stderr.contains("unsupported transfer syntax"), r.stderr)
         XCTAssertTrue(r.stderr.contains("1.2.840.10008.1.2.4.55"), r.stderr)

@@ -40,40 +40,15 @@ enum VerifierFixture {
     /// A fresh, empty folder.
     static func tempRoot() throws -> String { try tempDir("verifier-tests").path }
 
-    /// A small image instance (4x4 pixels) with everything the records copy.
+    /// A small image instance (4x4 pixels) with everything the records copy (empty Patient's Birth Date, Study Description HEAD).
     static func instance(
         sopClass: String = VerifierUID.ct, patientID: String = "PID0001", patientName: String = "DOE^JOHN",
         studyUID: String, seriesUID: String, instanceNumber: Int, modality: String = "CT",
         bits: Int = 16, photometric: String = "MONOCHROME2"
     ) -> DataSet {
-        var ds = DataSet()
-        ds.setString(.imageType, .CS, ["ORIGINAL", "PRIMARY", "AXIAL"])
-        ds.setString(.sopClassUID, .UI, sopClass)
-        ds.setString(.sopInstanceUID, .UI, UID.make())
-        ds.setString(.studyDate, .DA, "20240102")
-        ds.setString(.studyTime, .TM, "101500")
-        ds.setString(.accessionNumber, .SH, "ACC1")
-        ds.setString(.modality, .CS, modality)
-        ds.setString(.studyDescription, .LO, "HEAD")
-        ds.setString(.patientName, .PN, patientName)
-        ds.setString(.patientID, .LO, patientID)
-        ds.setString(.patientBirthDate, .DA, "")
-        ds.setString(.patientSex, .CS, "M")
-        ds.setString(.studyInstanceUID, .UI, studyUID)
-        ds.setString(.seriesInstanceUID, .UI, seriesUID)
-        ds.setString(.studyID, .SH, "S1")
-        ds.setString(.seriesNumber, .IS, "1")
-        ds.setString(.instanceNumber, .IS, String(instanceNumber))
-        ds.setUInt16(.samplesPerPixel, [1])
-        ds.setString(.photometricInterpretation, .CS, photometric)
-        ds.setUInt16(.rows, [4])
-        ds.setUInt16(.columns, [4])
-        ds.setUInt16(.bitsAllocated, [UInt16(bits)])
-        ds.setUInt16(.bitsStored, [UInt16(bits == 16 ? 12 : bits)])
-        ds.setUInt16(.highBit, [UInt16(bits == 16 ? 11 : bits - 1)])
-        ds.setUInt16(.pixelRepresentation, [0])
-        ds.set(DataElement(tag: .pixelData, vr: bits == 16 ? .OW : .OB, bytes: [UInt8](repeating: 0x10, count: 16 * bits / 8)))
-        return ds
+        SyntheticInstance.image(
+            sopClass: sopClass, patientID: patientID, patientName: patientName, birthDate: "", studyUID: studyUID, seriesUID: seriesUID,
+            instanceNumber: instanceNumber, modality: modality, studyDescription: "HEAD", bits: bits, photometric: photometric)
     }
 
     /// Writes one instance file (creating folders); Part 10 unless `bare`.

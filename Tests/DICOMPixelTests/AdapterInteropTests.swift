@@ -99,25 +99,14 @@ final class AdapterInteropTests: XCTestCase {
 
     /// A minimal Secondary Capture Part 10 file holding one encoded frame.
     func writePart10(_ enc: EncodedFrame, _ d: PixelDescription, syntax: TransferSyntax, dir: URL, name: String) throws -> String {
-        var ds = DataSet()
-        ds.setString(.sopClassUID, .UI, "1.2.840.10008.5.1.4.1.1.7")
-        ds.setString(.sopInstanceUID, .UI, UID.make())
-        ds.setString(.modality, .CS, "OT")
-        ds.setString(.patientName, .PN, "Adapter^Test")
-        ds.setString(.patientID, .LO, "ADAPTER")
-        ds.setString(.studyInstanceUID, .UI, UID.make())
-        ds.setString(.seriesInstanceUID, .UI, UID.make())
-        ds.setUInt16(.samplesPerPixel, [UInt16(d.samplesPerPixel)])
-        ds.setString(.photometricInterpretation, .CS, enc.photometricInterpretation)
-        if d.samplesPerPixel > 1 { ds.setUInt16(.planarConfiguration, [UInt16(enc.planarConfiguration)]) }
-        ds.setUInt16(.rows, [UInt16(d.rows)])
-        ds.setUInt16(.columns, [UInt16(d.columns)])
-        ds.setUInt16(.bitsAllocated, [UInt16(d.bitsAllocated)])
-        ds.setUInt16(.bitsStored, [UInt16(d.bitsStored)])
-        ds.setUInt16(.highBit, [UInt16(d.bitsStored - 1)])
-        ds.setUInt16(.pixelRepresentation, [UInt16(d.pixelRepresentation)])
+        var coded = d  // one frame, as the encoder labelled it
+        coded.photometricInterpretation = enc.photometricInterpretation
+        coded.planarConfiguration = enc.planarConfiguration
+        coded.highBit = d.bitsStored - 1
+        coded.numberOfFrames = 1
+        var ds = secondaryCapture(
+            coded, pixelData: DataElement(tag: .pixelData, vr: .OB, value: .fragments(Encapsulation.encapsulate([enc.bytes]))), patient: "Adapter")
         if syntax.isLossy { ds.setString(.lossyImageCompression, .CS, "01") }
-        ds.set(DataElement(tag: .pixelData, vr: .OB, value: .fragments(Encapsulation.encapsulate([enc.bytes]))))
         let bytes = try Part10Writer.encode(dataSet: ds, options: WriteOptions(transferSyntax: syntax))
         let path = dir.appendingPathComponent("\(name).dcm").path
         try Part10Writer.write(bytes, to: path)

@@ -77,24 +77,17 @@ func runTool(_ tool: String, _ args: [String]) throws -> String {
 
 func codecTempDir() throws -> URL { try tempDir("dicom-media-codec") }
 
-/// A deterministic generator for synthetic pixels.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-/// A minimal Secondary Capture data set around encapsulated or native frames, for the external decoders.
-func secondaryCapture(_ d: PixelDescription, pixelData: DataElement) -> DataSet {
+/// A minimal Secondary Capture data set around encapsulated or native frames, for the external decoders;
+/// `patient` (NAME^Test, ID NAME) when given.
+func secondaryCapture(_ d: PixelDescription, pixelData: DataElement, patient: String? = nil) -> DataSet {
     var ds = DataSet()
     ds.setString(.sopClassUID, .UI, "1.2.840.10008.5.1.4.1.1.7")
     ds.setString(.sopInstanceUID, .UI, UID.make())
     ds.setString(.modality, .CS, "OT")
+    if let patient {
+        ds.setString(.patientName, .PN, patient + "^Test")
+        ds.setString(.patientID, .LO, patient.uppercased())
+    }
     ds.setString(.studyInstanceUID, .UI, UID.make())
     ds.setString(.seriesInstanceUID, .UI, UID.make())
     ds.setUInt16(.samplesPerPixel, [UInt16(d.samplesPerPixel)])

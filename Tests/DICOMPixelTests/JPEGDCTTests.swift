@@ -3,6 +3,7 @@ import DICOMIO
 import DICOMPixel
 import Foundation
 import XCTest
+import TestSupport
 
 final class JPEGDCTTests: XCTestCase {
     let codec = JPEGExtendedCodec()
@@ -143,7 +144,7 @@ final class JPEGDCTTests: XCTestCase {
         }
         // Every prefix and many single-byte corruptions are handled without trapping.
         for cut in stride(from: 0, to: frame.count, by: 211) { _ = try? codec.decode(Array(frame[0..<cut]), description: d, syntax: .jpegExtended) }
-        var rng = SplitMix(state: 7)
+        var rng = SplitMix(seed: 7)
         for _ in 0..<120 {
             var g = frame
             let i = Int.random(in: 2..<min(g.count, 700), using: &rng)
@@ -187,7 +188,7 @@ final class JPEGDCTLibjpegTests: XCTestCase {
         let tmp = try codecTempDir()
         defer { try? FileManager.default.removeItem(at: tmp) }
         let w = 75, h = 53
-        var rng = SplitMix(state: 42)
+        var rng = SplitMix(seed: 42)
         var ppm = Array("P6\n\(w) \(h)\n255\n".utf8)
         for y in 0..<h {
             for x in 0..<w {

@@ -69,25 +69,12 @@ enum JPLL {
 
     /// A Part 10 Secondary Capture file holding `pixelData` (native or fragments) with these attributes.
     static func part10(_ d: PixelDescription, pixelData: Value, syntax: TransferSyntax) throws -> [UInt8] {
-        var ds = DataSet()
-        ds.setString(.sopClassUID, .UI, "1.2.840.10008.5.1.4.1.1.7")
-        ds.setString(.sopInstanceUID, .UI, UID.make())
-        ds.setString(.modality, .CS, "OT")
-        ds.setString(.patientName, .PN, "JPLL^Test")
-        ds.setString(.patientID, .LO, "JPLL")
-        ds.setString(.studyInstanceUID, .UI, UID.make())
-        ds.setString(.seriesInstanceUID, .UI, UID.make())
-        ds.setUInt16(.samplesPerPixel, [UInt16(d.samplesPerPixel)])
-        ds.setString(.photometricInterpretation, .CS, d.photometricInterpretation)
-        if d.samplesPerPixel > 1 { ds.setUInt16(.planarConfiguration, [0]) }
-        ds.setUInt16(.rows, [UInt16(d.rows)])
-        ds.setUInt16(.columns, [UInt16(d.columns)])
-        ds.setUInt16(.bitsAllocated, [UInt16(d.bitsAllocated)])
-        ds.setUInt16(.bitsStored, [UInt16(d.bitsStored)])
-        ds.setUInt16(.highBit, [UInt16(d.bitsStored - 1)])
-        ds.setUInt16(.pixelRepresentation, [UInt16(d.pixelRepresentation)])
+        var one = d  // colour-by-pixel, one frame
+        one.planarConfiguration = 0
+        one.highBit = d.bitsStored - 1
+        one.numberOfFrames = 1
         let vr: VR = d.bitsAllocated > 8 && !syntax.isEncapsulated ? .OW : .OB
-        ds.set(DataElement(tag: .pixelData, vr: vr, value: pixelData))
+        let ds = secondaryCapture(one, pixelData: DataElement(tag: .pixelData, vr: vr, value: pixelData), patient: "JPLL")
         return try Part10Writer.encode(dataSet: ds, options: WriteOptions(transferSyntax: syntax))
     }
 

@@ -3,6 +3,7 @@ import DICOMIO
 import DICOMPixel
 import Foundation
 import XCTest
+import TestSupport
 
 final class RLETests: XCTestCase {
     let codec = RLECodec()
@@ -52,7 +53,7 @@ final class RLETests: XCTestCase {
     // MARK: Round trips
 
     static func synthetic(_ d: PixelDescription, pattern: String, seed: UInt64) -> [UInt8] {
-        var rng = SplitMix(state: seed)
+        var rng = SplitMix(seed: seed)
         let n = d.frameLength
         var b = [UInt8](repeating: 0, count: n)
         switch pattern {

@@ -2,6 +2,7 @@ import DICOMCore
 import DICOMFileSet
 import DICOMIO
 import Foundation
+import TestSupport
 @testable import MediaKit
 
 /// Test support for the export side: small CT instances written as files in a fresh temp folder,
@@ -13,46 +14,17 @@ enum ExportFixture {
     }
 
     /// A fresh, empty folder.
-    static func tempRoot(_ name: String = "export") throws -> String {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("mediakit-\(name)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
-        return d.path
-    }
+    static func tempRoot(_ name: String = "export") throws -> String { try tempDir("mediakit-\(name)").path }
 
-    /// A 4x4 16-bit CT image with the keys the records copy.
+    /// A 4x4 16-bit CT image with the keys the records copy; its samples are `pixel` * 16 + 0...15.
     static func instance(
         patientID: String = "PID0001", studyUID: String, seriesUID: String, number: Int,
         sopInstanceUID: String = UID.make(), pixel: UInt8 = 0x10
     ) -> DataSet {
-        var ds = DataSet()
-        ds.setString(.imageType, .CS, ["ORIGINAL", "PRIMARY", "AXIAL"])
-        ds.setString(.sopClassUID, .UI, "1.2.840.10008.5.1.4.1.1.2")
-        ds.setString(.sopInstanceUID, .UI, sopInstanceUID)
-        ds.setString(.studyDate, .DA, "20240102")
-        ds.setString(.studyTime, .TM, "101500")
-        ds.setString(.accessionNumber, .SH, "ACC1")
-        ds.setString(.modality, .CS, "CT")
-        ds.setString(.patientName, .PN, "DOE^JOHN")
-        ds.setString(.patientID, .LO, patientID)
-        ds.setString(.patientBirthDate, .DA, "19700101")
-        ds.setString(.patientSex, .CS, "M")
-        ds.setString(.studyInstanceUID, .UI, studyUID)
-        ds.setString(.seriesInstanceUID, .UI, seriesUID)
-        ds.setString(.studyID, .SH, "S1")
-        ds.setString(.seriesNumber, .IS, "1")
-        ds.setString(.instanceNumber, .IS, String(number))
-        ds.setUInt16(.samplesPerPixel, [1])
-        ds.setString(.photometricInterpretation, .CS, "MONOCHROME2")
-        ds.setUInt16(.rows, [4])
-        ds.setUInt16(.columns, [4])
-        ds.setUInt16(.bitsAllocated, [16])
-        ds.setUInt16(.bitsStored, [12])
-        ds.setUInt16(.highBit, [11])
-        ds.setUInt16(.pixelRepresentation, [0])
-        // 16 samples within Bits Stored (12): v = pixel * 16 + i, little endian.
         let samples = (0..<16).map { UInt16(pixel) * 16 + UInt16($0) }
-        ds.set(DataElement(tag: .pixelData, vr: .OW, bytes: samples.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }))
-        return ds
+        return SyntheticInstance.image(
+            sopInstanceUID: sopInstanceUID, patientID: patientID, studyUID: studyUID, seriesUID: seriesUID, instanceNumber: number,
+            pixels: samples.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
     }
 
     /// Writes `ds` as a Part 10 file in `syntax` at `path` (folders made).

@@ -284,9 +284,9 @@ extension MediaError {
     }
 }
 
-/// `mkdir -p`.
-public func makeDirectories(_ path: String) throws {
-    do { try FileSystem.makeDirectories(path) } catch { throw MediaError(.io, "cannot create folder: \(error.text)", path: path) }
+/// FileSystem's `mkdir -p`, a failure as MediaKit's `io` error naming the folder (the `SystemErrno` kept as its cause).
+func makeDirectories(_ path: String) throws {
+    do { try FileSystem.makeDirectories(path) } catch { throw MediaError(.io, "cannot create folder: \(error.text)", path: path, cause: error) }
 }
 
 func removeEmptyParents(of path: String, upTo root: String) {
