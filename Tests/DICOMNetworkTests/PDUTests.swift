@@ -52,6 +52,9 @@ final class PDUTests: XCTestCase {
         guard case .associateRQ(let rq) = try PDU.decode(bytes) else { return XCTFail("not an RQ") }
         XCTAssertEqual(rq.calledAETitle, "ORTHANC")
         XCTAssertEqual(rq.applicationContextName, UID.dicomApplicationContext)
+        bytes.replaceSubrange(10..<26, with: Array("ORTH\u{7F}NC         ".utf8))
+        let e = assertNetworkError(.badValue) { try PDU.decode(bytes) }
+        XCTAssertEqual(e?.offset, 10)
     }
 
     func testReservedFieldsAreIgnoredOnReceipt() throws {

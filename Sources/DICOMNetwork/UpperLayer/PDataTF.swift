@@ -35,6 +35,7 @@ public struct PDataTF: Hashable, Sendable {
         guard !r.isAtEnd else { throw NetworkError(.emptyPData, "P-DATA-TF: no PDV item", offset: r.position) }
         while !r.isAtEnd {
             let start = r.position
+            guard r.remaining >= 4 else { throw NetworkError(.pdvLength, "P-DATA-TF: \(r.remaining) byte(s) after the last PDV item", offset: start) }
             let length = try r.u32("PDV item length")
             guard length >= 2, Int(length) <= r.remaining else {
                 throw NetworkError(.pdvLength, "P-DATA-TF: PDV item length \(length), which needs 2 to \(r.remaining)", offset: start)
