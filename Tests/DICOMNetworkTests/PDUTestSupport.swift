@@ -81,15 +81,12 @@ enum PDUTestSupport {
         return element(.commandGroupLength, [UInt8(n & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 24)]) + body
     }
 
-    /// A deterministic generator (SplitMix64), so the random chunkings repeat.
+    /// A deterministic generator (xorshift64), so the random chunkings repeat; `state` must not be 0.
     struct Random: RandomNumberGenerator {
         var state: UInt64
         mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            return state
         }
     }
 

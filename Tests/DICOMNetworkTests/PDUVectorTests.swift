@@ -20,17 +20,19 @@ final class PDUVectorTests: XCTestCase {
         XCTAssertEqual(rq.callingAETitle, "PYNETDICOM")
         XCTAssertEqual(rq.presentationContexts.map(\.id), [1, 3])
         XCTAssertEqual(rq.presentationContexts[1].transferSyntaxes, ["1.2.840.10008.1.2.1", "1.2.840.10008.1.2", "1.2.840.10008.1.2.4.90"])
-        let ui = rq.userInformation
-        XCTAssertEqual(ui.maximumLength, 16382)
-        XCTAssertEqual(ui.implementationClassUID, "1.2.826.0.1.3680043.9.3811.3.0.4")
-        XCTAssertEqual(ui.implementationVersionName, "PYNETDICOM_304")
-        XCTAssertEqual(ui.asynchronousOperationsWindow, AsynchronousOperationsWindow(maximumOperationsInvoked: 5, maximumOperationsPerformed: 3))
-        XCTAssertEqual(ui.roleSelections, [RoleSelection(sopClassUID: "1.2.840.10008.5.1.4.1.1.2", scuRole: false, scpRole: true)])
-        XCTAssertEqual(ui.sopClassExtendedNegotiations, [SOPClassExtendedNegotiation(sopClassUID: "1.2.840.10008.5.1.4.1.1.2", applicationInformation: [2, 0, 1, 0])])
-        XCTAssertEqual(
-            ui.sopClassCommonExtendedNegotiations,
-            [SOPClassCommonExtendedNegotiation(sopClassUID: "1.2.840.10008.5.1.4.1.1.88.22", serviceClassUID: "1.2.840.10008.4.2", relatedGeneralSOPClassUIDs: ["1.2.840.10008.5.1.4.1.1.88.11", "1.2.840.10008.5.1.4.1.1.88.33"])])
-        XCTAssertEqual(ui.userIdentityRQ, UserIdentityRQ(identityType: .usernameAndPasscode, positiveResponseRequested: true, primaryField: Array("alice".utf8), secondaryField: Array("s3cret".utf8)))
+        // pynetdicom's order: 51H 52H 55H 53H 54H 56H 57H 58H.
+        let expected: [UserInformation.SubItem] = [
+            .maximumLength(16382), .implementationClassUID("1.2.826.0.1.3680043.9.3811.3.0.4"), .implementationVersionName("PYNETDICOM_304"),
+            .asynchronousOperationsWindow(AsynchronousOperationsWindow(maximumOperationsInvoked: 5, maximumOperationsPerformed: 3)),
+            .roleSelection(RoleSelection(sopClassUID: "1.2.840.10008.5.1.4.1.1.2", scuRole: false, scpRole: true)),
+            .sopClassExtendedNegotiation(SOPClassExtendedNegotiation(sopClassUID: "1.2.840.10008.5.1.4.1.1.2", applicationInformation: [2, 0, 1, 0])),
+            .sopClassCommonExtendedNegotiation(
+                SOPClassCommonExtendedNegotiation(
+                    sopClassUID: "1.2.840.10008.5.1.4.1.1.88.22", serviceClassUID: "1.2.840.10008.4.2",
+                    relatedGeneralSOPClassUIDs: ["1.2.840.10008.5.1.4.1.1.88.11", "1.2.840.10008.5.1.4.1.1.88.33"])),
+            .userIdentityRQ(UserIdentityRQ(identityType: .usernameAndPasscode, positiveResponseRequested: true, primaryField: Array("alice".utf8), secondaryField: Array("s3cret".utf8))),
+        ]
+        XCTAssertEqual(rq.userInformation.subItems, expected)
         guard case .associateRQ(let minimal) = try PDU.decode(try PDUTestSupport.fixture("pdu-associate-rq-minimal")) else { return XCTFail("not an RQ") }
         XCTAssertEqual(minimal.userInformation.maximumLength, 0)
     }

@@ -4,35 +4,17 @@ import DICOMCore
 public struct Abort: Hashable, Sendable, CustomStringConvertible {
     /// Source (PS3.8 Table 9-26).
     public enum Source: UInt8, Sendable, CaseIterable, CustomStringConvertible {
-        case serviceUser = 0
-        case reserved = 1
-        case serviceProvider = 2
-        public var description: String {
-            switch self {
-            case .serviceUser: "DICOM UL service-user"
-            case .reserved: "reserved source"
-            case .serviceProvider: "DICOM UL service-provider"
-            }
-        }
+        case serviceUser = 0, reserved = 1, serviceProvider = 2
+        public var description: String { ["DICOM UL service-user", "reserved source", "DICOM UL service-provider"][Int(rawValue)] }
     }
 
     /// Reason/Diag., significant only when the service-provider aborts (PS3.8 Table 9-26).
     public enum Reason: UInt8, Sendable, CaseIterable, CustomStringConvertible {
-        case notSpecified = 0
-        case unrecognizedPDU = 1
-        case unexpectedPDU = 2
-        case unrecognizedPDUParameter = 4
-        case unexpectedPDUParameter = 5
-        case invalidPDUParameterValue = 6
+        case notSpecified = 0, unrecognizedPDU = 1, unexpectedPDU = 2, unrecognizedPDUParameter = 4, unexpectedPDUParameter = 5, invalidPDUParameterValue = 6
+        /// The standard's name, e.g. "unexpected-PDU".
         public var description: String {
-            switch self {
-            case .notSpecified: "reason-not-specified"
-            case .unrecognizedPDU: "unrecognized-PDU"
-            case .unexpectedPDU: "unexpected-PDU"
-            case .unrecognizedPDUParameter: "unrecognized-PDU-parameter"
-            case .unexpectedPDUParameter: "unexpected-PDU-parameter"
-            case .invalidPDUParameterValue: "invalid-PDU-parameter-value"
-            }
+            let names = ["reason-not-specified", "unrecognized-PDU", "unexpected-PDU", "", "unrecognized-PDU-parameter", "unexpected-PDU-parameter", "invalid-PDU-parameter-value"]
+            return names[Int(rawValue)]
         }
     }
 

@@ -4,38 +4,28 @@ import DICOMCore
 public struct AssociateRJ: Hashable, Sendable, CustomStringConvertible {
     /// Result (PS3.8 Table 9-21).
     public enum Result: UInt8, Sendable, CaseIterable, CustomStringConvertible {
-        case rejectedPermanent = 1
-        case rejectedTransient = 2
+        case rejectedPermanent = 1, rejectedTransient = 2
         public var description: String { self == .rejectedPermanent ? "rejected-permanent" : "rejected-transient" }
     }
 
     /// Reasons given by the DICOM UL service-user (source 1) (PS3.8 Table 9-21).
     public enum ServiceUserReason: UInt8, Sendable, CaseIterable, CustomStringConvertible {
-        case noReasonGiven = 1
-        case applicationContextNameNotSupported = 2
-        case callingAETitleNotRecognized = 3
-        case calledAETitleNotRecognized = 7
+        case noReasonGiven = 1, applicationContextNameNotSupported = 2, callingAETitleNotRecognized = 3, calledAETitleNotRecognized = 7
+        /// The standard's name, e.g. "called-AE-title-not-recognized".
         public var description: String {
-            switch self {
-            case .noReasonGiven: "no-reason-given"
-            case .applicationContextNameNotSupported: "application-context-name-not-supported"
-            case .callingAETitleNotRecognized: "calling-AE-title-not-recognized"
-            case .calledAETitleNotRecognized: "called-AE-title-not-recognized"
-            }
+            [1: "no-reason-given", 2: "application-context-name-not-supported", 3: "calling-AE-title-not-recognized", 7: "called-AE-title-not-recognized"][rawValue] ?? "reason \(rawValue)"
         }
     }
 
     /// Reasons given by the DICOM UL service-provider, ACSE related function (source 2) (PS3.8 Table 9-21).
     public enum ACSEReason: UInt8, Sendable, CaseIterable, CustomStringConvertible {
-        case noReasonGiven = 1
-        case protocolVersionNotSupported = 2
+        case noReasonGiven = 1, protocolVersionNotSupported = 2
         public var description: String { self == .noReasonGiven ? "no-reason-given" : "protocol-version-not-supported" }
     }
 
     /// Reasons given by the DICOM UL service-provider, Presentation related function (source 3) (PS3.8 Table 9-21).
     public enum PresentationReason: UInt8, Sendable, CaseIterable, CustomStringConvertible {
-        case temporaryCongestion = 1
-        case localLimitExceeded = 2
+        case temporaryCongestion = 1, localLimitExceeded = 2
         public var description: String { self == .temporaryCongestion ? "temporary-congestion" : "local-limit-exceeded" }
     }
 

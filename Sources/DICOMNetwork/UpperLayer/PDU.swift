@@ -2,25 +2,11 @@ import DICOMCore
 
 /// The type byte of the seven Upper Layer PDUs (PS3.8 §9.3.1, Table 9-1).
 public enum PDUType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
-    case associateRQ = 0x01
-    case associateAC = 0x02
-    case associateRJ = 0x03
-    case pData = 0x04
-    case releaseRQ = 0x05
-    case releaseRP = 0x06
-    case abort = 0x07
+    case associateRQ = 0x01, associateAC = 0x02, associateRJ = 0x03, pData = 0x04, releaseRQ = 0x05, releaseRP = 0x06, abort = 0x07
 
     /// The standard's name, e.g. "A-ASSOCIATE-RQ" (PS3.8 §9.3).
     public var description: String {
-        switch self {
-        case .associateRQ: "A-ASSOCIATE-RQ"
-        case .associateAC: "A-ASSOCIATE-AC"
-        case .associateRJ: "A-ASSOCIATE-RJ"
-        case .pData: "P-DATA-TF"
-        case .releaseRQ: "A-RELEASE-RQ"
-        case .releaseRP: "A-RELEASE-RP"
-        case .abort: "A-ABORT"
-        }
+        ["A-ASSOCIATE-RQ", "A-ASSOCIATE-AC", "A-ASSOCIATE-RJ", "P-DATA-TF", "A-RELEASE-RQ", "A-RELEASE-RP", "A-ABORT"][Int(rawValue) - 1]
     }
 }
 

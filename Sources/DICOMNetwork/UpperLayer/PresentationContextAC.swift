@@ -4,21 +4,11 @@ import DICOMCore
 public struct PresentationContextAC: Hashable, Sendable {
     /// Result/Reason of a presentation context (PS3.8 §9.3.3.2, Table 9-18).
     public enum Result: UInt8, Sendable, CaseIterable, CustomStringConvertible {
-        case acceptance = 0
-        case userRejection = 1
-        case noReason = 2
-        case abstractSyntaxNotSupported = 3
-        case transferSyntaxesNotSupported = 4
-
+        case acceptance = 0, userRejection = 1, noReason = 2, abstractSyntaxNotSupported = 3, transferSyntaxesNotSupported = 4
         /// The standard's name, e.g. "abstract-syntax-not-supported (provider rejection)".
         public var description: String {
-            switch self {
-            case .acceptance: "acceptance"
-            case .userRejection: "user-rejection"
-            case .noReason: "no-reason (provider rejection)"
-            case .abstractSyntaxNotSupported: "abstract-syntax-not-supported (provider rejection)"
-            case .transferSyntaxesNotSupported: "transfer-syntaxes-not-supported (provider rejection)"
-            }
+            let names = ["acceptance", "user-rejection", "no-reason", "abstract-syntax-not-supported", "transfer-syntaxes-not-supported"]
+            return names[Int(rawValue)] + (rawValue >= 2 ? " (provider rejection)" : "")
         }
     }
 
