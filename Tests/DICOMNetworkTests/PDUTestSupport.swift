@@ -29,19 +29,26 @@ enum PDUTestSupport {
     /// An A-ASSOCIATE-RQ with every User Information sub-item and an unknown item.
     static var fullRequest: AssociateRQ {
         var ui = UserInformation(
-            maximumLength: 16384, implementationClassUID: "1.2.3.4", asynchronousOperationsWindow: .init(maximumOperationsInvoked: 2, maximumOperationsPerformed: 0),
-            roleSelections: [RoleSelection(sopClassUID: "1.2.840.10008.5.1.4.1.1.2", scuRole: false, scpRole: true)], implementationVersionName: "DICOM_MEDIA_1",
-            userIdentityRQ: UserIdentityRQ(identityType: .usernameAndPasscode, positiveResponseRequested: true, primaryField: Array("alice".utf8), secondaryField: Array("pw".utf8)))
-        ui.subItems.append(.sopClassExtendedNegotiation(SOPClassExtendedNegotiation(sopClassUID: "1.2.840.10008.5.1.4.1.2.2.1", applicationInformation: [1, 0, 1])))
+            maximumLength: 16384, implementationClassUID: "1.2.3.4",
+            asynchronousOperationsWindow: .init(maximumOperationsInvoked: 2, maximumOperationsPerformed: 0),
+            roleSelections: [RoleSelection(sopClassUID: "1.2.840.10008.5.1.4.1.1.2", scuRole: false, scpRole: true)],
+            implementationVersionName: "DICOM_MEDIA_1",
+            userIdentityRQ: UserIdentityRQ(
+                identityType: .usernameAndPasscode, positiveResponseRequested: true, primaryField: Array("alice".utf8), secondaryField: Array("pw".utf8)))
+        ui.subItems.append(
+            .sopClassExtendedNegotiation(SOPClassExtendedNegotiation(sopClassUID: "1.2.840.10008.5.1.4.1.2.2.1", applicationInformation: [1, 0, 1])))
         ui.subItems.append(
             .sopClassCommonExtendedNegotiation(
-                SOPClassCommonExtendedNegotiation(sopClassUID: "1.2.840.10008.5.1.4.1.1.88.22", serviceClassUID: "1.2.840.10008.4.2", relatedGeneralSOPClassUIDs: ["1.2.3", "1.2.3.4.5"])))
+                SOPClassCommonExtendedNegotiation(
+                    sopClassUID: "1.2.840.10008.5.1.4.1.1.88.22", serviceClassUID: "1.2.840.10008.4.2", relatedGeneralSOPClassUIDs: ["1.2.3", "1.2.3.4.5"])))
         ui.subItems.append(.unknown(UnknownItem(type: 0x5F, value: [9, 8, 7])))
         return AssociateRQ(
             calledAETitle: "ORTHANC", callingAETitle: "DICOM_MEDIA",
             presentationContexts: [
                 PresentationContextRQ(id: 1, abstractSyntax: "1.2.840.10008.1.1", transferSyntaxes: [TransferSyntax.implicitVRLittleEndian.uid]),
-                PresentationContextRQ(id: 3, abstractSyntax: "1.2.840.10008.5.1.4.1.1.2", transferSyntaxes: [TransferSyntax.jpeg2000Lossless.uid, TransferSyntax.explicitVRLittleEndian.uid]),
+                PresentationContextRQ(
+                    id: 3, abstractSyntax: "1.2.840.10008.5.1.4.1.1.2",
+                    transferSyntaxes: [TransferSyntax.jpeg2000Lossless.uid, TransferSyntax.explicitVRLittleEndian.uid]),
             ],
             userInformation: ui, unknownItems: [UnknownItem(type: 0x7E, value: [1, 2])])
     }
@@ -54,7 +61,9 @@ enum PDUTestSupport {
                 PresentationContextAC(id: 1, result: .acceptance, transferSyntax: TransferSyntax.implicitVRLittleEndian.uid),
                 PresentationContextAC(id: 3, result: .transferSyntaxesNotSupported, transferSyntax: nil),
             ],
-            userInformation: UserInformation(maximumLength: 0, implementationClassUID: "1.2.3.5", implementationVersionName: "ORTHANC", userIdentityAC: UserIdentityAC(serverResponse: [0xAA])))
+            userInformation: UserInformation(
+                maximumLength: 0, implementationClassUID: "1.2.3.5", implementationVersionName: "ORTHANC",
+                userIdentityAC: UserIdentityAC(serverResponse: [0xAA])))
     }
 
     /// One of each PDU, with every item and sub-item somewhere.
@@ -64,7 +73,11 @@ enum PDUTestSupport {
             .associateRJ(AssociateRJ(result: .rejectedPermanent, source: .serviceUser(.calledAETitleNotRecognized))),
             .associateRJ(AssociateRJ(result: .rejectedTransient, source: .serviceProviderACSE(.protocolVersionNotSupported))),
             .associateRJ(AssociateRJ(result: .rejectedTransient, source: .serviceProviderPresentation(.localLimitExceeded))),
-            .pData(PDataTF(pdvs: [PDV(presentationContextID: 1, isCommand: true, isLastFragment: true, fragment: [1, 2, 3, 4]), PDV(presentationContextID: 1, isCommand: false, isLastFragment: false, fragment: [])])),
+            .pData(
+                PDataTF(pdvs: [
+                    PDV(presentationContextID: 1, isCommand: true, isLastFragment: true, fragment: [1, 2, 3, 4]),
+                    PDV(presentationContextID: 1, isCommand: false, isLastFragment: false, fragment: []),
+                ])),
             .releaseRQ, .releaseRP, .abort(.serviceUser), .abort(Abort(source: .serviceProvider, reason: .invalidPDUParameterValue)),
         ]
     }
@@ -73,9 +86,12 @@ enum PDUTestSupport {
     static func command(dataSet: Bool, uidLength: Int = 18) -> [UInt8] {
         func element(_ tag: Tag, _ value: [UInt8]) -> [UInt8] {
             let g = tag.group, e = tag.element, l = UInt32(value.count)
-            return [UInt8(g & 0xFF), UInt8(g >> 8), UInt8(e & 0xFF), UInt8(e >> 8), UInt8(l & 0xFF), UInt8(l >> 8 & 0xFF), UInt8(l >> 16 & 0xFF), UInt8(l >> 24)] + value
+            return [
+                UInt8(g & 0xFF), UInt8(g >> 8), UInt8(e & 0xFF), UInt8(e >> 8), UInt8(l & 0xFF), UInt8(l >> 8 & 0xFF), UInt8(l >> 16 & 0xFF), UInt8(l >> 24),
+            ] + value
         }
-        let body = element(.affectedSOPClassUID, Array(repeating: 0x31, count: uidLength)) + element(.commandField, [0x01, 0x00])
+        let body =
+            element(.affectedSOPClassUID, Array(repeating: 0x31, count: uidLength)) + element(.commandField, [0x01, 0x00])
             + element(.commandDataSetType, dataSet ? [0x02, 0x01] : [0x01, 0x01])
         let n = UInt32(body.count)
         return element(.commandGroupLength, [UInt8(n & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 24)]) + body

@@ -30,7 +30,10 @@ final class PDUVectorTests: XCTestCase {
                 SOPClassCommonExtendedNegotiation(
                     sopClassUID: "1.2.840.10008.5.1.4.1.1.88.22", serviceClassUID: "1.2.840.10008.4.2",
                     relatedGeneralSOPClassUIDs: ["1.2.840.10008.5.1.4.1.1.88.11", "1.2.840.10008.5.1.4.1.1.88.33"])),
-            .userIdentityRQ(UserIdentityRQ(identityType: .usernameAndPasscode, positiveResponseRequested: true, primaryField: Array("alice".utf8), secondaryField: Array("s3cret".utf8))),
+            .userIdentityRQ(
+                UserIdentityRQ(
+                    identityType: .usernameAndPasscode, positiveResponseRequested: true, primaryField: Array("alice".utf8), secondaryField: Array("s3cret".utf8)
+                )),
         ]
         XCTAssertEqual(rq.userInformation.subItems, expected)
         guard case .associateRQ(let minimal) = try PDU.decode(try PDUTestSupport.fixture("pdu-associate-rq-minimal")) else { return XCTFail("not an RQ") }

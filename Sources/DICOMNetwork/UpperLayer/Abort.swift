@@ -13,7 +13,10 @@ public struct Abort: Hashable, Sendable, CustomStringConvertible {
         case notSpecified = 0, unrecognizedPDU = 1, unexpectedPDU = 2, unrecognizedPDUParameter = 4, unexpectedPDUParameter = 5, invalidPDUParameterValue = 6
         /// The standard's name, e.g. "unexpected-PDU".
         public var description: String {
-            let names = ["reason-not-specified", "unrecognized-PDU", "unexpected-PDU", "", "unrecognized-PDU-parameter", "unexpected-PDU-parameter", "invalid-PDU-parameter-value"]
+            let names = [
+                "reason-not-specified", "unrecognized-PDU", "unexpected-PDU", "", "unrecognized-PDU-parameter", "unexpected-PDU-parameter",
+                "invalid-PDU-parameter-value",
+            ]
             return names[Int(rawValue)]
         }
     }

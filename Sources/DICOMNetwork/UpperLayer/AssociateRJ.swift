@@ -13,7 +13,8 @@ public struct AssociateRJ: Hashable, Sendable, CustomStringConvertible {
         case noReasonGiven = 1, applicationContextNameNotSupported = 2, callingAETitleNotRecognized = 3, calledAETitleNotRecognized = 7
         /// The standard's name, e.g. "called-AE-title-not-recognized".
         public var description: String {
-            [1: "no-reason-given", 2: "application-context-name-not-supported", 3: "calling-AE-title-not-recognized", 7: "called-AE-title-not-recognized"][rawValue] ?? "reason \(rawValue)"
+            [1: "no-reason-given", 2: "application-context-name-not-supported", 3: "calling-AE-title-not-recognized", 7: "called-AE-title-not-recognized"][
+                rawValue] ?? "reason \(rawValue)"
         }
     }
 

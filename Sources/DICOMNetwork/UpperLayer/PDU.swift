@@ -60,7 +60,8 @@ public enum PDU: Hashable, Sendable {
             throw NetworkError(.pduTruncated, "\(type): length \(length), \(bytes.count - headerLength) byte(s) after the header", offset: bytes.count)
         }
         guard bytes.count - headerLength == length else {
-            throw NetworkError(.pduLength, "\(type): length \(length), but \(bytes.count - headerLength) byte(s) follow the header", offset: headerLength + length)
+            throw NetworkError(
+                .pduLength, "\(type): length \(length), but \(bytes.count - headerLength) byte(s) follow the header", offset: headerLength + length)
         }
         var r = PDUReader(bytes, from: headerLength, to: bytes.count, what: type.description, code: .pduLength)
         let pdu: PDU

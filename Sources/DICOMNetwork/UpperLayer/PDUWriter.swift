@@ -35,7 +35,8 @@ struct PDUWriter {
         let length = w.bytes.count - 6
         guard length <= Int(UInt32.max) else { throw NetworkError(.valueTooLong, "\(type): \(length) bytes, at most 4294967295") }
         let l = UInt32(length)
-        w.bytes.replaceSubrange(2..<6, with: [UInt8(l >> 24), UInt8(truncatingIfNeeded: l >> 16), UInt8(truncatingIfNeeded: l >> 8), UInt8(truncatingIfNeeded: l)])
+        w.bytes.replaceSubrange(
+            2..<6, with: [UInt8(l >> 24), UInt8(truncatingIfNeeded: l >> 16), UInt8(truncatingIfNeeded: l >> 8), UInt8(truncatingIfNeeded: l)])
         return w.bytes
     }
 

@@ -41,7 +41,8 @@ public struct PDVFragmenter: Sendable {
         var i = bytes.startIndex
         repeat {
             let j = bytes.index(i, offsetBy: maximumFragmentLength, limitedBy: bytes.endIndex) ?? bytes.endIndex
-            out.append(PDV(presentationContextID: presentationContextID, isCommand: isCommand, isLastFragment: j == bytes.endIndex, fragment: Array(bytes[i..<j])))
+            out.append(
+                PDV(presentationContextID: presentationContextID, isCommand: isCommand, isLastFragment: j == bytes.endIndex, fragment: Array(bytes[i..<j])))
             i = j
         } while i != bytes.endIndex
         return out

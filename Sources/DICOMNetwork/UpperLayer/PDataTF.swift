@@ -48,7 +48,9 @@ public struct PDataTF: Hashable, Sendable {
 
     func encodeFields(_ w: inout PDUWriter) throws {
         for pdv in pdvs {
-            guard pdv.fragment.count <= Int(UInt32.max) - 2 else { throw NetworkError(.valueTooLong, "P-DATA-TF: a PDV fragment of \(pdv.fragment.count) bytes") }
+            guard pdv.fragment.count <= Int(UInt32.max) - 2 else {
+                throw NetworkError(.valueTooLong, "P-DATA-TF: a PDV fragment of \(pdv.fragment.count) bytes")
+            }
             w.u32(UInt32(pdv.fragment.count + 2)); w.u8(pdv.presentationContextID); w.u8(pdv.messageControlHeader)
             w.bytes += pdv.fragment
         }
