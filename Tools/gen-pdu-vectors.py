@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes byte-exact PDU vectors made by pynetdicom (a real peer implementation) into
-Tests/DICOMNetworkTests/Fixtures/, for PDUVectorTests: each is decoded by DICOMNetwork and
+Tests/DICOMNetworkTests/Fixtures/pdu/, for PDUVectorTests: each is decoded by DICOMNetwork and
 re-encoded byte for byte.
 
 How they were made (run from the repository root, pynetdicom from scripts/setup.sh's .venv):
@@ -28,7 +28,7 @@ from pynetdicom import AE, evt, pdu, pdu_primitives as prim
 from pynetdicom.presentation import PresentationContext
 from pynetdicom.sop_class import CTImageStorage, Verification
 
-OUT = Path(__file__).resolve().parent.parent / "Tests" / "DICOMNetworkTests" / "Fixtures"
+OUT = Path(__file__).resolve().parent.parent / "Tests" / "DICOMNetworkTests" / "Fixtures" / "pdu"
 VERIFICATION = "1.2.840.10008.1.1"
 CT = "1.2.840.10008.5.1.4.1.1.2"
 

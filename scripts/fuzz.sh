@@ -16,7 +16,7 @@
 #                                                    # here by xorriso/genisoimage (plain, Joliet, Rock Ridge, deep, links)
 #   FUZZ_TARGET=pdu scripts/fuzz.sh [SECONDS]        # the Upper Layer PDU codec, framer and PDV fragmenter/assembler
 #       (Fuzz/PDU): a control byte then a peer's byte stream; seeds are the pynetdicom vectors in
-#       Tests/DICOMNetworkTests/Fixtures (Tools/gen-pdu-vectors.py) and PDUs declaring huge lengths
+#       Tests/DICOMNetworkTests/Fixtures/pdu (Tools/gen-pdu-vectors.py) and PDUs declaring huge lengths
 #
 # Builds Fuzz/Part10 (target fuzz-part10 of the fuzz package, Fuzz/Package.swift, which depends on
 # the root package by path) into .build-fuzz, seeds a corpus from the media corpus (${DICOM_MEDIA_CORPUS:-../shared/
@@ -126,7 +126,7 @@ elif [ "$TARGET" = pdu ]; then
       python3 -c 'import sys; t = "".join(l for l in open(sys.argv[1]) if not l.startswith("#")); sys.stdout.buffer.write(bytes.fromhex(sys.argv[2] + t.replace("\n", "")))' \
         "$f" "$control" >"$WORK/seed.bin" && add_seed "$WORK/seed.bin"
     done
-  done < <(find Tests/DICOMNetworkTests/Fixtures -type f -name '*.hex' -print0)
+  done < <(find Tests/DICOMNetworkTests/Fixtures/pdu -type f -name '*.hex' -print0)
   printf '\x00\x04\x00\xff\xff\xff\xff\x00\x00\x00\x02\x01\x03' >"$WORK/seed.bin" && add_seed "$WORK/seed.bin"
   printf '\x01\x01\x00\x7f\xff\xff\xf0\x00\x01' >"$WORK/seed.bin" && add_seed "$WORK/seed.bin"
   rm -f "$WORK/seed.bin"

@@ -5,7 +5,7 @@ import XCTest
 
 /// Fixtures, sample PDUs and small helpers shared by the PDU, framer and PDV tests.
 enum PDUTestSupport {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").appendingPathComponent("pdu")
 
     /// A hex fixture written by Tools/gen-pdu-vectors.py: `#` comment lines, then hex.
     static func fixture(_ name: String) throws -> [UInt8] {

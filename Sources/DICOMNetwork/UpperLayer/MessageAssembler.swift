@@ -13,11 +13,10 @@ public struct PDVMessage: Hashable, Sendable {
     }
 }
 
+// A message is its command fragments then, when the command's Command Data Set Type (0000,0800)
+// is not 0101H, its data fragments, all on one presentation context; nothing of another message
+// may come in between (PS3.8 §E.2, PS3.7 §9.3).
 /// Rebuilds DIMSE messages from the PDVs received, in order, refusing interleaved or oversized messages (PS3.8 Annex E, §9.3.5.1).
-///
-/// A message is its command fragments then, when the command's Command Data Set Type (0000,0800)
-/// is not 0101H, its data fragments, all on one presentation context; nothing of another message
-/// may come in between (PS3.8 §E.2, PS3.7 §9.3).
 public struct MessageAssembler: Sendable {
     /// The largest message accepted, command and data set bytes together; checked as each fragment arrives.
     public var maximumMessageLength: Int

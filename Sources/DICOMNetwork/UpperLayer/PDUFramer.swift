@@ -1,10 +1,8 @@
 import DICOMCore
 
-/// Cuts a byte stream read from the transport into PDUs: several in one chunk, one over many (PS3.8 §9.3.1, §D.1).
-///
-/// A PDU's length is checked from its 6-byte header, before any of its body is buffered.
-/// `append` takes whatever was read; `next` yields the PDUs completed, then nil until more
-/// bytes come, or throws the stream's error (offsets count from the stream's first byte).
+// `append` takes whatever was read; `next` yields the PDUs completed, then nil until more bytes
+// come, or throws the error that ended the stream (its offset counts from the stream's first byte).
+/// Cuts the transport's byte stream into PDUs, each length checked from its 6-byte header before its body is buffered (PS3.8 §9.3.1, §D.1).
 public struct PDUFramer: Sendable {
     /// The Maximum Length Received we announced: a longer P-DATA-TF is refused; 0 = unlimited (PS3.8 §D.1).
     public var maximumLengthReceived: UInt32

@@ -1,10 +1,9 @@
 import DICOMCore
 
-/// Splits one DIMSE message, its command set then its data set, into P-DATA-TF PDUs that fit the peer's Maximum Length Received (PS3.8 §D.1, Annex E).
-///
-/// Each PDU carries one PDV; every fragment but a message part's last is even-length, and the
-/// PDU length (the PDV item list: 6 bytes of PDV header plus the fragment) never exceeds the
-/// peer's maximum. 0 means unlimited (bounded only by `localLimit`, then by the 32-bit length).
+// Each PDU carries one PDV; every fragment but a message part's last is even-length, and the PDU
+// length (the PDV item list: 6 bytes of PDV header plus the fragment) never exceeds the peer's
+// maximum. 0 means unlimited (bounded only by `localLimit`, then by the 32-bit length).
+/// Splits one DIMSE message, command set then data set, into P-DATA-TF PDUs within the peer's Maximum Length Received (PS3.8 §D.1, Annex E).
 public struct PDVFragmenter: Sendable {
     /// The peer's Maximum Length Received from its A-ASSOCIATE-RQ/AC; 0 = unlimited (PS3.8 §D.1).
     public let peerMaximumLength: UInt32
