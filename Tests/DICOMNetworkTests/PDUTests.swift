@@ -55,6 +55,12 @@ final class PDUTests: XCTestCase {
         bytes.replaceSubrange(10..<26, with: Array("ORTH\u{7F}NC         ".utf8))
         let e = assertNetworkError(.badValue) { try PDU.decode(bytes) }
         XCTAssertEqual(e?.offset, 10)
+        // The acceptance's AE title fields only echo the request's and are not tested (PS3.8 §9.3.3).
+        var ac = try PDU.associateAC(PDUTestSupport.fullAccept).encode()
+        ac.replaceSubrange(10..<26, with: Array("ORTH\u{7F}NC         ".utf8))
+        guard case .associateAC(let accepted) = try PDU.decode(ac) else { return XCTFail("not an AC") }
+        XCTAssertEqual(accepted.calledAETitle, "")
+        XCTAssertEqual(accepted.presentationContexts, PDUTestSupport.fullAccept.presentationContexts)
     }
 
     func testReservedFieldsAreIgnoredOnReceipt() throws {

@@ -69,8 +69,8 @@ extension AssociatePDU {
     init(fields r: inout PDUReader, pdu: PDUType, contextType: UInt8, context: (inout PDUReader) throws -> PresentationContext) throws {
         protocolVersion = try r.u16("protocol version")
         try r.skip(2, "reserved field")
-        calledAETitle = try r.aeTitle("called AE title")
-        callingAETitle = try r.aeTitle("calling AE title")
+        calledAETitle = try r.aeTitle("called AE title", tested: pdu == .associateRQ)
+        callingAETitle = try r.aeTitle("calling AE title", tested: pdu == .associateRQ)
         try r.skip(32, "reserved field")
         var application: String?, user: UserInformation?
         presentationContexts = []; unknownItems = []

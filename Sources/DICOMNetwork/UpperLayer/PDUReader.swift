@@ -62,12 +62,13 @@ struct PDUReader {
         return String(decoding: raw, as: UTF8.self)
     }
 
-    /// An AE title field of 16 bytes: leading and trailing spaces (and NUL padding) are not significant; other bytes must be printable ASCII (PS3.8 §9.3.2, PS3.5 §6.2).
-    mutating func aeTitle(_ field: String) throws -> String {
+    /// An AE title field of 16 bytes, padding spaces and NULs not significant; not printable ASCII is refused, or read as "" when not `tested` (PS3.8 §9.3.2, §9.3.3).
+    mutating func aeTitle(_ field: String, tested: Bool = true) throws -> String {
         let start = position
         let raw = try take(16, field)
         let text = Array(raw.drop { $0 == 0x20 }.reversed().drop { $0 == 0x20 || $0 == 0 }.reversed())
         if let bad = text.firstIndex(where: { $0 < 0x20 || $0 > 0x7E }) {
+            guard tested else { return "" }
             throw NetworkError(.badValue, "\(what): \(field) holds byte \(text[bad]), not a printable ASCII character", offset: start)
         }
         return String(decoding: text, as: UTF8.self)
