@@ -8,7 +8,7 @@
 //    (announced maximum 64 when control & 0x80, else 0; any PDU at most 64 KiB): it never holds
 //    more than one checked PDU, every PDU it gives round-trips, and the PDVs of its P-DATA-TFs
 //    go to a MessageAssembler (64 KiB limit) that refuses or assembles;
-//  * the stream's first 4 KiB sent as a data set through a PDVFragmenter at a peer maximum of
+//  * the stream's first 1 KiB sent as a data set through a PDVFragmenter at a peer maximum of
 //    8 + (control & 0x7F) and reassembled: the same bytes come back.
 import DICOMNetwork
 
@@ -51,7 +51,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
 
     guard let fragmenter = try? PDVFragmenter(peerMaximumLength: 8 + UInt32(control & 0x7F)) else { preconditionFailure("no fragmenter") }
-    let dataSet = Array(bytes.prefix(4096))
+    let dataSet = Array(bytes.prefix(1024))
     var rebuild = MessageAssembler(maximumMessageLength: Int(limit))
     var messages: [PDVMessage] = []
     for p in fragmenter.pdus(presentationContextID: 1, command: commandWithDataSet, dataSet: dataSet) {
