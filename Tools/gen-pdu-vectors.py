@@ -168,14 +168,13 @@ def captured_association(max_pdu: int) -> None:
     scu.add_requested_context(Verification)
     scu.add_requested_context(CTImageStorage, ExplicitVRLittleEndian)
     ds = Dataset()
-    ds.SOPClassUID = CT
-    ds.SOPInstanceUID = "1.2.826.0.1.3680043.8.498.1"
-    ds.PatientName = "Doe^Jane"
-    ds.PatientID = "PDU-VECTOR"
-    ds.StudyInstanceUID = "1.2.826.0.1.3680043.8.498.2"
-    ds.SeriesInstanceUID = "1.2.826.0.1.3680043.8.498.3"
-    ds.Modality = "CT"
-    ds.ImageComments = "x" * 600  # long enough to need several PDVs at a maximum of 256
+    attributes = {
+        "SOPClassUID": CT, "SOPInstanceUID": "1.2.826.0.1.3680043.8.498.1", "PatientName": "Doe^Jane", "PatientID": "PDU-VECTOR",
+        "StudyInstanceUID": "1.2.826.0.1.3680043.8.498.2", "SeriesInstanceUID": "1.2.826.0.1.3680043.8.498.3", "Modality": "CT",
+        "ImageComments": "x" * 600,  # long enough to need several PDVs at a maximum of 256
+    }
+    for keyword, value in attributes.items():
+        setattr(ds, keyword, value)
     ds.file_meta = FileMetaDataset()
     ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
     assoc = scu.associate("127.0.0.1", relay.port, ae_title="STORE-SCP")
