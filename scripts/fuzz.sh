@@ -14,6 +14,9 @@
 #                                                    # seeds are the corpus's compressed frames (needs .venv pydicom)
 #   FUZZ_TARGET=iso scripts/fuzz.sh [SECONDS]        # the ISO 9660 reader (Fuzz/ISO): seeds are small images made
 #                                                    # here by xorriso/genisoimage (plain, Joliet, Rock Ridge, deep, links)
+#   FUZZ_TARGET=pdu scripts/fuzz.sh [SECONDS]        # the Upper Layer PDU codec, framer and PDV fragmenter/assembler
+#       (Fuzz/PDU): a control byte then a peer's byte stream; seeds are the pynetdicom vectors in
+#       Tests/DICOMNetworkTests/Fixtures/pdu (Tools/gen-pdu-vectors.py) and PDUs declaring huge lengths
 #
 # Builds Fuzz/Part10 (target fuzz-part10 of the fuzz package, Fuzz/Package.swift, which depends on
 # the root package by path) into .build-fuzz, seeds a corpus from the media corpus (${DICOM_MEDIA_CORPUS:-../shared/
@@ -34,8 +37,8 @@ shift || true
 case "$DURATION" in ''|*[!0-9]*) echo "fuzz: SECONDS must be a whole number, got '$DURATION'" >&2; exit 2 ;; esac
 CONFIG="${FUZZ_CONFIG:-release}"
 TARGET="${FUZZ_TARGET:-part10}"
-case "$TARGET" in part10|dicomdir|transcode|rle|jpegdct|jpegll|adapters|iso|medium) ;; *) echo "fuzz: FUZZ_TARGET must be part10, dicomdir, transcode, rle, jpegdct, jpegll, adapters, iso or medium" >&2; exit 2 ;; esac
-case "$TARGET" in rle) CHECK_OBJ=DICOMPixel.build/RLE.swift.o ;; jpegdct) CHECK_OBJ=DICOMPixel.build/JPEGDCTDecoder.swift.o ;; jpegll) CHECK_OBJ=DICOMPixel.build/JPEGLosslessDecoder.swift.o ;; adapters) CHECK_OBJ=DICOMCodecs.build/OpenJPEG.swift.o ;; iso) CHECK_OBJ=MediaImage.build/ISO9660Reader.swift.o ;; medium) CHECK_OBJ=DICOMFileSet.build/Medium.swift.o ;; *) CHECK_OBJ=DICOMIO.build/Part10Reader.swift.o ;; esac
+case "$TARGET" in part10|dicomdir|transcode|rle|jpegdct|jpegll|adapters|iso|medium|pdu) ;; *) echo "fuzz: FUZZ_TARGET must be part10, dicomdir, transcode, rle, jpegdct, jpegll, adapters, iso, medium or pdu" >&2; exit 2 ;; esac
+case "$TARGET" in rle) CHECK_OBJ=DICOMPixel.build/RLE.swift.o ;; jpegdct) CHECK_OBJ=DICOMPixel.build/JPEGDCTDecoder.swift.o ;; jpegll) CHECK_OBJ=DICOMPixel.build/JPEGLosslessDecoder.swift.o ;; adapters) CHECK_OBJ=DICOMCodecs.build/OpenJPEG.swift.o ;; iso) CHECK_OBJ=MediaImage.build/ISO9660Reader.swift.o ;; medium) CHECK_OBJ=DICOMFileSet.build/Medium.swift.o ;; pdu) CHECK_OBJ=DICOMNetwork.build/PDUFramer.swift.o ;; *) CHECK_OBJ=DICOMIO.build/Part10Reader.swift.o ;; esac
 PRODUCT="fuzz-$TARGET"
 CORPUS_SRC="${DICOM_MEDIA_CORPUS:-$ROOT/../shared/media-corpus}"
 SEED_BYTES="${FUZZ_SEED_BYTES:-$([ "$TARGET" = transcode ] || [ "$TARGET" = iso ] && echo 262144 || echo 65536)}"
@@ -114,6 +117,20 @@ elif [ "$TARGET" = medium ]; then
   # A mode byte then a journal (even) or a File ID and a path (odd): the small seeds kept with the tests.
   DICT=()
   while IFS= read -r -d '' f; do add_seed "$f"; done < <(find Tests/Fixtures/fuzz-medium -type f -name '*.bin' -print0)
+elif [ "$TARGET" = pdu ]; then
+  # A control byte (0: one chunk; 1: byte by byte; 0x85: 5-byte chunks, maximum 64 announced) then a PDU or a
+  # captured stream; and headers declaring huge lengths (P-DATA-TF and A-ASSOCIATE-RQ of almost 4 GiB).
+  DICT=()
+  while IFS= read -r -d '' f; do
+    for control in 00 01 85; do
+      python3 -c 'import sys; t = "".join(l for l in open(sys.argv[1]) if not l.startswith("#")); sys.stdout.buffer.write(bytes.fromhex(sys.argv[2] + t.replace("\n", "")))' \
+        "$f" "$control" >"$WORK/seed.bin" && add_seed "$WORK/seed.bin"
+    done
+  done < <(find Tests/DICOMNetworkTests/Fixtures/pdu -type f -name '*.hex' -print0)
+  printf '\x00\x04\x00\xff\xff\xff\xff\x00\x00\x00\x02\x01\x03' >"$WORK/seed.bin" && add_seed "$WORK/seed.bin"
+  printf '\x01\x01\x00\x7f\xff\xff\xf0\x00\x01' >"$WORK/seed.bin" && add_seed "$WORK/seed.bin"
+  rm -f "$WORK/seed.bin"
+  n=$(find "$SEEDS" -type f | wc -l)
 elif [ "$TARGET" = rle ] || [ "$TARGET" = jpegdct ]; then
   # Codec targets take one compressed frame, not a file: seed with corpus frames and the codec fixtures.
   DICT=()
