@@ -16,11 +16,8 @@ public typealias ImageError = CodedError<ImageErrorDomain>
 
 extension ImageError {
     /// An error about the image, archive or source file at `path`, `offset` bytes into it when known.
-    public init(
-        _ code: Code, path: String, _ message: String, offset: Int? = nil, cause: (any Error)? = nil,
-        file: String = #fileID, line: Int = #line
-    ) {
-        self.init(code, message, context: ErrorContext(path: path, offset: offset), cause: cause, file: file, line: line)
+    public init(_ code: Code, path: String, _ message: String, offset: Int? = nil, cause: (any Error)? = nil, file: String = #fileID, line: Int = #line) {
+        self.init(code, message, path: path, offset: offset, cause: cause, file: file, line: line)
     }
 
     /// A failed system call: `what: strerror(errno)`, errno kept as the cause.

@@ -19,7 +19,9 @@ final class LockFileTests: TemporaryFolderTestCase {
             XCTAssertEqual(b.holder, String(text.dropLast()))
             XCTAssertTrue(b.description.hasPrefix("File-set busy (locked by pid \(getpid()) since "), b.description)
         }
-        XCTAssertThrowsError(try LockFile.acquire(directory: dir, name: "lock", mode: .shared, wait: 0, what: "store")) { XCTAssertEqual(($0 as? CoreError)?.code, .busy) }
+        XCTAssertThrowsError(try LockFile.acquire(directory: dir, name: "lock", mode: .shared, wait: 0, what: "store")) {
+            XCTAssertEqual(($0 as? CoreError)?.code, .busy)
+        }
         a.release()
         let b = try LockFile.acquire(directory: dir, name: "lock", mode: .exclusive, wait: 0, what: "File-set")
         XCTAssertTrue(b.isHeld)

@@ -66,27 +66,31 @@ public struct Reconciler: InstanceTransform {
     public static func parse(_ text: String, path: String = "map") throws -> [String: Entry] {
         let rows = try csvRows(text, path: path)
         guard let (headerLine, header) = rows.first else {
-            throw MediaError.map(.mapEmpty, path: path, line: 1, column: nil, message: "empty; the first line must name the columns: \(columns.joined(separator: ","))")
+            throw MediaError.map(
+                .mapEmpty, path: path, line: 1, column: nil, message: "empty; the first line must name the columns: \(columns.joined(separator: ","))")
         }
         var index: [String: Int] = [:]
         for (i, raw) in header.enumerated() {
             let name = raw.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "\u{FEFF}", with: "")
             guard columns.contains(name) else {
-                throw MediaError.map(.mapUnknownColumn, path: path, line: headerLine, column: "\(i + 1) '\(raw)'",
+                throw MediaError.map(
+                    .mapUnknownColumn, path: path, line: headerLine, column: "\(i + 1) '\(raw)'",
                     message: "unknown column; known: \(columns.joined(separator: ", "))")
             }
             if index[name] != nil { throw MediaError.map(.mapDuplicateColumn, path: path, line: headerLine, column: name, message: "column given twice") }
             index[name] = i
         }
         guard index["source_patient_id"] != nil else {
-            throw MediaError.map(.mapNoSourceColumn, path: path, line: headerLine, column: nil,
+            throw MediaError.map(
+                .mapNoSourceColumn, path: path, line: headerLine, column: nil,
                 message: "no source_patient_id column; the first line must name the columns, e.g. \(columns.joined(separator: ","))")
         }
         var out: [String: Entry] = [:]
         for (line, row) in rows.dropFirst() {
             if row.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
             if row.count != header.count {
-                throw MediaError.map(.mapValueCount, path: path, line: line, column: nil, message: "\(row.count) values, but the header names \(header.count) columns")
+                throw MediaError.map(
+                    .mapValueCount, path: path, line: line, column: nil, message: "\(row.count) values, but the header names \(header.count) columns")
             }
             func value(_ c: String) -> String? {
                 guard let i = index[c] else { return nil }
@@ -94,7 +98,8 @@ public struct Reconciler: InstanceTransform {
                 return v.isEmpty ? nil : v
             }
             guard let source = value("source_patient_id") else {
-                throw MediaError.map(.mapEmptySource, path: path, line: line, column: "source_patient_id", message: "empty; every row needs the source Patient ID it applies to")
+                throw MediaError.map(
+                    .mapEmptySource, path: path, line: line, column: "source_patient_id", message: "empty; every row needs the source Patient ID it applies to")
             }
             var e = Entry(
                 patientID: value("patient_id"), patientName: value("patient_name"), birthDate: value("birth_date"),
@@ -122,7 +127,8 @@ public struct Reconciler: InstanceTransform {
                 "accession_number", e.accessionNumber, { $0.count <= 16 && noBackslash($0) },
                 "is not an Accession Number (SH: at most 16 characters, no backslash; PS3.5 6.2)")
             if let earlier = out[source] {
-                throw MediaError.map(.mapAlreadyMapped, path: path, line: line, column: "source_patient_id", message: "'\(source)' is already mapped on line \(earlier.line)")
+                throw MediaError.map(
+                    .mapAlreadyMapped, path: path, line: line, column: "source_patient_id", message: "'\(source)' is already mapped on line \(earlier.line)")
             }
             e.line = line
             out[source] = e
@@ -149,7 +155,8 @@ public struct Reconciler: InstanceTransform {
             switch c {
             case "\"":
                 if !field.trimmingCharacters(in: .whitespaces).isEmpty {
-                    throw MediaError.map(.mapQuoting, path: path, line: line, column: "\(row.count + 1)",
+                    throw MediaError.map(
+                        .mapQuoting, path: path, line: line, column: "\(row.count + 1)",
                         message: "a double quote inside an unquoted value (quote the whole value and double the quote)")
                 }
                 field = ""; inQuotes = true; quotedAt = line; any = true
