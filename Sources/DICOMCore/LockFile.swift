@@ -12,8 +12,9 @@ import Glibc
 /// nothing outside is created, truncated or written. A holder that ends without releasing (killed)
 /// loses the lock by the kernel; its pid/time text stays in the file but is only informative and is
 /// overwritten by the next holder. A waiter polls until `wait` seconds have passed, then gives up
-/// with a ``CoreError`` of code `busy` (any other failure is `lock-failed`). After taking the lock the file is checked to still be the one at the path,
-/// so a holder may delete it (and its folder) just before releasing.
+/// with a ``CoreError`` of code `busy` (any other failure is `lock-failed`). After taking the lock
+/// the file is checked to still be the one at the path, so a holder may delete it (and its folder)
+/// just before releasing.
 public final class LockFile: Sendable {
     public enum Mode: Sendable { case shared, exclusive }
 

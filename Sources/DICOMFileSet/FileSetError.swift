@@ -1,5 +1,4 @@
 import DICOMCore
-import Foundation
 
 /// The error domain of DICOMFileSet: a layout error reads `layout 'name' line N 'text': message`.
 public enum FileSetErrorDomain: ErrorDomain {
@@ -17,7 +16,7 @@ public enum FileSetErrorDomain: ErrorDomain {
 /// Generated/ErrorCodes.swift, from docs/DIAGNOSTICS.md.
 public typealias FileSetError = CodedError<FileSetErrorDomain>
 
-extension FileSetError: LocalizedError {
+extension FileSetError {
     /// The three outcomes of the guarded medium (the shape `MediumError` had): what callers map to their own codes.
     public enum Kind: Sendable { case refused, missing, io }
 
@@ -46,7 +45,6 @@ extension FileSetError: LocalizedError {
     public var rule: String { context.rule ?? "" }
     /// The medium outcome: `.missing` and `.refused` by their codes, anything else `.io`.
     public var kind: Kind { code == .missing ? .missing : code == .refused ? .refused : .io }
-    public var errorDescription: String? { description }
 }
 
 extension FileSetError.Code {

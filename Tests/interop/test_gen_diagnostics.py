@@ -18,52 +18,45 @@ def check(tmp_path, text=None):
     return r.returncode, r.stderr
 
 
+def refused(tmp_path, old, new, expected):
+    """The document with the first `old` replaced by `new` fails --check with `expected` on stderr."""
+    assert old in DOC
+    code, err = check(tmp_path, DOC.replace(old, new, 1))
+    assert code == 1 and expected in err, err
+    return err
+
+
 def test_repository_is_up_to_date(tmp_path):
     assert check(tmp_path) == (0, "")
 
 
-def test_a_changed_meaning_makes_the_module_file_stale(tmp_path):
-    row = "| `odd-length` | `oddLength` | warning | an odd value length |"
-    assert row in DOC
-    code, err = check(tmp_path, DOC.replace(row, "| `odd-length` | `oddLength` | warning | a value length that is odd |"))
-    assert code == 1
-    assert "Sources/DICOMIO/Generated/DiagnosticCodes.swift is out of date" in err
+def test_a_changed_or_new_row_makes_the_module_file_stale(tmp_path):
+    err = refused(
+        tmp_path, "| `odd-length` | `oddLength` | warning | an odd value length |",
+        "| `odd-length` | `oddLength` | warning | a value length that is odd |",
+        "Sources/DICOMIO/Generated/DiagnosticCodes.swift is out of date")
     assert "DICOMFileSet" not in err
+    refused(tmp_path, "| `write` | `write` |", "| `write-new` | `writeNew` | a new error |\n| `write` | `write` |",
+            "Sources/DICOMIO/Generated/ErrorCodes.swift is out of date")
 
 
-def test_a_new_code_makes_the_file_stale_and_a_removed_section_names_its_files(tmp_path):
-    row = "| `write` | `write` |"
-    assert row in DOC
-    code, err = check(tmp_path, DOC.replace(row, "| `write-new` | `writeNew` | a new error |\n" + row))
-    assert code == 1 and "Sources/DICOMIO/Generated/ErrorCodes.swift is out of date" in err
-    start, end = DOC.index("## MediaImage"), DOC.index("## DICOMFileSet")
-    code, err = check(tmp_path, DOC[:start] + DOC[end:])
-    assert code == 1 and "Sources/MediaImage/Generated/ErrorCodes.swift has no table" in err
+def test_a_removed_section_names_its_generated_files(tmp_path):
+    section = DOC[DOC.index("## MediaImage"):DOC.index("## DICOMFileSet")]
+    refused(tmp_path, section, "", "Sources/MediaImage/Generated/ErrorCodes.swift has no table")
 
 
-def test_a_diagnostic_code_of_two_modules_is_refused(tmp_path):
-    row = "| `index-corrupt` | `indexCorrupt` |"
-    assert row in DOC
-    code, err = check(tmp_path, DOC.replace(row, "| `odd-length` | `indexCorrupt` |"))
-    assert code == 1
-    assert "diagnostic code odd-length is declared by both DICOMIO and DICOMStore" in err
-
-
-def test_a_code_or_name_twice_in_a_module_is_refused(tmp_path):
-    code, err = check(tmp_path, DOC.replace("| `truncated` | `truncated` |", "| `truncated` | `notDICOM` |"))
-    assert code == 1 and "error name notDICOM is also on docs/DIAGNOSTICS.md:" in err
-    code, err = check(tmp_path, DOC.replace("| `truncated` | `truncated` |", "| `not-dicom` | `truncated` |"))
-    assert code == 1 and "error code not-dicom is also on" in err
+def test_a_code_twice_is_refused(tmp_path):
+    refused(tmp_path, "| `index-corrupt` | `indexCorrupt` |", "| `odd-length` | `indexCorrupt` |",
+            "diagnostic code odd-length is declared by both DICOMIO and DICOMStore")
+    refused(tmp_path, "| `truncated` | `truncated` |", "| `truncated` | `notDICOM` |", "error name notDICOM is also on docs/DIAGNOSTICS.md:")
+    refused(tmp_path, "| `truncated` | `truncated` |", "| `not-dicom` | `truncated` |", "error code not-dicom is also on")
 
 
 def test_malformed_tables_are_refused(tmp_path):
-    code, err = check(tmp_path, DOC.replace("| code | name | severity | meaning | rule |", "| code | severity | meaning | rule |", 1))
-    assert code == 1 and "a diagnostic codes table needs the columns code | name | severity | meaning | rule" in err
-    code, err = check(tmp_path, DOC.replace("| `busy` | `busy` |", "| busy | `busy` |", 1))
-    assert code == 1 and "the code 'busy' is not written in backticks" in err
-    code, err = check(tmp_path, DOC.replace("| `io` | `io` |", "| `io` | `IO` |", 1))
-    assert code == 1 and "name 'IO' is not a lowerCamelCase Swift identifier" in err
-    code, err = check(tmp_path, DOC + "\n## Nowhere\n\n### Error codes\n\n| code | name | meaning |\n| --- | --- | --- |\n| `x` | `x` | y |\n")
-    assert code == 1 and "Sources/Nowhere does not exist" in err
-    code, err = check(tmp_path, DOC + "\n## FileSystem\n\n### Error codes\n\n| code | name | meaning |\n| --- | --- | --- |\n| `x` | `x` | y |\n")
-    assert code == 1 and "ERROR_TYPES names no error type for it" in err
+    refused(tmp_path, "| code | name | severity | meaning | rule |", "| code | severity | meaning | rule |",
+            "a diagnostic codes table needs the columns code | name | severity | meaning | rule")
+    refused(tmp_path, "| `busy` | `busy` |", "| busy | `busy` |", "the code 'busy' is not written in backticks")
+    refused(tmp_path, "| `io` | `io` |", "| `io` | `IO` |", "name 'IO' is not a lowerCamelCase Swift identifier")
+    table = "\n\n### Error codes\n\n| code | name | meaning |\n| --- | --- | --- |\n| `x` | `x` | y |\n\n## DICOMCore"
+    refused(tmp_path, "## DICOMCore", "## Nowhere" + table, "Sources/Nowhere does not exist")
+    refused(tmp_path, "## DICOMCore", "## FileSystem" + table, "ERROR_TYPES names no error type for it")
