@@ -25,6 +25,8 @@ if ! scripts/format.sh --lint >.build/lint.log 2>&1; then
   exit 1
 fi
 rm -f .build/lint.log
+# The code constants generated from docs/DIAGNOSTICS.md are up to date (Tools/gen-diagnostics.py writes them).
+.venv/bin/python Tools/gen-diagnostics.py --check
 swift build
 # The interop tests generate studies with synth-studies, from the Benchmarks package (Benchmarks/Package.swift).
 swift build --package-path Benchmarks --product synth-studies

@@ -7,7 +7,7 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// What an error is about: the file, the byte offset in it, the tag, the line and column of a text
-/// file, and the component (codec, library) that failed, each when known.
+/// file, the component (codec, library) that failed and the rule it applies, each when known.
 public struct ErrorContext: Sendable, Hashable {
     public var path: String?
     public var offset: Int?
@@ -18,10 +18,14 @@ public struct ErrorContext: Sendable, Hashable {
     public var column: String?
     /// The component that failed: a codec ("libjpeg-turbo"), a library, a peer.
     public var component: String?
+    /// The rule of the standard (or profile) the error applies, e.g. "PS3.3 F.5.2": printed after the message.
+    public var rule: String?
     public init(
-        path: String? = nil, offset: Int? = nil, tag: Tag? = nil, line: Int? = nil, column: String? = nil, component: String? = nil
+        path: String? = nil, offset: Int? = nil, tag: Tag? = nil, line: Int? = nil, column: String? = nil, component: String? = nil,
+        rule: String? = nil
     ) {
         self.path = path; self.offset = offset; self.tag = tag; self.line = line; self.column = column; self.component = component
+        self.rule = rule
     }
     /// `line L, column C: offset N: tag (gggg,eeee): `, for text that names the file already.
     public var located: String {
@@ -57,14 +61,12 @@ extension ErrorCode {
 /// The error domain of one module (an empty enum, e.g. `StoreErrorDomain`): it makes
 /// ``CodedError`` a distinct type per module and may print it its own way.
 public protocol ErrorDomain: Sendable {
-    /// The one-line form of an error of this domain; the default is `path: line L: offset N: tag T: message`.
+    /// The one-line form of an error of this domain; the default is `path: line L: offset N: tag T: message (rule)`.
     static func describe(_ error: CodedError<Self>) -> String
 }
 
 extension ErrorDomain {
-    public static func describe(_ error: CodedError<Self>) -> String {
-        (error.context.path.map { $0 + ": " } ?? "") + error.context.located + error.message
-    }
+    public static func describe(_ error: CodedError<Self>) -> String { error.standardDescription }
 }
 
 /// The one error type every module instantiates with its domain (after swift-nio's `FileSystemError`):
@@ -111,6 +113,10 @@ public struct CodedError<Domain: ErrorDomain>: ChainedError, Sendable {
     }
     /// `line L: offset N: tag (gggg,eeee): message`, for lines that name the file already.
     public var located: String { context.located + message }
+    /// `path: line L: offset N: tag T: message (rule)`: the default one-line form, for a domain's `describe` to fall back on.
+    public var standardDescription: String {
+        (context.path.map { $0 + ": " } ?? "") + located + (context.rule.map { " (\($0))" } ?? "")
+    }
     public var description: String { Domain.describe(self) }
 }
 

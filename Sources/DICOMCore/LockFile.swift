@@ -12,55 +12,11 @@ import Glibc
 /// nothing outside is created, truncated or written. A holder that ends without releasing (killed)
 /// loses the lock by the kernel; its pid/time text stays in the file but is only informative and is
 /// overwritten by the next holder. A waiter polls until `wait` seconds have passed, then gives up
-/// with ``LockFile/Busy``. After taking the lock the file is checked to still be the one at the path,
-/// so a holder may delete it (and its folder) just before releasing.
+/// with a ``CoreError`` of code `busy` (any other failure is `lock-failed`). After taking the lock
+/// the file is checked to still be the one at the path, so a holder may delete it (and its folder)
+/// just before releasing.
 public final class LockFile: Sendable {
     public enum Mode: Sendable { case shared, exclusive }
-
-    /// The codes of the lock's two errors (``Busy``, ``Failure``).
-    public struct Code: ErrorCode {
-        public var rawValue: String
-        public init(rawValue: String) { self.rawValue = rawValue }
-        /// Another process holds the lock and did not release it in time.
-        public static let busy = Code(rawValue: "busy")
-        /// The lock could not be opened or taken (permissions, a planted link, a read-only medium).
-        public static let lockFailed = Code(rawValue: "lock-failed")
-    }
-
-    /// Another process holds the lock and did not release it in time.
-    public struct Busy: ChainedError, Sendable {
-        /// What is locked: "File-set", "store".
-        public var what: String
-        /// The lock file.
-        public var path: String
-        /// "pid N since T" as written by an exclusive holder, or nil when unknown (shared holders).
-        public var holder: String?
-        public var location: SourceLocation
-        init(what: String, path: String, holder: String?, file: String = #fileID, line: Int = #line) {
-            self.what = what; self.path = path; self.holder = holder; location = SourceLocation(file: file, line: line)
-        }
-        public var codeName: String { Code.busy.rawValue }
-        public var message: String { "\(what) busy (locked by \(holder ?? "another process")); try again later or pass a longer --wait" }
-        public var context: ErrorContext { ErrorContext(path: path) }
-        public var cause: (any Error)? { nil }
-        public var description: String { message }
-    }
-
-    /// The lock could not be opened or taken (permissions, a planted link, a read-only medium).
-    public struct Failure: ChainedError, Sendable {
-        public var message: String
-        public var path: String
-        /// The errno of the call that failed, when one did.
-        public var cause: (any Error)?
-        public var location: SourceLocation
-        init(message: String, path: String, errno code: Int32? = nil, call: String = "open", file: String = #fileID, line: Int = #line) {
-            self.message = message; self.path = path; location = SourceLocation(file: file, line: line)
-            cause = code.map { SystemErrno($0, call: call) }
-        }
-        public var codeName: String { Code.lockFailed.rawValue }
-        public var context: ErrorContext { ErrorContext(path: path) }
-        public var description: String { path + ": " + message }
-    }
 
     public let directory: String
     public let name: String
@@ -91,7 +47,7 @@ public final class LockFile: Sendable {
             if dirFD < 0 {
                 let e = errno
                 if e == ENOENT && attempts < 100 { continue }  // removed by a holder just releasing; prepare recreates it
-                throw Failure(
+                throw lockFailed(
                     message: e == ELOOP || e == ENOTDIR
                         ? "lock folder is a symbolic link or not a folder; refused" : "cannot open lock folder: \(String(cString: strerror(e)))",
                     path: directory, errno: e)
@@ -100,14 +56,14 @@ public final class LockFile: Sendable {
             var pre = stat()
             if fstatat(dirFD, name, &pre, AT_SYMLINK_NOFOLLOW) == 0, (pre.st_mode & S_IFMT) != S_IFREG, (pre.st_mode & S_IFMT) != S_IFLNK {
                 close(dirFD)
-                throw Failure(message: "lock file is not a plain file (a device, fifo or folder); refused", path: path)
+                throw lockFailed(message: "lock file is not a plain file (a device, fifo or folder); refused", path: path)
             }
             let fd = openat(dirFD, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0o600)
             if fd < 0 {
                 let e = errno
                 close(dirFD)
                 if e == ENOENT && attempts < 100 { continue }
-                throw Failure(
+                throw lockFailed(
                     message: e == ELOOP
                         ? "lock file is a symbolic link; refused (nothing outside was touched; remove the link)"
                         : "cannot open lock file: \(String(cString: strerror(e)))", path: path, errno: e)
@@ -115,7 +71,7 @@ public final class LockFile: Sendable {
             var st = stat()
             if fstat(fd, &st) != 0 || (st.st_mode & S_IFMT) != S_IFREG || st.st_nlink > 1 {
                 close(fd); close(dirFD)
-                throw Failure(message: "lock file is not a plain file of its own (a device, fifo or hard link); refused", path: path)
+                throw lockFailed(message: "lock file is not a plain file of its own (a device, fifo or hard link); refused", path: path)
             }
             // Non-blocking attempts until the deadline: the file may be replaced while we wait.
             var taken = false
@@ -125,7 +81,7 @@ public final class LockFile: Sendable {
                 if e == EINTR { continue }
                 if e != EWOULDBLOCK {
                     close(fd); close(dirFD)
-                    throw Failure(message: "cannot lock: \(String(cString: strerror(e)))", path: path, errno: e, call: "flock")
+                    throw lockFailed(message: "cannot lock: \(String(cString: strerror(e)))", path: path, errno: e, call: "flock")
                 }
                 if monotonicNow() >= deadline { break }
                 // The holder may have deleted this file while releasing: stop waiting on a dead inode.
@@ -140,7 +96,7 @@ public final class LockFile: Sendable {
                     var holder = readHolder(fd)
                     for _ in 0..<25 where holder == nil { usleep(20_000); holder = readHolder(fd) }
                     close(fd); close(dirFD)
-                    throw Busy(what: what, path: path, holder: holder)
+                    throw CoreError.busy(what: what, path: path, holder: holder)
                 }
                 close(fd); close(dirFD)
                 continue
@@ -148,7 +104,7 @@ public final class LockFile: Sendable {
             // Taken: make sure the file is still the one at the path (a releasing holder deletes it).
             guard sameFile(fd: fd, dirFD: dirFD, name: name, directory: directory) else {
                 close(fd); close(dirFD)
-                if attempts >= 1000 { throw Failure(message: "lock file keeps changing; giving up", path: path) }
+                if attempts >= 1000 { throw lockFailed(message: "lock file keeps changing; giving up", path: path) }
                 continue
             }
             let lock = LockFile(directory: directory, name: name, mode: mode, fd: fd, dirFD: dirFD)
@@ -198,6 +154,13 @@ public final class LockFile: Sendable {
             parts[3].allSatisfy({ $0.isNumber || "-:TZ".contains($0) }), parts[3].count <= 25
         else { return nil }
         return text
+    }
+
+    /// A `lock-failed` error: the message, the lock's path and the errno of `call`, when one failed.
+    static func lockFailed(
+        message: String, path: String, errno code: Int32? = nil, call: String = "open", file: String = #fileID, line: Int = #line
+    ) -> CoreError {
+        CoreError(.lockFailed, message, path: path, cause: code.map { SystemErrno($0, call: call) }, file: file, line: line)
     }
 
     static func sameFile(fd: Int32, dirFD: Int32, name: String, directory: String) -> Bool {

@@ -14,7 +14,7 @@ import Glibc
 ///
 /// The reader's findings (`fileSet.problems`) are passed through unchanged, except `root-record-type`,
 /// reported here as `record-misplaced` with the other PS3.3 F.4 checks. Every code, its severity and
-/// rule: docs/DIAGNOSTICS.md (## DICOMFileSet); the constants: DiagnosticCodes.swift.
+/// rule: docs/DIAGNOSTICS.md (## DICOMFileSet); the constants: Generated/DiagnosticCodes.swift.
 public struct FileSetVerifier: Sendable {
     public let root: String
     public let fileSet: FileSet

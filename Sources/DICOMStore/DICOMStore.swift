@@ -73,7 +73,9 @@ public final class DICOMStore: Sendable {
     /// waits up to `lockWait` seconds for a conflicting holder, then fails "store busy (locked by pid N since T)".
     func withStoreLock<R>(exclusive: Bool, _ body: () throws -> R) throws -> R {
         let l: LockFile
-        do { l = try DICOMStore.lock(directory: root, name: "store.lock", exclusive: exclusive, wait: lockWait) } catch let b as LockFile.Busy {
+        do {
+            l = try DICOMStore.lock(directory: root, name: "store.lock", exclusive: exclusive, wait: lockWait)
+        } catch let b as CoreError where b.code == .busy {
             throw StoreError(.busy, b.description, path: root, cause: b)
         }
         defer { l.release() }
@@ -83,7 +85,11 @@ public final class DICOMStore: Sendable {
     /// Tries the exclusive store lock without waiting; nil when another process holds the lock.
     func tryExclusive<R>(_ body: () throws -> R) throws -> R? {
         let l: LockFile
-        do { l = try DICOMStore.lock(directory: root, name: "store.lock", exclusive: true, wait: 0) } catch is LockFile.Busy { return nil }
+        do {
+            l = try DICOMStore.lock(directory: root, name: "store.lock", exclusive: true, wait: 0)
+        } catch let b as CoreError where b.code == .busy {
+            return nil
+        }
         defer { l.release() }
         return try body()
     }
@@ -93,7 +99,7 @@ public final class DICOMStore: Sendable {
     private static func lock(directory: String, name: String, exclusive: Bool, wait: Double) throws -> LockFile {
         do {
             return try LockFile.acquire(directory: directory, name: name, mode: exclusive ? .exclusive : .shared, wait: wait, what: "store")
-        } catch let f as LockFile.Failure {
+        } catch let f as CoreError where f.code == .lockFailed {
             throw StoreError(.lockFailed, f.message, path: f.path, cause: f)
         }
     }

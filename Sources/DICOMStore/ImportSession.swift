@@ -68,7 +68,7 @@ extension DICOMStore {
                 let dir = root + "/" + String(rel[..<rel.lastIndex(of: "/")!])
                 if !dirs.contains(dir) { try createDirectories(dir); dirs.insert(dir) }
                 if rename(run + "/" + name, root + "/" + rel) != 0 {
-                    throw StoreError(.io, "cannot move into the store", path: rel, errno: errno)
+                    throw StoreError(.io, "cannot move into the store", path: rel, errno: errno, call: "rename")
                 }
             }
             if !staged.written.isEmpty { syncFileSystem(root) }

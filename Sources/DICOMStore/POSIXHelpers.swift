@@ -31,14 +31,14 @@ func concurrentlyPerform(_ n: Int, _ body: @Sendable (Int) -> Void) {
 /// Writes a new file (O_EXCL, mode 0600: stored copies hold patients' data); the error or nil.
 func writeFile(_ path: String, _ bytes: [UInt8]) -> StoreError? {
     let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-    if fd < 0 { return StoreError(.io, "cannot create \(path)", errno: errno) }
+    if fd < 0 { return StoreError(.io, "cannot create \(path)", errno: errno, call: "open") }
     defer { close(fd) }
     var written = 0
     return bytes.withUnsafeBytes { p -> StoreError? in
         while written < p.count {
             let n = write(fd, p.baseAddress! + written, p.count - written)
             if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return StoreError(.io, "cannot write \(path)", errno: n == 0 ? ENOSPC : errno) }
+            if n <= 0 { return StoreError(.io, "cannot write \(path)", errno: n == 0 ? ENOSPC : errno, call: "write") }
             written += n
         }
         return nil
@@ -48,10 +48,10 @@ func writeFile(_ path: String, _ bytes: [UInt8]) -> StoreError? {
 /// Reads a whole file with read(2).
 public func readWholeFile(_ path: String) throws -> [UInt8] {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
-    if fd < 0 { throw StoreError(.io, "cannot open", path: path, errno: errno) }
+    if fd < 0 { throw StoreError(.io, "cannot open", path: path, errno: errno, call: "open") }
     defer { close(fd) }
     var st = stat()
-    guard fstat(fd, &st) == 0 else { throw StoreError(.io, "cannot stat", path: path, errno: errno) }
+    guard fstat(fd, &st) == 0 else { throw StoreError(.io, "cannot stat", path: path, errno: errno, call: "fstat") }
     let size = Int(st.st_size)
     var failure: StoreError?
     let buf = [UInt8](unsafeUninitializedCapacity: size) { p, count in
@@ -60,7 +60,7 @@ public func readWholeFile(_ path: String) throws -> [UInt8] {
             let n = read(fd, p.baseAddress! + done, size - done)
             if n < 0 {
                 if errno == EINTR { continue }
-                failure = StoreError(.io, "read failed at byte \(done)", path: path, errno: errno); break
+                failure = StoreError(.io, "read failed at byte \(done)", path: path, errno: errno, call: "read"); break
             }
             if n == 0 { break }  // the file shrank while being read
             done += n

@@ -15,11 +15,13 @@ final class LockFileTests: TemporaryFolderTestCase {
         XCTAssertEqual(stat(dir + "/lock", &st), 0)
         XCTAssertEqual(st.st_mode & 0o777, 0o600)
         XCTAssertThrowsError(try LockFile.acquire(directory: dir, name: "lock", mode: .exclusive, wait: 0.1, what: "File-set")) { e in
-            guard let b = e as? LockFile.Busy else { return XCTFail("\(e)") }
+            guard let b = e as? CoreError, b.code == .busy else { return XCTFail("\(e)") }
             XCTAssertEqual(b.holder, String(text.dropLast()))
             XCTAssertTrue(b.description.hasPrefix("File-set busy (locked by pid \(getpid()) since "), b.description)
         }
-        XCTAssertThrowsError(try LockFile.acquire(directory: dir, name: "lock", mode: .shared, wait: 0, what: "store")) { XCTAssertTrue($0 is LockFile.Busy) }
+        XCTAssertThrowsError(try LockFile.acquire(directory: dir, name: "lock", mode: .shared, wait: 0, what: "store")) {
+            XCTAssertEqual(($0 as? CoreError)?.code, .busy)
+        }
         a.release()
         let b = try LockFile.acquire(directory: dir, name: "lock", mode: .exclusive, wait: 0, what: "File-set")
         XCTAssertTrue(b.isHeld)
@@ -31,7 +33,7 @@ final class LockFileTests: TemporaryFolderTestCase {
         let a = try LockFile.acquire(directory: dir, name: "store.lock", mode: .shared, wait: 0, what: "store")
         let b = try LockFile.acquire(directory: dir, name: "store.lock", mode: .shared, wait: 0, what: "store")
         XCTAssertThrowsError(try LockFile.acquire(directory: dir, name: "store.lock", mode: .exclusive, wait: 0, what: "store")) { e in
-            XCTAssertEqual((e as? LockFile.Busy)?.description, "store busy (locked by another process); try again later or pass a longer --wait")
+            XCTAssertEqual((e as? CoreError)?.description, "store busy (locked by another process); try again later or pass a longer --wait")
         }
         a.release(); b.release()
         XCTAssertNoThrow(try LockFile.acquire(directory: dir, name: "store.lock", mode: .exclusive, wait: 0, what: "store").release())
@@ -77,21 +79,21 @@ final class LockFileTests: TemporaryFolderTestCase {
         // A symbolic link to a file, a dangling one, a hard link.
         XCTAssertEqual(symlink(canary, sub + "/lock"), 0)
         XCTAssertThrowsError(try LockFile.acquire(directory: sub, name: "lock", mode: .exclusive, wait: 0, what: "File-set")) {
-            XCTAssertTrue($0 is LockFile.Failure, "\($0)")
+            XCTAssertEqual(($0 as? CoreError)?.code, .lockFailed, "\($0)")
         }
         XCTAssertEqual(symlink(dir + "/made", sub + "/dangling"), 0)
         XCTAssertThrowsError(try LockFile.acquire(directory: sub, name: "dangling", mode: .exclusive, wait: 0, what: "File-set"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/made"))
         XCTAssertEqual(link(canary, sub + "/hard"), 0)
         XCTAssertThrowsError(try LockFile.acquire(directory: sub, name: "hard", mode: .exclusive, wait: 0, what: "File-set")) {
-            XCTAssertTrue($0 is LockFile.Failure, "\($0)")
+            XCTAssertEqual(($0 as? CoreError)?.code, .lockFailed, "\($0)")
         }
         // The folder itself a link to outside.
         let outside = dir + "/outside"
         XCTAssertEqual(mkdir(outside, 0o755), 0)
         XCTAssertEqual(symlink(outside, dir + "/linked"), 0)
         XCTAssertThrowsError(try LockFile.acquire(directory: dir + "/linked", name: "lock", mode: .exclusive, wait: 0, what: "File-set")) {
-            XCTAssertTrue($0 is LockFile.Failure, "\($0)")
+            XCTAssertEqual(($0 as? CoreError)?.code, .lockFailed, "\($0)")
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outside), [])
         XCTAssertEqual(try String(contentsOfFile: canary, encoding: .utf8), "precious")
@@ -108,13 +110,13 @@ final class LockFileTests: TemporaryFolderTestCase {
         let a = try LockFile.acquire(directory: dir, name: "lock", mode: .exclusive, wait: 0, what: "store")
         defer { a.release() }
         XCTAssertThrowsError(try LockFile.acquire(directory: dir, name: "lock", mode: .exclusive, wait: 0, what: "store")) { e in
-            XCTAssertEqual((e as? any ChainedError)?.codeName, LockFile.Code.busy.rawValue)
+            XCTAssertEqual((e as? any ChainedError)?.codeName, CoreError.Code.busy.rawValue)
             XCTAssertEqual((e as? any ChainedError)?.context.path, dir + "/lock")
         }
         XCTAssertEqual(mkdir(dir + "/real", 0o700), 0)
         XCTAssertEqual(symlink(dir + "/real", dir + "/linked"), 0)
         XCTAssertThrowsError(try LockFile.acquire(directory: dir + "/linked", name: "lock", mode: .exclusive, wait: 0, what: "store")) { e in
-            guard let f = e as? LockFile.Failure else { return XCTFail("\(e)") }
+            guard let f = e as? CoreError, f.code == .lockFailed else { return XCTFail("\(e)") }
             XCTAssertEqual(f.codeName, "lock-failed")
             let errno = (f.cause as? SystemErrno)?.code
             XCTAssertTrue(errno == ELOOP || errno == ENOTDIR, "\(String(describing: f.cause))")

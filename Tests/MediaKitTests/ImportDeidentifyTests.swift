@@ -246,7 +246,8 @@ final class ImportDeidentifyTests: XCTestCase {
         ds.setString(Tag.burnedInAnnotation, .CS, "YES")
         var copy = ds, copyMeta = meta
         XCTAssertThrowsError(try Deidentifier().apply(to: &copy, fileMeta: &copyMeta)) { e in
-            XCTAssertTrue((e as? TransformRefusal)?.rule.contains("PS3.15") == true, "\(e)")
+            XCTAssertEqual((e as? MediaError)?.code, .transformRefused, "\(e)")
+            XCTAssertTrue((e as? MediaError)?.context.rule?.contains("PS3.15") == true, "\(e)")
         }
         XCTAssertEqual(copy, ds, "a refused data set is left as it was")
         XCTAssertNoThrow(try Deidentifier(.init(allowBurnedIn: true)).apply(to: &ds, fileMeta: &meta))
@@ -297,34 +298,34 @@ final class ImportDeidentifyTests: XCTestCase {
 
     func testReconcilerCSVErrorsNameLineAndColumn() {
         /// The map error's code, line and column (nil code: no error or another error).
-        func error(_ text: String) -> (Reconciler.MapError.Code?, Int, String?) {
-            do { _ = try Reconciler.parse(text, path: "map.csv"); return (nil, 0, nil) } catch let e as Reconciler.MapError {
+        func error(_ text: String) -> (MediaError.Code?, Int, String?) {
+            do { _ = try Reconciler.parse(text, path: "map.csv"); return (nil, 0, nil) } catch let e as MediaError {
                 XCTAssertEqual(e.context.path, "map.csv")
-                return (e.code, e.line, e.column)
+                return (e.code, e.context.line ?? 0, e.context.column)
             } catch { return (nil, 0, nil) }
         }
-        func check(_ text: String, _ code: Reconciler.MapError.Code, line: Int, column: String?, file: StaticString = #filePath, at: UInt = #line) {
+        func check(_ text: String, _ code: MediaError.Code, line: Int, column: String?, file: StaticString = #filePath, at: UInt = #line) {
             let (c, l, col) = error(text)
             XCTAssertEqual(c, code, file: file, line: at)
             XCTAssertEqual(l, line, file: file, line: at)
             XCTAssertEqual(col, column, file: file, line: at)
         }
-        check("source_patient_id,birth_date\nA,19700101\nB,1970-01-01\n", .invalidValue, line: 3, column: "birth_date")
-        check("source_patient_id,sex\r\nA,Q\r\n", .invalidValue, line: 2, column: "sex")
-        check("source_patient_id,weight\nA,1\n", .unknownColumn, line: 1, column: "2 'weight'")
-        check("source_patient_id,sex,sex\nA,M,M\n", .duplicateColumn, line: 1, column: "sex")
-        check("patient_id\nA\n", .noSourceColumn, line: 1, column: nil)
-        check("source_patient_id,patient_id\nA,B\nA,C\n", .alreadyMapped, line: 3, column: "source_patient_id")
-        check("source_patient_id,patient_id\nA\n", .valueCount, line: 2, column: nil)
-        check("source_patient_id,patient_id\n\"A,B\n", .quoting, line: 2, column: "1")
-        check("source_patient_id,patient_id\nA\"B,C\n", .quoting, line: 2, column: "1")
-        check("source_patient_id,patient_id\n,B\n", .emptySource, line: 2, column: "source_patient_id")
-        check("source_patient_id,patient_name\nA,a^b^c^d^e^f\n", .invalidValue, line: 2, column: "patient_name")
-        check("", .empty, line: 1, column: nil)
+        check("source_patient_id,birth_date\nA,19700101\nB,1970-01-01\n", .mapInvalidValue, line: 3, column: "birth_date")
+        check("source_patient_id,sex\r\nA,Q\r\n", .mapInvalidValue, line: 2, column: "sex")
+        check("source_patient_id,weight\nA,1\n", .mapUnknownColumn, line: 1, column: "2 'weight'")
+        check("source_patient_id,sex,sex\nA,M,M\n", .mapDuplicateColumn, line: 1, column: "sex")
+        check("patient_id\nA\n", .mapNoSourceColumn, line: 1, column: nil)
+        check("source_patient_id,patient_id\nA,B\nA,C\n", .mapAlreadyMapped, line: 3, column: "source_patient_id")
+        check("source_patient_id,patient_id\nA\n", .mapValueCount, line: 2, column: nil)
+        check("source_patient_id,patient_id\n\"A,B\n", .mapQuoting, line: 2, column: "1")
+        check("source_patient_id,patient_id\nA\"B,C\n", .mapQuoting, line: 2, column: "1")
+        check("source_patient_id,patient_id\n,B\n", .mapEmptySource, line: 2, column: "source_patient_id")
+        check("source_patient_id,patient_name\nA,a^b^c^d^e^f\n", .mapInvalidValue, line: 2, column: "patient_name")
+        check("", .mapEmpty, line: 1, column: nil)
         // A quoted value may span lines (then it is refused: no field may hold a newline); the lines are still counted.
-        check("source_patient_id,patient_name\n\"A\",\"x,\ny\"\n", .invalidValue, line: 2, column: "patient_name")
-        check("source_patient_id,patient_name\n\"A\",\"x, y\"\n\n\nB,x\\y\n", .invalidValue, line: 5, column: "patient_name")
-        XCTAssertEqual(Reconciler.MapError(.empty, path: "m", line: 1, column: nil, message: "x").codeName, "map-empty")
+        check("source_patient_id,patient_name\n\"A\",\"x,\ny\"\n", .mapInvalidValue, line: 2, column: "patient_name")
+        check("source_patient_id,patient_name\n\"A\",\"x, y\"\n\n\nB,x\\y\n", .mapInvalidValue, line: 5, column: "patient_name")
+        XCTAssertEqual(MediaError.map(.mapEmpty, path: "m", line: 3, column: "sex", message: "x").description, "m: line 3, column sex: x")
     }
 
     func testReconcilerRefusesNamesTheCharacterSetCannotHold() {
@@ -332,7 +333,8 @@ final class ImportDeidentifyTests: XCTestCase {
         ds.characterSet = SpecificCharacterSet(terms: ["ISO_IR 100"])  // Latin-1, as the reader sets it
         let r = Reconciler(entries: ["PID-42": .init(patientName: "山田^太郎", line: 5)])
         XCTAssertThrowsError(try r.apply(to: &ds, fileMeta: &meta)) { e in
-            XCTAssertEqual((e as? TransformRefusal)?.rule, "PS3.5 6.1.2.5", "\(e)")
+            XCTAssertEqual((e as? MediaError)?.code, .transformRefused, "\(e)")
+            XCTAssertEqual((e as? MediaError)?.context.rule, "PS3.5 6.1.2.5", "\(e)")
         }
         var (ds2, meta2) = sample()
         ds2.characterSet = SpecificCharacterSet(terms: ["ISO_IR 100"])

@@ -2,6 +2,7 @@ import DICOMCore
 import DICOMFileSet
 import DICOMIO
 import DICOMStore
+import FileSystem
 import Foundation
 @testable import MediaKit
 import XCTest
@@ -47,7 +48,7 @@ final class ImportExecutorTests: XCTestCase {
             atPath: root + "/deid.key.tmp-\(ProcessInfo.processInfo.processIdentifier)", withDestinationPath: dir + "/elsewhere")
         XCTAssertThrowsError(try StoreImporter.deidentificationKey(storeRoot: root, create: true)) { e in
             XCTAssertEqual((e as? StoreError)?.code, .io)
-            XCTAssertEqual(((e as? StoreError)?.cause as? POSIXError)?.code, .ELOOP)
+            XCTAssertEqual(((e as? StoreError)?.cause as? SystemErrno)?.code, ELOOP)
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/elsewhere"))
         let key = try StoreImporter.deidentificationKey(storeRoot: dir + "/t", create: true)

@@ -79,7 +79,7 @@ public enum FileSetPlanner {
                     if let uid = p.header.string(.sopInstanceUID) { inst.sopInstanceUID = uid }
                     staged = p.staged
                 }
-            case .failure(let e as TransformRefusal)?: report.refused.append((inst.path, e.description)); continue
+            case .failure(let e as MediaError)? where e.code == .transformRefused: report.refused.append((inst.path, e.description)); continue
             case .failure(let e as MediaError)? where e.isRefusal: report.refused.append((inst.path, e.message)); continue
             case .failure(let e)?: report.unreadable.append((inst.path, "\(e)")); continue
             case nil: report.unreadable.append((inst.path, "header could not be read again")); continue

@@ -45,7 +45,7 @@ public enum FileSetSink {
                 }
             } catch let e as ImageError {
                 unlink(building)
-                throw MediaError(.io, e.message, path: e.path.hasPrefix(tool) ? image.path : e.path, cause: e)
+                throw MediaError(.io, e.message, path: e.path.map { $0.hasPrefix(tool) ? image.path : $0 }, cause: e)
             }
             try moveWithoutReplacing(building, to: image.path)
             return

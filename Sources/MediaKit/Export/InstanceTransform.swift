@@ -19,22 +19,3 @@ public struct TransformChain: InstanceTransform {
         for t in transforms { try t.apply(to: &dataSet, fileMeta: &fileMeta) }
     }
 }
-
-/// Why a transform refused an instance (code `transform-refused`); `rule` names the standard's section.
-public struct TransformRefusal: ChainedError, Sendable {
-    public var message: String
-    public var rule: String
-    public var location: SourceLocation
-    public init(_ message: String, rule: String, file: String = #fileID, line: Int = #line) {
-        self.message = message; self.rule = rule; self.location = SourceLocation(file: file, line: line)
-    }
-    public var codeName: String { MediaError.Code.transformRefused.rawValue }
-    public var context: ErrorContext { ErrorContext() }
-    public var cause: (any Error)? { nil }
-    public var description: String { "\(message) (\(rule))" }
-}
-
-extension MediaError {
-    /// The instance was refused by a rule (profile, syntax): it is listed as refused, not as unreadable.
-    var isRefusal: Bool { code == .refused || code == .syntaxRefused }
-}

@@ -138,7 +138,7 @@ public struct Deidentifier: InstanceTransform {
     /// De-identifies `dataSet` and rebuilds `fileMeta` for it (PS3.15 E.1, E.3.x; File Meta per PS3.10 7.1).
     public func apply(to dataSet: inout DataSet, fileMeta: inout DataSet) throws {
         if !options.allowBurnedIn, dataSet.string(Tag.burnedInAnnotation)?.uppercased() == "YES" {
-            throw TransformRefusal(
+            throw MediaError.transformRefusal(
                 "Burned In Annotation (0028,0301) is YES: the pixels may show identifying text, which this profile does not clean; give --allow-burned-in to keep such files",
                 rule: "PS3.15 E.1.1, E.3.1")
         }

@@ -31,49 +31,6 @@ public struct Reconciler: InstanceTransform {
         }
     }
 
-    /// A CSV problem, naming file, line and column (DICOMCore's ``ChainedError`` shape; no cause).
-    public struct MapError: ChainedError, Sendable {
-        /// What is wrong with the map (docs/DIAGNOSTICS.md, `## MediaKit import`).
-        public struct Code: ErrorCode {
-            public var rawValue: String
-            public init(rawValue: String) { self.rawValue = rawValue }
-            /// The file is not UTF-8 text.
-            public static let notUTF8 = Code(rawValue: "map-not-utf8")
-            /// The file is empty: no header line.
-            public static let empty = Code(rawValue: "map-empty")
-            /// The header names a column that is not one of ``Reconciler/columns``.
-            public static let unknownColumn = Code(rawValue: "map-unknown-column")
-            /// The header names a column twice.
-            public static let duplicateColumn = Code(rawValue: "map-duplicate-column")
-            /// The header has no source_patient_id column.
-            public static let noSourceColumn = Code(rawValue: "map-no-source-column")
-            /// A row has another number of values than the header has columns.
-            public static let valueCount = Code(rawValue: "map-value-count")
-            /// A row's source_patient_id is empty.
-            public static let emptySource = Code(rawValue: "map-empty-source")
-            /// A value is not valid for its attribute's VR (PS3.5 6.2).
-            public static let invalidValue = Code(rawValue: "map-invalid-value")
-            /// A source Patient ID mapped on an earlier line.
-            public static let alreadyMapped = Code(rawValue: "map-already-mapped")
-            /// A quote in an unquoted value, or a quoted value not closed (RFC 4180).
-            public static let quoting = Code(rawValue: "map-quoting")
-        }
-        public var code: Code
-        public var path: String
-        public var line: Int
-        public var column: String?
-        public var message: String
-        public var location: SourceLocation
-        public init(_ code: Code, path: String, line: Int, column: String?, message: String, file: String = #fileID, lineNumber: Int = #line) {
-            self.code = code; self.path = path; self.line = line; self.column = column; self.message = message
-            self.location = SourceLocation(file: file, line: lineNumber)
-        }
-        public var codeName: String { code.rawValue }
-        public var context: ErrorContext { ErrorContext(path: path) }
-        public var cause: (any Error)? { nil }
-        public var description: String { "\(path): line \(line)\(column.map { ", column \($0)" } ?? ""): \(message)" }
-    }
-
     public static let columns = ["source_patient_id", "patient_id", "patient_name", "birth_date", "sex", "accession_number"]
 
     public let entries: [String: Entry]
@@ -94,13 +51,13 @@ public struct Reconciler: InstanceTransform {
         }
     }
 
-    /// Reads the map from a CSV file; throws ``MapError`` naming the line and column of the first problem.
+    /// Reads the map from a CSV file; throws a ``MediaError`` (`map-*`) naming the line and column of the first problem.
     public init(csvPath: String, modificationDateTime: String? = nil) throws {
         guard let data = FileManager.default.contents(atPath: csvPath) else {
             throw MediaError(.notFound, "reconciliation map not found or not readable", path: csvPath)
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw MapError(.notUTF8, path: csvPath, line: 1, column: nil, message: "not UTF-8 text")
+            throw MediaError.map(.mapNotUTF8, path: csvPath, line: 1, column: nil, message: "not UTF-8 text")
         }
         try self.init(entries: Self.parse(text, path: csvPath), modificationDateTime: modificationDateTime)
     }
@@ -109,29 +66,31 @@ public struct Reconciler: InstanceTransform {
     public static func parse(_ text: String, path: String = "map") throws -> [String: Entry] {
         let rows = try csvRows(text, path: path)
         guard let (headerLine, header) = rows.first else {
-            throw MapError(.empty, path: path, line: 1, column: nil, message: "empty; the first line must name the columns: \(columns.joined(separator: ","))")
+            throw MediaError.map(
+                .mapEmpty, path: path, line: 1, column: nil, message: "empty; the first line must name the columns: \(columns.joined(separator: ","))")
         }
         var index: [String: Int] = [:]
         for (i, raw) in header.enumerated() {
             let name = raw.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "\u{FEFF}", with: "")
             guard columns.contains(name) else {
-                throw MapError(
-                    .unknownColumn, path: path, line: headerLine, column: "\(i + 1) '\(raw)'",
+                throw MediaError.map(
+                    .mapUnknownColumn, path: path, line: headerLine, column: "\(i + 1) '\(raw)'",
                     message: "unknown column; known: \(columns.joined(separator: ", "))")
             }
-            if index[name] != nil { throw MapError(.duplicateColumn, path: path, line: headerLine, column: name, message: "column given twice") }
+            if index[name] != nil { throw MediaError.map(.mapDuplicateColumn, path: path, line: headerLine, column: name, message: "column given twice") }
             index[name] = i
         }
         guard index["source_patient_id"] != nil else {
-            throw MapError(
-                .noSourceColumn, path: path, line: headerLine, column: nil,
+            throw MediaError.map(
+                .mapNoSourceColumn, path: path, line: headerLine, column: nil,
                 message: "no source_patient_id column; the first line must name the columns, e.g. \(columns.joined(separator: ","))")
         }
         var out: [String: Entry] = [:]
         for (line, row) in rows.dropFirst() {
             if row.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
             if row.count != header.count {
-                throw MapError(.valueCount, path: path, line: line, column: nil, message: "\(row.count) values, but the header names \(header.count) columns")
+                throw MediaError.map(
+                    .mapValueCount, path: path, line: line, column: nil, message: "\(row.count) values, but the header names \(header.count) columns")
             }
             func value(_ c: String) -> String? {
                 guard let i = index[c] else { return nil }
@@ -139,14 +98,14 @@ public struct Reconciler: InstanceTransform {
                 return v.isEmpty ? nil : v
             }
             guard let source = value("source_patient_id") else {
-                throw MapError(
-                    .emptySource, path: path, line: line, column: "source_patient_id", message: "empty; every row needs the source Patient ID it applies to")
+                throw MediaError.map(
+                    .mapEmptySource, path: path, line: line, column: "source_patient_id", message: "empty; every row needs the source Patient ID it applies to")
             }
             var e = Entry(
                 patientID: value("patient_id"), patientName: value("patient_name"), birthDate: value("birth_date"),
                 sex: value("sex")?.uppercased(), accessionNumber: value("accession_number"), line: line)
             func check(_ column: String, _ v: String?, _ ok: (String) -> Bool, _ why: String) throws {
-                if let v, !ok(v) { throw MapError(.invalidValue, path: path, line: line, column: column, message: "'\(v)' \(why)") }
+                if let v, !ok(v) { throw MediaError.map(.mapInvalidValue, path: path, line: line, column: column, message: "'\(v)' \(why)") }
             }
             let noBackslash: (String) -> Bool = { !$0.contains("\\") && !$0.contains(where: { $0.isNewline }) }
             try check(
@@ -168,8 +127,8 @@ public struct Reconciler: InstanceTransform {
                 "accession_number", e.accessionNumber, { $0.count <= 16 && noBackslash($0) },
                 "is not an Accession Number (SH: at most 16 characters, no backslash; PS3.5 6.2)")
             if let earlier = out[source] {
-                throw MapError(
-                    .alreadyMapped, path: path, line: line, column: "source_patient_id", message: "'\(source)' is already mapped on line \(earlier.line)")
+                throw MediaError.map(
+                    .mapAlreadyMapped, path: path, line: line, column: "source_patient_id", message: "'\(source)' is already mapped on line \(earlier.line)")
             }
             e.line = line
             out[source] = e
@@ -196,8 +155,8 @@ public struct Reconciler: InstanceTransform {
             switch c {
             case "\"":
                 if !field.trimmingCharacters(in: .whitespaces).isEmpty {
-                    throw MapError(
-                        .quoting, path: path, line: line, column: "\(row.count + 1)",
+                    throw MediaError.map(
+                        .mapQuoting, path: path, line: line, column: "\(row.count + 1)",
                         message: "a double quote inside an unquoted value (quote the whole value and double the quote)")
                 }
                 field = ""; inQuotes = true; quotedAt = line; any = true
@@ -209,7 +168,7 @@ public struct Reconciler: InstanceTransform {
             default: field.unicodeScalars.append(c); any = true
             }
         }
-        if inQuotes { throw MapError(.quoting, path: path, line: quotedAt, column: "\(row.count + 1)", message: "a quoted value is not closed") }
+        if inQuotes { throw MediaError.map(.mapQuoting, path: path, line: quotedAt, column: "\(row.count + 1)", message: "a quoted value is not closed") }
         if any || !field.isEmpty { row.append(field); rows.append((rowLine, row)) }
         return rows
     }
@@ -235,7 +194,7 @@ public struct Reconciler: InstanceTransform {
             var probe = DataSet(); probe.characterSet = dataSet.characterSet
             probe.setString(tag, vr, value)
             if let b = probe[tag]?.bytes, probe.characterSet.decode(b, vr: vr).trimmingTrailingPadding() != value {
-                throw TransformRefusal(
+                throw MediaError.transformRefusal(
                     "the \(name) '\(value)' from the reconciliation map (line \(e.line)) cannot be written in this instance's Specific Character Set (0008,0005)",
                     rule: "PS3.5 6.1.2.5")
             }

@@ -23,11 +23,11 @@ public enum StoreImporter {
         try makeDirectories(storeRoot)
         let tmp = path + ".tmp-\(getpid())"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else { throw StoreError(.io, "cannot write the de-identification key", path: path, errno: errno) }
+        guard fd >= 0 else { throw StoreError(.io, "cannot write the de-identification key", path: path, errno: errno, call: "open") }
         let written = key.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         let failure = written == key.count ? 0 : written < 0 ? errno : ENOSPC
         close(fd)
-        if failure != 0 { unlink(tmp); throw StoreError(.io, "cannot write the de-identification key", path: path, errno: failure) }
+        if failure != 0 { unlink(tmp); throw StoreError(.io, "cannot write the de-identification key", path: path, errno: failure, call: "write") }
         // Two first imports at once: the first link wins and both use its key.
         if link(tmp, path) != 0 { unlink(tmp); return try deidentificationKey(storeRoot: storeRoot, create: false) }
         unlink(tmp)

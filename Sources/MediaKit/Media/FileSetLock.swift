@@ -133,9 +133,9 @@ public final class FileSetLock: Sendable {
                     throw MediaError(.io, "cannot create the private tool folder: \(String(cString: strerror(errno)))", path: folder)
                 }
             }
-        } catch let b as LockFile.Busy {
+        } catch let b as CoreError where b.code == .busy {
             throw MediaError(.busy, b.description, path: target, cause: b)
-        } catch let f as LockFile.Failure {
+        } catch let f as CoreError where f.code == .lockFailed {
             throw MediaError(.io, f.message, path: f.path, cause: f)
         }
     }
