@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "MediaImageTests", dependencies: ["MediaImage", "MediaKit", "DICOMPixel", "DICOMCore", "TestSupport"]),
         .testTarget(
             name: "DICOMStoreTests", dependencies: ["DICOMStore", "DICOMIO", "DICOMCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "DICOMNetworkTests", dependencies: ["DICOMNetwork", "DICOMIO", "DICOMCore", "TestSupport"]),
+        .testTarget(name: "DICOMNetworkTests", dependencies: ["DICOMNetwork", "DICOMIO", "DICOMCore", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "MediaKitTests", dependencies: ["MediaKit", "DICOMStore", "DICOMFileSet", "DICOMIO", "DICOMCore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
