@@ -24,6 +24,7 @@ let package = Package(
         fuzzTarget("fuzz-adapters", "Adapters", ["DICOMCore", "DICOMPixel", "DICOMCodecs"]),
         fuzzTarget("fuzz-iso", "ISO", ["MediaImage"]),
         fuzzTarget("fuzz-medium", "Medium", ["DICOMCore", "DICOMIO", "DICOMFileSet"]),
+        fuzzTarget("fuzz-dimse", "DIMSE", ["DICOMNetwork"]),
     ],
     swiftLanguageModes: [.v6]
 )

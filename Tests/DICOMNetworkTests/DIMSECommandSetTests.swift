@@ -28,7 +28,10 @@ final class DIMSECommandSetTests: XCTestCase {
             .cFindRQ(CFindRQ(messageID: 3, affectedSOPClassUID: "1.2.840.10008.5.1.4.1.2.2.1")),
             .cFindRSP(CFindRSP(DIMSEResponseFields(respondingTo: 3, status: .pending, dataSetType: .present))),
             .cGetRQ(CGetRQ(messageID: 4, affectedSOPClassUID: "1.2.840.10008.5.1.4.1.2.2.3", priority: .high)),
-            .cGetRSP(CGetRSP(DIMSEResponseFields(respondingTo: 4, status: .cancel), subOperations: SubOperationCounts(remaining: 1, completed: 2, failed: 3, warning: 4))),
+            .cGetRSP(
+                CGetRSP(
+                    DIMSEResponseFields(respondingTo: 4, status: .cancel), subOperations: SubOperationCounts(remaining: 1, completed: 2, failed: 3, warning: 4))
+            ),
             .cMoveRQ(CMoveRQ(messageID: 5, affectedSOPClassUID: "1.2.840.10008.5.1.4.1.2.2.2", moveDestination: "DICOM_MEDIA")),
             .cMoveRSP(CMoveRSP(DIMSEResponseFields(respondingTo: 5, status: DIMSEStatus(0xA801)), subOperations: SubOperationCounts(completed: 0, failed: 0))),
             .cCancelRQ(CCancelRQ(messageIDBeingRespondedTo: 3)),

@@ -20,7 +20,11 @@ final class DIMSEVectorTests: XCTestCase {
         case number(UInt16), text(String), tags([String])
         init(from decoder: any Decoder) throws {
             let c = try decoder.singleValueContainer()
-            if let n = try? c.decode(UInt16.self) { self = .number(n) } else if let s = try? c.decode(String.self) { self = .text(s) } else {
+            if let n = try? c.decode(UInt16.self) {
+                self = .number(n)
+            } else if let s = try? c.decode(String.self) {
+                self = .text(s)
+            } else {
                 self = .tags(try c.decode([String].self))
             }
         }
