@@ -3,7 +3,6 @@ import DICOMCore
 /// C-ECHO-RQ: verifies that the peer answers (PS3.7 §9.3.5.1, Table 9.3-12).
 public struct CEchoRQ: DIMSECommand {
     public static let commandField = CommandField.cEchoRQ
-    public static var dataSetRule: CommandDataSetRule { .absent }
     public var messageID: UInt16 = 0
     /// The Verification SOP Class, 1.2.840.10008.1.1.
     public var affectedSOPClassUID = ""
@@ -14,9 +13,4 @@ public struct CEchoRQ: DIMSECommand {
 }
 
 /// C-ECHO-RSP (PS3.7 §9.3.5.2, Table 9.3-13).
-public struct CEchoRSP: DIMSEResponse {
-    public static let commandField = CommandField.cEchoRSP
-    public static var dataSetRule: CommandDataSetRule { .absent }
-    public var response = DIMSEResponseFields()
-    public init() {}
-}
+public struct CEchoRSP: DIMSEResponse { public static let commandField = CommandField.cEchoRSP; public var response = DIMSEResponseFields(); public init() {} }

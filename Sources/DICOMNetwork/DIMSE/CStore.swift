@@ -3,7 +3,6 @@ import DICOMCore
 /// C-STORE-RQ: one SOP Instance follows as the data set (PS3.7 §9.3.1.1, Table 9.3-1).
 public struct CStoreRQ: DIMSECommand {
     public static let commandField = CommandField.cStoreRQ
-    public static var dataSetRule: CommandDataSetRule { .required }
     public var messageID: UInt16 = 0
     public var affectedSOPClassUID = ""
     public var affectedSOPInstanceUID = ""
@@ -32,8 +31,5 @@ public struct CStoreRQ: DIMSECommand {
 
 /// C-STORE-RSP (PS3.7 §9.3.1.2, Table 9.3-2).
 public struct CStoreRSP: DIMSEResponse {
-    public static let commandField = CommandField.cStoreRSP
-    public static var dataSetRule: CommandDataSetRule { .absent }
-    public var response = DIMSEResponseFields()
-    public init() {}
+    public static let commandField = CommandField.cStoreRSP; public var response = DIMSEResponseFields(); public init() {}
 }

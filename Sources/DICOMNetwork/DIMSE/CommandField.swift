@@ -45,6 +45,15 @@ public enum CommandField: UInt16, CaseIterable, Sendable, Hashable, CustomString
         }
     }
 
+    /// Whether a data set must, may or must not follow the message (PS3.7 §9.3, §10.3: "shall be set to 0101H", or a mandatory data set).
+    public var dataSetRule: CommandDataSetRule {
+        switch self {
+        case .cStoreRQ, .cFindRQ, .cGetRQ, .cMoveRQ, .nSetRQ: return .required
+        case .cEchoRQ, .cEchoRSP, .cStoreRSP, .cCancelRQ, .nGetRQ, .nDeleteRQ, .nDeleteRSP: return .absent
+        default: return .optional
+        }
+    }
+
     /// `C-STORE-RQ (0001H)`.
     public var description: String { "\(name) (\(commandHex(rawValue))H)" }
 }

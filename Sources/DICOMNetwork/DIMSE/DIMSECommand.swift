@@ -20,7 +20,7 @@ public enum CommandDataSetRule: Sendable, Hashable {
 }
 
 extension DIMSECommand {
-    public static var dataSetRule: CommandDataSetRule { .optional }
+    public static var dataSetRule: CommandDataSetRule { commandField.dataSetRule }
 
     /// A data set follows this message (PS3.7 §E.1).
     public var hasDataSet: Bool { dataSetType.isPresent }

@@ -24,44 +24,42 @@ public struct NActionRQ: DIMSECommand {
     }
 }
 
-/// N-ACTION-RSP (PS3.7 §10.3.4.2, Table 10.3-8).
+/// N-ACTION-RSP; Action Type ID (0000,1008) is conditional: the request's (PS3.7 §10.3.4.2, Table 10.3-8).
 public struct NActionRSP: DIMSEResponse {
     public static let commandField = CommandField.nActionRSP
-    public var response = DIMSEResponseFields()
-    /// Action Type ID (0000,1008), conditional: the request's.
-    public var actionTypeID: UInt16?
+    public var response = DIMSEResponseFields(), actionTypeID: UInt16?
     public init() {}
     public static var elements: [CommandElement<Self>] { responseElements + [.optional(.actionTypeID, \.actionTypeID)] }
 }
 
 /// N-EVENT-REPORT-RQ: reports an event on a SOP Instance, e.g. the Storage Commitment result (PS3.7 §10.3.1.1, PS3.4 §J.3.3).
+///
+/// Event Type ID (0000,1002) 1 means all instances were committed, 2 that some failed (PS3.4 §J.3.3.1).
 public struct NEventReportRQ: DIMSECommand {
     public static let commandField = CommandField.nEventReportRQ
-    public var messageID: UInt16 = 0
-    public var affectedSOPClassUID = ""
-    public var affectedSOPInstanceUID = ""
-    /// Event Type ID (0000,1002): 1 = all instances committed, 2 = some failed (PS3.4 §J.3.3.1).
-    public var eventTypeID: UInt16 = 0
+    public var messageID: UInt16 = 0, eventTypeID: UInt16 = 0, affectedSOPClassUID = "", affectedSOPInstanceUID = ""
     public var dataSetType = CommandDataSetType.present
     public init() {}
+    /// A report of `eventTypeID` about the SOP Instance, with its Event Information data set unless `hasDataSet` is false.
     public init(messageID: UInt16, affectedSOPClassUID: String, affectedSOPInstanceUID: String, eventTypeID: UInt16, hasDataSet: Bool = true) {
-        self.messageID = messageID; self.affectedSOPClassUID = affectedSOPClassUID; self.affectedSOPInstanceUID = affectedSOPInstanceUID
-        self.eventTypeID = eventTypeID; dataSetType = hasDataSet ? .present : .absent
+        self.init()
+        (self.messageID, self.eventTypeID, self.affectedSOPClassUID, self.affectedSOPInstanceUID) = (
+            messageID, eventTypeID, affectedSOPClassUID, affectedSOPInstanceUID
+        )
+        if !hasDataSet { dataSetType = .absent }
     }
     public static var elements: [CommandElement<Self>] {
-        [
-            .required(.affectedSOPClassUID, \.affectedSOPClassUID), .required(.messageID, \.messageID),
-            .required(.affectedSOPInstanceUID, \.affectedSOPInstanceUID), .required(.eventTypeID, \.eventTypeID),
+        let uids: [CommandElement<Self>] = [
+            .required(.affectedSOPClassUID, \.affectedSOPClassUID), .required(.affectedSOPInstanceUID, \.affectedSOPInstanceUID),
         ]
+        return uids + [.required(.messageID, \.messageID), .required(.eventTypeID, \.eventTypeID)]
     }
 }
 
-/// N-EVENT-REPORT-RSP (PS3.7 §10.3.1.2, Table 10.3-2).
+/// N-EVENT-REPORT-RSP; Event Type ID (0000,1002) is conditional: the request's (PS3.7 §10.3.1.2, Table 10.3-2).
 public struct NEventReportRSP: DIMSEResponse {
     public static let commandField = CommandField.nEventReportRSP
-    public var response = DIMSEResponseFields()
-    /// Event Type ID (0000,1002), conditional: the request's.
-    public var eventTypeID: UInt16?
+    public var response = DIMSEResponseFields(), eventTypeID: UInt16?
     public init() {}
     public static var elements: [CommandElement<Self>] { responseElements + [.optional(.eventTypeID, \.eventTypeID)] }
 }
