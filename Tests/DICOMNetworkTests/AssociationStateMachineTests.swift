@@ -234,8 +234,7 @@ final class AssociationStateMachineTests: XCTestCase {
         XCTAssertEqual(filled, 123)
     }
 
-    /// Each cell, from a machine in that state: a blank cell throws and changes nothing; any other goes where its action says
-    /// (pynetdicom's list of next states), and ARTIM runs exactly in Sta2 and Sta13.
+    /// Each cell: a blank one throws and changes nothing; another goes where its action says (pynetdicom's next states), ARTIM running only in Sta2/Sta13.
     func testEveryCellTransitionsAsItsActionSays() throws {
         var next: [String: Set<String>] = [:]
         for row in try Self.rows("pynetdicom-actions.tsv") { next[row[0]] = Set(row[1].split(separator: ",").map(String.init)) }

@@ -1,9 +1,6 @@
 import DICOMCore
 
-/// The DICOM Upper Layer protocol machine (PS3.8 §9.2) as a value: events in, the effects to perform out, no clocks or sockets inside.
-///
-/// The caller maps PDUs, local primitives, the transport and the ARTIM timer to ``AssociationEvent``s,
-/// calls ``handle(_:)`` and performs the returned ``AssociationEffect``s in order (PS3.8 Table 9-10).
+/// The DICOM Upper Layer protocol machine as a value: events in, the effects to perform in order out, no clocks or sockets (PS3.8 §9.2).
 public struct AssociationStateMachine: Sendable, Hashable {
     public private(set) var state: AssociationState
     /// Requestor after Evt1 in Sta1, acceptor after Evt5 in Sta1; nil in Sta1 (AR-8 reads it).

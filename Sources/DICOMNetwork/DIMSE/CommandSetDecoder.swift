@@ -1,10 +1,7 @@
 import DICOMCore
 
 extension CommandSet {
-    /// Decodes a whole command set in Implicit VR Little Endian, refusing what PS3.7 §6.3.1 and §E.1 forbid (the error names tag and offset).
-    ///
-    /// The first element is Command Group Length (0000,0000), 4 bytes, equal to the length of the rest; every
-    /// element is in group 0000, in ascending tag order, with a defined length inside the bytes given.
+    /// Decodes a whole command set in Implicit VR LE: group length first and exact, group 0000 only, ascending, defined lengths (PS3.7 §6.3.1, §E.1).
     public static func decode(_ bytes: [UInt8]) throws -> CommandSet {
         var ds = DataSet()
         var pos = 0

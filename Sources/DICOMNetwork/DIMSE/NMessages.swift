@@ -32,9 +32,7 @@ public struct NActionRSP: DIMSEResponse {
     public static var elements: [CommandElement<Self>] { responseElements + [.optional(.actionTypeID, \.actionTypeID)] }
 }
 
-/// N-EVENT-REPORT-RQ: reports an event on a SOP Instance, e.g. the Storage Commitment result (PS3.7 §10.3.1.1, PS3.4 §J.3.3).
-///
-/// Event Type ID (0000,1002) 1 means all instances were committed, 2 that some failed (PS3.4 §J.3.3.1).
+/// N-EVENT-REPORT-RQ: an event on a SOP Instance, e.g. Storage Commitment's result, Event Type ID 1 all committed, 2 some failed (PS3.7 §10.3.1.1, PS3.4 §J.3.3).
 public struct NEventReportRQ: DIMSECommand {
     public static let commandField = CommandField.nEventReportRQ
     public var messageID: UInt16 = 0, eventTypeID: UInt16 = 0, affectedSOPClassUID = "", affectedSOPInstanceUID = ""
