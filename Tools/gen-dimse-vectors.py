@@ -34,6 +34,28 @@ STORAGE_COMMITMENT_INSTANCE = "1.2.840.10008.1.20.1.1"
 INSTANCE = "1.2.826.0.1.3680043.8.498.10207419328436617046853011813128386587"
 ODD_INSTANCE = "1.2.3.4.5.6.7.8.9"  # odd length: padded with NUL
 
+
+
+def retrieve_rsp(message_id, sop_class, status, remaining, completed, failed, warning):
+    """The fields of a C-MOVE-RSP or C-GET-RSP; a counter given as None is left out."""
+    fields = {"MessageIDBeingRespondedTo": message_id, "AffectedSOPClassUID": sop_class, "Status": status}
+    counters = zip(("Remaining", "Completed", "Failed", "Warning"), (remaining, completed, failed, warning))
+    fields.update({f"NumberOf{name}Suboperations": value for name, value in counters if value is not None})
+    return fields
+
+
+def commitment(message_id, type_keyword, type_id, requested=False, status=None):
+    """The fields of a Storage Commitment N-ACTION or N-EVENT-REPORT request, or of its response when status is given."""
+    uid = "Requested" if requested else "Affected"
+    fields = {"MessageID" if status is None else "MessageIDBeingRespondedTo": message_id, f"{uid}SOPClassUID": STORAGE_COMMITMENT,
+              f"{uid}SOPInstanceUID": STORAGE_COMMITMENT_INSTANCE, type_keyword: type_id}
+    if status is not None:
+        fields["Status"] = status
+    return fields
+
+
+COMMITMENT_DATA = b"\x08\x00\x95\x11\x04\x00\x00\x001.2\x00"  # (0008,1195) Transaction UID "1.2"
+
 # (name, primitive class, message class, fields, data set bytes or None)
 VECTORS = [
     ("c-echo-rq", prims.C_ECHO, msgs.C_ECHO_RQ, {"MessageID": 1, "AffectedSOPClassUID": VERIFICATION}, None),
@@ -67,40 +89,19 @@ VECTORS = [
     ("c-move-rq", prims.C_MOVE, msgs.C_MOVE_RQ,
      {"MessageID": 4, "AffectedSOPClassUID": STUDY_MOVE, "Priority": 0, "MoveDestination": "DICOM_MEDIA"},
      b"\x08\x00\x52\x00\x06\x00\x00\x00STUDY "),
-    ("c-move-rsp-pending", prims.C_MOVE, msgs.C_MOVE_RSP,
-     {"MessageIDBeingRespondedTo": 4, "AffectedSOPClassUID": STUDY_MOVE, "Status": 0xFF00,
-      "NumberOfRemainingSuboperations": 9, "NumberOfCompletedSuboperations": 1, "NumberOfFailedSuboperations": 0,
-      "NumberOfWarningSuboperations": 0}, None),
-    ("c-move-rsp-warning", prims.C_MOVE, msgs.C_MOVE_RSP,
-     {"MessageIDBeingRespondedTo": 4, "AffectedSOPClassUID": STUDY_MOVE, "Status": 0xB000,
-      "NumberOfCompletedSuboperations": 8, "NumberOfFailedSuboperations": 1, "NumberOfWarningSuboperations": 1}, None),
+    ("c-move-rsp-pending", prims.C_MOVE, msgs.C_MOVE_RSP, retrieve_rsp(4, STUDY_MOVE, 0xFF00, 9, 1, 0, 0), None),
+    ("c-move-rsp-warning", prims.C_MOVE, msgs.C_MOVE_RSP, retrieve_rsp(4, STUDY_MOVE, 0xB000, None, 8, 1, 1), None),
     ("c-move-rsp-unknown-destination", prims.C_MOVE, msgs.C_MOVE_RSP,
      {"MessageIDBeingRespondedTo": 5, "AffectedSOPClassUID": STUDY_MOVE, "Status": 0xA801}, None),
     ("c-get-rq", prims.C_GET, msgs.C_GET_RQ, {"MessageID": 6, "AffectedSOPClassUID": STUDY_GET, "Priority": 1},
      b"\x08\x00\x52\x00\x06\x00\x00\x00STUDY "),
-    ("c-get-rsp-pending", prims.C_GET, msgs.C_GET_RSP,
-     {"MessageIDBeingRespondedTo": 6, "AffectedSOPClassUID": STUDY_GET, "Status": 0xFF00,
-      "NumberOfRemainingSuboperations": 2, "NumberOfCompletedSuboperations": 3, "NumberOfFailedSuboperations": 0,
-      "NumberOfWarningSuboperations": 0}, None),
-    ("c-get-rsp-cancel", prims.C_GET, msgs.C_GET_RSP,
-     {"MessageIDBeingRespondedTo": 6, "AffectedSOPClassUID": STUDY_GET, "Status": 0xFE00,
-      "NumberOfRemainingSuboperations": 2, "NumberOfCompletedSuboperations": 3, "NumberOfFailedSuboperations": 0,
-      "NumberOfWarningSuboperations": 0}, None),
-    ("c-get-rsp-failure", prims.C_GET, msgs.C_GET_RSP,
-     {"MessageIDBeingRespondedTo": 6, "AffectedSOPClassUID": STUDY_GET, "Status": 0xA702,
-      "NumberOfCompletedSuboperations": 0, "NumberOfFailedSuboperations": 5, "NumberOfWarningSuboperations": 0}, None),
-    ("n-action-rq", prims.N_ACTION, msgs.N_ACTION_RQ,
-     {"MessageID": 10, "RequestedSOPClassUID": STORAGE_COMMITMENT, "RequestedSOPInstanceUID": STORAGE_COMMITMENT_INSTANCE,
-      "ActionTypeID": 1}, b"\x08\x00\x95\x11\x04\x00\x00\x001.2\x00"),
-    ("n-action-rsp", prims.N_ACTION, msgs.N_ACTION_RSP,
-     {"MessageIDBeingRespondedTo": 10, "AffectedSOPClassUID": STORAGE_COMMITMENT, "AffectedSOPInstanceUID": STORAGE_COMMITMENT_INSTANCE,
-      "ActionTypeID": 1, "Status": 0x0000}, None),
-    ("n-event-report-rq", prims.N_EVENT_REPORT, msgs.N_EVENT_REPORT_RQ,
-     {"MessageID": 1, "AffectedSOPClassUID": STORAGE_COMMITMENT, "AffectedSOPInstanceUID": STORAGE_COMMITMENT_INSTANCE,
-      "EventTypeID": 2}, b"\x08\x00\x95\x11\x04\x00\x00\x001.2\x00"),
-    ("n-event-report-rsp", prims.N_EVENT_REPORT, msgs.N_EVENT_REPORT_RSP,
-     {"MessageIDBeingRespondedTo": 1, "AffectedSOPClassUID": STORAGE_COMMITMENT, "AffectedSOPInstanceUID": STORAGE_COMMITMENT_INSTANCE,
-      "EventTypeID": 2, "Status": 0x0000}, None),
+    ("c-get-rsp-pending", prims.C_GET, msgs.C_GET_RSP, retrieve_rsp(6, STUDY_GET, 0xFF00, 2, 3, 0, 0), None),
+    ("c-get-rsp-cancel", prims.C_GET, msgs.C_GET_RSP, retrieve_rsp(6, STUDY_GET, 0xFE00, 2, 3, 0, 0), None),
+    ("c-get-rsp-failure", prims.C_GET, msgs.C_GET_RSP, retrieve_rsp(6, STUDY_GET, 0xA702, None, 0, 5, 0), None),
+    ("n-action-rq", prims.N_ACTION, msgs.N_ACTION_RQ, commitment(10, "ActionTypeID", 1, requested=True), COMMITMENT_DATA),
+    ("n-action-rsp", prims.N_ACTION, msgs.N_ACTION_RSP, commitment(10, "ActionTypeID", 1, status=0x0000), None),
+    ("n-event-report-rq", prims.N_EVENT_REPORT, msgs.N_EVENT_REPORT_RQ, commitment(1, "EventTypeID", 2), COMMITMENT_DATA),
+    ("n-event-report-rsp", prims.N_EVENT_REPORT, msgs.N_EVENT_REPORT_RSP, commitment(1, "EventTypeID", 2, status=0x0000), None),
 ]
 
 # The attribute of each primitive that carries its data set.

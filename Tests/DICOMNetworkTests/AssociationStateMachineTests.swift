@@ -20,37 +20,42 @@ final class AssociationStateMachineTests: XCTestCase {
 
     func testRequestorAssociatesTransfersAndReleases() throws {
         var m = AssociationStateMachine()
-        try walk(
-            &m,
-            [
-                (.associateRequest, [.transportConnect], .sta4),
-                (.transportConnectConfirm, [.send(.associateRQ)], .sta5),
-                (.associateAcceptReceived, [.issue(.associateAccepted)], .sta6),
-                (.pDataRequest, [.send(.pDataTF)], .sta6),
-                (.pDataReceived, [.issue(.pDataIndication)], .sta6),
-                (.releaseRequest, [.send(.releaseRQ)], .sta7),
-                (.pDataReceived, [.issue(.pDataIndication)], .sta7),
-                (.releaseResponseReceived, [.issue(.releaseConfirmation), .closeTransport], .sta1),
-            ])
+        let associate: [(AssociationEvent, [AssociationEffect], AssociationState)] = [
+            (.associateRequest, [.transportConnect], .sta4), (.transportConnectConfirm, [.send(.associateRQ)], .sta5),
+            (.associateAcceptReceived, [.issue(.associateAccepted)], .sta6),
+        ]
+        try walk(&m, associate)
+        XCTAssertEqual(m.side, .requestor)
+        try walk(&m, [(.pDataRequest, [.send(.pDataTF)], .sta6), (.pDataReceived, [.issue(.pDataIndication)], .sta6)])
+        // AR-6: data the peer sent before it saw our A-RELEASE-RQ still arrives.
+        let release: [(AssociationEvent, [AssociationEffect], AssociationState)] = [
+            (.releaseRequest, [.send(.releaseRQ)], .sta7), (.pDataReceived, [.issue(.pDataIndication)], .sta7),
+            (.releaseResponseReceived, [.issue(.releaseConfirmation), .closeTransport], .sta1),
+        ]
+        try walk(&m, release)
         XCTAssertNil(m.side)
         XCTAssertFalse(m.isARTIMRunning)
     }
 
     func testAcceptorAssociatesTransfersAndReleases() throws {
         var m = AssociationStateMachine()
+        try walk(&m, [(.transportConnectIndication, [.transportAccept, .startARTIM], .sta2)])
+        XCTAssertTrue(m.isARTIMRunning, "ARTIM guards the wait for the A-ASSOCIATE-RQ")
         try walk(
             &m,
             [
-                (.transportConnectIndication, [.transportAccept, .startARTIM], .sta2),
                 (.associateRequestReceived(acceptable: true), [.stopARTIM, .issue(.associateIndication)], .sta3),
                 (.associateResponseAccept, [.send(.associateAC)], .sta6),
-                (.pDataReceived, [.issue(.pDataIndication)], .sta6),
-                (.pDataRequest, [.send(.pDataTF)], .sta6),
-                (.releaseRequestReceived, [.issue(.releaseIndication)], .sta8),
-                (.pDataRequest, [.send(.pDataTF)], .sta8),
-                (.releaseResponse, [.send(.releaseRP), .startARTIM], .sta13),
             ])
         XCTAssertEqual(m.side, .acceptor)
+        try walk(&m, [(.pDataReceived, [.issue(.pDataIndication)], .sta6), (.pDataRequest, [.send(.pDataTF)], .sta6)])
+        // AR-7: the acceptor may still send data after the peer's A-RELEASE-RQ, before answering it.
+        try walk(
+            &m,
+            [
+                (.releaseRequestReceived, [.issue(.releaseIndication)], .sta8), (.pDataRequest, [.send(.pDataTF)], .sta8),
+                (.releaseResponse, [.send(.releaseRP), .startARTIM], .sta13),
+            ])
         XCTAssertTrue(m.isARTIMRunning)
         try walk(&m, [(.transportClosed, [.stopARTIM], .sta1)])
     }
