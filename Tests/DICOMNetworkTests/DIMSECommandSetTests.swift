@@ -176,6 +176,23 @@ final class DIMSECommandSetTests: XCTestCase {
         XCTAssertTrue(store.hasDataSet)
     }
 
+    /// Text outside the default repertoire keeps its bytes both ways (found by fuzz-dimse: it became "?" after one round trip).
+    func testTextBytesSurviveARoundTrip() throws {
+        var set = CStoreRSP(DIMSEResponseFields(respondingTo: 1, status: .coercionOfDataElements)).commandSet
+        let raw: [UInt8] = [0x50, 0x61, 0xFE, 0xFF, 0xE9, 0x20]
+        set.remove(.errorComment)
+        var bytes = set.encode()
+        bytes += [0x00, 0x00, 0x02, 0x09] + u32(UInt32(raw.count)) + raw
+        bytes.replaceSubrange(8..<12, with: u32(UInt32(bytes.count - 12)))
+        let message = try CStoreRSP.decode(bytes)
+        XCTAssertEqual(message.response.errorComment?.unicodeScalars.map(\.value), [0x50, 0x61, 0xFE, 0xFF, 0xE9])
+        XCTAssertEqual(message.encode(), bytes)
+        XCTAssertEqual(try CStoreRSP.decode(message.encode()), message)
+        var wide = message
+        wide.response.errorComment = "Ünïcode ☃"
+        XCTAssertEqual(try CStoreRSP.decode(wide.encode()).response.errorComment, "Ünïcode ?", "beyond U+00FF: ?")
+    }
+
     func testStringsArePaddedAsTheirVRsAsk() throws {
         let bytes = CMoveRQ(messageID: 1, affectedSOPClassUID: "1.2.3", moveDestination: "ODD").encode()
         let set = try CommandSet.decode(bytes)

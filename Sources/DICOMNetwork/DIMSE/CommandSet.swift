@@ -34,8 +34,13 @@ public struct CommandSet: Sendable, Equatable {
         return encoder.out
     }
 
-    /// Sets a string element (UI, AE, LO), padded to even length as its VR asks (PS3.5 §6.2).
-    public mutating func setString(_ tag: Tag, _ value: String) { elements.setString(tag, Self.vr(of: tag), value) }
+    /// Sets a string element (UI, AE, LO) in the default repertoire, one byte a character (beyond U+00FF "?"), padded to even length (PS3.5 §6.1.2, §6.2).
+    public mutating func setString(_ tag: Tag, _ value: String) {
+        let vr = Self.vr(of: tag)
+        var bytes = value.unicodeScalars.map { $0.value <= 0xFF ? UInt8($0.value) : 0x3F }
+        if bytes.count % 2 == 1 { bytes.append(vr.paddingByte) }
+        elements.set(DataElement(tag: tag, vr: vr, bytes: bytes))
+    }
     public mutating func setUInt16(_ tag: Tag, _ value: UInt16) { elements.setUInt16(tag, [value]) }
     /// Sets an AT element: each tag as group then element, little endian (PS3.5 §6.2).
     public mutating func setTags(_ tag: Tag, _ tags: [Tag]) {
@@ -89,12 +94,14 @@ public struct CommandSet: Sendable, Equatable {
     /// The VR of a group 0000 tag from the data dictionary (PS3.7 §E.1); UN for an unknown one.
     static func vr(of tag: Tag) -> VR { DataDictionary.entry(for: tag)?.vr ?? .UN }
 
-    /// The text without trailing NUL or space padding, and without leading spaces in an AE (PS3.5 §6.2).
+    /// The text without trailing NUL or space padding (nor leading spaces in an AE), one character a byte so any bytes survive a round trip (PS3.5 §6.2).
     static func trimmed(_ bytes: [UInt8], vr: VR) -> String {
         var end = bytes.count
         while end > 0 && (bytes[end - 1] == 0 || bytes[end - 1] == 0x20) { end -= 1 }
         var start = 0
         if vr == .AE { while start < end && bytes[start] == 0x20 { start += 1 } }
-        return String(decoding: bytes[start..<end], as: UTF8.self)
+        var text = String.UnicodeScalarView()
+        text.append(contentsOf: bytes[start..<end].map { Unicode.Scalar($0) })
+        return String(text)
     }
 }
