@@ -25,6 +25,7 @@ let package = Package(
         fuzzTarget("fuzz-iso", "ISO", ["MediaImage"]),
         fuzzTarget("fuzz-medium", "Medium", ["DICOMCore", "DICOMIO", "DICOMFileSet"]),
         fuzzTarget("fuzz-pdu", "PDU", ["DICOMNetwork"]),
+        fuzzTarget("fuzz-dimse", "DIMSE", ["DICOMNetwork"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -12,6 +12,8 @@
 #       File ID / path resolution against a temporary root with links; seeds in Tests/Fixtures/fuzz-medium
 #   FUZZ_TARGET=adapters scripts/fuzz.sh [SECONDS]   # the libjpeg-turbo/OpenJPEG/CharLS adapters (Fuzz/Adapters);
 #                                                    # seeds are the corpus's compressed frames (needs .venv pydicom)
+#   FUZZ_TARGET=dimse scripts/fuzz.sh [SECONDS]      # DIMSE command sets (Fuzz/DIMSE): seeds are pynetdicom's
+#                                                    # command sets in Tests/DICOMNetworkTests/Fixtures/dimse/*.hex
 #   FUZZ_TARGET=iso scripts/fuzz.sh [SECONDS]        # the ISO 9660 reader (Fuzz/ISO): seeds are small images made
 #                                                    # here by xorriso/genisoimage (plain, Joliet, Rock Ridge, deep, links)
 #   FUZZ_TARGET=pdu scripts/fuzz.sh [SECONDS]        # the Upper Layer PDU codec, framer and PDV fragmenter/assembler
@@ -37,8 +39,8 @@ shift || true
 case "$DURATION" in ''|*[!0-9]*) echo "fuzz: SECONDS must be a whole number, got '$DURATION'" >&2; exit 2 ;; esac
 CONFIG="${FUZZ_CONFIG:-release}"
 TARGET="${FUZZ_TARGET:-part10}"
-case "$TARGET" in part10|dicomdir|transcode|rle|jpegdct|jpegll|adapters|iso|medium|pdu) ;; *) echo "fuzz: FUZZ_TARGET must be part10, dicomdir, transcode, rle, jpegdct, jpegll, adapters, iso, medium or pdu" >&2; exit 2 ;; esac
-case "$TARGET" in rle) CHECK_OBJ=DICOMPixel.build/RLE.swift.o ;; jpegdct) CHECK_OBJ=DICOMPixel.build/JPEGDCTDecoder.swift.o ;; jpegll) CHECK_OBJ=DICOMPixel.build/JPEGLosslessDecoder.swift.o ;; adapters) CHECK_OBJ=DICOMCodecs.build/OpenJPEG.swift.o ;; iso) CHECK_OBJ=MediaImage.build/ISO9660Reader.swift.o ;; medium) CHECK_OBJ=DICOMFileSet.build/Medium.swift.o ;; pdu) CHECK_OBJ=DICOMNetwork.build/PDUFramer.swift.o ;; *) CHECK_OBJ=DICOMIO.build/Part10Reader.swift.o ;; esac
+case "$TARGET" in part10|dicomdir|transcode|rle|jpegdct|jpegll|adapters|iso|medium|pdu|dimse) ;; *) echo "fuzz: FUZZ_TARGET must be part10, dicomdir, transcode, rle, jpegdct, jpegll, adapters, iso, medium, pdu or dimse" >&2; exit 2 ;; esac
+case "$TARGET" in rle) CHECK_OBJ=DICOMPixel.build/RLE.swift.o ;; jpegdct) CHECK_OBJ=DICOMPixel.build/JPEGDCTDecoder.swift.o ;; jpegll) CHECK_OBJ=DICOMPixel.build/JPEGLosslessDecoder.swift.o ;; adapters) CHECK_OBJ=DICOMCodecs.build/OpenJPEG.swift.o ;; iso) CHECK_OBJ=MediaImage.build/ISO9660Reader.swift.o ;; medium) CHECK_OBJ=DICOMFileSet.build/Medium.swift.o ;; pdu) CHECK_OBJ=DICOMNetwork.build/PDUFramer.swift.o ;; dimse) CHECK_OBJ=DICOMNetwork.build/CommandSetDecoder.swift.o ;; *) CHECK_OBJ=DICOMIO.build/Part10Reader.swift.o ;; esac
 PRODUCT="fuzz-$TARGET"
 CORPUS_SRC="${DICOM_MEDIA_CORPUS:-$ROOT/../shared/media-corpus}"
 SEED_BYTES="${FUZZ_SEED_BYTES:-$([ "$TARGET" = transcode ] || [ "$TARGET" = iso ] && echo 262144 || echo 65536)}"
@@ -131,6 +133,13 @@ elif [ "$TARGET" = pdu ]; then
   printf '\x01\x01\x00\x7f\xff\xff\xf0\x00\x01' >"$WORK/seed.bin" && add_seed "$WORK/seed.bin"
   rm -f "$WORK/seed.bin"
   n=$(find "$SEEDS" -type f | wc -l)
+elif [ "$TARGET" = dimse ]; then
+  # Command sets as pynetdicom encodes them (hex fixtures), as bytes.
+  DICT=()
+  while IFS= read -r -d '' f; do
+    python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(open(sys.argv[1]).read()))' "$f" >"$WORK/seed.bin" && add_seed "$WORK/seed.bin"
+  done < <(find Tests/DICOMNetworkTests/Fixtures/dimse -type f -name '*.hex' -print0)
+  rm -f "$WORK/seed.bin"
 elif [ "$TARGET" = rle ] || [ "$TARGET" = jpegdct ]; then
   # Codec targets take one compressed frame, not a file: seed with corpus frames and the codec fixtures.
   DICT=()
