@@ -1,7 +1,7 @@
 import DICOMCore
 
 /// The grayscale pipeline of PS3.4 N.2.1: stored values → Modality LUT → VOI LUT → Presentation LUT,
-/// giving display levels 0...255 (unrounded, so that scaling averages before rounding).
+/// giving display levels 0...255. A rendering is scaled between the Modality LUT and the VOI, as DCMTK does.
 public struct GrayscalePipeline: Sendable, Equatable {
     public var modality: ModalityLUT
     public var voi: VOITransform
@@ -33,13 +33,16 @@ public struct GrayscalePipeline: Sendable, Equatable {
         return GrayscalePipeline(modality: modality, voi: voi, presentation: .of(ds, photometric: d.photometricInterpretation))
     }
 
-    /// Display levels of every value; through a table of the stored range when it has at most 65536 values.
-    public func levels(_ values: [Int], stored: ClosedRange<Int>) -> [Float] {
-        guard stored.count <= 65536 else { return values.map { Float(level($0)) } }
-        let table = stored.map { Float(level($0)) }
+    /// The modality values of every stored value; through a table of the stored range when it has at most 65536 values.
+    public func modalityValues(_ values: [Int], stored: ClosedRange<Int>) -> [Float] {
+        guard stored.count <= 65536 else { return values.map { Float(modality.apply($0)) } }
+        let table = stored.map { Float(modality.apply($0)) }
         let low = stored.lowerBound
         return values.map { table[$0 - low] }
     }
+
+    /// The display level (0...255) of a modality value: VOI, then the Presentation LUT (PS3.4 N.2.1.1).
+    @inline(__always) public func level(modalityValue x: Float) -> Float { Float(255 * presentation.apply(voi.apply(Double(x)))) }
 
     /// A window computed from the frame's modality values (PS3.4 N.2.1.1: the application chooses one when none is given).
     static func automatic(_ auto: AutomaticWindow, values: [Int], modality: ModalityLUT, stored: ClosedRange<Int>) -> VOITransform {

@@ -29,6 +29,10 @@ public enum ImageRenderer {
     public static func render(frame: [UInt8], frameIndex: Int, of ds: DataSet, options: RenderOptions = RenderOptions()) throws -> RenderedImage {
         let d = try description(of: ds)
         let attributes = FrameAttributes.merged(ds, frameIndex: frameIndex)
+        let size = PixelAspect.outputSize(columns: d.columns, rows: d.rows, ratio: PixelAspect.ratio(attributes), maxSize: options.maxSize)
+        func scaled(_ plane: [Float], _ channels: Int) -> [Float] {
+            AreaResampler.resample(plane, width: d.columns, height: d.rows, channels: channels, toWidth: size.width, toHeight: size.height)
+        }
         let levels: [Float], channels: Int
         switch d.photometricInterpretation {
         case "MONOCHROME1", "MONOCHROME2":
@@ -37,20 +41,19 @@ public enum ImageRenderer {
             }
             let values = try FrameSamples.values(frame, d, frameIndex: d.bitsAllocated == 1 ? frameIndex : 0)
             let pipeline = try GrayscalePipeline.make(values: values, description: d, attributes: attributes, voi: options.voi)
-            levels = pipeline.levels(values, stored: FrameSamples.range(d))
+            // Modality values are scaled, then windowed (PS3.4 N.2.1; DCMTK's order: a narrow window stays sharp).
+            levels = scaled(pipeline.modalityValues(values, stored: FrameSamples.range(d)), 1).map(pipeline.level(modalityValue:))
             channels = 1
         case "YBR_FULL_422":
-            levels = try ColourPipeline.ybr422Levels(frame, description: d)
+            levels = scaled(try ColourPipeline.ybr422Levels(frame, description: d), 3)
             channels = 3
         default:
             guard d.bitsAllocated != 1 else { throw ColourPipeline.refusal("1-bit \(d.photometricInterpretation)", .bitsAllocated) }
             let values = try FrameSamples.values(frame, d)
-            levels = try ColourPipeline.levels(frame, values: values, description: d, attributes: attributes)
+            levels = scaled(try ColourPipeline.levels(frame, values: values, description: d, attributes: attributes), 3)
             channels = 3
         }
-        let size = PixelAspect.outputSize(columns: d.columns, rows: d.rows, ratio: PixelAspect.ratio(attributes), maxSize: options.maxSize)
-        let scaled = AreaResampler.resample(levels, width: d.columns, height: d.rows, channels: channels, toWidth: size.width, toHeight: size.height)
-        return RenderedImage(width: size.width, height: size.height, channels: channels, pixels: scaled.map { UInt8(max(0, min(255, $0.rounded()))) })
+        return RenderedImage(width: size.width, height: size.height, channels: channels, pixels: levels.map { UInt8(max(0, min(255, $0.rounded()))) })
     }
 
     /// The frame shown for a multi-frame image: Representative Frame Number when it names a frame, else the middle one (PS3.3 C.7.6.16... C.8.*; 0-based).
