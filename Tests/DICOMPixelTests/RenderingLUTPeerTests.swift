@@ -70,6 +70,6 @@ final class RenderingLUTPeerTests: XCTestCase {
         XCTAssertEqual([ours.width, ours.height], [columns, rows * 2])
         let peer = try RenderingPeer.dcmtk(path, ["+Wm", "+Sxv", "\(columns)"])
         XCTAssertEqual([peer.width, peer.height], [ours.width, ours.height])
-        XCTAssertGreaterThanOrEqual(RenderingPeer.psnr(ours.pixels, peer.pixels), 30)
+        XCTAssertGreaterThanOrEqual(PNM.psnr(ours.pixels, peer.pixels), 30)
     }
 }

@@ -8,9 +8,6 @@ import XCTest
 
 /// DCMTK's dcm2pnm as the oracle of renderings: its 8-bit PGM/PPM output, read back, and the comparisons.
 enum RenderingPeer {
-    /// An 8-bit PNM (P5 grey, P6 RGB) as written by dcm2pnm +op.
-    struct PNM { var width: Int, height: Int, channels: Int, pixels: [UInt8] }
-
     /// dcm2pnm's rendering of `path` with `args` (VOI, frame, scaling), read back from its raw PNM output.
     static func dcmtk(_ path: String, _ args: [String]) throws -> PNM {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("render-peer-\(getpid())-\(UUID().uuidString)")
@@ -19,21 +16,7 @@ enum RenderingPeer {
         let out = dir.appendingPathComponent("out.pnm").path
         let r = try runProcess("dcm2pnm", ["+op"] + args + [path, out])
         guard r.status == 0 else { throw TestFailure("dcm2pnm \(args) \(path): \(r.output)") }
-        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: out)))
-        // Header: magic, width, height, maxval, each followed by one whitespace byte.
-        var fields: [String] = [], i = 0, current = ""
-        while fields.count < 4, i < bytes.count {
-            let c = bytes[i]
-            i += 1
-            if [0x20, 0x0A, 0x09, 0x0D].contains(c) {
-                if !current.isEmpty { fields.append(current); current = "" }
-            } else {
-                current.append(Character(UnicodeScalar(c)))
-            }
-        }
-        guard fields.count == 4, let w = Int(fields[1]), let h = Int(fields[2]) else { throw TestFailure("bad PNM header \(fields)") }
-        let channels = fields[0] == "P6" ? 3 : 1
-        return PNM(width: w, height: h, channels: channels, pixels: Array(bytes[i..<min(bytes.count, i + w * h * channels)]))
+        return try PNM(path: out)
     }
 
     /// The file's data set with Pixel Data decoded to native samples.
@@ -67,13 +50,6 @@ enum RenderingPeer {
             diffs.max() ?? 0, tolerance, "\(name) \(args): \(diffs.filter { $0 > tolerance }.count) levels differ by more than \(tolerance)",
             file: file, line: line)
         XCTAssertGreaterThan(Set(ours.pixels).count, 1, "\(name): a flat rendering proves nothing", file: file, line: line)
-    }
-
-    /// Peak signal-to-noise ratio of two 8-bit images of the same size, in dB (infinite when equal).
-    static func psnr(_ a: [UInt8], _ b: [UInt8]) -> Double {
-        guard a.count == b.count, !a.isEmpty else { return 0 }
-        let mse = zip(a, b).reduce(0.0) { $0 + pow(Double($1.0) - Double($1.1), 2) } / Double(a.count)
-        return mse == 0 ? .infinity : 10 * log10(255 * 255 / mse)
     }
 }
 
