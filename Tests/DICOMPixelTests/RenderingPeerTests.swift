@@ -16,7 +16,8 @@ final class RenderingPeerTests: XCTestCase {
     }
 
     func testSignedCTWithAGivenWindow() throws {
-        try compare("cornerstone3D/testImages/CTImage.dcm", RenderOptions(voi: .window(center: 40, width: 400, function: .linear)), dcmtk: ["+Ww", "40", "400"])
+        try compare(
+            "cornerstone3D/testImages/CTImage.dcm", RenderOptions(voi: .window(center: 40, width: 400, function: .linear)), dcmtk: ["+Ww", "40", "400"])
     }
 
     func testStoredFirstWindow() throws {

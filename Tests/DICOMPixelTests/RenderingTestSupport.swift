@@ -44,7 +44,9 @@ enum RenderingPeer {
         let ours = try ImageRenderer.render(ds, options: options)
         let name = (path as NSString).lastPathComponent
         XCTAssertEqual([ours.width, ours.height, ours.channels], [peer.width, peer.height, peer.channels], name, file: file, line: line)
-        guard ours.pixels.count == peer.pixels.count else { return XCTFail("\(name): \(ours.pixels.count) levels, DCMTK \(peer.pixels.count)", file: file, line: line) }
+        guard ours.pixels.count == peer.pixels.count else {
+            return XCTFail("\(name): \(ours.pixels.count) levels, DCMTK \(peer.pixels.count)", file: file, line: line)
+        }
         let diffs = zip(ours.pixels, peer.pixels).map { abs(Int($0) - Int($1)) }
         XCTAssertLessThanOrEqual(
             diffs.max() ?? 0, tolerance, "\(name) \(args): \(diffs.filter { $0 > tolerance }.count) levels differ by more than \(tolerance)",
