@@ -43,12 +43,21 @@ final class JPEGEncoderTests: XCTestCase {
     }
 
     func testRenderedImagesKeepTheirKind() throws {
-        let grey = RenderedImage(width: width, height: height, channels: 1, pixels: (0..<(width * height)).map { UInt8($0 % 256) })
+        let grey = try RenderedImage(width: width, height: height, channels: 1, pixels: (0..<(width * height)).map { UInt8($0 % 256) })
         let greyDecoded = try djpeg(try JPEGEncoder.encode(grey))
         XCTAssertEqual(greyDecoded.channels, 1)
         XCTAssertGreaterThanOrEqual(PNM.psnr(greyDecoded.pixels, grey.pixels), 30)
-        let colour = RenderedImage(width: width, height: height, channels: 3, pixels: colourPixels)
+        let colour = try RenderedImage(width: width, height: height, channels: 3, pixels: colourPixels)
         XCTAssertEqual(try djpeg(try JPEGEncoder.encode(colour)).channels, 3)
+    }
+
+    func testAnImageMustHoldItsPixels() {
+        XCTAssertThrowsError(try RenderedImage(width: 2, height: 2, channels: 3, pixels: [1, 2, 3])) {
+            XCTAssertEqual(($0 as? PixelError)?.code, .invalidDescription)
+        }
+        XCTAssertThrowsError(try RenderedImage(width: 1, height: 1, channels: 2, pixels: [1, 2])) {
+            XCTAssertEqual(($0 as? PixelError)?.code, .invalidDescription)
+        }
     }
 
     func testTooFewPixelsIsInvalidInput() {

@@ -1,13 +1,25 @@
+import DICOMCore
+
 /// An 8-bit rendering of one frame, for display (web pages, thumbnails): grey or RGB, row by row.
 public struct RenderedImage: Sendable, Equatable {
+    /// Pixels per row.
     public var width: Int
+    /// Rows.
     public var height: Int
     /// 1 for grey, 3 for RGB (colour-by-pixel).
     public var channels: Int
+    /// `height` rows of `width` pixels of `channels` levels each.
     public var pixels: [UInt8]
 
-    public init(width: Int, height: Int, channels: Int, pixels: [UInt8]) {
-        self.width = width; self.height = height; self.channels = channels; self.pixels = pixels
+    /// An image of `pixels`, which must hold `height` rows of `width` pixels of 1 or 3 `channels`.
+    public init(width: Int, height: Int, channels: Int, pixels: [UInt8]) throws {
+        guard width > 0, height > 0, channels == 1 || channels == 3, pixels.count == width * height * channels else {
+            throw PixelError(.invalidDescription, "\(pixels.count) levels cannot be a \(width)x\(height) image of \(channels) channels")
+        }
+        self.width = width
+        self.height = height
+        self.channels = channels
+        self.pixels = pixels
     }
 
     public var isColour: Bool { channels == 3 }
