@@ -39,9 +39,10 @@ enum FrameSamples {
         return out
     }
 
-    /// The smallest and largest stored value the description allows.
+    /// The smallest and largest stored value the description allows (1-bit samples are 0 or 1, whatever Pixel Representation says).
     static func range(_ d: PixelDescription) -> ClosedRange<Int> {
-        let bits = d.bitsAllocated == 1 ? 1 : d.bitsStored
+        if d.bitsAllocated == 1 { return 0...1 }
+        let bits = d.bitsStored
         return d.isSigned ? -(1 << (bits - 1))...((1 << (bits - 1)) - 1) : 0...((1 << bits) - 1)
     }
 

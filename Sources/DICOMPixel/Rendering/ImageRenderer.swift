@@ -53,7 +53,8 @@ public enum ImageRenderer {
             levels = scaled(try ColourPipeline.levels(frame, values: values, description: d, attributes: attributes), 3)
             channels = 3
         }
-        return try RenderedImage(width: size.width, height: size.height, channels: channels, pixels: levels.map { UInt8(max(0, min(255, $0.rounded()))) })
+        return try RenderedImage(
+            width: size.width, height: size.height, channels: channels, pixels: levels.map { $0.isNaN ? 0 : UInt8(max(0, min(255, $0.rounded()))) })
     }
 
     /// The frame shown for a multi-frame image: Representative Frame Number when it names a frame, else the middle one (PS3.3 C.7.6.16... C.8.*; 0-based).

@@ -15,7 +15,7 @@ public struct LookupTable: Sendable, Equatable {
 
     /// The entry for `value`: values below the first mapped take the first entry, above the range the last (PS3.3 C.11.1.1.1).
     @inline(__always) public func lookup(_ value: Int) -> Int {
-        entries[max(0, min(entries.count - 1, value - firstMapped))]
+        entries.isEmpty ? 0 : entries[max(0, min(entries.count - 1, value - firstMapped))]
     }
 
     /// The largest value an entry can hold: 2^bits - 1, or more when the entries say the descriptor undercounts them.

@@ -15,13 +15,17 @@ public enum PixelAspect {
 
     static func sane(_ r: Double) -> Double { r.isFinite && r >= 1.0 / 16 && r <= 16 ? r : 1 }
 
+    /// The longest side of any rendering: stretching non-square pixels never makes more than this.
+    public static let largestSide = 16384
+
     /// The rendering size of `columns` x `rows` pixels of height/width `ratio`: the shorter physical side stretched so that
-    /// pixels are square, then scaled down (never up) so the longer side is at most `maxSize`.
+    /// pixels are square, then scaled down (never up) so the longer side is at most `maxSize` (and ``largestSide``).
     public static func outputSize(columns: Int, rows: Int, ratio: Double, maxSize: Int?) -> (width: Int, height: Int) {
         var w = Double(columns), h = Double(rows)
         if ratio > 1 { h *= ratio } else if ratio < 1 { w /= ratio }
-        if let maxSize, maxSize > 0, max(w, h) > Double(maxSize) {
-            let s = Double(maxSize) / max(w, h)
+        let limit = Double(min(maxSize.map { max(1, $0) } ?? largestSide, largestSide))
+        if max(w, h) > limit {
+            let s = limit / max(w, h)
             w *= s; h *= s
         }
         return (max(1, Int(w.rounded())), max(1, Int(h.rounded())))

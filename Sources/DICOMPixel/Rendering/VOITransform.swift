@@ -55,7 +55,8 @@ public enum VOITransform: Sendable, Equatable {
         case .window(let c, let w, .sigmoid):
             return 1 / (1 + exp(-4 * (x - c) / w))
         case .table(let t):
-            return Double(t.lookup(Int(x.rounded(.down)))) / Double(max(1, t.maximum))
+            let index = x.isNaN ? 0 : Int(max(-1e15, min(1e15, x)).rounded(.down))  // no trap on an infinite rescale
+            return Double(t.lookup(index)) / Double(max(1, t.maximum))
         case .range(let low, let high):
             if high <= low { return x > low ? 1 : 0 }
             return min(1, max(0, (x - low) / (high - low)))
