@@ -4,7 +4,7 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// Synthetic images written as Part 10 files and rendered by us and by DCMTK's dcm2pnm, each exercising one step of the
+/// Synthetic images written as Part 10 files and rendered by us and by DCMTK's dcmj2pnm, each exercising one step of the
 /// grayscale pipeline (PS3.4 N.2.1): bits above the high bit, the Modality LUT Sequence, the VOI LUT Sequence, SIGMOID,
 /// rescale of signed values, the Presentation LUT Shape, non-square pixels. Skipped without the corpus (the full run) and DCMTK.
 final class RenderingLUTPeerTests: XCTestCase {

@@ -6,10 +6,10 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// Our renderings of corpus images at full size against DCMTK's dcm2pnm rendering of the same frame with the
+/// Our renderings of corpus images at full size against DCMTK's dcmj2pnm rendering of the same frame with the
 /// same VOI (8-bit PGM/PPM): every level within 2 of DCMTK's; scaled ones by PSNR. Skipped without the corpus and DCMTK.
 final class RenderingPeerTests: XCTestCase {
-    /// Renders `relative` ourselves and with dcm2pnm and compares level by level.
+    /// Renders `relative` ourselves and with dcmj2pnm and compares level by level.
     func compare(_ relative: String, _ options: RenderOptions, dcmtk args: [String], file: StaticString = #filePath, line: UInt = #line) throws {
         let path = try Corpus.path(relative)
         try RenderingPeer.compare(path: path, try RenderingPeer.native(path), options, dcmtk: args, file: file, line: line)
@@ -60,6 +60,22 @@ final class RenderingPeerTests: XCTestCase {
 
     func testPaletteColour() throws {
         try compare("pydicom-data-1.0.0/data/OBXXXX1A_rle.dcm", RenderOptions(), dcmtk: [])
+    }
+
+    func testScaledColourStaysColourAndMatchesDCMTKsByPSNR() throws {
+        for relative in ["pydicom-data-1.0.0/data/US1_UNCR.dcm", "pydicom-data-1.0.0/data/OBXXXX1A_rle.dcm", "pydicom-3.0.2/test_files/examples_ybr_color.dcm"]
+        {
+            let path = try Corpus.path(relative)
+            let ours = try ImageRenderer.render(RenderingPeer.native(path), options: RenderOptions(maxSize: 160))
+            XCTAssertEqual(max(ours.width, ours.height), 160, relative)
+            let px = ours.pixels
+            let differing = stride(from: 0, to: px.count, by: 3).filter { (i: Int) -> Bool in px[i] != px[i + 1] || px[i] != px[i + 2] }
+            XCTAssertGreaterThan(differing.count, ours.pixels.count / 300, "\(relative): a colour rendering has pixels whose channels differ")
+            let frame = ImageRenderer.representativeFrame(try RenderingPeer.native(path)) + 1
+            let peer = try RenderingPeer.dcmtk(path, ["+F", "\(frame)", ours.width >= ours.height ? "+Sxv" : "+Syv", "160"])
+            XCTAssertEqual([ours.width, ours.height], [peer.width, peer.height], relative)
+            XCTAssertGreaterThanOrEqual(PNM.psnr(ours.pixels, peer.pixels), 30, relative)
+        }
     }
 
     func testScaledRenderingMatchesDCMTKsByPSNR() throws {

@@ -6,16 +6,16 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// DCMTK's dcm2pnm as the oracle of renderings: its 8-bit PGM/PPM output, read back, and the comparisons.
+/// DCMTK's dcmj2pnm as the oracle of renderings: its 8-bit PGM/PPM output, read back, and the comparisons.
 enum RenderingPeer {
-    /// dcm2pnm's rendering of `path` with `args` (VOI, frame, scaling), read back from its raw PNM output.
+    /// dcmj2pnm's rendering of `path` with `args` (VOI, frame, scaling), read back from its raw PNM output.
     static func dcmtk(_ path: String, _ args: [String]) throws -> PNM {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("render-peer-\(getpid())-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("out.pnm").path
-        let r = try runProcess("dcm2pnm", ["+op"] + args + [path, out])
-        guard r.status == 0 else { throw TestFailure("dcm2pnm \(args) \(path): \(r.output)") }
+        let r = try runProcess("dcmj2pnm", ["+op"] + args + [path, out])
+        guard r.status == 0 else { throw TestFailure("dcmj2pnm \(args) \(path): \(r.output)") }
         return try PNM(path: out)
     }
 
@@ -35,7 +35,7 @@ enum RenderingPeer {
         return (path, dir)
     }
 
-    /// Renders `ds` (read from `path`) ourselves and with dcm2pnm `args`; every level within `tolerance` of DCMTK's.
+    /// Renders `ds` (read from `path`) ourselves and with dcmj2pnm `args`; every level within `tolerance` of DCMTK's.
     static func compare(
         path: String, _ ds: DataSet, _ options: RenderOptions, dcmtk args: [String], tolerance: Int = 2,
         file: StaticString = #filePath, line: UInt = #line
