@@ -86,3 +86,39 @@ final class RenderingPeerTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(PNM.psnr(ours.pixels, peer.pixels), 30)
     }
 }
+
+/// Rendering from encapsulated Pixel Data, decoding only the frame shown, gives what rendering the fully decoded data set gives.
+final class RenderingEncapsulatedTests: XCTestCase {
+    func testOneFrameDecodedRendersAsTheWholeDecodedImage() throws {
+        for relative in [
+            "pydicom-3.0.2/test_files/examples_ybr_color.dcm", "pydicom-data-1.0.0/data/emri_small_jpeg_2k_lossless.dcm",
+            "pydicom-data-1.0.0/data/OBXXXX1A_rle_2frame.dcm", "pydicom-3.0.2/test_files/SC_rgb_rle_2frame.dcm",
+            "pydicom-3.0.2/test_files/MR_small_jpeg_ls_lossless.dcm",
+        ] {
+            let path = try Corpus.path(relative)
+            let f = try Part10Reader.read(path: path)
+            XCTAssertNotNil(f.dataSet[.pixelData]?.fragments, relative)
+            for frame in [nil, 1] as [Int?] {
+                let options = RenderOptions(maxSize: 100, frame: frame)
+                let direct = try ImageRenderer.render(f.dataSet, syntax: f.transferSyntax, codecs: .standard, options: options)
+                XCTAssertEqual(direct, try ImageRenderer.render(RenderingPeer.native(path), options: options), relative)
+            }
+        }
+    }
+
+    func testNativeDataSetsAndRefusals() throws {
+        let d = PixelDescription(rows: 1, columns: 2, bitsAllocated: 8, bitsStored: 8)
+        let native = secondaryCapture(d, pixelData: DataElement(tag: .pixelData, vr: .OB, bytes: [0, 255]))
+        XCTAssertEqual(try ImageRenderer.render(native, syntax: .explicitVRLittleEndian, codecs: .standard).pixels, [0, 255])
+        let garbage = secondaryCapture(d, pixelData: DataElement(tag: .pixelData, vr: .OB, value: .fragments(PixelFragments(fragments: [[1, 2, 3, 4]]))))
+        XCTAssertThrowsError(try ImageRenderer.render(garbage, syntax: .jpegBaseline, codecs: .standard)) {
+            XCTAssertEqual(pixelCode($0), .frameFailed, "\($0)")
+        }
+        XCTAssertThrowsError(try ImageRenderer.render(garbage, syntax: .jpegBaseline, codecs: CodecRegistry([]))) {
+            XCTAssertEqual(pixelCode($0), .noCodec, "\($0)")
+        }
+        XCTAssertThrowsError(try ImageRenderer.render(garbage, syntax: .jpegBaseline, codecs: .standard, options: RenderOptions(frame: 2))) {
+            XCTAssertEqual(pixelCode($0), .noSuchFrame, "\($0)")
+        }
+    }
+}

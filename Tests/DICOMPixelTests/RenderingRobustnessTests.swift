@@ -4,15 +4,12 @@ import XCTest
 
 /// Impossible and hostile image descriptions never trap the renderer: each one renders or throws a `PixelError`.
 final class RenderingRobustnessTests: XCTestCase {
-    /// A small deterministic generator (SplitMix64), so a failure names a reproducible case.
+    /// A small deterministic generator (xorshift64*), so a failure names a reproducible case; the state must not be 0.
     struct Generator: RandomNumberGenerator {
         var state: UInt64
         mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
+            state ^= state >> 12; state ^= state << 25; state ^= state >> 27
+            return state &* 2_685_821_657_736_338_717
         }
     }
 
