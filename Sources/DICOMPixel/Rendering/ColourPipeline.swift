@@ -3,8 +3,8 @@ import DICOMCore
 /// The colour pipeline of PS3.4 N.2.2 for true colour and palette images: RGB (planar configuration 0
 /// or 1), YBR_FULL, native YBR_FULL_422 and PALETTE COLOR to 8-bit-range RGB levels (0...255, unrounded).
 enum ColourPipeline {
-    /// RGB levels, colour-by-pixel, of one native frame (`values` are its stored samples as `FrameSamples` reads them).
-    static func levels(_ frame: [UInt8], values: [Int], description d: PixelDescription, attributes ds: DataSet) throws -> [Float] {
+    /// RGB levels, colour-by-pixel, of one native frame whose stored samples `FrameSamples` read into `values`.
+    static func levels(_ values: [Int], description d: PixelDescription, attributes ds: DataSet) throws -> [Float] {
         let photometric = d.photometricInterpretation
         if photometric == "PALETTE COLOR" {
             guard d.samplesPerPixel == 1 else { throw refusal("PALETTE COLOR with \(d.samplesPerPixel) samples per pixel", .samplesPerPixel) }

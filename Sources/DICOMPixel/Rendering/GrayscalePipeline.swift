@@ -11,9 +11,6 @@ public struct GrayscalePipeline: Sendable, Equatable {
         self.modality = modality; self.voi = voi; self.presentation = presentation
     }
 
-    /// The display level (0...255) of one stored value.
-    @inline(__always) public func level(_ stored: Int) -> Double { 255 * presentation.apply(voi.apply(modality.apply(stored))) }
-
     /// The pipeline for a frame: its Modality LUT, the VOI `choice` asks for (computed from `values` when needed) and its shape (PS3.4 N.2.1).
     public static func make(values: [Int], description d: PixelDescription, attributes ds: DataSet, voi choice: VOIChoice) throws -> GrayscalePipeline {
         let modality = try ModalityLUT.of(ds, signed: d.isSigned)

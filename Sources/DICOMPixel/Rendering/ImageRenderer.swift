@@ -50,14 +50,15 @@ public enum ImageRenderer {
         default:
             guard d.bitsAllocated != 1 else { throw ColourPipeline.refusal("1-bit \(d.photometricInterpretation)", .bitsAllocated) }
             let values = try FrameSamples.values(frame, d)
-            levels = scaled(try ColourPipeline.levels(frame, values: values, description: d, attributes: attributes), 3)
+            levels = scaled(try ColourPipeline.levels(values, description: d, attributes: attributes), 3)
             channels = 3
         }
         return try RenderedImage(
             width: size.width, height: size.height, channels: channels, pixels: levels.map { $0.isNaN ? 0 : UInt8(max(0, min(255, $0.rounded()))) })
     }
 
-    /// The frame shown for a multi-frame image: Representative Frame Number when it names a frame, else the middle one (PS3.3 C.7.6.16... C.8.*; 0-based).
+    /// The frame (0-based) that stands for a multi-frame image: Representative Frame Number (0028,6010) when it names one of
+    /// the frames, else the middle one (PS3.3 C.7.6.6).
     public static func representativeFrame(_ ds: DataSet) -> Int {
         let frames = NativePixels.description(of: ds)?.numberOfFrames ?? 1
         if let n = ds.integer(.representativeFrameNumber), (1...frames).contains(n) { return n - 1 }

@@ -27,7 +27,7 @@ public struct RenderedImage: Sendable, Equatable {
 
 /// What a rendering is asked for (PS3.4 N.2).
 public struct RenderOptions: Sendable, Equatable {
-    /// The longest side of the rendering in pixels; nil for the image's own size (pixels made square).
+    /// The longest side of the rendering in pixels (at least 1); nil for the image's own size, pixels made square (PS3.3 C.7.6.3.1.7).
     public var maxSize: Int?
     /// The frame to render, 1-based; nil for the representative frame.
     public var frame: Int?
