@@ -112,6 +112,17 @@ final class RenderingPipelineTests: XCTestCase {
         XCTAssertEqual(second.pixels, bits[9..<18].map { UInt8($0 * 255) })
     }
 
+    func testEmptyLUTItemsArePassedOver() throws {
+        var ds = row([0, 50, 100], bitsStored: 8)
+        var empty = DataSet()
+        for tag in [Tag.lutDescriptor, .lutData] { empty.set(DataElement(tag: tag, vr: .US, bytes: [])) }
+        ds.setSequence(.modalityLUTSequence, [empty])
+        ds.setSequence(.voilutSequence, [empty])
+        ds.setString(.rescaleIntercept, .DS, "10")
+        XCTAssertEqual(try ModalityLUT.of(ds, signed: false), .rescale(slope: 1, intercept: 10))
+        XCTAssertEqual(try render(ds), [0, 128, 255])
+    }
+
     func testLUTErrorsAreCoded() {
         var ds = row([1, 2, 3], bitsStored: 8)
         var item = SyntheticImage.lutItem(first: 0, bits: 16, entries: [1, 2, 3, 4])

@@ -11,9 +11,10 @@ public enum ModalityLUT: Sendable, Equatable {
     /// The identity: no rescale and no table.
     public static let identity = ModalityLUT.rescale(slope: 1, intercept: 0)
 
-    /// The Modality LUT of a data set: the Modality LUT Sequence when present, else Rescale Slope/Intercept, else the identity (PS3.3 C.11.1).
+    /// The Modality LUT of a data set: the Modality LUT Sequence when its item has a LUT Descriptor (an item of empty
+    /// attributes is passed over, as DCMTK does), else Rescale Slope/Intercept, else the identity (PS3.3 C.11.1).
     public static func of(_ ds: DataSet, signed: Bool) throws -> ModalityLUT {
-        if let item = ds[.modalityLUTSequence]?.items?.first {
+        if let item = ds[.modalityLUTSequence]?.items?.first, item[.lutDescriptor]?.bytes?.isEmpty == false {
             return .table(try LookupTable.read(descriptor: item[.lutDescriptor], data: item[.lutData], name: "Modality LUT", signedFirst: signed))
         }
         let slope = ds.doubles(.rescaleSlope)?.first ?? 1, intercept = ds.doubles(.rescaleIntercept)?.first ?? 0

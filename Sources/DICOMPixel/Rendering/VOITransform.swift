@@ -27,7 +27,8 @@ public enum VOITransform: Sendable, Equatable {
     /// A linear ramp from `low` (black) to `high` (white): an automatic window.
     case range(low: Double, high: Double)
 
-    /// The stored VOI of a data set: the first Window Center/Width when valid, else the first VOI LUT Sequence item, else nil (PS3.3 C.11.2).
+    /// The stored VOI of a data set: the first Window Center/Width when valid, else the first VOI LUT Sequence item with a
+    /// LUT Descriptor, else nil (PS3.3 C.11.2).
     public static func stored(in ds: DataSet, signedInput: Bool) throws -> VOITransform? {
         if let c = ds.doubles(.windowCenter)?.first, let w = ds.doubles(.windowWidth)?.first, c.isFinite, w.isFinite {
             let name = ds.string(.voilutFunction)?.trimmingCharacters(in: .whitespaces).uppercased() ?? ""
@@ -35,7 +36,7 @@ public enum VOITransform: Sendable, Equatable {
             // LINEAR needs a width of at least 1, the others a positive width (PS3.3 C.11.2.1.2.1, C.11.2.1.3); an impossible window is passed over.
             if function == .linear ? w >= 1 : w > 0 { return .window(center: c, width: w, function: function) }
         }
-        if let item = ds[.voilutSequence]?.items?.first {
+        if let item = ds[.voilutSequence]?.items?.first, item[.lutDescriptor]?.bytes?.isEmpty == false {
             return .table(try LookupTable.read(descriptor: item[.lutDescriptor], data: item[.lutData], name: "VOI LUT", signedFirst: signedInput))
         }
         return nil
