@@ -6,10 +6,10 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// Every image of the corpus that both we and DCMTK render: at most 256 pixels a side, the representative frame, the
-/// VOI our default picks (DCMTK told the same: the first window, the first VOI LUT, the full range or min-max; JPEG 2000 and
-/// JPEG-LS files through GDCM's decompressed copy), compared by
-/// PSNR (at least 30 dB, the check of issue 14); colour renderings must be colour. Files one side does not render are listed.
+/// Every image of the corpus that both we and DCMTK render (JPEG 2000 and JPEG-LS ones through GDCM's decompressed
+/// copy): at most 256 pixels a side, the representative frame, the VOI our default picks (DCMTK told the same: the first
+/// window, the first VOI LUT, the full range or min-max), compared by PSNR (at least 30 dB, the check of issue 14);
+/// colour renderings must be colour. Files one side does not render are listed.
 final class RenderingCorpusSweepTests: XCTestCase {
     /// The dcmj2pnm VOI options that match `RenderOptions()` for `ds` (PS3.4 N.2.1.1).
     func dcmtkVOI(_ ds: DataSet) -> [String] {
