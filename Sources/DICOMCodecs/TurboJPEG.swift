@@ -9,15 +9,27 @@ public enum TurboJPEG {
     /// 8-bit greyscale pixels, row by row, `width` x `height`, as a JFIF file at `quality` (1-100);
     /// `accurateDCT` selects libjpeg's accurate integer DCT (TJFLAG_ACCURATEDCT) instead of its default.
     public static func compressGray(_ pixels: [UInt8], width: Int, height: Int, quality: Int, accurateDCT: Bool) throws -> [UInt8] {
-        guard width > 0, height > 0, pixels.count >= width * height else {
-            throw PixelError(.shortPixelData, codec: library, "\(pixels.count) bytes for a \(width)x\(height) image")
+        try compressPacked(pixels, width: width, height: height, channels: 1, quality: quality, accurateDCT: accurateDCT)
+    }
+
+    /// 8-bit RGB pixels (R, G, B per pixel), row by row, `width` x `height`, as a JFIF file at `quality` (1-100),
+    /// chroma subsampled 4:2:0 as libjpeg's cjpeg does by default (ISO/IEC 10918-1; JFIF YCbCr).
+    public static func compressRGB(_ pixels: [UInt8], width: Int, height: Int, quality: Int, accurateDCT: Bool) throws -> [UInt8] {
+        try compressPacked(pixels, width: width, height: height, channels: 3, quality: quality, accurateDCT: accurateDCT)
+    }
+
+    /// One or three 8-bit samples per pixel through tjCompress2 (grey, or RGB with 4:2:0 chroma).
+    static func compressPacked(_ pixels: [UInt8], width: Int, height: Int, channels: Int, quality: Int, accurateDCT: Bool) throws -> [UInt8] {
+        guard width > 0, height > 0, pixels.count >= width * height * channels else {
+            throw PixelError(.shortPixelData, codec: library, "\(pixels.count) bytes for a \(width)x\(height)x\(channels) image")
         }
+        let format = channels == 3 ? TJPF_RGB : TJPF_GRAY, sampling = channels == 3 ? TJSAMP_420 : TJSAMP_GRAY
         return try compress { handle, buf, size in
             try pixels.withUnsafeBufferPointer { px in
                 try check(
                     tjCompress2(
-                        handle, px.baseAddress, Int32(width), 0, Int32(height), Int32(TJPF_GRAY.rawValue), &buf, &size,
-                        Int32(TJSAMP_GRAY.rawValue), Int32(quality), accurateDCT ? Int32(TJFLAG_ACCURATEDCT) : 0),
+                        handle, px.baseAddress, Int32(width), 0, Int32(height), Int32(format.rawValue), &buf, &size,
+                        Int32(sampling.rawValue), Int32(quality), accurateDCT ? Int32(TJFLAG_ACCURATEDCT) : 0),
                     handle, "tjCompress2")
             }
         }

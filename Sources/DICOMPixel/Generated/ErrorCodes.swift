@@ -26,4 +26,10 @@ extension PixelError.Code {
     public static let noCodec = Self(rawValue: "no-codec")
     /// decoding or encoding one frame failed; the codec's `PixelError` is the cause
     public static let frameFailed = Self(rawValue: "frame-failed")
+    /// the image renderer (PS3.4 N.2) does not handle the image: a photometric interpretation (YBR_PARTIAL_*, YBR_ICT/RCT in native data, HSV...), a bit depth or layout, or Pixel Data still encapsulated
+    public static let cannotRender = Self(rawValue: "cannot-render")
+    /// a Modality LUT, VOI LUT or palette lookup table is impossible: a descriptor without three values or with bits outside 1-16, data shorter than the descriptor, an indirect or overrunning segment; or a Rescale Slope of 0 (PS3.3 C.11.1.1.1, C.7.9.2)
+    public static let invalidLUT = Self(rawValue: "invalid-lut")
+    /// the frame asked for is not among the image's frames (PS3.3 C.7.6.6)
+    public static let noSuchFrame = Self(rawValue: "no-such-frame")
 }
