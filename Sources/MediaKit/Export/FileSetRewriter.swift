@@ -1,0 +1,109 @@
+import DICOMCore
+import DICOMFileSet
+import DICOMIO
+import FileSystem
+import Foundation
+
+/// Does a plan's rewrites into its staging folder, a chunk at a time on every core so memory stays flat,
+/// and holds each transcode to its prediction: the written file has the planned syntax and SOP Instance
+/// UID, and its record is rebuilt from the written header (the compression ratio is measured by the
+/// encoder only, PS3.3 C.7.6.1.1.5); a profile rule the written header breaks fails the rewrite.
+struct FileSetRewriter: Sendable {
+    let plan: FileSetPlan
+
+    /// A rewrite done: the staged file's size, its measured warnings and its instance record's keys (transcodes).
+    struct Written: Sendable {
+        var size: Int
+        var problems: [FileSetProblem] = []
+        var keys: DataSet?
+    }
+
+    /// Does every rewrite, in the plan's order; puts the transcoded instances' rebuilt keys into `fs`.
+    func run(into fs: inout FileSet) throws -> [Result<Written, any Error>] {
+        guard !plan.rewrites.isEmpty else { return [] }
+        try makePrivateDirectory(plan.staging)
+        var out: [Result<Written, any Error>] = []
+        out.reserveCapacity(plan.rewrites.count)
+        let chunk = 256
+        for start in stride(from: 0, to: plan.rewrites.count, by: chunk) {
+            let range = start..<min(plan.rewrites.count, start + chunk)
+            let slots = ConcurrentSlots<Result<Written, any Error>>(count: range.count)
+            DispatchQueue.concurrentPerform(iterations: range.count) { k in
+                slots[k] = Result { try write(plan.rewrites[range.lowerBound + k]) }
+            }
+            for (k, slot) in slots.values.enumerated() {
+                guard var result = slot else { continue }
+                if case .success(var w) = result, let keys = w.keys {
+                    Self.replaceKeys(keys, fileID: plan.rewrites[range.lowerBound + k].fileID, in: &fs.records)
+                    w.keys = nil
+                    result = .success(w)
+                }
+                out.append(result)
+            }
+        }
+        return out
+    }
+
+    /// Writes one rewrite's staged file.
+    func write(_ r: FileSetRewrite) throws -> Written {
+        let options = plan.options
+        switch r.kind {
+        case .rebuildFileMeta:
+            let bytes = try PlannedInstance.rebuildingFileMeta(r.source, sourceAETitle: options.sourceAETitle)
+            try Part10Writer.write(bytes, to: r.staged)
+            return Written(size: bytes.count)
+        case .part10:
+            let f = try Part10Reader.read(path: r.source)
+            let bytes = try Part10Writer.encode(
+                dataSet: f.dataSet, fileMeta: f.fileMeta, options: WriteOptions(transferSyntax: r.syntax, sourceAETitle: options.sourceAETitle))
+            try writePrivateFile(bytes, to: r.staged)
+            return Written(size: bytes.count)
+        case .transcode:
+            let transform = options.transform
+            let (bytes, result, dataSet) = try FileTranscoder.encode(
+                input: r.source, to: r.target, parameters: options.encodeParameters, sourceAETitle: options.sourceAETitle,
+                transform: transform.map { t in { ds, meta in try t.apply(to: &ds, fileMeta: &meta) } }, sopInstanceUID: r.lossyInstanceUID)
+            let written = Written(
+                size: bytes.count,
+                problems: result.diagnostics.filter { $0.severity >= .warning }.map {
+                    FileSetProblem(.warning, $0.code, "\(r.source): \($0.message)", rule: "PS3.5 8.2")
+                },
+                keys: try keys(of: r, header: InstanceScanner.strip(dataSet), syntax: result.outputSyntax))
+            try writePrivateFile(bytes, to: r.staged)
+            return written
+        }
+    }
+
+    /// The instance record's keys from the written header, refused when the file is not what the plan
+    /// recorded (syntax, SOP Instance UID) or breaks a profile rule (PS3.11 §7).
+    func keys(of r: FileSetRewrite, header: DataSet, syntax: TransferSyntax) throws -> DataSet {
+        let uid = header.string(.sopInstanceUID) ?? ""
+        guard syntax == r.syntax, uid == r.sopInstanceUID else {
+            throw MediaError(
+                .refused, "the rewritten file is \(syntax.name) with SOP Instance UID \(uid); the plan recorded \(r.syntax.name) and \(r.sopInstanceUID)",
+                path: r.source)
+        }
+        let o = plan.options
+        let builder = RecordBuilder(profile: o.profile, strict: o.strict, exportDate: o.exportDate, exportTime: o.exportTime)
+        do {
+            return try builder.build(
+                header: header, sopClassUID: r.sopClassUID, sopInstanceUID: uid, transferSyntaxUID: syntax.uid, fileID: r.fileID, source: r.source
+            ).instance.keys
+        } catch let e as RecordBuilder.Refusal {
+            throw MediaError(.refused, "\(e.message) (\(e.rule))", path: r.source, cause: e)
+        }
+    }
+
+    /// Replaces the keys of the record referencing `fileID` (its icon is made later).
+    @discardableResult
+    static func replaceKeys(_ keys: DataSet, fileID: FileID, in records: inout [DirectoryRecord]) -> Bool {
+        for i in records.indices {
+            if records[i].referencedFileID == fileID {
+                records[i].keys = keys
+                return true
+            }
+            if replaceKeys(keys, fileID: fileID, in: &records[i].children) { return true }
+        }
+        return false
+    }
+}
