@@ -127,4 +127,27 @@ final class ExportRewriteTests: XCTestCase {
         XCTAssertEqual(record.keys.string(.lossyImageCompressionRatio), f.dataSet.string(.lossyImageCompressionRatio))
         XCTAssertNotNil(record.keys.string(.lossyImageCompressionRatio))
     }
+    func testATransformAppliedToTheHeaderGivesTheRecordsOfTheWrittenFile() throws {
+        let input = try ExportFixture.tempRoot("in"), out = try ExportFixture.tempRoot("out")
+        let originals = try ExportFixture.series(in: input, count: 2)
+        var o = try ExportFixture.options()
+        o.transform = Deidentifier()
+        let plan = try planned([input], out: out, options: o)
+        XCTAssertEqual(plan.rewrites.map(\.kind), [.transcode, .transcode])
+        let report = try FileSetExecutor.execute(plan)
+        XCTAssertEqual(report.added.map(\.sopInstanceUID), plan.report.added.map(\.sopInstanceUID))
+        let fs = try DICOMDIRReader.read(path: out + "/DICOMDIR")
+        for a in report.added {
+            XCTAssertFalse(originals.contains { $0.string(.sopInstanceUID) == a.sopInstanceUID }, "a new UID")
+            let f = try Part10Reader.read(path: out + "/" + a.fileID)
+            XCTAssertEqual(f.dataSet.string(.sopInstanceUID), a.sopInstanceUID)
+            let record = try XCTUnwrap(fs.allRecords().first { $0.record.referencedFileID?.path == a.fileID }?.record)
+            XCTAssertEqual(record.keys.string(.referencedSOPInstanceUIDInFile), a.sopInstanceUID)
+        }
+        let patient = try XCTUnwrap(fs.records.first)
+        let written = try Part10Reader.read(path: out + "/" + report.added[0].fileID)
+        XCTAssertEqual(patient.keys.string(.patientID), written.dataSet.string(.patientID))
+        XCTAssertNotEqual(patient.keys.string(.patientID), originals[0].string(.patientID))
+    }
 }
+
