@@ -150,4 +150,3 @@ final class ExportRewriteTests: XCTestCase {
         XCTAssertNotEqual(patient.keys.string(.patientID), originals[0].string(.patientID))
     }
 }
-
