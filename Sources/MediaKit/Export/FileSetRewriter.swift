@@ -10,6 +10,13 @@ import Foundation
 /// encoder only, PS3.3 C.7.6.1.1.5); a profile rule the written header breaks fails the rewrite.
 struct FileSetRewriter: Sendable {
     let plan: FileSetPlan
+    let builder: RecordBuilder
+
+    init(plan: FileSetPlan) {
+        self.plan = plan
+        let o = plan.options
+        builder = RecordBuilder(profile: o.profile, strict: o.strict, exportDate: o.exportDate, exportTime: o.exportTime)
+    }
 
     /// A rewrite done: the staged file's size, its measured warnings and its instance record's keys (transcodes).
     struct Written: Sendable {
@@ -24,6 +31,7 @@ struct FileSetRewriter: Sendable {
         try makePrivateDirectory(plan.staging)
         var out: [Result<Written, any Error>] = []
         out.reserveCapacity(plan.rewrites.count)
+        var rebuilt: [FileID: DataSet] = [:]
         let chunk = 256
         for start in stride(from: 0, to: plan.rewrites.count, by: chunk) {
             let range = start..<min(plan.rewrites.count, start + chunk)
@@ -34,13 +42,14 @@ struct FileSetRewriter: Sendable {
             for (k, slot) in slots.values.enumerated() {
                 guard var result = slot else { continue }
                 if case .success(var w) = result, let keys = w.keys {
-                    Self.replaceKeys(keys, fileID: plan.rewrites[range.lowerBound + k].fileID, in: &fs.records)
+                    rebuilt[plan.rewrites[range.lowerBound + k].fileID] = keys
                     w.keys = nil
                     result = .success(w)
                 }
                 out.append(result)
             }
         }
+        if !rebuilt.isEmpty { Self.replaceKeys(rebuilt, in: &fs.records) }
         return out
     }
 
@@ -83,8 +92,6 @@ struct FileSetRewriter: Sendable {
                 .refused, "the rewritten file is \(syntax.name) with SOP Instance UID \(uid); the plan recorded \(r.syntax.name) and \(r.sopInstanceUID)",
                 path: r.source)
         }
-        let o = plan.options
-        let builder = RecordBuilder(profile: o.profile, strict: o.strict, exportDate: o.exportDate, exportTime: o.exportTime)
         do {
             return try builder.build(
                 header: header, sopClassUID: r.sopClassUID, sopInstanceUID: uid, transferSyntaxUID: syntax.uid, fileID: r.fileID, source: r.source
@@ -94,16 +101,11 @@ struct FileSetRewriter: Sendable {
         }
     }
 
-    /// Replaces the keys of the record referencing `fileID` (its icon is made later).
-    @discardableResult
-    static func replaceKeys(_ keys: DataSet, fileID: FileID, in records: inout [DirectoryRecord]) -> Bool {
+    /// Replaces the keys of each record referencing a File ID of `keys`, in one walk of the tree (icons are made later).
+    static func replaceKeys(_ keys: [FileID: DataSet], in records: inout [DirectoryRecord]) {
         for i in records.indices {
-            if records[i].referencedFileID == fileID {
-                records[i].keys = keys
-                return true
-            }
-            if replaceKeys(keys, fileID: fileID, in: &records[i].children) { return true }
+            if let id = records[i].referencedFileID, let k = keys[id] { records[i].keys = k }
+            replaceKeys(keys, in: &records[i].children)
         }
-        return false
     }
 }
