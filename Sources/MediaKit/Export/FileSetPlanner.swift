@@ -81,9 +81,7 @@ public enum FileSetPlanner {
                 inst.header = p.header
                 if let t = p.syntax {
                     if p.transcoded { report.transcoded.append((inst.path, "", inst.transferSyntax.uid, t.uid, p.lossy)) }
-                    predicted = p.diagnostics.filter { $0.severity >= .warning }.map {
-                        FileSetProblem(.warning, $0.code, "\(inst.path): \($0.message)", rule: "PS3.5 8.2")
-                    }
+                    predicted = FileSetRewrite.problems(p.diagnostics, source: inst.path)
                     predictedAt = report.problems.count
                     inst.transferSyntax = t
                     if let uid = p.header.string(.sopInstanceUID) { inst.sopInstanceUID = uid }

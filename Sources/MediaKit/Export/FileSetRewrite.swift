@@ -40,4 +40,9 @@ public struct FileSetRewrite: Sendable {
     var sameContent: [(path: String, refusedIndex: Int, order: Int)] = []
     /// The input's place in the plan's order.
     var order = 0
+
+    /// A rewrite's warnings (reading the input, transcoding it) as problems naming the input.
+    static func problems(_ diagnostics: [Diagnostic], source: String) -> [FileSetProblem] {
+        diagnostics.filter { $0.severity >= .warning }.map { FileSetProblem(.warning, $0.code, "\(source): \($0.message)", rule: "PS3.5 8.2") }
+    }
 }

@@ -74,9 +74,7 @@ struct FileSetRewriter: Sendable {
                 transform: transform.map { t in { ds, meta in try t.apply(to: &ds, fileMeta: &meta) } }, sopInstanceUID: r.lossyInstanceUID)
             let written = Written(
                 size: bytes.count,
-                problems: result.diagnostics.filter { $0.severity >= .warning }.map {
-                    FileSetProblem(.warning, $0.code, "\(r.source): \($0.message)", rule: "PS3.5 8.2")
-                },
+                problems: FileSetRewrite.problems(result.diagnostics, source: r.source),
                 keys: try keys(of: r, header: InstanceScanner.strip(dataSet), syntax: result.outputSyntax))
             try writePrivateFile(bytes, to: r.staged)
             return written
