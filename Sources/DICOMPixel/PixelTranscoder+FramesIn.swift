@@ -11,10 +11,8 @@ extension PixelTranscoder {
     }
 
     func nativeFrames(_ px: DataElement, dataSet ds: DataSet, description d: PixelDescription, source: TransferSyntax) throws -> NativeFrames {
+        // `decide` refused encapsulated Pixel Data in a native syntax already.
         guard let fr = px.fragments else { return try Self.splitNative(px, description: d, source: source) }
-        guard source.isEncapsulated else {
-            throw PixelError(.encapsulation, "Pixel Data is encapsulated but the transfer syntax \(source.name) is native (PS3.5 A.4)", tag: .pixelData)
-        }
         let eot = ds[.extendedOffsetTable]?.bytes.map { b in stride(from: 0, to: b.count - 7, by: 8).map { le64(b, $0) } }
         let compressed = try Encapsulation.frames(fr, numberOfFrames: d.numberOfFrames, syntax: source, extendedOffsets: eot)
         if source == .encapsulatedUncompressedExplicitVRLittleEndian {

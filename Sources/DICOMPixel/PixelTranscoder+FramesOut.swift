@@ -8,6 +8,11 @@ extension PixelTranscoder {
         var bytes = native.frames.flatMap { $0 }
         if bytes.count % 2 == 1 { bytes.append(0) }
         ds.set(DataElement(tag: .pixelData, vr: d.bitsAllocated > 8 ? .OW : .OB, bytes: bytes))
+        setNativeAttributes(native, description: d, in: &ds)
+    }
+
+    /// The attributes of decoded native Pixel Data: its Photometric Interpretation, colour-by-pixel, no offset tables.
+    static func setNativeAttributes(_ native: NativeFrames, description d: PixelDescription, in ds: inout DataSet) {
         ds.setString(.photometricInterpretation, .CS, native.photometric)
         if d.samplesPerPixel > 1 { ds.setUInt16(.planarConfiguration, [0]) }
         _ = ds.remove(.extendedOffsetTable); _ = ds.remove(.extendedOffsetTableLengths)
@@ -37,15 +42,23 @@ extension PixelTranscoder {
             outPlanar = f.planarConfiguration
         }
         ds.set(DataElement(tag: .pixelData, vr: .OB, value: .fragments(Encapsulation.encapsulate(out))))
+        Self.setEncapsulatedAttributes(photometric: outPhotometric, planar: outPlanar, description: e, paletteExpanded: input.paletteExpanded, in: &ds)
+        return out.reduce(0) { $0 + $1.count }
+    }
+
+    /// The attributes of encoded Pixel Data: the encoder's Photometric Interpretation and Planar Configuration, no
+    /// offset tables, and an expanded palette's RGB description without its lookup tables (PS3.3 C.7.6.3).
+    static func setEncapsulatedAttributes(
+        photometric: String, planar: Int, description e: PixelDescription, paletteExpanded: Bool, in ds: inout DataSet
+    ) {
         _ = ds.remove(.extendedOffsetTable); _ = ds.remove(.extendedOffsetTableLengths)
-        ds.setString(.photometricInterpretation, .CS, outPhotometric)
-        if e.samplesPerPixel > 1 { ds.setUInt16(.planarConfiguration, [UInt16(outPlanar)]) }
-        if input.paletteExpanded {
+        ds.setString(.photometricInterpretation, .CS, photometric)
+        if e.samplesPerPixel > 1 { ds.setUInt16(.planarConfiguration, [UInt16(planar)]) }
+        if paletteExpanded {
             ds.setUInt16(.samplesPerPixel, [3]); ds.setUInt16(.bitsAllocated, [8]); ds.setUInt16(.bitsStored, [8])
             ds.setUInt16(.highBit, [7]); ds.setUInt16(.pixelRepresentation, [0]); ds.setUInt16(.planarConfiguration, [0])
             for tag in Self.paletteTags { _ = ds.remove(tag) }
         }
-        return out.reduce(0) { $0 + $1.count }
     }
 
     /// The Palette Color Lookup Table attributes, dropped once the colours are coded (PS3.3 C.7.6.3.1.5-6, C.7.9).

@@ -45,14 +45,18 @@ extension PixelTranscoder {
         }
     }
 
-    /// A lossy step done: marks it, and makes the copy a new instance that references its predecessor (PS3.3 C.7.6.1.1.5, C.7.6.1.1.4).
+    /// A lossy step done: marks it, and makes the copy a new instance `uid` that references its predecessor
+    /// (PS3.3 C.7.6.1.1.5, C.7.6.1.1.4). A planned step (`ratio` nil) records no ratio: only the encoder measures it.
     static func recordLossyStep(
-        _ ds: inout DataSet, meta: inout DataSet, target: TransferSyntax, ratio: Double, diags: inout [Diagnostic],
+        _ ds: inout DataSet, meta: inout DataSet, target: TransferSyntax, ratio: Double?, uid newUID: String, diags: inout [Diagnostic],
         source: TransferSyntax
     ) {
-        markLossy(&ds, method: lossyMethod(target), ratio: ratio, diags: &diags, source: source)
+        if let ratio {
+            markLossy(&ds, method: lossyMethod(target), ratio: ratio, diags: &diags, source: source)
+        } else {
+            ds.setString(.lossyImageCompression, .CS, "01")
+        }
         let oldUID = ds.string(.sopInstanceUID) ?? ""
-        let newUID = UID.make()
         var ref = DataSet()
         if let cls = ds.string(.sopClassUID) { ref.setString(.referencedSOPClassUID, .UI, cls) }
         ref.setString(.referencedSOPInstanceUID, .UI, oldUID)
@@ -63,7 +67,7 @@ extension PixelTranscoder {
         var sources = ds[.sourceImageSequence]?.items ?? []
         sources.append(ref)
         ds.setSequence(.sourceImageSequence, sources)
-        let note = String(format: "Lossy compression with %@, ratio %.1f:1", target.name, ratio)
+        let note = "Lossy compression with \(target.name)" + (ratio.map { String(format: ", ratio %.1f:1", $0) } ?? "")
         let previous = ds.string(.derivationDescription).map { $0 + "; " } ?? ""
         ds.setString(.derivationDescription, .ST, String((previous + note).prefix(1024)))
         if var types = ds.strings(.imageType), !types.isEmpty { types[0] = "DERIVED"; ds.setString(.imageType, .CS, types) }

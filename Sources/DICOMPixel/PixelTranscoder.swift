@@ -32,47 +32,40 @@ public struct PixelTranscoder: Sendable {
         !ts.isEncapsulated || ts == .encapsulatedUncompressedExplicitVRLittleEndian || codecs.canDecode(ts)
     }
 
-    /// Transcodes `dataSet` (read in `source`) to `target`. Lossy targets are encoded only when the caller asks for them by name.
+    /// Transcodes `dataSet` (read in `source`) to `target`. Lossy targets are encoded only when the caller asks for them by name;
+    /// a lossy copy gets `sopInstanceUID` (a new UID when nil), the one ``plan(header:hasPixelData:from:to:parameters:sopInstanceUID:)`` was given.
     public func transcode(
         dataSet input: DataSet, fileMeta inputMeta: DataSet, from source: TransferSyntax, to target: TransferSyntax,
-        parameters: EncodeParameters = EncodeParameters()
+        parameters: EncodeParameters = EncodeParameters(), sopInstanceUID: String? = nil
     ) throws -> TranscodeOutput {
         var ds = input
         var meta = inputMeta
         var diags: [Diagnostic] = []
-        guard let px = ds[.pixelData] else {
-            // Nothing to compress: the data set is written as Explicit VR LE when an encapsulated target was asked for (PS3.5 A.4).
-            let ts = target.isEncapsulated ? TransferSyntax.explicitVRLittleEndian : target
-            if ts != target {
-                diags.append(Diagnostic(.info, .noPixelData, "no Pixel Data: written in \(ts.name) instead of \(target.name)"))
-            }
-            return TranscodeOutput(dataSet: ds, fileMeta: meta, transferSyntax: ts, lossy: false, diagnostics: diags)
+        let px = ds[.pixelData]
+        let decision = try decide(
+            ds, hasPixelData: px != nil, encapsulated: px?.fragments != nil, from: source, to: target, parameters: parameters)
+        guard let px, let d = decision.description, decision.route != .keep else {
+            Self.noteNoPixelData(decision.outputSyntax, target: target, diags: &diags)
+            return TranscodeOutput(dataSet: ds, fileMeta: meta, transferSyntax: decision.outputSyntax, lossy: false, diagnostics: diags)
         }
-        let d = try Self.checkedDescription(of: ds)
-        if source == target {
-            // Same syntax: the Pixel Data is kept byte for byte (never decoded and re-encoded, which could lose information).
-            return TranscodeOutput(dataSet: ds, fileMeta: meta, transferSyntax: target, lossy: false, diagnostics: diags)
-        }
-        let sourceLossy = Self.isLossy(ds, syntax: source)
         let native = try nativeFrames(px, dataSet: ds, description: d, source: source)
-        if !target.isEncapsulated {
+        if decision.route == .toNative {
             if source.isEncapsulated {
                 Self.setNativePixelData(native, description: d, in: &ds)
-                if sourceLossy { Self.markLossy(&ds, method: Self.lossyMethod(source), ratio: nil, diags: &diags, source: source) }
+                if decision.sourceLossy { Self.markLossy(&ds, method: Self.lossyMethod(source), ratio: nil, diags: &diags, source: source) }
             }
             return TranscodeOutput(dataSet: ds, fileMeta: meta, transferSyntax: target, lossy: false, diagnostics: diags)
         }
         let ready = try Self.colourForEncoding(native, description: d, source: source, target: target, dataSet: ds)
         let compressedSize = try encodeFrames(ready, target: target, parameters: parameters, into: &ds)
-        let lossyStep = target.isLossy && !(target == .jpegLSNearLossless && parameters.near == 0)
-        if lossyStep {
+        if decision.lossyStep {
             let original = Double(d.frameLength * max(1, ready.frames.count))
             let ratio = original / Double(max(1, compressedSize))
-            Self.recordLossyStep(&ds, meta: &meta, target: target, ratio: ratio, diags: &diags, source: source)
-        } else if sourceLossy {
+            Self.recordLossyStep(&ds, meta: &meta, target: target, ratio: ratio, uid: sopInstanceUID ?? UID.make(), diags: &diags, source: source)
+        } else if decision.sourceLossy {
             Self.markLossy(&ds, method: Self.lossyMethod(source), ratio: nil, diags: &diags, source: source)
         }
-        return TranscodeOutput(dataSet: ds, fileMeta: meta, transferSyntax: target, lossy: lossyStep, diagnostics: diags)
+        return TranscodeOutput(dataSet: ds, fileMeta: meta, transferSyntax: target, lossy: decision.lossyStep, diagnostics: diags)
     }
 
     /// The Image Pixel Module of `ds`, every size product checked: an impossible description is an error, never an arithmetic trap (PS3.3 C.7.6.3).

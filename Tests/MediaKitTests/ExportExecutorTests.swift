@@ -16,7 +16,7 @@ final class ExportExecutorTests: XCTestCase {
         let scan = try InstanceScanner.scan([input], keepHeaders: false)
         return try FileSetPlanner.plan(
             into: FileSet(fileSetID: "TESTSET"), root: out, scan: scan, existingIDs: [], options: options,
-            report: FileSetReport(operation: "create", root: out), keepStaged: true)
+            report: FileSetReport(operation: "create", root: out))
     }
 
     func testExecuteWritesTheFilesAndTheDICOMDIROfThePlan() throws {
@@ -38,13 +38,16 @@ final class ExportExecutorTests: XCTestCase {
         XCTAssertNil(try FileSetTransaction.pending(in: out), "the journal is gone")
     }
 
-    func testTranscodedInputIsStagedByThePlanAndMovedIn() throws {
+    func testTranscodedInputIsRewrittenByTheExecutorAndMovedIn() throws {
         let input = try ExportFixture.tempRoot("in"), out = try ExportFixture.tempRoot("out")
         try ExportFixture.series(in: input, count: 1, syntax: .implicitVRLittleEndian)
         let plan = try planned(input, out: out, options: ExportFixture.options())
         XCTAssertEqual(plan.copies.count, 1, "\(plan.report.diagnostics)")
-        guard plan.copies.count == 1 else { return }
-        XCTAssertTrue(plan.copies[0].source.hasPrefix(plan.staging + "/"), "the planner's encoder output is staged")
+        XCTAssertEqual(plan.rewrites.map(\.kind), [.transcode])
+        guard plan.copies.count == 1, plan.rewrites.count == 1 else { return }
+        XCTAssertEqual(plan.copies[0].source, plan.rewrites[0].staged)
+        XCTAssertTrue(plan.copies[0].source.hasPrefix(plan.staging + "/"), "the rewrite is staged")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: plan.staging), "the plan encodes and stages nothing")
         _ = try FileSetExecutor.execute(plan)
         let f = try Part10Reader.read(path: out + "/" + plan.copies[0].fileID)
         XCTAssertEqual(f.transferSyntax, .explicitVRLittleEndian)

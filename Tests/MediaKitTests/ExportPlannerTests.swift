@@ -11,7 +11,7 @@ final class ExportPlannerTests: XCTestCase {
         let scan = try InstanceScanner.scan(inputs, keepHeaders: false)
         return try FileSetPlanner.plan(
             into: FileSet(fileSetID: "TESTSET"), root: out, scan: scan, existingIDs: [], options: options,
-            report: FileSetReport(operation: "create", root: out), keepStaged: false)
+            report: FileSetReport(operation: "create", root: out))
     }
 
     func testPlanOfOneSeriesHasRecordsFileIDsAndCopiesAndWritesNothing() throws {
@@ -49,7 +49,7 @@ final class ExportPlannerTests: XCTestCase {
         XCTAssertEqual(p.report.transcoded.first?.to, TransferSyntax.explicitVRLittleEndian.uid)
         XCTAssertEqual(p.report.transcoded.first?.fileID, p.report.added.first?.fileID)
         XCTAssertEqual(p.fileSet.allRecords().last?.record.referencedTransferSyntaxUID, TransferSyntax.explicitVRLittleEndian.uid)
-        // Without keepStaged the encoded copy is not kept: no staging folder is made.
+        // The plan encodes nothing: no staging folder is made.
         XCTAssertFalse(FileManager.default.fileExists(atPath: p.staging))
     }
 

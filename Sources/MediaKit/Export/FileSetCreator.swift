@@ -56,7 +56,7 @@ public enum FileSetCreator {
         let occupancy = options.inPlace ? MediumOccupancy() : MediumOccupancy.scan(root: root, fileSet: nil)
         let plan = try FileSetPlanner.plan(
             into: FileSet(fileSetID: options.fileSetID ?? ""), root: root, scan: scan, existingIDs: occupancy.files,
-            options: options, report: report, keepStaged: !options.dryRun, occupancy: occupancy)
+            options: options, report: report, occupancy: occupancy)
         let result = try carryOut(plan, progress: progress)
         if result.nothingWritten && !rootExisted { rmdir(root) }
         return result
@@ -99,13 +99,13 @@ public enum FileSetCreator {
             keepHeaders: false, progress: progress.map { p in { @Sendable in p("reading", $0, $1) } })
         let plan = try FileSetPlanner.plan(
             into: fs, root: root, scan: scan, existingIDs: occupancy.files, options: options,
-            report: report, keepStaged: !options.dryRun, occupancy: occupancy)
+            report: report, occupancy: occupancy)
         return try carryOut(plan, progress: progress)
     }
 
     /// `--dry-run` reports the plan; a run executes it (the caller holds the lock).
     static func carryOut(_ plan: FileSetPlan, progress: (@Sendable (String, Int, Int) -> Void)?) throws -> FileSetReport {
-        plan.options.dryRun ? plan.report : try FileSetExecutor.execute(plan, progress: progress)
+        plan.options.dryRun ? plan.predictedReport : try FileSetExecutor.execute(plan, progress: progress)
     }
 
     /// The data set of a file with its Pixel Data decoded to native samples (icons, renderings; PS3.5 8.2).

@@ -6,35 +6,59 @@ import Foundation
 import Glibc
 #endif
 
-/// Carries out a ``FileSetPlan``: re-encodes inputs without File Meta as Part 10, makes the icons,
-/// encodes the DICOMDIR and hands everything to the sink (a journaled folder write or an ISO image).
+/// Carries out a ``FileSetPlan``: does its rewrites (transcodes, transforms, Part 10 re-encodings, rebuilt
+/// File Meta) into the staging folder on every core, makes the icons from the written files, encodes the
+/// DICOMDIR and hands everything to the sink (a journaled folder write or an ISO image).
+///
+/// A rewrite that fails although the plan predicted it (damaged pixel data, a codec error) is not written:
+/// its record leaves the tree (and its parents when they are left empty) and the input moves from the
+/// additions to the refusals, so the DICOMDIR never references a file that was not written.
 public enum FileSetExecutor {
-    /// Writes the plan (the caller holds the File-set's lock) and returns its report, with any icon
-    /// that could not be made added to its problems.
+    /// Writes the plan (the caller holds the File-set's lock) and returns its report: the rewrites' measured
+    /// warnings in place of the predicted ones, failed rewrites refused, icons that could not be made as problems.
     public static func execute(_ plan: FileSetPlan, progress: (@Sendable (String, Int, Int) -> Void)? = nil) throws -> FileSetReport {
         var report = plan.report
         guard plan.writes else {
             // Nothing to write (PS3.10 8.3 makes no empty File-set from nothing): no DICOMDIR, no image.
             if report.nothingWritten { discardStaging(root: plan.root, options: plan.options) }
-            return report
+            return plan.predictedReport
         }
         let options = plan.options
         var fs = plan.fileSet
         var copies = plan.copies
-        // Inputs without File Meta are re-encoded as Part 10 into the journal folder first.
-        for i in copies.indices where copies[i].source.isEmpty {
-            guard let src = report.added.first(where: { $0.fileID == copies[i].fileID })?.source else { continue }
-            let f = try Part10Reader.read(path: src)
-            let ts = PlannedInstance.stagedSyntax(f.transferSyntax)
-            let bytes = try Part10Writer.encode(
-                dataSet: f.dataSet, fileMeta: f.fileMeta, options: WriteOptions(transferSyntax: ts, sourceAETitle: options.sourceAETitle))
-            try makePrivateDirectory(plan.staging)
-            let staged = plan.staging + "/\(i)"
-            try writePrivateFile(bytes, to: staged)
-            copies[i].source = staged
-            copies[i].size = bytes.count
+        let outcomes = try FileSetRewriter(plan: plan).run(into: &fs)
+        var groups: [Placed<FileSetProblem>] = []
+        var refusals: [Placed<(source: String, reason: String)>] = []
+        var failed = Set<String>()
+        for (r, outcome) in zip(plan.rewrites, outcomes) {
+            switch outcome {
+            case .success(let written):
+                if let i = copies.firstIndex(where: { $0.fileID == r.fileID.path }) { copies[i].size = written.size }
+                groups.append(Placed(index: r.problemIndex, order: 2 * r.order, values: written.problems))
+            case .failure(let e):
+                let reason = (e as? MediaError).flatMap { $0.isRefusal ? $0.message : nil } ?? "\(e)"
+                failed.insert(r.fileID.path)
+                removeRecord(referencing: r.fileID, from: &fs.records)
+                report.alreadyPresent.removeAll { a in r.sameContent.contains { $0.path == a.source } && a.fileID == "(same as \(r.source))" }
+                refusals.append(Placed(index: r.refusedIndex, order: r.order, values: [(r.source, reason)]))
+                refusals += r.sameContent.map { Placed(index: $0.refusedIndex, order: $0.order, values: [($0.path, reason)]) }
+            }
         }
-        report.problems = makeIcons(plan.icons, in: &fs, problems: report.problems)
+        if !failed.isEmpty {
+            copies.removeAll { failed.contains($0.fileID) }
+            report.added.removeAll { failed.contains($0.fileID) }
+            report.transcoded.removeAll { failed.contains($0.fileID) }
+            report.refused = inserting(refusals, into: report.refused)
+        }
+        let icons = plan.icons.filter { !failed.contains($0.fileID.path) }
+        groups += iconFailures(icons, in: &fs)
+        report.problems = inserting(groups, into: report.problems)
+        if report.added.isEmpty && (report.alreadyPresent.isEmpty || report.operation == "update") {
+            // Every addition failed: nothing is written, as if none had been planned (PS3.10 8.3).
+            report.nothingWritten = report.alreadyPresent.isEmpty
+            discardStaging(root: plan.root, options: options)
+            return report
+        }
         let dicomdir = try DICOMDIRWriter.encode(fs, sourceAETitle: options.sourceAETitle)
         try FileSetSink.write(
             fs, root: plan.root, copies: copies, dicomdir: dicomdir, staging: plan.staging,
@@ -42,27 +66,48 @@ public enum FileSetExecutor {
         return report
     }
 
+    /// Values to put at `index` of a list, in the order of a one-pass run (`order` breaks ties).
+    struct Placed<T> {
+        var index: Int
+        var order: Int
+        var values: [T]
+    }
+
+    /// `list` with each group inserted at its index (indices into `list` as it is), groups at the same index in `order`.
+    static func inserting<T>(_ groups: [Placed<T>], into list: [T]) -> [T] {
+        var all = list
+        let sorted = groups.enumerated().sorted { a, b in
+            (a.element.index, a.element.order, a.offset) < (b.element.index, b.element.order, b.offset)
+        }
+        for g in sorted.reversed() where !g.element.values.isEmpty { all.insert(contentsOf: g.element.values, at: min(g.element.index, all.count)) }
+        return all
+    }
+
+    /// `list` with each group of values inserted at its index, groups at the same index in the order given.
+    static func inserting<T>(_ groups: [(index: Int, values: [T])], into list: [T]) -> [T] {
+        inserting(groups.enumerated().map { Placed(index: $0.element.index, order: $0.offset, values: $0.element.values) }, into: list)
+    }
+
     /// Decodes each icon's source and puts a 64x64 (or the profile's size) Icon Image Sequence in its
     /// record (PS3.3 F.7); a failure is a problem at the place a one-pass run reported it.
     static func makeIcons(_ icons: [FileSetPlan.Icon], in fs: inout FileSet, problems: [FileSetProblem]) -> [FileSetProblem] {
-        var failures: [(index: Int, problem: FileSetProblem)] = []
+        inserting(iconFailures(icons, in: &fs), into: problems)
+    }
+
+    /// Makes the icons; each one that cannot be made is a problem, placed.
+    static func iconFailures(_ icons: [FileSetPlan.Icon], in fs: inout FileSet) -> [Placed<FileSetProblem>] {
+        var failures: [Placed<FileSetProblem>] = []
         for icon in icons {
             do {
                 let item = try IconImage.make(from: FileSetCreator.nativeDataSet(icon.source), size: icon.size)
                 setIcon(item, fileID: icon.fileID, in: &fs.records)
             } catch {
-                failures.append(
-                    (
-                        icon.problemIndex,
-                        FileSetProblem(
-                            icon.required ? .error : .warning, .iconNotMade, "no icon: \(error)",
-                            fileID: icon.fileID.path, rule: "PS3.3 F.7")
-                    ))
+                let problem = FileSetProblem(
+                    icon.required ? .error : .warning, .iconNotMade, "no icon: \(error)", fileID: icon.fileID.path, rule: "PS3.3 F.7")
+                failures.append(Placed(index: icon.problemIndex, order: 2 * icon.order + 1, values: [problem]))
             }
         }
-        var all = problems
-        for f in failures.reversed() { all.insert(f.problem, at: min(f.index, all.count)) }
-        return all
+        return failures
     }
 
     /// Sets the Icon Image Sequence of the record referencing `fileID`; false when none does.
@@ -74,6 +119,22 @@ public enum FileSetExecutor {
                 return true
             }
             if setIcon(icon, fileID: fileID, in: &records[i].children) { return true }
+        }
+        return false
+    }
+
+    /// Removes the record referencing `fileID`, and each parent its removal leaves without children; false when none does.
+    @discardableResult
+    static func removeRecord(referencing fileID: FileID, from records: inout [DirectoryRecord]) -> Bool {
+        for i in records.indices {
+            if records[i].referencedFileID == fileID {
+                records.remove(at: i)
+                return true
+            }
+            if removeRecord(referencing: fileID, from: &records[i].children) {
+                if records[i].children.isEmpty && records[i].referencedFileID == nil { records.remove(at: i) }
+                return true
+            }
         }
         return false
     }

@@ -4,16 +4,16 @@ import DICOMFileSet
 import DICOMIO
 import Foundation
 
-/// Plans a File-set write (PS3.10 §8.3): reads the inputs' headers, allocates File IDs, builds the
-/// records and decides each input's fate (copied, transcoded, already present, refused). It writes no
-/// file of the File-set; the encoder's output of a transcoded or transformed input is kept in the
-/// staging folder for the executor when `keepStaged` (a `--dry-run` plan keeps nothing).
+/// Plans a File-set write (PS3.10 §8.3): reads the inputs' headers only, allocates File IDs, builds the
+/// records and decides each input's fate (copied, rewritten, already present, refused). A rewrite's outcome
+/// (output syntax, refusal, a lossy copy's new SOP Instance UID) is predicted from the header; nothing is
+/// decoded, encoded or written: ``FileSetExecutor`` does the rewrites.
 public enum FileSetPlanner {
     /// The plan of adding `scan`'s instances to `fs` (empty for create), rooted at `root`; `existingIDs`
     /// are names taken on the medium. `report` carries what is already known (operation, resumed journal).
     static func plan(
         into fs: FileSet, root: String, scan: SourceScan, existingIDs: Set<FileID>, options: FileSetOptions,
-        report: FileSetReport, keepStaged: Bool, occupancy: MediumOccupancy = MediumOccupancy()
+        report: FileSetReport, occupancy: MediumOccupancy = MediumOccupancy()
     ) throws -> FileSetPlan {
         var fs = fs
         var report = report
@@ -32,11 +32,14 @@ public enum FileSetPlanner {
         let builder = RecordBuilder(profile: options.profile, strict: options.strict, exportDate: options.exportDate, exportTime: options.exportTime)
         let resolver = Medium(root: root)
         var copies: [FileSetTransaction.Copy] = []
+        var rewrites: [FileSetRewrite] = []
+        var rewriteBySource: [String: Int] = [:]
         var icons: [FileSetPlan.Icon] = []
         var sourceBySOP: [String: String] = [:]
         let staging = FileSetSink.stagingFolder(root: root, options: options)
         func plan() -> FileSetPlan {
-            FileSetPlan(root: root, fileSet: fs, copies: copies, icons: icons, report: report, staging: staging, options: options)
+            FileSetPlan(
+                copies: copies, rewrites: rewrites, root: root, fileSet: fs, icons: icons, report: report, staging: staging, options: options)
         }
 
         // Deterministic order: patient, study, series, instance number, path.
@@ -44,9 +47,8 @@ public enum FileSetPlanner {
             a.sortKey != b.sortKey ? a.sortKey.lexicographicallyPrecedes(b.sortKey) : a.path < b.path
         }
         // Headers are (re)loaded a chunk at a time on both cores, so memory stays flat however many files;
-        // inputs the profile does not allow are transcoded in the same pass into the staging folder.
+        // the rewrite of an input the profile does not allow is predicted from its header in the same pass.
         let chunk = 256
-        let keep = keepStaged ? staging : nil
         var loaded: [Int: Result<PlannedInstance, Error>] = [:]
         for (n, var inst) in instances.enumerated() {
             if loaded[n] == nil {
@@ -55,11 +57,17 @@ public enum FileSetPlanner {
                 let results = ConcurrentSlots<Result<PlannedInstance, Error>>(count: range.count)
                 DispatchQueue.concurrentPerform(iterations: range.count) { k in
                     let i = range.lowerBound + k
-                    results[k] = Result { try PlannedInstance.prepare(instances[i], index: i, options: options, staging: keep) }
+                    results[k] = Result { try PlannedInstance.prepare(instances[i], options: options) }
                 }
                 for (k, r) in results.values.enumerated() { if let r { loaded[range.lowerBound + k] = r } }
             }
-            var staged: (path: String, size: Int)?
+            var planned = PlannedInstance(header: DataSet())
+            // The rewrite's predicted warnings, at the place a one-pass run reported them: kept apart for a planned
+            // rewrite (the executor reports the measured ones there), else put in place when the input is settled.
+            var predicted: [FileSetProblem] = []
+            var predictedAt = 0
+            var rewritePlanned = false
+            defer { if !rewritePlanned && !predicted.isEmpty { report.problems.insert(contentsOf: predicted, at: predictedAt) } }
             for m in inst.fileMetaMismatches {
                 report.problems.append(
                     FileSetProblem(
@@ -69,15 +77,14 @@ public enum FileSetPlanner {
             }
             switch loaded[n] {
             case .success(let p)?:
+                planned = p
                 inst.header = p.header
                 if let t = p.syntax {
                     if p.transcoded { report.transcoded.append((inst.path, "", inst.transferSyntax.uid, t.uid, p.lossy)) }
-                    report.problems += p.diagnostics.filter { $0.severity >= .warning }.map {
-                        FileSetProblem(.warning, $0.code, "\(inst.path): \($0.message)", rule: "PS3.5 8.2")
-                    }
+                    predicted = FileSetRewrite.problems(p.diagnostics, source: inst.path)
+                    predictedAt = report.problems.count
                     inst.transferSyntax = t
                     if let uid = p.header.string(.sopInstanceUID) { inst.sopInstanceUID = uid }
-                    staged = p.staged
                 }
             case .failure(let e as MediaError)? where e.code == .transformRefused: report.refused.append((inst.path, e.description)); continue
             case .failure(let e as MediaError)? where e.isRefusal: report.refused.append((inst.path, e.message)); continue
@@ -89,7 +96,10 @@ public enum FileSetPlanner {
             }
             if let earlier = sourceBySOP[inst.sopInstanceUID] {
                 switch Result(catching: { try sameContent(earlier, inst.path) }) {
-                case .success(true): report.alreadyPresent.append((inst.path, "(same as \(earlier))"))
+                case .success(true):
+                    report.alreadyPresent.append((inst.path, "(same as \(earlier))"))
+                    // Written only if the earlier one's rewrite succeeds (the same content fails the same way).
+                    if let r = rewriteBySource[earlier] { rewrites[r].sameContent.append((inst.path, report.refused.count, n)) }
                 case .success(false):
                     report.refused.append(
                         (
@@ -153,22 +163,38 @@ public enum FileSetPlanner {
                 report.problems += conflicts
             }
             report.problems += built.problems
+            // A rewritten input is staged by the executor under a name of its own; the icon is made from that file.
+            var rewrite: FileSetRewrite?
+            let kind: FileSetRewrite.Kind? = options.inPlace ? nil : planned.rewrite ?? (inst.isPart10 ? nil : .part10)
+            if let kind {
+                let syntax = kind == .part10 ? PlannedInstance.stagedSyntax(inst.transferSyntax) : inst.transferSyntax
+                let prefix = kind == .transcode ? "t" : kind == .rebuildFileMeta ? "m" : "p"
+                rewrite = FileSetRewrite(
+                    kind: kind, source: inst.path, fileID: fileID, target: planned.target ?? syntax, syntax: syntax, sopClassUID: inst.sopClassUID,
+                    sopInstanceUID: inst.sopInstanceUID, lossyInstanceUID: planned.lossyInstanceUID, staged: staging + "/\(prefix)\(n)",
+                    problemIndex: predictedAt, predictedProblems: predicted, refusedIndex: report.refused.count)
+            }
             if options.icons, built.instance.type == .image || options.profile.icons?.recordTypes.contains(built.instance.type) == true {
                 icons.append(
                     .init(
-                        fileID: fileID, source: staged?.path ?? inst.path, size: options.profile.icons?.size ?? 64,
-                        required: options.profile.icons?.required == true, problemIndex: report.problems.count))
+                        fileID: fileID, source: rewrite.flatMap { $0.kind == .part10 ? nil : $0.staged } ?? inst.path,
+                        size: options.profile.icons?.size ?? 64, required: options.profile.icons?.required == true,
+                        problemIndex: report.problems.count, order: n))
             }
             sourceBySOP[inst.sopInstanceUID] = inst.path
             report.added.append(.init(fileID: fileID.path, source: inst.path, recordType: built.instance.type.rawValue, sopInstanceUID: inst.sopInstanceUID))
             if !options.inPlace {
-                if let st = staged {
-                    copies.append(.init(source: st.path, fileID: fileID.path, size: st.size))
+                if var r = rewrite {
+                    r.order = n
+                    rewriteBySource[inst.path] = rewrites.count
+                    rewrites.append(r)
+                    rewritePlanned = true
+                    copies.append(.init(source: r.staged, fileID: fileID.path, size: 0))  // its size is known once written
                 } else {
-                    copies.append(.init(source: inst.isPart10 ? absolute(inst.path) : "", fileID: fileID.path, size: inst.size))
+                    copies.append(.init(source: absolute(inst.path), fileID: fileID.path, size: inst.size))
                 }
                 if report.transcoded.last?.source == inst.path { report.transcoded[report.transcoded.count - 1].fileID = fileID.path }
-                if !inst.isPart10 && staged == nil {
+                if rewrite?.kind == .part10 {
                     report.problems.append(
                         FileSetProblem(
                             .warning, .rewrittenAsPart10, "input has no File Meta; written as a Part 10 file", fileID: fileID.path, rule: "PS3.10 7.1"))

@@ -76,7 +76,7 @@ extension FileSetCreator {
                 let occupancy = MediumOccupancy.scan(root: root, fileSet: nil)  // stray names are planned around
                 let plan = try FileSetPlanner.plan(
                     into: FileSet(fileSetID: o.fileSetID ?? ""), root: root, scan: sub, existingIDs: occupancy.files,
-                    options: o, report: r, keepStaged: !o.dryRun, occupancy: occupancy)
+                    options: o, report: r, occupancy: occupancy)
                 report = try carryOut(plan, progress: progress)
                 if report.nothingWritten && !existed { rmdir(root) }
             }
@@ -111,7 +111,7 @@ extension FileSetCreator {
         if isRegularFile(path) && !options.dryRun { throw MediaError(.refused, "already exists; it is never overwritten", path: path) }
         let plan = try FileSetPlanner.plan(
             into: FileSet(fileSetID: options.fileSetID ?? ""), root: path, scan: scan, existingIDs: [],
-            options: options, report: report, keepStaged: !options.dryRun)
+            options: options, report: report)
         return try carryOut(plan, progress: progress)
     }
 }

@@ -38,10 +38,11 @@ public enum FileTranscoder {
         public var bytesOut: Int
     }
 
-    /// Reads `input`, transcodes it to `target` and returns the Part 10 bytes and the result.
+    /// Reads `input`, transcodes it to `target` and returns the Part 10 bytes and the result. A lossy copy gets
+    /// `sopInstanceUID` (the one a plan predicted), or a new UID when nil.
     public static func encode(
         input: String, to target: TransferSyntax, parameters: EncodeParameters = EncodeParameters(),
-        sourceAETitle: String? = nil, transform: ((inout DataSet, inout DataSet) throws -> Void)? = nil
+        sourceAETitle: String? = nil, transform: ((inout DataSet, inout DataSet) throws -> Void)? = nil, sopInstanceUID: String? = nil
     ) throws -> (bytes: [UInt8], result: Result, dataSet: DataSet) {
         Codecs.registerAll()
         try Completeness.check(path: input)  // an instance cut short or impossible is refused, not rewritten
@@ -51,9 +52,10 @@ public enum FileTranscoder {
         if let transform { try transform(&ds, &meta) }
         let out: TranscodeOutput
         do {
-            out = try PixelTranscoder().transcode(dataSet: ds, fileMeta: meta, from: file.transferSyntax, to: target, parameters: parameters)
+            out = try PixelTranscoder().transcode(
+                dataSet: ds, fileMeta: meta, from: file.transferSyntax, to: target, parameters: parameters, sopInstanceUID: sopInstanceUID)
         } catch let e as TranscodeError {
-            throw MediaError(.refused, "cannot transcode from \(file.transferSyntax.name) to \(target.name): \(e)", path: input, cause: e)
+            throw refusal(e, from: file.transferSyntax, to: target, path: input)
         }
         let bytes = try Part10Writer.encode(
             dataSet: out.dataSet, fileMeta: out.fileMeta,
@@ -62,6 +64,11 @@ public enum FileTranscoder {
             input: input, output: "", outputSyntax: out.transferSyntax, diagnostics: file.diagnostics + out.diagnostics,
             lossy: out.lossy, bytesIn: fileSize(input), bytesOut: bytes.count)
         return (bytes, r, out.dataSet)
+    }
+
+    /// A transcode the pixel data does not allow, as a refusal naming both syntaxes (code `refused`, the cause kept).
+    static func refusal(_ e: TranscodeError, from source: TransferSyntax, to target: TransferSyntax, path: String) -> MediaError {
+        MediaError(.refused, "cannot transcode from \(source.name) to \(target.name): \(e)", path: path, cause: e)
     }
 
     /// Transcodes one file to `output` (written atomically).

@@ -1,27 +1,33 @@
+import DICOMCodecs
 import DICOMCore
 import DICOMFileSet
 import DICOMIO
 import DICOMPixel
 import Foundation
 
-/// What the planner learns of one input: its header (after transform and transcoding) and, when kept,
-/// the rewritten file staged for the executor.
+/// What the planner learns of one input from its header: the header as the written file will have it
+/// (after transform and transcoding, as predicted) and the rewrite it needs, if any.
 struct PlannedInstance {
     var header: DataSet
-    /// The syntax the rewritten file is in; nil when the input is copied as it is.
+    /// The rewrite and the syntax the rewritten file is in; nil when the input is copied as it is.
+    var rewrite: FileSetRewrite.Kind?
     var syntax: TransferSyntax?
-    var staged: (path: String, size: Int)?
-    /// The syntax changed (not only a transform).
+    /// The syntax asked of the encoder (the output's may differ: no Pixel Data is written native, PS3.5 A.4).
+    var target: TransferSyntax?
+    /// The syntax changes (not only a transform).
     var transcoded = false
     var lossy = false
+    /// The new SOP Instance UID of a lossy copy, made by the plan and given to the encoder.
+    var lossyInstanceUID: String?
+    /// Warnings predicted from the header (reading it, the transcoder's bookkeeping).
     var diagnostics: [Diagnostic] = []
 
     /// Loads an input's header, applies the transform (de-identify, reconcile), picks the syntax the profile
-    /// allows (PS3.11 §7) and encodes the rewritten file: the encoder alone knows the outcome (output syntax,
-    /// refusals, new SOP Instance UID of a lossy copy). The bytes are kept in `staging`, or dropped when it is
-    /// nil (a plan only: same syntaxes, same refusals, nothing written). Runs on every core.
-    static func prepare(_ inst: SourceInstance, index: Int, options: FileSetOptions, staging: String?) throws -> PlannedInstance {
-        let header = inst.header.isEmpty ? try InstanceScanner.loadHeader(inst.path) : inst.header
+    /// allows (PS3.11 §7) and predicts the transcoder's outcome from the header alone (output syntax, refusals,
+    /// new SOP Instance UID of a lossy copy): no pixel data is read, nothing is encoded. Runs on every core.
+    static func prepare(_ inst: SourceInstance, options: FileSetOptions) throws -> PlannedInstance {
+        let file = try Part10Reader.read(path: inst.path, options: .headerOnly)
+        let header = InstanceScanner.strip(file.dataSet)
         var target: TransferSyntax?
         if !options.inPlace {  // --in-place indexes files where they are, never rewritten; the profile check refuses what does not fit
             target = try SyntaxChoice.target(
@@ -32,26 +38,26 @@ struct PlannedInstance {
         if target == nil && transform == nil {
             guard inst.fileMetaNeedsRebuild && !options.inPlace else { return PlannedInstance(header: header) }
             // One identity (PS3.10 7.1): a File Meta disagreeing with the data set is rebuilt; the data set is copied byte for byte.
-            guard let staging else { return PlannedInstance(header: header, syntax: inst.transferSyntax) }
-            let bytes = try rebuildingFileMeta(inst.path, sourceAETitle: options.sourceAETitle)
-            try makeDirectories(staging)
-            let path = staging + "/m\(index)"
-            try Part10Writer.write(bytes, to: path)
-            return PlannedInstance(header: header, syntax: inst.transferSyntax, staged: (path, bytes.count))
+            return PlannedInstance(header: header, rewrite: .rebuildFileMeta, syntax: inst.transferSyntax)
         }
+        // The transform is applied to the header here and again to the whole data set by the executor: it gives the
+        // same values for the same input within a run (InstanceTransform), so the records match the file.
+        var ds = file.dataSet
+        var meta = file.fileMeta
+        if let transform { try transform.apply(to: &ds, fileMeta: &meta) }
         let output = target ?? stagedSyntax(inst.transferSyntax)
-        let (bytes, result, dataSet) = try FileTranscoder.encode(
-            input: inst.path, to: output, parameters: options.encodeParameters, sourceAETitle: options.sourceAETitle,
-            transform: transform.map { t in { ds, meta in try t.apply(to: &ds, fileMeta: &meta) } })
-        var prepared = PlannedInstance(
-            header: InstanceScanner.strip(dataSet), syntax: result.outputSyntax,
-            transcoded: target != nil, lossy: result.lossy, diagnostics: result.diagnostics)
-        guard let staging else { return prepared }
-        try makePrivateDirectory(staging)
-        let path = staging + "/t\(index)"
-        try writePrivateFile(bytes, to: path)
-        prepared.staged = (path, bytes.count)
-        return prepared
+        Codecs.registerAll()
+        let prediction = PixelTranscoder().plan(
+            header: ds, hasPixelData: file.stoppedBeforePixelData, from: file.transferSyntax, to: output,
+            parameters: options.encodeParameters, sopInstanceUID: UID.make())
+        if let refusal = prediction.refusal {
+            throw FileTranscoder.refusal(refusal, from: file.transferSyntax, to: output, path: inst.path)
+        }
+        return PlannedInstance(
+            header: InstanceScanner.strip(prediction.header), rewrite: .transcode, syntax: prediction.outputSyntax, target: output,
+            transcoded: target != nil, lossy: prediction.lossy,
+            lossyInstanceUID: prediction.lossy ? prediction.header.string(.sopInstanceUID) : nil,
+            diagnostics: file.diagnostics + prediction.diagnostics)
     }
 
     /// The file at `path` with its File Meta rebuilt from its data set (SOP Class and Instance UID) and
