@@ -18,6 +18,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -38,7 +41,14 @@ let package = Package(
             ]),
         .target(name: "DICOMPixel", dependencies: ["DICOMCore", "DICOMIO"]),
         // The DICOM Upper Layer (PS3.8) and DIMSE (PS3.7): PDUs, the association state machine, command sets.
-        .target(name: "DICOMNetwork", dependencies: ["DICOMCore", "DICOMIO"]),
+        // DICOMweb (PS3.18) over async-http-client; nodes (nodes.json).
+        .target(
+            name: "DICOMNetwork",
+            dependencies: [
+                "DICOMCore", "DICOMIO", "FileSystem", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "COpenJPEG", pkgConfig: "libopenjp2", providers: [.apt(["libopenjp2-7-dev"])]),
         .systemLibrary(name: "CCharLS", providers: [.apt(["libcharls-dev"])]),
@@ -80,7 +90,12 @@ let package = Package(
         .testTarget(name: "MediaImageTests", dependencies: ["MediaImage", "MediaKit", "DICOMPixel", "DICOMCore", "TestSupport"]),
         .testTarget(
             name: "DICOMStoreTests", dependencies: ["DICOMStore", "DICOMIO", "DICOMCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "DICOMNetworkTests", dependencies: ["DICOMNetwork", "DICOMIO", "DICOMCore", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "DICOMNetworkTests",
+            dependencies: [
+                "DICOMNetwork", "DICOMIO", "DICOMCore", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ], exclude: ["Fixtures"]),
         .testTarget(name: "MediaKitTests", dependencies: ["MediaKit", "DICOMStore", "DICOMFileSet", "DICOMIO", "DICOMCore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -54,4 +54,42 @@ extension NetworkError.Code {
     public static let commandBadValue = Self(rawValue: "command-bad-value")
     /// a Command Field no DIMSE service defines, or one without a message type here (N-GET, N-SET, N-CREATE, N-DELETE) (PS3.7 §E.1)
     public static let unknownCommand = Self(rawValue: "unknown-command")
+    /// an AE title that is empty or only spaces, longer than 16 characters, or holds a backslash, a control character or a character outside the default repertoire (PS3.5 §6.2)
+    public static let aeTitle = Self(rawValue: "ae-title")
+    /// a JSON text (a nodes file, a DICOMweb response) that is not valid JSON; the line and offset are given (RFC 8259)
+    public static let jsonSyntax = Self(rawValue: "json-syntax")
+    /// the nodes file cannot be read, is not valid JSON, is over 1 MiB, or is not one object of named nodes
+    public static let nodesFile = Self(rawValue: "nodes-file")
+    /// a node in the nodes file has a key none of aeTitle, host, port, tls, dicomweb, usernameEnv, passwordEnv, tokenEnv; the file, node and key are named
+    public static let nodeUnknownKey = Self(rawValue: "node-unknown-key")
+    /// a node's value of the wrong type or out of range, a bad node name, aeTitle/host/port not all given, neither DIMSE nor dicomweb, passwordEnv without usernameEnv
+    public static let nodeBadValue = Self(rawValue: "node-bad-value")
+    /// a node argument that is neither AE@host:port (IPv6 in brackets), an http(s):// base URL nor a node name, or whose port is not 1-65535
+    public static let nodeAddress = Self(rawValue: "node-address")
+    /// a node name that the nodes file does not define
+    public static let unknownNode = Self(rawValue: "unknown-node")
+    /// an environment variable that a node names for its credentials is not set (its value is never printed)
+    public static let credentialMissing = Self(rawValue: "credential-missing")
+    /// a multipart body without its boundary, a delimiter not followed by CRLF, a bad part header line, no close delimiter, or an invalid boundary (RFC 2046 §5.1.1)
+    public static let multipartMalformed = Self(rawValue: "multipart-malformed")
+    /// a multipart part, its header fields or the number of parts above the configured limit
+    public static let multipartTooLarge = Self(rawValue: "multipart-too-large")
+    /// a DICOM JSON response that breaks the model: a key that is not a tag, no or an unknown vr, a value of the wrong type for its VR (PS3.18 §F.2)
+    public static let dicomJSON = Self(rawValue: "dicom-json")
+    /// a DICOM JSON attribute given by BulkDataURI, which this client does not fetch (PS3.18 §F.2.6)
+    public static let bulkDataURI = Self(rawValue: "bulk-data-uri")
+    /// a DICOMweb server answered with an HTTP status the transaction does not accept; the status is `context.component` ("HTTP 404"), the URL `context.path` (PS3.18 §8.7)
+    public static let httpStatus = Self(rawValue: "http-status")
+    /// a DICOMweb server answered 401 or 403: missing or wrong credentials; the status is `context.component`, the URL `context.path` (RFC 9110 §15.5.2)
+    public static let httpUnauthorized = Self(rawValue: "http-unauthorized")
+    /// a DICOMweb request failed before an answer: the host cannot be reached, TLS failed, a timeout; the cause is kept
+    public static let httpTransport = Self(rawValue: "http-transport")
+    /// a DICOMweb response whose Content-Type the transaction cannot read (e.g. application/dicom+xml, or a WADO-RS answer that is not multipart/related) (PS3.18 §8.7.3)
+    public static let responseContentType = Self(rawValue: "response-content-type")
+    /// a DICOMweb response body above the configured limit
+    public static let responseTooLarge = Self(rawValue: "response-too-large")
+    /// a file to send cannot be read or changed size while sent, or a retrieved part cannot be written; the errno is the cause
+    public static let webFile = Self(rawValue: "web-file")
+    /// a WADO-RS part that is not a DICOM Part 10 file with a SOP Instance UID; it is not kept (PS3.18 §10.4)
+    public static let wadoPart = Self(rawValue: "wado-part")
 }
