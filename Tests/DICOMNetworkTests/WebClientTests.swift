@@ -7,7 +7,9 @@ import XCTest
 final class WebClientTests: XCTestCase {
     func testNothingListeningIsATransportError() async throws {
         let port = try OrthancServer.freePort()
-        let client = try DICOMwebClient(baseURL: "http://127.0.0.1:\(port)/dicom-web")
+        var options = DICOMwebClient.Options()
+        options.connectTimeout = .seconds(1)
+        let client = try DICOMwebClient(baseURL: "http://127.0.0.1:\(port)/dicom-web", options: options)
         do {
             _ = try await client.search(QIDOQuery())
             XCTFail("answered")
@@ -40,9 +42,9 @@ final class WebClientTests: XCTestCase {
     func testSTOWBodyStreamsTheFiles() async throws {
         let dir = try tempDir("dicom-media-stow").path
         addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
-        let a = Array(repeating: UInt8(0x41), count: 10000), b = Array("\r\n--B\r\n".utf8)
-        FileManager.default.createFile(atPath: dir + "/a", contents: Data(a))
-        FileManager.default.createFile(atPath: dir + "/b", contents: Data(b))
+        let a = Array(repeating: UInt8(0x41), count: 10000), b = Array("\r\n--C\r\n-B-".utf8)
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/a", contents: Data(a)))
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/b", contents: Data(b)))
         let body = try STOWBody(files: [dir + "/a", dir + "/b"], boundary: "B", chunkSize: 4096)
         XCTAssertEqual(body.contentType.description, #"multipart/related; type="application/dicom"; boundary="B""#)
         var bytes: [UInt8] = []
@@ -51,7 +53,7 @@ final class WebClientTests: XCTestCase {
         XCTAssertEqual(try WebMultipartTests.parse(bytes, boundary: "B", chunk: 777).map(\.body), [a, b])
         // A file that shrinks between sizing and sending is an error, not a short part.
         let shrinking = try STOWBody(files: [dir + "/a"])
-        FileManager.default.createFile(atPath: dir + "/a", contents: Data([1]))
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/a", contents: Data([1])))
         do {
             for try await _ in shrinking {}
             XCTFail("sent a short file")

@@ -5,12 +5,12 @@ import XCTest
 /// An Orthanc server of the test's own on loopback (docs: shared NETWORK.md §5): a fresh folder, its config
 /// with free high ports, `Orthanc` with the DICOMweb plugin, ready once `/system` answers; ``stop()`` sends
 /// SIGTERM and waits for the process to exit (a second Orthanc on the same database would find it locked).
-public final class OrthancServer: @unchecked Sendable {
-    // Safe because: the fields are set once in init; `stop()` is called from the test's own thread.
+public final class OrthancServer: Sendable {
     public let folder: String
     public let httpPort: Int
     public let dicomPort: Int
-    public let process: Process
+    /// The server's process id.
+    public let pid: pid_t
 
     /// `http://127.0.0.1:PORT`, the REST root.
     public var url: String { "http://127.0.0.1:\(httpPort)" }
@@ -41,15 +41,11 @@ public final class OrthancServer: @unchecked Sendable {
         ]
         if let users { config["RegisteredUsers"] = users }
         try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: folder + "/orthanc.json"))
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["--logdir=" + folder, folder + "/orthanc.json"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        pid = try Self.spawn(executable, ["--logdir=" + folder, folder + "/orthanc.json"])
         let deadline = Date().addingTimeInterval(60)
         while !Self.answers(port: httpPort) {
-            guard process.isRunning else { throw TestFailure("Orthanc exited with status \(process.terminationStatus); its log is in \(folder)") }
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid { throw TestFailure("Orthanc exited with status \(status); its log is in \(folder)") }
             guard Date() < deadline else {
                 stop()
                 throw TestFailure("Orthanc did not answer /system on port \(httpPort) within 60 s; its log is in \(folder)")
@@ -58,11 +54,48 @@ public final class OrthancServer: @unchecked Sendable {
         }
     }
 
-    /// SIGTERM, then waits for the process to exit; removes the folder.
+    /// posix_spawn with an empty signal mask and SIGTERM's default action: a test's thread (a dispatch worker)
+    /// blocks signals, and a child inheriting that mask would never see the SIGTERM that stops it.
+    static func spawn(_ executable: String, _ args: [String]) throws -> pid_t {
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var empty = sigset_t(), defaults = sigset_t()
+        sigemptyset(&empty)
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGTERM)
+        sigaddset(&defaults, SIGINT)
+        posix_spawnattr_setsigmask(&attr, &empty)
+        posix_spawnattr_setsigdefault(&attr, &defaults)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + args).map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        var pid: pid_t = 0
+        let r = posix_spawn(&pid, executable, &actions, &attr, argv, environ)
+        guard r == 0 else { throw TestFailure("cannot start \(executable): errno \(r)") }
+        return pid
+    }
+
+    /// SIGTERM, then waits for the process to exit (SIGKILL after 60 s, so a test never hangs); removes the folder.
     public func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGTERM)
-            process.waitUntilExit()
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) == 0 {
+            kill(pid, SIGTERM)
+            let deadline = Date().addingTimeInterval(60)
+            while waitpid(pid, &status, WNOHANG) == 0 {
+                if Date() > deadline {
+                    kill(pid, SIGKILL)
+                    waitpid(pid, &status, 0)
+                    break
+                }
+                usleep(50_000)
+            }
         }
         try? FileManager.default.removeItem(atPath: folder)
     }

@@ -30,7 +30,7 @@ public struct MediaType: Sendable, Equatable, CustomStringConvertible {
         essence + parameters.map { "; \($0.name)=\"" + $0.value.replacingBackslashAndQuote() + "\"" }.joined()
     }
 
-    /// Parses a Content-Type value; nil when it is not `token/token *(; token=(token|quoted-string))`.
+    /// Parses a Content-Type value; nil when it is not `token/token *(; token=(value|quoted-string))`.
     public static func parse(_ text: String) -> MediaType? {
         var s = Substring(text)
         func skipSpace() { while s.first == " " || s.first == "\t" { s = s.dropFirst() } }
@@ -70,8 +70,11 @@ public struct MediaType: Sendable, Equatable, CustomStringConvertible {
                 }
                 guard closed else { return nil }
             } else {
-                guard let t = token() else { return nil }
-                value = t
+                // A token by RFC 9110; '/' and other visible characters are accepted too, since servers send `type=application/dicom`.
+                let t = s.prefix { c in c != ";" && c != "\"" && (c.asciiValue.map { $0 > 0x20 && $0 < 0x7F } ?? false) }
+                guard !t.isEmpty else { return nil }
+                s = s.dropFirst(t.count)
+                value = String(t)
             }
             params.append((name.lowercased(), value))
         }

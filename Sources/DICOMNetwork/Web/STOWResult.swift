@@ -11,6 +11,9 @@ public struct STOWResult: Sendable, Equatable {
         public var retrieveURL: String?
         /// Warning Reason (0008,1196) of a stored instance, Failure Reason (0008,1197) of a failed one.
         public var reason: UInt16?
+        public init(sopClassUID: String? = nil, sopInstanceUID: String? = nil, retrieveURL: String? = nil, reason: UInt16? = nil) {
+            self.sopClassUID = sopClassUID; self.sopInstanceUID = sopInstanceUID; self.retrieveURL = retrieveURL; self.reason = reason
+        }
     }
     public var httpStatus: Int
     /// Retrieve URL (0008,1190) of the study.
