@@ -119,7 +119,9 @@ final class NodeTests: XCTestCase {
         let unknown = error { try NodeAddress.parse("other", directory: d) }
         XCTAssertEqual(unknown?.code, .unknownNode)
         XCTAssertEqual(unknown?.context.path, "/n.json")
-        for bad in ["PACS@::1:104", "PACS@host", "PACS@host:", "PACS@host:0", "PACS@host:65536", "PACS@host:+1", "PACS@[::1]104", "PACS@:104", "http://", "a/b"] {
+        for bad in [
+            "PACS@::1:104", "PACS@host", "PACS@host:", "PACS@host:0", "PACS@host:65536", "PACS@host:+1", "PACS@[::1]104", "PACS@:104", "http://", "a/b",
+        ] {
             XCTAssertEqual(error { try NodeAddress.parse(bad) }?.code, .nodeAddress, bad)
         }
         XCTAssertEqual(error { try NodeAddress.parse("@host:104") }?.code, .aeTitle)

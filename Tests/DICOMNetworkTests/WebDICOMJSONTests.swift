@@ -78,7 +78,9 @@ final class WebDICOMJSONTests: XCTestCase {
         XCTAssertEqual(code { try JSONText.parse(Array(#"{"a": [1, 2}"#.utf8)) }, .jsonSyntax)
         XCTAssertEqual(code { try JSONText.parse(Array("[01]".utf8)) }, .jsonSyntax)
         XCTAssertEqual(code { try JSONText.parse(Array(String(repeating: "[", count: 100).utf8)) }, .jsonSyntax)
-        XCTAssertEqual(try JSONText.parse(Array(#"["\u00e9\ud83d\ude00\n", -0.5e+3, true, null]"#.utf8)), .array([.string("é😀\n"), .number("-0.5e+3"), .bool(true), .null]))
+        XCTAssertEqual(
+            try JSONText.parse(Array(#"["\u00e9\ud83d\ude00\n", -0.5e+3, true, null]"#.utf8)),
+            .array([.string("é😀\n"), .number("-0.5e+3"), .bool(true), .null]))
     }
 
     /// Orthanc's answer to a STOW-RS of one stored and one failed instance (PS3.18 §10.5.3).
@@ -101,10 +103,12 @@ final class WebDICOMJSONTests: XCTestCase {
     }
 
     func testQIDOTargets() throws {
-        XCTAssertEqual(try QIDOQuery(match: [("PatientID", "A B*")], includeFields: ["all"], limit: 5, offset: 10).target(),
+        XCTAssertEqual(
+            try QIDOQuery(match: [("PatientID", "A B*")], includeFields: ["all"], limit: 5, offset: 10).target(),
             "/studies?PatientID=A%20B%2A&includefield=all&limit=5&offset=10")
         XCTAssertEqual(try QIDOQuery(level: .series(study: "1.2.3")).target(), "/studies/1.2.3/series")
-        XCTAssertEqual(try QIDOQuery(level: .series(study: nil), match: [("Modality", "CT")], fuzzyMatching: true).target(), "/series?Modality=CT&fuzzymatching=true")
+        XCTAssertEqual(
+            try QIDOQuery(level: .series(study: nil), match: [("Modality", "CT")], fuzzyMatching: true).target(), "/series?Modality=CT&fuzzymatching=true")
         XCTAssertEqual(try QIDOQuery(level: .instances(study: "1.2", series: "1.2.3")).target(), "/studies/1.2/series/1.2.3/instances")
         XCTAssertEqual(try QIDOQuery(level: .instances(study: nil, series: nil)).target(), "/instances")
         XCTAssertEqual(code { try QIDOQuery(level: .series(study: "../x")).target() }, .nodeAddress)

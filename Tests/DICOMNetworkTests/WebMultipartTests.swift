@@ -73,10 +73,12 @@ final class WebMultipartTests: XCTestCase {
         for size in [1, 4, 1000] {
             let parts = try Self.parse(Array(text.utf8), boundary: "b1", chunk: size)
             XCTAssertEqual(parts.count, 2)
-            XCTAssertEqual(parts[0].headers, [
-                MultipartHeader(name: "content-type", value: "application/dicom; transfer-syntax=1.2.840.10008.1.2.1"),
-                MultipartHeader(name: "x-a", value: "v"),
-            ])
+            XCTAssertEqual(
+                parts[0].headers,
+                [
+                    MultipartHeader(name: "content-type", value: "application/dicom; transfer-syntax=1.2.840.10008.1.2.1"),
+                    MultipartHeader(name: "x-a", value: "v"),
+                ])
             XCTAssertEqual(parts[0].body, Array("body one".utf8))
             XCTAssertEqual(parts[1].headers, [])
             XCTAssertEqual(parts[1].body, Array("no headers".utf8))

@@ -53,7 +53,9 @@ final class WebOrthancTests: XCTestCase {
             XCTAssertEqual(result.httpStatus, 200)
             XCTAssertTrue(result.allStored)
             XCTAssertEqual(Set(result.referenced.compactMap(\.sopInstanceUID)), Set(uids))
-            XCTAssertEqual(result.referenced.map(\.sopClassUID), result.referenced.map { r in files.first { $0.dataSet.string(.sopInstanceUID) == r.sopInstanceUID }?.dataSet.string(.sopClassUID) })
+            XCTAssertEqual(
+                result.referenced.map(\.sopClassUID),
+                result.referenced.map { r in files.first { $0.dataSet.string(.sopInstanceUID) == r.sopInstanceUID }?.dataSet.string(.sopClassUID) })
             for (path, uid) in zip(paths, uids) {
                 let stored = try await storedFile(server, uid: uid)
                 XCTAssertEqual(stored, Array(try Data(contentsOf: URL(fileURLWithPath: path))), path)

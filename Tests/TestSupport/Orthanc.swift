@@ -18,7 +18,9 @@ public final class OrthancServer: Sendable {
     public var dicomWebURL: String { url + "/dicom-web" }
 
     /// The Orthanc executable, or nil when it is not installed (Debian: orthanc, orthanc-dicomweb).
-    public static var executable: String? { ["/usr/sbin/Orthanc", "/usr/bin/Orthanc"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? PeerTool.path("Orthanc") }
+    public static var executable: String? {
+        ["/usr/sbin/Orthanc", "/usr/bin/Orthanc"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? PeerTool.path("Orthanc")
+    }
     static let dicomWebPlugin = "/usr/share/orthanc/plugins/libOrthancDicomWeb.so"
 
     /// Starts a server; `users` turns HTTP basic authentication on with these user/password pairs. Skips the
@@ -109,7 +111,9 @@ public final class OrthancServer: Sendable {
         a.sin_family = sa_family_t(AF_INET)
         a.sin_port = in_port_t(UInt16(port).bigEndian)
         a.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let ok = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let ok = withUnsafePointer(to: &a) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
         guard ok == 0 else { return false }
         var tv = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))

@@ -89,11 +89,15 @@ public struct NodeDirectory: Sendable, Equatable {
             case "aeTitle":
                 do { node.aeTitle = try AETitle(try text()) } catch {
                     if error.code != .aeTitle { throw error }
-                    throw NetworkError(.aeTitle, "node \"\(name)\": " + error.message, context: ErrorContext(path: path, line: f.line, column: f.key, component: name, rule: error.context.rule))
+                    throw NetworkError(
+                        .aeTitle, "node \"\(name)\": " + error.message,
+                        context: ErrorContext(path: path, line: f.line, column: f.key, component: name, rule: error.context.rule))
                 }
             case "host":
                 let h = try text()
-                guard let host = NodeAddress.checkedHost(h) else { throw fail(.nodeBadValue, "\"host\" is not a host name or address", key: f.key, line: f.line) }
+                guard let host = NodeAddress.checkedHost(h) else {
+                    throw fail(.nodeBadValue, "\"host\" is not a host name or address", key: f.key, line: f.line)
+                }
                 node.host = host
             case "port":
                 guard case .number(let n) = f.value, let p = Int(n), (1...65535).contains(p) else {

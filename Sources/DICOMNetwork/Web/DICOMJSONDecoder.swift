@@ -82,7 +82,10 @@ public struct DICOMJSONDecoder: Sendable {
             throw bad("an attribute with more than one of Value, InlineBinary and BulkDataURI", tag)
         }
         if bulk {
-            if bulkData == .refuse { throw NetworkError(.bulkDataURI, "a BulkDataURI, which this client does not fetch", context: ErrorContext(path: source, tag: tag, rule: "PS3.18 §F.2.6")) }
+            if bulkData == .refuse {
+                throw NetworkError(
+                    .bulkDataURI, "a BulkDataURI, which this client does not fetch", context: ErrorContext(path: source, tag: tag, rule: "PS3.18 §F.2.6"))
+            }
             skippedBulkData.append(tag)
             return nil
         }

@@ -18,10 +18,11 @@ public struct MultipartWriter: Sendable {
     /// A boundary of 32 random hexadecimal digits after a fixed prefix.
     public static func randomBoundary() -> String {
         var g = SystemRandomNumberGenerator()
-        return "DICOMMedia-" + (0..<2).map { _ in
-            let h = String(g.next() as UInt64, radix: 16)
-            return String(repeating: "0", count: 16 - h.count) + h
-        }.joined()
+        return "DICOMMedia-"
+            + (0..<2).map { _ in
+                let h = String(g.next() as UInt64, radix: 16)
+                return String(repeating: "0", count: 16 - h.count) + h
+            }.joined()
     }
 
     /// RFC 2046 §5.1.1: 1-70 of `DIGIT / ALPHA / '()+_,-./:=? ` and space, the last not a space.

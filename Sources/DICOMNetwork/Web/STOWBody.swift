@@ -67,7 +67,9 @@ public struct STOWBody: AsyncSequence, Sendable {
                     if n <= 0 {
                         let e = SystemErrno.current("read")
                         file.close()
-                        throw NetworkError(.webFile, n == 0 ? "the file became shorter while it was sent" : "cannot read the file to send", path: path, cause: n == 0 ? nil : e)
+                        throw NetworkError(
+                            .webFile, n == 0 ? "the file became shorter while it was sent" : "cannot read the file to send", path: path, cause: n == 0 ? nil : e
+                        )
                     }
                     remaining -= n
                     return buffer

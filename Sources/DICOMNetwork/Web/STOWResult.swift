@@ -5,15 +5,15 @@ import DICOMCore
 public struct STOWResult: Sendable, Equatable {
     /// One instance of the response's Referenced SOP Sequence (0008,1199) or Failed SOP Sequence (0008,1198).
     public struct Instance: Sendable, Equatable {
-        public var sopClassUID: String?
-        public var sopInstanceUID: String?
+        public init(sopClassUID: String? = nil, sopInstanceUID: String? = nil, retrieveURL: String? = nil, reason: UInt16? = nil) {
+            self.sopClassUID = sopClassUID; self.sopInstanceUID = sopInstanceUID; self.retrieveURL = retrieveURL; self.reason = reason
+        }
+        /// Referenced SOP Class UID (0008,1150) and Referenced SOP Instance UID (0008,1155).
+        public var sopClassUID: String?, sopInstanceUID: String?
         /// Retrieve URL (0008,1190) of a stored instance.
         public var retrieveURL: String?
         /// Warning Reason (0008,1196) of a stored instance, Failure Reason (0008,1197) of a failed one.
         public var reason: UInt16?
-        public init(sopClassUID: String? = nil, sopInstanceUID: String? = nil, retrieveURL: String? = nil, reason: UInt16? = nil) {
-            self.sopClassUID = sopClassUID; self.sopInstanceUID = sopInstanceUID; self.retrieveURL = retrieveURL; self.reason = reason
-        }
     }
     public var httpStatus: Int
     /// Retrieve URL (0008,1190) of the study.

@@ -27,7 +27,8 @@ struct WADOPartWriter {
         switch event {
         case .partBegin(let headers):
             if let ct = headers.first(where: { $0.name == "content-type" }).flatMap({ MediaType.parse($0.value) }), ct.essence != "application/dicom" {
-                throw NetworkError(.wadoPart, "part \(index + 1) is \(ct.essence), not application/dicom", context: ErrorContext(path: source, rule: "PS3.18 §10.4"))
+                throw NetworkError(
+                    .wadoPart, "part \(index + 1) is \(ct.essence), not application/dicom", context: ErrorContext(path: source, rule: "PS3.18 §10.4"))
             }
             index += 1
             let t = folder + "/.wado-\(getpid())-\(index).partial"
@@ -51,7 +52,8 @@ struct WADOPartWriter {
             guard synced else { throw NetworkError(.webFile, "cannot write a retrieved part", path: t, cause: err) }
             let file: DICOMFile
             do { file = try Part10Reader.read(path: t, options: ReadOptions(stopBefore: .specificCharacterSet)) } catch {
-                throw NetworkError(.wadoPart, "part \(index) is not a DICOM Part 10 file", context: ErrorContext(path: source, rule: "PS3.18 §10.4"), cause: error)
+                throw NetworkError(
+                    .wadoPart, "part \(index) is not a DICOM Part 10 file", context: ErrorContext(path: source, rule: "PS3.18 §10.4"), cause: error)
             }
             guard let uid = file.fileMeta.string(.mediaStorageSOPInstanceUID) ?? file.dataSet.string(.sopInstanceUID),
                 let checked = try? QIDOQuery.checkedUID(uid)
@@ -59,7 +61,9 @@ struct WADOPartWriter {
                 throw NetworkError(.wadoPart, "part \(index) has no valid SOP Instance UID", context: ErrorContext(path: source, rule: "PS3.18 §10.4"))
             }
             let final = folder + "/" + checked + ".dcm"
-            guard rename(t, final) == 0 else { throw NetworkError(.webFile, "cannot rename a retrieved part", path: final, cause: SystemErrno.current("rename")) }
+            guard rename(t, final) == 0 else {
+                throw NetworkError(.webFile, "cannot rename a retrieved part", path: final, cause: SystemErrno.current("rename"))
+            }
             temporary = nil
             fsyncPath(folder)
             written.append(RetrievedInstance(path: final, sopInstanceUID: checked, transferSyntaxUID: file.transferSyntax.uid))
