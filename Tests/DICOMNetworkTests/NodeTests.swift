@@ -10,7 +10,7 @@ final class NodeTests: XCTestCase {
           "PACS_PASSWORD", "tokenEnv": "PACS_TOKEN"}}
         """
 
-    func error(_ body: () throws -> Any) -> NetworkError? {
+    func error<T>(_ body: () throws -> T) -> NetworkError? {
         do { _ = try body() } catch let e as NetworkError { return e } catch { XCTFail("not a NetworkError: \(error)") }
         return nil
     }
