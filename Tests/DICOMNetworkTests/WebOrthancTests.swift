@@ -61,6 +61,12 @@ final class WebOrthancTests: XCTestCase {
                 XCTAssertEqual(stored, Array(try Data(contentsOf: URL(fileURLWithPath: path))), path)
             }
 
+            // A duplicate is answered as stored (Orthanc keeps its first copy): what tells is the stored bytes, still ours.
+            let again = try await client.store(files: [paths[0]])
+            XCTAssertEqual(again.referenced.map(\.sopInstanceUID), [uids[0]])
+            let kept = try await storedFile(server, uid: uids[0])
+            XCTAssertEqual(kept, Array(try Data(contentsOf: URL(fileURLWithPath: paths[0]))))
+
             // QIDO-RS by PatientID finds the CT's study, decoded with its VRs.
             let ct = files[0].dataSet
             let studies = try await client.search(QIDOQuery(match: [("PatientID", ct.string(.patientID)!)], includeFields: ["PatientName"]))
