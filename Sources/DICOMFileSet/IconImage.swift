@@ -3,21 +3,16 @@ import DICOMCore
 /// Icon Image Sequence items for directory records (PS3.3 §F.7): 8-bit MONOCHROME2, square,
 /// windowed from the image, letterboxed so the aspect ratio is kept.
 public enum IconImage {
-    public struct Failure: Error, CustomStringConvertible {
-        public let message: String
-        public var description: String { message }
-    }
-
     /// The icon item for the first frame of an image data set with native Pixel Data.
     public static func make(from ds: DataSet, size: Int) throws -> DataSet {
-        guard let px = ds[.pixelData] else { throw Failure(message: "no Pixel Data") }
+        guard let px = ds[.pixelData] else { throw FileSetError(.iconNotMade, "no Pixel Data") }
         guard let bytes = px.bytes else {
-            throw Failure(message: "Pixel Data is encapsulated (compressed); icons are made from native Pixel Data only")
+            throw FileSetError(.iconNotMade, "Pixel Data is encapsulated (compressed); icons are made from native Pixel Data only")
         }
         guard let rows = ds.integer(.rows), let cols = ds.integer(.columns), rows > 0, cols > 0 else {
-            throw Failure(message: "no Rows/Columns")
+            throw FileSetError(.iconNotMade, "no Rows/Columns")
         }
-        guard rows <= 65535, cols <= 65535 else { throw Failure(message: "Rows \(rows) / Columns \(cols) above 65535 (PS3.3 C.7.6.3)") }
+        guard rows <= 65535, cols <= 65535 else { throw FileSetError(.iconNotMade, "Rows \(rows) / Columns \(cols) above 65535 (PS3.3 C.7.6.3)") }
         let spp = ds.integer(.samplesPerPixel) ?? 1
         let bits = ds.integer(.bitsAllocated) ?? 16
         let stored = ds.integer(.bitsStored) ?? bits
@@ -25,13 +20,13 @@ public enum IconImage {
         let planar = ds.integer(.planarConfiguration) == 1
         let photometric = ds.string(.photometricInterpretation) ?? "MONOCHROME2"
         guard [8, 16, 32].contains(bits), [1, 3].contains(spp) else {
-            throw Failure(message: "Bits Allocated \(bits) / Samples per Pixel \(spp) not supported for icons")
+            throw FileSetError(.iconNotMade, "Bits Allocated \(bits) / Samples per Pixel \(spp) not supported for icons")
         }
         let bpp = bits / 8
         let frameSamples = rows * cols * spp
-        guard bytes.count >= frameSamples * bpp else { throw Failure(message: "Pixel Data shorter than one frame") }
+        guard bytes.count >= frameSamples * bpp else { throw FileSetError(.iconNotMade, "Pixel Data shorter than one frame") }
         if photometric.hasPrefix("YBR") && spp == 3 && photometric != "YBR_FULL" {
-            throw Failure(message: "photometric interpretation \(photometric) not supported for icons")
+            throw FileSetError(.iconNotMade, "photometric interpretation \(photometric) not supported for icons")
         }
 
         /// Value of sample s (0..<spp) at pixel p, with Modality LUT rescale.

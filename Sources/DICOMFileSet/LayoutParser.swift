@@ -2,8 +2,6 @@ import Foundation
 import DICOMCore
 
 enum LayoutParser {
-    struct Problem: Error { let message: String }
-
     static func parse(_ template: String, layoutName: String) throws -> [LayoutComponent] {
         var components: [LayoutComponent] = []
         var lastLine = ""
@@ -19,7 +17,8 @@ enum LayoutParser {
             let trimmed = lineText.trimmingCharacters(in: .whitespaces)
             do {
                 components.append(try parseComponent(tokens, line: i + 1))
-            } catch let p as Problem {
+            } catch let p as FileSetError where p.code == .layoutSyntax && p.templateLine == nil {
+                // A component's problem gets the layout's name, the line and its text (PS3.10 §8.5).
                 throw FileSetError(.layoutSyntax, layout: layoutName, templateLine: i + 1, lineText: trimmed, message: p.message)
             }
             lastLine = trimmed
@@ -58,19 +57,23 @@ enum LayoutParser {
             let word = tokens[i]
             switch word {
             case "fallback":
-                guard i + 1 < tokens.count else { throw Problem(message: "'fallback' needs a pattern after it") }
+                guard i + 1 < tokens.count else { throw FileSetError(.layoutSyntax, layout: "", message: "'fallback' needs a pattern after it") }
                 alternatives.append(try parsePattern(tokens[i + 1]))
                 i += 2
             case "per":
-                guard i + 1 < tokens.count else { throw Problem(message: "'per' needs a level: patient, study, series or instance") }
-                guard let l = LayoutLevel(rawValue: tokens[i + 1]) else {
-                    throw Problem(message: "unknown level '\(tokens[i + 1])' after 'per'; use patient, study, series or instance")
+                guard i + 1 < tokens.count else {
+                    throw FileSetError(.layoutSyntax, layout: "", message: "'per' needs a level: patient, study, series or instance")
                 }
-                if per != nil { throw Problem(message: "'per' given twice") }
+                guard let l = LayoutLevel(rawValue: tokens[i + 1]) else {
+                    throw FileSetError(
+                        .layoutSyntax, layout: "", message: "unknown level '\(tokens[i + 1])' after 'per'; use patient, study, series or instance")
+                }
+                if per != nil { throw FileSetError(.layoutSyntax, layout: "", message: "'per' given twice") }
                 per = l
                 i += 2
             default:
-                throw Problem(
+                throw FileSetError(
+                    .layoutSyntax, layout: "",
                     message:
                         "unexpected '\(word)'; after the pattern only 'fallback PATTERN' and 'per LEVEL' may follow (patterns contain no spaces; '#' starts a comment)"
                 )
@@ -78,10 +81,12 @@ enum LayoutParser {
         }
         let counterLevels = Set(alternatives.compactMap(\.counterLevel))
         if counterLevels.count > 1 {
-            throw Problem(message: "counters of different levels (\(counterLevels.map(\.rawValue).sorted().joined(separator: ", "))) in one component")
+            throw FileSetError(
+                .layoutSyntax, layout: "",
+                message: "counters of different levels (\(counterLevels.map(\.rawValue).sorted().joined(separator: ", "))) in one component")
         }
         if let c = counterLevels.first, let per, c != per {
-            throw Problem(message: "{counter:\(c.rawValue)} in a component that is 'per \(per.rawValue)'")
+            throw FileSetError(.layoutSyntax, layout: "", message: "{counter:\(c.rawValue)} in a component that is 'per \(per.rawValue)'")
         }
         return LayoutComponent(line: line, alternatives: alternatives, level: per ?? counterLevels.first)
     }
@@ -96,22 +101,22 @@ enum LayoutParser {
                 var closed = false
                 while let v = it.next() {
                     if v == "}" { closed = true; break }
-                    if v == "{" { throw Problem(message: "'{' inside a placeholder in '\(text)'") }
+                    if v == "{" { throw FileSetError(.layoutSyntax, layout: "", message: "'{' inside a placeholder in '\(text)'") }
                     inside.unicodeScalars.append(v)
                 }
-                guard closed else { throw Problem(message: "unclosed '{' in '\(text)'") }
+                guard closed else { throw FileSetError(.layoutSyntax, layout: "", message: "unclosed '{' in '\(text)'") }
                 if !literal.isEmpty { parts.append(.literal(literal)); literal = "" }
                 parts.append(try parsePlaceholder(inside))
             } else if u == "}" {
-                throw Problem(message: "'}' without '{' in '\(text)'")
+                throw FileSetError(.layoutSyntax, layout: "", message: "'}' without '{' in '\(text)'")
             } else if FileID.isAllowed(u) {
                 literal.unicodeScalars.append(u)
             } else {
-                throw Problem(message: "'\(u)' in '\(text)': literal text may use only A-Z, 0-9 and _ (PS3.10 §8.5)")
+                throw FileSetError(.layoutSyntax, layout: "", message: "'\(u)' in '\(text)': literal text may use only A-Z, 0-9 and _ (PS3.10 §8.5)")
             }
         }
         if !literal.isEmpty { parts.append(.literal(literal)) }
-        if parts.isEmpty { throw Problem(message: "empty pattern") }
+        if parts.isEmpty { throw FileSetError(.layoutSyntax, layout: "", message: "empty pattern") }
         var minimum = 0, fills = 0
         for p in parts {
             switch p {
@@ -123,8 +128,12 @@ enum LayoutParser {
                 if let w { minimum += w } else { fills += 1; minimum += 1 }
             }
         }
-        if fills > 1 { throw Problem(message: "'\(text)' has more than one hash/counter without a width; give all but one a width") }
-        if minimum > 8 { throw Problem(message: "'\(text)' needs at least \(minimum) characters; a component has at most 8 (PS3.10 §8.5)") }
+        if fills > 1 {
+            throw FileSetError(.layoutSyntax, layout: "", message: "'\(text)' has more than one hash/counter without a width; give all but one a width")
+        }
+        if minimum > 8 {
+            throw FileSetError(.layoutSyntax, layout: "", message: "'\(text)' needs at least \(minimum) characters; a component has at most 8 (PS3.10 §8.5)")
+        }
         return LayoutPattern(text: text, parts: parts)
     }
 
@@ -133,16 +142,18 @@ enum LayoutParser {
         var base: LayoutNumberBase?
         for a in args {
             if let n = Int(a) {
-                guard (1...8).contains(n), width == nil else { throw Problem(message: "width '\(a)' in \(what): one width of 1 to 8") }
+                guard (1...8).contains(n), width == nil else {
+                    throw FileSetError(.layoutSyntax, layout: "", message: "width '\(a)' in \(what): one width of 1 to 8")
+                }
                 width = n
             } else if a == "dec" || a == "b10" {
-                guard base == nil else { throw Problem(message: "two bases in \(what)") }
+                guard base == nil else { throw FileSetError(.layoutSyntax, layout: "", message: "two bases in \(what)") }
                 base = .decimal
             } else if a == "b36" || a == "base36" {
-                guard base == nil else { throw Problem(message: "two bases in \(what)") }
+                guard base == nil else { throw FileSetError(.layoutSyntax, layout: "", message: "two bases in \(what)") }
                 base = .base36
             } else {
-                throw Problem(message: "'\(a)' in \(what): expected a width (1-8) or a base (dec, b36)")
+                throw FileSetError(.layoutSyntax, layout: "", message: "'\(a)' in \(what): expected a width (1-8) or a base (dec, b36)")
             }
         }
         return (width, base ?? defaultBase)
@@ -154,12 +165,15 @@ enum LayoutParser {
         case "ExportTime": return .exportTime
         default:
             guard !keyword.isEmpty, let e = DataDictionary.entry(forKeyword: String(keyword)) else {
-                throw Problem(
+                throw FileSetError(
+                    .layoutSyntax, layout: "",
                     message:
                         "unknown keyword '\(keyword)' in {\(placeholder)}: use a PS3.6 keyword (e.g. StudyID, SeriesNumber), ExportDate, ExportTime, counter or hash"
                 )
             }
-            if e.vr == .SQ { throw Problem(message: "{\(placeholder)}: \(keyword) is a sequence and has no value to name a file by") }
+            if e.vr == .SQ {
+                throw FileSetError(.layoutSyntax, layout: "", message: "{\(placeholder)}: \(keyword) is a sequence and has no value to name a file by")
+            }
             return .element(e.tag, label: e.name, vr: e.vr)
         }
     }
@@ -169,19 +183,20 @@ enum LayoutParser {
         switch args[0] {
         case "counter":
             guard args.count >= 2, let level = LayoutLevel(rawValue: String(args[1])) else {
-                throw Problem(message: "{\(inside)}: write {counter:LEVEL[:WIDTH][:BASE]} with LEVEL patient, study, series or instance")
+                throw FileSetError(
+                    .layoutSyntax, layout: "", message: "{\(inside)}: write {counter:LEVEL[:WIDTH][:BASE]} with LEVEL patient, study, series or instance")
             }
             let (w, b) = try parseWidthAndBase(args.dropFirst(2), what: "{\(inside)}", defaultBase: .decimal)
             return .counter(level, width: w, base: b)
         case "hash":
-            guard args.count >= 2 else { throw Problem(message: "{\(inside)}: write {hash:KEYWORD[:WIDTH][:BASE]}") }
+            guard args.count >= 2 else { throw FileSetError(.layoutSyntax, layout: "", message: "{\(inside)}: write {hash:KEYWORD[:WIDTH][:BASE]}") }
             let s = try source(args[1], in: inside)
             let (w, b) = try parseWidthAndBase(args.dropFirst(2), what: "{\(inside)}", defaultBase: .base36)
             return .hash(s, width: w, base: b)
         default:
             let s = try source(args[0], in: inside)
             if args.count == 1 { return .text(s, max: nil) }
-            guard args.count == 2 else { throw Problem(message: "{\(inside)}: too many ':'; write {KEYWORD[:FORMAT]}") }
+            guard args.count == 2 else { throw FileSetError(.layoutSyntax, layout: "", message: "{\(inside)}: too many ':'; write {KEYWORD[:FORMAT]}") }
             return try parseFormat(args[1], source: s, placeholder: inside)
         }
     }
@@ -189,7 +204,7 @@ enum LayoutParser {
     static func parseFormat(_ f: Substring, source s: LayoutValueSource, placeholder: String) throws -> LayoutPart {
         func width(_ digits: Substring) throws -> Int {
             guard let n = Int(digits), (1...8).contains(n) else {
-                throw Problem(message: "{\(placeholder)}: width '\(digits)' must be 1 to 8")
+                throw FileSetError(.layoutSyntax, layout: "", message: "{\(placeholder)}: width '\(digits)' must be 1 to 8")
             }
             return n
         }
@@ -200,11 +215,12 @@ enum LayoutParser {
         // Date/time letters: runs YYYY, YY, MM, DD, HH, MM, SS.
         let formatHelp = "use text, textN, numN, padN or date/time letters (YYYY YY MM DD HH MM SS, e.g. YYMMDD, HHMMSS)"
         guard !f.isEmpty, f.allSatisfy({ "YMDHS".contains($0) }) else {
-            throw Problem(message: "{\(placeholder)}: unknown format '\(f)'; \(formatHelp)")
+            throw FileSetError(.layoutSyntax, layout: "", message: "{\(placeholder)}: unknown format '\(f)'; \(formatHelp)")
         }
         let kind = s.kind
         guard kind != .text else {
-            throw Problem(message: "{\(placeholder)}: date/time format '\(f)' needs a DA, TM or DT element, ExportDate or ExportTime")
+            throw FileSetError(
+                .layoutSyntax, layout: "", message: "{\(placeholder)}: date/time format '\(f)' needs a DA, TM or DT element, ExportDate or ExportTime")
         }
         var fields: [LayoutDateField] = []
         var seenHour = false
@@ -222,11 +238,15 @@ enum LayoutParser {
             case ("H", 2): field = .hour; seenHour = true
             case ("S", 2): field = .second
             default:
-                throw Problem(message: "{\(placeholder)}: '\(String(repeating: c, count: n))' in format '\(f)'; \(formatHelp)")
+                throw FileSetError(.layoutSyntax, layout: "", message: "{\(placeholder)}: '\(String(repeating: c, count: n))' in format '\(f)'; \(formatHelp)")
             }
             let isDateField = field == .year4 || field == .year2 || field == .month || field == .day
-            if kind == .date && !isDateField { throw Problem(message: "{\(placeholder)}: \(s.label) is a date; format '\(f)' asks for a time field") }
-            if kind == .time && isDateField { throw Problem(message: "{\(placeholder)}: \(s.label) is a time; format '\(f)' asks for a date field") }
+            if kind == .date && !isDateField {
+                throw FileSetError(.layoutSyntax, layout: "", message: "{\(placeholder)}: \(s.label) is a date; format '\(f)' asks for a time field")
+            }
+            if kind == .time && isDateField {
+                throw FileSetError(.layoutSyntax, layout: "", message: "{\(placeholder)}: \(s.label) is a time; format '\(f)' asks for a date field")
+            }
             fields.append(field)
         }
         return .date(s, fields)

@@ -68,13 +68,16 @@ struct LayoutRenderContext {
         }
     }
 
+    /// A value read as a File ID counter: its digits, or why it is not a non-negative integer.
+    enum CanonicalNumber: Equatable { case digits(String), invalid(String) }
+
     /// Digits of a non-negative integer value without leading zeros, or a reason.
-    static func canonicalNumber(_ v: String, label: String) -> Result<String, Problem> {
+    static func canonicalNumber(_ v: String, label: String) -> CanonicalNumber {
         var s = Substring(v)
         if s.first == "+" { s = s.dropFirst() }
         if !s.isEmpty && s.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
             let stripped = s.drop(while: { $0 == "0" })
-            return .success(stripped.isEmpty ? "0" : String(stripped))
+            return .digits(stripped.isEmpty ? "0" : String(stripped))
         }
         // "12.0" (a whole number written as a decimal) is 12.
         if let dot = s.firstIndex(of: "."), !s[..<dot].isEmpty, s[..<dot].utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
@@ -83,11 +86,10 @@ struct LayoutRenderContext {
             return canonicalNumber(String(s[..<dot]), label: label)
         }
         if s.first == "-", s.count > 1, s.dropFirst().utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 46 }) {
-            return .failure(Problem("negative \(label) '\(v)'"))
+            return .invalid("negative \(label) '\(v)'")
         }
-        return .failure(Problem("non-numeric \(label) '\(v)'"))
+        return .invalid("non-numeric \(label) '\(v)'")
     }
-    struct Problem: Error { let text: String; init(_ t: String) { text = t } }
 
     /// YYYYMMDD and HHMMSS parts of a DA/TM/DT value (legacy '.' and ':' separators accepted).
     static func dateTimeParts(_ v: String, kind: LayoutValueKind) -> (date: [UInt8]?, time: [UInt8]?) {
@@ -138,8 +140,8 @@ struct LayoutRenderContext {
             case .number(let s, let width):
                 guard let v = raw(s) else { return .failure("no \(s.label)", long: nil) }
                 switch LayoutRenderContext.canonicalNumber(v, label: s.label) {
-                case .failure(let why): return .failure(why.text, long: nil)
-                case .success(let digits):
+                case .invalid(let why): return .failure(why, long: nil)
+                case .digits(let digits):
                     if digits.count > width { return .failure("\(s.label) \(digits) has more than \(width) digits", long: nil) }
                     pieces.append(String(repeating: "0", count: width - digits.count) + digits)
                 }

@@ -44,9 +44,12 @@ final class VolumePlanTests: XCTestCase {
     }
 
     func testInstanceLargerThanMediumThrows() {
-        XCTAssertThrowsError(try VolumePlanner.plan([s("P", "A", "1", [10, 150])], capacity: 100, costs: flat)) { e in
-            guard let t = e as? VolumePlanner.TooLarge else { return XCTFail("\(e)") }
-            XCTAssertEqual(t.series, "1"); XCTAssertEqual(t.instance, 1)
+        let series = [s("P", "A", "1", [10, 150])]
+        let o = VolumePlanner.oversized(series, capacity: 100, costs: flat)
+        XCTAssertEqual(o?.series, "1"); XCTAssertEqual(o?.instance, 1)
+        XCTAssertNil(VolumePlanner.oversized([s("P", "A", "1", [10, 90])], capacity: 100, costs: flat))
+        XCTAssertThrowsError(try VolumePlanner.plan(series, capacity: 100, costs: flat)) { e in
+            XCTAssertEqual((e as? MediaError)?.code, .refused, "\(e)")
         }
     }
 

@@ -20,4 +20,6 @@ extension FileSetError.Code {
     public static let instanceRefused = Self(rawValue: "instance-refused")
     /// the DICOMDIR would exceed 4 GiB: its offsets do not fit in 32 bits (PS3.3 F.3.2.1)
     public static let dicomdirTooLarge = Self(rawValue: "dicomdir-too-large")
+    /// an Icon Image Sequence item cannot be made from the image: no native Pixel Data, no Rows/Columns, an unsupported bit depth or photometric interpretation (PS3.3 F.7)
+    public static let iconNotMade = Self(rawValue: "icon-not-made")
 }

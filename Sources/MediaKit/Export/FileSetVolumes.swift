@@ -32,10 +32,11 @@ extension FileSetCreator {
         if options.pdi?.web == true { costs.perSeries += 128 << 10 }
         if options.icons { costs.perInstance += 16 << 10 }
         let plan: VolumePlanner.Plan
-        do { plan = try VolumePlanner.plan(series, capacity: capacity ?? Int64.max / 4, costs: costs) } catch let e as VolumePlanner.TooLarge {
-            let path = members[series.firstIndex { $0.series == e.series } ?? 0].dropFirst(e.instance).first.map { instances[$0].path }
-            throw MediaError(.refused, e.description, path: path, cause: e)
+        if let o = VolumePlanner.oversized(series, capacity: capacity ?? Int64.max / 4, costs: costs) {
+            let path = members[series.firstIndex { $0.series == o.series } ?? 0].dropFirst(o.instance).first.map { instances[$0].path }
+            throw MediaError(.refused, o.description, path: path)
         }
+        plan = try VolumePlanner.plan(series, capacity: capacity ?? Int64.max / 4, costs: costs)
         var result = VolumeSetReport(capacity: capacity, dividedSeries: plan.dividedSeries, dryRun: options.dryRun)
         let many = plan.volumes.count > 1
         let baseID = options.fileSetID ?? ((options.image != nil || many) ? "DICOM\(options.exportDate)" : nil)

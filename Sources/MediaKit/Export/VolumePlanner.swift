@@ -46,7 +46,8 @@ public enum VolumePlanner {
         public var dividedSeries: [String]
     }
 
-    public struct TooLarge: Error, Sendable, CustomStringConvertible {
+    /// An instance larger than one medium: it cannot be placed on any volume.
+    public struct Oversize: Sendable, Equatable, CustomStringConvertible {
         public var series: String
         public var instance: Int
         public var size: Int64
@@ -56,17 +57,24 @@ public enum VolumePlanner {
         }
     }
 
+    /// The first instance that is larger than one medium with its series' and a volume's overheads, if any.
+    public static func oversized(_ series: [Series], capacity: Int64, costs: Costs = Costs()) -> Oversize? {
+        let room = capacity - costs.perVolume
+        for s in series {
+            for (k, size) in s.instanceSizes.enumerated() where costs.instance(size) + costs.perSeries > room {
+                return Oversize(series: s.series, instance: k, size: costs.instance(size) + costs.perSeries + costs.perVolume, capacity: capacity)
+            }
+        }
+        return nil
+    }
+
     /// Splits `series` (in their display order) into volumes of at most `capacity` bytes.
     /// Studies are placed whole, first fit over the volumes opened so far; a study larger than a
     /// medium is placed series by series; a series larger than a medium (only then) is divided at
     /// instance boundaries, each part on a fresh volume. An instance larger than a medium throws.
     public static func plan(_ series: [Series], capacity: Int64, costs: Costs = Costs()) throws -> Plan {
+        if let o = oversized(series, capacity: capacity, costs: costs) { throw MediaError(.refused, o.description) }
         let room = capacity - costs.perVolume
-        for s in series {
-            for (k, size) in s.instanceSizes.enumerated() where costs.instance(size) + costs.perSeries > room {
-                throw TooLarge(series: s.series, instance: k, size: costs.instance(size) + costs.perSeries + costs.perVolume, capacity: capacity)
-            }
-        }
         var volumes: [Volume] = []
         var divided: [String] = []
         func place(_ pieces: [Piece], cost: Int64) {
