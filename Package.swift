@@ -18,6 +18,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -38,7 +39,10 @@ let package = Package(
             ]),
         .target(name: "DICOMPixel", dependencies: ["DICOMCore", "DICOMIO"]),
         // The DICOM Upper Layer (PS3.8) and DIMSE (PS3.7): PDUs, the association state machine, command sets.
-        .target(name: "DICOMNetwork", dependencies: ["DICOMCore", "DICOMIO"]),
+        // Transport/ and Services/ run associations over SwiftNIO (event loops start only when a network call runs).
+        .target(
+            name: "DICOMNetwork",
+            dependencies: ["DICOMCore", "DICOMIO", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "COpenJPEG", pkgConfig: "libopenjp2", providers: [.apt(["libopenjp2-7-dev"])]),
         .systemLibrary(name: "CCharLS", providers: [.apt(["libcharls-dev"])]),
