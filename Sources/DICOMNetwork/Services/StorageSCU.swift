@@ -99,7 +99,7 @@ public enum StorageSCU {
             return result
         }
         result.sopInstanceUID = h.sopInstanceUID
-        let dataSet: [UInt8]
+        var dataSet: [UInt8]
         let context: AcceptedPresentationContext
         if let own = association.context(for: h.sopClassUID, preferring: [h.transferSyntax]), own.transferSyntax == h.transferSyntax {
             context = own
@@ -120,6 +120,14 @@ public enum StorageSCU {
                     + (reencodable.contains(h.transferSyntax) ? " nor in Explicit/Implicit VR Little Endian" : "; transcoding a compressed syntax is not supported yet"),
                 path: path)
             return result
+        }
+        if dataSet.count % 2 == 1 {
+            // A deflated bitstream of odd length is padded with one 00H (PS3.5 §A.5); any other odd data set is malformed.
+            guard context.transferSyntax == TransferSyntax.deflatedExplicitVRLittleEndian.uid else {
+                result.error = NetworkError(.instanceUnreadable, "the data set has an odd length (\(dataSet.count) bytes); PDV fragments must be even (PS3.5 §7.1)", path: path)
+                return result
+            }
+            dataSet.append(0)
         }
         result.transferSyntax = context.transferSyntax
         let rq = CStoreRQ(messageID: await association.nextMessageID(), affectedSOPClassUID: h.sopClassUID, affectedSOPInstanceUID: h.sopInstanceUID)
