@@ -49,19 +49,18 @@ final class EchoTests: XCTestCase {
             XCTAssertEqual(status, .success)
         }
         // A second association over the limit of one is rejected transiently.
-        do {
-            _ = try await Association.connect(
-                host: "127.0.0.1", port: scp.port, callingAETitle: "FRIEND", calledAETitle: "OURSCP", contexts: [Association.verificationContext],
-                timeouts: Self.timeouts)
-            XCTFail("an association over the limit was accepted")
-        } catch let e as NetworkError { XCTAssertEqual(e.code, .associationRejected) }
+        try await assertRejected(port: scp.port, callingAETitle: "FRIEND", "an association over the limit was accepted")
         try await a.release()
         // A calling AE title not on the allow-list is rejected.
+        try await assertRejected(port: scp.port, callingAETitle: "STRANGER", "a calling AE title off the allow-list was accepted")
+    }
+
+    func assertRejected(port: Int, callingAETitle: String, _ message: String) async throws {
         do {
             _ = try await Association.connect(
-                host: "127.0.0.1", port: scp.port, callingAETitle: "STRANGER", calledAETitle: "OURSCP", contexts: [Association.verificationContext],
+                host: "127.0.0.1", port: port, callingAETitle: callingAETitle, calledAETitle: "OURSCP", contexts: [Association.verificationContext],
                 timeouts: Self.timeouts)
-            XCTFail("a calling AE title off the allow-list was accepted")
+            XCTFail(message)
         } catch let e as NetworkError { XCTAssertEqual(e.code, .associationRejected) }
     }
 

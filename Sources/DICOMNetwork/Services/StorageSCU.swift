@@ -117,14 +117,16 @@ public enum StorageSCU {
             result.error = NetworkError(
                 .noAcceptedContext,
                 "the peer accepted no context for \(DataDictionary.uidName(h.sopClassUID) ?? h.sopClassUID) in \(name)"
-                    + (reencodable.contains(h.transferSyntax) ? " nor in Explicit/Implicit VR Little Endian" : "; transcoding a compressed syntax is not supported yet"),
+                    + (reencodable.contains(h.transferSyntax)
+                        ? " nor in Explicit/Implicit VR Little Endian" : "; transcoding a compressed syntax is not supported yet"),
                 path: path)
             return result
         }
         if dataSet.count % 2 == 1 {
             // A deflated bitstream of odd length is padded with one 00H (PS3.5 §A.5); any other odd data set is malformed.
             guard context.transferSyntax == TransferSyntax.deflatedExplicitVRLittleEndian.uid else {
-                result.error = NetworkError(.instanceUnreadable, "the data set has an odd length (\(dataSet.count) bytes); PDV fragments must be even (PS3.5 §7.1)", path: path)
+                result.error = NetworkError(
+                    .instanceUnreadable, "the data set has an odd length (\(dataSet.count) bytes); PDV fragments must be even (PS3.5 §7.1)", path: path)
                 return result
             }
             dataSet.append(0)

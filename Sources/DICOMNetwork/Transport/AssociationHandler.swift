@@ -58,8 +58,10 @@ final class AssociationHandler: ChannelDuplexHandler {
     }
 
     /// The handlers of an association's channel: framing, PDU encoding, this handler.
-    static func handlers(role: Role, maximumLengthReceived: UInt32, timeouts: AssociationTimeouts, maximumMessageLength: Int,
-        events: AsyncThrowingStream<AssociationInput, any Error>.Continuation) -> [any ChannelHandler] {
+    static func handlers(
+        role: Role, maximumLengthReceived: UInt32, timeouts: AssociationTimeouts, maximumMessageLength: Int,
+        events: AsyncThrowingStream<AssociationInput, any Error>.Continuation
+    ) -> [any ChannelHandler] {
         [
             ByteToMessageHandler(PDUFrameDecoder(maximumLengthReceived: maximumLengthReceived, maximumPDULength: PDUFramer.defaultMaximumPDULength)),
             MessageToByteHandler(PDUEncoder()),
@@ -152,19 +154,23 @@ final class AssociationHandler: ChannelDuplexHandler {
             return
         }
         let answers = rq.presentationContexts.map { pc in
-            acceptsAbstractSyntax(pc.abstractSyntax) ? policy.answer(pc) : PresentationContextAC(id: pc.id, result: .abstractSyntaxNotSupported, transferSyntax: pc.transferSyntaxes.first)
+            acceptsAbstractSyntax(pc.abstractSyntax)
+                ? policy.answer(pc) : PresentationContextAC(id: pc.id, result: .abstractSyntaxNotSupported, transferSyntax: pc.transferSyntaxes.first)
         }
         let ac = AssociateAC(
             calledAETitle: rq.calledAETitle, callingAETitle: rq.callingAETitle, presentationContexts: answers,
             userInformation: UserInformation(
-                maximumLength: policy.maximumLengthReceived, implementationClassUID: Implementation.classUID, implementationVersionName: Implementation.versionName))
+                maximumLength: policy.maximumLengthReceived, implementationClassUID: Implementation.classUID,
+                implementationVersionName: Implementation.versionName))
         let accepted = zip(rq.presentationContexts, answers).compactMap { pc, a in
             a.result == .acceptance ? AcceptedPresentationContext(id: pc.id, abstractSyntax: pc.abstractSyntax, transferSyntax: a.transferSyntax ?? "") : nil
         }
-        establish(NegotiatedAssociation(
-            callingAETitle: rq.callingAETitle, calledAETitle: rq.calledAETitle, acceptedContexts: accepted,
-            peerMaximumLength: rq.userInformation.maximumLength ?? 0, localMaximumLength: policy.maximumLengthReceived,
-            peerImplementationClassUID: rq.userInformation.implementationClassUID, peerImplementationVersionName: rq.userInformation.implementationVersionName))
+        establish(
+            NegotiatedAssociation(
+                callingAETitle: rq.callingAETitle, calledAETitle: rq.calledAETitle, acceptedContexts: accepted,
+                peerMaximumLength: rq.userInformation.maximumLength ?? 0, localMaximumLength: policy.maximumLengthReceived,
+                peerImplementationClassUID: rq.userInformation.implementationClassUID,
+                peerImplementationVersionName: rq.userInformation.implementationVersionName))
         outgoing = .associateAC(ac)
         step(.associateResponseAccept)
         if machine.state == .sta6, let negotiated { events.yield(.established(negotiated)) }
@@ -177,10 +183,12 @@ final class AssociationHandler: ChannelDuplexHandler {
             guard pc.result == .acceptance, let p = proposed[pc.id], let ts = pc.transferSyntax else { return nil }
             return AcceptedPresentationContext(id: pc.id, abstractSyntax: p.abstractSyntax, transferSyntax: ts)
         }
-        establish(NegotiatedAssociation(
-            callingAETitle: rq.callingAETitle, calledAETitle: rq.calledAETitle, acceptedContexts: accepted,
-            peerMaximumLength: ac.userInformation.maximumLength ?? 0, localMaximumLength: rq.userInformation.maximumLength ?? 0,
-            peerImplementationClassUID: ac.userInformation.implementationClassUID, peerImplementationVersionName: ac.userInformation.implementationVersionName))
+        establish(
+            NegotiatedAssociation(
+                callingAETitle: rq.callingAETitle, calledAETitle: rq.calledAETitle, acceptedContexts: accepted,
+                peerMaximumLength: ac.userInformation.maximumLength ?? 0, localMaximumLength: rq.userInformation.maximumLength ?? 0,
+                peerImplementationClassUID: ac.userInformation.implementationClassUID,
+                peerImplementationVersionName: ac.userInformation.implementationVersionName))
     }
 
     private func establish(_ n: NegotiatedAssociation) {
@@ -266,7 +274,11 @@ final class AssociationHandler: ChannelDuplexHandler {
         switch primitive {
         case .associateIndication: break  // answered in `received` once the state is Sta3
         case .associateAccepted:
-            if let negotiated, failure == nil { events.yield(.established(negotiated)) } else { abortReason = .notSpecified; queued.append(.abortRequest); finish(failure) }
+            if let negotiated, failure == nil {
+                events.yield(.established(negotiated))
+            } else {
+                abortReason = .notSpecified; queued.append(.abortRequest); finish(failure)
+            }
         case .associateRejected: finish(failure)
         case .pDataIndication:
             guard let p = received else { return }

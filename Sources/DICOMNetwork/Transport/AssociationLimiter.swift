@@ -4,7 +4,13 @@ import Synchronization
 final class AssociationLimiter: Sendable {
     private let count = Mutex(0)
     /// Takes a slot when fewer than `limit` are taken.
-    func acquire(limit: Int) -> Bool { count.withLock { n in n < limit ? (n += 1, true).1 : false } }
+    func acquire(limit: Int) -> Bool {
+        count.withLock { n in
+            guard n < limit else { return false }
+            n += 1
+            return true
+        }
+    }
     func release() { count.withLock { $0 -= 1 } }
     var active: Int { count.withLock { $0 } }
 }

@@ -26,7 +26,9 @@ public final class AssociationListener: Sendable {
     }
 
     /// Binds `host:port` and starts accepting associations.
-    public static func bind(host: String = "127.0.0.1", port: Int, policy: AcceptorPolicy, services: [any DIMSEServiceProvider]) async throws -> AssociationListener {
+    public static func bind(host: String = "127.0.0.1", port: Int, policy: AcceptorPolicy, services: [any DIMSEServiceProvider]) async throws
+        -> AssociationListener
+    {
         let limiter = AssociationLimiter()
         let accepts: @Sendable (String) -> Bool = { syntax in services.contains { $0.accepts(abstractSyntax: syntax) } }
         let server: any Channel
