@@ -92,7 +92,13 @@ public actor Association {
         guard negotiated.context(id: contextID) != nil else {
             throw NetworkError(.noAcceptedContext, "presentation context \(contextID) was not accepted on this association")
         }
-        try await channel.writeAndFlush(AssociationCommand.message(contextID: contextID, command: message.encode(), dataSet: dataSet)).get()
+        do {
+            try await channel.writeAndFlush(AssociationCommand.message(contextID: contextID, command: message.encode(), dataSet: dataSet)).get()
+        } catch let e as NetworkError {
+            throw e
+        } catch {
+            throw NetworkError(.connectionClosed, "the association ended while a \(message.commandField.name) was sent: \(error)", cause: error)
+        }
     }
 
     /// The next message received; nil once the association was released. An abort, a timeout or a closed connection throws.
