@@ -130,6 +130,31 @@ final class StoreTests: XCTestCase {
         }
     }
 
+    /// An SCP that takes only Explicit VR LE gets an Implicit VR LE file re-encoded losslessly; a compressed one fails per instance.
+    func testReencodingAndNoUsableContext() async throws {
+        try Corpus.require()
+        let spool = try tempDir("store-reencode")
+        let scp = try await AssociationListener.bind(
+            port: 0, policy: AcceptorPolicy(aeTitle: "OURSCP", transferSyntaxPreference: [TransferSyntax.explicitVRLittleEndian.uid], timeouts: Self.timeouts),
+            services: [StorageSCP(spool: spool.path)])
+        defer { Task { await scp.close() } }
+        let implicit = try Corpus.path(Self.ct)
+        let jpeg = try Corpus.path(Self.ct + "_JPEGProcess1TransferSyntax_1.2.840.10008.1.2.4.50.dcm")
+        let results = try await StorageSCU.send(
+            files: [implicit, jpeg], host: "127.0.0.1", port: scp.port, callingAETitle: "OURSCU", calledAETitle: "OURSCP", timeouts: Self.timeouts)
+        XCTAssertEqual(results.count, 2)
+        XCTAssertEqual(results[0].status, .success)
+        XCTAssertTrue(results[0].reencoded)
+        XCTAssertEqual(results[0].transferSyntax, TransferSyntax.explicitVRLittleEndian.uid)
+        XCTAssertNil(results[1].status)
+        XCTAssertEqual(results[1].error?.code, .noAcceptedContext)
+        let stored = try Part10Reader.read(path: try XCTUnwrap(try files(in: spool).first))
+        let original = try Part10Reader.read(path: implicit)
+        XCTAssertEqual(stored.transferSyntax, .explicitVRLittleEndian)
+        XCTAssertEqual(stored.dataSet.removingFileMeta().map(\.tag), original.dataSet.removingFileMeta().map(\.tag))
+        XCTAssertTrue(stored.dataSet[.pixelData]?.bytes == original.dataSet[.pixelData]?.bytes, "Pixel Data changed in re-encoding")
+    }
+
     /// A data set whose SOP Instance UID is not the command's is refused (A900) and nothing is written.
     func testMismatchedSOPInstanceIsRefused() async throws {
         try Corpus.require()
