@@ -81,4 +81,20 @@ final class TransportRobustnessTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(start), 10)
         try await assertListenerAnswers(scp)
     }
+
+    /// A peer that takes the connection and never answers the A-ASSOCIATE-RQ: the requestor gives up after its idle timeout.
+    func testPeerThatNeverAnswersTimesOut() async throws {
+        let silent = try Loopback.silentListener()
+        defer { close(silent.fd) }
+        let start = Date()
+        do {
+            _ = try await Association.connect(
+                host: "127.0.0.1", port: silent.port, callingAETitle: "OURSCU", calledAETitle: "SILENT", contexts: [Association.verificationContext],
+                timeouts: AssociationTimeouts(connect: .seconds(5), artim: .seconds(1), idle: .seconds(1)))
+            XCTFail("an association was established with a silent peer")
+        } catch let e as NetworkError {
+            XCTAssertEqual(e.code, .associationTimeout)
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(start), 10)
+    }
 }

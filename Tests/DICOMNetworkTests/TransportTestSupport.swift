@@ -25,6 +25,20 @@ enum Loopback {
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 
+    /// A socket listening on 127.0.0.1 that never accepts: the kernel completes connections, nothing is ever answered.
+    static func silentListener() throws -> (fd: Int32, port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &addr) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 && listen(fd, 4) == 0 }
+        }
+        guard fd >= 0, ok else { throw TestFailure("cannot open a listening socket") }
+        return (fd, Int(UInt16(bigEndian: addr.sin_port)))
+    }
+
     /// A connected blocking socket to 127.0.0.1:port with a 10 s receive timeout, or nil when nothing listens.
     static func connect(_ port: Int) -> Int32? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
