@@ -30,8 +30,11 @@ public struct PresentationContextProposal: Sendable, Hashable {
 
 /// A presentation context the acceptor accepted: its ID, SOP class and the one transfer syntax chosen (PS3.8 §9.3.3.2).
 public struct AcceptedPresentationContext: Sendable, Hashable {
+    /// Presentation-context-ID, odd, 1-255 (PS3.8 §9.3.2.2).
     public var id: UInt8
+    /// The SOP class proposed under this ID.
     public var abstractSyntax: String
+    /// The one transfer syntax the acceptor chose.
     public var transferSyntax: String
     public init(id: UInt8, abstractSyntax: String, transferSyntax: String) {
         self.id = id; self.abstractSyntax = abstractSyntax; self.transferSyntax = transferSyntax
