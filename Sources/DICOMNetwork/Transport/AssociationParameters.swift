@@ -36,9 +36,6 @@ public struct AcceptedPresentationContext: Sendable, Hashable {
     public var abstractSyntax: String
     /// The one transfer syntax the acceptor chose.
     public var transferSyntax: String
-    public init(id: UInt8, abstractSyntax: String, transferSyntax: String) {
-        self.id = id; self.abstractSyntax = abstractSyntax; self.transferSyntax = transferSyntax
-    }
 }
 
 /// What an association was negotiated with: AE titles, accepted contexts, the peer's limits and identity (PS3.8 §9.3.2, §9.3.3, §D.1).
