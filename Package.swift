@@ -19,7 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
     ],
     targets: [
@@ -41,13 +41,14 @@ let package = Package(
             ]),
         .target(name: "DICOMPixel", dependencies: ["DICOMCore", "DICOMIO"]),
         // The DICOM Upper Layer (PS3.8) and DIMSE (PS3.7): PDUs, the association state machine, command sets.
-        // DICOMweb (PS3.18) over async-http-client; nodes (nodes.json).
+        // Transport/ and Services/ run associations over SwiftNIO (event loops start only when a network call runs);
+        // Web/ is the DICOMweb client (PS3.18) over async-http-client; Nodes/ reads nodes.json.
         .target(
             name: "DICOMNetwork",
             dependencies: [
                 "DICOMCore", "DICOMIO", "FileSystem", .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "COpenJPEG", pkgConfig: "libopenjp2", providers: [.apt(["libopenjp2-7-dev"])]),

@@ -1,0 +1,62 @@
+import DICOMCore
+import DICOMIO
+import Foundation
+
+extension DIMSEStatus {
+    /// C-STORE failure A900: the data set does not match the SOP class, or its SOP Instance UID is not the command's (PS3.4 §B.2.3).
+    public static let dataSetDoesNotMatchSOPClass = Self(0xA900)
+}
+
+// Each data set is written as received (no re-encoding) after a File Meta naming the command's SOP Class and
+// Instance, the accepted transfer syntax, our implementation and the calling AE (PS3.10 §7.1), through a
+// temporary file renamed into place, so a half-received or half-written instance never has its final name.
+/// The Storage SOP Classes as SCP: every received instance into a spool folder, bit-preserving (PS3.4 Annex B).
+public struct StorageSCP: DIMSEServiceProvider {
+    /// The folder the instances are written into, each as `<SOP Instance UID>.dcm`.
+    public let spool: String
+
+    public init(spool: String) { self.spool = spool }
+
+    /// Any Storage SOP Class: the standard's under 1.2.840.10008.5.1.4.1.1, or any UID the dictionary names "... Storage" (PS3.4 Annex B).
+    public func accepts(abstractSyntax: String) -> Bool {
+        abstractSyntax.hasPrefix("1.2.840.10008.5.1.4.1.1.") || (DataDictionary.uidName(abstractSyntax)?.hasSuffix("Storage") ?? false)
+    }
+
+    public func respond(to request: DIMSEReceived, on association: NegotiatedAssociation) async -> DIMSEMessage? {
+        guard case .cStoreRQ(let rq) = request.message else { return nil }
+        let status = store(rq, dataSet: request.dataSet ?? [], syntax: request.context.transferSyntax, callingAETitle: association.callingAETitle)
+        return .cStoreRSP(
+            CStoreRSP(
+                DIMSEResponseFields(
+                    respondingTo: rq.messageID, status: status, affectedSOPClassUID: rq.affectedSOPClassUID,
+                    affectedSOPInstanceUID: rq.affectedSOPInstanceUID)))
+    }
+
+    /// The file name of an instance: its UID when it is one, otherwise its characters outside [0-9.] replaced, never a path.
+    public static func fileName(sopInstanceUID uid: String) -> String {
+        if UID.isValid(uid) { return uid + ".dcm" }
+        let safe = String(uid.map { $0.isASCII && ($0.isNumber || $0 == ".") ? $0 : "_" }.prefix(64))
+        return "x" + safe + ".dcm"
+    }
+
+    /// Writes one instance; the status of the C-STORE-RSP (PS3.4 §B.2.3).
+    func store(_ rq: CStoreRQ, dataSet: [UInt8], syntax: String, callingAETitle: String) -> DIMSEStatus {
+        var identity = DataSet()
+        identity.setString(.sopClassUID, .UI, rq.affectedSOPClassUID)
+        identity.setString(.sopInstanceUID, .UI, rq.affectedSOPInstanceUID)
+        let meta = Part10Writer.makeFileMeta(
+            for: identity, options: WriteOptions(transferSyntax: TransferSyntax(uid: syntax), sourceAETitle: callingAETitle))
+        let bytes = [UInt8](repeating: 0, count: 128) + Array("DICM".utf8) + Part10Writer.encodeFileMeta(meta) + dataSet
+        let read: DICOMFile
+        do { read = try Part10Reader.read(bytes: bytes, options: .headerOnly) } catch { return .cannotUnderstand }
+        guard read.dataSet.string(.sopInstanceUID) == rq.affectedSOPInstanceUID, read.dataSet.string(.sopClassUID) == rq.affectedSOPClassUID else {
+            return .dataSetDoesNotMatchSOPClass
+        }
+        do {
+            try Part10Writer.write(bytes, to: spool + "/" + Self.fileName(sopInstanceUID: rq.affectedSOPInstanceUID))
+        } catch {
+            return .outOfResources
+        }
+        return .success
+    }
+}

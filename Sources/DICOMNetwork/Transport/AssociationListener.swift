@@ -1,0 +1,85 @@
+import DICOMCore
+import NIOCore
+import NIOPosix
+
+/// A service class provider: answers the requests of the SOP classes it accepts (PS3.4; e.g. Verification, Storage).
+public protocol DIMSEServiceProvider: Sendable {
+    /// Whether presentation contexts of this abstract syntax are accepted for it.
+    func accepts(abstractSyntax: String) -> Bool
+    /// The response to a request on an accepted context, or nil when the request is none of this provider's.
+    func respond(to request: DIMSEReceived, on association: NegotiatedAssociation) async -> DIMSEMessage?
+}
+
+// Each accepted connection gets its own channel and AssociationHandler; its association is served by a
+// task that answers each request through the first provider that takes it, one at a time. A peer that
+// misbehaves ends its own association only.
+/// The acceptor side: listens on host:port and serves associations by an ``AcceptorPolicy`` and service providers (PS3.8 §9.1).
+public final class AssociationListener: Sendable {
+    /// The port bound (the one asked, or the one the system chose for port 0).
+    public let port: Int
+    public let policy: AcceptorPolicy
+    let channel: any Channel
+    let limiter: AssociationLimiter
+
+    init(channel: any Channel, port: Int, policy: AcceptorPolicy, limiter: AssociationLimiter) {
+        self.channel = channel; self.port = port; self.policy = policy; self.limiter = limiter
+    }
+
+    /// Binds `host:port` and starts accepting associations.
+    public static func bind(host: String = "127.0.0.1", port: Int, policy: AcceptorPolicy, services: [any DIMSEServiceProvider]) async throws
+        -> AssociationListener
+    {
+        let limiter = AssociationLimiter()
+        let accepts: @Sendable (String) -> Bool = { syntax in services.contains { $0.accepts(abstractSyntax: syntax) } }
+        let server: any Channel
+        do {
+            server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+                .childChannelInitializer { ch in
+                    let (stream, continuation) = AsyncThrowingStream<AssociationInput, any Error>.makeStream()
+                    Task { await serve(channel: ch, stream: stream, services: services) }
+                    return ch.eventLoop.makeCompletedFuture {
+                        try ch.pipeline.syncOperations.addHandlers(
+                            AssociationHandler.handlers(
+                                role: .acceptor(policy, limiter, acceptsAbstractSyntax: accepts), maximumLengthReceived: policy.maximumLengthReceived,
+                                timeouts: policy.timeouts, maximumMessageLength: policy.maximumMessageLength, events: continuation))
+                    }
+                }
+                .bind(host: host, port: port).get()
+        } catch {
+            throw NetworkError(.connectFailed, "cannot listen on \(host):\(port): \(error)", cause: error)
+        }
+        return AssociationListener(channel: server, port: server.localAddress?.port ?? port, policy: policy, limiter: limiter)
+    }
+
+    /// The associations being served now.
+    public var activeAssociations: Int { limiter.active }
+
+    /// Stops accepting; associations already running go on to their end.
+    public func close() async {
+        try? await channel.close()
+    }
+
+    /// Serves one association: each request answered by the first provider that takes it; an unanswered request aborts.
+    static func serve(channel: any Channel, stream: AsyncThrowingStream<AssociationInput, any Error>, services: [any DIMSEServiceProvider]) async {
+        var it = stream.makeAsyncIterator()
+        guard case .established(let negotiated)? = try? await it.next() else { return }
+        let association = Association(channel: channel, negotiated: negotiated, inputs: it)
+        do {
+            while let request = try await association.receive() {
+                var response: DIMSEMessage?
+                for service in services where service.accepts(abstractSyntax: request.context.abstractSyntax) {
+                    response = await service.respond(to: request, on: negotiated)
+                    if response != nil { break }
+                }
+                guard let response else {
+                    await association.abort()
+                    return
+                }
+                try await association.send(response, contextID: request.context.id)
+            }
+        } catch {
+            // The association ended by abort, timeout or a closed connection: the handler has closed it.
+        }
+    }
+}
