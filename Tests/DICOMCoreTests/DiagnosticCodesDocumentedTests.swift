@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// docs/DIAGNOSTICS.md is the single source of the codes: Tools/gen-diagnostics.py generates each
@@ -87,9 +88,8 @@ final class DiagnosticCodesDocumentedTests: XCTestCase {
 
     /// The generated files are what docs/DIAGNOSTICS.md says (the generator's `--check`).
     func testGeneratedCodeFilesMatchTheDocument() throws {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        guard let python = path.split(separator: ":").map({ $0 + "/python3" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) })
-        else { throw XCTSkip("python3 is not on PATH: Tools/gen-diagnostics.py --check cannot run (scripts/test.sh runs it)") }
+        // python3 on PATH, else the peer-tool rule: skipped in the quick loop, a failure in the full run.
+        let python = try PeerTool.path("python3") ?? PeerTool.require("python3")
         let p = Process()
         p.executableURL = URL(fileURLWithPath: python)
         p.arguments = [Self.repoRoot.appendingPathComponent("Tools/gen-diagnostics.py").path, "--check"]

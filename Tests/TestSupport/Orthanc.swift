@@ -17,17 +17,15 @@ public final class OrthancServer: Sendable {
     /// The DICOMweb base URL.
     public var dicomWebURL: String { url + "/dicom-web" }
 
-    /// The Orthanc executable, or nil when it is not installed (Debian: orthanc, orthanc-dicomweb).
-    public static var executable: String? {
-        ["/usr/sbin/Orthanc", "/usr/bin/Orthanc"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? PeerTool.path("Orthanc")
-    }
     static let dicomWebPlugin = "/usr/share/orthanc/plugins/libOrthancDicomWeb.so"
 
-    /// Starts a server; `users` turns HTTP basic authentication on with these user/password pairs. Skips the
-    /// test when Orthanc or its DICOMweb plugin is not installed.
+    /// Starts a server; `users` turns HTTP basic authentication on with these user/password pairs. Like every
+    /// peer tool (``PeerTool/require(_:)``): skipped in the quick loop, a failure in the full run when Orthanc
+    /// or its DICOMweb plugin is not installed (scripts/setup.sh installs orthanc, orthanc-dicomweb).
     public static func start(users: [String: String]? = nil) throws -> OrthancServer {
-        guard let exe = executable, FileManager.default.fileExists(atPath: dicomWebPlugin) else {
-            throw XCTSkip("needs Orthanc with its DICOMweb plugin (apt-get install orthanc orthanc-dicomweb)")
+        let exe = try PeerTool.require("Orthanc")
+        guard FileManager.default.fileExists(atPath: dicomWebPlugin) else {
+            throw TestFailure("Orthanc's DICOMweb plugin \(dicomWebPlugin) is not installed: scripts/setup.sh installs orthanc-dicomweb")
         }
         return try OrthancServer(executable: exe, users: users)
     }

@@ -8,9 +8,9 @@ import XCTest
 /// one is skipped; in the full run (DICOM_MEDIA_CORPUS set, as scripts/test.sh does after scripts/setup.sh
 /// installed the tools) a missing tool fails it.
 public enum PeerTool {
-    /// The path of an executable on PATH (then /usr/bin, /usr/local/bin), or nil.
+    /// The path of an executable on PATH (then /usr/bin, /usr/local/bin, /usr/sbin), or nil.
     public static func path(_ name: String) -> String? {
-        let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin"]
+        let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin", "/usr/sbin"]
         return dirs.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
