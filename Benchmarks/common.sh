@@ -60,14 +60,17 @@ ct_files() {
 # compare NAME RUNS WARMUP SHELL "OURS_CMD" "PEER_CMD": times both (hyperfine, SHELL "none" for
 # short commands run without a shell, else "bash"), prints mean, median and min of each and the
 # ratio ours/peer of the means and of the medians. Both commands must succeed in a trial run.
+# PREPARE="CMD" (optional) runs CMD, untimed, before each run of either command (hyperfine --prepare).
 compare() {
     local name=$1 runs=$2 warmup=$3 shell=$4 ours=$5 peer=$6
     local json=$RESULTS/$name.json csv=$RESULTS/$name.csv
     for c in "$ours" "$peer"; do
+        [[ -z ${PREPARE:-} ]] || bash -c "$PREPARE" >/dev/null 2>&1
         bash -c "$c" >/dev/null 2>&1 || { echo "bench: '$c' fails; not timed" >&2; bash -c "$c" >/dev/null; exit 1; }
     done
     if command -v hyperfine >/dev/null && [[ -z ${NO_HYPERFINE:-} ]]; then
         local -a sh=(--shell=bash); [[ $shell == none ]] && sh=(-N)
+        [[ -z ${PREPARE:-} ]] || sh+=(--prepare "$PREPARE")
         hyperfine "${sh[@]}" --style none --runs "$runs" --warmup "$warmup" --export-json "$json" --export-csv "$csv" \
             -n ours "$ours" -n peer "$peer" >/dev/null
     else
@@ -78,6 +81,7 @@ compare() {
             for ((r = 0; r < warmup; r++)); do bash -c "$c" >/dev/null 2>&1; done
             : >"$RESULTS/.times"
             for ((r = 0; r < runs; r++)); do
+                [[ -z ${PREPARE:-} ]] || bash -c "$PREPARE" >/dev/null 2>&1
                 t0=$(date +%s%N); bash -c "$c" >/dev/null 2>&1; t1=$(date +%s%N)
                 echo $(((t1 - t0))) >>"$RESULTS/.times"
             done

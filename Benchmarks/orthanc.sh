@@ -2,10 +2,13 @@
 # Orthanc (Debian's `orthanc` package) on loopback for the import benchmark (row 5 of run.sh):
 #   Benchmarks/orthanc.sh restart DIR   stop, wipe DIR, start with storage + index in DIR, wait until ready
 #   Benchmarks/orthanc.sh stop DIR
-# HTTP on 127.0.0.1:${ORTHANC_PORT:-18042}, DICOM server off, no plugins, no authentication.
+# HTTP on 127.0.0.1:${ORTHANC_PORT:-18042}, DICOM server off, no authentication; no plugins unless
+# ORTHANC_DICOMWEB=1 (then Debian's DICOMweb plugin, at /dicom-web/).
 set -euo pipefail
 cmd=$1 dir=$2
 port=${ORTHANC_PORT:-18042}
+plugins='"Plugins": []'
+[[ -z ${ORTHANC_DICOMWEB:-} ]] || plugins='"Plugins": ["/usr/share/orthanc/plugins/libOrthancDicomWeb.so"], "DicomWeb": {"Enable": true, "Root": "/dicom-web/"}'
 pidfile=$dir.pid
 stop() {
     if [[ -f $pidfile ]]; then
@@ -25,7 +28,7 @@ case $cmd in
         cat > "$dir/orthanc.json" <<JSON
 { "Name": "bench", "StorageDirectory": "$dir/storage", "IndexDirectory": "$dir/storage",
   "HttpPort": $port, "RemoteAccessAllowed": false, "AuthenticationEnabled": false,
-  "DicomServerEnabled": false, "Plugins": [], "StorageCompression": false }
+  "DicomServerEnabled": false, $plugins, "StorageCompression": false }
 JSON
         Orthanc "$dir/orthanc.json" > "$dir.log" 2>&1 &
         echo $! > "$pidfile"

@@ -26,6 +26,7 @@ let package = Package(
         fuzzTarget("fuzz-medium", "Medium", ["DICOMCore", "DICOMIO", "DICOMFileSet"]),
         fuzzTarget("fuzz-pdu", "PDU", ["DICOMNetwork"]),
         fuzzTarget("fuzz-dimse", "DIMSE", ["DICOMNetwork"]),
+        fuzzTarget("fuzz-multipart", "Multipart", ["DICOMNetwork"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -14,6 +14,8 @@
 #                                                    # seeds are the corpus's compressed frames (needs .venv pydicom)
 #   FUZZ_TARGET=dimse scripts/fuzz.sh [SECONDS]      # DIMSE command sets (Fuzz/DIMSE): seeds are pynetdicom's
 #                                                    # command sets in Tests/DICOMNetworkTests/Fixtures/dimse/*.hex
+#   FUZZ_TARGET=multipart scripts/fuzz.sh [SECONDS]  # the DICOMweb decoders (Fuzz/Multipart): multipart/related
+#       whole vs chunked, Content-Type parameters, DICOM JSON; seeds are STOW/WADO-like bodies made below
 #   FUZZ_TARGET=iso scripts/fuzz.sh [SECONDS]        # the ISO 9660 reader (Fuzz/ISO): seeds are small images made
 #                                                    # here by xorriso/genisoimage (plain, Joliet, Rock Ridge, deep, links)
 #   FUZZ_TARGET=pdu scripts/fuzz.sh [SECONDS]        # the Upper Layer PDU codec, framer and PDV fragmenter/assembler
@@ -39,8 +41,8 @@ shift || true
 case "$DURATION" in ''|*[!0-9]*) echo "fuzz: SECONDS must be a whole number, got '$DURATION'" >&2; exit 2 ;; esac
 CONFIG="${FUZZ_CONFIG:-release}"
 TARGET="${FUZZ_TARGET:-part10}"
-case "$TARGET" in part10|dicomdir|transcode|rle|jpegdct|jpegll|adapters|iso|medium|pdu|dimse) ;; *) echo "fuzz: FUZZ_TARGET must be part10, dicomdir, transcode, rle, jpegdct, jpegll, adapters, iso, medium, pdu or dimse" >&2; exit 2 ;; esac
-case "$TARGET" in rle) CHECK_OBJ=DICOMPixel.build/RLE.swift.o ;; jpegdct) CHECK_OBJ=DICOMPixel.build/JPEGDCTDecoder.swift.o ;; jpegll) CHECK_OBJ=DICOMPixel.build/JPEGLosslessDecoder.swift.o ;; adapters) CHECK_OBJ=DICOMCodecs.build/OpenJPEG.swift.o ;; iso) CHECK_OBJ=MediaImage.build/ISO9660Reader.swift.o ;; medium) CHECK_OBJ=DICOMFileSet.build/Medium.swift.o ;; pdu) CHECK_OBJ=DICOMNetwork.build/PDUFramer.swift.o ;; dimse) CHECK_OBJ=DICOMNetwork.build/CommandSetDecoder.swift.o ;; *) CHECK_OBJ=DICOMIO.build/Part10Reader.swift.o ;; esac
+case "$TARGET" in part10|dicomdir|transcode|rle|jpegdct|jpegll|adapters|iso|medium|pdu|dimse|multipart) ;; *) echo "fuzz: FUZZ_TARGET must be part10, dicomdir, transcode, rle, jpegdct, jpegll, adapters, iso, medium, pdu, dimse or multipart" >&2; exit 2 ;; esac
+case "$TARGET" in rle) CHECK_OBJ=DICOMPixel.build/RLE.swift.o ;; jpegdct) CHECK_OBJ=DICOMPixel.build/JPEGDCTDecoder.swift.o ;; jpegll) CHECK_OBJ=DICOMPixel.build/JPEGLosslessDecoder.swift.o ;; adapters) CHECK_OBJ=DICOMCodecs.build/OpenJPEG.swift.o ;; iso) CHECK_OBJ=MediaImage.build/ISO9660Reader.swift.o ;; medium) CHECK_OBJ=DICOMFileSet.build/Medium.swift.o ;; pdu) CHECK_OBJ=DICOMNetwork.build/PDUFramer.swift.o ;; dimse) CHECK_OBJ=DICOMNetwork.build/CommandSetDecoder.swift.o ;; multipart) CHECK_OBJ=DICOMNetwork.build/MultipartParser.swift.o ;; *) CHECK_OBJ=DICOMIO.build/Part10Reader.swift.o ;; esac
 PRODUCT="fuzz-$TARGET"
 CORPUS_SRC="${DICOM_MEDIA_CORPUS:-$ROOT/../shared/media-corpus}"
 SEED_BYTES="${FUZZ_SEED_BYTES:-$([ "$TARGET" = transcode ] || [ "$TARGET" = iso ] && echo 262144 || echo 65536)}"
@@ -140,6 +142,20 @@ elif [ "$TARGET" = dimse ]; then
     python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(open(sys.argv[1]).read()))' "$f" >"$WORK/seed.bin" && add_seed "$WORK/seed.bin"
   done < <(find Tests/DICOMNetworkTests/Fixtures/dimse -type f -name '*.hex' -print0)
   rm -f "$WORK/seed.bin"
+elif [ "$TARGET" = multipart ]; then
+  # A control byte (00 whole, 01 byte by byte, 85 5-byte chunks with a 4 KiB part limit, 40 JSON skipping bulk
+  # data) then a WADO-like multipart body, a Content-Type line, or a DICOM JSON array.
+  DICT=()
+  seed() { printf '%b' "$1" >"$WORK/seed.bin" && add_seed "$WORK/seed.bin"; }
+  for control in '\x00' '\x01' '\x85'; do
+    seed "${control}preamble\r\n--xyzzy\r\nContent-Type: application/dicom\r\n\r\nDICMbody\r\n--xyzzy  \r\nContent-Type: application/dicom; transfer-syntax=1.2.840.10008.1.2.1\r\n\r\n\x00\x01\r\n\r\n--xyzzy--\r\nepilogue"
+    seed "${control}--xyzzy\r\n\r\n\r\n--xyzzy--"
+  done
+  seed '\x00multipart/related; type="application/dicom"; boundary="xyzzy"; start="<a@b>"\r\n'
+  seed '\x40[{"00100010":{"vr":"PN","Value":[{"Alphabetic":"Doe^J","Ideographic":"\xe5\xb1\xb1"}]},"7FE00010":{"vr":"OW","BulkDataURI":"http://x/1"},"00280010":{"vr":"US","Value":[512]},"00400100":{"vr":"SQ","Value":[{"00400001":{"vr":"AE","Value":["CT1"]}}]},"00091010":{"vr":"OB","InlineBinary":"AAEC"}}]'
+  seed '\x00[{"00080020":{"vr":"DA","Value":["20180107"]},"00201208":{"vr":"IS","Value":[1e400]},"00100030":{"vr":"DA"}}]'
+  rm -f "$WORK/seed.bin"
+  n=$(find "$SEEDS" -type f | wc -l)
 elif [ "$TARGET" = rle ] || [ "$TARGET" = jpegdct ]; then
   # Codec targets take one compressed frame, not a file: seed with corpus frames and the codec fixtures.
   DICT=()

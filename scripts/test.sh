@@ -46,4 +46,4 @@ export DICOM_MEDIA_BIN="$PWD/.build/debug/dicom-media"
 .venv/bin/python -m pytest -q Tests/interop
 scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
 FUZZ_TARGET=dicomdir scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
-for t in transcode jpegll rle jpegdct adapters iso medium pdu dimse; do FUZZ_TARGET=$t scripts/fuzz.sh "${FUZZ_SECONDS:-60}"; done
+for t in transcode jpegll rle jpegdct adapters iso medium pdu dimse multipart; do FUZZ_TARGET=$t scripts/fuzz.sh "${FUZZ_SECONDS:-60}"; done
