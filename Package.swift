@@ -58,7 +58,8 @@ let package = Package(
         .systemLibrary(name: "CISOFS", providers: [.apt(["libisofs-dev"])]),
         .target(name: "MediaImage", dependencies: ["CArchive", "CISOFS", "DICOMCore", "DICOMPixel", "DICOMCodecs", "FileSystem", "CNativeLibraries"]),
         .target(
-            name: "MediaKit", dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet", "DICOMPixel", "DICOMCodecs", "MediaImage", "DICOMStore", "FileSystem"]),
+            name: "MediaKit",
+            dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet", "DICOMPixel", "DICOMCodecs", "MediaImage", "DICOMStore", "DICOMNetwork", "FileSystem"]),
         .executableTarget(
             name: "dicom-media",
             dependencies: [
