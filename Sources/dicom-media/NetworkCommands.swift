@@ -8,7 +8,7 @@ struct NodeOptions: ParsableArguments {
             "The nodes file naming the peers (default: $XDG_CONFIG_HOME/dicom-media/nodes.json, else ~/.config/dicom-media/nodes.json).",
             valueName: "FILE"))
     var nodes: String?
-    @Option(help: ArgumentHelp("Our AE title (default DICOM_MEDIA).", valueName: "TITLE")) var ae: String = NetworkPeer.defaultAETitle
+    @Option(help: ArgumentHelp("Our AE title, the calling AE title of our associations.", valueName: "TITLE")) var ae: String = NetworkPeer.defaultAETitle
 
     func validate() throws {
         do { _ = try NetworkPeer.checkAETitle(ae) } catch { throw ValidationError("--ae: \(error)") }

@@ -8,8 +8,8 @@ struct Receive: ParsableCommand {
             " Instances are kept bit for bit as received; success is answered only once an instance is stored. SIGINT or SIGTERM stop accepting, let the running associations finish, and exit 0; so does --idle. One line per association on stdout (with --json one JSON object per line: association, callingAETitle, calledAETitle, stored, echoes, failed, released, error). Exit 2 when the port cannot be bound."
     )
     @Option(help: "The TCP port to listen on (1-65535).") var port: Int
-    @Option(help: "The address to listen on (default 127.0.0.1; 0.0.0.0 for every interface).") var host = "127.0.0.1"
-    @Option(help: ArgumentHelp("Our AE title: associations calling another are rejected (default DICOM_MEDIA).", valueName: "TITLE"))
+    @Option(help: "The address to listen on (0.0.0.0 for every interface).") var host = "127.0.0.1"
+    @Option(help: ArgumentHelp("Our AE title: associations calling another are rejected.", valueName: "TITLE"))
     var ae = NetworkPeer.defaultAETitle
     @Option(
         help: ArgumentHelp("Write each instance as <SOP Instance UID>.dcm into this folder instead of the store.", valueName: "DIR"))
@@ -17,7 +17,7 @@ struct Receive: ParsableCommand {
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Accept only these calling AE titles (default: any).", valueName: "AE"))
     var allow: [String] = []
     @Option(help: ArgumentHelp("Exit after this many seconds without an association.", valueName: "SECONDS")) var idle: Double?
-    @Option(name: .customLong("max-associations"), help: "Simultaneous associations; more are rejected transiently (default 16).")
+    @Option(name: .customLong("max-associations"), help: "Simultaneous associations; more are rejected transiently.")
     var maxAssociations = 16
     @OptionGroup var storeOption: StoreOption
     @OptionGroup var output: OutputOptions

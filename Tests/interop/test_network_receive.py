@@ -131,9 +131,10 @@ def test_pynetdicom_sigterm_lets_the_running_association_finish(tmp_path, stores
 def test_abort_mid_transfer_leaves_nothing(tmp_path):
     from pynetdicom.dimse_messages import C_STORE_RQ
     from pynetdicom.dimse_primitives import C_STORE
-    from pynetdicom.pdu import A_ASSOCIATE_RQ
+    from pynetdicom.pdu import A_ASSOCIATE_RQ, P_DATA_TF
     from pynetdicom.pdu_primitives import A_ASSOCIATE, MaximumLengthNotification
     from pynetdicom.presentation import build_context
+    from pynetdicom.transport import AddressInformation
     store = tmp_path / "store"
     rx = Receiver("--store", store)
     try:
@@ -141,8 +142,8 @@ def test_abort_mid_transfer_leaves_nothing(tmp_path):
         primitive.application_context_name = "1.2.840.10008.3.1.1.1"
         primitive.calling_ae_title = "KILLER"
         primitive.called_ae_title = "DICOM_MEDIA"
-        primitive.calling_presentation_address = ("127.0.0.1", 1)
-        primitive.called_presentation_address = ("127.0.0.1", rx.port)
+        primitive.calling_presentation_address = AddressInformation("127.0.0.1", 1)
+        primitive.called_presentation_address = AddressInformation("127.0.0.1", rx.port)
         cx = build_context(str(pydicom.dcmread(str(FILES[0]), stop_before_pixels=True).SOPClassUID), ["1.2.840.10008.1.2.1"])
         cx.context_id = 1
         primitive.presentation_context_definition_list = [cx]
@@ -166,7 +167,9 @@ def test_abort_mid_transfer_leaves_nothing(tmp_path):
             msg.primitive_to_message(prim)
             pdus = list(msg.encode_msg(1, 16384))
             assert len(pdus) > 3
-            for pdu in pdus[:-1]:
+            for primitive in pdus[:-1]:
+                pdu = P_DATA_TF()
+                pdu.from_primitive(primitive)
                 s.sendall(pdu.encode())
             time.sleep(0.3)
     finally:
