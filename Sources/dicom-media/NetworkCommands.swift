@@ -24,6 +24,13 @@ struct NodeOptions: ParsableArguments {
     }
 }
 
+/// `--patient`, `--study`, `--series`: which stored instances a command takes (all when none is given).
+struct StoreSelection: ParsableArguments {
+    @Option(help: "Only this Patient ID (repeatable).") var patient: [String] = []
+    @Option(help: "Only this Study Instance UID (repeatable).") var study: [String] = []
+    @Option(help: "Only this Series Instance UID (repeatable).") var series: [String] = []
+}
+
 /// Runs a network use case: its error (unreachable, rejected with its reason, aborted) is one line on stderr, exit 2.
 func runNetwork<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch let e as ExitCode { throw e } catch let e as ValidationError { throw e } catch {
@@ -56,9 +63,7 @@ struct Send: ParsableCommand {
             " Only instances the peer confirmed count as sent. Exit 1 when some were not (each is named on stderr), 2 when no association or request could be made. --json: peer, service, instances, confirmed, failed, studyErrors, sent (per instance: path, sopInstanceUID, confirmed, status, statusName, transferSyntax, reencoded, error)."
     )
     @Option(help: ArgumentHelp("The peer: AE@host:port, an http(s)://.../dicom-web base URL, or a node name.", valueName: "NODE")) var to: String
-    @Option(help: "Only this Patient ID (repeatable).") var patient: [String] = []
-    @Option(help: "Only this Study Instance UID (repeatable).") var study: [String] = []
-    @Option(help: "Only this Series Instance UID (repeatable).") var series: [String] = []
+    @OptionGroup var selection: StoreSelection
     @Flag(name: .customLong("dry-run"), help: "List what would be sent; contact no peer.") var dryRun = false
     @OptionGroup var nodeOptions: NodeOptions
     @OptionGroup var storeOption: StoreOption
@@ -71,7 +76,7 @@ struct Send: ParsableCommand {
         let progress = output.progress()
         let report = try runNetwork {
             try store.send(
-                patients: patient, studies: study, series: series, to: peer, dryRun: dryRun,
+                patients: selection.patient, studies: selection.study, series: selection.series, to: peer, dryRun: dryRun,
                 progress: progress.map { p in { @Sendable in p("sending", $0, $1) } })
         }
         try finishSend(report, diagnostics: report.diagnostics, text: report.text, json: report.json, output: output, failOn: failOn)

@@ -2,11 +2,11 @@ import ArgumentParser
 import MediaKit
 
 struct Receive: ParsableCommand {
+    /// What --help says besides the contract.
+    static let discussion =
+        " Instances are kept bit for bit as received; success is answered only once an instance is stored. SIGINT or SIGTERM stop accepting, let the running associations finish, and exit 0; so does --idle. One line per association on stdout (with --json one JSON object per line: association, callingAETitle, calledAETitle, stored, echoes, failed, released, error). Exit 2 when the port cannot be bound."
     static let configuration = CommandConfiguration.subcommand(
-        "receive", "Receive instances: a foreground C-STORE and C-ECHO SCP, into the local store or a spool folder.",
-        more:
-            " Instances are kept bit for bit as received; success is answered only once an instance is stored. SIGINT or SIGTERM stop accepting, let the running associations finish, and exit 0; so does --idle. One line per association on stdout (with --json one JSON object per line: association, callingAETitle, calledAETitle, stored, echoes, failed, released, error). Exit 2 when the port cannot be bound."
-    )
+        "receive", "Receive instances: a foreground C-STORE and C-ECHO SCP, into the local store or a spool folder.", more: discussion)
     @Option(help: "The TCP port to listen on (1-65535).") var port: Int
     @Option(help: "The address to listen on (0.0.0.0 for every interface).") var host = "127.0.0.1"
     @Option(help: ArgumentHelp("Our AE title: associations calling another are rejected.", valueName: "TITLE"))

@@ -14,8 +14,34 @@ import urllib.request
 from pathlib import Path
 
 import pydicom
+import pytest
 
-from conftest import BIN, need
+from conftest import BIN, CORPUS, need
+
+
+def dm(*args, env=None):
+    """Runs our binary (environment additions in env); the CompletedProcess."""
+    e = dict(os.environ)
+    if env:
+        e.update(env)
+    return subprocess.run([str(BIN), *map(str, args)], capture_output=True, env=e, timeout=300)
+
+
+def store_files(store):
+    """{SOP Instance UID: stored file} from `store list --json`."""
+    r = dm("store", "list", "--store", store, "--json")
+    assert r.returncode == 0, r.stderr
+    j = json.loads(r.stdout)
+    return {i["sopInstanceUID"]: Path(store) / i["path"]
+            for p in j["patients"] for st in p["studies"] for se in st["series"] for i in se["instances"]}
+
+
+def imported_store(folder, source):
+    """A store at folder/s made by the existing `import` of source."""
+    store = Path(folder) / "s"
+    r = dm("import", source, "--store", store)
+    assert r.returncode == 0, r.stderr
+    return store
 
 
 def free_port():
@@ -175,3 +201,27 @@ class Orthanc:
 
     def stop(self):
         return stop(self.proc)
+
+
+# Fixtures the network tests import (pytest finds a fixture imported into a test module).
+
+@pytest.fixture
+def storescp(tmp_path):
+    """storescp +B +xa on a free port, stopped after the test."""
+    s = Storescp(tmp_path / "storescp")
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def orthanc(tmp_path):
+    """An Orthanc of the test's own, stopped after the test."""
+    o = Orthanc(tmp_path / "orthanc")
+    yield o
+    o.stop()
+
+
+@pytest.fixture(scope="module")
+def charset_store(tmp_path_factory):
+    """A store made by the existing import from the Clunie character-set File-set."""
+    return imported_store(tmp_path_factory.mktemp("store"), CORPUS / "clunie-charset-fileset")

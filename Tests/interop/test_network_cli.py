@@ -16,45 +16,13 @@ import pydicom
 import pytest
 
 from conftest import BIN, CORPUS, need
-from network_util import Receiver, Storescp, data_set_bytes, free_port, wait_listening
+from network_util import Receiver, charset_store, data_set_bytes, dm, free_port, storescp, store_files  # noqa: F401 (fixtures)
 
 CHARSET = CORPUS / "clunie-charset-fileset"
 
 
-def dm(*args, env=None):
-    e = dict(os.environ)
-    if env:
-        e.update(env)
-    return subprocess.run([str(BIN), *map(str, args)], capture_output=True, env=e, timeout=300)
-
-
 def lines(b):
     return [l for l in b.decode(errors="replace").splitlines() if l.strip()]
-
-
-@pytest.fixture
-def storescp(tmp_path):
-    s = Storescp(tmp_path / "storescp")
-    yield s
-    s.stop()
-
-
-@pytest.fixture(scope="module")
-def charset_store(tmp_path_factory):
-    """A store made by the existing import from the Clunie character-set File-set."""
-    store = tmp_path_factory.mktemp("store") / "s"
-    r = dm("import", CHARSET, "--store", store)
-    assert r.returncode == 0, r.stderr
-    return store
-
-
-def store_files(store):
-    """{SOP Instance UID: stored file} from `store list --json`."""
-    r = dm("store", "list", "--store", store, "--json")
-    assert r.returncode == 0, r.stderr
-    j = json.loads(r.stdout)
-    return {i["sopInstanceUID"]: Path(store) / i["path"]
-            for p in j["patients"] for st in p["studies"] for se in st["series"] for i in se["instances"]}
 
 
 # ----------------------------------------------------------------------------------------------- echo

@@ -15,14 +15,10 @@ import pydicom
 import pytest
 
 from conftest import BIN, CORPUS, need
-from network_util import Receiver, Storescp, data_set_bytes, free_port
+from network_util import Receiver, data_set_bytes, dm, free_port, storescp, store_files  # noqa: F401 (fixtures)
 
 CHARSET = CORPUS / "clunie-charset-fileset"
 FILES = sorted(p for p in CHARSET.iterdir() if p.name != "DICOMDIR")
-
-
-def dm(*args):
-    return subprocess.run([str(BIN), *map(str, args)], capture_output=True, timeout=300)
 
 
 def storescu(port, aet, *files, called="DICOM_MEDIA"):
@@ -33,23 +29,8 @@ def storescu(port, aet, *files, called="DICOM_MEDIA"):
     return r
 
 
-def store_files(store):
-    r = dm("store", "list", "--store", store, "--json")
-    assert r.returncode == 0, r.stderr
-    j = json.loads(r.stdout)
-    return {i["sopInstanceUID"]: Path(store) / i["path"]
-            for p in j["patients"] for st in p["studies"] for se in st["series"] for i in se["instances"]}
-
-
 def no_hidden_leftovers(folder):
     return [p for p in Path(folder).rglob("*") if ".tmp" in p.name or p.name.startswith(".receive")]
-
-
-@pytest.fixture
-def storescp(tmp_path):
-    s = Storescp(tmp_path / "storescp")
-    yield s
-    s.stop()
 
 
 def test_storescu_into_store_equals_storescp(tmp_path, storescp):

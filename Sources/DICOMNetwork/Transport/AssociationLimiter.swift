@@ -16,5 +16,9 @@ final class AssociationLimiter: Sendable {
 
     /// Numbers the associations served: 1, 2, ...
     private let numbers = Mutex(0)
-    func nextNumber() -> Int { numbers.withLock { $0 += 1; return $0 } }
+    func nextNumber() -> Int {
+        numbers.withLock {
+            $0 += 1; return $0
+        }
+    }
 }
