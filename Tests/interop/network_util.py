@@ -191,6 +191,12 @@ class Orthanc:
         with urllib.request.urlopen(self.url + path, timeout=30) as r:
             return r.read()
 
+    def call(self, method, path, body):
+        """A REST request with a JSON body; the parsed answer."""
+        req = urllib.request.Request(self.url + path, data=json.dumps(body).encode(), method=method)
+        with urllib.request.urlopen(req, timeout=120) as r:
+            return json.loads(r.read() or b"null")
+
     def instances(self):
         """{SOP Instance UID: the file Orthanc keeps}."""
         out = {}

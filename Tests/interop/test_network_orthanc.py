@@ -6,7 +6,7 @@ import tempfile
 
 import pytest
 
-from network_util import charset_store, data_set_bytes, dm, orthanc, store_files  # noqa: F401 (fixtures)
+from network_util import Receiver, charset_store, data_set_bytes, dm, orthanc, store_files  # noqa: F401 (fixtures)
 
 def test_echo_dimse_and_dicomweb(orthanc):
     r = dm("echo", orthanc.node, "--json")
@@ -41,3 +41,24 @@ def data_set_bytes_of(b):
         f.write(b)
         f.flush()
         return data_set_bytes(f.name)
+
+
+def test_orthanc_stores_into_our_receive(orthanc, charset_store, tmp_path):
+    """Orthanc's C-STORE SCU (/modalities/X/store) -> `receive --store`: the data sets Orthanc keeps, stored unchanged."""
+    assert dm("send", "--to", orthanc.dicomweb, "--store", charset_store).returncode == 0
+    store = tmp_path / "received"
+    rx = Receiver("--store", store, "--ae", "RECEIVER", "--json")
+    try:
+        orthanc.call("PUT", "/modalities/us", {"AET": "RECEIVER", "Host": "127.0.0.1", "Port": rx.port})
+        ids = json.loads(orthanc.get("/instances"))
+        orthanc.call("POST", "/modalities/us/store", {"Resources": ids, "Synchronous": True})
+    finally:
+        code, out, err = rx.stop()
+    assert code == 0, err
+    events = [json.loads(l) for l in out.splitlines() if l.strip()]
+    assert sum(e["stored"] for e in events) == len(ids) and all(e["failed"] == [] for e in events)
+    theirs = orthanc.instances()
+    ours = store_files(store)
+    assert set(ours) == set(theirs)
+    for uid, path in ours.items():
+        assert data_set_bytes(path) == data_set_bytes_of(theirs[uid]), uid
