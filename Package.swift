@@ -98,7 +98,8 @@ let package = Package(
                 "DICOMNetwork", "DICOMIO", "DICOMCore", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ], exclude: ["Fixtures"]),
-        .testTarget(name: "MediaKitTests", dependencies: ["MediaKit", "DICOMStore", "DICOMFileSet", "DICOMIO", "DICOMCore", "TestSupport"]),
+        .testTarget(
+            name: "MediaKitTests", dependencies: ["MediaKit", "DICOMStore", "DICOMFileSet", "DICOMIO", "DICOMCore", "DICOMNetwork", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
