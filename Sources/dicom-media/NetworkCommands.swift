@@ -75,9 +75,13 @@ struct Send: ParsableCommand {
         let store = try storeOption.open(create: false)
         let progress = output.progress()
         let report = try runNetwork {
-            try store.send(
-                patients: selection.patient, studies: selection.study, series: selection.series, to: peer, dryRun: dryRun,
-                progress: progress.map { p in { @Sendable in p("sending", $0, $1) } })
+            do {
+                return try store.send(
+                    patients: selection.patient, studies: selection.study, series: selection.series, to: peer, dryRun: dryRun,
+                    progress: progress.map { p in { @Sendable in p("sending", $0, $1) } })
+            } catch let e as MediaError where e.code == .notFound {
+                printError("\(e)"); throw ExitCode(Exit.problems)  // nothing selected: done in part, as `export`
+            }
         }
         try finishSend(report, diagnostics: report.diagnostics, text: report.text, json: report.json, output: output, failOn: failOn)
     }

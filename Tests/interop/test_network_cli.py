@@ -114,6 +114,9 @@ def test_send_selection_one_study(storescp, charset_store):
     assert "sent" in r.stdout.decode()
     expected = {u for u, p in stored.items() if str(pydicom.dcmread(str(p), stop_before_pixels=True).StudyInstanceUID) == study}
     assert set(storescp.received()) == expected
+    # Nothing selected: done in part (1), as `export`; nothing sent.
+    r = dm("send", "--to", storescp.node, "--store", charset_store, "--study", "1.2.3.4.5.6.7")
+    assert r.returncode == 1 and b"nothing in the store matches" in r.stderr and r.stdout == b""
 
 
 def test_send_unreachable_reports_nothing_sent(charset_store):

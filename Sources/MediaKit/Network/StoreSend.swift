@@ -6,7 +6,7 @@ import Foundation
 extension LocalStore {
     /// `send`: the stored instances of the given patients, studies and series (all when none is given) to `peer`,
     /// one association (or STOW-RS request) per study. Conflicting copies of one SOP Instance are all sent, each
-    /// reported by its path. An empty selection is a `not-found` MediaError.
+    /// reported by its path. An empty selection is a `not-found` MediaError (the command exits 1, as `export` does).
     public func send(
         patients: [String], studies: [String], series: [String], to peer: NetworkPeer, dryRun: Bool = false,
         progress: (@Sendable (Int, Int) -> Void)? = nil
@@ -14,7 +14,7 @@ extension LocalStore {
         let rows = try select(patients: patients, studies: studies, series: series)
         guard !rows.isEmpty else {
             let what = patients.map { "patient \($0)" } + studies.map { "study \($0)" } + series.map { "series \($0)" }
-            throw MediaError(.notFound, "nothing in the store" + (what.isEmpty ? "" : " for " + what.joined(separator: ", ")), path: root)
+            throw MediaError(.notFound, what.isEmpty ? "the store is empty" : "nothing in the store matches " + what.joined(separator: ", "), path: root)
         }
         let outgoing = rows.map { row in
             let file = absolutePath(row)
