@@ -175,3 +175,22 @@ def test_idle_exits_0_and_port_in_use_exits_2(tmp_path):
                            capture_output=True, timeout=60)
     assert r.returncode == 2
     assert len([l for l in r.stderr.decode().splitlines() if l.strip()]) == 1
+
+
+def test_sigint_and_association_limit(tmp_path):
+    from pynetdicom import AE
+    rx = Receiver("--spool", tmp_path / "spool", "--max-associations", "1")
+    ae = AE(ae_title="FIRST")
+    ae.add_requested_context("1.2.840.10008.1.1")
+    first = ae.associate("127.0.0.1", rx.port, ae_title="DICOM_MEDIA")
+    try:
+        assert first.is_established
+        # A second association over the limit of one is rejected transiently (local-limit-exceeded).
+        second = ae.associate("127.0.0.1", rx.port, ae_title="DICOM_MEDIA")
+        assert second.is_rejected
+        assert first.send_c_echo().Status == 0
+    finally:
+        first.release()
+    code, out, _ = rx.stop(signal.SIGINT)
+    assert code == 0
+    assert len([l for l in out.splitlines() if l.strip()]) == 1 and "1 C-ECHO; released" in out
