@@ -203,3 +203,18 @@ def test_import_to_many_transfer_syntaxes_is_bit_preserving(storescp):
         assert data_set_bytes(received[i["sopInstanceUID"]]) == expected, source
         compared += 1
     assert compared >= 25
+
+
+def test_send_opens_one_association_per_study(tmp_path, charset_store):
+    stored = store_files(charset_store)
+    studies = {str(pydicom.dcmread(str(p), stop_before_pixels=True).StudyInstanceUID) for p in stored.values()}
+    rx = Receiver("--spool", tmp_path / "spool", "--json")
+    try:
+        r = dm("send", "--to", f"DICOM_MEDIA@127.0.0.1:{rx.port}", "--store", charset_store, "--ae", "SENDER")
+    finally:
+        code, out, _ = rx.stop()
+    assert r.returncode == 0, r.stderr
+    events = [json.loads(l) for l in out.splitlines() if l.strip()]
+    assert len(events) == len(studies) > 1
+    assert all(e["callingAETitle"] == "SENDER" and e["released"] for e in events)
+    assert sum(e["stored"] for e in events) == len(stored)
