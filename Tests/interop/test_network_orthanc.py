@@ -4,7 +4,10 @@ arrives, with the bytes the store holds, and only what Orthanc confirmed is repo
 import json
 import tempfile
 
+import pydicom
 import pytest
+
+from conftest import CORPUS
 
 from network_util import Receiver, charset_store, data_set_bytes, dm, orthanc, store_files  # noqa: F401 (fixtures)
 
@@ -62,3 +65,17 @@ def test_orthanc_stores_into_our_receive(orthanc, charset_store, tmp_path):
     assert set(ours) == set(theirs)
     for uid, path in ours.items():
         assert data_set_bytes(path) == data_set_bytes_of(theirs[uid]), uid
+
+
+def test_import_to_dicomweb_with_reconcile(orthanc, tmp_path):
+    """`import --to` a DICOMweb node: the reconciled instances (written to a private temporary folder) posted by STOW-RS."""
+    fileset = CORPUS / "clunie-charset-fileset"
+    source_id = str(pydicom.dcmread(str(fileset / "SCSGERM"), stop_before_pixels=True).PatientID)
+    mp = tmp_path / "map.csv"
+    mp.write_text(f"source_patient_id,patient_id\n{source_id},LOCAL-7\n")
+    r = dm("import", fileset, "--to", orthanc.dicomweb, "--reconcile", mp, "--json")
+    assert r.returncode == 0, r.stderr
+    j = json.loads(r.stdout)
+    assert j["send"]["service"] == "STOW-RS" and j["send"]["confirmed"] == j["send"]["instances"] == 11
+    patients = {json.loads(orthanc.get(f"/patients/{p}"))["MainDicomTags"]["PatientID"] for p in json.loads(orthanc.get("/patients"))}
+    assert "LOCAL-7" in patients and source_id not in patients
