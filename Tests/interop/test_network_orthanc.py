@@ -8,8 +8,8 @@ import pydicom
 import pytest
 
 from conftest import CORPUS
-
 from network_util import Receiver, charset_store, data_set_bytes, dm, orthanc, store_files  # noqa: F401 (fixtures)
+
 
 def test_echo_dimse_and_dicomweb(orthanc):
     r = dm("echo", orthanc.node, "--json")
