@@ -5,17 +5,11 @@ Patient ID storescp received is the local one), and `receive` (storescu's and py
 with the bytes storescp +B keeps of the same send; SIGTERM lets a running association finish, exit 0;
 nothing half-received is kept). Expected values come from pydicom and the peers, not from us."""
 import json
-import os
-import shutil
-import signal
-import subprocess
-import time
 from pathlib import Path
 
 import pydicom
-import pytest
 
-from conftest import BIN, CORPUS, need
+from conftest import CORPUS
 from network_util import Receiver, charset_store, data_set_bytes, dm, free_port, storescp, store_files  # noqa: F401 (fixtures)
 
 CHARSET = CORPUS / "clunie-charset-fileset"

@@ -3,7 +3,6 @@ has the data set bytes storescp +B keeps of the same send; one line per associat
 accepting but lets a running association finish (exit 0); an association aborted mid-transfer leaves no
 file; --idle exits 0. Expected values come from storescp and pydicom, not from us."""
 import json
-import os
 import signal
 import socket
 import subprocess
@@ -12,7 +11,6 @@ from io import BytesIO
 from pathlib import Path
 
 import pydicom
-import pytest
 
 from conftest import BIN, CORPUS, need
 from network_util import Receiver, data_set_bytes, dm, free_port, storescp, store_files  # noqa: F401 (fixtures)
