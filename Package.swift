@@ -58,7 +58,8 @@ let package = Package(
         .systemLibrary(name: "CISOFS", providers: [.apt(["libisofs-dev"])]),
         .target(name: "MediaImage", dependencies: ["CArchive", "CISOFS", "DICOMCore", "DICOMPixel", "DICOMCodecs", "FileSystem", "CNativeLibraries"]),
         .target(
-            name: "MediaKit", dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet", "DICOMPixel", "DICOMCodecs", "MediaImage", "DICOMStore", "FileSystem"]),
+            name: "MediaKit",
+            dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet", "DICOMPixel", "DICOMCodecs", "MediaImage", "DICOMStore", "DICOMNetwork", "FileSystem"]),
         .executableTarget(
             name: "dicom-media",
             dependencies: [
@@ -97,7 +98,8 @@ let package = Package(
                 "DICOMNetwork", "DICOMIO", "DICOMCore", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ], exclude: ["Fixtures"]),
-        .testTarget(name: "MediaKitTests", dependencies: ["MediaKit", "DICOMStore", "DICOMFileSet", "DICOMIO", "DICOMCore", "TestSupport"]),
+        .testTarget(
+            name: "MediaKitTests", dependencies: ["MediaKit", "DICOMStore", "DICOMFileSet", "DICOMIO", "DICOMCore", "DICOMNetwork", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -39,6 +39,12 @@ struct Import: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @OptionGroup var failOn: FailOnOption
     @OptionGroup var lockWait: LockWaitOption
+    @Option(
+        help: ArgumentHelp(
+            "Send the instances to this peer instead of the store (AE@host:port, an http(s)://.../dicom-web base URL, or a node name): one association or STOW-RS request per study.",
+            valueName: "NODE"))
+    var to: String?
+    @OptionGroup var nodeOptions: NodeOptions
 
     private static let provenanceHelp = ArgumentHelp(
         "What the store keeps of each instance's origin: full (medium path, File-set ID and UID, File ID, path), label (the medium's File-set ID only), hash (a keyed token of the medium only).",
@@ -46,9 +52,11 @@ struct Import: ParsableCommand {
 
     func validate() throws {
         if let p = provenance, ProvenanceMode(rawValue: p) == nil { throw ValidationError("--provenance is full, label or hash, not '\(p)'") }
+        if to != nil && (provenance != nil || storeOption.store != nil) { throw ValidationError("--provenance and --store go with the store, not with --to") }
     }
 
     func run() throws {
+        if let to { return try send(to: to) }
         let media: [any MediumReader]
         do { media = try sources.map(MediumOpener.open) } catch {
             printError("\(error)"); throw ExitCode(Exit.unreadable)

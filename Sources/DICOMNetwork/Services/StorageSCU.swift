@@ -49,9 +49,18 @@ public enum StorageSCU {
 
     /// The presentation contexts that let these files go out unchanged, or re-encoded when uncompressed (PS3.8 §9.3.2.2).
     public static func proposals(forFiles paths: [String]) -> [PresentationContextProposal] {
+        proposals(
+            for: paths.compactMap { path in
+                guard let file = try? Part10Reader.read(path: path, options: .headerOnly), let h = try? header(file, path: path) else { return nil }
+                return (h.sopClassUID, h.transferSyntax)
+            })
+    }
+
+    /// The presentation contexts for instances of these SOP classes in these transfer syntaxes: each in its own syntax, and in
+    /// Explicit/Implicit VR Little Endian (PS3.8 §9.3.2.2); at most 128.
+    public static func proposals(for instances: [(sopClassUID: String, transferSyntax: String)]) -> [PresentationContextProposal] {
         var out: [PresentationContextProposal] = []
-        for path in paths {
-            guard let file = try? Part10Reader.read(path: path, options: .headerOnly), let h = try? header(file, path: path) else { continue }
+        for h in instances {
             let own = PresentationContextProposal(abstractSyntax: h.sopClassUID, transferSyntaxes: [h.transferSyntax])
             let fallback = PresentationContextProposal(abstractSyntax: h.sopClassUID, transferSyntaxes: uncompressed)
             for p in [own, fallback] where !out.contains(p) { out.append(p) }
@@ -86,12 +95,20 @@ public enum StorageSCU {
     /// else re-encoded losslessly into an accepted Explicit/Implicit VR Little Endian context; a per-instance failure otherwise.
     /// Errors of the association itself (abort, closed connection) throw.
     public static func store(_ path: String, on association: Association) async throws -> StoreResult {
-        var result = StoreResult(path: path, reencoded: false)
         let bytes: [UInt8]
+        do { bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
+            return StoreResult(
+                path: path, reencoded: false, error: NetworkError(.instanceUnreadable, "cannot read the file: \(error)", path: path, cause: error))
+        }
+        return try await store(bytes: bytes, path: path, on: association)
+    }
+
+    /// Sends a Part 10 file given by its bytes (`path` names it in the result and errors), as ``store(_:on:)`` does.
+    public static func store(bytes: [UInt8], path: String, on association: Association) async throws -> StoreResult {
+        var result = StoreResult(path: path, reencoded: false)
         let file: DICOMFile
         let h: Header
         do {
-            bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
             file = try Part10Reader.read(bytes: bytes, path: path)
             h = try header(file, path: path)
         } catch {

@@ -60,7 +60,8 @@ public actor Association {
                 }
                 .connect(host: host, port: port).get()
         } catch {
-            throw NetworkError(.connectFailed, "cannot connect to \(peer): \(error)", context: ErrorContext(component: peer), cause: error)
+            throw NetworkError(
+                .connectFailed, "cannot connect to \(peer): \(ConnectFailure.reason(error))", context: ErrorContext(component: peer), cause: error)
         }
         var it = stream.makeAsyncIterator()
         do {

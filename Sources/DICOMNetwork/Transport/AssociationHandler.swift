@@ -87,8 +87,10 @@ final class AssociationHandler: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         artim?.cancel(); idle?.cancel()
+        // Closed after we answered the peer's A-RELEASE-RQ (Sta13 without a failure): the association ended by its release.
+        let released = machine.state == .sta13 && failure == nil && negotiated != nil
         if machine.state != .sta1 { step(.transportClosed) }
-        finish(failure ?? NetworkError(.connectionClosed, "the peer closed the connection while the association existed (PS3.8 Evt17)"))
+        finish(released ? nil : failure ?? NetworkError(.connectionClosed, "the peer closed the connection while the association existed (PS3.8 Evt17)"))
         if holdsSlot, case .acceptor(_, let limiter, _) = role { limiter.release(); holdsSlot = false }
         self.context = nil
         context.fireChannelInactive()

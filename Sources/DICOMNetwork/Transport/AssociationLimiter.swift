@@ -13,4 +13,12 @@ final class AssociationLimiter: Sendable {
     }
     func release() { count.withLock { $0 -= 1 } }
     var active: Int { count.withLock { $0 } }
+
+    /// Numbers the associations served: 1, 2, ...
+    private let numbers = Mutex(0)
+    func nextNumber() -> Int {
+        numbers.withLock {
+            $0 += 1; return $0
+        }
+    }
 }

@@ -13,8 +13,18 @@ public protocol DIMSEServiceProvider: Sendable {
 // Each accepted connection gets its own channel and AssociationHandler; its association is served by a
 // task that answers each request through the first provider that takes it, one at a time. A peer that
 // misbehaves ends its own association only.
+/// Told of each association a listener serves: when it is established and when it ends (nil after a release, else why).
+/// While it is served, ``AssociationListener/servedAssociationID`` holds its number in the providers' `respond` calls.
+public protocol AssociationObserver: Sendable {
+    func began(_ id: Int, _ negotiated: NegotiatedAssociation)
+    func ended(_ id: Int, _ negotiated: NegotiatedAssociation, error: (any Error)?)
+}
+
 /// The acceptor side: listens on host:port and serves associations by an ``AcceptorPolicy`` and service providers (PS3.8 §9.1).
 public final class AssociationListener: Sendable {
+    /// The number of the association being served (1, 2, ... per listener), set around the providers' `respond` calls.
+    @TaskLocal public static var servedAssociationID: Int?
+
     /// The port bound (the one asked, or the one the system chose for port 0).
     public let port: Int
     public let policy: AcceptorPolicy
@@ -26,9 +36,9 @@ public final class AssociationListener: Sendable {
     }
 
     /// Binds `host:port` and starts accepting associations.
-    public static func bind(host: String = "127.0.0.1", port: Int, policy: AcceptorPolicy, services: [any DIMSEServiceProvider]) async throws
-        -> AssociationListener
-    {
+    public static func bind(
+        host: String = "127.0.0.1", port: Int, policy: AcceptorPolicy, services: [any DIMSEServiceProvider], observer: (any AssociationObserver)? = nil
+    ) async throws -> AssociationListener {
         let limiter = AssociationLimiter()
         let accepts: @Sendable (String) -> Bool = { syntax in services.contains { $0.accepts(abstractSyntax: syntax) } }
         let server: any Channel
@@ -37,7 +47,9 @@ public final class AssociationListener: Sendable {
                 .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
                 .childChannelInitializer { ch in
                     let (stream, continuation) = AsyncThrowingStream<AssociationInput, any Error>.makeStream()
-                    Task { await serve(channel: ch, stream: stream, services: services) }
+                    Task {
+                        await serve(channel: ch, stream: stream, services: services, observer: observer) { limiter.nextNumber() }
+                    }
                     return ch.eventLoop.makeCompletedFuture {
                         try ch.pipeline.syncOperations.addHandlers(
                             AssociationHandler.handlers(
@@ -61,10 +73,22 @@ public final class AssociationListener: Sendable {
     }
 
     /// Serves one association: each request answered by the first provider that takes it; an unanswered request aborts.
-    static func serve(channel: any Channel, stream: AsyncThrowingStream<AssociationInput, any Error>, services: [any DIMSEServiceProvider]) async {
+    static func serve(
+        channel: any Channel, stream: AsyncThrowingStream<AssociationInput, any Error>, services: [any DIMSEServiceProvider],
+        observer: (any AssociationObserver)?, number: @Sendable () -> Int
+    ) async {
         var it = stream.makeAsyncIterator()
         guard case .established(let negotiated)? = try? await it.next() else { return }
         let association = Association(channel: channel, negotiated: negotiated, inputs: it)
+        let id = number()
+        observer?.began(id, negotiated)
+        let error = await $servedAssociationID.withValue(id) { await serve(association, services: services) }
+        observer?.ended(id, negotiated, error: error)
+    }
+
+    /// Answers the requests of one established association until it ends; the error that ended it, nil after a release.
+    static func serve(_ association: Association, services: [any DIMSEServiceProvider]) async -> (any Error)? {
+        let negotiated = association.negotiated
         do {
             while let request = try await association.receive() {
                 var response: DIMSEMessage?
@@ -74,12 +98,14 @@ public final class AssociationListener: Sendable {
                 }
                 guard let response else {
                     await association.abort()
-                    return
+                    return NetworkError(.associationAborted, "no service answers a \(request.message.commandField.name); association aborted by this side")
                 }
                 try await association.send(response, contextID: request.context.id)
             }
+            return nil
         } catch {
             // The association ended by abort, timeout or a closed connection: the handler has closed it.
+            return error
         }
     }
 }

@@ -156,7 +156,7 @@ public final class DICOMwebClient: Sendable {
         } catch let e as NetworkError {
             throw e
         } catch {
-            throw NetworkError(.httpTransport, "the request failed: \(error)", context: ErrorContext(path: url), cause: error)
+            throw NetworkError(.httpTransport, "the request failed: \(ConnectFailure.reason(error))", context: ErrorContext(path: url), cause: error)
         }
     }
 

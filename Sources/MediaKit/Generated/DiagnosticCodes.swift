@@ -71,4 +71,10 @@ extension DiagnosticCode {
     public static let pdiDICOMOutsideTree = DiagnosticCode("pdi-dicom-outside-tree")
     /// a page links to a file not on the medium (IHE PDI)
     public static let pdiBrokenLink = DiagnosticCode("pdi-broken-link")
+
+    // MARK: - Network
+    /// an instance the peer did not confirm: a failure status, no response, its association or STOW-RS request failed, or it could not be read (PS3.4 B.2.3)
+    public static let sendFailed = DiagnosticCode("send-failed")
+    /// an instance the peer stored with a warning status (e.g. B000 coercion of data elements) (PS3.4 B.2.3)
+    public static let sendWarning = DiagnosticCode("send-warning")
 }

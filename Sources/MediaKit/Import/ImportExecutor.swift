@@ -60,9 +60,36 @@ public struct ImportExecutor {
         _ cands: [ImportPlan.Candidate], of medium: ImportPlan.MediumPlan, key: [UInt8], session: DICOMStore.ImportSession?,
         committer: Committer, report: inout ImportReport
     ) throws {
+        let location = medium.medium.location
+        let ready = Self.prepare(cands, of: medium, options: options, key: key, report: &report)
+        guard let session, !options.dryRun else {
+            let present = try store?.storedHashes(ready.map(\.1.sha256)) ?? []
+            var seenSHA = Set<String>(), seenUID = Set<String>()
+            for (i, row, _) in ready {
+                let item = ImportReport.Item(
+                    sopInstanceUID: row.sopInstanceUID, source: location, sourcePath: cands[i].path, storedPath: nil, sha256: row.sha256)
+                if present.contains(row.sha256) || seenSHA.contains(row.sha256) { report.alreadyPresent.append(item); continue }
+                let known = try store?.hasSOPInstance(row.sopInstanceUID) ?? false
+                if known || seenUID.contains(row.sopInstanceUID) { report.conflicts.append(item) } else { report.imported.append(item) }
+                seenSHA.insert(row.sha256); seenUID.insert(row.sopInstanceUID)
+            }
+            return
+        }
+        let staged = try session.stage(ready.map { (row: $0.1, bytes: $0.2) })
+        let items = ready.map { i, row, _ in
+            ImportReport.Item(sopInstanceUID: row.sopInstanceUID, source: location, sourcePath: cands[i].path, storedPath: row.path, sha256: row.sha256)
+        }
+        try committer.finish(&report)
+        committer.start(items) { try session.commit(staged) }
+    }
+
+    /// Reads, checks and transforms a batch of one medium's files (in parallel): the instances ready to store (candidate
+    /// index, row, bytes); files refused or not DICOM go into the report, and a DICOMDIR that does not list DICOM files is stale.
+    static func prepare(
+        _ cands: [ImportPlan.Candidate], of medium: ImportPlan.MediumPlan, options: ImportOptions, key: [UInt8], report: inout ImportReport
+    ) -> [(Int, StoredInstance, [UInt8])] {
         let now = DICOMStore.timestamp()
         let slots = ConcurrentSlots<PreparedInstance>(count: cands.count)
-        let options = self.options
         if !cands.isEmpty {
             DispatchQueue.concurrentPerform(iterations: cands.count) { i in
                 slots[i] = PreparedInstance(cands[i], of: medium, options: options, provenanceKey: key, importedAt: now)
@@ -104,25 +131,7 @@ public struct ImportExecutor {
             report.media[mi].dicomdir = "stale"
             report.media[mi].note = "DICOMDIR is stale: followed it and scanned the files it does not list"
         }
-        guard let session, !options.dryRun else {
-            let present = try store?.storedHashes(ready.map(\.1.sha256)) ?? []
-            var seenSHA = Set<String>(), seenUID = Set<String>()
-            for (i, row, _) in ready {
-                let item = ImportReport.Item(
-                    sopInstanceUID: row.sopInstanceUID, source: location, sourcePath: cands[i].path, storedPath: nil, sha256: row.sha256)
-                if present.contains(row.sha256) || seenSHA.contains(row.sha256) { report.alreadyPresent.append(item); continue }
-                let known = try store?.hasSOPInstance(row.sopInstanceUID) ?? false
-                if known || seenUID.contains(row.sopInstanceUID) { report.conflicts.append(item) } else { report.imported.append(item) }
-                seenSHA.insert(row.sha256); seenUID.insert(row.sopInstanceUID)
-            }
-            return
-        }
-        let staged = try session.stage(ready.map { (row: $0.1, bytes: $0.2) })
-        let items = ready.map { i, row, _ in
-            ImportReport.Item(sopInstanceUID: row.sopInstanceUID, source: location, sourcePath: cands[i].path, storedPath: row.path, sha256: row.sha256)
-        }
-        try committer.finish(&report)
-        committer.start(items) { try session.commit(staged) }
+        return ready
     }
 
     /// Runs one batch's commit at a time on a background thread; its outcomes go into the report

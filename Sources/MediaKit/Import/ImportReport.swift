@@ -144,12 +144,12 @@ public struct ImportReport: Sendable {
         return out
     }
 
+    /// One line per medium read: where, what kind, how many files, how it was read.
+    public var mediaLines: [String] { media.map { "\($0.location) (\($0.kind), \($0.files) files): \($0.note)" } }
+
     /// The results (stdout): each medium read and the summary; `diagnostics` go to stderr.
     public var text: String {
-        var lines: [String] = []
-        for m in media {
-            lines.append("\(m.location) (\(m.kind), \(m.files) files): \(m.note)")
-        }
+        var lines = mediaLines
         if let r = reconciliation, r.interrupted {
             lines.append(
                 "recovered an interrupted run: \(r.tmpRemoved) temporary, \(r.orphanFilesRemoved) orphan files and \(r.rowsWithoutFileRemoved) rows without file removed"

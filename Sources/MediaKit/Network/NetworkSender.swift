@@ -1,0 +1,134 @@
+import DICOMCore
+import DICOMNetwork
+import FileSystem
+import Foundation
+
+/// One instance to send: its identity, a name for reports, and its Part 10 bytes (read when it is sent).
+struct OutgoingInstance: Sendable {
+    var path: String
+    var sopInstanceUID: String
+    var sopClassUID: String
+    var transferSyntaxUID: String
+    var studyInstanceUID: String
+    /// A Part 10 file holding it (the store's copy), when there is one: STOW-RS posts it as it is.
+    var file: String?
+    /// Its Part 10 bytes.
+    var bytes: @Sendable () throws -> [UInt8]
+}
+
+// DIMSE: one association per study, proposing each SOP class in the files' own transfer syntaxes and in
+// Explicit/Implicit VR Little Endian; each instance's C-STORE-RSP is its outcome. DICOMweb: one STOW-RS request
+// per study; an instance counts as stored only when the response references it and does not list it as failed.
+/// Sends instances study by study to a peer, by C-STORE (PS3.4 Annex B) or STOW-RS (PS3.18 §10.5).
+enum NetworkSender {
+    /// Sends every instance, grouped by study in the order given; `progress(done, total)` after each instance.
+    static func send(_ instances: [OutgoingInstance], to peer: NetworkPeer, progress: (@Sendable (Int, Int) -> Void)?) throws -> SendReport {
+        var order: [String] = []
+        var byStudy: [String: [OutgoingInstance]] = [:]
+        for i in instances {
+            if byStudy[i.studyInstanceUID] == nil { order.append(i.studyInstanceUID) }
+            byStudy[i.studyInstanceUID, default: []].append(i)
+        }
+        let studies = order.map { byStudy[$0]! }
+        let total = instances.count
+        return try Blocking.run {
+            var report = SendReport(peer: peer.label, service: peer.usesDIMSE ? "C-STORE" : "STOW-RS")
+            for study in studies {
+                do {
+                    report.instances +=
+                        peer.usesDIMSE ? try await NetworkSender.storeStudy(study, peer: peer) : try await NetworkSender.stowStudy(study, peer: peer)
+                } catch {
+                    let line = "\(peer.naming(error))"
+                    report.studyErrors.append((study[0].studyInstanceUID, line))
+                    report.instances += study.map { NetworkSender.notSent($0, "study not sent: \(line)") }
+                }
+                progress?(report.instances.count, total)
+            }
+            return report
+        }
+    }
+
+    static func notSent(_ i: OutgoingInstance, _ why: String) -> SendReport.Instance {
+        SendReport.Instance(path: i.path, sopInstanceUID: i.sopInstanceUID, studyInstanceUID: i.studyInstanceUID, error: why)
+    }
+
+    /// One association for the study; an association that cannot be made throws. After an abort the rest are not sent.
+    static func storeStudy(_ study: [OutgoingInstance], peer: NetworkPeer) async throws -> [SendReport.Instance] {
+        guard let ae = peer.node.aeTitle, let host = peer.node.host, let port = peer.node.port else { return [] }
+        let association = try await Association.connect(
+            host: host, port: port, callingAETitle: peer.callingAETitle, calledAETitle: ae.value,
+            contexts: StorageSCU.proposals(for: study.map { ($0.sopClassUID, $0.transferSyntaxUID) }))
+        var out: [SendReport.Instance] = []
+        for (k, i) in study.enumerated() {
+            var r = SendReport.Instance(path: i.path, sopInstanceUID: i.sopInstanceUID, studyInstanceUID: i.studyInstanceUID)
+            let bytes: [UInt8]
+            do { bytes = try i.bytes() } catch {
+                r.error = "cannot read: \(error)"; out.append(r); continue
+            }
+            do {
+                let sent = try await StorageSCU.store(bytes: bytes, path: i.path, on: association)
+                r.status = sent.status; r.transferSyntax = sent.transferSyntax; r.reencoded = sent.reencoded
+                r.error = sent.error.map(\.message)
+                out.append(r)
+            } catch {
+                // The association ended (abort, closed connection): this one and the rest are unconfirmed.
+                let line = (error as? NetworkError)?.message ?? "\(error)"
+                r.error = "association ended: \(line)"
+                out.append(r)
+                out += study[(k + 1)...].map { notSent($0, "association ended before it was sent: \(line)") }
+                await association.abort()
+                return out
+            }
+        }
+        try? await association.release()
+        return out
+    }
+
+    /// One STOW-RS request for the study; files without a Part 10 file on disk are written to a private temporary folder first.
+    static func stowStudy(_ study: [OutgoingInstance], peer: NetworkPeer) async throws -> [SendReport.Instance] {
+        var files: [String] = []
+        var out: [SendReport.Instance] = []
+        var sendable: [OutgoingInstance] = []
+        var temporary: String?
+        defer { if let temporary { _ = removeTree(temporary) } }
+        for i in study {
+            if let f = i.file { files.append(f); sendable.append(i); continue }
+            do {
+                if temporary == nil {
+                    let t = FileManager.default.temporaryDirectory.path + "/dicom-media-stow-\(UUID().uuidString)"
+                    try makeDirectories(t, mode: 0o700)
+                    temporary = t
+                }
+                let f = temporary! + "/\(files.count).dcm"
+                try Data(try i.bytes()).write(to: URL(fileURLWithPath: f))
+                files.append(f); sendable.append(i)
+            } catch {
+                out.append(notSent(i, "cannot read: \(error)"))
+            }
+        }
+        guard !files.isEmpty else { return out }
+        let client = try peer.webClient()
+        let result: STOWResult
+        do {
+            result = try await client.store(files: files, study: study[0].studyInstanceUID)
+            try? await client.shutdown()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        for i in sendable {
+            var r = SendReport.Instance(path: i.path, sopInstanceUID: i.sopInstanceUID, studyInstanceUID: i.studyInstanceUID)
+            r.transferSyntax = i.transferSyntaxUID
+            if let f = result.failed.first(where: { $0.sopInstanceUID == i.sopInstanceUID }) {
+                r.status = DIMSEStatus(f.reason ?? 0xC000)
+                r.error = "the server listed it in the Failed SOP Sequence (reason \(r.status!))"
+            } else if let ref = result.referenced.first(where: { $0.sopInstanceUID == i.sopInstanceUID }) {
+                r.status = ref.reason.map { DIMSEStatus($0) } ?? .success
+            } else {
+                r.error = "the STOW-RS response (HTTP \(result.httpStatus)) does not reference it"
+            }
+            out.append(r)
+        }
+        return out
+    }
+}

@@ -1,0 +1,64 @@
+import DICOMCore
+import DICOMNetwork
+import DICOMStore
+import FileSystem
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// Each instance is first written whole by StorageSCP into a hidden folder of the store (`.receive-PID`), then
+// read there with import's rules (complete instance, SOP identity) and stored by the store's own import session
+// (its lock, temp file, syncfs, rename, row); only then is success answered. The staged file is removed either
+// way, so a half-received instance never reaches the store.
+/// The Storage SOP Classes as SCP into the local store (PS3.4 Annex B): bit-preserving, success only once stored.
+struct StoreReceiver: DIMSEServiceProvider {
+    let staging: StorageSCP
+    let store: LocalStore
+
+    /// The hidden staging folder of this process in the store at `root`; stale ones of dead processes are removed.
+    static func stagingFolder(root: String) throws -> String {
+        for name in folderNames(root) where name.hasPrefix(".receive-") {
+            if let pid = Int32(name.dropFirst(".receive-".count)), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
+                _ = removeTree(root + "/" + name)
+            }
+        }
+        let folder = root + "/.receive-\(getpid())"
+        _ = removeTree(folder)
+        try makeDirectories(folder, mode: 0o700)
+        return folder
+    }
+
+    func accepts(abstractSyntax: String) -> Bool { staging.accepts(abstractSyntax: abstractSyntax) }
+
+    func respond(to request: DIMSEReceived, on association: NegotiatedAssociation) async -> DIMSEMessage? {
+        guard case .cStoreRQ(let rq) = request.message, case .cStoreRSP(var rsp)? = await staging.respond(to: request, on: association) else {
+            return nil
+        }
+        let name = StorageSCP.fileName(sopInstanceUID: rq.affectedSOPInstanceUID)
+        defer { unlink(staging.spool + "/" + name) }
+        if rsp.response.status.isSuccess, let failure = importStaged(name, callingAETitle: association.callingAETitle) {
+            rsp.response.status = failure.status
+            rsp.response.errorComment = String(failure.why.prefix(64))
+        }
+        return .cStoreRSP(rsp)
+    }
+
+    /// Stores the staged file; nil when it was stored (or was there already), else the failure status and why.
+    func importStaged(_ name: String, callingAETitle: String) -> (status: DIMSEStatus, why: String)? {
+        let plan = ImportPlan.MediumPlan(medium: FolderMedium(root: staging.spool, only: [name]), sizes: [:], candidates: [])
+        let prepared = PreparedInstance(
+            .init(path: name, record: nil), of: plan, options: ImportOptions(), provenanceKey: [], importedAt: DICOMStore.timestamp())
+        switch prepared {
+        case .ready(var row, let bytes, _):
+            // Provenance: received over the network from the calling AE.
+            row.sourceKind = "network"; row.sourceLocation = callingAETitle; row.sourcePath = ""
+            do {
+                _ = try store.store.importSession { try $0.store([(row: row, bytes: bytes)]) }
+                return nil
+            } catch {
+                return (.outOfResources, "not stored: \(error)")
+            }
+        case .notDICOM(let why), .failed(let why): return (.cannotUnderstand, why)
+        }
+    }
+}
