@@ -1,6 +1,7 @@
 import DICOMCore
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// A service class provider: answers the requests of the SOP classes it accepts (PS3.4; e.g. Verification, Storage).
 public protocol DIMSEServiceProvider: Sendable {
@@ -25,10 +26,12 @@ public final class AssociationListener: Sendable {
         self.channel = channel; self.port = port; self.policy = policy; self.limiter = limiter
     }
 
-    /// Binds `host:port` and starts accepting associations.
-    public static func bind(host: String = "127.0.0.1", port: Int, policy: AcceptorPolicy, services: [any DIMSEServiceProvider]) async throws
-        -> AssociationListener
-    {
+    /// Binds `host:port` and starts accepting associations, over TLS when `tls` is given (it needs our certificate and key; a
+    /// file that cannot be loaded is `tls-failed` here, a client's failed handshake ends that connection only) (PS3.15 §B.1).
+    public static func bind(
+        host: String = "127.0.0.1", port: Int, policy: AcceptorPolicy, services: [any DIMSEServiceProvider], tls: TLSOptions? = nil
+    ) async throws -> AssociationListener {
+        let sslContext = try tls?.serverContext()
         let limiter = AssociationLimiter()
         let accepts: @Sendable (String) -> Bool = { syntax in services.contains { $0.accepts(abstractSyntax: syntax) } }
         let server: any Channel
@@ -39,6 +42,7 @@ public final class AssociationListener: Sendable {
                     let (stream, continuation) = AsyncThrowingStream<AssociationInput, any Error>.makeStream()
                     Task { await serve(channel: ch, stream: stream, services: services) }
                     return ch.eventLoop.makeCompletedFuture {
+                        if let sslContext { try ch.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext)) }
                         try ch.pipeline.syncOperations.addHandlers(
                             AssociationHandler.handlers(
                                 role: .acceptor(policy, limiter, acceptsAbstractSyntax: accepts), maximumLengthReceived: policy.maximumLengthReceived,
