@@ -2,7 +2,10 @@ import DICOMCore
 
 extension CommandSet {
     /// Decodes a whole command set in Implicit VR LE: group length first and exact, group 0000 only, ascending, defined lengths (PS3.7 §6.3.1, §E.1).
-    public static func decode(_ bytes: [UInt8]) throws -> CommandSet {
+    /// `lenient: true` (what an association receives, the PDVs delimiting the command) accepts a Command Group Length that disagrees
+    /// with the elements and skips elements outside group 0000: DCMTK-based peers (Orthanc) put a response's status detail (Error
+    /// Comment, Failed SOP Instance UID List) into the command after its group length was computed.
+    public static func decode(_ bytes: [UInt8], lenient: Bool = false) throws -> CommandSet {
         var ds = DataSet()
         var pos = 0
         var previous: Tag?
@@ -12,6 +15,11 @@ extension CommandSet {
             }
             let tag = Tag(le16(bytes, pos), le16(bytes, pos + 2))
             let length = le32(bytes, pos + 4)
+            if lenient, tag.group != 0, previous != nil, UInt64(length) <= UInt64(bytes.count - pos - 8) {
+                previous = tag
+                pos += 8 + Int(length)
+                continue
+            }
             guard tag.group == 0 else {
                 throw NetworkError(.commandNotGroup0000, "element outside group 0000 in a command set (PS3.7 §6.3.1)", offset: pos, tag: tag)
             }
@@ -32,7 +40,7 @@ extension CommandSet {
                         tag: tag)
                 }
                 let rest = bytes.count - 12
-                guard le32(value, 0) == rest else {
+                guard le32(value, 0) == rest || lenient else {
                     throw NetworkError(
                         .commandGroupLength, "Command Group Length is \(le32(value, 0)), the elements after it take \(rest) bytes (PS3.7 §E.1)",
                         offset: pos, tag: tag)

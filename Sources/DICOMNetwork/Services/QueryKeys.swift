@@ -62,6 +62,17 @@ public struct QueryKeys: Sendable, Hashable {
         try IdentifierBuilder.set(matching, returnKeys: Self.defaultReturnKeys(level) + returnKeys, in: &ds)
         return ds
     }
+
+    /// The Identifier of a C-MOVE or C-GET: Query/Retrieve Level and the unique keys given (Patient ID, Study, Series and SOP Instance
+    /// UIDs), nothing else, since a retrieve takes no return keys (PS3.4 §C.4.2.1.4.1, §C.4.3.1.3.1).
+    public func retrieveIdentifier() throws -> DataSet {
+        let unique: Set<Tag> = [.patientID, .studyInstanceUID, .seriesInstanceUID, .sopInstanceUID]
+        let keys = matching.filter { unique.contains($0.0) }
+        var ds = try IdentifierBuilder(values: keys.map { $0.1 }, characterSet: nil).start()
+        ds.setString(.queryRetrieveLevel, .CS, level.rawValue)
+        try IdentifierBuilder.set(keys, returnKeys: [], in: &ds)
+        return ds
+    }
 }
 
 /// The matching and return keys of a Modality Worklist C-FIND, the Scheduled Procedure Step keys in their sequence (PS3.4 §K.6.1.2).

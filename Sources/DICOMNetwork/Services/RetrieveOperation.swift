@@ -104,7 +104,7 @@ extension DIMSEStatus {
 }
 
 extension Association {
-    /// C-MOVE: asks the peer to send what `identifier` selects (see ``QueryKeys/identifier(characterSet:)``) to the AE
+    /// C-MOVE: asks the peer to send what `identifier` selects (see ``QueryKeys/retrieveIdentifier()``) to the AE
     /// `destination` by C-STORE on associations of its own; iterate for the responses (PS3.7 §9.1.4, PS3.4 §C.4.2).
     public func move(_ identifier: DataSet, model: QueryInformationModel, destination: String, priority: DIMSEPriority = .medium) async throws
         -> RetrieveOperation

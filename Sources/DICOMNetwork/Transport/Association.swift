@@ -115,7 +115,8 @@ public actor Association {
             while let input = try await it.next(isolation: self) {
                 guard case .message(let m) = input else { continue }
                 guard let context = negotiated.context(id: m.presentationContextID) else { continue }
-                return DIMSEReceived(message: try DIMSEMessage.decode(m.command), dataSet: m.dataSet, context: context)
+                let message = try DIMSEMessage(commandSet: CommandSet.decode(m.command, lenient: true))
+                return DIMSEReceived(message: message, dataSet: m.dataSet, context: context)
             }
         } catch {
             ended = true
