@@ -1,0 +1,65 @@
+import DICOMCore
+import DICOMIO
+import DICOMNetwork
+import Foundation
+import TestSupport
+import XCTest
+
+/// Storage Commitment Push Model SCU against Orthanc (PS3.4 Annex J): N-ACTION, the N-EVENT-REPORT on a new association to
+/// our listener (the SCU role accepted by role selection), committed and failed references with their Failure Reason.
+final class CommitmentTests: XCTestCase {
+    let timeouts = QRFixture.timeouts
+
+    func setUpOrthanc(_ commitment: StorageCommitmentSCU) async throws -> OrthancServer {
+        let listener = try await AssociationListener.bind(
+            port: 0, policy: AcceptorPolicy(aeTitle: QRFixture.ourAE, timeouts: timeouts), services: [VerificationSCP(), commitment])
+        addTeardownBlock { await listener.close() }
+        return try QRFixture.orthanc(self, ourPort: listener.port)
+    }
+
+    func reference(_ relative: String) throws -> SOPReference {
+        let ds = try Part10Reader.read(path: try Corpus.path(relative), options: .headerOnly).dataSet
+        return SOPReference(sopClassUID: try XCTUnwrap(ds.string(.sopClassUID)), sopInstanceUID: try XCTUnwrap(ds.string(.sopInstanceUID)))
+    }
+
+    func testCommitmentOfStoredInstances() async throws {
+        let commitment = StorageCommitmentSCU()
+        let server = try await setUpOrthanc(commitment)
+        let files = ["pydicom-3.0.2/test_files/CT_small.dcm", "pydicom-3.0.2/test_files/MR_small.dcm"]
+        try await QRFixture.store(try files.map(Corpus.path), into: server)
+        let refs = try files.map(reference)
+        let result = try await commitment.commit(
+            refs, host: "127.0.0.1", port: server.dicomPort, callingAETitle: QRFixture.ourAE, calledAETitle: "ORTHANC", timeout: .seconds(60),
+            timeouts: timeouts)
+        XCTAssertEqual(result.eventTypeID, 1)
+        XCTAssertEqual(Set(result.committed), Set(refs))
+        XCTAssertEqual(result.failed, [])
+        XCTAssertFalse(result.onRequestAssociation, "Orthanc reports on a new association")
+    }
+
+    func testCommitmentOfAnUnknownInstanceFails() async throws {
+        let commitment = StorageCommitmentSCU()
+        let server = try await setUpOrthanc(commitment)
+        try await QRFixture.store([try Corpus.path("pydicom-3.0.2/test_files/CT_small.dcm")], into: server)
+        let known = try reference("pydicom-3.0.2/test_files/CT_small.dcm")
+        let unknown = SOPReference(sopClassUID: known.sopClassUID, sopInstanceUID: "1.2.826.0.1.3680043.10.1234.4242")
+        let result = try await commitment.commit(
+            [known, unknown], host: "127.0.0.1", port: server.dicomPort, callingAETitle: QRFixture.ourAE, calledAETitle: "ORTHANC",
+            timeout: .seconds(60), timeouts: timeouts)
+        XCTAssertEqual(result.eventTypeID, 2)
+        XCTAssertEqual(result.committed, [known])
+        XCTAssertEqual(result.failed.map(\.reference), [unknown])
+        XCTAssertEqual(result.failed.first?.reason, .noSuchSOPInstance)
+    }
+
+    /// No report for the transaction within the wait: `commitment-timeout`.
+    func testNoReportTimesOut() async throws {
+        let commitment = StorageCommitmentSCU()
+        do {
+            _ = try await commitment.result(transactionUID: UID.make(), timeout: .milliseconds(300))
+            XCTFail("a result without a report")
+        } catch let e as NetworkError {
+            XCTAssertEqual(e.code, .commitmentTimeout)
+        }
+    }
+}
