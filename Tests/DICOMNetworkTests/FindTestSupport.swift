@@ -29,7 +29,9 @@ enum QRFixture {
     static func store(_ paths: [String], into server: OrthancServer) async throws -> [StoreResult] {
         let results = try await StorageSCU.send(
             files: paths, host: "127.0.0.1", port: server.dicomPort, callingAETitle: ourAE, calledAETitle: "ORTHANC", timeouts: timeouts)
-        for r in results where !r.isStored { throw TestFailure("Orthanc did not store \(r.path): \(String(describing: r.status)) \(String(describing: r.error))") }
+        for r in results where !r.isStored {
+            throw TestFailure("Orthanc did not store \(r.path): \(String(describing: r.status)) \(String(describing: r.error))")
+        }
         return results
     }
 

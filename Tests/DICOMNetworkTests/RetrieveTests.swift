@@ -142,7 +142,9 @@ final class RetrieveTests: XCTestCase {
         var cancelled = false
         for try await event in op {
             guard case .response(let r) = event else { continue }
-            if r.isFinal { final = r } else if !cancelled {
+            if r.isFinal {
+                final = r
+            } else if !cancelled {
                 try await op.cancel()
                 storage.open()
                 cancelled = true

@@ -125,7 +125,10 @@ final class TLSTests: XCTestCase {
         let l = try await listener(pki)
         let r = try runProcess(
             "echoscu",
-            ["-aet", "TLSSCU", "-aec", "TLSSCP", "+tls", pki.path("client.key"), pki.path("client.crt"), "-pw", "+cf", pki.path("ca.crt"), "127.0.0.1", String(l.port)])
+            [
+                "-aet", "TLSSCU", "-aec", "TLSSCP", "+tls", pki.path("client.key"), pki.path("client.crt"), "-pw", "+cf", pki.path("ca.crt"), "127.0.0.1",
+                String(l.port),
+            ])
         XCTAssertEqual(r.status, 0, r.output)
     }
 }

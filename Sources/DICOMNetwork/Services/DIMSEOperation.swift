@@ -1,13 +1,19 @@
 import DICOMCore
+import Synchronization
 
 // The requests whose responses come as a stream (C-FIND, C-MOVE, C-GET) share this: the Message ID, the
 // context, the C-CANCEL-RQ, and reading the association until the final response to that Message ID.
 /// A request sent on an association whose responses are being read: its Message ID and context, and C-CANCEL (PS3.7 §9.1.2-§9.1.4, §9.3.2.3).
-struct DIMSEOperation: Sendable {
+final class DIMSEOperation: Sendable {
     let association: Association
     let messageID: UInt16
     let context: AcceptedPresentationContext
     let commandField: CommandField
+    private let cancelled = Mutex(false)
+
+    init(association: Association, messageID: UInt16, context: AcceptedPresentationContext, commandField: CommandField) {
+        self.association = association; self.messageID = messageID; self.context = context; self.commandField = commandField
+    }
 
     /// Sends the request with its Identifier encoded in the context's syntax.
     static func start(
@@ -23,9 +29,27 @@ struct DIMSEOperation: Sendable {
         return DIMSEOperation(association: association, messageID: id, context: context, commandField: message.commandField)
     }
 
-    /// Sends C-CANCEL-RQ for the request: the peer ends it with a Cancel (FE00) response, or a final one if it had finished (PS3.7 §9.3.2.3).
+    /// Sends C-CANCEL-RQ for the request, once however often called: the peer ends it with a Cancel (FE00) response, or a final
+    /// one if it had finished (PS3.7 §9.3.2.3).
     func cancel() async throws {
+        guard
+            !cancelled.withLock({ was in
+                defer { was = true }; return was
+            })
+        else { return }
         try await association.send(.cCancelRQ(CCancelRQ(messageIDBeingRespondedTo: messageID)), contextID: context.id)
+    }
+
+    /// Runs `body` on a new association, then releases it; aborts it when `body` throws.
+    static func releasing<T>(_ association: Association, _ body: () async throws -> T) async throws -> T {
+        do {
+            let result = try await body()
+            try await association.release()
+            return result
+        } catch {
+            await association.abort()
+            throw error
+        }
     }
 
     /// The next message for this operation: a response to its Message ID, or a request the peer sends meanwhile (the C-STOREs of a

@@ -28,7 +28,7 @@ public final class FindOperation: AsyncSequence, Sendable {
     /// The C-FIND-RQ's Message ID.
     public var messageID: UInt16 { operation.messageID }
 
-    /// Sends C-CANCEL-RQ: the peer stops matching and ends with Cancel (FE00), reported as the final response (PS3.7 §9.3.2.3).
+    /// Sends C-CANCEL-RQ (once): the peer stops matching and ends with Cancel (FE00), reported as the final response (PS3.7 §9.3.2.3).
     public func cancel() async throws { try await operation.cancel() }
 
     public func makeAsyncIterator() -> Iterator { Iterator(operation: operation) }
@@ -89,23 +89,15 @@ public enum FindSCU {
         let association = try await Association.connect(
             host: host, port: port, callingAETitle: callingAETitle, calledAETitle: calledAETitle, contexts: contexts([model]), timeouts: timeouts,
             tls: tls)
-        do {
+        return try await DIMSEOperation.releasing(association) {
             let op = try await association.find(identifier, model: model)
             var result = FindResult(matches: [], status: .success)
-            var cancelled = false
             for try await response in op {
                 if let match = response.identifier { result.matches.append(match) }
                 if response.isFinal { (result.status, result.errorComment) = (response.status, response.errorComment) }
-                if let limit, !cancelled, !response.isFinal, result.matches.count >= limit {
-                    try await op.cancel()
-                    cancelled = true
-                }
+                if let limit, !response.isFinal, result.matches.count >= limit { try await op.cancel() }
             }
-            try await association.release()
             return result
-        } catch {
-            await association.abort()
-            throw error
         }
     }
 }

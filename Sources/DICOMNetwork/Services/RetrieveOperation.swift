@@ -42,7 +42,7 @@ public final class RetrieveOperation: AsyncSequence, Sendable {
     /// The request's Message ID.
     public var messageID: UInt16 { operation.messageID }
 
-    /// Sends C-CANCEL-RQ: the peer stops before its next sub-operation and ends with Cancel (FE00) (PS3.7 §9.3.2.3).
+    /// Sends C-CANCEL-RQ (once): the peer stops before its next sub-operation and ends with Cancel (FE00) (PS3.7 §9.3.2.3).
     public func cancel() async throws { try await operation.cancel() }
 
     public func makeAsyncIterator() -> Iterator { Iterator(operation: operation, storage: storage) }

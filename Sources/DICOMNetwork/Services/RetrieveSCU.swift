@@ -14,21 +14,10 @@ public struct RetrieveResult: Sendable {
 /// (PS3.4 §C.4.2, §C.4.3; PS3.7 §D.3.3.4).
 public enum RetrieveSCU {
     /// The Storage SOP classes a C-GET proposes by default: the common image, waveform, SR, RT and document classes (PS3.4 §B.5).
-    public static let commonStorageSOPClasses: [String] = [
-        "1.2.840.10008.5.1.4.1.1.1", "1.2.840.10008.5.1.4.1.1.1.1", "1.2.840.10008.5.1.4.1.1.1.1.1", "1.2.840.10008.5.1.4.1.1.1.2",
-        "1.2.840.10008.5.1.4.1.1.1.2.1", "1.2.840.10008.5.1.4.1.1.1.3", "1.2.840.10008.5.1.4.1.1.1.3.1", "1.2.840.10008.5.1.4.1.1.2",
-        "1.2.840.10008.5.1.4.1.1.2.1", "1.2.840.10008.5.1.4.1.1.3.1", "1.2.840.10008.5.1.4.1.1.4", "1.2.840.10008.5.1.4.1.1.4.1",
-        "1.2.840.10008.5.1.4.1.1.6.1", "1.2.840.10008.5.1.4.1.1.6.2", "1.2.840.10008.5.1.4.1.1.7", "1.2.840.10008.5.1.4.1.1.7.1",
-        "1.2.840.10008.5.1.4.1.1.7.2", "1.2.840.10008.5.1.4.1.1.7.3", "1.2.840.10008.5.1.4.1.1.7.4", "1.2.840.10008.5.1.4.1.1.9.1.1",
-        "1.2.840.10008.5.1.4.1.1.9.1.2", "1.2.840.10008.5.1.4.1.1.11.1", "1.2.840.10008.5.1.4.1.1.12.1", "1.2.840.10008.5.1.4.1.1.12.1.1",
-        "1.2.840.10008.5.1.4.1.1.12.2", "1.2.840.10008.5.1.4.1.1.13.1.3", "1.2.840.10008.5.1.4.1.1.20", "1.2.840.10008.5.1.4.1.1.66",
-        "1.2.840.10008.5.1.4.1.1.66.1", "1.2.840.10008.5.1.4.1.1.66.4", "1.2.840.10008.5.1.4.1.1.77.1.1", "1.2.840.10008.5.1.4.1.1.77.1.1.1",
-        "1.2.840.10008.5.1.4.1.1.77.1.2", "1.2.840.10008.5.1.4.1.1.77.1.4", "1.2.840.10008.5.1.4.1.1.77.1.5.1", "1.2.840.10008.5.1.4.1.1.77.1.5.4",
-        "1.2.840.10008.5.1.4.1.1.88.11", "1.2.840.10008.5.1.4.1.1.88.22", "1.2.840.10008.5.1.4.1.1.88.33", "1.2.840.10008.5.1.4.1.1.88.34",
-        "1.2.840.10008.5.1.4.1.1.88.59", "1.2.840.10008.5.1.4.1.1.88.67", "1.2.840.10008.5.1.4.1.1.104.1", "1.2.840.10008.5.1.4.1.1.128",
-        "1.2.840.10008.5.1.4.1.1.130", "1.2.840.10008.5.1.4.1.1.481.1", "1.2.840.10008.5.1.4.1.1.481.2", "1.2.840.10008.5.1.4.1.1.481.3",
-        "1.2.840.10008.5.1.4.1.1.481.5", "1.2.840.10008.5.1.4.1.1.481.8",
-    ]
+    public static let commonStorageSOPClasses: [String] =
+        ("1 1.1 1.1.1 1.2 1.2.1 1.3 1.3.1 2 2.1 3.1 4 4.1 6.1 6.2 7 7.1 7.2 7.3 7.4 9.1.1 9.1.2 11.1 12.1 12.1.1 12.2 "
+        + "13.1.3 20 66 66.1 66.4 77.1.1 77.1.1.1 77.1.2 77.1.4 77.1.5.1 77.1.5.4 88.11 88.22 88.33 88.34 88.59 88.67 "
+        + "104.1 128 130 481.1 481.2 481.3 481.5 481.8").split(separator: " ").map { "1.2.840.10008.5.1.4.1.1." + $0 }
 
     /// The context a C-MOVE SCU proposes (PS3.4 §C.5).
     public static func moveContexts(model: QueryInformationModel) -> [PresentationContextProposal] {
@@ -79,26 +68,18 @@ public enum RetrieveSCU {
     static func run(on association: Association, cancelAfter: Int?, _ start: (Association) async throws -> RetrieveOperation) async throws
         -> RetrieveResult
     {
-        do {
+        try await DIMSEOperation.releasing(association) {
             let op = try await start(association)
             var result = RetrieveResult(responses: [], received: [])
-            var cancelled = false
             for try await event in op {
                 switch event {
                 case .stored(let instance): result.received.append(instance)
                 case .response(let r):
                     result.responses.append(r)
-                    if let cancelAfter, !cancelled, !r.isFinal, Int(r.subOperations.completed ?? 0) >= cancelAfter {
-                        try await op.cancel()
-                        cancelled = true
-                    }
+                    if let cancelAfter, !r.isFinal, Int(r.subOperations.completed ?? 0) >= cancelAfter { try await op.cancel() }
                 }
             }
-            try await association.release()
             return result
-        } catch {
-            await association.abort()
-            throw error
         }
     }
 }
