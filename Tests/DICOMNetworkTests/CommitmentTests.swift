@@ -52,6 +52,41 @@ final class CommitmentTests: XCTestCase {
         XCTAssertEqual(result.failed.first?.reason, .noSuchSOPInstance)
     }
 
+    /// The report on a new association, the SCP role proposed by its requestor (the archive) and accepted by our listener.
+    func testReportOnANewAssociationWithRoleSelection() async throws {
+        let commitment = StorageCommitmentSCU()
+        let listener = try await AssociationListener.bind(
+            port: 0, policy: AcceptorPolicy(aeTitle: QRFixture.ourAE, timeouts: timeouts), services: [commitment])
+        addTeardownBlock { await listener.close() }
+        let role = RoleSelection(sopClassUID: UID.storageCommitmentPushModel, scuRole: false, scpRole: true)
+        let archive = try await Association.connect(
+            host: "127.0.0.1", port: listener.port, callingAETitle: "ARCHIVE", calledAETitle: QRFixture.ourAE, contexts: [StorageCommitmentSCU.context],
+            timeouts: timeouts, roleSelections: [role])
+        XCTAssertEqual(archive.negotiated.roleSelections, [role])
+        let context = try XCTUnwrap(archive.context(for: UID.storageCommitmentPushModel))
+        var failed = DataSet()
+        failed.setString(.referencedSOPClassUID, .UI, "1.2.840.10008.5.1.4.1.1.2")
+        failed.setString(.referencedSOPInstanceUID, .UI, "1.2.826.0.1.3680043.10.1234.5")
+        failed.setUInt16(.failureReason, [0x0112])
+        var info = DataSet()
+        info.setString(.transactionUID, .UI, "1.2.826.0.1.3680043.10.1234.77")
+        info.setSequence(.failedSOPSequence, [failed])
+        var encoder = DataSetEncoder(explicitVR: TransferSyntax(uid: context.transferSyntax).isExplicitVR, undefinedLengths: false)
+        encoder.encode(info)
+        let rq = NEventReportRQ(
+            messageID: 1, affectedSOPClassUID: UID.storageCommitmentPushModel, affectedSOPInstanceUID: UID.storageCommitmentPushModelInstance,
+            eventTypeID: 2)
+        let responses = try await archive.request(.nEventReportRQ(rq), dataSet: encoder.out, contextID: context.id)
+        XCTAssertEqual(responses.last?.message.response?.status, .success)
+        try await archive.release()
+        let result = try await commitment.result(transactionUID: "1.2.826.0.1.3680043.10.1234.77", timeout: .seconds(10))
+        XCTAssertEqual(result.eventTypeID, 2)
+        XCTAssertEqual(result.committed, [])
+        XCTAssertEqual(result.failed.map(\.reason), [.noSuchSOPInstance])
+        XCTAssertEqual(result.failed.first?.reference.sopInstanceUID, "1.2.826.0.1.3680043.10.1234.5")
+        XCTAssertFalse(result.onRequestAssociation)
+    }
+
     /// No report for the transaction within the wait: `commitment-timeout`.
     func testNoReportTimesOut() async throws {
         let commitment = StorageCommitmentSCU()

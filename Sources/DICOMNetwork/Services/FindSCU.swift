@@ -17,7 +17,8 @@ public struct FindResponse: Sendable {
 
 // An AsyncSequence over the association: iterating reads the responses as they arrive and stops after the
 // final one. `cancel()` may be called from the iterating task or another; the actor lets the C-CANCEL-RQ out
-// while the iterator awaits the next response.
+// while the iterator awaits the next response. Iterate to the final response (after a cancel too) before the
+// next request on the association, whose reading would otherwise meet this one's responses.
 /// A C-FIND in progress: its responses as they arrive, pending matches then the final status, and C-CANCEL (PS3.4 §C.4.1, §K.4).
 public final class FindOperation: AsyncSequence, Sendable {
     public typealias Element = FindResponse

@@ -173,3 +173,4 @@ extension CFindRQ: DIMSEMessageIdentified { var requestMessageID: UInt16 { messa
 extension CGetRQ: DIMSEMessageIdentified { var requestMessageID: UInt16 { messageID } }
 extension CMoveRQ: DIMSEMessageIdentified { var requestMessageID: UInt16 { messageID } }
 extension NActionRQ: DIMSEMessageIdentified { var requestMessageID: UInt16 { messageID } }
+extension NEventReportRQ: DIMSEMessageIdentified { var requestMessageID: UInt16 { messageID } }
