@@ -87,6 +87,47 @@ final class CommitmentTests: XCTestCase {
         XCTAssertFalse(result.onRequestAssociation)
     }
 
+    /// pynetdicom as a Storage Commitment SCP reporting on the requesting association (Fixtures/peers/commitment_scp.py): the
+    /// report is read there while `commit` waits; an instance UID ending in .404 fails with 0112.
+    func testReportOnTheRequestAssociation() async throws {
+        try Corpus.require()
+        let python = TransportPeerTests.root.appendingPathComponent(".venv/bin/python")
+        guard (try? runExecutable(python, ["-c", "import pynetdicom"]))?.status == 0 else {
+            throw TestFailure("pynetdicom is not in .venv: scripts/setup.sh installs it")
+        }
+        let port = try Loopback.freePort()
+        let scp = Process()
+        (scp.executableURL, scp.arguments) = (python, [Self.commitmentSCP, String(port)])
+        let stdin = Pipe()
+        (scp.standardInput, scp.standardOutput, scp.standardError) = (stdin, FileHandle.nullDevice, FileHandle.nullDevice)
+        try scp.run()
+        addTeardownBlock {
+            try? stdin.fileHandleForWriting.close()
+            Loopback.stop(scp)
+        }
+        var listening = false
+        for _ in 0..<200 where !listening {
+            if let fd = Loopback.connect(port) {
+                close(fd)
+                listening = true
+            } else {
+                usleep(50_000)
+            }
+        }
+        XCTAssertTrue(listening, "the commitment SCP did not listen")
+        let kept = SOPReference(sopClassUID: "1.2.840.10008.5.1.4.1.1.2", sopInstanceUID: "1.2.826.0.1.3680043.10.1234.200")
+        let lost = SOPReference(sopClassUID: "1.2.840.10008.5.1.4.1.1.2", sopInstanceUID: "1.2.826.0.1.3680043.10.1234.404")
+        let result = try await StorageCommitmentSCU().commit(
+            [kept, lost], host: "127.0.0.1", port: port, callingAETitle: QRFixture.ourAE, calledAETitle: "COMMITSCP", timeout: .seconds(30),
+            timeouts: timeouts)
+        XCTAssertTrue(result.onRequestAssociation)
+        XCTAssertEqual(result.eventTypeID, 2)
+        XCTAssertEqual(result.committed, [kept])
+        XCTAssertEqual(result.failed, [StorageCommitmentResult.Failure(reference: lost, reason: .noSuchSOPInstance)])
+    }
+
+    static let commitmentSCP = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/peers/commitment_scp.py").path
+
     /// No report for the transaction within the wait: `commitment-timeout`.
     func testNoReportTimesOut() async throws {
         let commitment = StorageCommitmentSCU()

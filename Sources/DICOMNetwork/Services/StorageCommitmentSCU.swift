@@ -20,6 +20,7 @@ public struct StorageCommitmentResult: Sendable, Hashable {
     public struct Failure: Sendable, Hashable {
         public var reference: SOPReference
         public var reason: DIMSEStatus
+        public init(reference: SOPReference, reason: DIMSEStatus) { self.reference = reference; self.reason = reason }
     }
     public var transactionUID: String
     /// Event Type ID: 1 all committed, 2 failures exist (PS3.4 §J.3.3.1).
@@ -54,22 +55,21 @@ public final class StorageCommitmentSCU: DIMSEServiceProvider, Sendable {
 
     /// Answers an N-EVENT-REPORT-RQ carrying a result: recorded for its Transaction UID, answered with success (PS3.4 §J.3.3.2).
     public func respond(to request: DIMSEReceived, on association: NegotiatedAssociation) async -> DIMSEMessage? {
-        answer(request, onRequestAssociation: false)
+        guard let (response, result) = answer(request, onRequestAssociation: false) else { return nil }
+        if let result { deliver(result) }
+        return response
     }
 
-    private func answer(_ request: DIMSEReceived, onRequestAssociation: Bool) -> DIMSEMessage? {
+    /// The N-EVENT-REPORT-RSP to a report and the result it carries (nil when its Event Information cannot be read: 0110).
+    private func answer(_ request: DIMSEReceived, onRequestAssociation: Bool) -> (DIMSEMessage, StorageCommitmentResult?)? {
         guard case .nEventReportRQ(let rq) = request.message else { return nil }
-        var status = DIMSEStatus.success
-        do {
-            deliver(try Self.result(rq, request, onRequestAssociation: onRequestAssociation))
-        } catch {
-            status = .processingFailure
-        }
+        let result = try? Self.result(rq, request, onRequestAssociation: onRequestAssociation)
         var rsp = NEventReportRSP(
             DIMSEResponseFields(
-                respondingTo: rq.messageID, status: status, affectedSOPClassUID: rq.affectedSOPClassUID, affectedSOPInstanceUID: rq.affectedSOPInstanceUID))
+                respondingTo: rq.messageID, status: result == nil ? .processingFailure : .success, affectedSOPClassUID: rq.affectedSOPClassUID,
+                affectedSOPInstanceUID: rq.affectedSOPInstanceUID))
         rsp.eventTypeID = rq.eventTypeID
-        return .nEventReportRSP(rsp)
+        return (.nEventReportRSP(rsp), result)
     }
 
     /// Sends the N-ACTION-RQ (Request Storage Commitment, Action Type 1) for `references` under a new Transaction UID on an
@@ -132,7 +132,10 @@ public final class StorageCommitmentSCU: DIMSEServiceProvider, Sendable {
         // The association is read in its own task (reports on it are answered here) until it ends; it is released below.
         let reader = Task {
             while let r = try? await association.receive() {
-                if let answer = self.answer(r, onRequestAssociation: true) { try? await association.send(answer, contextID: r.context.id) }
+                // Answered before the result is delivered: the release that follows must not overtake the N-EVENT-REPORT-RSP.
+                guard let (response, result) = self.answer(r, onRequestAssociation: true) else { continue }
+                try? await association.send(response, contextID: r.context.id)
+                if let result { self.deliver(result) }
             }
         }
         let outcome: Result<StorageCommitmentResult, any Error>
