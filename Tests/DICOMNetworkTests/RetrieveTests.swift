@@ -87,6 +87,7 @@ final class RetrieveTests: XCTestCase {
         let m = try DIMSEMessage(commandSet: CommandSet.decode(bytes, lenient: true))
         XCTAssertEqual(m.response?.errorComment, "no such study")
         XCTAssertEqual(m.response?.status, .cannotUnderstand)
+        XCTAssertEqual(try CommandSet.decode(bytes, lenient: true).statusDetail.strings(.failedSOPInstanceUIDList), ["1.2"])
     }
 
     func testMoveStudyToOurSCP() async throws {
@@ -189,6 +190,7 @@ final class RetrieveTests: XCTestCase {
         XCTAssertEqual(responses.last?.subOperations.failed, 3)
         XCTAssertEqual(responses.last?.subOperations.completed, 47)
         XCTAssertEqual(stored.filter { $0.status == .outOfResources }.count, 3)
+        XCTAssertEqual(Set(responses.last?.failedSOPInstanceUIDs ?? []), Set(stored.filter { $0.status == .outOfResources }.map(\.sopInstanceUID)))
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: spool.path).count, 47)
     }
 

@@ -6,7 +6,7 @@ extension CommandSet {
     /// with the elements and skips elements outside group 0000: DCMTK-based peers (Orthanc) put a response's status detail (Error
     /// Comment, Failed SOP Instance UID List) into the command after its group length was computed.
     public static func decode(_ bytes: [UInt8], lenient: Bool = false) throws -> CommandSet {
-        var ds = DataSet()
+        var ds = DataSet(), detail = DataSet()
         var pos = 0
         var previous: Tag?
         while pos < bytes.count {
@@ -16,6 +16,7 @@ extension CommandSet {
             let tag = Tag(le16(bytes, pos), le16(bytes, pos + 2))
             let length = le32(bytes, pos + 4)
             if lenient, tag.group != 0, previous != nil, UInt64(length) <= UInt64(bytes.count - pos - 8) {
+                detail.appendUnordered(DataElement(tag: tag, vr: vr(of: tag), value: .bytes(Array(bytes[(pos + 8)..<(pos + 8 + Int(length))]))))
                 previous = tag
                 pos += 8 + Int(length)
                 continue
@@ -52,6 +53,7 @@ extension CommandSet {
             pos += 8 + Int(length)
         }
         guard previous != nil else { throw NetworkError(.commandGroupLength, "empty command set: no Command Group Length (PS3.7 §E.1)", offset: 0) }
-        return CommandSet(elements: ds)
+        detail.restoreOrder()
+        return CommandSet(elements: ds, statusDetail: detail)
     }
 }

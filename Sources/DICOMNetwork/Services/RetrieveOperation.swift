@@ -5,7 +5,7 @@ public struct RetrieveResponse: Sendable {
     /// FF00 pending; at the end 0000 all done, B000 some failed or warned, FE00 cancelled, A701/A702/A801/A900/Cxxx failure.
     public var status: DIMSEStatus
     public var subOperations: SubOperationCounts
-    /// Failed SOP Instance UID List (0008,0058) of the final response's identifier, when the peer gave one.
+    /// Failed SOP Instance UID List (0008,0058) of the final response's identifier, or of its command (where DCMTK-based peers put it).
     public var failedSOPInstanceUIDs: [String]
     /// Error Comment (0000,0902), when the peer gave one.
     public var errorComment: String?
@@ -74,7 +74,8 @@ public final class RetrieveOperation: AsyncSequence, Sendable {
             finished = !fields.status.isPending
             let identifier = try r.dataSet.map { try DIMSEDataSetCoding.decode($0, syntax: r.context.transferSyntax, what: "retrieve response identifier") }
             return RetrieveResponse(
-                status: fields.status, subOperations: counts, failedSOPInstanceUIDs: identifier?.strings(.failedSOPInstanceUIDList) ?? [],
+                status: fields.status, subOperations: counts,
+                failedSOPInstanceUIDs: identifier?.strings(.failedSOPInstanceUIDList) ?? r.statusDetail?.strings(.failedSOPInstanceUIDList) ?? [],
                 errorComment: fields.errorComment)
         }
 

@@ -9,6 +9,8 @@ public struct DIMSEReceived: Sendable {
     /// The data set in the context's transfer syntax, bytes as received; nil when none followed.
     public var dataSet: [UInt8]?
     public var context: AcceptedPresentationContext
+    /// Elements outside group 0000 found in the command (a DCMTK peer's status detail, e.g. Failed SOP Instance UID List); nil when none.
+    public var statusDetail: DataSet?
 }
 
 // An actor, so one caller's request and its responses are not mixed with another's; messages are
@@ -115,8 +117,10 @@ public actor Association {
             while let input = try await it.next(isolation: self) {
                 guard case .message(let m) = input else { continue }
                 guard let context = negotiated.context(id: m.presentationContextID) else { continue }
-                let message = try DIMSEMessage(commandSet: CommandSet.decode(m.command, lenient: true))
-                return DIMSEReceived(message: message, dataSet: m.dataSet, context: context)
+                let commandSet = try CommandSet.decode(m.command, lenient: true)
+                return DIMSEReceived(
+                    message: try DIMSEMessage(commandSet: commandSet), dataSet: m.dataSet, context: context,
+                    statusDetail: commandSet.statusDetail.isEmpty ? nil : commandSet.statusDetail)
             }
         } catch {
             ended = true
