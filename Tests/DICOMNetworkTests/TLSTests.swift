@@ -38,6 +38,13 @@ final class TLSTests: XCTestCase {
                 pki.path("\(name).crt"), "-days", "2", "-extfile", pki.path("leaf.ext"),
             ])
         }
+        // A server certificate for another host, signed by the same CA.
+        try (leaf + "subjectAltName=DNS:elsewhere.example\n").write(toFile: pki.path("elsewhere.ext"), atomically: true, encoding: .utf8)
+        try openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", pki.path("elsewhere.key"), "-out", pki.path("elsewhere.csr"), "-subj", "/CN=elsewhere"])
+        try openssl([
+            "x509", "-req", "-in", pki.path("elsewhere.csr"), "-CA", pki.path("ca.crt"), "-CAkey", pki.path("ca.key"), "-CAcreateserial", "-out",
+            pki.path("elsewhere.crt"), "-days", "2", "-extfile", pki.path("elsewhere.ext"),
+        ])
         return pki
     }
 
@@ -93,6 +100,18 @@ final class TLSTests: XCTestCase {
             _ = try await echo(port: l.port, tls: nil)
             XCTFail("plain DICOM was accepted by a TLS listener")
         } catch is NetworkError {}
+    }
+
+    /// A server certificate for another host fails host verification; with `verifyPeer` off the same connection is made.
+    func testHostVerification() async throws {
+        let pki = try makePKI()
+        let elsewhere = TLSOptions(certificateFile: pki.path("elsewhere.crt"), privateKeyFile: pki.path("elsewhere.key"))
+        let l = try await AssociationListener.bind(
+            port: 0, policy: AcceptorPolicy(aeTitle: "TLSSCP", timeouts: timeouts), services: [VerificationSCP()], tls: elsewhere)
+        addTeardownBlock { await l.close() }
+        await assertTLSFailure { _ = try await self.echo(port: l.port, tls: TLSOptions(caFile: pki.path("ca.crt"))) }
+        let status = try await echo(port: l.port, tls: TLSOptions(caFile: pki.path("ca.crt"), verifyPeer: false))
+        XCTAssertEqual(status, .success)
     }
 
     /// Our SCU to DCMTK's storescp +tls (client certificate required): stored, the data set bytes as sent.
