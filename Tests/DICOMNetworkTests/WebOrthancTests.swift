@@ -19,14 +19,7 @@ final class WebOrthancTests: XCTestCase {
     }
 
     /// A GET on Orthanc's REST API (POST when `body` is given): status and body.
-    func rest(_ url: String, post body: String? = nil) async throws -> (Int, [UInt8]) {
-        var r = HTTPClientRequest(url: url)
-        if let body { r.method = .POST; r.body = .bytes(ByteBuffer(string: body)) }
-        let response = try await HTTPClient.shared.execute(r, timeout: .seconds(30))
-        var out: [UInt8] = []
-        for try await chunk in response.body { out += chunk.readableBytesView }
-        return (Int(response.status.code), out)
-    }
+    func rest(_ url: String, post body: String? = nil) async throws -> (Int, [UInt8]) { try await QRFixture.rest(url, post: body) }
 
     /// Orthanc's own copy of the instance `uid`, found by /tools/lookup.
     func storedFile(_ server: OrthancServer, uid: String) async throws -> [UInt8] {

@@ -18,28 +18,34 @@ public final class OrthancServer: Sendable {
     public var dicomWebURL: String { url + "/dicom-web" }
 
     static let dicomWebPlugin = "/usr/share/orthanc/plugins/libOrthancDicomWeb.so"
+    /// The Modality Worklists plugin (Debian's orthanc package), for `plugins:`.
+    public static let worklistsPlugin = "/usr/share/orthanc/plugins/libModalityWorklists.so"
 
     /// Starts a server; `users` turns HTTP basic authentication on with these user/password pairs. Like every
     /// peer tool (``PeerTool/require(_:)``): skipped in the quick loop, a failure in the full run when Orthanc
     /// or its DICOMweb plugin is not installed (scripts/setup.sh installs orthanc, orthanc-dicomweb).
-    public static func start(users: [String: String]? = nil) throws -> OrthancServer {
+    /// `plugins` are loaded too (each must be installed); `config` entries are added to the configuration (e.g. DicomModalities).
+    public static func start(users: [String: String]? = nil, plugins: [String] = [], config extra: [String: any Sendable] = [:]) throws
+        -> OrthancServer
+    {
         let exe = try PeerTool.require("Orthanc")
-        guard FileManager.default.fileExists(atPath: dicomWebPlugin) else {
-            throw TestFailure("Orthanc's DICOMweb plugin \(dicomWebPlugin) is not installed: scripts/setup.sh installs orthanc-dicomweb")
+        for plugin in [dicomWebPlugin] + plugins where !FileManager.default.fileExists(atPath: plugin) {
+            throw TestFailure("Orthanc's plugin \(plugin) is not installed: scripts/setup.sh installs orthanc and orthanc-dicomweb")
         }
-        return try OrthancServer(executable: exe, users: users)
+        return try OrthancServer(executable: exe, users: users, plugins: plugins, extra: extra)
     }
 
-    init(executable: String, users: [String: String]?) throws {
+    init(executable: String, users: [String: String]?, plugins: [String] = [], extra: [String: any Sendable] = [:]) throws {
         folder = try tempDir("dicom-media-orthanc").path
         httpPort = try Self.freePort()
         dicomPort = try Self.freePort()
         var config: [String: Any] = [
             "Name": "dicom-media-test", "StorageDirectory": folder + "/db", "IndexDirectory": folder + "/db", "HttpPort": httpPort,
             "DicomPort": dicomPort, "DicomAet": "ORTHANC", "RemoteAccessAllowed": false, "AuthenticationEnabled": users != nil,
-            "Plugins": [Self.dicomWebPlugin], "DicomWeb": ["Enable": true, "Root": "/dicom-web/"],
+            "Plugins": [Self.dicomWebPlugin] + plugins, "DicomWeb": ["Enable": true, "Root": "/dicom-web/"],
         ]
         if let users { config["RegisteredUsers"] = users }
+        for (key, value) in extra { config[key] = value }
         try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: folder + "/orthanc.json"))
         pid = try Self.spawn(executable, ["--logdir=" + folder, folder + "/orthanc.json"])
         let deadline = Date().addingTimeInterval(60)

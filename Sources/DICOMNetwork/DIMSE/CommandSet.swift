@@ -5,6 +5,9 @@ import DICOMIO
 public struct CommandSet: Sendable, Equatable {
     /// The elements, group 0000 only, in tag order; (0000,0000) is computed when encoding.
     public private(set) var elements: DataSet
+    /// Elements outside group 0000 that a lenient decode skipped: a DCMTK peer's status detail, e.g. Failed SOP Instance UID List
+    /// (0008,0058) in a C-GET/C-MOVE response; never encoded.
+    public internal(set) var statusDetail = DataSet()
 
     /// An empty command set of `field`.
     public init(_ field: CommandField) {
@@ -12,7 +15,10 @@ public struct CommandSet: Sendable, Equatable {
         setUInt16(.commandField, field.rawValue)
     }
 
-    init(elements: DataSet) { self.elements = elements }
+    init(elements: DataSet, statusDetail: DataSet = DataSet()) {
+        self.elements = elements
+        self.statusDetail = statusDetail
+    }
 
     /// The Command Field (0000,0100); throws when absent or not a DIMSE command (PS3.7 §E.1).
     public func commandField() throws -> CommandField {

@@ -88,6 +88,14 @@ extension NetworkError.Code {
     public static let responseContentType = Self(rawValue: "response-content-type")
     /// a DICOMweb response body above the configured limit
     public static let responseTooLarge = Self(rawValue: "response-too-large")
+    /// a data set received with a DIMSE message (a C-FIND match, a C-MOVE/C-GET identifier, Storage Commitment event information) that cannot be read in its context's transfer syntax (PS3.7 §6.3.1)
+    public static let dataSetUnreadable = Self(rawValue: "data-set-unreadable")
+    /// a query key that the chosen Specific Character Set cannot encode, or a term that is unknown or not usable for encoding (PS3.5 §6.1)
+    public static let queryCharacterSet = Self(rawValue: "query-character-set")
+    /// TLS failed: a CA, certificate or key file that cannot be loaded, or a handshake refused (unknown CA, wrong host, no or a rejected client certificate); the cause is kept (PS3.15 §B.1)
+    public static let tlsFailed = Self(rawValue: "tls-failed")
+    /// no Storage Commitment result (N-EVENT-REPORT) for the transaction arrived within the wait given (PS3.4 §J.3.3)
+    public static let commitmentTimeout = Self(rawValue: "commitment-timeout")
     /// a file to send cannot be read or changed size while sent, or a retrieved part cannot be written; the errno is the cause
     public static let webFile = Self(rawValue: "web-file")
     /// a WADO-RS part that is not a DICOM Part 10 file with a SOP Instance UID; it is not kept (PS3.18 §10.4)

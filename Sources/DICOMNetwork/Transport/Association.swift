@@ -9,6 +9,8 @@ public struct DIMSEReceived: Sendable {
     /// The data set in the context's transfer syntax, bytes as received; nil when none followed.
     public var dataSet: [UInt8]?
     public var context: AcceptedPresentationContext
+    /// Elements outside group 0000 found in the command (a DCMTK peer's status detail, e.g. Failed SOP Instance UID List); nil when none.
+    public var statusDetail: DataSet?
 }
 
 // An actor, so one caller's request and its responses are not mixed with another's; messages are
@@ -27,11 +29,13 @@ public actor Association {
         self.channel = channel; self.negotiated = negotiated; self.inputs = inputs
     }
 
-    /// Opens a TCP connection and negotiates an association: A-ASSOCIATE-RQ with these contexts (IDs 1, 3, 5, ...), our Maximum Length
-    /// and implementation; an A-ASSOCIATE-RJ, an abort or a timeout throws (PS3.8 §9.3.2, §D.1).
+    /// Opens a TCP connection and negotiates an association: A-ASSOCIATE-RQ with these contexts (IDs 1, 3, 5, ...), our Maximum Length,
+    /// implementation and SCP/SCU role selections, over TLS when `tls` is given; an A-ASSOCIATE-RJ, an abort, a timeout or a TLS
+    /// failure (`tls-failed`) throws (PS3.8 §9.3.2, §D.1; PS3.7 §D.3.3.4; PS3.15 §B.1).
     public static func connect(
         host: String, port: Int, callingAETitle: String, calledAETitle: String, contexts: [PresentationContextProposal],
-        maximumLengthReceived: UInt32 = 65536, timeouts: AssociationTimeouts = AssociationTimeouts(), maximumMessageLength: Int = 1 << 30
+        maximumLengthReceived: UInt32 = 65536, timeouts: AssociationTimeouts = AssociationTimeouts(), maximumMessageLength: Int = 1 << 30,
+        roleSelections: [RoleSelection] = [], tls: TLSOptions? = nil
     ) async throws -> Association {
         let peer = "\(calledAETitle)@\(host):\(port)"
         guard !contexts.isEmpty, contexts.count <= 128 else {
@@ -43,8 +47,10 @@ public actor Association {
                 PresentationContextRQ(id: UInt8(2 * $0.offset + 1), abstractSyntax: $0.element.abstractSyntax, transferSyntaxes: $0.element.transferSyntaxes)
             },
             userInformation: UserInformation(
-                maximumLength: maximumLengthReceived, implementationClassUID: Implementation.classUID, implementationVersionName: Implementation.versionName))
+                maximumLength: maximumLengthReceived, implementationClassUID: Implementation.classUID, roleSelections: roleSelections,
+                implementationVersionName: Implementation.versionName))
         _ = try PDU.associateRQ(rq).encode()  // AE titles and UIDs too long for their fields throw here
+        let sslContext = try tls?.clientContext()
         let (stream, continuation) = AsyncThrowingStream<AssociationInput, any Error>.makeStream()
         let channel: any Channel
         do {
@@ -52,6 +58,7 @@ public actor Association {
                 .connectTimeout(AssociationTimeouts.amount(timeouts.connect))
                 .channelInitializer { ch in
                     ch.eventLoop.makeCompletedFuture {
+                        if let sslContext { try ch.pipeline.syncOperations.addHandler(TLSOptions.clientHandler(sslContext, host: host)) }
                         try ch.pipeline.syncOperations.addHandlers(
                             AssociationHandler.handlers(
                                 role: .requestor(rq), maximumLengthReceived: maximumLengthReceived, timeouts: timeouts,
@@ -111,7 +118,10 @@ public actor Association {
             while let input = try await it.next(isolation: self) {
                 guard case .message(let m) = input else { continue }
                 guard let context = negotiated.context(id: m.presentationContextID) else { continue }
-                return DIMSEReceived(message: try DIMSEMessage.decode(m.command), dataSet: m.dataSet, context: context)
+                let commandSet = try CommandSet.decode(m.command, lenient: true)
+                return DIMSEReceived(
+                    message: try DIMSEMessage(commandSet: commandSet), dataSet: m.dataSet, context: context,
+                    statusDetail: commandSet.statusDetail.isEmpty ? nil : commandSet.statusDetail)
             }
         } catch {
             ended = true
@@ -147,6 +157,11 @@ public actor Association {
         try? await channel.closeFuture.get()
     }
 
+    /// Sends A-RELEASE-RQ and awaits the A-RELEASE-RP without reading: for a caller whose own task reads the association until it ends.
+    func requestRelease() async {
+        try? await channel.writeAndFlush(AssociationCommand.release).get()
+    }
+
     /// Aborts the association: A-ABORT (service-user), then the connection closes (PS3.8 §7.3).
     public func abort() async {
         try? await channel.writeAndFlush(AssociationCommand.abort).get()
@@ -163,3 +178,4 @@ extension CFindRQ: DIMSEMessageIdentified { var requestMessageID: UInt16 { messa
 extension CGetRQ: DIMSEMessageIdentified { var requestMessageID: UInt16 { messageID } }
 extension CMoveRQ: DIMSEMessageIdentified { var requestMessageID: UInt16 { messageID } }
 extension NActionRQ: DIMSEMessageIdentified { var requestMessageID: UInt16 { messageID } }
+extension NEventReportRQ: DIMSEMessageIdentified { var requestMessageID: UInt16 { messageID } }

@@ -97,7 +97,7 @@ final class AssociationHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if failure == nil { failure = NetworkError(.connectionClosed, "transport error: \(error)", cause: error) }
+        if failure == nil { failure = TLSOptions.failure(error) ?? NetworkError(.connectionClosed, "transport error: \(error)", cause: error) }
         context.close(promise: nil)
     }
 
@@ -159,20 +159,24 @@ final class AssociationHandler: ChannelDuplexHandler {
             acceptsAbstractSyntax(pc.abstractSyntax)
                 ? policy.answer(pc) : PresentationContextAC(id: pc.id, result: .abstractSyntaxNotSupported, transferSyntax: pc.transferSyntaxes.first)
         }
-        let ac = AssociateAC(
-            calledAETitle: rq.calledAETitle, callingAETitle: rq.callingAETitle, presentationContexts: answers,
-            userInformation: UserInformation(
-                maximumLength: policy.maximumLengthReceived, implementationClassUID: Implementation.classUID,
-                implementationVersionName: Implementation.versionName))
         let accepted = zip(rq.presentationContexts, answers).compactMap { pc, a in
             a.result == .acceptance ? AcceptedPresentationContext(id: pc.id, abstractSyntax: pc.abstractSyntax, transferSyntax: a.transferSyntax ?? "") : nil
         }
+        // The roles proposed for an accepted SOP class are accepted as proposed, e.g. a Storage Commitment SCP sending its
+        // N-EVENT-REPORT on a new association, or a C-GET SCU taking C-STOREs (PS3.7 §D.3.3.4).
+        let acceptedSyntaxes = Set(accepted.map(\.abstractSyntax))
+        let roles = rq.userInformation.roleSelections.filter { acceptedSyntaxes.contains($0.sopClassUID) }
+        let ac = AssociateAC(
+            calledAETitle: rq.calledAETitle, callingAETitle: rq.callingAETitle, presentationContexts: answers,
+            userInformation: UserInformation(
+                maximumLength: policy.maximumLengthReceived, implementationClassUID: Implementation.classUID, roleSelections: roles,
+                implementationVersionName: Implementation.versionName))
         establish(
             NegotiatedAssociation(
                 callingAETitle: rq.callingAETitle, calledAETitle: rq.calledAETitle, acceptedContexts: accepted,
                 peerMaximumLength: rq.userInformation.maximumLength ?? 0, localMaximumLength: policy.maximumLengthReceived,
                 peerImplementationClassUID: rq.userInformation.implementationClassUID,
-                peerImplementationVersionName: rq.userInformation.implementationVersionName))
+                peerImplementationVersionName: rq.userInformation.implementationVersionName, roleSelections: roles))
         outgoing = .associateAC(ac)
         step(.associateResponseAccept)
         if machine.state == .sta6, let negotiated { events.yield(.established(negotiated)) }
@@ -190,7 +194,7 @@ final class AssociationHandler: ChannelDuplexHandler {
                 callingAETitle: rq.callingAETitle, calledAETitle: rq.calledAETitle, acceptedContexts: accepted,
                 peerMaximumLength: ac.userInformation.maximumLength ?? 0, localMaximumLength: rq.userInformation.maximumLength ?? 0,
                 peerImplementationClassUID: ac.userInformation.implementationClassUID,
-                peerImplementationVersionName: ac.userInformation.implementationVersionName))
+                peerImplementationVersionName: ac.userInformation.implementationVersionName, roleSelections: ac.userInformation.roleSelections))
     }
 
     private func establish(_ n: NegotiatedAssociation) {

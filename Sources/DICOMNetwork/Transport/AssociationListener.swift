@@ -1,6 +1,7 @@
 import DICOMCore
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// A service class provider: answers the requests of the SOP classes it accepts (PS3.4; e.g. Verification, Storage).
 public protocol DIMSEServiceProvider: Sendable {
@@ -35,10 +36,13 @@ public final class AssociationListener: Sendable {
         self.channel = channel; self.port = port; self.policy = policy; self.limiter = limiter
     }
 
-    /// Binds `host:port` and starts accepting associations.
+    /// Binds `host:port` and starts accepting associations, over TLS when `tls` is given (it needs our certificate and key; a
+    /// file that cannot be loaded is `tls-failed` here, a client's failed handshake ends that connection only) (PS3.15 §B.1).
     public static func bind(
-        host: String = "127.0.0.1", port: Int, policy: AcceptorPolicy, services: [any DIMSEServiceProvider], observer: (any AssociationObserver)? = nil
+        host: String = "127.0.0.1", port: Int, policy: AcceptorPolicy, services: [any DIMSEServiceProvider], tls: TLSOptions? = nil,
+        observer: (any AssociationObserver)? = nil
     ) async throws -> AssociationListener {
+        let sslContext = try tls?.serverContext()
         let limiter = AssociationLimiter()
         let accepts: @Sendable (String) -> Bool = { syntax in services.contains { $0.accepts(abstractSyntax: syntax) } }
         let server: any Channel
@@ -51,6 +55,7 @@ public final class AssociationListener: Sendable {
                         await serve(channel: ch, stream: stream, services: services, observer: observer) { limiter.nextNumber() }
                     }
                     return ch.eventLoop.makeCompletedFuture {
+                        if let sslContext { try ch.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext)) }
                         try ch.pipeline.syncOperations.addHandlers(
                             AssociationHandler.handlers(
                                 role: .acceptor(policy, limiter, acceptsAbstractSyntax: accepts), maximumLengthReceived: policy.maximumLengthReceived,

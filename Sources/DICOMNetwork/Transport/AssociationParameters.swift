@@ -50,6 +50,8 @@ public struct NegotiatedAssociation: Sendable, Hashable {
     public var localMaximumLength: UInt32
     public var peerImplementationClassUID: String?
     public var peerImplementationVersionName: String?
+    /// The SCP/SCU role selections the acceptor answered, per SOP class; absent ones keep the default roles (PS3.7 §D.3.3.4).
+    public var roleSelections: [RoleSelection] = []
 
     /// The accepted context with this ID.
     public func context(id: UInt8) -> AcceptedPresentationContext? { acceptedContexts.first { $0.id == id } }
