@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import MediaKit
 
 /// Options of `create` for ISO images, media capacity and IHE PDI content.
@@ -28,8 +29,12 @@ struct MediaOutputOptions: ParsableArguments {
     var contact: String?
     @Option(help: "Creating application named in README.TXT (--pdi); default dicom-media VERSION.")
     var application: String?
+    @Option(help: "Locale of the dates in README.TXT and the pages (--pdi), e.g. en, de_CH, ja_JP; default from LC_ALL/LC_TIME/LANG, C for ISO 8601.")
+    var locale: String?
+    @Option(name: .customLong("web-templates"), help: "Folder of PDI templates (README.TXT, INDEX.HTM, WEBINDEX.HTM, SERIES.HTM) replacing the built-in ones (--pdi).")
+    var webTemplates: String?
 
-    var requested: Bool { iso != nil || media != nil || pdi || web }
+    var requested: Bool { iso != nil || media != nil || pdi || web || locale != nil || webTemplates != nil }
 
     func create(
         out: String?, inputs: [String], options base: FileSetOptions, output: OutputOptions, failOn: FailOnOption, inPlace: Bool,
@@ -49,7 +54,17 @@ struct MediaOutputOptions: ParsableArguments {
             if pdi {
                 var p = try PDIOptions.withDefaultTemplates()
                 p.institution = institution; p.contact = contact; p.application = application; p.web = web
+                if let locale { p.locale = try PDILocale(locale) }
+                if let webTemplates {
+                    var isDir: ObjCBool = false
+                    guard FileManager.default.fileExists(atPath: webTemplates, isDirectory: &isDir), isDir.boolValue else {
+                        throw ValidationError("--web-templates: \(webTemplates) is not a folder")
+                    }
+                    p.userTemplates = webTemplates
+                }
                 o.pdi = p
+            } else if locale != nil || webTemplates != nil {
+                throw ValidationError("--locale and --web-templates need --pdi")
             }
             if let media { capacity = try MediaCapacity.parse(media) }
         } catch let e as MediaError where e.code == .badArgument { throw ValidationError(e.message) }
