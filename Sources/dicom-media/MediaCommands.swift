@@ -21,7 +21,7 @@ struct MediaOutputOptions: ParsableArguments {
     var media: String?
     @Flag(help: "Add IHE PDI files: README.TXT and INDEX.HTM (templates/pdi).")
     var pdi = false
-    @Flag(help: "With --pdi: add the IHE_PDI folder of XHTML pages and JPEG renderings (one image per series).")
+    @Flag(help: "With --pdi: add the IHE_PDI folder of XHTML pages and JPEG renderings (key images of each series).")
     var web = false
     @Option(help: "Creating institution named in README.TXT and INDEX.HTM (--pdi).")
     var institution: String?
@@ -31,7 +31,9 @@ struct MediaOutputOptions: ParsableArguments {
     var application: String?
     @Option(help: "Locale of the dates in README.TXT and the pages (--pdi), e.g. en, de_CH, ja_JP; default from LC_ALL/LC_TIME/LANG, C for ISO 8601.")
     var locale: String?
-    @Option(name: .customLong("web-templates"), help: "Folder of PDI templates (README.TXT, INDEX.HTM, WEBINDEX.HTM, SERIES.HTM) replacing the built-in ones (--pdi).")
+    @Option(
+        name: .customLong("web-templates"),
+        help: "Folder of PDI templates (README.TXT, INDEX.HTM, SERIES.HTM) replacing the built-in ones (--pdi).")
     var webTemplates: String?
 
     var requested: Bool { iso != nil || media != nil || pdi || web || locale != nil || webTemplates != nil }

@@ -8,7 +8,7 @@ public struct PDIOptions: Sendable {
     /// Creating application; default "dicom-media VERSION".
     public var application: String?
     public var web = false
-    /// Folder holding the README.TXT, INDEX.HTM, WEBINDEX.HTM and SERIES.HTM templates.
+    /// Folder holding the README.TXT, INDEX.HTM and SERIES.HTM templates.
     public var templates: String
     /// A folder whose templates of those names replace the built-in ones (`--web-templates`); the others stay.
     public var userTemplates: String?

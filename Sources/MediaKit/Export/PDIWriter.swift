@@ -4,7 +4,8 @@ import DICOMIO
 import Foundation
 
 /// Builds the PDI files from the File-set about to be written (so they list exactly what is on the medium), from the
-/// templates of `PDIOptions.templates` (each replaceable from `userTemplates`).
+/// templates README.TXT, INDEX.HTM (the root's and IHE_PDI's) and SERIES.HTM of `PDIOptions.templates`, each
+/// replaceable from `userTemplates`.
 public struct PDIWriter {
     public var options: PDIOptions
     public init(options: PDIOptions) { self.options = options }
@@ -29,17 +30,23 @@ public struct PDIWriter {
         let source = Dictionary(copies.map { ($0.fileID.uppercased(), $0.source) }, uniquingKeysWith: { a, _ in a })
         // Templates first: a bad one fails before any rendering work.
         let readme = try template("README.TXT"), index = try template("INDEX.HTM")
-        let webIndex = options.web ? try template("WEBINDEX.HTM") : nil, seriesPage = options.web ? try template("SERIES.HTM") : nil
+        let seriesPage = options.web ? try template("SERIES.HTM") : nil
         let content = PDIContent(fs, source: source)
         let renderings = options.web ? PDIRenderer.render(content, source: source) : content.series.map { _ in [] }
         let context = PDIContext(content: content, renderings: renderings, locale: options.locale, web: options.web)
         let medium = context.medium(options)
+        // The same INDEX.HTM template makes the root index and IHE_PDI's (links relative to each).
+        func indexPage(inWeb: Bool) throws -> [UInt8] {
+            var fields = medium.merging(context.patients(linkPrefix: inWeb ? "" : "IHE_PDI/")) { a, _ in a }
+            fields["IN_WEB"] = .flag(inWeb)
+            fields["TOP"] = .text(inWeb ? "../" : "")
+            return Array(try index.render(fields, escape: escapeXML).utf8)
+        }
         var out = Output()
         out.files.append(("README.TXT", Array(try readme.render(medium.merging(context.patients(linkPrefix: "")) { a, _ in a }, escape: { $0 }).utf8)))
-        let root = medium.merging(context.patients(linkPrefix: "IHE_PDI/")) { a, _ in a }
-        out.files.append(("INDEX.HTM", Array(try index.render(root, escape: escapeXML).utf8)))
-        guard let webIndex, let seriesPage else { return out }
-        out.files.append(("IHE_PDI/INDEX.HTM", Array(try webIndex.render(medium.merging(context.patients(linkPrefix: "")) { a, _ in a }, escape: escapeXML).utf8)))
+        out.files.append(("INDEX.HTM", try indexPage(inWeb: false)))
+        guard let seriesPage else { return out }
+        out.files.append(("IHE_PDI/INDEX.HTM", try indexPage(inWeb: true)))
         for s in content.series {
             for r in renderings[s.index] {
                 if let jpeg = r.jpeg {
