@@ -99,6 +99,8 @@ def test_greyscale_matches_dcmtk(corpus_disc):
         assert channels == 1
         frames = int(ds.get("NumberOfFrames", 1) or 1)
         frame = int(ds.get("RepresentativeFrameNumber", 0) or 0) or (frames - 1) // 2 + 1
+        if frames > 1:  # a multi-frame image by its representative frame, which the caption names
+            assert f"frame {frame} of {frames}" in page.read_text(), page
         voi = ["+Wi", "1"] if "WindowCenter" in ds else ["+Wl", "1"] if "VOILUTSequence" in ds else \
             ["+Wm"] if ds.BitsStored > 8 or "RescaleSlope" in ds else []
         scale = ["+Sxv", str(w)] if w >= h else ["+Syv", str(h)]

@@ -89,7 +89,7 @@ struct PDIContext {
                 let side = sheet ? Self.fit(r, 240) : (r.width, r.height)
                 return [
                     "SHOWN": .flag(r.jpeg != nil), "SRC": .text(r.name), "WIDTH": .text(String(side.0)), "HEIGHT": .text(String(side.1)),
-                    "CAPTION": .text(r.instanceNumber.isEmpty ? "Image" : "Image \(r.instanceNumber)"),
+                    "CAPTION": .text(Self.caption(r)),
                 ]
             })
         let types = unique(s.instances.map(\.type.rawValue)).sorted().joined(separator: ", ")
@@ -101,6 +101,12 @@ struct PDIContext {
         v["PREVIOUS"] = .text(s.index > 0 ? Self.page(s.index - 1) : "")
         v["NEXT"] = .text(s.index + 1 < content.series.count ? Self.page(s.index + 1) : "")
         return v
+    }
+
+    /// "Image 12", or "Image 3, frame 5 of 10" for a multi-frame image.
+    static func caption(_ r: PDIRendering) -> String {
+        let image = r.instanceNumber.isEmpty ? "Image" : "Image \(r.instanceNumber)"
+        return r.frames > 1 ? image + ", frame \(r.frame) of \(r.frames)" : image
     }
 
     static func page(_ index: Int) -> String { String(format: "S%07d.HTM", index + 1) }

@@ -13,10 +13,14 @@ struct PDIRendering: Sendable {
     var name: String
     var jpeg: [UInt8]?
     var width = 0, height = 0
+    /// The frame shown (1-based) and the frames of the instance, for a multi-frame image.
+    var frame = 1, frames = 1
     var failure: String?
 }
 
-/// Renders the key images of every series (PS3.4 N.2 through ``ImageRenderer``), on every core, each image decoded once.
+/// Renders the key images of every series on every core, each read and decoded once: the representative frame as shown
+/// (``ImageRenderer``, PS3.4 N.2: Modality LUT, first VOI, presentation LUT; colour in colour), its longest side at most
+/// ``size`` and its pixels square; of compressed Pixel Data only that frame is decoded.
 enum PDIRenderer {
     /// Largest side of a rendering.
     static let size = 512
@@ -47,7 +51,10 @@ enum PDIRenderer {
             var r = work[i].rendering
             do {
                 guard let path = work[i].path else { throw MediaError(.renderFailed, "the source of \(r.fileID) is unknown") }
-                let image = try renderImage(path: path, size: size)
+                let f = try Part10Reader.read(path: path)
+                let image = try ImageRenderer.render(f.dataSet, syntax: f.transferSyntax, codecs: .standard, options: RenderOptions(maxSize: size))
+                r.frames = NativePixels.description(of: f.dataSet)?.numberOfFrames ?? 1
+                r.frame = ImageRenderer.representativeFrame(f.dataSet) + 1
                 r.jpeg = try JPEGEncoder.encode(image, quality: 90)
                 r.width = image.width
                 r.height = image.height
@@ -59,12 +66,5 @@ enum PDIRenderer {
         var out = Array(repeating: [PDIRendering](), count: content.series.count)
         for (job, r) in zip(jobs, slots.values) { out[job.series].append(r ?? job.rendering) }
         return out
-    }
-
-    /// The representative frame of a file as shown (Modality LUT, first VOI, presentation LUT; colour in colour), its
-    /// longest side at most `size` and its pixels square (PS3.4 N.2); only that frame of compressed Pixel Data is decoded.
-    static func renderImage(path: String, size: Int) throws -> RenderedImage {
-        let f = try Part10Reader.read(path: path)
-        return try ImageRenderer.render(f.dataSet, syntax: f.transferSyntax, codecs: .standard, options: RenderOptions(maxSize: size))
     }
 }
