@@ -20,7 +20,7 @@ struct PDIContext {
         let studies = content.studies
         let what = studies.count == 1 ? studyLabel(studies[0]) : "\(studies.count) studies"
         return [
-            "INSTITUTION": .text(o.institution ?? "(not given)"), "CONTACT": .text(o.contact ?? "(not given)"),
+            "INSTITUTION": .text(o.institution ?? ""), "CONTACT": .text(o.contact ?? ""),
             "APPLICATION": .text(o.application ?? "dicom-media \(Implementation.version)"), "DATE": .text(locale.format(date)),
             "FILESET_ID": .text(content.fileSetID.isEmpty ? "(none)" : content.fileSetID),
             "PATIENT_COUNT": .text(String(content.patients.count)), "STUDY_COUNT": .text(String(studies.count)),
