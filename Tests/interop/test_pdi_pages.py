@@ -252,7 +252,14 @@ def test_user_templates_replace_the_built_in_ones(tmp_path, named_disc):
     assert "<!DOCTYPE html" in (out / "INDEX.HTM").read_text()
     (mine / "INDEX.HTM").write_text("{{NO_SUCH_FIELD}}")
     rc, _, err = run_json("create", tmp_path / "FS2", tmp / "in", "--pdi", "--web-templates", mine)
-    assert rc != 0 and "NO_SUCH_FIELD" in err
+    assert rc != 0 and "NO_SUCH_FIELD" in err and not (tmp_path / "FS2" / "DICOMDIR").exists()
+    # IHE PDI pages hold no scripts: a template that would put one on the medium is refused.
+    for script in ('<script type="text/javascript">alert(1)</script>', '<body onload="x()">', '<a href="javascript:x()">'):
+        (mine / "INDEX.HTM").unlink(missing_ok=True)
+        (mine / "SERIES.HTM").write_text(f"<html>{script}</html>")
+        rc, _, err = run_json("create", tmp_path / "FS3", tmp / "in", "--pdi", "--web", "--web-templates", mine)
+        assert rc != 0 and "no scripts" in err, script
+        assert not (tmp_path / "FS3" / "DICOMDIR").exists()
 
 
 def all_pages_valid_and_linked(root):

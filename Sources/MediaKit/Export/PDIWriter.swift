@@ -71,7 +71,21 @@ public struct PDIWriter {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw MediaError(.notFound, "PDI template missing (templates/pdi/\(name))", path: path)
         }
+        if name.hasSuffix(".HTM"), let found = Self.script(in: text) {
+            throw MediaError(.badArgument, "PDI template \(name) holds \(found); IHE PDI pages hold no scripts", path: path)
+        }
         return try PDITemplate(text, path: path)
+    }
+
+    /// A script in a page: a script element, an event handler attribute or a javascript: URL (IHE PDI allows none).
+    static func script(in html: String) -> String? {
+        let lower = html.lowercased()
+        if lower.contains("<script") { return "a <script> element" }
+        if lower.contains("javascript:") { return "a javascript: URL" }
+        if let r = lower.range(of: #"\son[a-z]+\s*="#, options: .regularExpression) {
+            return "an event handler (\(lower[r].trimmingCharacters(in: .whitespaces)))"
+        }
+        return nil
     }
 }
 
