@@ -33,10 +33,14 @@ struct MediaOutputOptions: ParsableArguments {
     var locale: String?
     @Option(
         name: .customLong("web-templates"),
-        help: "Folder of PDI templates (README.TXT, INDEX.HTM, SERIES.HTM) replacing the built-in ones (--pdi).")
+        help: "Folder of PDI templates (README.TXT, INDEX.HTM, SERIES.HTM, LABEL.TXT) replacing the built-in ones (--pdi).")
     var webTemplates: String?
+    @Option(help: "With --pdi: write a disc label (patient, studies, institution, File-set ID, disc n of m) to FILE.png (300 dpi) or FILE.pdf.")
+    var label: String?
+    @Option(help: "With --pdi: write a case insert (120 x 120 mm) to FILE.pdf.")
+    var insert: String?
 
-    var requested: Bool { iso != nil || media != nil || pdi || web || locale != nil || webTemplates != nil }
+    var requested: Bool { iso != nil || media != nil || pdi || web || locale != nil || webTemplates != nil || label != nil || insert != nil }
 
     func create(
         out: String?, inputs: [String], options base: FileSetOptions, output: OutputOptions, failOn: FailOnOption, inPlace: Bool,
@@ -64,9 +68,12 @@ struct MediaOutputOptions: ParsableArguments {
                     }
                     p.userTemplates = webTemplates
                 }
+                try checkLabels()
+                p.label = label
+                p.insert = insert
                 o.pdi = p
-            } else if locale != nil || webTemplates != nil {
-                throw ValidationError("--locale and --web-templates need --pdi")
+            } else if locale != nil || webTemplates != nil || label != nil || insert != nil {
+                throw ValidationError("--locale, --web-templates, --label and --insert need --pdi")
             }
             if let media { capacity = try MediaCapacity.parse(media) }
         } catch let e as MediaError where e.code == .badArgument { throw ValidationError(e.message) }
@@ -79,6 +86,19 @@ struct MediaOutputOptions: ParsableArguments {
             output.report(r.diagnostics)
             for v in r.volumes where v.report.nothingWritten { printError("\(v.output): no instances: nothing written") }
             try exitWith(failOn.code(partial: r.hasProblems, warnings: r.hasWarnings))
+        }
+    }
+}
+
+extension MediaOutputOptions {
+    /// A label is a .png or .pdf file, an insert a .pdf file; neither is ever overwritten.
+    func checkLabels() throws {
+        for (flag, path, kinds) in [("--label", label, [".png", ".pdf"]), ("--insert", insert, [".pdf"])] {
+            guard let path else { continue }
+            guard kinds.contains(where: { path.lowercased().hasSuffix($0) }) else {
+                throw ValidationError("\(flag): \(path) must end in \(kinds.joined(separator: " or "))")
+            }
+            if FileManager.default.fileExists(atPath: path) { throw ValidationError("\(flag): \(path) already exists; it is never overwritten") }
         }
     }
 }

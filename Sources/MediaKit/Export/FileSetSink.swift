@@ -50,6 +50,7 @@ public enum FileSetSink {
                 throw MediaError(.io, e.message, path: e.path.map { $0.hasPrefix(tool) ? image.path : $0 }, cause: e)
             }
             try moveWithoutReplacing(building, to: image.path)
+            if let p = options.pdi { try pdi?.writeLabels(p) }
             return pdi?.problems ?? []
         }
         try makeDirectories(root)
@@ -61,6 +62,7 @@ public enum FileSetSink {
                 throw MediaError(e)
             }
         }
+        if let p = options.pdi { try pdi?.writeLabels(p) }
         return pdi?.problems ?? []
     }
 

@@ -47,8 +47,15 @@ extension FileSetCreator {
             if n == 0 { sub.notDICOM = scan.notDICOM; sub.unreadable = scan.unreadable; sub.problems = scan.problems }
             for p in volume.pieces { for k in p.instances { sub.instances.append(instances[members[p.index][k]]) } }
             var output = base
+            o.pdi?.discNumber = n + 1
+            o.pdi?.discCount = max(1, plan.volumes.count)
             if many {
                 let suffix = "_\(n + 1)"
+                if var p = o.pdi {
+                    p.label = p.label.map { numbered($0, suffix, image: true) }
+                    p.insert = p.insert.map { numbered($0, suffix, image: true) }
+                    o.pdi = p
+                }
                 o.fileSetID = baseID.map { String($0.prefix(16 - suffix.count)) + suffix }
                 if let v = o.image?.volumeID { o.image?.volumeID = String(v.prefix(32 - suffix.count)) + suffix }
                 output = numbered(base, suffix, image: options.image != nil)

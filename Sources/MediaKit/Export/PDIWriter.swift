@@ -4,7 +4,7 @@ import DICOMIO
 import Foundation
 
 /// Builds the PDI files from the File-set about to be written (so they list exactly what is on the medium), from the
-/// templates README.TXT, INDEX.HTM (the root's and IHE_PDI's) and SERIES.HTM of `PDIOptions.templates`, each
+/// templates README.TXT, INDEX.HTM (the root's and IHE_PDI's), SERIES.HTM and LABEL.TXT of `PDIOptions.templates`, each
 /// replaceable from `userTemplates`.
 public struct PDIWriter {
     public var options: PDIOptions
@@ -18,6 +18,14 @@ public struct PDIWriter {
     public struct Output {
         public var files: [(path: String, bytes: [UInt8])] = []
         public var problems: [FileSetProblem] = []
+        /// The lines of the disc label and case insert (LABEL.TXT), when either is asked for.
+        public var labelLines: [String] = []
+
+        /// Writes the disc label and case insert the options ask for (beside the medium, never on it).
+        public func writeLabels(_ options: PDIOptions) throws {
+            if let label = options.label { try PDILabel.write(labelLines, kind: .disc, to: label) }
+            if let insert = options.insert { try PDILabel.write(labelLines, kind: .insert, to: insert) }
+        }
     }
 
     /// (path on the medium, bytes) of every PDI file; `copies` give the source of each File ID for renderings.
@@ -34,7 +42,10 @@ public struct PDIWriter {
         let content = PDIContent(fs, source: source)
         let renderings = options.web ? PDIRenderer.render(content, source: source) : content.series.map { _ in [] }
         let context = PDIContext(content: content, renderings: renderings, locale: options.locale, web: options.web)
-        let medium = context.medium(options)
+        var medium = context.medium(options)
+        medium["DISC"] = .text(options.discCount > 1 ? "Disc \(options.discNumber) of \(options.discCount)" : "")
+        medium["DISC_NUMBER"] = .text(String(options.discNumber))
+        medium["DISC_COUNT"] = .text(String(options.discCount))
         // The same INDEX.HTM template makes the root index and IHE_PDI's (links relative to each).
         func indexPage(inWeb: Bool) throws -> [UInt8] {
             var fields = medium.merging(context.patients(linkPrefix: inWeb ? "" : "IHE_PDI/")) { a, _ in a }
@@ -45,6 +56,10 @@ public struct PDIWriter {
         var out = Output()
         out.files.append(("README.TXT", Array(try readme.render(medium.merging(context.patients(linkPrefix: "")) { a, _ in a }, escape: { $0 }).utf8)))
         out.files.append(("INDEX.HTM", try indexPage(inWeb: false)))
+        if options.label != nil || options.insert != nil {
+            let text = try template("LABEL.TXT").render(medium.merging(context.patients(linkPrefix: "")) { a, _ in a }, escape: { $0 })
+            out.labelLines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
         guard let seriesPage else { return out }
         out.files.append(("IHE_PDI/INDEX.HTM", try indexPage(inWeb: true)))
         for s in content.series {
