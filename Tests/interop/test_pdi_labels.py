@@ -76,3 +76,8 @@ def test_label_arguments(studies, tmp_path):
     existing.write_bytes(b"keep")
     assert run("create", tmp_path / "D", studies, "--pdi", "--label", existing).returncode == 64
     assert existing.read_bytes() == b"keep"
+    # A volume's numbered label already there: refused before any volume is written.
+    (tmp_path / "L_2.pdf").write_bytes(b"keep")
+    r = run("create", "--iso", tmp_path / "d.iso", studies, "--pdi", "--media", "1110K", "--label", tmp_path / "L.pdf")
+    assert r.returncode != 0 and (tmp_path / "L_2.pdf").read_bytes() == b"keep"
+    assert not list(tmp_path.glob("d_*.iso"))

@@ -39,6 +39,13 @@ extension FileSetCreator {
         plan = try VolumePlanner.plan(series, capacity: capacity ?? Int64.max / 4, costs: costs)
         var result = VolumeSetReport(capacity: capacity, dividedSeries: plan.dividedSeries, dryRun: options.dryRun)
         let many = plan.volumes.count > 1
+        // Labels and inserts are never overwritten: one already there stops the run before any volume is written.
+        for n in 0..<max(1, plan.volumes.count) where !options.dryRun {
+            for path in [options.pdi?.label, options.pdi?.insert].compactMap({ $0 }) {
+                let named = many ? numbered(path, "_\(n + 1)", image: true) : path
+                if FileManager.default.fileExists(atPath: named) { throw MediaError(.refused, "already exists; it is never overwritten", path: named) }
+            }
+        }
         let baseID = options.fileSetID ?? ((options.image != nil || many) ? "DICOM\(options.exportDate)" : nil)
         // No instance at all: one empty volume, so the run reports "nothing written" like create does.
         for (n, volume) in (plan.volumes.isEmpty ? [VolumePlanner.Volume(used: 0)] : plan.volumes).enumerated() {

@@ -56,6 +56,10 @@ public struct PDIWriter {
         var out = Output()
         out.files.append(("README.TXT", Array(try readme.render(medium.merging(context.patients(linkPrefix: "")) { a, _ in a }, escape: { $0 }).utf8)))
         out.files.append(("INDEX.HTM", try indexPage(inWeb: false)))
+        // Labels are written after the medium: one already there stops the run before anything is written.
+        for path in [options.label, options.insert].compactMap({ $0 }) where FileManager.default.fileExists(atPath: path) {
+            throw MediaError(.refused, "already exists; it is never overwritten", path: path)
+        }
         if options.label != nil || options.insert != nil {
             let text = try template("LABEL.TXT").render(medium.merging(context.patients(linkPrefix: "")) { a, _ in a }, escape: { $0 })
             out.labelLines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
