@@ -55,11 +55,15 @@ let package = Package(
         .systemLibrary(name: "CCharLS", providers: [.apt(["libcharls-dev"])]),
         .target(name: "DICOMCodecs", dependencies: ["DICOMPixel", "DICOMCore", "CTurboJPEG", "COpenJPEG", "CCharLS", "CNativeLibraries"]),
         .systemLibrary(name: "CArchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CCairo", providers: [.apt(["libcairo2-dev"])]),
         .systemLibrary(name: "CISOFS", providers: [.apt(["libisofs-dev"])]),
         .target(name: "MediaImage", dependencies: ["CArchive", "CISOFS", "DICOMCore", "DICOMPixel", "DICOMCodecs", "FileSystem", "CNativeLibraries"]),
         .target(
             name: "MediaKit",
-            dependencies: ["DICOMCore", "DICOMIO", "DICOMFileSet", "DICOMPixel", "DICOMCodecs", "MediaImage", "DICOMStore", "DICOMNetwork", "FileSystem"]),
+            dependencies: [
+                "DICOMCore", "DICOMIO", "DICOMFileSet", "DICOMPixel", "DICOMCodecs", "MediaImage", "DICOMStore", "DICOMNetwork", "FileSystem",
+                "CCairo", "CNativeLibraries",
+            ]),
         .executableTarget(
             name: "dicom-media",
             dependencies: [

@@ -35,6 +35,7 @@ LIBRARIES = [
     ("CISOFS", "isofs.c", "DM_LIBISOFS", ("iso_", "el_torito_"), ["Sources/MediaImage"]),
     ("CCrypto", "crypto.c", "DM_LIBCRYPTO", ("EVP_",), ["Sources/DICOMStore"]),
     ("CCharLS", "charls.c", "DM_LIBCHARLS", ("charls_",), ["Sources/DICOMCodecs"]),
+    ("CCairo", "cairo.c", "DM_LIBCAIRO", ("cairo_",), ["Sources/MediaKit"]),
 ]
 
 

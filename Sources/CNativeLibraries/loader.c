@@ -1,5 +1,5 @@
-// Loads libarchive, libisofs, libcrypto and CharLS with dlopen on the first call of one of their
-// functions (the stubs in Generated/archive.c, isofs.c, crypto.c, charls.c), so that a start that does not
+// Loads libarchive, libisofs, libcrypto, CharLS and cairo with dlopen on the first call of one of their
+// functions (the stubs in Generated/archive.c, isofs.c, crypto.c, charls.c, cairo.c), so that a start that does not
 // need them does not map them or bind their symbols.
 #include <dlfcn.h>
 #include <stdio.h>
@@ -10,6 +10,7 @@
 #include "include/CNativeLibraries.h"
 #include "loader.h"
 #include "../CArchive/shim.h"
+#include "../CCairo/shim.h"
 #include "../CCharLS/shim.h"
 #include "../CCrypto/shim.h"
 
@@ -24,6 +25,9 @@
 #if CHARLS_VERSION_MAJOR != 2
 #error "CharLS 2 (libcharls.so.2) expected"
 #endif
+#if CAIRO_VERSION_MAJOR != 1
+#error "cairo 1 (libcairo.so.2) expected"
+#endif
 
 static const struct {
     const char *soname;
@@ -33,6 +37,7 @@ static const struct {
     [DM_LIBISOFS] = {"libisofs.so.6", "writing ISO images"},
     [DM_LIBCRYPTO] = {"libcrypto.so.3", "the store's SHA-256 content hashes"},
     [DM_LIBCHARLS] = {"libcharls.so.2", "JPEG-LS"},
+    [DM_LIBCAIRO] = {"libcairo.so.2", "disc labels and case inserts"},
 };
 
 static void *handles[sizeof libraries / sizeof libraries[0]];

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import MediaKit
 
 /// Options of `create` for ISO images, media capacity and IHE PDI content.
@@ -20,7 +21,7 @@ struct MediaOutputOptions: ParsableArguments {
     var media: String?
     @Flag(help: "Add IHE PDI files: README.TXT and INDEX.HTM (templates/pdi).")
     var pdi = false
-    @Flag(help: "With --pdi: add the IHE_PDI folder of XHTML pages and JPEG renderings (one image per series).")
+    @Flag(help: "With --pdi: add the IHE_PDI folder of XHTML pages and JPEG renderings (key images of each series).")
     var web = false
     @Option(help: "Creating institution named in README.TXT and INDEX.HTM (--pdi).")
     var institution: String?
@@ -28,8 +29,18 @@ struct MediaOutputOptions: ParsableArguments {
     var contact: String?
     @Option(help: "Creating application named in README.TXT (--pdi); default dicom-media VERSION.")
     var application: String?
+    @Option(help: "Locale of the dates in README.TXT and the pages (--pdi), e.g. en, de_CH, ja_JP; default from LC_ALL/LC_TIME/LANG, C for ISO 8601.")
+    var locale: String?
+    @Option(
+        name: .customLong("web-templates"),
+        help: "Folder of PDI templates (README.TXT, INDEX.HTM, SERIES.HTM, LABEL.TXT) replacing the built-in ones (--pdi).")
+    var webTemplates: String?
+    @Option(help: "With --pdi: write a disc label (patient, studies, institution, File-set ID, disc n of m) to FILE.png (300 dpi) or FILE.pdf.")
+    var label: String?
+    @Option(help: "With --pdi: write a case insert (120 x 120 mm) to FILE.pdf.")
+    var insert: String?
 
-    var requested: Bool { iso != nil || media != nil || pdi || web }
+    var requested: Bool { iso != nil || media != nil || pdi || web || locale != nil || webTemplates != nil || label != nil || insert != nil }
 
     func create(
         out: String?, inputs: [String], options base: FileSetOptions, output: OutputOptions, failOn: FailOnOption, inPlace: Bool,
@@ -49,7 +60,20 @@ struct MediaOutputOptions: ParsableArguments {
             if pdi {
                 var p = try PDIOptions.withDefaultTemplates()
                 p.institution = institution; p.contact = contact; p.application = application; p.web = web
+                if let locale { p.locale = try PDILocale(locale) }
+                if let webTemplates {
+                    var isDir: ObjCBool = false
+                    guard FileManager.default.fileExists(atPath: webTemplates, isDirectory: &isDir), isDir.boolValue else {
+                        throw ValidationError("--web-templates: \(webTemplates) is not a folder")
+                    }
+                    p.userTemplates = webTemplates
+                }
+                try checkLabels()
+                p.label = label
+                p.insert = insert
                 o.pdi = p
+            } else if locale != nil || webTemplates != nil || label != nil || insert != nil {
+                throw ValidationError("--locale, --web-templates, --label and --insert need --pdi")
             }
             if let media { capacity = try MediaCapacity.parse(media) }
         } catch let e as MediaError where e.code == .badArgument { throw ValidationError(e.message) }
@@ -62,6 +86,19 @@ struct MediaOutputOptions: ParsableArguments {
             output.report(r.diagnostics)
             for v in r.volumes where v.report.nothingWritten { printError("\(v.output): no instances: nothing written") }
             try exitWith(failOn.code(partial: r.hasProblems, warnings: r.hasWarnings))
+        }
+    }
+}
+
+extension MediaOutputOptions {
+    /// A label is a .png or .pdf file, an insert a .pdf file; neither is ever overwritten.
+    func checkLabels() throws {
+        for (flag, path, kinds) in [("--label", label, [".png", ".pdf"]), ("--insert", insert, [".pdf"])] {
+            guard let path else { continue }
+            guard kinds.contains(where: { path.lowercased().hasSuffix($0) }) else {
+                throw ValidationError("\(flag): \(path) must end in \(kinds.joined(separator: " or "))")
+            }
+            if FileManager.default.fileExists(atPath: path) { throw ValidationError("\(flag): \(path) already exists; it is never overwritten") }
         }
     }
 }

@@ -35,12 +35,15 @@ final class ExportPDITests: XCTestCase {
         XCTAssertFalse(index.contains("Test <Hospital>"))
     }
 
-    func testWebContentHasOnePageAndOneJPEGPerSeries() throws {
+    func testWebContentHasOnePagePerSeriesAndItsKeyImages() throws {
         let (root, fs, copies) = try makeFileSet()
         var o = pdiOptions
         o.web = true
         let files = try PDIWriter(options: o).files(for: fs, copies: copies)
-        XCTAssertEqual(files.map(\.path), ["README.TXT", "INDEX.HTM", "IHE_PDI/INDEX.HTM", "IHE_PDI/S0000001.JPG", "IHE_PDI/S0000001.HTM"])
+        // A series of three: its first, middle and last image.
+        XCTAssertEqual(
+            files.map(\.path),
+            ["README.TXT", "INDEX.HTM", "IHE_PDI/INDEX.HTM", "IHE_PDI/S0000001.JPG", "IHE_PDI/S0000002.JPG", "IHE_PDI/S0000003.JPG", "IHE_PDI/S0000001.HTM"])
         let jpeg = files[3].bytes
         XCTAssertEqual(Array(jpeg.prefix(2)), [0xFF, 0xD8], "a JPEG rendering")
         // Written beside the File-set, the PDI checker finds nothing wrong.

@@ -60,7 +60,7 @@ public enum FileSetExecutor {
             return report
         }
         let dicomdir = try DICOMDIRWriter.encode(fs, sourceAETitle: options.sourceAETitle)
-        try FileSetSink.write(
+        report.problems += try FileSetSink.write(
             fs, root: plan.root, copies: copies, dicomdir: dicomdir, staging: plan.staging,
             operation: report.operation, options: options, progress: progress)
         return report

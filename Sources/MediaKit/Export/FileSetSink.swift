@@ -18,11 +18,13 @@ public enum FileSetSink {
         FileSetLock.stagingFolder(in: options.image == nil ? FileSetLock.toolFolder(root: root) : FileSetLock.toolFolder(image: root))
     }
 
+    /// Writes the File-set and returns the problems of its PDI content (key images that could not be rendered).
     static func write(
         _ fs: FileSet, root: String, copies: [FileSetTransaction.Copy], dicomdir: [UInt8], staging: String,
         operation: String, options: FileSetOptions, progress: (@Sendable (String, Int, Int) -> Void)?
-    ) throws {
-        let extra = try options.pdi.map { try PDIWriter(options: $0).files(for: fs, copies: copies) } ?? []
+    ) throws -> [FileSetProblem] {
+        let pdi = try options.pdi.map { try PDIWriter(options: $0).output(for: fs, copies: copies) }
+        let extra = pdi?.files ?? []
         if let image = options.image {
             defer { try? FileManager.default.removeItem(atPath: staging) }
             var files = [ImageFile(path: "DICOMDIR", content: .bytes(dicomdir))]
@@ -48,7 +50,8 @@ public enum FileSetSink {
                 throw MediaError(.io, e.message, path: e.path.map { $0.hasPrefix(tool) ? image.path : $0 }, cause: e)
             }
             try moveWithoutReplacing(building, to: image.path)
-            return
+            if let p = options.pdi { try pdi?.writeLabels(p) }
+            return pdi?.problems ?? []
         }
         try makeDirectories(root)
         let tx = FileSetTransaction(operation: operation, copies: copies)
@@ -59,6 +62,8 @@ public enum FileSetSink {
                 throw MediaError(e)
             }
         }
+        if let p = options.pdi { try pdi?.writeLabels(p) }
+        return pdi?.problems ?? []
     }
 
     /// The volume identifier for a File-set ID: the ID itself (PS3.12 F.3.1), or DICOM when it is empty.

@@ -39,6 +39,13 @@ extension FileSetCreator {
         plan = try VolumePlanner.plan(series, capacity: capacity ?? Int64.max / 4, costs: costs)
         var result = VolumeSetReport(capacity: capacity, dividedSeries: plan.dividedSeries, dryRun: options.dryRun)
         let many = plan.volumes.count > 1
+        // Labels and inserts are never overwritten: one already there stops the run before any volume is written.
+        for n in 0..<max(1, plan.volumes.count) where !options.dryRun {
+            for path in [options.pdi?.label, options.pdi?.insert].compactMap({ $0 }) {
+                let named = many ? numbered(path, "_\(n + 1)", image: true) : path
+                if FileManager.default.fileExists(atPath: named) { throw MediaError(.refused, "already exists; it is never overwritten", path: named) }
+            }
+        }
         let baseID = options.fileSetID ?? ((options.image != nil || many) ? "DICOM\(options.exportDate)" : nil)
         // No instance at all: one empty volume, so the run reports "nothing written" like create does.
         for (n, volume) in (plan.volumes.isEmpty ? [VolumePlanner.Volume(used: 0)] : plan.volumes).enumerated() {
@@ -47,8 +54,15 @@ extension FileSetCreator {
             if n == 0 { sub.notDICOM = scan.notDICOM; sub.unreadable = scan.unreadable; sub.problems = scan.problems }
             for p in volume.pieces { for k in p.instances { sub.instances.append(instances[members[p.index][k]]) } }
             var output = base
+            o.pdi?.discNumber = n + 1
+            o.pdi?.discCount = max(1, plan.volumes.count)
             if many {
                 let suffix = "_\(n + 1)"
+                if var p = o.pdi {
+                    p.label = p.label.map { numbered($0, suffix, image: true) }
+                    p.insert = p.insert.map { numbered($0, suffix, image: true) }
+                    o.pdi = p
+                }
                 o.fileSetID = baseID.map { String($0.prefix(16 - suffix.count)) + suffix }
                 if let v = o.image?.volumeID { o.image?.volumeID = String(v.prefix(32 - suffix.count)) + suffix }
                 output = numbered(base, suffix, image: options.image != nil)

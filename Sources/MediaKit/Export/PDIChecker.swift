@@ -83,7 +83,9 @@ public enum PDIChecker {
         for rel in all where rel.uppercased().hasSuffix(".HTM") || rel.uppercased().hasSuffix(".HTML") {
             guard let data = try? medium.read(rel), let text = String(bytes: data, encoding: .utf8) else { continue }
             let dir = rel.split(separator: "/").dropLast().joined(separator: "/")
-            for link in links(in: text) where !link.contains(":") && !link.hasPrefix("#") {
+            for whole in links(in: text) where !whole.contains(":") && !whole.hasPrefix("#") {
+                // A fragment names a place in the target page: the page must be on the medium.
+                let link = String(whole.prefix { $0 != "#" })
                 var parts = dir.isEmpty ? [] : dir.split(separator: "/").map(String.init)
                 for c in link.split(separator: "/") { if c == ".." { _ = parts.popLast() } else if c != "." { parts.append(String(c)) } }
                 let target = parts.joined(separator: "/")

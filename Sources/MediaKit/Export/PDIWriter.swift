@@ -2,201 +2,114 @@ import DICOMCore
 import DICOMFileSet
 import DICOMIO
 import Foundation
-import MediaImage
 
-/// IHE Portable Data for Imaging content (RAD TF PDI; DICOM-MEDIA.md §4.8): README.TXT,
-/// INDEX.HTM and, with `web`, an IHE_PDI folder of XHTML pages and JPEG renderings.
-public struct PDIOptions: Sendable {
-    /// Creating institution (README.TXT, INDEX.HTM, the image's publisher identifier).
-    public var institution: String?
-    /// Contact line for the institution (phone, address).
-    public var contact: String?
-    /// Creating application; default "dicom-media VERSION".
-    public var application: String?
-    public var web = false
-    /// Folder holding README.TXT, INDEX.HTM, WEBINDEX.HTM and SERIES.HTM templates.
-    public var templates: String
-    public init(templates: String) { self.templates = templates }
-}
-
-/// Builds the PDI files from the File-set about to be written (so they list exactly what is on the medium).
+/// Builds the PDI files from the File-set about to be written (so they list exactly what is on the medium), from the
+/// templates README.TXT, INDEX.HTM (the root's and IHE_PDI's), SERIES.HTM and LABEL.TXT of `PDIOptions.templates`, each
+/// replaceable from `userTemplates`.
 public struct PDIWriter {
     public var options: PDIOptions
     public init(options: PDIOptions) { self.options = options }
 
     /// Largest side of a JPEG rendering (IHE PDI web content).
-    public static let renderingSize = 512
+    public static let renderingSize = PDIRenderer.size
+
+    /// What the PDI writer adds to a medium: files (path on the medium, bytes), and the key images that could not be
+    /// rendered (their pages say "This image cannot be shown"; the reason is for the report only).
+    public struct Output {
+        public var files: [(path: String, bytes: [UInt8])] = []
+        public var problems: [FileSetProblem] = []
+        /// The lines of the disc label and case insert (LABEL.TXT), when either is asked for.
+        public var labelLines: [String] = []
+
+        /// Writes the disc label and case insert the options ask for (beside the medium, never on it).
+        public func writeLabels(_ options: PDIOptions) throws {
+            if let label = options.label { try PDILabel.write(labelLines, kind: .disc, to: label) }
+            if let insert = options.insert { try PDILabel.write(labelLines, kind: .insert, to: insert) }
+        }
+    }
 
     /// (path on the medium, bytes) of every PDI file; `copies` give the source of each File ID for renderings.
     public func files(for fs: FileSet, copies: [FileSetTransaction.Copy]) throws -> [(path: String, bytes: [UInt8])] {
-        let source = Dictionary(copies.map { ($0.fileID.uppercased(), $0.source) }, uniquingKeysWith: { a, _ in a })
-        let m = Manifest(fs)
-        var out: [(String, [UInt8])] = []
-        let plain = try baseVars(m)
-        let vars = plain.mapValues(esc)
-        var t = plain
-        t["WEB"] =
-            options.web
-            ? "IHE_PDI/      web pages (XHTML) and JPEG renderings of one image per series,\n              for viewing in a web browser; they are not for diagnosis."
-            : "              This medium holds no web content (DICOM only)."
-        out.append(("README.TXT", Array(try render("README.TXT", t).utf8)))
-        var v = vars
-        v["MANIFEST"] = manifestHTML(m, seriesLink: nil)
-        v["WEB_LINK"] =
-            options.web
-            ? "<p><a href=\"IHE_PDI/INDEX.HTM\">View the images in a web browser (IHE_PDI/INDEX.HTM)</a></p>"
-            : "<p>DICOM ONLY: this medium holds no web content.</p>"
-        out.append(("INDEX.HTM", Array(try render("INDEX.HTM", v).utf8)))
-        guard options.web else { return out }
+        try output(for: fs, copies: copies).files
+    }
 
-        var w = vars
-        w["MANIFEST"] = manifestHTML(m) { n, _ in String(format: "S%07d.HTM", n + 1) }
-        out.append(("IHE_PDI/INDEX.HTM", Array(try render("WEBINDEX.HTM", w).utf8)))
-        for (n, s) in m.series.enumerated() {
-            let base = String(format: "S%07d", n + 1)
-            var p = vars
-            p["PATIENT"] = esc(s.patient); p["STUDY"] = esc(s.studyLine); p["STUDY_UID"] = esc(s.studyUID)
-            p["SERIES"] = esc(s.line); p["SERIES_UID"] = esc(s.uid); p["COUNT"] = String(s.instances.count)
-            // One rendering per series: its middle image (web content is a viewing aid, not the data).
-            let images = s.instances.filter { $0.type == .image }
-            var imageHTML = "<p>This series has no images to render (\(esc(Set(s.instances.map(\.type.rawValue)).sorted().joined(separator: ", ")))).</p>"
-            if !images.isEmpty {
-                let rec = images[images.count / 2]
-                let id = rec.referencedFileID?.path ?? ""
-                do {
-                    guard let src = source[id.uppercased()] else { throw MediaError(.renderFailed, "source of \(id) unknown") }
-                    let jpeg = try Self.renderJPEG(path: src, size: Self.renderingSize)
-                    out.append(("IHE_PDI/\(base).JPG", jpeg))
-                    imageHTML =
-                        "<p><img src=\"\(base).JPG\" alt=\"Image \(esc(rec.keys.string(.instanceNumber) ?? "")) of series \(esc(s.line))\" /></p>\n<p>Rendering of the DICOM file \(esc(id)) (windowed, at most \(Self.renderingSize) pixels; not for diagnosis).</p>"
-                } catch {
-                    imageHTML = "<p>No web rendering of \(esc(id)): \(esc("\(error)")). Open the DICOM files with a DICOM viewer.</p>"
+    /// The PDI files and the problems met making them; `copies` give the source of each File ID.
+    public func output(for fs: FileSet, copies: [FileSetTransaction.Copy]) throws -> Output {
+        let source = Dictionary(copies.map { ($0.fileID.uppercased(), $0.source) }, uniquingKeysWith: { a, _ in a })
+        // Templates first: a bad one fails before any rendering work.
+        let readme = try template("README.TXT"), index = try template("INDEX.HTM")
+        let seriesPage = options.web ? try template("SERIES.HTM") : nil
+        let content = PDIContent(fs, source: source)
+        let renderings = options.web ? PDIRenderer.render(content, source: source) : content.series.map { _ in [] }
+        let context = PDIContext(content: content, renderings: renderings, locale: options.locale, web: options.web)
+        var medium = context.medium(options)
+        medium["DISC"] = .text(options.discCount > 1 ? "Disc \(options.discNumber) of \(options.discCount)" : "")
+        medium["DISC_NUMBER"] = .text(String(options.discNumber))
+        medium["DISC_COUNT"] = .text(String(options.discCount))
+        // The same INDEX.HTM template makes the root index and IHE_PDI's (links relative to each).
+        func indexPage(inWeb: Bool) throws -> [UInt8] {
+            var fields = medium.merging(context.patients(linkPrefix: inWeb ? "" : "IHE_PDI/")) { a, _ in a }
+            fields["IN_WEB"] = .flag(inWeb)
+            fields["TOP"] = .text(inWeb ? "../" : "")
+            return Array(try index.render(fields, escape: escapeXML).utf8)
+        }
+        var out = Output()
+        out.files.append(("README.TXT", Array(try readme.render(medium.merging(context.patients(linkPrefix: "")) { a, _ in a }, escape: { $0 }).utf8)))
+        out.files.append(("INDEX.HTM", try indexPage(inWeb: false)))
+        // Labels are written after the medium: one already there stops the run before anything is written.
+        for path in [options.label, options.insert].compactMap({ $0 }) where FileManager.default.fileExists(atPath: path) {
+            throw MediaError(.refused, "already exists; it is never overwritten", path: path)
+        }
+        if options.label != nil || options.insert != nil {
+            let text = try template("LABEL.TXT").render(medium.merging(context.patients(linkPrefix: "")) { a, _ in a }, escape: { $0 })
+            out.labelLines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        guard let seriesPage else { return out }
+        out.files.append(("IHE_PDI/INDEX.HTM", try indexPage(inWeb: true)))
+        for s in content.series {
+            for r in renderings[s.index] {
+                if let jpeg = r.jpeg {
+                    out.files.append(("IHE_PDI/" + r.name, jpeg))
+                } else {
+                    out.problems.append(
+                        FileSetProblem(
+                            .warning, .pdiImageNotShown, "no web rendering (the page says the image cannot be shown): \(r.failure ?? "")",
+                            fileID: r.fileID, rule: "IHE PDI web content"))
                 }
             }
-            p["IMAGE"] = imageHTML
-            p["INSTANCES"] = s.instances.map { r in
-                "<tr><td>\(esc(r.type.rawValue))</td><td>\(esc(r.keys.string(.instanceNumber) ?? ""))</td><td>\(esc(r.referencedFileID?.path ?? ""))</td></tr>"
-            }.joined(separator: "\n")
-            out.append(("IHE_PDI/\(base).HTM", Array(try render("SERIES.HTM", p).utf8)))
+            let page = medium.merging(context.seriesPage(s)) { _, b in b }
+            out.files.append(("IHE_PDI/" + PDIContext.page(s.index), Array(try seriesPage.render(page, escape: escapeXML).utf8)))
         }
         return out
     }
 
-    /// The first frame of a file as an 8-bit greyscale JPEG, windowed (Window Center/Width, else
-    /// 1st-99th percentile) and letterboxed into size x size; compressed Pixel Data is decoded first.
-    public static func renderJPEG(path: String, size: Int) throws -> [UInt8] {
-        let icon = try IconImage.make(from: FileSetCreator.nativeDataSet(path), size: size)
-        guard let pixels = icon[.pixelData]?.bytes, pixels.count >= size * size else { throw MediaError(.renderFailed, "no rendering") }
-        do { return try JPEGEncoder.encodeGray(pixels, width: size, height: size, quality: 90) } catch let e as ImageError {
-            throw MediaError(.renderFailed, e.message, cause: e)
-        }
-    }
-
-    /// Template fields, unescaped (README.TXT); HTML pages escape them.
-    func baseVars(_ m: Manifest) throws -> [String: String] {
-        let date: String = {
-            let f = DateFormatter(); f.locale = Locale(identifier: "en_US_POSIX"); f.dateFormat = "yyyy-MM-dd"
-            return f.string(from: Date())
-        }()
-        return [
-            "INSTITUTION": options.institution ?? "(not given)",
-            "CONTACT": options.contact ?? "(not given)",
-            "APPLICATION": options.application ?? "dicom-media \(Implementation.version)",
-            "DATE": date,
-            "FILESET_ID": m.fileSetID.isEmpty ? "(none)" : m.fileSetID,
-            "PATIENTS": String(m.patients), "STUDIES": String(m.studies), "SERIES_COUNT": String(m.series.count),
-            "INSTANCES": String(m.instances),
-        ]
-    }
-
-    func manifestHTML(_ m: Manifest, seriesLink: ((Int, Manifest.Series) -> String)?) -> String {
-        var rows: [String] = []
-        var lastPatient = "", lastStudy = ""
-        for (n, s) in m.series.enumerated() {
-            if s.patientKey != lastPatient {
-                rows.append("<tr class=\"patient\"><th colspan=\"4\">Patient: \(esc(s.patient))</th></tr>")
-                lastPatient = s.patientKey; lastStudy = ""
-            }
-            if s.studyUID + s.patientKey != lastStudy {
-                rows.append("<tr class=\"study\"><td colspan=\"3\">Study: \(esc(s.studyLine))</td><td class=\"uid\">\(esc(s.studyUID))</td></tr>")
-                lastStudy = s.studyUID + s.patientKey
-            }
-            let label = seriesLink.map { "<a href=\"\($0(n, s))\">\(esc(s.line))</a>" } ?? esc(s.line)
-            let numbers = s.instances.compactMap { $0.keys.integer(.instanceNumber) }
-            let range = numbers.isEmpty ? "" : numbers.count == 1 ? " (number \(numbers[0]))" : " (numbers \(numbers.min()!)-\(numbers.max()!))"
-            rows.append(
-                "<tr class=\"series\"><td>Series: \(label)</td><td>\(s.instances.count) instance(s)\(range)</td><td>\(esc(s.folder))</td><td class=\"uid\">\(esc(s.uid))</td></tr>"
-            )
-        }
-        return rows.joined(separator: "\n")
-    }
-
-    func render(_ name: String, _ vars: [String: String]) throws -> String {
-        let path = options.templates + "/" + name
+    /// The template `name`: from `userTemplates` when it holds one, else from `templates`.
+    func template(_ name: String) throws -> PDITemplate {
+        var path = options.templates + "/" + name
+        if let user = options.userTemplates, FileManager.default.fileExists(atPath: user + "/" + name) { path = user + "/" + name }
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw MediaError(.notFound, "PDI template missing (templates/pdi/\(name))", path: path)
         }
-        var out = ""
-        var rest = Substring(text)
-        while let open = rest.range(of: "{{") {
-            out += rest[..<open.lowerBound]
-            guard let close = rest[open.upperBound...].range(of: "}}") else { rest = rest[open.lowerBound...]; break }
-            let key = String(rest[open.upperBound..<close.lowerBound])
-            guard let value = vars[key] else { throw MediaError(.badArgument, "PDI template uses unknown field {{\(key)}}", path: path) }
-            out += value
-            rest = rest[close.upperBound...]
+        if name.hasSuffix(".HTM"), let found = Self.script(in: text) {
+            throw MediaError(.badArgument, "PDI template \(name) holds \(found); IHE PDI pages hold no scripts", path: path)
         }
-        out += rest
-        return out
+        return try PDITemplate(text, path: path)
     }
-}
 
-/// Patients, studies and series of a File-set, in DICOMDIR order.
-struct Manifest {
-    struct Series {
-        var patientKey: String, patient: String, studyUID: String, studyLine: String, uid: String, line: String, folder: String
-        var instances: [DirectoryRecord]
-    }
-    var fileSetID: String
-    var series: [Series] = []
-    var patients = 0, studies = 0, instances = 0
-
-    init(_ fs: FileSet) {
-        fileSetID = fs.fileSetID
-        for (pn, p) in fs.records.enumerated() where p.type == .patient {
-            patients += 1
-            let name = p.keys.personNames(.patientName)?.first?.description ?? ""
-            let pid = p.keys.string(.patientID) ?? ""
-            let pLine = "\(name.isEmpty ? "(no name)" : name) [ID \(pid)]" + (p.keys.string(.patientBirthDate).map { " born \($0)" } ?? "")
-            for st in p.children where st.type == .study {
-                studies += 1
-                let uid = st.keys.string(.studyInstanceUID) ?? ""
-                let sLine = [
-                    st.keys.string(.studyDate) ?? "", st.keys.string(.studyDescription) ?? "",
-                    st.keys.string(.accessionNumber).map { "accession \($0)" } ?? "",
-                ].filter { !$0.isEmpty }.joined(separator: " ")
-                for se in st.children where se.type == .series {
-                    let insts = FileSetListing.sortedInstances(se.children.filter { $0.type != .private })
-                    instances += insts.count
-                    let folder = insts.compactMap(\.referencedFileID).first.map { $0.components.dropLast().joined(separator: "/") } ?? ""
-                    let line = [
-                        se.keys.string(.modality) ?? "", se.keys.string(.seriesNumber).map { "#\($0)" } ?? "",
-                        se.keys.string(.seriesDescription) ?? "",
-                        se.keys.string(.bodyPartExamined).map { "(\($0))" } ?? "",
-                    ].filter { !$0.isEmpty && $0 != "()" }.joined(separator: " ")
-                    series.append(
-                        Series(
-                            patientKey: "\(pn)", patient: pLine, studyUID: uid, studyLine: sLine.isEmpty ? "(no date)" : sLine,
-                            uid: se.keys.string(.seriesInstanceUID) ?? "", line: line.isEmpty ? "(no modality)" : line,
-                            folder: folder, instances: insts))
-                }
-            }
+    /// A script in a page: a script element, an event handler attribute or a javascript: URL (IHE PDI allows none).
+    static func script(in html: String) -> String? {
+        let lower = html.lowercased()
+        if lower.contains("<script") { return "a <script> element" }
+        if lower.contains("javascript:") { return "a javascript: URL" }
+        if let r = lower.range(of: #"\son[a-z]+\s*="#, options: .regularExpression) {
+            return "an event handler (\(lower[r].trimmingCharacters(in: .whitespaces)))"
         }
+        return nil
     }
 }
 
 /// XML/HTML text escaping.
-func esc(_ s: String) -> String {
+func escapeXML(_ s: String) -> String {
     var o = ""
     for c in s {
         switch c {

@@ -71,6 +71,8 @@ extension DiagnosticCode {
     public static let pdiDICOMOutsideTree = DiagnosticCode("pdi-dicom-outside-tree")
     /// a page links to a file not on the medium (IHE PDI)
     public static let pdiBrokenLink = DiagnosticCode("pdi-broken-link")
+    /// a key image of a series could not be rendered for IHE_PDI; its page says "This image cannot be shown" (the reason is in the report only) (IHE PDI)
+    public static let pdiImageNotShown = DiagnosticCode("pdi-image-not-shown")
 
     // MARK: - Network
     /// an instance the peer did not confirm: a failure status, no response, its association or STOW-RS request failed, or it could not be read (PS3.4 B.2.3)
