@@ -1,6 +1,7 @@
 """pynetdicom as a peer for TransportPeerTests.
 
   store-scp PORT OUTDIR MAXPDU   C-STORE SCP: each data set's bytes as received into OUTDIR/<SOP Instance UID>
+                                 (MAXPDU 0: no limit; every storage SOP class in every transfer syntax pynetdicom knows)
   abort-scp PORT                 C-STORE SCP that aborts the association as soon as P-DATA arrives
   store-scu PORT FILE MAXPDU     C-STORE SCU to OURSCP: prints the status as hex
 Prints READY once listening (SCP modes).
@@ -10,18 +11,17 @@ import sys
 import threading
 
 from pydicom import dcmread
-from pynetdicom import AE, evt, AllStoragePresentationContexts, StoragePresentationContexts
+from pynetdicom import AE, evt, AllStoragePresentationContexts, StoragePresentationContexts, ALL_TRANSFER_SYNTAXES
 from pynetdicom.sop_class import Verification
-
-ALL_SYNTAXES = ["1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.1.99", "1.2.840.10008.1.2.2",
-                "1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.91", "1.2.840.10008.1.2.5", "1.2.840.10008.1.2.4.80"]
+# pynetdicom's list plus the retired JPEG processes 6/8 and 10/12 that the corpus holds.
+SYNTAXES = ALL_TRANSFER_SYNTAXES + ["1.2.840.10008.1.2.4.53", "1.2.840.10008.1.2.4.55"]
 
 
 def scp(port, handlers, maxpdu=16384):
     ae = AE(ae_title="PYSCP")
     ae.maximum_pdu_size = maxpdu
     for cx in AllStoragePresentationContexts:
-        ae.add_supported_context(cx.abstract_syntax, ALL_SYNTAXES)
+        ae.add_supported_context(cx.abstract_syntax, SYNTAXES)
     ae.add_supported_context(Verification)
     server = ae.start_server(("127.0.0.1", port), block=False, evt_handlers=handlers)
     print("READY", flush=True)
