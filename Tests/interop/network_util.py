@@ -78,16 +78,17 @@ def stop(proc, sig=signal.SIGTERM, timeout=30):
 
 
 class Storescp:
-    """DCMTK storescp +B +xa (bit-preserving, every syntax it supports) on a free loopback port."""
+    """DCMTK storescp +B +xa (bit-preserving, every syntax it supports; `syntaxes` "+xe" for Explicit VR LE only)
+    on a free loopback port."""
 
-    def __init__(self, folder, aetitle="STORESCP"):
+    def __init__(self, folder, aetitle="STORESCP", syntaxes="+xa"):
         need("storescp")
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.aetitle = aetitle
         self.proc = subprocess.Popen(
-            ["storescp", "+B", "+xa", "-aet", aetitle, "-od", str(self.folder), str(self.port)],
+            ["storescp", "+B", syntaxes, "-aet", aetitle, "-od", str(self.folder), str(self.port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         wait_listening(self.port, self.proc)
 

@@ -22,9 +22,14 @@ public struct StoreResult: Sendable {
 
 // Per SOP class it proposes one context per transfer syntax the files are in (that syntax alone), plus
 // one with Explicit and Implicit VR Little Endian, so the acceptor can take the file's own syntax and
-// the bytes go out unchanged. Transcoding compressed <-> other syntaxes is not done here (DICOMCodecs, later).
+// the bytes go out unchanged. A compressed data set whose syntax is refused is decoded by the caller's
+// `PixelDecoder` (this module has no codecs; MediaKit passes DICOMPixel's) and sent in Little Endian.
 /// The Storage SOP Classes as SCU: sends files by C-STORE, their data set bytes verbatim when the syntax is accepted (PS3.4 Annex B).
 public enum StorageSCU {
+    /// Decodes a compressed instance's Pixel Data: the data set (no File Meta) with native Pixel Data, for sending in
+    /// Explicit/Implicit VR Little Endian when the peer refused the file's own syntax (PS3.5 §8.2, §10).
+    public typealias PixelDecoder = @Sendable (DICOMFile) throws -> DataSet
+
     /// The syntaxes a native data set can be losslessly re-encoded between here.
     static let reencodable: Set<String> = [
         TransferSyntax.explicitVRLittleEndian.uid, TransferSyntax.implicitVRLittleEndian.uid, TransferSyntax.deflatedExplicitVRLittleEndian.uid,
@@ -68,10 +73,11 @@ public enum StorageSCU {
         return Array(out.prefix(128))
     }
 
-    /// Opens one association for all the files, sends each, releases; one result per file, in order.
+    /// Opens one association for all the files, sends each (a refused compressed one decoded by `decoder`), releases; one result
+    /// per file, in order.
     public static func send(
         files paths: [String], host: String, port: Int, callingAETitle: String, calledAETitle: String, maximumLengthReceived: UInt32 = 65536,
-        timeouts: AssociationTimeouts = AssociationTimeouts()
+        timeouts: AssociationTimeouts = AssociationTimeouts(), decoder: PixelDecoder? = nil
     ) async throws -> [StoreResult] {
         let contexts = proposals(forFiles: paths)
         guard !contexts.isEmpty else {
@@ -82,7 +88,7 @@ public enum StorageSCU {
             maximumLengthReceived: maximumLengthReceived, timeouts: timeouts)
         var results: [StoreResult] = []
         do {
-            for path in paths { results.append(try await store(path, on: association)) }
+            for path in paths { results.append(try await store(path, on: association, decoder: decoder)) }
         } catch {
             await association.abort()
             throw error
@@ -92,19 +98,19 @@ public enum StorageSCU {
     }
 
     /// Sends one file on an open association: its data set bytes after the File Meta, verbatim when its syntax was accepted,
-    /// else re-encoded losslessly into an accepted Explicit/Implicit VR Little Endian context; a per-instance failure otherwise.
-    /// Errors of the association itself (abort, closed connection) throw.
-    public static func store(_ path: String, on association: Association) async throws -> StoreResult {
+    /// else re-encoded losslessly into an accepted Explicit/Implicit VR Little Endian context (a compressed one decoded by
+    /// `decoder` first); a per-instance failure otherwise. Errors of the association itself (abort, closed connection) throw.
+    public static func store(_ path: String, on association: Association, decoder: PixelDecoder? = nil) async throws -> StoreResult {
         let bytes: [UInt8]
         do { bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
             return StoreResult(
                 path: path, reencoded: false, error: NetworkError(.instanceUnreadable, "cannot read the file: \(error)", path: path, cause: error))
         }
-        return try await store(bytes: bytes, path: path, on: association)
+        return try await store(bytes: bytes, path: path, on: association, decoder: decoder)
     }
 
     /// Sends a Part 10 file given by its bytes (`path` names it in the result and errors), as ``store(_:on:)`` does.
-    public static func store(bytes: [UInt8], path: String, on association: Association) async throws -> StoreResult {
+    public static func store(bytes: [UInt8], path: String, on association: Association, decoder: PixelDecoder? = nil) async throws -> StoreResult {
         var result = StoreResult(path: path, reencoded: false)
         let file: DICOMFile
         let h: Header
@@ -121,21 +127,29 @@ public enum StorageSCU {
         if let own = association.context(for: h.sopClassUID, preferring: [h.transferSyntax]), own.transferSyntax == h.transferSyntax {
             context = own
             dataSet = Array(bytes[file.dataSetOffset...])
-        } else if reencodable.contains(h.transferSyntax), let other = association.context(for: h.sopClassUID, preferring: uncompressed),
-            uncompressed.contains(other.transferSyntax)
+        } else if reencodable.contains(h.transferSyntax) || decoder != nil,
+            let other = association.context(for: h.sopClassUID, preferring: uncompressed), uncompressed.contains(other.transferSyntax)
         {
             context = other
+            var native = file.dataSet.removingFileMeta()
+            if !reencodable.contains(h.transferSyntax), let decoder {
+                do { native = try decoder(file) } catch {
+                    result.error = NetworkError(
+                        .instanceUnreadable, "the peer refused \(syntaxName(h.transferSyntax)) and its Pixel Data cannot be decoded: \(error)",
+                        path: path, tag: .pixelData, cause: error)
+                    return result
+                }
+            }
             var encoder = DataSetEncoder(explicitVR: TransferSyntax(uid: other.transferSyntax).isExplicitVR, undefinedLengths: false)
-            encoder.encode(file.dataSet.removingFileMeta())
+            encoder.encode(native)
             dataSet = encoder.out
             result.reencoded = true
         } else {
-            let name = DataDictionary.uidName(h.transferSyntax) ?? h.transferSyntax
             result.error = NetworkError(
                 .noAcceptedContext,
-                "the peer accepted no context for \(DataDictionary.uidName(h.sopClassUID) ?? h.sopClassUID) in \(name)"
-                    + (reencodable.contains(h.transferSyntax)
-                        ? " nor in Explicit/Implicit VR Little Endian" : "; transcoding a compressed syntax is not supported yet"),
+                "the peer accepted no context for \(DataDictionary.uidName(h.sopClassUID) ?? h.sopClassUID) in \(syntaxName(h.transferSyntax))"
+                    + (reencodable.contains(h.transferSyntax) || decoder != nil
+                        ? " nor in Explicit/Implicit VR Little Endian" : " (no Pixel Data decoder was given to send it in Little Endian)"),
                 path: path)
             return result
         }
@@ -158,4 +172,6 @@ public enum StorageSCU {
         result.status = rsp.status
         return result
     }
+
+    static func syntaxName(_ uid: String) -> String { DataDictionary.uidName(uid) ?? uid }
 }

@@ -1,5 +1,7 @@
+import DICOMCodecs
 import DICOMCore
 import DICOMNetwork
+import DICOMPixel
 import FileSystem
 import Foundation
 
@@ -52,6 +54,14 @@ enum NetworkSender {
         SendReport.Instance(path: i.path, sopInstanceUID: i.sopInstanceUID, studyInstanceUID: i.studyInstanceUID, error: why)
     }
 
+    /// Decodes a compressed instance the peer refused in its own syntax, for StorageSCU to send it in Little Endian (lossless: the
+    /// pixels the file holds, marked lossy when its syntax was, PS3.3 C.7.6.1.1.5).
+    static let pixelDecoder: StorageSCU.PixelDecoder = { file in
+        try PixelTranscoder().transcode(
+            dataSet: file.dataSet.removingFileMeta(), fileMeta: file.fileMeta, from: file.transferSyntax, to: .explicitVRLittleEndian
+        ).dataSet
+    }
+
     /// One association for the study; an association that cannot be made throws. After an abort the rest are not sent.
     static func storeStudy(_ study: [OutgoingInstance], peer: NetworkPeer) async throws -> [SendReport.Instance] {
         guard let ae = peer.node.aeTitle, let host = peer.node.host, let port = peer.node.port else { return [] }
@@ -66,7 +76,7 @@ enum NetworkSender {
                 r.error = "cannot read: \(error)"; out.append(r); continue
             }
             do {
-                let sent = try await StorageSCU.store(bytes: bytes, path: i.path, on: association)
+                let sent = try await StorageSCU.store(bytes: bytes, path: i.path, on: association, decoder: pixelDecoder)
                 r.status = sent.status; r.transferSyntax = sent.transferSyntax; r.reencoded = sent.reencoded
                 r.error = sent.error.map(\.message)
                 out.append(r)
