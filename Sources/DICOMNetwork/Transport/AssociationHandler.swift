@@ -46,6 +46,8 @@ final class AssociationHandler: ChannelDuplexHandler {
     private var queued: [AssociationEvent] = []
     private var artim: Scheduled<Void>?
     private var idle: Scheduled<Void>?
+    /// The requestor's wait for an A-ASSOCIATE-AC/RJ (Sta5), bounded by the ARTIM duration as DCMTK bounds it by its ACSE timeout.
+    private var answer: Scheduled<Void>?
     private var lastWrite: EventLoopFuture<Void>?
     private var releasePromise: EventLoopPromise<Void>?
     private var finished = false
@@ -86,7 +88,7 @@ final class AssociationHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        artim?.cancel(); idle?.cancel()
+        artim?.cancel(); idle?.cancel(); answer?.cancel()
         // Closed after we answered the peer's A-RELEASE-RQ (Sta13 without a failure): the association ended by its release.
         let released = machine.state == .sta13 && failure == nil && negotiated != nil
         if machine.state != .sta1 { step(.transportClosed) }
@@ -122,9 +124,11 @@ final class AssociationHandler: ChannelDuplexHandler {
             step(.associateRequestReceived(acceptable: acceptable))
             if machine.state == .sta3 { answer(rq) }
         case .associateAC(let ac):
+            answer?.cancel()
             if case .requestor(let rq) = role { accepted(ac, request: rq) }
             step(.associateAcceptReceived)
         case .associateRJ(let rj):
+            answer?.cancel()
             failure = NetworkError(.associationRejected, "association rejected: \(rj)")
             step(.associateRejectReceived)
         case .pData(let p):
@@ -263,6 +267,10 @@ final class AssociationHandler: ChannelDuplexHandler {
             }
             outgoing = nil
             if let pdu { lastWrite = context.writeAndFlush(wrapOutboundOut(pdu)) }
+            if kind == .associateRQ {
+                let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+                answer = context.eventLoop.scheduleTask(in: AssociationTimeouts.amount(timeouts.artim)) { bound.value.answerExpired() }
+            }
         case .issue(let primitive): issue(primitive)
         case .startARTIM:
             artim?.cancel()
@@ -318,6 +326,15 @@ final class AssociationHandler: ChannelDuplexHandler {
             failure = NetworkError(.associationTimeout, "no A-ASSOCIATE-RQ within the ARTIM timeout (PS3.8 §9.1.5)")
         }
         step(.artimExpired)
+        finish(failure)
+    }
+
+    private func answerExpired() {
+        guard machine.state == .sta5 else { return }
+        if failure == nil {
+            failure = NetworkError(.associationTimeout, "no answer to the A-ASSOCIATE-RQ within \(timeouts.artim); association aborted")
+        }
+        step(.abortRequest)
         finish(failure)
     }
 
