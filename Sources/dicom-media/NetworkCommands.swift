@@ -1,4 +1,5 @@
 import ArgumentParser
+import DICOMNetwork
 import MediaKit
 
 /// `--nodes FILE` and `--ae TITLE`: how the network commands resolve a node and call it.
@@ -21,6 +22,30 @@ struct NodeOptions: ParsableArguments {
             if NetworkPeer.isUsageError(error) { throw ValidationError("\(error)") }
             Console.shared.failure(error); throw ExitCode(Exit.unreadable)
         }
+    }
+}
+
+/// `--commit`, `--commit-port`, `--commit-timeout`, `--reconcile-worklist`: what `import --to` does besides sending.
+struct SendOptions: ParsableArguments {
+    @Option(
+        name: .customLong("reconcile-worklist"),
+        help: ArgumentHelp(
+            "Look each patient up on this node (Modality Worklist by accession, then by name and birth date; then Patient Root C-FIND) and coerce it to the single local match; a patient with no or several matches is not sent.",
+            valueName: "WNODE"))
+    var reconcileWorklist: String?
+    @Flag(help: "After sending, ask the peer (DIMSE) to commit the instances it confirmed (Storage Commitment); each not committed is an error.")
+    var commit = false
+    @Option(
+        name: .customLong("commit-port"),
+        help: "Listen on this port as our --ae for the commitment report on a new association (the peer must know our AE title, host and port); without it the report is awaited on the request's association.")
+    var commitPort: Int?
+    @Option(name: .customLong("commit-timeout"), help: ArgumentHelp("Seconds to wait for the commitment report.", valueName: "SECONDS"))
+    var commitTimeout: Double = 60
+
+    func validate() throws {
+        if !commit && commitPort != nil { throw ValidationError("--commit-port goes with --commit") }
+        if let commitPort, !(1...65535).contains(commitPort) { throw ValidationError("--commit-port must be 1-65535") }
+        if !(commitTimeout > 0 && commitTimeout <= 86_400) { throw ValidationError("--commit-timeout must be a positive number of seconds") }
     }
 }
 
@@ -106,15 +131,30 @@ extension Import {
     /// `import SOURCE... --to NODE`: the media read with import's rules, sent instead of stored.
     func send(to: String) throws {
         let peer = try nodeOptions.peer(to)
+        if sendOptions.commit && !peer.usesDIMSE { throw ValidationError("--commit needs a DIMSE peer (AE@host:port)") }
         let media: [any MediumReader]
         do { media = try sources.map(MediumOpener.open) } catch {
             printError("\(error)"); throw ExitCode(Exit.unreadable)
         }
-        let transform = try transformOptions.transform(key: nil)
+        var transform = try transformOptions.transform(key: nil)
+        var worklist: WorklistReconciliation?
+        if let wnode = sendOptions.reconcileWorklist {
+            if transformOptions.reconcile != nil { throw ValidationError("give --reconcile or --reconcile-worklist, not both") }
+            let wpeer = try nodeOptions.peer(wnode)
+            if !wpeer.usesDIMSE { throw ValidationError("--reconcile-worklist needs a DIMSE node (AE@host:port)") }
+            let found = try runNetwork { try wpeer.reconcileWorklist(media) }
+            worklist = found
+            transform = transform.map { TransformChain([found.transform(), $0]) } ?? found.transform()
+        }
         let progress = output.progress()
-        let report = try runNetwork { try MediaSender.send(media, to: peer, transform: transform, dryRun: dryRun, progress: progress) }
+        var report = try runNetwork { try MediaSender.send(media, to: peer, transform: transform, dryRun: dryRun, progress: progress) }
+        report.worklist = worklist
+        if sendOptions.commit && !dryRun && !report.send.couldNotConnect {
+            let refs = report.send.instances.filter(\.confirmed).map { SOPReference(sopClassUID: $0.sopClassUID, sopInstanceUID: $0.sopInstanceUID) }
+            if !refs.isEmpty { report.commit = peer.commit(refs, listenPort: sendOptions.commitPort, timeout: sendOptions.commitTimeout) }
+        }
         try finishSend(
-            report.send, partial: report.findings.hasProblems, diagnostics: report.diagnostics, text: report.text, json: report.json, output: output,
-            failOn: failOn)
+            report.send, partial: report.hasProblems, diagnostics: report.diagnostics,
+            text: report.text, json: report.json, output: output, failOn: failOn)
     }
 }
