@@ -69,7 +69,7 @@ struct Retrieve: ParsableCommand {
     static let configuration = CommandConfiguration.subcommand(
         "retrieve", "Fetch studies from a peer into the local store: C-GET, C-MOVE to our own listener, or WADO-RS.",
         more:
-            " Each instance is stored as `receive --store` stores it, answered only once stored. --method move starts a listener on --port as our --ae: the peer must know that AE title with our host and port (e.g. Orthanc's DicomModalities). Exit 1 when a study was not retrieved in full (each named on stderr), 2 when the peer could not be reached. --json: peer, method, service, destination, store, retrieved, failed, warnings, studies (status, statusName, completed, failed, warning, stored, notStored, error)."
+            " Each instance is stored as `receive --store` stores it, answered only once stored. --method move starts a listener on --port as our --ae: the peer must know that AE title with our host and port (e.g. Orthanc's DicomModalities). Exit 1 when a study was not retrieved in full (with --dry-run: not found; each named on stderr), 2 when the peer could not be reached. --json: peer, method, service, destination, store, retrieved, failed, warnings, studies (status, statusName, completed, failed, warning, stored, notStored, error)."
     )
     @Argument(help: "AE@host:port, an http(s)://.../dicom-web base URL, or a node name from the nodes file.") var node: String
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Study Instance UIDs to retrieve.", valueName: "UID")) var study: [String] = []
@@ -77,6 +77,8 @@ struct Retrieve: ParsableCommand {
     var method: RetrieveMethod?
     @Option(help: "With --method move: the TCP port of our destination listener (the one the peer knows for our AE title).") var port: Int?
     @Option(help: "With --method move: the address our listener binds.") var host = "127.0.0.1"
+    @Flag(name: .customLong("dry-run"), help: "Ask the peer for each study (C-FIND or QIDO-RS) and report what would be retrieved; write nothing.")
+    var dryRun = false
     @OptionGroup var nodeOptions: NodeOptions
     @OptionGroup var storeOption: StoreOption
     @OptionGroup var output: OutputOptions
@@ -91,6 +93,12 @@ struct Retrieve: ParsableCommand {
     func run() throws {
         let peer = try nodeOptions.peer(node)
         let method = self.method ?? (peer.usesDIMSE ? .get : .wado)
+        if dryRun {
+            let plan = try runNetwork { try NetworkRetriever.plan(studies: study, from: peer) }
+            output.result(plan.text, json: plan.json)
+            for s in plan.studies where !s.found { printError("\(plan.peer): study \(s.uid) not found") }
+            return try exitWith(plan.hasProblems ? Exit.problems : Exit.ok)
+        }
         let store = try storeOption.open(create: true)
         let progress = output.progress()
         let report = try runNetwork {

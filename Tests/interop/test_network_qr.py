@@ -141,3 +141,13 @@ def test_retrieve_failures(qr, tmp_path):
     # Nobody listening: one line, exit 2.
     r = dm("retrieve", f"X@127.0.0.1:{free_port()}", "--study", uid, "--store", tmp_path / "s3")
     assert r.returncode == 2 and len(r.stderr.decode().strip().splitlines()) == 1
+
+
+def test_retrieve_dry_run_writes_nothing(qr, tmp_path):
+    uid = str(next(iter(qr.files.values())).StudyInstanceUID)
+    store = tmp_path / "store"
+    j = found(q("retrieve", qr.node, "--study", uid, "--store", store, "--dry-run", "--json"))
+    assert j["dryRun"] is True and j["studies"] == [{"studyInstanceUID": uid, "found": True, "instances": "1"}]
+    assert not store.exists()
+    r = q("retrieve", qr.node, "--study", "1.2.3.4.5.6.7", "--store", store, "--dry-run")
+    assert r.returncode == 1 and "not found" in r.stderr.decode() and not store.exists()

@@ -116,3 +116,49 @@ extension RetrieveMethod {
         }
     }
 }
+
+/// What `retrieve --dry-run` found: per study whether the peer has it and its Number of Study Related Instances (C-FIND or QIDO-RS).
+public struct RetrievePlan: Sendable {
+    public var peer: String
+    /// Each study asked for: found at the peer, and its instance count when the peer gave one.
+    public var studies: [(uid: String, found: Bool, instances: String?)] = []
+
+    /// Some study is not at the peer.
+    public var hasProblems: Bool { studies.contains { !$0.found } }
+
+    public var text: String {
+        (studies.map { s in
+            "study \(s.uid): " + (s.found ? "would retrieve \(s.instances.map { "\($0) instances" } ?? "its instances")" : "not found")
+        } + ["would retrieve \(studies.filter(\.found).count) of \(studies.count) studies from \(peer); nothing written"]).joined(separator: "\n")
+    }
+
+    public var json: JSON {
+        .object([
+            ("peer", .string(peer)), ("dryRun", .bool(true)),
+            (
+                "studies",
+                .array(
+                    studies.map {
+                        .object([("studyInstanceUID", .string($0.uid)), ("found", .bool($0.found)), ("instances", $0.instances.map { .string($0) } ?? .null)])
+                    })
+            ),
+        ])
+    }
+}
+
+extension NetworkRetriever {
+    /// `retrieve --dry-run`: a study-level search for each study; nothing is retrieved or written.
+    public static func plan(studies: [String], from peer: NetworkPeer) throws -> RetrievePlan {
+        var plan = RetrievePlan(peer: peer.label)
+        for uid in studies {
+            var request = FindRequest()
+            request.studyInstanceUID = uid
+            let found = try peer.find(request)
+            if found.failed { throw NetworkError(.unexpectedResponse, "\(peer.label): C-FIND answered \(found.status.map { "\($0)" } ?? "?")") }
+            let column = found.columns.firstIndex(of: .numberOfStudyRelatedInstances)
+            let row = found.rows.first
+            plan.studies.append((uid, row != nil, row.flatMap { r in column.map { r[$0] } }.flatMap { $0.isEmpty ? nil : $0 }))
+        }
+        return plan
+    }
+}
