@@ -11,6 +11,9 @@ struct NodeOptions: ParsableArguments {
     var nodes: String?
     @Option(help: ArgumentHelp("Our AE title, the calling AE title of our associations.", valueName: "TITLE")) var ae: String = NetworkPeer.defaultAETitle
 
+    /// The help of a NODE argument.
+    static let nodeHelp = ArgumentHelp("AE@host:port, an http(s)://.../dicom-web base URL, or a node name from the nodes file.")
+
     func validate() throws {
         do { _ = try NetworkPeer.checkAETitle(ae) } catch { throw ValidationError("--ae: \(error)") }
     }
@@ -27,18 +30,16 @@ struct NodeOptions: ParsableArguments {
 
 /// `--commit`, `--commit-port`, `--commit-timeout`, `--reconcile-worklist`: what `import --to` does besides sending.
 struct SendOptions: ParsableArguments {
-    @Option(
-        name: .customLong("reconcile-worklist"),
-        help: ArgumentHelp(
-            "Look each patient up on this node (Modality Worklist by accession, then by name and birth date; then Patient Root C-FIND) and coerce it to the single local match; a patient with no or several matches is not sent.",
-            valueName: "WNODE"))
-    var reconcileWorklist: String?
+    static let worklistHelp = ArgumentHelp(
+        "Look each patient up on this node (Modality Worklist by accession, then by name and birth date; then Patient Root C-FIND) and coerce it to the single local match; a patient with no or several matches is not sent.",
+        valueName: "WNODE")
+    @Option(name: .customLong("reconcile-worklist"), help: worklistHelp) var reconcileWorklist: String?
     @Flag(help: "After sending, ask the peer (DIMSE) to commit the instances it confirmed (Storage Commitment); each not committed is an error.")
     var commit = false
-    @Option(
-        name: .customLong("commit-port"),
-        help: "Listen on this port as our --ae for the commitment report on a new association (the peer must know our AE title, host and port); without it the report is awaited on the request's association.")
-    var commitPort: Int?
+    static let commitPortHelp = ArgumentHelp(
+        "Listen on this port as our --ae for the commitment report on a new association (the peer must know our AE title, host and port); without it the report is awaited on the request's association.",
+        valueName: "N")
+    @Option(name: .customLong("commit-port"), help: commitPortHelp) var commitPort: Int?
     @Option(name: .customLong("commit-timeout"), help: ArgumentHelp("Seconds to wait for the commitment report.", valueName: "SECONDS"))
     var commitTimeout: Double = 60
 
@@ -69,7 +70,7 @@ struct Echo: ParsableCommand {
         more:
             " Exit 2 when the peer cannot be reached, rejects the association (its reason and source are named) or fails the request; 1 when C-ECHO answers another status than success. --json: peer, service, success, status, statusName, studies, implementationClassUID, implementationVersionName."
     )
-    @Argument(help: "AE@host:port, an http(s)://.../dicom-web base URL, or a node name from the nodes file.") var node: String
+    @Argument(help: NodeOptions.nodeHelp) var node: String
     @OptionGroup var nodeOptions: NodeOptions
     @OptionGroup var output: OutputOptions
 

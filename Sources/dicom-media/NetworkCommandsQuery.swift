@@ -10,12 +10,13 @@ extension QueryLevel: ExpressibleByArgument {
 extension RetrieveMethod: ExpressibleByArgument {}
 
 struct Find: ParsableCommand {
+    /// What --help says besides the contract.
+    static let discussion =
+        " A table on stdout (names decoded with each match's Specific Character Set). Exit 0 when the search ran (with or without matches), 1 when the peer answered a failure status, 2 when it could not be reached. --json: peer, service, model, level, count, limited, status, statusName, errorComment, matches (each an object by keyword)."
     static let configuration = CommandConfiguration.subcommand(
         "find", "Search a peer: C-FIND (Study Root, Patient Root at the patient level, Modality Worklist with --worklist), or QIDO-RS for a DICOMweb node.",
-        more:
-            " A table on stdout (names decoded with each match's Specific Character Set). Exit 0 when the search ran (with or without matches), 1 when the peer answered a failure status, 2 when it could not be reached. --json: peer, service, model, level, count, limited, status, statusName, errorComment, matches (each an object by keyword)."
-    )
-    @Argument(help: "AE@host:port, an http(s)://.../dicom-web base URL, or a node name from the nodes file.") var node: String
+        more: discussion)
+    @Argument(help: NodeOptions.nodeHelp) var node: String
     @Option(help: "patient (Patient Root), study, series or image.") var level: QueryLevel = .study
     @Option(name: .customLong("patient-id"), help: "Patient ID to match.") var patientID: String?
     @Option(help: ArgumentHelp("Patient's Name to match, * and ? wildcards allowed (e.g. 'DOE^J*').", valueName: "PATTERN")) var name: String?
@@ -66,12 +67,12 @@ struct Find: ParsableCommand {
 }
 
 struct Retrieve: ParsableCommand {
-    static let configuration = CommandConfiguration.subcommand(
-        "retrieve", "Fetch studies from a peer into the local store: C-GET, C-MOVE to our own listener, or WADO-RS.",
-        more:
-            " Each instance is stored as `receive --store` stores it, answered only once stored. --method move starts a listener on --port as our --ae: the peer must know that AE title with our host and port (e.g. Orthanc's DicomModalities). Exit 1 when a study was not retrieved in full (with --dry-run: not found; each named on stderr), 2 when the peer could not be reached. --json: peer, method, service, destination, store, retrieved, failed, warnings, studies (status, statusName, completed, failed, warning, stored, notStored, error)."
-    )
-    @Argument(help: "AE@host:port, an http(s)://.../dicom-web base URL, or a node name from the nodes file.") var node: String
+    // --help: the contract's details for this command.
+    static let discussion =
+        " Each instance is stored as `receive --store` stores it, answered only once stored. --method move starts a listener on --port as our --ae: the peer must know that AE title with our host and port (e.g. Orthanc's DicomModalities). Exit 1 when a study was not retrieved in full (with --dry-run: not found; each named on stderr), 2 when the peer could not be reached. --json: peer, method, service, destination, store, retrieved, failed, warnings, studies (status, statusName, completed, failed, warning, stored, notStored, error)."
+    static let abstract = "Fetch studies from a peer into the local store: C-GET, C-MOVE to our own listener, or WADO-RS."
+    static let configuration = CommandConfiguration.subcommand("retrieve", abstract, more: discussion)
+    @Argument(help: NodeOptions.nodeHelp) var node: String
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Study Instance UIDs to retrieve.", valueName: "UID")) var study: [String] = []
     @Option(help: "get (C-GET), move (C-MOVE to our listener) or wado (WADO-RS); default: get, or wado for a DICOMweb-only node.")
     var method: RetrieveMethod?

@@ -1,5 +1,5 @@
 import DICOMCore
-import DICOMNetwork
+@testable import DICOMNetwork
 import Foundation
 import TestSupport
 import XCTest
@@ -26,7 +26,10 @@ final class NetworkQueryTests: XCTestCase {
         s.level = .series
         s.studyInstanceUID = "1.2.3"
         s.modality = "CT"
-        XCTAssertEqual(try s.qido().target(), "/studies/1.2.3/series?Modality=CT&includefield=StudyInstanceUID&includefield=SeriesInstanceUID&includefield=Modality&includefield=SeriesNumber&includefield=SeriesDescription")
+        XCTAssertEqual(
+            try s.qido().target(),
+            "/studies/1.2.3/series?Modality=CT&includefield=StudyInstanceUID&includefield=SeriesInstanceUID&includefield=Modality&includefield=SeriesNumber&includefield=SeriesDescription"
+        )
     }
 
     func testFindReportDecodesNamesAndGuessesAMissingCharacterSet() {
@@ -118,7 +121,8 @@ final class NetworkQueryTests: XCTestCase {
     func testNodesFileTLSFilesAreRelativeToIt() throws {
         let dir = try tempDir("dm-tls-nodes")
         let file = dir.appendingPathComponent("nodes.json").path
-        let text = #"{"pacs": {"aeTitle": "A", "host": "h", "port": 104, "tls": true, "tlsCA": "ca.pem", "tlsCertificate": "/abs/me.pem", "tlsKey": "k/me.key"}}"#
+        let text =
+            #"{"pacs": {"aeTitle": "A", "host": "h", "port": 104, "tls": true, "tlsCA": "ca.pem", "tlsCertificate": "/abs/me.pem", "tlsKey": "k/me.key"}}"#
         try Data(text.utf8).write(to: URL(fileURLWithPath: file))
         let tls = try XCTUnwrap(try NetworkPeer("pacs", nodesFile: file).tlsOptions)
         XCTAssertEqual(tls.caFile, dir.path + "/ca.pem")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pydicom
 
 from conftest import CORPUS, need
-from network_util import Orthanc, data_set_bytes, dm, free_port, stop, wait_listening
+from network_util import Orthanc, data_set_bytes, dm, free_port, wait_listening
 
 CHARSET = CORPUS / "clunie-charset-fileset"
 WORKLISTS_PLUGIN = "/usr/share/orthanc/plugins/libModalityWorklists.so"
@@ -56,25 +56,16 @@ def write_worklist(folder, entries=WORKLIST):
     return folder
 
 
-class Wlmscpfs:
-    """DCMTK's wlmscpfs serving the worklist files of folder/WLMSCP on a free loopback port."""
-
-    def __init__(self, folder, entries=WORKLIST):
-        need("wlmscpfs")
-        db = Path(folder)
-        write_worklist(db / "WLMSCP", entries)
-        (db / "WLMSCP" / "lockfile").touch()
-        self.port = free_port()
-        self.proc = subprocess.Popen(["wlmscpfs", "-dfp", str(db), "--single-process", str(self.port)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        wait_listening(self.port, self.proc)
-
-    @property
-    def node(self):
-        return f"WLMSCP@127.0.0.1:{self.port}"
-
-    def stop(self):
-        return stop(self.proc)
+def start_wlmscpfs(folder, entries=WORKLIST):
+    """DCMTK's wlmscpfs serving the worklist files of folder/WLMSCP on a free loopback port: (its process, its node
+    AE@host:port); the test stops it with network_util.stop."""
+    need("wlmscpfs")
+    write_worklist(Path(folder) / "WLMSCP", entries)
+    (Path(folder) / "WLMSCP" / "lockfile").touch()
+    port = free_port()
+    proc = subprocess.Popen(["wlmscpfs", "-dfp", str(folder), "--single-process", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wait_listening(port, proc)
+    return proc, f"WLMSCP@127.0.0.1:{port}"
 
 
 def qr_orthanc(folder, our_port, worklist=None, encoding=None, lua=None):

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from network_qr_util import OUR_AE, WORKLIST, Wlmscpfs, orthanc_data_sets, put_charset_files, qr_orthanc, stored, write_worklist
-from network_util import dm, free_port
+from network_qr_util import OUR_AE, WORKLIST, orthanc_data_sets, put_charset_files, qr_orthanc, start_wlmscpfs, stored, write_worklist
+from network_util import dm, free_port, stop
 
 
 def q(*args):
@@ -88,11 +88,11 @@ def check_worklist(node, matches_bytes):
 
 
 def test_find_worklist_wlmscpfs(tmp_path):
-    w = Wlmscpfs(tmp_path / "wl")
+    proc, node = start_wlmscpfs(tmp_path / "wl")
     try:
-        check_worklist(w.node, matches_bytes=True)
+        check_worklist(node, matches_bytes=True)
     finally:
-        w.stop()
+        stop(proc)
 
 
 def test_find_worklist_orthanc_plugin(tmp_path):

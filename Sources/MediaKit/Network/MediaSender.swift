@@ -13,7 +13,9 @@ public struct MediaSendReport: Sendable {
     public var worklist: WorklistReconciliation?
 
     /// Something was missing, refused, not confirmed or not committed by the peer.
-    public var hasProblems: Bool { findings.hasProblems || !(worklist?.refused.isEmpty ?? true) || (!send.dryRun && !send.failed.isEmpty) || (commit?.hasProblems ?? false) }
+    public var hasProblems: Bool {
+        findings.hasProblems || !(worklist?.refused.isEmpty ?? true) || (!send.dryRun && !send.failed.isEmpty) || (commit?.hasProblems ?? false)
+    }
     public var hasWarnings: Bool { findings.hasWarnings || send.instances.contains(where: \.warning) }
     public var couldNotConnect: Bool { send.couldNotConnect }
 

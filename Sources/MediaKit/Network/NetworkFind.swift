@@ -6,15 +6,10 @@ public struct FindRequest: Sendable {
     public var level: QueryLevel = .study
     /// Modality Worklist (PS3.4 Annex K) instead of Query/Retrieve.
     public var worklist = false
-    public var patientID: String?
-    /// Patient's Name, `*` and `?` wildcards allowed.
-    public var patientName: String?
-    public var patientBirthDate: DateRange?
-    /// Study Date, or for the worklist the Scheduled Procedure Step Start Date.
-    public var studyDate: DateRange?
-    public var modality: String?
-    public var accessionNumber: String?
-    public var studyInstanceUID: String?
+    /// The matching keys; Patient's Name may hold `*` and `?` wildcards.
+    public var patientID, patientName, modality, accessionNumber, studyInstanceUID: String?
+    /// Birth Date; Study Date, or for the worklist the Scheduled Procedure Step Start Date.
+    public var patientBirthDate, studyDate: DateRange?
     /// Specific Character Set of the query (default: ISO_IR 192 when a value is not ASCII, else none).
     public var characterSet: String?
     /// Stop after this many matches (C-CANCEL, or QIDO-RS `limit`).

@@ -72,7 +72,8 @@ public struct RetrieveReport: Sendable {
             } else if !s.complete {
                 out.append(
                     FileSetProblem(
-                        .error, .retrieveFailed, "study \(s.studyInstanceUID): \(s.failed) sub-operations failed, final status \(s.status.map { "\($0)" } ?? "?")",
+                        .error, .retrieveFailed,
+                        "study \(s.studyInstanceUID): \(s.failed) sub-operations failed, final status \(s.status.map { "\($0)" } ?? "?")",
                         rule: "PS3.4 C.4.2"))
             }
             for n in s.notStored {

@@ -40,7 +40,9 @@ public struct WorklistReconciliation: Sendable {
 
     public var lines: [String] {
         patients.map { p in
-            if let m = p.match { return "patient \(p.sourcePatientID) (\(p.name)): reconciled to \(m.patientID ?? "?") (\(m.patientName ?? "")) by \(p.how) on \(worklistPeer)" }
+            if let m = p.match {
+                return "patient \(p.sourcePatientID) (\(p.name)): reconciled to \(m.patientID ?? "?") (\(m.patientName ?? "")) by \(p.how) on \(worklistPeer)"
+            }
             return "patient \(p.sourcePatientID) (\(p.name)): not sent, \(p.how) on \(worklistPeer)"
         }
     }
@@ -95,7 +97,8 @@ extension NetworkPeer {
                     if byID[row.patientID] == nil {
                         order.append(row.patientID)
                         byID[row.patientID] = .init(
-                            sourcePatientID: row.patientID, name: row.patientName ?? "", birthDate: row.patientBirthDate.flatMap { $0.isEmpty ? nil : $0 }, accessionNumbers: [], how: "")
+                            sourcePatientID: row.patientID, name: row.patientName ?? "", birthDate: row.patientBirthDate.flatMap { $0.isEmpty ? nil : $0 },
+                            accessionNumbers: [], how: "")
                     }
                     if let a = row.accessionNumber, !a.isEmpty, !byID[row.patientID]!.accessionNumbers.contains(a) {
                         byID[row.patientID]!.accessionNumbers.append(a)
@@ -123,7 +126,9 @@ extension NetworkPeer {
             guard r.status.isSuccess else { throw NetworkError(.unexpectedResponse, "\(model) C-FIND answered \(r.status)") }
             return r.matches
         }
-        let byName: (DataSet) -> Bool = { Self.sameName($0.text(.patientName) ?? "", p.name) && (p.birthDate == nil || $0.string(.patientBirthDate) == p.birthDate) }
+        let byName: (DataSet) -> Bool = {
+            Self.sameName($0.text(.patientName) ?? "", p.name) && (p.birthDate == nil || $0.string(.patientBirthDate) == p.birthDate)
+        }
         var tried: [(String, [DataSet])] = []
         for a in p.accessionNumbers {
             tried.append(("worklist by accession \(a)", try await find(try WorklistKeys(accessionNumber: a).identifier(), .modalityWorklist)))
