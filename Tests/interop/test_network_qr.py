@@ -3,9 +3,13 @@ teardown): Patient and Study Root C-FIND with several pending matches, --limit (
 wlmscpfs and of Orthanc's plugin, ISO_IR 100 and ISO_IR 192 names both ways; C-GET, C-MOVE and WADO-RS into the
 store with the data set bytes Orthanc keeps, and an unknown move destination reported (exit 1). Expected values
 come from pydicom and from the peers, never from us."""
+import io
 import json
 
+import pydicom
 import pytest
+
+from conftest import CORPUS
 
 from network_qr_util import OUR_AE, WORKLIST, orthanc_data_sets, put_charset_files, qr_orthanc, start_wlmscpfs, stored, write_worklist
 from network_util import dm, free_port, stop
@@ -151,3 +155,44 @@ def test_retrieve_dry_run_writes_nothing(qr, tmp_path):
     assert not store.exists()
     r = q("retrieve", qr.node, "--study", "1.2.3.4.5.6.7", "--store", store, "--dry-run")
     assert r.returncode == 1 and "not found" in r.stderr.decode() and not store.exists()
+
+
+COMPRESSED = [CORPUS / "pydicom-3.0.2" / "test_files" / "MR_small_RLE.dcm", CORPUS / "pydicom-3.0.2" / "test_files" / "SC_rgb_jpeg_dcmtk.dcm",
+              CORPUS / "pydicom-data-1.0.0" / "data" / "emri_small_jpeg_2k_lossless.dcm",
+              CORPUS / "pydicom-3.0.2" / "test_files" / "MR_small_jpeg_ls_lossless.dcm"]
+
+
+def test_get_keeps_compressed_instances_as_stored(tmp_path):
+    """C-GET proposes each of the study's SOP classes in every syntax: RLE, JPEG, JPEG 2000 and JPEG-LS instances arrive untranscoded."""
+    o = qr_orthanc(tmp_path / "orthanc", free_port())
+    try:
+        r = dm("import", *COMPRESSED, "--to", o.node)
+        assert r.returncode == 0, r.stderr
+        files = {str(d.SOPInstanceUID): d for d in (pydicom.dcmread(str(p), stop_before_pixels=True) for p in COMPRESSED)}
+        studies = sorted({str(d.StudyInstanceUID) for d in files.values()})
+        store = tmp_path / "store"
+        j = found(q("retrieve", o.node, "--study", *studies, "--store", store, "--json"))
+        assert j["retrieved"] == len(files) and j["failed"] == 0
+        ours, theirs = stored(store), orthanc_data_sets(o)
+        assert set(ours) == set(files)
+        r = dm("store", "list", "--store", store, "--json")
+        syntaxes = {i["sopInstanceUID"]: i["transferSyntaxUID"] for p in json.loads(r.stdout)["patients"] for st in p["studies"]
+                    for se in st["series"] for i in se["instances"]}
+        # The syntax Orthanc keeps each in (it may have taken the JPEG-LS one as RLE from our C-STORE), and compressed ones among them.
+        kept = {uid: str(pydicom.dcmread(io.BytesIO(b), stop_before_pixels=True).file_meta.TransferSyntaxUID) for uid, b in o.instances().items()}
+        assert syntaxes == kept
+        assert {"1.2.840.10008.1.2.5", "1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.90"} <= set(kept.values())
+        for uid in files:
+            assert ours[uid] == without_trailing_padding(theirs[uid], ours[uid]), uid
+    finally:
+        o.stop()
+
+
+def without_trailing_padding(theirs, ours):
+    """Orthanc's copy without its last element when that is Data Set Trailing Padding (FFFC,FFFC) and the rest is `ours`:
+    Orthanc's C-GET sends through DCMTK, which leaves that element out when it writes (PS3.10 §7.2)."""
+    n = len(ours)
+    tail = theirs[n:]
+    if theirs[:n] == ours and tail[:6] == b"\xfc\xff\xfc\xffOB" and len(tail) == 12 + int.from_bytes(tail[8:12], "little"):
+        return ours
+    return theirs

@@ -70,7 +70,7 @@ public enum NetworkRetriever {
         let identifier = try QueryKeys(level: .study, studyInstanceUID: uid).retrieveIdentifier()
         let association: Association
         if method == .get {
-            let n = RetrieveSCU.getNegotiation(model: .studyRoot)
+            let n = try await getNegotiation(uid, peer: peer, host: host, port: port, ae: ae)
             association = try await Association.connect(
                 host: host, port: port, callingAETitle: peer.callingAETitle, calledAETitle: ae, contexts: n.contexts, roleSelections: n.roleSelections,
                 tls: peer.tlsOptions)
@@ -96,6 +96,30 @@ public enum NetworkRetriever {
             await association.abort()
             throw error
         }
+    }
+
+    /// Each transfer syntax a C-GET accepts an instance in as it is stored: Explicit/Implicit VR Little Endian together, then one
+    /// context each for the others in use (PS3.5 §10), so compressed instances come without transcoding.
+    static let getSyntaxes: [[String]] =
+        [[TransferSyntax.explicitVRLittleEndian.uid, TransferSyntax.implicitVRLittleEndian.uid]]
+        + [
+            TransferSyntax.deflatedExplicitVRLittleEndian, .jpegBaseline, .jpegExtended, .jpegLossless, .jpegLosslessSV1, .jpegLSLossless,
+            .jpegLSNearLossless, .jpeg2000Lossless, .jpeg2000, .rleLossless, .encapsulatedUncompressedExplicitVRLittleEndian,
+        ].map { [$0.uid] }
+
+    // The study's SOP classes are asked first (an IMAGE-level C-FIND), so each can be proposed in every syntax within the
+    // 128 contexts; when the peer does not say, or there are too many, the common storage classes in Explicit/Implicit VR LE.
+    /// The contexts and SCP roles of a C-GET of the study (PS3.4 §C.4.3, PS3.7 §D.3.3.4).
+    static func getNegotiation(_ uid: String, peer: NetworkPeer, host: String, port: Int, ae: String) async throws
+        -> (contexts: [PresentationContextProposal], roleSelections: [RoleSelection])
+    {
+        let found = try? await FindSCU.find(
+            try QueryKeys(level: .image, studyInstanceUID: uid).identifier(), model: .studyRoot, host: host, port: port,
+            callingAETitle: peer.callingAETitle, calledAETitle: ae, tls: peer.tlsOptions)
+        var classes: [String] = []
+        for m in found?.matches ?? [] { if let c = m.string(.sopClassUID), !c.isEmpty, !classes.contains(c) { classes.append(c) } }
+        guard !classes.isEmpty, classes.count * getSyntaxes.count < 128 else { return RetrieveSCU.getNegotiation(model: .studyRoot) }
+        return RetrieveSCU.getNegotiation(model: .studyRoot, storageSOPClasses: classes, transferSyntaxes: getSyntaxes)
     }
 
     static func retrieveWADO(_ uid: String, peer: NetworkPeer, receiver: TrackingReceiver, study: inout RetrieveReport.Study) async throws {
