@@ -56,14 +56,16 @@ def write_worklist(folder, entries=WORKLIST):
     return folder
 
 
-def start_wlmscpfs(folder, entries=WORKLIST):
-    """DCMTK's wlmscpfs serving the worklist files of folder/WLMSCP on a free loopback port: (its process, its node
-    AE@host:port); the test stops it with network_util.stop."""
+def start_wlmscpfs(folder, entries=WORKLIST, sleep=0):
+    """DCMTK's wlmscpfs serving the worklist files of folder/WLMSCP on a free loopback port (`sleep` seconds between its
+    matches): (its process, its node AE@host:port); the test stops it with network_util.stop."""
     need("wlmscpfs")
     write_worklist(Path(folder) / "WLMSCP", entries)
     (Path(folder) / "WLMSCP" / "lockfile").touch()
     port = free_port()
-    proc = subprocess.Popen(["wlmscpfs", "-dfp", str(folder), "--single-process", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    slow = ["--sleep-during", str(sleep)] if sleep else []
+    proc = subprocess.Popen(["wlmscpfs", "-dfp", str(folder), "--single-process", *slow, str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     wait_listening(port, proc)
     return proc, f"WLMSCP@127.0.0.1:{port}"
 

@@ -99,6 +99,16 @@ def test_find_worklist_wlmscpfs(tmp_path):
         stop(proc)
 
 
+def test_find_limit_cancels_wlmscpfs(tmp_path):
+    """--limit 1 against wlmscpfs sleeping between matches: C-CANCEL, the peer ends with Cancel (FE00), one match, exit 0."""
+    proc, node = start_wlmscpfs(tmp_path / "wl", sleep=1)
+    try:
+        j = found(q("find", node, "--worklist", "--limit", "1", "--json"))
+    finally:
+        stop(proc)
+    assert j["status"] == 0xFE00 and j["limited"] is True and j["count"] == 1
+
+
 def test_find_worklist_orthanc_plugin(tmp_path):
     o = qr_orthanc(tmp_path / "orthanc", free_port(), worklist=write_worklist(tmp_path / "wl"))
     try:
