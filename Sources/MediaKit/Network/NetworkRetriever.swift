@@ -25,7 +25,7 @@ public enum NetworkRetriever {
         }
         let staging = try StoreReceiver.stagingFolder(root: store.root)
         defer { _ = removeTree(staging) }
-        let receiver = TrackingReceiver(inner: StoreReceiver(staging: StorageSCP(spool: staging), store: store))
+        let receiver = TrackingReceiver(inner: StoreReceiver(staging: StorageSCP(spool: staging), store: store, source: peer.node.aeTitle?.value))
         let root = store.root
         return try Blocking.run {
             var report = RetrieveReport(peer: peer.label, method: method, store: root)
