@@ -67,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "dicom-media",
             dependencies: [
-                "MediaKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "MediaKit", "DICOMNetwork", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: [
                 // Release: the Swift runtime and Foundation linked statically, so a start maps and binds

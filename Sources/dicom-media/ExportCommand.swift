@@ -16,15 +16,29 @@ struct Export: ParsableCommand {
     @OptionGroup var storeOption: StoreOption
     @OptionGroup var output: OutputOptions
     @OptionGroup var failOn: FailOnOption
+    @Option(
+        help: ArgumentHelp(
+            "Fetch the --study UIDs from this peer (C-GET, or WADO-RS for a DICOMweb node) into a temporary store and export them from there.",
+            valueName: "NODE"))
+    var from: String?
+    @OptionGroup var nodeOptions: NodeOptions
 
     func validate() throws {
         if out == nil && media.iso == nil { throw ValidationError("give an output folder OUT, or --iso FILE") }
         if out != nil && media.iso != nil { throw ValidationError("give either an output folder or --iso FILE, not both") }
+        if from != nil && (study.isEmpty || !patient.isEmpty || !series.isEmpty || storeOption.store != nil) {
+            throw ValidationError("--from takes --study UIDs, and no --patient, --series or --store")
+        }
     }
 
     func run() throws {
         let o = try options.resolve()
-        let store = try storeOption.open(create: false)
+        if let from { return try fetchThenExport(from: from, options: o) }
+        try export(from: try storeOption.open(create: false), options: o)
+    }
+
+    /// Exports the selection from `store`.
+    func export(from store: LocalStore, options o: FileSetOptions) throws {
         // Messages name the patient, study, instance and original source, never the store's object paths.
         let selection: StoreExport
         do { selection = try StoreExport.select(store, patients: patient, studies: study, series: series) } catch let e as MediaError {

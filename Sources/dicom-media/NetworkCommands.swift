@@ -1,4 +1,5 @@
 import ArgumentParser
+import DICOMNetwork
 import MediaKit
 
 /// `--nodes FILE` and `--ae TITLE`: how the network commands resolve a node and call it.
@@ -9,6 +10,9 @@ struct NodeOptions: ParsableArguments {
             valueName: "FILE"))
     var nodes: String?
     @Option(help: ArgumentHelp("Our AE title, the calling AE title of our associations.", valueName: "TITLE")) var ae: String = NetworkPeer.defaultAETitle
+
+    /// The help of a NODE argument.
+    static let nodeHelp = ArgumentHelp("AE@host:port, an http(s)://.../dicom-web base URL, or a node name from the nodes file.")
 
     func validate() throws {
         do { _ = try NetworkPeer.checkAETitle(ae) } catch { throw ValidationError("--ae: \(error)") }
@@ -21,6 +25,28 @@ struct NodeOptions: ParsableArguments {
             if NetworkPeer.isUsageError(error) { throw ValidationError("\(error)") }
             Console.shared.failure(error); throw ExitCode(Exit.unreadable)
         }
+    }
+}
+
+/// `--commit`, `--commit-port`, `--commit-timeout`, `--reconcile-worklist`: what `import --to` does besides sending.
+struct SendOptions: ParsableArguments {
+    static let worklistHelp = ArgumentHelp(
+        "Look each patient up on this node (Modality Worklist by accession, then by name and birth date; then Patient Root C-FIND) and coerce it to the single local match; a patient with no or several matches is not sent.",
+        valueName: "WNODE")
+    @Option(name: .customLong("reconcile-worklist"), help: worklistHelp) var reconcileWorklist: String?
+    @Flag(help: "After sending, ask the peer (DIMSE) to commit the instances it confirmed (Storage Commitment); each not committed is an error.")
+    var commit = false
+    static let commitPortHelp = ArgumentHelp(
+        "Listen on this port as our --ae for the commitment report on a new association (the peer must know our AE title, host and port); without it the report is awaited on the request's association.",
+        valueName: "N")
+    @Option(name: .customLong("commit-port"), help: commitPortHelp) var commitPort: Int?
+    @Option(name: .customLong("commit-timeout"), help: ArgumentHelp("Seconds to wait for the commitment report.", valueName: "SECONDS"))
+    var commitTimeout: Double = 60
+
+    func validate() throws {
+        if !commit && commitPort != nil { throw ValidationError("--commit-port goes with --commit") }
+        if let commitPort, !(1...65535).contains(commitPort) { throw ValidationError("--commit-port must be 1-65535") }
+        if !(commitTimeout > 0 && commitTimeout <= 86_400) { throw ValidationError("--commit-timeout must be a positive number of seconds") }
     }
 }
 
@@ -44,7 +70,7 @@ struct Echo: ParsableCommand {
         more:
             " Exit 2 when the peer cannot be reached, rejects the association (its reason and source are named) or fails the request; 1 when C-ECHO answers another status than success. --json: peer, service, success, status, statusName, studies, implementationClassUID, implementationVersionName."
     )
-    @Argument(help: "AE@host:port, an http(s)://.../dicom-web base URL, or a node name from the nodes file.") var node: String
+    @Argument(help: NodeOptions.nodeHelp) var node: String
     @OptionGroup var nodeOptions: NodeOptions
     @OptionGroup var output: OutputOptions
 
@@ -106,15 +132,30 @@ extension Import {
     /// `import SOURCE... --to NODE`: the media read with import's rules, sent instead of stored.
     func send(to: String) throws {
         let peer = try nodeOptions.peer(to)
+        if sendOptions.commit && !peer.usesDIMSE { throw ValidationError("--commit needs a DIMSE peer (AE@host:port)") }
         let media: [any MediumReader]
         do { media = try sources.map(MediumOpener.open) } catch {
             printError("\(error)"); throw ExitCode(Exit.unreadable)
         }
-        let transform = try transformOptions.transform(key: nil)
+        var transform = try transformOptions.transform(key: nil)
+        var worklist: WorklistReconciliation?
+        if let wnode = sendOptions.reconcileWorklist {
+            if transformOptions.reconcile != nil { throw ValidationError("give --reconcile or --reconcile-worklist, not both") }
+            let wpeer = try nodeOptions.peer(wnode)
+            if !wpeer.usesDIMSE { throw ValidationError("--reconcile-worklist needs a DIMSE node (AE@host:port)") }
+            let found = try runNetwork { try wpeer.reconcileWorklist(media) }
+            worklist = found
+            transform = transform.map { TransformChain([found.transform(), $0]) } ?? found.transform()
+        }
         let progress = output.progress()
-        let report = try runNetwork { try MediaSender.send(media, to: peer, transform: transform, dryRun: dryRun, progress: progress) }
+        var report = try runNetwork { try MediaSender.send(media, to: peer, transform: transform, dryRun: dryRun, progress: progress) }
+        report.worklist = worklist
+        if sendOptions.commit && !dryRun && !report.send.couldNotConnect {
+            let refs = report.send.instances.filter(\.confirmed).map { SOPReference(sopClassUID: $0.sopClassUID, sopInstanceUID: $0.sopInstanceUID) }
+            if !refs.isEmpty { report.commit = peer.commit(refs, listenPort: sendOptions.commitPort, timeout: sendOptions.commitTimeout) }
+        }
         try finishSend(
-            report.send, partial: report.findings.hasProblems, diagnostics: report.diagnostics, text: report.text, json: report.json, output: output,
-            failOn: failOn)
+            report.send, partial: report.hasProblems, diagnostics: report.diagnostics,
+            text: report.text, json: report.json, output: output, failOn: failOn)
     }
 }

@@ -45,6 +45,7 @@ struct Import: ParsableCommand {
             valueName: "NODE"))
     var to: String?
     @OptionGroup var nodeOptions: NodeOptions
+    @OptionGroup var sendOptions: SendOptions
 
     private static let provenanceHelp = ArgumentHelp(
         "What the store keeps of each instance's origin: full (medium path, File-set ID and UID, File ID, path), label (the medium's File-set ID only), hash (a keyed token of the medium only).",
@@ -53,6 +54,9 @@ struct Import: ParsableCommand {
     func validate() throws {
         if let p = provenance, ProvenanceMode(rawValue: p) == nil { throw ValidationError("--provenance is full, label or hash, not '\(p)'") }
         if to != nil && (provenance != nil || storeOption.store != nil) { throw ValidationError("--provenance and --store go with the store, not with --to") }
+        if to == nil && (sendOptions.commit || sendOptions.reconcileWorklist != nil) {
+            throw ValidationError("--commit and --reconcile-worklist go with --to")
+        }
     }
 
     func run() throws {

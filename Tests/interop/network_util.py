@@ -146,21 +146,23 @@ def data_set_bytes(path):
 
 
 class Orthanc:
-    """An Orthanc of the test's own: a fresh folder, its config with free loopback ports, the DICOMweb plugin;
-    ready once /system answers. stop() sends SIGTERM and waits for the process to exit."""
+    """An Orthanc of the test's own: a fresh folder, its config with free loopback ports, the DICOMweb plugin
+    (more plugins and configuration entries when given); ready once /system answers. stop() sends SIGTERM and waits for the process to exit."""
 
     PLUGIN = "/usr/share/orthanc/plugins/libOrthancDicomWeb.so"
 
-    def __init__(self, folder):
+    def __init__(self, folder, plugins=(), extra=None):
         need("Orthanc")
-        if not Path(self.PLUGIN).is_file():
-            raise AssertionError(f"{self.PLUGIN} is not installed: run scripts/setup.sh")
+        for plugin in (self.PLUGIN, *plugins):
+            if not Path(plugin).is_file():
+                raise AssertionError(f"{plugin} is not installed: run scripts/setup.sh")
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.http_port, self.dicom_port = free_port(), free_port()
         config = {"Name": "dicom-media-pytest", "StorageDirectory": str(self.folder / "db"), "IndexDirectory": str(self.folder / "db"),
                   "HttpPort": self.http_port, "DicomPort": self.dicom_port, "DicomAet": "ORTHANC", "RemoteAccessAllowed": False,
-                  "AuthenticationEnabled": False, "Plugins": [self.PLUGIN], "DicomWeb": {"Enable": True, "Root": "/dicom-web/"}}
+                  "AuthenticationEnabled": False, "Plugins": [self.PLUGIN, *plugins], "DicomWeb": {"Enable": True, "Root": "/dicom-web/"}}
+        config.update(extra or {})
         (self.folder / "orthanc.json").write_text(json.dumps(config))
         self.proc = subprocess.Popen(["Orthanc", f"--logdir={self.folder}", str(self.folder / "orthanc.json")],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -19,6 +19,14 @@ public struct Node: Sendable, Equatable {
     public var passwordEnv: String?
     /// The name of the environment variable holding a bearer token (RFC 6750).
     public var tokenEnv: String?
+    /// With `tls`: the PEM files of the trusted CA certificates, of our client certificate and of its key (nodes.json
+    /// `tlsCA`, `tlsCertificate`, `tlsKey`, relative to the nodes file); nil: the system trust store, no client certificate.
+    public var tlsCA: String?
+    public var tlsCertificate: String?
+    public var tlsKey: String?
+
+    /// The TLS options of the DIMSE connection, nil without `tls` (PS3.15 Annex B.1).
+    public var tlsOptions: TLSOptions? { tls ? TLSOptions(caFile: tlsCA, certificateFile: tlsCertificate, privateKeyFile: tlsKey) : nil }
 
     public init(
         name: String? = nil, aeTitle: AETitle? = nil, host: String? = nil, port: Int? = nil, tls: Bool = false, dicomweb: String? = nil,

@@ -13,7 +13,7 @@ public struct NodeDirectory: Sendable, Equatable {
     public init(nodes: [Node] = [], path: String? = nil) { self.nodes = nodes; self.path = path }
 
     /// The keys a node may have; any other is refused.
-    public static let keys = ["aeTitle", "host", "port", "tls", "dicomweb", "usernameEnv", "passwordEnv", "tokenEnv"]
+    public static let keys = ["aeTitle", "host", "port", "tls", "dicomweb", "usernameEnv", "passwordEnv", "tokenEnv", "tlsCA", "tlsCertificate", "tlsKey"]
 
     /// The node named `name`, or nil.
     public subscript(name: String) -> Node? { nodes.first { $0.name == name } }
@@ -60,6 +60,12 @@ public struct NodeDirectory: Sendable, Equatable {
             nodes.append(try node(m, path: path))
         }
         return NodeDirectory(nodes: nodes, path: path)
+    }
+
+    /// A file path of the nodes file: absolute as given, else relative to the nodes file's folder.
+    static func resolved(_ file: String, path: String?) -> String {
+        guard !file.hasPrefix("/"), let path, let slash = path.lastIndex(of: "/") else { return file }
+        return String(path[...slash]) + file
     }
 
     static func node(_ m: JSONText.Member, path: String?) throws(NetworkError) -> Node {
@@ -115,6 +121,9 @@ public struct NodeDirectory: Sendable, Equatable {
             case "usernameEnv": node.usernameEnv = try envName()
             case "passwordEnv": node.passwordEnv = try envName()
             case "tokenEnv": node.tokenEnv = try envName()
+            case "tlsCA": node.tlsCA = resolved(try text(), path: path)
+            case "tlsCertificate": node.tlsCertificate = resolved(try text(), path: path)
+            case "tlsKey": node.tlsKey = resolved(try text(), path: path)
             default:
                 throw fail(.nodeUnknownKey, "unknown key \"\(f.key)\" (known: \(keys.joined(separator: ", ")))", key: f.key, line: f.line)
             }
@@ -126,6 +135,12 @@ public struct NodeDirectory: Sendable, Equatable {
         }
         if !node.hasDIMSE, node.dicomweb == nil {
             throw fail(.nodeBadValue, "needs \"aeTitle\", \"host\" and \"port\", or \"dicomweb\"", key: nil, line: m.line)
+        }
+        if !node.tls, let key = [("tlsCA", node.tlsCA), ("tlsCertificate", node.tlsCertificate), ("tlsKey", node.tlsKey)].first(where: { $0.1 != nil })?.0 {
+            throw fail(.nodeBadValue, "\"\(key)\" needs \"tls\": true", key: key, line: m.line)
+        }
+        if (node.tlsCertificate == nil) != (node.tlsKey == nil) {
+            throw fail(.nodeBadValue, "\"tlsCertificate\" and \"tlsKey\" go together", key: node.tlsKey == nil ? "tlsKey" : "tlsCertificate", line: m.line)
         }
         if node.passwordEnv != nil, node.usernameEnv == nil {
             throw fail(.nodeBadValue, "\"passwordEnv\" needs \"usernameEnv\"", key: "usernameEnv", line: m.line)

@@ -79,4 +79,10 @@ extension DiagnosticCode {
     public static let sendFailed = DiagnosticCode("send-failed")
     /// an instance the peer stored with a warning status (e.g. B000 coercion of data elements) (PS3.4 B.2.3)
     public static let sendWarning = DiagnosticCode("send-warning")
+    /// a study `retrieve` did not get in full (no association, a failure or cancel status, failed sub-operations) or an instance it received but could not store (PS3.4 C.4.2)
+    public static let retrieveFailed = DiagnosticCode("retrieve-failed")
+    /// an instance the peer did not commit in its Storage Commitment result (its Failure Reason), or no result came (PS3.4 J.3.3)
+    public static let commitFailed = DiagnosticCode("commit-failed")
+    /// `--reconcile-worklist`: no local patient (worklist, then Patient Root) matches a patient of the medium, or several do; that patient is not sent (IHE RAD TF-2 4.59)
+    public static let worklistNoMatch = DiagnosticCode("worklist-no-match")
 }

@@ -7,21 +7,30 @@ public struct MediaSendReport: Sendable {
     /// The media read, files missing, refused or not DICOM, DICOMDIR problems: import's findings.
     public var findings: ImportReport
     public var send: SendReport
+    /// Storage Commitment of the confirmed instances (`--commit`).
+    public var commit: CommitReport?
+    /// The worklist lookup of each patient (`--reconcile-worklist`).
+    public var worklist: WorklistReconciliation?
 
-    /// Something was missing, refused or not confirmed by the peer.
-    public var hasProblems: Bool { findings.hasProblems || (!send.dryRun && !send.failed.isEmpty) }
+    /// Something was missing, refused, not confirmed or not committed by the peer.
+    public var hasProblems: Bool {
+        findings.hasProblems || !(worklist?.refused.isEmpty ?? true) || (!send.dryRun && !send.failed.isEmpty) || (commit?.hasProblems ?? false)
+    }
     public var hasWarnings: Bool { findings.hasWarnings || send.instances.contains(where: \.warning) }
     public var couldNotConnect: Bool { send.couldNotConnect }
 
     public var text: String {
-        (findings.mediaLines + [
-            "read \(send.instances.count) instances; missing \(findings.missing.count), failed \(findings.failed.count), not DICOM \(findings.notDICOM.count)",
-            send.text,
-        ]).joined(separator: "\n")
+        var lines: [String] = findings.mediaLines
+        lines += worklist?.lines ?? []
+        lines.append(
+            "read \(send.instances.count) instances; missing \(findings.missing.count), failed \(findings.failed.count), not DICOM \(findings.notDICOM.count)")
+        lines.append(send.text)
+        if let commit { lines.append(commit.summary) }
+        return lines.joined(separator: "\n")
     }
 
     /// Import's findings on stderr first, then the instances not confirmed and the warnings.
-    public var diagnostics: [FileSetProblem] { findings.diagnostics + send.diagnostics }
+    public var diagnostics: [FileSetProblem] { findings.diagnostics + (worklist?.diagnostics ?? []) + send.diagnostics + (commit?.diagnostics ?? []) }
 
     /// Import's report without its store counts (`media`, `missing`, `failed`, `notDicom`, their lists, `problems`), plus `send`.
     public var json: JSON {
@@ -32,6 +41,8 @@ public struct MediaSendReport: Sendable {
             out.append(("lists", .object(l.filter { ["missing", "failed", "notDicom"].contains($0.0) })))
         }
         out.append(("send", send.json))
+        if let worklist { out.append(("worklist", worklist.json)) }
+        if let commit { out.append(("commit", commit.json)) }
         return .object(out)
     }
 }

@@ -57,7 +57,8 @@ extension NetworkPeer {
             }
         }
         let association = try await Association.connect(
-            host: host, port: port, callingAETitle: peer.callingAETitle, calledAETitle: ae.value, contexts: [Association.verificationContext])
+            host: host, port: port, callingAETitle: peer.callingAETitle, calledAETitle: ae.value, contexts: [Association.verificationContext],
+            tls: peer.tlsOptions)
         do {
             let status = try await association.echo()
             try await association.release()

@@ -67,10 +67,11 @@ enum NetworkSender {
         guard let ae = peer.node.aeTitle, let host = peer.node.host, let port = peer.node.port else { return [] }
         let association = try await Association.connect(
             host: host, port: port, callingAETitle: peer.callingAETitle, calledAETitle: ae.value,
-            contexts: StorageSCU.proposals(for: study.map { ($0.sopClassUID, $0.transferSyntaxUID) }))
+            contexts: StorageSCU.proposals(for: study.map { ($0.sopClassUID, $0.transferSyntaxUID) }), tls: peer.tlsOptions)
         var out: [SendReport.Instance] = []
         for (k, i) in study.enumerated() {
             var r = SendReport.Instance(path: i.path, sopInstanceUID: i.sopInstanceUID, studyInstanceUID: i.studyInstanceUID)
+            r.sopClassUID = i.sopClassUID
             let bytes: [UInt8]
             do { bytes = try i.bytes() } catch {
                 r.error = "cannot read: \(error)"; out.append(r); continue

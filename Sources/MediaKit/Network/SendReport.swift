@@ -16,6 +16,8 @@ public struct SendReport: Sendable {
         public var reencoded = false
         /// Why it was not sent or not confirmed.
         public var error: String?
+        /// Its SOP Class UID (for Storage Commitment).
+        public var sopClassUID = ""
         /// The peer confirmed it: success or a warning.
         public var confirmed: Bool { error == nil && (status.map { $0.kind == .success || $0.kind == .warning } ?? false) }
         public var warning: Bool { confirmed && status?.kind == .warning }

@@ -14,6 +14,8 @@ import Glibc
 struct StoreReceiver: DIMSEServiceProvider {
     let staging: StorageSCP
     let store: LocalStore
+    /// The AE the instances come from, for provenance, when it is not the association's calling AE (a C-GET we asked for).
+    var source: String? = nil
 
     /// The hidden staging folder of this process in the store at `root`; stale ones of dead processes are removed.
     static func stagingFolder(root: String) throws -> String {
@@ -36,7 +38,7 @@ struct StoreReceiver: DIMSEServiceProvider {
         }
         let name = StorageSCP.fileName(sopInstanceUID: rq.affectedSOPInstanceUID)
         defer { unlink(staging.spool + "/" + name) }
-        if rsp.response.status.isSuccess, let failure = importStaged(name, callingAETitle: association.callingAETitle) {
+        if rsp.response.status.isSuccess, let failure = importStaged(name, callingAETitle: source ?? association.callingAETitle) {
             rsp.response.status = failure.status
             rsp.response.errorComment = String(failure.why.prefix(64))
         }
