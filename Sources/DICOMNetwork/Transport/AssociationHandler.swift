@@ -65,6 +65,7 @@ final class AssociationHandler: ChannelDuplexHandler {
         events: AsyncThrowingStream<AssociationInput, any Error>.Continuation
     ) -> [any ChannelHandler] {
         [
+            QuickAcknowledger(),
             ByteToMessageHandler(PDUFrameDecoder(maximumLengthReceived: maximumLengthReceived, maximumPDULength: PDUFramer.defaultMaximumPDULength)),
             MessageToByteHandler(PDUEncoder()),
             AssociationHandler(role: role, timeouts: timeouts, maximumMessageLength: maximumMessageLength, events: events),
