@@ -17,9 +17,11 @@ COUNT=${COUNT:-2000}
 RUNS=${RUNS:-3}
 WARMUP=${WARMUP:-1}
 ct_files "ct$COUNT" "$COUNT"
-SRC=$DATA/ct$COUNT
 W=$PWD/$DATA/network
-rm -rf "$W"; mkdir -p "$W"
+rm -rf "$W"; mkdir -p "$W/src"
+# The files alone (hard links), without the generator's stamp file, which no sender should have to skip.
+SRC=$W/src
+cp -al "$DATA/ct$COUNT"/. "$SRC"/ && rm -f "$SRC/.count"
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
     [[ -x Benchmarks/orthanc.sh ]] && ORTHANC_PORT=21142 Benchmarks/orthanc.sh stop "$W/orthanc" 2>/dev/null || true; }

@@ -9,8 +9,8 @@ final class QuickAcknowledger: ChannelInboundHandler, Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         #if os(Linux)
-            let quickAck = ChannelOptions.Types.SocketOption(level: .tcp, name: NIOBSDSocket.Option(rawValue: 12))  // TCP_QUICKACK
-            try? context.channel.syncOptions?.setOption(quickAck, value: 1)
+        let quickAck = ChannelOptions.Types.SocketOption(level: .tcp, name: NIOBSDSocket.Option(rawValue: 12))  // TCP_QUICKACK
+        try? context.channel.syncOptions?.setOption(quickAck, value: 1)
         #endif
         context.fireChannelRead(data)
     }
