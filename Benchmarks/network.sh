@@ -10,7 +10,7 @@
 # Prints each row's ratio ours/peer (< 1: we are faster).
 #
 #   Benchmarks/network.sh   (RUNS, default 3; WARMUP, default 1; COUNT, default 2000; SKIP_BUILD=1;
-#                            SKIP_STOW=1 leaves row 3 out; ports from 21100 up)
+#                            SKIP_DIMSE=1 rows 1-2, SKIP_STOW=1 row 3; ports from 21100 up)
 source "$(dirname "$0")/common.sh"
 build_dm
 COUNT=${COUNT:-2000}
@@ -22,6 +22,7 @@ rm -rf "$W"; mkdir -p "$W/src"
 # The files alone (hard links), without the generator's stamp file, which no sender should have to skip.
 SRC=$W/src
 cp -al "$DATA/ct$COUNT"/. "$SRC"/ && rm -f "$SRC/.count"
+PY=${PYTHON:-.venv/bin/python}
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
     [[ -x Benchmarks/orthanc.sh ]] && ORTHANC_PORT=21142 Benchmarks/orthanc.sh stop "$W/orthanc" 2>/dev/null || true; }
@@ -29,13 +30,13 @@ trap cleanup EXIT
 wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
     echo "network.sh: nothing listens on port $1" >&2; exit 1; }
 
+if [[ -z ${SKIP_DIMSE:-} ]]; then
 # 1. SCU.
 storescp --ignore -aet BENCH 21104 >"$W/storescp-ignore.log" 2>&1 & PIDS+=($!)
 wait_port 21104
 compare cstore-scu-vs-storescu "$RUNS" "$WARMUP" bash \
     "$DM import $SRC --to BENCH@127.0.0.1:21104 -q" \
     "storescu +sd +r -aec BENCH 127.0.0.1 21104 $SRC"
-PY=${PYTHON:-.venv/bin/python}
 if "$PY" -c 'import pynetdicom' 2>/dev/null; then
     compare cstore-scu-vs-pynetdicom "$RUNS" "$WARMUP" bash \
         "$DM import $SRC --to BENCH@127.0.0.1:21104 -q" \
@@ -52,8 +53,12 @@ wait_port 21105; wait_port 21106
 PREPARE="rm -rf $W/ours/* $W/peer/*" compare cstore-scp-vs-storescp "$RUNS" "$WARMUP" bash \
     "storescu +sd +r -aec BENCH 127.0.0.1 21105 $SRC" \
     "storescu +sd +r -aec BENCH 127.0.0.1 21106 $SRC"
+# The timed runs were emptied by --prepare: one more send, untimed, must leave every file in our spool.
+rm -rf "${W:?}/ours"/*
+storescu +sd +r -aec BENCH 127.0.0.1 21105 "$SRC" >/dev/null 2>&1
 n_ours=$(find "$W/ours" -type f -name '*.dcm' | wc -l)
 [[ $n_ours -eq $COUNT ]] || { echo "network.sh: our SCP stored $n_ours of $COUNT files" >&2; exit 1; }
+fi
 
 # 3. STOW-RS.
 if [[ -z ${SKIP_STOW:-} ]] && command -v Orthanc >/dev/null; then
