@@ -3,6 +3,7 @@ has the data set bytes storescp +B keeps of the same send; one line per associat
 accepting but lets a running association finish (exit 0); an association aborted mid-transfer leaves no
 file; --idle exits 0. Expected values come from storescp and pydicom, not from us."""
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -13,7 +14,7 @@ from pathlib import Path
 import pydicom
 
 from conftest import BIN, CORPUS, need
-from network_util import Receiver, data_set_bytes, dm, free_port, storescp, store_files  # noqa: F401 (fixtures)
+from network_util import Receiver, data_set_bytes, dm, free_port, imported_store, storescp, store_files  # noqa: F401 (fixtures)
 
 CHARSET = CORPUS / "clunie-charset-fileset"
 FILES = sorted(p for p in CHARSET.iterdir() if p.name != "DICOMDIR")
@@ -192,3 +193,26 @@ def test_sigint_and_association_limit(tmp_path):
     code, out, _ = rx.stop(signal.SIGINT)
     assert code == 0
     assert len([l for l in out.splitlines() if l.strip()]) == 1 and "1 C-ECHO; released" in out
+
+
+def test_planted_staging_links_in_the_store_are_not_followed(tmp_path):
+    """A store holding `.receive-<dead pid>` entries planted as symbolic links (to a folder outside, and a file):
+    `receive --store` removes the links, never what they point at, and still stores what it receives."""
+    store = imported_store(tmp_path, FILES[0])
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("precious")
+    (tmp_path / "file.txt").write_text("precious too")
+    dead = 4_000_000  # above the kernel's pid_max: no such process
+    os.symlink(outside, store / f".receive-{dead}")
+    os.symlink(tmp_path / "file.txt", store / f".receive-{dead + 1}")
+    rx = Receiver("--store", store, "--ae", "DICOM_MEDIA")
+    try:
+        storescu(rx.port, "PLANTER", FILES[1])
+    finally:
+        code, out, err = rx.stop()
+    assert code == 0, err
+    assert (outside / "keep.txt").read_text() == "precious"
+    assert (tmp_path / "file.txt").read_text() == "precious too"
+    assert not os.path.lexists(store / f".receive-{dead}")
+    assert str(pydicom.dcmread(str(FILES[1]), stop_before_pixels=True).SOPInstanceUID) in store_files(store)
