@@ -1,6 +1,7 @@
 import DICOMCore
 import DICOMNetwork
 import TestSupport
+import Synchronization
 import XCTest
 
 /// The DICOMweb client's failures that need no server: nothing listening, bad URLs and UIDs, unreadable files.
@@ -60,5 +61,40 @@ final class WebClientTests: XCTestCase {
         } catch let e as NetworkError {
             XCTAssertEqual(e.code, .webFile)
         }
+    }
+
+    /// Produced parts are made when the body reaches them, sent whole; one of another length than announced is an error.
+    func testSTOWBodyProducesPartsWhenSent() async throws {
+        let made = Counter()
+        let a = Array(repeating: UInt8(0x42), count: 5000)
+        let body = try STOWBody(
+            parts: [
+                .produced(
+                    name: "a", length: a.count,
+                    make: {
+                        made.add(); return a
+                    }), .produced(name: "c", length: 3, make: { [1, 2, 3] }),
+            ],
+            boundary: "B")
+        XCTAssertEqual(made.value, 0)
+        var bytes: [UInt8] = []
+        for try await chunk in body { bytes += chunk.readableBytesView }
+        XCTAssertEqual(made.value, 1)
+        XCTAssertEqual(bytes.count, body.length)
+        XCTAssertEqual(try WebMultipartTests.parse(bytes, boundary: "B", chunk: 333).map(\.body), [a, [1, 2, 3]])
+        let wrong = try STOWBody(parts: [.produced(name: "x.dcm", length: 4, make: { [1, 2] })])
+        do {
+            for try await _ in wrong {}
+            XCTFail("sent a part of another length than announced")
+        } catch let e as NetworkError {
+            XCTAssertEqual(e.code, .webFile)
+            XCTAssertEqual(e.context.path, "x.dcm")
+        }
+    }
+
+    final class Counter: Sendable {
+        let count = Mutex(0)
+        func add() { count.withLock { $0 += 1 } }
+        var value: Int { count.withLock { $0 } }
     }
 }

@@ -80,7 +80,12 @@ public final class DICOMwebClient: Sendable {
     /// STOW-RS (PS3.18 §10.5): posts `files` (Part 10) in one multipart/related request to `{base}/studies`
     /// (or `{base}/studies/{study}`); 200, 202 and 409 give the result, any other status is an error.
     public func store(files: [String], study: String? = nil) async throws(NetworkError) -> STOWResult {
-        let body = try STOWBody(files: files)
+        try await store(parts: files.map { .file($0) }, study: study)
+    }
+
+    /// STOW-RS of `parts`, files or bytes made as the request is sent (see `store(files:study:)`).
+    public func store(parts: [STOWBody.Part], study: String? = nil) async throws(NetworkError) -> STOWResult {
+        let body = try STOWBody(parts: parts)
         let url = baseURL + "/studies" + (try study.map { s throws(NetworkError) in "/" + (try QIDOQuery.checkedUID(s)) } ?? "")
         var request = HTTPClientRequest(url: url)
         request.method = .POST

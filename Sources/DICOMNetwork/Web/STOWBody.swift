@@ -7,7 +7,16 @@ import NIOCore
 /// `application/dicom` part per Part 10 file, the files read from disk in chunks as the request is sent.
 public struct STOWBody: AsyncSequence, Sendable {
     public typealias Element = ByteBuffer
-    enum Piece: Sendable { case bytes([UInt8]), file(path: String, size: Int) }
+    enum Piece: Sendable {
+        case bytes([UInt8]), file(path: String, size: Int), produced(name: String, length: Int, make: @Sendable () throws -> [UInt8])
+    }
+
+    /// One instance to send: a Part 10 file on disk, or Part 10 bytes made when the request reaches it.
+    public enum Part: Sendable {
+        case file(String)
+        /// `length` bytes, made by `make` when they are sent (a different length is a `web-file` error naming `name`).
+        case produced(name: String, length: Int, make: @Sendable () throws -> [UInt8])
+    }
     let pieces: [Piece]
     /// The body's length in bytes (the files' sizes when the body was made).
     public let length: Int
@@ -17,17 +26,28 @@ public struct STOWBody: AsyncSequence, Sendable {
 
     /// A body for `files`, each sized now; an unreadable file is a `web-file` error.
     public init(files: [String], boundary: String = MultipartWriter.randomBoundary(), chunkSize: Int = 256 << 10) throws(NetworkError) {
+        try self.init(parts: files.map { .file($0) }, boundary: boundary, chunkSize: chunkSize)
+    }
+
+    /// A body for `parts`, files sized now; an unreadable file is a `web-file` error.
+    public init(parts: [Part], boundary: String = MultipartWriter.randomBoundary(), chunkSize: Int = 256 << 10) throws(NetworkError) {
         var writer = try MultipartWriter(boundary: boundary)
         var pieces: [Piece] = []
         var length = 0
-        for path in files {
-            var st = stat()
-            guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
-                throw NetworkError(.webFile, "cannot read the file to send", path: path, cause: SystemErrno.current("stat"))
-            }
+        for part in parts {
             let head = writer.partHead(headers: [("Content-Type", "application/dicom")])
-            pieces += [.bytes(head), .file(path: path, size: Int(st.st_size))]
-            length += head.count + Int(st.st_size)
+            switch part {
+            case .produced(let name, let size, let make):
+                pieces += [.bytes(head), .produced(name: name, length: size, make: make)]
+                length += head.count + size
+            case .file(let path):
+                var st = stat()
+                guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+                    throw NetworkError(.webFile, "cannot read the file to send", path: path, cause: SystemErrno.current("stat"))
+                }
+                pieces += [.bytes(head), .file(path: path, size: Int(st.st_size))]
+                length += head.count + Int(st.st_size)
+            }
         }
         let close = writer.close()
         pieces.append(.bytes(close))
@@ -50,6 +70,14 @@ public struct STOWBody: AsyncSequence, Sendable {
                 switch body.pieces[index] {
                 case .bytes(let b):
                     index += 1
+                    return ByteBuffer(bytes: b)
+                case .produced(let name, let length, let make):
+                    index += 1
+                    let b: [UInt8]
+                    do { b = try make() } catch { throw NetworkError(.webFile, "cannot read the instance to send: \(error)", path: name, cause: error) }
+                    guard b.count == length else {
+                        throw NetworkError(.webFile, "the instance changed while it was sent: \(b.count) bytes, not \(length)", path: name)
+                    }
                     return ByteBuffer(bytes: b)
                 case .file(let path, let size):
                     if file.fd < 0 {

@@ -1,6 +1,8 @@
 import DICOMCore
 import DICOMFileSet
 import DICOMNetwork
+import Dispatch
+import Synchronization
 
 /// What `import SOURCE... --to NODE` did: how the media were read (as `import` reports it) and what was sent.
 public struct MediaSendReport: Sendable {
@@ -48,9 +50,10 @@ public struct MediaSendReport: Sendable {
 }
 
 // The media are planned and read exactly as `import` reads them (ImportPlanner, then each file checked and
-// transformed by ImportExecutor.prepare: the same refusals, reconciliation and de-identification); the
-// instances ready are then sent study by study instead of stored. Bytes are kept in memory up to a budget;
-// past it an instance is read (and transformed) again when its study is sent.
+// transformed by ImportExecutor.prepare: the same refusals, reconciliation and de-identification). The reading runs on
+// its own thread, ahead of the sending: a study is handed to the sender once more than `StudyGrouper.window` files have been read
+// after its last one (or the reading ended), so reading study k+1 overlaps sending study k. Bytes are kept in memory up
+// to a budget, given back as each study is sent; past it an instance is read (and transformed) again when it is sent.
 /// `import SOURCE... --to NODE`: media sent to a peer instead of into the store.
 public enum MediaSender {
     /// Bytes of prepared instances kept between reading and sending.
@@ -65,40 +68,78 @@ public enum MediaSender {
         options.transform = transform
         options.provenance = .hash
         let plan = try ImportPlanner.plan(media: media, storeRoot: peer.label, options: options)
+        let reading = ReadAhead(budget: dryRun ? 0 : memoryBudget)
+        let (studies, continuation) = AsyncStream<[OutgoingInstance]>.makeStream()
+        continuation.onTermination = { _ in reading.stopped.withLock { $0 = true } }
+        let readOptions = options
+        DispatchQueue.global(qos: .userInitiated).async {
+            let findings = read(plan, options: readOptions, into: continuation, reading: reading, progress: progress)
+            reading.findings.withLock { $0 = findings }
+            continuation.finish()
+        }
+        let total = plan.fileCount
+        let sent = try Blocking.run {
+            if dryRun {
+                var all: [OutgoingInstance] = []
+                for await study in studies { all += study }
+                return NetworkSender.plan(all, to: peer)
+            }
+            return try await NetworkSender.send(
+                studies: studies, total: total, to: peer, progress: progress.map { p in { @Sendable in p("sending", $0, $1) } },
+                sent: { study in reading.kept.withLock { $0 -= study.reduce(0) { $0 + $1.held } } })
+        }
+        return MediaSendReport(findings: reading.findings.withLock { $0 } ?? plan.findings, send: sent)
+    }
+
+    /// What the reading thread shares with the sender.
+    final class ReadAhead: Sendable {
+        let budget: Int
+        let kept = Mutex(0)
+        let stopped = Mutex(false)
+        let findings = Mutex<ImportReport?>(nil)
+        init(budget: Int) { self.budget = budget }
+    }
+
+    /// Reads and prepares every candidate in order, yielding each study when it is complete; returns import's findings.
+    static func read(
+        _ plan: ImportPlan, options: ImportOptions, into studies: AsyncStream<[OutgoingInstance]>.Continuation, reading: ReadAhead,
+        progress: (@Sendable (String, Int, Int) -> Void)?
+    ) -> ImportReport {
         var findings = plan.findings
         let key = (0..<32).map { _ in UInt8.random(in: 0...255) }
-        let readOptions = options
-        var outgoing: [OutgoingInstance] = []
-        var kept = 0
+        var grouper = StudyGrouper()
         var done = 0
         for medium in plan.media {
             var start = 0
-            while start < medium.candidates.count {
+            while start < medium.candidates.count, !reading.stopped.withLock({ $0 }) {
                 let batch = Array(medium.candidates[start..<min(start + options.batchSize, medium.candidates.count)])
                 for (i, row, bytes) in ImportExecutor.prepare(batch, of: medium, options: options, key: key, report: &findings) {
                     let c = batch[i]
-                    let cached: [UInt8]? = kept + bytes.count <= memoryBudget ? bytes : nil
-                    if cached != nil { kept += bytes.count }
+                    let keep = reading.kept.withLock { kept in
+                        guard kept + bytes.count <= reading.budget else { return false }
+                        kept += bytes.count
+                        return true
+                    }
+                    let cached: [UInt8]? = keep ? bytes : nil
                     let expected = row.sopInstanceUID
-                    outgoing.append(
-                        OutgoingInstance(
-                            path: medium.medium.location + "/" + c.path, sopInstanceUID: row.sopInstanceUID, sopClassUID: row.sopClassUID,
-                            transferSyntaxUID: row.transferSyntaxUID, studyInstanceUID: row.studyInstanceUID, file: nil,
-                            bytes: {
-                                if let cached { return cached }
-                                return try MediaSender.reread(c, of: medium, options: readOptions, key: key, expecting: expected)
-                            }))
+                    var outgoing = OutgoingInstance(
+                        path: medium.medium.location + "/" + c.path, sopInstanceUID: row.sopInstanceUID, sopClassUID: row.sopClassUID,
+                        transferSyntaxUID: row.transferSyntaxUID, studyInstanceUID: row.studyInstanceUID, file: nil,
+                        bytes: {
+                            if let cached { return cached }
+                            return try MediaSender.reread(c, of: medium, options: options, key: key, expecting: expected)
+                        }, size: bytes.count)
+                    outgoing.held = keep ? bytes.count : 0
+                    grouper.add(outgoing)
                 }
+                for study in grouper.complete() { studies.yield(study) }
                 start += batch.count
                 done += batch.count
                 progress?("reading", done, plan.fileCount)
             }
         }
-        let sent =
-            dryRun
-            ? NetworkSender.plan(outgoing, to: peer)
-            : try NetworkSender.send(outgoing, to: peer, progress: progress.map { p in { @Sendable in p("sending", $0, $1) } })
-        return MediaSendReport(findings: findings, send: sent)
+        for study in grouper.rest() { studies.yield(study) }
+        return findings
     }
 
     /// Reads and transforms a file again (its bytes were not kept); it must still be the same instance.

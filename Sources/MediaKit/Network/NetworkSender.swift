@@ -16,6 +16,10 @@ struct OutgoingInstance: Sendable {
     var file: String?
     /// Its Part 10 bytes.
     var bytes: @Sendable () throws -> [UInt8]
+    /// The length of `bytes` when known before they are read (STOW-RS streams them without a temporary file).
+    var size: Int? = nil
+    /// Bytes of it kept in memory until it is sent (`MediaSender`'s budget).
+    var held = 0
 }
 
 // DIMSE: one association per study, proposing each SOP class in the files' own transfer syntaxes and in
@@ -23,7 +27,7 @@ struct OutgoingInstance: Sendable {
 // per study; an instance counts as stored only when the response references it and does not list it as failed.
 /// Sends instances study by study to a peer, by C-STORE (PS3.4 Annex B) or STOW-RS (PS3.18 §10.5).
 enum NetworkSender {
-    /// Sends every instance, grouped by study in the order given; `progress(done, total)` after each instance.
+    /// Sends every instance, grouped by study in the order given; `progress(done, total)` after each study.
     static func send(_ instances: [OutgoingInstance], to peer: NetworkPeer, progress: (@Sendable (Int, Int) -> Void)?) throws -> SendReport {
         var order: [String] = []
         var byStudy: [String: [OutgoingInstance]] = [:]
@@ -32,22 +36,33 @@ enum NetworkSender {
             byStudy[i.studyInstanceUID, default: []].append(i)
         }
         let studies = order.map { byStudy[$0]! }
-        let total = instances.count
         return try Blocking.run {
-            var report = SendReport(peer: peer.label, service: peer.usesDIMSE ? "C-STORE" : "STOW-RS")
-            for study in studies {
-                do {
-                    report.instances +=
-                        peer.usesDIMSE ? try await NetworkSender.storeStudy(study, peer: peer) : try await NetworkSender.stowStudy(study, peer: peer)
-                } catch {
-                    let line = "\(peer.naming(error))"
-                    report.studyErrors.append((study[0].studyInstanceUID, line))
-                    report.instances += study.map { NetworkSender.notSent($0, "study not sent: \(line)") }
-                }
-                progress?(report.instances.count, total)
-            }
-            return report
+            try await NetworkSender.send(
+                studies: AsyncStream { c in
+                    for s in studies { c.yield(s) }
+                    c.finish()
+                }, total: instances.count, to: peer, progress: progress)
         }
+    }
+
+    /// Sends each study as it comes (one association or one STOW-RS request each); `sent(study)` after each.
+    static func send(
+        studies: AsyncStream<[OutgoingInstance]>, total: Int, to peer: NetworkPeer, progress: (@Sendable (Int, Int) -> Void)?,
+        sent: (@Sendable ([OutgoingInstance]) -> Void)? = nil
+    ) async throws -> SendReport {
+        var report = SendReport(peer: peer.label, service: peer.usesDIMSE ? "C-STORE" : "STOW-RS")
+        for await study in studies where !study.isEmpty {
+            do {
+                report.instances += peer.usesDIMSE ? try await storeStudy(study, peer: peer) : try await stowStudy(study, peer: peer)
+            } catch {
+                let line = "\(peer.naming(error))"
+                report.studyErrors.append((study[0].studyInstanceUID, line))
+                report.instances += study.map { notSent($0, "study not sent: \(line)") }
+            }
+            sent?(study)
+            progress?(report.instances.count, total)
+        }
+        return report
     }
 
     static func notSent(_ i: OutgoingInstance, _ why: String) -> SendReport.Instance {
@@ -95,45 +110,47 @@ enum NetworkSender {
         return out
     }
 
-    /// One STOW-RS request for the study; files without a Part 10 file on disk are written to a private temporary folder first.
+    /// One STOW-RS request for the study; instances without a Part 10 file on disk are made as the request reaches them
+    /// (or, with no length known, read first).
     static func stowStudy(_ study: [OutgoingInstance], peer: NetworkPeer) async throws -> [SendReport.Instance] {
-        var files: [String] = []
+        var parts: [STOWBody.Part] = []
         var out: [SendReport.Instance] = []
         var sendable: [OutgoingInstance] = []
-        var temporary: String?
-        defer { if let temporary { _ = removeTree(temporary) } }
         for i in study {
-            if let f = i.file { files.append(f); sendable.append(i); continue }
-            do {
-                if temporary == nil {
-                    let t = FileManager.default.temporaryDirectory.path + "/dicom-media-stow-\(UUID().uuidString)"
-                    try makeDirectories(t, mode: 0o700)
-                    temporary = t
+            if let f = i.file {
+                parts.append(.file(f))
+            } else if let size = i.size {
+                parts.append(.produced(name: i.path, length: size, make: i.bytes))
+            } else {
+                do {
+                    let b = try i.bytes()
+                    parts.append(.produced(name: i.path, length: b.count, make: { b }))
+                } catch {
+                    out.append(notSent(i, "cannot read: \(error)"))
+                    continue
                 }
-                let f = temporary! + "/\(files.count).dcm"
-                try Data(try i.bytes()).write(to: URL(fileURLWithPath: f))
-                files.append(f); sendable.append(i)
-            } catch {
-                out.append(notSent(i, "cannot read: \(error)"))
             }
+            sendable.append(i)
         }
-        guard !files.isEmpty else { return out }
+        guard !parts.isEmpty else { return out }
         let client = try peer.webClient()
         let result: STOWResult
         do {
-            result = try await client.store(files: files, study: study[0].studyInstanceUID)
+            result = try await client.store(parts: parts, study: study[0].studyInstanceUID)
             try? await client.shutdown()
         } catch {
             try? await client.shutdown()
             throw error
         }
+        let failed = Dictionary(result.failed.compactMap { f in f.sopInstanceUID.map { ($0, f) } }, uniquingKeysWith: { a, _ in a })
+        let referenced = Dictionary(result.referenced.compactMap { r in r.sopInstanceUID.map { ($0, r) } }, uniquingKeysWith: { a, _ in a })
         for i in sendable {
             var r = SendReport.Instance(path: i.path, sopInstanceUID: i.sopInstanceUID, studyInstanceUID: i.studyInstanceUID)
             r.transferSyntax = i.transferSyntaxUID
-            if let f = result.failed.first(where: { $0.sopInstanceUID == i.sopInstanceUID }) {
+            if let f = failed[i.sopInstanceUID] {
                 r.status = DIMSEStatus(f.reason ?? 0xC000)
                 r.error = "the server listed it in the Failed SOP Sequence (reason \(r.status!))"
-            } else if let ref = result.referenced.first(where: { $0.sopInstanceUID == i.sopInstanceUID }) {
+            } else if let ref = referenced[i.sopInstanceUID] {
                 r.status = ref.reason.map { DIMSEStatus($0) } ?? .success
             } else {
                 r.error = "the STOW-RS response (HTTP \(result.httpStatus)) does not reference it"
