@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "MediaImage", targets: ["MediaImage"]),
         .library(name: "DICOMStore", targets: ["DICOMStore"]),
         .library(name: "DICOMNetwork", targets: ["DICOMNetwork"]),
+        .library(name: "Station", targets: ["Station"]),
         .executable(name: "dicom-media", targets: ["dicom-media"]),
     ],
     dependencies: [
@@ -64,6 +65,7 @@ let package = Package(
                 "DICOMCore", "DICOMIO", "DICOMFileSet", "DICOMPixel", "DICOMCodecs", "MediaImage", "DICOMStore", "DICOMNetwork", "FileSystem",
                 "CCairo", "CNativeLibraries",
             ]),
+        .target(name: "Station", dependencies: ["MediaKit", "DICOMNetwork", "DICOMFileSet", "DICOMCore"]),
         .executableTarget(
             name: "dicom-media",
             dependencies: [
@@ -96,6 +98,7 @@ let package = Package(
         .testTarget(name: "MediaImageTests", dependencies: ["MediaImage", "MediaKit", "DICOMPixel", "DICOMCore", "TestSupport"]),
         .testTarget(
             name: "DICOMStoreTests", dependencies: ["DICOMStore", "DICOMIO", "DICOMCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "StationTests", dependencies: ["Station", "DICOMNetwork"]),
         .testTarget(
             name: "DICOMNetworkTests",
             dependencies: [

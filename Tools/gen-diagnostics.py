@@ -48,6 +48,7 @@ ERROR_TYPES = {
     "DICOMNetwork": "NetworkError",
     "MediaImage": "ImageError",
     "MediaKit": "MediaError",
+    "Station": "StationError",
 }
 
 DIAGNOSTIC, ERROR = "diagnostic codes", "error codes"

@@ -47,6 +47,11 @@ public struct NodeDirectory: Sendable, Equatable {
     public static func parse(_ bytes: [UInt8], path: String? = nil) throws(NetworkError) -> NodeDirectory {
         let json: JSONText
         do { json = try JSONText.parse(bytes, path: path) } catch { throw NetworkError(.nodesFile, error.message, context: error.context) }
+        return try parse(json, path: path)
+    }
+
+    /// Reads the nodes of a parsed nodes object (a nodes file, or the `nodes` member of another configuration).
+    public static func parse(_ json: JSONText, path: String? = nil) throws(NetworkError) -> NodeDirectory {
         guard case .object(let members) = json else {
             throw NetworkError(.nodesFile, "the nodes file must be one JSON object of named nodes", path: path)
         }

@@ -16,6 +16,8 @@ public indirect enum JSONText: Sendable, Equatable {
         public var key: String
         public var value: JSONText
         public var line: Int
+
+        public init(key: String, value: JSONText, line: Int) { self.key = key; self.value = value; self.line = line }
     }
 
     /// The name of the value's JSON type, for messages.
