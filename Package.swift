@@ -65,7 +65,9 @@ let package = Package(
                 "DICOMCore", "DICOMIO", "DICOMFileSet", "DICOMPixel", "DICOMCodecs", "MediaImage", "DICOMStore", "DICOMNetwork", "FileSystem",
                 "CCairo", "CNativeLibraries",
             ]),
-        .target(name: "Station", dependencies: ["MediaKit", "DICOMNetwork", "DICOMFileSet", "DICOMCore"]),
+        .target(
+            name: "Station",
+            dependencies: ["MediaKit", "DICOMNetwork", "DICOMFileSet", "DICOMCore", "FileSystem", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "dicom-media",
             dependencies: [
@@ -98,7 +100,7 @@ let package = Package(
         .testTarget(name: "MediaImageTests", dependencies: ["MediaImage", "MediaKit", "DICOMPixel", "DICOMCore", "TestSupport"]),
         .testTarget(
             name: "DICOMStoreTests", dependencies: ["DICOMStore", "DICOMIO", "DICOMCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "StationTests", dependencies: ["Station", "DICOMNetwork"]),
+        .testTarget(name: "StationTests", dependencies: ["Station", "DICOMNetwork", "TestSupport"]),
         .testTarget(
             name: "DICOMNetworkTests",
             dependencies: [

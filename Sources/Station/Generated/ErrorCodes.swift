@@ -10,4 +10,12 @@ extension StationError.Code {
     public static let configUnknownKey = Self(rawValue: "config-unknown-key")
     /// a configuration value of the wrong type or outside its set: a relative path or one outside the roots, an unknown node or profile, a missing required key
     public static let configValue = Self(rawValue: "config-value")
+    /// the station's job database (`STATE/jobs.sqlite`) cannot be opened, read or written
+    public static let jobDatabase = Self(rawValue: "job-database")
+    /// no job has this id
+    public static let jobUnknown = Self(rawValue: "job-unknown")
+    /// the job's state does not allow the action: cancel of a finished job, retry of one not failed or cancelled, finish of one not running
+    public static let jobState = Self(rawValue: "job-state")
+    /// another station process holds the state folder's `station.lock`
+    public static let stationBusy = Self(rawValue: "station-busy")
 }
