@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -67,11 +68,16 @@ let package = Package(
             ]),
         .target(
             name: "Station",
-            dependencies: ["MediaKit", "DICOMNetwork", "DICOMFileSet", "DICOMCore", "FileSystem", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: [
+                "MediaKit", "DICOMNetwork", "DICOMFileSet", "DICOMCore", "FileSystem", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]),
         .executableTarget(
             name: "dicom-media",
             dependencies: [
-                "MediaKit", "DICOMNetwork", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "MediaKit", "DICOMNetwork", "Station", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: [
                 // Release: the Swift runtime and Foundation linked statically, so a start maps and binds
@@ -100,7 +106,9 @@ let package = Package(
         .testTarget(name: "MediaImageTests", dependencies: ["MediaImage", "MediaKit", "DICOMPixel", "DICOMCore", "TestSupport"]),
         .testTarget(
             name: "DICOMStoreTests", dependencies: ["DICOMStore", "DICOMIO", "DICOMCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "StationTests", dependencies: ["Station", "DICOMNetwork", "TestSupport"]),
+        .testTarget(
+            name: "StationTests",
+            dependencies: ["Station", "DICOMNetwork", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(
             name: "DICOMNetworkTests",
             dependencies: [

@@ -9,6 +9,8 @@ import Foundation
 /// Reads and checks a station configuration file (JSON).
 public struct StationConfigReader {
     let path: String?
+    /// Reading an API request's body rather than the configuration: every error is `bad-request`.
+    var request = false
 
     /// Reads and checks the file at `path` (at most 1 MiB).
     public static func load(path: String) throws(StationError) -> StationConfig {

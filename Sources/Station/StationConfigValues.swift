@@ -4,7 +4,7 @@ import DICOMNetwork
 /// The value readers behind ``StationConfigReader``: each names the member's path in its error.
 extension StationConfigReader {
     func bad(_ m: JSONText.Member, _ at: String, _ message: String, code: StationError.Code = .configValue) -> StationError {
-        StationError(code, (at.isEmpty ? "" : at + ": ") + message, context: ErrorContext(path: path, line: m.line, component: at))
+        StationError(request ? .badRequest : code, (at.isEmpty ? "" : at + ": ") + message, context: ErrorContext(path: path, line: m.line, component: at))
     }
 
     /// The members of an object, by key; an unknown or repeated key, or a missing required one, is an error.

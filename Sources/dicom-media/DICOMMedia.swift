@@ -41,6 +41,7 @@ struct DICOMMedia: ParsableCommand {
         subcommands: [
             Dump.self, Transcode.self, Create.self, Update.self, Remove.self, List.self, Verify.self, Iso.self, Recover.self,
             Import.self, Export.self, StoreCommand.self, Profiles.self, Echo.self, Send.self, Receive.self, Find.self, Retrieve.self,
+            StationRun.self,
         ])
 
     /// Runs the command; with --json a failure that printed no document prints {"error", "exitCode"}.

@@ -22,6 +22,12 @@ public struct NetworkPeer: Sendable {
         self.callingAETitle = try AETitle(callingAETitle).value
     }
 
+    /// A node already read (e.g. from the station's configuration), with our AE title.
+    public init(node: Node, callingAETitle: String = NetworkPeer.defaultAETitle) throws {
+        self.node = node
+        self.callingAETitle = try AETitle(callingAETitle).value
+    }
+
     /// Our AE title when `--ae` is not given.
     public static let defaultAETitle = "DICOM_MEDIA"
 

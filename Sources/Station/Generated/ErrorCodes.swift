@@ -18,4 +18,16 @@ extension StationError.Code {
     public static let jobState = Self(rawValue: "job-state")
     /// another station process holds the state folder's `station.lock`
     public static let stationBusy = Self(rawValue: "station-busy")
+    /// an API request the station does not take: not JSON, an unknown key, a wrong value, a kind of job it cannot run
+    public static let badRequest = Self(rawValue: "bad-request")
+    /// a path given to the station that is not absolute and plain, or lies outside its roots, itself or through a symbolic link
+    public static let pathOutsideRoots = Self(rawValue: "path-outside-roots")
+    /// a path given to the station that does not exist
+    public static let pathNotFound = Self(rawValue: "path-not-found")
+    /// an HTTP request without the station's API token, when one is required (bound beyond loopback) (RFC 6750)
+    public static let unauthorized = Self(rawValue: "unauthorized")
+    /// the station's HTTP server could not start or stopped: the address is in use, TLS files cannot be read
+    public static let serverFailed = Self(rawValue: "server-failed")
+    /// the station's templates (`templates/station/`) are not found: set DICOM_MEDIA_TEMPLATES
+    public static let templatesMissing = Self(rawValue: "templates-missing")
 }

@@ -1,0 +1,98 @@
+import DICOMCore
+import DICOMFileSet
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import NIOSSL
+
+// The station's HTTP side: the API under /api (JSON; every error a JSON object with its code and message) and, served
+// at /api/openapi.json, the OpenAPI document kept in `templates/station/openapi.json`. A server bound beyond loopback
+// requires the bearer token named by `http.tokenEnv` on every request (401 otherwise); the configuration reader refuses
+// such a binding without one.
+/// The station's HTTP server and its job runner, run until SIGTERM or SIGINT.
+public struct StationServer: Sendable {
+    public let config: StationConfig
+    public let jobs: JobStore
+    /// The bearer token every request must carry, or nil (loopback without a token).
+    let token: String?
+    /// The OpenAPI document served at /api/openapi.json.
+    let openAPI: [UInt8]
+
+    public init(config: StationConfig, jobs: JobStore, environment: [String: String] = ProcessInfo.processInfo.environment) throws(StationError) {
+        self.config = config; self.jobs = jobs
+        if let name = config.http.tokenEnv {
+            guard let t = environment[name], t.count >= 16 else {
+                throw StationError(.configValue, "http.tokenEnv: the environment variable \(name) must hold the API token (16 characters or more)")
+            }
+            token = t
+        } else {
+            token = nil
+        }
+        guard let dir = FileIDLayout.defaultTemplatesDirectory(), let data = FileManager.default.contents(atPath: dir + "/station/openapi.json") else {
+            throw StationError(.templatesMissing, "templates/station/openapi.json not found: set DICOM_MEDIA_TEMPLATES")
+        }
+        openAPI = Array(data)
+    }
+
+    /// The routes of the API.
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: BearerTokenMiddleware(token: token))
+        StationAPI(config: config, jobs: jobs, openAPI: openAPI).add(to: router.group("api"))
+        return router
+    }
+
+    /// Serves the API and runs the jobs until SIGTERM or SIGINT; running jobs finish first. `ready` is called once the
+    /// server listens, with its port.
+    public func run(ready: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        var logger = Logger(label: "dicom-media-station")
+        logger.logLevel = .warning
+        let address = BindAddress.hostname(config.http.host, port: config.http.port)
+        let server: HTTPServerBuilder
+        if let cert = config.http.tlsCertificate, let key = config.http.tlsKey {
+            do {
+                let tls = TLSConfiguration.makeServerConfiguration(
+                    certificateChain: try NIOSSLCertificate.fromPEMFile(cert).map { .certificate($0) }, privateKey: .file(key))
+                server = try .tls(.http1(), tlsConfiguration: tls)
+            } catch {
+                throw StationError(.configValue, "http.tlsCertificate/tlsKey: \(error)", path: cert, cause: error)
+            }
+        } else {
+            server = .http1()
+        }
+        let app = Application(
+            router: router(), server: server, configuration: .init(address: address, serverName: "dicom-media"),
+            onServerRunning: { channel in ready(channel.localAddress?.port ?? 0) }, logger: logger)
+        let runner = JobRunner(jobs: jobs, config: config)
+        let running = Task { await runner.run() }
+        defer { running.cancel() }
+        do { try await app.runService() } catch {
+            throw StationError(.serverFailed, "the HTTP server on \(config.http.host):\(config.http.port) stopped: \(error)", cause: error)
+        }
+        running.cancel()
+        await running.value
+    }
+}
+
+/// Refuses every request without `Authorization: Bearer <token>` when a token is set (401, RFC 6750).
+struct BearerTokenMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let token: String?
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let token else { return try await next(request, context) }
+        let given = request.headers[.authorization] ?? ""
+        let expected = "Bearer " + token
+        // Compared in time independent of where they differ.
+        var diff = given.utf8.count == expected.utf8.count ? 0 : 1
+        for (a, b) in zip(given.utf8, expected.utf8) { diff |= Int(a ^ b) }
+        guard diff == 0 else {
+            var r = StationAPI.error(.unauthorized, StationError(.unauthorized, "this station requires its API token (Authorization: Bearer)"))
+            r.headers[.wwwAuthenticate] = #"Bearer realm="dicom-media""#
+            return r
+        }
+        return try await next(request, context)
+    }
+}
