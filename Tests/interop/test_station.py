@@ -1,0 +1,146 @@
+"""The media station (`dicom-media station --config`): its configuration checks, the job API over HTTP, import jobs
+into the store, one station per state folder, SIGTERM, and a kill -9 in the middle of a job."""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from conftest import BIN, CORPUS, ROOT, run
+from fileset_util import synth
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_config(root, **extra):
+    port = free_port()
+    config = {"http": {"host": "127.0.0.1", "port": port}, "store": str(root / "store"), "state": str(root / "state"), "roots": [str(root)]}
+    config.update(extra)
+    path = root / "station.json"
+    path.write_text(json.dumps(config))
+    return path, port
+
+
+def start(config):
+    env = dict(os.environ, DICOM_MEDIA_TEMPLATES=str(ROOT / "templates"))
+    return subprocess.Popen([str(BIN), "station", "--config", str(config)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+
+
+def api(port, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method="POST" if data is not None else "GET")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def wait_up(proc, port):
+    for _ in range(400):
+        if proc.poll() is not None:
+            raise AssertionError(f"station exited {proc.returncode}: {proc.stderr.read().decode()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError("station did not listen")
+
+
+def wait_job(port, job, states=("done", "failed", "cancelled"), timeout=120):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        _, j = api(port, f"/api/jobs/{job}")
+        if j["state"] in states:
+            return j
+        time.sleep(0.1)
+    raise AssertionError(f"job {job} still {j['state']}")
+
+
+def stop(proc):
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    return proc.returncode, err.decode()
+
+
+def test_a_bad_configuration_stops_the_start_naming_the_key(tmp_path):
+    config, _ = write_config(tmp_path, rules=[{"callingAE": "MOD", "target": {"kind": "cd", "path": str(tmp_path / "out")}}])
+    r = run("station", "--config", config)
+    assert r.returncode == 2
+    assert b"rules[0].target.kind" in r.stderr
+    config.write_text(json.dumps({"store": "/srv/x", "state": str(tmp_path), "roots": [str(tmp_path)], "colour": 1}))
+    r = run("station", "--config", config)
+    assert r.returncode == 2 and b"colour" in r.stderr
+
+
+def test_an_import_job_through_the_api(tmp_path):
+    shutil.copytree(CORPUS / "clunie-charset-fileset", tmp_path / "drop" / "disc")
+    (tmp_path / "drop" / "link").symlink_to("/etc")
+    config, port = write_config(tmp_path)
+    proc = start(config)
+    try:
+        wait_up(proc, port)
+        # A second station on the same state folder does not start.
+        other, _ = write_config(tmp_path / "drop")
+        text = json.loads(other.read_text())
+        text["state"], text["roots"] = str(tmp_path / "state"), [str(tmp_path)]
+        other.write_text(json.dumps(text))
+        r = run("station", "--config", other)
+        assert r.returncode == 2 and b"another station" in r.stderr
+        status, job = api(port, "/api/jobs", {"kind": "import", "source": str(tmp_path / "drop" / "disc")})
+        assert status == 201 and job["state"] == "queued"
+        for source in [str(tmp_path / "drop" / "link"), str(tmp_path / ".." / "etc"), "/etc"]:
+            status, err = api(port, "/api/jobs", {"kind": "import", "source": source})
+            assert status == 403 and err["error"]["code"] == "path-outside-roots", source
+        done = wait_job(port, job["id"])
+        assert done["state"] == "done", done
+        assert done["report"]["imported"] == 11
+        assert done["progress"] == {"done": 11, "total": 11}
+        status, listed = api(port, "/api/jobs?state=done")
+        assert listed["total"] == 1 and listed["jobs"][0]["id"] == job["id"]
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err
+    r = run("store", "list", "--store", tmp_path / "store", "--json", check=True)
+    assert json.dumps(json.loads(r.stdout)).count('"sopInstanceUID"') >= 11
+
+
+def test_a_station_killed_mid_job_runs_it_again(tmp_path):
+    synth(tmp_path / "drop" / "big", 300, small=False)
+    config, port = write_config(tmp_path)
+    proc = start(config)
+    try:
+        wait_up(proc, port)
+        _, job = api(port, "/api/jobs", {"kind": "import", "source": str(tmp_path / "drop" / "big")})
+        wait_job(port, job["id"], states=("running",), timeout=60)
+        time.sleep(0.3)
+    finally:
+        proc.kill()
+        proc.wait()
+    proc = start(config)
+    try:
+        wait_up(proc, port)
+        done = wait_job(port, job["id"])
+        assert done["state"] == "done", done
+        assert done["attempts"] == 2
+        messages = [line["message"] for line in done["log"]]
+        assert any("stopped while the job ran" in m for m in messages), messages
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err
+    assert f"job {job['id']}" in err and "was running when the station stopped: queued again" in err, err
+    r = run("store", "verify", "--store", tmp_path / "store")
+    assert r.returncode == 0, r.stderr.decode()
+    r = run("store", "list", "--store", tmp_path / "store", "--json", check=True)
+    assert json.dumps(json.loads(r.stdout)).count('"sopInstanceUID"') == 300
