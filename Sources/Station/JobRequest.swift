@@ -1,10 +1,21 @@
 import DICOMCore
+import DICOMFileSet
 import DICOMNetwork
 
 /// What a new job is asked to do (the body of `POST /api/jobs`), checked against the configuration.
 public enum JobRequest: Sendable, Equatable {
     /// Import a medium (a folder, an ISO image, a DICOMDIR) under a root into the store or to a PACS node.
     case importMedium(source: String, destination: StationConfig.Destination)
+    /// Write studies of the store to a File-set folder or an ISO image in a target folder, then verify what was written.
+    case publish(Publish)
+
+    /// A publish job's selection and output.
+    public struct Publish: Sendable, Equatable {
+        public var studies: [String]
+        public var target: StationConfig.Target
+        public var profile = "STD-GEN-CD"
+        public var pdi = true
+    }
 
     /// Reads a request body: `{"kind": "import", "source": "/media/cdrom", "destination": "store"}`.
     public static func parse(_ body: [UInt8], config: StationConfig) throws(StationError) -> JobRequest {
@@ -12,22 +23,46 @@ public enum JobRequest: Sendable, Equatable {
         do { json = try JSONText.parse(body, maxDepth: 16) } catch { throw StationError(.badRequest, "the body is not JSON: \(error.message)") }
         let reader = StationConfigReader(path: nil, request: true)
         let top = JSONText.Member(key: "", value: json, line: 1)
-        let fields = try reader.object(top, "", keys: ["kind", "source", "destination"], required: ["kind"])
+        let fields = try reader.object(top, "", keys: ["kind", "source", "destination", "studies", "target", "profile", "pdi"], required: ["kind"])
         let kind = try reader.choice(fields["kind"]!, "kind", Job.Kind.self)
         switch kind {
         case .import:
+            if let k = ["studies", "target", "profile", "pdi"].first(where: { fields[$0] != nil }) {
+                throw reader.bad(fields[k]!, k, "does not apply to an import job")
+            }
             guard let s = fields["source"] else { throw reader.bad(top, "source", "is required") }
             let source = try StationPaths.checked(try reader.text(s, "source"), roots: config.roots)
             let destination = try fields["destination"].map { d throws(StationError) in try reader.destination(d, "destination", config) } ?? .store
             return .importMedium(source: source, destination: destination)
         case .publish:
-            throw StationError(.badRequest, "kind: publish jobs are not available yet; only \"import\"", context: ErrorContext(component: "kind"))
+            if let k = ["source", "destination"].first(where: { fields[$0] != nil }) { throw reader.bad(fields[k]!, k, "does not apply to a publish job") }
+            guard let st = fields["studies"], let t = fields["target"] else { throw reader.bad(top, "studies", "and \"target\" are required") }
+            let studies = try reader.array(st, "studies").enumerated().map { (i, m) throws(StationError) in
+                let uid = try reader.text(m, "studies[\(i)]")
+                guard UID.isValid(uid) else { throw reader.bad(m, "studies[\(i)]", "\"\(uid)\" is not a UID") }
+                return uid
+            }
+            guard !studies.isEmpty, studies.count <= 1000 else { throw reader.bad(st, "studies", "must name 1 to 1000 Study Instance UIDs") }
+            let target = try reader.target(t, "target", config)
+            switch target {
+            case .folder(let p), .iso(let p): _ = try StationPaths.checked(p, roots: config.roots)
+            case .drive, .robot: throw reader.bad(t, "target.kind", "drives and robots are not available yet; use folder or iso")
+            }
+            var publish = Publish(studies: studies, target: target)
+            if let v = fields["profile"] {
+                let p = try reader.text(v, "profile")
+                guard ApplicationProfile.named(p) != nil else { throw reader.bad(v, "profile", "\"\(p)\" is not a media application profile (PS3.11)") }
+                publish.profile = p
+            }
+            if let v = fields["pdi"] { publish.pdi = try reader.bool(v, "pdi") }
+            return .publish(publish)
         }
     }
 
     public var kind: Job.Kind {
         switch self {
         case .importMedium: .import
+        case .publish: .publish
         }
     }
 
@@ -36,8 +71,16 @@ public enum JobRequest: Sendable, Equatable {
         switch self {
         case .importMedium(let source, let destination):
             switch destination {
-            case .store: "Import \(source) into the store"
-            case .node(let n): "Import \(source) to \(n)"
+            case .store: return "Import \(source) into the store"
+            case .node(let n): return "Import \(source) to \(n)"
+            }
+        case .publish(let p):
+            let n = p.studies.count == 1 ? "1 study" : "\(p.studies.count) studies"
+            switch p.target {
+            case .iso(let path): return "Publish \(n) to an ISO image in \(path)"
+            case .folder(let path): return "Publish \(n) to a folder in \(path)"
+            case .drive(let d): return "Publish \(n) to the drive \(d)"
+            case .robot(let h, _): return "Publish \(n) to the robot at \(h)"
             }
         }
     }
@@ -52,19 +95,23 @@ public enum JobRequest: Sendable, Equatable {
             case .node(let n): d = n
             }
             return .object([("kind", .string("import")), ("source", .string(source)), ("destination", .string(d))])
+        case .publish(let p):
+            let target: JSON
+            switch p.target {
+            case .iso(let path): target = .object([("kind", .string("iso")), ("path", .string(path))])
+            case .folder(let path): target = .object([("kind", .string("folder")), ("path", .string(path))])
+            case .drive(let d): target = .object([("kind", .string("drive")), ("device", .string(d))])
+            case .robot(let h, let f): target = .object([("kind", .string("robot")), ("hotFolder", .string(h)), ("format", .string(f.rawValue))])
+            }
+            return .object([
+                ("kind", .string("publish")), ("studies", .array(p.studies.map { .string($0) })), ("target", target), ("profile", .string(p.profile)),
+                ("pdi", .bool(p.pdi)),
+            ])
         }
     }
 
-    /// The request a job holds (its paths are checked again by the runner).
+    /// The request a job holds, read with the checks of a new request (its paths are checked again when it runs).
     public init(stored text: String, config: StationConfig) throws(StationError) {
-        let json: JSONText
-        do { json = try JSONText.parse(Array(text.utf8)) } catch { throw StationError(.badRequest, "the job's request is not JSON") }
-        guard case .object(let members) = json else { throw StationError(.badRequest, "the job's request is not an object") }
-        var f: [String: String] = [:]
-        for m in members { if case .string(let s) = m.value { f[m.key] = s } }
-        guard f["kind"] == "import", let source = f["source"], let d = f["destination"] else {
-            throw StationError(.badRequest, "the job's request is not one this station runs")
-        }
-        self = .importMedium(source: source, destination: d == "store" ? .store : .node(d))
+        self = try Self.parse(Array(text.utf8), config: config)
     }
 }

@@ -58,6 +58,8 @@ public final class JobRunner: Sendable {
             switch try JobRequest(stored: job.request, config: config) {
             case .importMedium(let source, let destination):
                 return try importMedium(job, source: try StationPaths.checked(source, roots: config.roots), destination: destination)
+            case .publish(let p):
+                return try publish(job, p)
             }
         } catch {
             return Outcome(state: .failed, reason: "\(error)")

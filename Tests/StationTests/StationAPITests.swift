@@ -122,4 +122,39 @@ final class StationAPITests: XCTestCase {
         let again = await runner.runNext()
         XCTAssertFalse(again, "nothing left to run")
     }
+
+    /// A publish job writes the imported studies to an ISO image with PDI, verifies it, and records both reports.
+    func testAPublishJobWritesAndVerifiesAnImage() async throws {
+        let source = try Corpus.path("clunie-charset-fileset")
+        let f = try fixture()
+        try FileManager.default.removeItem(atPath: f.root + "/drop/disc")
+        try FileManager.default.copyItem(atPath: source, toPath: f.root + "/drop/disc")
+        try FileManager.default.createDirectory(atPath: f.root + "/out", withIntermediateDirectories: true)
+        setenv("DICOM_MEDIA_TEMPLATES", Self.templates, 1)
+        let runner = JobRunner(jobs: f.jobs, config: f.config)
+        try f.jobs.create(kind: .import, title: "t", request: JobRequest.importMedium(source: f.root + "/drop/disc", destination: .store).stored.serialized())
+        _ = await runner.runNext()
+        let study = "1.3.6.1.4.1.5962.1.2.0.1175775772.5732.0"
+        let body = #"{"kind": "publish", "studies": ["\#(study)"], "target": {"kind": "iso", "path": "\#(f.root)/out"}}"#
+        let request = try JobRequest.parse(Array(body.utf8), config: f.config)
+        let job = try f.jobs.create(kind: request.kind, title: request.title, request: request.stored.serialized())
+        _ = await runner.runNext()
+        let done = try f.jobs.job(job.id)
+        XCTAssertEqual(done.state, .done, done.reason ?? "")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: f.root + "/out/JOB\(job.id).iso"))
+        XCTAssertTrue(done.report?.contains(#""verify":[{"#) ?? false, done.report ?? "")
+        // A study the store does not hold fails the job with the reason; nothing is written.
+        let missing = try JobRequest.parse(Array(body.replacingOccurrences(of: study, with: "1.2.3").utf8), config: f.config)
+        let failed = try f.jobs.create(kind: .publish, title: "m", request: missing.stored.serialized())
+        _ = await runner.runNext()
+        XCTAssertEqual(try f.jobs.job(failed.id).state, .failed)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: f.root + "/out/JOB\(failed.id).iso"))
+        for bad in [
+            body.replacingOccurrences(of: "\(f.root)/out", with: "/tmp"), body.replacingOccurrences(of: #""iso""#, with: #""drive""#),
+            body.replacingOccurrences(of: study, with: "not-a-uid"),
+            body.replacingOccurrences(of: #""kind": "publish""#, with: #""kind": "publish", "source": "/x""#),
+        ] {
+            XCTAssertThrowsError(try JobRequest.parse(Array(bad.utf8), config: f.config), bad)
+        }
+    }
 }

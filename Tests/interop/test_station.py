@@ -109,6 +109,22 @@ def test_an_import_job_through_the_api(tmp_path):
         assert done["progress"] == {"done": 11, "total": 11}
         status, listed = api(port, "/api/jobs?state=done")
         assert listed["total"] == 1 and listed["jobs"][0]["id"] == job["id"]
+        # Publish one of the imported studies to an ISO image with PDI; the job verifies what it wrote.
+        (tmp_path / "out").mkdir()
+        study = "1.3.6.1.4.1.5962.1.2.0.1175775772.5732.0"
+        status, pub = api(port, "/api/jobs", {"kind": "publish", "studies": [study], "target": {"kind": "iso", "path": str(tmp_path / "out")}})
+        assert status == 201, pub
+        status, err = api(port, "/api/jobs", {"kind": "publish", "studies": [study], "target": {"kind": "iso", "path": "/tmp"}})
+        assert status == 400, err
+        published = wait_job(port, pub["id"])
+        assert published["state"] == "done", published
+        assert published["report"]["verify"][0]["problems"] == [] or all(p["severity"] != "error" for p in published["report"]["verify"][0]["problems"])
+        image = tmp_path / "out" / f"JOB{pub['id']}.iso"
+        assert image.is_file() and not list((tmp_path / "out").glob(".*"))
+        r = run("verify", image, "--pdi")
+        assert r.returncode == 0, r.stderr.decode()
+        listing = subprocess.run(["xorriso", "-indev", str(image), "-find", "/", "-name", "DICOMDIR"], capture_output=True, text=True)
+        assert "/DICOMDIR" in listing.stdout, listing.stderr
     finally:
         code, err = stop(proc)
     assert code == 0, err
