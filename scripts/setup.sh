@@ -15,9 +15,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-if ! .venv/bin/python -c 'import pydicom, numpy, pytest, pylibjpeg, openjpeg, libjpeg, rle, jpeg_ls, pynetdicom; assert pydicom.__version__ == "3.0.2"' 2>/dev/null; then
+if ! .venv/bin/python -c 'import pydicom, numpy, pytest, pylibjpeg, openjpeg, libjpeg, rle, jpeg_ls, pynetdicom, schemathesis; assert pydicom.__version__ == "3.0.2"' 2>/dev/null; then
   echo "setup: creating .venv with pydicom 3.0.2 and pylibjpeg"
   python3 -m venv .venv
   .venv/bin/pip install -q --disable-pip-version-check pydicom==3.0.2 numpy pytest \
-    pylibjpeg==2.1.0 pylibjpeg-libjpeg==2.5.0 pylibjpeg-openjpeg==2.6.0 pylibjpeg-rle==2.2.0 pyjpegls==1.5.1 pynetdicom==3.0.4
+    pylibjpeg==2.1.0 pylibjpeg-libjpeg==2.5.0 pylibjpeg-openjpeg==2.6.0 pylibjpeg-rle==2.2.0 pyjpegls==1.5.1 pynetdicom==3.0.4 schemathesis==4.32.5
 fi

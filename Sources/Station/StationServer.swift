@@ -40,6 +40,7 @@ public struct StationServer: Sendable {
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: BearerTokenMiddleware(token: token))
+        router.add(middleware: MethodNotAllowedMiddleware())
         StationAPI(config: config, jobs: jobs, openAPI: openAPI).add(to: router.group("api"))
         return router
     }
@@ -94,5 +95,27 @@ struct BearerTokenMiddleware: RouterMiddleware {
             return r
         }
         return try await next(request, context)
+    }
+}
+
+/// Answers 405 Method Not Allowed, with `Allow`, for a known path asked with a method it does not take (RFC 9110 §15.5.6).
+struct MethodNotAllowedMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+
+    /// The methods of each path of the API (`*` matches one segment).
+    static let allowed: [([String], [HTTPRequest.Method])] = [
+        (["api", "openapi.json"], [.get]), (["api", "jobs"], [.get, .post]), (["api", "jobs", "*"], [.get]),
+        (["api", "jobs", "*", "cancel"], [.post]), (["api", "jobs", "*", "retry"], [.post]),
+    ]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let segments = request.uri.path.split(separator: "/").map(String.init)
+        guard let methods = Self.allowed.first(where: { $0.0.count == segments.count && zip($0.0, segments).allSatisfy { $0 == "*" || $0 == $1 } })?.1,
+            !methods.contains(request.method), !(request.method == .head && methods.contains(.get))
+        else { return try await next(request, context) }
+        var r = StationAPI.error(
+            .methodNotAllowed, StationError(.badRequest, "\(request.method) is not allowed here; use \(methods.map(\.rawValue).joined(separator: ", "))"))
+        r.headers[.allow] = methods.map(\.rawValue).joined(separator: ", ")
+        return r
     }
 }

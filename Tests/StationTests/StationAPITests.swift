@@ -63,6 +63,11 @@ final class StationAPITests: XCTestCase {
             try await client.execute(uri: "/api/jobs/x", method: .get) { XCTAssertEqual($0.status, .notFound) }
             try await client.execute(uri: "/api/jobs?limit=0", method: .get) { XCTAssertEqual($0.status, .badRequest) }
             try await client.execute(uri: "/api/jobs?colour=red", method: .get) { XCTAssertEqual($0.status, .badRequest) }
+            try await client.execute(uri: "/api/jobs/1", method: .delete) {
+                XCTAssertEqual($0.status, .methodNotAllowed)
+                XCTAssertEqual($0.headers[.allow], "GET")
+            }
+            try await client.execute(uri: "/api/jobs", method: .put) { XCTAssertEqual($0.headers[.allow], "GET, POST") }
             try await client.execute(uri: "/api/openapi.json", method: .get) {
                 XCTAssertEqual(try Self.object($0.body)["openapi"] as? String, "3.0.3")
             }

@@ -160,3 +160,24 @@ def test_a_station_killed_mid_job_runs_it_again(tmp_path):
     assert r.returncode == 0, r.stderr.decode()
     r = run("store", "list", "--store", tmp_path / "store", "--json", check=True)
     assert json.dumps(json.loads(r.stdout)).count('"sopInstanceUID"') == 300
+
+
+def test_the_api_keeps_to_its_openapi_document(tmp_path):
+    """schemathesis (coverage, fuzzing and stateful phases) against /api/openapi.json: no 5xx, every response as the
+    document describes it (status, content type, schema), 405 for methods a path does not take."""
+    shutil.copytree(CORPUS / "clunie-charset-fileset", tmp_path / "drop" / "disc")
+    config, port = write_config(tmp_path)
+    proc = start(config)
+    try:
+        wait_up(proc, port)
+        status, job = api(port, "/api/jobs", {"kind": "import", "source": str(tmp_path / "drop" / "disc")})
+        assert status == 201
+        st = ROOT / ".venv" / "bin" / "schemathesis"
+        r = subprocess.run(
+            [str(st), "run", f"http://127.0.0.1:{port}/api/openapi.json", "--checks", "all", "--exclude-checks", "positive_data_acceptance",
+             "--max-examples", "50", "--generation-deterministic", "--request-timeout", "30"],
+            capture_output=True, text=True, timeout=900)
+        assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-2000:]
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err
