@@ -5,7 +5,7 @@ import DICOMNetwork
 /// What a new job is asked to do (the body of `POST /api/jobs`), checked against the configuration.
 public enum JobRequest: Sendable, Equatable {
     /// Import a medium (a folder, an ISO image, a DICOMDIR) under a root into the store or to a PACS node.
-    case importMedium(source: String, destination: StationConfig.Destination)
+    case importMedium(source: String, destination: StationConfig.Destination, deidentify: Bool = false)
     /// Write studies of the store to a File-set folder or an ISO image in a target folder, then verify what was written.
     case publish(Publish)
 
@@ -23,7 +23,8 @@ public enum JobRequest: Sendable, Equatable {
         do { json = try JSONText.parse(body, maxDepth: 16) } catch { throw StationError(.badRequest, "the body is not JSON: \(error.message)") }
         let reader = StationConfigReader(path: nil, request: true)
         let top = JSONText.Member(key: "", value: json, line: 1)
-        let fields = try reader.object(top, "", keys: ["kind", "source", "destination", "studies", "target", "profile", "pdi"], required: ["kind"])
+        let fields = try reader.object(
+            top, "", keys: ["kind", "source", "destination", "deidentify", "studies", "target", "profile", "pdi"], required: ["kind"])
         let kind = try reader.choice(fields["kind"]!, "kind", Job.Kind.self)
         switch kind {
         case .import:
@@ -33,9 +34,12 @@ public enum JobRequest: Sendable, Equatable {
             guard let s = fields["source"] else { throw reader.bad(top, "source", "is required") }
             let source = try StationPaths.checked(try reader.text(s, "source"), roots: config.roots)
             let destination = try fields["destination"].map { d throws(StationError) in try reader.destination(d, "destination", config) } ?? .store
-            return .importMedium(source: source, destination: destination)
+            let deidentify = try fields["deidentify"].map { d throws(StationError) in try reader.bool(d, "deidentify") } ?? false
+            return .importMedium(source: source, destination: destination, deidentify: deidentify)
         case .publish:
-            if let k = ["source", "destination"].first(where: { fields[$0] != nil }) { throw reader.bad(fields[k]!, k, "does not apply to a publish job") }
+            if let k = ["source", "destination", "deidentify"].first(where: { fields[$0] != nil }) {
+                throw reader.bad(fields[k]!, k, "does not apply to a publish job")
+            }
             guard let st = fields["studies"], let t = fields["target"] else { throw reader.bad(top, "studies", "and \"target\" are required") }
             let studies = try reader.array(st, "studies").enumerated().map { (i, m) throws(StationError) in
                 let uid = try reader.text(m, "studies[\(i)]")
@@ -69,7 +73,7 @@ public enum JobRequest: Sendable, Equatable {
     /// The line the job list shows.
     public var title: String {
         switch self {
-        case .importMedium(let source, let destination):
+        case .importMedium(let source, let destination, _):
             switch destination {
             case .store: return "Import \(source) into the store"
             case .node(let n): return "Import \(source) to \(n)"
@@ -88,13 +92,13 @@ public enum JobRequest: Sendable, Equatable {
     /// The request as stored in the job (JSON), read back by `init(stored:)`.
     public var stored: JSON {
         switch self {
-        case .importMedium(let source, let destination):
+        case .importMedium(let source, let destination, let deidentify):
             let d: String
             switch destination {
             case .store: d = "store"
             case .node(let n): d = n
             }
-            return .object([("kind", .string("import")), ("source", .string(source)), ("destination", .string(d))])
+            return .object([("kind", .string("import")), ("source", .string(source)), ("destination", .string(d)), ("deidentify", .bool(deidentify))])
         case .publish(let p):
             let target: JSON
             switch p.target {

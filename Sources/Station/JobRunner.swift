@@ -56,8 +56,8 @@ public final class JobRunner: Sendable {
     func perform(_ job: Job) -> Outcome {
         do {
             switch try JobRequest(stored: job.request, config: config) {
-            case .importMedium(let source, let destination):
-                return try importMedium(job, source: try StationPaths.checked(source, roots: config.roots), destination: destination)
+            case .importMedium(let source, let destination, let deidentify):
+                return try importMedium(job, source: try StationPaths.checked(source, roots: config.roots), destination: destination, deidentify: deidentify)
             case .publish(let p):
                 return try publish(job, p)
             }
@@ -67,7 +67,7 @@ public final class JobRunner: Sendable {
     }
 
     /// Reads the medium with import's rules into the store, or sends it to a node (`import --to`).
-    func importMedium(_ job: Job, source: String, destination: StationConfig.Destination) throws -> Outcome {
+    func importMedium(_ job: Job, source: String, destination: StationConfig.Destination, deidentify: Bool) throws -> Outcome {
         try jobs.log(job.id, .info, "reading \(source)")
         let medium = try MediumOpener.open(source)
         let jobs = self.jobs
@@ -79,15 +79,18 @@ public final class JobRunner: Sendable {
         case .store:
             let store = try LocalStore(root: config.store, create: true, lockWait: 120)
             let options = try LocalStore.importOptions(
-                root: config.store, dryRun: false, deidentify: false, reconcile: false, provenance: nil, transform: { _ in nil })
+                root: config.store, dryRun: false, deidentify: deidentify, reconcile: false, provenance: nil,
+                transform: { key in deidentify ? Deidentifier(.init(allowBurnedIn: false, key: key)) : nil })
             let r = try LocalStore.importMedia(
                 [medium], into: store, root: config.store, options: options, progress: { done, total in try? jobs.progress(id, done: done, total: total) })
             (problems, report, diagnostics) = (r.hasProblems, r.json, r.diagnostics.map(\.description))
         case .node(let name):
             guard let node = config.nodes[name] else { throw StationError(.configValue, "no node \"\(name)\" in the configuration") }
             let peer = try NetworkPeer(node: node, callingAETitle: config.dicom?.aeTitle.value ?? NetworkPeer.defaultAETitle)
+            let transform: (any InstanceTransform)? =
+                deidentify ? Deidentifier(.init(allowBurnedIn: false, key: nil)) : nil
             let r = try MediaSender.send(
-                [medium], to: peer, transform: nil, dryRun: false, progress: { _, done, total in try? jobs.progress(id, done: done, total: total) })
+                [medium], to: peer, transform: transform, dryRun: false, progress: { _, done, total in try? jobs.progress(id, done: done, total: total) })
             (problems, report, diagnostics) = (r.hasProblems || r.couldNotConnect, r.json, r.diagnostics.map(\.description))
         }
         for d in diagnostics.prefix(1000) { try jobs.log(id, .warning, d) }

@@ -66,7 +66,39 @@ public final class JobStore: Sendable {
                 t.column("message", .text).notNull()
             }
         }
+        m.registerMigration("v2-watched") { db in
+            // Each source a watch turned into a job, by its signature: a source is imported once until it changes.
+            try db.create(table: "watched") { t in
+                t.primaryKey("path", .text)
+                t.column("signature", .text).notNull()
+                t.column("job", .integer)
+            }
+        }
         return m
+    }
+
+    // MARK: Watched sources
+
+    /// The signature a watched source had when it last became a job, or nil.
+    public func watchedSignature(_ path: String) throws(StationError) -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT signature FROM watched WHERE path = ?", arguments: [path]) }
+    }
+
+    /// Queues an import job for a watched source and records its signature, in one transaction.
+    @discardableResult
+    public func createWatched(path: String, signature: String, title: String, request: String) throws(StationError) -> Job {
+        let id = try write { db in
+            try db.execute(
+                sql: "INSERT INTO job (kind, state, title, request, created) VALUES ('import', 'queued', ?, ?, ?)",
+                arguments: [title, request, LockFile.timestamp()])
+            let id = db.lastInsertedRowID
+            try db.execute(sql: "INSERT OR REPLACE INTO watched (path, signature, job) VALUES (?, ?, ?)", arguments: [path, signature, id])
+            try db.execute(
+                sql: "INSERT INTO jobLog (job, time, level, message) VALUES (?, ?, 'info', ?)",
+                arguments: [id, LockFile.timestamp(), "found by the watch: \(path)"])
+            return id
+        }
+        return try job(id)
     }
 
     // MARK: Reading

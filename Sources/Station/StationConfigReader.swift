@@ -95,7 +95,10 @@ public struct StationConfigReader {
         var w = StationConfig.Watch(kind: kind, path: try under(f["path"]!, at + ".path", c.roots), destination: .store)
         if let v = f["action"], try text(v, at + ".action") != "import" { throw bad(v, at + ".action", "must be \"import\"") }
         if let v = f["destination"] { w.destination = try destination(v, at + ".destination", c) }
-        if let v = f["reconcileWorklist"] { w.reconcileWorklist = try node(v, at + ".reconcileWorklist", c) }
+        if let v = f["reconcileWorklist"] {
+            _ = try node(v, at + ".reconcileWorklist", c)
+            throw bad(v, at + ".reconcileWorklist", "reconciliation by worklist is not available in the station yet")
+        }
         if let v = f["deidentify"] { w.deidentify = try bool(v, at + ".deidentify") }
         return w
     }

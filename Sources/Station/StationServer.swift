@@ -11,7 +11,7 @@ import NIOSSL
 // at /api/openapi.json, the OpenAPI document kept in `templates/station/openapi.json`. A server bound beyond loopback
 // requires the bearer token named by `http.tokenEnv` on every request (401 otherwise); the configuration reader refuses
 // such a binding without one.
-/// The station's HTTP server and its job runner, run until SIGTERM or SIGINT.
+/// The station's HTTP server, its job runner and its watches, run until SIGTERM or SIGINT.
 public struct StationServer: Sendable {
     public let config: StationConfig
     public let jobs: JobStore
@@ -67,12 +67,16 @@ public struct StationServer: Sendable {
             router: router(), server: server, configuration: .init(address: address, serverName: "dicom-media"),
             onServerRunning: { channel in ready(channel.localAddress?.port ?? 0) }, logger: logger)
         let runner = JobRunner(jobs: jobs, config: config)
+        let watcher = Watcher(config: config, jobs: jobs)
         let running = Task { await runner.run() }
-        defer { running.cancel() }
+        let watching = Task { await watcher.run() }
+        defer { running.cancel(); watching.cancel() }
         do { try await app.runService() } catch {
             throw StationError(.serverFailed, "the HTTP server on \(config.http.host):\(config.http.port) stopped: \(error)", cause: error)
         }
+        watching.cancel()
         running.cancel()
+        await watching.value
         await running.value
     }
 }

@@ -181,3 +181,32 @@ def test_the_api_keeps_to_its_openapi_document(tmp_path):
     finally:
         code, err = stop(proc)
     assert code == 0, err
+
+
+def test_an_iso_dropped_in_a_watched_folder_is_imported(tmp_path):
+    """An IHE PDI image made by `create --iso --pdi` from corpus studies, moved into the watched folder: one import job,
+    done, the instances in the store; moving it in again with the same content queues nothing."""
+    (tmp_path / "drop").mkdir()
+    made = tmp_path / "made.iso"
+    run("create", "--iso", made, "--pdi", CORPUS / "clunie-charset-fileset", check=True)
+    config, port = write_config(tmp_path, watch=[{"kind": "folder", "path": str(tmp_path / "drop"), "action": "import", "destination": "store"}])
+    proc = start(config)
+    try:
+        wait_up(proc, port)
+        shutil.move(made, tmp_path / "drop" / "disc.iso")
+        deadline = time.time() + 60
+        jobs = []
+        while time.time() < deadline and not jobs:
+            _, listed = api(port, "/api/jobs")
+            jobs = listed["jobs"]
+            time.sleep(0.2)
+        assert len(jobs) == 1 and jobs[0]["kind"] == "import", jobs
+        done = wait_job(port, jobs[0]["id"])
+        assert done["state"] == "done", done
+        assert done["report"]["imported"] == 11
+        time.sleep(4)
+        _, listed = api(port, "/api/jobs")
+        assert listed["total"] == 1
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err
