@@ -74,7 +74,74 @@ public final class JobStore: Sendable {
                 t.column("job", .integer)
             }
         }
+        m.registerMigration("v3-arrivals") { db in
+            // Instances received by the station's SCP, one row per calling AE and study, waiting for the rules.
+            try db.create(table: "arrival") { t in
+                t.column("callingAE", .text).notNull()
+                t.column("study", .text).notNull()
+                t.column("patient", .text).notNull()
+                t.column("last", .double).notNull()
+                t.column("count", .integer).notNull()
+                t.column("pending", .boolean).notNull()
+                t.primaryKey(["callingAE", "study"])
+            }
+        }
         return m
+    }
+
+    // MARK: Received instances
+
+    /// A study's instances not yet published: its calling AE, study, patient, when the last came and how many.
+    public struct Arrival: Sendable, Equatable {
+        public var callingAE: String
+        public var study: String
+        public var patient: String
+        public var last: Double
+        public var count: Int
+    }
+
+    /// Records an instance the SCP stored.
+    public func arrived(_ callingAE: String, study: String, patient: String, at time: Double) throws(StationError) {
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO arrival (callingAE, study, patient, last, count, pending) VALUES (?, ?, ?, ?, 1, 1)
+                    ON CONFLICT (callingAE, study) DO UPDATE SET last = excluded.last, patient = excluded.patient,
+                      count = CASE WHEN pending THEN count + 1 ELSE 1 END, pending = 1
+                    """, arguments: [callingAE, study, patient, time])
+        }
+    }
+
+    /// The studies received and not yet published.
+    public func pendingArrivals() throws(StationError) -> [Arrival] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM arrival WHERE pending ORDER BY last").map {
+                Arrival(callingAE: $0["callingAE"], study: $0["study"], patient: $0["patient"], last: $0["last"], count: $0["count"])
+            }
+        }
+    }
+
+    /// Queues publish jobs for received studies and marks those studies published, in one transaction; a study that
+    /// received another instance since it was read stays pending.
+    @discardableResult
+    public func createScheduled(_ requests: [(title: String, request: String)], settling arrivals: [Arrival]) throws(StationError) -> [Job] {
+        let ids: [Int64] = try write { db in
+            var ids: [Int64] = []
+            for r in requests {
+                try db.execute(
+                    sql: "INSERT INTO job (kind, state, title, request, created) VALUES ('publish', 'queued', ?, ?, ?)",
+                    arguments: [r.title, r.request, LockFile.timestamp()])
+                ids.append(db.lastInsertedRowID)
+                try db.execute(
+                    sql: "INSERT INTO jobLog (job, time, level, message) VALUES (?, ?, 'info', 'made by a rule once the study was quiet')",
+                    arguments: [db.lastInsertedRowID, LockFile.timestamp()])
+            }
+            for a in arrivals {
+                try db.execute(sql: "UPDATE arrival SET pending = 0 WHERE callingAE = ? AND study = ? AND last = ?", arguments: [a.callingAE, a.study, a.last])
+            }
+            return ids
+        }
+        return try ids.map { id throws(StationError) in try job(id) }
     }
 
     // MARK: Watched sources

@@ -17,6 +17,8 @@ public struct StationConfig: Sendable, Equatable {
 
     /// The station's C-STORE/C-ECHO SCP (PS3.4 Annex B).
     public struct DICOM: Sendable, Equatable {
+        /// The address to listen on (0.0.0.0 for every interface); loopback unless set.
+        public var host = "127.0.0.1"
         public var aeTitle: AETitle
         public var port: Int
         /// The calling AE titles accepted; an association from any other is rejected (PS3.8 §9.3.4).

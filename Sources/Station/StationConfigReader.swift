@@ -82,8 +82,12 @@ public struct StationConfigReader {
     }
 
     func dicom(_ m: JSONText.Member) throws(StationError) -> StationConfig.DICOM {
-        let f = try object(m, "dicom", keys: ["aeTitle", "port", "allow", "maxAssociations"], required: ["aeTitle", "port"])
+        let f = try object(m, "dicom", keys: ["host", "aeTitle", "port", "allow", "maxAssociations"], required: ["aeTitle", "port"])
         var d = StationConfig.DICOM(aeTitle: try ae(f["aeTitle"]!, "dicom.aeTitle"), port: try integer(f["port"]!, "dicom.port", 1...65535))
+        if let v = f["host"] {
+            guard let host = NodeAddress.checkedHost(try text(v, "dicom.host")) else { throw bad(v, "dicom.host", "is not a host name or address") }
+            d.host = host
+        }
         if let v = f["allow"] { d.allow = try array(v, "dicom.allow").enumerated().map { (i, a) throws(StationError) in try ae(a, "dicom.allow[\(i)]") } }
         if let v = f["maxAssociations"] { d.maxAssociations = try integer(v, "dicom.maxAssociations", 1...256) }
         return d

@@ -5,13 +5,14 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
+import MediaKit
 import NIOSSL
 
 // The station's HTTP side: the API under /api (JSON; every error a JSON object with its code and message) and, served
 // at /api/openapi.json, the OpenAPI document kept in `templates/station/openapi.json`. A server bound beyond loopback
 // requires the bearer token named by `http.tokenEnv` on every request (401 otherwise); the configuration reader refuses
 // such a binding without one.
-/// The station's HTTP server, its job runner and its watches, run until SIGTERM or SIGINT.
+/// The station's HTTP server, its DICOM listener, its job runner, watches and publish rules, run until SIGTERM or SIGINT.
 public struct StationServer: Sendable {
     public let config: StationConfig
     public let jobs: JobStore
@@ -66,18 +67,42 @@ public struct StationServer: Sendable {
         let app = Application(
             router: router(), server: server, configuration: .init(address: address, serverName: "dicom-media"),
             onServerRunning: { channel in ready(channel.localAddress?.port ?? 0) }, logger: logger)
+        let scp = try await startSCP()
         let runner = JobRunner(jobs: jobs, config: config)
         let watcher = Watcher(config: config, jobs: jobs)
-        let running = Task { await runner.run() }
-        let watching = Task { await watcher.run() }
-        defer { running.cancel(); watching.cancel() }
+        let scheduler = PublishScheduler(config: config, jobs: jobs)
+        let tasks = [Task { await runner.run() }, Task { await watcher.run() }, Task { await scheduler.run() }]
+        defer { for t in tasks { t.cancel() } }
         do { try await app.runService() } catch {
+            await scp?.close()
             throw StationError(.serverFailed, "the HTTP server on \(config.http.host):\(config.http.port) stopped: \(error)", cause: error)
         }
-        watching.cancel()
-        running.cancel()
-        await watching.value
-        await running.value
+        await scp?.close()
+        for t in tasks {
+            t.cancel()
+            await t.value
+        }
+    }
+}
+
+extension StationServer {
+    /// The C-STORE/C-ECHO SCP of `dicom` into the store, each stored instance recorded for the publish rules.
+    func startSCP() async throws(StationError) -> StoreListener? {
+        guard let d = config.dicom else { return nil }
+        var options = ReceiveOptions(port: d.port, destination: .spool(""))
+        options.host = d.host
+        options.aeTitle = d.aeTitle.value
+        options.allow = d.allow.map(\.value)
+        options.maxAssociations = d.maxAssociations
+        let jobs = self.jobs
+        do {
+            let store = try LocalStore(root: config.store, create: true, lockWait: 120)
+            return try await StoreListener.start(options, store: store) { i in
+                try? jobs.arrived(i.callingAETitle, study: i.studyInstanceUID, patient: i.patientID, at: Date().timeIntervalSince1970)
+            }
+        } catch {
+            throw StationError(.serverFailed, "the DICOM listener on port \(d.port) cannot start: \(error)", cause: error)
+        }
     }
 }
 

@@ -210,3 +210,46 @@ def test_an_iso_dropped_in_a_watched_folder_is_imported(tmp_path):
     finally:
         code, err = stop(proc)
     assert code == 0, err
+
+
+def test_storescu_to_the_station_makes_one_publish_job_per_quiet_study(tmp_path):
+    """storescu of generated studies to the station's AE: after the quiet period exactly one publish job per study,
+    each ISO verified; a calling AE off the allow-list is rejected and stores nothing."""
+    import pydicom
+    files = synth(tmp_path / "src", 24, small=True)
+    studies = {pydicom.dcmread(f, stop_before_pixels=True).StudyInstanceUID for f in files}
+    (tmp_path / "out").mkdir()
+    dicom_port = free_port()
+    config, port = write_config(
+        tmp_path, dicom={"aeTitle": "DMSTATION", "port": dicom_port, "allow": ["MODALITY1"]},
+        rules=[{"callingAE": "MODALITY1", "per": "study", "quietSeconds": 3, "target": {"kind": "iso", "path": str(tmp_path / "out")},
+                "profile": "STD-GEN-CD"}])
+    proc = start(config)
+    try:
+        wait_up(proc, port)
+        wait_up(proc, dicom_port)
+        r = subprocess.run(["storescu", "-aet", "OTHER", "-aec", "DMSTATION", "127.0.0.1", str(dicom_port), str(files[0])], capture_output=True)
+        assert r.returncode != 0
+        r = subprocess.run(["storescu", "+sd", "+r", "-aet", "MODALITY1", "-aec", "DMSTATION", "127.0.0.1", str(dicom_port), str(tmp_path / "src")],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        deadline = time.time() + 90
+        listed = {"jobs": []}
+        while time.time() < deadline:
+            _, listed = api(port, "/api/jobs?kind=publish")
+            if len(listed["jobs"]) >= len(studies) and all(j["state"] in ("done", "failed") for j in listed["jobs"]):
+                break
+            time.sleep(0.5)
+        time.sleep(4)
+        _, listed = api(port, "/api/jobs?kind=publish")
+        assert listed["total"] == len(studies), listed
+        for j in listed["jobs"]:
+            assert j["state"] == "done", j
+            image = tmp_path / "out" / f"JOB{j['id']}.iso"
+            v = run("verify", image, "--pdi")
+            assert v.returncode == 0, v.stderr.decode()
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err
+    r = run("store", "list", "--store", tmp_path / "store", "--json", check=True)
+    assert json.dumps(json.loads(r.stdout)).count('"sopInstanceUID"') == len(files)

@@ -16,6 +16,8 @@ struct StoreReceiver: DIMSEServiceProvider {
     let store: LocalStore
     /// The AE the instances come from, for provenance, when it is not the association's calling AE (a C-GET we asked for).
     var source: String? = nil
+    /// Told of each instance once it is stored (the station's publish rules).
+    var stored: (@Sendable (ReceivedInstance) -> Void)? = nil
 
     /// The hidden staging folder of this process in the store at `root`; stale ones of dead processes are removed.
     static func stagingFolder(root: String) throws -> String {
@@ -56,6 +58,9 @@ struct StoreReceiver: DIMSEServiceProvider {
             row.sourceKind = "network"; row.sourceLocation = callingAETitle; row.sourcePath = ""
             do {
                 _ = try store.store.importSession { try $0.store([(row: row, bytes: bytes)]) }
+                stored?(
+                    ReceivedInstance(
+                        callingAETitle: callingAETitle, sopInstanceUID: row.sopInstanceUID, studyInstanceUID: row.studyInstanceUID, patientID: row.patientID))
                 return nil
             } catch {
                 return (.outOfResources, "not stored: \(error)")
@@ -63,4 +68,12 @@ struct StoreReceiver: DIMSEServiceProvider {
         case .notDICOM(let why), .failed(let why): return (.cannotUnderstand, why)
         }
     }
+}
+
+/// An instance a store SCP stored: who sent it and whose it is.
+public struct ReceivedInstance: Sendable, Equatable {
+    public var callingAETitle: String
+    public var sopInstanceUID: String
+    public var studyInstanceUID: String
+    public var patientID: String
 }
