@@ -1,10 +1,13 @@
 import DICOMCore
 import DICOMFileSet
+import FileSystem
+import Glibc
 import MediaKit
 
-// A publish job writes `JOB<id>` (a folder, or `JOB<id>.iso`) into its target folder with `export`'s plan and writers
-// (the profile's transfer syntaxes, IHE PDI with the station's locale), then verifies what it wrote as `verify` does
-// (`--pdi` when the job asked for PDI). The image is written under a temporary name and renamed when complete.
+// A publish job writes `.JOB<id>.partial` (a folder, or `.JOB<id>.partial.iso`) into its target folder with `export`'s
+// plan and writers (the profile's transfer syntaxes, IHE PDI with the station's locale), verifies it as `verify` does
+// (`--pdi` when the job asked for PDI), and only then renames it `JOB<id>` (`JOB<id>.iso`), never over an existing
+// name. A job cut short leaves only `.JOB<id>.partial*`, which `discardPartial` removes when the station restarts.
 extension JobRunner {
     func publish(_ job: Job, _ p: JobRequest.Publish) throws -> Outcome {
         let jobs = self.jobs
@@ -22,16 +25,19 @@ extension JobRunner {
         var request = FileSetRequest()
         request.profile = p.profile
         var options = try request.resolve()
-        let out: String
+        let out: String, final: String
         switch p.target {
         case .iso(let folder):
-            out = try StationPaths.checked(folder, roots: config.roots) + "/JOB\(id).iso"
+            let dir = try StationPaths.checked(folder, roots: config.roots)
+            (out, final) = (dir + "/.JOB\(id).partial.iso", dir + "/JOB\(id).iso")
             options.image = try ImageOutput.checked(path: out, volumeID: nil, rockRidge: true, engine: ImageOutput.defaultEngineName)
         case .folder(let folder):
-            out = try StationPaths.checked(folder, roots: config.roots) + "/JOB\(id)"
+            let dir = try StationPaths.checked(folder, roots: config.roots)
+            (out, final) = (dir + "/.JOB\(id).partial", dir + "/JOB\(id)")
         case .drive, .robot:
             return Outcome(state: .failed, reason: "drives and robots are not available yet")
         }
+        discardPartial(id: id, target: p.target)
         if p.pdi {
             var pdi = try PDIOptions.withDefaultTemplates()
             pdi.locale = try PDILocale(config.locale)
@@ -51,10 +57,39 @@ extension JobRunner {
             verifyProblems = verifyProblems || r.hasProblems
             verified.append(r.json)
         }
-        let report = JSON.object([("export", written.json), ("verify", .array(verified))])
+        let report = JSON.object([("output", .string(final)), ("export", written.json), ("verify", .array(verified))])
         if written.hasProblems || verifyProblems || verified.isEmpty {
+            discardPartial(id: id, target: p.target)
             return Outcome(state: .failed, reason: verified.isEmpty ? "nothing was written" : "the output has problems: see the report", report: report)
         }
+        guard access(final, F_OK) != 0, errno == ENOENT, rename(out, final) == 0 else {
+            discardPartial(id: id, target: p.target)
+            return Outcome(state: .failed, reason: "\(final) already exists or cannot be made: it is never overwritten", report: report)
+        }
+        try jobs.log(id, .info, "wrote \(final)")
         return Outcome(state: .done, report: report)
+    }
+
+    /// Removes what a publish job left under its partial names in its target folder: `.JOB<id>.partial`, the image's
+    /// `.JOB<id>.partial.iso` and `.tmp`, and the writer's tool folders beside them (`..JOB<id>.partial*.dicom-media`).
+    public func discardPartial(id: Int64, target: StationConfig.Target) {
+        let dir: String
+        switch target {
+        case .iso(let d), .folder(let d): dir = d
+        case .drive, .robot: return
+        }
+        let prefixes = [".JOB\(id).partial", "..JOB\(id).partial"]
+        for name in folderNames(dir) {
+            guard let p = prefixes.first(where: { name.hasPrefix($0) }) else { continue }
+            let rest = name.dropFirst(p.count)
+            guard rest.isEmpty || rest == ".iso" || rest == ".iso.tmp" || rest.hasSuffix(".dicom-media") else { continue }
+            _ = removeTree(dir + "/" + name)
+        }
+    }
+
+    /// Cleans up after a publish job a stopped station left running (the job is failed by `JobStore.recover`).
+    public func discardPartial(of job: Job) {
+        guard job.kind == .publish, case .publish(let p)? = try? JobRequest(stored: job.request, config: config) else { return }
+        discardPartial(id: job.id, target: p.target)
     }
 }

@@ -18,7 +18,9 @@ struct StationRun: ParsableCommand {
             let lock = try JobStore.lock(state: c.state)
             defer { lock.release() }
             let jobs = try JobStore(state: c.state)
+            let runner = JobRunner(jobs: jobs, config: c)
             for j in try jobs.recover(resumable: { $0.kind == .import }) {
+                if j.state == .failed { runner.discardPartial(of: j) }
                 printError("job \(j.id) (\(j.title)) was running when the station stopped: \(j.state == .queued ? "queued again" : "failed")")
             }
             let server = try StationServer(config: c, jobs: jobs)

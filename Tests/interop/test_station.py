@@ -253,3 +253,41 @@ def test_storescu_to_the_station_makes_one_publish_job_per_quiet_study(tmp_path)
     assert code == 0, err
     r = run("store", "list", "--store", tmp_path / "store", "--json", check=True)
     assert json.dumps(json.loads(r.stdout)).count('"sopInstanceUID"') == len(files)
+
+
+def test_a_station_killed_mid_publish_fails_the_job_and_leaves_no_half_image(tmp_path):
+    import pydicom
+    files = synth(tmp_path / "drop" / "big", 300, small=False)
+    study = pydicom.dcmread(files[0], stop_before_pixels=True).StudyInstanceUID
+    (tmp_path / "out").mkdir()
+    config, port = write_config(tmp_path)
+    proc = start(config)
+    try:
+        wait_up(proc, port)
+        _, imp = api(port, "/api/jobs", {"kind": "import", "source": str(tmp_path / "drop" / "big")})
+        assert wait_job(port, imp["id"])["state"] == "done"
+        _, pub = api(port, "/api/jobs", {"kind": "publish", "studies": [study], "target": {"kind": "iso", "path": str(tmp_path / "out")}})
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            _, j = api(port, f"/api/jobs/{pub['id']}")
+            if j["state"] == "running" and j["progress"]["done"] > 0:
+                break
+            assert j["state"] in ("queued", "running"), j
+            time.sleep(0.02)
+    finally:
+        proc.kill()
+        proc.wait()
+    proc = start(config)
+    try:
+        wait_up(proc, port)
+        _, j = api(port, f"/api/jobs/{pub['id']}")
+        assert j["state"] == "failed" and "stopped" in j["reason"], j
+        assert sorted(p.name for p in (tmp_path / "out").iterdir()) == []
+        # Retried, it writes the image.
+        status, _ = api(port, f"/api/jobs/{pub['id']}/retry", {})
+        assert status == 200
+        assert wait_job(port, pub["id"])["state"] == "done"
+        assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"JOB{pub['id']}.iso"]
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err
