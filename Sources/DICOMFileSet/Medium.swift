@@ -257,16 +257,23 @@ public final class Medium: Sendable {
     static func readAll(_ fd: Int32, path: String, limit: Int) throws -> [UInt8] {
         var st = stat()
         let size = fstat(fd, &st) == 0 ? Int(st.st_size) : 0
-        var out = [UInt8](repeating: 0, count: min(limit, max(size, 0)))
-        var done = 0
-        while done < out.count {
-            let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, $0.count - done) }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { throw MediumError(.io, "cannot read: \(String(cString: strerror(errno)))", path: path) }
-            if n == 0 { break }
-            done += n
+        let want = min(limit, max(size, 0))
+        guard want > 0 else { return [] }
+        var failure: Int32 = 0
+        // Read into uninitialised memory: no zero fill of a buffer the read overwrites.
+        let out = [UInt8](unsafeUninitializedCapacity: want) { buf, initialized in
+            var done = 0
+            while done < want {
+                let n = Glibc.read(fd, buf.baseAddress! + done, want - done)
+                if n < 0 && errno == EINTR { continue }
+                if n < 0 { failure = errno; break }
+                if n == 0 { break }
+                done += n
+            }
+            initialized = done
         }
-        return done == out.count ? out : Array(out.prefix(done))
+        if failure != 0 { throw MediumError(.io, "cannot read: \(String(cString: strerror(failure)))", path: path) }
+        return out
     }
 
     static func fdPath(_ fd: Int32) -> String? { readLink("/proc/self/fd/\(fd)") }
