@@ -299,8 +299,9 @@ public final class Medium: Sendable {
     public func walk(_ dir: String? = nil, maxDepth: Int = 64) -> Walk {
         var w = Walk()
         var onPath = Set<String>()
-        func visit(_ dir: String, depth: Int) {
-            guard let real = realPath(dir) else { return }
+        // `known`: the real path of `dir` when it was reached by a name that is not a link (its parent's and its name).
+        func visit(_ dir: String, known: String? = nil, depth: Int) {
+            guard let real = known ?? realPath(dir) else { return }
             onPath.insert(real)
             defer { onPath.remove(real) }
             var names: [String] = []
@@ -316,7 +317,8 @@ public final class Medium: Sendable {
                 var st = stat()
                 guard lstat(full, &st) == 0 else { continue }
                 var kind = st.st_mode & S_IFMT
-                if kind == S_IFLNK {
+                let link = kind == S_IFLNK
+                if link {
                     guard let target = resolveInside(full) else {
                         w.skipped.append(
                             (
@@ -332,7 +334,7 @@ public final class Medium: Sendable {
                 }
                 if kind == S_IFDIR {
                     if depth >= maxDepth { w.skipped.append((full, "more than \(maxDepth) folders deep; not read")); continue }
-                    visit(full, depth: depth + 1)
+                    visit(full, known: link ? nil : (real == "/" ? "" : real) + "/" + n, depth: depth + 1)
                 } else if kind == S_IFREG {
                     w.files.append(full)
                 }

@@ -20,12 +20,15 @@ public enum InstanceScanner {
         var candidates: [String] = []
         var seen = Set<String>()
         var folders: [String: String?] = [:]
-        // A regular file's real path is its folder's (resolved once per folder) and its name: no realpath(3) per file.
-        func resolved(_ p: String) -> String? {
+        // The real path of an entry that is not a link (a regular file, or a folder) is its folder's and its name:
+        // each folder is resolved once, from its parent's, so no realpath(3) per file or folder.
+        func resolved(_ p: String, kind: mode_t = S_IFREG) -> String? {
             var st = stat()
-            guard let slash = p.lastIndex(of: "/"), slash != p.startIndex, lstat(p, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return realPath(p) }
+            guard let slash = p.lastIndex(of: "/"), slash != p.startIndex, ![".", "..", ""].contains(p[p.index(after: slash)...]),
+                lstat(p, &st) == 0, (st.st_mode & S_IFMT) == kind
+            else { return realPath(p) }
             let dir = String(p[..<slash])
-            if folders[dir] == nil { folders[dir] = .some(realPath(dir)) }
+            if folders[dir] == nil { folders[dir] = .some(resolved(dir, kind: S_IFDIR)) }
             guard let r = folders[dir] ?? nil else { return realPath(p) }
             return (r == "/" ? "" : r) + p[slash...]
         }
