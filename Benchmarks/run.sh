@@ -28,11 +28,18 @@
 # creation, copy + DICOMDIR (create vs cp -r + dcmmkdir); 4 reading a File-set (list vs pydicom
 # FileSet, dcmdump); 5 codecs (Benchmarks/codecs.sh: JPEG Lossless, JPEG 2000, RLE encode and
 # decode vs dcmcjpeg/dcmdjpeg, gdcmconv, opj_compress, dcmcrle/dcmdrle); 6 ISO image (create --iso
-# vs cp -r, xorriso -as mkisofs); 7 import into the store (import vs cp -r, Orthanc). Rows 2-4, 6 and 7 also print one run under /usr/bin/time -v: wall time, max RSS.
+# vs cp -r, xorriso -as mkisofs); 7 import into the store (import vs cp -r, Orthanc; 7b import
+# again, all present, against 7); 8 in-place DICOMDIR of 10,000 and 100,000 small files (time per
+# file, max RSS against the bound 2 x DICOMDIR + 40 MiB); 9 max RSS of create, import and export
+# --iso at 2,000 and 20,000 small files. Rows 2-4, 6 and 7 also print one run under /usr/bin/time
+# -v: wall time, max RSS.
 # SKIP_FILESET=1 leaves rows 2-4 out, SKIP_20K=1 the 20,000-file parts; RUNS_20K (default 3, no
 # warm-up) and RUNS_CREATE (default 3) set the runs of the big rows; GDCM=1 times gdcmgendir
 # in row 2 (otherwise one run). Data: ct20000s (20,000 64x64 CT files, ~300 MB) and, per corpus,
 # NAME-fs (laid out by our create, ~ the corpus size) plus hard-linked NAME-bare, NAME-inplace.
+# Rows 8-9 (SKIP_SCALE=1 leaves them out, SKIP_100K=1 the 100,000-file part, RUNS_100K default 2):
+# ct2000s, ct10000s (2,000 and 10,000 small files, ~30 and ~150 MB) and ct100000s (100,000, ~1.5 GB
+# and as much again for its File-set; check `df -h` first; generating and laying it out takes minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -289,6 +296,33 @@ maxrss() {
     rm -f "$RESULTS/.time"
 }
 
+# rss_bound LABEL CMD DICOMDIR: maxrss of CMD, then the DICOMDIR it wrote and the bound 2 x its size + 40 MiB.
+rss_bound() {
+    local label=$1 cmd=$2 dicomdir=$3
+    maxrss "$label" "$cmd"
+    [[ -f $dicomdir ]] || return 0
+    awk -v s="$(stat -c %s "$dicomdir")" 'BEGIN { printf "%-40s  DICOMDIR %7.1f MiB; bound 2 x DICOMDIR + 40 MiB = %7.1f MiB\n", "", s / 1048576, 2 * s / 1048576 + 40 }'
+}
+
+# per_file ROW N: the mean of the row's first command divided by N, in milliseconds per file.
+per_file() {
+    python3 - "$RESULTS/$(slug "$1").json" "$2" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+print(f"{r['command']}: {r['mean'] / int(sys.argv[2]) * 1000:.4f} ms per file")
+PY
+}
+
+# ratio_of LABEL ROW_A ROW_B: the mean of ROW_A's first command over ROW_B's (result slugs).
+ratio_of() {
+    python3 - "$1" "$RESULTS/$2.json" "$RESULTS/$3.json" <<'PY'
+import json, os, sys
+if not all(os.path.exists(p) for p in sys.argv[2:]): sys.exit(0)
+a, b = (json.load(open(p))["results"][0]["mean"] for p in sys.argv[2:])
+print(f"{sys.argv[1]}: {a / b:.2f}x")
+PY
+}
+
 # Row 2: index a folder whose files already have conformant names (PS3.10 8.5), in place.
 # gdcmgendir takes about a minute for 2,000 files: it runs once, outside the timed row (GDCM=1
 # to time it with the others).
@@ -410,8 +444,67 @@ if [[ -z ${SKIP_STORE:-} ]]; then
         ROW_PREPARE="$prep; sync" maxrss "dicom-media import" "$DM import $fs --store $DATA/store-bench"
         ROW_PREPARE="" maxrss "dicom-media import, again (all present)" "$DM import $fs --store $DATA/store-bench"
     } | tee -a "$TABLE"
+    # 7b: the same import again, every instance already in the store (the store of the run above);
+    # its time against row 7's (goal: at most 0.4x the first import).
+    ROW_RUNS=${RUNS_CREATE:-3} row "7b. import the File-set again (all present), 2,000 files" \
+        "dicom-media import, again :: $DM import $fs --store $DATA/store-bench" \
+        "cp -r + sync :: rm -rf $DATA/out-cp && cp -r $fs $DATA/out-cp && sync"
+    ratio_of "7b. import again / first import" "7b-import-the-file-set-again-all-present-2-000-files" \
+        "7-import-a-file-set-2-000-files-1-gb" | tee -a "$TABLE"
     [[ -x Benchmarks/orthanc.sh ]] && Benchmarks/orthanc.sh stop "$PWD/$DATA/orthanc"
     rm -rf "$DATA/store-bench" "$DATA/out-cp" "$DATA/orthanc"
+fi
+
+# Rows 8-9: scale (small files). SKIP_SCALE=1 leaves them out.
+if [[ -z ${SKIP_SCALE:-} ]]; then
+    corpus ct2000s --count 2000 --modality CT --seed 5 --small
+    corpus ct10000s --count 10000 --modality CT --seed 3 --small
+    fileset ct2000s
+    fileset ct10000s
+    sizes=(10000)
+    if [[ -z ${SKIP_100K:-} ]]; then
+        corpus ct100000s --count 100000 --modality CT --seed 4 --small
+        fileset ct100000s
+        sizes+=(100000)
+    fi
+    # Row 8: create --in-place at 10,000 and 100,000 files; time per file, max RSS, the RSS bound.
+    for n in "${sizes[@]}"; do
+        ip=$DATA/ct${n}s-inplace
+        runs=${RUNS_20K:-3}
+        [[ $n == 100000 ]] && runs=${RUNS_100K:-2}
+        peers=()
+        if [[ $have_dcmmkdir == 1 && $n != 100000 ]]; then peers+=("dcmmkdir +r :: dcmmkdir +r +id $ip +D $ip/DICOMDIR"); fi
+        ROW_PREPARE="rm -f $ip/DICOMDIR" ROW_RUNS=$runs ROW_WARMUP=0 row "8. in-place DICOMDIR, $n small files" \
+            "dicom-media create --in-place :: $DM create $ip --in-place" ${peers[@]+"${peers[@]}"}
+        per_file "8. in-place DICOMDIR, $n small files" "$n" | tee -a "$TABLE"
+        rm -f "$ip/DICOMDIR"
+        ROW_PREPARE="rm -f $ip/DICOMDIR" rss_bound "dicom-media create --in-place, $n files" "$DM create $ip --in-place" "$ip/DICOMDIR" \
+            | tee -a "$TABLE"
+        rm -f "$ip/DICOMDIR"
+    done
+    if [[ -z ${SKIP_100K:-} ]]; then
+        python3 - "$RESULTS/8-in-place-dicomdir-10000-small-files.json" "$RESULTS/8-in-place-dicomdir-100000-small-files.json" <<'PY' | tee -a "$TABLE"
+import json, sys
+a, b = (json.load(open(p))["results"][0]["mean"] for p in sys.argv[1:])
+print(f"time per file at 100,000 / at 10,000: {b / 100000 / (a / 10000):.2f}x (goal: at most 1.2x)")
+PY
+    fi
+    # Row 9: max RSS at 2,000 and 20,000 small files (goal: within 1.2x): create (copy), import, export --iso.
+    if [[ -z ${SKIP_20K:-} ]]; then
+        corpus ct20000s --count 20000 --modality CT --seed 2 --small
+        fileset ct20000s
+        {
+            echo
+            echo "## 9. max RSS at 2,000 and 20,000 small files"
+            for n in 2000 20000; do
+                st=$DATA/store-rss$n
+                ROW_PREPARE="rm -rf $DATA/out-rss; sync" maxrss "create, $n files" "$DM create $DATA/out-rss $DATA/ct${n}s-bare"
+                ROW_PREPARE="rm -rf $st; sync" maxrss "import, $n files" "$DM import $DATA/ct${n}s-fs --store $st"
+                ROW_PREPARE="rm -f $DATA/out-rss.iso" maxrss "export --iso, $n files" "$DM export --iso $DATA/out-rss.iso --store $st"
+                rm -rf "$DATA/out-rss" "$DATA/out-rss.iso" "$st"
+            done
+        } | tee -a "$TABLE"
+    fi
 fi
 
 echo

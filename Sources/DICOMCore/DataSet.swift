@@ -119,7 +119,26 @@ extension DataSet {
     }
 
     /// The first value of a string element.
-    public func string(_ tag: Tag) -> String? { strings(tag)?.first }
+    public func string(_ tag: Tag) -> String? {
+        guard let e = self[tag], let b = e.bytes else { return nil }
+        return DataSet.firstASCIIValue(b, vr: e.vr) ?? DataSet.splitValues(decodeText(b, vr: e.vr), vr: e.vr).first
+    }
+
+    /// `splitValues(decoded, vr).first` without decoding or splitting the whole value, for a value of ASCII
+    /// bytes without ESC (which every character set decodes to itself); nil for any other value.
+    static func firstASCIIValue(_ b: [UInt8], vr: VR) -> String? {
+        guard !b.isEmpty else { return nil }
+        let single = vr.isSingleValuedText
+        var end = b.count
+        for (i, c) in b.enumerated() {
+            if c >= 0x80 || c == 0x1B { return nil }
+            if c == 0x5C && !single && end == b.count { end = i }
+        }
+        var lo = 0, hi = end
+        while hi > lo && (b[hi - 1] == 0x20 || b[hi - 1] == 0) { hi -= 1 }
+        if !single && vr != .PN { while lo < hi && b[lo] == 0x20 { lo += 1 } }
+        return String(decoding: b[lo..<hi], as: UTF8.self)
+    }
 
     /// Integer values of US, SS, UL, SL, UV, SV, IS and AT elements.
     public func integers(_ tag: Tag) -> [Int64]? {

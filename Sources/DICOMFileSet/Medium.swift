@@ -257,16 +257,23 @@ public final class Medium: Sendable {
     static func readAll(_ fd: Int32, path: String, limit: Int) throws -> [UInt8] {
         var st = stat()
         let size = fstat(fd, &st) == 0 ? Int(st.st_size) : 0
-        var out = [UInt8](repeating: 0, count: min(limit, max(size, 0)))
-        var done = 0
-        while done < out.count {
-            let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, $0.count - done) }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { throw MediumError(.io, "cannot read: \(String(cString: strerror(errno)))", path: path) }
-            if n == 0 { break }
-            done += n
+        let want = min(limit, max(size, 0))
+        guard want > 0 else { return [] }
+        var failure: Int32 = 0
+        // Read into uninitialised memory: no zero fill of a buffer the read overwrites.
+        let out = [UInt8](unsafeUninitializedCapacity: want) { buf, initialized in
+            var done = 0
+            while done < want {
+                let n = Glibc.read(fd, buf.baseAddress! + done, want - done)
+                if n < 0 && errno == EINTR { continue }
+                if n < 0 { failure = errno; break }
+                if n == 0 { break }
+                done += n
+            }
+            initialized = done
         }
-        return done == out.count ? out : Array(out.prefix(done))
+        if failure != 0 { throw MediumError(.io, "cannot read: \(String(cString: strerror(failure)))", path: path) }
+        return out
     }
 
     static func fdPath(_ fd: Int32) -> String? { readLink("/proc/self/fd/\(fd)") }
@@ -292,8 +299,9 @@ public final class Medium: Sendable {
     public func walk(_ dir: String? = nil, maxDepth: Int = 64) -> Walk {
         var w = Walk()
         var onPath = Set<String>()
-        func visit(_ dir: String, depth: Int) {
-            guard let real = realPath(dir) else { return }
+        // `known`: the real path of `dir` when it was reached by a name that is not a link (its parent's and its name).
+        func visit(_ dir: String, known: String? = nil, depth: Int) {
+            guard let real = known ?? realPath(dir) else { return }
             onPath.insert(real)
             defer { onPath.remove(real) }
             var names: [String] = []
@@ -309,7 +317,8 @@ public final class Medium: Sendable {
                 var st = stat()
                 guard lstat(full, &st) == 0 else { continue }
                 var kind = st.st_mode & S_IFMT
-                if kind == S_IFLNK {
+                let link = kind == S_IFLNK
+                if link {
                     guard let target = resolveInside(full) else {
                         w.skipped.append(
                             (
@@ -325,7 +334,7 @@ public final class Medium: Sendable {
                 }
                 if kind == S_IFDIR {
                     if depth >= maxDepth { w.skipped.append((full, "more than \(maxDepth) folders deep; not read")); continue }
-                    visit(full, depth: depth + 1)
+                    visit(full, known: link ? nil : (real == "/" ? "" : real) + "/" + n, depth: depth + 1)
                 } else if kind == S_IFREG {
                     w.files.append(full)
                 }

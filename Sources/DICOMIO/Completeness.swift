@@ -27,11 +27,30 @@ public enum Completeness {
         }
     }
 
-    static func checkFile(path: String, options: ReadOptions) throws {
+    /// Reads the file at `path` as ``Part10Reader/read(path:options:)`` does and checks it as ``check(path:options:)``
+    /// does, from one open file and the bytes the read loaded: the file, and the error the check would throw (nil: complete).
+    public static func read(path: String, options: ReadOptions, checking: ReadOptions = ReadOptions()) throws -> (file: DICOMFile, problem: (any Error)?) {
         let src = try ByteSource(path: path, chunk: 64 * 1024)
+        let file = try Part10Reader.read(src, options: options)
+        do {
+            // The window must still start at the file's start for the prelude; else the check reads afresh.
+            try checkSource(src.base == 0 ? src : ByteSource(path: path, chunk: 64 * 1024), path: path, options: checking)
+            return (file, nil)
+        } catch let e as DICOMIOError where e.code == .truncated {
+            return (file, DICOMIOError(.incomplete, e.message, path: e.path, offset: e.offset, tag: e.tag, cause: e))
+        } catch {
+            return (file, error)
+        }
+    }
+
+    static func checkFile(path: String, options: ReadOptions) throws {
+        try checkSource(ByteSource(path: path, chunk: 64 * 1024), path: path, options: options)
+    }
+
+    static func checkSource(_ src: ByteSource, path: String, options: ReadOptions) throws {
         let pre = try Part10Reader.prelude(src, options: options)
         if pre.syntax.isDeflated {
-            try checkParsed(Part10Reader.read(src, options: options), path: path)
+            try checkParsed(Part10Reader.read(ByteSource(path: path, chunk: 64 * 1024), options: options), path: path)
             return
         }
         var st = stat()
@@ -39,7 +58,8 @@ public enum Completeness {
             throw DICOMIOError(.io, "cannot stat: \(String(cString: strerror(errno)))", path: path, offset: 0)
         }
         var w = Walker(input: .file(src.fd), size: Int(st.st_size), path: path, syntax: pre.syntax, options: options)
-        w.window = src.bytes  // the bytes the prelude read already: the first headers need no second read
+        w.window = src.bytes  // the bytes read already: the first headers need no second read
+        w.windowStart = src.base
         try w.run(from: pre.dataSetOffset)
     }
 

@@ -147,16 +147,22 @@ struct Walker {
             return
         }
         if depth == 0 && tag.group == 0x0028 && len <= 64 {
-            let v = bytes(pos, len)
-            let text = String(decoding: v, as: UTF8.self).trimmingCharacters(in: CharacterSet(charactersIn: " \0"))
+            // The value with spaces and NULs trimmed at both ends (bytes that never occur inside a UTF-8 sequence).
+            func text() -> String {
+                let v = bytes(pos, len)
+                var lo = v.startIndex, hi = v.endIndex
+                while lo < hi && (v[lo] == 0x20 || v[lo] == 0) { lo += 1 }
+                while hi > lo && (v[hi - 1] == 0x20 || v[hi - 1] == 0) { hi -= 1 }
+                return String(decoding: v[lo..<hi], as: UTF8.self)
+            }
             func us() -> Int? { len >= 2 ? Int(u16(pos)) : nil }
             switch tag {
             case .rows: rows = us()
             case .columns: columns = us()
             case .samplesPerPixel: samples = us()
             case .bitsAllocated: bitsAllocated = us()
-            case .numberOfFrames: framesText = text
-            case .photometricInterpretation: photometric = text
+            case .numberOfFrames: framesText = text()
+            case .photometricInterpretation: photometric = text()
             default: break
             }
         }

@@ -61,7 +61,7 @@ public struct ImportExecutor {
         committer: Committer, report: inout ImportReport
     ) throws {
         let location = medium.medium.location
-        let ready = Self.prepare(cands, of: medium, options: options, key: key, report: &report)
+        let ready = Self.prepare(cands, of: medium, options: options, key: key, store: options.dryRun ? nil : store, report: &report)
         guard let session, !options.dryRun else {
             let present = try store?.storedHashes(ready.map(\.1.sha256)) ?? []
             var seenSHA = Set<String>(), seenUID = Set<String>()
@@ -85,14 +85,22 @@ public struct ImportExecutor {
 
     /// Reads, checks and transforms a batch of one medium's files (in parallel): the instances ready to store (candidate
     /// index, row, bytes); files refused or not DICOM go into the report, and a DICOMDIR that does not list DICOM files is stale.
+    /// With `store`, the bytes of an instance whose content the store already holds are dropped as soon as it is hashed
+    /// (it is not written again): a batch holds only what it writes, and an import of media already stored stays small.
     static func prepare(
-        _ cands: [ImportPlan.Candidate], of medium: ImportPlan.MediumPlan, options: ImportOptions, key: [UInt8], report: inout ImportReport
+        _ cands: [ImportPlan.Candidate], of medium: ImportPlan.MediumPlan, options: ImportOptions, key: [UInt8], store: DICOMStore? = nil,
+        report: inout ImportReport
     ) -> [(Int, StoredInstance, [UInt8])] {
         let now = DICOMStore.timestamp()
         let slots = ConcurrentSlots<PreparedInstance>(count: cands.count)
         if !cands.isEmpty {
             DispatchQueue.concurrentPerform(iterations: cands.count) { i in
-                slots[i] = PreparedInstance(cands[i], of: medium, options: options, provenanceKey: key, importedAt: now)
+                var p = PreparedInstance(cands[i], of: medium, options: options, provenanceKey: key, importedAt: now)
+                // Content in the store stays there (nothing removes it while the import session holds the store lock).
+                if let store, case .ready(let row, _, let warnings) = p, (try? store.storedHashes([row.sha256]))?.isEmpty == false {
+                    p = .ready(row, [], warnings)
+                }
+                slots[i] = p
             }
         }
         let location = medium.medium.location

@@ -177,8 +177,24 @@ public enum ImportPlanner {
         }
         if summary.note.isEmpty { summary.note = "followed the DICOMDIR (\(referenced.count) files)" }
         report.media.append(summary)
-        plan.candidates = candidates
+        // Each candidate keeps only the file reference of its record, not the record's keys: the plan stays small
+        // however many files the medium holds.
+        plan.candidates = candidates.map { ImportPlan.Candidate(path: $0.path, record: $0.record?.fileReference) }
         return plan
+    }
+}
+
+extension DirectoryRecord {
+    /// The elements of the record an import reads (PS3.3 F.5): Directory Record Type, Referenced File ID and the
+    /// Referenced SOP Class, SOP Instance and Transfer Syntax UID in File; no children.
+    var fileReference: DirectoryRecord {
+        var r = self
+        r.children = []
+        let kept: [Tag] = [
+            .directoryRecordType, .referencedFileID, .referencedSOPClassUIDInFile, .referencedSOPInstanceUIDInFile, .referencedTransferSyntaxUIDInFile,
+        ]
+        r.keys.removeAll { !kept.contains($0.tag) }
+        return r
     }
 }
 

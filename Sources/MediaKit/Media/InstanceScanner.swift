@@ -19,8 +19,21 @@ public enum InstanceScanner {
         var scan = SourceScan()
         var candidates: [String] = []
         var seen = Set<String>()
+        var folders: [String: String?] = [:]
+        // The real path of an entry that is not a link (a regular file, or a folder) is its folder's and its name:
+        // each folder is resolved once, from its parent's, so no realpath(3) per file or folder.
+        func resolved(_ p: String, kind: mode_t = S_IFREG) -> String? {
+            var st = stat()
+            guard let slash = p.lastIndex(of: "/"), slash != p.startIndex, ![".", "..", ""].contains(p[p.index(after: slash)...]),
+                lstat(p, &st) == 0, (st.st_mode & S_IFMT) == kind
+            else { return realPath(p) }
+            let dir = String(p[..<slash])
+            if folders[dir] == nil { folders[dir] = .some(resolved(dir, kind: S_IFDIR)) }
+            guard let r = folders[dir] ?? nil else { return realPath(p) }
+            return (r == "/" ? "" : r) + p[slash...]
+        }
         func addCandidate(_ p: String) {
-            let real = realPath(p) ?? p
+            let real = resolved(p) ?? p
             if excluded.contains(real) || seen.contains(real) { return }
             seen.insert(real); candidates.append(p)
         }
@@ -93,7 +106,9 @@ public enum InstanceScanner {
         if name.uppercased() == "DICOMDIR" { return .failure(MediaError(.inputNotDICOM, "a DICOMDIR, not an instance", path: path)) }
         do {
             // Without the header only the sort key is read: up to (0020,0014), the element after Instance Number (0020,0013).
-            let f = try Part10Reader.read(path: path, options: keepHeader ? .headerOnly : ReadOptions(stopBeforePixelData: true, stopBefore: .isotopeNumber))
+            // One open and read of the file for the header and the completeness check below.
+            let (f, incomplete) = try Completeness.read(
+                path: path, options: keepHeader ? .headerOnly : ReadOptions(stopBeforePixelData: true, stopBefore: .isotopeNumber))
             let meta = f.fileMeta
             // (0008,0016) and (0008,0018) identify the instance; the File Meta only when the data set lacks them.
             let sopClass = nonEmpty(f.dataSet.string(.sopClassUID)) ?? meta.string(.mediaStorageSOPClassUID) ?? ""
@@ -105,9 +120,11 @@ public enum InstanceScanner {
                 return .failure(MediaError(.unreadable, "no SOP Class UID or SOP Instance UID (PS3.10 7.1)", path: path))
             }
             // Complete instances only (PS3.10 §7): an instance cut short is refused, named with offset and tag.
-            do { try Completeness.check(path: path) } catch let e as DICOMParseError {
+            if let e = incomplete as? DICOMParseError {
                 return .failure(
                     MediaError(.unreadable, "\(e.code == .incomplete ? "incomplete instance" : "refused") [\(e.code)]: \(e.located)", path: path, cause: e))
+            } else if let incomplete {
+                throw incomplete
             }
             let key = sortKey(f.dataSet)
             return .success(
