@@ -176,7 +176,7 @@ def test_the_api_keeps_to_its_openapi_document(tmp_path):
         r = subprocess.run(
             [str(st), "run", f"http://127.0.0.1:{port}/api/openapi.json", "--checks", "all", "--exclude-checks", "positive_data_acceptance",
              "--max-examples", "50", "--generation-deterministic", "--request-timeout", "30"],
-            capture_output=True, text=True, timeout=900)
+            capture_output=True, text=True, timeout=900, cwd=tmp_path)
         assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-2000:]
     finally:
         code, err = stop(proc)
