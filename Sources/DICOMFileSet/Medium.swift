@@ -35,6 +35,13 @@ public final class Medium: Sendable {
 
     /// Why `component` cannot be a path component on the medium, or nil when it can.
     public static func componentProblem(_ c: String) -> String? {
+        // Fast path, one scan of the bytes: none of "/", "\\", ":", NUL, no leading "~", not "." or "..".
+        let u = c.utf8
+        if let f = u.first, f != UInt8(ascii: "~"), f != UInt8(ascii: ".") || (c != "." && c != ".."),
+            !u.contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: ":") || $0 == 0 })
+        {
+            return nil
+        }
         if c.isEmpty { return "an empty component" }
         if c == "." || c == ".." { return "a '\(c)' component" }
         if c.contains("/") { return "a '/' inside component '\(c)'" }
@@ -116,6 +123,29 @@ public final class Medium: Sendable {
         switch resolve(id) {
         case .exact(let p), .variant(let p): return p;
         default: return nil
+        }
+    }
+
+    /// `resolve` of many File IDs at once, in order: each folder on the way is located once, then
+    /// a File ID naming a regular file exactly costs one `lstat`; anything else (a link, a variant
+    /// name, a missing file) is looked up by `resolve` itself, so the answers are the same.
+    public func resolveAll(_ ids: [FileID]) -> [Match] {
+        var folders: [ArraySlice<String>: Location] = [:]
+        return ids.map { id in
+            guard let name = id.components.last, Medium.problem(id) == nil else { return resolve(id) }
+            let parent = id.components.dropLast()
+            let folder: Location
+            if let l = folders[parent] {
+                folder = l
+            } else {
+                folder = locate(parent.isEmpty ? root : root + "/" + parent.joined(separator: "/"))
+                folders[parent] = folder
+            }
+            if case .inside(let real) = folder {
+                var st = stat()
+                if lstat(real + "/" + name, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG { return .exact(root + "/" + id.path) }
+            }
+            return resolve(id)
         }
     }
 
