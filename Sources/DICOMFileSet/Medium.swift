@@ -131,17 +131,22 @@ public final class Medium: Sendable {
     /// name, a missing file) is looked up by `resolve` itself, so the answers are the same.
     public func resolveAll(_ ids: [FileID]) -> [Match] {
         var folders: [ArraySlice<String>: Location] = [:]
+        /// `locate` of a folder, from its parent's answer: one `lstat` when the name is a folder
+        /// (not a link) in a folder inside the root, else `locate` itself.
+        func folder(_ comps: ArraySlice<String>) -> Location {
+            if let l = folders[comps] { return l }
+            var l: Location?
+            if let name = comps.last, case .inside(let up) = folder(comps.dropLast()) {
+                var st = stat()
+                if lstat(up + "/" + name, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR { l = .inside(up + "/" + name) }
+            }
+            let found = l ?? locate(comps.isEmpty ? root : root + "/" + comps.joined(separator: "/"))
+            folders[comps] = found
+            return found
+        }
         return ids.map { id in
             guard let name = id.components.last, Medium.problem(id) == nil else { return resolve(id) }
-            let parent = id.components.dropLast()
-            let folder: Location
-            if let l = folders[parent] {
-                folder = l
-            } else {
-                folder = locate(parent.isEmpty ? root : root + "/" + parent.joined(separator: "/"))
-                folders[parent] = folder
-            }
-            if case .inside(let real) = folder {
+            if case .inside(let real) = folder(id.components.dropLast()) {
                 var st = stat()
                 if lstat(real + "/" + name, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG { return .exact(root + "/" + id.path) }
             }

@@ -62,8 +62,8 @@ public struct FileSetListing: Sendable {
     public func references() -> References {
         var ids: [FileID] = []
         var seen = Set<FileID>()
-        for (r, _) in fileSet.allRecords(includingOrphans: true) {
-            if let id = r.referencedFileID, seen.insert(id).inserted { ids.append(id) }
+        for top in fileSet.records + fileSet.orphans {
+            top.forEach { r, _ in if let id = r.referencedFileID, seen.insert(id).inserted { ids.append(id) } }
         }
         var refs = References()
         let folder = Medium(root: location.root).resolveAll(ids)
@@ -108,7 +108,11 @@ public struct FileSetListing: Sendable {
     public var reportedProblems: [FileSetProblem] { reportedProblems(references()) }
 
     public func reportedProblems(_ refs: References) -> [FileSetProblem] {
-        problems + fileSet.allRecords().compactMap { r, _ in r.referencedFileID.flatMap { referenceProblem($0, refs.folder[$0]) } }
+        var out = problems
+        for top in fileSet.records {
+            top.forEach { r, _ in if let id = r.referencedFileID, let p = referenceProblem(id, refs.folder[id]) { out.append(p) } }
+        }
+        return out
     }
 
     /// The records to show: the root entity, then the orphan subtrees (reported as problems) so that
@@ -118,19 +122,19 @@ public struct FileSetListing: Sendable {
     /// Instances in the order to show them: by Instance Number (0020,0013), then SOP Instance UID,
     /// then File ID; records without a number after those with one.
     public static func sortedInstances(_ records: [DirectoryRecord]) -> [DirectoryRecord] {
-        records.enumerated().sorted { a, b in
-            let na = a.element.keys.integer(.instanceNumber), nb = b.element.keys.integer(.instanceNumber)
+        // The keys are decoded once per record, not once per comparison.
+        let keys = records.map { r in (number: r.keys.integer(.instanceNumber), uid: r.referencedSOPInstanceUID ?? "", file: r.referencedFileID?.path ?? "") }
+        return records.indices.sorted { a, b in
+            let na = keys[a].number, nb = keys[b].number
             if na != nb {
                 guard let x = na else { return false }
                 guard let y = nb else { return true }
                 return x < y
             }
-            let ua = a.element.referencedSOPInstanceUID ?? "", ub = b.element.referencedSOPInstanceUID ?? ""
-            if ua != ub { return ua < ub }
-            let fa = a.element.referencedFileID?.path ?? "", fb = b.element.referencedFileID?.path ?? ""
-            if fa != fb { return fa < fb }
-            return a.offset < b.offset
-        }.map(\.element)
+            if keys[a].uid != keys[b].uid { return keys[a].uid < keys[b].uid }
+            if keys[a].file != keys[b].file { return keys[a].file < keys[b].file }
+            return a < b
+        }.map { records[$0] }
     }
 
     /// Indented text tree.
