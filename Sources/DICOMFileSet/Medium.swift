@@ -129,8 +129,13 @@ public final class Medium: Sendable {
     /// `resolve` of many File IDs at once, in order: each folder on the way is located once, then
     /// a File ID naming a regular file exactly costs one `lstat`; anything else (a link, a variant
     /// name, a missing file) is looked up by `resolve` itself, so the answers are the same.
-    public func resolveAll(_ ids: [FileID]) -> [Match] {
+    public func resolveAll(_ ids: [FileID]) -> [Match] { resolveAllWithRealPaths(ids).map(\.match) }
+
+    /// `resolveAll`, with the real path (symbolic links resolved, as `realPath` gives it) of each
+    /// file found exactly by the fast path; nil for the others.
+    public func resolveAllWithRealPaths(_ ids: [FileID]) -> [(match: Match, real: String?)] {
         var folders: [ArraySlice<String>: Location] = [:]
+        func join(_ up: String, _ name: String) -> String { up == "/" ? "/" + name : up + "/" + name }
         /// `locate` of a folder, from its parent's answer: one `lstat` when the name is a folder
         /// (not a link) in a folder inside the root, else `locate` itself.
         func folder(_ comps: ArraySlice<String>) -> Location {
@@ -138,19 +143,20 @@ public final class Medium: Sendable {
             var l: Location?
             if let name = comps.last, case .inside(let up) = folder(comps.dropLast()) {
                 var st = stat()
-                if lstat(up + "/" + name, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR { l = .inside(up + "/" + name) }
+                if lstat(join(up, name), &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR { l = .inside(join(up, name)) }
             }
             let found = l ?? locate(comps.isEmpty ? root : root + "/" + comps.joined(separator: "/"))
             folders[comps] = found
             return found
         }
         return ids.map { id in
-            guard let name = id.components.last, Medium.problem(id) == nil else { return resolve(id) }
-            if case .inside(let real) = folder(id.components.dropLast()) {
+            guard let name = id.components.last, Medium.problem(id) == nil else { return (resolve(id), nil) }
+            if case .inside(let up) = folder(id.components.dropLast()) {
                 var st = stat()
-                if lstat(real + "/" + name, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG { return .exact(root + "/" + id.path) }
+                let real = join(up, name)
+                if lstat(real, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG { return (.exact(root + "/" + id.path), real) }
             }
-            return resolve(id)
+            return (resolve(id), nil)
         }
     }
 

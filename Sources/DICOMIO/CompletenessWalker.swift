@@ -147,8 +147,11 @@ struct Walker {
             return
         }
         if depth == 0 && tag.group == 0x0028 && len <= 64 {
-            let v = bytes(pos, len)
-            let text = String(decoding: v, as: UTF8.self).trimmingCharacters(in: CharacterSet(charactersIn: " \0"))
+            var v = bytes(pos, len)
+            // Leading and trailing spaces and NULs dropped (single-byte characters: trimmed before decoding).
+            while let f = v.first, f == 0x20 || f == 0 { v = v.dropFirst() }
+            while let l = v.last, l == 0x20 || l == 0 { v = v.dropLast() }
+            let text = String(decoding: v, as: UTF8.self)
             func us() -> Int? { len >= 2 ? Int(u16(pos)) : nil }
             switch tag {
             case .rows: rows = us()
