@@ -28,12 +28,14 @@
 # creation, copy + DICOMDIR (create vs cp -r + dcmmkdir); 4 reading a File-set (list vs pydicom
 # FileSet, dcmdump); 5 codecs (Benchmarks/codecs.sh: JPEG Lossless, JPEG 2000, RLE encode and
 # decode vs dcmcjpeg/dcmdjpeg, gdcmconv, opj_compress, dcmcrle/dcmdrle); 6 ISO image (create --iso
-# vs cp -r, xorriso -as mkisofs); 7 import into the store (import vs cp -r, Orthanc; 7b import
-# again, all present, against 7); 8 in-place DICOMDIR of 10,000 and 100,000 small files (time per
-# file, max RSS against the bound 2 x DICOMDIR + 40 MiB); 9 max RSS of create, import and export
-# --iso at 2,000 and 20,000 small files. Rows 2-4, 6 and 7 also print one run under /usr/bin/time
-# -v: wall time, max RSS.
-# SKIP_FILESET=1 leaves rows 2-4 out, SKIP_20K=1 the 20,000-file parts; RUNS_20K (default 3, no
+# vs cp -r, xorriso -as mkisofs; 6b create --iso + verify of the image vs xorriso alone); 7 import
+# into the store (import vs cp -r, Orthanc; 7b import again, all present, against 7); 8 in-place
+# DICOMDIR of 10,000 and 100,000 small files (time per file, max RSS against the bound 2 x DICOMDIR
+# + 40 MiB); 9 max RSS of create, import and export --iso at 2,000 and 20,000 small files; 10 verify
+# vs create --in-place of the 20,000 files. Row 4 also reads a 100,000-record DICOMDIR (list100k).
+# Rows 2-4, 6 and 7 also print one run under /usr/bin/time -v: wall time, max RSS.
+# SKIP_100K=1 leaves out every 100,000-file part (rows 4 and 8).
+# SKIP_FILESET=1 leaves rows 2-4 and 10 out, SKIP_20K=1 the 20,000-file parts; RUNS_20K (default 3, no
 # warm-up) and RUNS_CREATE (default 3) set the runs of the big rows; GDCM=1 times gdcmgendir
 # in row 2 (otherwise one run). Data: ct20000s (20,000 64x64 CT files, ~300 MB) and, per corpus,
 # NAME-fs (laid out by our create, ~ the corpus size) plus hard-linked NAME-bare, NAME-inplace.
@@ -346,16 +348,17 @@ inplace_row() {
 }
 
 # Row 4: read a File-set's tree (every instance record, file presence).
+# READ_PYDICOM=0 leaves pydicom out (the 100,000-record row: minutes per run).
 read_row() {
     local name=$1 label=$2
     local fs=$DATA/$name-fs
     local -a peers=()
-    if [[ $have_pydicom == 1 ]]; then peers+=("pydicom FileSet + iterate :: $PY Benchmarks/pydicom_fileset.py $fs/DICOMDIR"); fi
+    if [[ $have_pydicom == 1 && ${READ_PYDICOM:-1} == 1 ]]; then peers+=("pydicom FileSet + iterate :: $PY Benchmarks/pydicom_fileset.py $fs/DICOMDIR"); fi
     if [[ $have_dcmdump == 1 ]]; then peers+=("dcmdump -q DICOMDIR :: dcmdump -q $fs/DICOMDIR"); fi
     row "4. read a File-set, $label" "dicom-media list --json :: $DM list --json $fs" ${peers[@]+"${peers[@]}"}
     {
         maxrss "dicom-media list --json" "$DM list --json $fs"
-        if [[ $have_pydicom == 1 ]]; then maxrss "pydicom FileSet + iterate" "$PY Benchmarks/pydicom_fileset.py $fs/DICOMDIR"; fi
+        if [[ $have_pydicom == 1 && ${READ_PYDICOM:-1} == 1 ]]; then maxrss "pydicom FileSet + iterate" "$PY Benchmarks/pydicom_fileset.py $fs/DICOMDIR"; fi
     } | tee -a "$TABLE"
 }
 
@@ -396,6 +399,22 @@ if [[ -z ${SKIP_FILESET:-} ]]; then
 
     read_row ct2000 "2,000 instances"
     if [[ -z ${SKIP_20K:-} ]]; then read_row ct20000s "20,000 instances"; fi
+    if [[ -z ${SKIP_100K:-} ]]; then
+        # 100,000 small files (~1.5 GB, ~15 min to lay out once): a 40 MB DICOMDIR (goal: list --json
+        # at most 1.0x dcmdump of it).
+        corpus list100k --count 100000 --modality CT --seed 3 --small
+        fileset list100k
+        READ_PYDICOM=0 read_row list100k "100,000 instances"
+    fi
+
+    # Row 10: verify (every completeness check, files read on every core) of the 20,000-file
+    # File-set against indexing the same files (create --in-place); goal: at most 1.5x.
+    if [[ -z ${SKIP_20K:-} ]]; then
+        ip=$DATA/ct20000s-inplace
+        ROW_PREPARE="rm -f $ip/DICOMDIR" ROW_RUNS=${RUNS_20K:-3} ROW_WARMUP=0 row "10. verify vs create --in-place, 20,000 files (64x64)" \
+            "dicom-media verify :: $DM verify $DATA/ct20000s-fs" "dicom-media create --in-place :: $DM create $ip --in-place"
+        rm -f "$ip/DICOMDIR"
+    fi
 fi
 
 # Row 6: an ISO 9660 image of the 2,000-file corpus (1 GB): `create --iso` from the bare files,
@@ -417,6 +436,13 @@ if [[ -z ${SKIP_FILESET:-} && -z ${SKIP_ISO:-} ]]; then
     ROW_PREPARE="rm -rf $iso_out; sync" ROW_RUNS=${RUNS_CREATE:-3} row "6. ISO image, 2,000 files (1 GB)" \
         "dicom-media create --iso :: $DM create --iso $DATA/out-iso.iso $bare" "${peers[@]}"
     ROW_PREPARE="rm -rf $iso_out; sync" maxrss "dicom-media create --iso" "$DM create --iso $DATA/out-iso.iso $bare" | tee -a "$TABLE"
+    # Row 6b: the image made and then checked (verify reads it in place: directory tree and file
+    # extents, nothing unpacked) against xorriso making it alone; goal: together at most 1.0x.
+    if command -v xorriso >/dev/null; then
+        ROW_PREPARE="rm -rf $iso_out; sync" ROW_RUNS=${RUNS_CREATE:-3} row "6b. create --iso + verify of the image, 2,000 files (1 GB)" \
+            "dicom-media create --iso + verify :: $DM create --iso $DATA/out-iso.iso $bare && $DM verify $DATA/out-iso.iso" \
+            "xorriso -as mkisofs -R -J, File-set made before :: $xo $fs" "xorriso -as mkisofs -R -J + sync :: $xo $fs && sync"
+    fi
     rm -rf $iso_out
 fi
 

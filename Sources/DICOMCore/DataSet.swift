@@ -101,11 +101,15 @@ extension DataSet {
 
     public static func splitValues(_ s: String, vr: VR) -> [String] {
         if s.isEmpty { return [] }
+        // Fast paths: one value (no backslash byte at all); ASCII split on its bytes.
+        if vr.isSingleValuedText || !s.utf8.contains(UInt8(ascii: "\\")) { return [trim(s, vr: vr)] }
+        if let parts = splitASCII(s, vr: vr) { return parts }
         let parts: [Substring] = vr.isSingleValuedText ? [Substring(s)] : s.split(separator: "\\", omittingEmptySubsequences: false)
         return parts.map { trim(String($0), vr: vr) }
     }
 
     static func trim(_ s: String, vr: VR) -> String {
+        if let t = trimASCII(s, vr: vr) { return t }
         var scalars = Substring(s)
         let isPad: (Character) -> Bool = { $0 == " " || $0 == "\0" }
         // One backward scan: a `dropLast()` loop recounts the string on every step (quadratic; a
@@ -116,6 +120,39 @@ extension DataSet {
             while let f = scalars.first, f == " " { scalars = scalars.dropFirst() }
         }
         return String(scalars)
+    }
+
+    /// `trim` of an ASCII string on its bytes (each byte a character, so the same result); nil when not ASCII.
+    static func trimASCII(_ s: String, vr: VR) -> String? {
+        var s = s
+        return s.withUTF8 { u -> String? in
+            for b in u where b >= 0x80 { return nil }
+            return trimmed(u, 0, u.count, vr: vr)
+        }
+    }
+
+    /// `splitValues` of an ASCII string on its bytes (no character spans a backslash); nil when not ASCII.
+    static func splitASCII(_ s: String, vr: VR) -> [String]? {
+        var s = s
+        return s.withUTF8 { u -> [String]? in
+            for b in u where b >= 0x80 { return nil }
+            var out: [String] = []
+            var start = 0
+            for i in 0..<u.count where u[i] == UInt8(ascii: "\\") {
+                out.append(trimmed(u, start, i, vr: vr))
+                start = i + 1
+            }
+            out.append(trimmed(u, start, u.count, vr: vr))
+            return out
+        }
+    }
+
+    /// The ASCII bytes `lo..<hi` of `u` without trailing spaces and NULs, and leading spaces where `trim` drops them.
+    private static func trimmed(_ u: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int, vr: VR) -> String {
+        var lo = lo, hi = hi
+        while hi > lo && (u[hi - 1] == 0x20 || u[hi - 1] == 0) { hi -= 1 }
+        if !vr.isSingleValuedText && vr != .PN { while lo < hi && u[lo] == 0x20 { lo += 1 } }
+        return String(decoding: UnsafeBufferPointer(rebasing: u[lo..<hi]), as: UTF8.self)
     }
 
     /// The first value of a string element.

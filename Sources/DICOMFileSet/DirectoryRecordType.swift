@@ -38,8 +38,10 @@ public struct DirectoryRecordType: RawRepresentable, Hashable, Sendable, CustomS
         ].map { Self(rawValue: $0) })
 
     /// Every type PS3.3 currently defines.
-    public static var standard: Set<Self> { rootLevel.union(instanceLevel).union([.study, .series]) }
+    public static let standard: Set<Self> = rootLevel.union(instanceLevel).union([.study, .series])
     public var isStandard: Bool { Self.standard.contains(self) }
+
+    private static let seriesChildren: Set<Self> = instanceLevel.union([.private])
 
     /// The record types allowed in the lower-level entity of a record of this type (PS3.3 Table F.4-1);
     /// nil means "any" (PRIVATE records may hold anything).
@@ -47,7 +49,7 @@ public struct DirectoryRecordType: RawRepresentable, Hashable, Sendable, CustomS
         switch self {
         case .patient: return [.study, .private, Self("HL7 STRUC DOC")]
         case .study: return [.series, .private]
-        case .series: return Self.instanceLevel.union([.private])
+        case .series: return Self.seriesChildren
         case .private: return nil
         default: return [.private]
         }

@@ -17,8 +17,10 @@ extension FileSetVerifier {
             out.problems.append(FileSetProblem(sev, code, msg, fileID: ref?.fileID ?? first?.fileID, rule: rule, offset: ref?.offset))
         }
         let file: DICOMFile
+        // One read per file: the whole file when it is small (or on a medium read in place), else header reads.
+        let whole = v.files.map { try? v.readFile(job.path, from: $0) } ?? readSmallFile(job.path)
         do {
-            file = try v.readHeader(job.path)
+            file = try whole.map { try Part10Reader.read(bytes: $0, path: job.path, options: .headerOnly) } ?? v.readHeader(job.path)
         } catch let e as DICOMParseError {
             add(
                 .error, .fileUnreadable, "the referenced file cannot be read as DICOM: \(e.offset.map { "offset \($0): " } ?? "")\(e.message)", first,
@@ -31,7 +33,9 @@ extension FileSetVerifier {
         out.readable = true
         // Complete instance (PS3.10 §7): every length inside the file, Pixel Data whole; bulk data is skipped, not read.
         do {
-            if let files = v.files {
+            if let whole {
+                try Completeness.check(bytes: whole, path: job.path)
+            } else if let files = v.files {
                 try Completeness.check(bytes: try v.readFile(job.path, from: files), path: job.path)
             } else {
                 try Completeness.check(path: job.path)
@@ -172,6 +176,34 @@ extension FileSetVerifier {
             }
         }
         return out
+    }
+
+    /// Files up to this size are read whole, once, for both the header and the completeness check.
+    static let wholeReadLimit = 1 << 20
+
+    /// The bytes of a regular file of at most `wholeReadLimit` bytes (one open, fstat, read); nil
+    /// for a larger file or on any failure (the path-based readers then report it as they do).
+    static func readSmallFile(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size <= wholeReadLimit else { return nil }
+        let size = Int(st.st_size)
+        var complete = true
+        let bytes = [UInt8](unsafeUninitializedCapacity: max(size, 1)) { buf, initialized in
+            var got = 0
+            while got < size {
+                let n = read(fd, buf.baseAddress! + got, size - got)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                got += n
+            }
+            initialized = got
+            complete = got == size
+        }
+        // A file that changed size while read: the path-based readers decide.
+        return complete ? bytes : nil
     }
 
     /// The instance value a key is copied from (PS3.11 Table H.3-2 for the functional groups).

@@ -36,11 +36,15 @@ extension FileSetVerifier.Pass {
             }
             return out.sorted()
         }
-        func visit(_ dir: String, depth: Int) {
+        func join(_ dir: String, _ name: String) -> String { dir == "/" ? "/" + name : dir + "/" + name }
+        /// `real`: the folder's real path when known (a folder, not a link, in a folder whose real path is known).
+        func visit(_ dir: String, depth: Int, real: String? = nil) {
             guard depth <= 32 else { return }
-            if let real = realPath(dir) { guard visited.insert(real).inserted else { return } }
+            let realDir = real ?? realPath(dir)
+            if let realDir { guard visited.insert(realDir).inserted else { return } }
             // Names the caller leaves out (a journal folder of an interrupted write, which the caller reports).
-            let names = resolver.listing(dir).filter { $0 != "." && $0 != ".." && !(depth == 0 && v.ignoredNames.contains($0)) }
+            // Every folder walked is inside the root (links are followed only when they stay inside).
+            let names = folderNames(dir).sorted().filter { $0 != "." && $0 != ".." && !(depth == 0 && v.ignoredNames.contains($0)) }
             if depth > 0, names.contains(where: { isDICOMDIRName($0) && isRegularFile(dir + "/" + $0) }) {
                 problems.append(
                     FileSetProblem(
@@ -54,7 +58,7 @@ extension FileSetVerifier.Pass {
                 var st = stat()
                 guard lstat(p, &st) == 0 else { continue }
                 let kind = st.st_mode & S_IFMT
-                if kind == S_IFDIR { visit(p, depth: depth + 1); continue }
+                if kind == S_IFDIR { visit(p, depth: depth + 1, real: realDir.map { join($0, n) }); continue }
                 if kind == S_IFLNK {
                     // One rule for links (the guarded medium): inside the root followed, out of it or looping skipped and listed.
                     guard let target = resolver.resolveInside(p) else {
@@ -82,10 +86,12 @@ extension FileSetVerifier.Pass {
                         continue
                     }
                     guard isRegularFile(p) else { continue }
+                    if excluded.contains(realPath(p) ?? p) { continue }
                 } else if kind != S_IFREG {
                     continue
+                } else if excluded.contains(realDir.map { join($0, n) } ?? realPath(p) ?? p) {
+                    continue
                 }
-                if excluded.contains(realPath(p) ?? p) { continue }
                 out.append(p)
             }
         }

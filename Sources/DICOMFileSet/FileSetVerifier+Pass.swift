@@ -50,9 +50,30 @@ extension FileSetVerifier {
         /// The medium's files when it is not a folder.
         var listed: (paths: [String], resolver: FileListResolver)?
 
+        /// Where the referenced File IDs of a folder lead, looked up once for the whole File-set
+        /// (`Medium.resolveAllWithRealPaths`), with the real path of each file found exactly.
+        var folderMatches: [FileID: (match: Medium.Match, real: String?)] = [:]
+
+        /// Looks up every File ID the records reference (tree, orphans, inactive) in one batch.
+        mutating func resolveReferences() {
+            guard listed == nil else { return }
+            var ids: [FileID] = []
+            var seen = Set<FileID>()
+            for top in v.fileSet.records + v.fileSet.orphans + v.fileSet.inactive {
+                top.forEach { r, _ in if let id = r.referencedFileID, seen.insert(id).inserted { ids.append(id) } }
+            }
+            for (id, m) in zip(ids, resolver.resolveAllWithRealPaths(ids)) { folderMatches[id] = m }
+        }
+
+        /// The real path of the file `id` led to at `path` (as `realPath` gives it, else `path`).
+        func canonicalPath(of id: FileID, at path: String) -> String {
+            if let r = folderMatches[id]?.real { return r }
+            return realPath(path) ?? path
+        }
+
         /// `resolver.resolve`, or the file list's lookup (paths prefixed with the root).
         func resolve(_ id: FileID) -> Medium.Match {
-            guard let listed else { return resolver.resolve(id) }
+            guard let listed else { return folderMatches[id]?.match ?? resolver.resolve(id) }
             switch listed.resolver.resolve(id) {
             case .exact(let p): return .exact(v.root + "/" + p)
             case .variant(let p): return .variant(v.root + "/" + p)
@@ -71,6 +92,7 @@ extension FileSetVerifier {
         }
 
         mutating func run(progress: (@Sendable (Int, Int) -> Void)?) -> [FileSetProblem] {
+            resolveReferences()
             checkFileSetIdentification()
             for rec in v.fileSet.records { walk(rec, parent: nil, context: Context()) }
             // Orphans are reported by the reader; their files still count as referenced, so that the
@@ -79,7 +101,7 @@ extension FileSetVerifier {
             // reader; they are not unreferenced either.
             for orphan in v.fileSet.orphans + v.fileSet.inactive {
                 orphan.forEach { r, _ in
-                    if let id = r.referencedFileID, let p = path(id) { excluded.insert(realPath(p) ?? p) }
+                    if let id = r.referencedFileID, let p = path(id) { excluded.insert(canonicalPath(of: id, at: p)) }
                 }
             }
             if let dir = v.dicomdirPath ?? path(FileID(["DICOMDIR"])) { excluded.insert(realPath(dir) ?? dir) }

@@ -203,7 +203,7 @@ extension FileSetVerifier.Pass {
                 rule: "PS3.10 8.5, PS3.12", offset: offset)
             resolved = p
         }
-        let real = realPath(resolved) ?? resolved
+        let real = canonicalPath(of: id, at: resolved)
         excluded.insert(real)
         let ref = FileSetVerifier.Reference(
             type: rec.type, keys: rec.keys, fileID: fid, offset: offset,

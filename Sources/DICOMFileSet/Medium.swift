@@ -35,6 +35,13 @@ public final class Medium: Sendable {
 
     /// Why `component` cannot be a path component on the medium, or nil when it can.
     public static func componentProblem(_ c: String) -> String? {
+        // Fast path, one scan of the bytes: none of "/", "\\", ":", NUL, no leading "~", not "." or "..".
+        let u = c.utf8
+        if let f = u.first, f != UInt8(ascii: "~"), f != UInt8(ascii: ".") || (c != "." && c != ".."),
+            !u.contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: ":") || $0 == 0 })
+        {
+            return nil
+        }
         if c.isEmpty { return "an empty component" }
         if c == "." || c == ".." { return "a '\(c)' component" }
         if c.contains("/") { return "a '/' inside component '\(c)'" }
@@ -116,6 +123,40 @@ public final class Medium: Sendable {
         switch resolve(id) {
         case .exact(let p), .variant(let p): return p;
         default: return nil
+        }
+    }
+
+    /// `resolve` of many File IDs at once, in order: each folder on the way is located once, then
+    /// a File ID naming a regular file exactly costs one `lstat`; anything else (a link, a variant
+    /// name, a missing file) is looked up by `resolve` itself, so the answers are the same.
+    public func resolveAll(_ ids: [FileID]) -> [Match] { resolveAllWithRealPaths(ids).map(\.match) }
+
+    /// `resolveAll`, with the real path (symbolic links resolved, as `realPath` gives it) of each
+    /// file found exactly by the fast path; nil for the others.
+    public func resolveAllWithRealPaths(_ ids: [FileID]) -> [(match: Match, real: String?)] {
+        var folders: [ArraySlice<String>: Location] = [:]
+        func join(_ up: String, _ name: String) -> String { up == "/" ? "/" + name : up + "/" + name }
+        /// `locate` of a folder, from its parent's answer: one `lstat` when the name is a folder
+        /// (not a link) in a folder inside the root, else `locate` itself.
+        func folder(_ comps: ArraySlice<String>) -> Location {
+            if let l = folders[comps] { return l }
+            var l: Location?
+            if let name = comps.last, case .inside(let up) = folder(comps.dropLast()) {
+                var st = stat()
+                if lstat(join(up, name), &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR { l = .inside(join(up, name)) }
+            }
+            let found = l ?? locate(comps.isEmpty ? root : root + "/" + comps.joined(separator: "/"))
+            folders[comps] = found
+            return found
+        }
+        return ids.map { id in
+            guard let name = id.components.last, Medium.problem(id) == nil else { return (resolve(id), nil) }
+            if case .inside(let up) = folder(id.components.dropLast()) {
+                var st = stat()
+                let real = join(up, name)
+                if lstat(real, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG { return (.exact(root + "/" + id.path), real) }
+            }
+            return (resolve(id), nil)
         }
     }
 

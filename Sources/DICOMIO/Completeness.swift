@@ -95,7 +95,7 @@ public enum Completeness {
             throw impossible("negative Rows, Columns, Samples per Pixel or Bits Allocated")
         }
         // YBR_FULL_422 and YBR_PARTIAL_422 store two samples per pixel natively (PS3.3 §C.7.6.3.1.2).
-        let p = photometric?.trimmingCharacters(in: .whitespaces) ?? ""
+        let p = photometric.map(trimmingWhitespace) ?? ""
         let samples = (samplesPerPixel == 3 && (p == "YBR_FULL_422" || p == "YBR_PARTIAL_422")) ? 2 : samplesPerPixel
         var bits = 1
         for (factor, name) in [
@@ -114,7 +114,7 @@ public enum Completeness {
 
     /// Number of Frames (0028,0008) of a data set: 1 when absent; throws for a value that is not a positive integer.
     static func frames(_ text: String?, path: String?, offset: Int?) throws -> Int {
-        guard let t = text?.trimmingCharacters(in: .whitespaces), !t.isEmpty else { return 1 }
+        guard let t = text.map(trimmingWhitespace), !t.isEmpty else { return 1 }
         guard let n = Int(t.hasPrefix("+") ? String(t.dropFirst()) : t) else {
             throw DICOMIOError(
                 .impossible, "impossible image description: Number of Frames '\(t)' is not a number", path: path, offset: offset, tag: .numberOfFrames)
@@ -124,6 +124,16 @@ public enum Completeness {
                 .impossible, "impossible image description: Number of Frames \(n) (must be 1 or more)", path: path, offset: offset, tag: .numberOfFrames)
         }
         return n
+    }
+
+    /// `trimmingCharacters(in: .whitespaces)`; an ASCII string (whose only whitespace is space and
+    /// tab) is trimmed on its bytes without Foundation.
+    static func trimmingWhitespace(_ s: String) -> String {
+        let u = s.utf8
+        guard !u.contains(where: { $0 >= 0x80 }) else { return s.trimmingCharacters(in: .whitespaces) }
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
+        guard let first = u.firstIndex(where: { !isSpace($0) }), let last = u.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(s[first...last])
     }
 
     /// A deflated instance is read whole (within the inflate limit); its Pixel Data is checked on the parsed data set.

@@ -123,8 +123,9 @@ struct List: ParsableCommand {
             Console.shared.failure(error); throw ExitCode(Exit.unreadable)
         }
         // The problems of the DICOMDIR, plus files found only as variants or outside the root.
-        let problems = listing.reportedProblems
-        output.result(listing.text(), json: listing.json())
+        let refs = listing.references()
+        let problems = listing.reportedProblems(refs)
+        output.result(listing.text(refs), jsonBytes: listing.jsonDocument(refs))
         output.report(problems)
         try exitWith(failOn.code(problems))
     }

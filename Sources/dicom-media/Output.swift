@@ -29,6 +29,11 @@ struct OutputOptions: ParsableArguments {
         if json { printDocument(document()) } else if !quiet { let t = text(); if !t.isEmpty { Console.shared.result(t) } }
     }
 
+    /// `result` with the JSON document already written as bytes (a streamed listing).
+    func result(_ text: @autoclosure () -> String, jsonBytes: @autoclosure () -> [UInt8]) {
+        if json { Console.shared.document(utf8: jsonBytes()) } else if !quiet { let t = text(); if !t.isEmpty { Console.shared.result(t) } }
+    }
+
     /// A warning or note on stderr (not with --quiet).
     func note(_ s: String) { if !quiet { printError(s) } }
 

@@ -50,6 +50,35 @@ final class MediumTests: XCTestCase {
         XCTAssertEqual(Medium.normalisedPath("dicom/img.DCM;1"), "DICOM/IMG")
     }
 
+    /// The batch lookup gives what `resolve` gives one by one (exact, variants, links in and out,
+    /// loops, missing, illegal), and the real path of every file it found exactly.
+    func testResolveAllAgreesWithResolve() {
+        let m = Medium(root: root)
+        let ids = [
+            ["DICOM", "P1", "IMG"], ["dicom", "p1", "img"], ["DICOM2", "IMG"], ["DICOM", "P1", "NONE"], ["INLINK", "P1", "IMG"], ["OUT", "SECRET"],
+            ["DICOM", "P1", "SECRET"], ["DICOM", "REL"], ["DICOM", "P1", "LOOP"], ["DICOM", "P1", "LOOP", "X"], ["NONE", "X"], ["DICOM", "P1"],
+            [".."], ["DICOM", "..", "X"], [], ["A/B"], ["DICOM", "P1", "IMG", "X"], ["DICOM", "P1", "IMG"],
+        ].map(FileID.init)
+        let all = m.resolveAllWithRealPaths(ids)
+        XCTAssertEqual(all.map(\.match), ids.map(m.resolve))
+        XCTAssertEqual(m.resolveAll(ids), ids.map(m.resolve))
+        for (id, r) in zip(ids, all) {
+            if let real = r.real {
+                XCTAssertEqual(real, Self.real(root + "/" + id.path), "\(id)")
+            } else if case .exact = r.match {
+                XCTAssertEqual(id, FileID(["INLINK", "P1", "IMG"]), "only a path through a link leaves the fast path")
+            }
+        }
+        XCTAssertEqual(all[0].real, Self.real(root + "/DICOM/P1/IMG"))
+    }
+
+    /// realpath(3).
+    static func real(_ path: String) -> String? {
+        guard let p = realpath(path, nil) else { return nil }
+        defer { free(p) }
+        return String(cString: p)
+    }
+
     func testLinksInsideFollowedOutsideRefused() {
         let m = Medium(root: root)
         XCTAssertEqual(m.resolve(FileID(["INLINK", "P1", "IMG"])), .exact(root + "/INLINK/P1/IMG"))

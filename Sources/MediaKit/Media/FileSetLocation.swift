@@ -33,11 +33,14 @@ public struct FileSetLocation: Sendable {
     /// relative to the enclosing File-set root, the nearest folder above holding a DICOMDIR (PS3.10
     /// §8.2). The folder under which more of the first referenced File IDs resolve wins; ties keep `folder`.
     public static func enclosingRoot(of fs: FileSet, dicomdir: String, folder: String, sample: Int = 16) -> String {
+        // The first `sample` File IDs of the tree, then of the orphans (depth-first, without listing every record).
         var ids: [FileID] = []
-        for (r, _) in fs.allRecords(includingOrphans: true) {
+        func collect(_ r: DirectoryRecord) {
+            guard ids.count < sample else { return }
             if let id = r.referencedFileID { ids.append(id) }
-            if ids.count >= sample { break }
+            for c in r.children { collect(c) }
         }
+        for r in fs.records + fs.orphans { collect(r) }
         if ids.isEmpty { return folder }
         func hits(_ root: String) -> Int {
             let resolver = Medium(root: root)

@@ -54,6 +54,18 @@ public final class Console: Sendable {
         if first { print(j.serialized(pretty: true)) }
     }
 
+    /// Prints one JSON document given as its UTF-8 bytes (a newline added), as `document(_:)` does.
+    public func document(utf8 bytes: [UInt8]) {
+        let first = state.withLock { s -> Bool in
+            defer { s.printedDocument = true }
+            return !s.printedDocument
+        }
+        if first {
+            write(bytes)
+            write([UInt8(ascii: "\n")])
+        }
+    }
+
     /// A result on stdout (a newline added).
     public func result(_ s: String) { print(s) }
 

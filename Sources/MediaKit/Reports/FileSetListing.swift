@@ -50,34 +50,69 @@ public struct FileSetListing: Sendable {
         return FileSetListing(location: loc, fileSet: fs, problems: problems, files: FileListResolver(paths: paths))
     }
 
-    /// Where a File ID leads: the path under the root (folder) or in the medium's file list.
-    func resolve(_ id: FileID, _ resolver: Medium) -> Medium.Match {
-        guard let files else { return resolver.resolve(id) }
-        switch files.resolve(id) {
-        case .exact(let p): return .exact(location.root + "/" + p)
-        case .variant(let p): return .variant(location.root + "/" + p)
-        case let m: return m
+    /// Where every referenced File ID of the tree and the orphans leads, each looked up once:
+    /// `shown` for the listing (the medium's file list for an image, else the root folder), `folder`
+    /// under the root folder (what `reportedProblems` checks, also for an image).
+    public struct References: Sendable {
+        var shown: [FileID: Medium.Match] = [:]
+        var folder: [FileID: Medium.Match] = [:]
+    }
+
+    /// Looks every referenced File ID up once (a folder: one `lstat` per file, see `Medium.resolveAll`).
+    public func references() -> References {
+        var ids: [FileID] = []
+        var seen = Set<FileID>()
+        for top in fileSet.records + fileSet.orphans {
+            top.forEach { r, _ in if let id = r.referencedFileID, seen.insert(id).inserted { ids.append(id) } }
+        }
+        var refs = References()
+        let folder = Medium(root: location.root).resolveAll(ids)
+        for (id, m) in zip(ids, folder) { refs.folder[id] = m }
+        guard let files else {
+            refs.shown = refs.folder
+            return refs
+        }
+        for id in ids {
+            switch files.resolve(id) {
+            case .exact(let p): refs.shown[id] = .exact(location.root + "/" + p)
+            case .variant(let p): refs.shown[id] = .variant(location.root + "/" + p)
+            case let m: refs.shown[id] = m
+            }
+        }
+        return refs
+    }
+
+    /// Whether the file a File ID names is there (exactly or as a variant).
+    static func present(_ match: Medium.Match?) -> Bool {
+        switch match {
+        case .exact?, .variant?: return true
+        default: return false
         }
     }
 
     /// The problem of a File ID found only under a variant name (a warning) or leaving the root (an error).
-    func referenceProblem(_ id: FileID, _ match: Medium.Match) -> FileSetProblem? {
+    func referenceProblem(_ id: FileID, _ match: Medium.Match?) -> FileSetProblem? {
         switch match {
-        case .variant(let p):
+        case .variant(let p)?:
             return FileSetProblem(
                 .warning, .fileIDVariant, "file found only as \(p.dropFirst(location.root.count + 1)) (case or suffix differs)", fileID: id.path,
                 rule: "PS3.10 8.5")
-        case .outsideRoot:
+        case .outsideRoot?:
             return FileSetProblem(.error, .fileIDOutsideRoot, "File ID leaves the File-set root; refused", fileID: id.path, rule: "PS3.10 8.2")
-        case .exact, .missing: return nil
+        case .exact?, .missing?, nil: return nil
         }
     }
 
     /// What `list` reports on stderr: the DICOMDIR's problems, then every referenced file found
     /// only as a variant or outside the root (looked up under the root folder).
-    public var reportedProblems: [FileSetProblem] {
-        let resolver = Medium(root: location.root)
-        return problems + fileSet.allRecords().compactMap { r, _ in r.referencedFileID.flatMap { referenceProblem($0, resolver.resolve($0)) } }
+    public var reportedProblems: [FileSetProblem] { reportedProblems(references()) }
+
+    public func reportedProblems(_ refs: References) -> [FileSetProblem] {
+        var out = problems
+        for top in fileSet.records {
+            top.forEach { r, _ in if let id = r.referencedFileID, let p = referenceProblem(id, refs.folder[id]) { out.append(p) } }
+        }
+        return out
     }
 
     /// The records to show: the root entity, then the orphan subtrees (reported as problems) so that
@@ -87,108 +122,28 @@ public struct FileSetListing: Sendable {
     /// Instances in the order to show them: by Instance Number (0020,0013), then SOP Instance UID,
     /// then File ID; records without a number after those with one.
     public static func sortedInstances(_ records: [DirectoryRecord]) -> [DirectoryRecord] {
-        records.enumerated().sorted { a, b in
-            let na = a.element.keys.integer(.instanceNumber), nb = b.element.keys.integer(.instanceNumber)
+        // The keys are decoded once per record, not once per comparison.
+        let keys = records.map { r in (number: r.keys.integer(.instanceNumber), uid: r.referencedSOPInstanceUID ?? "", file: r.referencedFileID?.path ?? "") }
+        return records.indices.sorted { a, b in
+            let na = keys[a].number, nb = keys[b].number
             if na != nb {
                 guard let x = na else { return false }
                 guard let y = nb else { return true }
                 return x < y
             }
-            let ua = a.element.referencedSOPInstanceUID ?? "", ub = b.element.referencedSOPInstanceUID ?? ""
-            if ua != ub { return ua < ub }
-            let fa = a.element.referencedFileID?.path ?? "", fb = b.element.referencedFileID?.path ?? ""
-            if fa != fb { return fa < fb }
-            return a.offset < b.offset
-        }.map(\.element)
-    }
-
-    public func json(resolver: Medium? = nil) -> JSON {
-        let resolver = resolver ?? Medium(root: location.root)
-        var problems = self.problems
-        func str(_ ds: DataSet, _ t: Tag) -> JSON { ds.text(t).map { .string(DataSet.splitValues($0, vr: ds[t]?.vr ?? .LO).joined(separator: "\\")) } ?? .null }
-        func int(_ ds: DataSet, _ t: Tag) -> JSON { ds.integer(t).map { .int(Int64($0)) } ?? .null }
-        func instance(_ r: DirectoryRecord) -> JSON {
-            var present = false
-            if let id = r.referencedFileID {
-                let match = resolve(id, resolver)
-                switch match {
-                case .exact, .variant: present = true;
-                default: break
-                }
-                if let p = referenceProblem(id, match) { problems.append(p) }
-            }
-            return .object([
-                ("recordType", .string(r.type.rawValue)),
-                ("instanceNumber", int(r.keys, .instanceNumber)),
-                ("sopClassUID", r.referencedSOPClassUID.map { .string($0) } ?? .null),
-                ("sopInstanceUID", r.referencedSOPInstanceUID.map { .string($0) } ?? .null),
-                ("transferSyntaxUID", r.referencedTransferSyntaxUID.map { .string($0) } ?? .null),
-                ("fileID", r.referencedFileID.map { .string($0.path) } ?? .null),
-                ("present", .bool(present)),
-            ])
-        }
-        func personName(_ ds: DataSet) -> JSON {
-            guard let pn = ds.personNames(.patientName)?.first else { return .null }
-            return .string(pn.description)
-        }
-        func series(_ se: DirectoryRecord) -> [(String, JSON)] {
-            let instances = Self.sortedInstances(se.children.filter { $0.type != .private }).map(instance)
-            return [
-                ("seriesInstanceUID", str(se.keys, .seriesInstanceUID)),
-                ("modality", str(se.keys, .modality)),
-                ("seriesNumber", int(se.keys, .seriesNumber)),
-                ("seriesDescription", str(se.keys, .seriesDescription)),
-                ("bodyPartExamined", str(se.keys, .bodyPartExamined)),
-                ("instances", .array(instances)),
-            ]
-        }
-        func study(_ st: DirectoryRecord) -> [(String, JSON)] {
-            [
-                ("studyInstanceUID", str(st.keys, .studyInstanceUID)),
-                ("studyDate", str(st.keys, .studyDate)),
-                ("studyDescription", str(st.keys, .studyDescription)),
-                ("accessionNumber", str(st.keys, .accessionNumber)),
-                ("series", .array(st.children.filter { $0.type == .series }.map { .object(series($0)) })),
-            ]
-        }
-        var patients: [JSON] = []
-        var rootRecords: [JSON] = []
-        /// Patients wherever they hang (an unknown record at the top may hold them); other records at
-        /// the top (or orphans) in `rootRecords` with their type.
-        func place(_ r: DirectoryRecord) {
-            switch r.type {
-            case .patient:
-                patients.append(
-                    .object([
-                        ("patientID", str(r.keys, .patientID)),
-                        ("patientName", personName(r.keys)),
-                        ("studies", .array(r.children.filter { $0.type == .study }.map { .object(study($0)) })),
-                    ]))
-            case .study: rootRecords.append(.object([("recordType", .string(r.type.rawValue))] + study(r)))
-            case .series: rootRecords.append(.object([("recordType", .string(r.type.rawValue))] + series(r)))
-            default:
-                rootRecords.append(instance(r))
-                for c in r.children { place(c) }
-            }
-        }
-        for r in shownRecords { place(r) }
-        return .object([
-            ("fileSetID", .string(fileSet.fileSetID)),
-            ("fileSetUID", .string(fileSet.fileSetUID)),
-            ("root", .string(location.root)),
-            ("patients", .array(patients)),
-            ("rootRecords", .array(rootRecords)),
-            ("problems", .array(problems.map(\.json))),
-        ])
+            if keys[a].uid != keys[b].uid { return keys[a].uid < keys[b].uid }
+            if keys[a].file != keys[b].file { return keys[a].file < keys[b].file }
+            return a < b
+        }.map { records[$0] }
     }
 
     /// Indented text tree.
-    public func text() -> String {
+    public func text(_ refs: References? = nil) -> String {
+        let refs = refs ?? references()
         var lines = ["File-set \(fileSet.fileSetID.isEmpty ? "(no ID)" : fileSet.fileSetID)  UID \(fileSet.fileSetUID)  \(fileSet.recordCount) records"]
         if !fileSet.orphans.isEmpty {
             lines[0] += " (+\(fileSet.orphans.reduce(0) { $0 + $1.subtreeCount }) not reachable from the root, listed below it)"
         }
-        let resolver = Medium(root: location.root)
         func text(_ ds: DataSet, _ t: Tag) -> String? {
             guard let v = ds.string(t), !v.isEmpty else { return nil }
             return v
@@ -214,10 +169,7 @@ public struct FileSetListing: Sendable {
             var s = indent + parts.joined(separator: " ")
             if let id = r.referencedFileID {
                 s += "  " + id.path
-                switch resolve(id, resolver) {
-                case .exact, .variant: break;
-                default: s += "  (MISSING)"
-                }
+                if !Self.present(refs.shown[id]) { s += "  (MISSING)" }
             }
             lines.append(s)
             let children = r.type == .series ? Self.sortedInstances(r.children) : r.children
