@@ -5,9 +5,9 @@ import Synchronization
 
 struct StationRun: ParsableCommand {
     static let discussion =
-        " One foreground process for systemd: the job API over HTTP (GET/POST /api/jobs, GET /api/jobs/ID, POST /api/jobs/ID/cancel and /retry, /api/openapi.json) and the job runner. Jobs a killed station left running are run again at the start. SIGTERM or SIGINT stop the server, let running jobs finish, and exit 0. Exit 2 when the configuration is wrong (the message names the key), the state folder is used by another station, or the port cannot be bound."
+        " One foreground process for systemd: the job API over HTTP (GET/POST /api/jobs, GET /api/jobs/ID, POST /api/jobs/ID/cancel and /retry, /api/openapi.json) the job runner, the watches and, with `dicom`, a C-STORE SCP whose studies the rules publish. Import jobs a killed station left running are run again at its next start; publish jobs are failed and what they had written removed. SIGTERM or SIGINT stop the server, let running jobs finish, and exit 0. Exit 2 when the configuration is wrong (the message names the key), the state folder is used by another station, or the port cannot be bound."
     static let configuration = CommandConfiguration.subcommand(
-        "station", "Run the media station: jobs that import media into the store or to a PACS, driven by an HTTP API.", more: discussion)
+        "station", "Run the media station: jobs that import media and publish studies to discs, driven by an HTTP API, watches and rules.", more: discussion)
     @Option(help: ArgumentHelp("The station's configuration (JSON, see the README).", valueName: "FILE")) var config: String
     @OptionGroup var output: OutputOptions
 
