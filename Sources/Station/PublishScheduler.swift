@@ -15,13 +15,8 @@ public final class PublishScheduler: Sendable {
         self.config = config; self.jobs = jobs; self.interval = interval
     }
 
-    /// Schedules until the task is cancelled.
-    public func run() async {
-        while !Task.isCancelled {
-            _ = try? scan()
-            try? await Task.sleep(for: .seconds(interval))
-        }
-    }
+    /// Schedules every `interval` seconds until the task is cancelled.
+    public func run() async { await Polling.every(interval) { _ = try? self.scan() } }
 
     /// One look at the pending studies; returns the jobs it queued.
     @discardableResult

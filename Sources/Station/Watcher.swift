@@ -22,13 +22,8 @@ public final class Watcher: Sendable {
         self.config = config; self.jobs = jobs; self.settle = settle; self.interval = interval
     }
 
-    /// Scans until the task is cancelled.
-    public func run() async {
-        while !Task.isCancelled {
-            _ = try? scan()
-            try? await Task.sleep(for: .seconds(interval))
-        }
-    }
+    /// Scans every `interval` seconds until the task is cancelled.
+    public func run() async { await Polling.every(interval) { _ = try? self.scan() } }
 
     /// One look at every watch; returns the jobs it queued.
     @discardableResult
