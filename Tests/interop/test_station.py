@@ -4,7 +4,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -14,12 +13,7 @@ import pytest
 
 from conftest import BIN, CORPUS, ROOT, run
 from fileset_util import synth
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from network_util import free_port, wait_listening
 
 
 def write_config(root, **extra):
@@ -47,15 +41,16 @@ def api(port, path, body=None):
 
 
 def wait_up(proc, port):
-    for _ in range(400):
-        if proc.poll() is not None:
-            raise AssertionError(f"station exited {proc.returncode}: {proc.stderr.read().decode()}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError("station did not listen")
+    wait_listening(port, proc)
+
+
+def kill_and_restart(proc, config, port):
+    """kill -9 of the station, then a new one on the same configuration, listening."""
+    proc.kill()
+    proc.wait()
+    again = start(config)
+    wait_up(again, port)
+    return again
 
 
 def wait_job(port, job, states=("done", "failed", "cancelled"), timeout=120):
@@ -141,12 +136,7 @@ def test_a_station_killed_mid_job_runs_it_again(tmp_path):
         _, job = api(port, "/api/jobs", {"kind": "import", "source": str(tmp_path / "drop" / "big")})
         wait_job(port, job["id"], states=("running",), timeout=60)
         time.sleep(0.3)
-    finally:
-        proc.kill()
-        proc.wait()
-    proc = start(config)
-    try:
-        wait_up(proc, port)
+        proc = kill_and_restart(proc, config, port)
         done = wait_job(port, job["id"])
         assert done["state"] == "done", done
         assert done["attempts"] == 2
@@ -274,12 +264,7 @@ def test_a_station_killed_mid_publish_fails_the_job_and_leaves_no_half_image(tmp
                 break
             assert j["state"] in ("queued", "running"), j
             time.sleep(0.02)
-    finally:
-        proc.kill()
-        proc.wait()
-    proc = start(config)
-    try:
-        wait_up(proc, port)
+        proc = kill_and_restart(proc, config, port)
         _, j = api(port, f"/api/jobs/{pub['id']}")
         assert j["state"] == "failed" and "stopped" in j["reason"], j
         assert sorted(p.name for p in (tmp_path / "out").iterdir()) == []
