@@ -5,9 +5,34 @@ import DICOMNetwork
 /// What a new job is asked to do (the body of `POST /api/jobs`), checked against the configuration.
 public enum JobRequest: Sendable, Equatable {
     /// Import a medium (a folder, an ISO image, a DICOMDIR) under a root into the store or to a PACS node.
-    case importMedium(source: String, destination: StationConfig.Destination, deidentify: Bool = false)
-    /// Write studies of the store to a File-set folder or an ISO image in a target folder, then verify what was written.
+    case importMedium(Import)
+    /// Write studies of the store (or of a PACS node) to a File-set folder or an ISO image in a target folder, then
+    /// verify what was written.
     case publish(Publish)
+
+    /// How an import job coerces the patients of a medium to the local patient (IHE Import Reconciliation Workflow).
+    public enum Reconcile: Sendable, Equatable {
+        /// Each patient looked up in this node's Modality Worklist (by accession, then name and birth date, then Patient
+        /// Root), coerced to the single match; a patient with none or several is not imported.
+        case worklist(node: String)
+        /// The user's choice: every patient of the medium becomes this local patient.
+        case patient(id: String, name: String?, issuer: String?)
+    }
+
+    /// An import job's source, destination and transforms.
+    public struct Import: Sendable, Equatable {
+        public var source: String
+        public var destination: StationConfig.Destination
+        public var deidentify = false
+        public var reconcile: Reconcile?
+        /// Ask the destination node for Storage Commitment (PS3.4 Annex J) of what it confirmed.
+        public var commit = false
+        public init(
+            source: String, destination: StationConfig.Destination, deidentify: Bool = false, reconcile: Reconcile? = nil, commit: Bool = false
+        ) {
+            self.source = source; self.destination = destination; self.deidentify = deidentify; self.reconcile = reconcile; self.commit = commit
+        }
+    }
 
     /// A publish job's selection and output.
     public struct Publish: Sendable, Equatable {
@@ -15,6 +40,19 @@ public enum JobRequest: Sendable, Equatable {
         public var target: StationConfig.Target
         public var profile = "STD-GEN-CD"
         public var pdi = true
+        /// Where the studies come from: the station's store, or a node they are retrieved from (C-GET or WADO-RS).
+        public var from: StationConfig.Destination = .store
+        /// Discs to burn (drive and robot targets only).
+        public var copies = 1
+        /// The disc label's text, where the target prints one.
+        public var label: String?
+        public init(
+            studies: [String], target: StationConfig.Target, profile: String = "STD-GEN-CD", pdi: Bool = true,
+            from: StationConfig.Destination = .store, copies: Int = 1, label: String? = nil
+        ) {
+            self.studies = studies; self.target = target; self.profile = profile; self.pdi = pdi
+            self.from = from; self.copies = copies; self.label = label
+        }
     }
 
     /// Reads a request body: `{"kind": "import", "source": "/media/cdrom", "destination": "store"}`.
@@ -23,43 +61,17 @@ public enum JobRequest: Sendable, Equatable {
         do { json = try JSONText.parse(body, maxDepth: 16) } catch { throw StationError(.badRequest, "the body is not JSON: \(error.message)") }
         let reader = StationConfigReader(path: nil, request: true)
         let top = JSONText.Member(key: "", value: json, line: 1)
-        let fields = try reader.object(
-            top, "", keys: ["kind", "source", "destination", "deidentify", "studies", "target", "profile", "pdi"], required: ["kind"])
+        let importKeys = ["source", "destination", "deidentify", "reconcile", "commit"]
+        let publishKeys = ["studies", "target", "profile", "pdi", "from", "copies", "label"]
+        let fields = try reader.object(top, "", keys: ["kind"] + importKeys + publishKeys, required: ["kind"])
         let kind = try reader.choice(fields["kind"]!, "kind", Job.Kind.self)
+        let foreign = kind == .import ? publishKeys : importKeys
+        if let k = foreign.first(where: { fields[$0] != nil }) {
+            throw reader.bad(fields[k]!, k, "does not apply to \(kind == .import ? "an import" : "a publish") job")
+        }
         switch kind {
-        case .import:
-            if let k = ["studies", "target", "profile", "pdi"].first(where: { fields[$0] != nil }) {
-                throw reader.bad(fields[k]!, k, "does not apply to an import job")
-            }
-            guard let s = fields["source"] else { throw reader.bad(top, "source", "is required") }
-            let source = try StationPaths.checked(try reader.text(s, "source"), roots: config.roots)
-            let destination = try fields["destination"].map { d throws(StationError) in try reader.destination(d, "destination", config) } ?? .store
-            let deidentify = try fields["deidentify"].map { d throws(StationError) in try reader.bool(d, "deidentify") } ?? false
-            return .importMedium(source: source, destination: destination, deidentify: deidentify)
-        case .publish:
-            if let k = ["source", "destination", "deidentify"].first(where: { fields[$0] != nil }) {
-                throw reader.bad(fields[k]!, k, "does not apply to a publish job")
-            }
-            guard let st = fields["studies"], let t = fields["target"] else { throw reader.bad(top, "studies", "and \"target\" are required") }
-            let studies = try reader.array(st, "studies").enumerated().map { (i, m) throws(StationError) in
-                let uid = try reader.text(m, "studies[\(i)]")
-                guard UID.isValid(uid) else { throw reader.bad(m, "studies[\(i)]", "\"\(uid)\" is not a UID") }
-                return uid
-            }
-            guard !studies.isEmpty, studies.count <= 1000 else { throw reader.bad(st, "studies", "must name 1 to 1000 Study Instance UIDs") }
-            let target = try reader.target(t, "target", config)
-            switch target {
-            case .folder(let p), .iso(let p): _ = try StationPaths.checked(p, roots: config.roots)
-            case .drive, .robot: throw reader.bad(t, "target.kind", "drives and robots are not available yet; use folder or iso")
-            }
-            var publish = Publish(studies: studies, target: target)
-            if let v = fields["profile"] {
-                let p = try reader.text(v, "profile")
-                guard ApplicationProfile.named(p) != nil else { throw reader.bad(v, "profile", "\"\(p)\" is not a media application profile (PS3.11)") }
-                publish.profile = p
-            }
-            if let v = fields["pdi"] { publish.pdi = try reader.bool(v, "pdi") }
-            return .publish(publish)
+        case .import: return .importMedium(try reader.importRequest(fields, top, config))
+        case .publish: return .publish(try reader.publishRequest(fields, top, config))
         }
     }
 
@@ -73,10 +85,10 @@ public enum JobRequest: Sendable, Equatable {
     /// The line the job list shows.
     public var title: String {
         switch self {
-        case .importMedium(let source, let destination, _):
-            switch destination {
-            case .store: return "Import \(source) into the store"
-            case .node(let n): return "Import \(source) to \(n)"
+        case .importMedium(let i):
+            switch i.destination {
+            case .store: return "Import \(i.source) into the store"
+            case .node(let n): return "Import \(i.source) to \(n)"
             }
         case .publish(let p):
             let n = p.studies.count == 1 ? "1 study" : "\(p.studies.count) studies"
@@ -91,14 +103,28 @@ public enum JobRequest: Sendable, Equatable {
 
     /// The request as stored in the job (JSON), read back by `init(stored:)`.
     public var stored: JSON {
-        switch self {
-        case .importMedium(let source, let destination, let deidentify):
-            let d: String
-            switch destination {
-            case .store: d = "store"
-            case .node(let n): d = n
+        func name(_ d: StationConfig.Destination) -> JSON {
+            switch d {
+            case .store: .string("store")
+            case .node(let n): .string(n)
             }
-            return .object([("kind", .string("import")), ("source", .string(source)), ("destination", .string(d)), ("deidentify", .bool(deidentify))])
+        }
+        switch self {
+        case .importMedium(let i):
+            var out: [(String, JSON)] = [
+                ("kind", .string("import")), ("source", .string(i.source)), ("destination", name(i.destination)), ("deidentify", .bool(i.deidentify)),
+            ]
+            switch i.reconcile {
+            case .worklist(let node)?: out.append(("reconcile", .object([("worklist", .string(node))])))
+            case .patient(let id, let pname, let issuer)?:
+                var r: [(String, JSON)] = [("patientID", .string(id))]
+                if let pname { r.append(("patientName", .string(pname))) }
+                if let issuer { r.append(("issuer", .string(issuer))) }
+                out.append(("reconcile", .object(r)))
+            case nil: break
+            }
+            if i.commit { out.append(("commit", .bool(true))) }
+            return .object(out)
         case .publish(let p):
             let target: JSON
             switch p.target {
@@ -107,10 +133,12 @@ public enum JobRequest: Sendable, Equatable {
             case .drive(let d): target = .object([("kind", .string("drive")), ("device", .string(d))])
             case .robot(let h, let f): target = .object([("kind", .string("robot")), ("hotFolder", .string(h)), ("format", .string(f.rawValue))])
             }
-            return .object([
+            var out: [(String, JSON)] = [
                 ("kind", .string("publish")), ("studies", .array(p.studies.map { .string($0) })), ("target", target), ("profile", .string(p.profile)),
-                ("pdi", .bool(p.pdi)),
-            ])
+                ("pdi", .bool(p.pdi)), ("from", name(p.from)), ("copies", .int(Int64(p.copies))),
+            ]
+            if let l = p.label { out.append(("label", .string(l))) }
+            return .object(out)
         }
     }
 

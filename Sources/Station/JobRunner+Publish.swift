@@ -10,9 +10,36 @@ import MediaKit
 // name. A job cut short leaves only `.JOB<id>.partial*`, which `discardPartial` removes when the station restarts.
 extension JobRunner {
     func publish(_ job: Job, _ p: JobRequest.Publish) throws -> Outcome {
+        let id = job.id
+        guard case .node(let name) = p.from else { return try publish(job, p, from: try LocalStore(root: config.store, create: false, lockWait: 120)) }
+        // Retrieved into a private store of the job's own under the state folder, removed after (and by discardPartial).
+        let folder = retrieveFolder(id)
+        _ = removeTree(folder)
+        defer { _ = removeTree(folder) }
+        let peer = try peer(name)
+        try jobs.log(id, .info, "retrieving \(p.studies.count) studies from \(peer.label)")
+        let store = try LocalStore(root: folder, create: true)
+        let jobs = self.jobs
+        let r = try NetworkRetriever.retrieve(
+            studies: p.studies, from: peer, method: peer.usesDIMSE ? .get : .wado, into: store,
+            progress: { done, total in try? jobs.progress(id, done: done, total: total) })
+        for d in r.diagnostics.prefix(1000) { try jobs.log(id, .warning, d.description) }
+        if r.hasProblems || r.retrieved == 0 {
+            return Outcome(
+                state: .failed, reason: "\(peer.label): not every study was retrieved in full (\(r.retrieved) instances): nothing written",
+                report: .object([("retrieve", r.json)]))
+        }
+        try jobs.log(id, .info, "retrieved \(r.retrieved) instances")
+        return try publish(job, p, from: store)
+    }
+
+    /// The job's private store for studies retrieved from a node.
+    func retrieveFolder(_ id: Int64) -> String { config.state + "/retrieve/JOB\(id)" }
+
+    /// Writes the studies of `store` to the target and verifies what was written.
+    func publish(_ job: Job, _ p: JobRequest.Publish, from store: LocalStore) throws -> Outcome {
         let jobs = self.jobs
         let id = job.id
-        let store = try LocalStore(root: config.store, create: false, lockWait: 120)
         let selection = try StoreExport.select(store, patients: [], studies: p.studies, series: [])
         for l in selection.leftOut { try jobs.log(id, .warning, "\(l.source): \(l.reason)") }
         guard !selection.paths.isEmpty else {
@@ -91,5 +118,6 @@ extension JobRunner {
     public func discardPartial(of job: Job) {
         guard job.kind == .publish, case .publish(let p)? = try? JobRequest(stored: job.request, config: config) else { return }
         discardPartial(id: job.id, target: p.target)
+        _ = removeTree(retrieveFolder(job.id))
     }
 }

@@ -2,6 +2,7 @@ import DICOMCore
 import DICOMNetwork
 import Dispatch
 import MediaKit
+import Synchronization
 
 // Workers claim queued jobs from the JobStore (one running job per drive or robot is the store's rule) and run each on
 // a thread of its own: the import and export use cases are synchronous. A job's paths are checked again when it runs.
@@ -13,6 +14,8 @@ public final class JobRunner: Sendable {
     let config: StationConfig
     /// Seconds between looks at the queue when it is empty.
     let idle: Double
+    /// Held while a job listens on `dicom.commitPort` for a commitment report: one listener at a time.
+    let commitPort = Mutex(())
 
     public init(jobs: JobStore, config: StationConfig, idle: Double = 0.3) {
         self.jobs = jobs; self.config = config; self.idle = idle
@@ -56,8 +59,9 @@ public final class JobRunner: Sendable {
     func perform(_ job: Job) -> Outcome {
         do {
             switch try JobRequest(stored: job.request, config: config) {
-            case .importMedium(let source, let destination, let deidentify):
-                return try importMedium(job, source: try StationPaths.checked(source, roots: config.roots), destination: destination, deidentify: deidentify)
+            case .importMedium(var i):
+                i.source = try StationPaths.checked(i.source, roots: config.roots)
+                return try importMedium(job, i)
             case .publish(let p):
                 return try publish(job, p)
             }
@@ -66,32 +70,67 @@ public final class JobRunner: Sendable {
         }
     }
 
-    /// Reads the medium with import's rules into the store, or sends it to a node (`import --to`).
-    func importMedium(_ job: Job, source: String, destination: StationConfig.Destination, deidentify: Bool) throws -> Outcome {
+    /// A node of the configuration as a peer, calling with the station's AE title.
+    func peer(_ name: String) throws -> NetworkPeer {
+        guard let node = config.nodes[name] else { throw StationError(.configValue, "no node \"\(name)\" in the configuration") }
+        return try NetworkPeer(node: node, callingAETitle: config.dicom?.aeTitle.value ?? NetworkPeer.defaultAETitle)
+    }
+
+    /// Reads the medium with import's rules into the store, or sends it to a node (`import --to`), reconciled by worklist
+    /// or to the user's choice of patient first, and committed by the node when asked.
+    func importMedium(_ job: Job, _ request: JobRequest.Import) throws -> Outcome {
+        let source = request.source
         try jobs.log(job.id, .info, "reading \(source)")
         let medium = try MediumOpener.open(source)
         let jobs = self.jobs
         let id = job.id
+        var reconcile: (any InstanceTransform)?
+        var worklist: WorklistReconciliation?
+        switch request.reconcile {
+        case .worklist(let node)?:
+            let found = try peer(node).reconcileWorklist([medium])
+            for line in found.lines { try jobs.log(id, found.refused.isEmpty ? .info : .warning, line) }
+            (worklist, reconcile) = (found, found.transform())
+        case .patient(let pid, let name, let issuer)?:
+            try jobs.log(id, .info, "every patient of the medium becomes \(pid)\(name.map { " (\($0))" } ?? "")")
+            reconcile = Reconciler(everyPatient: .init(patientID: pid, patientName: name, issuer: issuer))
+        case nil: break
+        }
+        func chain(_ deid: (any InstanceTransform)?) -> (any InstanceTransform)? {
+            let all = [reconcile, deid].compactMap { $0 }
+            return all.count > 1 ? TransformChain(all) : all.first
+        }
         let problems: Bool
-        let report: JSON
+        var report: JSON
         let diagnostics: [String]
-        switch destination {
+        switch request.destination {
         case .store:
             let store = try LocalStore(root: config.store, create: true, lockWait: 120)
             let options = try LocalStore.importOptions(
-                root: config.store, dryRun: false, deidentify: deidentify, reconcile: false, provenance: nil,
-                transform: { key in deidentify ? Deidentifier(.init(allowBurnedIn: false, key: key)) : nil })
+                root: config.store, dryRun: false, deidentify: request.deidentify, reconcile: reconcile != nil, provenance: nil,
+                transform: { key in chain(request.deidentify ? Deidentifier(.init(allowBurnedIn: false, key: key)) : nil) })
             let r = try LocalStore.importMedia(
                 [medium], into: store, root: config.store, options: options, progress: { done, total in try? jobs.progress(id, done: done, total: total) })
             (problems, report, diagnostics) = (r.hasProblems, r.json, r.diagnostics.map(\.description))
         case .node(let name):
-            guard let node = config.nodes[name] else { throw StationError(.configValue, "no node \"\(name)\" in the configuration") }
-            let peer = try NetworkPeer(node: node, callingAETitle: config.dicom?.aeTitle.value ?? NetworkPeer.defaultAETitle)
-            let transform: (any InstanceTransform)? =
-                deidentify ? Deidentifier(.init(allowBurnedIn: false, key: nil)) : nil
-            let r = try MediaSender.send(
-                [medium], to: peer, transform: transform, dryRun: false, progress: { _, done, total in try? jobs.progress(id, done: done, total: total) })
+            let peer = try peer(name)
+            var r = try MediaSender.send(
+                [medium], to: peer, transform: chain(request.deidentify ? Deidentifier(.init(allowBurnedIn: false, key: nil)) : nil), dryRun: false,
+                progress: { _, done, total in try? jobs.progress(id, done: done, total: total) })
+            r.worklist = worklist
+            if request.commit && !r.send.couldNotConnect {
+                let refs = r.send.instances.filter(\.confirmed).map { SOPReference(sopClassUID: $0.sopClassUID, sopInstanceUID: $0.sopInstanceUID) }
+                if !refs.isEmpty {
+                    try jobs.log(id, .info, "asking \(peer.label) to commit \(refs.count) instances")
+                    let (host, port) = (config.dicom?.host ?? "127.0.0.1", config.dicom?.commitPort)
+                    r.commit = commitPort.withLock { _ in peer.commit(refs, listenHost: host, listenPort: port, timeout: 120) }
+                }
+            }
             (problems, report, diagnostics) = (r.hasProblems || r.couldNotConnect, r.json, r.diagnostics.map(\.description))
+        }
+        if request.destination == .store, let worklist, case .object(var fields) = report {
+            fields.append(("worklist", worklist.json))
+            report = .object(fields)
         }
         for d in diagnostics.prefix(1000) { try jobs.log(id, .warning, d) }
         return Outcome(state: problems ? .failed : .done, reason: problems ? "not every instance was imported: see the report" : nil, report: report)

@@ -24,6 +24,9 @@ public struct StationConfig: Sendable, Equatable {
         /// The calling AE titles accepted; an association from any other is rejected (PS3.8 §9.3.4).
         public var allow: [AETitle] = []
         public var maxAssociations = 8
+        /// The port a Storage Commitment report comes to on a new association, to `aeTitle` (PS3.4 J.3.3); nil: awaited on
+        /// the request's association.
+        public var commitPort: Int?
     }
 
     /// Where a job's instances go: the station's store or a PACS node named in `nodes`.
@@ -41,6 +44,8 @@ public struct StationConfig: Sendable, Equatable {
         /// A worklist node to reconcile each patient with (IHE IRWF), or nil to import as the medium says.
         public var reconcileWorklist: String?
         public var deidentify = false
+        /// Ask the destination node for Storage Commitment of what it confirmed.
+        public var commit = false
     }
 
     /// What a publish job writes to.

@@ -82,7 +82,7 @@ public struct StationConfigReader {
     }
 
     func dicom(_ m: JSONText.Member) throws(StationError) -> StationConfig.DICOM {
-        let f = try object(m, "dicom", keys: ["host", "aeTitle", "port", "allow", "maxAssociations"], required: ["aeTitle", "port"])
+        let f = try object(m, "dicom", keys: ["host", "aeTitle", "port", "allow", "maxAssociations", "commitPort"], required: ["aeTitle", "port"])
         var d = StationConfig.DICOM(aeTitle: try ae(f["aeTitle"]!, "dicom.aeTitle"), port: try integer(f["port"]!, "dicom.port", 1...65535))
         if let v = f["host"] {
             guard let host = NodeAddress.checkedHost(try text(v, "dicom.host")) else { throw bad(v, "dicom.host", "is not a host name or address") }
@@ -90,20 +90,29 @@ public struct StationConfigReader {
         }
         if let v = f["allow"] { d.allow = try array(v, "dicom.allow").enumerated().map { (i, a) throws(StationError) in try ae(a, "dicom.allow[\(i)]") } }
         if let v = f["maxAssociations"] { d.maxAssociations = try integer(v, "dicom.maxAssociations", 1...256) }
+        if let v = f["commitPort"] {
+            d.commitPort = try integer(v, "dicom.commitPort", 1...65535)
+            if d.commitPort == d.port { throw bad(v, "dicom.commitPort", "must differ from dicom.port") }
+        }
         return d
     }
 
     func watch(_ m: JSONText.Member, _ at: String, _ c: StationConfig) throws(StationError) -> StationConfig.Watch {
-        let f = try object(m, at, keys: ["kind", "path", "action", "destination", "reconcileWorklist", "deidentify"], required: ["kind", "path"])
+        let f = try object(m, at, keys: ["kind", "path", "action", "destination", "reconcileWorklist", "deidentify", "commit"], required: ["kind", "path"])
         let kind = try choice(f["kind"]!, at + ".kind", StationConfig.Watch.Kind.self)
         var w = StationConfig.Watch(kind: kind, path: try under(f["path"]!, at + ".path", c.roots), destination: .store)
         if let v = f["action"], try text(v, at + ".action") != "import" { throw bad(v, at + ".action", "must be \"import\"") }
         if let v = f["destination"] { w.destination = try destination(v, at + ".destination", c) }
         if let v = f["reconcileWorklist"] {
-            _ = try node(v, at + ".reconcileWorklist", c)
-            throw bad(v, at + ".reconcileWorklist", "reconciliation by worklist is not available in the station yet")
+            let n = try node(v, at + ".reconcileWorklist", c)
+            try dimseNode(.node(n), v, at + ".reconcileWorklist", c, "a worklist is queried over DIMSE (C-FIND)")
+            w.reconcileWorklist = n
         }
         if let v = f["deidentify"] { w.deidentify = try bool(v, at + ".deidentify") }
+        if let v = f["commit"] {
+            w.commit = try bool(v, at + ".commit")
+            if w.commit { try dimseNode(w.destination, v, at + ".commit", c, "Storage Commitment needs a DIMSE destination node") }
+        }
         return w
     }
 

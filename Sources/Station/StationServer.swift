@@ -56,7 +56,8 @@ public struct StationServer: Sendable {
         if let cert = config.http.tlsCertificate, let key = config.http.tlsKey {
             do {
                 let tls = TLSConfiguration.makeServerConfiguration(
-                    certificateChain: try NIOSSLCertificate.fromPEMFile(cert).map { .certificate($0) }, privateKey: .file(key))
+                    certificateChain: try NIOSSLCertificate.fromPEMFile(cert).map { .certificate($0) },
+                    privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
                 server = try .tls(.http1(), tlsConfiguration: tls)
             } catch {
                 throw StationError(.configValue, "http.tlsCertificate/tlsKey: \(error)", path: cert, cause: error)

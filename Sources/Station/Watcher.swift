@@ -42,7 +42,9 @@ public final class Watcher: Sendable {
                 let request: JobRequest
                 do {
                     request = .importMedium(
-                        source: try StationPaths.checked(path, roots: config.roots), destination: watch.destination, deidentify: watch.deidentify)
+                        .init(
+                            source: try StationPaths.checked(path, roots: config.roots), destination: watch.destination, deidentify: watch.deidentify,
+                            reconcile: watch.reconcileWorklist.map { .worklist(node: $0) }, commit: watch.commit))
                 } catch { continue }
                 queued.append(try jobs.createWatched(path: path, signature: signature, title: request.title, request: request.stored.serialized()))
             }

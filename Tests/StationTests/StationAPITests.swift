@@ -116,7 +116,7 @@ final class StationAPITests: XCTestCase {
         try FileManager.default.removeItem(atPath: f.root + "/drop/disc")
         try FileManager.default.copyItem(atPath: source, toPath: f.root + "/drop/disc")
         let job = try f.jobs.create(
-            kind: .import, title: "t", request: JobRequest.importMedium(source: f.root + "/drop/disc", destination: .store).stored.serialized())
+            kind: .import, title: "t", request: JobRequest.importMedium(.init(source: f.root + "/drop/disc", destination: .store)).stored.serialized())
         let runner = JobRunner(jobs: f.jobs, config: f.config)
         let ran = await runner.runNext()
         XCTAssertTrue(ran)
@@ -137,7 +137,8 @@ final class StationAPITests: XCTestCase {
         try FileManager.default.createDirectory(atPath: f.root + "/out", withIntermediateDirectories: true)
         setenv("DICOM_MEDIA_TEMPLATES", Self.templates, 1)
         let runner = JobRunner(jobs: f.jobs, config: f.config)
-        try f.jobs.create(kind: .import, title: "t", request: JobRequest.importMedium(source: f.root + "/drop/disc", destination: .store).stored.serialized())
+        try f.jobs.create(
+            kind: .import, title: "t", request: JobRequest.importMedium(.init(source: f.root + "/drop/disc", destination: .store)).stored.serialized())
         _ = await runner.runNext()
         let study = "1.3.6.1.4.1.5962.1.2.0.1175775772.5732.0"
         let body = #"{"kind": "publish", "studies": ["\#(study)"], "target": {"kind": "iso", "path": "\#(f.root)/out"}}"#

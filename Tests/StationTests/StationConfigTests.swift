@@ -49,6 +49,9 @@ final class StationConfigTests: XCTestCase {
             (#""aeTitle": "DMSTATION""#, #""aeTitle": "A\\B""#, .configValue, "dicom.aeTitle"),
             (#""store": "/srv/dicom-media/store", "#, "", .configValue, "store"),
             (#""port": 4242"#, #""port": 4242, "password": "x""#, .configValue, "nodes"),
+            (#""destination": "store"}"#, #""destination": "store", "commit": true}"#, .configValue, "watch[0].commit"),
+            (#""destination": "orthanc"}"#, #""destination": "orthanc", "reconcileWorklist": "wl"}"#, .configValue, "watch[1].reconcileWorklist"),
+            (#""port": 11112,"#, #""port": 11112, "commitPort": 11112,"#, .configValue, "dicom.commitPort"),
         ]
         for (from, to, code, at) in cases {
             let text = Self.example.replacingOccurrences(of: from, with: to)
@@ -59,6 +62,50 @@ final class StationConfigTests: XCTestCase {
                 XCTAssertEqual(e.context.path, "station.json")
                 if at != "nodes" { XCTAssertEqual(e.context.component, at, "\(to): \(e)") }
                 XCTAssertTrue(e.message.contains(at), "\(to): \(e.message)")
+            }
+        }
+    }
+
+    /// A watch may reconcile by a DIMSE node's worklist and ask the destination for Storage Commitment.
+    func testWatchReconcilesByWorklistAndCommits() throws {
+        let text = Self.example.replacingOccurrences(
+            of: #""destination": "orthanc"}"#, with: #""destination": "orthanc", "reconcileWorklist": "orthanc", "commit": true}"#
+        ).replacingOccurrences(of: #""port": 11112,"#, with: #""port": 11112, "commitPort": 11113,"#)
+        let c = try StationConfigReader.parse(Array(text.utf8), path: "station.json")
+        XCTAssertEqual(c.watch[1].reconcileWorklist, "orthanc")
+        XCTAssertTrue(c.watch[1].commit)
+        XCTAssertFalse(c.watch[0].commit)
+        XCTAssertEqual(c.dicom?.commitPort, 11113)
+    }
+
+    /// Import and publish requests: reconciliation, commitment, the source node, copies and label; each bad one refused.
+    func testJobRequestsReadAndStoreTheirOptions() throws {
+        var c = try StationConfigReader.parse(Array(Self.example.utf8), path: "station.json")
+        c.roots = ["/"]
+        let good = [
+            #"{"kind": "import", "source": "/tmp", "destination": "orthanc", "reconcile": {"worklist": "orthanc"}, "commit": true}"#,
+            #"{"kind": "import", "source": "/tmp", "reconcile": {"patientID": "L7", "patientName": "Doe^Jo", "issuer": "H"}}"#,
+            #"{"kind": "publish", "studies": ["1.2.3"], "from": "orthanc", "target": {"kind": "iso", "path": "/tmp"}, "label": "Jo"}"#,
+        ]
+        for body in good {
+            let r = try JobRequest.parse(Array(body.utf8), config: c)
+            XCTAssertEqual(try JobRequest(stored: r.stored.serialized(), config: c), r, body)
+        }
+        guard case .importMedium(let i) = try JobRequest.parse(Array(good[1].utf8), config: c) else { return XCTFail() }
+        XCTAssertEqual(i.reconcile, .patient(id: "L7", name: "Doe^Jo", issuer: "H"))
+        let bad = [
+            #"{"kind": "import", "source": "/tmp", "commit": true}"#,
+            #"{"kind": "import", "source": "/tmp", "reconcile": {"worklist": "nowhere"}}"#,
+            #"{"kind": "import", "source": "/tmp", "reconcile": {"patientName": "X"}}"#,
+            #"{"kind": "import", "source": "/tmp", "reconcile": {"patientID": "A\B"}}"#,
+            #"{"kind": "import", "source": "/tmp", "label": "x"}"#,
+            #"{"kind": "publish", "studies": ["1.2.3"], "from": "pacs", "target": {"kind": "iso", "path": "/tmp"}}"#,
+            #"{"kind": "publish", "studies": ["1.2.3"], "copies": 2, "target": {"kind": "iso", "path": "/tmp"}}"#,
+            #"{"kind": "publish", "studies": ["1.2.3"], "commit": true, "target": {"kind": "iso", "path": "/tmp"}}"#,
+        ]
+        for body in bad {
+            XCTAssertThrowsError(try JobRequest.parse(Array(body.utf8), config: c), body) { e in
+                XCTAssertEqual((e as? StationError)?.code, .badRequest, body)
             }
         }
     }

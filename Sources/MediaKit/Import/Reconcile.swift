@@ -20,14 +20,16 @@ public struct Reconciler: InstanceTransform {
         public var birthDate: String?
         public var sex: String?
         public var accessionNumber: String?
+        /// Issuer of Patient ID (0010,0021): the local assigning authority.
+        public var issuer: String?
         /// Line of the CSV file it came from.
         public var line: Int
         public init(
             patientID: String? = nil, patientName: String? = nil, birthDate: String? = nil, sex: String? = nil,
-            accessionNumber: String? = nil, line: Int = 0
+            accessionNumber: String? = nil, issuer: String? = nil, line: Int = 0
         ) {
             self.patientID = patientID; self.patientName = patientName; self.birthDate = birthDate
-            self.sex = sex; self.accessionNumber = accessionNumber; self.line = line
+            self.sex = sex; self.accessionNumber = accessionNumber; self.issuer = issuer; self.line = line
         }
     }
 
@@ -173,8 +175,17 @@ public struct Reconciler: InstanceTransform {
         return rows
     }
 
+    /// Every patient, whatever its Patient ID, becomes `entry`'s patient (the user's choice of the local patient).
+    public init(everyPatient entry: Entry, modificationDateTime: String? = nil) {
+        self.init(entries: [:], modificationDateTime: modificationDateTime)
+        self.everyPatient = entry
+    }
+
+    /// The entry for every instance, set by `init(everyPatient:)`.
+    var everyPatient: Entry?
+
     /// The entry for the instance's Patient ID, if the map has one.
-    public func entry(for dataSet: DataSet) -> Entry? { entries[dataSet.string(.patientID) ?? ""] }
+    public func entry(for dataSet: DataSet) -> Entry? { everyPatient ?? entries[dataSet.string(.patientID) ?? ""] }
 
     /// Replaces the mapped attributes and records the replaced values (PS3.3 C.12.1.1.9.2).
     public func apply(to dataSet: inout DataSet, fileMeta: inout DataSet) throws {
@@ -185,6 +196,7 @@ public struct Reconciler: InstanceTransform {
             (Tag.patientBirthDate, .DA, e.birthDate, "Patient's Birth Date"),
             (Tag.patientSex, .CS, e.sex, "Patient's Sex"),
             (Tag.accessionNumber, .SH, e.accessionNumber, "Accession Number"),
+            (Tag.issuerOfPatientID, .LO, e.issuer, "Issuer of Patient ID"),
         ]
         var modified = DataSet()
         modified.characterSet = dataSet.characterSet
