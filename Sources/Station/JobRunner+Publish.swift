@@ -89,6 +89,10 @@ extension JobRunner {
             discardPartial(id: id, target: p.target)
             return Outcome(state: .failed, reason: verified.isEmpty ? "nothing was written" : "the output has problems: see the report", report: report)
         }
+        if try jobs.cancelRequested(id) {
+            discardPartial(id: id, target: p.target)
+            return Outcome(state: .cancelled, reason: "cancelled while it ran: nothing was kept", report: report)
+        }
         guard access(final, F_OK) != 0, errno == ENOENT, rename(out, final) == 0 else {
             discardPartial(id: id, target: p.target)
             return Outcome(state: .failed, reason: "\(final) already exists or cannot be made: it is never overwritten", report: report)

@@ -100,25 +100,27 @@ public final class JobRunner: Sendable {
             let all = [reconcile, deid].compactMap { $0 }
             return all.count > 1 ? TransformChain(all) : all.first
         }
-        let problems: Bool
+        let stop: @Sendable () -> Bool = { (try? jobs.cancelRequested(id)) ?? false }
+        let problems: Bool, stopped: Bool
         var report: JSON
         let diagnostics: [String]
         switch request.destination {
         case .store:
             let store = try LocalStore(root: config.store, create: true, lockWait: 120)
-            let options = try LocalStore.importOptions(
+            var options = try LocalStore.importOptions(
                 root: config.store, dryRun: false, deidentify: request.deidentify, reconcile: reconcile != nil, provenance: nil,
                 transform: { key in chain(request.deidentify ? Deidentifier(.init(allowBurnedIn: false, key: key)) : nil) })
+            options.shouldStop = stop
             let r = try LocalStore.importMedia(
                 [medium], into: store, root: config.store, options: options, progress: { done, total in try? jobs.progress(id, done: done, total: total) })
-            (problems, report, diagnostics) = (r.hasProblems, r.json, r.diagnostics.map(\.description))
+            (problems, stopped, report, diagnostics) = (r.hasProblems, r.stopped, r.json, r.diagnostics.map(\.description))
         case .node(let name):
             let peer = try peer(name)
             var r = try MediaSender.send(
                 [medium], to: peer, transform: chain(request.deidentify ? Deidentifier(.init(allowBurnedIn: false, key: nil)) : nil), dryRun: false,
-                progress: { _, done, total in try? jobs.progress(id, done: done, total: total) })
+                progress: { _, done, total in try? jobs.progress(id, done: done, total: total) }, shouldStop: stop)
             r.worklist = worklist
-            if request.commit && !r.send.couldNotConnect {
+            if request.commit && !r.send.couldNotConnect && !r.findings.stopped {
                 let refs = r.send.instances.filter(\.confirmed).map { SOPReference(sopClassUID: $0.sopClassUID, sopInstanceUID: $0.sopInstanceUID) }
                 if !refs.isEmpty {
                     try jobs.log(id, .info, "asking \(peer.label) to commit \(refs.count) instances")
@@ -126,13 +128,16 @@ public final class JobRunner: Sendable {
                     r.commit = commitPort.withLock { _ in peer.commit(refs, listenHost: host, listenPort: port, timeout: 120) }
                 }
             }
-            (problems, report, diagnostics) = (r.hasProblems || r.couldNotConnect, r.json, r.diagnostics.map(\.description))
+            (problems, stopped, report, diagnostics) = (r.hasProblems || r.couldNotConnect, r.findings.stopped, r.json, r.diagnostics.map(\.description))
         }
         if request.destination == .store, let worklist, case .object(var fields) = report {
             fields.append(("worklist", worklist.json))
             report = .object(fields)
         }
         for d in diagnostics.prefix(1000) { try jobs.log(id, .warning, d) }
+        if stopped {
+            return Outcome(state: .cancelled, reason: "cancelled while it ran: what was already imported stays, complete", report: report)
+        }
         return Outcome(state: problems ? .failed : .done, reason: problems ? "not every instance was imported: see the report" : nil, report: report)
     }
 }

@@ -237,6 +237,11 @@ public final class JobStore: Sendable {
         try write { db in try db.execute(sql: "UPDATE job SET done = ?, total = ? WHERE id = ? AND state = 'running'", arguments: [done, total, id]) }
     }
 
+    /// Whether a cancel was asked while the job runs (the runner stops at its next batch).
+    public func cancelRequested(_ id: Int64) throws(StationError) -> Bool {
+        try read { db in try Bool.fetchOne(db, sql: "SELECT cancelRequested FROM job WHERE id = ?", arguments: [id]) } ?? false
+    }
+
     /// Appends a line to the job's log.
     public func log(_ id: Int64, _ level: JobLogLine.Level = .info, _ message: String) throws(StationError) {
         try write { db in

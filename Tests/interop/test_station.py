@@ -152,6 +152,32 @@ def test_a_station_killed_mid_job_runs_it_again(tmp_path):
     assert json.dumps(json.loads(r.stdout)).count('"sopInstanceUID"') == 300
 
 
+def test_a_running_import_cancelled_stops_at_its_next_batch_and_a_retry_finishes_it(tmp_path, monkeypatch):
+    synth(tmp_path / "drop" / "big", 300, small=False)
+    monkeypatch.setenv("DICOM_MEDIA_IMPORT_BATCH", "5")
+    config, port = write_config(tmp_path)
+    proc = start(config)
+    try:
+        wait_up(proc, port)
+        _, job = api(port, "/api/jobs", {"kind": "import", "source": str(tmp_path / "drop" / "big")})
+        wait_job(port, job["id"], states=("running",), timeout=60)
+        status, _ = api(port, f"/api/jobs/{job['id']}/cancel", {})
+        assert status == 200
+        ended = wait_job(port, job["id"])
+        assert ended["state"] == "cancelled" and "what was already imported stays" in ended["reason"], ended
+        assert ended["report"]["stopped"] is True and ended["report"]["imported"] < 300
+        r = run("store", "verify", "--store", tmp_path / "store")
+        assert r.returncode == 0, r.stderr.decode()
+        status, _ = api(port, f"/api/jobs/{job['id']}/retry", {})
+        assert status == 200
+        done = wait_job(port, job["id"])
+        assert done["state"] == "done", done
+    finally:
+        stop(proc)
+    r = run("store", "list", "--store", tmp_path / "store", "--json", check=True)
+    assert json.dumps(json.loads(r.stdout)).count('"sopInstanceUID"') == 300
+
+
 def test_the_api_keeps_to_its_openapi_document(tmp_path):
     """schemathesis (coverage, fuzzing and stateful phases) against /api/openapi.json: no 5xx, every response as the
     document describes it (status, content type, schema), 405 for methods a path does not take."""

@@ -32,10 +32,14 @@ public struct ImportExecutor {
             let committer = Committer()
             // On an error, no commit may go on after the session ends.
             defer { committer.wait() }
-            for medium in plan.media {
+            media: for medium in plan.media {
                 let cands = medium.candidates
                 var start = 0
                 while start < cands.count {
+                    if options.shouldStop?() == true {
+                        report.stopped = true
+                        break media
+                    }
                     var end = start, bytes = 0
                     while end < cands.count && end - start < max(1, options.batchSize) && bytes < options.batchBytes {
                         bytes += medium.sizes[cands[end].path] ?? 0; end += 1

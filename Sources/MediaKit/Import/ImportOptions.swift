@@ -20,6 +20,8 @@ public struct ImportOptions: Sendable {
     /// The key of `.hash` (and `.label` without a File-set ID) medium tokens: the store's `deid.key`.
     /// A random one per run when nil (tokens then differ between runs).
     public var provenanceKey: [UInt8]?
+    /// Asked before each batch: true stops the import there (the report's `stopped`); what was stored stays, complete.
+    public var shouldStop: (@Sendable () -> Bool)?
     public init() {}
 }
 

@@ -39,6 +39,8 @@ public struct ImportReport: Sendable {
     public var imported: [Item] = []
     public var alreadyPresent: [Item] = []
     public var conflicts: [Item] = []
+    /// The import was asked to stop (`ImportOptions.shouldStop`) before it read every file; what it stored is complete.
+    public var stopped = false
     public var missing: [FileProblem] = []
     public var failed: [FileProblem] = []
     public var notDICOM: [FileProblem] = []
@@ -50,7 +52,7 @@ public struct ImportReport: Sendable {
 
     /// Missing, failed, conflicting files, or a stale or broken DICOMDIR, or any error-level problem.
     public var hasProblems: Bool {
-        !missing.isEmpty || !failed.isEmpty || !conflicts.isEmpty || media.contains { $0.dicomdir == "stale" || $0.dicomdir == "broken" }
+        stopped || !missing.isEmpty || !failed.isEmpty || !conflicts.isEmpty || media.contains { $0.dicomdir == "stale" || $0.dicomdir == "broken" }
             || problems.contains { $0.problem.severity >= .error }
     }
 
@@ -73,7 +75,7 @@ public struct ImportReport: Sendable {
             ])
         }
         return .object(
-            [
+            (stopped ? [("stopped", .bool(true))] : []) + [
                 ("store", .string(store)),
                 ("dryRun", .bool(dryRun)),
                 ("imported", .int(Int64(imported.count))),

@@ -61,9 +61,10 @@ public enum MediaSender {
 
     public static func send(
         _ media: [any MediumReader], to peer: NetworkPeer, transform: (any InstanceTransform)?, dryRun: Bool,
-        progress: (@Sendable (String, Int, Int) -> Void)? = nil
+        progress: (@Sendable (String, Int, Int) -> Void)? = nil, shouldStop: (@Sendable () -> Bool)? = nil
     ) throws -> MediaSendReport {
         var options = ImportOptions()
+        options.shouldStop = shouldStop
         options.dryRun = dryRun
         options.transform = transform
         options.provenance = .hash
@@ -112,6 +113,10 @@ public enum MediaSender {
         for medium in plan.media {
             var start = 0
             while start < medium.candidates.count, !reading.stopped.withLock({ $0 }) {
+                if options.shouldStop?() == true {
+                    findings.stopped = true
+                    return findings
+                }
                 let batch = Array(medium.candidates[start..<min(start + options.batchSize, medium.candidates.count)])
                 for (i, row, bytes) in ImportExecutor.prepare(batch, of: medium, options: options, key: key, report: &findings) {
                     let c = batch[i]
