@@ -1,5 +1,6 @@
 """The media station (`dicom-media station --config`): its configuration checks, the job API over HTTP, import jobs
 into the store, one station per state folder, SIGTERM, and a kill -9 in the middle of a job."""
+import http.client
 import json
 import os
 import shutil
@@ -302,3 +303,44 @@ def test_a_station_killed_mid_publish_fails_the_job_and_leaves_no_half_image(tmp
     finally:
         code, err = stop(proc)
     assert code == 0, err
+
+
+def test_bound_beyond_loopback_over_https_every_request_needs_the_token(tmp_path, monkeypatch):
+    """A station on 0.0.0.0 with TLS: the page's and the API's requests without the token get 401, with it 200; the
+    certificate is the one configured (verified against it as the CA)."""
+    import ssl
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                        "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+                       capture_output=True)
+    assert r.returncode == 0, r.stderr
+    token = "s3cret-token-of-the-station"
+    monkeypatch.setenv("STATION_TOKEN", token)
+    port = free_port()
+    config = tmp_path / "station.json"
+    config.write_text(json.dumps({
+        "http": {"host": "0.0.0.0", "port": port, "tokenEnv": "STATION_TOKEN", "tlsCertificate": str(cert), "tlsKey": str(key)},
+        "store": str(tmp_path / "store"), "state": str(tmp_path / "state"), "roots": [str(tmp_path)]}))
+    proc = start(config)
+    try:
+        wait_up(proc, port)
+        context = ssl.create_default_context(cafile=str(cert))
+
+        def get(path, auth=None):
+            req = urllib.request.Request(f"https://127.0.0.1:{port}{path}")
+            if auth:
+                req.add_header("Authorization", auth)
+            try:
+                with urllib.request.urlopen(req, timeout=10, context=context) as resp:
+                    return resp.status, resp.headers
+            except urllib.error.HTTPError as e:
+                return e.code, e.headers
+        for path in ("/api/jobs", "/api/openapi.json", "/"):
+            status, headers = get(path)
+            assert status == 401 and headers["WWW-Authenticate"].startswith("Bearer"), (path, status)
+            assert get(path, "Bearer wrong-token-of-the-station")[0] == 401
+        assert get("/api/jobs", f"Bearer {token}")[0] == 200
+        with pytest.raises((OSError, http.client.HTTPException)):  # plain HTTP is not served
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/jobs", timeout=10)
+    finally:
+        assert stop(proc)[0] == 0
