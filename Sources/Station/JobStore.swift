@@ -1,6 +1,8 @@
 import DICOMCore
 import FileSystem
+import Foundation
 import GRDB
+import Synchronization
 
 // The jobs live in `STATE/jobs.sqlite` (GRDB, WAL, named migrations as the store's index). A station holds
 // `STATE/station.lock` exclusive while it runs (`lock(state:)`), so two stations never share one state folder; `recover`
@@ -8,6 +10,8 @@ import GRDB
 /// The station's job queue in SQLite: create, claim, progress, log, finish, cancel, retry, recover.
 public final class JobStore: Sendable {
     let pool: DatabasePool
+    /// When each running job's progress was last written.
+    let lastProgress = Mutex<[Int64: Double]>([:])
     public let path: String
 
     /// Opens (creating it) the job database in the `state` folder.
@@ -234,6 +238,14 @@ public final class JobStore: Sendable {
 
     /// Records a running job's progress.
     public func progress(_ id: Int64, done: Int, total: Int) throws(StationError) {
+        // At most one write per job every 0.2 s (and the last one): a job reports per file, the page needs far fewer.
+        let now = Date().timeIntervalSince1970
+        let due = lastProgress.withLock { last in
+            guard done >= total || now - (last[id] ?? 0) >= 0.2 else { return false }
+            last[id] = done >= total ? nil : now
+            return true
+        }
+        guard due else { return }
         try write { db in try db.execute(sql: "UPDATE job SET done = ?, total = ? WHERE id = ? AND state = 'running'", arguments: [done, total, id]) }
     }
 
