@@ -41,16 +41,14 @@ public final class PublishScheduler: Sendable {
                 let perJob = Dictionary(grouping: due, by: { rule.per == .patient ? $0.patient : $0.study })
                 for key in perJob.keys.sorted() {
                     let studies = perJob[key]!.map(\.study).sorted()
-                    // Copies are discs: an image or a folder is written once.
+                    // Copies are discs, burned by one job: an image or a folder is written once.
                     let copies: Int
                     switch rule.target {
                     case .drive, .robot: copies = rule.copies
                     case .iso, .folder: copies = 1
                     }
-                    for _ in 0..<copies {
-                        let r = JobRequest.publish(.init(studies: studies, target: rule.target, profile: rule.profile, pdi: rule.pdi))
-                        requests.append((r.title + " (from \(ae))", r.stored.serialized()))
-                    }
+                    let r = JobRequest.publish(.init(studies: studies, target: rule.target, profile: rule.profile, pdi: rule.pdi, copies: copies))
+                    requests.append((r.title + " (from \(ae))", r.stored.serialized()))
                 }
             }
             queued += try jobs.createScheduled(requests, settling: due)
