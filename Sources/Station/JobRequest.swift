@@ -1,6 +1,7 @@
 import DICOMCore
 import DICOMFileSet
 import DICOMNetwork
+import FileSystem
 
 /// What a new job is asked to do (the body of `POST /api/jobs`), checked against the configuration.
 public enum JobRequest: Sendable, Equatable {
@@ -15,6 +16,10 @@ public enum JobRequest: Sendable, Equatable {
         public var target: StationConfig.Target
         public var profile = "STD-GEN-CD"
         public var pdi = true
+        /// Discs to make (a drive or robot target; 1 otherwise).
+        public var copies = 1
+        /// The disc label's text, for a robot that prints labels.
+        public var label: String?
     }
 
     /// Reads a request body: `{"kind": "import", "source": "/media/cdrom", "destination": "store"}`.
@@ -24,11 +29,11 @@ public enum JobRequest: Sendable, Equatable {
         let reader = StationConfigReader(path: nil, request: true)
         let top = JSONText.Member(key: "", value: json, line: 1)
         let fields = try reader.object(
-            top, "", keys: ["kind", "source", "destination", "deidentify", "studies", "target", "profile", "pdi"], required: ["kind"])
+            top, "", keys: ["kind", "source", "destination", "deidentify", "studies", "target", "profile", "pdi", "copies", "label"], required: ["kind"])
         let kind = try reader.choice(fields["kind"]!, "kind", Job.Kind.self)
         switch kind {
         case .import:
-            if let k = ["studies", "target", "profile", "pdi"].first(where: { fields[$0] != nil }) {
+            if let k = ["studies", "target", "profile", "pdi", "copies", "label"].first(where: { fields[$0] != nil }) {
                 throw reader.bad(fields[k]!, k, "does not apply to an import job")
             }
             guard let s = fields["source"] else { throw reader.bad(top, "source", "is required") }
@@ -49,10 +54,29 @@ public enum JobRequest: Sendable, Equatable {
             guard !studies.isEmpty, studies.count <= 1000 else { throw reader.bad(st, "studies", "must name 1 to 1000 Study Instance UIDs") }
             let target = try reader.target(t, "target", config)
             switch target {
-            case .folder(let p), .iso(let p): _ = try StationPaths.checked(p, roots: config.roots)
-            case .drive, .robot: throw reader.bad(t, "target.kind", "drives and robots are not available yet; use folder or iso")
+            case .folder(let p), .iso(let p), .robot(let p, _): _ = try StationPaths.checked(p, roots: config.roots)
+            case .drive(let d):
+                // A stdio: pseudo-drive's file need not exist yet; its folder must, under the roots.
+                if d.hasPrefix("stdio:") {
+                    let file = String(d.dropFirst(6))
+                    _ = try StationPaths.checked(String(file[..<(file.lastIndex(of: "/") ?? file.startIndex)]), roots: config.roots)
+                    if fileExists(file) { _ = try StationPaths.checked(file, roots: config.roots) }
+                }
             }
             var publish = Publish(studies: studies, target: target)
+            if let v = fields["copies"] {
+                switch target {
+                case .drive, .robot: publish.copies = try reader.integer(v, "copies", 1...20)
+                case .folder, .iso: throw reader.bad(v, "copies", "applies to a drive or robot target only")
+                }
+            }
+            if let v = fields["label"] {
+                let l = try reader.text(v, "label")
+                guard l.count <= 200, !l.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                    throw reader.bad(v, "label", "must be one line of at most 200 characters")
+                }
+                publish.label = l
+            }
             if let v = fields["profile"] {
                 let p = try reader.text(v, "profile")
                 guard ApplicationProfile.named(p) != nil else { throw reader.bad(v, "profile", "\"\(p)\" is not a media application profile (PS3.11)") }
@@ -67,6 +91,16 @@ public enum JobRequest: Sendable, Equatable {
         switch self {
         case .importMedium: .import
         case .publish: .publish
+        }
+    }
+
+    /// The drive or robot the job needs alone (`JobStore.claim` runs one job per resource at a time), or nil.
+    public var resource: String? {
+        guard case .publish(let p) = self else { return nil }
+        switch p.target {
+        case .drive(let d): return "drive:" + d
+        case .robot(let h, _): return "robot:" + h
+        case .folder, .iso: return nil
         }
     }
 
@@ -107,10 +141,13 @@ public enum JobRequest: Sendable, Equatable {
             case .drive(let d): target = .object([("kind", .string("drive")), ("device", .string(d))])
             case .robot(let h, let f): target = .object([("kind", .string("robot")), ("hotFolder", .string(h)), ("format", .string(f.rawValue))])
             }
-            return .object([
+            var fields: [(String, JSON)] = [
                 ("kind", .string("publish")), ("studies", .array(p.studies.map { .string($0) })), ("target", target), ("profile", .string(p.profile)),
                 ("pdi", .bool(p.pdi)),
-            ])
+            ]
+            if p.copies != 1 { fields.append(("copies", .int(Int64(p.copies)))) }
+            if let l = p.label { fields.append(("label", .string(l))) }
+            return .object(fields)
         }
     }
 
