@@ -100,7 +100,7 @@ public final class DiscBurner: Sendable {
         let type = burn_write_opts_auto_write_type(opts, disc, &reasons, 0)
         guard type == BURN_WRITE_TAO || type == BURN_WRITE_SAO else {
             burn_write_opts_free(opts)
-            let why = String(decoding: reasons.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let why = LibBurn.string(reasons)
             throw StationError(.burnFailed, "neither TAO nor SAO can write this disc: \(why)\(LibBurn.messages())")
         }
         _ = LibBurn.messages()
@@ -117,8 +117,15 @@ public final class DiscBurner: Sendable {
             }
             usleep(200_000)
         }
-        if stop { throw StationError(.burnCancelled, "the burn was cancelled; the disc in \(device) is incomplete\(LibBurn.messages())") }
-        guard burn_drive_wrote_well(drive) == 1 else { throw StationError(.burnFailed, "libburn did not write the disc well\(LibBurn.messages())") }
+        // A failed or cancelled write reports the drive idle before its worker thread has ended; the disc, its track
+        // and the fifo may be freed (and the drive used again) only after libburn's last message, "Burn run failed".
+        if stop {
+            let messages = LibBurn.messages(untilCode: LibBurn.burnRunFailed)
+            throw StationError(.burnCancelled, "the burn was cancelled; the disc in \(device) is incomplete\(messages)")
+        }
+        guard burn_drive_wrote_well(drive) == 1 else {
+            throw StationError(.burnFailed, "libburn did not write the disc well\(LibBurn.messages(untilCode: LibBurn.burnRunFailed))")
+        }
         progress(size, size)
         return type == BURN_WRITE_TAO ? "TAO" : "SAO"
     }
@@ -234,16 +241,32 @@ enum LibBurn {
         }
     }
 
-    /// The queued messages as `: first; second`, or "" (the queue is emptied).
-    static func messages() -> String {
+    /// A C string in a buffer, up to its NUL.
+    static func string(_ c: [CChar]) -> String { String(decoding: c.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+
+    /// libburn's code (libdax_msgs.h) of its last message after a write that did not end well.
+    static let burnRunFailed: Int32 = 0x0002_010b
+
+    /// The queued messages as `: first; second`, or "" (the queue is emptied). With `untilCode`, waits up to 30 s for
+    /// the message with that code.
+    static func messages(untilCode: Int32? = nil) -> String {
         var out: [String] = []
         var text = [CChar](repeating: 0, count: Int(BURN_MSGS_MESSAGE_LEN))
         var severity = [CChar](repeating: 0, count: 80)
         var code: Int32 = 0, osErrno: Int32 = 0
         var all = Array("ALL".utf8CString)
-        while out.count < 20, burn_msgs_obtain(&all, &code, &text, &osErrno, &severity) == 1 {
-            out.append(String(cString: text))
-        }
+        var waited = 0
+        var seen = untilCode == nil
+        repeat {
+            while burn_msgs_obtain(&all, &code, &text, &osErrno, &severity) == 1 {
+                if out.count < 20 { out.append(string(text)) }
+                seen = seen || code == untilCode
+            }
+            if !seen {
+                usleep(100_000)
+                waited += 1
+            }
+        } while !seen && waited < 300
         return out.isEmpty ? "" : ": " + out.joined(separator: "; ")
     }
 }

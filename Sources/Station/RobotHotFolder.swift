@@ -121,7 +121,7 @@ public struct RobotHotFolder: Sendable {
     static func section(_ name: String, in text: String) -> [String: String]? {
         var inside = false, found = false
         var out: [String: String] = [:]
-        for raw in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).prefix(100_000) {
+        for raw in text.split(whereSeparator: \.isNewline).prefix(100_000) {
             let line = raw.stripped(" \t")
             if line.hasPrefix("[") && line.hasSuffix("]") {
                 inside = line.dropFirst().dropLast().stripped(" \t").lowercased() == name.lowercased()

@@ -55,10 +55,12 @@ final class DiscBurnerTests: XCTestCase {
 
     func testACancelStopsTheBurn() throws {
         let dir = try folder()
-        let (path, _) = try image(dir, sectors: 64 * 512)
-        XCTAssertThrowsError(try DiscBurner(device: "stdio:\(dir)/disc.img").burn(image: path, cancelled: { true })) {
-            XCTAssertEqual(($0 as? StationError)?.code, .burnCancelled)
-        }
+        let (path, _) = try image(dir, sectors: 16 * 512)
+        let burner = DiscBurner(device: "stdio:\(dir)/disc.img")
+        XCTAssertThrowsError(try burner.burn(image: path, cancelled: { true })) { XCTAssertEqual(($0 as? StationError)?.code, .burnCancelled) }
+        // libburn is left able to burn again (its write thread ended before the disc description was freed).
+        let small = try image(dir, sectors: 8, seed: 3)
+        XCTAssertTrue(try burner.burn(image: small.path).verified)
     }
 
     func testAMissingImageIsAClearError() throws {
