@@ -72,7 +72,8 @@ let package = Package(
             name: "Station",
             dependencies: [
                 "MediaKit", "DICOMNetwork", "DICOMFileSet", "DICOMCore", "DICOMStore", "FileSystem", "CBurn", "CNativeLibraries",
-                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]),

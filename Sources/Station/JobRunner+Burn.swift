@@ -30,8 +30,12 @@ extension JobRunner {
                 let r = try burnCopy(burner, image: image, id: id, waitForDisc: copy > 1)
                 image256 = (r.bytes, r.sha256)
                 copies.append(
-                    .object([("copy", .int(Int64(copy))), ("writeType", .string(r.writeType)), ("readBack", .string(r.readBack)), ("verified", .bool(r.verified))]))
-                try jobs.log(id, r.verified ? .info : .error, "copy \(copy): \(r.bytes) bytes (\(r.writeType)); read back: SHA-256 \(r.verified ? "matches" : "differs")")
+                    .object([
+                        ("copy", .int(Int64(copy))), ("writeType", .string(r.writeType)), ("readBack", .string(r.readBack)), ("verified", .bool(r.verified)),
+                    ]))
+                try jobs.log(
+                    id, r.verified ? .info : .error, "copy \(copy): \(r.bytes) bytes (\(r.writeType)); read back: SHA-256 \(r.verified ? "matches" : "differs")"
+                )
                 if !r.verified { return outcome(.failed, "copy \(copy) did not verify: the bytes read back from \(device) differ from the image") }
             } catch {
                 copies.append(.object([("copy", .int(Int64(copy))), ("verified", .bool(false)), ("error", .string(error.code.rawValue))]))
@@ -101,7 +105,9 @@ extension JobRunner {
                     let asked = robot.abort(id: id)
                     return outcome(
                         .cancelled, "taken",
-                        asked ? "cancelled: the robot had taken the job; it was asked to abort it" : "cancelled: the robot had taken the job; stop it at the robot")
+                        asked
+                            ? "cancelled: the robot had taken the job; it was asked to abort it"
+                            : "cancelled: the robot had taken the job; stop it at the robot")
                 }
                 if ContinuousClock.now - start > .seconds(robotTimeout) {
                     if robot.withdraw(id: id) { _ = removeTree(data) }

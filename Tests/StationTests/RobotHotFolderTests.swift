@@ -7,19 +7,21 @@ import XCTest
 /// Disc-robot hot folders: the PTBurn and TD Bridge job files, written atomically; the robot's renamings read back as
 /// pending, taken, done and failed with its reason; withdraw and abort; hostile status files never crash the reading.
 final class RobotHotFolderTests: XCTestCase {
-    func folder() throws -> String {
+    /// A robot of `format` on a fresh hot folder.
+    func hotFolder(_ format: StationConfig.RobotFormat) throws -> (String, RobotHotFolder) {
         let dir = try tempDir("dm-robot").resolvingSymlinksInPath().path
         addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
-        return dir
+        return (dir, RobotHotFolder(folder: dir, format: format))
     }
+
+    func write(_ text: String, _ path: String) throws { try text.write(toFile: path, atomically: true, encoding: .utf8) }
 
     func rename(_ dir: String, _ from: String, _ to: String) throws {
         try FileManager.default.moveItem(atPath: dir + "/" + from, toPath: dir + "/" + to)
     }
 
     func testPTBurnJobFileAndItsLifecycle() throws {
-        let dir = try folder()
-        let robot = RobotHotFolder(folder: dir, format: .ptburn)
+        let (dir, robot) = try hotFolder(.ptburn)
         let text = robot.jobText(id: 7, data: dir + "/JOB7.iso", copies: 2, label: "Knee\tleft")
         XCTAssertEqual(
             text,
@@ -39,20 +41,17 @@ final class RobotHotFolderTests: XCTestCase {
     }
 
     func testPTBurnFailureCarriesTheRobotsReason() throws {
-        let dir = try folder()
-        let robot = RobotHotFolder(folder: dir, format: .ptburn)
+        let (dir, robot) = try hotFolder(.ptburn)
         _ = try robot.submit(id: 9, data: dir + "/JOB9.iso", copies: 1, label: nil)
         try rename(dir, "JOB9.JRQ", "JOB9.ERR")
         if case .failed(let m) = robot.outcome(id: 9) { XCTAssertTrue(m.contains("no reason")) } else { XCTFail("not failed") }
         try FileManager.default.createDirectory(atPath: dir + "/Status", withIntermediateDirectories: true)
-        try "[JobList]\r\nJob0=JOB8\r\n[JOB9]\r\nJobState=3\r\nJobErrorNumber=17\r\nJobErrorString=Recorder error\u{7}\r\n".write(
-            toFile: dir + "/Status/Disc Publisher XRP.txt", atomically: true, encoding: .utf8)
+        try write("[JobList]\r\nJob0=JOB8\r\n[JOB9]\r\nJobState=3\r\nJobErrorNumber=17\r\nJobErrorString=Recorder error\u{7}\r\n", dir + "/Status/XRP.txt")
         XCTAssertEqual(robot.outcome(id: 9), .failed("JobErrorString Recorder error (error 17)"))
     }
 
     func testTDBridgeJobFileAndItsStatusFile() throws {
-        let dir = try folder()
-        let robot = RobotHotFolder(folder: dir, format: .tdbridge)
+        let (dir, robot) = try hotFolder(.tdbridge)
         XCTAssertEqual(
             robot.jobText(id: 3, data: dir + "/JOB3", copies: 1, label: "ignored"), "JOB_ID=JOB3\r\nCOPIES=1\r\nFORMAT=ISO9660L2\r\nDATA=\(dir)/JOB3\r\n")
         _ = try robot.submit(id: 3, data: dir + "/JOB3", copies: 1, label: nil)
@@ -64,20 +63,19 @@ final class RobotHotFolderTests: XCTestCase {
         XCTAssertEqual(robot.outcome(id: 3), .pending(taken: true))
         XCTAssertFalse(robot.abort(id: 3))
         try rename(dir, "JOB3.RJD", "JOB3.ERR")
-        try "[ACTIVE_JOB]\nJOB1=JOB3\n[job3]\nSTATUS=ERROR\nERROR=0x0301 disc eject failed\n".write(toFile: dir + "/PP100.STF", atomically: true, encoding: .utf8)
+        try write("[ACTIVE_JOB]\nJOB1=JOB3\n[job3]\nSTATUS=ERROR\nERROR=0x0301 disc eject failed\n", dir + "/PP100.STF")
         XCTAssertEqual(robot.outcome(id: 3), .failed("ERROR 0x0301 disc eject failed; STATUS ERROR"))
     }
 
     func testHostileStatusFilesAreReadSafely() throws {
-        let dir = try folder()
-        let robot = RobotHotFolder(folder: dir, format: .ptburn)
+        let (dir, robot) = try hotFolder(.ptburn)
         try FileManager.default.createDirectory(atPath: dir + "/Status/dir.txt", withIntermediateDirectories: true)
         var rng = SplitMix(seed: 5)
         let noise = Data((0..<300_000).map { _ in UInt8(truncatingIfNeeded: rng.next()) })
         try noise.write(to: URL(fileURLWithPath: dir + "/Status/a.txt"))
         let long = String(repeating: "x", count: 3_000_000)
-        try "[JOB4]\nJobErrorString=\(long)\n".write(toFile: dir + "/Status/b.txt", atomically: true, encoding: .utf8)
-        try "[JOB4\nJobErrorString\n=\n[]\n".write(toFile: dir + "/Status/c.txt", atomically: true, encoding: .utf8)
+        try write("[JOB4]\nJobErrorString=\(long)\n", dir + "/Status/b.txt")
+        try write("[JOB4\nJobErrorString\n=\n[]\n", dir + "/Status/c.txt")
         FileManager.default.createFile(atPath: dir + "/JOB4.ERR", contents: noise)
         guard case .failed(let m) = robot.outcome(id: 4) else { return XCTFail("not failed") }
         // b.txt is cut at 1 MiB, inside the value: what is read is kept to one short line.
