@@ -1,3 +1,4 @@
+import DICOMNetwork
 import Foundation
 import TestSupport
 import XCTest
@@ -100,5 +101,23 @@ final class DiscBurnerTests: XCTestCase {
         }
         let outside = #"{"kind": "publish", "studies": ["1.2.3"], "target": {"kind": "drive", "device": "stdio:/etc/disc.img"}}"#
         XCTAssertThrowsError(try JobRequest.parse(Array(outside.utf8), config: config))
+    }
+
+    func testARuleBurnsItsCopiesInOneJobThatHoldsTheDrive() throws {
+        let dir = try folder()
+        var config = StationConfig(store: dir + "/store", state: dir + "/state", roots: [dir])
+        var rule = StationConfig.Rule(callingAE: try AETitle("MOD1"), target: .drive(device: "stdio:\(dir)/disc.img"))
+        rule.copies = 3
+        rule.quietSeconds = 1
+        config.rules = [rule]
+        let jobs = try JobStore(state: dir + "/state")
+        try jobs.arrived("MOD1", study: "1.2.1", patient: "P1", at: 100)
+        try jobs.arrived("MOD1", study: "1.2.2", patient: "P2", at: 100)
+        let made = try PublishScheduler(config: config, jobs: jobs).scan(now: 200)
+        XCTAssertEqual(made.count, 2, "one job per study, not one per copy")
+        XCTAssertEqual(made.map(\.resource), ["drive:stdio:\(dir)/disc.img", "drive:stdio:\(dir)/disc.img"])
+        XCTAssertTrue(made[0].request.contains(#""copies":3"#), made[0].request)
+        XCTAssertEqual(try jobs.claim()?.id, made[0].id)
+        XCTAssertNil(try jobs.claim(), "the drive is busy")
     }
 }

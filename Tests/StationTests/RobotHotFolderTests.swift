@@ -76,7 +76,7 @@ final class RobotHotFolderTests: XCTestCase {
         let long = String(repeating: "x", count: 3_000_000)
         try write("[JOB4]\nJobErrorString=\(long)\n", dir + "/Status/b.txt")
         try write("[JOB4\nJobErrorString\n=\n[]\n", dir + "/Status/c.txt")
-        FileManager.default.createFile(atPath: dir + "/JOB4.ERR", contents: noise)
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/JOB4.ERR", contents: noise))
         guard case .failed(let m) = robot.outcome(id: 4) else { return XCTFail("not failed") }
         // b.txt is cut at 1 MiB, inside the value: what is read is kept to one short line.
         XCTAssertLessThan(m.count, 400)
