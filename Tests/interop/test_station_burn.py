@@ -144,3 +144,35 @@ def test_a_station_killed_mid_burn_fails_the_job_and_removes_its_image(tmp_path)
     finally:
         code, err = stop(proc)
     assert code == 0, err
+
+
+def test_cancelling_a_robot_job(tmp_path):
+    """Not yet taken by the robot: the job file and the image are withdrawn. Taken (PTBurn .INP): an abort request."""
+    hot = tmp_path / "pt"
+    hot.mkdir()
+    proc, config, port = imported(tmp_path)
+    try:
+        target = {"kind": "robot", "hotFolder": str(hot), "format": "ptburn"}
+        for taken in (False, True):
+            _, job = api(port, "/api/jobs", {"kind": "publish", "studies": [STUDY], "target": target})
+            name = f"JOB{job['id']}"
+            deadline = time.time() + 120
+            while not (hot / f"{name}.JRQ").exists():
+                assert time.time() < deadline, f"no {name}.JRQ"
+                time.sleep(0.05)
+            if taken:
+                (hot / f"{name}.JRQ").rename(hot / f"{name}.INP")
+            status, _ = api(port, f"/api/jobs/{job['id']}/cancel", {})
+            assert status == 200
+            done = wait_job(port, job["id"])
+            assert done["state"] == "cancelled", done
+            if taken:
+                assert "asked to abort" in done["reason"], done
+                assert (hot / f"{name}.PTM").read_bytes() == b"Message=ABORT\r\nClientID=dicom-media\r\n"
+                assert (hot / f"{name}.iso").is_file()
+            else:
+                assert "before the robot took" in done["reason"], done
+                assert list(hot.iterdir()) == []
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err
