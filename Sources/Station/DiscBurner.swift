@@ -219,7 +219,7 @@ enum LibBurn {
     static let users = Mutex(0)
 
     static func acquire() throws(StationError) {
-        guard dm_native_library_available(5) != 0 else {
+        guard dm_native_library_available(5 /* DM_LIBBURN, loader.h */) != 0 else {
             throw StationError(.burnLibraryMissing, "libburn (libburn.so.4, Debian's libburn4) cannot be loaded: the station cannot burn discs")
         }
         let ok = users.withLock { n -> Bool in

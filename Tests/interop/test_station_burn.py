@@ -176,3 +176,25 @@ def test_cancelling_a_robot_job(tmp_path):
     finally:
         code, err = stop(proc)
     assert code == 0, err
+
+
+def test_a_station_killed_while_a_robot_job_waits_withdraws_it(tmp_path):
+    """Killed while the job file waits for a robot that has not taken it: at the restart the job fails with the reason,
+    and its job file and image leave the hot folder."""
+    hot = tmp_path / "pt"
+    hot.mkdir()
+    proc, config, port = imported(tmp_path)
+    try:
+        _, job = api(port, "/api/jobs", {"kind": "publish", "studies": [STUDY], "target": {"kind": "robot", "hotFolder": str(hot), "format": "ptburn"}})
+        deadline = time.time() + 120
+        while not (hot / f"JOB{job['id']}.JRQ").exists():
+            assert time.time() < deadline, "no job file"
+            time.sleep(0.05)
+        assert sorted(p.name for p in hot.iterdir()) == [f"JOB{job['id']}.JRQ", f"JOB{job['id']}.iso"]
+        proc = kill_and_restart(proc, config, port)
+        _, j = api(port, f"/api/jobs/{job['id']}")
+        assert j["state"] == "failed" and "stopped" in j["reason"], j
+        assert list(hot.iterdir()) == []
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err
