@@ -61,6 +61,9 @@ public enum JobRequest: Sendable, Equatable {
                     let file = String(d.dropFirst(6))
                     _ = try StationPaths.checked(String(file[..<(file.lastIndex(of: "/") ?? file.startIndex)]), roots: config.roots)
                     if fileExists(file) { _ = try StationPaths.checked(file, roots: config.roots) }
+                } else if !config.rules.contains(where: { $0.target == target }) {
+                    // A device lies outside the roots: a request may name only a drive the configuration names.
+                    throw StationError(.pathOutsideRoots, "\(d) is not a drive of the configuration (a rule's target)", path: d)
                 }
             }
             var publish = Publish(studies: studies, target: target)

@@ -99,8 +99,14 @@ final class DiscBurnerTests: XCTestCase {
         ] {
             XCTAssertThrowsError(try JobRequest.parse(Array(bad.utf8), config: config)) { XCTAssertEqual(($0 as? StationError)?.code, .badRequest) }
         }
-        let outside = #"{"kind": "publish", "studies": ["1.2.3"], "target": {"kind": "drive", "device": "stdio:/etc/disc.img"}}"#
-        XCTAssertThrowsError(try JobRequest.parse(Array(outside.utf8), config: config))
+        for outside in ["stdio:/etc/disc.img", "/dev/sr0"] {
+            let body = #"{"kind": "publish", "studies": ["1.2.3"], "target": {"kind": "drive", "device": "\#(outside)"}}"#
+            XCTAssertThrowsError(try JobRequest.parse(Array(body.utf8), config: config), outside)
+        }
+        var withDrive = config
+        withDrive.rules = [StationConfig.Rule(callingAE: try AETitle("MOD1"), target: .drive(device: "/dev/sr0"))]
+        let sr0 = #"{"kind": "publish", "studies": ["1.2.3"], "target": {"kind": "drive", "device": "/dev/sr0"}}"#
+        XCTAssertEqual(try JobRequest.parse(Array(sr0.utf8), config: withDrive).resource, "drive:/dev/sr0")
     }
 
     func testARuleBurnsItsCopiesInOneJobThatHoldsTheDrive() throws {
