@@ -68,9 +68,10 @@ public enum JobRequest: Sendable, Equatable {
             }
             var publish = Publish(studies: studies, target: target)
             if let v = fields["copies"] {
+                publish.copies = try reader.integer(v, "copies", 1...20)
                 switch target {
-                case .drive, .robot: publish.copies = try reader.integer(v, "copies", 1...20)
-                case .folder, .iso: throw reader.bad(v, "copies", "applies to a drive or robot target only")
+                case .drive, .robot: break
+                case .folder, .iso: if publish.copies != 1 { throw reader.bad(v, "copies", "more than 1 applies to a drive or robot target only") }
                 }
             }
             if let v = fields["label"] {
