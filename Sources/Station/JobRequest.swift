@@ -1,7 +1,6 @@
 import DICOMCore
 import DICOMFileSet
 import DICOMNetwork
-import FileSystem
 
 /// What a new job is asked to do (the body of `POST /api/jobs`), checked against the configuration.
 public enum JobRequest: Sendable, Equatable {
@@ -53,19 +52,7 @@ public enum JobRequest: Sendable, Equatable {
             }
             guard !studies.isEmpty, studies.count <= 1000 else { throw reader.bad(st, "studies", "must name 1 to 1000 Study Instance UIDs") }
             let target = try reader.target(t, "target", config)
-            switch target {
-            case .folder(let p), .iso(let p), .robot(let p, _): _ = try StationPaths.checked(p, roots: config.roots)
-            case .drive(let d):
-                // A stdio: pseudo-drive's file need not exist yet; its folder must, under the roots.
-                if d.hasPrefix("stdio:") {
-                    let file = String(d.dropFirst(6))
-                    _ = try StationPaths.checked(String(file[..<(file.lastIndex(of: "/") ?? file.startIndex)]), roots: config.roots)
-                    if fileExists(file) { _ = try StationPaths.checked(file, roots: config.roots) }
-                } else if !config.rules.contains(where: { $0.target == target }) {
-                    // A device lies outside the roots: a request may name only a drive the configuration names.
-                    throw StationError(.pathOutsideRoots, "\(d) is not a drive of the configuration (a rule's target)", path: d)
-                }
-            }
+            try checkTarget(target, config: config)
             var publish = Publish(studies: studies, target: target)
             if let v = fields["copies"] {
                 publish.copies = try reader.integer(v, "copies", 1...20)
@@ -95,16 +82,6 @@ public enum JobRequest: Sendable, Equatable {
         switch self {
         case .importMedium: .import
         case .publish: .publish
-        }
-    }
-
-    /// The drive or robot the job needs alone (`JobStore.claim` runs one job per resource at a time), or nil.
-    public var resource: String? {
-        guard case .publish(let p) = self else { return nil }
-        switch p.target {
-        case .drive(let d): return "drive:" + d
-        case .robot(let h, _): return "robot:" + h
-        case .folder, .iso: return nil
         }
     }
 
