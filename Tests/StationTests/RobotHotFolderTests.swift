@@ -84,4 +84,20 @@ final class RobotHotFolderTests: XCTestCase {
         XCTAssertNil(RobotHotFolder.section("JOB4", in: "[JOB4\nJobErrorString=x\n"))
         XCTAssertEqual(RobotHotFolder.section("JOB4", in: "[ JOB4 ]\r\n k = v=w \r\nk=second\r\n[X]\r\nk=other"), ["k": "v=w"])
     }
+
+    func testARobotThatNeverAnswersTimesTheJobOutAndWithdrawsIt() throws {
+        let (dir, robot) = try hotFolder(.ptburn)
+        let config = StationConfig(store: dir + "/store", state: dir + "/state", roots: [dir])
+        let jobs = try JobStore(state: dir + "/state")
+        let request = JobRequest.publish(.init(studies: ["1.2.3"], target: .robot(hotFolder: dir, format: .ptburn)))
+        _ = try jobs.create(kind: .publish, title: request.title, request: request.stored.serialized(), resource: request.resource)
+        let job = try XCTUnwrap(try jobs.claim())
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/JOB\(job.id).iso", contents: Data([1, 2, 3])))
+        let runner = JobRunner(jobs: jobs, config: config, robotTimeout: 0.3, robotPoll: 0.05)
+        guard case .publish(let p) = request else { return XCTFail("not a publish request") }
+        let outcome = try runner.sendToRobot(job, p, data: dir + "/JOB\(job.id).iso", robot: robot, report: .object([]))
+        XCTAssertEqual(outcome.state, .failed)
+        XCTAssertTrue(outcome.reason?.contains("no result from the robot") ?? false, outcome.reason ?? "")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("JOB") }, [])
+    }
 }
