@@ -59,6 +59,8 @@ let package = Package(
         .systemLibrary(name: "CArchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CCairo", providers: [.apt(["libcairo2-dev"])]),
         .systemLibrary(name: "CISOFS", providers: [.apt(["libisofs-dev"])]),
+        // libburn: headers only, loaded on first use like the libraries above (a drive target's burn).
+        .systemLibrary(name: "CBurn", providers: [.apt(["libburn-dev"])]),
         .target(name: "MediaImage", dependencies: ["CArchive", "CISOFS", "DICOMCore", "DICOMPixel", "DICOMCodecs", "FileSystem", "CNativeLibraries"]),
         .target(
             name: "MediaKit",
@@ -69,8 +71,9 @@ let package = Package(
         .target(
             name: "Station",
             dependencies: [
-                "MediaKit", "DICOMNetwork", "DICOMFileSet", "DICOMCore", "FileSystem", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"),
+                "MediaKit", "DICOMNetwork", "DICOMFileSet", "DICOMCore", "DICOMStore", "FileSystem", "CBurn", "CNativeLibraries",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]),

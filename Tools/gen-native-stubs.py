@@ -4,8 +4,8 @@
 Usage (from the package root): python3 Tools/gen-native-stubs.py [--check]
 (--check writes nothing and exits 1 naming each file that is missing or differs from what it would write.)
 
-libarchive, libisofs, libcrypto and CharLS are used by few commands (ISO images and archives,
-the store's content hash, JPEG-LS), but linked normally the dynamic loader maps them, and the
+libarchive, libisofs, libcrypto, CharLS, cairo and libburn are used by few commands (ISO images and archives,
+the store's content hash, JPEG-LS, labels, the station's disc burning), but linked normally the dynamic loader maps them, and the
 libraries they need (libxml2, nettle, lzma, zstd, ...), and binds their symbols at every start.
 So their system-library module maps declare the headers only (no `link`), and this script
 writes, for every function of theirs that the Swift sources call, a stub with the header's exact
@@ -36,6 +36,7 @@ LIBRARIES = [
     ("CCrypto", "crypto.c", "DM_LIBCRYPTO", ("EVP_",), ["Sources/DICOMStore"]),
     ("CCharLS", "charls.c", "DM_LIBCHARLS", ("charls_",), ["Sources/DICOMCodecs"]),
     ("CCairo", "cairo.c", "DM_LIBCAIRO", ("cairo_",), ["Sources/MediaKit"]),
+    ("CBurn", "burn.c", "DM_LIBBURN", ("burn_",), ["Sources/Station"]),
 ]
 
 

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-PKGS=(pkg-config zlib1g-dev libarchive-dev libsqlite3-dev libturbojpeg0-dev libopenjp2-7-dev libcharls-dev libisofs-dev
+PKGS=(pkg-config zlib1g-dev libarchive-dev libsqlite3-dev libturbojpeg0-dev libopenjp2-7-dev libcharls-dev libisofs-dev libburn-dev
       dcmtk dicom3tools libgdcm-tools libopenjp2-tools libjpeg-turbo-progs python3 python3-venv python3-pip hyperfine
       xorriso genisoimage libarchive-tools chromium fonts-noto-cjk libxml2-utils w3c-sgml-lib libcairo2-dev poppler-utils libssl-dev openssl strace orthanc orthanc-dicomweb orthanc-gdcm)
 missing=()

@@ -1,5 +1,5 @@
-// Loads libarchive, libisofs, libcrypto, CharLS and cairo with dlopen on the first call of one of their
-// functions (the stubs in Generated/archive.c, isofs.c, crypto.c, charls.c, cairo.c), so that a start that does not
+// Loads libarchive, libisofs, libcrypto, CharLS, cairo and libburn with dlopen on the first call of one of their
+// functions (the stubs in Generated/archive.c, isofs.c, crypto.c, charls.c, cairo.c, burn.c), so that a start that does not
 // need them does not map them or bind their symbols.
 #include <dlfcn.h>
 #include <stdio.h>
@@ -10,6 +10,7 @@
 #include "include/CNativeLibraries.h"
 #include "loader.h"
 #include "../CArchive/shim.h"
+#include "../CBurn/shim.h"
 #include "../CCairo/shim.h"
 #include "../CCharLS/shim.h"
 #include "../CCrypto/shim.h"
@@ -28,6 +29,9 @@
 #if CAIRO_VERSION_MAJOR != 1
 #error "cairo 1 (libcairo.so.2) expected"
 #endif
+#if burn_header_version_major != 1
+#error "libburn 1 (libburn.so.4) expected"
+#endif
 
 static const struct {
     const char *soname;
@@ -38,6 +42,7 @@ static const struct {
     [DM_LIBCRYPTO] = {"libcrypto.so.3", "the store's SHA-256 content hashes"},
     [DM_LIBCHARLS] = {"libcharls.so.2", "JPEG-LS"},
     [DM_LIBCAIRO] = {"libcairo.so.2", "disc labels and case inserts"},
+    [DM_LIBBURN] = {"libburn.so.4", "burning discs"},
 };
 
 static void *handles[sizeof libraries / sizeof libraries[0]];

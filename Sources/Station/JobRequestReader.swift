@@ -53,10 +53,7 @@ extension StationConfigReader {
         }
         guard !studies.isEmpty, studies.count <= 1000 else { throw bad(st, "studies", "must name 1 to 1000 Study Instance UIDs") }
         let target = try target(t, "target", config)
-        switch target {
-        case .folder(let p), .iso(let p): _ = try StationPaths.checked(p, roots: config.roots)
-        case .drive, .robot: throw bad(t, "target.kind", "drives and robots are not available yet; use folder or iso")
-        }
+        try JobRequest.checkTarget(target, config: config)
         var publish = JobRequest.Publish(studies: studies, target: target)
         if let v = fields["profile"] {
             let p = try text(v, "profile")

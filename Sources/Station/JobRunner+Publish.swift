@@ -8,6 +8,8 @@ import MediaKit
 // plan and writers (the profile's transfer syntaxes, IHE PDI with the station's locale), verifies it as `verify` does
 // (`--pdi` when the job asked for PDI), and only then renames it `JOB<id>` (`JOB<id>.iso`), never over an existing
 // name. A job cut short leaves only `.JOB<id>.partial*`, which `discardPartial` removes when the station restarts.
+// A drive target's image is written to STATE/burn the same way and burned from there; a robot's data is written into
+// its hot folder (an image for PTBurn, a File-set folder for TD Bridge): JobRunner+Burn.swift.
 extension JobRunner {
     func publish(_ job: Job, _ p: JobRequest.Publish) throws -> Outcome {
         let id = job.id
@@ -54,15 +56,20 @@ extension JobRunner {
         var options = try request.resolve()
         let out: String, final: String
         switch p.target {
-        case .iso(let folder):
+        case .iso(let folder), .robot(let folder, .ptburn):
             let dir = try StationPaths.checked(folder, roots: config.roots)
             (out, final) = (dir + "/.JOB\(id).partial.iso", dir + "/JOB\(id).iso")
             options.image = try ImageOutput.checked(path: out, volumeID: nil, rockRidge: true, engine: ImageOutput.defaultEngineName)
-        case .folder(let folder):
+        case .folder(let folder), .robot(let folder, .tdbridge):
             let dir = try StationPaths.checked(folder, roots: config.roots)
             (out, final) = (dir + "/.JOB\(id).partial", dir + "/JOB\(id)")
-        case .drive, .robot:
-            return Outcome(state: .failed, reason: "drives and robots are not available yet")
+        case .drive:
+            // The image is made and verified in the state folder, burned, then removed.
+            do { try makeDirectories(burnFolder, mode: 0o700) } catch {
+                throw StationError(.burnFailed, "the burn folder cannot be made: \(error)", path: burnFolder)
+            }
+            (out, final) = (burnFolder + "/.JOB\(id).partial.iso", burnFolder + "/JOB\(id).iso")
+            options.image = try ImageOutput.checked(path: out, volumeID: nil, rockRidge: true, engine: ImageOutput.defaultEngineName)
         }
         discardPartial(id: id, target: p.target)
         if p.pdi {
@@ -98,7 +105,11 @@ extension JobRunner {
             return Outcome(state: .failed, reason: "\(final) already exists or cannot be made: it is never overwritten", report: report)
         }
         try jobs.log(id, .info, "wrote \(final)")
-        return Outcome(state: .done, report: report)
+        switch p.target {
+        case .drive(let device): return try burn(job, p, image: final, device: device, report: report)
+        case .robot(let folder, let format): return try sendToRobot(job, p, data: final, robot: RobotHotFolder(folder: folder, format: format), report: report)
+        case .iso, .folder: return Outcome(state: .done, report: report)
+        }
     }
 
     /// Removes what a publish job left under its partial names in its target folder: `.JOB<id>.partial`, the image's
@@ -106,8 +117,10 @@ extension JobRunner {
     public func discardPartial(id: Int64, target: StationConfig.Target) {
         let dir: String
         switch target {
-        case .iso(let d), .folder(let d): dir = d
-        case .drive, .robot: return
+        case .iso(let d), .folder(let d), .robot(let d, _): dir = d
+        case .drive:
+            dir = burnFolder
+            _ = removeTree(burnFolder + "/JOB\(id).iso")
         }
         let prefixes = [".JOB\(id).partial", "..JOB\(id).partial"]
         for name in folderNames(dir) {
@@ -118,10 +131,15 @@ extension JobRunner {
         }
     }
 
-    /// Cleans up after a publish job a stopped station left running (the job is failed by `JobStore.recover`).
+    /// Cleans up after a publish job a stopped station left running (the job is failed by `JobStore.recover`): its
+    /// partial output, a drive's image in the burn folder, and a robot's job and data when the robot has not taken them.
     public func discardPartial(of job: Job) {
         guard job.kind == .publish, case .publish(let p)? = try? JobRequest(stored: job.request, config: config) else { return }
         discardPartial(id: job.id, target: p.target)
         _ = removeTree(retrieveFolder(job.id))
+        if case .robot(let folder, let format) = p.target { withdraw(job.id, robot: RobotHotFolder(folder: folder, format: format)) }
     }
+
+    /// `STATE/burn`: where a drive target's image waits for its burn.
+    var burnFolder: String { config.state + "/burn" }
 }

@@ -16,9 +16,15 @@ public final class JobRunner: Sendable {
     let idle: Double
     /// Held while a job listens on `dicom.commitPort` for a commitment report: one listener at a time.
     let commitPort = Mutex(())
+    /// A disc robot's time to report a job's result, and the pause between looks at its hot folder (seconds).
+    let robotTimeout: Double
+    let robotPoll: Double
+    /// How long a later copy waits for the next disc in a drive (seconds).
+    let discWait: Double
 
-    public init(jobs: JobStore, config: StationConfig, idle: Double = 0.3) {
+    public init(jobs: JobStore, config: StationConfig, idle: Double = 0.3, robotTimeout: Double = 7200, robotPoll: Double = 1, discWait: Double = 1800) {
         self.jobs = jobs; self.config = config; self.idle = idle
+        self.robotTimeout = robotTimeout; self.robotPoll = robotPoll; self.discWait = discWait
     }
 
     /// Claims and runs jobs until the task is cancelled, `workers` at a time.

@@ -128,13 +128,13 @@ public final class JobStore: Sendable {
     /// Queues publish jobs for received studies and marks those studies published, in one transaction; a study that
     /// received another instance since it was read stays pending.
     @discardableResult
-    public func createScheduled(_ requests: [(title: String, request: String)], settling arrivals: [Arrival]) throws(StationError) -> [Job] {
+    public func createScheduled(_ requests: [(title: String, request: String, resource: String?)], settling arrivals: [Arrival]) throws(StationError) -> [Job] {
         let ids: [Int64] = try write { db in
             var ids: [Int64] = []
             for r in requests {
                 try db.execute(
-                    sql: "INSERT INTO job (kind, state, title, request, created) VALUES ('publish', 'queued', ?, ?, ?)",
-                    arguments: [r.title, r.request, LockFile.timestamp()])
+                    sql: "INSERT INTO job (kind, state, title, request, resource, created) VALUES ('publish', 'queued', ?, ?, ?, ?)",
+                    arguments: [r.title, r.request, r.resource, LockFile.timestamp()])
                 ids.append(db.lastInsertedRowID)
                 try db.execute(
                     sql: "INSERT INTO jobLog (job, time, level, message) VALUES (?, ?, 'info', 'made by a rule once the study was quiet')",

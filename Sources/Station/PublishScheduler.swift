@@ -36,19 +36,19 @@ public final class PublishScheduler: Sendable {
             let groups = Dictionary(grouping: rows, by: { byPatient ? $0.patient : $0.study })
             let due = groups.values.filter { g in g.allSatisfy { now - $0.last >= quiet } }.flatMap { $0 }
             guard !due.isEmpty else { continue }
-            var requests: [(title: String, request: String)] = []
+            var requests: [(title: String, request: String, resource: String?)] = []
             for rule in rules {
                 let perJob = Dictionary(grouping: due, by: { rule.per == .patient ? $0.patient : $0.study })
                 for key in perJob.keys.sorted() {
                     let studies = perJob[key]!.map(\.study).sorted()
                     // Copies are discs, burned by one job: an image or a folder is written once.
-                    let copies: Int
+                    var publish = JobRequest.Publish(studies: studies, target: rule.target, profile: rule.profile, pdi: rule.pdi)
                     switch rule.target {
-                    case .drive, .robot: copies = rule.copies
-                    case .iso, .folder: copies = 1
+                    case .drive, .robot: publish.copies = rule.copies
+                    case .iso, .folder: break
                     }
-                    let r = JobRequest.publish(.init(studies: studies, target: rule.target, profile: rule.profile, pdi: rule.pdi, copies: copies))
-                    requests.append((r.title + " (from \(ae))", r.stored.serialized()))
+                    let r = JobRequest.publish(publish)
+                    requests.append((r.title + " (from \(ae))", r.stored.serialized(), r.resource))
                 }
             }
             queued += try jobs.createScheduled(requests, settling: due)

@@ -58,7 +58,7 @@ struct StationAPI: Sendable {
 
     func create(_ body: [UInt8]) throws(StationError) -> JSON {
         let request = try JobRequest.parse(body, config: config)
-        let job = try jobs.create(kind: request.kind, title: request.title, request: request.stored.serialized())
+        let job = try jobs.create(kind: request.kind, title: request.title, request: request.stored.serialized(), resource: request.resource)
         try jobs.log(job.id, .info, "created by the API")
         return Self.json(job)
     }

@@ -159,7 +159,7 @@ public struct StationConfigReader {
             if d.hasPrefix("stdio:") {
                 let file = String(d.dropFirst(6))
                 _ = try under(JSONText.Member(key: v.key, value: .string(file), line: v.line), at + ".device", c.roots)
-            } else if !d.hasPrefix("/dev/") {
+            } else if !d.hasPrefix("/dev/") || Self.plainAbsolute(d) != d {
                 throw bad(v, at + ".device", "must be a drive's device (/dev/sr0) or stdio:FILE")
             }
             return .drive(device: d)

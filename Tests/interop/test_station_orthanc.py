@@ -1,7 +1,7 @@
 """The station against an Orthanc of the test's own (issue 13's checks (a) and (b)): an IHE PDI ISO dropped in a
 watched folder -> reconciled by Orthanc's worklist -> sent to Orthanc -> committed (Storage Commitment report on the
 station's commit port); an import reconciled to the user's choice of patient; an Orthanc study -> a publish job
-from the node -> an ISO with PDI that verifies; a study the node does not have -> failed, nothing written."""
+from the node -> an ISO with PDI that verifies, and burned to a `stdio:` drive and verified after the burn; a study the node does not have -> failed, nothing written."""
 import json
 import shutil
 import subprocess
@@ -154,6 +154,21 @@ def test_b_an_orthanc_study_published_from_the_node_to_an_iso_with_pdi(tmp_path)
         r = subprocess.run(["xorriso", "-indev", str(image), "-find", "/", "-name", "DICOMDIR"], capture_output=True)
         assert r.returncode == 0 and b"DICOMDIR" in r.stdout
         assert not (tmp_path / "state" / "retrieve" / f"JOB{job['id']}").exists()
+        # The same Orthanc study burned to a stdio: pseudo-drive, read back and compared after the burn.
+        disc = tmp_path / "disc.img"
+        status, job = api(port, "/api/jobs", dict(body, target={"kind": "drive", "device": f"stdio:{disc}"}, label="Äneas"))
+        assert status == 201, job
+        job = wait_job(port, job["id"])
+        assert job["state"] == "done", job
+        burn = job["report"]["burn"]
+        assert [c["verified"] for c in burn["copies"]] == [True] and burn["copies"][0]["readBack"] == burn["sha256"], burn
+        burned = tmp_path / "burned.iso"
+        with open(disc, "rb") as f, open(burned, "wb") as w:
+            w.write(f.read(burn["bytes"]))
+        r = dm("verify", burned, "--pdi")
+        assert r.returncode == 0, r.stderr
+        r = subprocess.run(["xorriso", "-indev", f"stdio:{disc}", "-find", "/", "-name", "DICOMDIR"], capture_output=True)
+        assert r.returncode == 0 and b"DICOMDIR" in r.stdout
         missing = dict(body, studies=["1.2.3.4.5.6.7.8.9"])
         status, job = api(port, "/api/jobs", missing)
         job = wait_job(port, job["id"])

@@ -30,4 +30,26 @@ extension StationError.Code {
     public static let serverFailed = Self(rawValue: "server-failed")
     /// the station's templates (`templates/station/`) are not found: set DICOM_MEDIA_TEMPLATES
     public static let templatesMissing = Self(rawValue: "templates-missing")
+    /// libburn (`libburn.so.4`, Debian's `libburn4`) cannot be loaded: a drive target cannot burn
+    public static let burnLibraryMissing = Self(rawValue: "burn-library-missing")
+    /// the drive cannot be opened or grabbed by its libburn address (`/dev/sr0`, `stdio:FILE`), or is busy
+    public static let burnDrive = Self(rawValue: "burn-drive")
+    /// the disc in the drive is unsuitable, does not become ready, or is closed (full) and cannot take a session
+    public static let burnMedia = Self(rawValue: "burn-media")
+    /// the drive holds no disc (a copy after the first waits for one, then fails with this)
+    public static let burnNoDisc = Self(rawValue: "burn-no-disc")
+    /// the image is larger than the free space of the disc in the drive
+    public static let burnCapacity = Self(rawValue: "burn-capacity")
+    /// libburn refused the write or reported that it did not end well (its messages follow)
+    public static let burnFailed = Self(rawValue: "burn-failed")
+    /// the bytes read back from the disc after the burn cannot be read or their SHA-256 differs from the image's
+    public static let burnVerify = Self(rawValue: "burn-verify")
+    /// the job was cancelled while it burned; the disc is incomplete
+    public static let burnCancelled = Self(rawValue: "burn-cancelled")
+    /// a disc robot gave no result file for the job within the time allowed
+    public static let robotTimeout = Self(rawValue: "robot-timeout")
+    /// a disc robot reported that the job failed (its message follows)
+    public static let robotFailed = Self(rawValue: "robot-failed")
+    /// a disc robot's job or status file cannot be written, read or understood
+    public static let robotResult = Self(rawValue: "robot-result")
 }
