@@ -56,7 +56,7 @@ public final class JobRunner: Sendable {
     func perform(_ job: Job) -> Outcome {
         do {
             switch try JobRequest(stored: job.request, config: config) {
-            case .importMedium(let source, let destination, let deidentify):
+            case .importMedium(let source, let destination, let deidentify, _):
                 return try importMedium(job, source: try StationPaths.checked(source, roots: config.roots), destination: destination, deidentify: deidentify)
             case .publish(let p):
                 return try publish(job, p)

@@ -30,4 +30,10 @@ extension StationError.Code {
     public static let serverFailed = Self(rawValue: "server-failed")
     /// the station's templates (`templates/station/`) are not found: set DICOM_MEDIA_TEMPLATES
     public static let templatesMissing = Self(rawValue: "templates-missing")
+    /// a web-page form posted without the CSRF token of the page's cookie (403)
+    public static let csrfRefused = Self(rawValue: "csrf-refused")
+    /// the medium the import page previews has no readable DICOMDIR (422) (PS3.10 §8)
+    public static let mediumUnreadable = Self(rawValue: "medium-unreadable")
+    /// a study or worklist look-up failed: the store cannot be read, or the node refused or did not answer (502) (PS3.4 C.4.1)
+    public static let queryFailed = Self(rawValue: "query-failed")
 }
