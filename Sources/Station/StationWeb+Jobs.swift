@@ -61,7 +61,6 @@ extension StationWeb {
         } catch { return message(request, error) }
         let date = Self.formatter(locale: config.locale)
         var v = Self.row(job, date: date)
-        v["title"] = "Job \(job.id)"
         v["startedText"] = date(job.started)
         v["requestText"] = Self.pretty(job.request)
         v["reportText"] = job.report.map(Self.pretty) ?? ""
