@@ -7,7 +7,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 build_dm
 JOBS=${JOBS:-10000}
 RUNS=${RUNS:-50}
-work=$(mktemp -d "$DATA/station.XXXXXX")
+mkdir -p "$DATA"
+work=$(cd "$(mktemp -d "$DATA/station.XXXXXX")" && pwd)
 trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cat >"$work/station.json" <<JSON

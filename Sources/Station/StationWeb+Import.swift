@@ -6,11 +6,12 @@ extension StationWeb {
     /// `/import?source=PATH[&worklist=NODE&wlName=NAME&wlID=ID]`: the sources, the medium's preview and the start form.
     func importPage(_ request: Request) -> Response {
         let q = WebForm(query: request)
-        var v: [String: Any] = ["title": "Import a disc", "sources": Self.value(StationQueries.sources(config)), "source": q["source"] ?? ""]
+        var v: [String: Any] = ["title": "Import a disc", "sources": Self.value(StationQueries.sources(config))]
         v["destinations"] = [["value": "store", "label": "The station's store"]] + nodeNames.map { ["value": $0, "label": "PACS node \($0)"] }
         v["nodes"] = nodeNames.map { ["name": $0, "selected": $0 == q["worklist"]] as [String: Any] }
         v["hasNodes"] = !nodeNames.isEmpty
         if let source = q["source"] {
+            v["source"] = source
             do {
                 let preview = try MediumPreview.json(source: source, roots: config.roots)
                 v["preview"] = Self.value(preview)

@@ -125,7 +125,8 @@ struct StationWeb: Sendable {
 
     // MARK: Values for the templates
 
-    /// A JSON value as the plain dictionaries and arrays Mustache walks (null members left out).
+    /// A JSON value as the plain dictionaries and arrays Mustache walks (null and empty-string members left out, so a
+    /// section on them is skipped: Mustache takes any string as true).
     static func value(_ j: JSON) -> Any {
         switch j {
         case .null: return false
@@ -136,7 +137,7 @@ struct StationWeb: Sendable {
         case .array(let a): return a.map(value)
         case .object(let members):
             var d: [String: Any] = [:]
-            for (k, v) in members where v != .null { d[k] = value(v) }
+            for (k, v) in members where v != .null && v != .string("") { d[k] = value(v) }
             return d
         }
     }
