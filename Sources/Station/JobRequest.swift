@@ -105,7 +105,9 @@ public enum JobRequest: Sendable, Equatable {
             case .store: d = "store"
             case .node(let n): d = n
             }
-            var fields: [(String, JSON)] = [("kind", .string("import")), ("source", .string(source)), ("destination", .string(d)), ("deidentify", .bool(deidentify))]
+            var fields: [(String, JSON)] = [
+                ("kind", .string("import")), ("source", .string(source)), ("destination", .string(d)), ("deidentify", .bool(deidentify)),
+            ]
             switch reconcile {
             case .worklist(let node): fields.append(("reconcile", .object([("worklist", .string(node))])))
             case .patient(let id, let name, let issuer):
@@ -148,7 +150,9 @@ public enum JobRequest: Sendable, Equatable {
         guard let id = f["patientID"] else { throw reader.bad(m, "reconcile", "needs \"worklist\" or \"patientID\"") }
         let text = { (k: String) throws(StationError) -> String? in try f[k].map { v throws(StationError) in try reader.text(v, "reconcile." + k) } }
         let patientID = try reader.text(id, "reconcile.patientID")
-        guard patientID.utf8.count <= 64, !patientID.contains("\\") else { throw reader.bad(id, "reconcile.patientID", "must be a LO value (64 characters, no backslash)") }
+        guard patientID.utf8.count <= 64, !patientID.contains("\\") else {
+            throw reader.bad(id, "reconcile.patientID", "must be a LO value (64 characters, no backslash)")
+        }
         return .patient(id: patientID, name: try text("patientName"), issuer: try text("issuer"))
     }
 }

@@ -36,7 +36,9 @@ enum MediumPreview {
         ])
     }
 
-    static func text(_ ds: DataSet, _ tag: Tag) -> JSON { .string(ds.text(tag).map { DataSet.splitValues($0, vr: ds[tag]?.vr ?? .LO).joined(separator: "\\") } ?? "") }
+    static func text(_ ds: DataSet, _ tag: Tag) -> JSON {
+        .string(ds.text(tag).map { DataSet.splitValues($0, vr: ds[tag]?.vr ?? .LO).joined(separator: "\\") } ?? "")
+    }
 
     static func patient(_ p: DirectoryRecord, reader: MediumReader?, made: inout Int) -> JSON {
         var studies: [JSON] = []

@@ -46,7 +46,8 @@ enum StationQueries {
                 .array(
                     c.nodes.nodes.map { n in
                         .object([
-                            ("name", .string(n.name ?? "")), ("aeTitle", n.aeTitle.map { .string($0.value) } ?? .null), ("host", n.host.map { .string($0) } ?? .null),
+                            ("name", .string(n.name ?? "")), ("aeTitle", n.aeTitle.map { .string($0.value) } ?? .null),
+                            ("host", n.host.map { .string($0) } ?? .null),
                             ("port", n.port.map { .int(Int64($0)) } ?? .null), ("dicomweb", n.dicomweb.map { .string($0) } ?? .null), ("tls", .bool(n.tls)),
                         ])
                     })
@@ -72,7 +73,10 @@ enum StationQueries {
         case .folder(let p): .object([("kind", .string("folder")), ("path", .string(p)), ("text", .string("File-set folder in \(p)"))])
         case .iso(let p): .object([("kind", .string("iso")), ("path", .string(p)), ("text", .string("ISO image in \(p)"))])
         case .drive(let d): .object([("kind", .string("drive")), ("device", .string(d)), ("text", .string("Drive \(d)"))])
-        case .robot(let h, let f): .object([("kind", .string("robot")), ("hotFolder", .string(h)), ("format", .string(f.rawValue)), ("text", .string("Robot (\(f.rawValue)) at \(h)"))])
+        case .robot(let h, let f):
+            .object([
+                ("kind", .string("robot")), ("hotFolder", .string(h)), ("format", .string(f.rawValue)), ("text", .string("Robot (\(f.rawValue)) at \(h)")),
+            ])
         }
     }
 
@@ -175,7 +179,8 @@ enum StationQueries {
 
     static func peer(_ c: StationConfig, _ name: String) throws(StationError) -> NetworkPeer {
         guard let node = c.nodes[name] else {
-            throw StationError(.badRequest, "\"\(name)\" is neither \"store\" nor a node of \"nodes\" (known: \(c.nodes.nodes.compactMap(\.name).joined(separator: ", ")))")
+            throw StationError(
+                .badRequest, "\"\(name)\" is neither \"store\" nor a node of \"nodes\" (known: \(c.nodes.nodes.compactMap(\.name).joined(separator: ", ")))")
         }
         do { return try NetworkPeer(node: node, callingAETitle: c.dicom?.aeTitle.value ?? NetworkPeer.defaultAETitle) } catch {
             throw StationError(.queryFailed, "the node \(name) cannot be used: \(error)", cause: error)

@@ -67,8 +67,9 @@ extension StationWeb {
 
     /// Creates a job from a request body, as `POST /api/jobs` does; the job's page to go to.
     func create(_ request: JSON) throws(StationError) -> String {
-        guard case .int(let id)? = { if case .object(let m) = $0 { m.first { $0.0 == "id" }?.1 } else { nil } }(
-            try StationAPI(config: config, jobs: jobs, openAPI: []).create(Array(request.serialized().utf8)))
+        guard
+            case .int(let id)? = { if case .object(let m) = $0 { m.first { $0.0 == "id" }?.1 } else { nil } }(
+                try StationAPI(config: config, jobs: jobs, openAPI: []).create(Array(request.serialized().utf8)))
         else { throw StationError(.jobDatabase, "the new job has no id") }
         return "/jobs/\(id)"
     }

@@ -9,7 +9,8 @@ extension StationWeb {
         let q = WebForm(query: request)
         var v: [String: Any] = ["title": "Publish studies"]
         let from = q["from"] ?? "store"
-        v["sources"] = [["value": "store", "label": "The station's store", "selected": from == "store"] as [String: Any]]
+        v["sources"] =
+            [["value": "store", "label": "The station's store", "selected": from == "store"] as [String: Any]]
             + nodeNames.map { ["value": $0, "label": "PACS node \($0)", "selected": from == $0] as [String: Any] }
         for key in ["patientName", "patientID", "dateFrom", "dateTo", "modality", "accessionNumber"] { v[key] = q[key] ?? "" }
         v["from"] = from

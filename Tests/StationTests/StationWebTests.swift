@@ -136,7 +136,8 @@ final class StationWebTests: XCTestCase {
                 XCTAssertEqual($0.headers[.location], "/login")
             }
             let csrf = try await client.execute(uri: "/login", method: .get) { try Self.csrf($0) }
-            try await client.execute(uri: "/login", method: .post, headers: [.cookie: "dm_csrf=\(csrf)"], body: ByteBuffer(string: "csrf=\(csrf)&token=wrong")) {
+            try await client.execute(uri: "/login", method: .post, headers: [.cookie: "dm_csrf=\(csrf)"], body: ByteBuffer(string: "csrf=\(csrf)&token=wrong"))
+            {
                 XCTAssertEqual($0.status, .unauthorized)
             }
             let cookie = try await client.execute(
