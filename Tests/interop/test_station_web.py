@@ -1,6 +1,7 @@
 """The station's web page: headless Chromium (Selenium) at 1280x800 imports a disc (an ISO made by `create --iso --pdi`)
 and publishes a study of the store to an ISO target, with the keyboard and the mouse, saving screenshots; a form posted
 without its CSRF token is refused; the forms work without JavaScript (plain HTTP)."""
+import html as html_text
 import http.cookiejar
 import json
 import re
@@ -172,3 +173,50 @@ def test_forms_without_javascript_and_csrf(station):
     with pytest.raises(urllib.error.HTTPError) as e:
         opener.open(urllib.request.Request(base + f"/jobs/{job}/retry", data=urllib.parse.urlencode({"csrf": token}).encode()))
     assert e.value.code == 409 and b"job-state" in e.value.read()
+
+
+def test_the_pages_look_up_a_pacs_and_a_worklist(tmp_path):
+    """The publish page searches a PACS (Orthanc by C-FIND) and the import page a Modality Worklist (wlmscpfs); a
+    worklist match picked on the page becomes the import job's patient."""
+    from network_qr_util import start_wlmscpfs
+    from network_util import Orthanc
+    from network_util import stop as stop_process
+
+    orthanc = Orthanc(tmp_path / "orthanc", extra={"DicomAlwaysAllowFind": True})
+    wl, wl_node = start_wlmscpfs(tmp_path / "wl")
+    try:
+        req = urllib.request.Request(orthanc.url + "/instances", data=(CORPUS / "pydicom-3.0.2" / "test_files" / "CT_small.dcm").read_bytes())
+        urllib.request.urlopen(req, timeout=60).read()
+        shutil.copytree(CORPUS / "clunie-charset-fileset", tmp_path / "disc")
+        wl_port = int(wl_node.rsplit(":", 1)[1])
+        nodes = {"pacs": {"aeTitle": "ORTHANC", "host": "127.0.0.1", "port": orthanc.dicom_port}, "worklist": {"aeTitle": "WLMSCP", "host": "127.0.0.1", "port": wl_port}}
+        config, port = write_config(tmp_path, nodes=nodes)
+        proc = start(config)
+        try:
+            wait_up(proc, port)
+            base = f"http://127.0.0.1:{port}"
+            with urllib.request.urlopen(base + "/api/studies?from=pacs&patientName=Compressed") as r:
+                studies = json.loads(r.read())["studies"]
+            assert [s["studyDescription"] for s in studies] == ["e+1"] and studies[0]["modalities"] == "CT"
+            with urllib.request.urlopen(base + "/api/worklist?node=worklist&patientName=Smith") as r:
+                items = json.loads(r.read())["items"]
+            assert sorted(i["patientID"] for i in items) == ["WL3", "WL4"]
+
+            jar = http.cookiejar.CookieJar()
+            opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+            html = opener.open(base + "/publish?from=pacs&patientName=Compressed&search=1").read().decode()
+            assert "e+1" in html and "CompressedSamples^CT1" in html
+            source = urllib.parse.quote(str(tmp_path / "disc"))
+            html = opener.open(base + f"/import?source={source}&worklist=worklist&wlName=Smith%5EJohn").read().decode()
+            match = re.search(r'name="reconcile" value="(match\tWL3\t[^"]*)"', html.replace("&#9;", "\t"))
+            assert match, html
+            token = re.search(r'name="csrf" value="([0-9a-f]{64})"', html).group(1)
+            form = {"csrf": token, "source": str(tmp_path / "disc"), "reconcile": match.group(1), "destination": "store"}
+            r = opener.open(urllib.request.Request(base + "/import", data=urllib.parse.urlencode(form).encode()))
+            page = html_text.unescape(r.read().decode())
+            assert '"patientID" : "WL3"' in page and "Smith^John" in page, page
+        finally:
+            stop(proc)
+    finally:
+        stop_process(wl)
+        orthanc.stop()
