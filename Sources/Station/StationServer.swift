@@ -44,6 +44,7 @@ public struct StationServer: Sendable {
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: StationAuthMiddleware(token: token))
+        router.add(middleware: SameOriginMiddleware())
         router.add(middleware: MethodNotAllowedMiddleware())
         let api = StationAPI(config: config, jobs: jobs, openAPI: openAPI)
         api.add(to: router.group("api"))

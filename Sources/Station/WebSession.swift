@@ -73,3 +73,21 @@ struct StationAuthMiddleware: RouterMiddleware {
         return r
     }
 }
+
+/// Refuses a request that changes something (any method but GET and HEAD) when the browser says it comes from another
+/// site: an `Origin` other than this station's own address, or `Sec-Fetch-Site: cross-site` (403 `csrf-refused`). A
+/// page's form on another site could otherwise post a text/plain body that reads as JSON to the API on loopback.
+struct SameOriginMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method != .get, request.method != .head else { return try await next(request, context) }
+        let host = request.head.authority ?? ""
+        let origin = request.headers[.origin]
+        let crossSite = request.headers[.init("Sec-Fetch-Site")!] == "cross-site"
+        if crossSite || (origin.map { $0 != "http://" + host && $0 != "https://" + host } ?? false) {
+            return StationAPI.error(.forbidden, StationError(.csrfRefused, "a request from another site (Origin \(origin ?? "-")) is refused"))
+        }
+        return try await next(request, context)
+    }
+}

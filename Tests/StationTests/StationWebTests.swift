@@ -85,6 +85,14 @@ final class StationWebTests: XCTestCase {
                 XCTAssertEqual($0.headers[.location], "/jobs/\(job.id)")
             }
             XCTAssertEqual(try f.jobs.job(job.id).state, .cancelled)
+            // Another site's page posting to the API (a text/plain body that reads as JSON) is refused.
+            let body = ByteBuffer(string: #"{"kind": "import", "source": "\#(f.root)/drop/disc"}"#)
+            for headers: HTTPFields in [[.origin: "http://evil.example"], [.init("Sec-Fetch-Site")!: "cross-site"]] {
+                try await client.execute(uri: "/api/jobs", method: .post, headers: headers, body: body) { XCTAssertEqual($0.status, .forbidden) }
+            }
+            try await client.execute(uri: "/api/jobs", method: .post, headers: [.origin: "http://localhost"], body: body) {
+                XCTAssertEqual($0.status, .created, "the station's own page")
+            }
         }
     }
 
