@@ -30,7 +30,7 @@ extension StationError.Code {
     public static let serverFailed = Self(rawValue: "server-failed")
     /// the station's templates (`templates/station/`) are not found: set DICOM_MEDIA_TEMPLATES
     public static let templatesMissing = Self(rawValue: "templates-missing")
-    /// a web-page form posted without the CSRF token of the page's cookie (403)
+    /// a web-page form posted without the CSRF token of the page's cookie, or a request other than GET from another site's page (`Origin`, `Sec-Fetch-Site`) (403)
     public static let csrfRefused = Self(rawValue: "csrf-refused")
     /// the medium the import page previews has no readable DICOMDIR (422) (PS3.10 §8)
     public static let mediumUnreadable = Self(rawValue: "medium-unreadable")
