@@ -29,7 +29,7 @@ extension StationWeb {
             return "/jobs?" + parts.joined(separator: "&")
         }
         var values: [String: Any] = [
-            "title": "Jobs", "total": total, "page": pageNumber, "pages": pages, "refresh": link(pageNumber),
+            "title": "Jobs", "total": total == 1 ? "1 job" : "\(total) jobs", "page": pageNumber, "pages": pages, "refresh": link(pageNumber),
             "jobs": list.map { Self.row($0, date: date) },
             "states": Job.State.allCases.map { ["value": $0.rawValue, "selected": $0 == state] as [String: Any] },
             "kinds": Job.Kind.allCases.map { ["value": $0.rawValue, "selected": $0 == kind] as [String: Any] },

@@ -81,7 +81,7 @@ struct StationWeb: Sendable {
         v["nav"] = [("/jobs", "Jobs"), ("/import", "Import"), ("/publish", "Publish"), ("/settings", "Settings")].map { path, label in
             ["href": path, "label": label, "current": "/" + name == path || (name == "job" && path == "/jobs")] as [String: Any]
         }
-        v["station"] = config.dicom?.aeTitle.value ?? "dicom-media"
+        if let ae = config.dicom?.aeTitle.value { v["station"] = ae }
         let html = library.render(v, withTemplate: name) ?? ""
         var r = Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],

@@ -52,7 +52,7 @@ final class StationWebTests: XCTestCase {
             }
             try await client.execute(uri: "/jobs?kind=import", method: .get) {
                 let html = Self.text($0.body)
-                XCTAssertTrue(html.contains("1 jobs"), html)
+                XCTAssertTrue(html.contains("1 job ·"), html)
                 XCTAssertTrue(html.contains("Import &lt;script&gt;alert(1)&lt;/script&gt;"), html)
                 XCTAssertFalse(html.contains("<script>alert"))
             }
