@@ -39,9 +39,13 @@ extension StationWeb {
         return page(request, "jobs", values)
     }
 
-    /// A job as a row of the list and the head of its page: the API's fields, dates in the locale, progress in percent.
+    /// A job as a row of the list and the head of its page: the API's fields (those shown), dates in the locale, progress in percent.
     static func row(_ j: Job, date: (String?) -> String) -> [String: Any] {
-        var v = value(StationAPI.json(j)) as? [String: Any] ?? [:]
+        var v: [String: Any] = [
+            "id": j.id, "kind": j.kind.rawValue, "state": j.state.rawValue, "title": j.title, "attempts": j.attempts,
+            "progress": ["done": j.done, "total": j.total],
+        ]
+        if let r = j.reason, !r.isEmpty { v["reason"] = r }
         v["createdText"] = date(j.created)
         v["finishedText"] = date(j.finished)
         v["percent"] = j.total > 0 ? min(100, j.done * 100 / j.total) : (j.state == .done ? 100 : 0)

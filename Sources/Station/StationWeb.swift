@@ -144,11 +144,8 @@ struct StationWeb: Sendable {
 
     /// `ISO 8601` UTC time as the station's locale writes a date and time (en_GB: 05/12/2026, 14:03).
     static func formatter(locale: String) -> (String?) -> String {
-        let parse = ISO8601DateFormatter()
-        let out = DateFormatter()
-        out.locale = Locale(identifier: locale)
-        out.setLocalizedDateFormatFromTemplate("ddMMyyyyHHmm")
-        return { s in s.flatMap { parse.date(from: $0) }.map { out.string(from: $0) } ?? "" }
+        let text = LocalDateText(locale: locale)
+        return { text.text($0) }
     }
 }
 
