@@ -220,3 +220,29 @@ def test_the_pages_look_up_a_pacs_and_a_worklist(tmp_path):
     finally:
         stop_process(wl)
         orthanc.stop()
+
+
+def test_the_jobs_page_updates_itself(station, browser, tmp_path):
+    """The jobs page's script reads the jobs still queued or running again every 2 s: a job cancelled through the API
+    shows as cancelled without a reload. (The job waits for a drive another job holds, so it stays queued until then.)"""
+    import sqlite3
+
+    root, port = station
+    db = sqlite3.connect(root / "state" / "jobs.sqlite")
+    with db:
+        for state in ["running", "queued"]:
+            db.execute("INSERT INTO job (kind, state, title, request, resource, created) VALUES ('publish', ?, ?, '{}', 'drive:/dev/sr9', ?)",
+                       (state, f"Publish to the drive ({state})", "2026-12-05T14:03:00Z"))
+    waiting = db.execute("SELECT id FROM job WHERE state = 'queued'").fetchone()[0]
+    db.close()
+    browser.get(f"http://127.0.0.1:{port}/jobs")
+    cell = browser.find_element(By.CSS_SELECTOR, f"tr[data-job='{waiting}'] [data-field=state]")
+    assert cell.text == "queued"
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/api/jobs/{waiting}/cancel", data=b"", method="POST")
+    urllib.request.urlopen(req).read()
+    deadline = time.time() + 20
+    while cell.text != "cancelled" and time.time() < deadline:
+        time.sleep(0.2)
+    assert cell.text == "cancelled"
+    assert browser.find_element(By.CSS_SELECTOR, f"tr[data-job='{waiting}']").get_attribute("data-active") is None
+    shot(browser, tmp_path, "jobs-live")
