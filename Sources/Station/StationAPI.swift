@@ -78,7 +78,9 @@ struct StationAPI: Sendable {
         switch e.code {
         case .badRequest: .badRequest
         case .unauthorized: .unauthorized
-        case .pathOutsideRoots: .forbidden
+        case .pathOutsideRoots, .csrfRefused: .forbidden
+        case .mediumUnreadable: .unprocessableContent
+        case .queryFailed: .badGateway
         case .jobUnknown: .notFound
         case .pathNotFound: .unprocessableContent
         case .jobState: .conflict

@@ -20,6 +20,8 @@ public struct StationServer: Sendable {
     let token: String?
     /// The OpenAPI document served at /api/openapi.json.
     let openAPI: [UInt8]
+    /// The web page.
+    let web: StationWeb
 
     public init(config: StationConfig, jobs: JobStore, environment: [String: String] = ProcessInfo.processInfo.environment) throws(StationError) {
         self.config = config; self.jobs = jobs
@@ -35,14 +37,19 @@ public struct StationServer: Sendable {
             throw StationError(.templatesMissing, "templates/station/openapi.json not found: set DICOM_MEDIA_TEMPLATES")
         }
         openAPI = Array(data)
+        web = try StationWeb(config: config, jobs: jobs, directory: dir + "/station", token: token)
     }
 
     /// The routes of the API.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
-        router.add(middleware: BearerTokenMiddleware(token: token))
+        router.add(middleware: StationAuthMiddleware(token: token))
+        router.add(middleware: SameOriginMiddleware())
         router.add(middleware: MethodNotAllowedMiddleware())
-        StationAPI(config: config, jobs: jobs, openAPI: openAPI).add(to: router.group("api"))
+        let api = StationAPI(config: config, jobs: jobs, openAPI: openAPI)
+        api.add(to: router.group("api"))
+        api.addQueries(to: router.group("api"))
+        web.add(to: router)
         return router
     }
 
@@ -107,27 +114,6 @@ extension StationServer {
     }
 }
 
-/// Refuses every request without `Authorization: Bearer <token>` when a token is set (401, RFC 6750).
-struct BearerTokenMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
-    let token: String?
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let token else { return try await next(request, context) }
-        let given = request.headers[.authorization] ?? ""
-        let expected = "Bearer " + token
-        // Compared in time independent of where they differ.
-        var diff = given.utf8.count == expected.utf8.count ? 0 : 1
-        for (a, b) in zip(given.utf8, expected.utf8) { diff |= Int(a ^ b) }
-        guard diff == 0 else {
-            var r = StationAPI.error(.unauthorized, StationError(.unauthorized, "this station requires its API token (Authorization: Bearer)"))
-            r.headers[.wwwAuthenticate] = #"Bearer realm="dicom-media""#
-            return r
-        }
-        return try await next(request, context)
-    }
-}
-
 /// Answers 405 Method Not Allowed, with `Allow`, for a known path asked with a method it does not take (RFC 9110 §15.5.6).
 struct MethodNotAllowedMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
@@ -135,7 +121,8 @@ struct MethodNotAllowedMiddleware: RouterMiddleware {
     /// The methods of each path of the API (`*` matches one segment).
     static let allowed: [([String], [HTTPRequest.Method])] = [
         (["api", "openapi.json"], [.get]), (["api", "jobs"], [.get, .post]), (["api", "jobs", "*"], [.get]),
-        (["api", "jobs", "*", "cancel"], [.post]), (["api", "jobs", "*", "retry"], [.post]),
+        (["api", "jobs", "*", "cancel"], [.post]), (["api", "jobs", "*", "retry"], [.post]), (["api", "media"], [.get]),
+        (["api", "studies"], [.get]), (["api", "worklist"], [.get]), (["api", "sources"], [.get]), (["api", "settings"], [.get]),
     ]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -306,8 +306,8 @@ def test_a_station_killed_mid_publish_fails_the_job_and_leaves_no_half_image(tmp
 
 
 def test_bound_beyond_loopback_over_https_every_request_needs_the_token(tmp_path, monkeypatch):
-    """A station on 0.0.0.0 with TLS: the page's and the API's requests without the token get 401, with it 200; the
-    certificate is the one configured (verified against it as the CA)."""
+    """A station on 0.0.0.0 with TLS: the API's requests without the token get 401, with it 200, and the pages send
+    to the login form; the certificate is the one configured (verified against it as the CA)."""
     import ssl
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
     r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
@@ -332,14 +332,17 @@ def test_bound_beyond_loopback_over_https_every_request_needs_the_token(tmp_path
                 req.add_header("Authorization", auth)
             try:
                 with urllib.request.urlopen(req, timeout=10, context=context) as resp:
-                    return resp.status, resp.headers
+                    return resp.status, resp.headers, resp.url
             except urllib.error.HTTPError as e:
-                return e.code, e.headers
-        for path in ("/api/jobs", "/api/openapi.json", "/"):
-            status, headers = get(path)
+                return e.code, e.headers, e.url
+        for path in ("/api/jobs", "/api/openapi.json"):
+            status, headers, _ = get(path)
             assert status == 401 and headers["WWW-Authenticate"].startswith("Bearer"), (path, status)
             assert get(path, "Bearer wrong-token-of-the-station")[0] == 401
         assert get("/api/jobs", f"Bearer {token}")[0] == 200
+        # The pages send a caller without the token to the login form.
+        for path in ("/", "/jobs", "/import", "/settings"):
+            assert get(path)[2] == f"https://127.0.0.1:{port}/login", path
         with pytest.raises((OSError, http.client.HTTPException)):  # plain HTTP is not served
             urllib.request.urlopen(f"http://127.0.0.1:{port}/api/jobs", timeout=10)
     finally:

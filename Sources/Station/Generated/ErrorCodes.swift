@@ -52,4 +52,10 @@ extension StationError.Code {
     public static let robotFailed = Self(rawValue: "robot-failed")
     /// a disc robot's job or status file cannot be written, read or understood
     public static let robotResult = Self(rawValue: "robot-result")
+    /// a web-page form posted without the CSRF token of the page's cookie, or a request other than GET from another site's page (`Origin`, `Sec-Fetch-Site`) (403)
+    public static let csrfRefused = Self(rawValue: "csrf-refused")
+    /// the medium the import page previews has no readable DICOMDIR (422) (PS3.10 §8)
+    public static let mediumUnreadable = Self(rawValue: "medium-unreadable")
+    /// a study or worklist look-up failed: the store cannot be read, or the node refused or did not answer (502) (PS3.4 C.4.1)
+    public static let queryFailed = Self(rawValue: "query-failed")
 }
