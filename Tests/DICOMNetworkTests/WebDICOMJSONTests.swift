@@ -105,7 +105,7 @@ final class WebDICOMJSONTests: XCTestCase {
     func testQIDOTargets() throws {
         XCTAssertEqual(
             try QIDOQuery(match: [("PatientID", "A B*")], includeFields: ["all"], limit: 5, offset: 10).target(),
-            "/studies?PatientID=A%20B%2A&includefield=all&limit=5&offset=10")
+            "/studies?PatientID=A%20B*&includefield=all&limit=5&offset=10")
         XCTAssertEqual(try QIDOQuery(level: .series(study: "1.2.3")).target(), "/studies/1.2.3/series")
         XCTAssertEqual(
             try QIDOQuery(level: .series(study: nil), match: [("Modality", "CT")], fuzzyMatching: true).target(), "/series?Modality=CT&fuzzymatching=true")

@@ -62,6 +62,9 @@ def test_find_patient_and_study_levels(qr):
     # QIDO-RS on the DICOMweb node finds the same studies.
     j = found(q("find", qr.dicomweb, "--json"))
     assert j["service"] == "QIDO-RS" and {m["StudyInstanceUID"] for m in j["matches"]} == {str(d.StudyInstanceUID) for d in files}
+    # A wildcard name over QIDO-RS: `*` goes as it is (a server may take %2A for a literal asterisk).
+    j = found(q("find", qr.dicomweb, "--name", "Buc*", "--json"))
+    assert [m["PatientID"] for m in j["matches"]] == ["SCSFREN"], j
 
 
 @pytest.mark.parametrize("charset", ["ISO_IR 100", "ISO_IR 192"])

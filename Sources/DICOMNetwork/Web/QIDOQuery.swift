@@ -27,6 +27,10 @@ public struct QIDOQuery: Sendable, Equatable {
 
     public static func == (a: QIDOQuery, b: QIDOQuery) -> Bool { (try? a.target()) == (try? b.target()) && a.level == b.level }
 
+    /// `*` and `?`, the wildcards of a matching key (PS3.4 C.2.2.2.4), sent as they are: RFC 3986 allows both in a query,
+    /// and a server may take `%2A` for a literal asterisk.
+    static let wildcards: Set<UInt8> = [0x2A, 0x3F]
+
     /// The path and query after the base URL, e.g. `/studies?PatientID=X&limit=10`; a UID that is not one is `node-address`.
     public func target() throws(NetworkError) -> String {
         var path: String
@@ -38,7 +42,7 @@ public struct QIDOQuery: Sendable, Equatable {
             if let se { path += "/series/" + (try QIDOQuery.checkedUID(se)) }
             path += "/instances"
         }
-        var q: [String] = match.map { percentEncoded($0.key) + "=" + percentEncoded($0.value) }
+        var q: [String] = match.map { percentEncoded($0.key) + "=" + percentEncoded($0.value, keeping: Self.wildcards) }
         q += includeFields.map { "includefield=" + percentEncoded($0) }
         if fuzzyMatching { q.append("fuzzymatching=true") }
         if let limit { q.append("limit=\(limit)") }
@@ -55,11 +59,13 @@ public struct QIDOQuery: Sendable, Equatable {
     }
 }
 
-/// `text` with every byte but RFC 3986's unreserved characters percent-encoded.
-func percentEncoded(_ text: String) -> String {
+/// `text` with every byte but RFC 3986's unreserved characters (and `keeping`) percent-encoded.
+func percentEncoded(_ text: String, keeping: Set<UInt8> = []) -> String {
     var out = ""
     for b in text.utf8 {
-        if (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b) || (0x30...0x39).contains(b) || b == 0x2D || b == 0x2E || b == 0x5F || b == 0x7E {
+        if (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b) || (0x30...0x39).contains(b) || b == 0x2D || b == 0x2E || b == 0x5F || b == 0x7E
+            || keeping.contains(b)
+        {
             out.unicodeScalars.append(Unicode.Scalar(b))
         } else {
             out += "%" + (b < 16 ? "0" : "") + String(b, radix: 16, uppercase: true)
