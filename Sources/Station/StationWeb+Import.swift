@@ -45,6 +45,7 @@ extension StationWeb {
             ("kind", .string("import")), ("source", .string(source)), ("destination", .string(form["destination"] ?? "store")),
             ("deidentify", .bool(form.checked("deidentify"))),
         ]
+        if form.checked("commit") { fields.append(("commit", .bool(true))) }
         let reconcile = form["reconcile"] ?? "none"
         switch reconcile {
         case "none": break

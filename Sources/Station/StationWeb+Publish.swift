@@ -53,10 +53,11 @@ extension StationWeb {
             guard let path = form["targetPath"] else { throw StationError(.badRequest, "type the folder the output goes into") }
             return .object([("kind", .string(form["targetKind"] ?? "iso")), ("path", .string(path))])
         }
+        // A drive's device may itself hold a colon (`stdio:/path`): all after "drive:" is the device.
+        if key.hasPrefix("drive:"), key.count > 6 { return .object([("kind", .string("drive")), ("device", .string(String(key.dropFirst(6))))]) }
         let parts = key.split(separator: ":", maxSplits: 2).map(String.init)
         switch (parts.first, parts.count) {
         case ("iso", 2), ("folder", 2): return .object([("kind", .string(parts[0])), ("path", .string(parts[1]))])
-        case ("drive", 2): return .object([("kind", .string("drive")), ("device", .string(parts[1]))])
         case ("robot", 3): return .object([("kind", .string("robot")), ("hotFolder", .string(parts[2])), ("format", .string(parts[1]))])
         default: throw StationError(.badRequest, "target: \"\(key)\" is not a target of this station")
         }

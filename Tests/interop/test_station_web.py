@@ -19,6 +19,8 @@ from test_station import start, stop, wait_job, wait_up, write_config
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support.select import Select  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 SHOTS = ROOT / "Tests" / "interop" / "screenshots"
 
@@ -84,6 +86,17 @@ def wait_state(driver, job_url, state="done", timeout=120):
     raise AssertionError(f"{job_url} still {text}")
 
 
+def job_page(driver, timeout=30):
+    """The job's page the browser lands on after a start form (the navigation ends after the click returns)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if re.search(r"/jobs/\d+$", driver.current_url):
+            return driver.current_url
+        time.sleep(0.1)
+    main = driver.find_elements(By.TAG_NAME, "main")
+    raise AssertionError(f"no job page after the start: {driver.current_url}: {main[0].text if main else driver.page_source[:500]}")
+
+
 def test_import_and_publish_in_the_browser(station, browser, tmp_path):
     root, port = station
     base = f"http://127.0.0.1:{port}"
@@ -96,6 +109,7 @@ def test_import_and_publish_in_the_browser(station, browser, tmp_path):
     browser.get(base + "/import")
     field = browser.find_element(By.ID, "source")
     field.send_keys(str(iso), Keys.ENTER)
+    WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.ID, "preview-title"))
     preview = browser.find_element(By.ID, "preview-title").find_element(By.XPATH, "..")
     assert name in preview.text and description in preview.text
     assert browser.find_elements(By.CSS_SELECTOR, "ul.series img"), "the series have thumbnails"
@@ -107,8 +121,7 @@ def test_import_and_publish_in_the_browser(station, browser, tmp_path):
     browser.switch_to.active_element.send_keys(Keys.TAB)  # past the de-identify checkbox, to Start
     assert browser.switch_to.active_element.get_attribute("id") == "start"
     browser.switch_to.active_element.send_keys(Keys.ENTER)
-    job_url = browser.current_url
-    assert re.search(r"/jobs/\d+$", job_url), job_url
+    job_url = job_page(browser)
     assert "LOCAL-4711" in browser.find_element(By.ID, "request").text
     wait_state(browser, job_url)
     shot(browser, tmp_path, "import-done")
@@ -126,13 +139,14 @@ def test_import_and_publish_in_the_browser(station, browser, tmp_path):
     browser.get(base + "/publish")
     browser.find_element(By.ID, "patientName").send_keys(stored["patientName"].split("^")[0][:4])
     browser.find_element(By.ID, "search").click()
+    WebDriverWait(browser, 30).until(lambda d: "search=1" in d.current_url and d.find_elements(By.ID, "studies"))
     rows = browser.find_elements(By.CSS_SELECTOR, "#studies tbody tr")
     assert rows and description in browser.find_element(By.ID, "studies").text
     browser.find_element(By.CSS_SELECTOR, f"input[name=study][value='{study}']").click()
     browser.find_element(By.ID, "targetPath").send_keys(str(root / "out"))
     shot(browser, tmp_path, "publish-search")
     browser.find_element(By.ID, "start").click()
-    job_url = browser.current_url
+    job_url = job_page(browser)
     wait_state(browser, job_url)
     assert str(root / "out") in browser.find_element(By.TAG_NAME, "main").text
     shot(browser, tmp_path, "publish-done")
@@ -249,3 +263,81 @@ def test_the_jobs_page_updates_itself(station, browser, tmp_path):
     assert cell.text == "cancelled"
     assert browser.find_element(By.CSS_SELECTOR, f"tr[data-job='{waiting}']").get_attribute("data-active") is None
     shot(browser, tmp_path, "jobs-live")
+
+
+def test_a_and_b_with_orthanc_in_the_browser(browser, tmp_path):
+    """Issue 13's (a) and (b) clicked through: a PDI ISO imported on the page, looked up in Orthanc's worklist when the
+    job runs, sent to Orthanc and committed; then an Orthanc study found on the publish page (C-FIND), ticked and
+    burned to the `stdio:` drive of a rule, verified after the burn."""
+    from network_qr_util import CHARSET, OUR_AE, qr_orthanc, worklist_entry
+    from network_util import free_port
+
+    made = tmp_path / "made"
+    run("import", CHARSET / "SCSGERM", CHARSET / "SCSFREN", "--store", made, check=True)
+    iso = tmp_path / "drop" / "disc.iso"
+    iso.parent.mkdir()
+    run("export", "--iso", iso, "--pdi", "--store", made, check=True)
+    wl = tmp_path / "wl"
+    wl.mkdir()
+    worklist_entry(wl, "ISO_IR 100", "Äneas^Rüdiger", "LOCAL-GERM", "B2001")
+    worklist_entry(wl, "ISO_IR 192", "Buc^Jérôme", "LOCAL-FREN", "B2003")
+    commit_port = free_port()
+    orthanc = qr_orthanc(tmp_path / "orthanc", commit_port, worklist=wl)
+    disc = tmp_path / "disc.img"
+    nodes = {"orthanc": {"aeTitle": "ORTHANC", "host": "127.0.0.1", "port": orthanc.dicom_port}}
+    dicom = {"aeTitle": OUR_AE, "port": free_port(), "allow": ["ORTHANC"], "commitPort": commit_port}
+    rules = [{"callingAE": "ORTHANC", "target": {"kind": "drive", "device": f"stdio:{disc}"}}]
+    config, port = write_config(tmp_path, nodes=nodes, dicom=dicom, rules=rules, locale="en_GB")
+    proc = start(config)
+    try:
+        wait_up(proc, port)
+        base = f"http://127.0.0.1:{port}"
+        # (a) The source typed, the preview read, "look each patient up in the worklist" and the commitment chosen
+        # with the mouse, the destination with the keyboard, started.
+        browser.get(base + "/import")
+        browser.find_element(By.ID, "source").send_keys(str(iso), Keys.ENTER)
+        WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.ID, "preview-title"))
+        preview = browser.find_element(By.ID, "preview-title").find_element(By.XPATH, "..")
+        assert "Äneas^Rüdiger" in preview.text and "Buc^Jérôme" in preview.text, preview.text
+        browser.find_element(By.ID, "rec-worklist").click()
+        browser.find_element(By.ID, "commit").click()
+        browser.find_element(By.ID, "destination").send_keys("P")  # "PACS node orthanc"
+        shot(browser, tmp_path, "a-import-orthanc")
+        browser.find_element(By.ID, "start").click()
+        job_url = job_page(browser)
+        wait_state(browser, job_url)
+        shot(browser, tmp_path, "a-import-orthanc-done")
+        job = wait_job(port, int(job_url.rsplit("/", 1)[1]))
+        assert {p["sourcePatientID"]: p["patientID"] for p in job["report"]["worklist"]["patients"]} == {
+            "SCSGERM": "LOCAL-GERM", "SCSFREN": "LOCAL-FREN"}
+        assert job["report"]["commit"]["committed"] == 2 and job["report"]["commit"]["failed"] == 0
+        ids = {json.loads(orthanc.get(f"/patients/{p}"))["MainDicomTags"]["PatientID"] for p in json.loads(orthanc.get("/patients"))}
+        assert ids == {"LOCAL-GERM", "LOCAL-FREN"}
+
+        # (b) The PACS searched by the local Patient ID, the study ticked, the rule's drive chosen, with the mouse.
+        browser.get(base + "/publish")
+        Select(browser.find_element(By.ID, "from")).select_by_value("orthanc")
+        browser.find_element(By.ID, "patientID").send_keys("LOCAL-GERM")
+        browser.find_element(By.ID, "search").click()
+        WebDriverWait(browser, 30).until(lambda d: "search=1" in d.current_url and d.find_elements(By.ID, "studies"))
+        studies = browser.find_element(By.ID, "studies").text
+        assert "Äneas^Rüdiger" in studies and "LOCAL-GERM" in studies, studies
+        browser.find_element(By.CSS_SELECTOR, "input[name=study]").click()
+        browser.find_element(By.ID, f"target-drive:stdio:{disc}").click()
+        shot(browser, tmp_path, "b-publish-orthanc")
+        browser.find_element(By.ID, "start").click()
+        job_url = job_page(browser)
+        wait_state(browser, job_url, timeout=180)
+        assert "done" in browser.find_element(By.ID, "job-state").text
+        shot(browser, tmp_path, "b-publish-orthanc-done")
+        job = wait_job(port, int(job_url.rsplit("/", 1)[1]))
+        burn = job["report"]["burn"]
+        assert [c["verified"] for c in burn["copies"]] == [True] and burn["copies"][0]["readBack"] == burn["sha256"], burn
+        burned = tmp_path / "burned.iso"
+        with open(disc, "rb") as f, open(burned, "wb") as w:
+            w.write(f.read(burn["bytes"]))
+        r = run("verify", burned, "--pdi")
+        assert r.returncode == 0, r.stderr.decode()
+    finally:
+        stop(proc)
+        orthanc.stop()
