@@ -18,7 +18,9 @@ final class FileRegionTests: XCTestCase {
         ds.setString(.sopInstanceUID, .UI, "1.2.3.4.5")
         ds.setString(.photometricInterpretation, .CS, "MONOCHROME2")
         ds.setString(.numberOfFrames, .IS, "2")
-        for (tag, v) in [(Tag.samplesPerPixel, 1), (.rows, 4), (.columns, 4), (.bitsAllocated, 16), (.bitsStored, 16), (.highBit, 15), (.pixelRepresentation, 0)] {
+        for (tag, v) in [
+            (Tag.samplesPerPixel, 1), (.rows, 4), (.columns, 4), (.bitsAllocated, 16), (.bitsStored, 16), (.highBit, 15), (.pixelRepresentation, 0),
+        ] {
             ds.setUInt16(tag, [UInt16(v)])
         }
         if encapsulated {

@@ -48,7 +48,8 @@ def same_as_folder(fs, iso):
 @pytest.mark.parametrize("kind", sorted(TYPES))
 def test_a_file_cut_short_in_an_image(kind, tmp_path):
     fs = make_fileset(kind, tmp_path)
-    assert same_as_folder(fs, tmp_path / "a.iso") == (0, [])
+    rc, problems = same_as_folder(fs, tmp_path / "a.iso")
+    assert rc == 0 and not [p for p in problems if p[2] == "error"], problems
     ref = [p for p in (fs / "DICOM").rglob("*") if p.is_file()][0]
     data = ref.read_bytes()
     for at in cut_points(ref)[1:]:
@@ -75,7 +76,7 @@ def test_missing_extra_and_bad_offset_in_an_image(tmp_path):
     # The referenced file missing.
     ref.unlink()
     rc, problems = same_as_folder(fs, tmp_path / "b.iso")
-    assert rc == 1 and ("file-missing", ref.relative_to(fs).as_posix().replace("/", "\\")) in {(c, f) for c, f, _ in problems}, problems
+    assert rc == 1 and ("file-missing", ref.relative_to(fs).as_posix()) in {(c, f) for c, f, _ in problems}, problems
     ref.write_bytes(data)
     # The root record offset (0004,1200) of the DICOMDIR pointing past its end.
     dicomdir = fs / "DICOMDIR"
