@@ -17,10 +17,17 @@ extension FileSetVerifier {
             out.problems.append(FileSetProblem(sev, code, msg, fileID: ref?.fileID ?? first?.fileID, rule: rule, offset: ref?.offset))
         }
         let file: DICOMFile
-        // One read per file: the whole file when it is small (or on a medium read in place), else header reads.
-        let whole = v.files.map { try? v.readFile(job.path, from: $0) } ?? readSmallFile(job.path)
+        // A file in one extent of an image is read in place: its header and item headers, never its bulk data.
+        let region = v.files.flatMap { $0.region(v.relative(job.path)) }
+        var regionProblem: (any Error)?
+        // Else one read per file: the whole file when it is small (or on a medium read in place), else header reads.
+        let whole = region != nil ? nil : v.files.map { try? v.readFile(job.path, from: $0) } ?? readSmallFile(job.path)
         do {
-            file = try whole.map { try Part10Reader.read(bytes: $0, path: job.path, options: .headerOnly) } ?? v.readHeader(job.path)
+            if let region {
+                (file, regionProblem) = try Completeness.read(region: region, path: job.path, options: .headerOnly)
+            } else {
+                file = try whole.map { try Part10Reader.read(bytes: $0, path: job.path, options: .headerOnly) } ?? v.readHeader(job.path)
+            }
         } catch let e as DICOMParseError {
             add(
                 .error, .fileUnreadable, "the referenced file cannot be read as DICOM: \(e.offset.map { "offset \($0): " } ?? "")\(e.message)", first,
@@ -33,7 +40,9 @@ extension FileSetVerifier {
         out.readable = true
         // Complete instance (PS3.10 §7): every length inside the file, Pixel Data whole; bulk data is skipped, not read.
         do {
-            if let whole {
+            if region != nil {
+                if let regionProblem { throw regionProblem }
+            } else if let whole {
                 try Completeness.check(bytes: whole, path: job.path)
             } else if let files = v.files {
                 try Completeness.check(bytes: try v.readFile(job.path, from: files), path: job.path)

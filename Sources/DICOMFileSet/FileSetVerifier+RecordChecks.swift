@@ -37,9 +37,7 @@ extension FileSetVerifier.Pass {
         }
     }
 
-    func relative(_ path: String) -> String {
-        path.hasPrefix(v.root + "/") ? String(path.dropFirst(v.root.count + 1)) : path
-    }
+    func relative(_ path: String) -> String { v.relative(path) }
 
     // MARK: Records (static checks)
 

@@ -47,9 +47,12 @@ public struct FileSetVerifier: Sendable {
         self.ignoredNames = ignoredNames
     }
 
+    /// The path of a file named `root/relative` relative to the root.
+    func relative(_ path: String) -> String { path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path }
+
     /// The bytes of a file named `root/relative`, through `files` when set.
     func readFile(_ path: String, prefix: Int? = nil, from files: FileSetFiles) throws -> [UInt8] {
-        let rel = path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+        let rel = relative(path)
         if let prefix { return try files.readFilePrefix(rel, count: prefix) }
         return try files.readFile(rel)
     }

@@ -87,6 +87,9 @@ public struct RecordBuilder: Sendable {
             keys.set(DataElement(tag: .referencedRelatedGeneralSOPClassUIDInFile, vr: .UI, bytes: b))
         }
         built.instance = DirectoryRecord(type: type, keys: keys)
+        // Kept for the whole run, one per file: its elements in an array of their own size, not the
+        // capacity the appends above grew it to.
+        built.instance.keys = DataSet(built.instance.keys.elements, characterSet: built.instance.keys.characterSet)
         built.problems = ctx.problems
         return built
     }

@@ -19,6 +19,12 @@ final class ByteSource {
     private(set) var base = 0
     /// The open file descriptor (-1 for bytes in memory).
     private(set) var fd: Int32 = -1
+    /// Where the file starts in `fd`: 0, or the start of a region of a larger file (an image's extent).
+    private(set) var origin = 0
+    /// Whether `fd` is this source's own (closed with it), not a region's borrowed descriptor.
+    private(set) var ownsFD = true
+    /// The region read, when this source reads one (see `init(region:path:)`).
+    private var region: FileRegion?
     private(set) var atEOF: Bool
     /// Size of the file when it was opened (the byte count for bytes in memory).
     private(set) var fileSize: Int
@@ -50,7 +56,22 @@ final class ByteSource {
         }
         bytes.reserveCapacity(Int(min(Int64(chunk), Int64(st.st_size))))
     }
-    deinit { if fd >= 0 { close(fd) } }
+    /// Reads `region` of an open file as if it were the whole file (positions relative to its start);
+    /// the descriptor stays the caller's.
+    init(region: FileRegion, path: String, chunk: Int = 64 * 1024, direct: Int = 1 << 20) {
+        self.path = path; self.chunk = chunk; bytes = []; atEOF = false; directThreshold = direct
+        fd = region.fd; origin = Int(region.offset); fileSize = region.size; regular = true; ownsFD = false
+        self.region = region
+        bytes.reserveCapacity(min(chunk, region.size))
+    }
+    deinit { if fd >= 0 && ownsFD { close(fd) } }
+
+    /// A new source over the same file (opened again) or region, from its start.
+    func reopened(chunk: Int = 64 * 1024) throws -> ByteSource {
+        if let region, let path { return ByteSource(region: region, path: path, chunk: chunk) }
+        if let path, fd >= 0 { return try ByteSource(path: path, chunk: chunk) }
+        return ByteSource(bytes: bytes, path: path)
+    }
 
     static func cannotOpen(_ path: String, _ e: SystemErrno) -> DICOMIOError {
         DICOMIOError(.io, "cannot open: \(e.text)", path: path, offset: 0, cause: e)
@@ -75,9 +96,12 @@ final class ByteSource {
             let want = max(bytes.isEmpty ? min(chunk, 64 * 1024) : max(chunk, bytes.count), end - self.end)
             let fd = self.fd
             let at = off_t(self.end)
-            var eof = false
-            let piece = [UInt8](unsafeUninitializedCapacity: want) { buf, initialized in
-                initialized = ByteSource.readFully(fd, buf.baseAddress!, want, at: at, eof: &eof)
+            // A region ends at its size, not at the end of the file holding it.
+            let limit = ownsFD ? want : max(0, min(want, fileSize - self.end))
+            var eof = limit < want
+            let origin = off_t(self.origin)
+            let piece = [UInt8](unsafeUninitializedCapacity: limit) { buf, initialized in
+                initialized = limit == 0 ? 0 : ByteSource.readFully(fd, buf.baseAddress!, limit, at: origin + at, eof: &eof)
             }
             if eof { atEOF = true }
             bytes.append(contentsOf: piece)
@@ -129,7 +153,7 @@ final class ByteSource {
                         buf.baseAddress!.update(from: w.baseAddress! + (pos - base), count: have)
                     }
                 }
-                let got = ByteSource.readFully(fd, buf.baseAddress! + have, count - have, at: off_t(pos + have), eof: &eof)
+                let got = ByteSource.readFully(fd, buf.baseAddress! + have, count - have, at: off_t(origin + pos + have), eof: &eof)
                 initialized = have + got
                 complete = have + got == count
             }

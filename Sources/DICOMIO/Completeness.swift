@@ -30,11 +30,22 @@ public enum Completeness {
     /// Reads the file at `path` as ``Part10Reader/read(path:options:)`` does and checks it as ``check(path:options:)``
     /// does, from one open file and the bytes the read loaded: the file, and the error the check would throw (nil: complete).
     public static func read(path: String, options: ReadOptions, checking: ReadOptions = ReadOptions()) throws -> (file: DICOMFile, problem: (any Error)?) {
-        let src = try ByteSource(path: path, chunk: 64 * 1024)
+        try read(try ByteSource(path: path, chunk: 64 * 1024), path: path, options: options, checking: checking)
+    }
+
+    /// ``read(path:options:checking:)`` of a file lying in `region` of an open file (an image's extent),
+    /// read in place: the header and the item headers only, the rest of the file never loaded.
+    public static func read(region: FileRegion, path: String, options: ReadOptions, checking: ReadOptions = ReadOptions()) throws -> (
+        file: DICOMFile, problem: (any Error)?
+    ) {
+        try read(ByteSource(region: region, path: path, chunk: 64 * 1024), path: path, options: options, checking: checking)
+    }
+
+    static func read(_ src: ByteSource, path: String, options: ReadOptions, checking: ReadOptions) throws -> (file: DICOMFile, problem: (any Error)?) {
         let file = try Part10Reader.read(src, options: options)
         do {
             // The window must still start at the file's start for the prelude; else the check reads afresh.
-            try checkSource(src.base == 0 ? src : ByteSource(path: path, chunk: 64 * 1024), path: path, options: checking)
+            try checkSource(src.base == 0 ? src : src.reopened(), path: path, options: checking)
             return (file, nil)
         } catch let e as DICOMIOError where e.code == .truncated {
             return (file, DICOMIOError(.incomplete, e.message, path: e.path, offset: e.offset, tag: e.tag, cause: e))
@@ -50,14 +61,19 @@ public enum Completeness {
     static func checkSource(_ src: ByteSource, path: String, options: ReadOptions) throws {
         let pre = try Part10Reader.prelude(src, options: options)
         if pre.syntax.isDeflated {
-            try checkParsed(Part10Reader.read(ByteSource(path: path, chunk: 64 * 1024), options: options), path: path)
+            try checkParsed(Part10Reader.read(src.reopened(), options: options), path: path)
             return
         }
-        var st = stat()
-        guard fstat(src.fd, &st) == 0 else {
-            throw DICOMIOError(.io, "cannot stat: \(String(cString: strerror(errno)))", path: path, offset: 0)
+        var size = src.fileSize
+        if src.ownsFD {
+            var st = stat()
+            guard fstat(src.fd, &st) == 0 else {
+                throw DICOMIOError(.io, "cannot stat: \(String(cString: strerror(errno)))", path: path, offset: 0)
+            }
+            size = Int(st.st_size)
         }
-        var w = Walker(input: .file(src.fd), size: Int(st.st_size), path: path, syntax: pre.syntax, options: options)
+        var w = Walker(input: .file(src.fd), size: size, path: path, syntax: pre.syntax, options: options)
+        w.origin = src.origin
         w.window = src.bytes  // the bytes read already: the first headers need no second read
         w.windowStart = src.base
         try w.run(from: pre.dataSetOffset)

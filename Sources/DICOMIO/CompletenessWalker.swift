@@ -20,6 +20,8 @@ struct Walker {
     /// A window of the file: header reads come from it.
     var window: [UInt8] = []
     var windowStart = 0
+    /// Where the file starts in the descriptor (a region of a larger file, e.g. an image's extent).
+    var origin = 0
     // The top-level image description, as met before Pixel Data.
     var rows: Int?, columns: Int?, samples: Int?, bitsAllocated: Int?, framesText: String?, photometric: String?
     var items = 0
@@ -45,7 +47,7 @@ struct Walker {
             window = [UInt8](unsafeUninitializedCapacity: want) { buf, initialized in
                 var got = 0
                 while got < want {
-                    let n = pread(fd, buf.baseAddress! + got, want - got, off_t(offset + got))
+                    let n = pread(fd, buf.baseAddress! + got, want - got, off_t(origin + offset + got))
                     if n < 0 && errno == EINTR { continue }
                     if n <= 0 { break }
                     got += n

@@ -60,6 +60,9 @@ public final class ISO9660Reader: @unchecked Sendable {
 
     private let fd: Int32
     private let source: ISOByteSource
+    /// The image's open descriptor (nil for an image in memory), for reading a file's extent in
+    /// place; it stays open as long as the reader lives.
+    public var fileDescriptor: Int32? { fd >= 0 ? fd : nil }
     /// Directory bytes read so far; a well-formed image never needs more than the image holds.
     private var directoryBudget: Int64
     private var visited = Set<Int64>()

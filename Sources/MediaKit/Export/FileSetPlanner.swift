@@ -42,21 +42,25 @@ public enum FileSetPlanner {
                 copies: copies, rewrites: rewrites, root: root, fileSet: fs, icons: icons, report: report, staging: staging, options: options)
         }
 
-        // Deterministic order: patient, study, series, instance number, path.
-        let instances = scan.instances.sorted { a, b in
-            a.sortKey != b.sortKey ? a.sortKey.lexicographicallyPrecedes(b.sortKey) : a.path < b.path
+        // Deterministic order: patient, study, series, instance number, path. The order is sorted, not a
+        // copy of the instances: one integer per file instead of a second array of them.
+        let instances = scan.instances
+        let order = instances.indices.sorted { i, j in
+            let a = instances[i], b = instances[j]
+            return a.sortKey != b.sortKey ? a.sortKey.lexicographicallyPrecedes(b.sortKey) : a.path < b.path
         }
         // Headers are (re)loaded a chunk at a time on both cores, so memory stays flat however many files;
         // the rewrite of an input the profile does not allow is predicted from its header in the same pass.
         let chunk = 256
         var loaded: [Int: Result<PlannedInstance, Error>] = [:]
-        for (n, var inst) in instances.enumerated() {
+        for (n, at) in order.enumerated() {
+            var inst = instances[at]
             if loaded[n] == nil {
                 loaded.removeAll(keepingCapacity: true)
-                let range = n..<min(instances.count, n + chunk)
+                let range = n..<min(order.count, n + chunk)
                 let results = ConcurrentSlots<Result<PlannedInstance, Error>>(count: range.count)
                 DispatchQueue.concurrentPerform(iterations: range.count) { k in
-                    let i = range.lowerBound + k
+                    let i = order[range.lowerBound + k]
                     results[k] = Result { try PlannedInstance.prepare(instances[i], options: options) }
                 }
                 for (k, r) in results.values.enumerated() { if let r { loaded[range.lowerBound + k] = r } }

@@ -105,6 +105,13 @@ public final class ImageMedium: MediumReader, Sendable {
         do { return try archive.read(path) } catch let e as ImageError { throw MediaError(.unreadable, e.message, path: e.path, cause: e) }
     }
 
+    /// Where a file of an ISO image lies in the image file, when in one extent (ECMA-119 6.5), for
+    /// reading it in place; nil for a multi-extent file, an archive entry or an unknown path.
+    public func region(_ path: String) -> FileRegion? {
+        guard let iso, let fd = iso.fileDescriptor, let f = isoFiles[path], f.extents.count == 1, let e = f.extents.first else { return nil }
+        return FileRegion(fd: fd, offset: e.lowerBound, size: Int(e.upperBound - e.lowerBound))
+    }
+
     public func readPrefix(_ path: String, count: Int) throws -> [UInt8] {
         if let iso {
             guard let f = isoFiles[path] else { throw MediaError(.notFound, "no such file in the image", path: location + ":" + path) }

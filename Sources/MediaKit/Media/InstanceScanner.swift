@@ -89,6 +89,8 @@ public enum InstanceScanner {
             let n = done.increment()
             if let progress, n % 64 == 0 || n == paths.count { progress(n, paths.count) }
         }
+        // One SourceInstance per file is kept for the whole run: the array at its final size at once.
+        scan.instances.reserveCapacity(candidates.count)
         for r in results.values {
             switch r {
             case .success(let inst): scan.instances.append(inst)

@@ -9,6 +9,7 @@ public struct MediumFileSet: FileSetFiles {
     public func filePaths() throws -> [String] { try medium.files().map(\.path) }
     public func readFile(_ path: String) throws -> [UInt8] { try medium.read(path) }
     public func readFilePrefix(_ path: String, count: Int) throws -> [UInt8] { try medium.readPrefix(path, count: count) }
+    public func region(_ path: String) -> FileRegion? { (medium as? ImageMedium)?.region(path) }
 
     /// The DICOMDIR at the medium's root (any case, PS3.12): its location ("IMAGE", "IMAGE:NAME"),
     /// the File-set and the medium's file paths.
