@@ -63,24 +63,7 @@ struct LocalDateText: Sendable {
         var time = t
         var tm = tm()
         guard localtime_r(&time, &tm) != nil else { return "" }
-        func pad(_ v: Int, _ n: Int) -> String {
-            let s = String(v)
-            return s.count >= n ? s : String(repeating: "0", count: n - s.count) + s
-        }
-        var out = ""
-        for f in fields {
-            switch f {
-            case .literal(let s): out += s
-            case .day(let n): out += pad(Int(tm.tm_mday), n)
-            case .month(let n): out += pad(Int(tm.tm_mon) + 1, min(n, 2))
-            case .year(let n): out += n == 2 ? pad(Int(tm.tm_year + 1900) % 100, 2) : pad(Int(tm.tm_year) + 1900, n)
-            case .hour24(let n): out += pad(Int(tm.tm_hour), n)
-            case .hour12(let n): out += pad(Int(tm.tm_hour) % 12 == 0 ? 12 : Int(tm.tm_hour) % 12, n)
-            case .minute(let n): out += pad(Int(tm.tm_min), n)
-            case .period: out += tm.tm_hour < 12 ? am : pm
-            }
-        }
-        return out
+        return render(day: Int(tm.tm_mday), month: Int(tm.tm_mon) + 1, year: Int(tm.tm_year) + 1900, hour: Int(tm.tm_hour), minute: Int(tm.tm_min))
     }
 
     /// A DICOM date (DA, `YYYYMMDD`, PS3.5 6.2) as the locale writes it; nil when it is not one.
@@ -90,18 +73,26 @@ struct LocalDateText: Sendable {
         let n = b.map { Int($0 - 0x30) }
         let (y, m, d) = (n[0] * 1000 + n[1] * 100 + n[2] * 10 + n[3], n[4] * 10 + n[5], n[6] * 10 + n[7])
         guard (1...12).contains(m), (1...31).contains(d) else { return nil }
-        func pad(_ v: Int, _ w: Int) -> String {
+        return render(day: d, month: m, year: y, hour: 0, minute: 0)
+    }
+
+    /// The pattern's fields filled with these values.
+    func render(day: Int, month: Int, year: Int, hour: Int, minute: Int) -> String {
+        func pad(_ v: Int, _ n: Int) -> String {
             let s = String(v)
-            return s.count >= w ? s : String(repeating: "0", count: w - s.count) + s
+            return s.count >= n ? s : String(repeating: "0", count: n - s.count) + s
         }
         var out = ""
         for f in fields {
             switch f {
             case .literal(let s): out += s
-            case .day(let w): out += pad(d, w)
-            case .month(let w): out += pad(m, min(w, 2))
-            case .year(let w): out += w == 2 ? pad(y % 100, 2) : pad(y, w)
-            case .hour24, .hour12, .minute, .period: break
+            case .day(let n): out += pad(day, n)
+            case .month(let n): out += pad(month, min(n, 2))
+            case .year(let n): out += n == 2 ? pad(year % 100, 2) : pad(year, n)
+            case .hour24(let n): out += pad(hour, n)
+            case .hour12(let n): out += pad(hour % 12 == 0 ? 12 : hour % 12, n)
+            case .minute(let n): out += pad(minute, n)
+            case .period: out += hour < 12 ? am : pm
             }
         }
         return out
