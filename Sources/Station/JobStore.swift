@@ -265,6 +265,7 @@ public final class JobStore: Sendable {
     /// Ends a running job: done, failed (with its reason) or cancelled; `report` is its outcome as JSON.
     public func finish(_ id: Int64, _ state: Job.State, reason: String? = nil, report: String? = nil) throws(StationError) {
         guard state.isFinal else { throw StationError(.jobState, "a job ends done, failed or cancelled, not \(state.rawValue)") }
+        lastProgress.withLock { _ = $0.removeValue(forKey: id) }
         let changed = try write { db in
             try db.execute(
                 sql: "UPDATE job SET state = ?, finished = ?, reason = ?, report = COALESCE(?, report) WHERE id = ? AND state = 'running'",

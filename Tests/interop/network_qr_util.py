@@ -70,6 +70,28 @@ def start_wlmscpfs(folder, entries=WORKLIST, sleep=0):
     return proc, f"WLMSCP@127.0.0.1:{port}"
 
 
+def charset_pdi_iso(folder):
+    """An IHE PDI ISO image (`export --iso --pdi`) of the character-set File-set's two patients SCSGERM and SCSFREN,
+    made through a store of its own in folder; its path."""
+    folder = Path(folder)
+    r = dm("import", CHARSET / "SCSGERM", CHARSET / "SCSFREN", "--store", folder / "made")
+    assert r.returncode == 0, r.stderr
+    iso = folder / "pdi.iso"
+    r = dm("export", "--iso", iso, "--pdi", "--store", folder / "made")
+    assert r.returncode == 0, r.stderr
+    return iso
+
+
+def local_worklist(folder, both=True):
+    """A worklist folder knowing SCSGERM's patient as LOCAL-GERM (in Latin-1) and, with both, SCSFREN's as LOCAL-FREN."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    worklist_entry(folder, "ISO_IR 100", "Äneas^Rüdiger", "LOCAL-GERM", "B2001")
+    if both:
+        worklist_entry(folder, "ISO_IR 192", "Buc^Jérôme", "LOCAL-FREN", "B2003")
+    return folder
+
+
 def qr_orthanc(folder, our_port, worklist=None, encoding=None, lua=None):
     """An Orthanc knowing OUR_AE at 127.0.0.1:our_port (C-MOVE destination, storage commitment reports); with a worklist
     folder, its Modality Worklists plugin serving it; `encoding`: its DefaultEncoding; `lua`: a Lua script it runs."""

@@ -11,7 +11,7 @@ import tempfile
 import pydicom
 
 from conftest import need
-from network_qr_util import CHARSET, OUR_AE, orthanc_data_sets, put_charset_files, qr_orthanc, worklist_entry
+from network_qr_util import CHARSET, OUR_AE, charset_pdi_iso, local_worklist, orthanc_data_sets, put_charset_files, qr_orthanc, worklist_entry
 from network_util import data_set_bytes, dm, free_port
 
 
@@ -58,16 +58,9 @@ def test_commit_failure_0112(tmp_path):
 
 def test_pdi_iso_reconciled_by_worklist_then_committed(tmp_path):
     """Check 7, first half: a PDI ISO of two patients; the worklist knows both under local IDs (one in Latin-1)."""
-    store = tmp_path / "store"
-    assert dm("import", CHARSET / "SCSGERM", CHARSET / "SCSFREN", "--store", store).returncode == 0
-    iso = tmp_path / "pdi.iso"
-    r = dm("export", "--iso", iso, "--pdi", "--store", store)
-    assert r.returncode == 0, r.stderr
-    wl = tmp_path / "wl"
-    wl.mkdir()
-    worklist_entry(wl, "ISO_IR 100", "Äneas^Rüdiger", "LOCAL-GERM", "B2001")
+    iso = charset_pdi_iso(tmp_path)
+    wl = local_worklist(tmp_path / "wl")
     worklist_entry(wl, None, "Buc^Jerome", "OTHER", "B2002")  # another name: no match for it
-    worklist_entry(wl, "ISO_IR 192", "Buc^Jérôme", "LOCAL-FREN", "B2003")
     port = free_port()
     o = qr_orthanc(tmp_path / "orthanc", port, worklist=wl)
     originals = {}

@@ -128,14 +128,20 @@ def test_an_import_job_through_the_api(tmp_path):
     assert json.dumps(json.loads(r.stdout)).count('"sopInstanceUID"') >= 11
 
 
-def test_a_station_killed_mid_job_runs_it_again(tmp_path):
+def running_import(tmp_path):
+    """A station importing 300 generated files, the job running: (configuration, port, process, job)."""
     synth(tmp_path / "drop" / "big", 300, small=False)
     config, port = write_config(tmp_path)
     proc = start(config)
+    wait_up(proc, port)
+    _, job = api(port, "/api/jobs", {"kind": "import", "source": str(tmp_path / "drop" / "big")})
+    wait_job(port, job["id"], states=("running",), timeout=60)
+    return config, port, proc, job
+
+
+def test_a_station_killed_mid_job_runs_it_again(tmp_path):
+    config, port, proc, job = running_import(tmp_path)
     try:
-        wait_up(proc, port)
-        _, job = api(port, "/api/jobs", {"kind": "import", "source": str(tmp_path / "drop" / "big")})
-        wait_job(port, job["id"], states=("running",), timeout=60)
         time.sleep(0.3)
         proc = kill_and_restart(proc, config, port)
         done = wait_job(port, job["id"])
@@ -154,14 +160,9 @@ def test_a_station_killed_mid_job_runs_it_again(tmp_path):
 
 
 def test_a_running_import_cancelled_stops_at_its_next_batch_and_a_retry_finishes_it(tmp_path, monkeypatch):
-    synth(tmp_path / "drop" / "big", 300, small=False)
     monkeypatch.setenv("DICOM_MEDIA_IMPORT_BATCH", "5")
-    config, port = write_config(tmp_path)
-    proc = start(config)
+    config, port, proc, job = running_import(tmp_path)
     try:
-        wait_up(proc, port)
-        _, job = api(port, "/api/jobs", {"kind": "import", "source": str(tmp_path / "drop" / "big")})
-        wait_job(port, job["id"], states=("running",), timeout=60)
         status, _ = api(port, f"/api/jobs/{job['id']}/cancel", {})
         assert status == 200
         ended = wait_job(port, job["id"])

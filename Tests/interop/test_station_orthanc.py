@@ -11,7 +11,7 @@ import time
 import pydicom
 
 from conftest import need
-from network_qr_util import CHARSET, OUR_AE, put_charset_files, qr_orthanc, worklist_entry
+from network_qr_util import CHARSET, OUR_AE, charset_pdi_iso, local_worklist, put_charset_files, qr_orthanc
 from network_util import dm, free_port
 from test_station import api, start, stop, wait_job, wait_up, write_config
 
@@ -29,22 +29,9 @@ def station_with(tmp_path, o, commit_port, **extra):
     return proc, port
 
 
-def pdi_iso(tmp_path):
-    """An IHE PDI ISO of two patients of the character-set File-set, made by export --pdi."""
-    store = tmp_path / "made"
-    assert dm("import", CHARSET / "SCSGERM", CHARSET / "SCSFREN", "--store", store).returncode == 0
-    iso = tmp_path / "pdi.iso"
-    r = dm("export", "--iso", iso, "--pdi", "--store", store)
-    assert r.returncode == 0, r.stderr
-    return iso
-
-
 def test_a_pdi_iso_dropped_is_reconciled_by_worklist_sent_and_committed(tmp_path):
-    iso = pdi_iso(tmp_path)
-    wl = tmp_path / "wl"
-    wl.mkdir()
-    worklist_entry(wl, "ISO_IR 100", "Äneas^Rüdiger", "LOCAL-GERM", "B2001")
-    worklist_entry(wl, "ISO_IR 192", "Buc^Jérôme", "LOCAL-FREN", "B2003")
+    iso = charset_pdi_iso(tmp_path)
+    wl = local_worklist(tmp_path / "wl")
     commit_port = free_port()
     o = qr_orthanc(tmp_path / "orthanc", commit_port, worklist=wl)
     drop = tmp_path / "drop"
@@ -85,10 +72,8 @@ def test_a_pdi_iso_dropped_is_reconciled_by_worklist_sent_and_committed(tmp_path
 
 
 def test_a_worklist_without_a_match_fails_the_job_and_sends_nothing_of_that_patient(tmp_path):
-    iso = pdi_iso(tmp_path)
-    wl = tmp_path / "wl"
-    wl.mkdir()
-    worklist_entry(wl, "ISO_IR 100", "Äneas^Rüdiger", "LOCAL-GERM", "B2001")
+    iso = charset_pdi_iso(tmp_path)
+    wl = local_worklist(tmp_path / "wl", both=False)
     o = qr_orthanc(tmp_path / "orthanc", free_port(), worklist=wl)
     proc, port = station_with(tmp_path, o, free_port())
     try:
@@ -107,7 +92,7 @@ def test_a_worklist_without_a_match_fails_the_job_and_sends_nothing_of_that_pati
 
 
 def test_import_reconciled_to_the_users_choice_of_patient(tmp_path):
-    iso = pdi_iso(tmp_path)
+    iso = charset_pdi_iso(tmp_path)
     o = qr_orthanc(tmp_path / "orthanc", free_port())
     proc, port = station_with(tmp_path, o, free_port())
     try:

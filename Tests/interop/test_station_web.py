@@ -269,18 +269,11 @@ def test_a_and_b_with_orthanc_in_the_browser(browser, tmp_path):
     """Issue 13's (a) and (b) clicked through: a PDI ISO imported on the page, looked up in Orthanc's worklist when the
     job runs, sent to Orthanc and committed; then an Orthanc study found on the publish page (C-FIND), ticked and
     burned to the `stdio:` drive of a rule, verified after the burn."""
-    from network_qr_util import CHARSET, OUR_AE, qr_orthanc, worklist_entry
+    from network_qr_util import OUR_AE, charset_pdi_iso, local_worklist, qr_orthanc
     from network_util import free_port
 
-    made = tmp_path / "made"
-    run("import", CHARSET / "SCSGERM", CHARSET / "SCSFREN", "--store", made, check=True)
-    iso = tmp_path / "drop" / "disc.iso"
-    iso.parent.mkdir()
-    run("export", "--iso", iso, "--pdi", "--store", made, check=True)
-    wl = tmp_path / "wl"
-    wl.mkdir()
-    worklist_entry(wl, "ISO_IR 100", "Äneas^Rüdiger", "LOCAL-GERM", "B2001")
-    worklist_entry(wl, "ISO_IR 192", "Buc^Jérôme", "LOCAL-FREN", "B2003")
+    iso = charset_pdi_iso(tmp_path)
+    wl = local_worklist(tmp_path / "wl")
     commit_port = free_port()
     orthanc = qr_orthanc(tmp_path / "orthanc", commit_port, worklist=wl)
     disc = tmp_path / "disc.img"
