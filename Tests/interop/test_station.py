@@ -64,6 +64,20 @@ def wait_job(port, job, states=("done", "failed", "cancelled"), timeout=120):
     raise AssertionError(f"job {job} still {j['state']}")
 
 
+def assert_burned(job, disc, tmp_path):
+    """A done burn job's one copy verified (read back = the image's SHA-256), and the bytes burned on the `stdio:` disc
+    file an image that our `verify --pdi` accepts and xorriso lists."""
+    burn = job["report"]["burn"]
+    assert [c["verified"] for c in burn["copies"]] == [True] and burn["copies"][0]["readBack"] == burn["sha256"], burn
+    burned = tmp_path / "burned.iso"
+    with open(disc, "rb") as f, open(burned, "wb") as w:
+        w.write(f.read(burn["bytes"]))
+    r = run("verify", burned, "--pdi")
+    assert r.returncode == 0, r.stderr.decode()
+    r = subprocess.run(["xorriso", "-indev", f"stdio:{disc}", "-find", "/", "-name", "DICOMDIR"], capture_output=True)
+    assert r.returncode == 0 and b"DICOMDIR" in r.stdout
+
+
 def stop(proc):
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=60)

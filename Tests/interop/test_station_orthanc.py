@@ -13,7 +13,7 @@ import pydicom
 from conftest import need
 from network_qr_util import CHARSET, OUR_AE, charset_pdi_iso, local_worklist, put_charset_files, qr_orthanc
 from network_util import dm, free_port
-from test_station import api, start, stop, wait_job, wait_up, write_config
+from test_station import api, assert_burned, start, stop, wait_job, wait_up, write_config
 
 
 def orthanc_patient_ids(o):
@@ -145,15 +145,7 @@ def test_b_an_orthanc_study_published_from_the_node_to_an_iso_with_pdi(tmp_path)
         assert status == 201, job
         job = wait_job(port, job["id"])
         assert job["state"] == "done", job
-        burn = job["report"]["burn"]
-        assert [c["verified"] for c in burn["copies"]] == [True] and burn["copies"][0]["readBack"] == burn["sha256"], burn
-        burned = tmp_path / "burned.iso"
-        with open(disc, "rb") as f, open(burned, "wb") as w:
-            w.write(f.read(burn["bytes"]))
-        r = dm("verify", burned, "--pdi")
-        assert r.returncode == 0, r.stderr
-        r = subprocess.run(["xorriso", "-indev", f"stdio:{disc}", "-find", "/", "-name", "DICOMDIR"], capture_output=True)
-        assert r.returncode == 0 and b"DICOMDIR" in r.stdout
+        assert_burned(job, disc, tmp_path)
         missing = dict(body, studies=["1.2.3.4.5.6.7.8.9"])
         status, job = api(port, "/api/jobs", missing)
         job = wait_job(port, job["id"])

@@ -14,7 +14,7 @@ import urllib.request
 import pytest
 
 from conftest import CORPUS, ROOT, run
-from test_station import start, stop, wait_job, wait_up, write_config
+from test_station import assert_burned, start, stop, wait_job, wait_up, write_config
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -324,13 +324,7 @@ def test_a_and_b_with_orthanc_in_the_browser(browser, tmp_path):
         assert "done" in browser.find_element(By.ID, "job-state").text
         shot(browser, tmp_path, "b-publish-orthanc-done")
         job = wait_job(port, int(job_url.rsplit("/", 1)[1]))
-        burn = job["report"]["burn"]
-        assert [c["verified"] for c in burn["copies"]] == [True] and burn["copies"][0]["readBack"] == burn["sha256"], burn
-        burned = tmp_path / "burned.iso"
-        with open(disc, "rb") as f, open(burned, "wb") as w:
-            w.write(f.read(burn["bytes"]))
-        r = run("verify", burned, "--pdi")
-        assert r.returncode == 0, r.stderr.decode()
+        assert_burned(job, disc, tmp_path)
     finally:
         stop(proc)
         orthanc.stop()
