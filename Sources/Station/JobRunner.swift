@@ -12,7 +12,7 @@ import Synchronization
 public final class JobRunner: Sendable {
     let jobs: JobStore
     let config: StationConfig
-    /// Seconds between looks at the queue when it is empty.
+    /// Seconds between looks at the queue when it is empty and its doorbell does not ring.
     let idle: Double
     /// Held while a job listens on `dicom.commitPort` for a commitment report: one listener at a time.
     let commitPort = Mutex(())
@@ -33,7 +33,8 @@ public final class JobRunner: Sendable {
             for _ in 0..<max(1, workers) {
                 group.addTask {
                     while !Task.isCancelled {
-                        if !(await self.runNext()) { try? await Task.sleep(for: .seconds(self.idle)) }
+                        let seen = self.jobs.doorbell.generation
+                        if !(await self.runNext()) { await self.jobs.doorbell.wait(after: seen, upTo: self.idle) }
                     }
                 }
             }

@@ -12,6 +12,8 @@ public final class JobStore: Sendable {
     let pool: DatabasePool
     /// When each running job's progress was last written.
     let lastProgress = Mutex<[Int64: Double]>([:])
+    /// Rung when a job may have become claimable.
+    let doorbell = Doorbell()
     public let path: String
 
     /// Opens (creating it) the job database in the `state` folder.
@@ -145,6 +147,7 @@ public final class JobStore: Sendable {
             }
             return ids
         }
+        doorbell.ring()
         return try ids.map { id throws(StationError) in try job(id) }
     }
 
@@ -169,6 +172,7 @@ public final class JobStore: Sendable {
                 arguments: [id, LockFile.timestamp(), "found by the watch: \(path)"])
             return id
         }
+        doorbell.ring()
         return try job(id)
     }
 
@@ -218,6 +222,7 @@ public final class JobStore: Sendable {
                 arguments: [kind.rawValue, title, request, resource, LockFile.timestamp()])
             return db.lastInsertedRowID
         }
+        doorbell.ring()
         return try job(id)
     }
 
@@ -273,6 +278,7 @@ public final class JobStore: Sendable {
             return db.changesCount
         }
         if changed == 0 { throw StationError(.jobState, "job \(id) is not running: \(try job(id).state.rawValue)") }
+        doorbell.ring()
     }
 
     /// Cancels a queued job at once, or asks a running one to stop; a finished job cannot be cancelled.
@@ -310,6 +316,7 @@ public final class JobStore: Sendable {
             throw StationError(.jobState, "job \(id) is \(j.state.rawValue): only a failed or cancelled job can be retried")
         }
         try log(id, .info, "queued again")
+        doorbell.ring()
         return try job(id)
     }
 

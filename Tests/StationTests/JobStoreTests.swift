@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TestSupport
 import XCTest
 
@@ -103,5 +104,32 @@ final class JobStoreTests: XCTestCase {
         XCTAssertThrowsError(try JobStore.lock(state: dir + "/state")) { XCTAssertEqual(($0 as? StationError)?.code, .stationBusy) }
         held.release()
         XCTAssertNoThrow(try JobStore.lock(state: dir + "/state").release())
+    }
+
+    func testTheQueueRingsItsDoorbellForIdleWorkers() async throws {
+        let s = try store()
+        let before = s.doorbell.generation
+        let j = try s.create(kind: .import, title: "Import /media/cdrom", request: #"{"source": "/media/cdrom"}"#)
+        XCTAssertEqual(s.doorbell.generation, before + 1, "a new job rings")
+        _ = try s.claim()
+        try s.finish(j.id, .failed, reason: "test")
+        XCTAssertEqual(s.doorbell.generation, before + 2, "a job that ends frees its drive: rings")
+        try s.retry(j.id)
+        XCTAssertEqual(s.doorbell.generation, before + 3, "a retried job rings")
+        // A ring before the wait starts, or a short timeout, returns at once; a ring during the wait wakes it
+        // (without it the wait would last an hour and the loop below fails after 30 s).
+        await s.doorbell.wait(after: before, upTo: 3600)
+        await s.doorbell.wait(after: s.doorbell.generation, upTo: 0.01)
+        let seen = s.doorbell.generation
+        let woke = Mutex(false)
+        Task {
+            await s.doorbell.wait(after: seen, upTo: 3600)
+            woke.withLock { $0 = true }
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        try s.create(kind: .import, title: "Import /media/cdrom1", request: #"{"source": "/media/cdrom1"}"#)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !woke.withLock({ $0 }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        XCTAssertTrue(woke.withLock { $0 }, "the waiting worker was woken by the new job")
     }
 }
