@@ -17,6 +17,8 @@ extension DiagnosticCode {
     public static let importDICOMDIRStale = DiagnosticCode("dicomdir-stale")
     /// a file disagrees with the record naming it: SOP Instance, SOP Class or transfer syntax (PS3.3 F.5)
     public static let importRecordMismatch = DiagnosticCode("record-mismatch")
+    /// the import ended early because writing the store failed (its disk full, say) after part of the medium was stored: what is stored is complete, the files not read are counted, and running it again adds them (store: an instance is stored whole or not at all)
+    public static let importEndedEarly = DiagnosticCode("ended-early")
 
     // MARK: - Reports
     /// an `unreferenced-file` written by an interrupted create, update or remove; referenced once its journal completes (dicom-media journal)

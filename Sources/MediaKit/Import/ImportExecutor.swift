@@ -27,33 +27,48 @@ public struct ImportExecutor {
         let key = options.provenanceKey ?? (0..<32).map { _ in UInt8.random(in: 0...255) }
         let total = plan.fileCount
         var done = 0
+        var read = 0
         let body = { (session: DICOMStore.ImportSession?) throws in
             // Batch N commits (syncfs, renames, rows) on another thread while batch N+1 is read and staged.
             let committer = Committer()
             // On an error, no commit may go on after the session ends.
             defer { committer.wait() }
-            media: for medium in plan.media {
-                let cands = medium.candidates
-                var start = 0
-                while start < cands.count {
-                    if options.shouldStop?() == true {
-                        report.stopped = true
-                        break media
+            do {
+                media: for medium in plan.media {
+                    let cands = medium.candidates
+                    var start = 0
+                    while start < cands.count {
+                        if options.shouldStop?() == true {
+                            report.stopped = true
+                            break media
+                        }
+                        var end = start, bytes = 0
+                        while end < cands.count && end - start < max(1, options.batchSize) && bytes < options.batchBytes {
+                            bytes += medium.sizes[cands[end].path] ?? 0; end += 1
+                        }
+                        try importBatch(Array(cands[start..<end]), of: medium, key: key, session: session, committer: committer, report: &report)
+                        done += end - start
+                        read = done
+                        progress?(done, total)
+                        start = end
                     }
-                    var end = start, bytes = 0
-                    while end < cands.count && end - start < max(1, options.batchSize) && bytes < options.batchBytes {
-                        bytes += medium.sizes[cands[end].path] ?? 0; end += 1
-                    }
-                    try importBatch(Array(cands[start..<end]), of: medium, key: key, session: session, committer: committer, report: &report)
-                    done += end - start
-                    progress?(done, total)
-                    start = end
                 }
+                try committer.finish(&report)
+            } catch {
+                // What the batch committing in the background stored goes into the report before the session ends.
+                try? committer.finish(&report)
+                throw error
             }
-            try committer.finish(&report)
         }
         if let store, !options.dryRun {
-            try store.importSession { try body($0) }
+            do {
+                try store.importSession { try body($0) }
+            } catch let e as StoreError where !report.imported.isEmpty {
+                // Writing the store failed after part was stored (a full disk): the report says what is stored, which
+                // is complete, and how many files were not; the files of the batch being written count as not read.
+                report.interrupted = e.description
+                report.notRead = total - read
+            }
         } else {
             try body(nil)
         }

@@ -41,6 +41,10 @@ public struct ImportReport: Sendable {
     public var conflicts: [Item] = []
     /// The import was asked to stop (`ImportOptions.shouldStop`) before it read every file; what it stored is complete.
     public var stopped = false
+    /// Why the import ended before it read every file: writing the store failed (its disk full, say) after part was
+    /// stored. What it stored is complete; `notRead` files were not imported, and running it again adds them.
+    public var interrupted: String?
+    public var notRead = 0
     public var missing: [FileProblem] = []
     public var failed: [FileProblem] = []
     public var notDICOM: [FileProblem] = []
@@ -52,7 +56,8 @@ public struct ImportReport: Sendable {
 
     /// Missing, failed, conflicting files, or a stale or broken DICOMDIR, or any error-level problem.
     public var hasProblems: Bool {
-        stopped || !missing.isEmpty || !failed.isEmpty || !conflicts.isEmpty || media.contains { $0.dicomdir == "stale" || $0.dicomdir == "broken" }
+        stopped || interrupted != nil || !missing.isEmpty || !failed.isEmpty || !conflicts.isEmpty
+            || media.contains { $0.dicomdir == "stale" || $0.dicomdir == "broken" }
             || problems.contains { $0.problem.severity >= .error }
     }
 
@@ -74,8 +79,10 @@ public struct ImportReport: Sendable {
                 ("rowsWithoutFileRemoved", .int(Int64(r.rowsWithoutFileRemoved))),
             ])
         }
+        var head: [(String, JSON)] = stopped ? [("stopped", .bool(true))] : []
+        if let interrupted { head += [("interrupted", .string(interrupted)), ("notRead", .int(Int64(notRead)))] }
         return .object(
-            (stopped ? [("stopped", .bool(true))] : []) + [
+            head + [
                 ("store", .string(store)),
                 ("dryRun", .bool(dryRun)),
                 ("imported", .int(Int64(imported.count))),
@@ -137,6 +144,13 @@ public struct ImportReport: Sendable {
                 "SOP Instance \($0.sopInstanceUID) differs from the stored copy; kept both, this one (SHA-256 \($0.sha256 ?? "?")) flagged; compare the copies with `dicom-media store conflicts`, keep one with `dicom-media store remove \($0.sopInstanceUID) --copy SHA256`",
                 fileID: $0.sourcePath, rule: "store: one content per SOP Instance UID", source: input($0.source))
         }
+        if let interrupted {
+            out.append(
+                FileSetProblem(
+                    .error, .importEndedEarly,
+                    "the import ended early: \(interrupted); \(notRead) file(s) were not read; what is stored is complete: run the import again once the store can be written, and it adds the rest",
+                    rule: "store: an instance is stored whole or not at all", source: store))
+        }
         out += missing.map { FileSetProblem(.error, .fileMissing, $0.reason, fileID: $0.path, rule: "PS3.3 F.2.1", source: input($0.source)) }
         out += failed.map { FileSetProblem(.error, .importFailed, $0.reason, fileID: $0.path, rule: "PS3.10 7", source: input($0.source)) }
         out += problems.map { $0.problem.from(input($0.source)) }
@@ -161,6 +175,7 @@ public struct ImportReport: Sendable {
         lines.append(
             "\(dryRun ? "would import" : "imported") \(imported.count), already present \(alreadyPresent.count), conflicts \(conflicts.count), missing \(missing.count), failed \(failed.count), not DICOM \(notDICOM.count)"
         )
+        if interrupted != nil { lines.append("ended early: \(notRead) file(s) not read; run the import again once the store can be written") }
         return lines.joined(separator: "\n")
     }
 }
