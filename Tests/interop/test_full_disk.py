@@ -9,8 +9,9 @@ import subprocess
 import pydicom
 import pytest
 
-from conftest import CORPUS, run
+from conftest import CORPUS, need, run
 from fileset_util import synth
+from network_util import Receiver
 from test_station import api, stop, wait_job
 from test_station_burn import imported
 
@@ -171,3 +172,36 @@ def test_station_jobs_on_a_full_disk_fail_with_the_reason_and_leave_nothing(disk
     finally:
         code, err = stop(proc)
     assert code == 0, err
+
+
+@pytest.mark.parametrize("where", ["--store", "--spool"])
+def test_receive_on_a_full_disk_answers_out_of_resources_and_keeps_what_it_stored(disk, where):
+    need("storescu")
+    d = disk("recv", "600k")
+    files = sorted(p for p in CHARSET.iterdir() if p.name != "DICOMDIR")
+    rx = Receiver(where, d / "in", "--json")
+    try:
+        r = subprocess.run(["storescu", "-d", "--no-halt", "-aet", "MODALITY", "-aec", "DICOM_MEDIA", "127.0.0.1", str(rx.port), *map(str, files)],
+                           capture_output=True, timeout=120)
+    finally:
+        code, out, err = rx.stop()
+    assert code == 0, err
+    events = [json.loads(line) for line in out.splitlines() if line.strip()]
+    assert len(events) == 1, out
+    e = events[0]
+    # Success is answered only for what is stored; the rest gets 0xA700 Out of Resources, naming the full disk.
+    assert e["failed"] and e["stored"] + len(e["failed"]) == len(files), e
+    assert "0xA700" in err and NO_SPACE in err, err
+    # DCMTK's storescu was told so, with the reason and without our paths in the Error Comment (0000,0902).
+    told = (r.stdout + r.stderr).decode(errors="replace")
+    comments = [line for line in told.splitlines() if "ErrorComment" in line]
+    assert "0xa700" in told.lower() and comments, told[-2000:]
+    assert all("[not stored: No space left on device]" in c for c in comments), comments
+    if where == "--store":
+        r = run("store", "verify", "--store", d / "in", "--json")
+        assert r.returncode == 0 and json.loads(r.stdout)["instances"] == e["stored"], r.stdout
+    else:
+        kept = [p for p in (d / "in").rglob("*") if p.is_file() and not p.name.startswith(".")]
+        assert len(kept) == e["stored"], kept
+        for p in kept:
+            pydicom.dcmread(p)

@@ -16,6 +16,8 @@ public struct DIMSEResponseFields: Sendable, Hashable {
     public var errorComment: String?
     /// Error ID (0000,0903), an implementation-specific code (PS3.7 §C.4).
     public var errorID: UInt16?
+    /// Why a failure happened in full, for the responder's own log; never encoded (the Error Comment carries 64 characters of it).
+    public var localDetail: String?
 
     public init(
         respondingTo messageID: UInt16 = 0, status: DIMSEStatus = .success, dataSetType: CommandDataSetType = .absent,

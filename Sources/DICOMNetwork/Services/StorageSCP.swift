@@ -1,5 +1,6 @@
 import DICOMCore
 import DICOMIO
+import FileSystem
 import Foundation
 
 extension DIMSEStatus {
@@ -24,12 +25,14 @@ public struct StorageSCP: DIMSEServiceProvider {
 
     public func respond(to request: DIMSEReceived, on association: NegotiatedAssociation) async -> DIMSEMessage? {
         guard case .cStoreRQ(let rq) = request.message else { return nil }
-        let status = store(rq, dataSet: request.dataSet ?? [], syntax: request.context.transferSyntax, callingAETitle: association.callingAETitle)
-        return .cStoreRSP(
-            CStoreRSP(
-                DIMSEResponseFields(
-                    respondingTo: rq.messageID, status: status, affectedSOPClassUID: rq.affectedSOPClassUID,
-                    affectedSOPInstanceUID: rq.affectedSOPInstanceUID)))
+        let (status, why) = store(rq, dataSet: request.dataSet ?? [], syntax: request.context.transferSyntax, callingAETitle: association.callingAETitle)
+        var fields = DIMSEResponseFields(
+            respondingTo: rq.messageID, status: status, affectedSOPClassUID: rq.affectedSOPClassUID, affectedSOPInstanceUID: rq.affectedSOPInstanceUID)
+        if let (comment, why) = why {
+            fields.errorComment = comment
+            fields.localDetail = why
+        }
+        return .cStoreRSP(CStoreRSP(fields))
     }
 
     /// The file name of an instance: its UID when it is one, otherwise its characters outside [0-9.] replaced, never a path.
@@ -39,8 +42,13 @@ public struct StorageSCP: DIMSEServiceProvider {
         return "x" + safe + ".dcm"
     }
 
-    /// Writes one instance; the status of the C-STORE-RSP (PS3.4 §B.2.3).
-    func store(_ rq: CStoreRQ, dataSet: [UInt8], syntax: String, callingAETitle: String) -> DIMSEStatus {
+    /// The Error Comment of an instance not kept: the system's reason (strerror), never a local path (PS3.7 §C.4, 64 characters).
+    public static func errorComment(_ error: any Error, otherwise: String) -> String {
+        String("not stored: \(error.causeChain.lazy.compactMap { ($0 as? SystemErrno)?.text }.first ?? otherwise)".prefix(64))
+    }
+
+    /// Writes one instance; the status of the C-STORE-RSP (PS3.4 §B.2.3) and, for a failure to write, the Error Comment and the full reason.
+    func store(_ rq: CStoreRQ, dataSet: [UInt8], syntax: String, callingAETitle: String) -> (DIMSEStatus, (String, String)?) {
         var identity = DataSet()
         identity.setString(.sopClassUID, .UI, rq.affectedSOPClassUID)
         identity.setString(.sopInstanceUID, .UI, rq.affectedSOPInstanceUID)
@@ -48,15 +56,15 @@ public struct StorageSCP: DIMSEServiceProvider {
             for: identity, options: WriteOptions(transferSyntax: TransferSyntax(uid: syntax), sourceAETitle: callingAETitle))
         let bytes = [UInt8](repeating: 0, count: 128) + Array("DICM".utf8) + Part10Writer.encodeFileMeta(meta) + dataSet
         let read: DICOMFile
-        do { read = try Part10Reader.read(bytes: bytes, options: .headerOnly) } catch { return .cannotUnderstand }
+        do { read = try Part10Reader.read(bytes: bytes, options: .headerOnly) } catch { return (.cannotUnderstand, nil) }
         guard read.dataSet.string(.sopInstanceUID) == rq.affectedSOPInstanceUID, read.dataSet.string(.sopClassUID) == rq.affectedSOPClassUID else {
-            return .dataSetDoesNotMatchSOPClass
+            return (.dataSetDoesNotMatchSOPClass, nil)
         }
         do {
             try Part10Writer.write(bytes, to: spool + "/" + Self.fileName(sopInstanceUID: rq.affectedSOPInstanceUID))
         } catch {
-            return .outOfResources
+            return (.outOfResources, (Self.errorComment(error, otherwise: "the instance could not be written"), "not stored: \(error)"))
         }
-        return .success
+        return (.success, nil)
     }
 }

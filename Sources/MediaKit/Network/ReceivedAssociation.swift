@@ -76,7 +76,7 @@ final class ReceiveTally: AssociationObserver {
                 if rsp.response.status.kind == .success || rsp.response.status.kind == .warning {
                     s.open[id]?.stored += 1
                 } else {
-                    s.open[id]?.failures.append((rq.affectedSOPInstanceUID, rsp.response.status, rsp.response.errorComment))
+                    s.open[id]?.failures.append((rq.affectedSOPInstanceUID, rsp.response.status, rsp.response.localDetail ?? rsp.response.errorComment))
                 }
             case (.cEchoRQ, _): s.open[id]?.echoes += 1
             default: break

@@ -42,13 +42,14 @@ struct StoreReceiver: DIMSEServiceProvider {
         defer { unlink(staging.spool + "/" + name) }
         if rsp.response.status.isSuccess, let failure = importStaged(name, callingAETitle: source ?? association.callingAETitle) {
             rsp.response.status = failure.status
-            rsp.response.errorComment = String(failure.why.prefix(64))
+            rsp.response.errorComment = failure.comment
+            rsp.response.localDetail = failure.why
         }
         return .cStoreRSP(rsp)
     }
 
-    /// Stores the staged file; nil when it was stored (or was there already), else the failure status and why.
-    func importStaged(_ name: String, callingAETitle: String) -> (status: DIMSEStatus, why: String)? {
+    /// Stores the staged file; nil when it was stored (or was there already), else the failure status, its Error Comment and why.
+    func importStaged(_ name: String, callingAETitle: String) -> (status: DIMSEStatus, comment: String, why: String)? {
         let plan = ImportPlan.MediumPlan(medium: FolderMedium(root: staging.spool, only: [name]), sizes: [:], candidates: [])
         let prepared = PreparedInstance(
             .init(path: name, record: nil), of: plan, options: ImportOptions(), provenanceKey: [], importedAt: DICOMStore.timestamp())
@@ -63,9 +64,9 @@ struct StoreReceiver: DIMSEServiceProvider {
                         callingAETitle: callingAETitle, sopInstanceUID: row.sopInstanceUID, studyInstanceUID: row.studyInstanceUID, patientID: row.patientID))
                 return nil
             } catch {
-                return (.outOfResources, "not stored: \(error)")
+                return (.outOfResources, StorageSCP.errorComment(error, otherwise: "the store could not be written"), "not stored: \(error)")
             }
-        case .notDICOM(let why), .failed(let why): return (.cannotUnderstand, why)
+        case .notDICOM(let why), .failed(let why): return (.cannotUnderstand, String(why.prefix(64)), why)
         }
     }
 }
