@@ -6,6 +6,7 @@ changed the file: it sends Big Endian as Little Endian and drops a trailing (FFF
 import io
 import json
 import os
+import shutil
 import subprocess
 
 import pydicom
@@ -56,7 +57,11 @@ def test_every_corpus_instance_reaches_orthanc_as_storescu_s_does(tmp_path):
             folder = tmp_path / f"batch{k}"
             folder.mkdir()
             for i, path in enumerate(batch.values()):
-                os.link(path, folder / f"{i:04d}.dcm")
+                # A hard link where the corpus shares the file system, else a copy (shared/ on another mount).
+                try:
+                    os.link(path, folder / f"{i:04d}.dcm")
+                except OSError:
+                    shutil.copyfile(path, folder / f"{i:04d}.dcm")
             for f in sorted(folder.iterdir()):
                 # One storescu per file: storescu stops at the first file it cannot read.
                 subprocess.run(["storescu", "-R", "-aec", "ORTHANC", "127.0.0.1", str(peer_o.dicom_port), str(f)], capture_output=True, timeout=120)
