@@ -147,8 +147,10 @@ public final class JobStore: Sendable {
             }
             return ids
         }
+        // Read before the ring: the answer is each job as queued, not as a worker may have claimed it since.
+        let made = try ids.map { id throws(StationError) in try job(id) }
         doorbell.ring()
-        return try ids.map { id throws(StationError) in try job(id) }
+        return made
     }
 
     // MARK: Watched sources
@@ -172,8 +174,9 @@ public final class JobStore: Sendable {
                 arguments: [id, LockFile.timestamp(), "found by the watch: \(path)"])
             return id
         }
+        let made = try job(id)
         doorbell.ring()
-        return try job(id)
+        return made
     }
 
     // MARK: Reading
@@ -222,8 +225,9 @@ public final class JobStore: Sendable {
                 arguments: [kind.rawValue, title, request, resource, LockFile.timestamp()])
             return db.lastInsertedRowID
         }
+        let made = try job(id)
         doorbell.ring()
-        return try job(id)
+        return made
     }
 
     /// Marks the oldest queued job whose resource is free as running and returns it; nil when none can run now.
@@ -316,8 +320,9 @@ public final class JobStore: Sendable {
             throw StationError(.jobState, "job \(id) is \(j.state.rawValue): only a failed or cancelled job can be retried")
         }
         try log(id, .info, "queued again")
+        let made = try job(id)
         doorbell.ring()
-        return try job(id)
+        return made
     }
 
     /// At start: every job a stopped station left running is queued again when `resumable` says it can be run again
