@@ -33,32 +33,57 @@ extension DICOMStore {
         /// Step 1: writes the content not yet indexed to the session's temporary folder (in parallel).
         /// A later batch may be staged while an earlier one commits (on another thread).
         public func stage(_ items: [(row: StoredInstance, bytes: [UInt8])]) throws -> Staged {
-            let root = store.root
             let present = try store.storedHashes(items.map(\.row.sha256))
-            var toWrite: [(String, Int)] = []
-            var planned = Set<String>()
-            for (i, it) in items.enumerated() where !present.contains(it.row.sha256) && !planned.contains(it.row.sha256) {
-                planned.insert(it.row.sha256)
-                let final = root + "/" + it.row.path
-                // Left by an interrupted run: complete, since it was renamed only after syncfs.
-                if isRegularFile(final) && fileSize(final) == it.row.size { continue }
-                let n = counter.withLock {
-                    $0 += 1; return $0
-                }
-                toWrite.append(("\(n)-\(it.row.sha256)", i))
-            }
-            let errors = ConcurrentSlots<StoreError>(count: toWrite.count)
-            let run = self.run, files = toWrite
-            concurrentlyPerform(files.count) { k in
-                if let e = writeFile(run + "/" + files[k].0, items[files[k].1].bytes) { errors[k] = e }
+            let names = ConcurrentSlots<String>(count: items.count)
+            let errors = ConcurrentSlots<StoreError>(count: items.count)
+            concurrentlyPerform(items.count) { i in
+                guard !present.contains(items[i].row.sha256) else { return }
+                do { names[i] = try self.write(items[i].row, items[i].bytes) } catch { errors[i] = error as? StoreError }
             }
             if let e = errors.values.compactMap({ $0 }).first { throw e }
-            return Staged(rows: items.map(\.row), present: present, written: toWrite)
+            return try stage(written: Array(zip(items.map(\.row), names.values)))
+        }
+
+        /// Step 1 for one file, on any thread (the read, hash and write of a file in one pass): writes it under a
+        /// new temporary name in the session's folder and starts its writeback; the name, or nil when an
+        /// interrupted run left the object complete in place (it was renamed only after syncfs).
+        public func write(_ row: StoredInstance, _ bytes: [UInt8]) throws -> String? {
+            let final = store.root + "/" + row.path
+            if isRegularFile(final) && fileSize(final) == row.size { return nil }
+            let n = counter.withLock {
+                $0 += 1; return $0
+            }
+            let name = "\(n)-\(row.sha256)"
+            if let e = writeFile(run + "/" + name, bytes) { throw e }
+            return name
+        }
+
+        /// Step 1 for a batch whose files ``write(_:_:)`` wrote (name nil: not written): content the store now
+        /// holds, or that an earlier file of the batch wrote, is not moved in (its temporary file is removed).
+        public func stage(written items: [(row: StoredInstance, name: String?)]) throws -> Staged {
+            let present = try store.storedHashes(items.map(\.row.sha256))
+            var toMove: [(String, Int)] = []
+            var planned = Set<String>()
+            for (i, it) in items.enumerated() {
+                guard let name = it.name else { continue }
+                if present.contains(it.row.sha256) || planned.contains(it.row.sha256) {
+                    unlink(run + "/" + name)
+                    continue
+                }
+                planned.insert(it.row.sha256)
+                toMove.append((name, i))
+            }
+            return Staged(rows: items.map(\.row), present: present, written: toMove)
+        }
+
+        /// Removes files ``write(_:_:)`` wrote that will not be committed (their batch failed), freeing their space.
+        public func discard(_ names: some Sequence<String>) {
+            for name in names { unlink(run + "/" + name) }
         }
 
         /// Steps 2-5: syncfs (the data is durable), rename each file to `objects/ab/<sha256>.dcm`,
         /// syncfs (the renames are durable), insert the rows in one IMMEDIATE transaction that
-        /// classifies each. A kill anywhere leaves rows only for complete files.
+        /// classifies each. A kill anywhere leaves rows only for complete files; a failed commit may be run again.
         public func commit(_ staged: Staged) throws -> [Outcome] {
             let root = store.root
             if !staged.written.isEmpty { syncFileSystem(root) }
@@ -68,7 +93,10 @@ extension DICOMStore {
                 let dir = root + "/" + String(rel[..<rel.lastIndex(of: "/")!])
                 if !dirs.contains(dir) { try createDirectories(dir); dirs.insert(dir) }
                 if rename(run + "/" + name, root + "/" + rel) != 0 {
-                    throw StoreError(.io, "cannot move into the store", path: rel, errno: errno, call: "rename")
+                    let e = errno
+                    // Moved by an earlier try of this commit (retried after a full disk): nothing to do.
+                    if e == ENOENT && isRegularFile(root + "/" + rel) && fileSize(root + "/" + rel) == staged.rows[i].size { continue }
+                    throw StoreError(.io, "cannot move into the store", path: rel, errno: e, call: "rename")
                 }
             }
             if !staged.written.isEmpty { syncFileSystem(root) }

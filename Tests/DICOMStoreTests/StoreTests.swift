@@ -120,4 +120,25 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(try store.remove(uid: "1.2.3").removed.count, 1)
         XCTAssertEqual(try store.count(), 0)
     }
+
+    /// One pass per file: write as hashed, then stage; a duplicate in the batch is dropped, and a commit may run again.
+    func testWrittenFilesStageOnceAndACommitMayBeRetried() throws {
+        let store = try DICOMStore(root: dir + "/s")
+        let a = try instance("1.2.3.1.1"), b = try instance("1.2.3.1.2")
+        let outcomes = try store.importSession { session -> [DICOMStore.Outcome] in
+            let names = try [a, b, a].map { try session.write($0.row, $0.bytes) }
+            XCTAssertEqual(names.compactMap { $0 }.count, 3)
+            let staged = try session.stage(written: zip([a.row, b.row, a.row], names).map { ($0, $1) })
+            // The second copy of `a` is not moved in: its temporary file is gone.
+            XCTAssertFalse(FileManager.default.fileExists(atPath: session.run + "/" + (names[2] ?? "")))
+            XCTAssertTrue(FileManager.default.fileExists(atPath: session.run + "/" + (names[0] ?? "")))
+            let first = try session.commit(staged)
+            // Every file is already in place: a second run of the same commit moves nothing and fails on nothing.
+            XCTAssertEqual(try session.commit(staged), [.alreadyPresent, .alreadyPresent, .alreadyPresent])
+            return first
+        }
+        XCTAssertEqual(outcomes, [.inserted, .inserted, .alreadyPresent])
+        XCTAssertEqual(try store.count(), 2)
+        XCTAssertEqual(try store.verify().problems.map(\.code), [])
+    }
 }

@@ -27,7 +27,6 @@ public struct ImportExecutor {
         let key = options.provenanceKey ?? (0..<32).map { _ in UInt8.random(in: 0...255) }
         let total = plan.fileCount
         var done = 0
-        var read = 0
         let body = { (session: DICOMStore.ImportSession?) throws in
             // Batch N commits (syncfs, renames, rows) on another thread while batch N+1 is read and staged.
             let committer = Committer()
@@ -48,14 +47,15 @@ public struct ImportExecutor {
                         }
                         try importBatch(Array(cands[start..<end]), of: medium, key: key, session: session, committer: committer, report: &report)
                         done += end - start
-                        read = done
                         progress?(done, total)
                         start = end
                     }
                 }
                 try committer.finish(&report)
             } catch {
-                // What the batch committing in the background stored goes into the report before the session ends.
+                // What the batch committing in the background stored goes into the report before the session ends. When
+                // its commit failed (a full disk: the next batch's files, removed since, took the room), it is tried once more.
+                if session != nil { committer.retryFailed() }
                 try? committer.finish(&report)
                 throw error
             }
@@ -67,7 +67,7 @@ public struct ImportExecutor {
                 // Writing the store failed after part was stored (a full disk): the report says what is stored, which
                 // is complete, and how many files were not; the files of the batch being written count as not read.
                 report.interrupted = e.description
-                report.notRead = total - read
+                report.notRead = total - done
             }
         } else {
             try body(nil)
@@ -80,7 +80,10 @@ public struct ImportExecutor {
         committer: Committer, report: inout ImportReport
     ) throws {
         let location = medium.medium.location
-        let ready = Self.prepare(cands, of: medium, options: options, key: key, store: options.dryRun ? nil : store, report: &report)
+        let writer = options.dryRun ? nil : session
+        var names: [Int: String] = [:]
+        let ready = try Self.prepare(
+            cands, of: medium, options: options, key: key, store: options.dryRun ? nil : store, session: writer, written: &names, report: &report)
         guard let session, !options.dryRun else {
             let present = try store?.storedHashes(ready.map(\.1.sha256)) ?? []
             var seenSHA = Set<String>(), seenUID = Set<String>()
@@ -94,11 +97,18 @@ public struct ImportExecutor {
             }
             return
         }
-        let staged = try session.stage(ready.map { (row: $0.1, bytes: $0.2) })
+        let staged: DICOMStore.ImportSession.Staged
+        do {
+            staged = try session.stage(written: ready.map { (row: $0.1, name: names[$0.0]) })
+            try committer.finish(&report)
+        } catch {
+            // This batch will not be committed: its files go, so that a retry of the earlier batch finds room.
+            session.discard(names.values)
+            throw error
+        }
         let items = ready.map { i, row, _ in
             ImportReport.Item(sopInstanceUID: row.sopInstanceUID, source: location, sourcePath: cands[i].path, storedPath: row.path, sha256: row.sha256)
         }
-        try committer.finish(&report)
         committer.start(items) { try session.commit(staged) }
     }
 
@@ -110,18 +120,43 @@ public struct ImportExecutor {
         _ cands: [ImportPlan.Candidate], of medium: ImportPlan.MediumPlan, options: ImportOptions, key: [UInt8], store: DICOMStore? = nil,
         report: inout ImportReport
     ) -> [(Int, StoredInstance, [UInt8])] {
+        var none: [Int: String] = [:]
+        // Without a session nothing is written, so nothing throws.
+        return (try? prepare(cands, of: medium, options: options, key: key, store: store, session: nil, written: &none, report: &report)) ?? []
+    }
+
+    /// ``prepare(_:of:options:key:store:report:)`` that, with `session`, also writes each new instance to the session's
+    /// temporary folder as soon as it is hashed (one pass per file; its bytes are then dropped): `written` maps the
+    /// candidate index to the temporary name. Throws the first write failure (a full disk).
+    static func prepare(
+        _ cands: [ImportPlan.Candidate], of medium: ImportPlan.MediumPlan, options: ImportOptions, key: [UInt8], store: DICOMStore?,
+        session: DICOMStore.ImportSession?, written: inout [Int: String], report: inout ImportReport
+    ) throws -> [(Int, StoredInstance, [UInt8])] {
         let now = DICOMStore.timestamp()
         let slots = ConcurrentSlots<PreparedInstance>(count: cands.count)
+        let names = ConcurrentSlots<String>(count: cands.count)
+        let failures = ConcurrentSlots<any Error>(count: cands.count)
         if !cands.isEmpty {
             DispatchQueue.concurrentPerform(iterations: cands.count) { i in
                 var p = PreparedInstance(cands[i], of: medium, options: options, provenanceKey: key, importedAt: now)
-                // Content in the store stays there (nothing removes it while the import session holds the store lock).
-                if let store, case .ready(let row, _, let warnings) = p, (try? store.storedHashes([row.sha256]))?.isEmpty == false {
-                    p = .ready(row, [], warnings)
+                if let store, case .ready(let row, let bytes, let warnings) = p {
+                    // Content in the store stays there (nothing removes it while the import session holds the store lock).
+                    if (try? store.storedHashes([row.sha256]))?.isEmpty == false {
+                        p = .ready(row, [], warnings)
+                    } else if let session {
+                        do { names[i] = try session.write(row, bytes) } catch { failures[i] = error }
+                        p = .ready(row, [], warnings)
+                    }
                 }
                 slots[i] = p
             }
         }
+        if let e = failures.values.lazy.compactMap({ $0 }).first {
+            // The batch fails as a whole: what it wrote goes (the room it took may be what an earlier commit needs).
+            session?.discard(names.values.compactMap { $0 })
+            throw e
+        }
+        for (i, name) in names.values.enumerated() { if let name { written[i] = name } }
         let location = medium.medium.location
         var ready: [(Int, StoredInstance, [UInt8])] = []
         for (i, p) in slots.values.enumerated() {
@@ -164,12 +199,13 @@ public struct ImportExecutor {
     /// Runs one batch's commit at a time on a background thread; its outcomes go into the report
     /// (on the caller's thread) when the next batch is staged or at the end.
     final class Committer: Sendable {
+        typealias Work = @Sendable () throws -> [DICOMStore.Outcome]
         private let group = DispatchGroup()
-        /// The batch being committed and, once done, its outcome.
-        private let state = Mutex<(items: [ImportReport.Item], result: Result<[DICOMStore.Outcome], any Error>?)>(([], nil))
+        /// The batch being committed, its work and, once done, its outcome (a failed batch stays, for ``retryFailed()``).
+        private let state = Mutex<(items: [ImportReport.Item], result: Result<[DICOMStore.Outcome], any Error>?, work: Work?)>(([], nil, nil))
 
-        func start(_ items: [ImportReport.Item], _ work: @escaping @Sendable () throws -> [DICOMStore.Outcome]) {
-            state.withLock { $0 = (items, nil) }
+        func start(_ items: [ImportReport.Item], _ work: @escaping Work) {
+            state.withLock { $0 = (items, nil, work) }
             group.enter()
             DispatchQueue.global().async {
                 let r = Result { try work() }
@@ -180,14 +216,24 @@ public struct ImportExecutor {
 
         func wait() { group.wait() }
 
+        /// Runs the last batch's commit once more when it failed (on the caller's thread).
+        func retryFailed() {
+            group.wait()
+            let work = state.withLock { s -> Work? in
+                if case .failure = s.result { return s.work }
+                return nil
+            }
+            guard let work else { return }
+            let r = Result { try work() }
+            state.withLock { $0.result = r }
+        }
+
         func finish(_ report: inout ImportReport) throws {
             group.wait()
-            let (items, result) = state.withLock { s in
-                defer { s = ([], nil) }
-                return (s.items, s.result)
-            }
+            let (items, result) = state.withLock { s in (s.items, s.result) }
             guard let result else { return }
             let outcomes = try result.get()
+            state.withLock { $0 = ([], nil, nil) }
             for (k, item) in items.enumerated() {
                 switch outcomes[k] {
                 case .inserted: report.imported.append(item)
