@@ -56,6 +56,11 @@ extension Parser {
             if itemCount > options.maxItems {
                 throw error(.tooLarge, "more than \(options.maxItems) sequence items: refused (a limit on memory)", pos, seqTag)
             }
+            if let only = options.itemElements, only.sequence == seqTag {
+                var kept = DataSet(item.filter { only.kept.contains($0.tag) }, characterSet: item.characterSet)
+                kept.itemOffset = item.itemOffset
+                item = kept
+            }
             items.append(item)
         }
     }

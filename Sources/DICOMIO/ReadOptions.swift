@@ -15,6 +15,9 @@ public struct ReadOptions: Sendable {
     public var maxInflated: Int?
     /// Most sequence items kept from one file (guards against item bombs; a DICOMDIR of 100,000 records is far below).
     public var maxItems: Int
+    /// In each item of this sequence keep only these elements, as each item is read (a DICOMDIR read for its file
+    /// references: the records are never held whole); nil keeps everything.
+    public var itemElements: (sequence: Tag, kept: Set<Tag>)?
     public init(
         stopBeforePixelData: Bool = false, stopBefore: Tag? = nil, maxDepth: Int = 64,
         maxInflated: Int? = ReadOptions.defaultMaxInflated, maxItems: Int = 1_000_000

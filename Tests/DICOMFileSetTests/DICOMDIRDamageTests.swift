@@ -66,4 +66,24 @@ final class DICOMDIRDamageTests: XCTestCase {
         XCTAssertEqual(count(fs.records), 11)
         XCTAssertTrue(fs.problems.contains { $0.code == .rootRecordType })
     }
+
+    /// Keeping only some elements of each record as the DICOMDIR is parsed gives the same tree, with only those keys.
+    func testRecordsReadWithOnlySomeElementsKeepTheTree() throws {
+        let fs = FileSet(fileSetID: "T", records: [patient("A", images: 2), patient("BB", images: 3)])
+        let bytes = try DICOMDIRWriter.encode(fs)
+        let full = DICOMDIRReader.read(try Part10Reader.read(bytes: bytes, path: "DICOMDIR"))
+        var only = ReadOptions()
+        let links: Set<Tag> = [.offsetOfTheNextDirectoryRecord, .recordInUseFlag, .offsetOfReferencedLowerLevelDirectoryEntity]
+        only.itemElements = (.directoryRecordSequence, links.union([.directoryRecordType, .referencedFileID]))
+        let slim = DICOMDIRReader.read(try Part10Reader.read(bytes: bytes, path: "DICOMDIR", options: only))
+        XCTAssertEqual(slim.problems.map(\.code), full.problems.map(\.code))
+        let a = full.allRecords(includingOrphans: true).map(\.0), b = slim.allRecords(includingOrphans: true).map(\.0)
+        XCTAssertEqual(b.count, 11)
+        XCTAssertEqual(b.map(\.type), a.map(\.type))
+        XCTAssertEqual(b.map(\.referencedFileID), a.map(\.referencedFileID))
+        XCTAssertEqual(b.map(\.offset), a.map(\.offset))
+        XCTAssertNil(b[0].keys.string(.patientID))
+        XCTAssertEqual(a[0].keys.string(.patientID), "A")
+        XCTAssertTrue(b.allSatisfy { Set($0.keys.map(\.tag)).isSubset(of: [.directoryRecordType, .referencedFileID]) })
+    }
 }

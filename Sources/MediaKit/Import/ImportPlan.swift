@@ -112,8 +112,11 @@ public enum ImportPlanner {
         case .exact(let p), .variant(let p):
             dicomdirPath = p
             do {
-                let bytes = try medium.read(p)
-                let f = try Part10Reader.read(bytes: bytes, path: p)
+                // Only what an import reads of each record (and its links) is kept as the DICOMDIR is parsed: the
+                // plan's memory does not grow with the records' keys.
+                var only = ReadOptions()
+                only.itemElements = (.directoryRecordSequence, DirectoryRecord.fileReferenceTags.union(DirectoryRecord.linkTags))
+                let f = try Part10Reader.read(bytes: try medium.read(p), path: p, options: only)
                 let sopClass = f.fileMeta.string(.mediaStorageSOPClassUID) ?? ""
                 guard sopClass == UID.mediaStorageDirectoryStorage else {
                     throw MediaError(.unreadable, "Media Storage SOP Class is '\(sopClass)', not Media Storage Directory Storage (PS3.10 8.6)")
@@ -190,12 +193,15 @@ extension DirectoryRecord {
     var fileReference: DirectoryRecord {
         var r = self
         r.children = []
-        let kept: [Tag] = [
-            .directoryRecordType, .referencedFileID, .referencedSOPClassUIDInFile, .referencedSOPInstanceUIDInFile, .referencedTransferSyntaxUIDInFile,
-        ]
-        r.keys.removeAll { !kept.contains($0.tag) }
+        r.keys.removeAll { !Self.fileReferenceTags.contains($0.tag) }
         return r
     }
+
+    static let fileReferenceTags: Set<Tag> = [
+        .directoryRecordType, .referencedFileID, .referencedSOPClassUIDInFile, .referencedSOPInstanceUIDInFile, .referencedTransferSyntaxUIDInFile,
+    ]
+    /// The elements linking records into a tree (PS3.3 F.3.2.2), which the DICOMDIR reader follows.
+    static let linkTags: Set<Tag> = [.offsetOfTheNextDirectoryRecord, .recordInUseFlag, .offsetOfReferencedLowerLevelDirectoryEntity]
 }
 
 extension MediumIndex {
