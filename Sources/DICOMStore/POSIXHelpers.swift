@@ -28,7 +28,7 @@ func concurrentlyPerform(_ n: Int, _ body: @Sendable (Int) -> Void) {
     DispatchQueue.concurrentPerform(iterations: n, execute: body)
 }
 
-/// Writes a new file (O_EXCL, mode 0600: stored copies hold patients' data) and starts its writeback; the error or nil.
+/// Writes a new file (O_EXCL, mode 0600: stored copies hold patients' data), starting a large one's writeback; the error or nil.
 func writeFile(_ path: String, _ bytes: [UInt8]) -> StoreError? {
     let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
     if fd < 0 { return StoreError(.io, "cannot create \(path)", errno: errno, call: "open") }
@@ -41,9 +41,10 @@ func writeFile(_ path: String, _ bytes: [UInt8]) -> StoreError? {
             if n <= 0 { return StoreError(.io, "cannot write \(path)", errno: n == 0 ? ENOSPC : errno, call: "write") }
             written += n
         }
-        // The disk starts on this file now, alongside the reading and hashing of the next ones; the batch's
-        // syncfs then waits only for the tail (durability unchanged: still syncfs before the rename).
-        _ = dm_start_writeback(fd)
+        // A large file goes to the disk now, alongside the reading and hashing of the next ones (the batch's syncfs,
+        // still before the rename, finds less to do). Small files are left to syncfs, which merges them: starting each
+        // one's writeback alone made 2,000 10 KiB files 1.28x slower to import.
+        if bytes.count >= 1 << 17 { _ = dm_start_writeback(fd) }
         return nil
     }
 }
