@@ -175,11 +175,14 @@ public enum DICOMDIRReader {
         return fs
     }
 
+    /// The elements of a record item that link records into a tree (PS3.3 F.3.2.2): followed, not kept as keys.
+    public static let linkTags: Set<Tag> = [.offsetOfTheNextDirectoryRecord, .recordInUseFlag, .offsetOfReferencedLowerLevelDirectoryEntity]
+
     static func makeRecord(_ item: DataSet) -> DirectoryRecord {
         var keys = item
         keys.itemOffset = -1
         let flag = item.integer(.recordInUseFlag)
-        for t in [Tag.offsetOfTheNextDirectoryRecord, .recordInUseFlag, .offsetOfReferencedLowerLevelDirectoryEntity] { keys.remove(t) }
+        keys.removeAll { linkTags.contains($0.tag) }
         return DirectoryRecord(keys: keys, offset: item.itemOffset, inUse: flag != 0)
     }
 

@@ -45,7 +45,7 @@ extension DICOMStore {
         }
 
         /// Step 1 for one file, on any thread (the read, hash and write of a file in one pass): writes it under a
-        /// new temporary name in the session's folder and starts its writeback; the name, or nil when an
+        /// new temporary name in the session's folder; the name, or nil when an
         /// interrupted run left the object complete in place (it was renamed only after syncfs).
         public func write(_ row: StoredInstance, _ bytes: [UInt8]) throws -> String? {
             let final = store.root + "/" + row.path

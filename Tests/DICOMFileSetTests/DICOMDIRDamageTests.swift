@@ -73,8 +73,7 @@ final class DICOMDIRDamageTests: XCTestCase {
         let bytes = try DICOMDIRWriter.encode(fs)
         let full = DICOMDIRReader.read(try Part10Reader.read(bytes: bytes, path: "DICOMDIR"))
         var only = ReadOptions()
-        let links: Set<Tag> = [.offsetOfTheNextDirectoryRecord, .recordInUseFlag, .offsetOfReferencedLowerLevelDirectoryEntity]
-        only.itemElements = (.directoryRecordSequence, links.union([.directoryRecordType, .referencedFileID]))
+        only.itemElements = (.directoryRecordSequence, DICOMDIRReader.linkTags.union([.directoryRecordType, .referencedFileID]))
         let slim = DICOMDIRReader.read(try Part10Reader.read(bytes: bytes, path: "DICOMDIR", options: only))
         XCTAssertEqual(slim.problems.map(\.code), full.problems.map(\.code))
         let a = full.allRecords(includingOrphans: true).map(\.0), b = slim.allRecords(includingOrphans: true).map(\.0)

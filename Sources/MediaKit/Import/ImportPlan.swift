@@ -115,7 +115,7 @@ public enum ImportPlanner {
                 // Only what an import reads of each record (and its links) is kept as the DICOMDIR is parsed: the
                 // plan's memory does not grow with the records' keys.
                 var only = ReadOptions()
-                only.itemElements = (.directoryRecordSequence, DirectoryRecord.fileReferenceTags.union(DirectoryRecord.linkTags))
+                only.itemElements = (.directoryRecordSequence, DirectoryRecord.fileReferenceTags.union(DICOMDIRReader.linkTags))
                 let f = try Part10Reader.read(bytes: try medium.read(p), path: p, options: only)
                 let sopClass = f.fileMeta.string(.mediaStorageSOPClassUID) ?? ""
                 guard sopClass == UID.mediaStorageDirectoryStorage else {
@@ -197,11 +197,10 @@ extension DirectoryRecord {
         return r
     }
 
+    /// What an import reads of a record (PS3.3 F.5): the elements ``fileReference`` keeps.
     static let fileReferenceTags: Set<Tag> = [
         .directoryRecordType, .referencedFileID, .referencedSOPClassUIDInFile, .referencedSOPInstanceUIDInFile, .referencedTransferSyntaxUIDInFile,
     ]
-    /// The elements linking records into a tree (PS3.3 F.3.2.2), which the DICOMDIR reader follows.
-    static let linkTags: Set<Tag> = [.offsetOfTheNextDirectoryRecord, .recordInUseFlag, .offsetOfReferencedLowerLevelDirectoryEntity]
 }
 
 extension MediumIndex {
