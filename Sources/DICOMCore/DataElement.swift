@@ -6,8 +6,8 @@ public enum Value: Sendable, Equatable {
     case bytes([UInt8])
     /// Items of a sequence (VR SQ) (PS3.5 §7.5).
     case sequence([DataSet])
-    /// Encapsulated Pixel Data (PS3.5 §A.4).
-    case fragments(PixelFragments)
+    /// Encapsulated Pixel Data (PS3.5 §A.4); boxed, so a value is one word and every element of every data set is smaller.
+    indirect case fragments(PixelFragments)
 }
 
 /// Encapsulated Pixel Data: the Basic Offset Table item and the fragments (PS3.5 §A.4).
@@ -22,14 +22,15 @@ public struct PixelFragments: Sendable, Equatable {
 
 /// A data element: tag, VR and value (PS3.5 §7.1).
 public struct DataElement: Sendable, Equatable {
+    // Stored in this order so an element packs into 24 bytes (tag, VR and flag in one word).
     public var tag: Tag
     public var vr: VR
+    /// The element was encoded with undefined length (PS3.5 §7.1.3).
+    public var hadUndefinedLength: Bool
     public var value: Value
     /// Byte offset of the value field in the file it was read from (-1 when built in memory
     /// or read from a deflated stream, where file offsets do not exist).
     public var valueOffset: Int
-    /// The element was encoded with undefined length (PS3.5 §7.1.3).
-    public var hadUndefinedLength: Bool
 
     public init(tag: Tag, vr: VR, value: Value, valueOffset: Int = -1, hadUndefinedLength: Bool = false) {
         self.tag = tag; self.vr = vr; self.value = value
