@@ -73,6 +73,15 @@ public struct DataSet: Sendable, Equatable, Sequence {
     }
     public mutating func removeAll(where predicate: (DataElement) -> Bool) { elements.removeAll(where: predicate) }
 
+    /// Gives each byte value to `body`, which may replace it with an equal array held elsewhere (one shared copy).
+    public mutating func shareValues(_ body: (inout [UInt8]) -> Void) {
+        for i in elements.indices {
+            guard case .bytes(var b) = elements[i].value else { continue }
+            body(&b)
+            elements[i].value = .bytes(b)
+        }
+    }
+
     /// Elements of one group.
     public func group(_ g: UInt16) -> [DataElement] { elements.filter { $0.tag.group == g } }
 }

@@ -13,10 +13,12 @@ extension FileSet {
     /// tree returns `.duplicate` and inserts nothing.
     public mutating func insert(_ built: BuiltRecords, index: inout FileSetIndex) -> InsertResult {
         let uid = FileSetIndex.key(built.instance.keys, .referencedSOPInstanceUIDInFile) ?? []
-        if let existing = index.instances[uid] { return .duplicate(existingFileID: existing) }
+        if let existing = index.instances[uid] { return .duplicate(existingFileID: FileSetIndex.fileID(existing)) }
+        var instance = built.instance
+        index.share(&instance.keys)
         if built.isRootLevel {
-            records.append(built.instance)
-            index.instances[uid] = .some(built.instance.referencedFileID)
+            records.append(instance)
+            index.instances[uid] = .some(instance.keys[.referencedFileID])
             return .inserted(problems: [])
         }
         let pid = FileSetIndex.key(built.patient, .patientID) ?? []
@@ -92,8 +94,8 @@ extension FileSet {
                 tags: built.fillIfEmpty[.series] ?? [], problems: &problems, fileID: fileIDText)
         }
         let sp = seriesPath!
-        records[sp.patient].children[sp.study].children[sp.series].children.append(built.instance)
-        index.instances[uid] = .some(built.instance.referencedFileID)
+        records[sp.patient].children[sp.study].children[sp.series].children.append(instance)
+        index.instances[uid] = .some(instance.keys[.referencedFileID])
         return .inserted(problems: problems)
     }
 

@@ -11,9 +11,14 @@ public struct FileSetIndex: Sendable {
     var patients: [[UInt8]: Int] = [:]
     var studies: [[UInt8]: StudyPath] = [:]
     var series: [[UInt8]: SeriesPath] = [:]
-    var instances: [[UInt8]: FileID?] = [:]
+    /// SOP Instance UID -> the record's Referenced File ID (0004,1500) element (nil when it has none): the
+    /// element shares the record's value bytes, so indexing a file costs no decoded File ID of its own.
+    var instances: [[UInt8]: DataElement?] = [:]
     /// Conflicts already reported, so 20,000 instances of one patient give one warning.
     var reported: Set<String> = []
+    /// Short values of the records inserted so far (record types, SOP Classes, transfer syntaxes, Image
+    /// Types): an inserted record's equal values share their bytes instead of holding a copy each.
+    var values: Set<[UInt8]> = []
 
     public init() {}
 
@@ -22,7 +27,7 @@ public struct FileSetIndex: Sendable {
         for (p, patient) in fileSet.records.enumerated() {
             patient.forEach { r, _ in
                 if let uid = Self.key(r.keys, .referencedSOPInstanceUIDInFile), !uid.isEmpty, instances[uid] == nil {
-                    instances[uid] = .some(r.referencedFileID)
+                    instances[uid] = .some(r.keys[.referencedFileID])
                 }
             }
             guard patient.type == .patient, let pid = Self.key(patient.keys, .patientID) else { continue }
@@ -38,11 +43,25 @@ public struct FileSetIndex: Sendable {
         }
     }
 
+    /// Replaces the short byte values of `keys` by equal ones already held (at most 4,096 values are kept).
+    mutating func share(_ keys: inout DataSet) {
+        keys.shareValues { b in
+            guard b.count <= 64 else { return }
+            if let i = values.firstIndex(of: b) { b = values[i] } else if values.count < 4096 { values.insert(b) }
+        }
+    }
+
     /// Number of instances (file-referencing records) indexed.
     public var instanceCount: Int { instances.count }
     public func contains(sopInstanceUID: String) -> Bool { instances[Array(sopInstanceUID.utf8)] != nil }
     /// The File ID of the record that references this SOP Instance UID.
-    public func fileID(forSOPInstanceUID uid: String) -> FileID?? { instances[Array(uid.utf8)] }
+    public func fileID(forSOPInstanceUID uid: String) -> FileID?? { instances[Array(uid.utf8)].map(Self.fileID) }
+
+    /// The File ID a Referenced File ID (0004,1500) element holds (PS3.3 F.3.2.2).
+    static func fileID(_ element: DataElement?) -> FileID? {
+        guard let element else { return nil }
+        return DirectoryRecord(keys: DataSet([element]), offset: -1, inUse: true).referencedFileID
+    }
 
     /// The value bytes of a key without padding (leading and trailing spaces, trailing NULs).
     static func key(_ ds: DataSet, _ tag: Tag) -> [UInt8]? {
@@ -50,7 +69,7 @@ public struct FileSetIndex: Sendable {
         var lo = 0, hi = b.count
         while hi > lo && (b[hi - 1] == 0x20 || b[hi - 1] == 0) { hi -= 1 }
         while lo < hi && b[lo] == 0x20 { lo += 1 }
-        return Array(b[lo..<hi])
+        return lo == 0 && hi == b.count ? b : Array(b[lo..<hi])  // unpadded: the value's own bytes, shared
     }
 
     /// The paths still point at records of the right type with the keys they were indexed under

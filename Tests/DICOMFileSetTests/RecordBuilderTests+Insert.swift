@@ -26,6 +26,13 @@ extension RecordBuilderTests {
         let instances = fs.records[0].children[0].children[0].children
         XCTAssertEqual(instances.count, 5)
         XCTAssertEqual(instances.map(\.referencedSOPInstanceUID), (0..<5).map { "1.2.9.\($0)" })
+        // Equal short values of the inserted records are held once (record type, SOP Class, transfer syntax).
+        func storage(_ r: DirectoryRecord, _ t: Tag) -> UnsafeRawPointer? { r.keys[t]?.bytes?.withUnsafeBytes { $0.baseAddress } }
+        for t in [Tag.directoryRecordType, .referencedSOPClassUIDInFile, .referencedTransferSyntaxUIDInFile] {
+            XCTAssertNotNil(storage(instances[0], t))
+            XCTAssertEqual(storage(instances[0], t), storage(instances[4], t), "\(t)")
+        }
+        XCTAssertNotEqual(storage(instances[0], .referencedSOPInstanceUIDInFile), storage(instances[4], .referencedSOPInstanceUIDInFile))
         for r in [fs.records[0], fs.records[0].children[0], fs.records[0].children[0].children[0]] {
             XCTAssertNil(r.referencedFileID)
             XCTAssertNotNil(r.keys[.directoryRecordType])
@@ -45,6 +52,8 @@ extension RecordBuilderTests {
         // A fresh index over the tree sees the same instances.
         var rebuilt = FileSetIndex(fs)
         XCTAssertEqual(rebuilt.instanceCount, 7)
+        XCTAssertEqual(rebuilt.fileID(forSOPInstanceUID: "1.2.9.3"), .some(FileID(["IMG", "I3"])))
+        XCTAssertNil(rebuilt.fileID(forSOPInstanceUID: "1.2.9.99"))
         XCTAssertFalse(fs.insert(try built(header(), uid: "1.2.9.4"), index: &rebuilt).isInserted)
         XCTAssertTrue(fs.insert(try built(header(), uid: "1.2.9.5"), index: &rebuilt).isInserted)
         XCTAssertEqual(fs.records[0].children[0].children[0].children.count, 6)

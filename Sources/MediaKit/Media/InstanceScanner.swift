@@ -44,7 +44,7 @@ public enum InstanceScanner {
                 let resolver = Medium(root: path)
                 var listing: FileSetListing?
                 if resolver.path(FileID(["DICOMDIR"])) != nil {
-                    do { listing = try FileSetListing.load(source: path) } catch {
+                    do { listing = try FileSetListing.load(source: path, fileReferencesOnly: true) } catch {
                         // Not dropped: the broken DICOMDIR is named, and the folder's files are read instead.
                         scan.problems.append(
                             FileSetProblem(
@@ -91,9 +91,12 @@ public enum InstanceScanner {
         }
         // One SourceInstance per file is kept for the whole run: the array at its final size at once.
         scan.instances.reserveCapacity(candidates.count)
+        var shared = SharedStrings()
         for r in results.values {
             switch r {
-            case .success(let inst): scan.instances.append(inst)
+            case .success(var inst):
+                shared.share(&inst)
+                scan.instances.append(inst)
             case .failure(let e) where e.code == .inputNotDICOM: scan.notDICOM.append((e.path ?? "", e.message))
             case .failure(let e): scan.unreadable.append((e.path ?? "", e.message))
             case .none: break
@@ -166,6 +169,23 @@ public enum InstanceScanner {
     static func sortKey(_ h: DataSet) -> [String] {
         let num = h.integer(.instanceNumber).map { String(format: "%012d", $0) } ?? ""
         return [h.string(.patientID) ?? "", h.string(.studyInstanceUID) ?? "", h.string(.seriesInstanceUID) ?? "", num]
+    }
+
+    /// One copy of each repeated text of the kept instances (the study, series, SOP Class and transfer
+    /// syntax of thousands of files are the same few values): each is stored once, not once per file.
+    struct SharedStrings {
+        private var strings: [String: String] = [:]
+        private var syntaxes: [String: TransferSyntax] = [:]
+
+        mutating func share(_ s: inout String) {
+            if s.utf8.count <= 15 { return }  // held inline by String, nothing to share
+            if let known = strings[s] { s = known } else if strings.count < 1 << 16 { strings[s] = s }
+        }
+        mutating func share(_ inst: inout SourceInstance) {
+            for k in inst.sortKey.indices.dropLast() { share(&inst.sortKey[k]) }  // not the Instance Number
+            share(&inst.sopClassUID)
+            if let known = syntaxes[inst.transferSyntax.uid] { inst.transferSyntax = known } else { syntaxes[inst.transferSyntax.uid] = inst.transferSyntax }
+        }
     }
 
     /// Every regular file under `dir`, recursively, in sorted order; hidden entries (".name") skipped.

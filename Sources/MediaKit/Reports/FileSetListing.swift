@@ -20,10 +20,14 @@ public struct FileSetListing: Sendable {
     /// not a DICOMDIR, or not DICOM at all, is refused with an error naming what it is. A lower-level
     /// directory file (a DICOMDIR-like file in a subfolder, e.g. Philips DIRFILE) has its File IDs
     /// resolved from the enclosing File-set root (PS3.10 §8.2: File IDs are relative to the root).
-    public static func load(source: String) throws -> FileSetListing {
+    /// With `fileReferencesOnly`, each record keeps only its type, file reference and links as the DICOMDIR is
+    /// parsed (what a reader of the referenced files needs), so memory does not grow with the records' keys.
+    public static func load(source: String, fileReferencesOnly: Bool = false) throws -> FileSetListing {
         var loc = try FileSetLocation(source: source)
         let file: DICOMFile
-        do { file = try Part10Reader.read(path: loc.dicomdir) } catch let e as DICOMParseError {
+        var options = ReadOptions()
+        if fileReferencesOnly { options.itemElements = (.directoryRecordSequence, DirectoryRecord.fileReferenceTags.union(DICOMDIRReader.linkTags)) }
+        do { file = try Part10Reader.read(path: loc.dicomdir, options: options) } catch let e as DICOMParseError {
             if e.code == .notDICOM || e.code == .empty {
                 let why = e.message.hasPrefix("not a DICOM file") ? e.message : "not a DICOM file: \(e.message)"
                 throw MediaError(.notDICOMDIR, "\(why); not a DICOMDIR", path: loc.dicomdir, cause: e)
