@@ -1,3 +1,4 @@
+import DICOMCore
 import Foundation
 
 /// The journal of a File-set change (`ROOT/.dicom-media/journal.json`), as found on a medium: it is
@@ -81,10 +82,30 @@ public struct MediumJournal: Codable, Sendable, Equatable {
     }
 
     /// The bytes written for this journal.
+    /// Written straight into one buffer (keys sorted, as `JSONEncoder` with `.sortedKeys` orders them; `staged` left
+    /// out when nil): no encoder tree of every copy beside the DICOMDIR (a plan of 20,000 files held 8 MB more).
     public func encoded() throws -> [UInt8] {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        return [UInt8](try e.encode(self))
+        var w = JSONWriter(capacity: 128 + copies.count * 64 + deletions.count * 48)
+        w.beginObject()
+        w.key("copies")
+        w.beginArray()
+        for c in copies {
+            w.beginObject()
+            w.key("fileID"); w.string(c.fileID)
+            w.key("size"); w.int(Int64(c.size))
+            if let s = c.staged { w.key("staged"); w.string(s) }
+            w.endObject()
+        }
+        w.endArray()
+        w.key("deletions")
+        w.beginArray()
+        for d in deletions { w.string(d) }
+        w.endArray()
+        w.key("operation"); w.string(operation)
+        w.key("started"); w.string(started)
+        w.key("version"); w.int(Int64(version))
+        w.endObject()
+        return w.bytes
     }
 
     static func shortDescription(_ e: Error) -> String {

@@ -125,6 +125,23 @@ final class MediumTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: outside + "/DICOM/IMG"))
     }
 
+    func testJournalIsWrittenAsJSONEncoderWritesIt() throws {
+        let j = MediumJournal(
+            operation: "update", started: "2026-12-05T18:00:00Z",
+            copies: [
+                .init(fileID: "DICOM/P1/NEW", size: 12, staged: "t1"), .init(fileID: "DICOM/\"Ü\\\u{1}", size: 0, staged: nil),
+            ], deletions: ["DICOM/P1/OLD", "ÄÖ"])
+        let bytes = try j.encoded()
+        XCTAssertEqual(try JSONDecoder().decode(MediumJournal.self, from: Data(bytes)), j)
+        let valid = MediumJournal(operation: "create", started: "x", copies: [.init(fileID: "DICOM/I1", size: 3, staged: nil)], deletions: [])
+        XCTAssertEqual(try MediumJournal.parse(valid.encoded(), journal: "j"), valid)
+        // The same document JSONEncoder gives (sorted keys, nil left out), byte for byte.
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        XCTAssertEqual(String(decoding: bytes, as: UTF8.self), String(decoding: try e.encode(j), as: UTF8.self))
+        XCTAssertFalse(String(decoding: bytes, as: UTF8.self).contains("null"))
+    }
+
     func testJournalValidation() throws {
         func journal(_ copies: String = "[]", _ deletions: String = "[]", version: Int = 2) -> [UInt8] {
             Array(#"{"version":\#(version),"operation":"update","started":"x","copies":\#(copies),"deletions":\#(deletions)}"#.utf8)
