@@ -53,6 +53,9 @@ public enum FileSetPlanner {
         // the rewrite of an input the profile does not allow is predicted from its header in the same pass.
         let chunk = 256
         var loaded: [Int: Result<PlannedInstance, Error>] = [:]
+        // One entry per input at most: the arrays at their final size at once, not twice it after doubling.
+        report.added.reserveCapacity(report.added.count + order.count)
+        if !options.inPlace { copies.reserveCapacity(order.count + 1) }
         for (n, at) in order.enumerated() {
             var inst = instances[at]
             if loaded[n] == nil {
@@ -186,18 +189,19 @@ public enum FileSetPlanner {
                         problemIndex: report.problems.count, order: n))
             }
             sourceBySOP[inst.sopInstanceUID] = inst.path
-            report.added.append(.init(fileID: fileID.path, source: inst.path, recordType: built.instance.type.rawValue, sopInstanceUID: inst.sopInstanceUID))
+            let fileIDPath = fileID.path  // one string for the report and the copy
+            report.added.append(.init(fileID: fileIDPath, source: inst.path, recordType: built.instance.type.rawValue, sopInstanceUID: inst.sopInstanceUID))
             if !options.inPlace {
                 if var r = rewrite {
                     r.order = n
                     rewriteBySource[inst.path] = rewrites.count
                     rewrites.append(r)
                     rewritePlanned = true
-                    copies.append(.init(source: r.staged, fileID: fileID.path, size: 0))  // its size is known once written
+                    copies.append(.init(source: r.staged, fileID: fileIDPath, size: 0))  // its size is known once written
                 } else {
-                    copies.append(.init(source: absolute(inst.path), fileID: fileID.path, size: inst.size))
+                    copies.append(.init(source: absolute(inst.path), fileID: fileIDPath, size: inst.size))
                 }
-                if report.transcoded.last?.source == inst.path { report.transcoded[report.transcoded.count - 1].fileID = fileID.path }
+                if report.transcoded.last?.source == inst.path { report.transcoded[report.transcoded.count - 1].fileID = fileIDPath }
                 if rewrite?.kind == .part10 {
                     report.problems.append(
                         FileSetProblem(
