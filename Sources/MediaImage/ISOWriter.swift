@@ -59,12 +59,16 @@ public enum ISOWriter {
         progress: ((Int64, Int64) -> Void)? = nil
     ) throws {
         if let why = volumeIDProblem(options.volumeID) { throw ImageError(.invalidName, path: output, "volume ID '\(options.volumeID)' \(why)") }
-        var seen = Set<String>()
-        for f in files {
-            let parts = f.path.split(separator: "/")
-            if parts.isEmpty || parts.contains("..") || parts.contains(".") { throw ImageError(.invalidName, path: output, "bad path in image: '\(f.path)'") }
-            if !seen.insert(f.path.uppercased()).inserted {
-                throw ImageError(.invalidName, path: output, "two files would have the path \(f.path) in the image")
+        do {  // the names checked are dropped before the image is built
+            var seen = Set<String>()
+            for f in files {
+                let parts = f.path.split(separator: "/")
+                if parts.isEmpty || parts.contains("..") || parts.contains(".") {
+                    throw ImageError(.invalidName, path: output, "bad path in image: '\(f.path)'")
+                }
+                if !seen.insert(f.path.uppercased()).inserted {
+                    throw ImageError(.invalidName, path: output, "two files would have the path \(f.path) in the image")
+                }
             }
         }
         let tmp = output + ".tmp"

@@ -13,10 +13,12 @@ extension FileSetCreator {
         progress: (@Sendable (String, Int, Int) -> Void)? = nil
     ) throws -> VolumeSetReport {
         guard let base = options.image?.path ?? out else { throw MediaError(.badArgument, "no output given") }
-        let scan = try InstanceScanner.scan(inputs, keepHeaders: false, progress: progress.map { p in { @Sendable in p("reading", $0, $1) } })
-        let instances = scan.instances.sorted { a, b in
+        var scan = try InstanceScanner.scan(inputs, keepHeaders: false, progress: progress.map { p in { @Sendable in p("reading", $0, $1) } })
+        // Sorted in place: one array of the instances, not a sorted copy beside the scan's.
+        scan.instances.sort { a, b in
             a.sortKey != b.sortKey ? a.sortKey.lexicographicallyPrecedes(b.sortKey) : a.path < b.path
         }
+        let instances = scan.instances
         // Series in display order, each with its instances.
         var series: [VolumePlanner.Series] = []
         var members: [[Int]] = []
@@ -52,7 +54,14 @@ extension FileSetCreator {
             var o = options
             var sub = SourceScan()
             if n == 0 { sub.notDICOM = scan.notDICOM; sub.unreadable = scan.unreadable; sub.problems = scan.problems }
-            for p in volume.pieces { for k in p.instances { sub.instances.append(instances[members[p.index][k]]) } }
+            // A volume of every instance in order (one disc) shares the array; another gets one of its own size.
+            let picked = volume.pieces.flatMap { p in p.instances.map { members[p.index][$0] } }
+            if picked.elementsEqual(instances.indices) {
+                sub.instances = instances
+            } else {
+                sub.instances.reserveCapacity(picked.count)
+                for i in picked { sub.instances.append(instances[i]) }
+            }
             var output = base
             o.pdi?.discNumber = n + 1
             o.pdi?.discCount = max(1, plan.volumes.count)
