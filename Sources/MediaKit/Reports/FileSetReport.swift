@@ -83,23 +83,17 @@ public struct FileSetReport: Sendable {
     /// instance and original source), in every list and problem, so no message names a store path.
     public mutating func nameSources(_ names: [String: String]) {
         guard !names.isEmpty else { return }
-        func n(_ s: String) -> String { names[s] ?? s }
+        let sources = SourceNames(names)
+        let n = sources.name
         for i in added.indices { added[i].source = n(added[i].source) }
         transcoded = transcoded.map { ($0.source.isEmpty ? $0.source : n($0.source), $0.fileID, $0.from, $0.to, $0.lossy) }
         alreadyPresent = alreadyPresent.map { (n($0.source), $0.fileID) }
-        refused = refused.map { (n($0.source), $0.reason) }
+        refused = refused.map { (n($0.source), sources.rename(in: $0.reason)) }
         unreadable = unreadable.map { (n($0.path), $0.reason) }
         notDICOM = notDICOM.map { (n($0.path), $0.reason) }
         for i in problems.indices {
             if let f = problems[i].fileID { problems[i].fileID = n(f) }
-            for (path, name) in names where problems[i].message.contains(path) {
-                problems[i].message = problems[i].message.replacingOccurrences(of: path, with: name)
-            }
-        }
-        for i in refused.indices {
-            for (path, name) in names where refused[i].reason.contains(path) {
-                refused[i].reason = refused[i].reason.replacingOccurrences(of: path, with: name)
-            }
+            problems[i].message = sources.rename(in: problems[i].message)
         }
     }
 
