@@ -114,9 +114,7 @@ public enum ImportPlanner {
             do {
                 // Only what an import reads of each record (and its links) is kept as the DICOMDIR is parsed: the
                 // plan's memory does not grow with the records' keys.
-                var only = ReadOptions()
-                only.itemElements = (.directoryRecordSequence, DirectoryRecord.fileReferenceTags.union(DICOMDIRReader.linkTags))
-                let f = try Part10Reader.read(bytes: try medium.read(p), path: p, options: only)
+                let f = try Part10Reader.read(bytes: try medium.read(p), path: p, options: DirectoryRecord.fileReferencesOnly)
                 let sopClass = f.fileMeta.string(.mediaStorageSOPClassUID) ?? ""
                 guard sopClass == UID.mediaStorageDirectoryStorage else {
                     throw MediaError(.unreadable, "Media Storage SOP Class is '\(sopClass)', not Media Storage Directory Storage (PS3.10 8.6)")
@@ -201,6 +199,13 @@ extension DirectoryRecord {
     static let fileReferenceTags: Set<Tag> = [
         .directoryRecordType, .referencedFileID, .referencedSOPClassUIDInFile, .referencedSOPInstanceUIDInFile, .referencedTransferSyntaxUIDInFile,
     ]
+
+    /// Reads a DICOMDIR keeping of each record only ``fileReferenceTags`` and its links (PS3.3 F.3.2.1), as it parses.
+    static let fileReferencesOnly: ReadOptions = {
+        var o = ReadOptions()
+        o.itemElements = (.directoryRecordSequence, fileReferenceTags.union(DICOMDIRReader.linkTags))
+        return o
+    }()
 }
 
 extension MediumIndex {

@@ -25,8 +25,7 @@ public struct FileSetListing: Sendable {
     public static func load(source: String, fileReferencesOnly: Bool = false) throws -> FileSetListing {
         var loc = try FileSetLocation(source: source)
         let file: DICOMFile
-        var options = ReadOptions()
-        if fileReferencesOnly { options.itemElements = (.directoryRecordSequence, DirectoryRecord.fileReferenceTags.union(DICOMDIRReader.linkTags)) }
+        let options = fileReferencesOnly ? DirectoryRecord.fileReferencesOnly : ReadOptions()
         do { file = try Part10Reader.read(path: loc.dicomdir, options: options) } catch let e as DICOMParseError {
             if e.code == .notDICOM || e.code == .empty {
                 let why = e.message.hasPrefix("not a DICOM file") ? e.message : "not a DICOM file: \(e.message)"
