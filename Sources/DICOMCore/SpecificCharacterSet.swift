@@ -7,25 +7,45 @@ import Glibc
 /// Conversions use glibc iconv; ASCII-only values never touch it. Decoding never fails: unknown
 /// terms read as ISO 8859-1 and undecodable bytes become U+FFFD.
 public struct SpecificCharacterSet: Sendable, Equatable {
+    /// What the terms define, made once and shared by every data set that uses it: a data set holds one word.
+    private final class Repertoires: Sendable {
+        let terms: [String]
+        let diagnostics: [String]
+        let initialG0: CodeElement
+        let initialG1: CodeElement?
+        let elements: [CodeElement]
+        let standAlone: StandAlone?
+        init(
+            terms: [String], diagnostics: [String], initialG0: CodeElement, initialG1: CodeElement?, elements: [CodeElement], standAlone: StandAlone?
+        ) {
+            self.terms = terms; self.diagnostics = diagnostics; self.initialG0 = initialG0; self.initialG1 = initialG1
+            self.elements = elements; self.standAlone = standAlone
+        }
+    }
+    private let definition: Repertoires
+
     /// The values of (0008,0005), spaces trimmed.
-    public let terms: [String]
+    public var terms: [String] { definition.terms }
     /// Problems with the terms, e.g. unknown or misspelt ones, and how they are handled.
-    public private(set) var diagnostics: [String] = []
+    public var diagnostics: [String] { definition.diagnostics }
     public static let `default` = SpecificCharacterSet(terms: [])
 
     /// G0 and G1 as designated by value 1, active at the start of each value (PS3.5 §6.1.2.5.3).
-    let initialG0: CodeElement
-    let initialG1: CodeElement?
+    var initialG0: CodeElement { definition.initialG0 }
+    var initialG1: CodeElement? { definition.initialG1 }
     /// Every code element the terms name, in term order: the candidates for encoding.
-    let elements: [CodeElement]
+    var elements: [CodeElement] { definition.elements }
     /// ISO_IR 192, GB18030 or GBK, which allow no code extensions (PS3.5 §6.1.2.5.4 d).
-    let standAlone: StandAlone?
+    var standAlone: StandAlone? { definition.standAlone }
+
+    /// Equal terms define the same repertoires.
+    public static func == (a: SpecificCharacterSet, b: SpecificCharacterSet) -> Bool { a.definition === b.definition || a.terms == b.terms }
 
     public init(terms: [String]) {
-        self.terms = terms.map { $0.trimmingSpaces() }
+        let terms = terms.map { $0.trimmingSpaces() }
         var diags: [String] = [], g0 = CodeElement.ascii, g1: CodeElement? = nil
         var elements: [CodeElement] = [], standAlone: StandAlone? = nil
-        for (i, raw) in self.terms.enumerated() where !raw.isEmpty {
+        for (i, raw) in terms.enumerated() where !raw.isEmpty {
             guard let found = Self.lookup(raw) else {
                 if i == 0 {
                     diags.append("unknown Specific Character Set term '\(raw)': decoded as ISO 8859-1")
@@ -41,7 +61,7 @@ public struct SpecificCharacterSet: Sendable, Equatable {
             case .standAlone(let s):
                 if i == 0 {
                     standAlone = s
-                    if self.terms.count > 1 { diags.append("\(term) allows no code extensions: other values ignored") }
+                    if terms.count > 1 { diags.append("\(term) allows no code extensions: other values ignored") }
                 } else if standAlone == nil {
                     diags.append("\(term) cannot be a code extension (value \(i + 1)): ignored")
                 }
@@ -54,7 +74,7 @@ public struct SpecificCharacterSet: Sendable, Equatable {
                 elements += set
             }
         }
-        if standAlone == nil && self.terms.dropFirst().contains(where: { !$0.isEmpty }) && !self.terms.contains(where: { $0.hasPrefix("ISO 2022") }) {
+        if standAlone == nil && terms.dropFirst().contains(where: { !$0.isEmpty }) && !terms.contains(where: { $0.hasPrefix("ISO 2022") }) {
             diags.append("multi-valued Specific Character Set without ISO 2022 terms")
         }
         for (k, e) in elements.enumerated() where !elements[..<k].contains(e) && !e.isAvailable {
@@ -63,8 +83,7 @@ public struct SpecificCharacterSet: Sendable, Equatable {
         if let s = standAlone, s != .utf8, Iconv(from: s.iconvName, to: "UTF-8") == nil {
             diags.append("iconv cannot convert \(s.iconvName): decoded as UTF-8")
         }
-        diagnostics = diags
-        initialG0 = g0; initialG1 = g1; self.elements = elements; self.standAlone = standAlone
+        definition = Repertoires(terms: terms, diagnostics: diags, initialG0: g0, initialG1: g1, elements: elements, standAlone: standAlone)
     }
 
     public var isDefault: Bool { terms.allSatisfy { $0.isEmpty || $0 == "ISO_IR 6" || $0 == "ISO 2022 IR 6" } }
