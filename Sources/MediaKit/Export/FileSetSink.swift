@@ -27,7 +27,11 @@ public enum FileSetSink {
         let extra = pdi?.files ?? []
         if let image = options.image {
             defer { try? FileManager.default.removeItem(atPath: staging) }
-            var files = [ImageFile(path: "DICOMDIR", content: .bytes(dicomdir))]
+            // The DICOMDIR is read from a private scratch file as the image is written: libisofs holds no copy of it.
+            try makePrivateDirectory(staging)
+            let stagedDICOMDIR = staging + "/DICOMDIR"
+            try writePrivateFile(dicomdir, to: stagedDICOMDIR, sync: false)
+            var files = [ImageFile(path: "DICOMDIR", content: .file(stagedDICOMDIR))]
             files += copies.map { ImageFile(path: $0.fileID, content: .file($0.source)) }
             files += extra.map { ImageFile(path: $0.path, content: .bytes($0.bytes)) }
             var o = ISOWriteOptions(volumeID: image.volumeID ?? volumeID(for: fs.fileSetID))

@@ -163,8 +163,9 @@ public func makePrivateDirectory(_ path: String) throws {
     }
 }
 
-/// Writes a private file (0600; a link at the path is refused, never followed) and fsyncs it.
-public func writePrivateFile(_ bytes: [UInt8], to path: String) throws {
+/// Writes a private file (0600; a link at the path is refused, never followed) and fsyncs it unless `sync` is false
+/// (a scratch file whose content lands elsewhere, which is synced there).
+public func writePrivateFile(_ bytes: [UInt8], to path: String, sync: Bool = true) throws {
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
     guard fd >= 0 else { throw MediaError(.io, "cannot create: \(String(cString: strerror(errno)))", path: path) }
     fchmod(fd, 0o600)  // an existing file keeps its mode through O_TRUNC
@@ -175,7 +176,7 @@ public func writePrivateFile(_ bytes: [UInt8], to path: String) throws {
         if n < 0 { if errno == EINTR { continue }; failure = String(cString: strerror(errno)); break }
         off += n
     }
-    if failure == nil && fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
+    if failure == nil && sync && fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
     close(fd)
     if let failure { unlink(path); throw MediaError(.io, "write failed: \(failure)", path: path) }
 }
