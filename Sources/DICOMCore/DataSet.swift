@@ -73,6 +73,15 @@ public struct DataSet: Sendable, Equatable, Sequence {
     }
     public mutating func removeAll(where predicate: (DataElement) -> Bool) { elements.removeAll(where: predicate) }
 
+    /// Holds the elements in an unshared buffer of exactly their count plus `extra` (a data set kept for a whole run, such
+    /// as a directory record of a plan, carries no room left over from being built element by element).
+    public mutating func compact(reserving extra: Int = 0) {
+        var e: [DataElement] = []
+        e.reserveCapacity(elements.count + extra)
+        e.append(contentsOf: elements)
+        elements = e
+    }
+
     /// Gives each byte value to `body`, which may replace it with an equal array held elsewhere (one shared copy).
     public mutating func shareValues(_ body: (inout [UInt8]) -> Void) {
         for i in elements.indices {

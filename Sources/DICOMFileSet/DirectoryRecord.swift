@@ -14,6 +14,7 @@ public struct DirectoryRecord: Sendable, Equatable {
 
     public init(type: DirectoryRecordType, keys: DataSet = DataSet(), children: [DirectoryRecord] = []) {
         self.keys = keys; self.children = children; inUse = true; offset = -1
+        self.keys.compact(reserving: keys.contains(.directoryRecordType) ? 0 : 1)  // held as long as the tree: no spare room
         self.type = type
     }
     init(keys: DataSet, offset: Int, inUse: Bool) {
