@@ -47,7 +47,7 @@ public enum FileSetPlanner {
         let instances = scan.instances
         let order = instances.indices.sorted { i, j in
             let a = instances[i], b = instances[j]
-            return a.sortKey != b.sortKey ? a.sortKey.lexicographicallyPrecedes(b.sortKey) : a.path < b.path
+            return a.sortKey != b.sortKey ? a.sortKey < b.sortKey : a.path < b.path
         }
         // Headers are (re)loaded a chunk at a time on both cores, so memory stays flat however many files;
         // the rewrite of an input the profile does not allow is predicted from its header in the same pass.

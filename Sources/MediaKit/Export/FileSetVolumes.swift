@@ -16,7 +16,7 @@ extension FileSetCreator {
         var scan = try InstanceScanner.scan(inputs, keepHeaders: false, progress: progress.map { p in { @Sendable in p("reading", $0, $1) } })
         // Sorted in place: one array of the instances, not a sorted copy beside the scan's.
         scan.instances.sort { a, b in
-            a.sortKey != b.sortKey ? a.sortKey.lexicographicallyPrecedes(b.sortKey) : a.path < b.path
+            a.sortKey != b.sortKey ? a.sortKey < b.sortKey : a.path < b.path
         }
         let instances = scan.instances
         // Series in display order, each with its instances.
@@ -24,10 +24,11 @@ extension FileSetCreator {
         var members: [[Int]] = []
         for (i, inst) in instances.enumerated() {
             let k = inst.sortKey
-            if let last = series.last, last.patient == k[0], last.study == k[1], last.series == k[2] {
+            if let last = series.last, last.patient == k.patientID, last.study == k.studyInstanceUID, last.series == k.seriesInstanceUID {
                 series[series.count - 1].instanceSizes.append(Int64(inst.size)); members[members.count - 1].append(i)
             } else {
-                series.append(.init(patient: k[0], study: k[1], series: k[2], instanceSizes: [Int64(inst.size)])); members.append([i])
+                series.append(.init(patient: k.patientID, study: k.studyInstanceUID, series: k.seriesInstanceUID, instanceSizes: [Int64(inst.size)]));
+                members.append([i])
             }
         }
         var costs = VolumePlanner.Costs()

@@ -166,9 +166,10 @@ public enum InstanceScanner {
         strip(try Part10Reader.read(path: path, options: .headerOnly).dataSet)
     }
 
-    static func sortKey(_ h: DataSet) -> [String] {
-        let num = h.integer(.instanceNumber).map { String(format: "%012d", $0) } ?? ""
-        return [h.string(.patientID) ?? "", h.string(.studyInstanceUID) ?? "", h.string(.seriesInstanceUID) ?? "", num]
+    static func sortKey(_ h: DataSet) -> SortKey {
+        SortKey(
+            patientID: h.string(.patientID) ?? "", studyInstanceUID: h.string(.studyInstanceUID) ?? "",
+            seriesInstanceUID: h.string(.seriesInstanceUID) ?? "", instanceNumber: h.integer(.instanceNumber))
     }
 
     /// One copy of each repeated text of the kept instances (the study, series, SOP Class and transfer
@@ -182,7 +183,7 @@ public enum InstanceScanner {
             if let known = strings[s] { s = known } else if strings.count < 1 << 16 { strings[s] = s }
         }
         mutating func share(_ inst: inout SourceInstance) {
-            for k in inst.sortKey.indices.dropLast() { share(&inst.sortKey[k]) }  // not the Instance Number
+            share(&inst.sortKey.patientID); share(&inst.sortKey.studyInstanceUID); share(&inst.sortKey.seriesInstanceUID)
             share(&inst.sopClassUID)
             if let known = syntaxes[inst.transferSyntax.uid] { inst.transferSyntax = known } else { syntaxes[inst.transferSyntax.uid] = inst.transferSyntax }
         }
