@@ -262,6 +262,30 @@ def test_symlinks_out(world, tmp_path, where):
     assert "symbolic link out of" in out + err
 
 
+@pytest.mark.parametrize("planted", ["scratch-file", "staging-folder"])
+def test_planted_links_in_image_staging(world, tmp_path, planted):
+    """create --iso writes the DICOMDIR to a scratch file in the image's private staging folder; a link planted
+    there (as that file, or as the folder) never leads a write or a read outside."""
+    src, root, canary = world
+    out = tmp_path / "out"
+    out.mkdir()
+    image = out / "disc.iso"
+    staged = out / ".disc.iso.dicom-media" / "staged"
+    staged.parent.mkdir()
+    if planted == "scratch-file":
+        staged.mkdir()
+        (staged / "DICOMDIR").symlink_to(canary.file)
+    else:
+        staged.symlink_to(canary.dir)
+    canary.before = canary.state()
+    rc, o, err = run_traced(tmp_path, canary, "create", "--iso", image, root, context=f"create --iso with a planted {planted}")
+    # The leftovers of the tool folder are removed under the lock (the link, not what it points at), then written anew.
+    assert rc == 0, (rc, o, err)
+    assert not staged.exists() and not staged.is_symlink()
+    rc, o, err = run_traced(tmp_path, canary, "verify", image, context="verify of the image")
+    assert rc == 0, (rc, o, err)
+
+
 def plant(root, journal, staged=None):
     folder = root / ".dicom-media"
     folder.mkdir()
