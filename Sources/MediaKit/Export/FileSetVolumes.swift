@@ -27,7 +27,7 @@ extension FileSetCreator {
             if let last = series.last, last.patient == k.patientID, last.study == k.studyInstanceUID, last.series == k.seriesInstanceUID {
                 series[series.count - 1].instanceSizes.append(Int64(inst.size)); members[members.count - 1].append(i)
             } else {
-                series.append(.init(patient: k.patientID, study: k.studyInstanceUID, series: k.seriesInstanceUID, instanceSizes: [Int64(inst.size)]));
+                series.append(.init(patient: k.patientID, study: k.studyInstanceUID, series: k.seriesInstanceUID, instanceSizes: [Int64(inst.size)]))
                 members.append([i])
             }
         }
