@@ -76,6 +76,38 @@ final class ExportExecutorTests: XCTestCase {
         XCTAssertEqual(problems[1].fileID, "NOFILE")
     }
 
+    /// Two patients, a study and a series each, with images referencing `P<p>/I<n>`.
+    private func twoPatientTree(images: Int) -> [DirectoryRecord] {
+        (1...2).map { p in
+            var image: [DirectoryRecord] = []
+            for n in 1...images {
+                var r = DirectoryRecord(type: .image)
+                r.referencedFileID = FileID(["P\(p)", "I\(n)"])
+                image.append(r)
+            }
+            let series = DirectoryRecord(type: .series, children: image)
+            return DirectoryRecord(type: .patient, children: [DirectoryRecord(type: .study, children: [series])])
+        }
+    }
+
+    func testFailedRewritesLeaveTheTreeInOneWalkWithTheParentsTheyEmpty() {
+        var records = twoPatientTree(images: 3)
+        FileSetExecutor.removeRecords(referencing: ["P1/I1", "P1/I2", "P1/I3", "P2/I2"], from: &records)
+        XCTAssertEqual(records.count, 1, "the first patient is left empty, so it goes with its study and series")
+        let left = records.flatMap { p in p.children.flatMap { $0.children.flatMap { $0.children.compactMap { $0.referencedFileID?.path } } } }
+        XCTAssertEqual(left, ["P2/I1", "P2/I3"])
+    }
+
+    func testIconsGoIntoTheirRecordsInOneWalk() {
+        var records = twoPatientTree(images: 2)
+        var icon = DataSet()
+        icon.setUInt16(.rows, [64])
+        FileSetExecutor.setIcons(["P1/I2": icon, "P2/I1": icon], in: &records)
+        var withIcon: [String] = []
+        for p in records { p.forEach { r, _ in if r.keys[.iconImageSequence] != nil { withIcon.append(r.referencedFileID?.path ?? "?") } } }
+        XCTAssertEqual(withIcon, ["P1/I2", "P2/I1"])
+    }
+
     func testDryRunCreateWritesNothingAndReportsThePlan() throws {
         let input = try ExportFixture.tempRoot("in"), parent = try ExportFixture.tempRoot("out")
         try ExportFixture.series(in: input, count: 2)

@@ -30,21 +30,23 @@ public enum FileSetExecutor {
         var groups: [Placed<FileSetProblem>] = []
         var refusals: [Placed<(source: String, reason: String)>] = []
         var failed = Set<String>()
+        // Each copy found by its File ID in one lookup, not a search of every copy per rewrite.
+        let copyAt = Dictionary(copies.indices.map { (copies[$0].fileID, $0) }, uniquingKeysWith: { a, _ in a })
         for (r, outcome) in zip(plan.rewrites, outcomes) {
             switch outcome {
             case .success(let written):
-                if let i = copies.firstIndex(where: { $0.fileID == r.fileID.path }) { copies[i].size = written.size }
+                if let i = copyAt[r.fileID.path] { copies[i].size = written.size }
                 groups.append(Placed(index: r.problemIndex, order: 2 * r.order, values: written.problems))
             case .failure(let e):
                 let reason = (e as? MediaError).flatMap { $0.isRefusal ? $0.message : nil } ?? "\(e)"
                 failed.insert(r.fileID.path)
-                removeRecord(referencing: r.fileID, from: &fs.records)
                 report.alreadyPresent.removeAll { a in r.sameContent.contains { $0.path == a.source } && a.fileID == "(same as \(r.source))" }
                 refusals.append(Placed(index: r.refusedIndex, order: r.order, values: [(r.source, reason)]))
                 refusals += r.sameContent.map { Placed(index: $0.refusedIndex, order: $0.order, values: [($0.path, reason)]) }
             }
         }
         if !failed.isEmpty {
+            removeRecords(referencing: failed, from: &fs.records)
             copies.removeAll { failed.contains($0.fileID) }
             report.added.removeAll { failed.contains($0.fileID) }
             report.transcoded.removeAll { failed.contains($0.fileID) }
@@ -94,49 +96,45 @@ public enum FileSetExecutor {
         inserting(iconFailures(icons, in: &fs), into: problems)
     }
 
-    /// Makes the icons; each one that cannot be made is a problem, placed.
+    /// Makes the icons on every core; each one that cannot be made is a problem, placed. The icons go into
+    /// their records in one walk of the tree, not one walk per icon.
     static func iconFailures(_ icons: [FileSetPlan.Icon], in fs: inout FileSet) -> [Placed<FileSetProblem>] {
+        let made = ConcurrentSlots<Result<DataSet, Error>>(count: icons.count)
+        DispatchQueue.concurrentPerform(iterations: icons.count) { i in
+            made[i] = Result { try IconImage.make(from: FileSetCreator.nativeDataSet(icons[i].source), size: icons[i].size) }
+        }
+        var items: [String: DataSet] = [:]
         var failures: [Placed<FileSetProblem>] = []
-        for icon in icons {
-            do {
-                let item = try IconImage.make(from: FileSetCreator.nativeDataSet(icon.source), size: icon.size)
-                setIcon(item, fileID: icon.fileID, in: &fs.records)
-            } catch {
+        for (icon, result) in zip(icons, made.values) {
+            switch result {
+            case .success(let item)?: items[icon.fileID.path] = item
+            case .failure(let error)?:
                 let problem = FileSetProblem(
                     icon.required ? .error : .warning, .iconNotMade, "no icon: \(error)", fileID: icon.fileID.path, rule: "PS3.3 F.7")
                 failures.append(Placed(index: icon.problemIndex, order: 2 * icon.order + 1, values: [problem]))
+            case nil: break
             }
         }
+        if !items.isEmpty { setIcons(items, in: &fs.records) }
         return failures
     }
 
-    /// Sets the Icon Image Sequence of the record referencing `fileID`; false when none does.
-    @discardableResult
-    static func setIcon(_ icon: DataSet, fileID: FileID, in records: inout [DirectoryRecord]) -> Bool {
+    /// Sets the Icon Image Sequence (PS3.3 F.7) of each record whose Referenced File ID is a key of `icons`.
+    static func setIcons(_ icons: [String: DataSet], in records: inout [DirectoryRecord]) {
         for i in records.indices {
-            if records[i].referencedFileID == fileID {
-                records[i].keys.setSequence(.iconImageSequence, [icon])
-                return true
-            }
-            if setIcon(icon, fileID: fileID, in: &records[i].children) { return true }
+            if let id = records[i].referencedFileID, let icon = icons[id.path] { records[i].keys.setSequence(.iconImageSequence, [icon]) }
+            if !records[i].children.isEmpty { setIcons(icons, in: &records[i].children) }
         }
-        return false
     }
 
-    /// Removes the record referencing `fileID`, and each parent its removal leaves without children; false when none does.
-    @discardableResult
-    static func removeRecord(referencing fileID: FileID, from records: inout [DirectoryRecord]) -> Bool {
-        for i in records.indices {
-            if records[i].referencedFileID == fileID {
-                records.remove(at: i)
-                return true
-            }
-            if removeRecord(referencing: fileID, from: &records[i].children) {
-                if records[i].children.isEmpty && records[i].referencedFileID == nil { records.remove(at: i) }
-                return true
-            }
+    /// Removes the records referencing a File ID of `fileIDs`, and each parent their removal leaves without
+    /// children, in one walk of the tree.
+    static func removeRecords(referencing fileIDs: Set<String>, from records: inout [DirectoryRecord]) {
+        records.removeAll { r in r.referencedFileID.map { fileIDs.contains($0.path) } ?? false }
+        for i in records.indices.reversed() where !records[i].children.isEmpty {
+            removeRecords(referencing: fileIDs, from: &records[i].children)
+            if records[i].children.isEmpty && records[i].referencedFileID == nil { records.remove(at: i) }
         }
-        return false
     }
 
     /// Removes the staging folder of a run that writes nothing, and the journal folder when that leaves it empty.
