@@ -73,9 +73,10 @@ public struct DataSet: Sendable, Equatable, Sequence {
     }
     public mutating func removeAll(where predicate: (DataElement) -> Bool) { elements.removeAll(where: predicate) }
 
-    /// Holds the elements in an unshared buffer of exactly their count plus `extra` (a data set kept for a whole run, such
+    /// Holds the elements in a buffer of exactly their count plus `extra` (a data set kept for a whole run, such
     /// as a directory record of a plan, carries no room left over from being built element by element).
     public mutating func compact(reserving extra: Int = 0) {
+        if elements.capacity == elements.count + extra { return }
         var e: [DataElement] = []
         e.reserveCapacity(elements.count + extra)
         e.append(contentsOf: elements)

@@ -6,12 +6,14 @@ import DICOMIO
 public enum DICOMDIRReader {
     /// Reads the DICOMDIR file at `path`.
     public static func read(path: String) throws -> FileSet {
-        let file = try Part10Reader.read(path: path)
-        return read(file)
+        read(try Part10Reader.read(path: path))
     }
 
-    public static func read(_ file: DICOMFile) -> FileSet {
-        let ds = file.dataSet
+    /// The File-set of a parsed DICOMDIR. Each record takes over its item's storage when the caller gives the
+    /// file up (`read(consume file)`): the tree is not a second copy of the records beside the parsed items.
+    public static func read(_ file: consuming DICOMFile) -> FileSet {
+        var ds = file.dataSet
+        file.dataSet = DataSet()
         var fs = FileSet(
             fileSetID: ds.string(.fileSetID) ?? "",
             fileSetUID: file.fileMeta.string(.mediaStorageSOPInstanceUID) ?? "")
@@ -40,15 +42,28 @@ public enum DICOMDIRReader {
             problem(.warning, .consistencyFlag, "File-set Consistency Flag is \(String(flag, radix: 16)); 0000H is required", rule: "PS3.3 F.3.2.1")
         }
 
-        let items = ds[.directoryRecordSequence]?.items ?? []
-        if ds[.directoryRecordSequence] == nil {
+        // The items are taken out of the data set, so each is held once and a record made from it keeps its storage.
+        let hasSequence = ds[.directoryRecordSequence] != nil
+        var items: [DataSet] = []
+        if case .sequence(let list)? = ds.remove(.directoryRecordSequence)?.value { items = list }
+        guard hasSequence else {
             problem(.error, .noRecordSequence, "no Directory Record Sequence (0004,1220)", rule: "PS3.3 F.3.2.1")
+            fs.problems = problems
+            return fs
+        }
+        // The links of every item, read before any item becomes a record.
+        let links = items.map {
+            Links(next: link($0, .offsetOfTheNextDirectoryRecord), lower: link($0, .offsetOfReferencedLowerLevelDirectoryEntity), offset: $0.itemOffset)
         }
         // Item offsets: where each record starts. For DICOMDIRs read from a non-LE stream there are none.
         var indexByOffset: [Int: Int] = [:]
-        for (i, item) in items.enumerated() where item.itemOffset >= 0 { indexByOffset[item.itemOffset] = i }
-
-        func link(_ item: DataSet, _ tag: Tag) -> Int { item.integer(tag) ?? 0 }
+        for (i, l) in links.enumerated() where l.offset >= 0 { indexByOffset[l.offset] = i }
+        /// The record of item `i`, made from the item's own storage (the item is left empty: each is taken once).
+        func take(_ i: Int) -> DirectoryRecord {
+            var item = DataSet()
+            swap(&item, &items[i])
+            return makeRecord(item)
+        }
         let rootOffset = ds.integer(.offsetOfTheFirstDirectoryRecordOfTheRootDirectoryEntity) ?? 0
         let offsetsUsable = !items.isEmpty && rootOffset != 0 && indexByOffset[rootOffset] != nil
         var reached = Set<Int>()
@@ -77,9 +92,8 @@ public enum DICOMDIRReader {
                     break
                 }
                 reached.insert(idx)
-                let item = items[idx]
-                var rec = makeRecord(item)
-                let lower = link(item, .offsetOfReferencedLowerLevelDirectoryEntity)
+                var rec = take(idx)
+                let lower = links[idx].lower
                 if lower != 0 { rec.children = entity(from: lower, depth: depth + 1) }
                 if rec.inUse {
                     out.append(rec)
@@ -88,9 +102,9 @@ public enum DICOMDIRReader {
                     problem(
                         .warning, .inactiveRecord,
                         "record of type \(rec.type) is marked inactive (In-use Flag 0000H, retired) and is ignored with its \(rec.subtreeCount - 1) lower-level record(s)",
-                        rule: "PS3.3 F.3.2.2", offset: item.itemOffset)
+                        rule: "PS3.3 F.3.2.2", offset: links[idx].offset)
                 }
-                next = link(item, .offsetOfTheNextDirectoryRecord)
+                next = links[idx].next
             }
             return out
         }
@@ -102,22 +116,22 @@ public enum DICOMDIRReader {
             guard !unreached.isEmpty else { return [] }
             var pointedAt = Set<Int>()
             for i in unreached {
-                for t in [Tag.offsetOfReferencedLowerLevelDirectoryEntity, .offsetOfTheNextDirectoryRecord] {
-                    if let j = indexByOffset[link(items[i], t)], !reached.contains(j), j != i { pointedAt.insert(j) }
+                for target in [links[i].lower, links[i].next] {
+                    if let j = indexByOffset[target], !reached.contains(j), j != i { pointedAt.insert(j) }
                 }
             }
             var out: [DirectoryRecord] = []
             for i in unreached where !pointedAt.contains(i) && !reached.contains(i) {
-                let sub = entity(from: items[i].itemOffset, depth: 0, orphan: report)
+                let rec = makeRecord(items[i])  // named in the problem; the entity below takes the item
+                let sub = entity(from: links[i].offset, depth: 0, orphan: report)
                 out += sub
                 let count = sub.reduce(0) { $0 + $1.subtreeCount }
-                let rec = makeRecord(items[i])
                 if report {
                     problems.append(
                         FileSetProblem(
                             .error, .orphanRecord,
                             "record of type \(rec.type) and \(max(0, count - 1)) record(s) linked from it are not reachable from the root directory entity; listed by their own links",
-                            fileID: rec.referencedFileID?.path, rule: "PS3.3 F.2.1", offset: items[i].itemOffset))
+                            fileID: rec.referencedFileID?.path, rule: "PS3.3 F.2.1", offset: links[i].offset))
                 }
             }
             // Unreached records in cycles among themselves (no head of their own): each cycle from its first record.
@@ -127,15 +141,13 @@ public enum DICOMDIRReader {
                     FileSetProblem(
                         .error, .orphanRecord,
                         "record of type \(rec.type) is not reachable from the root directory entity (its chain loops); listed by its own links",
-                        fileID: rec.referencedFileID?.path, rule: "PS3.3 F.2.1", offset: items[i].itemOffset))
-                out += entity(from: items[i].itemOffset, depth: 0)
+                        fileID: rec.referencedFileID?.path, rule: "PS3.3 F.2.1", offset: links[i].offset))
+                out += entity(from: links[i].offset, depth: 0)
             }
             return out
         }
         /// Whether any record links to another record: then the links, not the record order, make the tree.
-        let linksUsable = items.contains { item in
-            [Tag.offsetOfReferencedLowerLevelDirectoryEntity, .offsetOfTheNextDirectoryRecord].contains { indexByOffset[link(item, $0)] != nil }
-        }
+        let linksUsable = links.contains { indexByOffset[$0.lower] != nil || indexByOffset[$0.next] != nil }
 
         if offsetsUsable {
             fs.records = entity(from: rootOffset, depth: 0)
@@ -159,7 +171,7 @@ public enum DICOMDIRReader {
                 // Chains no record links to are the root entity (and any orphans): follow their own links.
                 fs.records = unreachedEntities(report: false)
             } else {
-                fs.records = rebuildFromOrder(items.map(makeRecord), problems: &problems)
+                fs.records = rebuildFromOrder(items.indices.map(take), problems: &problems)
             }
         }
         // Records the root entity may not hold (PS3.3 Table F.4-1): reported, still listed.
@@ -178,12 +190,22 @@ public enum DICOMDIRReader {
     /// The elements of a record item that link records into a tree (PS3.3 F.3.2.2): followed, not kept as keys.
     public static let linkTags: Set<Tag> = [.offsetOfTheNextDirectoryRecord, .recordInUseFlag, .offsetOfReferencedLowerLevelDirectoryEntity]
 
-    static func makeRecord(_ item: DataSet) -> DirectoryRecord {
-        var keys = item
-        keys.itemOffset = -1
+    /// Where a record item links to (PS3.3 F.3.2.2) and where it starts in the file (-1 when unknown).
+    struct Links {
+        var next: Int
+        var lower: Int
+        var offset: Int
+    }
+
+    static func link(_ item: DataSet, _ tag: Tag) -> Int { item.integer(tag) ?? 0 }
+
+    static func makeRecord(_ item: consuming DataSet) -> DirectoryRecord {
+        let offset = item.itemOffset
         let flag = item.integer(.recordInUseFlag)
-        keys.removeAll { linkTags.contains($0.tag) }
-        return DirectoryRecord(keys: keys, offset: item.itemOffset, inUse: flag != 0)
+        item.itemOffset = -1
+        item.removeAll { linkTags.contains($0.tag) }
+        item.compact()  // held for the whole run: no room left from parsing or from the links removed
+        return DirectoryRecord(keys: item, offset: offset, inUse: flag != 0)
     }
 
     /// Rebuilds a tree from record order when offsets are unusable: each record becomes a child

@@ -119,7 +119,7 @@ public enum ImportPlanner {
                 guard sopClass == UID.mediaStorageDirectoryStorage else {
                     throw MediaError(.unreadable, "Media Storage SOP Class is '\(sopClass)', not Media Storage Directory Storage (PS3.10 8.6)")
                 }
-                fileSet = DICOMDIRReader.read(f)
+                fileSet = DICOMDIRReader.read(consume f)
             } catch {
                 summary.dicomdir = "broken"
                 summary.note = "DICOMDIR cannot be read (\(error)); scanned the medium instead"

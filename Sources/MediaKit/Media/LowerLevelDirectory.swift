@@ -26,7 +26,7 @@ enum LowerLevelDirectory {
             guard let bytes = try? medium.read(f.path), let file = try? Part10Reader.read(bytes: bytes, path: f.path),
                 (file.fileMeta.string(.mediaStorageSOPClassUID) ?? "") == UID.mediaStorageDirectoryStorage
             else { continue }
-            let fs = DICOMDIRReader.read(file)
+            let fs = DICOMDIRReader.read(consume file)
             let records = fs.allRecords(includingOrphans: true)
             // File IDs relative to the medium's root (a lower-level DIRFILE), or to the file's own folder
             // (a nested File-set of its own): the base under which more of the first File IDs resolve.

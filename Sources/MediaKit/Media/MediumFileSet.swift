@@ -32,7 +32,7 @@ public struct MediumFileSet: FileSetFiles {
         let loc = FileSetLocation(root: medium.location, dicomdir: medium.location + ":" + name)
         do {
             let file = try Part10Reader.read(bytes: try medium.read(name), path: loc.dicomdir)
-            return (loc, DICOMDIRReader.read(file), paths)
+            return (loc, DICOMDIRReader.read(consume file), paths)
         } catch let e as DICOMParseError {
             throw MediaError(.unreadable, "DICOMDIR cannot be read: \(e.description)", path: loc.dicomdir, cause: e)
         }

@@ -38,7 +38,7 @@ public struct FileSetListing: Sendable {
             let what = sopClass.isEmpty ? "DICOM file without a SOP Class" : "\(DataDictionary.uidName(sopClass) ?? sopClass) file"
             throw MediaError(.notDICOMDIR, "\(loc.dicomdir) is a\(what.first.map { "AEIOU".contains($0) } == true ? "n" : "") \(what), not a DICOMDIR")
         }
-        let fs = DICOMDIRReader.read(file)
+        let fs = DICOMDIRReader.read(consume file)
         let root = FileSetLocation.enclosingRoot(of: fs, dicomdir: loc.dicomdir, folder: loc.root)
         if root != loc.root { loc.root = root; loc.isLowerLevel = true }
         return FileSetListing(location: loc, fileSet: fs, problems: fs.problems)
