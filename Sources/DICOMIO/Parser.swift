@@ -249,7 +249,8 @@ struct Parser {
         let len = Int(length)
         if vr == .SQ {
             var items: [DataSet] = []
-            guard src.ensure(pos + len) else { throw error(.truncated, "file ends inside the sequence (length \(len))", start, tag) }
+            // Checked against the file's size, not loaded: a long sequence (a DICOMDIR's records) is parsed through the window.
+            guard src.has(pos, len) else { throw error(.truncated, "file ends inside the sequence (length \(len))", start, tag) }
             try parseItems(into: &items, at: &pos, end: pos + len, depth: depth + 1, charset: charset, seqTag: tag)
             return DataElement(tag: tag, vr: .SQ, value: .sequence(items), valueOffset: fileOffset(start))
         }

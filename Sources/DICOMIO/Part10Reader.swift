@@ -7,6 +7,11 @@ public enum Part10Reader {
         let src = try ByteSource(path: path)
         return try read(src, options: options)
     }
+    /// Reads the file lying in `region` of an open file (`path` names it in messages) through a bounded window:
+    /// a large file, such as a DICOMDIR, is never held whole beside its parsed data set.
+    public static func read(region: FileRegion, path: String, options: ReadOptions = ReadOptions()) throws -> DICOMFile {
+        try read(ByteSource(region: region, path: path), options: options)
+    }
     /// Reads a file held in memory (`path` only names it in messages).
     public static func read(bytes: [UInt8], path: String? = nil, options: ReadOptions = ReadOptions()) throws -> DICOMFile {
         try read(ByteSource(bytes: bytes, path: path), options: options)

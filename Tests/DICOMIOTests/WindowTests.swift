@@ -61,4 +61,24 @@ final class WindowTests: XCTestCase {
         }
         XCTAssertGreaterThan(failures, 100)
     }
+
+    /// A defined-length sequence is checked against the file's size, not loaded whole: every cut of a
+    /// DICOMDIR (one long Directory Record Sequence) still fails as a read in memory does.
+    func testEveryTruncationOfADICOMDIRReadsTheSameThroughATinyWindow() throws {
+        let source = try Corpus.root.appendingPathComponent("pydicom-3.0.2/dicomdirtests/DICOMDIR").path
+        let full = try [UInt8](Data(contentsOf: URL(fileURLWithPath: source)))
+        XCTAssertGreaterThan(full.count, 1000)
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("DICOMDIR").path
+        var sequenceCut = 0
+        for n in Swift.stride(from: 0, to: full.count, by: 7) {
+            let cut = Array(full[0..<n])
+            try Data(cut).write(to: URL(fileURLWithPath: path))
+            let w = windowed(path, ReadOptions())
+            if case .failure(let e) = w, e.message.contains("file ends inside the sequence") { sequenceCut += 1 }
+            assertSame(w, inMemory(cut, path, ReadOptions()), "\(n) bytes")
+        }
+        XCTAssertGreaterThan(sequenceCut, 10, "cuts inside the Directory Record Sequence are refused before it is parsed")
+    }
 }

@@ -114,7 +114,7 @@ public enum ImportPlanner {
             do {
                 // Only what an import reads of each record (and its links) is kept as the DICOMDIR is parsed: the
                 // plan's memory does not grow with the records' keys.
-                let f = try Part10Reader.read(bytes: try medium.read(p), path: p, options: DirectoryRecord.fileReferencesOnly)
+                let f = try medium.readDICOM(p, options: DirectoryRecord.fileReferencesOnly)
                 let sopClass = f.fileMeta.string(.mediaStorageSOPClassUID) ?? ""
                 guard sopClass == UID.mediaStorageDirectoryStorage else {
                     throw MediaError(.unreadable, "Media Storage SOP Class is '\(sopClass)', not Media Storage Directory Storage (PS3.10 8.6)")

@@ -1,5 +1,9 @@
 import FileSystem
 import DICOMFileSet
+import DICOMIO
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A folder (mounted disc, USB stick, copy of a medium) read through the guarded ``Medium``: a link
 /// to a file or folder inside the root is followed; one that leaves it, or loops, is skipped and
@@ -42,6 +46,16 @@ public struct FolderMedium: MediumReader {
 
     public func read(_ path: String) throws -> [UInt8] {
         do { return try medium.read(path) } catch let e as MediumError { throw MediaError(e) }
+    }
+
+    /// Parsed through a window of the file opened by the guarded medium: its bytes are never all held at once.
+    public func readDICOM(_ path: String, options: ReadOptions) throws -> DICOMFile {
+        let fd: Int32
+        do { fd = try medium.openForReading(path) } catch let e as MediumError { throw MediaError(e) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw MediaError(.unreadable, "cannot read: \(SystemErrno.current("fstat").text)", path: path) }
+        return try Part10Reader.read(region: FileRegion(fd: fd, offset: 0, size: Int(st.st_size)), path: path, options: options)
     }
 
     public func readPrefix(_ path: String, count: Int) throws -> [UInt8] {

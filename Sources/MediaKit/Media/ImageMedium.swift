@@ -105,6 +105,12 @@ public final class ImageMedium: MediumReader, Sendable {
         do { return try archive.read(path) } catch let e as ImageError { throw MediaError(.unreadable, e.message, path: e.path, cause: e) }
     }
 
+    /// A file of an ISO image in one extent is parsed in place (a window of the image); others from their bytes.
+    public func readDICOM(_ path: String, options: ReadOptions) throws -> DICOMFile {
+        guard let r = region(path) else { return try Part10Reader.read(bytes: try read(path), path: path, options: options) }
+        return try Part10Reader.read(region: r, path: path, options: options)
+    }
+
     /// Where a file of an ISO image lies in the image file, when in one extent (ECMA-119 6.5), for
     /// reading it in place; nil for a multi-extent file, an archive entry or an unknown path.
     public func region(_ path: String) -> FileRegion? {

@@ -1,4 +1,5 @@
 import DICOMFileSet
+import DICOMIO
 
 /// One file on a medium: its path relative to the medium's root ("/"-separated) and its size.
 public struct MediumFile: Sendable, Hashable {
@@ -24,6 +25,8 @@ public protocol MediumReader: Sendable {
     func readPrefix(_ path: String, count: Int) throws -> [UInt8]
     /// The files and the links skipped because they leave the medium or loop.
     func scan() throws -> MediumScan
+    /// The file at `path` parsed as a Part 10 file (PS3.10 7), read in place where the medium allows it.
+    func readDICOM(_ path: String, options: ReadOptions) throws -> DICOMFile
 }
 
 /// What a medium holds: its files, and the entries skipped (symbolic links out of it, loops).
@@ -36,6 +39,9 @@ public struct MediumScan: Sendable {
 extension MediumReader {
     public func readPrefix(_ path: String, count: Int) throws -> [UInt8] { Array(try read(path).prefix(count)) }
     public func scan() throws -> MediumScan { MediumScan(files: try files()) }
+    public func readDICOM(_ path: String, options: ReadOptions) throws -> DICOMFile {
+        try Part10Reader.read(bytes: try read(path), path: path, options: options)
+    }
 }
 
 /// Where a File ID led on a medium (PS3.10 §8.2).
