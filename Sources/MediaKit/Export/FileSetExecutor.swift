@@ -61,9 +61,8 @@ public enum FileSetExecutor {
             discardStaging(root: plan.root, options: options)
             return report
         }
-        let dicomdir = try DICOMDIRWriter.encode(fs, sourceAETitle: options.sourceAETitle)
         report.problems += try FileSetSink.write(
-            fs, root: plan.root, copies: copies, dicomdir: dicomdir, staging: plan.staging,
+            fs, root: plan.root, copies: copies, dicomdir: try DICOMDIRWriter.encode(fs, sourceAETitle: options.sourceAETitle), staging: plan.staging,
             operation: report.operation, options: options, progress: progress)
         return report
     }

@@ -132,7 +132,7 @@ public enum FileSetRemover {
         }
         if dryRun { return report }
         let tx = FileSetTransaction(operation: "remove", deletions: deletions)
-        try tx.run(root: loc.root, dicomdir: dicomdir)
+        try tx.run(root: loc.root, dicomdir: consume dicomdir)
         return report
     }
 }

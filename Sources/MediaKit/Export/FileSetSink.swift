@@ -20,7 +20,7 @@ public enum FileSetSink {
 
     /// Writes the File-set and returns the problems of its PDI content (key images that could not be rendered).
     static func write(
-        _ fs: FileSet, root: String, copies: [FileSetTransaction.Copy], dicomdir: [UInt8], staging: String,
+        _ fs: FileSet, root: String, copies: [FileSetTransaction.Copy], dicomdir: consuming [UInt8], staging: String,
         operation: String, options: FileSetOptions, progress: (@Sendable (String, Int, Int) -> Void)?
     ) throws -> [FileSetProblem] {
         let pdi = try options.pdi.map { try PDIWriter(options: $0).output(for: fs, copies: copies) }
@@ -31,6 +31,8 @@ public enum FileSetSink {
             try makePrivateDirectory(staging)
             let stagedDICOMDIR = staging + "/DICOMDIR"
             try writePrivateFile(dicomdir, to: stagedDICOMDIR, sync: false)
+            let dicomdirSize = Int64(dicomdir.count)
+            dicomdir = []  // read back from the scratch file: not held while the image is written
             var files = [ImageFile(path: "DICOMDIR", content: .file(stagedDICOMDIR))]
             files += copies.map { ImageFile(path: $0.fileID, content: .file($0.source)) }
             files += extra.map { ImageFile(path: $0.path, content: .bytes($0.bytes)) }
@@ -39,7 +41,7 @@ public enum FileSetSink {
             o.application = "DICOM_MEDIA_\(Implementation.version.replacingOccurrences(of: ".", with: "_"))"
             if let inst = options.pdi?.institution { o.publisher = String(inst.uppercased().prefix(128)) }
             let total = copies.count
-            let sizes = copies.reduce(Int64(dicomdir.count)) { $0 + Int64($1.size) }
+            let sizes = copies.reduce(dicomdirSize) { $0 + Int64($1.size) }
             // Written inside the private tool folder, then moved beside it: a kill leaves no partial image in sight.
             let tool = FileSetLock.toolFolder(image: image.path)
             let building = tool + "/" + FileSetLock.split(image.path).1
@@ -59,7 +61,7 @@ public enum FileSetSink {
         }
         try makeDirectories(root)
         let tx = FileSetTransaction(operation: operation, copies: copies)
-        try tx.run(root: root, dicomdir: dicomdir, progress: progress.map { p in { @Sendable in p("copying", $0, $1) } })
+        try tx.run(root: root, dicomdir: consume dicomdir, progress: progress.map { p in { @Sendable in p("copying", $0, $1) } })
         let medium = Medium(root: root)
         for f in extra {
             do { try medium.createFile(try Medium.components(ofRelativePath: f.path), bytes: f.bytes, replace: true) } catch let e as MediumError {

@@ -229,11 +229,13 @@ public struct FileSetTransaction: Sendable {
         if fd >= 0 { fchmod(fd, normalFileMode); close(fd) }
     }
 
-    /// Records the transaction and the new DICOMDIR, then carries it out.
-    public func run(root: String, dicomdir: [UInt8], progress: (@Sendable (Int, Int) -> Void)? = nil) throws {
+    /// Records the transaction and the new DICOMDIR, then carries it out. The DICOMDIR's bytes are let go once
+    /// staged: the copies run without them in memory.
+    public func run(root: String, dicomdir: consuming [UInt8], progress: (@Sendable (Int, Int) -> Void)? = nil) throws {
         let m = Medium(root: root)
         do {
             try m.createFile(MediumJournal.stagedDICOMDIR, bytes: dicomdir, replace: true)
+            dicomdir = []
             try m.createFile(MediumJournal.journalFile, bytes: try journal(root: root).encoded(), replace: true, mode: 0o600)
             fsyncPath(Self.folder(root))
         } catch let e as MediumError { throw MediaError(e) }
