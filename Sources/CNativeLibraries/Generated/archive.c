@@ -75,6 +75,16 @@ __typeof__(const char *) archive_error_string(__typeof__(struct archive *) a0) {
     return ((__typeof__(&archive_error_string))dm_native_symbol(DM_LIBARCHIVE, "archive_error_string", &slot))(a0);
 }
 
+__typeof__(int) archive_filter_count(__typeof__(struct archive *) a0) {
+    static void *slot;
+    return ((__typeof__(&archive_filter_count))dm_native_symbol(DM_LIBARCHIVE, "archive_filter_count", &slot))(a0);
+}
+
+__typeof__(int) archive_format(__typeof__(struct archive *) a0) {
+    static void *slot;
+    return ((__typeof__(&archive_format))dm_native_symbol(DM_LIBARCHIVE, "archive_format", &slot))(a0);
+}
+
 __typeof__(la_ssize_t) archive_read_data(__typeof__(struct archive *) a0, __typeof__(void *) a1, __typeof__(size_t) a2) {
     static void *slot;
     return ((__typeof__(&archive_read_data))dm_native_symbol(DM_LIBARCHIVE, "archive_read_data", &slot))(a0, a1, a2);
@@ -90,6 +100,11 @@ __typeof__(int) archive_read_free(__typeof__(struct archive *) a0) {
     return ((__typeof__(&archive_read_free))dm_native_symbol(DM_LIBARCHIVE, "archive_read_free", &slot))(a0);
 }
 
+__typeof__(la_int64_t) archive_read_header_position(__typeof__(struct archive *) a0) {
+    static void *slot;
+    return ((__typeof__(&archive_read_header_position))dm_native_symbol(DM_LIBARCHIVE, "archive_read_header_position", &slot))(a0);
+}
+
 __typeof__(struct archive *) archive_read_new(void) {
     static void *slot;
     return ((__typeof__(&archive_read_new))dm_native_symbol(DM_LIBARCHIVE, "archive_read_new", &slot))();
@@ -98,6 +113,11 @@ __typeof__(struct archive *) archive_read_new(void) {
 __typeof__(int) archive_read_next_header(__typeof__(struct archive *) a0, __typeof__(struct archive_entry **) a1) {
     static void *slot;
     return ((__typeof__(&archive_read_next_header))dm_native_symbol(DM_LIBARCHIVE, "archive_read_next_header", &slot))(a0, a1);
+}
+
+__typeof__(int) archive_read_open2(__typeof__(struct archive *) a0, __typeof__(void *) a1, __typeof__(archive_open_callback *) a2, __typeof__(archive_read_callback *) a3, __typeof__(archive_skip_callback *) a4, __typeof__(archive_close_callback *) a5) {
+    static void *slot;
+    return ((__typeof__(&archive_read_open2))dm_native_symbol(DM_LIBARCHIVE, "archive_read_open2", &slot))(a0, a1, a2, a3, a4, a5);
 }
 
 __typeof__(int) archive_read_open_filename(__typeof__(struct archive *) a0, __typeof__(const char *) a1, __typeof__(size_t) a2) {
@@ -123,6 +143,11 @@ __typeof__(int) archive_read_support_format_tar(__typeof__(struct archive *) a0)
 __typeof__(int) archive_read_support_format_zip(__typeof__(struct archive *) a0) {
     static void *slot;
     return ((__typeof__(&archive_read_support_format_zip))dm_native_symbol(DM_LIBARCHIVE, "archive_read_support_format_zip", &slot))(a0);
+}
+
+__typeof__(int) archive_read_support_format_zip_streamable(__typeof__(struct archive *) a0) {
+    static void *slot;
+    return ((__typeof__(&archive_read_support_format_zip_streamable))dm_native_symbol(DM_LIBARCHIVE, "archive_read_support_format_zip_streamable", &slot))(a0);
 }
 
 __typeof__(int) archive_write_close(__typeof__(struct archive *) a0) {

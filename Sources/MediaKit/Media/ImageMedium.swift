@@ -15,6 +15,8 @@ public final class ImageMedium: MediumReader, Sendable {
     private let archive: ArchiveReader?
     private let listing: [MediumFile]
     private let isoFiles: [String: ISOFile]
+    /// Each listed archive entry's header offset (-1 when unknown): a read goes to its entry, not through those before it.
+    private let entryOffsets: [String: Int64]
     /// What could not be read from the image (entries beyond the end of a truncated image, symbolic
     /// links, unsafe names), each an error: the medium is read only in part.
     public let problems: [FileSetProblem]
@@ -27,6 +29,7 @@ public final class ImageMedium: MediumReader, Sendable {
             if lower.hasSuffix(".zip") || lower.hasSuffix(".tar") {
                 let a = try ArchiveReader(path: image)
                 var files: [MediumFile] = [], problems: [FileSetProblem] = []
+                var offsets: [String: Int64] = [:]
                 for e in try a.entries() where !e.isDirectory {
                     let parts = e.path.split(separator: "/", omittingEmptySubsequences: false)
                     if e.path.hasPrefix("/") || parts.contains(where: { $0.isEmpty || $0 == ".." || $0 == "." || $0.contains("\0") }) {
@@ -43,8 +46,9 @@ public final class ImageMedium: MediumReader, Sendable {
                         continue
                     }
                     files.append(MediumFile(path: e.path, size: Int(e.size)))
+                    if offsets[e.path] == nil { offsets[e.path] = e.headerOffset ?? -1 }  // the first of a repeated name, as `read` finds
                 }
-                archive = a; iso = nil; isoFiles = [:]
+                archive = a; iso = nil; isoFiles = [:]; entryOffsets = offsets
                 listing = files; self.problems = problems
             } else {
                 let r = try ISO9660Reader(path: image)
@@ -55,7 +59,7 @@ public final class ImageMedium: MediumReader, Sendable {
                     byPath[f.path] = f
                     files.append(MediumFile(path: f.path, size: Int(f.size)))
                 }
-                isoFiles = byPath; listing = files
+                isoFiles = byPath; listing = files; entryOffsets = [:]
                 problems = Self.problems(of: r)
             }
         } catch let e as ImageError {
@@ -99,9 +103,11 @@ public final class ImageMedium: MediumReader, Sendable {
             guard let f = isoFiles[path] else { throw MediaError(.notFound, "no such file in the image", path: location + ":" + path) }
             do { return try iso.read(f) } catch let e as ImageError { throw MediaError(.unreadable, e.message, path: e.path, cause: e) }
         }
-        guard listing.contains(where: { $0.path == path }), let archive else {
+        guard let offset = entryOffsets[path], let archive else {
             throw MediaError(.notFound, "no such file in the archive", path: location + ":" + path)
         }
+        // Straight to the entry when its offset is known (a read per file, not a pass over the archive per file).
+        if offset >= 0, let bytes = archive.read(path, at: offset) { return bytes }
         do { return try archive.read(path) } catch let e as ImageError { throw MediaError(.unreadable, e.message, path: e.path, cause: e) }
     }
 
