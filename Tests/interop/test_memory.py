@@ -124,3 +124,18 @@ def test_a_truncated_long_value_names_its_offset(tmp_path):
     err = r.stderr.decode(errors="replace")
     assert "file ends inside the value" in err and f"{n // 2} byte(s) left" in err, err
     assert str(value_at - 12) in err, err
+
+
+def test_a_dry_run_import_does_not_hold_a_batch_of_files(tmp_path):
+    """`import --dry-run` hashes each file and lets its bytes go: 160 files of 1 MiB (one batch) are not held at once."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(160):
+        native(src / f"I{i:04d}", 512, 1024, 1, fill=bytes([i]))
+    one = tmp_path / "one"
+    one.mkdir()
+    native(one / "I0000", 512, 1024, 1)
+    rc1, base, err1 = peak("import", one, "--dry-run", "--store", tmp_path / "store")
+    rc, rss, err = peak("import", src, "--dry-run", "--store", tmp_path / "store")
+    assert rc1 == 0 and rc == 0, err1 + err
+    assert rss < base + 48 * (1 << 20), (rss, base)

@@ -83,7 +83,8 @@ public struct ImportExecutor {
         let writer = options.dryRun ? nil : session
         var names: [Int: String] = [:]
         let ready = try Self.prepare(
-            cands, of: medium, options: options, key: key, store: options.dryRun ? nil : store, session: writer, written: &names, report: &report)
+            cands, of: medium, options: options, key: key, store: options.dryRun ? nil : store, session: writer, keepBytes: !options.dryRun,
+            written: &names, report: &report)
         guard let session, !options.dryRun else {
             let present = try store?.storedHashes(ready.map(\.1.sha256)) ?? []
             var seenSHA = Set<String>(), seenUID = Set<String>()
@@ -116,21 +117,24 @@ public struct ImportExecutor {
     /// index, row, bytes); files refused or not DICOM go into the report, and a DICOMDIR that does not list DICOM files is stale.
     /// With `store`, the bytes of an instance whose content the store already holds are dropped as soon as it is hashed
     /// (it is not written again): a batch holds only what it writes, and an import of media already stored stays small.
+    /// `keepBytes` false drops each file's bytes once it is hashed (only the rows are wanted: a dry run, a reconciliation).
     static func prepare(
         _ cands: [ImportPlan.Candidate], of medium: ImportPlan.MediumPlan, options: ImportOptions, key: [UInt8], store: DICOMStore? = nil,
-        report: inout ImportReport
+        keepBytes: Bool = true, report: inout ImportReport
     ) -> [(Int, StoredInstance, [UInt8])] {
         var none: [Int: String] = [:]
         // Without a session nothing is written, so nothing throws.
-        return (try? prepare(cands, of: medium, options: options, key: key, store: store, session: nil, written: &none, report: &report)) ?? []
+        return
+            (try? prepare(
+                cands, of: medium, options: options, key: key, store: store, session: nil, keepBytes: keepBytes, written: &none, report: &report)) ?? []
     }
 
-    /// ``prepare(_:of:options:key:store:report:)`` that, with `session`, also writes each new instance to the session's
+    /// ``prepare(_:of:options:key:store:keepBytes:report:)`` that, with `session`, also writes each new instance to the session's
     /// temporary folder as soon as it is hashed (one pass per file; its bytes are then dropped): `written` maps the
     /// candidate index to the temporary name. Throws the first write failure (a full disk).
     static func prepare(
         _ cands: [ImportPlan.Candidate], of medium: ImportPlan.MediumPlan, options: ImportOptions, key: [UInt8], store: DICOMStore?,
-        session: DICOMStore.ImportSession?, written: inout [Int: String], report: inout ImportReport
+        session: DICOMStore.ImportSession?, keepBytes: Bool = true, written: inout [Int: String], report: inout ImportReport
     ) throws -> [(Int, StoredInstance, [UInt8])] {
         let now = DICOMStore.timestamp()
         let slots = ConcurrentSlots<PreparedInstance>(count: cands.count)
@@ -148,6 +152,7 @@ public struct ImportExecutor {
                         p = .ready(row, [], warnings)
                     }
                 }
+                if !keepBytes, case .ready(let row, _, let warnings) = p { p = .ready(row, [], warnings) }
                 slots[i] = p
             }
         }

@@ -93,7 +93,7 @@ extension NetworkPeer {
             var start = 0
             while start < medium.candidates.count {
                 let batch = Array(medium.candidates[start..<min(start + options.batchSize, medium.candidates.count)])
-                for (_, row, _) in ImportExecutor.prepare(batch, of: medium, options: options, key: [], report: &findings) {
+                for (_, row, _) in ImportExecutor.prepare(batch, of: medium, options: options, key: [], keepBytes: false, report: &findings) {
                     if byID[row.patientID] == nil {
                         order.append(row.patientID)
                         byID[row.patientID] = .init(
