@@ -31,7 +31,7 @@ enum MediumPreview {
             }
         }
         return .object([
-            ("source", .string(path)), ("fileSetID", .string(listing.fileSet.fileSetID ?? "")), ("patients", .array(patients)),
+            ("source", .string(path)), ("fileSetID", .string(listing.fileSet.fileSetID)), ("patients", .array(patients)),
             ("problems", .array(listing.problems.prefix(50).map { .string($0.description) })),
         ])
     }
