@@ -4,79 +4,73 @@ import DICOMCore
 /// patients > studies > series > instances with `sopInstanceUID`, plus each instance's stored file,
 /// size, SHA-256, conflict flag and provenance.
 public enum StoreListing {
-    public static func json(_ rows: [StoredInstance], store: DICOMStore) -> JSON {
-        func opt(_ s: String?) -> JSON { s.map { .string($0) } ?? .null }
-        var patients: [JSON] = []
-        // Rows come ordered by patient, study, series (DICOMStore.select).
-        var i = 0
-        while i < rows.count {
-            let pid = rows[i].patientID
-            var studies: [JSON] = []
-            let patientName = rows[i].patientName
-            while i < rows.count && rows[i].patientID == pid {
-                let st = rows[i]
-                var series: [JSON] = []
-                while i < rows.count && rows[i].patientID == pid && rows[i].studyInstanceUID == st.studyInstanceUID {
-                    let se = rows[i]
-                    var instances: [JSON] = []
-                    while i < rows.count && rows[i].patientID == pid && rows[i].studyInstanceUID == st.studyInstanceUID
-                        && rows[i].seriesInstanceUID == se.seriesInstanceUID
-                    {
-                        let r = rows[i]
-                        instances.append(
-                            .object([
-                                ("recordType", .string("IMAGE")),
-                                ("sopClassUID", .string(r.sopClassUID)),
-                                ("sopInstanceUID", .string(r.sopInstanceUID)),
-                                ("transferSyntaxUID", .string(r.transferSyntaxUID)),
-                                ("instanceNumber", r.instanceNumber.map { .int(Int64($0)) } ?? .null),
-                                ("path", .string(store.absolutePath(r))),
-                                ("size", .int(Int64(r.size))),
-                                ("sha256", .string(r.sha256)),
-                                ("conflict", .bool(r.conflict)),
-                                ("importedAt", .string(r.importedAt)),
-                                (
-                                    "source",
-                                    .object([
-                                        ("kind", .string(r.sourceKind)), ("location", .string(r.sourceLocation)),
-                                        ("fileSetID", opt(r.sourceFileSetID)), ("fileSetUID", opt(r.sourceFileSetUID)),
-                                        ("fileID", opt(r.sourceFileID)), ("path", .string(r.sourcePath)),
-                                    ])
-                                ),
-                            ]))
-                        i += 1
-                    }
-                    series.append(
-                        .object([
-                            ("seriesInstanceUID", .string(se.seriesInstanceUID)),
-                            ("modality", opt(se.modality)),
-                            ("seriesNumber", se.seriesNumber.map { .int(Int64($0)) } ?? .null),
-                            ("seriesDescription", opt(se.seriesDescription)),
-                            ("bodyPartExamined", opt(se.bodyPartExamined)),
-                            ("instances", .array(instances)),
-                        ]))
-                }
-                studies.append(
-                    .object([
-                        ("studyInstanceUID", .string(st.studyInstanceUID)),
-                        ("studyDate", opt(st.studyDate)),
-                        ("studyDescription", opt(st.studyDescription)),
-                        ("accessionNumber", opt(st.accessionNumber)),
-                        ("series", .array(series)),
-                    ]))
+    /// The document, pretty-printed, written row by row into bytes (no JSON tree: a store of 100,000 instances).
+    public static func jsonDocument(_ rows: [StoredInstance], store: DICOMStore) -> [UInt8] {
+        var w = JSONWriter(pretty: true, capacity: 4096 + rows.count * 1024)
+        w.beginObject()
+        w.key("store"); w.string(store.root)
+        w.key("instanceCount"); w.int(Int64(rows.count))
+        w.key("patients"); w.beginArray()
+        // Rows come ordered by patient, study, series (DICOMStore.select): each level closes when its key changes.
+        var last: StoredInstance?
+        for r in rows {
+            let newPatient = last?.patientID != r.patientID
+            let newStudy = newPatient || last?.studyInstanceUID != r.studyInstanceUID
+            let newSeries = newStudy || last?.seriesInstanceUID != r.seriesInstanceUID
+            if last != nil {
+                if newSeries { w.endArray(); w.endObject() }  // instances, series
+                if newStudy { w.endArray(); w.endObject() }  // series, study
+                if newPatient { w.endArray(); w.endObject() }  // studies, patient
             }
-            patients.append(
-                .object([
-                    ("patientID", .string(pid)),
-                    ("patientName", opt(patientName)),
-                    ("studies", .array(studies)),
-                ]))
+            if newPatient {
+                w.beginObject()
+                w.key("patientID"); w.string(r.patientID)
+                w.key("patientName"); w.string(r.patientName)
+                w.key("studies"); w.beginArray()
+            }
+            if newStudy {
+                w.beginObject()
+                w.key("studyInstanceUID"); w.string(r.studyInstanceUID)
+                w.key("studyDate"); w.string(r.studyDate)
+                w.key("studyDescription"); w.string(r.studyDescription)
+                w.key("accessionNumber"); w.string(r.accessionNumber)
+                w.key("series"); w.beginArray()
+            }
+            if newSeries {
+                w.beginObject()
+                w.key("seriesInstanceUID"); w.string(r.seriesInstanceUID)
+                w.key("modality"); w.string(r.modality)
+                w.key("seriesNumber"); w.int(r.seriesNumber)
+                w.key("seriesDescription"); w.string(r.seriesDescription)
+                w.key("bodyPartExamined"); w.string(r.bodyPartExamined)
+                w.key("instances"); w.beginArray()
+            }
+            w.beginObject()
+            w.key("recordType"); w.string("IMAGE")
+            w.key("sopClassUID"); w.string(r.sopClassUID)
+            w.key("sopInstanceUID"); w.string(r.sopInstanceUID)
+            w.key("transferSyntaxUID"); w.string(r.transferSyntaxUID)
+            w.key("instanceNumber"); w.int(r.instanceNumber)
+            w.key("path"); w.string(store.absolutePath(r))
+            w.key("size"); w.int(Int64(r.size))
+            w.key("sha256"); w.string(r.sha256)
+            w.key("conflict"); w.bool(r.conflict)
+            w.key("importedAt"); w.string(r.importedAt)
+            w.key("source"); w.beginObject()
+            w.key("kind"); w.string(r.sourceKind)
+            w.key("location"); w.string(r.sourceLocation)
+            w.key("fileSetID"); w.string(r.sourceFileSetID)
+            w.key("fileSetUID"); w.string(r.sourceFileSetUID)
+            w.key("fileID"); w.string(r.sourceFileID)
+            w.key("path"); w.string(r.sourcePath)
+            w.endObject()
+            w.endObject()
+            last = r
         }
-        return .object([
-            ("store", .string(store.root)),
-            ("instanceCount", .int(Int64(rows.count))),
-            ("patients", .array(patients)),
-        ])
+        if last != nil { for _ in 0..<3 { w.endArray(); w.endObject() } }  // the last series, study and patient
+        w.endArray()
+        w.endObject()
+        return w.bytes
     }
 
     /// Indented text tree.

@@ -109,7 +109,7 @@ struct StoreList: ParsableCommand {
         let store = try storeOption.open(create: false)
         try runMedia {
             let report = try store.list(patients: patient, studies: study, series: series)
-            output.result(report.text, json: report.json)
+            output.result(report.text, jsonBytes: report.jsonDocument)
         }
     }
 }
@@ -126,7 +126,7 @@ struct StoreShow: ParsableCommand {
         try runMedia {
             let report = try store.show(uid)
             if report.isEmpty { printError("\(uid): not in the store"); throw ExitCode(Exit.problems) }
-            if output.json { printDocument(report.json); return }
+            if output.json { Console.shared.document(utf8: report.jsonDocument); return }
             if output.quiet { return }
             print(report.text)
             for line in report.copyLines { print(line) }

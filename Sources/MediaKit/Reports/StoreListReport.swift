@@ -9,7 +9,8 @@ public struct StoreListReport: Sendable {
 
     public var isEmpty: Bool { rows.isEmpty }
     public var text: String { StoreListing.text(rows) }
-    public var json: JSON { StoreListing.json(rows, store: store) }
+    /// The JSON document (the shape of `list --json`), streamed into bytes.
+    public var jsonDocument: [UInt8] { StoreListing.jsonDocument(rows, store: store) }
 
     /// `show`'s lines after the tree: size, SHA-256, transfer syntax, import time and origin of each copy.
     public var copyLines: [String] {
