@@ -32,7 +32,8 @@
 # into the store (import vs cp -r, Orthanc; 7b import again, all present, against 7); 8 in-place
 # DICOMDIR of 10,000 and 100,000 small files (time per file, max RSS against the bound 2 x DICOMDIR
 # + 40 MiB); 9 max RSS of create, import and export --iso at 2,000 and 20,000 small files; 10 verify
-# vs create --in-place of the 20,000 files. Row 4 also reads a 100,000-record DICOMDIR (list100k).
+# vs create --in-place of the 20,000 files; 11 verify of the 20,000 files in a tar and a ZIP archive (vs bsdtar -xOf
+# and verify of the folder). Row 4 also reads a 100,000-record DICOMDIR (list100k).
 # Rows 2-4, 6 and 7 also print one run under /usr/bin/time -v: wall time, max RSS.
 # SKIP_100K=1 leaves out every 100,000-file part (rows 4 and 8).
 # SKIP_FILESET=1 leaves rows 2-4 and 10 out, SKIP_20K=1 the 20,000-file parts; RUNS_20K (default 3, no
@@ -531,6 +532,22 @@ PY
             done
         } | tee -a "$TABLE"
     fi
+fi
+
+# Row 11: a File-set read in place from a tar and a ZIP archive (verify: every file read through libarchive
+# from its header offset) against verify of the folder and bsdtar reading every entry of the archive
+# (bsdtar -xOf). 20,000 small files (ct20000s-fs). SKIP_ARCHIVE=1 or SKIP_20K=1 leaves it out.
+if [[ -z ${SKIP_ARCHIVE:-} && -z ${SKIP_20K:-} ]] && command -v bsdtar >/dev/null; then
+    corpus ct20000s --count 20000 --modality CT --seed 2 --small
+    fileset ct20000s
+    fs=$DATA/ct20000s-fs
+    [[ -s $DATA/ct20000s.tar ]] || bsdtar -cf "$DATA/ct20000s.tar" -C "$fs" .
+    [[ -s $DATA/ct20000s.zip ]] || bsdtar -a -cf "$DATA/ct20000s.zip" -C "$fs" .
+    for kind in tar zip; do
+        ROW_RUNS=${RUNS_20K:-3} row "11. verify of a File-set in a $kind archive, 20,000 files (64x64)" \
+            "dicom-media verify $kind :: $DM verify $DATA/ct20000s.$kind" "bsdtar -xOf, every entry read :: bsdtar -xOf $DATA/ct20000s.$kind | cat >/dev/null" \
+            "dicom-media verify, folder :: $DM verify $fs"
+    done
 fi
 
 echo
