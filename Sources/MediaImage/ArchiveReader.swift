@@ -88,14 +88,15 @@ public struct ArchiveReader: Sendable {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        guard offset >= 0, let a = archive_read_new() else { return nil }
+        guard offset >= 0 else { return nil }
+        let source = Unmanaged.passRetained(RegionSource(fd: fd, offset: offset))
+        defer { source.release() }  // after the archive is freed (defers run last first)
+        guard let a = archive_read_new() else { return nil }
         defer { archive_read_free(a) }
         // Only the streaming readers: no format that seeks (a ZIP's central directory) may be picked, as the
         // source starts at the entry, not at the start of the file.
         archive_read_support_format_tar(a)
         archive_read_support_format_zip_streamable(a)
-        let source = Unmanaged.passRetained(RegionSource(fd: fd, offset: offset))
-        defer { source.release() }
         guard archive_read_open2(a, source.toOpaque(), nil, RegionSource.read, RegionSource.skip, nil) == ARCHIVE_OK else { return nil }
         var entry: OpaquePointer?
         guard archive_read_next_header(a, &entry) == ARCHIVE_OK, let entry, let cPath = archive_entry_pathname(entry),
