@@ -20,8 +20,8 @@ struct LocalDateText: Sendable {
         let f = DateFormatter()
         f.locale = Locale(identifier: identifier)
         f.setLocalizedDateFormatFromTemplate(dateOnly ? "ddMMyyyy" : "ddMMyyyyHHmm")
-        am = f.amSymbol.isEmpty ? "AM" : f.amSymbol
-        pm = f.pmSymbol.isEmpty ? "PM" : f.pmSymbol
+        am = f.amSymbol
+        pm = f.pmSymbol
         fields = Self.parse(f.dateFormat ?? "dd/MM/yyyy HH:mm")
     }
 
