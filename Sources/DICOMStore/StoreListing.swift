@@ -11,6 +11,13 @@ public enum StoreListing {
         w.key("store"); w.string(store.root)
         w.key("instanceCount"); w.int(Int64(rows.count))
         w.key("patients"); w.beginArray()
+        func opt(_ s: String?) -> JSON { s.map { .string($0) } ?? .null }
+        /// Opens a patient, study or series object: its keys, then the array of its children.
+        func level(_ fields: [(String, JSON)], children: String) {
+            w.beginObject()
+            for (k, v) in fields { w.key(k); w.value(v) }
+            w.key(children); w.beginArray()
+        }
         // Rows come ordered by patient, study, series (DICOMStore.select): each level closes when its key changes.
         var last: StoredInstance?
         for r in rows {
@@ -22,28 +29,21 @@ public enum StoreListing {
                 if newStudy { w.endArray(); w.endObject() }  // series, study
                 if newPatient { w.endArray(); w.endObject() }  // studies, patient
             }
-            if newPatient {
-                w.beginObject()
-                w.key("patientID"); w.string(r.patientID)
-                w.key("patientName"); w.string(r.patientName)
-                w.key("studies"); w.beginArray()
-            }
+            if newPatient { level([("patientID", .string(r.patientID)), ("patientName", opt(r.patientName))], children: "studies") }
             if newStudy {
-                w.beginObject()
-                w.key("studyInstanceUID"); w.string(r.studyInstanceUID)
-                w.key("studyDate"); w.string(r.studyDate)
-                w.key("studyDescription"); w.string(r.studyDescription)
-                w.key("accessionNumber"); w.string(r.accessionNumber)
-                w.key("series"); w.beginArray()
+                level(
+                    [
+                        ("studyInstanceUID", .string(r.studyInstanceUID)), ("studyDate", opt(r.studyDate)),
+                        ("studyDescription", opt(r.studyDescription)), ("accessionNumber", opt(r.accessionNumber)),
+                    ], children: "series")
             }
             if newSeries {
-                w.beginObject()
-                w.key("seriesInstanceUID"); w.string(r.seriesInstanceUID)
-                w.key("modality"); w.string(r.modality)
-                w.key("seriesNumber"); w.int(r.seriesNumber)
-                w.key("seriesDescription"); w.string(r.seriesDescription)
-                w.key("bodyPartExamined"); w.string(r.bodyPartExamined)
-                w.key("instances"); w.beginArray()
+                level(
+                    [
+                        ("seriesInstanceUID", .string(r.seriesInstanceUID)), ("modality", opt(r.modality)),
+                        ("seriesNumber", r.seriesNumber.map { .int(Int64($0)) } ?? .null), ("seriesDescription", opt(r.seriesDescription)),
+                        ("bodyPartExamined", opt(r.bodyPartExamined)),
+                    ], children: "instances")
             }
             w.beginObject()
             w.key("recordType"); w.string("IMAGE")
