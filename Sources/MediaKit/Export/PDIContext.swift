@@ -74,10 +74,8 @@ struct PDIContext {
     }
 
     /// The fields of the page of series `s`: its patient, study and series, key images, instances and neighbours.
-    func seriesPage(_ s: PDIContent.Series) -> [String: PDIValue] {
-        guard let p = content.patients.first(where: { $0.studies.contains { $0.series.contains { $0.index == s.index } } }),
-            let st = p.studies.first(where: { $0.series.contains { $0.index == s.index } })
-        else { return [:] }
+    /// `st` is the study holding the series and `p` the patient holding the study (the caller walks them: no search per page).
+    func seriesPage(_ s: PDIContent.Series, of st: PDIContent.Study, _ p: PDIContent.Patient) -> [String: PDIValue] {
         var v = patient(p)
         v.merge(study(st, "")) { a, _ in a }
         v.merge(series(s, "")) { a, _ in a }
@@ -99,7 +97,7 @@ struct PDIContext {
                 ["TYPE": .text($0.type.rawValue), "NUMBER": .text($0.keys.string(.instanceNumber) ?? ""), "FILE_ID": .text($0.referencedFileID?.path ?? "")]
             })
         v["PREVIOUS"] = .text(s.index > 0 ? Self.page(s.index - 1) : "")
-        v["NEXT"] = .text(s.index + 1 < content.series.count ? Self.page(s.index + 1) : "")
+        v["NEXT"] = .text(s.index + 1 < renderings.count ? Self.page(s.index + 1) : "")  // one list of renderings per series
         return v
     }
 

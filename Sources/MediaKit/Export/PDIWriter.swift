@@ -66,7 +66,7 @@ public struct PDIWriter {
         }
         guard let seriesPage else { return out }
         out.files.append(("IHE_PDI/INDEX.HTM", try indexPage(inWeb: true)))
-        for s in content.series {
+        func addSeriesPage(_ s: PDIContent.Series, of st: PDIContent.Study, _ p: PDIContent.Patient) throws {
             for r in renderings[s.index] {
                 if let jpeg = r.jpeg {
                     out.files.append(("IHE_PDI/" + r.name, jpeg))
@@ -77,8 +77,13 @@ public struct PDIWriter {
                             fileID: r.fileID, rule: "IHE PDI web content"))
                 }
             }
-            let page = medium.merging(context.seriesPage(s)) { _, b in b }
+            let page = medium.merging(context.seriesPage(s, of: st, p)) { _, b in b }
             out.files.append(("IHE_PDI/" + PDIContext.page(s.index), Array(try seriesPage.render(page, escape: escapeXML).utf8)))
+        }
+        for p in content.patients {
+            for st in p.studies {
+                for s in st.series { try addSeriesPage(s, of: st, p) }
+            }
         }
         return out
     }
