@@ -5,8 +5,9 @@ import DICOMIO
 public enum DICOMDIRWriter {
     /// Encodes the File-set's DICOMDIR as a complete Part 10 file in Explicit VR Little Endian.
     public static func encode(_ fs: FileSet, sourceAETitle: String? = nil) throws -> [UInt8] {
-        // Flatten depth-first: parents before children, siblings in order.
-        struct Flat { var keys: DataSet; var next: Int?; var lower: Int? }
+        // Flatten depth-first: parents before children, siblings in order. A packed record's encoding is
+        // used as it is (shared, not copied); the others are encoded, once to learn their size and once to write.
+        struct Flat { var keys: DataSet; var packed: [UInt8]; var next: Int?; var lower: Int? }
         var flat: [Flat] = []
         flat.reserveCapacity(fs.recordCount)
         func add(_ list: [DirectoryRecord]) -> Int? {
@@ -14,7 +15,7 @@ public enum DICOMDIRWriter {
             var previous: Int?
             for r in list {
                 let i = flat.count
-                flat.append(Flat(keys: r.keys, next: nil, lower: nil))
+                flat.append(Flat(keys: r.packed.isEmpty ? r.keys : DataSet(), packed: r.packed, next: nil, lower: nil))
                 if first == nil { first = i }
                 if let p = previous { flat[p].next = i }
                 previous = i
@@ -30,21 +31,34 @@ public enum DICOMDIRWriter {
             lastRoot = i
         }
 
-        // Encode each record once with zero offsets to learn sizes (offset elements have fixed size).
-        func itemDataSet(_ f: Flat, next: UInt32, lower: UInt32) -> DataSet {
+        // The item's elements: the keys with the offsets and In-use Flag in their tag order (PS3.3 F.3.2.2).
+        func encoded(_ f: Flat, next: UInt32, lower: UInt32) -> [UInt8] {
             var d = f.keys
             d.setUInt32(.offsetOfTheNextDirectoryRecord, [next])
             d.setUInt16(.recordInUseFlag, [0xFFFF])
             d.setUInt32(.offsetOfReferencedLowerLevelDirectoryEntity, [lower])
-            return d
+            return ElementStream.encode(d)
         }
+        /// Appends the item (its tag, length and elements) to `out`.
+        func appendItem(_ f: Flat, next: UInt32, lower: UInt32, to out: inout [UInt8]) {
+            guard !f.packed.isEmpty else {
+                let item = encoded(f, next: next, lower: lower)
+                out += [0xFE, 0xFF, 0x00, 0xE0] + le32bytes(UInt32(item.count))
+                out += item
+                return
+            }
+            let split = ElementStream.offset(before: .offsetOfTheNextDirectoryRecord, in: f.packed)
+            out += [0xFE, 0xFF, 0x00, 0xE0] + le32bytes(UInt32(f.packed.count + packedOverhead))
+            out += f.packed[..<split]
+            out += [0x04, 0x00, 0x00, 0x14, 0x55, 0x4C, 0x04, 0x00] + le32bytes(next)
+            out += [0x04, 0x00, 0x10, 0x14, 0x55, 0x53, 0x02, 0x00, 0xFF, 0xFF]
+            out += [0x04, 0x00, 0x20, 0x14, 0x55, 0x4C, 0x04, 0x00] + le32bytes(lower)
+            out += f.packed[split...]
+        }
+        // Each record's size with zero offsets (the offset elements have a fixed size).
         var sizes: [Int] = []
         sizes.reserveCapacity(flat.count)
-        for f in flat {
-            var enc = DataSetEncoder(explicitVR: true, undefinedLengths: false)
-            enc.encode(itemDataSet(f, next: 0, lower: 0))
-            sizes.append(enc.out.count + 8)
-        }
+        for f in flat { sizes.append((f.packed.isEmpty ? encoded(f, next: 0, lower: 0).count : f.packed.count + packedOverhead) + 8) }
 
         var meta = DataSet()
         meta.setString(.mediaStorageSOPClassUID, .UI, UID.mediaStorageDirectoryStorage)
@@ -80,14 +94,14 @@ public enum DICOMDIRWriter {
         out += headElements(first: firstRoot.map { UInt32(offsets[$0]) } ?? 0, last: lastRoot.map { UInt32(offsets[$0]) } ?? 0)
         out += [0x04, 0x00, 0x20, 0x12, 0x53, 0x51, 0x00, 0x00] + le32bytes(UInt32(totalItems))
         for (i, f) in flat.enumerated() {
-            var enc = DataSetEncoder(explicitVR: true, undefinedLengths: false)
-            enc.encode(itemDataSet(f, next: f.next.map { UInt32(offsets[$0]) } ?? 0, lower: f.lower.map { UInt32(offsets[$0]) } ?? 0))
             precondition(out.count == offsets[i], "DICOMDIR offset computation out of step")
-            out += [0xFE, 0xFF, 0x00, 0xE0] + le32bytes(UInt32(enc.out.count))
-            out += enc.out
+            appendItem(f, next: f.next.map { UInt32(offsets[$0]) } ?? 0, lower: f.lower.map { UInt32(offsets[$0]) } ?? 0, to: &out)
         }
         return out
     }
 }
+
+/// The bytes the offsets and In-use Flag add to a packed record's keys: two UL and one US element (PS3.3 F.3.2.2).
+private let packedOverhead = 12 + 10 + 12
 
 func le32bytes(_ v: UInt32) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 24)] }

@@ -1,10 +1,26 @@
 import DICOMCore
+import DICOMIO
 
 /// One directory record: its keys and its lower-level entity (PS3.3 §F.3.2.2).
 public struct DirectoryRecord: Sendable, Equatable {
     /// Every element of the record item except the offsets and the In-use Flag, which the
     /// writer computes: the record type, the file reference and the record keys.
-    public var keys: DataSet
+    ///
+    /// A packed record (``pack()``) holds them as their encoding and decodes them on each read;
+    /// changing them unpacks the record.
+    public var keys: DataSet {
+        get { packed.isEmpty ? stored : Self.unpack(packed) }
+        set { stored = newValue; packed = [] }
+        _modify {
+            if !packed.isEmpty { stored = Self.unpack(packed); packed = [] }
+            yield &stored
+        }
+    }
+    /// The keys while the record is not packed.
+    private var stored: DataSet
+    /// The keys as one Explicit VR Little Endian element stream (``ElementStream``), or empty when not packed:
+    /// one buffer of about the size the record has in a DICOMDIR, instead of an array of elements and a value each.
+    public private(set) var packed: [UInt8] = []
     /// The lower-level directory entity, in sibling order.
     public var children: [DirectoryRecord]
     /// Record In-use Flag (0004,1410) was not 0000H (PS3.3 §F.3.2.2; 0000H is retired "inactive").
@@ -13,28 +29,82 @@ public struct DirectoryRecord: Sendable, Equatable {
     public var offset: Int
 
     public init(type: DirectoryRecordType, keys: DataSet = DataSet(), children: [DirectoryRecord] = []) {
-        self.keys = keys; self.children = children; inUse = true; offset = -1
-        self.keys.compact(reserving: keys.contains(.directoryRecordType) ? 0 : 1)  // held as long as the tree: no spare room
+        self.stored = keys; self.children = children; inUse = true; offset = -1
+        self.stored.compact(reserving: keys.contains(.directoryRecordType) ? 0 : 1)  // held as long as the tree: no spare room
         self.type = type
     }
     init(keys: DataSet, offset: Int, inUse: Bool) {
-        self.keys = keys; self.children = []; self.inUse = inUse; self.offset = offset
+        self.stored = keys; self.children = []; self.inUse = inUse; self.offset = offset
+    }
+
+    public static func == (a: DirectoryRecord, b: DirectoryRecord) -> Bool {
+        a.inUse == b.inUse && a.offset == b.offset && (a.packed == b.packed && !a.packed.isEmpty || a.keys == b.keys) && a.children == b.children
+    }
+
+    /// Holds the keys packed (see ``packed``) when they encode and decode to the same elements: values
+    /// of at most 64 KiB, no sequence, no group length, no offset or In-use Flag, a character set that
+    /// its own (0008,0005) gives. Returns whether the record is packed.
+    @discardableResult
+    public mutating func pack() -> Bool {
+        guard packed.isEmpty else { return true }
+        for e in stored {
+            guard let b = e.bytes, e.vr.isWellFormed, b.count <= 0xFFFE || e.vr.hasLongLength, !e.tag.isGroupLength,
+                !(Self.writerTags ~= e.tag)
+            else { return false }
+        }
+        if let terms = stored[.specificCharacterSet]?.bytes {
+            let own = SpecificCharacterSet(terms: DataSet.splitValues(String(decoding: terms, as: UTF8.self), vr: .CS))
+            guard own == stored.characterSet else { return false }
+        } else if stored.characterSet != .default {
+            return false
+        }
+        let bytes = ElementStream.encode(stored)
+        // A buffer of exactly the encoding's size: the encoder's grew by doubling.
+        packed = [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in
+            count = buffer.initialize(from: bytes).1
+        }
+        stored = DataSet()
+        return true
+    }
+
+    /// The tags the DICOMDIR writer sets: offsets and In-use Flag (PS3.3 F.3.2.2).
+    static let writerTags = Tag.offsetOfTheNextDirectoryRecord...Tag.offsetOfReferencedLowerLevelDirectoryEntity
+
+    static func unpack(_ bytes: [UInt8]) -> DataSet {
+        do { return try ElementStream.decode(bytes) } catch {
+            preconditionFailure("a packed directory record does not decode: \(error)")  // made by ElementStream.encode
+        }
+    }
+
+    /// The value bytes of `tag` (padding kept), read from the packed keys without decoding them.
+    public func value(_ tag: Tag) -> [UInt8]? {
+        if packed.isEmpty { return stored[tag]?.bytes }
+        return ElementStream.value(tag, in: packed).map(Array.init)
     }
 
     public var type: DirectoryRecordType {
-        get { DirectoryRecordType(keys.string(.directoryRecordType) ?? "") }
+        get { DirectoryRecordType(string(.directoryRecordType, .CS) ?? "") }
         set { keys.setString(.directoryRecordType, .CS, newValue.rawValue) }
     }
     /// Referenced File ID (0004,1500), or nil when the record references no file.
     public var referencedFileID: FileID? {
-        get { keys.strings(.referencedFileID).map(FileID.init) }
+        get {
+            if packed.isEmpty { return stored.strings(.referencedFileID).map(FileID.init) }
+            return value(.referencedFileID).map { FileID(DataSet([DataElement(tag: .referencedFileID, vr: .CS, bytes: $0)]).strings(.referencedFileID) ?? []) }
+        }
         set {
             if let f = newValue { keys.setString(.referencedFileID, .CS, f.components) } else { keys.remove(.referencedFileID) }
         }
     }
-    public var referencedSOPClassUID: String? { keys.string(.referencedSOPClassUIDInFile) }
-    public var referencedSOPInstanceUID: String? { keys.string(.referencedSOPInstanceUIDInFile) }
-    public var referencedTransferSyntaxUID: String? { keys.string(.referencedTransferSyntaxUIDInFile) }
+    public var referencedSOPClassUID: String? { string(.referencedSOPClassUIDInFile, .UI) }
+    public var referencedSOPInstanceUID: String? { string(.referencedSOPInstanceUIDInFile, .UI) }
+    public var referencedTransferSyntaxUID: String? { string(.referencedTransferSyntaxUIDInFile, .UI) }
+
+    /// ``DICOMCore/DataSet/string(_:)`` of a key whose VR uses no character set, without unpacking the record.
+    func string(_ tag: Tag, _ vr: VR) -> String? {
+        if packed.isEmpty { return stored.string(tag) }
+        return value(tag).map { DataSet([DataElement(tag: tag, vr: vr, bytes: $0)]).string(tag) ?? "" }
+    }
 
     /// Visits this record and its descendants depth-first, parents before children.
     public func forEach(depth: Int = 0, _ body: (DirectoryRecord, Int) throws -> Void) rethrows {

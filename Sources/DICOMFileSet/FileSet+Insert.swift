@@ -14,11 +14,13 @@ extension FileSet {
     public mutating func insert(_ built: BuiltRecords, index: inout FileSetIndex) -> InsertResult {
         let uid = FileSetIndex.key(built.instance.keys, .referencedSOPInstanceUIDInFile) ?? []
         if let existing = index.instances[uid] { return .duplicate(existingFileID: FileSetIndex.fileID(existing)) }
+        // The instance record is held packed: one buffer about its DICOMDIR size, not an element array and a value each.
+        let fileIDElement = built.instance.keys[.referencedFileID]
         var instance = built.instance
-        index.share(&instance.keys)
+        if !instance.pack() { index.share(&instance.keys) }
         if built.isRootLevel {
             records.append(instance)
-            index.instances[uid] = .some(instance.keys[.referencedFileID])
+            index.instances[uid] = .some(fileIDElement)
             return .inserted(problems: [])
         }
         let pid = FileSetIndex.key(built.patient, .patientID) ?? []
@@ -47,7 +49,7 @@ extension FileSet {
         let patientIndex: Int
         if let st = studyPath {
             patientIndex = st.patient
-            let holder = FileSetIndex.key(records[st.patient].keys, .patientID) ?? []
+            let holder = FileSetIndex.key(records[st.patient], .patientID) ?? []
             if holder != pid {
                 report(
                     .error, .studyUnderTwoPatients, once: text(suid) + "\u{0}" + text(pid),
@@ -57,46 +59,70 @@ extension FileSet {
         } else if let p = index.patients[pid] {
             patientIndex = p
         } else {
-            records.append(DirectoryRecord(type: .patient, keys: built.patient))
+            records.append(Self.packed(DirectoryRecord(type: .patient, keys: built.patient)))
             patientIndex = records.count - 1
             index.patients[pid] = patientIndex
         }
-        if FileSetIndex.key(records[patientIndex].keys, .patientID) == pid {
-            let old = records[patientIndex].keys, new = built.patient
-            let a = old.text(.patientName) ?? "", b = new.text(.patientName) ?? ""
+        if FileSetIndex.key(records[patientIndex], .patientID) == pid {
+            let new = built.patient
+            // The names' bytes first: the record is decoded only when they differ.
+            func trailingTrimmed(_ v: [UInt8]?) -> ArraySlice<UInt8>? {
+                guard let v else { return nil }
+                var end = v.count
+                while end > 0 && (v[end - 1] == 0x20 || v[end - 1] == 0) { end -= 1 }
+                return v[..<end]
+            }
+            let same = trailingTrimmed(records[patientIndex].value(.patientName)) == trailingTrimmed(new[.patientName]?.bytes)
+            let a = same ? "" : records[patientIndex].keys.text(.patientName) ?? "", b = same ? "" : new.text(.patientName) ?? ""
             if a != b {
                 report(
                     .warning, .patientNameConflict, once: text(pid) + "\u{0}" + b,
                     "Patient ID '\(text(pid))' has Patient's Name '\(a)' in the DICOMDIR and '\(b)' in this instance; the PATIENT record keeps '\(a)'",
                     "PS3.3 F.5.1")
             }
-            Self.fill(&records[patientIndex].keys, from: new, tags: built.fillIfEmpty[.patient] ?? [], problems: &problems, fileID: fileIDText)
+            Self.fill(&records[patientIndex], from: new, tags: built.fillIfEmpty[.patient] ?? [], problems: &problems, fileID: fileIDText)
         }
         if studyPath == nil {
-            records[patientIndex].children.append(DirectoryRecord(type: .study, keys: built.study))
+            records[patientIndex].children.append(Self.packed(DirectoryRecord(type: .study, keys: built.study)))
             let path = FileSetIndex.StudyPath(patient: patientIndex, study: records[patientIndex].children.count - 1)
             index.studies[suid] = path
             studyPath = path
         } else if let st = studyPath {
             Self.fill(
-                &records[st.patient].children[st.study].keys, from: built.study, tags: built.fillIfEmpty[.study] ?? [],
+                &records[st.patient].children[st.study], from: built.study, tags: built.fillIfEmpty[.study] ?? [],
                 problems: &problems, fileID: fileIDText)
         }
         let st = studyPath!
         if seriesPath == nil {
-            records[st.patient].children[st.study].children.append(DirectoryRecord(type: .series, keys: built.series))
+            records[st.patient].children[st.study].children.append(Self.packed(DirectoryRecord(type: .series, keys: built.series)))
             let path = FileSetIndex.SeriesPath(patient: st.patient, study: st.study, series: records[st.patient].children[st.study].children.count - 1)
             index.series[euid] = path
             seriesPath = path
         } else if let sp = seriesPath {
             Self.fill(
-                &records[sp.patient].children[sp.study].children[sp.series].keys, from: built.series,
+                &records[sp.patient].children[sp.study].children[sp.series], from: built.series,
                 tags: built.fillIfEmpty[.series] ?? [], problems: &problems, fileID: fileIDText)
         }
         let sp = seriesPath!
         records[sp.patient].children[sp.study].children[sp.series].children.append(instance)
-        index.instances[uid] = .some(instance.keys[.referencedFileID])
+        index.instances[uid] = .some(fileIDElement)
         return .inserted(problems: problems)
+    }
+
+    /// The record packed when it can be (``DirectoryRecord/pack()``).
+    static func packed(_ record: DirectoryRecord) -> DirectoryRecord {
+        var r = record
+        r.pack()
+        return r
+    }
+
+    /// ``fill(_:from:tags:problems:fileID:)`` of a record, unpacked only when a key is filled in or a conflict found.
+    static func fill(_ record: inout DirectoryRecord, from new: DataSet, tags: [Tag], problems: inout [FileSetProblem], fileID: String?) {
+        let needed = tags.contains { tag in
+            guard let e = new[tag], RecordBuilder.Context.isNonEmpty(e) else { return false }
+            return !(record.value(tag).map { RecordBuilder.Context.isNonEmpty(DataElement(tag: tag, vr: e.vr, bytes: $0)) } ?? false)
+        }
+        if needed { fill(&record.keys, from: new, tags: tags, problems: &problems, fileID: fileID) }
     }
 
     /// Copies the listed keys from `new` into `record` where the record has no value, keeping one

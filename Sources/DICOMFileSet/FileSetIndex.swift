@@ -26,17 +26,17 @@ public struct FileSetIndex: Sendable {
     public init(_ fileSet: FileSet) {
         for (p, patient) in fileSet.records.enumerated() {
             patient.forEach { r, _ in
-                if let uid = Self.key(r.keys, .referencedSOPInstanceUIDInFile), !uid.isEmpty, instances[uid] == nil {
-                    instances[uid] = .some(r.keys[.referencedFileID])
+                if let uid = Self.key(r, .referencedSOPInstanceUIDInFile), !uid.isEmpty, instances[uid] == nil {
+                    instances[uid] = .some(r.value(.referencedFileID).map { DataElement(tag: .referencedFileID, vr: .CS, bytes: $0) })
                 }
             }
-            guard patient.type == .patient, let pid = Self.key(patient.keys, .patientID) else { continue }
+            guard patient.type == .patient, let pid = Self.key(patient, .patientID) else { continue }
             if patients[pid] == nil { patients[pid] = p }
             for (s, study) in patient.children.enumerated() where study.type == .study {
-                guard let suid = Self.key(study.keys, .studyInstanceUID), !suid.isEmpty else { continue }
+                guard let suid = Self.key(study, .studyInstanceUID), !suid.isEmpty else { continue }
                 if studies[suid] == nil { studies[suid] = StudyPath(patient: p, study: s) }
                 for (e, ser) in study.children.enumerated() where ser.type == .series {
-                    guard let euid = Self.key(ser.keys, .seriesInstanceUID), !euid.isEmpty else { continue }
+                    guard let euid = Self.key(ser, .seriesInstanceUID), !euid.isEmpty else { continue }
                     if series[euid] == nil { series[euid] = SeriesPath(patient: p, study: s, series: e) }
                 }
             }
@@ -63,9 +63,13 @@ public struct FileSetIndex: Sendable {
         return DirectoryRecord(keys: DataSet([element]), offset: -1, inUse: true).referencedFileID
     }
 
+    /// The value bytes of a record's key without padding, read without unpacking the record.
+    static func key(_ r: DirectoryRecord, _ tag: Tag) -> [UInt8]? { r.value(tag).flatMap(unpadded) }
+
     /// The value bytes of a key without padding (leading and trailing spaces, trailing NULs).
-    static func key(_ ds: DataSet, _ tag: Tag) -> [UInt8]? {
-        guard let b = ds[tag]?.bytes else { return nil }
+    static func key(_ ds: DataSet, _ tag: Tag) -> [UInt8]? { ds[tag]?.bytes.flatMap(unpadded) }
+
+    static func unpadded(_ b: [UInt8]) -> [UInt8]? {
         var lo = 0, hi = b.count
         while hi > lo && (b[hi - 1] == 0x20 || b[hi - 1] == 0) { hi -= 1 }
         while lo < hi && b[lo] == 0x20 { lo += 1 }
@@ -84,13 +88,13 @@ public struct FileSetIndex: Sendable {
             return fs.records[p].children[s].children[e]
         }
         if let p = patients[pid] {
-            guard let r = at(p), r.type == .patient, Self.key(r.keys, .patientID) == pid else { return false }
+            guard let r = at(p), r.type == .patient, Self.key(r, .patientID) == pid else { return false }
         }
         if let s = studies[suid] {
-            guard let r = at(s.patient, s.study), r.type == .study, Self.key(r.keys, .studyInstanceUID) == suid else { return false }
+            guard let r = at(s.patient, s.study), r.type == .study, Self.key(r, .studyInstanceUID) == suid else { return false }
         }
         if let e = series[euid] {
-            guard let r = at(e.patient, e.study, e.series), r.type == .series, Self.key(r.keys, .seriesInstanceUID) == euid else { return false }
+            guard let r = at(e.patient, e.study, e.series), r.type == .series, Self.key(r, .seriesInstanceUID) == euid else { return false }
         }
         return true
     }

@@ -26,14 +26,16 @@ extension RecordBuilderTests {
         let instances = fs.records[0].children[0].children[0].children
         XCTAssertEqual(instances.count, 5)
         XCTAssertEqual(instances.map(\.referencedSOPInstanceUID), (0..<5).map { "1.2.9.\($0)" })
-        // Equal short values of the inserted records are held once (record type, SOP Class, transfer syntax).
-        func storage(_ r: DirectoryRecord, _ t: Tag) -> UnsafeRawPointer? { r.keys[t]?.bytes?.withUnsafeBytes { $0.baseAddress } }
-        for t in [Tag.directoryRecordType, .referencedSOPClassUIDInFile, .referencedTransferSyntaxUIDInFile] {
-            XCTAssertNotNil(storage(instances[0], t))
-            XCTAssertEqual(storage(instances[0], t), storage(instances[4], t), "\(t)")
+        // Every inserted record is held packed: its keys as one encoded buffer, read back unchanged.
+        for (i, r) in instances.enumerated() {
+            XCTAssertFalse(r.packed.isEmpty)
+            XCTAssertEqual(r.type, .image)
+            XCTAssertEqual(r.referencedFileID, FileID(["IMG", "I\(i)"]))
+            XCTAssertEqual(r.keys.string(.referencedSOPInstanceUIDInFile), "1.2.9.\(i)")
+            XCTAssertEqual(r.keys.string(.referencedTransferSyntaxUIDInFile), ele)
         }
-        XCTAssertNotEqual(storage(instances[0], .referencedSOPInstanceUIDInFile), storage(instances[4], .referencedSOPInstanceUIDInFile))
         for r in [fs.records[0], fs.records[0].children[0], fs.records[0].children[0].children[0]] {
+            XCTAssertFalse(r.packed.isEmpty)
             XCTAssertNil(r.referencedFileID)
             XCTAssertNotNil(r.keys[.directoryRecordType])
         }

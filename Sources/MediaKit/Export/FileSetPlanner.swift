@@ -35,7 +35,8 @@ public enum FileSetPlanner {
         var rewrites: [FileSetRewrite] = []
         var rewriteBySource: [String: Int] = [:]
         var icons: [FileSetPlan.Icon] = []
-        var sourceBySOP: [String: String] = [:]
+        /// SOP Instance UID -> the input added with it (its place in `instances`): half a path's size per file.
+        var sourceBySOP: [String: Int32] = [:]
         let staging = FileSetSink.stagingFolder(root: root, options: options)
         func plan() -> FileSetPlan {
             FileSetPlan(
@@ -55,6 +56,7 @@ public enum FileSetPlanner {
         var loaded: [Int: Result<PlannedInstance, Error>] = [:]
         // One entry per input at most: the arrays at their final size at once, not twice it after doubling.
         report.added.reserveCapacity(report.added.count + order.count)
+        sourceBySOP.reserveCapacity(order.count)
         if !options.inPlace { copies.reserveCapacity(order.count + 1) }
         for (n, at) in order.enumerated() {
             var inst = instances[at]
@@ -101,7 +103,8 @@ public enum FileSetPlanner {
             if let v = options.profile.violation(sopClassUID: inst.sopClassUID, transferSyntaxUID: inst.transferSyntax.uid, header: inst.header) {
                 report.refused.append((inst.path, v)); continue
             }
-            if let earlier = sourceBySOP[inst.sopInstanceUID] {
+            if let earlierAt = sourceBySOP[inst.sopInstanceUID] {
+                let earlier = instances[Int(earlierAt)].path
                 switch Result(catching: { try sameContent(earlier, inst.path) }) {
                 case .success(true):
                     report.alreadyPresent.append((inst.path, "(same as \(earlier))"))
@@ -188,7 +191,7 @@ public enum FileSetPlanner {
                         size: options.profile.icons?.size ?? 64, required: options.profile.icons?.required == true,
                         problemIndex: report.problems.count, order: n))
             }
-            sourceBySOP[inst.sopInstanceUID] = inst.path
+            sourceBySOP[inst.sopInstanceUID] = Int32(at)
             let fileIDPath = fileID.path  // one string for the report and the copy
             report.added.append(.init(fileID: fileIDPath, source: inst.path, recordType: built.instance.type.rawValue, sopInstanceUID: inst.sopInstanceUID))
             if !options.inPlace {
