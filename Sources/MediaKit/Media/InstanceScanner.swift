@@ -80,26 +80,31 @@ public enum InstanceScanner {
                 throw MediaError(.notFound, "no such file or folder", path: path)
             }
         }
-        // Read headers on both cores.
+        // Read headers on both cores, a chunk at a time: each chunk's results are moved into the instances before
+        // the next is read, so the results of every file are never held beside the instances made of them.
         let paths = candidates
-        let results = ConcurrentSlots<Result<SourceInstance, MediaError>>(count: candidates.count)
         let done = ConcurrentCounter()
-        DispatchQueue.concurrentPerform(iterations: candidates.count) { i in
-            results[i] = readInstance(paths[i], keepHeader: keepHeaders)
-            let n = done.increment()
-            if let progress, n % 64 == 0 || n == paths.count { progress(n, paths.count) }
-        }
         // One SourceInstance per file is kept for the whole run: the array at its final size at once.
         scan.instances.reserveCapacity(candidates.count)
         var shared = SharedStrings()
-        for r in results.values {
-            switch r {
-            case .success(var inst):
-                shared.share(&inst)
-                scan.instances.append(inst)
-            case .failure(let e) where e.code == .inputNotDICOM: scan.notDICOM.append((e.path ?? "", e.message))
-            case .failure(let e): scan.unreadable.append((e.path ?? "", e.message))
-            case .none: break
+        let chunk = 4096
+        for start in stride(from: 0, to: paths.count, by: chunk) {
+            let range = start..<min(paths.count, start + chunk)
+            let results = ConcurrentSlots<Result<SourceInstance, MediaError>>(count: range.count)
+            DispatchQueue.concurrentPerform(iterations: range.count) { k in
+                results[k] = readInstance(paths[range.lowerBound + k], keepHeader: keepHeaders)
+                let n = done.increment()
+                if let progress, n % 64 == 0 || n == paths.count { progress(n, paths.count) }
+            }
+            for r in results.values {
+                switch r {
+                case .success(var inst):
+                    shared.share(&inst)
+                    scan.instances.append(inst)
+                case .failure(let e) where e.code == .inputNotDICOM: scan.notDICOM.append((e.path ?? "", e.message))
+                case .failure(let e): scan.unreadable.append((e.path ?? "", e.message))
+                case .none: break
+                }
             }
         }
         return scan
