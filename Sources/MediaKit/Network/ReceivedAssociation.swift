@@ -84,14 +84,20 @@ final class ReceiveTally: AssociationObserver {
         }
     }
 
+    /// Reports the association, then stops counting it as active: a listener that waits for `active == 0` before
+    /// exiting never cuts a report short (its stdout line written, its failure lines not yet on stderr).
     func ended(_ id: Int, _ negotiated: NegotiatedAssociation, error: (any Error)?) {
-        let done = state.withLock { s -> ReceivedAssociation? in
-            s.lastActivity = .now
-            return s.open.removeValue(forKey: id)
-        }
-        guard var done else { return }
+        guard
+            var done = state.withLock({ s -> ReceivedAssociation? in
+                s.lastActivity = .now; return s.open[id]
+            })
+        else { return }
         if let error { done.error = (error as? NetworkError)?.message ?? "\(error)" }
         report(done)
+        state.withLock { s in
+            s.open.removeValue(forKey: id)
+            s.lastActivity = .now
+        }
     }
 
     /// Associations established and not yet ended.

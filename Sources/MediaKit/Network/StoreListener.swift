@@ -8,10 +8,13 @@ import FileSystem
 public final class StoreListener: Sendable {
     let listener: AssociationListener
     let staging: String
+    let tally: ReceiveTally
     /// The port it listens on.
     public var port: Int { listener.port }
 
-    init(listener: AssociationListener, staging: String) { self.listener = listener; self.staging = staging }
+    init(listener: AssociationListener, staging: String, tally: ReceiveTally) {
+        self.listener = listener; self.staging = staging; self.tally = tally
+    }
 
     /// Binds and starts serving; `stored` is told of each instance once it is in the store. A port that cannot be bound throws.
     public static func start(
@@ -28,17 +31,17 @@ public final class StoreListener: Sendable {
         let services: [any DIMSEServiceProvider] = [TalliedService(inner: VerificationSCP(), tally: tally), TalliedService(inner: receiver, tally: tally)]
         do {
             let l = try await AssociationListener.bind(host: options.host, port: options.port, policy: policy, services: services, observer: tally)
-            return StoreListener(listener: l, staging: folder)
+            return StoreListener(listener: l, staging: folder, tally: tally)
         } catch {
             _ = removeTree(folder)
             throw error
         }
     }
 
-    /// Stops accepting, lets the running associations finish, and removes the staging folder.
+    /// Stops accepting, lets the running associations finish and be reported, and removes the staging folder.
     public func close() async {
         await listener.close()
-        while listener.activeAssociations > 0 { try? await Task.sleep(for: .milliseconds(50)) }
+        while listener.activeAssociations > 0 || tally.active > 0 { try? await Task.sleep(for: .milliseconds(50)) }
         _ = removeTree(staging)
     }
 }
