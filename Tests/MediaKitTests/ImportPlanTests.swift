@@ -21,6 +21,12 @@ final class ImportPlanTests: XCTestCase {
         XCTAssertEqual(m.fileSetUID, "1.2.9.99")
         XCTAssertEqual(m.candidates.map(\.path), ["DICOM/IM1", "DICOM/IM3", "autorun.inf"])
         XCTAssertEqual(m.candidates.map { $0.record?.referencedSOPInstanceUID }, ["1.2.9.1.1", nil, nil])
+        // A candidate's record is its file reference alone, held packed: one buffer per file however large the medium.
+        let reference = try XCTUnwrap(m.candidates[0].record)
+        XCTAssertFalse(reference.packed.isEmpty)
+        XCTAssertEqual(reference.referencedFileID?.path, "DICOM/IM1")
+        XCTAssertTrue(reference.keys.allSatisfy { DirectoryRecord.fileReferenceTags.contains($0.tag) })
+        XCTAssertTrue(reference.children.isEmpty)
         XCTAssertEqual(plan.fileCount, 3)
         XCTAssertEqual(plan.listedCount, 1)
         XCTAssertEqual(plan.transforms, ["reconcile", "deidentify"])

@@ -187,11 +187,14 @@ public enum ImportPlanner {
 
 extension DirectoryRecord {
     /// The elements of the record an import reads (PS3.3 F.5): Directory Record Type, Referenced File ID and the
-    /// Referenced SOP Class, SOP Instance and Transfer Syntax UID in File; no children.
+    /// Referenced SOP Class, SOP Instance and Transfer Syntax UID in File; no children. Held packed (one buffer,
+    /// not a value array per element); these CS and UI values do not depend on the character set.
     var fileReference: DirectoryRecord {
         var r = self
         r.children = []
         r.keys.removeAll { !Self.fileReferenceTags.contains($0.tag) }
+        r.keys.characterSet = .default
+        r.pack()
         return r
     }
 
