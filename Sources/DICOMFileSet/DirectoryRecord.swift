@@ -42,13 +42,13 @@ public struct DirectoryRecord: Sendable, Equatable {
     }
 
     /// Holds the keys packed (see ``packed``) when they encode and decode to the same elements: values
-    /// of at most 64 KiB, no sequence, no group length, no offset or In-use Flag, a character set that
-    /// its own (0008,0005) gives. Returns whether the record is packed.
+    /// of even length (an odd one would come back padded) and at most 64 KiB, no sequence, no group length,
+    /// no offset or In-use Flag, a character set that its own (0008,0005) gives. Returns whether the record is packed.
     @discardableResult
     public mutating func pack() -> Bool {
         guard packed.isEmpty else { return true }
         for e in stored {
-            guard let b = e.bytes, e.vr.isWellFormed, b.count <= 0xFFFE || e.vr.hasLongLength, !e.tag.isGroupLength,
+            guard let b = e.bytes, b.count % 2 == 0, e.vr.isWellFormed, b.count <= 0xFFFE || e.vr.hasLongLength, !e.tag.isGroupLength,
                 !(Self.writerTags ~= e.tag)
             else { return false }
         }

@@ -86,6 +86,12 @@ final class PackedRecordTests: XCTestCase {
         var long = image(5)
         long.keys.set(DataElement(tag: .imageComments, vr: .LT, bytes: [UInt8](repeating: 0x41, count: 0x10000)))
         XCTAssertFalse(long.pack())
+
+        // An odd-length value (as read from a damaged DICOMDIR) would come back padded: found by fuzz-dicomdir.
+        var odd = image(6)
+        odd.keys.set(DataElement(tag: .photometricInterpretation, vr: .CS, bytes: Array("RGB".utf8)))
+        XCTAssertFalse(odd.pack())
+        XCTAssertEqual(odd.keys[.photometricInterpretation]?.bytes, Array("RGB".utf8))
     }
 
     func testDICOMDIROfPackedRecordsIsTheSameBytes() throws {
@@ -123,9 +129,11 @@ final class PackedRecordTests: XCTestCase {
         XCTAssertEqual(ElementStream.offset(before: .offsetOfTheNextDirectoryRecord, in: bytes), 0)
         XCTAssertEqual(ElementStream.offset(before: .patientName, in: bytes), 14)
         XCTAssertEqual(ElementStream.offset(before: .patientBirthDate, in: bytes), bytes.count)
+        XCTAssertEqual(ElementStream.tags(in: bytes), [.directoryRecordType, .patientID])
         for cut in 0..<bytes.count {
             let part = Array(bytes[..<cut])
             XCTAssertNil(ElementStream.value(.patientID, in: part), "cut at \(cut)")
+            XCTAssertEqual(ElementStream.tags(in: part), cut < 14 ? [] : [.directoryRecordType], "cut at \(cut)")
             _ = ElementStream.offset(before: .patientID, in: part)
         }
         var long = bytes
