@@ -6,7 +6,9 @@
 //    throw; they never trap, hang (loops in offset chains, deep nesting) or touch bad memory;
 //  * whatever tree was recovered re-encodes with DICOMDIRWriter, and the written DICOMDIR reads
 //    back with no structural problem and the same number of records in the same order (the
-//    offsets the writer computes are always consistent).
+//    offsets the writer computes are always consistent);
+//  * read again with a DirectoryRecordCollector (each record made and packed as its item is parsed), the
+//    same bytes give the same records, problems and written DICOMDIR.
 import DICOMCore
 import DICOMFileSet
 import DICOMIO
@@ -22,8 +24,16 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         _ = r.referencedFileID?.nonConformance
         _ = r.referencedFileID?.escapesRoot
     }
+    let collector = DirectoryRecordCollector()
+    guard let streamed = try? Part10Reader.read(bytes: bytes, path: "DICOMDIR", options: collector.reading(ReadOptions())) else {
+        preconditionFailure("the bytes read whole do not read with a record collector")
+    }
+    let collected = DICOMDIRReader.read(streamed, collected: collector)
+    precondition(collected.allRecords().map { $0.record.keys } == fs.allRecords().map { $0.record.keys }, "collected records differ")
+    precondition(collected.problems.map(\.code) == fs.problems.map(\.code), "collected read reports other problems")
     guard FileID.isValidFileSetUIDForFuzz(fs.fileSetUID) else { return 0 }
     guard let written = try? DICOMDIRWriter.encode(fs) else { return 0 }
+    precondition((try? DICOMDIRWriter.encode(collected)) == written, "collected records write another DICOMDIR")
     guard let back = try? Part10Reader.read(bytes: written, path: "rewritten") else {
         preconditionFailure("a DICOMDIR we wrote does not read back")
     }

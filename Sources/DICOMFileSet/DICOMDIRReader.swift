@@ -11,7 +11,9 @@ public enum DICOMDIRReader {
 
     /// The File-set of a parsed DICOMDIR. Each record takes over its item's storage when the caller gives the
     /// file up (`read(consume file)`): the tree is not a second copy of the records beside the parsed items.
-    public static func read(_ file: consuming DICOMFile) -> FileSet {
+    /// With `collected`, the records an ``DirectoryRecordCollector`` made while the file was parsed are used
+    /// when the parse left the Directory Record Sequence empty.
+    public static func read(_ file: consuming DICOMFile, collected: DirectoryRecordCollector? = nil) -> FileSet {
         var ds = file.dataSet
         file.dataSet = DataSet()
         var fs = FileSet(
@@ -51,21 +53,34 @@ public enum DICOMDIRReader {
             fs.problems = problems
             return fs
         }
-        // The links of every item, read before any item becomes a record.
-        let links = items.map {
-            Links(next: link($0, .offsetOfTheNextDirectoryRecord), lower: link($0, .offsetOfReferencedLowerLevelDirectoryEntity), offset: $0.itemOffset)
+        // One record per item, in file order, with its links: made by the collector as the file was parsed, or
+        // here from each item's own storage (the item is left empty).
+        var records: [DirectoryRecord] = []
+        var links: [Links] = []
+        if let collected, items.isEmpty {
+            (records, links) = collected.take()
+        } else {
+            records.reserveCapacity(items.count)
+            links.reserveCapacity(items.count)
+            for i in items.indices {
+                var item = DataSet()
+                swap(&item, &items[i])
+                links.append(Links(item))
+                records.append(makeRecord(item))
+            }
+            items = []
         }
         // Item offsets: where each record starts. For DICOMDIRs read from a non-LE stream there are none.
         var indexByOffset: [Int: Int] = [:]
         for (i, l) in links.enumerated() where l.offset >= 0 { indexByOffset[l.offset] = i }
-        /// The record of item `i`, made from the item's own storage (the item is left empty: each is taken once).
+        /// The record of item `i` (taken once: its place is left empty).
         func take(_ i: Int) -> DirectoryRecord {
-            var item = DataSet()
-            swap(&item, &items[i])
-            return makeRecord(item)
+            var r = DirectoryRecord(keys: DataSet(), offset: -1, inUse: true)
+            swap(&r, &records[i])
+            return r
         }
         let rootOffset = ds.integer(.offsetOfTheFirstDirectoryRecordOfTheRootDirectoryEntity) ?? 0
-        let offsetsUsable = !items.isEmpty && rootOffset != 0 && indexByOffset[rootOffset] != nil
+        let offsetsUsable = !records.isEmpty && rootOffset != 0 && indexByOffset[rootOffset] != nil
         var reached = Set<Int>()
         var inactive: [DirectoryRecord] = []
 
@@ -112,7 +127,7 @@ public enum DICOMDIRReader {
         /// Heads of the chains no reached record links to, built by their own links (orphans),
         /// then records in cycles among themselves, one by one: every record any link reaches is kept.
         func unreachedEntities(report: Bool) -> [DirectoryRecord] {
-            let unreached = items.indices.filter { !reached.contains($0) }
+            let unreached = records.indices.filter { !reached.contains($0) }
             guard !unreached.isEmpty else { return [] }
             var pointedAt = Set<Int>()
             for i in unreached {
@@ -122,7 +137,7 @@ public enum DICOMDIRReader {
             }
             var out: [DirectoryRecord] = []
             for i in unreached where !pointedAt.contains(i) && !reached.contains(i) {
-                let rec = makeRecord(items[i])  // named in the problem; the entity below takes the item
+                let rec = records[i]  // named in the problem; the entity below takes it
                 let sub = entity(from: links[i].offset, depth: 0, orphan: report)
                 out += sub
                 let count = sub.reduce(0) { $0 + $1.subtreeCount }
@@ -136,7 +151,7 @@ public enum DICOMDIRReader {
             }
             // Unreached records in cycles among themselves (no head of their own): each cycle from its first record.
             for i in unreached where !reached.contains(i) {
-                let rec = makeRecord(items[i])
+                let rec = records[i]
                 problems.append(
                     FileSetProblem(
                         .error, .orphanRecord,
@@ -159,19 +174,19 @@ public enum DICOMDIRReader {
                     rule: "PS3.3 F.3.2.1", offset: lastRoot)
             }
             fs.orphans = unreachedEntities(report: true)
-        } else if !items.isEmpty {
+        } else if !records.isEmpty {
             let how = linksUsable ? "records listed by their own links" : "tree rebuilt from record order"
             problem(
                 .error, rootOffset == 0 ? .noRootOffset : .offsetNotItem,
                 rootOffset == 0
-                    ? "the root offset (0004,1200) is 0 or missing although there are \(items.count) records; \(how)"
+                    ? "the root offset (0004,1200) is 0 or missing although there are \(records.count) records; \(how)"
                     : "the root offset (0004,1200) does not point at a record; \(how)",
                 rule: "PS3.3 F.3.2.1", offset: rootOffset == 0 ? nil : rootOffset)
             if linksUsable {
                 // Chains no record links to are the root entity (and any orphans): follow their own links.
                 fs.records = unreachedEntities(report: false)
             } else {
-                fs.records = rebuildFromOrder(items.indices.map(take), problems: &problems)
+                fs.records = rebuildFromOrder(records.indices.map(take), problems: &problems)
             }
         }
         // Records the root entity may not hold (PS3.3 Table F.4-1): reported, still listed.
@@ -195,6 +210,10 @@ public enum DICOMDIRReader {
         var next: Int
         var lower: Int
         var offset: Int
+
+        init(_ item: DataSet) {
+            next = link(item, .offsetOfTheNextDirectoryRecord); lower = link(item, .offsetOfReferencedLowerLevelDirectoryEntity); offset = item.itemOffset
+        }
     }
 
     static func link(_ item: DataSet, _ tag: Tag) -> Int { item.integer(tag) ?? 0 }

@@ -46,6 +46,17 @@ public enum ElementStream {
         return (t, header, length)
     }
 
+    /// The tags of a stream's elements, in order, read from their headers (up to where it is not well formed).
+    public static func tags(in bytes: [UInt8]) -> [Tag] {
+        var out: [Tag] = []
+        var p = 0
+        while let (t, header, length) = element(at: p, in: bytes) {
+            out.append(t)
+            p += header + length
+        }
+        return out
+    }
+
     /// The value field of `tag` in a stream of elements in tag order, found by walking the element
     /// headers without decoding any value; nil when absent or when the stream is not well formed there.
     public static func value(_ tag: Tag, in bytes: [UInt8]) -> ArraySlice<UInt8>? {

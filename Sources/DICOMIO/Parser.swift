@@ -141,7 +141,9 @@ struct Parser {
             let vrFromDictionary = !syntax.isExplicitVR || e.vr == .UN
             /// A UN value whose dictionary VR is SQ, parsed as an Implicit VR LE sequence (PS3.5 §6.2.2); nil when it is not one.
             func reparseAsSequence(_ raw: [UInt8]) -> [DataSet]? {
-                var p = Parser(src: ByteSource(bytes: raw, path: src.path), syntax: .implicitVRLittleEndian, options: options)
+                var kept = options
+                kept.itemSink = nil  // a reparse may fail after some items: its items stay in the sequence it returns
+                var p = Parser(src: ByteSource(bytes: raw, path: src.path), syntax: .implicitVRLittleEndian, options: kept)
                 p.offsetBase = -1
                 var items: [DataSet] = []
                 var q = 0

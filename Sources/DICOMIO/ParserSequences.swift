@@ -61,7 +61,11 @@ extension Parser {
                 kept.itemOffset = item.itemOffset
                 item = kept
             }
-            items.append(item)
+            if depth == 1, let sink = options.itemSink, sink.sequence == seqTag {
+                sink.take(item)
+            } else {
+                items.append(item)
+            }
         }
     }
 

@@ -18,6 +18,9 @@ public struct ReadOptions: Sendable {
     /// In each item of this sequence keep only these elements, as each item is read (a DICOMDIR read for its file
     /// references: the records are never held whole); nil keeps everything.
     public var itemElements: (sequence: Tag, kept: Set<Tag>)?
+    /// Each item of this top-level sequence is handed to `take` as soon as it is read (after ``itemElements``)
+    /// instead of being kept: the sequence is left empty, so a DICOMDIR's records never exist all as items at once.
+    public var itemSink: ItemSink?
     public init(
         stopBeforePixelData: Bool = false, stopBefore: Tag? = nil, maxDepth: Int = 64,
         maxInflated: Int? = ReadOptions.defaultMaxInflated, maxItems: Int = 1_000_000
@@ -55,4 +58,11 @@ public struct ReadOptions: Sendable {
         let (v, o) = n.multipliedReportingOverflow(by: 1 << shift)
         return o ? nil : v
     }
+}
+
+/// Where a parser hands the items of one top-level sequence as it reads them (``ReadOptions/itemSink``).
+public struct ItemSink: Sendable {
+    public var sequence: Tag
+    public var take: @Sendable (DataSet) -> Void
+    public init(sequence: Tag, take: @escaping @Sendable (DataSet) -> Void) { self.sequence = sequence; self.take = take }
 }

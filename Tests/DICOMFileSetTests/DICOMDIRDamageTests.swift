@@ -5,7 +5,7 @@ import XCTest
 
 /// A DICOMDIR whose root links are damaged still yields every record any link reaches (PS3.3 F.2.1, F.3.2.1).
 final class DICOMDIRDamageTests: XCTestCase {
-    func patient(_ id: String, images: Int) -> DirectoryRecord {
+    static func patient(_ id: String, images: Int) -> DirectoryRecord {
         var p = DirectoryRecord(type: .patient)
         p.keys.setString(.patientID, .LO, id)
         var st = DirectoryRecord(type: .study)
@@ -25,7 +25,7 @@ final class DICOMDIRDamageTests: XCTestCase {
 
     /// Encodes two patients, then rewrites the first root offset with `first` (nil: keep) via `patch`.
     func damaged(_ patch: (inout [UInt8], _ firstRootAt: Int, _ records: FileSet) -> Void) throws -> FileSet {
-        let fs = FileSet(fileSetID: "T", records: [patient("A", images: 2), patient("BB", images: 3)])
+        let fs = FileSet(fileSetID: "T", records: [Self.patient("A", images: 2), Self.patient("BB", images: 3)])
         var bytes = try DICOMDIRWriter.encode(fs)
         let tag: [UInt8] = [0x04, 0x00, 0x00, 0x12, 0x55, 0x4C, 0x04, 0x00]
         let at = try XCTUnwrap((0..<(bytes.count - 8)).first { Array(bytes[$0..<$0 + 8]) == tag }) + 8
@@ -69,7 +69,7 @@ final class DICOMDIRDamageTests: XCTestCase {
 
     /// Keeping only some elements of each record as the DICOMDIR is parsed gives the same tree, with only those keys.
     func testRecordsReadWithOnlySomeElementsKeepTheTree() throws {
-        let fs = FileSet(fileSetID: "T", records: [patient("A", images: 2), patient("BB", images: 3)])
+        let fs = FileSet(fileSetID: "T", records: [Self.patient("A", images: 2), Self.patient("BB", images: 3)])
         let bytes = try DICOMDIRWriter.encode(fs)
         let full = DICOMDIRReader.read(try Part10Reader.read(bytes: bytes, path: "DICOMDIR"))
         var only = ReadOptions()

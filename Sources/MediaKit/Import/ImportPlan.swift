@@ -114,12 +114,13 @@ public enum ImportPlanner {
             do {
                 // Only what an import reads of each record (and its links) is kept as the DICOMDIR is parsed: the
                 // plan's memory does not grow with the records' keys.
-                let f = try medium.readDICOM(p, options: DirectoryRecord.fileReferencesOnly)
+                let collector = DirectoryRecordCollector()
+                let f = try medium.readDICOM(p, options: collector.reading(DirectoryRecord.fileReferencesOnly))
                 let sopClass = f.fileMeta.string(.mediaStorageSOPClassUID) ?? ""
                 guard sopClass == UID.mediaStorageDirectoryStorage else {
                     throw MediaError(.unreadable, "Media Storage SOP Class is '\(sopClass)', not Media Storage Directory Storage (PS3.10 8.6)")
                 }
-                fileSet = DICOMDIRReader.read(consume f)
+                fileSet = DICOMDIRReader.read(consume f, collected: collector)
             } catch {
                 summary.dicomdir = "broken"
                 summary.note = "DICOMDIR cannot be read (\(error)); scanned the medium instead"
@@ -192,6 +193,8 @@ extension DirectoryRecord {
     var fileReference: DirectoryRecord {
         var r = self
         r.children = []
+        // Already so (a DirectoryRecordCollector read for file references): the packed buffer is shared, not copied.
+        if !packed.isEmpty, ElementStream.tags(in: packed).allSatisfy(Self.fileReferenceTags.contains) { return r }
         r.keys.removeAll { !Self.fileReferenceTags.contains($0.tag) }
         r.keys.characterSet = .default
         r.pack()

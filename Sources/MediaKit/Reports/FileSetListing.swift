@@ -25,7 +25,9 @@ public struct FileSetListing: Sendable {
     public static func load(source: String, fileReferencesOnly: Bool = false) throws -> FileSetListing {
         var loc = try FileSetLocation(source: source)
         let file: DICOMFile
-        let options = fileReferencesOnly ? DirectoryRecord.fileReferencesOnly : ReadOptions()
+        // Records made (and packed) as their items are parsed when only file references are wanted.
+        let collector = fileReferencesOnly ? DirectoryRecordCollector() : nil
+        let options = collector?.reading(DirectoryRecord.fileReferencesOnly) ?? ReadOptions()
         do { file = try Part10Reader.read(path: loc.dicomdir, options: options) } catch let e as DICOMParseError {
             if e.code == .notDICOM || e.code == .empty {
                 let why = e.message.hasPrefix("not a DICOM file") ? e.message : "not a DICOM file: \(e.message)"
@@ -38,7 +40,7 @@ public struct FileSetListing: Sendable {
             let what = sopClass.isEmpty ? "DICOM file without a SOP Class" : "\(DataDictionary.uidName(sopClass) ?? sopClass) file"
             throw MediaError(.notDICOMDIR, "\(loc.dicomdir) is a\(what.first.map { "AEIOU".contains($0) } == true ? "n" : "") \(what), not a DICOMDIR")
         }
-        let fs = DICOMDIRReader.read(consume file)
+        let fs = DICOMDIRReader.read(consume file, collected: collector)
         let root = FileSetLocation.enclosingRoot(of: fs, dicomdir: loc.dicomdir, folder: loc.root)
         if root != loc.root { loc.root = root; loc.isLowerLevel = true }
         return FileSetListing(location: loc, fileSet: fs, problems: fs.problems)
