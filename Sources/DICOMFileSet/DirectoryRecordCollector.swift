@@ -16,7 +16,7 @@ public final class DirectoryRecordCollector: Sendable {
     /// `options` with its Directory Record Sequence items handed to this collector.
     public func reading(_ options: ReadOptions) -> ReadOptions {
         var o = options
-        o.itemSink = ItemSink(sequence: .directoryRecordSequence) { [self] item in add(item) }
+        o.itemSink = ItemSink(sequence: .directoryRecordSequence, begin: { [self] in _ = take() }, take: { [self] item in add(item) })
         return o
     }
 

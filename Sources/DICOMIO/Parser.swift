@@ -131,6 +131,8 @@ struct Parser {
                 stoppedBeforePixelData = true
                 return false
             }
+            // A second element with the sink's tag replaces the first (as below): what the sink took so far is dropped.
+            if depth == 0, let sink = options.itemSink, sink.sequence == tag { sink.begin() }
             guard var e = try parseElement(at: &pos, depth: depth, charset: cs) else { return false }
             if bigEndian, e.tag == .pixelData, e.vr == .OW, var raw = e.bytes, let bits = ds.integer(.bitsAllocated), bits > 16, bits % 8 == 0 {
                 // 32/64-bit pixels in big endian are whole big-endian words, not 16-bit ones (PS3.5 §8.1.1).

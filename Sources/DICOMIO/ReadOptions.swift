@@ -61,8 +61,14 @@ public struct ReadOptions: Sendable {
 }
 
 /// Where a parser hands the items of one top-level sequence as it reads them (``ReadOptions/itemSink``).
+/// `begin` runs at each top-level element with that tag: a data set may hold it twice, and the last one is kept.
 public struct ItemSink: Sendable {
     public var sequence: Tag
+    public var begin: @Sendable () -> Void
     public var take: @Sendable (DataSet) -> Void
-    public init(sequence: Tag, take: @escaping @Sendable (DataSet) -> Void) { self.sequence = sequence; self.take = take }
+    public init(sequence: Tag, begin: @escaping @Sendable () -> Void = {}, take: @escaping @Sendable (DataSet) -> Void) {
+        self.sequence = sequence
+        self.begin = begin
+        self.take = take
+    }
 }

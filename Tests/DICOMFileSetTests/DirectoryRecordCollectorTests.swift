@@ -97,4 +97,23 @@ final class DirectoryRecordCollectorTests: XCTestCase {
         XCTAssertTrue(fs.records[0].packed.isEmpty, "a record with a sequence stays unpacked")
         try readBothWays(bytes)
     }
+    /// A hostile DICOMDIR with two Directory Record Sequences: the whole read keeps the last one (PS3.5 §7.1
+    /// allows only one), and so does the collector, which drops the items it took from the first.
+    func testDuplicateRecordSequenceKeepsTheLastCollected() throws {
+        func sequenceStart(_ b: [UInt8]) throws -> Int {
+            let tag: [UInt8] = [0x04, 0x00, 0x20, 0x12]
+            return try XCTUnwrap((0..<(b.count - 4)).first { Array(b[$0..<$0 + 4]) == tag })
+        }
+        let first = try DICOMDIRWriter.encode(FileSet(fileSetID: "A", records: [DICOMDIRDamageTests.patient("A", images: 2)]))
+        let second = try DICOMDIRWriter.encode(FileSet(fileSetID: "B", records: [DICOMDIRDamageTests.patient("BB", images: 3)]))
+        let bytes = first + second[try sequenceStart(second)...]
+        let fs = try readBothWays(bytes)
+        XCTAssertTrue(fs.problems.contains { $0.message.contains("appears twice") })
+        let ids = fs.allRecords(includingOrphans: true).compactMap { $0.0.keys.string(.patientID) }
+        XCTAssertEqual(ids, ["BB"], "only the last sequence's patient")
+        // The same with the second copy first: the sink starts again at each one.
+        let swapped = second + first[try sequenceStart(first)...]
+        let other = try readBothWays(swapped)
+        XCTAssertEqual(other.allRecords(includingOrphans: true).compactMap { $0.0.keys.string(.patientID) }, ["A"])
+    }
 }
