@@ -23,7 +23,9 @@ public final class DICOMStore: Sendable {
     }
 
     public var objectsDirectory: String { root + "/objects" }
-    public var tmpDirectory: String { root + "/tmp" }
+    public var tmpDirectory: String { Self.tmpDirectory(root: root) }
+    /// The store's private folder (0700) for files being written and other scratch files.
+    public static func tmpDirectory(root: String) -> String { root + "/tmp" }
 
     /// Opens (and with `create`, creates) the store at `root`, running pending migrations.
     public init(root: String, create: Bool = true) throws {

@@ -70,4 +70,31 @@ final class ImportExecutorTests: XCTestCase {
         _ = try ImportExecutor(plan: plan, store: store, options: options).run()
         XCTAssertEqual(try store.count(), 0)
     }
+    /// An import's per-file lists go to an anonymous file in the store's private folder as they grow, and come back
+    /// whole for the report: every file imported, then every file already present.
+    func testPerFileListsSpillIntoTheStoreAndComeBackWhole() throws {
+        var contents: [String: [UInt8]] = [:]
+        for n in 0..<600 { contents["DICOM/I\(n)"] = try ImportFixture.instance(sop: "1.2.9.1.\(n)", number: n) }
+        let medium = MemoryMedium(contents: contents)
+        let store = try DICOMStore(root: dir + "/s")
+        let report = try StoreImporter.run(media: [medium], store: store, storeRoot: dir + "/s")
+        XCTAssertGreaterThan(report.imported.spilledBytes, 0, "600 entries pass the 64 KiB kept in memory")
+        XCTAssertEqual(report.imported.map(\.sourcePath).sorted(), contents.keys.sorted())
+        XCTAssertEqual(Set(report.imported.map(\.sopInstanceUID)).count, 600)
+        for item in report.imported {
+            XCTAssertEqual(item.source, "memory:test")
+            let stored = try XCTUnwrap(item.storedPath)
+            XCTAssertEqual(try readWholeFile(store.root + "/" + stored), contents[item.sourcePath])
+            XCTAssertEqual(item.sha256?.count, 64)
+        }
+        guard case .object(let top) = report.json, case .object(let lists)? = top.first(where: { $0.0 == "lists" })?.1,
+            case .array(let imported)? = lists.first(where: { $0.0 == "imported" })?.1
+        else { return XCTFail("no lists in the JSON report") }
+        XCTAssertEqual(imported.count, 600)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: store.tmpDirectory), [], "the spill file has no name")
+        let again = try StoreImporter.run(media: [medium], store: store, storeRoot: dir + "/s")
+        XCTAssertEqual(again.imported.count, 0)
+        XCTAssertEqual(again.alreadyPresent.map(\.sourcePath).sorted(), contents.keys.sorted())
+        XCTAssertGreaterThan(again.alreadyPresent.spilledBytes, 0)
+    }
 }

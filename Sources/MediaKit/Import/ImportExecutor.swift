@@ -18,14 +18,19 @@ public struct ImportExecutor {
     }
 
     /// Runs the plan; the report starts from the plan's findings. `progress(done, total)` after each batch.
-    public func run(progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> ImportReport {
+    /// The executor is used up: each batch's candidates (paths, records) are let go once it is read.
+    public consuming func run(progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> ImportReport {
         var report = plan.findings
         if options.dryRun { report.plan = (plan.text, plan.json) }
+        let total = plan.fileCount
+        // The plan's lists are moved out (the report's lists are then held once, so they spill; see SpillList).
+        plan.findings = ImportReport(store: report.store, dryRun: report.dryRun)
+        var media = plan.media
+        plan.media = []
         if let store, !options.dryRun {
             report.reconciliation = try store.reconcileIfIdle()
         }
         let key = options.provenanceKey ?? (0..<32).map { _ in UInt8.random(in: 0...255) }
-        let total = plan.fileCount
         var done = 0
         let body = { (session: DICOMStore.ImportSession?) throws in
             // Batch N commits (syncfs, renames, rows) on another thread while batch N+1 is read and staged.
@@ -33,19 +38,22 @@ public struct ImportExecutor {
             // On an error, no commit may go on after the session ends.
             defer { committer.wait() }
             do {
-                media: for medium in plan.media {
-                    let cands = medium.candidates
+                media: for m in media.indices {
+                    let count = media[m].candidates.count
                     var start = 0
-                    while start < cands.count {
+                    while start < count {
                         if options.shouldStop?() == true {
                             report.stopped = true
                             break media
                         }
                         var end = start, bytes = 0
-                        while end < cands.count && end - start < max(1, options.batchSize) && bytes < options.batchBytes {
-                            bytes += medium.sizes[cands[end].path] ?? 0; end += 1
+                        while end < count && end - start < max(1, options.batchSize) && bytes < options.batchBytes {
+                            bytes += media[m].sizes[media[m].candidates[end].path] ?? 0; end += 1
                         }
-                        try importBatch(Array(cands[start..<end]), of: medium, key: key, session: session, committer: committer, report: &report)
+                        try importBatch(
+                            Array(media[m].candidates[start..<end]), of: media[m], key: key, session: session, committer: committer, report: &report)
+                        // Read and staged: its candidates are not needed again (memory stays flat however many files).
+                        for k in start..<end { media[m].candidates[k] = ImportPlan.Candidate(path: "", record: nil) }
                         done += end - start
                         progress?(done, total)
                         start = end

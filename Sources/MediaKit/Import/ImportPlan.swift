@@ -1,6 +1,7 @@
 import DICOMCore
 import DICOMFileSet
 import DICOMIO
+import DICOMStore
 
 /// What an import will do, decided from the media's file listings and DICOMDIRs alone (no instance
 /// is read, nothing is written): per medium the files to read and the record naming each, plus what
@@ -74,7 +75,9 @@ public struct ImportPlan: Sendable {
 /// every file is read. Reads directory listings and DICOMDIRs only.
 public enum ImportPlanner {
     public static func plan(media: [any MediumReader], storeRoot: String, options: ImportOptions) throws -> ImportPlan {
-        var findings = ImportReport(store: storeRoot, dryRun: options.dryRun)
+        // A run's per-file lists go to the store's private folder (a dry run writes nothing, so it keeps them in memory).
+        var findings = ImportReport(
+            store: storeRoot, dryRun: options.dryRun, spillingIn: options.dryRun ? nil : DICOMStore.tmpDirectory(root: storeRoot))
         var plans: [ImportPlan.MediumPlan] = []
         for m in media { plans.append(try plan(m, report: &findings)) }
         return ImportPlan(media: plans, findings: findings, transforms: names(options.transform), provenance: options.provenance)
@@ -134,17 +137,21 @@ public enum ImportPlanner {
         default:
             summary.note = "no DICOMDIR; scanned the medium"
         }
+        // One candidate per file at most: the array at its final size at once, not twice it while it doubles.
+        candidates.reserveCapacity(files.count)
         if let fs = fileSet {
+            fileSet = nil  // the tree goes when this block ends; the candidates share its records' buffers
             plan.fileSetID = fs.fileSetID; plan.fileSetUID = fs.fileSetUID
             summary.fileSetID = fs.fileSetID; summary.fileSetUID = fs.fileSetUID
             summary.dicomdir = "used"
             for p in fs.problems { report.problems.append((medium.location, p)) }
             if let d = fs.descriptorFileID, let p = index.lookupPath(d) { referenced.insert(p) }
-            for (rec, _) in fs.allRecords(includingOrphans: true) {
-                guard let id = rec.referencedFileID else { continue }
+            // Each record of the tree, then of the orphan subtrees, visited in place (no list of them all).
+            func follow(_ rec: DirectoryRecord) {
+                guard let id = rec.referencedFileID else { return }
                 switch index.lookup(id) {
                 case .exact(let p):
-                    if referenced.insert(p).inserted { candidates.append(.init(path: p, record: rec)) }
+                    if referenced.insert(p).inserted { candidates.append(.init(path: p, record: rec.fileReference)) }
                 case .variant(let p):
                     report.problems.append(
                         (
@@ -152,7 +159,7 @@ public enum ImportPlanner {
                             FileSetProblem(
                                 .warning, .fileIDVariant, "file found only as \(p) (case, version or suffix differs)", fileID: id.path, rule: "PS3.10 8.5")
                         ))
-                    if referenced.insert(p).inserted { candidates.append(.init(path: p, record: rec)) }
+                    if referenced.insert(p).inserted { candidates.append(.init(path: p, record: rec.fileReference)) }
                 case .missing:
                     report.missing.append(
                         ImportReport.FileProblem(
@@ -170,6 +177,8 @@ public enum ImportPlanner {
                         ))
                 }
             }
+            for r in fs.records { r.forEach { rec, _ in follow(rec) } }
+            for r in fs.orphans { r.forEach { rec, _ in follow(rec) } }
         }
         // Lower-level directory files (Philips DIRFILE): their records' File IDs are root-relative.
         LowerLevelDirectory.follow(medium: medium, files: files, index: index, referenced: &referenced, candidates: &candidates, report: &report)
@@ -181,7 +190,9 @@ public enum ImportPlanner {
         report.media.append(summary)
         // Each candidate keeps only the file reference of its record, not the record's keys: the plan stays small
         // however many files the medium holds.
-        plan.candidates = candidates.map { ImportPlan.Candidate(path: $0.path, record: $0.record?.fileReference) }
+        // (The DICOMDIR's were trimmed as they were taken; a lower-level directory file's are trimmed here, in place.)
+        for i in candidates.indices where candidates[i].record != nil { candidates[i].record = candidates[i].record?.fileReference }
+        plan.candidates = candidates
         return plan
     }
 }

@@ -15,6 +15,7 @@ public struct ImportReport: Sendable {
         /// SHA-256 of the content read (after any transform): names a copy in `store remove UID --copy SHA256`.
         public var sha256: String?
     }
+    public typealias Items = SpillList<Item>
     public struct FileProblem: Sendable {
         public var source: String
         public var path: String
@@ -36,9 +37,10 @@ public struct ImportReport: Sendable {
     public var store: String
     public var dryRun: Bool
     public var media: [Medium] = []
-    public var imported: [Item] = []
-    public var alreadyPresent: [Item] = []
-    public var conflicts: [Item] = []
+    /// One entry per file read: held in the store's private folder, not in memory (``SpillList``).
+    public var imported = Items()
+    public var alreadyPresent = Items()
+    public var conflicts = Items()
     /// The import was asked to stop (`ImportOptions.shouldStop`) before it read every file; what it stored is complete.
     public var stopped = false
     /// Why the import ended before it read every file: writing the store failed (its disk full, say) after part was
@@ -177,5 +179,25 @@ public struct ImportReport: Sendable {
         )
         if interrupted != nil { lines.append("ended early: \(notRead) file(s) not read; run the import again once the store can be written") }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension ImportReport {
+    /// A report whose per-file lists spill into `directory` (the store's private folder) as they grow.
+    public init(store: String, dryRun: Bool, spillingIn directory: String?) {
+        self.init(store: store, dryRun: dryRun)
+        imported = Items(directory: directory)
+        alreadyPresent = Items(directory: directory)
+        conflicts = Items(directory: directory)
+    }
+}
+
+extension ImportReport.Item: Spillable {
+    public func spill(into out: inout [UInt8]) {
+        for s in [sopInstanceUID, source, sourcePath, storedPath, sha256] { SpillWriter.string(s, into: &out) }
+    }
+    public init(unspilling r: inout SpillReader) {
+        self.init(
+            sopInstanceUID: r.string() ?? "", source: r.string() ?? "", sourcePath: r.string() ?? "", storedPath: r.string(), sha256: r.string())
     }
 }

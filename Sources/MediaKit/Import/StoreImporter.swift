@@ -40,6 +40,6 @@ public enum StoreImporter {
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> ImportReport {
         let plan = try ImportPlanner.plan(media: media, storeRoot: storeRoot, options: options)
-        return try ImportExecutor(plan: plan, store: store, options: options).run(progress: progress)
+        return try ImportExecutor(plan: consume plan, store: store, options: options).run(progress: progress)
     }
 }
