@@ -119,4 +119,33 @@ final class ExportExecutorTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: parent + "/new"))
         XCTAssertTrue(r.text.contains("would add 2 instance(s)"))
     }
+    /// A run's per-instance entries spill into the target's tool folder (under its lock) as they grow, and come
+    /// back whole: in the plan, in the executor's report and in its JSON.
+    func testAddedEntriesSpillIntoTheToolFolderAndComeBackWhole() throws {
+        let input = try ExportFixture.tempRoot("in"), out = try ExportFixture.tempRoot("out")
+        let study = UID.make(), series = UID.make()
+        for n in 1...600 {
+            let ds = ExportFixture.instance(studyUID: study, seriesUID: series, number: n, pixel: UInt8(n % 200))
+            try ExportFixture.write(ds, to: input + "/IM\(n)", syntax: .explicitVRLittleEndian)
+        }
+        let plan = try planned(input, out: out, options: ExportFixture.options())
+        XCTAssertGreaterThan(plan.report.added.spilledBytes, 0, "600 entries pass the 64 KiB kept in memory")
+        XCTAssertEqual(plan.report.added.map(\.fileID), plan.copies.map(\.fileID))
+        let report = try FileSetExecutor.execute(plan)
+        XCTAssertEqual(report.added.map(\.fileID), plan.copies.map(\.fileID))
+        XCTAssertEqual(Set(report.added.map(\.source)), Set((1...600).map { input + "/IM\($0)" }))
+        XCTAssertEqual(Set(report.added.map(\.recordType)), ["IMAGE"])
+        for a in report.added { XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/" + a.fileID)) }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: FileSetLock.toolFolder(root: out))) ?? []
+        XCTAssertFalse(names.contains { $0.contains("spill") }, "the spill file has no name: \(names)")
+        // --dry-run writes nothing: its entries stay in memory.
+        var dry = try ExportFixture.options()
+        dry.dryRun = true
+        let scan = try InstanceScanner.scan([input], keepHeaders: false)
+        let predicted = try FileSetPlanner.plan(
+            into: FileSet(fileSetID: "DRY"), root: out + "-dry", scan: scan, existingIDs: [], options: dry,
+            report: FileSetReport(operation: "create", root: out + "-dry"))
+        XCTAssertEqual(predicted.report.added.count, 600)
+        XCTAssertEqual(predicted.report.added.spilledBytes, 0)
+    }
 }

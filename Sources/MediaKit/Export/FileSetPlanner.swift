@@ -54,8 +54,11 @@ public enum FileSetPlanner {
         // the rewrite of an input the profile does not allow is predicted from its header in the same pass.
         let chunk = 256
         var loaded: [Int: Result<PlannedInstance, Error>] = [:]
+        // A run's entries spill into the target's tool folder, held under the lock (a dry run writes nothing).
+        if !options.dryRun && report.added.isEmpty {
+            report.added = SpillList(directory: options.image == nil ? FileSetLock.toolFolder(root: root) : FileSetLock.toolFolder(image: root))
+        }
         // One entry per input at most: the arrays at their final size at once, not twice it after doubling.
-        report.added.reserveCapacity(report.added.count + order.count)
         sourceBySOP.reserveCapacity(order.count)
         if !options.inPlace { copies.reserveCapacity(order.count + 1) }
         for (n, at) in order.enumerated() {

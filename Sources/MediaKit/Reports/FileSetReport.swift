@@ -10,7 +10,8 @@ public struct FileSetReport: Sendable {
     public var fileSetID = ""
     public var fileSetUID = ""
     public var dryRun = false
-    public var added: [Added] = []
+    /// One entry per instance: past 64 KiB held in an anonymous file in the target's tool folder (``SpillList``).
+    public var added = SpillList<Added>()
     /// Instances written in another transfer syntax than their source's.
     public var transcoded: [(source: String, fileID: String, from: String, to: String, lossy: Bool)] = []
     /// Instances already on the medium with the same content: skipped.
@@ -85,7 +86,7 @@ public struct FileSetReport: Sendable {
         guard !names.isEmpty else { return }
         let sources = SourceNames(names)
         let n = sources.name
-        for i in added.indices { added[i].source = n(added[i].source) }
+        added.updateEach { $0.source = n($0.source) }
         transcoded = transcoded.map { ($0.source.isEmpty ? $0.source : n($0.source), $0.fileID, $0.from, $0.to, $0.lossy) }
         alreadyPresent = alreadyPresent.map { (n($0.source), $0.fileID) }
         refused = refused.map { (n($0.source), sources.rename(in: $0.reason)) }
@@ -121,5 +122,14 @@ public struct FileSetReport: Sendable {
         for p in alreadyPresent { lines.append("already present: \(p.source) = \(p.fileID)") }
         // Refusals, unreadable inputs and problems are diagnostics: see `diagnostics` (stderr).
         return lines.joined(separator: "\n")
+    }
+}
+
+extension FileSetReport.Added: Spillable {
+    public func spill(into out: inout [UInt8]) {
+        for s in [fileID, source, recordType, sopInstanceUID] { SpillWriter.string(s, into: &out) }
+    }
+    public init(unspilling r: inout SpillReader) {
+        self.init(fileID: r.string() ?? "", source: r.string() ?? "", recordType: r.string() ?? "", sopInstanceUID: r.string() ?? "")
     }
 }
