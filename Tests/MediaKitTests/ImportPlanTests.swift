@@ -7,6 +7,26 @@ import Foundation
 import XCTest
 
 final class ImportPlanTests: XCTestCase {
+    /// A lower-level directory file's (Philips DIRFILE) records are trimmed to their file reference as they are
+    /// taken, like the DICOMDIR's.
+    func testLowerLevelDirectoryCandidatesKeepTheirFileReferenceOnly() throws {
+        var image = ImportFixture.image(["SUB", "IM1"], sop: "1.2.9.1.1")
+        image.keys.setString(.instanceNumber, .IS, "1")
+        var series = DirectoryRecord(type: DirectoryRecordType("SERIES")); series.children = [image]
+        var study = DirectoryRecord(type: DirectoryRecordType("STUDY")); study.children = [series]
+        var patient = DirectoryRecord(type: DirectoryRecordType("PATIENT")); patient.children = [study]
+        let dirfile = try DICOMDIRWriter.encode(FileSet(fileSetID: "LOWER", fileSetUID: "1.2.9.98", records: [patient]))
+        let medium = MemoryMedium(contents: ["SUB/DIRFILE": dirfile, "SUB/IM1": try ImportFixture.instance(sop: "1.2.9.1.1", number: 1)])
+        let plan = try ImportPlanner.plan(media: [medium], storeRoot: "/nowhere", options: ImportOptions())
+        let m = try XCTUnwrap(plan.media.first)
+        XCTAssertEqual(m.candidates.map(\.path), ["SUB/IM1"])
+        let reference = try XCTUnwrap(m.candidates[0].record)
+        XCTAssertEqual(reference.referencedSOPInstanceUID, "1.2.9.1.1")
+        XCTAssertNil(reference.keys[.instanceNumber], "only the file reference is kept")
+        XCTAssertTrue(reference.keys.allSatisfy { DirectoryRecord.fileReferenceTags.contains($0.tag) })
+        XCTAssertFalse(reference.packed.isEmpty)
+    }
+
     func testPlanReadsOnlyTheDirectoryAndListsWhatToRead() throws {
         let medium = LoggingMedium(inner: try ImportFixture.medium())
         var options = ImportOptions()

@@ -188,10 +188,8 @@ public enum ImportPlanner {
         }
         if summary.note.isEmpty { summary.note = "followed the DICOMDIR (\(referenced.count) files)" }
         report.media.append(summary)
-        // Each candidate keeps only the file reference of its record, not the record's keys: the plan stays small
-        // however many files the medium holds.
-        // (The DICOMDIR's were trimmed as they were taken; a lower-level directory file's are trimmed here, in place.)
-        for i in candidates.indices where candidates[i].record != nil { candidates[i].record = candidates[i].record?.fileReference }
+        // Each candidate keeps only the file reference of its record (trimmed as it was taken, here and in
+        // LowerLevelDirectory), not the record's keys: the plan stays small however many files the medium holds.
         plan.candidates = candidates
         return plan
     }

@@ -51,7 +51,7 @@ enum LowerLevelDirectory {
                 guard let id = rec.referencedFileID else { continue }
                 switch index.lookup(FileID(base + id.components)) {
                 case .exact(let p), .variant(let p):
-                    if referenced.insert(p).inserted { candidates.append(StoreImporter.Candidate(path: p, record: rec)) }
+                    if referenced.insert(p).inserted { candidates.append(StoreImporter.Candidate(path: p, record: rec.fileReference)) }
                 case .missing:
                     report.missing.append(
                         ImportReport.FileProblem(
