@@ -15,12 +15,11 @@ extension FileSet {
         let uid = FileSetIndex.key(built.instance.keys, .referencedSOPInstanceUIDInFile) ?? []
         if let existing = index.instances[uid] { return .duplicate(existingFileID: FileSetIndex.fileID(existing)) }
         // The instance record is held packed: one buffer about its DICOMDIR size, not an element array and a value each.
-        let fileIDElement = built.instance.keys[.referencedFileID]
         var instance = built.instance
         if !instance.pack() { index.share(&instance.keys) }
         if built.isRootLevel {
             records.append(instance)
-            index.instances[uid] = .some(fileIDElement)
+            index.instances.insert(uid, record: instance)
             return .inserted(problems: [])
         }
         let pid = FileSetIndex.key(built.patient, .patientID) ?? []
@@ -104,8 +103,8 @@ extension FileSet {
                 tags: built.fillIfEmpty[.series] ?? [], problems: &problems, fileID: fileIDText)
         }
         let sp = seriesPath!
+        index.instances.insert(uid, record: instance)
         records[sp.patient].children[sp.study].children[sp.series].children.append(instance)
-        index.instances[uid] = .some(fileIDElement)
         return .inserted(problems: problems)
     }
 

@@ -1,4 +1,5 @@
 import DICOMCore
+import DICOMIO
 
 /// Maps from Patient ID, Study / Series Instance UID and SOP Instance UID to positions in a
 /// ``FileSet``'s tree, so ``FileSet/insert(_:index:)`` is O(1) amortised. Build it once from the
@@ -11,9 +12,8 @@ public struct FileSetIndex: Sendable {
     var patients: [[UInt8]: Int] = [:]
     var studies: [[UInt8]: StudyPath] = [:]
     var series: [[UInt8]: SeriesPath] = [:]
-    /// SOP Instance UID -> the record's Referenced File ID (0004,1500) element (nil when it has none): the
-    /// element shares the record's value bytes, so indexing a file costs no decoded File ID of its own.
-    var instances: [[UInt8]: DataElement?] = [:]
+    /// SOP Instance UID -> the record that references it (see ``InstanceTable``).
+    var instances = InstanceTable()
     /// Conflicts already reported, so 20,000 instances of one patient give one warning.
     var reported: Set<String> = []
     /// Short values of the records inserted so far (record types, SOP Classes, transfer syntaxes, Image
@@ -27,7 +27,7 @@ public struct FileSetIndex: Sendable {
         for (p, patient) in fileSet.records.enumerated() {
             patient.forEach { r, _ in
                 if let uid = Self.key(r, .referencedSOPInstanceUIDInFile), !uid.isEmpty, instances[uid] == nil {
-                    instances[uid] = .some(r.value(.referencedFileID).map { DataElement(tag: .referencedFileID, vr: .CS, bytes: $0) })
+                    instances.insert(uid, record: r)
                 }
             }
             guard patient.type == .patient, let pid = Self.key(patient, .patientID) else { continue }
@@ -57,10 +57,10 @@ public struct FileSetIndex: Sendable {
     /// The File ID of the record that references this SOP Instance UID.
     public func fileID(forSOPInstanceUID uid: String) -> FileID?? { instances[Array(uid.utf8)].map(Self.fileID) }
 
-    /// The File ID a Referenced File ID (0004,1500) element holds (PS3.3 F.3.2.2).
-    static func fileID(_ element: DataElement?) -> FileID? {
-        guard let element else { return nil }
-        return DirectoryRecord(keys: DataSet([element]), offset: -1, inUse: true).referencedFileID
+    /// The File ID (0004,1500) in a record's encoded keys (PS3.3 F.3.2.2), nil when it has none.
+    static func fileID(_ keys: [UInt8]) -> FileID? {
+        guard let v = ElementStream.value(.referencedFileID, in: keys) else { return nil }
+        return DirectoryRecord(keys: DataSet([DataElement(tag: .referencedFileID, vr: .CS, bytes: Array(v))]), offset: -1, inUse: true).referencedFileID
     }
 
     /// The value bytes of a record's key without padding, read without unpacking the record.
@@ -97,5 +97,49 @@ public struct FileSetIndex: Sendable {
             guard let r = at(e.patient, e.study, e.series), r.type == .series, Self.key(r, .seriesInstanceUID) == euid else { return false }
         }
         return true
+    }
+}
+
+/// SOP Instance UID -> the keys of the record that references it, as encoded by ``ElementStream``: a packed
+/// record's own buffer (shared, so an indexed file costs a hash and a reference, about 25 bytes), else a small
+/// encoding of its UID and File ID. Lookups compare the UID held in those keys, so a hash that two UIDs share
+/// never mixes them up: the later one is kept by its bytes.
+struct InstanceTable: Sendable {
+    /// The UID's hash -> the keys of the first record indexed with it.
+    private var byHash: [Int: [UInt8]] = [:]
+    /// UIDs whose hash an earlier, different UID already has, by their bytes.
+    private var overflow: [[UInt8]: [UInt8]] = [:]
+    /// The hash of a UID (Swift's per-process seeded hash; a test can make every UID collide).
+    var hash: @Sendable ([UInt8]) -> Int = { $0.hashValue }
+
+    var count: Int { byHash.count + overflow.count }
+
+    /// The keys indexed for this (unpadded) UID.
+    subscript(uid: [UInt8]) -> [UInt8]? {
+        guard let keys = byHash[hash(uid)] else { return nil }
+        return Self.uid(in: keys) == uid ? keys : overflow[uid]
+    }
+
+    /// Indexes `record` under `uid` (unpadded) unless that UID is already indexed.
+    mutating func insert(_ uid: [UInt8], record: DirectoryRecord) {
+        let h = hash(uid)
+        if let held = byHash[h] {
+            if Self.uid(in: held) != uid && overflow[uid] == nil { overflow[uid] = Self.keys(of: record) }
+        } else {
+            byHash[h] = Self.keys(of: record)
+        }
+    }
+
+    /// A packed record's buffer, else the encoding of its UID and File ID (PS3.3 F.3.2.2).
+    static func keys(of record: DirectoryRecord) -> [UInt8] {
+        if !record.packed.isEmpty { return record.packed }
+        var elements = [DataElement(tag: .referencedSOPInstanceUIDInFile, vr: .UI, bytes: record.value(.referencedSOPInstanceUIDInFile) ?? [])]
+        if let f = record.value(.referencedFileID) { elements.append(DataElement(tag: .referencedFileID, vr: .CS, bytes: f)) }
+        return ElementStream.encode(DataSet(elements))
+    }
+
+    /// The unpadded Referenced SOP Instance UID in File (0004,1511) of encoded keys, empty when absent.
+    static func uid(in keys: [UInt8]) -> [UInt8] {
+        ElementStream.value(.referencedSOPInstanceUIDInFile, in: keys).flatMap { FileSetIndex.unpadded(Array($0)) } ?? []
     }
 }

@@ -1,0 +1,51 @@
+import DICOMCore
+@testable import DICOMFileSet
+import DICOMIO
+import XCTest
+
+extension RecordBuilderTests {
+    // MARK: - Index of SOP Instance UIDs
+
+    func testIndexedInstancesShareTheRecordsPackedKeys() throws {
+        var fs = FileSet()
+        var index = FileSetIndex()
+        for i in 0..<3 { _ = fs.insert(try built(header(), uid: "1.2.7.\(i)"), index: &index) }
+        let records = fs.records[0].children[0].children[0].children
+        for (i, r) in records.enumerated() {
+            let held = try XCTUnwrap(index.instances[Array("1.2.7.\(i)".utf8)])
+            // The same buffer as the record's, not a copy: indexing a file adds no bytes of its own.
+            XCTAssertEqual(held.withUnsafeBufferPointer { $0.baseAddress }, r.packed.withUnsafeBufferPointer { $0.baseAddress })
+        }
+    }
+
+    func testIndexKeepsUIDsWhoseHashesCollideApart() throws {
+        var fs = FileSet()
+        var index = FileSetIndex()
+        index.instances.hash = { _ in 7 }  // every UID has the same hash
+        for i in 0..<5 {
+            XCTAssertEqual(fs.insert(try built(header(), uid: "1.2.6.\(i)"), index: &index), .inserted(problems: []))
+        }
+        XCTAssertEqual(index.instanceCount, 5)
+        for i in 0..<5 {
+            XCTAssertEqual(
+                fs.insert(try built(header(), uid: "1.2.6.\(i)", file: "OTHER"), index: &index), .duplicate(existingFileID: FileID(["IMG", "I\(i)"])))
+            XCTAssertEqual(index.fileID(forSOPInstanceUID: "1.2.6.\(i)"), .some(FileID(["IMG", "I\(i)"])))
+        }
+        XCTAssertFalse(index.contains(sopInstanceUID: "1.2.6.9"))
+        XCTAssertEqual(fs.recordCount, 3 + 5, "no duplicate inserted")
+
+        // A record that is not packed (read from a DICOMDIR, or one that cannot be packed) is indexed by its UID and
+        // File ID, colliding too; one without a File ID is found and has none.
+        var unpacked = DirectoryRecord(type: .image)
+        unpacked.keys.setString(.referencedSOPInstanceUIDInFile, .UI, "1.2.6.77")
+        unpacked.keys.setString(.referencedFileID, .CS, ["A", "B"])
+        var noFile = DirectoryRecord(type: .image)
+        noFile.keys.setString(.referencedSOPInstanceUIDInFile, .UI, "1.2.6.78")
+        XCTAssertTrue(unpacked.packed.isEmpty)
+        index.instances.insert(Array("1.2.6.77".utf8), record: unpacked)
+        index.instances.insert(Array("1.2.6.78".utf8), record: noFile)
+        XCTAssertEqual(index.fileID(forSOPInstanceUID: "1.2.6.77"), .some(FileID(["A", "B"])))
+        XCTAssertEqual(index.fileID(forSOPInstanceUID: "1.2.6.78"), .some(nil))
+        XCTAssertEqual(index.instanceCount, 7)
+    }
+}
