@@ -5,60 +5,29 @@ import DICOMIO
 public enum DICOMDIRWriter {
     /// Encodes the File-set's DICOMDIR as a complete Part 10 file in Explicit VR Little Endian.
     public static func encode(_ fs: FileSet, sourceAETitle: String? = nil) throws -> [UInt8] {
-        // Flatten depth-first: parents before children, siblings in order. A packed record's encoding is
-        // used as it is (shared, not copied); the others are encoded, once to learn their size and once to write.
-        struct Flat { var keys: DataSet; var packed: [UInt8]; var next: Int?; var lower: Int? }
-        var flat: [Flat] = []
-        flat.reserveCapacity(fs.recordCount)
-        func add(_ list: [DirectoryRecord]) -> Int? {
-            var first: Int?
-            var previous: Int?
-            for r in list {
-                let i = flat.count
-                flat.append(Flat(keys: r.packed.isEmpty ? r.keys : DataSet(), packed: r.packed, next: nil, lower: nil))
-                if first == nil { first = i }
-                if let p = previous { flat[p].next = i }
-                previous = i
-                flat[i].lower = add(r.children)
-            }
-            return first
-        }
-        let firstRoot = add(fs.records)
-        var lastRoot: Int?
-        if !fs.records.isEmpty, let f = firstRoot {
-            var i = f
-            while let n = flat[i].next { i = n }
-            lastRoot = i
-        }
+        var out: [UInt8] = []
+        try write(fs, sourceAETitle: sourceAETitle) { out.append(contentsOf: $0) }
+        return out
+    }
 
-        // The item's elements: the keys with the offsets and In-use Flag in their tag order (PS3.3 F.3.2.2).
-        func encoded(_ f: Flat, next: UInt32, lower: UInt32) -> [UInt8] {
-            var d = f.keys
-            d.setUInt32(.offsetOfTheNextDirectoryRecord, [next])
-            d.setUInt16(.recordInUseFlag, [0xFFFF])
-            d.setUInt32(.offsetOfReferencedLowerLevelDirectoryEntity, [lower])
-            return ElementStream.encode(d)
+    /// Writes the File-set's DICOMDIR (as ``encode(_:sourceAETitle:)`` makes it) to `sink` in parts of about
+    /// 64 KiB: the records are read from the tree as they are written, so no copy of the whole DICOMDIR is held,
+    /// only one size per record. Nothing reaches `sink` when the DICOMDIR cannot be made (over 4 GiB).
+    public static func write(_ fs: FileSet, sourceAETitle: String? = nil, to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+        // The size of each record's item and of its whole subtree, in depth-first order (parents before children,
+        // siblings in order): a record's first child follows its item, its next sibling follows its subtree.
+        var subtreeSizes: [Int] = []
+        subtreeSizes.reserveCapacity(fs.recordCount)
+        func measure(_ r: DirectoryRecord) -> Int {
+            let at = subtreeSizes.count
+            subtreeSizes.append(0)
+            var size = itemSize(r)
+            for c in r.children { size += measure(c) }
+            subtreeSizes[at] = size
+            return size
         }
-        /// Appends the item (its tag, length and elements) to `out`.
-        func appendItem(_ f: Flat, next: UInt32, lower: UInt32, to out: inout [UInt8]) {
-            guard !f.packed.isEmpty else {
-                let item = encoded(f, next: next, lower: lower)
-                out += [0xFE, 0xFF, 0x00, 0xE0] + le32bytes(UInt32(item.count))
-                out += item
-                return
-            }
-            let split = ElementStream.offset(before: .offsetOfTheNextDirectoryRecord, in: f.packed)
-            out += [0xFE, 0xFF, 0x00, 0xE0] + le32bytes(UInt32(f.packed.count + packedOverhead))
-            out += f.packed[..<split]
-            out += [0x04, 0x00, 0x00, 0x14, 0x55, 0x4C, 0x04, 0x00] + le32bytes(next)
-            out += [0x04, 0x00, 0x10, 0x14, 0x55, 0x53, 0x02, 0x00, 0xFF, 0xFF]
-            out += [0x04, 0x00, 0x20, 0x14, 0x55, 0x4C, 0x04, 0x00] + le32bytes(lower)
-            out += f.packed[split...]
-        }
-        // Each record's size with zero offsets (the offset elements have a fixed size).
-        var sizes: [Int] = []
-        sizes.reserveCapacity(flat.count)
-        for f in flat { sizes.append((f.packed.isEmpty ? encoded(f, next: 0, lower: 0).count : f.packed.count + packedOverhead) + 8) }
+        var rootSizes: [Int] = []
+        for r in fs.records { rootSizes.append(measure(r)) }
 
         var meta = DataSet()
         meta.setString(.mediaStorageSOPClassUID, .UI, UID.mediaStorageDirectoryStorage)
@@ -81,23 +50,79 @@ public enum DICOMDIRWriter {
             enc.encode(d)
             return enc.out
         }
-        let totalItems = sizes.reduce(0, +)
+        let totalItems = rootSizes.reduce(0, +)
         let base = 132 + metaBytes.count + headElements(first: 0, last: 0).count + 12
-        var offsets: [Int] = []
-        offsets.reserveCapacity(flat.count)
-        var pos = base
-        for s in sizes { offsets.append(pos); pos += s }
-        guard pos <= Int(UInt32.max) else { throw FileSetError(.dicomdirTooLarge, "DICOMDIR would exceed 4 GiB: offsets do not fit in 32 bits") }
+        guard base + totalItems <= Int(UInt32.max) else {
+            throw FileSetError(.dicomdirTooLarge, "DICOMDIR would exceed 4 GiB: offsets do not fit in 32 bits")
+        }
+        let first = fs.records.isEmpty ? 0 : UInt32(base), last = fs.records.isEmpty ? 0 : UInt32(base + totalItems - rootSizes.last!)
 
         var out = [UInt8](repeating: 0, count: 128) + Array("DICM".utf8) + metaBytes
-        out.reserveCapacity(pos)
-        out += headElements(first: firstRoot.map { UInt32(offsets[$0]) } ?? 0, last: lastRoot.map { UInt32(offsets[$0]) } ?? 0)
-        out += [0x04, 0x00, 0x20, 0x12, 0x53, 0x51, 0x00, 0x00] + le32bytes(UInt32(totalItems))
-        for (i, f) in flat.enumerated() {
-            precondition(out.count == offsets[i], "DICOMDIR offset computation out of step")
-            appendItem(f, next: f.next.map { UInt32(offsets[$0]) } ?? 0, lower: f.lower.map { UInt32(offsets[$0]) } ?? 0, to: &out)
+        out.reserveCapacity(chunk + 1024)
+        var written = 0
+        func flush(_ force: Bool = false) throws {
+            guard force || out.count >= chunk else { return }
+            try out.withUnsafeBytes(sink)
+            written += out.count
+            out.removeAll(keepingCapacity: true)
         }
-        return out
+        out += headElements(first: first, last: last)
+        out += [0x04, 0x00, 0x20, 0x12, 0x53, 0x51, 0x00, 0x00] + le32bytes(UInt32(totalItems))
+        precondition(written + out.count == base, "DICOMDIR offset computation out of step")
+
+        var position = base  // the offset of the next item
+        var index = 0  // the next record's place in depth-first order
+        func emit(_ list: [DirectoryRecord]) throws {
+            for (k, r) in list.enumerated() {
+                let start = position, subtree = subtreeSizes[index]
+                index += 1
+                let item = itemSize(r)
+                let next = k + 1 < list.count ? UInt32(start + subtree) : 0
+                let lower = r.children.isEmpty ? 0 : UInt32(start + item)
+                appendItem(r, next: next, lower: lower, to: &out)
+                position += item
+                precondition(written + out.count == position, "DICOMDIR offset computation out of step")
+                try flush()
+                try emit(r.children)
+            }
+        }
+        try emit(fs.records)
+        try flush(true)
+    }
+
+    /// Bytes handed to the sink at a time.
+    static let chunk = 64 * 1024
+
+    /// The record's item size (tag, length and elements) with its offsets and In-use Flag (PS3.3 F.3.2.2).
+    static func itemSize(_ r: DirectoryRecord) -> Int {
+        (r.packed.isEmpty ? encoded(r.keys, next: 0, lower: 0).count : r.packed.count + packedOverhead) + 8
+    }
+
+    /// The item's elements: the keys with the offsets and In-use Flag in their tag order (PS3.3 F.3.2.2).
+    static func encoded(_ keys: DataSet, next: UInt32, lower: UInt32) -> [UInt8] {
+        var d = keys
+        d.setUInt32(.offsetOfTheNextDirectoryRecord, [next])
+        d.setUInt16(.recordInUseFlag, [0xFFFF])
+        d.setUInt32(.offsetOfReferencedLowerLevelDirectoryEntity, [lower])
+        return ElementStream.encode(d)
+    }
+
+    /// Appends the record's item (its tag, length and elements) to `out`; a packed record's encoding is used as it is.
+    static func appendItem(_ r: DirectoryRecord, next: UInt32, lower: UInt32, to out: inout [UInt8]) {
+        guard !r.packed.isEmpty else {
+            let item = encoded(r.keys, next: next, lower: lower)
+            out += [0xFE, 0xFF, 0x00, 0xE0] + le32bytes(UInt32(item.count))
+            out += item
+            return
+        }
+        let packed = r.packed
+        let split = ElementStream.offset(before: .offsetOfTheNextDirectoryRecord, in: packed)
+        out += [0xFE, 0xFF, 0x00, 0xE0] + le32bytes(UInt32(packed.count + packedOverhead))
+        out += packed[..<split]
+        out += [0x04, 0x00, 0x00, 0x14, 0x55, 0x4C, 0x04, 0x00] + le32bytes(next)
+        out += [0x04, 0x00, 0x10, 0x14, 0x55, 0x53, 0x02, 0x00, 0xFF, 0xFF]
+        out += [0x04, 0x00, 0x20, 0x14, 0x55, 0x4C, 0x04, 0x00] + le32bytes(lower)
+        out += packed[split...]
     }
 }
 

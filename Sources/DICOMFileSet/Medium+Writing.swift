@@ -70,20 +70,33 @@ extension Medium {
 
     /// Creates a regular file (never replacing anything: O_EXCL) with `bytes`, synced.
     public func createFile(_ components: [String], bytes: [UInt8], replace: Bool = false, mode: mode_t = 0o644) throws {
+        try createFile(components, replace: replace, mode: mode) { write in try bytes.withUnsafeBytes(write) }
+    }
+
+    /// Creates a regular file (never replacing anything: O_EXCL) with what `contents` hands to its writer, part by
+    /// part, synced; with `replace`, through "NAME.tmp" and a rename. Whatever `contents` throws leaves no file.
+    public func createFile(
+        _ components: [String], replace: Bool = false, mode: mode_t = 0o644,
+        contents: (_ write: (UnsafeRawBufferPointer) throws -> Void) throws -> Void
+    ) throws {
         try withParent(components, create: true) { dfd, name in
             let tmp = replace ? name + ".tmp" : name
             if replace { unlinkat(dfd, tmp, 0) }
             let fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
             guard fd >= 0 else { throw MediumError(.io, "cannot create: \(String(cString: strerror(errno)))", path: relative(components[...])) }
-            var off = 0
-            while off < bytes.count {
-                let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + off, bytes.count - off) }
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 {
-                    let e = errno; close(fd); unlinkat(dfd, tmp, 0);
-                    throw MediumError(.io, "cannot write: \(String(cString: strerror(e)))", path: relative(components[...]))
+            do {
+                try contents { part in
+                    var off = 0
+                    while off < part.count {
+                        let n = write(fd, part.baseAddress! + off, part.count - off)
+                        if n < 0 && errno == EINTR { continue }
+                        if n <= 0 { throw MediumError(.io, "cannot write: \(String(cString: strerror(errno)))", path: relative(components[...])) }
+                        off += n
+                    }
                 }
-                off += n
+            } catch {
+                close(fd); unlinkat(dfd, tmp, 0)
+                throw error
             }
             fsync(fd); close(fd)
             if replace && renameat(dfd, tmp, dfd, name) != 0 {

@@ -104,6 +104,29 @@ final class MediumTests: XCTestCase {
         XCTAssertFalse(w.files.contains { $0.hasPrefix(outside) })
     }
 
+    func testFileWrittenInPartsLeavesNothingWhenItsContentFails() throws {
+        struct Failed: Error {}
+        let m = Medium(root: root)
+        try m.createFile(["DICOM", "PARTS"]) { write in
+            for part in [[UInt8]([1, 2]), [3], []] { try part.withUnsafeBytes(write) }
+        }
+        XCTAssertEqual(FileManager.default.contents(atPath: root + "/DICOM/PARTS").map([UInt8].init), [1, 2, 3])
+        // Whatever the content throws, no file is left: not the new one, nor its ".tmp" when it replaces one.
+        XCTAssertThrowsError(
+            try m.createFile(["DICOM", "HALF"]) { write in
+                try [UInt8]([1]).withUnsafeBytes(write); throw Failed()
+            }
+        ) {
+            XCTAssertTrue($0 is Failed)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/DICOM/HALF"))
+        XCTAssertThrowsError(try m.createFile(["DICOM", "PARTS"], replace: true) { _ in throw Failed() })
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/DICOM/PARTS.tmp"))
+        XCTAssertEqual(FileManager.default.contents(atPath: root + "/DICOM/PARTS").map([UInt8].init), [1, 2, 3], "the file replaced is kept")
+        XCTAssertThrowsError(try m.createFile(["OUT", "PARTS"]) { write in try [UInt8]([1]).withUnsafeBytes(write) })
+        XCTAssertFalse(FileManager.default.fileExists(atPath: outside + "/PARTS"))
+    }
+
     func testWritesNeverFollowLinks() throws {
         let m = Medium(root: root)
         XCTAssertThrowsError(try m.createFile(["OUT", "NEW"], bytes: [1])) { XCTAssertEqual(($0 as? FileSetError)?.code, .refused) }

@@ -62,7 +62,7 @@ public enum FileSetExecutor {
             return report
         }
         report.problems += try FileSetSink.write(
-            fs, root: plan.root, copies: copies, dicomdir: try DICOMDIRWriter.encode(fs, sourceAETitle: options.sourceAETitle), staging: plan.staging,
+            fs, root: plan.root, copies: copies, staging: plan.staging,
             operation: report.operation, options: options, progress: progress)
         return report
     }

@@ -7,7 +7,7 @@ import MediaImage
 import Glibc
 #endif
 
-/// Where the end of a plan goes: the list of copies (source file -> File ID), the DICOMDIR bytes and
+/// Where the end of a plan goes: the list of copies (source file -> File ID), the DICOMDIR (encoded as written) and
 /// the optional PDI files are written either as a journaled folder (FileSetTransaction) or streamed
 /// into an ISO image (ISOWriter) without a staging copy of the files.
 public enum FileSetSink {
@@ -20,19 +20,24 @@ public enum FileSetSink {
 
     /// Writes the File-set and returns the problems of its PDI content (key images that could not be rendered).
     static func write(
-        _ fs: FileSet, root: String, copies: [FileSetTransaction.Copy], dicomdir: consuming [UInt8], staging: String,
+        _ fs: FileSet, root: String, copies: [FileSetTransaction.Copy], staging: String,
         operation: String, options: FileSetOptions, progress: (@Sendable (String, Int, Int) -> Void)?
     ) throws -> [FileSetProblem] {
         let pdi = try options.pdi.map { try PDIWriter(options: $0).output(for: fs, copies: copies) }
         let extra = pdi?.files ?? []
         if let image = options.image {
             defer { try? FileManager.default.removeItem(atPath: staging) }
-            // The DICOMDIR is read from a private scratch file as the image is written: libisofs holds no copy of it.
+            // The DICOMDIR is written to a private scratch file as it is encoded, and read from it as the image is
+            // written: neither this process nor libisofs holds a copy of it.
             try makePrivateDirectory(staging)
             let stagedDICOMDIR = staging + "/DICOMDIR"
-            try writePrivateFile(dicomdir, to: stagedDICOMDIR, sync: false)
-            let dicomdirSize = Int64(dicomdir.count)
-            dicomdir = []  // read back from the scratch file: not held while the image is written
+            var dicomdirSize: Int64 = 0
+            try writePrivateFile(to: stagedDICOMDIR, sync: false) { write in
+                try DICOMDIRWriter.write(fs, sourceAETitle: options.sourceAETitle) { part in
+                    try write(part)
+                    dicomdirSize += Int64(part.count)
+                }
+            }
             var files = [ImageFile(path: "DICOMDIR", content: .file(stagedDICOMDIR))]
             files += copies.map { ImageFile(path: $0.fileID, content: .file($0.source)) }
             files += extra.map { ImageFile(path: $0.path, content: .bytes($0.bytes)) }
@@ -61,7 +66,7 @@ public enum FileSetSink {
         }
         try makeDirectories(root)
         let tx = FileSetTransaction(operation: operation, copies: copies)
-        try tx.run(root: root, dicomdir: consume dicomdir, progress: progress.map { p in { @Sendable in p("copying", $0, $1) } })
+        try tx.run(root: root, fileSet: fs, sourceAETitle: options.sourceAETitle, progress: progress.map { p in { @Sendable in p("copying", $0, $1) } })
         let medium = Medium(root: root)
         for f in extra {
             do { try medium.createFile(try Medium.components(ofRelativePath: f.path), bytes: f.bytes, replace: true) } catch let e as MediumError {

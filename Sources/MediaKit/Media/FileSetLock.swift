@@ -166,17 +166,31 @@ public func makePrivateDirectory(_ path: String) throws {
 /// Writes a private file (0600; a link at the path is refused, never followed) and fsyncs it unless `sync` is false
 /// (a scratch file whose content lands elsewhere, which is synced there).
 public func writePrivateFile(_ bytes: [UInt8], to path: String, sync: Bool = true) throws {
+    try writePrivateFile(to: path, sync: sync) { write in try bytes.withUnsafeBytes(write) }
+}
+
+/// ``writePrivateFile(_:to:sync:)`` of what `contents` hands to its writer, part by part; whatever it throws
+/// leaves no file.
+public func writePrivateFile(to path: String, sync: Bool = true, contents: (_ write: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
     guard fd >= 0 else { throw MediaError(.io, "cannot create: \(String(cString: strerror(errno)))", path: path) }
     fchmod(fd, 0o600)  // an existing file keeps its mode through O_TRUNC
-    var off = 0
     var failure: String?
-    while off < bytes.count {
-        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + off, bytes.count - off) }
-        if n < 0 { if errno == EINTR { continue }; failure = String(cString: strerror(errno)); break }
-        off += n
+    do {
+        try contents { part in
+            var off = 0
+            while off < part.count {
+                let n = write(fd, part.baseAddress! + off, part.count - off)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { throw MediaError(.io, "write failed: \(String(cString: n < 0 ? strerror(errno) : strerror(EIO)))", path: path) }
+                off += n
+            }
+        }
+    } catch {
+        close(fd); unlink(path)
+        throw error
     }
-    if failure == nil && sync && fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
+    if sync && fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
     close(fd)
     if let failure { unlink(path); throw MediaError(.io, "write failed: \(failure)", path: path) }
 }

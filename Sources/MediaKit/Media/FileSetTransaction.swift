@@ -236,10 +236,26 @@ public struct FileSetTransaction: Sendable {
         do {
             try m.createFile(MediumJournal.stagedDICOMDIR, bytes: dicomdir, replace: true)
             dicomdir = []
-            try m.createFile(MediumJournal.journalFile, bytes: try journal(root: root).encoded(), replace: true, mode: 0o600)
-            fsyncPath(Self.folder(root))
+            try record(root: root, medium: m)
         } catch let e as MediumError { throw MediaError(e) }
         try apply(root: root, medium: m, progress: progress)
+    }
+
+    /// ``run(root:dicomdir:progress:)`` of the File-set's DICOMDIR, written to the journal as it is encoded
+    /// (``DICOMDIRWriter/write(_:sourceAETitle:to:)``): no copy of the whole DICOMDIR is held.
+    public func run(root: String, fileSet fs: FileSet, sourceAETitle: String?, progress: (@Sendable (Int, Int) -> Void)? = nil) throws {
+        let m = Medium(root: root)
+        do {
+            try m.createFile(MediumJournal.stagedDICOMDIR, replace: true) { write in try DICOMDIRWriter.write(fs, sourceAETitle: sourceAETitle, to: write) }
+            try record(root: root, medium: m)
+        } catch let e as MediumError { throw MediaError(e) }
+        try apply(root: root, medium: m, progress: progress)
+    }
+
+    /// Writes the journal beside the staged DICOMDIR and syncs the journal folder.
+    private func record(root: String, medium m: Medium) throws {
+        try m.createFile(MediumJournal.journalFile, bytes: try journal(root: root).encoded(), replace: true, mode: 0o600)
+        fsyncPath(Self.folder(root))
     }
 
     /// Carries out the recorded transaction (the live run: it still knows its sources).
