@@ -1,4 +1,5 @@
 import XCTest
+import DICOMCore
 @testable import MediaKit
 
 /// The order of instances on a medium: patient, study, series, Instance Number (numerically, none first).
@@ -21,5 +22,56 @@ final class SortKeyTests: XCTestCase {
             ])
         XCTAssertFalse(key("P", "1", "1", nil) < key("P", "1", "1", nil))
         XCTAssertEqual(key("P", "1", "1", 4), key("P", "1", "1", 4))
+    }
+}
+
+/// The scan's compact instances: each one comes back as it was appended, in the same medium order as ``SortKey``.
+final class SourceInstancesTests: XCTestCase {
+    func instance(_ n: Int, patient: String, series: String, number: Int?, path: String? = nil) -> SourceInstance {
+        SourceInstance(
+            path: path ?? "/in/\(patient)/\(series)/file \(n) é.dcm", header: DataSet(),
+            sortKey: SortKey(patientID: patient, studyInstanceUID: "1.2.3", seriesInstanceUID: series, instanceNumber: number), fileMeta: DataSet(),
+            transferSyntax: n % 2 == 0 ? .explicitVRLittleEndian : .implicitVRLittleEndian, sopClassUID: "1.2.840.10008.5.1.4.1.1.\(n % 3)",
+            sopInstanceUID: "1.2.826.0.1.3680043.8.498.\(n)", size: 1000 + n, isPart10: n % 4 != 0, diagnostics: [],
+            fileMetaMismatches: n == 5 ? ["(0002,0003) differs"] : [], fileMetaNeedsRebuild: n == 5)
+    }
+
+    func fields(_ i: SourceInstance) -> String {
+        "\(i.path)|\(i.sortKey)|\(i.transferSyntax.uid)|\(i.sopClassUID)|\(i.sopInstanceUID)|\(i.size)|\(i.isPart10)|\(i.fileMetaMismatches)|\(i.fileMetaNeedsRebuild)|\(i.header.count)"
+    }
+
+    func testInstancesComeBackAsAppendedAndInMediumOrder() {
+        var all: [SourceInstance] = []
+        for n in 0..<40 {
+            all.append(instance(n, patient: ["P2", "P1", "P10", "Ä"][n % 4], series: "1.2.3.\(n % 3)", number: n % 5 == 0 ? nil : (n * 7) % 11))
+        }
+        all.append(instance(40, patient: "P1", series: "1.2.3.1", number: 3, path: "/in/b"))
+        all.append(instance(41, patient: "P1", series: "1.2.3.1", number: 3, path: "/in/a"))  // ties broken by path
+        var header = DataSet()
+        header.setString(.patientID, .LO, "P1")
+        all[7].header = header
+        var compact = SourceInstances()
+        compact.reserveCapacity(all.count)
+        for (k, i) in all.enumerated() {
+            compact.append(i)
+            if k == 20 { compact.finish() }  // appending after finish() finds the texts again
+        }
+        compact.finish()
+        XCTAssertEqual(compact.count, all.count)
+        XCTAssertEqual(compact.map(fields), all.map(fields))
+        XCTAssertEqual(compact[7].header, header)
+        for k in all.indices {
+            XCTAssertEqual(compact.path(at: k), all[k].path)
+            XCTAssertEqual(compact.sopInstanceUID(at: k), all[k].sopInstanceUID)
+            XCTAssertEqual(compact.sortKey(at: k), all[k].sortKey)
+            XCTAssertEqual(compact.size(at: k), all[k].size)
+        }
+        let expected = all.indices.sorted { i, j in
+            all[i].sortKey != all[j].sortKey ? all[i].sortKey < all[j].sortKey : all[i].path < all[j].path
+        }
+        XCTAssertEqual(compact.mediumOrder(), expected)
+        let reordered = compact.reordered(expected)
+        XCTAssertEqual(reordered.map(fields), expected.map { fields(all[$0]) })
+        XCTAssertEqual(reordered[expected.firstIndex(of: 7)!].header, header, "what is kept aside moves with its instance")
     }
 }

@@ -35,8 +35,11 @@ public enum FileSetPlanner {
         var rewrites: [FileSetRewrite] = []
         var rewriteBySource: [String: Int] = [:]
         var icons: [FileSetPlan.Icon] = []
-        /// SOP Instance UID -> the input added with it (its place in `instances`): half a path's size per file.
-        var sourceBySOP: [String: Int32] = [:]
+        /// SOP Instance UID -> the input added with it (its place in `instances`), by the UID's hash, checked against the
+        /// UID the scan holds: 12 bytes per file. A UID whose hash an earlier one has, or that a rewrite changed, is kept
+        /// by its text.
+        var sourceBySOP: [Int: Int32] = [:]
+        var sourceBySOPText: [String: Int32] = [:]
         let staging = FileSetSink.stagingFolder(root: root, options: options)
         func plan() -> FileSetPlan {
             FileSetPlan(
@@ -46,13 +49,18 @@ public enum FileSetPlanner {
         // Deterministic order: patient, study, series, instance number, path. The order is sorted, not a
         // copy of the instances: one integer per file instead of a second array of them.
         let instances = scan.instances
-        let order = instances.indices.sorted { i, j in
-            let a = instances[i], b = instances[j]
-            return a.sortKey != b.sortKey ? a.sortKey < b.sortKey : a.path < b.path
+        let order = instances.mediumOrder()
+        func earlier(_ uid: String) -> Int32? {
+            if let at = sourceBySOP[uid.hashValue], instances.sopInstanceUID(at: Int(at)) == uid { return at }
+            return sourceBySOPText[uid]
+        }
+        func remember(_ uid: String, at: Int) {
+            let h = uid.hashValue
+            if sourceBySOP[h] == nil && instances.sopInstanceUID(at: at) == uid { sourceBySOP[h] = Int32(at) } else { sourceBySOPText[uid] = Int32(at) }
         }
         // Headers are (re)loaded a chunk at a time on both cores, so memory stays flat however many files;
         // the rewrite of an input the profile does not allow is predicted from its header in the same pass.
-        let chunk = 256
+        let chunk = 64
         var loaded: [Int: Result<PlannedInstance, Error>] = [:]
         // A run's entries spill into the target's tool folder, held under the lock (a dry run writes nothing).
         if !options.dryRun && report.added.isEmpty {
@@ -106,8 +114,8 @@ public enum FileSetPlanner {
             if let v = options.profile.violation(sopClassUID: inst.sopClassUID, transferSyntaxUID: inst.transferSyntax.uid, header: inst.header) {
                 report.refused.append((inst.path, v)); continue
             }
-            if let earlierAt = sourceBySOP[inst.sopInstanceUID] {
-                let earlier = instances[Int(earlierAt)].path
+            if let earlierAt = earlier(inst.sopInstanceUID) {
+                let earlier = instances.path(at: Int(earlierAt))
                 switch Result(catching: { try sameContent(earlier, inst.path) }) {
                 case .success(true):
                     report.alreadyPresent.append((inst.path, "(same as \(earlier))"))
@@ -194,7 +202,7 @@ public enum FileSetPlanner {
                         size: options.profile.icons?.size ?? 64, required: options.profile.icons?.required == true,
                         problemIndex: report.problems.count, order: n))
             }
-            sourceBySOP[inst.sopInstanceUID] = Int32(at)
+            remember(inst.sopInstanceUID, at: at)
             let fileIDPath = fileID.path  // one string for the report and the copy
             report.added.append(.init(fileID: fileIDPath, source: inst.path, recordType: built.instance.type.rawValue, sopInstanceUID: inst.sopInstanceUID))
             if !options.inPlace {

@@ -14,20 +14,18 @@ extension FileSetCreator {
     ) throws -> VolumeSetReport {
         guard let base = options.image?.path ?? out else { throw MediaError(.badArgument, "no output given") }
         var scan = try InstanceScanner.scan(inputs, keepHeaders: false, progress: progress.map { p in { @Sendable in p("reading", $0, $1) } })
-        // Sorted in place: one array of the instances, not a sorted copy beside the scan's.
-        scan.instances.sort { a, b in
-            a.sortKey != b.sortKey ? a.sortKey < b.sortKey : a.path < b.path
-        }
+        // Put in medium order: the rows are, the bytes of the paths and UIDs are shared, not copied.
+        scan.instances = scan.instances.reordered(scan.instances.mediumOrder())
         let instances = scan.instances
         // Series in display order, each with its instances.
         var series: [VolumePlanner.Series] = []
         var members: [[Int]] = []
-        for (i, inst) in instances.enumerated() {
-            let k = inst.sortKey
+        for i in instances.indices {
+            let k = instances.sortKey(at: i), size = Int64(instances.size(at: i))
             if let last = series.last, last.patient == k.patientID, last.study == k.studyInstanceUID, last.series == k.seriesInstanceUID {
-                series[series.count - 1].instanceSizes.append(Int64(inst.size)); members[members.count - 1].append(i)
+                series[series.count - 1].instanceSizes.append(size); members[members.count - 1].append(i)
             } else {
-                series.append(.init(patient: k.patientID, study: k.studyInstanceUID, series: k.seriesInstanceUID, instanceSizes: [Int64(inst.size)]))
+                series.append(.init(patient: k.patientID, study: k.studyInstanceUID, series: k.seriesInstanceUID, instanceSizes: [size]))
                 members.append([i])
             }
         }
@@ -36,7 +34,7 @@ extension FileSetCreator {
         if options.icons { costs.perInstance += 16 << 10 }
         let plan: VolumePlanner.Plan
         if let o = VolumePlanner.oversized(series, capacity: capacity ?? Int64.max / 4, costs: costs) {
-            let path = members[series.firstIndex { $0.series == o.series } ?? 0].dropFirst(o.instance).first.map { instances[$0].path }
+            let path = members[series.firstIndex { $0.series == o.series } ?? 0].dropFirst(o.instance).first.map { instances.path(at: $0) }
             throw MediaError(.refused, o.description, path: path)
         }
         plan = try VolumePlanner.plan(series, capacity: capacity ?? Int64.max / 4, costs: costs)
@@ -55,14 +53,9 @@ extension FileSetCreator {
             var o = options
             var sub = SourceScan()
             if n == 0 { sub.notDICOM = scan.notDICOM; sub.unreadable = scan.unreadable; sub.problems = scan.problems }
-            // A volume of every instance in order (one disc) shares the array; another gets one of its own size.
+            // A volume of every instance in order (one disc) shares the instances; another gets rows of its own.
             let picked = volume.pieces.flatMap { p in p.instances.map { members[p.index][$0] } }
-            if picked.elementsEqual(instances.indices) {
-                sub.instances = instances
-            } else {
-                sub.instances.reserveCapacity(picked.count)
-                for i in picked { sub.instances.append(instances[i]) }
-            }
+            sub.instances = picked.elementsEqual(instances.indices) ? instances : instances.reordered(picked)
             var output = base
             o.pdi?.discNumber = n + 1
             o.pdi?.discCount = max(1, plan.volumes.count)

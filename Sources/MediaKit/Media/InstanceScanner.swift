@@ -18,7 +18,10 @@ public enum InstanceScanner {
     ) throws -> SourceScan {
         var scan = SourceScan()
         var candidates: [String] = []
-        var seen = Set<String>()
+        // The real paths taken, by their hash -> the candidate's place (its real path made again on a hit): not a set of
+        // every real path beside the candidates. A real path whose hash an earlier, different one has is kept by its text.
+        var seen: [Int: Int] = [:]
+        var seenText = Set<String>()
         var folders: [String: String?] = [:]
         // The real path of an entry that is not a link (a regular file, or a folder) is its folder's and its name:
         // each folder is resolved once, from its parent's, so no realpath(3) per file or folder.
@@ -34,8 +37,13 @@ public enum InstanceScanner {
         }
         func addCandidate(_ p: String) {
             let real = resolved(p) ?? p
-            if excluded.contains(real) || seen.contains(real) { return }
-            seen.insert(real); candidates.append(p)
+            if excluded.contains(real) { return }
+            if let k = seen[real.hashValue] {
+                if (resolved(candidates[k]) ?? candidates[k]) == real || !seenText.insert(real).inserted { return }
+            } else {
+                seen[real.hashValue] = candidates.count
+            }
+            candidates.append(p)
         }
         for input in inputs {
             var path = input
@@ -84,9 +92,8 @@ public enum InstanceScanner {
         // the next is read, so the results of every file are never held beside the instances made of them.
         let paths = candidates
         let done = ConcurrentCounter()
-        // One SourceInstance per file is kept for the whole run: the array at its final size at once.
-        scan.instances.reserveCapacity(candidates.count)
-        var shared = SharedStrings()
+        // One row per file is kept for the whole run: the rows at their final size at once.
+        scan.instances.reserveCapacity(candidates.count, bytes: candidates.reduce(0) { $0 + $1.utf8.count + 64 })  // a UID is at most 64 bytes (PS3.5 9.1)
         let chunk = 4096
         for start in stride(from: 0, to: paths.count, by: chunk) {
             let range = start..<min(paths.count, start + chunk)
@@ -98,15 +105,14 @@ public enum InstanceScanner {
             }
             for r in results.values {
                 switch r {
-                case .success(var inst):
-                    shared.share(&inst)
-                    scan.instances.append(inst)
+                case .success(let inst): scan.instances.append(inst)
                 case .failure(let e) where e.code == .inputNotDICOM: scan.notDICOM.append((e.path ?? "", e.message))
                 case .failure(let e): scan.unreadable.append((e.path ?? "", e.message))
                 case .none: break
                 }
             }
         }
+        scan.instances.finish()
         return scan
     }
 
@@ -175,23 +181,6 @@ public enum InstanceScanner {
         SortKey(
             patientID: h.string(.patientID) ?? "", studyInstanceUID: h.string(.studyInstanceUID) ?? "",
             seriesInstanceUID: h.string(.seriesInstanceUID) ?? "", instanceNumber: h.integer(.instanceNumber))
-    }
-
-    /// One copy of each repeated text of the kept instances (the study, series, SOP Class and transfer
-    /// syntax of thousands of files are the same few values): each is stored once, not once per file.
-    struct SharedStrings {
-        private var strings: [String: String] = [:]
-        private var syntaxes: [String: TransferSyntax] = [:]
-
-        mutating func share(_ s: inout String) {
-            if s.utf8.count <= 15 { return }  // held inline by String, nothing to share
-            if let known = strings[s] { s = known } else if strings.count < 1 << 16 { strings[s] = s }
-        }
-        mutating func share(_ inst: inout SourceInstance) {
-            share(&inst.sortKey.patientID); share(&inst.sortKey.studyInstanceUID); share(&inst.sortKey.seriesInstanceUID)
-            share(&inst.sopClassUID)
-            if let known = syntaxes[inst.transferSyntax.uid] { inst.transferSyntax = known } else { syntaxes[inst.transferSyntax.uid] = inst.transferSyntax }
-        }
     }
 
     /// Every regular file under `dir`, recursively, in sorted order; hidden entries (".name") skipped.
