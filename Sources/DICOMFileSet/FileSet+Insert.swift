@@ -36,9 +36,9 @@ extension FileSet {
             problems.append(FileSetProblem(sev, code, message, fileID: fileIDText, rule: rule))
         }
 
-        var seriesPath = index.series[euid]
-        var studyPath = seriesPath.map { FileSetIndex.StudyPath(patient: $0.patient, study: $0.study) } ?? index.studies[suid]
-        if let sp = seriesPath, let known = index.studies[suid], known != FileSetIndex.StudyPath(patient: sp.patient, study: sp.study) {
+        var seriesPath = index.series(euid, in: self)
+        var studyPath = seriesPath.map { FileSetIndex.StudyPath(patient: $0.patient, study: $0.study) } ?? index.study(suid, in: self)
+        if let sp = seriesPath, let known = index.study(suid, in: self), known != FileSetIndex.StudyPath(patient: sp.patient, study: sp.study) {
             report(
                 .error, .seriesUnderTwoStudies, once: text(euid),
                 "Series Instance UID \(text(euid)) is already in another study than Study Instance UID \(text(suid)); the instance joins the existing series",
@@ -55,12 +55,12 @@ extension FileSet {
                     "Study Instance UID \(text(suid)) is already under Patient ID '\(text(holder))'; this instance has Patient ID '\(text(pid))' and joins the existing study",
                     "PS3.11 D.3.3 (Patient ID unique per PATIENT record), PS3.3 F.5.2")
             }
-        } else if let p = index.patients[pid] {
+        } else if let p = index.patient(pid, in: self) {
             patientIndex = p
         } else {
             records.append(Self.packed(DirectoryRecord(type: .patient, keys: built.patient)))
             patientIndex = records.count - 1
-            index.patients[pid] = patientIndex
+            index.add(patient: pid, at: patientIndex, in: self)
         }
         if FileSetIndex.key(records[patientIndex], .patientID) == pid {
             let new = built.patient
@@ -84,7 +84,7 @@ extension FileSet {
         if studyPath == nil {
             records[patientIndex].children.append(Self.packed(DirectoryRecord(type: .study, keys: built.study)))
             let path = FileSetIndex.StudyPath(patient: patientIndex, study: records[patientIndex].children.count - 1)
-            index.studies[suid] = path
+            index.add(study: suid, at: path, in: self)
             studyPath = path
         } else if let st = studyPath {
             Self.fill(
@@ -95,7 +95,7 @@ extension FileSet {
         if seriesPath == nil {
             records[st.patient].children[st.study].children.append(Self.packed(DirectoryRecord(type: .series, keys: built.series)))
             let path = FileSetIndex.SeriesPath(patient: st.patient, study: st.study, series: records[st.patient].children[st.study].children.count - 1)
-            index.series[euid] = path
+            index.add(series: euid, at: path, in: self)
             seriesPath = path
         } else if let sp = seriesPath {
             Self.fill(

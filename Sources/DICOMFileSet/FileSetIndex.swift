@@ -9,9 +9,10 @@ public struct FileSetIndex: Sendable {
     struct StudyPath: Sendable, Equatable { var patient: Int; var study: Int }
     struct SeriesPath: Sendable, Equatable { var patient: Int; var study: Int; var series: Int }
 
-    var patients: [[UInt8]: Int] = [:]
-    var studies: [[UInt8]: StudyPath] = [:]
-    var series: [[UInt8]: SeriesPath] = [:]
+    /// Patient ID, Study and Series Instance UID -> the record's place (see ``KeyTable``).
+    var patientTable = KeyTable<Int>()
+    var studyTable = KeyTable<StudyPath>()
+    var seriesTable = KeyTable<SeriesPath>()
     /// SOP Instance UID -> the record that references it (see ``InstanceTable``).
     var instances = InstanceTable()
     /// Conflicts already reported, so 20,000 instances of one patient give one warning.
@@ -31,13 +32,13 @@ public struct FileSetIndex: Sendable {
                 }
             }
             guard patient.type == .patient, let pid = Self.key(patient, .patientID) else { continue }
-            if patients[pid] == nil { patients[pid] = p }
+            add(patient: pid, at: p, in: fileSet)
             for (s, study) in patient.children.enumerated() where study.type == .study {
                 guard let suid = Self.key(study, .studyInstanceUID), !suid.isEmpty else { continue }
-                if studies[suid] == nil { studies[suid] = StudyPath(patient: p, study: s) }
+                add(study: suid, at: StudyPath(patient: p, study: s), in: fileSet)
                 for (e, ser) in study.children.enumerated() where ser.type == .series {
                     guard let euid = Self.key(ser, .seriesInstanceUID), !euid.isEmpty else { continue }
-                    if series[euid] == nil { series[euid] = SeriesPath(patient: p, study: s, series: e) }
+                    add(series: euid, at: SeriesPath(patient: p, study: s, series: e), in: fileSet)
                 }
             }
         }
@@ -76,27 +77,70 @@ public struct FileSetIndex: Sendable {
         return lo == 0 && hi == b.count ? b : Array(b[lo..<hi])  // unpadded: the value's own bytes, shared
     }
 
-    /// The paths still point at records of the right type with the keys they were indexed under
+    /// The place of the PATIENT record with this Patient ID, of the STUDY and of the SERIES record with this UID.
+    func patient(_ pid: [UInt8], in fs: FileSet) -> Int? { patientTable.find(pid) { Self.patientKey($0, in: fs) } }
+    func study(_ suid: [UInt8], in fs: FileSet) -> StudyPath? { studyTable.find(suid) { Self.studyKey($0, in: fs) } }
+    func series(_ euid: [UInt8], in fs: FileSet) -> SeriesPath? { seriesTable.find(euid) { Self.seriesKey($0, in: fs) } }
+    /// Indexes a record just put at this place (the first place of a key is kept).
+    mutating func add(patient pid: [UInt8], at p: Int, in fs: FileSet) { patientTable.add(pid, p) { Self.patientKey($0, in: fs) } }
+    mutating func add(study suid: [UInt8], at s: StudyPath, in fs: FileSet) { studyTable.add(suid, s) { Self.studyKey($0, in: fs) } }
+    mutating func add(series euid: [UInt8], at e: SeriesPath, in fs: FileSet) { seriesTable.add(euid, e) { Self.seriesKey($0, in: fs) } }
+
+    /// The key of the record at a place, when one of the right type is there (no value: empty, as a built record's).
+    static func patientKey(_ p: Int, in fs: FileSet) -> [UInt8]? {
+        guard p < fs.records.count, fs.records[p].type == .patient else { return nil }
+        return key(fs.records[p], .patientID) ?? []
+    }
+    static func studyKey(_ s: StudyPath, in fs: FileSet) -> [UInt8]? {
+        guard s.patient < fs.records.count, s.study < fs.records[s.patient].children.count else { return nil }
+        let r = fs.records[s.patient].children[s.study]
+        return r.type == .study ? key(r, .studyInstanceUID) ?? [] : nil
+    }
+    static func seriesKey(_ e: SeriesPath, in fs: FileSet) -> [UInt8]? {
+        guard e.patient < fs.records.count, e.study < fs.records[e.patient].children.count,
+            e.series < fs.records[e.patient].children[e.study].children.count
+        else { return nil }
+        let r = fs.records[e.patient].children[e.study].children[e.series]
+        return r.type == .series ? key(r, .seriesInstanceUID) ?? [] : nil
+    }
+
+    /// The places still hold records of the right type with the keys they were indexed under
     /// (the tree may have been edited without the index).
     func isValid(for fs: FileSet, pid: [UInt8], suid: [UInt8], euid: [UInt8]) -> Bool {
-        func at(_ p: Int, _ s: Int? = nil, _ e: Int? = nil) -> DirectoryRecord? {
-            guard p < fs.records.count else { return nil }
-            guard let s else { return fs.records[p] }
-            guard s < fs.records[p].children.count else { return nil }
-            guard let e else { return fs.records[p].children[s] }
-            guard e < fs.records[p].children[s].children.count else { return nil }
-            return fs.records[p].children[s].children[e]
-        }
-        if let p = patients[pid] {
-            guard let r = at(p), r.type == .patient, Self.key(r, .patientID) == pid else { return false }
-        }
-        if let s = studies[suid] {
-            guard let r = at(s.patient, s.study), r.type == .study, Self.key(r, .studyInstanceUID) == suid else { return false }
-        }
-        if let e = series[euid] {
-            guard let r = at(e.patient, e.study, e.series), r.type == .series, Self.key(r, .seriesInstanceUID) == euid else { return false }
-        }
-        return true
+        !patientTable.isStale(pid) { Self.patientKey($0, in: fs) } && !studyTable.isStale(suid) { Self.studyKey($0, in: fs) }
+            && !seriesTable.isStale(euid) { Self.seriesKey($0, in: fs) }
+    }
+}
+
+/// Keys (a Patient ID, a Study or Series Instance UID) -> a place in the tree, by the key's hash: the key is read
+/// back from the record at that place to confirm it, so no copy of any key is held (about 30 bytes per key). A key
+/// whose hash an earlier, different key has is kept by its bytes.
+struct KeyTable<Place: Sendable & Equatable>: Sendable {
+    private var byHash: [Int: Place] = [:]
+    private var overflow: [[UInt8]: Place] = [:]
+    /// The hash of a key (Swift's per-process seeded hash; a test can make every key collide).
+    var hash: @Sendable ([UInt8]) -> Int = { $0.hashValue }
+
+    /// The place indexed for `key`; `keyAt` reads the key of the record at a place (nil: no such record).
+    func find(_ key: [UInt8], keyAt: (Place) -> [UInt8]?) -> Place? {
+        if !overflow.isEmpty, let p = overflow[key] { return p }
+        if let p = byHash[hash(key)], keyAt(p) == key { return p }
+        return nil
+    }
+
+    /// Indexes `place` for `key` unless the key is indexed.
+    mutating func add(_ key: [UInt8], _ place: Place, keyAt: (Place) -> [UInt8]?) {
+        let h = hash(key)
+        guard let held = byHash[h] else { byHash[h] = place; return }
+        if keyAt(held) != key && overflow[key] == nil { overflow[key] = place }
+    }
+
+    /// The entry that `key` would use names a record without that key: the tree was edited without the index (or,
+    /// once, a new key shares an indexed key's hash).
+    func isStale(_ key: [UInt8], keyAt: (Place) -> [UInt8]?) -> Bool {
+        if !overflow.isEmpty, let p = overflow[key] { return keyAt(p) != key }
+        if let p = byHash[hash(key)] { return keyAt(p) != key }
+        return false
     }
 }
 

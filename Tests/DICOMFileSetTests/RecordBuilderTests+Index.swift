@@ -48,4 +48,42 @@ extension RecordBuilderTests {
         XCTAssertEqual(index.fileID(forSOPInstanceUID: "1.2.6.78"), .some(nil))
         XCTAssertEqual(index.instanceCount, 7)
     }
+
+    func testPatientStudyAndSeriesKeysWhoseHashesCollideStayApart() throws {
+        // Built twice, once with real hashes and once with every key colliding: the same tree either way.
+        func tree(colliding: Bool) throws -> FileSet {
+            var fs = FileSet()
+            var index = FileSetIndex()
+            if colliding {
+                index.patientTable.hash = { _ in 3 }; index.studyTable.hash = { _ in 3 }; index.seriesTable.hash = { _ in 3 }
+            }
+            var n = 0
+            for (k, p) in ["A", "B", "", "C"].enumerated() {
+                for st in 1...2 {
+                    for se in 1...2 {
+                        for _ in 0..<2 {
+                            n += 1
+                            let h = header(patient: p, study: "1.2.5.\(k).\(st)", series: "1.2.5.\(k).\(st).\(se)")
+                            XCTAssertTrue(fs.insert(try built(h, uid: "1.2.5.9.\(n)"), index: &index).isInserted)
+                        }
+                    }
+                }
+            }
+            // An edit the index does not know of is noticed among colliding keys too.
+            fs.records.removeFirst()
+            XCTAssertTrue(fs.insert(try built(header(patient: "C", study: "1.2.5.3.1", series: "1.2.5.3.1.1"), uid: "1.2.5.9.99"), index: &index).isInserted)
+            fs.fileSetUID = "1.2.5.0"
+            return fs
+        }
+        let colliding = try tree(colliding: true), plain = try tree(colliding: false)
+        // B; the two studies without a Patient ID, each under a PATIENT of its own (RecordBuilder); C, with the late instance.
+        XCTAssertEqual(colliding.records.count, 4)
+        XCTAssertEqual(colliding.records[0].keys.string(.patientID), "B")
+        XCTAssertEqual(colliding.records[3].keys.string(.patientID), "C")
+        XCTAssertEqual(
+            colliding.records.map { $0.children.map { $0.children.map { $0.children.count } } },
+            [[[2, 2], [2, 2]], [[2, 2]], [[2, 2]], [[3, 2], [2, 2]]])
+        XCTAssertEqual(try DICOMDIRWriter.encode(colliding), try DICOMDIRWriter.encode(plain))
+        XCTAssertEqual(colliding.recordCount, plain.recordCount)
+    }
 }
