@@ -9,18 +9,37 @@ public struct DirectoryRecord: Sendable, Equatable {
     /// A packed record (``pack()``) holds them as their encoding and decodes them on each read;
     /// changing them unpacks the record.
     public var keys: DataSet {
-        get { packed.isEmpty ? stored : Self.unpack(packed) }
-        set { stored = newValue; packed = [] }
+        get {
+            switch storage {
+            case .packed(let bytes): Self.unpack(bytes)
+            case .decoded(let keys): keys
+            }
+        }
+        set { storage = .decoded(newValue) }
         _modify {
-            if !packed.isEmpty { stored = Self.unpack(packed); packed = [] }
-            yield &stored
+            var keys = self.keys
+            storage = .packed([])  // the held keys let go, so `keys` is their only holder and changes in place
+            defer { storage = .decoded(keys) }
+            yield &keys
         }
     }
+    /// The keys, packed or decoded: one reference either way, so a record is 32 bytes beside its keys.
+    private enum Storage: Sendable {
+        case packed([UInt8])
+        indirect case decoded(DataSet)
+    }
+    private var storage: Storage
     /// The keys while the record is not packed.
-    private var stored: DataSet
+    private var stored: DataSet {
+        if case .decoded(let keys) = storage { return keys }
+        return DataSet()
+    }
     /// The keys as one Explicit VR Little Endian element stream (``ElementStream``), or empty when not packed:
     /// one buffer of about the size the record has in a DICOMDIR, instead of an array of elements and a value each.
-    public private(set) var packed: [UInt8] = []
+    public var packed: [UInt8] {
+        if case .packed(let bytes) = storage { return bytes }
+        return []
+    }
     /// The lower-level directory entity, in sibling order.
     public var children: [DirectoryRecord]
     /// Record In-use Flag (0004,1410) was not 0000H (PS3.3 §F.3.2.2; 0000H is retired "inactive").
@@ -29,12 +48,13 @@ public struct DirectoryRecord: Sendable, Equatable {
     public var offset: Int
 
     public init(type: DirectoryRecordType, keys: DataSet = DataSet(), children: [DirectoryRecord] = []) {
-        self.stored = keys; self.children = children; inUse = true; offset = -1
-        self.stored.compact(reserving: keys.contains(.directoryRecordType) ? 0 : 1)  // held as long as the tree: no spare room
+        var keys = keys
+        keys.compact(reserving: keys.contains(.directoryRecordType) ? 0 : 1)  // held as long as the tree: no spare room
+        self.storage = .decoded(keys); self.children = children; inUse = true; offset = -1
         self.type = type
     }
     init(keys: DataSet, offset: Int, inUse: Bool) {
-        self.stored = keys; self.children = []; self.inUse = inUse; self.offset = offset
+        self.storage = .decoded(keys); self.children = []; self.inUse = inUse; self.offset = offset
     }
 
     public static func == (a: DirectoryRecord, b: DirectoryRecord) -> Bool {
@@ -46,7 +66,7 @@ public struct DirectoryRecord: Sendable, Equatable {
     /// no offset or In-use Flag, a character set that its own (0008,0005) gives. Returns whether the record is packed.
     @discardableResult
     public mutating func pack() -> Bool {
-        guard packed.isEmpty else { return true }
+        guard case .decoded(let stored) = storage else { return true }
         for e in stored {
             guard let b = e.bytes, b.count % 2 == 0, e.vr.isWellFormed, b.count <= 0xFFFE || e.vr.hasLongLength, !e.tag.isGroupLength,
                 !(Self.writerTags ~= e.tag)
@@ -60,10 +80,11 @@ public struct DirectoryRecord: Sendable, Equatable {
         }
         let bytes = ElementStream.encode(stored)
         // A buffer of exactly the encoding's size: the encoder's grew by doubling.
-        packed = [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in
-            count = buffer.initialize(from: bytes).1
-        }
-        stored = DataSet()
+        if bytes.isEmpty { return true }  // no keys: nothing to pack
+        storage = .packed(
+            [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in
+                count = buffer.initialize(from: bytes).1
+            })
         return true
     }
 

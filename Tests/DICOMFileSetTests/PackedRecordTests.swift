@@ -57,6 +57,25 @@ final class PackedRecordTests: XCTestCase {
         XCTAssertEqual(r.keys.string(.instanceNumber), "99")
     }
 
+    func testARecordIsFourWordsAndAChangeLeavesCopiesAlone() {
+        // Keys packed or decoded behind one reference: a tree of 100,000 records holds 32 bytes of each beside its keys.
+        XCTAssertEqual(MemoryLayout<DirectoryRecord>.stride, 32)
+        var r = image(3)
+        r.keys.setString(.instanceNumber, .IS, "5")  // decoded keys, changed in place
+        let copy = r
+        r.keys.setString(.instanceNumber, .IS, "6")
+        XCTAssertEqual(copy.keys.string(.instanceNumber), "5", "a copy keeps its keys")
+        XCTAssertEqual(r.keys.string(.instanceNumber), "6")
+        var packed = copy
+        packed.pack()
+        var changed = packed
+        changed.keys.remove(.instanceNumber)
+        XCTAssertEqual(packed.keys.string(.instanceNumber), "5")
+        XCTAssertFalse(packed.packed.isEmpty)
+        XCTAssertNil(changed.keys[.instanceNumber])
+        XCTAssertTrue(changed.packed.isEmpty)
+    }
+
     func testWhatCannotRoundTripIsNotPacked() {
         var withSequence = image(1)
         withSequence.keys.setSequence(.iconImageSequence, [DataSet()])
