@@ -52,6 +52,9 @@ public struct FileSetIndex: Sendable {
         }
     }
 
+    /// Room for `n` more instances, so the table is not grown (and held twice while it is) as they are inserted.
+    public mutating func reserve(instances n: Int) { instances.reserve(n) }
+
     /// Number of instances (file-referencing records) indexed.
     public var instanceCount: Int { instances.count }
     public func contains(sopInstanceUID: String) -> Bool { instances[Array(sopInstanceUID.utf8)] != nil }
@@ -157,6 +160,9 @@ struct InstanceTable: Sendable {
     var hash: @Sendable ([UInt8]) -> Int = { $0.hashValue }
 
     var count: Int { byHash.count + overflow.count }
+
+    /// Room for `n` more UIDs.
+    mutating func reserve(_ n: Int) { byHash.reserveCapacity(byHash.count + n) }
 
     /// The keys indexed for this (unpadded) UID.
     subscript(uid: [UInt8]) -> [UInt8]? {

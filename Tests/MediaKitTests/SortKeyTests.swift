@@ -73,5 +73,15 @@ final class SourceInstancesTests: XCTestCase {
         let reordered = compact.reordered(expected)
         XCTAssertEqual(reordered.map(fields), expected.map { fields(all[$0]) })
         XCTAssertEqual(reordered[expected.firstIndex(of: 7)!].header, header, "what is kept aside moves with its instance")
+
+        // Once the order is made, its keys can go: everything else reads as before.
+        var planned = compact
+        planned.forgetSortKeys()
+        for k in all.indices {
+            var i = all[k]
+            i.sortKey = SortKey(patientID: "", studyInstanceUID: "", seriesInstanceUID: "", instanceNumber: i.sortKey.instanceNumber)
+            XCTAssertEqual(fields(planned[k]), fields(i))
+        }
+        XCTAssertEqual(compact.mediumOrder(), expected, "a copy keeps its keys")
     }
 }

@@ -55,7 +55,7 @@ public enum FileSetCreator {
         // Stray files and folders already in OUT are planned around, never overwritten.
         let occupancy = options.inPlace ? MediumOccupancy() : MediumOccupancy.scan(root: root, fileSet: nil)
         let plan = try FileSetPlanner.plan(
-            into: FileSet(fileSetID: options.fileSetID ?? ""), root: root, scan: scan, existingIDs: occupancy.files,
+            into: FileSet(fileSetID: options.fileSetID ?? ""), root: root, scan: consume scan, existingIDs: occupancy.files,
             options: options, report: report, occupancy: occupancy)
         let result = try carryOut(plan, progress: progress)
         if result.nothingWritten && !rootExisted { rmdir(root) }
@@ -98,7 +98,7 @@ public enum FileSetCreator {
             inputs.filter { !(realPath($0) ?? $0).hasPrefix((realPath(root) ?? root) + "/") || !isDirectory(root) },
             keepHeaders: false, progress: progress.map { p in { @Sendable in p("reading", $0, $1) } })
         let plan = try FileSetPlanner.plan(
-            into: fs, root: root, scan: scan, existingIDs: occupancy.files, options: options,
+            into: fs, root: root, scan: consume scan, existingIDs: occupancy.files, options: options,
             report: report, occupancy: occupancy)
         return try carryOut(plan, progress: progress)
     }

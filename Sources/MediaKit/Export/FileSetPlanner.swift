@@ -12,7 +12,7 @@ public enum FileSetPlanner {
     /// The plan of adding `scan`'s instances to `fs` (empty for create), rooted at `root`; `existingIDs`
     /// are names taken on the medium. `report` carries what is already known (operation, resumed journal).
     static func plan(
-        into fs: FileSet, root: String, scan: SourceScan, existingIDs: Set<FileID>, options: FileSetOptions,
+        into fs: FileSet, root: String, scan: consuming SourceScan, existingIDs: Set<FileID>, options: FileSetOptions,
         report: FileSetReport, occupancy: MediumOccupancy = MediumOccupancy()
     ) throws -> FileSetPlan {
         var fs = fs
@@ -48,8 +48,13 @@ public enum FileSetPlanner {
 
         // Deterministic order: patient, study, series, instance number, path. The order is sorted, not a
         // copy of the instances: one integer per file instead of a second array of them.
-        let instances = scan.instances
-        let order = instances.mediumOrder()
+        // The instances are taken from the scan (a caller that passes it with `consume` holds no other copy), put in
+        // order, and their order keys let go: the plan reads each header again.
+        var taken = scan.instances
+        scan.instances = SourceInstances()
+        let order = taken.mediumOrder()
+        taken.forgetSortKeys()
+        let instances = taken
         func earlier(_ uid: String) -> Int32? {
             if let at = sourceBySOP[uid.hashValue], instances.sopInstanceUID(at: Int(at)) == uid { return at }
             return sourceBySOPText[uid]
@@ -68,6 +73,7 @@ public enum FileSetPlanner {
         }
         // One entry per input at most: the arrays at their final size at once, not twice it after doubling.
         sourceBySOP.reserveCapacity(order.count)
+        index.reserve(instances: order.count)
         if !options.inPlace { copies.reserveCapacity(order.count + 1) }
         for (n, at) in order.enumerated() {
             var inst = instances[at]

@@ -15,8 +15,8 @@ extension FileSetCreator {
         guard let base = options.image?.path ?? out else { throw MediaError(.badArgument, "no output given") }
         var scan = try InstanceScanner.scan(inputs, keepHeaders: false, progress: progress.map { p in { @Sendable in p("reading", $0, $1) } })
         // Put in medium order: the rows are, the bytes of the paths and UIDs are shared, not copied.
-        scan.instances = scan.instances.reordered(scan.instances.mediumOrder())
-        let instances = scan.instances
+        var instances = scan.instances.reordered(scan.instances.mediumOrder())
+        scan.instances = SourceInstances()
         // Series in display order, each with its instances.
         var series: [VolumePlanner.Series] = []
         var members: [[Int]] = []
@@ -49,13 +49,19 @@ extension FileSetCreator {
         }
         let baseID = options.fileSetID ?? ((options.image != nil || many) ? "DICOM\(options.exportDate)" : nil)
         // No instance at all: one empty volume, so the run reports "nothing written" like create does.
-        for (n, volume) in (plan.volumes.isEmpty ? [VolumePlanner.Volume(used: 0)] : plan.volumes).enumerated() {
+        let volumes = plan.volumes.isEmpty ? [VolumePlanner.Volume(used: 0)] : plan.volumes
+        for (n, volume) in volumes.enumerated() {
             var o = options
             var sub = SourceScan()
             if n == 0 { sub.notDICOM = scan.notDICOM; sub.unreadable = scan.unreadable; sub.problems = scan.problems }
             // A volume of every instance in order (one disc) shares the instances; another gets rows of its own.
             let picked = volume.pieces.flatMap { p in p.instances.map { members[p.index][$0] } }
             sub.instances = picked.elementsEqual(instances.indices) ? instances : instances.reordered(picked)
+            // The last volume's plan holds the only copy of its instances (and lets their order keys go).
+            if n == volumes.count - 1 { instances = SourceInstances() }
+            let instanceCount = sub.instances.count
+            let volumeScan = sub
+            sub = SourceScan()  // the volume's plan is the only holder of its scan
             var output = base
             o.pdi?.discNumber = n + 1
             o.pdi?.discCount = max(1, plan.volumes.count)
@@ -75,7 +81,7 @@ extension FileSetCreator {
             }
             let report: FileSetReport
             if o.image != nil {
-                report = try createImage(scan: sub, options: o, progress: progress, at: output)
+                report = try createImage(scan: consume volumeScan, options: o, progress: progress, at: output)
             } else {
                 var root = output
                 while root.count > 1 && root.hasSuffix("/") { root.removeLast() }
@@ -93,7 +99,7 @@ extension FileSetCreator {
                 }
                 let occupancy = MediumOccupancy.scan(root: root, fileSet: nil)  // stray names are planned around
                 let plan = try FileSetPlanner.plan(
-                    into: FileSet(fileSetID: o.fileSetID ?? ""), root: root, scan: sub, existingIDs: occupancy.files,
+                    into: FileSet(fileSetID: o.fileSetID ?? ""), root: root, scan: consume volumeScan, existingIDs: occupancy.files,
                     options: o, report: r, occupancy: occupancy)
                 report = try carryOut(plan, progress: progress)
                 if report.nothingWritten && !existed { rmdir(root) }
@@ -101,7 +107,7 @@ extension FileSetCreator {
             result.volumes.append(
                 .init(
                     output: output, fileSetID: report.fileSetID, series: Set(volume.pieces.map(\.index)).count,
-                    instances: sub.instances.count, estimatedBytes: volume.used, report: report))
+                    instances: instanceCount, estimatedBytes: volume.used, report: report))
         }
         return result
     }
@@ -115,7 +121,7 @@ extension FileSetCreator {
     }
 
     /// A new File-set written straight into an ISO 9660 image (`create --iso`, through `createVolumes`).
-    static func createImage(scan: SourceScan, options: FileSetOptions, progress: (@Sendable (String, Int, Int) -> Void)?, at path: String) throws
+    static func createImage(scan: consuming SourceScan, options: FileSetOptions, progress: (@Sendable (String, Int, Int) -> Void)?, at path: String) throws
         -> FileSetReport
     {
         if isDirectory(path) { throw MediaError(.refused, "is a folder; --iso names the image file to write", path: path) }
@@ -128,7 +134,7 @@ extension FileSetCreator {
         defer { lock?.release() }
         if isRegularFile(path) && !options.dryRun { throw MediaError(.refused, "already exists; it is never overwritten", path: path) }
         let plan = try FileSetPlanner.plan(
-            into: FileSet(fileSetID: options.fileSetID ?? ""), root: path, scan: scan, existingIDs: [],
+            into: FileSet(fileSetID: options.fileSetID ?? ""), root: path, scan: consume scan, existingIDs: [],
             options: options, report: report)
         return try carryOut(plan, progress: progress)
     }

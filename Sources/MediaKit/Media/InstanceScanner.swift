@@ -90,18 +90,25 @@ public enum InstanceScanner {
         }
         // Read headers on both cores, a chunk at a time: each chunk's results are moved into the instances before
         // the next is read, so the results of every file are never held beside the instances made of them.
-        let paths = candidates
+        // What only the gathering needs goes before the headers are read.
+        seen = [:]
+        seenText = []
+        folders = [:]
+        let total = candidates.count
         let done = ConcurrentCounter()
         // One row per file is kept for the whole run: the rows at their final size at once.
-        scan.instances.reserveCapacity(candidates.count, bytes: candidates.reduce(0) { $0 + $1.utf8.count + 64 })  // a UID is at most 64 bytes (PS3.5 9.1)
+        scan.instances.reserveCapacity(total, bytes: candidates.reduce(0) { $0 + $1.utf8.count + 64 })  // a UID is at most 64 bytes (PS3.5 9.1)
         let chunk = 4096
-        for start in stride(from: 0, to: paths.count, by: chunk) {
-            let range = start..<min(paths.count, start + chunk)
+        for start in stride(from: 0, to: total, by: chunk) {
+            let range = start..<min(total, start + chunk)
+            // Each path is held by its chunk while it is read, then only by the instances' buffer: the list lets go of it.
+            let paths = Array(candidates[range])
+            for i in range { candidates[i] = "" }
             let results = ConcurrentSlots<Result<SourceInstance, MediaError>>(count: range.count)
             DispatchQueue.concurrentPerform(iterations: range.count) { k in
-                results[k] = readInstance(paths[range.lowerBound + k], keepHeader: keepHeaders)
+                results[k] = readInstance(paths[k], keepHeader: keepHeaders)
                 let n = done.increment()
-                if let progress, n % 64 == 0 || n == paths.count { progress(n, paths.count) }
+                if let progress, n % 64 == 0 || n == total { progress(n, total) }
             }
             for r in results.values {
                 switch r {

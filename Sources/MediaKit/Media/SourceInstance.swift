@@ -94,6 +94,7 @@ public struct SourceInstances: RandomAccessCollection, Sendable {
     private var textPlaces: [String: Int32] = [:]
     private var syntaxes: [TransferSyntax] = []
     private var extras: [Int: Extra] = [:]
+    private var sortKeysForgotten = false
 
     public init() {}
 
@@ -143,7 +144,32 @@ public struct SourceInstances: RandomAccessCollection, Sendable {
     }
 
     /// The places of the instances in medium order (``precedes(_:_:)``): one integer per file, not a sorted copy.
-    public func mediumOrder() -> [Int] { indices.sorted { precedes($0, $1) } }
+    public func mediumOrder() -> [Int] {
+        precondition(!sortKeysForgotten, "the order keys were let go (forgetSortKeys)")
+        return indices.sorted { precedes($0, $1) }
+    }
+
+    /// Lets go of the patient, study and series texts once the order is made: ``sortKey(at:)`` reads empty texts
+    /// after, and no order can be made again.
+    public mutating func forgetSortKeys() {
+        // Only the SOP Classes stay, at new places; every patient, study and series place is the empty text's.
+        var kept = [""]
+        var moved: [Int32: Int32] = [:]
+        for i in rows.indices {
+            let old = rows[i].sopClass
+            if let new = moved[old] {
+                rows[i].sopClass = new
+            } else {
+                kept.append(texts[Int(old)])
+                moved[old] = Int32(kept.count - 1)
+                rows[i].sopClass = Int32(kept.count - 1)
+            }
+            rows[i].patient = 0; rows[i].study = 0; rows[i].series = 0
+        }
+        texts = kept
+        textPlaces = [:]
+        sortKeysForgotten = true
+    }
 
     /// Room for `n` instances whose paths and UIDs take about `bytes` bytes.
     public mutating func reserveCapacity(_ n: Int, bytes size: Int = 0) {
@@ -178,11 +204,11 @@ public struct SourceInstances: RandomAccessCollection, Sendable {
     /// Lets go of what only appending needs (the table from a value to its place) and of spare room: the scan is done.
     public mutating func finish() {
         textPlaces = [:]
-        // Copied to their size only when a quarter or more is spare: a copy is held beside the original while it is made.
-        if bytes.capacity - bytes.count > bytes.count / 4 {
+        // Copied to their size when more than a sixteenth is spare (UIDs shorter than the 64 bytes reserved for each).
+        if bytes.capacity - bytes.count > bytes.count / 16 {
             bytes = [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in count = buffer.initialize(from: bytes).1 }
         }
-        if rows.capacity - rows.count > rows.count / 4 {
+        if rows.capacity - rows.count > rows.count / 16 {
             rows = [Row](unsafeUninitializedCapacity: rows.count) { buffer, count in count = buffer.initialize(from: rows).1 }
         }
     }
@@ -198,6 +224,7 @@ public struct SourceInstances: RandomAccessCollection, Sendable {
 
     /// The place of a text in `texts`, added when new.
     private mutating func place(_ text: String) -> Int32 {
+        precondition(!sortKeysForgotten, "the order keys were let go (forgetSortKeys)")
         if let p = textPlaces[text] { return p }
         if textPlaces.isEmpty && !texts.isEmpty {  // finished, then appended to again
             for (k, t) in texts.enumerated() { textPlaces[t] = Int32(k) }
