@@ -86,12 +86,8 @@ extension Medium {
             guard fd >= 0 else { throw MediumError(.io, "cannot create: \(String(cString: strerror(errno)))", path: relative(components[...])) }
             do {
                 try contents { part in
-                    var off = 0
-                    while off < part.count {
-                        let n = write(fd, part.baseAddress! + off, part.count - off)
-                        if n < 0 && errno == EINTR { continue }
-                        if n <= 0 { throw MediumError(.io, "cannot write: \(String(cString: strerror(errno)))", path: relative(components[...])) }
-                        off += n
+                    do throws(SystemErrno) { try writeAll(fd, part) } catch {
+                        throw MediumError(.io, "cannot write: \(error.text)", path: relative(components[...]))
                     }
                 }
             } catch {

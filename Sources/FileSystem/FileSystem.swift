@@ -94,3 +94,15 @@ public func fsyncPath(_ path: String) {
     let fd = open(path, O_RDONLY)
     if fd >= 0 { fsync(fd); close(fd) }
 }
+
+/// Writes all of `bytes` to `fd` (write(2) again after a partial write or EINTR); a write that writes nothing
+/// is EIO.
+public func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws(SystemErrno) {
+    var off = 0
+    while off < bytes.count {
+        let n = write(fd, bytes.baseAddress! + off, bytes.count - off)
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { throw SystemErrno(n < 0 ? errno : EIO, call: "write") }
+        off += n
+    }
+}

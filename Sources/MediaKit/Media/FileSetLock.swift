@@ -178,13 +178,7 @@ public func writePrivateFile(to path: String, sync: Bool = true, contents: (_ wr
     var failure: String?
     do {
         try contents { part in
-            var off = 0
-            while off < part.count {
-                let n = write(fd, part.baseAddress! + off, part.count - off)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { throw MediaError(.io, "write failed: \(String(cString: n < 0 ? strerror(errno) : strerror(EIO)))", path: path) }
-                off += n
-            }
+            do throws(SystemErrno) { try writeAll(fd, part) } catch { throw MediaError(.io, "write failed: \(error.text)", path: path) }
         }
     } catch {
         close(fd); unlink(path)
