@@ -12,16 +12,19 @@ public enum DICOMDIRWriter {
 
     /// Writes the File-set's DICOMDIR (as ``encode(_:sourceAETitle:)`` makes it) to `sink` in parts of about
     /// 64 KiB: the records are read from the tree as they are written, so no copy of the whole DICOMDIR is held,
-    /// only one size per record. Nothing reaches `sink` when the DICOMDIR cannot be made (over 4 GiB).
+    /// only two sizes per record. Nothing reaches `sink` when the DICOMDIR cannot be made (over 4 GiB).
     public static func write(_ fs: FileSet, sourceAETitle: String? = nil, to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
         // The size of each record's item and of its whole subtree, in depth-first order (parents before children,
         // siblings in order): a record's first child follows its item, its next sibling follows its subtree.
-        var subtreeSizes: [Int] = []
+        // An unpacked record (an icon's) is encoded here to learn its size and once more to be written, not a third time.
+        var subtreeSizes: [Int] = [], itemSizes: [Int] = []
         subtreeSizes.reserveCapacity(fs.recordCount)
+        itemSizes.reserveCapacity(fs.recordCount)
         func measure(_ r: DirectoryRecord) -> Int {
             let at = subtreeSizes.count
             subtreeSizes.append(0)
-            var size = itemSize(r)
+            itemSizes.append(itemSize(r))
+            var size = itemSizes[at]
             for c in r.children { size += measure(c) }
             subtreeSizes[at] = size
             return size
@@ -74,9 +77,8 @@ public enum DICOMDIRWriter {
         var index = 0  // the next record's place in depth-first order
         func emit(_ list: [DirectoryRecord]) throws {
             for (k, r) in list.enumerated() {
-                let start = position, subtree = subtreeSizes[index]
+                let start = position, subtree = subtreeSizes[index], item = itemSizes[index]
                 index += 1
-                let item = itemSize(r)
                 let next = k + 1 < list.count ? UInt32(start + subtree) : 0
                 let lower = r.children.isEmpty ? 0 : UInt32(start + item)
                 appendItem(r, next: next, lower: lower, to: &out)
