@@ -84,4 +84,17 @@ final class SourceInstancesTests: XCTestCase {
         }
         XCTAssertEqual(compact.mediumOrder(), expected, "a copy keeps its keys")
     }
+
+    func testAnyNumberOfDistinctTransferSyntaxes() {
+        // Hostile inputs may each name an unknown transfer syntax: more than 65,536 of them are still kept apart.
+        var compact = SourceInstances()
+        for n in 0..<70_000 {
+            var i = instance(n, patient: "P", series: "1.2.3.1", number: n)
+            i.transferSyntax = TransferSyntax(uid: "1.2.826.0.1.3680043.9.\(n)")
+            compact.append(i)
+        }
+        compact.finish()
+        XCTAssertEqual(compact[69_999].transferSyntax.uid, "1.2.826.0.1.3680043.9.69999")
+        XCTAssertEqual(compact[65_536].transferSyntax.uid, "1.2.826.0.1.3680043.9.65536")
+    }
 }

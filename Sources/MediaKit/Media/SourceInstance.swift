@@ -78,7 +78,7 @@ public struct SourceInstances: RandomAccessCollection, Sendable {
         var pathLength: UInt32
         var uidLength: UInt32
         var patient: Int32, study: Int32, series: Int32, sopClass: Int32
-        var syntax: UInt16
+        var syntax: UInt32
         var flags: UInt8
         var instanceNumber: Int
         var size: Int
@@ -93,6 +93,8 @@ public struct SourceInstances: RandomAccessCollection, Sendable {
     private var texts: [String] = []
     private var textPlaces: [String: Int32] = [:]
     private var syntaxes: [TransferSyntax] = []
+    /// Each transfer syntax's place in `syntaxes` (inputs may carry any number of unknown ones).
+    private var syntaxPlaces: [TransferSyntax: UInt32] = [:]
     private var extras: [Int: Extra] = [:]
     private var sortKeysForgotten = false
 
@@ -186,15 +188,17 @@ public struct SourceInstances: RandomAccessCollection, Sendable {
         if inst.fileMetaNeedsRebuild { flags |= Row.needsRebuild }
         if inst.sortKey.instanceNumber != nil { flags |= Row.hasInstanceNumber }
         let syntax =
-            syntaxes.firstIndex(of: inst.transferSyntax)
+            syntaxPlaces[inst.transferSyntax]
             ?? {
-                syntaxes.append(inst.transferSyntax); return syntaxes.count - 1
+                syntaxes.append(inst.transferSyntax)
+                syntaxPlaces[inst.transferSyntax] = UInt32(syntaxes.count - 1)
+                return UInt32(syntaxes.count - 1)
             }()
         rows.append(
             Row(
                 start: start, pathLength: UInt32(inst.path.utf8.count), uidLength: UInt32(inst.sopInstanceUID.utf8.count),
                 patient: place(inst.sortKey.patientID), study: place(inst.sortKey.studyInstanceUID), series: place(inst.sortKey.seriesInstanceUID),
-                sopClass: place(inst.sopClassUID), syntax: UInt16(syntax), flags: flags, instanceNumber: inst.sortKey.instanceNumber ?? 0, size: inst.size))
+                sopClass: place(inst.sopClassUID), syntax: syntax, flags: flags, instanceNumber: inst.sortKey.instanceNumber ?? 0, size: inst.size))
         if !inst.header.isEmpty || !inst.fileMeta.isEmpty || !inst.diagnostics.isEmpty || !inst.fileMetaMismatches.isEmpty {
             extras[rows.count - 1] = Extra(
                 header: inst.header, fileMeta: inst.fileMeta, diagnostics: inst.diagnostics, fileMetaMismatches: inst.fileMetaMismatches)
