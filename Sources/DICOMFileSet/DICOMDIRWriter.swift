@@ -97,7 +97,8 @@ public enum DICOMDIRWriter {
 
     /// The record's item size (tag, length and elements) with its offsets and In-use Flag (PS3.3 F.3.2.2).
     static func itemSize(_ r: DirectoryRecord) -> Int {
-        (r.packed.isEmpty ? encoded(r.keys, next: 0, lower: 0).count : r.packed.count + packedOverhead) + 8
+        let packed = r.packedCount  // a spilled record's size, without reading it back
+        return (packed == 0 ? encoded(r.keys, next: 0, lower: 0).count : packed + packedOverhead) + 8
     }
 
     /// The item's elements: the keys with the offsets and In-use Flag in their tag order (PS3.3 F.3.2.2).
@@ -111,13 +112,13 @@ public enum DICOMDIRWriter {
 
     /// Appends the record's item (its tag, length and elements) to `out`; a packed record's encoding is used as it is.
     static func appendItem(_ r: DirectoryRecord, next: UInt32, lower: UInt32, to out: inout [UInt8]) {
-        guard !r.packed.isEmpty else {
+        let packed = r.packed
+        guard !packed.isEmpty else {
             let item = encoded(r.keys, next: next, lower: lower)
             out += [0xFE, 0xFF, 0x00, 0xE0] + le32bytes(UInt32(item.count))
             out += item
             return
         }
-        let packed = r.packed
         let split = ElementStream.offset(before: .offsetOfTheNextDirectoryRecord, in: packed)
         out += [0xFE, 0xFF, 0x00, 0xE0] + le32bytes(UInt32(packed.count + packedOverhead))
         out += packed[..<split]

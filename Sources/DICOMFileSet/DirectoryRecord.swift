@@ -13,6 +13,7 @@ public struct DirectoryRecord: Sendable, Equatable {
             switch storage {
             case .packed(let bytes): Self.unpack(bytes)
             case .decoded(let keys): keys
+            case .spilled(let spilled): Self.unpack(spilled.bytes)
             }
         }
         set { storage = .decoded(newValue) }
@@ -23,10 +24,12 @@ public struct DirectoryRecord: Sendable, Equatable {
             yield &keys
         }
     }
-    /// The keys, packed or decoded: one reference either way, so a record is 32 bytes beside its keys.
+    /// The keys, packed, decoded or packed in a ``RecordSpill``: one reference each way, so a record is 32 bytes
+    /// beside its keys.
     private enum Storage: Sendable {
         case packed([UInt8])
         indirect case decoded(DataSet)
+        case spilled(SpilledKeys)
     }
     private var storage: Storage
     /// The keys while the record is not packed.
@@ -36,9 +39,39 @@ public struct DirectoryRecord: Sendable, Equatable {
     }
     /// The keys as one Explicit VR Little Endian element stream (``ElementStream``), or empty when not packed:
     /// one buffer of about the size the record has in a DICOMDIR, instead of an array of elements and a value each.
+    /// A spilled record's are read back (``spill(into:)``).
     public var packed: [UInt8] {
-        if case .packed(let bytes) = storage { return bytes }
-        return []
+        switch storage {
+        case .packed(let bytes): bytes
+        case .spilled(let spilled): spilled.bytes
+        case .decoded: []
+        }
+    }
+    /// The size of ``packed`` (0 when not packed), without reading a spilled record back.
+    public var packedCount: Int {
+        switch storage {
+        case .packed(let bytes): bytes.count
+        case .spilled(let spilled): spilled.count
+        case .decoded: 0
+        }
+    }
+    /// The packed keys as the index holds them: the record's own buffer, or where it spilled them.
+    var encodedKeys: EncodedKeys? {
+        switch storage {
+        case .packed(let bytes): bytes.isEmpty ? nil : .memory(bytes)
+        case .spilled(let spilled): .spilled(spilled)
+        case .decoded: nil
+        }
+    }
+
+    /// Moves the packed keys into `spill`, so the record holds only where they are (``RecordSpill``); returns
+    /// whether they were moved. A record not packed, or a spill that failed, keeps its keys.
+    @discardableResult
+    public mutating func spill(into spill: RecordSpill) -> Bool {
+        guard case .packed(let bytes) = storage, !bytes.isEmpty else { return false }
+        guard let at = spill.append(bytes) else { return false }
+        storage = .spilled(SpilledKeys(spill: spill, offset: at, count: bytes.count))
+        return true
     }
     /// The lower-level directory entity, in sibling order.
     public var children: [DirectoryRecord]
@@ -58,7 +91,9 @@ public struct DirectoryRecord: Sendable, Equatable {
     }
 
     public static func == (a: DirectoryRecord, b: DirectoryRecord) -> Bool {
-        a.inUse == b.inUse && a.offset == b.offset && (a.packed == b.packed && !a.packed.isEmpty || a.keys == b.keys) && a.children == b.children
+        guard a.inUse == b.inUse && a.offset == b.offset && a.children == b.children else { return false }
+        let pa = a.packed, pb = b.packed
+        return pa == pb && !pa.isEmpty || a.keys == b.keys
     }
 
     /// Holds the keys packed (see ``packed``) when they encode and decode to the same elements: values
@@ -66,7 +101,7 @@ public struct DirectoryRecord: Sendable, Equatable {
     /// no offset or In-use Flag, a character set that its own (0008,0005) gives. Returns whether the record is packed.
     @discardableResult
     public mutating func pack() -> Bool {
-        guard case .decoded(let stored) = storage else { return true }
+        guard case .decoded(let stored) = storage else { return true }  // packed, or spilled packed
         for e in stored {
             guard let b = e.bytes, b.count % 2 == 0, e.vr.isWellFormed, b.count <= 0xFFFE || e.vr.hasLongLength, !e.tag.isGroupLength,
                 !(Self.writerTags ~= e.tag)
@@ -99,6 +134,7 @@ public struct DirectoryRecord: Sendable, Equatable {
 
     /// The value bytes of `tag` (padding kept), read from the packed keys without decoding them.
     public func value(_ tag: Tag) -> [UInt8]? {
+        let packed = self.packed
         if packed.isEmpty { return stored[tag]?.bytes }
         return ElementStream.value(tag, in: packed).map(Array.init)
     }
@@ -110,7 +146,7 @@ public struct DirectoryRecord: Sendable, Equatable {
     /// Referenced File ID (0004,1500), or nil when the record references no file.
     public var referencedFileID: FileID? {
         get {
-            if packed.isEmpty { return stored.strings(.referencedFileID).map(FileID.init) }
+            if packedCount == 0 { return stored.strings(.referencedFileID).map(FileID.init) }
             return value(.referencedFileID).map { FileID(DataSet([DataElement(tag: .referencedFileID, vr: .CS, bytes: $0)]).strings(.referencedFileID) ?? []) }
         }
         set {
@@ -123,7 +159,7 @@ public struct DirectoryRecord: Sendable, Equatable {
 
     /// ``DICOMCore/DataSet/string(_:)`` of a key whose VR uses no character set, without unpacking the record.
     func string(_ tag: Tag, _ vr: VR) -> String? {
-        if packed.isEmpty { return stored.string(tag) }
+        if packedCount == 0 { return stored.string(tag) }
         return value(tag).map { DataSet([DataElement(tag: tag, vr: vr, bytes: $0)]).string(tag) ?? "" }
     }
 
@@ -134,4 +170,17 @@ public struct DirectoryRecord: Sendable, Equatable {
     }
     /// Number of records in this subtree.
     public var subtreeCount: Int { 1 + children.reduce(0) { $0 + $1.subtreeCount } }
+}
+
+/// A packed record's keys where the index finds them: in memory, or spilled (``RecordSpill``).
+enum EncodedKeys: Sendable {
+    case memory([UInt8])
+    case spilled(SpilledKeys)
+    /// The keys as ``ElementStream`` encoded them (a spilled record's read back).
+    var bytes: [UInt8] {
+        switch self {
+        case .memory(let bytes): bytes
+        case .spilled(let spilled): spilled.bytes
+        }
+    }
 }

@@ -13,10 +13,15 @@ extension FileSet {
     /// tree returns `.duplicate` and inserts nothing.
     public mutating func insert(_ built: BuiltRecords, index: inout FileSetIndex) -> InsertResult {
         let uid = FileSetIndex.key(built.instance.keys, .referencedSOPInstanceUIDInFile) ?? []
-        if let existing = index.instances[uid] { return .duplicate(existingFileID: FileSetIndex.fileID(existing)) }
-        // The instance record is held packed: one buffer about its DICOMDIR size, not an element array and a value each.
+        if let existing = index.instances[uid] { return .duplicate(existingFileID: FileSetIndex.fileID(existing.bytes)) }
+        // The instance record is held packed: one buffer about its DICOMDIR size, not an element array and a value
+        // each; with a spill, in that file.
         var instance = built.instance
-        if !instance.pack() { index.share(&instance.keys) }
+        if !instance.pack() {
+            index.share(&instance.keys)
+        } else if let recordSpill {
+            instance.spill(into: recordSpill)
+        }
         if built.isRootLevel {
             records.append(instance)
             index.instances.insert(uid, record: instance)
@@ -58,7 +63,7 @@ extension FileSet {
         } else if let p = index.patient(pid, in: self) {
             patientIndex = p
         } else {
-            records.append(Self.packed(DirectoryRecord(type: .patient, keys: built.patient)))
+            records.append(packed(DirectoryRecord(type: .patient, keys: built.patient)))
             patientIndex = records.count - 1
             index.add(patient: pid, at: patientIndex, in: self)
         }
@@ -82,7 +87,7 @@ extension FileSet {
             Self.fill(&records[patientIndex], from: new, tags: built.fillIfEmpty[.patient] ?? [], problems: &problems, fileID: fileIDText)
         }
         if studyPath == nil {
-            records[patientIndex].children.append(Self.packed(DirectoryRecord(type: .study, keys: built.study)))
+            records[patientIndex].children.append(packed(DirectoryRecord(type: .study, keys: built.study)))
             let path = FileSetIndex.StudyPath(patient: patientIndex, study: records[patientIndex].children.count - 1)
             index.add(study: suid, at: path, in: self)
             studyPath = path
@@ -93,7 +98,7 @@ extension FileSet {
         }
         let st = studyPath!
         if seriesPath == nil {
-            records[st.patient].children[st.study].children.append(Self.packed(DirectoryRecord(type: .series, keys: built.series)))
+            records[st.patient].children[st.study].children.append(packed(DirectoryRecord(type: .series, keys: built.series)))
             let path = FileSetIndex.SeriesPath(patient: st.patient, study: st.study, series: records[st.patient].children[st.study].children.count - 1)
             index.add(series: euid, at: path, in: self)
             seriesPath = path
@@ -108,10 +113,10 @@ extension FileSet {
         return .inserted(problems: problems)
     }
 
-    /// The record packed when it can be (``DirectoryRecord/pack()``).
-    static func packed(_ record: DirectoryRecord) -> DirectoryRecord {
+    /// The record packed when it can be (``DirectoryRecord/pack()``), and spilled when the File-set has a spill.
+    func packed(_ record: DirectoryRecord) -> DirectoryRecord {
         var r = record
-        r.pack()
+        if r.pack(), let recordSpill { r.spill(into: recordSpill) }
         return r
     }
 

@@ -19,6 +19,9 @@ public struct FileSet: Sendable {
     public var fileMeta: DataSet
     /// Problems found while reading the DICOMDIR.
     public var problems: [FileSetProblem]
+    /// Where ``insert(_:index:)`` moves the packed keys of the instance records it adds (``RecordSpill``), or nil
+    /// to hold them in memory.
+    public var recordSpill: RecordSpill?
 
     public init(fileSetID: String = "", fileSetUID: String = UID.make(), records: [DirectoryRecord] = []) {
         self.fileSetID = fileSetID; self.fileSetUID = fileSetUID; self.records = records

@@ -10,9 +10,9 @@ public struct FileSetIndex: Sendable {
     struct SeriesPath: Sendable, Equatable { var patient: Int; var study: Int; var series: Int }
 
     /// Patient ID, Study and Series Instance UID -> the record's place (see ``KeyTable``).
-    var patientTable = KeyTable<Int>()
-    var studyTable = KeyTable<StudyPath>()
-    var seriesTable = KeyTable<SeriesPath>()
+    var patientTable = KeyTable<[UInt8], Int>()
+    var studyTable = KeyTable<[UInt8], StudyPath>()
+    var seriesTable = KeyTable<[UInt8], SeriesPath>()
     /// SOP Instance UID -> the record that references it (see ``InstanceTable``).
     var instances = InstanceTable()
     /// Conflicts already reported, so 20,000 instances of one patient give one warning.
@@ -59,7 +59,7 @@ public struct FileSetIndex: Sendable {
     public var instanceCount: Int { instances.count }
     public func contains(sopInstanceUID: String) -> Bool { instances[Array(sopInstanceUID.utf8)] != nil }
     /// The File ID of the record that references this SOP Instance UID.
-    public func fileID(forSOPInstanceUID uid: String) -> FileID?? { instances[Array(uid.utf8)].map(Self.fileID) }
+    public func fileID(forSOPInstanceUID uid: String) -> FileID?? { instances[Array(uid.utf8)].map { Self.fileID($0.bytes) } }
 
     /// The File ID (0004,1500) in a record's encoded keys (PS3.3 F.3.2.2), nil when it has none.
     static func fileID(_ keys: [UInt8]) -> FileID? {
@@ -115,24 +115,27 @@ public struct FileSetIndex: Sendable {
     }
 }
 
-/// Keys (a Patient ID, a Study or Series Instance UID) -> a place in the tree, by the key's hash: the key is read
-/// back from the record at that place to confirm it, so no copy of any key is held (about 30 bytes per key). A key
-/// whose hash an earlier, different key has is kept by its bytes.
-struct KeyTable<Place: Sendable & Equatable>: Sendable {
+/// Keys (a Patient ID, a Study or Series Instance UID, a path) -> a place (in the tree, in a list), by the key's
+/// hash: the key is read back from what is at that place to confirm it, so no copy of any key is held (about 30
+/// bytes per key). A key whose hash an earlier, different key has is kept whole.
+struct KeyTable<Key: Hashable & Sendable, Place: Sendable & Equatable>: Sendable {
     private var byHash: [Int: Place] = [:]
-    private var overflow: [[UInt8]: Place] = [:]
+    private var overflow: [Key: Place] = [:]
     /// The hash of a key (Swift's per-process seeded hash; a test can make every key collide).
-    var hash: @Sendable ([UInt8]) -> Int = { $0.hashValue }
+    var hash: @Sendable (Key) -> Int = { $0.hashValue }
 
-    /// The place indexed for `key`; `keyAt` reads the key of the record at a place (nil: no such record).
-    func find(_ key: [UInt8], keyAt: (Place) -> [UInt8]?) -> Place? {
+    /// Room for `n` more keys.
+    mutating func reserve(_ n: Int) { byHash.reserveCapacity(byHash.count + n) }
+
+    /// The place indexed for `key`; `keyAt` reads the key of what is at a place (nil: nothing there).
+    func find(_ key: Key, keyAt: (Place) -> Key?) -> Place? {
         if !overflow.isEmpty, let p = overflow[key] { return p }
         if let p = byHash[hash(key)], keyAt(p) == key { return p }
         return nil
     }
 
     /// Indexes `place` for `key` unless the key is indexed.
-    mutating func add(_ key: [UInt8], _ place: Place, keyAt: (Place) -> [UInt8]?) {
+    mutating func add(_ key: Key, _ place: Place, keyAt: (Place) -> Key?) {
         let h = hash(key)
         guard let held = byHash[h] else { byHash[h] = place; return }
         if keyAt(held) != key && overflow[key] == nil { overflow[key] = place }
@@ -140,7 +143,7 @@ struct KeyTable<Place: Sendable & Equatable>: Sendable {
 
     /// The entry that `key` would use names a record without that key: the tree was edited without the index (or,
     /// once, a new key shares an indexed key's hash).
-    func isStale(_ key: [UInt8], keyAt: (Place) -> [UInt8]?) -> Bool {
+    func isStale(_ key: Key, keyAt: (Place) -> Key?) -> Bool {
         if !overflow.isEmpty, let p = overflow[key] { return keyAt(p) != key }
         if let p = byHash[hash(key)] { return keyAt(p) != key }
         return false
@@ -148,14 +151,14 @@ struct KeyTable<Place: Sendable & Equatable>: Sendable {
 }
 
 /// SOP Instance UID -> the keys of the record that references it, as encoded by ``ElementStream``: a packed
-/// record's own buffer (shared, so an indexed file costs a hash and a reference, about 25 bytes), else a small
-/// encoding of its UID and File ID. Lookups compare the UID held in those keys, so a hash that two UIDs share
+/// record's own buffer or the place it spilled them (shared, so an indexed file costs a hash and a reference,
+/// about 25 bytes), else a small encoding of its UID and File ID. Lookups compare the UID held in those keys, so a hash that two UIDs share
 /// never mixes them up: the later one is kept by its bytes.
 struct InstanceTable: Sendable {
     /// The UID's hash -> the keys of the first record indexed with it.
-    private var byHash: [Int: [UInt8]] = [:]
+    private var byHash: [Int: EncodedKeys] = [:]
     /// UIDs whose hash an earlier, different UID already has, by their bytes.
-    private var overflow: [[UInt8]: [UInt8]] = [:]
+    private var overflow: [[UInt8]: EncodedKeys] = [:]
     /// The hash of a UID (Swift's per-process seeded hash; a test can make every UID collide).
     var hash: @Sendable ([UInt8]) -> Int = { $0.hashValue }
 
@@ -165,27 +168,27 @@ struct InstanceTable: Sendable {
     mutating func reserve(_ n: Int) { byHash.reserveCapacity(byHash.count + n) }
 
     /// The keys indexed for this (unpadded) UID.
-    subscript(uid: [UInt8]) -> [UInt8]? {
+    subscript(uid: [UInt8]) -> EncodedKeys? {
         guard let keys = byHash[hash(uid)] else { return nil }
-        return Self.uid(in: keys) == uid ? keys : overflow[uid]
+        return Self.uid(in: keys.bytes) == uid ? keys : overflow[uid]
     }
 
     /// Indexes `record` under `uid` (unpadded) unless that UID is already indexed.
     mutating func insert(_ uid: [UInt8], record: DirectoryRecord) {
         let h = hash(uid)
         if let held = byHash[h] {
-            if Self.uid(in: held) != uid && overflow[uid] == nil { overflow[uid] = Self.keys(of: record) }
+            if Self.uid(in: held.bytes) != uid && overflow[uid] == nil { overflow[uid] = Self.keys(of: record) }
         } else {
             byHash[h] = Self.keys(of: record)
         }
     }
 
-    /// A packed record's buffer, else the encoding of its UID and File ID (PS3.3 F.3.2.2).
-    static func keys(of record: DirectoryRecord) -> [UInt8] {
-        if !record.packed.isEmpty { return record.packed }
+    /// A packed record's buffer or spilled keys, else the encoding of its UID and File ID (PS3.3 F.3.2.2).
+    static func keys(of record: DirectoryRecord) -> EncodedKeys {
+        if let keys = record.encodedKeys { return keys }
         var elements = [DataElement(tag: .referencedSOPInstanceUIDInFile, vr: .UI, bytes: record.value(.referencedSOPInstanceUIDInFile) ?? [])]
         if let f = record.value(.referencedFileID) { elements.append(DataElement(tag: .referencedFileID, vr: .CS, bytes: f)) }
-        return ElementStream.encode(DataSet(elements))
+        return .memory(ElementStream.encode(DataSet(elements)))
     }
 
     /// The unpadded Referenced SOP Instance UID in File (0004,1511) of encoded keys, empty when absent.

@@ -98,11 +98,48 @@ public func fsyncPath(_ path: String) {
 /// Writes all of `bytes` to `fd` (write(2) again after a partial write or EINTR); a write that writes nothing
 /// is EIO.
 public func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws(SystemErrno) {
-    var off = 0
-    while off < bytes.count {
-        let n = write(fd, bytes.baseAddress! + off, bytes.count - off)
+    try transferAll(bytes.count, "write") { done in write(fd, bytes.baseAddress! + done, bytes.count - done) }
+}
+
+/// Calls `io` with the bytes done so far until `count` are done (again after a partial transfer or EINTR); a call
+/// that transfers nothing is EIO.
+private func transferAll(_ count: Int, _ call: String, _ io: (Int) -> Int) throws(SystemErrno) {
+    var done = 0
+    while done < count {
+        let n = io(done)
         if n < 0 && errno == EINTR { continue }
-        if n <= 0 { throw SystemErrno(n < 0 ? errno : EIO, call: "write") }
-        off += n
+        if n <= 0 { throw SystemErrno(n < 0 ? errno : EIO, call: call) }
+        done += n
     }
+}
+
+/// O_TMPFILE (Linux open(2)): the C macro combines two flags, so Swift does not import it.
+private let oTmpFile: Int32 = 0o20_000_000 | O_DIRECTORY
+
+/// A new read-write file in `directory` without a name (O_TMPFILE; where the file system does not support that, a
+/// name made with mkstemp(3) and unlinked at once), mode 0600, close-on-exec: it goes with its last descriptor. Nil
+/// when it cannot be made, or when `directory` is a symbolic link.
+public func anonymousFile(in directory: String) -> Int32? {
+    var fd = open(directory, oTmpFile | O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0o600)
+    if fd < 0 {
+        guard errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL else { return nil }
+        var template = Array((directory + "/.spill-XXXXXX").utf8CString)
+        fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { return nil }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+    }
+    return fd
+}
+
+/// Writes all of `bytes` to `fd` at `offset` (pwrite(2) again after a partial write or EINTR); a write that writes
+/// nothing is EIO.
+public func pwriteAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int) throws(SystemErrno) {
+    try transferAll(bytes.count, "pwrite") { done in pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done)) }
+}
+
+/// Fills `buffer` from `fd` at `offset` (pread(2) again after a partial read or EINTR); the end of the file before
+/// the buffer is full is EIO.
+public func preadAll(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(SystemErrno) {
+    try transferAll(buffer.count, "pread") { done in pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done)) }
 }

@@ -12,7 +12,7 @@ extension RecordBuilderTests {
         for i in 0..<3 { _ = fs.insert(try built(header(), uid: "1.2.7.\(i)"), index: &index) }
         let records = fs.records[0].children[0].children[0].children
         for (i, r) in records.enumerated() {
-            let held = try XCTUnwrap(index.instances[Array("1.2.7.\(i)".utf8)])
+            guard case .memory(let held) = try XCTUnwrap(index.instances[Array("1.2.7.\(i)".utf8)]) else { return XCTFail("held in memory") }
             // The same buffer as the record's, not a copy: indexing a file adds no bytes of its own.
             XCTAssertEqual(held.withUnsafeBufferPointer { $0.baseAddress }, r.packed.withUnsafeBufferPointer { $0.baseAddress })
         }

@@ -67,9 +67,12 @@ public enum FileSetPlanner {
         // the rewrite of an input the profile does not allow is predicted from its header in the same pass.
         let chunk = 64
         var loaded: [Int: Result<PlannedInstance, Error>] = [:]
-        // A run's entries spill into the target's tool folder, held under the lock (a dry run writes nothing).
-        if !options.dryRun && report.added.isEmpty {
-            report.added = SpillList(directory: options.image == nil ? FileSetLock.toolFolder(root: root) : FileSetLock.toolFolder(image: root))
+        // A run's entries and the new instance records' keys spill into the target's tool folder, held under the lock
+        // (a dry run writes nothing).
+        if !options.dryRun {
+            let toolFolder = options.image == nil ? FileSetLock.toolFolder(root: root) : FileSetLock.toolFolder(image: root)
+            if report.added.isEmpty { report.added = SpillList(directory: toolFolder) }
+            if fs.recordSpill == nil { fs.recordSpill = RecordSpill(directory: toolFolder) }
         }
         // One entry per input at most: the arrays at their final size at once, not twice it after doubling.
         sourceBySOP.reserveCapacity(order.count)

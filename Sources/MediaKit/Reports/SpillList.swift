@@ -1,10 +1,8 @@
+import FileSystem
 import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// O_TMPFILE (Linux open(2)): the C macro combines two flags, so Swift does not import it.
-private let oTmpFile: Int32 = 0o20_000_000 | O_DIRECTORY
 
 /// A report entry that a ``SpillList`` holds as bytes.
 public protocol Spillable: Sendable {
@@ -96,13 +94,9 @@ public struct SpillList<Element: Spillable>: Sendable, RandomAccessCollection {
         let start = i == 0 ? 0 : s.ends[i - 1], end = s.ends[i]
         if start >= s.spilled { return Array(s.buffer[(start - s.spilled)..<(end - s.spilled)]) }
         var out = [UInt8](repeating: 0, count: end - start)
-        var done = 0
-        while done < out.count {
-            let n = out.withUnsafeMutableBytes { pread(s.fd, $0.baseAddress! + done, $0.count - done, off_t(start + done)) }
-            if n < 0 && errno == EINTR { continue }
-            // The file was written by this process and is held open: a short read means the disk failed under it.
-            precondition(n > 0, "the report's spill file could not be read back (errno \(errno))")
-            done += n
+        do { try out.withUnsafeMutableBytes { try preadAll(s.fd, $0, at: start) } } catch {
+            // The file was written by this process and is held open: a failed read means the disk failed under it.
+            preconditionFailure("the report's spill file could not be read back (\(error))")
         }
         return out
     }
@@ -139,24 +133,13 @@ public struct SpillList<Element: Spillable>: Sendable, RandomAccessCollection {
     /// Writes the buffer to the file (made on the first flush); on a failure the entries stay in memory.
     private static func flush(_ s: inout Storage.State) {
         if s.fd < 0 {
-            guard let dir = s.directory else { s.inMemory = true; return }
-            s.fd = open(dir, oTmpFile | O_RDWR | O_CLOEXEC, 0o600)
-            if s.fd < 0 {
-                var template = Array((dir + "/.spill-XXXXXX").utf8CString)
-                s.fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-                if s.fd >= 0 {
-                    template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
-                    _ = fcntl(s.fd, F_SETFD, FD_CLOEXEC)
-                }
-            }
-            if s.fd < 0 { s.inMemory = true; return }
+            guard let dir = s.directory, let fd = anonymousFile(in: dir) else { s.inMemory = true; return }
+            s.fd = fd
         }
-        var done = 0
-        while done < s.buffer.count {
-            let n = s.buffer.withUnsafeBytes { pwrite(s.fd, $0.baseAddress! + done, $0.count - done, off_t(s.spilled + done)) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { s.inMemory = true; return }  // what was written stays unused: the buffer still holds it all
-            done += n
+        let at = s.spilled
+        do { try s.buffer.withUnsafeBytes { try pwriteAll(s.fd, $0, at: at) } } catch {
+            s.inMemory = true  // what was written stays unused: the buffer still holds it all
+            return
         }
         s.spilled += s.buffer.count
         s.buffer = []
