@@ -81,7 +81,7 @@ public enum DICOMDIRReader {
         }
         let rootOffset = ds.integer(.offsetOfTheFirstDirectoryRecordOfTheRootDirectoryEntity) ?? 0
         let offsetsUsable = !records.isEmpty && rootOffset != 0 && indexByOffset[rootOffset] != nil
-        var reached = Set<Int>()
+        var reached = ReachedSet(count: records.count)
         var inactive: [DirectoryRecord] = []
 
         /// Builds the entity starting at `offset`, following next-record links.
@@ -207,13 +207,28 @@ public enum DICOMDIRReader {
 
     /// Where a record item links to (PS3.3 F.3.2.2) and where it starts in the file (-1 when unknown).
     struct Links {
-        var next: Int
-        var lower: Int
-        var offset: Int
+        /// The UL offsets (PS3.3 F.3.2.2), 32 bits as in the file: 16 bytes a record with the item's offset.
+        private let nextOffset: UInt32
+        private let lowerOffset: UInt32
+        let offset: Int
+        var next: Int { Int(nextOffset) }
+        var lower: Int { Int(lowerOffset) }
 
         init(_ item: DataSet) {
-            next = link(item, .offsetOfTheNextDirectoryRecord); lower = link(item, .offsetOfReferencedLowerLevelDirectoryEntity); offset = item.itemOffset
+            nextOffset = Self.offset(link(item, .offsetOfTheNextDirectoryRecord))
+            lowerOffset = Self.offset(link(item, .offsetOfReferencedLowerLevelDirectoryEntity))
+            offset = item.itemOffset
         }
+        /// A value no UL holds (a wrong VR) becomes an offset no item has, so it is still reported as one.
+        static func offset(_ v: Int) -> UInt32 { UInt32(exactly: v) ?? .max }
+    }
+
+    /// The records (by their place in file order) that a link reached: one bit each.
+    struct ReachedSet {
+        private var bits: [UInt64]
+        init(count: Int) { bits = Array(repeating: 0, count: (count + 63) / 64) }
+        func contains(_ i: Int) -> Bool { bits[i >> 6] & (1 << UInt64(i & 63)) != 0 }
+        mutating func insert(_ i: Int) { bits[i >> 6] |= 1 << UInt64(i & 63) }
     }
 
     static func link(_ item: DataSet, _ tag: Tag) -> Int { item.integer(tag) ?? 0 }

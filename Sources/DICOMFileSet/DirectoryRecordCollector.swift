@@ -3,15 +3,18 @@ import DICOMIO
 import Synchronization
 
 /// Makes each directory record as the parser reads its item (``DICOMIO/ReadOptions/itemSink``) and holds it
-/// packed when it can be (PS3.3 F.3.2.2): a DICOMDIR's records never exist all as parsed items at once.
+/// packed when it can be (PS3.3 F.3.2.2), in a ``RecordSpill`` when given one: a DICOMDIR's records never exist all
+/// as parsed items at once.
 public final class DirectoryRecordCollector: Sendable {
     private struct State {
         var records: [DirectoryRecord] = []
         var links: [DICOMDIRReader.Links] = []
     }
     private let state = Mutex(State())
+    private let spill: RecordSpill?
 
-    public init() {}
+    /// A collector whose packed records go to `spill` (nil: held in memory).
+    public init(spill: RecordSpill? = nil) { self.spill = spill }
 
     /// `options` with its Directory Record Sequence items handed to this collector.
     public func reading(_ options: ReadOptions) -> ReadOptions {
@@ -27,7 +30,7 @@ public final class DirectoryRecordCollector: Sendable {
         if !record.keys.contains(where: { $0.vr.usesSpecificCharacterSet || $0.vr == .SQ || $0.tag == .specificCharacterSet }) {
             record.keys.characterSet = .default
         }
-        record.pack()
+        if record.pack(), let spill { record.spill(into: spill) }
         state.withLock {
             $0.records.append(record)
             $0.links.append(links)

@@ -1,5 +1,5 @@
 import DICOMCore
-import DICOMFileSet
+@testable import DICOMFileSet
 import DICOMIO
 import DICOMStore
 import Foundation
@@ -25,6 +25,31 @@ final class ImportPlanTests: XCTestCase {
         XCTAssertNil(reference.keys[.instanceNumber], "only the file reference is kept")
         XCTAssertTrue(reference.keys.allSatisfy { DirectoryRecord.fileReferenceTags.contains($0.tag) })
         XCTAssertFalse(reference.packed.isEmpty)
+    }
+
+    /// With a private folder, the DICOMDIR's records (their file references) go to a spill as they are read: the
+    /// same candidates, each record holding only where its keys are; a dry run keeps them in memory.
+    func testDICOMDIRRecordsSpillIntoThePrivateFolder() throws {
+        let dir = NSTemporaryDirectory() + "import-spill-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let medium = try ImportFixture.medium()
+        let held = try ImportPlanner.plan(media: [medium], storeRoot: "/nowhere", options: ImportOptions())
+        let spilled = try ImportPlanner.plan(media: [medium], storeRoot: "/nowhere", options: ImportOptions(), spillFolder: dir)
+        var dry = ImportOptions()
+        dry.dryRun = true
+        let dryRun = try ImportPlanner.plan(media: [medium], storeRoot: "/nowhere", options: dry, spillFolder: dir)
+        let records = spilled.media[0].candidates.compactMap(\.record)
+        XCTAssertFalse(records.isEmpty)
+        XCTAssertEqual(spilled.media[0].candidates.map(\.path), held.media[0].candidates.map(\.path))
+        XCTAssertEqual(records, held.media[0].candidates.compactMap(\.record))
+        for r in records {
+            guard case .spilled = r.encodedKeys else { return XCTFail("\(r.referencedFileID?.path ?? "?") is held in memory") }
+        }
+        for r in dryRun.media[0].candidates.compactMap(\.record) {
+            guard case .memory = r.encodedKeys else { return XCTFail("a dry run spills nothing") }
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [], "the spill file has no name")
     }
 
     func testPlanReadsOnlyTheDirectoryAndListsWhatToRead() throws {

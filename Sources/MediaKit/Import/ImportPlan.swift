@@ -74,12 +74,14 @@ public struct ImportPlan: Sendable {
 /// files it does not name, and records what it could not take; a missing or broken DICOMDIR means
 /// every file is read. Reads directory listings and DICOMDIRs only.
 public enum ImportPlanner {
-    public static func plan(media: [any MediumReader], storeRoot: String, options: ImportOptions) throws -> ImportPlan {
-        // A run's per-file lists go to the store's private folder (a dry run writes nothing, so it keeps them in memory).
-        var findings = ImportReport(
-            store: storeRoot, dryRun: options.dryRun, spillingIn: options.dryRun ? nil : DICOMStore.tmpDirectory(root: storeRoot))
+    /// `spillFolder`: a private folder (the store's `tmp/`) where the run's per-file lists and the DICOMDIRs' records
+    /// (their file references) go as they grow; nil keeps them in memory (a dry run writes nothing).
+    public static func plan(media: [any MediumReader], storeRoot: String, options: ImportOptions, spillFolder: String? = nil) throws -> ImportPlan {
+        let spillFolder = options.dryRun ? nil : spillFolder
+        var findings = ImportReport(store: storeRoot, dryRun: options.dryRun, spillingIn: spillFolder)
         var plans: [ImportPlan.MediumPlan] = []
-        for m in media { plans.append(try plan(m, report: &findings)) }
+        let spill = spillFolder.map { RecordSpill(directory: $0) }
+        for m in media { plans.append(try plan(m, report: &findings, spill: spill)) }
         return ImportPlan(media: plans, findings: findings, transforms: names(options.transform), provenance: options.provenance)
     }
 
@@ -96,7 +98,7 @@ public enum ImportPlanner {
 
     /// Decides which files of one medium to read: the DICOMDIR's referenced files when it is usable, plus every
     /// file it does not list (which makes it stale when some are DICOM); every file when it is missing or broken.
-    static func plan(_ medium: any MediumReader, report: inout ImportReport) throws -> ImportPlan.MediumPlan {
+    static func plan(_ medium: any MediumReader, report: inout ImportReport, spill: RecordSpill? = nil) throws -> ImportPlan.MediumPlan {
         let scanned = try medium.scan()
         let files = scanned.files
         for (path, why) in scanned.skipped {
@@ -117,7 +119,7 @@ public enum ImportPlanner {
             do {
                 // Only what an import reads of each record (and its links) is kept as the DICOMDIR is parsed: the
                 // plan's memory does not grow with the records' keys.
-                let collector = DirectoryRecordCollector()
+                let collector = DirectoryRecordCollector(spill: spill)
                 let f = try medium.readDICOM(p, options: collector.reading(DirectoryRecord.fileReferencesOnly))
                 let sopClass = f.fileMeta.string(.mediaStorageSOPClassUID) ?? ""
                 guard sopClass == UID.mediaStorageDirectoryStorage else {

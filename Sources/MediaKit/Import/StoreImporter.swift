@@ -39,7 +39,7 @@ public enum StoreImporter {
         media: [any MediumReader], store: DICOMStore?, storeRoot: String, options: ImportOptions = ImportOptions(),
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> ImportReport {
-        let plan = try ImportPlanner.plan(media: media, storeRoot: storeRoot, options: options)
+        let plan = try ImportPlanner.plan(media: media, storeRoot: storeRoot, options: options, spillFolder: DICOMStore.tmpDirectory(root: storeRoot))
         return try ImportExecutor(plan: consume plan, store: store, options: options).run(progress: progress)
     }
 }
