@@ -115,6 +115,26 @@ final class ImportStoreTests: XCTestCase {
         XCTAssertTrue(p1.allSatisfy { FileManager.default.fileExists(atPath: store.absolutePath($0)) })
         XCTAssertEqual(try store.select(series: ["1.2.4.1"]).map(\.sopInstanceUID), ["1.2.4.1.1"])
         XCTAssertEqual(try store.select(studies: ["1.2.3"], series: ["1.2.4.1"]).count, 4)
+        // An export's selection, a row at a time: the same instances in the same order as `select`.
+        for (patients, studies, series) in [([], [], []), (["P1"], [], []), ([], ["1.2.3"], ["1.2.4.1"]), (["NONE"], [], [])]
+            as [([String], [String], [String])]
+        {
+            var seen: [(String, Bool, String, String?)] = []
+            try store.forEachSelected(patients: patients, studies: studies, series: series) {
+                seen.append(($0.path, $0.conflict, $0.sopInstanceUID + " " + $0.patientID + " " + $0.studyInstanceUID + " " + $0.sourcePath, $0.patientName))
+            }
+            let rows = try store.select(patients: patients, studies: studies, series: series)
+            XCTAssertEqual(seen.map(\.0), rows.map(\.path))
+            XCTAssertEqual(seen.map(\.1), rows.map(\.conflict))
+            XCTAssertEqual(seen.map(\.2), rows.map { $0.sopInstanceUID + " " + $0.patientID + " " + $0.studyInstanceUID + " " + $0.sourcePath })
+            XCTAssertEqual(seen.map(\.3), rows.map(\.patientName))
+        }
+        // StoreExport leaves the conflicting copy out, named, and keeps the other.
+        let export = try StoreExport.select(try LocalStore(root: store.root, create: false), patients: ["P1"], studies: [], series: [])
+        XCTAssertEqual(export.paths.count, 2)
+        XCTAssertEqual(export.leftOut.count, 1)
+        XCTAssertTrue(export.leftOut[0].source.contains("instance 1.2.3.1.1 (from memory:test/X)"), export.leftOut[0].source)
+        XCTAssertEqual(Set(export.names.values).count, 2)
         XCTAssertEqual(try store.verify().problems.count, 0)
     }
 

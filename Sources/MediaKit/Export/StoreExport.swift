@@ -13,29 +13,45 @@ public struct StoreExport: Sendable {
     /// The selection of `store` by Patient ID, Study and Series Instance UID (all of it when none is given).
     /// A failed query is an `unreadable` error on the store's root, its cause kept.
     public static func select(_ store: LocalStore, patients: [String], studies: [String], series: [String]) throws -> StoreExport {
-        let rows: [StoredInstance]
-        do { rows = try store.select(patients: patients, studies: studies, series: series) } catch {
+        var selection = StoreExport(paths: [], names: [:], leftOut: [])
+        do {
+            // One row at a time, only the columns used: the selection holds a path and a name per instance, not its row.
+            try store.store.forEachSelected(patients: patients, studies: studies, series: series) { r in
+                let name = describe(
+                    patientID: r.patientID, patientName: r.patientName, studyInstanceUID: r.studyInstanceUID, sopInstanceUID: r.sopInstanceUID,
+                    sourceLocation: r.sourceLocation, sourcePath: r.sourcePath)
+                // Conflicting copies are refused (listed with the report's refusals, on stderr and in --json).
+                guard !r.conflict else {
+                    selection.leftOut.append(
+                        (
+                            source: name,
+                            reason:
+                                "conflicting copy left out: it differs from another copy of SOP Instance \(r.sopInstanceUID) (compare with `dicom-media store conflicts`, keep one with `dicom-media store remove \(r.sopInstanceUID) --copy SHA256`)"
+                        ))
+                    return
+                }
+                let path = store.store.root + "/" + r.path
+                selection.paths.append(path)
+                if selection.names[path] == nil { selection.names[path] = name }
+            }
+        } catch {
             throw MediaError(.unreadable, "\(error)", path: store.root, cause: error)
         }
-        // Conflicting copies are refused (listed with the report's refusals, on stderr and in --json).
-        let leftOut = rows.filter(\.conflict).map { c in
-            (
-                source: describe(c),
-                reason:
-                    "conflicting copy left out: it differs from another copy of SOP Instance \(c.sopInstanceUID) (compare with `dicom-media store conflicts`, keep one with `dicom-media store remove \(c.sopInstanceUID) --copy SHA256`)"
-            )
-        }
-        let kept = rows.filter { !$0.conflict }
-        return StoreExport(
-            paths: kept.map(store.absolutePath),
-            names: Dictionary(kept.map { (store.absolutePath($0), describe($0)) }, uniquingKeysWith: { a, _ in a }),
-            leftOut: leftOut)
+        return selection
     }
 
     /// "patient P (Name), study S, instance I (from SOURCE/PATH)".
     public static func describe(_ r: StoredInstance) -> String {
-        let name = r.patientName.map { " (\($0))" } ?? ""
-        let origin = r.sourceLocation.isEmpty ? r.sourcePath : r.sourceLocation + "/" + r.sourcePath
-        return "patient \(r.patientID)\(name), study \(r.studyInstanceUID), instance \(r.sopInstanceUID) (from \(origin))"
+        describe(
+            patientID: r.patientID, patientName: r.patientName, studyInstanceUID: r.studyInstanceUID, sopInstanceUID: r.sopInstanceUID,
+            sourceLocation: r.sourceLocation, sourcePath: r.sourcePath)
+    }
+
+    static func describe(
+        patientID: String, patientName: String?, studyInstanceUID: String, sopInstanceUID: String, sourceLocation: String, sourcePath: String
+    ) -> String {
+        let name = patientName.map { " (\($0))" } ?? ""
+        let origin = sourceLocation.isEmpty ? sourcePath : sourceLocation + "/" + sourcePath
+        return "patient \(patientID)\(name), study \(studyInstanceUID), instance \(sopInstanceUID) (from \(origin))"
     }
 }
