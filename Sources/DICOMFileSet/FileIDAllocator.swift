@@ -17,18 +17,32 @@ public struct FileIDAllocator: Sendable {
     /// Number of IDs allocated so far.
     public private(set) var allocatedCount = 0
 
+    /// A folder: 32 bytes. What is in it is kept in the allocator's tables, keyed by the folder's place, so a folder
+    /// of one or two files costs no dictionaries of its own.
     struct Node: Sendable {
         enum Owner: Sendable { case existing, shared, keyed }
         let name: String
         let owner: Owner
-        /// Child name -> folder node index, or `newFile` / `existingFile`.
-        var entries: [String: Int32] = [:]
-        /// Key (Study Instance UID, ...) -> child folder node, for the keyed component below this folder.
-        var byKey: [[UInt8]: Int32] = [:]
         var nextCounter = 1
-        /// Where to continue looking for a free name after a collision, per name shape.
-        var hints: [String: Int] = [:]
     }
+    /// A name in a folder (`node`: the folder's place in `nodes`).
+    struct Entry: Hashable, Sendable {
+        let node: Int32
+        let name: String
+        init(_ node: Int, _ name: String) { self.node = Int32(node); self.name = name }
+    }
+    /// A key (Study Instance UID, ...) in a folder, for the keyed component below it.
+    struct KeyedEntry: Hashable, Sendable {
+        let node: Int32
+        let key: [UInt8]
+        init(_ node: Int, _ key: [UInt8]) { self.node = Int32(node); self.key = key }
+    }
+    /// Folder and name -> child folder node index, or `newFile` / `existingFile` / `reservedFile`.
+    var entries: [Entry: Int32] = [:]
+    /// Folder and key -> the child folder made for that key.
+    var byKey: [KeyedEntry: Int32] = [:]
+    /// Folder and name shape -> where to continue looking for a free name after a collision.
+    var hints: [Entry: Int] = [:]
     static let newFile: Int32 = -1
     static let existingFile: Int32 = -2
     /// DICOMDIR at the root: always the directory's own name (PS3.10 §8.2).
@@ -45,7 +59,7 @@ public struct FileIDAllocator: Sendable {
         self.layout = layout
         self.exportDate = exportDate
         self.exportTime = exportTime
-        nodes[0].entries["DICOMDIR"] = Self.reservedFile
+        entries[Entry(0, "DICOMDIR")] = Self.reservedFile
         // Sorted so that the tree (and so every later decision) does not depend on Set order.
         // Upper-cased: a case-insensitive medium would see "a" and "A" as one name.
         for id in existing.sorted() {
@@ -53,8 +67,8 @@ public struct FileIDAllocator: Sendable {
             for (i, c) in id.components.enumerated() {
                 let name = c.uppercased()
                 if i == id.components.count - 1 {
-                    if nodes[node].entries[name] == nil { nodes[node].entries[name] = Self.existingFile }
-                } else if let child = nodes[node].entries[name] {
+                    if entries[Entry(node, name)] == nil { entries[Entry(node, name)] = Self.existingFile }
+                } else if let child = entries[Entry(node, name)] {
                     if child < 0 { break }  // a file where a folder should be: nothing below it can exist
                     node = Int(child)
                 } else {
@@ -67,19 +81,19 @@ public struct FileIDAllocator: Sendable {
     private mutating func addFolder(_ name: String, owner: Node.Owner, under parent: Int) -> Int {
         nodes.append(Node(name: name, owner: owner))
         let i = nodes.count - 1
-        nodes[parent].entries[name] = Int32(i)
+        entries[Entry(parent, name)] = Int32(i)
         return i
     }
 
     enum Mode { case keyedFolder, sharedFolder, file }
 
     func isFree(_ name: String, in node: Int, _ mode: Mode) -> Bool {
-        guard let e = nodes[node].entries[name] else { return name.utf8.count > 6 || !Self.deviceNames.contains(name) }
+        guard let e = entries[Entry(node, name)] else { return name.utf8.count > 6 || !Self.deviceNames.contains(name) }
         return mode == .sharedFolder && e >= 0
     }
 
     func why(_ name: String, in node: Int, level: LayoutLevel?) -> String {
-        guard let e = nodes[node].entries[name] else {
+        guard let e = entries[Entry(node, name)] else {
             return Self.deviceNames.contains(name) ? "is a device name that FAT/Windows cannot use" : "is free"
         }
         if e == Self.reservedFile { return "is the DICOMDIR's name" }
@@ -108,18 +122,18 @@ public struct FileIDAllocator: Sendable {
             let comp = layout.components[i]
             if i == last {
                 let name = choose(comp, index: i, in: node, mode: .file, ctx: ctx, names: names, warnings: &warnings)
-                nodes[node].entries[name] = Self.newFile
+                entries[Entry(node, name)] = Self.newFile
                 names.append(name)
             } else if let level = comp.level {
                 let key = keyValue(level, header)
-                if let child = nodes[node].byKey[key] {
+                if let child = byKey[KeyedEntry(node, key)] {
                     node = Int(child)
                 } else {
                     var w: [String] = []
                     let name = choose(comp, index: i, in: node, mode: .keyedFolder, ctx: ctx, names: names, warnings: &w)
                     warnings += w
                     let child = addFolder(name, owner: .keyed, under: node)
-                    nodes[node].byKey[key] = Int32(child)
+                    byKey[KeyedEntry(node, key)] = Int32(child)
                     node = child
                 }
                 names.append(nodes[node].name)
@@ -129,7 +143,7 @@ public struct FileIDAllocator: Sendable {
                 // same way every time); its warnings are given once per folder.
                 let name = choose(comp, index: i, in: node, mode: .sharedFolder, ctx: ctx, names: names, warnings: &w)
                 for m in w where warned.insert(path(names) + "\u{0}" + m).inserted { warnings.append(m) }
-                if let child = nodes[node].entries[name], child >= 0 {
+                if let child = entries[Entry(node, name)], child >= 0 {
                     node = Int(child)
                 } else {
                     node = addFolder(name, owner: .shared, under: node)
@@ -231,22 +245,22 @@ public struct FileIDAllocator: Sendable {
             let hintKey = "\(prefix)\u{0}\(width)\u{0}\(suffix)"
             func make(_ v: Int) -> String { prefix + layoutEncode(UInt64(v), base: .decimal, width: width)! + suffix }
             var v = value + 1
-            if v < limit && !isFree(make(v), in: node, mode) { v = max(v + 1, nodes[node].hints[hintKey] ?? 0) }
+            if v < limit && !isFree(make(v), in: node, mode) { v = max(v + 1, hints[Entry(node, hintKey)] ?? 0) }
             while v < limit {
                 let c = make(v)
-                if isFree(c, in: node, mode) { nodes[node].hints[hintKey] = v + 1; return c }
+                if isFree(c, in: node, mode) { hints[Entry(node, hintKey)] = v + 1; return c }
                 v += 1
             }
         }
         let hintKey = "\u{1}" + name
-        var m = nodes[node].hints[hintKey] ?? 1
+        var m = hints[Entry(node, hintKey)] ?? 1
         while true {
             var d = 1
             while layoutPower(.base36, d) <= UInt64(m) { d += 1 }
             let s = layoutEncode(UInt64(m), base: .base36, width: d)!
             let c = String(name.prefix(8 - s.count)) + s
             m += 1
-            if isFree(c, in: node, mode) { nodes[node].hints[hintKey] = m; return c }
+            if isFree(c, in: node, mode) { hints[Entry(node, hintKey)] = m; return c }
         }
     }
 }
@@ -261,7 +275,7 @@ extension FileIDAllocator {
         var node = 0
         for c in id.components {
             let name = c.uppercased()
-            if let child = nodes[node].entries[name] {
+            if let child = entries[Entry(node, name)] {
                 if child < 0 { return }  // a file of that name: nothing can be below it
                 node = Int(child)
             } else {
@@ -279,10 +293,10 @@ extension FileIDAllocator {
         guard id.components.count == layout.componentCount else { return }
         var node = 0
         for i in 0..<(layout.componentCount - 1) {
-            guard let child = nodes[node].entries[id.components[i].uppercased()], child >= 0 else { return }
+            guard let child = entries[Entry(node, id.components[i].uppercased())], child >= 0 else { return }
             if let level = layout.components[i].level {
                 let key = keyValue(level, header)
-                if !key.isEmpty && nodes[node].byKey[key] == nil { nodes[node].byKey[key] = child }
+                if !key.isEmpty && byKey[KeyedEntry(node, key)] == nil { byKey[KeyedEntry(node, key)] = child }
             }
             node = Int(child)
         }
