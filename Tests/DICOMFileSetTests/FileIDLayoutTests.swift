@@ -183,6 +183,8 @@ final class FileIDLayoutTests: XCTestCase {
         let layout = try load("standard")
         XCTAssertEqual(layout.name, "standard")
         XCTAssertEqual(layout.componentCount, 5)
+        // A folder is its name, owner and counter; what is in it lives in the allocator's tables.
+        XCTAssertEqual(MemoryLayout<FileIDAllocator.Node>.stride, 32)
         var a = FileIDAllocator(layout: layout, exportDate: "20261123", exportTime: "140509")
         let h = { (p: String, st: String, se: String, sop: String) in Self.header(patientID: p, study: st, series: se, sop: sop) }
         // Interleaved input: each series keeps its folder.
