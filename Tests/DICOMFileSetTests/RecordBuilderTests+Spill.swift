@@ -1,18 +1,14 @@
 import DICOMCore
 @testable import DICOMFileSet
 import DICOMIO
+import TestSupport
 import XCTest
 
 extension RecordBuilderTests {
     // MARK: - Records spilled to a file
 
-    /// A new empty folder, removed after the test.
-    func spillFolder() throws -> String {
-        let folder = NSTemporaryDirectory() + "record-spill-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: folder) }
-        return folder
-    }
+    /// A new empty folder (TestSupport's, removed when the tests end).
+    func spillFolder() throws -> String { try tempDir("record-spill").path }
 
     /// Records of different sizes kept and read back in every order: from the unwritten buffer, read alone, read
     /// ahead in order; a 256-byte chunk makes most of them go to the file.

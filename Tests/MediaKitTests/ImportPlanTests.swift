@@ -4,6 +4,7 @@ import DICOMIO
 import DICOMStore
 import Foundation
 @testable import MediaKit
+import TestSupport
 import XCTest
 
 final class ImportPlanTests: XCTestCase {
@@ -30,9 +31,7 @@ final class ImportPlanTests: XCTestCase {
     /// With a private folder, the DICOMDIR's records (their file references) go to a spill as they are read: the
     /// same candidates, each record holding only where its keys are; a dry run keeps them in memory.
     func testDICOMDIRRecordsSpillIntoThePrivateFolder() throws {
-        let dir = NSTemporaryDirectory() + "import-spill-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try tempDir("import-spill").path
         let medium = try ImportFixture.medium()
         let held = try ImportPlanner.plan(media: [medium], storeRoot: "/nowhere", options: ImportOptions())
         let spilled = try ImportPlanner.plan(media: [medium], storeRoot: "/nowhere", options: ImportOptions(), spillFolder: dir)
